@@ -27,6 +27,12 @@ cases: [] }. A case:
 - forecast: res.forecast(horizon=10 (1 for EGARCH), method='analytic', reindex=False) from the
   default fit -> { horizon, mean, variance, residualVariance } (the last row);
 - forecastAtFix: the same forecast from the fixed result (am.fix(fix.params)).
+
+Also test/fixtures/volatility/arch-var.json: garchVar's definition by arch (var_case): window 400,
+refit 50, confidence 0.99, for GARCH(1,1) normal, GJR t, AR(1)-GARCH skew-t (parametric) and GARCH(1,1)
+normal (filtered): { tails: [{ dist, shape, alpha, q, es }] (the quantile and tail mean of a
+standardized distribution), cases: [{ name, series, spec, window, refit, confidence, method, var [T], es [T] }] }
+(null before the window).
 """
 
 import argparse
@@ -153,6 +159,59 @@ def case(name, series_name, y, spec):
     }
 
 
+def var_case(name, series_name, y, spec, window, refit, confidence, method):
+    """garchVar's definition by arch: a fit on the window before each refit bar, am.fix(params) on the
+    window before every bar and its forecast(horizon=1); q from the distribution's ppf (or numpy's
+    percentile of the refit's standardized residuals), E[z | z <= q] by quadrature of the density."""
+    from scipy import integrate
+
+    kw = arch_spec(spec)
+    alpha = 1 - confidence
+    T = len(y)
+    var = [None] * T
+    es = [None] * T
+    params = None
+    for t in range(window, T):
+        w = y[t - window:t]
+        if (t - window) % refit == 0:
+            res = arch_model(w, **kw).fit(disp="off")
+            params = res.params.values
+            am = arch_model(w, **kw)
+            d = am.distribution
+            k_d = d.num_params
+            shape = params[len(params) - k_d:] if k_d else np.empty(0)
+            if method == "filtered":
+                z = res.std_resid
+                z = z[~np.isnan(z)]
+                q = float(np.percentile(z, alpha * 100))
+                eq = float(np.mean(z[z <= q]))
+            else:
+                q = float(d.ppf(alpha, shape))
+                pdf = lambda x: float(np.exp(d.loglikelihood(shape, np.array([x]), np.array([1.0]), individual=True)[0]))
+                num = integrate.quad(lambda x: x * pdf(x), -np.inf, q, epsabs=1e-13, epsrel=1e-12, limit=200)[0]
+                eq = num / alpha
+        f = arch_model(w, **kw).fix(params).forecast(horizon=1, reindex=False)
+        mu = float(f.mean.values[-1, 0])
+        sigma = float(np.sqrt(f.variance.values[-1, 0]))
+        var[t] = -(mu + sigma * q)
+        es[t] = -(mu + sigma * eq)
+    return {"name": name, "series": series_name, "spec": spec, "window": window, "refit": refit,
+            "confidence": confidence, "method": method, "var": var, "es": es}
+
+
+def tail_case(dist, shape, alpha):
+    """The quantile at alpha (arch's ppf) and E[z | z <= q] (quadrature of arch's density)."""
+    from scipy import integrate
+    from arch.univariate import Normal, SkewStudent, StudentsT
+
+    d = {"normal": Normal, "t": StudentsT, "skewt": SkewStudent}[dist]()
+    sh = np.array(shape, dtype=float)
+    q = float(d.ppf(alpha, sh))
+    pdf = lambda x: float(np.exp(d.loglikelihood(sh, np.array([x]), np.array([1.0]), individual=True)[0]))
+    num = integrate.quad(lambda x: x * pdf(x), -np.inf, q, epsabs=1e-13, epsrel=1e-12, limit=200)[0]
+    return {"dist": dist, "shape": shape, "alpha": alpha, "q": q, "es": num / alpha}
+
+
 def spec(vol, p, o, q, mean, dist, lags=1):
     return {"vol": vol, "p": p, "o": o, "q": q, "mean": mean, "lags": lags, "dist": dist}
 
@@ -192,7 +251,21 @@ def main():
         "series": {k: clean(v) for k, v in series.items()},
         "cases": cases,
     }
+    var_specs = [
+        ("garch11-normal-parametric", "gjrT", spec("garch", 1, 0, 1, "constant", "normal"), "parametric"),
+        ("gjr111-t-parametric", "gjrT", spec("gjr", 1, 1, 1, "constant", "t"), "parametric"),
+        ("garch11-ar1-skewt-parametric", "arGarch", spec("garch", 1, 0, 1, "ar", "skewt"), "parametric"),
+        ("garch11-normal-filtered", "gjrT", spec("garch", 1, 0, 1, "constant", "normal"), "filtered"),
+    ]
+    var_cases = [var_case(n, s_, series[s_], sp, 400, 50, 0.99, meth) for n, s_, sp, meth in var_specs]
+    tails = [tail_case(d, sh, a) for d, sh, a in [
+        ("skewt", [8.3, -0.1], 0.01), ("skewt", [5.0, 0.3], 0.05), ("skewt", [30.0, -0.5], 0.6),
+        ("t", [6.0], 0.01), ("t", [2.5], 0.05), ("normal", [], 0.025)]]
+    var_out = os.path.join(os.path.dirname(os.path.abspath(args.out)), "arch-var.json")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(var_out, "w") as f:
+        json.dump({"generator": "scripts/volatility-fixtures.py", "arch": arch.__version__, "tails": tails, "cases": var_cases}, f, separators=(",", ":"))
+        f.write("\n")
     with open(args.out, "w") as f:
         json.dump(out, f, separators=(",", ":"))
         f.write("\n")

@@ -93,6 +93,22 @@ Call forecastCall(const Napi::CallbackInfo& info) {
           [r, params, horizon](double* out) { vol::forecastSeries(r.m, r.returns, r.rows, params, horizon, out); }};
 }
 
+Call varCall(const Napi::CallbackInfo& info) {
+  requireArgCount(info, 5);
+  const Read r = readCommon(info, true, 3);
+  const F64View o = float64Arg(info, 4, "options");
+  vol::VarOptions options;
+  const bool ok = o.length == 4 && o.data[0] >= double(vol::minReturns(r.m)) && o.data[0] <= double(r.rows) &&
+                  std::floor(o.data[0]) == o.data[0] && o.data[1] >= 1 && o.data[1] <= 9007199254740991.0 &&
+                  std::floor(o.data[1]) == o.data[1] && o.data[2] > 0 && o.data[2] < 1 && (o.data[3] == 0 || o.data[3] == 1);
+  if (!ok) throw inputError(info.Env(), "options", "[window, refit, confidence, method] in range", "a value out of range");
+  options.window = size_t(o.data[0]);
+  options.refit = size_t(o.data[1]);
+  options.confidence = o.data[2];
+  options.method = int(o.data[3]);
+  return {r.cols * vol::varLength(r.rows), [r, options](double* out) { vol::varColumns(r.m, r.returns, r.rows, r.cols, options, out); }};
+}
+
 template <Call (*Read)(const Napi::CallbackInfo&)>
 Napi::Value sync(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
@@ -139,6 +155,7 @@ void registerVolatility(Napi::Env env, Napi::Object exports) {
   add<garchCall>(env, exports, "garch", "garch(returns, rows, cols, model, start)", 5);
   add<filterCall>(env, exports, "garchFilter", "garchFilter(returns, rows, model, params)", 4);
   add<forecastCall>(env, exports, "garchForecast", "garchForecast(returns, rows, model, params, horizon)", 5);
+  add<varCall>(env, exports, "garchVar", "garchVar(returns, rows, cols, model, options)", 5);
 }
 
 }  // namespace kernelbus::binding

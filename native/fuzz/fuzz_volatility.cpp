@@ -128,7 +128,7 @@ void checkLikelihood(fuzz::Input& in, const Model& m, const std::vector<double>&
 void checkFit(fuzz::Input& in, const Model& m, const std::vector<double>& y) {
   const size_t T = y.size(), k = paramCount(m), length = fitLength(m, T);
   std::vector<double> out(length, 0.0);
-  fitSeries(m, y.data(), T, out.data(), nullptr);
+  fitSeries(m, y.data(), T, out.data(), nullptr, true);
   const double status = out[2 * k + 1];
   if (status == kFaultConstant) return;
   require(status == 0 || status == 1 || status == 2);

@@ -278,7 +278,7 @@ void robustStdErrors(Problem& pr, const double* theta, double* out) {
   }
 }
 
-void fitSeries(const Model& m, const double* y, size_t T, double* out, const double* start) {
+void fitSeries(const Model& m, const double* y, size_t T, double* out, const double* start, bool stdErrors) {
   const size_t k = paramCount(m), length = fitLength(m, T);
   const size_t ll = 2 * k, status = ll + 1, iterations = ll + 2, vol = ll + 3, std_ = vol + T;
   std::vector<double> theta;
@@ -304,7 +304,10 @@ void fitSeries(const Model& m, const double* y, size_t T, double* out, const dou
   const Minimum best = minimize(objective, theta.data(), k, poly);
   const double* x = best.x.data();
   std::copy(x, x + k, out);
-  robustStdErrors(pr, x, out + k);
+  if (stdErrors)
+    robustStdErrors(pr, x, out + k);
+  else
+    std::fill(out + k, out + 2 * k, kNaN);
   out[ll] = -negLogLikelihood(pr, x);
   out[status] = double(best.status);
   out[iterations] = double(best.iterations);
@@ -324,7 +327,7 @@ void fitColumns(const Model& m, const double* returns, size_t T, size_t N, const
     std::vector<double> y(T);
     for (size_t c = begin; c < end; c++) {
       for (size_t t = 0; t < T; t++) y[t] = returns[t * N + c];
-      fitSeries(m, y.data(), T, out + c * length, start ? start + c * k : nullptr);
+      fitSeries(m, y.data(), T, out + c * length, start ? start + c * k : nullptr, true);
     }
   });
 }

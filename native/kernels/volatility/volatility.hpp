@@ -46,12 +46,23 @@ inline size_t fitLength(const Model& m, size_t T) { return 2 * paramCount(m) + 3
 inline size_t filterLength(size_t T) { return 2 + 2 * T; }
 inline size_t forecastLength(size_t H) { return 1 + 3 * H; }
 
-/// Fits one series y (T values, finite) into out (fitLength); `start` k values or null.
-void fitSeries(const Model& m, const double* y, size_t T, double* out, const double* start);
+/// Fits one series y (T values, finite) into out (fitLength); `start` k values or null; `stdErrors`
+/// false leaves them NaN (garchVar's refits).
+void fitSeries(const Model& m, const double* y, size_t T, double* out, const double* start, bool stdErrors);
 /// Fits each column of the row-major T x N returns on the pool's threads into out (N x fitLength).
 void fitColumns(const Model& m, const double* returns, size_t T, size_t N, const double* start, double* out);
 /// am.fix(params) into out (filterLength).
 void filterSeries(const Model& m, const double* y, size_t T, const double* params, double* out);
+/// garchVar's options: window, refit, confidence, method (0 parametric, 1 filtered).
+struct VarOptions {
+  size_t window = 0, refit = 1;
+  double confidence = 0.95;
+  int method = 0;
+};
+/// garchVar's output per column: [status, var T, es T].
+inline size_t varLength(size_t T) { return 1 + 2 * T; }
+/// Each column's VaR and ES on the pool's threads into out (N x varLength).
+void varColumns(const Model& m, const double* returns, size_t T, size_t N, const VarOptions& o, double* out);
 /// The analytic forecast into out (forecastLength(horizon)).
 void forecastSeries(const Model& m, const double* y, size_t T, const double* params, size_t horizon, double* out);
 

@@ -171,6 +171,8 @@ export interface NativeBinding {
     params: Float64Array,
     horizon: number,
   ): Promise<Float64Array>;
+  garchVar(returns: Float64Array, rows: number, cols: number, model: Float64Array, options: Float64Array): Float64Array;
+  garchVarAsync(returns: Float64Array, rows: number, cols: number, model: Float64Array, options: Float64Array): Promise<Float64Array>;
   bars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;
   barsAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<Bars>;
   imbalanceBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;

@@ -7,9 +7,9 @@ import type { AsyncFamily } from '../types.js';
 import type { NativeBinding } from './binding.js';
 
 export function nativeVolatility(b: NativeBinding): VolatilityFamily {
-  return { garch: b.garch, garchFilter: b.garchFilter, garchForecast: b.garchForecast };
+  return { garch: b.garch, garchFilter: b.garchFilter, garchForecast: b.garchForecast, garchVar: b.garchVar };
 }
 
 export function nativeVolatilityAsync(b: NativeBinding): AsyncFamily<VolatilityFamily> {
-  return { garch: b.garchAsync, garchFilter: b.garchFilterAsync, garchForecast: b.garchForecastAsync };
+  return { garch: b.garchAsync, garchFilter: b.garchFilterAsync, garchForecast: b.garchForecastAsync, garchVar: b.garchVarAsync };
 }

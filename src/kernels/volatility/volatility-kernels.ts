@@ -11,7 +11,10 @@ import type { Sampler } from '../sample.js';
 import { describeValue, optionsObject } from '../validate.js';
 import {
   FIT_REASONS,
+  minObservations,
   type Model,
+  VAR_METHODS,
+  varLayout,
   type ModelOptions,
   type VolatilityFamily,
   filterLayout,
@@ -74,6 +77,25 @@ export interface GarchForecastOptions {
   horizon?: number;
 }
 
+export interface GarchVarOptions extends ModelOptions {
+  /** The returns each fit takes (the last `window` before the bar): an integer >= the model's fewest; default 1000. */
+  window?: number;
+  /** Bars between refits (between them, the last fit's parameters filter the moving window); default 1. */
+  refit?: number;
+  /** In (0, 1); default 0.95. */
+  confidence?: number;
+  /** 'parametric' (the fitted distribution's quantile, default) or 'filtered' (the refit's standardized residuals'). */
+  method?: (typeof VAR_METHODS)[number];
+}
+
+/** garchVar's result: losses positive, NaN before the window. */
+export interface GarchVar {
+  readonly var: Float64Array;
+  readonly es: Float64Array;
+}
+
+export const GARCH_VAR_DEFAULTS = { window: 1000, refit: 1, confidence: 0.95, method: 'parametric' } as const;
+
 /** What each fit result was fitted on (for garchForecast). */
 const FIT_SOURCES = new WeakMap<object, { returns: Float64Array; model: Model }>();
 
@@ -94,6 +116,15 @@ export interface VolatilityKernels<A extends boolean = false> {
    * of a garch() result, or of `{ returns, ...model, params }`.
    */
   garchForecast(source: ForecastSource, options?: GarchForecastOptions): Returned<A, GarchForecast>;
+  /**
+   * The one-step VaR and ES of each bar from the model fitted on the `window` returns before it,
+   * refitted every `refit` bars (warm-started from the previous fit): VaR = -(mu + sigma q), ES =
+   * -(mu + sigma E[z | z <= q]), q the fitted distribution's quantile at 1 - confidence, or for
+   * 'filtered' numpy's linear-interpolation percentile of the refit's standardized residuals. NaN
+   * before the window; a Matrix gives one result per column. For varBacktest.
+   */
+  garchVar(returns: Float64Array, options?: GarchVarOptions): Returned<A, GarchVar>;
+  garchVar(returns: Matrix, options?: GarchVarOptions): Returned<A, GarchVar[]>;
 }
 
 const FIT_OPTIONS = ['vol', 'p', 'o', 'q', 'mean', 'lags', 'dist'] as const;
@@ -177,6 +208,53 @@ export const VOLATILITY_KERNELS = {
         shape: (out: Float64Array) => {
           const fits = shapeFits(out, model, m.rows, m.cols, (c) => (one ? Float64Array.from(m.data) : column(m, c)));
           return one ? fits[0] : fits;
+        },
+      };
+    },
+  },
+  garchVar: {
+    params: [],
+    options: [...FIT_OPTIONS, 'window', 'refit', 'confidence', 'method'],
+    sample: (s: Sampler) => [
+      sampleReturns(s, s.int(90, 140)),
+      { window: 60, refit: s.int(5, 40), method: s.pick('parametric', 'filtered') },
+    ],
+    api(returns: Series, options?: GarchVarOptions): Call<GarchVar | GarchVar[]> {
+      requireKnownOptions(VOLATILITY_KERNELS.garchVar, options);
+      const o = optionsObject(options);
+      const model = resolveModelOptions(o);
+      const one = ArrayBuffer.isView(returns);
+      const m: Matrix = one ? { data: returns as Float64Array, rows: (returns as Float64Array).length, cols: 1 } : (returns as Matrix);
+      requireReturns(m, model, one);
+      const window = o.window ?? GARCH_VAR_DEFAULTS.window;
+      const least = minObservations(model) + model.lags;
+      if (!(Number.isInteger(window) && window >= least && window <= m.rows))
+        throw new KernelInputError(
+          'options.window',
+          `an integer in [${least}, ${m.rows}] (the model's fewest returns, the rows)`,
+          describeValue(window),
+        );
+      const refit = o.refit ?? GARCH_VAR_DEFAULTS.refit;
+      if (!(Number.isInteger(refit) && refit >= 1)) throw new KernelInputError('options.refit', 'an integer >= 1', describeValue(refit));
+      const confidence = o.confidence ?? GARCH_VAR_DEFAULTS.confidence;
+      if (!(typeof confidence === 'number' && confidence > 0 && confidence < 1))
+        throw new KernelInputError('options.confidence', 'a number in (0, 1)', describeValue(confidence));
+      const method = VAR_METHODS.indexOf(o.method ?? GARCH_VAR_DEFAULTS.method);
+      if (method < 0) throw new KernelInputError('options.method', "one of 'parametric', 'filtered'", describeValue(o.method));
+      const packed = Float64Array.of(window, refit, confidence, method);
+      const T = m.rows;
+      return {
+        size: m.rows * m.cols,
+        call: (f: VolatilityFamily) => f.garchVar(m.data, m.rows, m.cols, packModel(model), packed),
+        shape: (out: Float64Array) => {
+          const lay = varLayout(T);
+          const results: GarchVar[] = [];
+          for (let c = 0; c < m.cols; c++) {
+            const row = out.subarray(c * lay.length, (c + 1) * lay.length);
+            if (row[lay.status] !== 0) throw volatilityFault(row[lay.status], m.cols > 1 ? c : undefined);
+            results.push({ var: row.slice(lay.var, lay.var + T), es: row.slice(lay.es, lay.es + T) });
+          }
+          return one ? results[0] : results;
         },
       };
     },

@@ -146,6 +146,13 @@ export function forecastLayout(H: number) {
   return { status: 0, mean: 1, variance: 1 + H, residualVariance: 1 + 2 * H, length: 1 + 3 * H };
 }
 
+/** garchVar's output per column: [status, var T, es T]. */
+export function varLayout(T: number) {
+  return { status: 0, var: 1, es: 1 + T, length: 1 + 2 * T };
+}
+/** garchVar's options packed: [window, refit, confidence, method (0 parametric, 1 filtered)]. */
+export const VAR_METHODS = ['parametric', 'filtered'] as const;
+
 /** How a fit ended (its status slot). */
 export const FIT_STATUS = {
   /** The step's predicted decrease fell below the tolerance: the optimum. */
@@ -179,4 +186,6 @@ export interface VolatilityFamily {
   garch(returns: Float64Array, rows: number, cols: number, model: Float64Array, start: Float64Array): Float64Array;
   garchFilter(returns: Float64Array, rows: number, model: Float64Array, params: Float64Array): Float64Array;
   garchForecast(returns: Float64Array, rows: number, model: Float64Array, params: Float64Array, horizon: number): Float64Array;
+  /** Each column's VaR and ES (varLayout per column); `options` [window, refit, confidence, method]. */
+  garchVar(returns: Float64Array, rows: number, cols: number, model: Float64Array, options: Float64Array): Float64Array;
 }

@@ -272,9 +272,10 @@ function feasible(p: Polytope, x: Float64Array): boolean {
 /**
  * Fits the model to y into `out` (fitLayout: params, stdErrors, logLikelihood, status, iterations,
  * conditional volatility and standardized residuals over the whole series, NaN before the AR's lags).
- * `start`: k values to start from when feasible (a warm start), else arch's starting values.
+ * `start`: k values to start from when feasible (a warm start), else arch's starting values;
+ * `stdErrors` false leaves them NaN (garchVar's refits).
  */
-export function fitSeries(m: Model, y: Float64Array, out: Float64Array, start?: Float64Array): void {
+export function fitSeries(m: Model, y: Float64Array, out: Float64Array, start?: Float64Array, stdErrors = true): void {
   const T = y.length;
   const lay = fitLayout(m, T);
   const ols = olsProblem(m, y);
@@ -298,7 +299,8 @@ export function fitSeries(m: Model, y: Float64Array, out: Float64Array, start?: 
   const x = best.x;
   const k = pr.k;
   out.set(x, lay.params);
-  robustStdErrors(pr, x, out.subarray(lay.stdErrors, lay.stdErrors + k));
+  if (stdErrors) robustStdErrors(pr, x, out.subarray(lay.stdErrors, lay.stdErrors + k));
+  else out.fill(Number.NaN, lay.stdErrors, lay.stdErrors + k);
   out[lay.ll] = -negLogLikelihood(pr, x);
   out[lay.status] = best.status;
   out[lay.iterations] = best.iterations;

@@ -1,5 +1,13 @@
 /** The volatility family on the reference backend (the oracle): each column fitted in turn. */
-import { type VolatilityFamily, filterLayout, fitLayout, forecastLayout, unpackModel } from '../../../kernels/volatility/volatility.js';
+import {
+  type VolatilityFamily,
+  filterLayout,
+  fitLayout,
+  forecastLayout,
+  unpackModel,
+  varLayout,
+} from '../../../kernels/volatility/volatility.js';
+import { varSeries } from './var.js';
 import { filterSeries, forecastSeries } from './filter.js';
 import { fitSeries } from './fit.js';
 
@@ -23,6 +31,16 @@ export const referenceVolatility: VolatilityFamily = {
   garchFilter(returns, rows, packed, params) {
     const out = new Float64Array(filterLayout(rows).length);
     filterSeries(unpackModel(packed), returns.subarray(0, rows), params, out);
+    return out;
+  },
+  garchVar(returns, rows, cols, packed, options) {
+    const m = unpackModel(packed);
+    const lay = varLayout(rows);
+    const out = new Float64Array(cols * lay.length);
+    for (let c = 0; c < cols; c++) {
+      const o = out.subarray(c * lay.length, (c + 1) * lay.length);
+      o[lay.status] = varSeries(m, column(returns, rows, cols, c), options, o.subarray(lay.var));
+    }
     return out;
   },
   garchForecast(returns, rows, packed, params, horizon) {
