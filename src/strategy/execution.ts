@@ -112,7 +112,9 @@ export class Execution {
    */
   place(order: StrategyOrder, k: number, ts: number, close: number, seq: number): void {
     const pending: PendingOrder = { order, symbol: k, remaining: order.units, activeAt: ts + this.options.latencyMs, fills: 0 };
-    if (this.options.fillAt === 'close' && this.tryFill(pending, ts, close, Number.POSITIVE_INFINITY, seq) !== 0) {
+    if (this.options.fillAt === 'close') {
+      this.tryFill(pending, ts, close, Number.POSITIVE_INFINITY, seq);
+      // filled whole, or refused or cut by the account: done
       if (pending.remaining === 0) return;
     }
     while (this.book.length <= k) this.book.push([]);
