@@ -157,6 +157,13 @@ function body(k: Kernels) {
     bad.data[3 * 160 + 100] = bad.data[100 * 160 + 3] = 1.5 * Math.sqrt(good.data[3 * 161] * good.data[100 * 161]);
     const refused = refusal(() => ref.minVariance(bad));
     expect(refused).toMatch(MESSAGE);
+    // checkPsd's pivot to the bit after the trailing updates of three panels (shared by two threads
+    // natively), and of four with a failure at asset 150
+    expect(k.checkPsd(bad)).toEqual(ref.checkPsd(bad));
+    const late = matrix(Float64Array.from(good.data), 160, 160);
+    late.data[150 * 160 + 20] = late.data[20 * 160 + 150] = 1.2 * Math.sqrt(good.data[20 * 161] * good.data[150 * 161]);
+    expect(k.checkPsd(late)).toEqual(ref.checkPsd(late));
+    expect(k.checkPsd(late).asset).toBe(150);
     expect(refusal(() => k.minVariance(bad))).toBe(refused);
     await expect(k.minVarianceAsync(bad)).rejects.toThrow(refused);
     // the solve fails too (lower bounds sum above the budget): the test's refusal still decides

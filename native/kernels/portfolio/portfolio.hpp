@@ -107,9 +107,10 @@ Status minVariance(const double* cov, size_t covCount, size_t n, const Constrain
 /// each covariance through the covariance test first (PortfolioCovNotPsd), as minVariance's, one
 /// problem's beside its solve from kOverlapFromAssets.
 Status maxSharpe(const MeanBatch& b, const Constraints& c, double riskFree, double l2Gamma, bool psdTest, double* out);
+class PsdTeam;
 /// The covariance test of the n x n S (portfolio_psd.hpp) over `scratch` (resized): PortfolioCovNotPsd
-/// at `at` with the failing pivot and asset.
-Status testCovariance(const double* S, size_t n, double at, std::vector<double>& scratch);
+/// at `at` with the failing pivot and asset; `team`: the caller's, which a helper may join (psdHelp).
+Status testCovariance(const double* S, size_t n, double at, std::vector<double>& scratch, PsdTeam* team = nullptr);
 /// Runs first() and second() on two threads at once where the pool has one free (in order on this
 /// thread where not); `first`'s fault decides, else `second`'s.
 Status sideBySide(const std::function<Status()>& first, const std::function<Status()>& second);

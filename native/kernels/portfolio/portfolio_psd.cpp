@@ -1,11 +1,22 @@
 // See portfolio_psd.hpp. The factorization is blocked (panels of kPanel columns copied transposed, so
 // a column is contiguous; the trailing matrix updated by register tiles of kRows x 4 or 8 elements,
-// shared between threads), and each element still takes its updates one at a time, column k of L in
-// ascending order, as the reference's right-looking loop does: the pivots are the reference's bits.
+// shared by a team of two threads), and each element still takes its updates one at a time, column k
+// of L in ascending order, as the reference's right-looking loop does: the pivots are the reference's
+// bits.
+//
+// The team: the thread that factors (the owner) publishes each panel's trailing update as units of
+// tile pairs, and it and a helper (psdHelp) claim units from one atomic counter whose high half names
+// the panel; the owner waits until every unit of the panel is done before the next panel. A helper
+// reads a panel's work only after it claimed a unit of it (the owner cannot move on before that unit
+// is done), never waits for the owner but for a new panel, and leaves when the owner is over; an
+// owner without a helper does every unit itself. So no order in which the two start can block.
 #include "portfolio_psd.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdint>
+#include <thread>
 #include <vector>
 
 #include "parallel.hpp"
@@ -117,11 +128,97 @@ void trailingRowsAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb
 bool wideVectors() { return false; }
 #endif
 
+// The trailing update's pairs [p0, p1) of `job`, with their partners.
+void trailingPairs(const PsdJob& job, size_t p0, size_t p1) {
+  const auto rows = [&](size_t q0, size_t q1) {
+    const size_t first = job.k1 + q0 * kRows, end = std::min(job.n, job.k1 + q1 * kRows);
+    if (job.wide) {
+      trailingRowsAvx2(job.a, job.n, job.P, job.ld, job.kb, job.k0, job.k1, first, end);
+    } else {
+      trailingRows(job.a, job.n, job.P, job.ld, job.kb, job.k0, job.k1, first, end);
+    }
+  };
+  rows(p0, p1);
+  // their partners, tiles - p1 .. tiles - 1 - p0, less a middle tile that is its own partner
+  const size_t from = std::max(job.tiles - p1, job.pairs);
+  if (from < job.tiles - p0) rows(from, job.tiles - p0);
+}
+
+void unitOf(const PsdJob& job, size_t u) { trailingPairs(job, u * job.unit, std::min(job.pairs, (u + 1) * job.unit)); }
+
+size_t unitsOf(const PsdJob& job) { return (job.pairs + job.unit - 1) / job.unit; }
+
+// A wait's spin `spins`: a few plain, then paused, then yielding the core (on a machine with more
+// threads than cores the other may be waiting for this one's core).
+inline void relax(size_t spins) {
+  if (spins < 64) return;
+#if KERNELBUS_SIMD_DISPATCH
+  if (spins < 4096) {
+    _mm_pause();
+    return;
+  }
+#endif
+  std::this_thread::yield();
+}
+
 }  // namespace
+
+bool PsdTeam::claim(uint32_t epoch, size_t& unit) {
+  uint64_t v = next_.load(std::memory_order_acquire);
+  for (;;) {
+    if (static_cast<uint32_t>(v >> 32) != epoch) return false;
+    const size_t u = static_cast<size_t>(v & 0xffffffffu);
+    if (u >= units_.load(std::memory_order_acquire)) return false;
+    if (next_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+      unit = u;
+      return true;
+    }
+  }
+}
+
+void PsdTeam::run(const PsdJob& job) {
+  // the job and its unit count first, then its epoch (a helper reads the job only after it claimed a
+  // unit of it, which the owner waits for before the next job)
+  job_ = job;
+  const size_t units = unitsOf(job);
+  done_.store(0, std::memory_order_relaxed);
+  units_.store(units, std::memory_order_relaxed);
+  const uint32_t epoch = ++epoch_;
+  next_.store(static_cast<uint64_t>(epoch) << 32, std::memory_order_release);
+  size_t u = 0, mine = 0;
+  while (claim(epoch, u)) {
+    unitOf(job, u);
+    mine++;
+  }
+  done_.fetch_add(mine, std::memory_order_acq_rel);
+  for (size_t spins = 0; done_.load(std::memory_order_acquire) < units; spins++) relax(spins);
+}
+
+void PsdTeam::help() {
+  uint32_t seen = 0;
+  for (size_t spins = 0;; spins++) {
+    if (over_.load(std::memory_order_acquire)) return;
+    const uint32_t epoch = static_cast<uint32_t>(next_.load(std::memory_order_acquire) >> 32);
+    if (epoch == seen) {
+      relax(spins);
+      continue;
+    }
+    size_t u = 0;
+    while (claim(epoch, u)) {
+      unitOf(job_, u);
+      done_.fetch_add(1, std::memory_order_acq_rel);
+    }
+    seen = epoch;
+    spins = 0;
+  }
+}
 
 size_t psdPanelLength(size_t n) { return kPanel * (n + kRows + kCols); }
 
-bool psdPivot(const double* S, size_t n, double* scratch, size_t& asset, double& pivot, bool keepFactor) {
+namespace {
+
+// The factorization (psdPivot), the trailing updates by `team` (null: alone).
+bool factorOwner(const double* S, size_t n, double* scratch, size_t& asset, double& pivot, bool keepFactor, PsdTeam* team) {
   double scale = 0;
   for (size_t i = 0; i < n; i++) scale = std::max(scale, S[i * n + i]);
   if (scale == 0) scale = 1;
@@ -177,26 +274,45 @@ bool psdPivot(const double* S, size_t n, double* scratch, size_t& asset, double&
       for (size_t j = k0; j < k1; j++)
         for (size_t x = j; x < n; x++) a[x * n + j] = P[(j - k0) * ld + (x - k0)];
     if (k1 == n) break;
-    // the trailing matrix, by tiles of kRows rows shared between threads: row x updates its x - k1 + 1
-    // leftmost elements, so tile q goes with tile tiles - 1 - q and every pair is the same work
-    const size_t tiles = (n - k1 + kRows - 1) / kRows, pairs = (tiles + 1) / 2;
-    const size_t perPair = kRows * (n - k1 + 1) * kb;
-    const auto rows = [&](size_t q0, size_t q1) {
-      const size_t first = k1 + q0 * kRows, end = std::min(n, k1 + q1 * kRows);
-      if (wide) {
-        trailingRowsAvx2(a, n, P, ld, kb, k0, k1, first, end);
-      } else {
-        trailingRows(a, n, P, ld, kb, k0, k1, first, end);
-      }
-    };
-    parallelFor(pairs, std::max<size_t>(1, 65536 / (perPair + 1)), [&](size_t p0, size_t p1) {
-      rows(p0, p1);
-      // their partners, tiles - p1 .. tiles - 1 - p0, less a middle tile that is its own partner
-      const size_t from = std::max(tiles - p1, pairs);
-      if (from < tiles - p0) rows(from, tiles - p0);
-    });
+    // the trailing matrix, by tiles of kRows rows: row x updates its x - k1 + 1 leftmost elements, so
+    // tile q goes with tile tiles - 1 - q and every pair is the same work; units of pairs for the team
+    PsdJob job{a, P, n, ld, kb, k0, k1, 0, 0, 0, wide};
+    job.tiles = (n - k1 + kRows - 1) / kRows;
+    job.pairs = (job.tiles + 1) / 2;
+    job.unit = std::max<size_t>(1, 32768 / (kRows * (n - k1 + 1) * kb + 1));
+    if (team == nullptr) {
+      trailingPairs(job, 0, job.pairs);
+    } else {
+      team->run(job);
+    }
   }
   return true;
+}
+
+}  // namespace
+
+bool psdPivot(const double* S, size_t n, double* scratch, size_t& asset, double& pivot, bool keepFactor, PsdTeam* team) {
+  if (team != nullptr) {
+    // over on every way out (its helper leaves only then)
+    const struct Finish {
+      PsdTeam* t;
+      ~Finish() { t->finish(); }
+    } finish{team};
+    return factorOwner(S, n, scratch, asset, pivot, keepFactor, team);
+  }
+  if (n < kTeamFromAssets || threadCount() < 2) return factorOwner(S, n, scratch, asset, pivot, keepFactor, nullptr);
+  // a team of two on the pool: the first to start owns the factorization, the other helps
+  PsdTeam own;
+  std::atomic<int> arrived{0};
+  bool ok = true;
+  parallelForChunks(2, 1, [&](size_t, size_t) {
+    if (arrived.fetch_add(1) == 0) {
+      ok = psdPivot(S, n, scratch, asset, pivot, keepFactor, &own);
+    } else {
+      psdHelp(own);
+    }
+  });
+  return ok;
 }
 
 /// checkPsd(cov, covCount, n) into out (3 values: the first failing covariance, its asset, its pivot;

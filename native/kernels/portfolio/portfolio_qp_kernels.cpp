@@ -188,15 +188,16 @@ struct CovWork {
 
 /// The test of the n x n S into `scratch` (n * n + psdPanelLength(n)): PortfolioCovNotPsd at `at`
 /// with its pivot and asset when it fails; the factor kept in it when `keepFactor` (psdPivot).
-Status testInto(const double* S, size_t n, double at, double* scratch, bool keepFactor) {
+Status testInto(const double* S, size_t n, double at, double* scratch, bool keepFactor, PsdTeam* team = nullptr) {
   size_t asset = 0;
   double pivot = 0;
-  if (!psdPivot(S, n, scratch, asset, pivot, keepFactor)) return fault(Fault::PortfolioCovNotPsd, at, pivot, static_cast<double>(asset));
+  if (!psdPivot(S, n, scratch, asset, pivot, keepFactor, team))
+    return fault(Fault::PortfolioCovNotPsd, at, pivot, static_cast<double>(asset));
   return Status{};
 }
 
 /// The test of S (n x n) into w.F (the factor the closed form reads, kept where it is wanted).
-Status testCov(const double* S, double at, const CovWork& w) { return testInto(S, w.n, at, w.F, w.direct); }
+Status testCov(const double* S, double at, const CovWork& w, PsdTeam* team = nullptr) { return testInto(S, w.n, at, w.F, w.direct, team); }
 
 /// H = S + l2Gamma I for the QP: S itself when l2Gamma is 0 (no copy), else written into w.H.
 const double* qpMatrix(const double* S, const CovWork& w) {
@@ -236,9 +237,9 @@ CovWork covWork(size_t n, double l2Gamma, bool test, bool direct, int slot) {
 
 }  // namespace
 
-Status testCovariance(const double* S, size_t n, double at, std::vector<double>& scratch) {
+Status testCovariance(const double* S, size_t n, double at, std::vector<double>& scratch, PsdTeam* team) {
   scratch.resize(n * n + psdPanelLength(n));
-  return testInto(S, n, at, scratch.data(), false);
+  return testInto(S, n, at, scratch.data(), false, team);
 }
 
 Status sideBySide(const std::function<Status()>& first, const std::function<Status()>& second) {
@@ -308,10 +309,16 @@ Status minVariance(const double* cov, size_t covCount, size_t n, const Constrain
     });
   };
   if (!overlap) return solveAll();
-  // The test and the solve on two threads at once: the solve does not read the test's factor, and the
-  // test decides (a covariance that fails is refused with its pivot whatever the solve met), so the
-  // outputs are the sequential ones', bits included, in the time of the longer of the two.
-  return sideBySide([&] { return testCov(cov, -1, shared); }, solveAll);
+  // The test and the solve on two threads at once, the solve's thread helping the test once it is done:
+  // the solve does not read the test's factor, and the test decides (a covariance that fails is refused
+  // with its pivot whatever the solve met), so the outputs are the sequential ones', bits included.
+  PsdTeam team;
+  return sideBySide([&] { return testCov(cov, -1, shared, &team); },
+                    [&] {
+                      const Status s = solveAll();
+                      psdHelp(team);
+                      return s;
+                    });
 }
 
 }  // namespace kernelbus::portfolio

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "portfolio.hpp"
+#include "portfolio_psd.hpp"
 #include "portfolio_qp.hpp"
 
 namespace kernelbus::portfolio {
@@ -334,9 +335,17 @@ Status maxSharpe(const MeanBatch& b, const Constraints& c, double riskFree, doub
   if (!(psdTest && b.covCount == 1)) return solveAll();
   // the shared covariance's test first, or beside the solve for one problem (minVariance's overlap)
   std::vector<double> scratch;
-  const auto test = [&] { return testCovariance(b.cov, n, -1, scratch); };
-  if (b.problems == 1 && n >= kOverlapFromAssets) return sideBySide(test, solveAll);
-  if (Status s = test(); !s.ok()) return s;
+  if (b.problems == 1 && n >= kOverlapFromAssets) {
+    // beside the solve, whose thread then helps the test
+    PsdTeam team;
+    return sideBySide([&] { return testCovariance(b.cov, n, -1, scratch, &team); },
+                      [&] {
+                        const Status s = solveAll();
+                        psdHelp(team);
+                        return s;
+                      });
+  }
+  if (Status s = testCovariance(b.cov, n, -1, scratch); !s.ok()) return s;
   return solveAll();
 }
 
