@@ -41,7 +41,7 @@ class Decoder {
     c_.raw = in_.in(0, 15) == 0;
     s.kind = raw() ? in_.in(-1, 2) : in_.in(0, 1);
     T_ = in_.in<size_t>(1, 64);
-    K_ = in_.in<size_t>(1, 6);
+    K_ = in_.in<size_t>(1, 20);  // past 8: the fast path reads signal bytes 8 at a time
     s.rows = raw() ? in_.in<size_t>(0, T_ + 1) : T_;
     s.cols = raw() ? in_.in<size_t>(0, K_ + 1) : K_;
     const bool signals = s.kind == bt::kSignals;

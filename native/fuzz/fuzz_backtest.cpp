@@ -1,6 +1,6 @@
 // libFuzzer target of the backtest simulation (native/kernels/backtest: checkSimulation(), run()), the
 // Simulation record as the binding reads it. Decoded from the bytes: kind (signals, orders), T in
-// 1..64 bars, K in 1..6 columns, a close of 1 or K columns (a price walk with NaN, 0, negative, +-inf,
+// 1..64 bars, K in 1..20 columns, a close of 1 or K columns (a price walk with NaN, 0, negative, +-inf,
 // subnormal and huge values mixed in), open/high/low or not, cash groups (sharing or not) and value
 // groups, initial cash, every per-element argument as a scalar, a row, a column or T x K (fees, fixed
 // fees, slippage, min size, sizes with +-inf/NaN/negative for orders, size types, directions,
