@@ -7,7 +7,8 @@
  * beta -> ANALYTICS_RESULT; RISK_ALERT when the historical VaR reaches the portfolio's limit, or when
  * the zone of a full backtest window turns yellow or red (a step up: green to yellow, yellow to red). Every figure comes from the risk kernels (portfolioReturns,
  * valueAtRisk, performanceStats, rolling, varBacktest, relativeStats), all portfolios of a universe in
- * one call each.
+ * one call each. With `positionInput: 'POSITION_UPDATE'` (StrategyEngine's positions), each strategy's
+ * positions are a portfolio too, `strategy:<name>`, weighted by market value over equity (./risk-positions.ts).
  */
 import type { BackendChoice } from '../api/kernels.js';
 import { installEveryBackend } from '../api/every-backend.js';
@@ -19,6 +20,7 @@ import { TRAFFIC_LIGHT_ZONES } from '../kernels/risk/risk-analytics.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { RecentFramesByKey } from './recent-frames.js';
 import { ReturnsWindow } from './returns-window.js';
+import { bookId, parsePositionUpdate, PositionBooks } from './risk-positions.js';
 import {
   applyUniverseDelta,
   decodePortfolio,
@@ -66,6 +68,15 @@ export interface RiskEngineOptions extends Partial<EngineOptions> {
   returnsInput?: string;
   /** Input type of portfolios. Default 'PORTFOLIO_UPDATE'. */
   portfolioInput?: string;
+  /**
+   * Input type of strategies' positions, StrategyEngine's 'POSITION_UPDATE': each strategy's book
+   * becomes portfolio `strategy:<name>`. Default none (an input more is a stream more over Redis).
+   */
+  positionInput?: string;
+  /** The universe whose returns the strategies' books are measured on. Default: the `universe` option. */
+  positionUniverse?: string;
+  /** VaR limit of every strategy's book, a positive loss fraction (RISK_ALERT as a portfolio's limit). Default none. */
+  positionLimit?: number;
 }
 
 export const RISK_ENGINE_DEFAULTS = {
@@ -118,7 +129,8 @@ interface Portfolio extends RiskPortfolioState {
  * universe's last 64 applied) is skipped as `republished`. Over Redis its state is checkpointed: each
  * universe (window, last ts) with the returns stream, each portfolio (weights, limit, universe) with
  * the portfolio stream; the figures and alert states are derived from them and recomputed, without
- * publishing, after a restore. Run one RiskEngine per consumer group (it joins its two inputs).
+ * publishing, after a restore. A strategy's book is rebuilt from its restored positions,
+ * its backtest starting again from the restore. Run one RiskEngine per consumer group (it joins its inputs).
  */
 export class RiskEngine extends Engine {
   protected readonly inputs: readonly string[];
@@ -142,7 +154,14 @@ export class RiskEngine extends Engine {
   private readonly benchmark: string | undefined;
   private readonly rollingWindow: number;
   private readonly periodsPerYear: number;
-  private readonly totals = { rows: 0, results: 0, alerts: 0, republished: 0, unmatched: 0, backtestAlerts: 0 };
+  private readonly totals = { rows: 0, results: 0, alerts: 0, republished: 0, unmatched: 0, backtestAlerts: 0, positions: 0 };
+  private readonly positionInput: string | undefined;
+  private readonly positionUniverse: string;
+  private readonly positionLimit: number;
+  /** The strategies' positions (from POSITION_UPDATE), each strategy's book a portfolio. */
+  private readonly books = new PositionBooks();
+  /** Strategies whose book must be rebuilt (silently) after a restore. */
+  private readonly staleBooks = new Set<string>();
 
   /** Checks the options (KernelInputError naming the option). */
   constructor(bus: Bus, options: RiskEngineOptions = {}) {
@@ -164,15 +183,31 @@ export class RiskEngine extends Engine {
       throw new KernelInputError('options.universe', 'a non-empty string', describeValue(universe));
     const returnsInput = options.returnsInput ?? 'RETURNS_UPDATE';
     const portfolioInput = options.portfolioInput ?? 'PORTFOLIO_UPDATE';
+    const { positionInput } = options;
     for (const [name, value] of [
       ['options.returnsInput', returnsInput],
       ['options.portfolioInput', portfolioInput],
+      ...(positionInput === undefined ? [] : [['options.positionInput', positionInput] as const]),
     ] as const) {
       if (typeof value !== 'string' || value.length === 0)
         throw new KernelInputError(name, 'a non-empty message type', describeValue(value));
     }
     if (returnsInput === portfolioInput)
       throw new KernelInputError('options.portfolioInput', 'a type other than options.returnsInput', JSON.stringify(portfolioInput));
+    if (positionInput === returnsInput || positionInput === portfolioInput)
+      throw new KernelInputError(
+        'options.positionInput',
+        'a type other than the returns and portfolio inputs',
+        JSON.stringify(positionInput),
+      );
+    const { positionUniverse = universe, positionLimit } = options;
+    if (typeof positionUniverse !== 'string' || positionUniverse.length === 0)
+      throw new KernelInputError('options.positionUniverse', 'a non-empty string', describeValue(positionUniverse));
+    if (positionLimit !== undefined && (typeof positionLimit !== 'number' || !(positionLimit > 0 && positionLimit < Infinity)))
+      throw new KernelInputError('options.positionLimit', 'a finite number > 0 (a loss fraction)', describeValue(positionLimit));
+    this.positionInput = positionInput;
+    this.positionUniverse = positionUniverse;
+    this.positionLimit = positionLimit ?? Number.NaN;
     const {
       backtestWindow = RISK_ENGINE_DEFAULTS.backtestWindow,
       periodsPerYear = RISK_ENGINE_DEFAULTS.periodsPerYear,
@@ -202,14 +237,35 @@ export class RiskEngine extends Engine {
     this.confidence = confidence;
     this.defaultUniverse = universe;
     this.returnsInput = returnsInput;
-    this.inputs = [portfolioInput, returnsInput];
+    this.inputs = positionInput === undefined ? [portfolioInput, returnsInput] : [portfolioInput, returnsInput, positionInput];
   }
 
   /** Applies one update (see the class comment); throws KernelInputError, before changing anything, for a bad one. */
   protected process(message: BusMessage): void {
     this.settleRestored();
     if (message.type === this.returnsInput) this.onReturns(message);
+    else if (message.type === this.positionInput) this.onPosition(message);
     else this.onPortfolio(message);
+  }
+
+  /** A strategy's position: its book's weights replaced (held from now on) and evaluated at once. */
+  private onPosition(message: BusMessage): void {
+    const strategy = this.books.apply(parsePositionUpdate(message.payload));
+    this.totals.positions++;
+    this.settleBook(strategy, true);
+  }
+
+  /**
+   * Makes a strategy's book its portfolio `strategy:<name>` on the position universe, the weights in
+   * force from the universe's current period on, and evaluates it (publishing when `loud`). A symbol
+   * the universe lacks leaves it without figures (counted as unmatched), as a portfolio's asset would.
+   */
+  private settleBook(strategy: string, loud: boolean): void {
+    const { assets, weights } = this.books.weights(strategy)!;
+    const universe = this.positionUniverse;
+    const id = bookId(strategy);
+    this.setPortfolio(id, { universe, assets, weights, limit: this.positionLimit }, this.universeStates.get(universe)?.window.total ?? 0);
+    this.evaluate(universe, new Set([id]), loud);
   }
 
   private onReturns(message: BusMessage): void {
@@ -308,6 +364,10 @@ export class RiskEngine extends Engine {
       const c = window.columns.get(p.assets[i]);
       if (c === undefined) {
         p.problem = `asset '${p.assets[i]}' is not in universe '${p.universe}'`;
+        return undefined;
+      }
+      if (Number.isNaN(p.weights[i])) {
+        p.problem = 'its equity is not > 0 (a strategy book: no weights)';
         return undefined;
       }
       vector[c] = p.weights[i];
@@ -514,7 +574,7 @@ export class RiskEngine extends Engine {
     let vector: Float64Array | null = new Float64Array(history.assets.length);
     for (let j = 0; j < h.assets.length && vector; j++) {
       const c = history.columns.get(h.assets[j]);
-      if (c === undefined) vector = null;
+      if (c === undefined || Number.isNaN(h.weights[j])) vector = null;
       else vector[c] = h.weights[j];
     }
     return (h.vector = vector);
@@ -522,6 +582,8 @@ export class RiskEngine extends Engine {
 
   /** After a restore: the figures and alert states of the restored universes' portfolios, without publishing. */
   private settleRestored(): void {
+    for (const strategy of this.staleBooks) this.settleBook(strategy, false);
+    this.staleBooks.clear();
     if (this.stale.size === 0) return;
     for (const universe of this.stale) this.evaluate(universe, this.members.get(universe), false);
     this.stale.clear();
@@ -539,8 +601,13 @@ export class RiskEngine extends Engine {
     return true;
   }
 
-  /** A universe's state (key of the returns input) or a portfolio's (key of the portfolio input) as bytes; see risk-messages.ts. */
+  /**
+   * A universe's state (key of the returns input), a portfolio's (key of the portfolio input) or the
+   * strategies' positions in a symbol (key of the position input) as bytes; see risk-messages.ts and
+   * risk-positions.ts.
+   */
   protected override snapshotKey(key: string, type: string): Uint8Array {
+    if (type === this.positionInput) return this.books.snapshot(key);
     if (type === this.returnsInput) {
       const u = this.universeStates.get(key);
       if (!u) throw new KernelInputError('key', 'a universe of this engine', JSON.stringify(key));
@@ -570,7 +637,9 @@ export class RiskEngine extends Engine {
    * after them (KernelInputError when they are not).
    */
   protected override restoreKey(key: string, bytes: Uint8Array, type: string, deltas: readonly Uint8Array[] = []): void {
-    if (type === this.returnsInput) {
+    if (type === this.positionInput) {
+      for (const strategy of this.books.restore(key, bytes)) this.staleBooks.add(strategy);
+    } else if (type === this.returnsInput) {
       const u = decodeUniverse(bytes, this.window, this.historyRows);
       for (const delta of deltas) applyUniverseDelta(u, delta);
       this.universeStates.set(key, u);
