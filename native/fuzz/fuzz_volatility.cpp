@@ -7,7 +7,9 @@
 // - a fit of finite returns: a constant-series fault, or parameters finite within the bounds and
 //   constraints (never NaN), a status 0-2, a log-likelihood that is a number; 2 threads give the same
 //   bytes as one (each column fitted whole by one thread);
-// - filter and forecast at the fit's parameters: finite outputs, or a fault in the status slot.
+// - filter and forecast at the fit's parameters: finite outputs, or a fault in the status slot;
+// - garchVar (varColumns): a fault, or NaN exactly before the window and finite VaR <= ES after it;
+//   2 threads the same bytes as one.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -158,11 +160,43 @@ void checkFit(fuzz::Input& in, const Model& m, const std::vector<double>& y) {
   if (forecast[0] == 0) require(finite(forecast));
 }
 
+void checkVar(fuzz::Input& in, const Model& m, const std::vector<double>& y) {
+  const size_t T = y.size();
+  VarOptions o;
+  o.window = in.in<size_t>(minReturns(m), T);
+  o.refit = in.in<size_t>(1, 12);
+  o.confidence = in.real(0.5, 0.999);
+  o.method = in.flag() ? 1 : 0;
+  std::vector<double> out(varLength(T), 0.0);
+  varColumns(m, y.data(), T, 1, o, out.data());
+  const double status = out[0];
+  require(status == 0 || status == kFaultConstant || status == kFaultOmega);
+  if (status != 0) return;
+  for (size_t t = 0; t < T; t++) {
+    const double var = out[1 + t], es = out[1 + T + t];
+    if (t < o.window) {
+      require(std::isnan(var) && std::isnan(es));
+    } else {
+      require(std::isfinite(var) && std::isfinite(es) && es >= var - 1e-9 * std::fabs(var));
+    }
+  }
+  // two columns on two threads: the same bytes as one
+  if (in.flag()) {
+    std::vector<double> panel(2 * T), two(2 * varLength(T));
+    for (size_t t = 0; t < T; t++) panel[2 * t] = panel[2 * t + 1] = y[t];
+    setThreadCount(2);
+    varColumns(m, panel.data(), T, 2, o, two.data());
+    setThreadCount(1);
+    require(std::memcmp(two.data(), out.data(), out.size() * sizeof(double)) == 0);
+    require(std::memcmp(two.data() + out.size(), out.data(), out.size() * sizeof(double)) == 0);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
-  const int which = in.in<int>(0, 2);
+  const int which = in.in<int>(0, 3);
   if (which == 0) {
     checkUnpack(in);
     return 0;
@@ -172,7 +206,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::vector<double> y = returns(in, T);
   if (which == 1)
     checkLikelihood(in, m, y);
-  else
+  else if (which == 2)
     checkFit(in, m, y);
+  else
+    checkVar(in, m, y);
   return 0;
 }

@@ -41,6 +41,20 @@ const CASES: [string, (k: Kernels) => unknown, string][] = [
     (k) => k.garch(new Float64Array(100), { mean: 'zero' }),
     'returns: expected a series whose mean model leaves residuals (not constant), got residuals all 0',
   ],
+  [
+    'constant series, AR mean (singular normal equations)',
+    (k) => k.garch(new Float64Array(100).fill(-1), { mean: 'ar' }),
+    'returns: expected a series whose mean model leaves residuals (not constant), got residuals all 0',
+  ],
+  [
+    'residuals whose squares underflow',
+    (k) =>
+      k.garch(
+        Float64Array.from({ length: 100 }, (_, i) => 1e-150 * (1 + (i % 3))),
+        { mean: 'zero' },
+      ),
+    'returns: expected a series whose mean model leaves residuals (not constant), got residuals all 0',
+  ],
   ['unknown vol', (k) => k.garch(y, { vol: 'figarch' as never }), "options.vol: expected one of 'garch', 'gjr', 'egarch', got \"figarch\""],
   ['unknown mean', (k) => k.garch(y, { mean: 'harx' as never }), "options.mean: expected one of 'constant', 'zero', 'ar', got \"harx\""],
   ['unknown dist', (k) => k.garch(y, { dist: 'ged' as never }), "options.dist: expected one of 'normal', 't', 'skewt', got \"ged\""],

@@ -120,7 +120,7 @@ class Dist {
     if (kind_ == 0) {
       out.g = 1;
       out.q = -0.5 * ((e * e) / s2);
-      out.dSigma2 = -0.5 * (1 / s2 - (e * e) / (s2 * s2));
+      out.dSigma2 = -0.5 * (1 / s2 - (e * e) / s2 / s2);  // not e^2 / s2^2: s2^2 underflows first
       out.dE = -e / s2;
       out.dA = out.dB = 0;
       return;

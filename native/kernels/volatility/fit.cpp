@@ -15,6 +15,8 @@ namespace {
 const double kLog1e4 = ln(10000.0);
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
+/// The smallest mean square of the residuals a model takes (fit.ts MIN_MEAN_SQUARE): below it the bounds underflow.
+constexpr double kMinMeanSquare = 1e-290;
 }  // namespace
 
 bool unpackModel(const double* packed, size_t length, Model& m) {
@@ -229,11 +231,11 @@ void startingValues(Problem& pr, double* theta) {
 std::unique_ptr<Problem> olsProblem(const Model& m, const double* y, size_t T, std::vector<double>& theta, double& v) {
   auto pr = std::make_unique<Problem>(m, y, T);
   theta.assign(pr->k, 0.0);
-  olsMean(*pr, theta.data());
+  if (!olsMean(*pr, theta.data())) return nullptr;
   v = fixAt(*pr, theta.data());
   double ySq = 0;
   for (size_t t = m.lags; t < T; t++) ySq += y[t] * y[t];
-  if (!(v > 1e-24 * (ySq / double(pr->nobs))) || !std::isfinite(v)) return nullptr;
+  if (!(v > 1e-24 * (ySq / double(pr->nobs))) || !(v >= kMinMeanSquare) || !std::isfinite(v)) return nullptr;
   return pr;
 }
 

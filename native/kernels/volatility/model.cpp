@@ -69,8 +69,8 @@ bool solveLinear(double* a, double* b, size_t n) {
   return true;
 }
 
-void olsMean(const Problem& pr, double* out) {
-  if (pr.m.mean == kMeanZero) return;
+bool olsMean(const Problem& pr, double* out) {
+  if (pr.m.mean == kMeanZero) return true;
   const size_t L = pr.m.lags, n = 1 + L;
   std::vector<double> a(n * n, 0), b(n, 0), row(n, 0);
   for (size_t t = 0; t < pr.nobs; t++) {
@@ -84,12 +84,13 @@ void olsMean(const Problem& pr, double* out) {
   }
   if (n == 1) {
     out[0] = b[0] / double(pr.nobs);
-    return;
+    return true;
   }
   for (size_t i = 0; i < n; i++)
     for (size_t j = i + 1; j < n; j++) a[i * n + j] = a[j * n + i];
-  solveLinear(a.data(), b.data(), n);
+  if (!solveLinear(a.data(), b.data(), n)) return false;
   for (size_t i = 0; i < n; i++) out[i] = b[i];
+  return true;
 }
 
 /// 0.94^i normalized to sum 1, i < min(75, nobs) (the powers by repeated products, as the reference).

@@ -34,7 +34,8 @@ struct Problem {
 };
 
 void residuals(const Problem& pr, const double* theta, double* e);
-void olsMean(const Problem& pr, double* out);
+/// The mean's OLS estimate; false where the normal equations are singular (a constant series).
+bool olsMean(const Problem& pr, double* out);
 bool solveLinear(double* a, double* b, size_t n);
 double backcastOf(const Model& m, const double* e, size_t nobs);
 double meanSquare(const double* e, size_t nobs);

@@ -93,7 +93,7 @@ const normal: DistTerms = {
   partials(e, s2, out) {
     out.g = 1;
     out.q = -0.5 * ((e * e) / s2);
-    out.dSigma2 = -0.5 * (1 / s2 - (e * e) / (s2 * s2));
+    out.dSigma2 = -0.5 * (1 / s2 - (e * e) / s2 / s2); // not e^2 / s2^2: s2^2 underflows first
     out.dE = -e / s2;
     out.dA = 0;
     out.dB = 0;

@@ -147,16 +147,26 @@ export function startingValues(pr: Problem, theta: Float64Array): void {
   distStart(pr, theta);
 }
 
-/** A problem fixed at the OLS mean: its parameters' start (the mean's OLS part) and v, or null for a constant series (residuals 0 to 1e-12 of the returns' scale). */
+/**
+ * The smallest mean square of the residuals a model takes: below it the variance bounds (v / 1e8, an
+ * EWMA / 1e6) and EGARCH's exp(ln v - ln 1e4) underflow, and sigma^2 could be 0.
+ */
+export const MIN_MEAN_SQUARE = 1e-290;
+
+/**
+ * A problem fixed at the OLS mean: its parameters' start (the mean's OLS part) and v, or null for a
+ * constant series (residuals 0 to 1e-12 of the returns' scale, singular normal equations, or a mean
+ * square below MIN_MEAN_SQUARE).
+ */
 export function olsProblem(m: Model, y: Float64Array): { pr: Problem; theta: Float64Array; v: number } | null {
   const pr = problem(m, y);
   const theta = new Float64Array(pr.k);
-  olsMean(pr, theta);
+  if (!olsMean(pr, theta)) return null;
   const v = fixAt(pr, theta);
   // constant: residuals 0, or rounding's (below 1e-12 of the returns' scale)
   let ySq = 0;
   for (let t = m.lags; t < y.length; t++) ySq += y[t] * y[t];
-  if (!(v > 1e-24 * (ySq / pr.nobs)) || !Number.isFinite(v)) return null;
+  if (!(v > 1e-24 * (ySq / pr.nobs)) || !(v >= MIN_MEAN_SQUARE) || !Number.isFinite(v)) return null;
   return { pr, theta, v };
 }
 

@@ -80,10 +80,13 @@ export function residuals(pr: Problem, theta: ArrayLike<number>, e: Float64Array
   }
 }
 
-/** The mean's OLS estimate (arch's starting values: pinv(X) y): the sample mean, or the AR's normal equations. */
-export function olsMean(pr: Problem, out: Float64Array): void {
+/**
+ * The mean's OLS estimate (arch's starting values: pinv(X) y): the sample mean, or the AR's normal
+ * equations; false where they are singular (a constant series: arch's pinv gives a minimum-norm fit).
+ */
+export function olsMean(pr: Problem, out: Float64Array): boolean {
   const { m, y, nobs } = pr;
-  if (m.mean === MEAN_ZERO) return;
+  if (m.mean === MEAN_ZERO) return true;
   const L = m.lags;
   const n = 1 + L;
   // X'X and X'y over the rows [1, y[t+L-1], ..., y[t]]
@@ -101,11 +104,12 @@ export function olsMean(pr: Problem, out: Float64Array): void {
   }
   if (n === 1) {
     out[0] = b[0] / nobs;
-    return;
+    return true;
   }
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) a[i * n + j] = a[j * n + i];
-  solveSymmetric(a, b, n);
+  if (!solveSymmetric(a, b, n)) return false;
   for (let i = 0; i < n; i++) out[i] = b[i];
+  return true;
 }
 
 /** Solves a x = b in place (b becomes x) by Gaussian elimination with partial pivoting; false when singular. */
