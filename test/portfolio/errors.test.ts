@@ -70,7 +70,7 @@ const cases = [
   c('targetReturn out of reach', 'efficientReturn', [MU, COV, 0.2], 'targetReturn', 'targetReturn: expected a target return <= 0.12 (the highest feasible), got 0.2'),
   c('targetReturn out of reach in the second problem', 'efficientReturn', [MU, COV, f64(0.1, 0.13), { bounds: { upper: matrix(f64(1, 1, 1, 0.5, 0.5, 0.5), 2, 3) } }], 'targetReturn', 'targetReturn: expected a target return <= 0.1 (the highest feasible), got 0.13 (problem 1)'),
   c('targetVolatility negative', 'efficientRisk', [MU, COV, -0.1], 'targetVolatility', 'targetVolatility: expected a finite number >= 0 or a Float64Array of them (one per problem), got -0.1'),
-  c('targetVolatility below the minimum', 'efficientRisk', [MU, COV, 0.1], 'targetVolatility', 'targetVolatility: expected a target volatility >= 0.12166548712332764 (the lowest feasible), got 0.1'),
+  c('targetVolatility below the minimum', 'efficientRisk', [MU, COV, 0.1], 'targetVolatility', 'targetVolatility: expected a target volatility >= 0.12166548712332766 (the lowest feasible), got 0.1'),
   c('maxUtility unbounded (the direction found: asset 1 up, asset 0 down)', 'maxUtility', [f64(0.1, 0), matrix(f64(1, 1, 1, 1), 2, 2), { bounds: FREE }], 'options.bounds', 'options.bounds: expected a bounded problem, got unbounded: the objective decreases without end moving asset 1'),
   c('maxUtility infeasible', 'maxUtility', [MU, COV, { budget: -1 }], 'options.budget', 'options.budget: expected constraints some portfolio satisfies, got infeasible: the budget (the sum of the weights) cannot hold within the bounds and the other constraints (short by 1)'),
 

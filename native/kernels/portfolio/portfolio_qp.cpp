@@ -16,6 +16,8 @@ constexpr int8_t kFree = 0, kAtLower = 1, kAtUpper = 2, kTemp = 3;
 // row states
 constexpr int8_t kInactive = 0, kAtLo = 1, kAtHi = 2, kEqual = 3;
 constexpr double kMaxIterationsPerVariable = 20;
+/// Not in the factorization (QpSolver::pos_).
+constexpr size_t kNone = static_cast<size_t>(-1);
 /// A step below this (relative to the free variables' size) is rounding: the point is stationary.
 constexpr double kStepTol = 1e-12;
 
@@ -76,6 +78,7 @@ void QpSolver::allocate() {
 QpResult QpSolver::solve(const QpProblem& p, bool warm) {
   if (x_.empty()) allocate();
   p_ = p;
+  factored_ = false;
   iterations_ = 0;
   const size_t n = n_, m = m_;
   scaleH_ = largestMagnitude(p.H, n * n);
@@ -94,6 +97,7 @@ QpResult QpSolver::solve(const QpProblem& p, bool warm) {
   }
   for (size_t i = 0; i < m; i++) cost_[n + i] = 0;
   hasH_ = true;
+  factored_ = false;
   gradient();
   QpResult r = iterate();
   // a step of a size that overflows, or rows met only to the conditioning of a degenerate working set
@@ -205,6 +209,7 @@ QpResult QpSolver::phaseOne() {
     rowValue_[i] = rstate_[i] == kInactive ? r : target;
   }
   hasH_ = false;
+  factored_ = false;
   gradient();
   QpResult r = iterate();
   if (r.status != QpStatus::Optimal) return r;
@@ -244,27 +249,125 @@ bool QpSolver::factor() {
     if (rstate_[i] != kInactive) work_[nw++] = i;
   nf_ = nf;
   nw_ = nw;
-  const size_t s = nf + nw;
-  if (K_.size() < s * s) {
-    K_.resize(s * s);
-    perm_.resize(s);
+  // phase 2, the same working rows and one variable freed since the last factorization: its row and
+  // column appended to the factors (refactored when the new pivot is small)
+  if (factored_ && hasH_ && nw == fnw_ && nf == fnf_ + 1) {
+    bool same = true;
+    for (size_t k = 0; k < nw && same; k++) same = pos_[n + m + work_[k]] != kNone;
+    size_t added = kNone, kept = 0;
+    for (size_t k = 0; k < nf && same; k++) {
+      if (pos_[free_[k]] != kNone)
+        kept++;
+      else
+        added = free_[k];
+    }
+    if (same && kept == fnf_ && added != kNone && append(added)) return true;
   }
+  return refactor();
+}
+
+double QpSolver::entry(size_t p, size_t q) const {
+  const size_t v = n_ + m_, i = ord_[p], j = ord_[q];
+  if (i < v && j < v) return h(i, j);
+  if (i < v) return a(j - v, i);
+  if (j < v) return a(i - v, j);
+  return 0;
+}
+
+bool QpSolver::refactor() {
+  const size_t n = n_, m = m_, nf = nf_, nw = nw_, v = n + m;
+  const size_t s = nf + nw;
+  if (pos_.size() < v + m) pos_.assign(v + m, kNone);
+  for (size_t k = 0; k < fs_; k++) pos_[ord_[k]] = kNone;
+  // room to append up to 16 variables before the next refactorization
+  ld_ = s + 16;
+  if (K_.size() < ld_ * ld_) K_.resize(ld_ * ld_);
+  if (perm_.size() < ld_) {
+    perm_.resize(ld_);
+    ord_.resize(ld_);
+    col_.resize(ld_);
+    row_.resize(ld_);
+    buf_.resize(ld_);
+    out_.resize(ld_);
+  }
+  for (size_t k = 0; k < nf; k++) ord_[k] = free_[k];
+  for (size_t k = 0; k < nw; k++) ord_[nf + k] = v + work_[k];
+  for (size_t k = 0; k < s; k++) pos_[ord_[k]] = k;
+  fs_ = s;
+  fnf_ = nf;
+  fnw_ = nw;
   double* K = K_.data();
   for (size_t r = 0; r < nf; r++) {
     const size_t fr = free_[r];
-    for (size_t c = 0; c < nf; c++) K[r * s + c] = h(fr, free_[c]);
+    for (size_t c = 0; c < nf; c++) K[r * ld_ + c] = h(fr, free_[c]);
     for (size_t c = 0; c < nw; c++) {
-      const double v = a(work_[c], fr);
-      K[r * s + nf + c] = v;
-      K[(nf + c) * s + r] = v;
+      const double x = a(work_[c], fr);
+      K[r * ld_ + nf + c] = x;
+      K[(nf + c) * ld_ + r] = x;
     }
   }
   for (size_t r = 0; r < nw; r++)
-    for (size_t c = 0; c < nw; c++) K[(nf + r) * s + nf + c] = 0;
-  return luFactor(K, s, perm_.data());
+    for (size_t c = 0; c < nw; c++) K[(nf + r) * ld_ + nf + c] = 0;
+  big_ = 0;
+  for (size_t r = 0; r < s; r++)
+    for (size_t c = 0; c < s; c++) big_ = std::max(big_, std::fabs(K[r * ld_ + c]));
+  factored_ = luFactor(K, s, ld_, perm_.data());
+  return factored_;
 }
 
-void QpSolver::kktSolve() { luSolve(K_.data(), nf_ + nw_, perm_.data(), rhs_.data(), sol_.data()); }
+bool QpSolver::append(size_t j) {
+  const size_t s = fs_;
+  if (s + 1 > ld_) return false;
+  double* K = K_.data();
+  // the new column (= row: K is symmetric) in the items' order, and its diagonal
+  ord_[s] = j;
+  double* c = col_.data();
+  double big = big_;
+  for (size_t q = 0; q < s; q++) {
+    c[q] = entry(s, q);
+    big = std::max(big, std::fabs(c[q]));
+  }
+  const double w = h(j, j);
+  big = std::max(big, std::fabs(w));
+  // U's new column y = L^-1 P c, L's new row z with z'U = c', the new pivot w - z'y
+  double* y = buf_.data();
+  for (size_t i = 0; i < s; i++) {
+    double t = c[perm_[i]];
+    for (size_t k = 0; k < i; k++) t -= K[i * ld_ + k] * y[k];
+    y[i] = t;
+  }
+  double* z = row_.data();
+  for (size_t k = 0; k < s; k++) {
+    double t = c[k];
+    for (size_t i = 0; i < k; i++) t -= z[i] * K[i * ld_ + k];
+    z[k] = t / K[k * ld_ + k];
+  }
+  double d = w;
+  for (size_t k = 0; k < s; k++) d -= z[k] * y[k];
+  // a pivot partial pivoting might not have taken: factor the whole matrix again
+  if (!(std::fabs(d) > 1e-10 * big)) return false;
+  for (size_t i = 0; i < s; i++) K[i * ld_ + s] = y[i];
+  for (size_t k = 0; k < s; k++) K[s * ld_ + k] = z[k];
+  K[s * ld_ + s] = d;
+  perm_[s] = s;
+  pos_[j] = s;
+  fs_ = s + 1;
+  fnf_++;
+  big_ = big;
+  return true;
+}
+
+void QpSolver::kktSolve() {
+  // the right-hand side into the items' order, solved, the solution back into free_ then work_ order
+  const size_t nf = nf_, nw = nw_, v = n_ + m_;
+  double* b = buf_.data();
+  double* x = out_.data();
+  for (size_t k = 0; k < nf; k++) b[pos_[free_[k]]] = rhs_[k];
+  for (size_t k = 0; k < nw; k++) b[pos_[v + work_[k]]] = rhs_[nf + k];
+  luSolve(K_.data(), fs_, ld_, perm_.data(), b, x);
+  for (size_t k = 0; k < nf; k++) sol_[k] = x[pos_[free_[k]]];
+  for (size_t k = 0; k < nw; k++) sol_[nf + k] = x[pos_[v + work_[k]]];
+}
 
 QpResult QpSolver::iterate() {
   const size_t n = n_, m = m_;
@@ -528,10 +631,10 @@ namespace {
 /// One column of the elimination: each row of `below` (the rows after `pivot`, rows of s) takes its
 /// multiplier f = row[col] / pivot[col] (kept in row[col]) and subtracts f x the pivot row past col,
 /// element by element (no sum: the same bits at any vector width).
-KERNELBUS_VECTOR_BODY void eliminateBody(double* below, const double* pivot, size_t s, size_t col) {
+KERNELBUS_VECTOR_BODY void eliminateBody(double* below, const double* pivot, size_t s, size_t ld, size_t col) {
   const double d = pivot[col];
   for (size_t r = 0; r < s - col - 1; r++) {
-    double* row = below + r * s;
+    double* row = below + r * ld;
     const double f = row[col] / d;
     row[col] = f;
     if (f == 0) continue;
@@ -540,16 +643,17 @@ KERNELBUS_VECTOR_BODY void eliminateBody(double* below, const double* pivot, siz
 }
 }  // namespace
 
-bool luFactor(double* K, size_t s, size_t* perm) {
+bool luFactor(double* K, size_t s, size_t ld, size_t* perm) {
   double big = 0;
-  for (size_t k = 0; k < s * s; k++) big = std::max(big, std::fabs(K[k]));
+  for (size_t r = 0; r < s; r++)
+    for (size_t c = 0; c < s; c++) big = std::max(big, std::fabs(K[r * ld + c]));
   const double tiny = 1e-14 * big;
   for (size_t i = 0; i < s; i++) perm[i] = i;
   for (size_t col = 0; col < s; col++) {
     size_t piv = col;
-    double best = std::fabs(K[col * s + col]);
+    double best = std::fabs(K[col * ld + col]);
     for (size_t r = col + 1; r < s; r++) {
-      const double v = std::fabs(K[r * s + col]);
+      const double v = std::fabs(K[r * ld + col]);
       if (v > best) {
         best = v;
         piv = r;
@@ -557,26 +661,26 @@ bool luFactor(double* K, size_t s, size_t* perm) {
     }
     if (!(best > tiny)) return false;
     if (piv != col) {
-      for (size_t c = 0; c < s; c++) std::swap(K[col * s + c], K[piv * s + c]);
+      for (size_t c = 0; c < s; c++) std::swap(K[col * ld + c], K[piv * ld + c]);
       std::swap(perm[col], perm[piv]);
     }
-    simd::run<&eliminateBody>(K + (col + 1) * s, K + col * s, s, col);
+    simd::run<&eliminateBody>(K + (col + 1) * ld, K + col * ld, s, ld, col);
   }
   return true;
 }
 
-void luSolve(const double* LU, size_t s, const size_t* perm, const double* b, double* out) {
+void luSolve(const double* LU, size_t s, size_t ld, const size_t* perm, const double* b, double* out) {
   // forward by columns: out[i] takes its terms k = 0, 1, ... in the row order's order (the same bits),
   // the rows' updates independent of each other instead of one chain of dependent subtractions
   for (size_t i = 0; i < s; i++) out[i] = b[perm[i]];
   for (size_t k = 0; k < s; k++) {
     const double o = out[k];
-    for (size_t i = k + 1; i < s; i++) out[i] -= LU[i * s + k] * o;
+    for (size_t i = k + 1; i < s; i++) out[i] -= LU[i * ld + k] * o;
   }
   for (size_t i = s; i-- > 0;) {
     double v = out[i];
-    for (size_t k = i + 1; k < s; k++) v -= LU[i * s + k] * out[k];
-    out[i] = v / LU[i * s + i];
+    for (size_t k = i + 1; k < s; k++) v -= LU[i * ld + k] * out[k];
+    out[i] = v / LU[i * ld + i];
   }
 }
 

@@ -59,6 +59,9 @@ class QpSolver {
   double h(size_t i, size_t j) const;
   double a(size_t i, size_t j) const;
   bool factor();
+  bool refactor();
+  bool append(size_t j);
+  double entry(size_t p, size_t q) const;
   void kktSolve();
   QpResult iterate();
   bool solvedFinite() const;
@@ -76,8 +79,15 @@ class QpSolver {
   std::vector<double> sign_, g_, rowValue_, lo_, hi_, cost_;
   std::vector<size_t> free_, work_;
   size_t nf_ = 0, nw_ = 0;
+  // the KKT matrix's LU (stride ld_) over the items ord_ (a variable j, or a row i as n + m + i): the free
+  // variables and working rows as factor() found them, then the variables appended one at a time since
+  // (pos_: an item's place, npos when not in it); kktSolve maps nf_ + nw_ values through it
   std::vector<double> K_;
-  std::vector<size_t> perm_;
+  std::vector<size_t> perm_, ord_, pos_;
+  std::vector<double> col_, row_, buf_, out_;
+  size_t ld_ = 0, fs_ = 0, fnf_ = 0, fnw_ = 0;
+  double big_ = 0;
+  bool factored_ = false;
   std::vector<double> rhs_, sol_, dir_, hd_;
   bool warm_ = false, hasH_ = false;
   QpProblem p_;
@@ -89,10 +99,12 @@ class QpSolver {
   int8_t blockState_ = 0;
 };
 
-/// LU with partial pivoting of the s x s row-major K in place (perm: the row order); false when a
-/// pivot is below 1e-14 of K's largest entry.
-bool luFactor(double* K, size_t s, size_t* perm);
+/// LU with partial pivoting of the s x s row-major K (rows ld apart) in place (perm: the row order);
+/// false when a pivot is below 1e-14 of K's largest entry.
+bool luFactor(double* K, size_t s, size_t ld, size_t* perm);
+inline bool luFactor(double* K, size_t s, size_t* perm) { return luFactor(K, s, s, perm); }
 /// Solves the factored system for b into out.
-void luSolve(const double* LU, size_t s, const size_t* perm, const double* b, double* out);
+void luSolve(const double* LU, size_t s, size_t ld, const size_t* perm, const double* b, double* out);
+inline void luSolve(const double* LU, size_t s, const size_t* perm, const double* b, double* out) { luSolve(LU, s, s, perm, b, out); }
 
 }  // namespace kernelbus::portfolio

@@ -69,6 +69,8 @@ const AT_HI = 2;
 const EQUAL = 3;
 
 const MAX_ITERATIONS_PER_VARIABLE = 20;
+/** Not in the factorization (QpSolver.pos). */
+const NONE = -1;
 /** A step below this (relative to the free variables' size) is rounding: the point is stationary. */
 const STEP_TOL = 1e-12;
 
@@ -91,8 +93,25 @@ export class QpSolver {
   private work: Int32Array;
   private nf = 0;
   private nw = 0;
+  /**
+   * The KKT matrix's LU (rows `ld` apart) over the items `ord` (a variable j, or a row i as n + m + i):
+   * the free variables and working rows as factor() found them, then the variables appended one at a
+   * time since (`pos`: an item's place, NONE when not in it); kktSolve maps nf + nw values through it.
+   */
   private K = new Float64Array(0);
   private perm = new Int32Array(0);
+  private ord = new Int32Array(0);
+  private pos = new Int32Array(0);
+  private col = new Float64Array(0);
+  private row = new Float64Array(0);
+  private buf = new Float64Array(0);
+  private out = new Float64Array(0);
+  private ld = 0;
+  private fs = 0;
+  private fnf = 0;
+  private fnw = 0;
+  private big = 0;
+  private factored = false;
   private readonly rhs: Float64Array;
   private readonly sol: Float64Array;
   private readonly dir: Float64Array;
@@ -134,6 +153,7 @@ export class QpSolver {
   /** Solves `p` (of this solver's n and m), warm from the last optimum when `warm` and it is feasible here. */
   solve(p: QpProblem, warm: boolean): QpResult {
     this.p = p;
+    this.factored = false;
     this.iterations = 0;
     const { n, m } = this;
     let scale = 0;
@@ -155,6 +175,7 @@ export class QpSolver {
     }
     for (let i = 0; i < m; i++) this.cost[n + i] = 0;
     this.hasH = true;
+    this.factored = false;
     this.gradient();
     const r = this.iterate();
     // a step of a size that overflows, or rows met only to the conditioning of a degenerate working set
@@ -273,6 +294,7 @@ export class QpSolver {
       this.rowValue[i] = this.rstate[i] === INACTIVE ? r : target;
     }
     this.hasH = false;
+    this.factored = false;
     this.gradient();
     const r = this.iterate();
     if (r.status !== QpStatus.OPTIMAL) return r;
@@ -314,7 +336,11 @@ export class QpSolver {
     return j < n ? this.p.A[i * n + j] : j === n + i ? this.sign[i] : 0;
   }
 
-  /** The free variables and the working rows, ascending; the KKT matrix factored. False when singular. */
+  /**
+   * The free variables and the working rows, ascending; the KKT matrix factored. False when singular.
+   * In phase 2, with the same working rows and one variable freed since the last factorization, its row
+   * and column are appended to the factors (refactored when the new pivot is small).
+   */
   private factor(): boolean {
     const { n, m } = this;
     let nf = 0;
@@ -323,28 +349,127 @@ export class QpSolver {
     for (let i = 0; i < m; i++) if (this.rstate[i] !== INACTIVE) this.work[nw++] = i;
     this.nf = nf;
     this.nw = nw;
-    const s = nf + nw;
-    if (this.K.length < s * s) {
-      this.K = new Float64Array(s * s);
-      this.perm = new Int32Array(s);
+    if (this.factored && this.hasH && nw === this.fnw && nf === this.fnf + 1) {
+      let same = true;
+      for (let k = 0; k < nw && same; k++) same = this.pos[n + m + this.work[k]] !== NONE;
+      let added = NONE;
+      let kept = 0;
+      for (let k = 0; k < nf && same; k++) {
+        if (this.pos[this.free[k]] !== NONE) kept++;
+        else added = this.free[k];
+      }
+      if (same && kept === this.fnf && added !== NONE && this.append(added)) return true;
     }
+    return this.refactor();
+  }
+
+  /** The KKT matrix's entry between the items at places p and q of `ord`. */
+  private entry(p: number, q: number): number {
+    const v = this.n + this.m;
+    const i = this.ord[p];
+    const j = this.ord[q];
+    if (i < v && j < v) return this.h(i, j);
+    if (i < v) return this.a(j - v, i);
+    if (j < v) return this.a(i - v, j);
+    return 0;
+  }
+
+  /** The KKT matrix of the free variables and working rows ([F; W]), factored whole. */
+  private refactor(): boolean {
+    const { n, m, nf, nw } = this;
+    const v = n + m;
+    const s = nf + nw;
+    if (this.pos.length < v + m) this.pos = new Int32Array(v + m).fill(NONE);
+    for (let k = 0; k < this.fs; k++) this.pos[this.ord[k]] = NONE;
+    // room to append up to 16 variables before the next refactorization
+    const ld = s + 16;
+    this.ld = ld;
+    if (this.K.length < ld * ld) this.K = new Float64Array(ld * ld);
+    if (this.perm.length < ld) {
+      this.perm = new Int32Array(ld);
+      this.ord = new Int32Array(ld);
+      this.col = new Float64Array(ld);
+      this.row = new Float64Array(ld);
+      this.buf = new Float64Array(ld);
+      this.out = new Float64Array(ld);
+    }
+    for (let k = 0; k < nf; k++) this.ord[k] = this.free[k];
+    for (let k = 0; k < nw; k++) this.ord[nf + k] = v + this.work[k];
+    for (let k = 0; k < s; k++) this.pos[this.ord[k]] = k;
+    this.fs = s;
+    this.fnf = nf;
+    this.fnw = nw;
     const K = this.K;
     for (let r = 0; r < nf; r++) {
       const fr = this.free[r];
-      for (let c = 0; c < nf; c++) K[r * s + c] = this.h(fr, this.free[c]);
+      for (let c = 0; c < nf; c++) K[r * ld + c] = this.h(fr, this.free[c]);
       for (let c = 0; c < nw; c++) {
-        const v = this.a(this.work[c], fr);
-        K[r * s + nf + c] = v;
-        K[(nf + c) * s + r] = v;
+        const x = this.a(this.work[c], fr);
+        K[r * ld + nf + c] = x;
+        K[(nf + c) * ld + r] = x;
       }
     }
-    for (let r = 0; r < nw; r++) for (let c = 0; c < nw; c++) K[(nf + r) * s + nf + c] = 0;
-    return luFactor(K, s, this.perm);
+    for (let r = 0; r < nw; r++) for (let c = 0; c < nw; c++) K[(nf + r) * ld + nf + c] = 0;
+    let big = 0;
+    for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) big = Math.max(big, Math.abs(K[r * ld + c]));
+    this.big = big;
+    this.factored = luFactor(K, s, this.perm, ld);
+    return this.factored;
   }
 
-  /** Solves the factored KKT system for `rhs` (length nf + nw) into `sol`. */
+  /** Variable j's row and column appended to the factors; false (refactor) when its pivot is small. */
+  private append(j: number): boolean {
+    const s = this.fs;
+    const ld = this.ld;
+    if (s + 1 > ld) return false;
+    const { K, perm } = this;
+    // the new column (= row: K is symmetric) in the items' order, and its diagonal
+    this.ord[s] = j;
+    const c = this.col;
+    let big = this.big;
+    for (let q = 0; q < s; q++) {
+      c[q] = this.entry(s, q);
+      big = Math.max(big, Math.abs(c[q]));
+    }
+    const w = this.h(j, j);
+    big = Math.max(big, Math.abs(w));
+    // U's new column y = L^-1 P c, L's new row z with z'U = c', the new pivot w - z'y
+    const y = this.buf;
+    for (let i = 0; i < s; i++) {
+      let t = c[perm[i]];
+      for (let k = 0; k < i; k++) t -= K[i * ld + k] * y[k];
+      y[i] = t;
+    }
+    const z = this.row;
+    for (let k = 0; k < s; k++) {
+      let t = c[k];
+      for (let i = 0; i < k; i++) t -= z[i] * K[i * ld + k];
+      z[k] = t / K[k * ld + k];
+    }
+    let d = w;
+    for (let k = 0; k < s; k++) d -= z[k] * y[k];
+    // a pivot partial pivoting might not have taken: factor the whole matrix again
+    if (!(Math.abs(d) > 1e-10 * big)) return false;
+    for (let i = 0; i < s; i++) K[i * ld + s] = y[i];
+    for (let k = 0; k < s; k++) K[s * ld + k] = z[k];
+    K[s * ld + s] = d;
+    perm[s] = s;
+    this.pos[j] = s;
+    this.fs = s + 1;
+    this.fnf++;
+    this.big = big;
+    return true;
+  }
+
+  /** Solves the factored KKT system for `rhs` (length nf + nw, free then working order) into `sol`. */
   private kktSolve(): void {
-    luSolve(this.K, this.nf + this.nw, this.perm, this.rhs, this.sol);
+    const { nf, nw, pos, free, work, buf: b, out: x } = this;
+    const v = this.n + this.m;
+    for (let k = 0; k < nf; k++) b[pos[free[k]]] = this.rhs[k];
+    for (let k = 0; k < nw; k++) b[pos[v + work[k]]] = this.rhs[nf + k];
+    luSolve(this.K, this.fs, this.perm, b, x, this.ld);
+    for (let k = 0; k < nf; k++) this.sol[k] = x[pos[free[k]]];
+    for (let k = 0; k < nw; k++) this.sol[nf + k] = x[pos[v + work[k]]];
   }
 
   /** The active-set iterations from a feasible point whose KKT matrix is nonsingular. */
@@ -627,19 +752,19 @@ function axpy(a: number, x: Float64Array, off: number, y: Float64Array, n: numbe
 }
 
 /**
- * LU factorisation with partial pivoting of the s x s row-major K, in place; perm the row order.
- * False when a pivot is below 1e-14 of K's largest entry (singular).
+ * LU factorisation with partial pivoting of the s x s row-major K (rows ld apart), in place; perm the
+ * row order. False when a pivot is below 1e-14 of K's largest entry (singular).
  */
-export function luFactor(K: Float64Array, s: number, perm: Int32Array): boolean {
+export function luFactor(K: Float64Array, s: number, perm: Int32Array, ld = s): boolean {
   let big = 0;
-  for (let k = 0; k < s * s; k++) big = Math.max(big, Math.abs(K[k]));
+  for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) big = Math.max(big, Math.abs(K[r * ld + c]));
   const tiny = 1e-14 * big;
   for (let i = 0; i < s; i++) perm[i] = i;
   for (let col = 0; col < s; col++) {
     let piv = col;
-    let best = Math.abs(K[col * s + col]);
+    let best = Math.abs(K[col * ld + col]);
     for (let r = col + 1; r < s; r++) {
-      const v = Math.abs(K[r * s + col]);
+      const v = Math.abs(K[r * ld + col]);
       if (v > best) {
         best = v;
         piv = r;
@@ -648,35 +773,35 @@ export function luFactor(K: Float64Array, s: number, perm: Int32Array): boolean 
     if (!(best > tiny)) return false;
     if (piv !== col) {
       for (let c = 0; c < s; c++) {
-        const t = K[col * s + c];
-        K[col * s + c] = K[piv * s + c];
-        K[piv * s + c] = t;
+        const t = K[col * ld + c];
+        K[col * ld + c] = K[piv * ld + c];
+        K[piv * ld + c] = t;
       }
       const t = perm[col];
       perm[col] = perm[piv];
       perm[piv] = t;
     }
-    const d = K[col * s + col];
+    const d = K[col * ld + col];
     for (let r = col + 1; r < s; r++) {
-      const f = K[r * s + col] / d;
-      K[r * s + col] = f;
+      const f = K[r * ld + col] / d;
+      K[r * ld + col] = f;
       if (f === 0) continue;
-      for (let c = col + 1; c < s; c++) K[r * s + c] -= f * K[col * s + c];
+      for (let c = col + 1; c < s; c++) K[r * ld + c] -= f * K[col * ld + c];
     }
   }
   return true;
 }
 
-/** Solves the factored system (luFactor) for b into out. */
-export function luSolve(LU: Float64Array, s: number, perm: Int32Array, b: Float64Array, out: Float64Array): void {
+/** Solves the factored system (luFactor, rows ld apart) for b into out. */
+export function luSolve(LU: Float64Array, s: number, perm: Int32Array, b: Float64Array, out: Float64Array, ld = s): void {
   for (let i = 0; i < s; i++) {
     let v = b[perm[i]];
-    for (let k = 0; k < i; k++) v -= LU[i * s + k] * out[k];
+    for (let k = 0; k < i; k++) v -= LU[i * ld + k] * out[k];
     out[i] = v;
   }
   for (let i = s - 1; i >= 0; i--) {
     let v = out[i];
-    for (let k = i + 1; k < s; k++) v -= LU[i * s + k] * out[k];
-    out[i] = v / LU[i * s + i];
+    for (let k = i + 1; k < s; k++) v -= LU[i * ld + k] * out[k];
+    out[i] = v / LU[i * ld + i];
   }
 }
