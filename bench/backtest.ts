@@ -190,7 +190,7 @@ export const backtestSection: BenchSection = {
       subject: 'minor page faults a call',
       value: faults,
       unit: 'faults',
-      note: `${sys.toFixed(1)} ms of system time a call; the result's memory (value, cash, assets: ${((3 * T * K * 8) / 2 ** 20).toFixed(0)} MB) faulted in again each call (docs/benchmarks.md)`,
+      note: `${sys.toFixed(1)} ms of system time a call; the result's memory (value, cash, assets: ${((3 * T * K * 8) / 2 ** 20).toFixed(0)} MB) faulted in again each call (docs/backtest.md)`,
     });
     const single = median(oneThread);
     rows.push({
