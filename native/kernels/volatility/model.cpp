@@ -159,6 +159,45 @@ namespace {
 
 inline double residualDerivative(const Problem& pr, size_t t, size_t i) { return i == 0 ? -1 : -pr.y[t + pr.m.lags - i]; }
 
+/// The GARCH family's variances alone: garchRecursion's arithmetic in its order, the pre-sample terms
+/// apart from the steady loop (no branch per lag, no derivatives).
+void garchValues(Problem& pr, const double* theta) {
+  const Model& m = pr.m;
+  const double bc = pr.backcast;
+  const double* e = pr.e.data();
+  double* sigma2 = pr.sigma2.data();
+  const double* alpha = theta + pr.ia;
+  const double* gamma = theta + pr.ig;
+  const double* beta = theta + pr.ib;
+  const double omega = theta[pr.iw];
+  const size_t lead = std::min(pr.nobs, std::max(std::max(m.p, m.o), m.q));
+  const auto bound = [&](size_t t, double s) {
+    if (s < pr.lower[t]) return pr.lower[t];
+    if (s > pr.upper[t]) return std::isfinite(s) ? pr.upper[t] + ln(s / pr.upper[t]) : pr.upper[t] + 1000;
+    return s;
+  };
+  for (size_t t = 0; t < lead; t++) {
+    double s = omega;
+    for (size_t j = 0; j < m.p; j++) s += t < j + 1 ? alpha[j] * bc : alpha[j] * (e[t - 1 - j] * e[t - 1 - j]);
+    for (size_t j = 0; j < m.o; j++) {
+      if (t < j + 1)
+        s += gamma[j] * 0.5 * bc;
+      else if (e[t - 1 - j] < 0)
+        s += gamma[j] * (e[t - 1 - j] * e[t - 1 - j]);
+    }
+    for (size_t j = 0; j < m.q; j++) s += t < j + 1 ? beta[j] * bc : beta[j] * sigma2[t - 1 - j];
+    sigma2[t] = bound(t, s);
+  }
+  for (size_t t = lead; t < pr.nobs; t++) {
+    double s = omega;
+    for (size_t j = 0; j < m.p; j++) s += alpha[j] * (e[t - 1 - j] * e[t - 1 - j]);
+    for (size_t j = 0; j < m.o; j++)
+      if (e[t - 1 - j] < 0) s += gamma[j] * (e[t - 1 - j] * e[t - 1 - j]);
+    for (size_t j = 0; j < m.q; j++) s += beta[j] * sigma2[t - 1 - j];
+    sigma2[t] = bound(t, s);
+  }
+}
+
 void garchRecursion(Problem& pr, const double* theta, bool derivatives) {
   const Model& m = pr.m;
   const size_t k = pr.k, km = pr.iw;
@@ -321,12 +360,109 @@ void recursion(Problem& pr, const double* theta, bool derivatives) {
   }
   if (pr.m.egarch)
     egarchRecursion(pr, theta, derivatives);
+  else if (derivatives)
+    garchRecursion(pr, theta, true);
   else
-    garchRecursion(pr, theta, derivatives);
+    garchValues(pr, theta);
 }
+
+namespace {
+
+/// The GARCH family's -ll and gradient in one pass: each step's derivatives (garchRecursion's, the
+/// same operations) kept for the last q steps only and folded into the gradient at once (what
+/// recursion() then the partials' loop compute, without the nobs x k array).
+double garchGradient(Problem& pr, const double* theta, const Dist& dist, double* grad) {
+  const Model& m = pr.m;
+  const size_t k = pr.k, km = pr.iw, nobs = pr.nobs, rows = m.q + 1;
+  const double bc = pr.backcast;
+  const double* e = pr.e.data();
+  double* sigma2 = pr.sigma2.data();
+  std::vector<double> ring(rows * k, 0.0);
+  std::fill(grad, grad + k, 0.0);
+  LogProduct s2p, gs;
+  Partials part;
+  double q = 0, g0 = 0, g1 = 0;
+  // zeros stored one by one: memset's wide stores, then this row's narrow loads, stall store forwarding
+  const double zero = pr.lower.empty() ? 0.0 : pr.lower[0] * 0.0;
+  for (size_t t = 0; t < nobs; t++) {
+    double* d = ring.data() + (t % rows) * k;
+    for (size_t i = 0; i < k; i++) d[i] = zero;
+    d[pr.iw] = 1;
+    double s = theta[pr.iw];
+    for (size_t j = 0; j < m.p; j++) {
+      const double a = theta[pr.ia + j];
+      if (t < j + 1) {
+        s += a * bc;
+        d[pr.ia + j] += bc;
+      } else {
+        const size_t lag = t - 1 - j;
+        s += a * (e[lag] * e[lag]);
+        d[pr.ia + j] += e[lag] * e[lag];
+        for (size_t i = 0; i < km; i++) d[i] += a * 2 * e[lag] * residualDerivative(pr, lag, i);
+      }
+    }
+    for (size_t j = 0; j < m.o; j++) {
+      const double g = theta[pr.ig + j];
+      if (t < j + 1) {
+        s += g * 0.5 * bc;
+        d[pr.ig + j] += 0.5 * bc;
+      } else {
+        const size_t lag = t - 1 - j;
+        if (e[lag] < 0) {
+          s += g * (e[lag] * e[lag]);
+          d[pr.ig + j] += e[lag] * e[lag];
+          for (size_t i = 0; i < km; i++) d[i] += g * 2 * e[lag] * residualDerivative(pr, lag, i);
+        }
+      }
+    }
+    for (size_t j = 0; j < m.q; j++) {
+      const double b = theta[pr.ib + j];
+      if (t < j + 1) {
+        s += b * bc;
+        d[pr.ib + j] += bc;
+      } else {
+        const size_t lag = t - 1 - j;
+        s += b * sigma2[lag];
+        d[pr.ib + j] += sigma2[lag];
+        const double* l = ring.data() + (lag % rows) * k;
+        for (size_t i = 0; i < k; i++) d[i] += b * l[i];
+      }
+    }
+    if (s < pr.lower[t]) {
+      s = pr.lower[t];
+      std::fill(d, d + k, 0.0);
+    } else if (s > pr.upper[t]) {
+      if (std::isfinite(s)) {
+        for (size_t i = 0; i < k; i++) d[i] /= s;
+        s = pr.upper[t] + ln(s / pr.upper[t]);
+      } else {
+        s = pr.upper[t] + 1000;
+        std::fill(d, d + k, 0.0);
+      }
+    }
+    sigma2[t] = s;
+    dist.partials(e[t], s, part);
+    s2p.add(s);
+    gs.add(part.g);
+    q += part.q;
+    const double w = part.dSigma2;
+    for (size_t i = 0; i < k; i++) grad[i] += w * d[i];
+    for (size_t i = 0; i < km; i++) grad[i] += part.dE * (i == 0 ? -1 : -pr.y[t + m.lags - i]);
+    g0 += part.dA;
+    g1 += part.dB;
+  }
+  const double logG = gs.log();
+  if (m.dist > kDistNormal) grad[pr.id] += double(nobs) * dist.constantA() - 0.5 * logG + g0;
+  if (m.dist > kDistT) grad[pr.id + 1] += g1;
+  for (size_t i = 0; i < k; i++) grad[i] = -grad[i];
+  return -(double(nobs) * dist.constant() - 0.5 * s2p.log() - dist.h() * logG + q);
+}
+
+}  // namespace
 
 double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool individual) {
   residuals(pr, theta, pr.e.data());
+  if (grad && !pr.m.egarch && !individual) return garchGradient(pr, theta, Dist(pr.m.dist, theta, pr.id), grad);
   recursion(pr, theta, grad != nullptr);
   const Dist dist(pr.m.dist, theta, pr.id);
   const size_t nobs = pr.nobs, k = pr.k, km = pr.iw;

@@ -18,15 +18,17 @@ const bits = new Float64Array(1);
 const words = new Uint32Array(bits.buffer); // little-endian: [low, high]
 
 /**
- * The log of a product of positive numbers, kept as a mantissa in [1, 2) and a power of 2 (the exponent
- * moved out after each factor, so nothing overflows): log(prod x) = ln(mantissa) + exponent ln 2, to a
- * few ulps of the product (more accurate than a sum of logs). The C++ LogProduct is the same.
+ * The log of a product of positive numbers, kept as a mantissa and a power of 2 (the exponent moved out,
+ * the mantissa back to [1, 2), whenever the mantissa leaves [2^-256, 2^256], so nothing overflows):
+ * log(prod x) = ln(mantissa) + exponent ln 2, to a few ulps of the product (more accurate than a sum of
+ * logs). The C++ LogProduct is the same.
  */
 export class LogProduct {
   private m = 1;
   private e = 0;
   add(x: number): void {
     this.m *= x;
+    if (this.m >= 2 ** -256 && this.m <= 2 ** 256) return; // the exponent moved out only past 2^+-256
     bits[0] = this.m;
     let hi = words[1];
     let ex = (hi >>> 20) & 0x7ff;
