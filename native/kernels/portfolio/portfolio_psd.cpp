@@ -153,7 +153,7 @@ size_t unitsOf(const PsdJob& job) { return (job.pairs + job.unit - 1) / job.unit
 inline void relax(size_t spins) {
   if (spins < 64) return;
 #if KERNELBUS_SIMD_DISPATCH
-  if (spins < 4096) {
+  if (spins < 256) {
     _mm_pause();
     return;
   }
