@@ -71,6 +71,14 @@ interface DeltaChain {
   whole: boolean;
 }
 
+/**
+ * The record key of a whole-state engine's state (Engine.wholeState), beside its streams' key records:
+ * 8 bytes of the checkpoint's round (f64 LE, rising) then the engine's snapshot. No bus key starts with NUL.
+ */
+export const STATE_KEY = '\u0000state';
+
+const NO_BYTES = new Uint8Array(0);
+
 /** Most deltas on one whole record before it is written again. */
 export const MAX_DELTAS = 1000;
 
@@ -93,6 +101,12 @@ export interface CheckpointHost {
   restoreKey(key: string, bytes: Uint8Array, type: string, deltas: readonly Uint8Array[]): void;
   /** Forgets the state of `key` (its stream went to another engine of the group). */
   dropKey?(key: string, type: string): void;
+  /**
+   * An engine whose state is one whole across its keys and streams (Engine.wholeState): its snapshot and
+   * restore. Its key records then carry ids only, the whole state rides with them (STATE_KEY), and the
+   * streams of one store are written in one writeMany() (joinsInputs must be true).
+   */
+  readonly whole?: { snapshot(): Uint8Array; restore(bytes: Uint8Array): void };
   /** The configuration that shapes the state (configText()), stored with the checkpoints; undefined: none checked. */
   readonly config: string | undefined;
   /** On a configuration other than the stored one, forget the group's checkpoints instead of refusing. */
@@ -129,6 +143,8 @@ export class Checkpointing {
   private checkpointing: Promise<void> | undefined;
   /** The resume of every input stream in progress (engines that join their inputs). */
   private resumingAll: Promise<void> | undefined;
+  /** A whole-state engine's last checkpoint round (restored ones included). */
+  private round = 0;
 
   /**
    * Why an engine of class `engine` (checkpointable or not) cannot checkpoint its inputs on `bus`, or
@@ -160,6 +176,8 @@ export class Checkpointing {
         let store = stores.get(transport);
         if (!store) {
           store = transport.checkpointStore!(host.group); // whyNot() checked it is there
+          if (host.whole && !store.writeMany)
+            throw new Error(`a whole-state engine's checkpoints need writeMany() of the ${transport.name} store`);
           stores.set(transport, store);
           this.stores.push(store);
         }
@@ -299,7 +317,9 @@ export class Checkpointing {
     if (moved.length === 0) return undefined;
     const all = (async () => {
       await this.checkConfig();
+      const fresh = [...this.host.lastIds.values()].every((byKey) => byKey.size === 0);
       const checkpoints = await Promise.all(moved.map(([stream, state]) => this.restoreStream(stream, state)));
+      if (this.host.whole) this.restoreWhole(moved, checkpoints, fresh);
       const sources = moved.map(([stream], i) => this.toReplay(stream, checkpoints[i])[Symbol.asyncIterator]());
       const heads = await Promise.all(sources.map((source) => source.next()));
       for (;;) {
@@ -344,7 +364,8 @@ export class Checkpointing {
     const byKey = this.host.lastIds.get(stream) ?? new Map<string, string>();
     this.host.lastIds.set(stream, byKey);
     state.chains.clear();
-    for (const [key, record] of checkpoint.records) {
+    // a whole-state engine's records are restored together, by restoreWhole()
+    for (const [key, record] of this.host.whole ? [] : checkpoint.records) {
       const deltas = record.deltas ?? [];
       const id = deltas.length > 0 ? deltas[deltas.length - 1].id : record.id;
       const local = byKey.get(key);
@@ -365,10 +386,38 @@ export class Checkpointing {
       }
       state.chains.set(key, chain);
     }
-    for (const key of byKey.keys()) if (!checkpoint.records.has(key)) state.dirty.add(key);
+    for (const key of byKey.keys()) if (!checkpoint.records.has(key) || this.host.whole) state.dirty.add(key);
     state.failures.clear();
     if (replayGap(checkpoint)) this.counts.replayGaps++;
     return checkpoint;
+  }
+
+  /**
+   * A whole-state engine's restore, once the checkpoints of the `moved` streams are loaded: the state of
+   * the latest round among them and every key's last entry id, when the engine has applied nothing yet
+   * (`fresh`: it started, or took the group over); an engine with state of its own (a lease lost for a
+   * moment and taken back) keeps it, and its next checkpoint writes it whole.
+   */
+  private restoreWhole(moved: readonly [string, StreamCheckpointState, number][], checkpoints: StreamCheckpoint[], fresh: boolean): void {
+    let best: { round: number; bytes: Uint8Array } | undefined;
+    for (const checkpoint of checkpoints) {
+      const record = checkpoint.records.get(STATE_KEY);
+      if (!record || record.bytes.byteLength < 8) continue;
+      const b = record.bytes;
+      const round = new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, true);
+      if (!best || round > best.round) best = { round, bytes: b.subarray(8) };
+    }
+    if (best) this.round = Math.max(this.round, best.round);
+    if (!fresh || !best) return;
+    this.host.whole!.restore(best.bytes);
+    moved.forEach(([stream], i) => {
+      const byKey = this.host.lastIds.get(stream)!;
+      for (const [key, record] of checkpoints[i].records) {
+        if (key === STATE_KEY) continue;
+        byKey.set(key, record.id);
+        this.counts.restoredKeys++;
+      }
+    });
   }
 
   /** The entries of `stream` to replay after `checkpoint`: acknowledged (not pending), not yet applied to their key. */
@@ -442,7 +491,9 @@ export class Checkpointing {
       const records: RecordWrite[] = [];
       for (const key of state.dirty) {
         const id = byKey?.get(key);
-        if (id !== undefined) records.push(this.record(state, key, id));
+        if (id === undefined) continue;
+        // a whole-state engine's key records carry the id only (the state rides with them, below)
+        records.push(this.host.whole ? { key, id, bytes: NO_BYTES } : this.record(state, key, id));
       }
       let holdBack: string | undefined;
       for (const id of state.failures.values()) if (holdBack === undefined || compareEntryIds(id, holdBack) < 0) holdBack = id;
@@ -450,6 +501,7 @@ export class Checkpointing {
       jobs.push({ stream, state, maxId: state.maxId, holdBack, records });
     }
     if (jobs.length === 0) return;
+    if (this.host.whole) return this.writeWhole(jobs);
     await this.host.bus.flush();
     await Promise.all(
       jobs.map(async ({ stream, state, maxId, holdBack, records }) => {
@@ -468,6 +520,36 @@ export class Checkpointing {
             const chain = state.chains.get(key);
             if (chain) chain.whole = true;
           }
+        }
+      }),
+    );
+  }
+
+  /**
+   * A whole-state engine's checkpoint: its state now (with the key ids collected at the same moment),
+   * then, once the outputs so far are stored, per store one writeMany() of its changed streams, the
+   * state riding with the first of them. A failed write leaves its keys to the next checkpoint.
+   */
+  private async writeWhole(
+    jobs: { stream: string; state: StreamCheckpointState; maxId: string; holdBack: string | undefined; records: RecordWrite[] }[],
+  ): Promise<void> {
+    const snapshot = this.host.whole!.snapshot();
+    const bytes = new Uint8Array(8 + snapshot.byteLength);
+    new DataView(bytes.buffer).setFloat64(0, ++this.round, true);
+    bytes.set(snapshot, 8);
+    const byStore = new Map<CheckpointStore, typeof jobs>();
+    for (const job of jobs) byStore.set(job.state.store, [...(byStore.get(job.state.store) ?? []), job]);
+    for (const group of byStore.values()) group[0].records.push({ key: STATE_KEY, id: group[0].maxId, bytes });
+    await this.host.bus.flush();
+    await Promise.all(
+      [...byStore].map(async ([store, group]) => {
+        try {
+          await store.writeMany!(group);
+          this.counts.checkpoints++;
+          this.counts.wholeRecords++;
+        } catch {
+          this.counts.checkpointErrors++;
+          for (const { state, records } of group) for (const { key } of records) if (key !== STATE_KEY) state.dirty.add(key);
         }
       }),
     );

@@ -147,6 +147,28 @@ export abstract class Engine {
   }
 
   /**
+   * Whether the engine's state is one whole across its keys and input streams rather than a state per
+   * key (StrategyEngine: one account across symbols, their trades merged by time). Such an engine
+   * snapshots it whole (snapshotState(), restoreState()), joins its inputs (see joinsInputs), and each
+   * checkpoint writes its state with the last entry id of every key that changed, the streams of one
+   * transport in one MULTI (Checkpointing, STATE_KEY). It runs one per group. Default false.
+   */
+  protected get wholeState(): boolean {
+    return false;
+  }
+
+  /** The whole state as bytes (engines whose wholeState is true override it). */
+  protected snapshotState(): Uint8Array {
+    throw new KernelInputError('engine', 'an engine whose state is one whole', this.constructor.name);
+  }
+
+  /** Replaces the whole state with snapshotState()'s bytes (engines whose wholeState is true override it). */
+  protected restoreState(bytes: Uint8Array): void {
+    void bytes;
+    throw new KernelInputError('engine', 'an engine whose state is one whole', this.constructor.name);
+  }
+
+  /**
    * The state of `key` as bytes, for the checkpoint of a stream of input `type` (engines that are
    * checkpointable override it). The bytes must depend only on that input's entries of the key.
    */
@@ -294,7 +316,10 @@ export abstract class Engine {
       bus: this.bus,
       group: this.group,
       inputs: this.inputs,
-      joinsInputs: this.joinsInputs,
+      joinsInputs: this.joinsInputs || this.wholeState,
+      ...(this.wholeState
+        ? { whole: { snapshot: () => this.snapshotState(), restore: (bytes: Uint8Array) => this.restoreState(bytes) } }
+        : {}),
       lastIds: this.lastIds,
       snapshotKey: (key, type) => this.snapshotKey(key, type),
       restoreKey: (key, bytes, type, deltas) => this.restoreKey(key, bytes, type, deltas),

@@ -6,17 +6,22 @@
  * tape gives the same orders and fills, ids included. The other engines' outputs it is told to observe
  * (VPIN_CALCULATION, FEATURES_UPDATE, PORTFOLIO_UPDATE by default) are what ctx.latest() returns.
  *
- * In process only for now: no checkpoints (a restart starts fresh), so over Redis it runs with
- * checkpoints off.
+ * Over Redis it checkpoints its state whole (Engine.wholeState: one account across symbols, the
+ * trades held by the merge): each strategy's run (StrategyRunner.snapshot()), the merge's held trades
+ * and each symbol's last trade time, with the last entry id of every key; a restarted engine restores
+ * them and replays what its group acknowledged since, so it goes on with the same orders and fills
+ * (those published after the checkpoint are published again, identical, under their ids).
  */
 import type { Bus } from '../bus/bus.js';
 import type { BusMessage } from '../bus/messages.js';
 import { KernelInputError, describeValue } from '../errors.js';
 import type { Trades } from '../kernels/trades.js';
 import { isStrategy } from '../strategy/define.js';
-import { TradeMerge } from '../strategy/merge.js';
+import { type MergeState, TradeMerge } from '../strategy/merge.js';
+import { packStructured, unpackStructured } from '../strategy/runner-state.js';
 import { type RunnerOptions, StrategyRunner } from '../strategy/runner.js';
 import type { Strategy } from '../strategy/types.js';
+import type { StateConfig } from './checkpoint-config.js';
 import { Engine, type EngineOptions } from './engine.js';
 
 /** The message types whose last payload per symbol ctx.latest() returns, by default. */
@@ -47,11 +52,15 @@ export class StrategyEngine extends Engine {
   private readonly runners: StrategyRunner<object>[];
   private readonly merge: TradeMerge;
   /** Per runner: symbol -> index (-1: not traded by it). */
-  private readonly indexes: Map<string, number>[];
+  private indexes: Map<string, number>[];
   /** Per symbol: the last trade time pushed (each delivery checked against it). */
   private readonly lastTs = new Map<string, number>();
   private releaseTimer: NodeJS.Timeout | undefined;
   private readonly maxLatenessMs: number;
+  /** The fill model's options the runners were made with. */
+  private readonly runnerOptions: RunnerOptions;
+  /** What shapes the checkpointed state (stateConfig()). */
+  private readonly config: StateConfig;
 
   /** Checks the options and the strategies (KernelInputError naming the option). */
   constructor(bus: Bus, options: StrategyEngineOptions) {
@@ -91,6 +100,7 @@ export class StrategyEngine extends Engine {
     }
     const execution = { session, initCash, fees, fixedFees, slippage, latencyMs, participation, allowShort, fillAt, slowOnBarMs };
     const defined = Object.fromEntries(Object.entries(execution).filter(([, v]) => v !== undefined)) as RunnerOptions;
+    this.runnerOptions = defined;
     this.input = input;
     this.inputs = [input, ...observe];
     this.maxLatenessMs = maxLatenessMs;
@@ -108,6 +118,11 @@ export class StrategyEngine extends Engine {
         ),
     );
     this.indexes = this.runners.map(() => new Map());
+    this.config = {
+      strategies: JSON.stringify(list.map((s) => [s.name, s.symbols ?? null, s.bars, s.indicators ?? {}, s.history ?? 256])),
+      execution: JSON.stringify(this.runners[0].options),
+      ...(session === undefined ? {} : { session: JSON.stringify(session) }),
+    };
     const expected = symbols ?? [...new Set(list.flatMap((s) => s.symbols ?? []))];
     this.merge = new TradeMerge(maxLatenessMs, expected);
   }
@@ -205,6 +220,53 @@ export class StrategyEngine extends Engine {
       sum.slowOnBars += m.slowOnBars;
     }
     return sum;
+  }
+
+  protected override get checkpointable(): boolean {
+    return true;
+  }
+
+  /** One account across symbols, trades merged by time: the state is one whole (see Engine.wholeState). */
+  protected override get wholeState(): boolean {
+    return true;
+  }
+
+  /** The strategies, their bars, indicators and history, and the fill model: what the checkpoints must match. */
+  protected override stateConfig(): StateConfig {
+    return this.config;
+  }
+
+  /** Each strategy's run, the merge's held trades and each symbol's last trade time, as bytes. */
+  protected override snapshotState(): Uint8Array {
+    return packStructured({
+      version: 1,
+      runners: this.runners.map((r) => r.snapshot()),
+      merge: this.merge.state(),
+      lastTs: [...this.lastTs],
+    });
+  }
+
+  /** Replaces the state with snapshotState()'s bytes (KernelInputError naming `bytes`, nothing changed, when they are not). */
+  protected override restoreState(bytes: Uint8Array): void {
+    const s = unpackStructured(bytes) as { version?: unknown; runners?: unknown; merge?: MergeState; lastTs?: unknown };
+    if (
+      s?.version !== 1 ||
+      !Array.isArray(s.runners) ||
+      s.runners.length !== this.runners.length ||
+      !s.runners.every((b) => b instanceof Uint8Array) ||
+      !Array.isArray(s.lastTs)
+    ) {
+      throw new KernelInputError('bytes', `a StrategyEngine checkpoint of ${this.runners.length} strategies`, 'another one');
+    }
+    // every part checked on fresh objects first: a bad one leaves the engine as it was
+    const check = new TradeMerge(this.maxLatenessMs);
+    check.restore(s.merge as MergeState);
+    (s.runners as Uint8Array[]).forEach((b, i) => new StrategyRunner(this.runners[i].strategy, this.runnerOptions).restore(b));
+    (s.runners as Uint8Array[]).forEach((b, i) => this.runners[i].restore(b));
+    this.merge.restore(s.merge as MergeState);
+    this.lastTs.clear();
+    for (const [k, v] of s.lastTs as [string, number][]) this.lastTs.set(k, v);
+    this.indexes = this.runners.map(() => new Map());
   }
 
   /** Each strategy's runner (read-only use: its account, positions, daily record). */

@@ -6,7 +6,20 @@
  * the symbols sharing the cash as vectorbt's cash-sharing group does. Without `allowShort` a sell is
  * cut to the position held (vectorbt's direction 'long'); with it, a sell may go short ('both').
  */
+import { KernelInputError } from '../errors.js';
 import { type Account, BOTH, executeOrder, type Fill, LONG, type Order } from '../backends/reference/backtest/execute.js';
+
+/** StrategyAccount's values (see values()). */
+export interface AccountState {
+  cash: number;
+  freeCash: number;
+  position: Float64Array;
+  debt: Float64Array;
+  lastPrice: Float64Array;
+  cashFlow: Float64Array;
+  avgPrice: Float64Array;
+  realized: Float64Array;
+}
 
 /** Cash, positions and P&L per symbol (symbols by index, grown as they come). */
 export class StrategyAccount {
@@ -47,6 +60,32 @@ export class StrategyAccount {
     this.cashFlow = grow(this.cashFlow, 0);
     this.avgPrice = grow(this.avgPrice, Number.NaN);
     this.realized = grow(this.realized, 0);
+  }
+
+  /** The account's values, for a checkpoint (StrategyRunner.snapshot()); copies. */
+  values(): AccountState {
+    return {
+      cash: this.cash,
+      freeCash: this.freeCash,
+      position: this.position.slice(),
+      debt: this.debt.slice(),
+      lastPrice: this.lastPrice.slice(),
+      cashFlow: this.cashFlow.slice(),
+      avgPrice: this.avgPrice.slice(),
+      realized: this.realized.slice(),
+    };
+  }
+
+  /** Replaces the account's values with values()' (their arrays of one length, else KernelInputError naming `bytes`). */
+  restore(s: AccountState): void {
+    const arrays = [s.position, s.debt, s.lastPrice, s.cashFlow, s.avgPrice, s.realized];
+    const n = s.position?.length;
+    if (typeof s.cash !== 'number' || typeof s.freeCash !== 'number' || !arrays.every((a) => a instanceof Float64Array && a.length === n)) {
+      throw new KernelInputError('bytes', 'a strategy account state', 'other fields');
+    }
+    this.cash = s.cash;
+    this.freeCash = s.freeCash;
+    [this.position, this.debt, this.lastPrice, this.cashFlow, this.avgPrice, this.realized] = arrays.map((a) => a.slice());
   }
 
   /** Cash plus each position at its symbol's last price. */

@@ -48,6 +48,16 @@ export function makeBarMaker(spec: StrategyBars, argument: string): BarMaker {
   }
 }
 
+/** SymbolBars' state (see state()). */
+export interface SymbolBarsState {
+  maker: Float64Array;
+  indicators: Uint8Array[];
+  ring: Float64Array;
+  newest: number;
+  trades: number;
+  bars: number;
+}
+
 /** One symbol's bars, indicators and their history. */
 export class SymbolBars {
   readonly maker: BarMaker;
@@ -123,6 +133,45 @@ export class SymbolBars {
       else for (const key of keys) ring[v++ * h + at] = (value as Record<string, number>)[key];
     }
     return bar;
+  }
+
+  /** The symbol's bars as values (a checkpoint's part: StrategyRunner.snapshot()). */
+  state(): SymbolBarsState {
+    return {
+      maker: Float64Array.from(this.maker.state()),
+      indicators: this.indicators.map((x) => x.snapshot()),
+      ring: this.ring.slice(),
+      newest: this.newest,
+      trades: this.trades,
+      bars: this.bars,
+    };
+  }
+
+  /**
+   * Replaces the state with state()'s, of a symbol of the same strategy (else KernelInputError naming
+   * `bytes`; the bar maker is then left as it was only when its own check refused it).
+   */
+  restore(s: SymbolBarsState): void {
+    const ok =
+      s &&
+      s.maker instanceof Float64Array &&
+      Array.isArray(s.indicators) &&
+      s.indicators.length === this.indicators.length &&
+      s.ring instanceof Float64Array &&
+      s.ring.length === this.ring.length &&
+      [s.newest, s.trades, s.bars].every(Number.isInteger);
+    if (!ok)
+      throw new KernelInputError('bytes', `the bars of ${this.symbol} under this strategy's bars, indicators and history`, 'other ones');
+    try {
+      this.maker.setState(s.maker);
+    } catch {
+      throw new KernelInputError('bytes', `the bars of ${this.symbol} under this strategy's bars`, 'a truncated or damaged bar state');
+    }
+    s.indicators.forEach((bytes, i) => this.indicators[i].restore(bytes));
+    this.ring.set(s.ring);
+    this.newest = s.newest;
+    this.trades = s.trades;
+    this.bars = s.bars;
   }
 
   /** Value `v`'s entry `back` bars ago (NaN before there were that many bars). */

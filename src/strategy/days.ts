@@ -4,6 +4,7 @@
  * trade past a day's end closes it (its sample: prices, positions, cash flows, cash, equity) and opens
  * the next; trades between two sessions count to the day before.
  */
+import { KernelInputError } from '../errors.js';
 import { type Session, SessionClock } from '../replay/session.js';
 import type { StrategyAccount } from './account.js';
 
@@ -63,6 +64,21 @@ export class DailyLog {
     if (days.length > 0) this.sample(symbols);
     const midnight = Math.floor(ts / DAY_MS) * DAY_MS;
     this.open(midnight, midnight + DAY_MS);
+  }
+
+  /** The days so far and the open day's end (a checkpoint's part: StrategyRunner.snapshot()). */
+  state(): { record: DailyRecord; end: number } {
+    return { record: this.record, end: this.end };
+  }
+
+  /** Replaces the days with state()'s. */
+  restore(s: { record: DailyRecord; end: number }): void {
+    const r = s?.record;
+    if (!r || !Array.isArray(r.days) || !Array.isArray(r.equity) || typeof s.end !== 'number' || !r.fills) {
+      throw new KernelInputError('bytes', 'the days of a strategy run', 'other fields');
+    }
+    Object.assign(this.record, r);
+    this.end = s.end;
   }
 
   /** A fill of symbol `k` on the open day. */

@@ -106,6 +106,22 @@ export class Execution {
     return this.book.flat();
   }
 
+  /** The waiting orders per symbol index, copied (a checkpoint's part: StrategyRunner.snapshot()). */
+  state(): PendingOrder[][] {
+    return this.book.map((orders) => orders.map((p) => ({ ...p })));
+  }
+
+  /** Replaces the waiting orders with state()'s. */
+  restore(book: readonly (readonly PendingOrder[])[]): void {
+    const ok = (orders: readonly PendingOrder[], k: number) => Array.isArray(orders) && orders.every((p) => p?.symbol === k && p.order);
+    if (!Array.isArray(book) || !book.every(ok)) {
+      throw new KernelInputError('bytes', 'the waiting orders of a strategy', 'other fields');
+    }
+    this.book = book.map((orders) => orders.map((p: PendingOrder) => ({ ...p })));
+    this.waiting = new Int32Array(Math.max(8, book.length));
+    for (let k = 0; k < book.length; k++) this.waiting[k] = book[k].length;
+  }
+
   /**
    * Adds a committed order placed at time `ts`; under `fillAt: 'close'` a market order fills at once
    * at `close` (whole, as the vectorized model), and a limit order there when the close reaches it.

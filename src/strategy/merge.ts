@@ -4,12 +4,20 @@
  * out in (ts, symbol, arrival) order, the order the file backtest replays a tape in. A trade is handed
  * out once every symbol that delivered within the last `maxLatenessMs` (wall clock) is past its time:
  * a slower symbol is waited for that long at most, then left behind (a trade of it older than what was
- * handed out then is applied late, and counted so by the runner). `flush()` hands out everything (end of
- * data).
+ * handed out then is applied late, and counted so by the runner). Without `expected` symbols the merge
+ * does not know which symbols will come: it hands out nothing for maxLatenessMs after the first trade it
+ * gets, after a pause (every symbol silent for longer than maxLatenessMs) and after a restore, so every
+ * symbol that starts delivering within that time is waited for (a feed's first frames may each hold a
+ * symbol's whole tape). `flush()` hands out everything (end of data).
  *
  * Each symbol's trades wait in its own queue (typed arrays, in order); handing out is a k-way merge of
  * the queues' heads by a binary heap: O(log symbols) a trade, nothing allocated per trade.
  */
+
+import { KernelInputError } from '../errors.js';
+
+/** Each symbol's held trades (in order) and the last time it delivered: TradeMerge.state(). */
+export type MergeState = { symbol: string; ts: Float64Array; price: Float64Array; volume: Float64Array; last: number }[];
 
 /** Where the merge hands its trades: symbol, time, price, volume, in event order. */
 export type MergeSink = (symbol: string, ts: number, price: number, volume: number) => void;
@@ -64,6 +72,11 @@ export class TradeMerge {
   private readonly all: SymbolQueue[] = [];
   /** The heap of queues with a trade to hand out, by (head time, symbol). */
   private heap: SymbolQueue[] = [];
+  /** Without expected symbols: nothing is handed out before this wall time (NaN: none yet). */
+  private holdUntil = Number.NaN;
+  private readonly holds: boolean;
+  /** The wall time of the last push (every symbol silent since longer than maxLatenessMs: a pause). */
+  private lastPush = Number.NEGATIVE_INFINITY;
 
   /**
    * `expected`: symbols waited for from the start (a symbol never seen counts as delivering at the
@@ -75,6 +88,7 @@ export class TradeMerge {
     private readonly now: () => number = () => performance.now(),
   ) {
     for (const s of expected) this.queue(s);
+    this.holds = expected.length === 0;
   }
 
   private queue(symbol: string): SymbolQueue {
@@ -94,12 +108,55 @@ export class TradeMerge {
     return n;
   }
 
+  /** Each symbol's held trades and last time delivered, copied (a checkpoint's part: StrategyEngine). */
+  state(): MergeState {
+    return this.all.map((q) => ({
+      symbol: q.symbol,
+      ts: q.ts.slice(q.head, q.tail),
+      price: q.price.slice(q.head, q.tail),
+      volume: q.volume.slice(q.head, q.tail),
+      last: q.last,
+    }));
+  }
+
+  /**
+   * Replaces the held trades with state()'s. Every symbol counts as delivering now: after a restart each
+   * is waited for up to maxLatenessMs again, as at the start.
+   */
+  restore(state: MergeState): void {
+    const ok =
+      Array.isArray(state) &&
+      state.every(
+        (q) =>
+          typeof q?.symbol === 'string' &&
+          typeof q.last === 'number' &&
+          q.ts instanceof Float64Array &&
+          q.price instanceof Float64Array &&
+          q.volume instanceof Float64Array &&
+          q.price.length === q.ts.length &&
+          q.volume.length === q.ts.length,
+      );
+    if (!ok) throw new KernelInputError('bytes', "a TradeMerge's state", 'other fields');
+    this.queues.clear();
+    this.all.length = 0;
+    for (const { symbol, ts, price, volume, last } of state) {
+      const q = this.queue(symbol);
+      q.push(ts, price, volume);
+      q.last = last;
+    }
+    if (this.holds) this.holdUntil = this.now() + this.maxLatenessMs;
+    this.lastPush = Number.NEGATIVE_INFINITY;
+  }
+
   /** Adds a batch of `symbol`'s trades (in its time order), then hands out what may go. */
   push(symbol: string, ts: ArrayLike<number>, price: ArrayLike<number>, volume: ArrayLike<number>, sink: MergeSink): void {
+    const now = this.now();
+    if (this.holds && now - this.lastPush > this.maxLatenessMs) this.holdUntil = now + this.maxLatenessMs;
+    this.lastPush = now;
     const q = this.queue(symbol);
     q.push(ts, price, volume);
     if (ts.length > 0) q.last = Math.max(q.last, ts[ts.length - 1]);
-    q.wall = this.now();
+    q.wall = now;
     this.release(sink);
   }
 
@@ -108,6 +165,7 @@ export class TradeMerge {
    * delivered within maxLatenessMs (a trade at that very time waits: that symbol may send more of it).
    */
   release(sink: MergeSink): void {
+    if (this.now() < this.holdUntil) return;
     const since = this.now() - this.maxLatenessMs;
     let watermark = Number.POSITIVE_INFINITY;
     for (const q of this.all) if (q.wall >= since && q.last < watermark) watermark = q.last;

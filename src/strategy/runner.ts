@@ -14,6 +14,7 @@ import type { Session } from '../replay/session.js';
 import { StrategyAccount } from './account.js';
 import { SymbolBars } from './bars.js';
 import { DailyLog, type DailyRecord } from './days.js';
+import { decodeRunner, encodeRunner } from './runner-state.js';
 import { makeContext, type ContextHost } from './context.js';
 import { StrategyError, strategyPlace } from './errors.js';
 import { Execution, type ExecutionOptions, type PendingOrder, resolveExecution, type ResolvedExecution } from './execution.js';
@@ -213,6 +214,71 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   /** The account at each day's end and each fill's day (what the statistics read). */
   get daily(): DailyRecord {
     return this.days.record;
+  }
+
+  /**
+   * The whole run as bytes (a checkpoint: ./runner-state.ts): the symbols, their bars and indicators,
+   * the account, the waiting orders, the days, the counters, the last observed payloads and ctx.state.
+   * Call it between trades.
+   */
+  snapshot(): Uint8Array {
+    return encodeRunner({
+      strategy: this.strategy.name,
+      symbols: this.symbols,
+      bars: this.series.map((b) => b.state()),
+      account: this.account.values(),
+      book: this.execution.state(),
+      days: this.days.state(),
+      clock: [this.lastTs, this.seq, this.now],
+      started: this.started,
+      stopped: this.stopped,
+      metrics: this.metrics,
+      latest: [...this.latestSeen],
+      state: this.ctx.state,
+    });
+  }
+
+  /**
+   * Replaces the run with snapshot()'s bytes of a runner of the same strategy (name, bars, indicators,
+   * history) and options; KernelInputError naming `bytes` otherwise, the run then left as it was.
+   */
+  restore(bytes: Uint8Array): void {
+    const s = decodeRunner(bytes, this.strategy.name);
+    // each part restored into fresh objects first: a bad one leaves the run as it was
+    const series = s.symbols.map((symbol, k) => {
+      const bars = new SymbolBars(symbol, this.strategy);
+      bars.restore(s.bars[k]);
+      return bars;
+    });
+    const account = new StrategyAccount(this.options.initCash, this.options.allowShort);
+    account.restore(s.account);
+    new Execution(this.options, account, () => undefined).restore(s.book);
+    new DailyLog(undefined, account).restore(s.days);
+    if (s.account.position.length < s.symbols.length || s.book.length > s.symbols.length) {
+      throw new KernelInputError('bytes', 'an account and orders of the symbols of the run', 'other ones');
+    }
+    this.account.restore(s.account);
+    this.execution.restore(s.book);
+    this.days.restore(s.days);
+    this.symbols.length = 0;
+    this.index.clear();
+    this.series.length = 0;
+    s.symbols.forEach((symbol, k) => {
+      this.symbols.push(symbol);
+      this.index.set(symbol, k);
+      this.series.push(series[k]);
+    });
+    [this.lastTs, this.seq, this.now] = s.clock;
+    this.started = s.started;
+    this.stopped = s.stopped;
+    Object.assign(this.metrics, s.metrics);
+    this.latestSeen.clear();
+    for (const [key, value] of s.latest) this.latestSeen.set(key, value);
+    const state = this.ctx.state as Record<string, unknown>;
+    for (const key of Object.keys(state)) delete state[key];
+    Object.assign(state, s.state);
+    this.buffered = [];
+    this.deferred = [];
   }
 
   /** Every order still waiting. */

@@ -64,6 +64,33 @@ describe('TradeMerge', () => {
     expect(x.out.map(([s, t]) => `${s}${t}`)).toEqual(['A1', 'A2', 'A3', 'B2']);
   });
 
+  it('without expected symbols, holds everything for maxLatenessMs after the first trade: the symbols starting then are waited for', () => {
+    const x = merge(100);
+    x.at(10);
+    x.push('B', [1, 5, 9]); // a whole tape of B in one frame
+    x.at(60);
+    x.push('A', [2, 3, 8]);
+    x.release();
+    expect(x.out).toEqual([]); // held until 110
+    x.at(110);
+    x.release();
+    // watermark 8 (A's last): the order of a merged tape
+    expect(x.out.map(([s, t]) => `${s}${t}`)).toEqual(['B1', 'A2', 'A3', 'B5']);
+    x.at(300); // both silent past maxLatenessMs: the rest goes
+    x.release();
+    expect(x.out.map(([s, t]) => `${s}${t}`)).toEqual(['B1', 'A2', 'A3', 'B5', 'A8', 'B9']);
+    x.push('C', [4]); // after a pause: held again for maxLatenessMs, A and B waited for
+    x.at(350);
+    x.push('A', [12]);
+    x.push('B', [10, 11]);
+    x.at(399);
+    x.release();
+    expect(x.out).toHaveLength(6);
+    x.at(401); // C silent since 300: watermark 11 (B's last)
+    x.release();
+    expect(x.out.map(([s, t]) => `${s}${t}`)).toEqual(['B1', 'A2', 'A3', 'B5', 'A8', 'B9', 'C4', 'B10']);
+  });
+
   it('keeps each symbol in order through its queue growing and compacting', () => {
     const x = merge(1000, ['A', 'B']);
     for (let b = 0; b < 50; b++) {

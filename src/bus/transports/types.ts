@@ -259,6 +259,14 @@ export interface RecordWrite {
   drop?: number;
 }
 
+/** One stream's part of CheckpointStore.writeMany(): write()'s arguments. */
+export interface StreamWrite {
+  stream: string;
+  maxId: string;
+  holdBack: string | undefined;
+  records: RecordWrite[];
+}
+
 /** What an engine needs to resume a stream: the records, the replay start and the group's position. */
 export interface StreamCheckpoint {
   records: Map<string, KeyRecord>;
@@ -300,6 +308,11 @@ export interface CheckpointStore {
    * or at the group's oldest pending entry, whichever comes first.
    */
   write(stream: string, maxId: string, holdBack: string | undefined, records: RecordWrite[]): Promise<void>;
+  /**
+   * write() of several streams at once, atomically (all stored or none): what an engine whose state is
+   * one whole across its streams needs (Engine.wholeState). A store without it cannot checkpoint such an engine.
+   */
+  writeMany?(writes: readonly StreamWrite[]): Promise<void>;
   /**
    * The configuration stored with the group's checkpoints (see writeConfig()), or undefined when none
    * is (no checkpoint yet, or one from before configurations were stored).

@@ -25,6 +25,7 @@ import {
   type RecordWrite,
   type ReplayEntry,
   type StreamCheckpoint,
+  type StreamWrite,
 } from '../types.js';
 import type { RedisClient } from './client.js';
 import type { RedisKeys } from './keys.js';
@@ -184,6 +185,41 @@ export class RedisCheckpointStore implements CheckpointStore {
    * at the group's oldest pending entry, whichever comes first.
    */
   async write(stream: string, maxId: string, holdBack: string | undefined, records: RecordWrite[]): Promise<void> {
+    await this.writeMany([{ stream, maxId, holdBack, records }]);
+  }
+
+  /** write() of several streams of the group in one MULTI: all of them are stored, or none. */
+  async writeMany(writes: readonly StreamWrite[]): Promise<void> {
+    const starts = await Promise.all(writes.map(({ stream, maxId, holdBack }) => this.replayStart(stream, maxId, holdBack)));
+    const multi = this.conn.multi();
+    writes.forEach(({ stream, records }, i) => {
+      const whole: (string | Buffer)[] = [];
+      const deltas: (string | Buffer)[] = [];
+      const dropped: string[] = [];
+      for (const { key, id, bytes, delta, drop } of records) {
+        if (delta === undefined) {
+          whole.push(key, encodeRecord(id, bytes));
+          for (let n = 1; n <= (drop ?? 0); n++) dropped.push(deltaField(key, n));
+        } else {
+          deltas.push(deltaField(key, delta), encodeRecord(id, bytes));
+        }
+      }
+      const deltasKey = this.keys.checkpointDeltas(this.group, stream);
+      if (whole.length > 0) multi.hset(this.recordsKey(stream), ...whole);
+      if (dropped.length > 0) multi.hdel(deltasKey, ...dropped);
+      if (deltas.length > 0) multi.hset(deltasKey, ...deltas);
+      multi.hset(this.indexKey, stream, starts[i]);
+    });
+    const results = await multi.exec();
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) throw failed?.[0] ?? new Error('checkpoint MULTI aborted');
+  }
+
+  /**
+   * Where a replay of `stream` starts: after `maxId`, or earlier at `holdBack` or at the group's oldest
+   * pending entry, whichever comes first.
+   */
+  private async replayStart(stream: string, maxId: string, holdBack: string | undefined): Promise<string> {
     let from = after(maxId);
     let fromId = maxId;
     if (holdBack !== undefined && compareEntryIds(holdBack, fromId) <= 0) {
@@ -198,26 +234,7 @@ export class RedisCheckpointStore implements CheckpointStore {
       // No group (Redis lost it): nothing is pending; the start stays after maxId.
       if (!/NOGROUP/.test(error instanceof Error ? error.message : String(error))) throw error;
     }
-    const multi = this.conn.multi();
-    const whole: (string | Buffer)[] = [];
-    const deltas: (string | Buffer)[] = [];
-    const dropped: string[] = [];
-    for (const { key, id, bytes, delta, drop } of records) {
-      if (delta === undefined) {
-        whole.push(key, encodeRecord(id, bytes));
-        for (let n = 1; n <= (drop ?? 0); n++) dropped.push(deltaField(key, n));
-      } else {
-        deltas.push(deltaField(key, delta), encodeRecord(id, bytes));
-      }
-    }
-    const deltasKey = this.keys.checkpointDeltas(this.group, stream);
-    if (whole.length > 0) multi.hset(this.recordsKey(stream), ...whole);
-    if (dropped.length > 0) multi.hdel(deltasKey, ...dropped);
-    if (deltas.length > 0) multi.hset(deltasKey, ...deltas);
-    multi.hset(this.indexKey, stream, from);
-    const results = await multi.exec();
-    const failed = results?.find(([error]) => error);
-    if (!results || failed) throw failed?.[0] ?? new Error('checkpoint MULTI aborted');
+    return from;
   }
 
   /**

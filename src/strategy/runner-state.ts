@@ -1,0 +1,103 @@
+/**
+ * The bytes of a StrategyRunner's checkpoint (StrategyRunner.snapshot() and restore()): 'KBST', a
+ * version, then the run's parts packed by msgpackr as structured clones (typed arrays, Maps, NaN and
+ * infinities kept). ctx.state travels the same way: plain objects, arrays, numbers, strings, booleans,
+ * Maps, Sets, Dates and typed arrays come back as they were; functions and class instances do not.
+ */
+import { createRequire } from 'node:module';
+import type { Packr } from 'msgpackr';
+import { KernelInputError, describeValue } from '../errors.js';
+import type { AccountState } from './account.js';
+import type { SymbolBarsState } from './bars.js';
+import type { DailyRecord } from './days.js';
+import type { PendingOrder } from './execution.js';
+import type { RunnerMetrics } from './runner.js';
+
+/** The parts of a run's checkpoint. */
+export interface RunnerState {
+  strategy: string;
+  symbols: string[];
+  bars: SymbolBarsState[];
+  account: AccountState;
+  book: PendingOrder[][];
+  days: { record: DailyRecord; end: number };
+  /** The last trade time applied, the trade sequence, the event's time. */
+  clock: [number, number, number];
+  started: boolean;
+  stopped: boolean;
+  metrics: RunnerMetrics;
+  /** [`<type>\0<symbol>`, the last payload seen] (ctx.latest). */
+  latest: [string, unknown][];
+  state: object;
+}
+
+const MAGIC = 'KBST';
+const VERSION = 1;
+let packr: Packr | undefined;
+
+/** msgpackr, loaded with the first checkpoint (as the bus loads it with the first message frame). */
+function codec(): Packr {
+  if (!packr) {
+    const msgpackr = createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr');
+    packr = new msgpackr.Packr({ structuredClone: true, useRecords: false });
+  }
+  return packr;
+}
+
+/** A run's parts as bytes. */
+export function encodeRunner(state: RunnerState): Uint8Array {
+  const body = codec().pack(state);
+  const out = new Uint8Array(8 + body.byteLength);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  new DataView(out.buffer).setUint32(4, VERSION, true);
+  out.set(body, 8);
+  return out;
+}
+
+/** The parts of encodeRunner()'s bytes for strategy `name` (KernelInputError naming `bytes` for anything else). */
+export function decodeRunner(bytes: Uint8Array, name: string): RunnerState {
+  if (!(bytes instanceof Uint8Array) || bytes.byteLength < 8 || new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC) {
+    throw new KernelInputError('bytes', 'a strategy checkpoint (StrategyRunner.snapshot())', describeValue(bytes));
+  }
+  const version = new DataView(bytes.buffer, bytes.byteOffset, 8).getUint32(4, true);
+  if (version !== VERSION) throw new KernelInputError('bytes', `a strategy checkpoint of version ${VERSION}`, `version ${version}`);
+  let s: RunnerState;
+  try {
+    s = codec().unpack(bytes.subarray(8)) as RunnerState;
+  } catch {
+    throw new KernelInputError('bytes', 'a whole strategy checkpoint', 'a truncated or damaged one');
+  }
+  const ok =
+    typeof s === 'object' &&
+    s !== null &&
+    Array.isArray(s.symbols) &&
+    s.symbols.every((x) => typeof x === 'string') &&
+    Array.isArray(s.bars) &&
+    s.bars.length === s.symbols.length &&
+    Array.isArray(s.clock) &&
+    s.clock.length === 3 &&
+    s.clock.every((x) => typeof x === 'number') &&
+    typeof s.started === 'boolean' &&
+    typeof s.stopped === 'boolean' &&
+    typeof s.metrics === 'object' &&
+    Array.isArray(s.latest) &&
+    typeof s.state === 'object' &&
+    s.state !== null;
+  if (!ok) throw new KernelInputError('bytes', 'a whole strategy checkpoint', 'other fields');
+  if (s.strategy !== name) throw new KernelInputError('bytes', `a checkpoint of strategy '${name}'`, `one of '${String(s.strategy)}'`);
+  return s;
+}
+
+/** Any structured value (typed arrays, Maps, NaN kept) as msgpackr bytes: the parts of an engine's checkpoint. */
+export function packStructured(value: unknown): Uint8Array {
+  return codec().pack(value);
+}
+
+/** packStructured()'s value back (KernelInputError naming `bytes` when they do not decode). */
+export function unpackStructured(bytes: Uint8Array): unknown {
+  try {
+    return codec().unpack(bytes);
+  } catch {
+    throw new KernelInputError('bytes', 'a whole checkpoint', 'a truncated or damaged one');
+  }
+}
