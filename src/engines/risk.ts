@@ -110,6 +110,12 @@ export interface RiskPortfolioState extends ParsedPortfolio {
 interface HeldWeights extends HeldRecord {
   /** In the universe's column order (null when it lacks an asset); resolved when first needed. */
   vector?: Float64Array | null;
+  /**
+   * The historical VaR published for each period it was in force in (absolute period -> VaR), kept
+   * once computed: history only grows, so each (weights, period) pair is computed once, not at every
+   * evaluation (a book whose weights change at each fill holds hundreds of versions).
+   */
+  published?: Map<number, number>;
 }
 
 interface Portfolio extends RiskPortfolioState {
@@ -479,7 +485,8 @@ export class RiskEngine extends Engine {
    * published for t: that of the `window` periods before t (fewer while there were fewer) with those
    * same weights; the last backtestWindow such periods are backtested. With a benchmark asset the
    * universe holds, Sharpe and beta of the current weights over the last rollingWindow periods.
-   * Undefined parts when there is not enough history.
+   * Undefined parts when there is not enough history. Each weights version's VaR of a period is
+   * computed once (`published`); an evaluation computes those of the new periods only.
    */
   private backtests(
     history: ReturnsWindow,
@@ -497,9 +504,9 @@ export class RiskEngine extends Engine {
     if (B > 0 && first < T) {
       const n = T - first;
       const base = history.total - T; // the period of the history's row 0
-      // the weights each portfolio held over the backtested periods: one column of `book` per version
-      const versions: Float64Array[] = [];
-      const column = new Int32Array(n * P).fill(-1); // period t - first, portfolio i -> its version's column
+      const realized = new Float64Array(n * P).fill(NaN);
+      const forecasts = new Float64Array(n * P).fill(NaN);
+      const confidence = this.confidence;
       held.forEach((p, i) => {
         for (let k = 0; k < p.held.length; k++) {
           const h = p.held[k];
@@ -507,35 +514,23 @@ export class RiskEngine extends Engine {
           const to = Math.min(T, k + 1 < p.held.length ? p.held[k + 1].from - base : T);
           const vector = from < to ? this.heldVector(h, history) : null;
           if (!vector) continue; // not held in the backtested periods, or an asset the universe lacks: none published
-          versions.push(vector);
-          for (let t = from; t < to; t++) column[(t - first) * P + i] = versions.length - 1;
+          // the version's returns over its periods and the window before the first
+          const lo = Math.max(0, from - W);
+          const rows = { data: all.data.subarray(lo * all.cols, to * all.cols), rows: to - lo, cols: all.cols };
+          const returns = this.kernels.portfolioReturns(rows, vector);
+          const published = (h.published ??= new Map());
+          for (let t = from; t < to; t++) {
+            realized[(t - first) * P + i] = returns[t - lo];
+            let v = published.get(base + t);
+            if (v === undefined) {
+              v = this.kernels.valueAtRisk(returns.subarray(Math.max(0, t - W) - lo, t - lo), { method: 'historical', confidence }).var;
+              published.set(base + t, v);
+            }
+            forecasts[(t - first) * P + i] = v;
+          }
+          for (const period of published.keys()) if (period < base + first) published.delete(period); // out of the backtest
         }
       });
-      const V = versions.length;
-      const vectors = new Float64Array(V * all.cols);
-      versions.forEach((v, k) => vectors.set(v, k * all.cols));
-      const book = V > 0 ? this.kernels.portfolioReturns(all, { data: vectors, rows: V, cols: all.cols }) : all;
-      const rolled =
-        V > 0 && T > W
-          ? this.kernels.rolling(book, { window: W, stats: ['historicalVar'], confidence: this.confidence }).historicalVar!
-          : undefined;
-      const realized = new Float64Array(n * P).fill(NaN);
-      const forecasts = new Float64Array(n * P).fill(NaN);
-      for (let t = first; t < T && V > 0; t++) {
-        const published =
-          t >= W
-            ? (rolled as { data: Float64Array }).data.subarray((t - 1) * V, t * V)
-            : this.kernels.valueAtRisk(
-                { data: book.data.subarray(0, t * V), rows: t, cols: V },
-                { method: 'historical', confidence: this.confidence },
-              ).var;
-        for (let i = 0; i < P; i++) {
-          const k = column[(t - first) * P + i];
-          if (k < 0) continue; // the portfolio did not exist then: no VaR was published for it
-          realized[(t - first) * P + i] = book.data[t * V + k];
-          forecasts[(t - first) * P + i] = published[k];
-        }
-      }
       const b = this.kernels.varBacktest(
         { data: realized, rows: n, cols: P },
         { data: forecasts, rows: n, cols: P },
@@ -648,7 +643,10 @@ export class RiskEngine extends Engine {
       for (const id of this.members.get(key) ?? []) {
         const p = this.portfolioStates.get(id)!;
         p.vector = undefined;
-        for (const h of p.held) h.vector = undefined;
+        for (const h of p.held) {
+          h.vector = undefined;
+          h.published = undefined;
+        }
       }
       this.stale.add(key);
     } else {
