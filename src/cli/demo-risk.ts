@@ -4,7 +4,8 @@
  * two price rows) of universe 'market', published as RETURNS_UPDATE; three portfolios of its symbols
  * (equal weight, long-short, concentrated) come as PORTFOLIO_UPDATE; the summary shows each one's VaR,
  * ES and volatility over the engine's window. Beside them a PortfolioEngine builds a minimum-variance
- * and a risk-parity portfolio of the market every 20 bars, which the RiskEngine measures the same way.
+ * and a risk-parity portfolio of the market every 20 bars, which the RiskEngine measures the same way,
+ * as it does the book of the demo's example strategy (its POSITION_UPDATE messages).
  */
 import type { BackendChoice } from '../api/kernels.js';
 import type { Bus } from '../bus/bus.js';
@@ -51,7 +52,8 @@ export class DemoRisk {
     private readonly symbols: readonly string[],
     backend: BackendChoice,
   ) {
-    this.engine = new RiskEngine(bus, { backend }).start();
+    // the example strategy's positions too: its book is portfolio 'strategy:vpin-ma-cross'
+    this.engine = new RiskEngine(bus, { backend, positionInput: 'POSITION_UPDATE', positionUniverse: DEMO_UNIVERSE }).start();
     const common = { universe: DEMO_UNIVERSE, every: 20, limit: 0.002 } as const;
     const upper = Math.min(1, Math.max(0.2, 2 / symbols.length));
     this.portfolio = new PortfolioEngine(bus, {
@@ -97,12 +99,12 @@ export class DemoRisk {
     const window = this.engine.universes().get(DEMO_UNIVERSE)?.window;
     const lines = [
       `\n  portfolio VaR now (95%, over the last ${fmt(window?.rows ?? 0)} of ${fmt(this.rows)} bar returns; per bar, as % of value)`,
-      '  portfolio       hist VaR   hist ES  gauss VaR  gauss ES  volatility     limit  alerts  backtest (zone, exceptions/periods)',
+      `  ${'portfolio'.padEnd(24)}hist VaR   hist ES  gauss VaR  gauss ES  volatility     limit  alerts  backtest (zone, exceptions/periods)`,
     ];
     for (const [key, p] of this.engine.portfolios()) {
       const f = p.figures;
       lines.push(
-        `  ${key.padEnd(14)}${pct(f?.historical.var)} ${pct(f?.historical.es)}  ${pct(f?.gaussian.var)} ${pct(f?.gaussian.es)}   ${pct(f?.volatility)} ${pct(p.limit)}  ${String(p.alerts).padStart(6)}  ${zoneOf(f)}`,
+        `  ${key.padEnd(22)}${pct(f?.historical.var)} ${pct(f?.historical.es)}  ${pct(f?.gaussian.var)} ${pct(f?.gaussian.es)}   ${pct(f?.volatility)} ${pct(p.limit)}  ${String(p.alerts).padStart(6)}  ${zoneOf(f)}`,
       );
     }
     return `${lines.join('\n')}\n`;

@@ -1,7 +1,8 @@
 /**
  * `kernelbus demo`: a seeded synthetic market -> marketdata bus -> VPIN engine -> alerts, the
  * market's bar returns -> risk engine -> portfolio VaR (./demo-risk.ts), and a daily panel of its
- * symbols -> factor engine -> factor returns (./demo-factor.ts), all in one process, on the
+ * symbols -> factor engine -> factor returns (./demo-factor.ts), and an example strategy (an MA cross on
+ * VPIN-filtered bars) -> orders, fills, positions (./demo-strategy.ts), all in one process, on the
  * in-process bus or (`--redis URL`) over Redis Streams. Shows a live status line on a TTY and a summary
  * table at the end; exits 0.
  */
@@ -28,6 +29,7 @@ import { parseSpeed, parseSymbolList, parseTime } from './tapes.js';
 import { replay } from '../replay/index.js';
 import { kernels } from '../api/kernels.js';
 import { DEMO_UNIVERSE, DemoRisk } from './demo-risk.js';
+import { DemoStrategy, TOXIC_CDF } from './demo-strategy.js';
 import { METRICS_FLAGS, resolvedBackend, startMetrics } from './observe.js';
 import { dashboardArgs, startGateway } from './gateway.js';
 import { flag, parseCommand, parseNumber } from './options.js';
@@ -44,7 +46,12 @@ a minimum-variance and a risk-parity portfolio of the market every 20 bars (PORT
 summary shows the five portfolios' historical and Gaussian VaR/ES and volatility over the last 250 bars. A factor engine treats every bar
 as a period of universe 'market' (FACTOR_INPUT: returns, market caps, four sectors, value ratios) and the
 summary shows the latest market, sector and style (momentum over 20 bars lagged 2, size, value)
-factor returns and R2.
+factor returns and R2. An example strategy runs on the same trades (a StrategyEngine): an SMA 5 / 15
+cross of each symbol's closes on time bars buys a slice of the equity while flat, unless the symbol's
+VPIN CDF is above ${TOXIC_CDF}, and closes on the cross below; its orders, fills and positions go out
+on the logic bus (the risk engine measures its book as portfolio 'strategy:vpin-ma-cross') and the
+summary shows its P&L per symbol and its last fills. Its bars are 100 ms long on the synthetic market,
+the risk bars' length on a tape.
 
 With --file it runs the same engines on a recorded tape (CSV, Parquet or Arrow; several files are merged
 in time order) instead of the synthetic market, at --speed: the bars of the risk and factor engines are
@@ -111,6 +118,8 @@ const TAPE_BARS = 400;
 const TAPE_BUCKETS = 200;
 /** The features engine's bars on the simulated market (whose risk bars are a few ms long). */
 const FEATURE_BAR_MS = 500;
+/** The example strategy's bars on the simulated market: its SMA 15 is warm after 1.5 s. */
+const STRATEGY_BAR_MS = 100;
 
 /**
  * Runs the demo with command-line arguments (without `demo`) and returns the exit code: 0, or throws
@@ -282,7 +291,9 @@ async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
     window: tape ? FEATURES_ENGINE_DEFAULTS.window : 10,
     indicators: 'rsi',
   }).start();
-  const engines = [engine, risk.engine, risk.portfolio, factor.engine, features];
+  const strategy = new DemoStrategy(bus, symbols, tape ? barMs : STRATEGY_BAR_MS);
+  // the strategy first: its last fills and positions reach the risk engine before that closes
+  const engines = [engine, strategy.engine, risk.engine, risk.portfolio, factor.engine, features];
   const alerts: { key: string; alert: VpinAlert }[] = [];
   let buckets = 0;
   let heartbeats = 0;
@@ -333,7 +344,7 @@ async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
     last = { at: elapsed, processed: m.processed };
     out.write(
       `\r${where}  ${fmt(throughput).padStart(11)} msg/s  p50 ${ms(m.latencyMs.p50)} ms  ` +
-        `p99 ${ms(m.latencyMs.p99)} ms  buckets ${fmt(buckets)}  alerts ${fmt(alerts.length)}  depth ${fmt(bus.depth)}\x1b[K`,
+        `p99 ${ms(m.latencyMs.p99)} ms  buckets ${fmt(buckets)}  alerts ${fmt(alerts.length)}  ${strategy.status()}  depth ${fmt(bus.depth)}\x1b[K`,
     );
   };
   try {
@@ -398,6 +409,7 @@ async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
       risk,
       factor,
       features,
+      strategy,
       featureBarMs,
       bus,
       episodes: market?.episodes,
@@ -438,6 +450,7 @@ interface Summary {
   risk: DemoRisk;
   factor: DemoFactor;
   features: FeaturesEngine;
+  strategy: DemoStrategy;
   /** The features engine's bar length. */
   featureBarMs: number;
   bus: Bus;
@@ -496,6 +509,7 @@ function printJsonSummary(out: NodeJS.WritableStream, s: Summary): void {
     },
     factor: { bars: s.factor.bars, results: s.factor.engine.metrics().extra.results },
     features: { barMs: s.featureBarMs, bars: s.features.metrics().extra.bars, symbols: s.features.metrics().keys },
+    strategy: s.strategy.json(),
     heartbeats: s.heartbeats,
     copies: b.copies,
     redelivered: b.redelivered,
@@ -554,4 +568,5 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
   }
   out.write(s.risk.table());
   out.write(s.factor.table());
+  out.write(s.strategy.table());
 }

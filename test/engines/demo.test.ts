@@ -77,7 +77,7 @@ describe('kernelbus demo', () => {
     expect(text).toContain('backend reference');
     expect(text).toMatch(
       // biome-ignore lint/suspicious/noControlCharactersInRegex: the status line ends with ESC [K (clear to end of line)
-      /\r\s+0\.\d s\s+[\d,]+ msg\/s {2}p50 [\d.]+ ms {2}p99 [\d.]+ ms {2}buckets [\d,]+ {2}alerts [\d,]+ {2}depth [\d,]+\x1b\[K/,
+      /\r\s+0\.\d s\s+[\d,]+ msg\/s {2}p50 [\d.]+ ms {2}p99 [\d.]+ ms {2}buckets [\d,]+ {2}alerts [\d,]+ {2}orders [\d,]+ {2}P&L [+-][\d,.]+ {2}depth [\d,]+\x1b\[K/,
     );
   });
 
@@ -199,7 +199,9 @@ describe('kernelbus demo --file', () => {
     expect(s.risk.bars).toBe(389);
     expect(s.factor.bars).toBe(s.risk.bars);
     // with the night as zero returns 43-48 of 250 exceptions put every portfolio in the red zone
-    expect(Object.values(s.risk.zones)).toHaveLength(5);
+    // the five portfolios and the example strategy's book
+    expect(Object.values(s.risk.zones)).toHaveLength(6);
+    expect(s.risk.zones).toHaveProperty('strategy:vpin-ma-cross');
     expect(Object.values(s.risk.zones)).not.toContain('red');
     expect(s.vpin.top).toHaveLength(5);
     // each symbol: buckets of 1/200 of its volume on the tape, 2-minute BVC bars; the engine closes the last bar at the end
