@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <thread>
@@ -148,6 +149,10 @@ void unitOf(const PsdJob& job, size_t u) { trailingPairs(job, u * job.unit, std:
 
 size_t unitsOf(const PsdJob& job) { return (job.pairs + job.unit - 1) / job.unit; }
 
+/// How long a helper waits for the owner's next panel before it leaves (a panel's own factorization
+/// takes 10-50 us at N = 500).
+constexpr std::chrono::microseconds kHelperPatience{200};
+
 // A wait's spin `spins`: a few plain, then paused, then yielding the core (on a machine with more
 // threads than cores the other may be waiting for this one's core).
 inline void relax(size_t spins) {
@@ -196,11 +201,15 @@ void PsdTeam::run(const PsdJob& job) {
 
 void PsdTeam::help() {
   uint32_t seen = 0;
+  auto since = std::chrono::steady_clock::now();
   for (size_t spins = 0;; spins++) {
     if (over_.load(std::memory_order_acquire)) return;
     const uint32_t epoch = static_cast<uint32_t>(next_.load(std::memory_order_acquire) >> 32);
     if (epoch == seen) {
       relax(spins);
+      // no new panel for kHelperPatience: the owner is slow or descheduled (a loaded machine), and a
+      // helper spinning meanwhile takes a core from it or from others; the owner does the rest alone
+      if (spins % 64 == 63 && std::chrono::steady_clock::now() - since > kHelperPatience) return;
       continue;
     }
     size_t u = 0;
@@ -210,6 +219,7 @@ void PsdTeam::help() {
     }
     seen = epoch;
     spins = 0;
+    since = std::chrono::steady_clock::now();
   }
 }
 
