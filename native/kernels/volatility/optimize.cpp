@@ -209,8 +209,13 @@ Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope&
     }
     double alpha = 1, fn = std::numeric_limits<double>::quiet_NaN();
     for (int tries = 0; tries < 60; tries++) {
-      for (size_t i = 0; i < n; i++) xn[i] = x[i] + alpha * d[i];
+      bool moved = false;
+      for (size_t i = 0; i < n; i++) {
+        xn[i] = x[i] + alpha * d[i];
+        moved = moved || xn[i] != x[i];
+      }
       clampInto(p, xn.data(), n);
+      if (!moved) break;  // the step rounds to no step: failed
       fn = f(xn.data(), gn.data());
       if (std::isfinite(fn) && fn <= fx + 1e-4 * alpha * gd) break;
       fn = std::numeric_limits<double>::quiet_NaN();

@@ -234,8 +234,13 @@ export function minimize(f: Objective, x0: Float64Array, p: Polytope): Minimum {
     let alpha = 1;
     let fn = Number.NaN;
     for (let tries = 0; tries < 60; tries++) {
-      for (let i = 0; i < n; i++) xn[i] = x[i] + alpha * d[i];
+      let moved = false;
+      for (let i = 0; i < n; i++) {
+        xn[i] = x[i] + alpha * d[i];
+        moved ||= xn[i] !== x[i];
+      }
       clampInto(p, xn);
+      if (!moved) break; // the step rounds to no step: failed
       fn = f(xn, gn);
       if (Number.isFinite(fn) && fn <= fx + 1e-4 * alpha * gd) break;
       fn = Number.NaN;

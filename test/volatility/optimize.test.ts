@@ -1,0 +1,89 @@
+/**
+ * The volatility family's optimizer (src/backends/reference/volatility/optimize.ts; the C++ twin is
+ * held to it bit for bit by the fits in parity.test.ts) on problems whose answers are known: a
+ * quadratic whose optimum lies on a row (the active set), Rosenbrock's valley inside bounds, and an
+ * objective that is not a number off its start (the line search fails: converged false, the start
+ * returned, never NaN).
+ */
+import { describe, expect, it } from 'vitest';
+import { FIT_STATUS } from '../../src/kernels/volatility/volatility.js';
+import { minimize, type Polytope, qpStep } from '../../src/backends/reference/volatility/optimize.js';
+
+const box = (lo: number[], hi: number[], rows: number[][] = [], b: number[] = []): Polytope => ({
+  lo: Float64Array.from(lo),
+  hi: Float64Array.from(hi),
+  a: Float64Array.from(rows.flat()),
+  b: Float64Array.from(b),
+  rows: rows.length,
+});
+
+describe('volatility optimizer', () => {
+  it('a quadratic with its optimum on the row x + y <= 1 (a persistence bound)', () => {
+    // min (x - 1)^2 + (y - 1)^2 s.t. -x - y >= -1, x, y in [0, 1]: (0.5, 0.5), the row active
+    const r = minimize(
+      (x, g) => {
+        g[0] = 2 * (x[0] - 1);
+        g[1] = 2 * (x[1] - 1);
+        return (x[0] - 1) ** 2 + (x[1] - 1) ** 2;
+      },
+      Float64Array.of(0.1, 0.2),
+      box([0, 0], [1, 1], [[-1, -1]], [-1]),
+    );
+    expect(r.status).toBe(FIT_STATUS.CONVERGED);
+    // to the difference Hessian's accuracy (1e-10 relative)
+    expect(r.x[0]).toBeCloseTo(0.5, 9);
+    expect(r.x[1]).toBeCloseTo(0.5, 9);
+    expect(r.x[0] + r.x[1]).toBeLessThanOrEqual(1 + 1e-15);
+  });
+
+  it('a bound active at the optimum: min (x + 1)^2 over x >= 0 is 0', () => {
+    const r = minimize(
+      (x, g) => {
+        g[0] = 2 * (x[0] + 1);
+        return (x[0] + 1) ** 2;
+      },
+      Float64Array.of(3),
+      box([0], [10]),
+    );
+    expect(r.status).toBe(FIT_STATUS.CONVERGED);
+    expect(r.x[0]).toBe(0);
+  });
+
+  it("Rosenbrock's valley from (-1.2, 1) to (1, 1)", () => {
+    const r = minimize(
+      (x, g) => {
+        const [a, b] = x;
+        g[0] = -2 * (1 - a) - 400 * a * (b - a * a);
+        g[1] = 200 * (b - a * a);
+        return (1 - a) ** 2 + 100 * (b - a * a) ** 2;
+      },
+      Float64Array.of(-1.2, 1),
+      box([-5, -5], [5, 5]),
+    );
+    expect(r.status).toBe(FIT_STATUS.CONVERGED);
+    expect(r.x[0]).toBeCloseTo(1, 6);
+    expect(r.x[1]).toBeCloseTo(1, 6);
+    expect(r.iterations).toBeLessThan(100);
+  });
+
+  it('an objective that is NaN off its start: line search failed, the start returned', () => {
+    const x0 = Float64Array.of(0.3, 0.4);
+    const r = minimize(
+      (x, g) => {
+        g[0] = 1;
+        g[1] = 1;
+        return x[0] === 0.3 && x[1] === 0.4 ? 1 : Number.NaN;
+      },
+      x0,
+      box([0, 0], [1, 1]),
+    );
+    expect(r.status).toBe(FIT_STATUS.LINE_SEARCH);
+    expect(Array.from(r.x)).toEqual([0.3, 0.4]);
+  });
+
+  it('the QP step: a singular B gives no step rather than reading past its working set', () => {
+    // B = 0 (singular), no constraints: the KKT system fails with an empty working set
+    const d = qpStep(new Float64Array(4), Float64Array.of(1, 1), new Float64Array(0), new Float64Array(0), 0, 2);
+    expect(Array.from(d)).toEqual([0, 0]);
+  });
+});
