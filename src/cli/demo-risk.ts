@@ -53,7 +53,12 @@ export class DemoRisk {
     backend: BackendChoice,
   ) {
     // the example strategy's positions too: its book is portfolio 'strategy:vpin-ma-cross'
-    this.engine = new RiskEngine(bus, { backend, positionInput: 'POSITION_UPDATE', positionUniverse: DEMO_UNIVERSE }).start();
+    this.engine = new RiskEngine(bus, {
+      backend,
+      positionInput: 'POSITION_UPDATE',
+      positionUniverse: DEMO_UNIVERSE,
+      positionLimit: 0.002,
+    }).start();
     const common = { universe: DEMO_UNIVERSE, every: 20, limit: 0.002 } as const;
     const upper = Math.min(1, Math.max(0.2, 2 / symbols.length));
     this.portfolio = new PortfolioEngine(bus, {

@@ -18,6 +18,8 @@ export const GATEWAY_TYPES = [
   'FEATURES_UPDATE',
   'ENGINE_HEALTH',
   'STRATEGY_SIGNAL',
+  'ORDER_FILL',
+  'POSITION_UPDATE',
   'ML_PREDICTION',
 ] as const;
 

@@ -4,7 +4,8 @@
  * and the DOM checked as a person would look at it: the throughput figure > 0 and the message count
  * rising, one row per symbol, an alerting symbol highlighted once the demo raised a RISK_ALERT for it,
  * a click on a symbol drawing its chart (pixels on the canvas), the demo's portfolios in the VaR panel
- * (its three fixed ones and the portfolio engine's two); then the demo killed and started again on the same port: the page reconnects and fills
+ * (its three fixed ones, the portfolio engine's two, the example strategy's book) and the strategies panel (the
+ * example strategy's equity, drawdown, positions and fills, live and from the history); then the demo killed and started again on the same port: the page reconnects and fills
  * again. The same page over `kernelbus gateway` on Redis, with an engine process and a feed: the
  * feed's symbols, the engine's heartbeat and its consumer groups' lag; the gateway restarted on its
  * port: the page reconnects. Any console error or failed request fails the test. The screenshot goes to the test's temp
@@ -79,7 +80,8 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
       (await page.locator('#symbols tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')))).sort();
     await until(async () => (await keys()).length === TAPE.length, "the tape's symbol rows", 20_000);
     expect(await keys()).toEqual(TAPE);
-    await until(async () => (await page.locator('#portfolios tbody tr').count()) === 5, 'the portfolios', 20_000);
+    // five portfolios and the example strategy's book
+    await until(async () => (await page.locator('#portfolios tbody tr').count()) === 6, 'the portfolios', 20_000);
     // every symbol gets about 200 buckets of 1/200 of its volume (the last bar closes at the end), VPIN from bucket 50 on
     const cells = async (n: number) => await page.locator(`#symbols tbody tr td:nth-child(${n})`).allInnerTexts();
     await until(async () => (await cells(4)).every((b) => Number(b) >= 190), "every symbol's buckets", 60_000);
@@ -113,6 +115,17 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
     const cells = async (n: number) => await page.locator(`#symbols tbody tr td:nth-child(${n})`).allInnerTexts();
     expect((await cells(7)).every((v) => /^\d+\.\d\d%$/.test(v))).toBe(true);
     expect((await points('#portfolios canvas.pspark')).every((n) => n >= 2 * 60)).toBe(true);
+    // the example strategy from the history: its equity curve and drawdown, positions and last fills
+    const strategy = '#strategies .strategy[data-strategy="vpin-ma-cross"]';
+    await until(async () => (await page.locator(strategy).count()) === 1, "the strategy's panel", 20_000);
+    expect((await points(`${strategy} canvas.equity`))[0]).toBeGreaterThanOrEqual(2);
+    expect((await points(`${strategy} canvas.drawdown`))[0]).toBe((await points(`${strategy} canvas.equity`))[0]);
+    expect(await page.locator(`${strategy} table.positions tbody tr`).count()).toBeGreaterThan(0);
+    expect(await page.locator(`${strategy} ul.fills li`).count()).toBe(12);
+    expect(await text(page, `${strategy} h3`)).toMatch(
+      /^vpin-ma-cross\s*equity [\d,]+\.\d\d\s*P&L [+-][\d,]+\.\d\d\s*max drawdown -?\d+\.\d\d%\s*orders [\d,]+\s*fills [\d,]+/,
+    );
+    expect(await page.locator('#no-strategy').isVisible()).toBe(false);
     await page.locator('#symbols tbody tr[data-key="AAPL"]').click();
     await until(async () => /^AAPL: VPIN and CDF over its last \d+ buckets$/.test(await text(page, '#detail-title')), 'the detail chart');
     expect(Number(/last (\d+) buckets/.exec(await text(page, '#detail-title'))![1])).toBe(120);
@@ -164,14 +177,18 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
     expect(inked.n).toBeGreaterThan(500);
     expect(inked.n).toBeLessThan(inked.of / 2);
 
-    // The VaR panel lists the demo's portfolios: its three fixed ones and the portfolio engine's two.
-    const DEMO_PORTFOLIOS = ['concentrated', 'equal-weight', 'long-short', 'min-variance', 'risk-parity'];
+    // The VaR panel lists the demo's portfolios: its three fixed ones, the portfolio engine's two and the strategy's book.
+    const DEMO_PORTFOLIOS = ['concentrated', 'equal-weight', 'long-short', 'min-variance', 'risk-parity', 'strategy:vpin-ma-cross'];
     const portfolios = async () =>
       await Promise.all((await page.locator('#portfolios tbody tr').all()).map((r) => r.getAttribute('data-key')));
     await until(async () => (await portfolios()).length === DEMO_PORTFOLIOS.length, "the demo's portfolios");
     expect(await portfolios()).toEqual(DEMO_PORTFOLIOS);
     await until(async () => /%$/.test(await text(page, '#portfolios tbody tr td:nth-child(2)')), 'a VaR figure');
     await until(async () => (await text(page, '#r2')) !== '-', 'the factor R2');
+    // The strategies panel: the example strategy's fills and positions as they come.
+    const strategy = '#strategies .strategy[data-strategy="vpin-ma-cross"]';
+    await until(async () => (await page.locator(`${strategy} ul.fills li`).count()) > 0, "the strategy's first fills");
+    expect(await page.locator(`${strategy} table.positions tbody tr`).count()).toBeGreaterThan(0);
 
     const dir = mkdtempSync(join(tmpdir(), 'kernelbus-dashboard-'));
     await page.screenshot({ path: join(dir, 'dashboard.png') });
