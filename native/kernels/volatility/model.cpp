@@ -159,8 +159,8 @@ namespace {
 
 inline double residualDerivative(const Problem& pr, size_t t, size_t i) { return i == 0 ? -1 : -pr.y[t + pr.m.lags - i]; }
 
-/// The GARCH family's variances alone: garchRecursion's arithmetic in its order, the pre-sample terms
-/// apart from the steady loop (no branch per lag, no derivatives).
+/// The GARCH family's variances: garchGradient's arithmetic in its order without the derivatives, the
+/// pre-sample steps apart from the steady loop (no branch per lag).
 void garchValues(Problem& pr, const double* theta) {
   const Model& m = pr.m;
   const double bc = pr.backcast;
@@ -195,82 +195,6 @@ void garchValues(Problem& pr, const double* theta) {
       if (e[t - 1 - j] < 0) s += gamma[j] * (e[t - 1 - j] * e[t - 1 - j]);
     for (size_t j = 0; j < m.q; j++) s += beta[j] * sigma2[t - 1 - j];
     sigma2[t] = bound(t, s);
-  }
-}
-
-void garchRecursion(Problem& pr, const double* theta, bool derivatives) {
-  const Model& m = pr.m;
-  const size_t k = pr.k, km = pr.iw;
-  const double bc = pr.backcast;
-  const double* e = pr.e.data();
-  double* sigma2 = pr.sigma2.data();
-  double* ds = derivatives ? pr.ds.data() : nullptr;
-  for (size_t t = 0; t < pr.nobs; t++) {
-    double* d = ds ? ds + t * k : nullptr;
-    if (d) {
-      std::fill(d, d + k, 0.0);
-      d[pr.iw] = 1;
-    }
-    double s = theta[pr.iw];
-    for (size_t j = 0; j < m.p; j++) {
-      const double a = theta[pr.ia + j];
-      if (t < j + 1) {
-        s += a * bc;
-        if (d) d[pr.ia + j] += bc;
-      } else {
-        const size_t lag = t - 1 - j;
-        s += a * (e[lag] * e[lag]);
-        if (d) {
-          d[pr.ia + j] += e[lag] * e[lag];
-          for (size_t i = 0; i < km; i++) d[i] += a * 2 * e[lag] * residualDerivative(pr, lag, i);
-        }
-      }
-    }
-    for (size_t j = 0; j < m.o; j++) {
-      const double g = theta[pr.ig + j];
-      if (t < j + 1) {
-        s += g * 0.5 * bc;
-        if (d) d[pr.ig + j] += 0.5 * bc;
-      } else {
-        const size_t lag = t - 1 - j;
-        if (e[lag] < 0) {
-          s += g * (e[lag] * e[lag]);
-          if (d) {
-            d[pr.ig + j] += e[lag] * e[lag];
-            for (size_t i = 0; i < km; i++) d[i] += g * 2 * e[lag] * residualDerivative(pr, lag, i);
-          }
-        }
-      }
-    }
-    for (size_t j = 0; j < m.q; j++) {
-      const double b = theta[pr.ib + j];
-      if (t < j + 1) {
-        s += b * bc;
-        if (d) d[pr.ib + j] += bc;
-      } else {
-        const size_t lag = t - 1 - j;
-        s += b * sigma2[lag];
-        if (d) {
-          d[pr.ib + j] += sigma2[lag];
-          const double* l = ds + lag * k;
-          for (size_t i = 0; i < k; i++) d[i] += b * l[i];
-        }
-      }
-    }
-    if (s < pr.lower[t]) {
-      s = pr.lower[t];
-      if (d) std::fill(d, d + k, 0.0);
-    } else if (s > pr.upper[t]) {
-      if (std::isfinite(s)) {
-        if (d)
-          for (size_t i = 0; i < k; i++) d[i] /= s;
-        s = pr.upper[t] + ln(s / pr.upper[t]);
-      } else {
-        s = pr.upper[t] + 1000;
-        if (d) std::fill(d, d + k, 0.0);
-      }
-    }
-    sigma2[t] = s;
   }
 }
 
@@ -360,15 +284,13 @@ void recursion(Problem& pr, const double* theta, bool derivatives) {
   }
   if (pr.m.egarch)
     egarchRecursion(pr, theta, derivatives);
-  else if (derivatives)
-    garchRecursion(pr, theta, true);
   else
-    garchValues(pr, theta);
+    garchValues(pr, theta);  // the GARCH family's derivatives: garchGradient, in the likelihood's pass
 }
 
 namespace {
 
-/// The GARCH family's -ll and gradient in one pass: each step's derivatives (garchRecursion's, the
+/// The GARCH family's -ll and gradient in one pass: each step's derivatives (the reference's
 /// same operations) kept for the last q steps only and folded into the gradient at once (what
 /// recursion() then the partials' loop compute, without the nobs x k array).
 double garchGradient(Problem& pr, const double* theta, const Dist& dist, double* grad) {
@@ -462,15 +384,20 @@ double garchGradient(Problem& pr, const double* theta, const Dist& dist, double*
 
 double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool individual) {
   residuals(pr, theta, pr.e.data());
-  if (grad && !pr.m.egarch && !individual) return garchGradient(pr, theta, Dist(pr.m.dist, theta, pr.id), grad);
-  recursion(pr, theta, grad != nullptr);
   const Dist dist(pr.m.dist, theta, pr.id);
   const size_t nobs = pr.nobs, k = pr.k, km = pr.iw;
+  double garchValue = 0;
+  if (grad && !pr.m.egarch)
+    garchValue = garchGradient(pr, theta, dist, grad);  // sigma2 too
+  else
+    recursion(pr, theta, grad != nullptr);
   if (individual) {
     pr.individual.resize(nobs);
     for (size_t t = 0; t < nobs; t++) pr.individual[t] = -dist.ll(pr.e[t], pr.sigma2[t]);
   }
   if (!grad) return -distLogLikelihood(dist, pr.e.data(), pr.sigma2.data(), nobs);
+  if (!pr.m.egarch) return garchValue;
+  // EGARCH: the chain rule over the recursion's derivatives of ln sigma^2 (dl/d ln sigma^2 = sigma^2 dl/d sigma^2)
   LogProduct s2, gs;
   Partials part;
   double q = 0;
@@ -481,7 +408,7 @@ double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool ind
     s2.add(pr.sigma2[t]);
     gs.add(part.g);
     q += part.q;
-    const double w = pr.m.egarch ? part.dSigma2 * pr.sigma2[t] : part.dSigma2;
+    const double w = part.dSigma2 * pr.sigma2[t];
     const double* d = pr.ds.data() + t * k;
     for (size_t i = 0; i < k; i++) grad[i] += w * d[i];
     for (size_t i = 0; i < km; i++) grad[i] += part.dE * (i == 0 ? -1 : -pr.y[t + pr.m.lags - i]);
