@@ -21,6 +21,8 @@ import { parseIndicators } from '../api/indicator-spec.js';
 import type { BarOptions } from '../kernels/features/features.js';
 import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk/risk.js';
 import { DEFAULT_MAX_FUTURE_MS, VpinEngine } from '../engines/vpin.js';
+import { StrategyEngine } from '../engines/strategy.js';
+import { STRATEGY_ENGINE_FLAGS, STRATEGY_ENGINE_USAGE, strategyEngineOptions } from './engine-strategy.js';
 import { CheckpointConfigError } from '../engines/checkpoint-config.js';
 import { DEFAULT_CDF_WINDOW } from '../kernels/vpin/vpin.js';
 import { KernelInputError } from '../errors.js';
@@ -52,7 +54,7 @@ import { fmt, ms } from './summary.js';
 
 /** `kernelbus engine --help`. */
 export const ENGINE_USAGE = alignOptions(
-  `Usage: kernelbus engine vpin|risk|factor|portfolio|features --redis URL [options]
+  `Usage: kernelbus engine vpin|risk|factor|portfolio|features|strategy --redis URL [options]
 
 Runs an engine process on Redis Streams until SIGINT or SIGTERM, in a consumer group, checkpointing
 its state in Redis (${HELP_KEYS.checkpointIndex('<group>')}). On a signal it finishes the entries in hand, writes a checkpoint
@@ -89,6 +91,13 @@ features reads TRADE_EXECUTION, makes bars per symbol (--by, --threshold) and pu
 (${streamKeyPattern('marketdata', 'BAR')}) and FEATURES_UPDATE (the day's realized variance so far, the rolling
 microstructure and range-volatility estimators over --window bars, the --ind indicators). Processes of
 one group share the shards.
+
+strategy reads TRADE_EXECUTION (and VPIN_CALCULATION, FEATURES_UPDATE and PORTFOLIO_UPDATE, which
+ctx.latest() returns) and runs the strategy modules of --strategy (docs/strategy.md) on the trades merged
+into time order, with the fill model of kernelbus backtest --strategy: it publishes each order as
+STRATEGY_SIGNAL, each fill as ORDER_FILL and the position after it as POSITION_UPDATE (logic bus),
+the same ids and values as the backtest of the same tape. Its checkpoints hold the whole run (positions,
+cash, open orders, bars, indicators, ctx.state, the trades held by the merge): run one per group.
 
 Options:
   --redis URL          Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS, or a Redis
@@ -151,7 +160,7 @@ features:
   --estimators list    of ${FEATURE_ESTIMATORS.join(', ')} (default: all)
   --ind list           indicators of the bars, as kernelbus indicators --ind: rsi,macd(fastPeriod=8) (default none)
   --max-future-ms ms   as vpin's
-`,
+${STRATEGY_ENGINE_USAGE}`,
   23,
 );
 
@@ -162,6 +171,7 @@ const ENGINE_FLAGS = {
   factor: ['styles', 'momentum-window', 'momentum-half-life', 'momentum-lag', 'winsorize'],
   portfolio: ['window', 'min-rows', 'universe', 'portfolios', 'config', 'every', 'estimator', 'limit'],
   features: ['by', 'threshold', 'window', 'estimators', 'ind', 'max-future-ms'],
+  strategy: STRATEGY_ENGINE_FLAGS,
 } as const;
 type EngineKind = keyof typeof ENGINE_FLAGS;
 const KINDS = Object.keys(ENGINE_FLAGS) as EngineKind[];
@@ -184,7 +194,8 @@ const FLAGS = {
     Object.values(ENGINE_FLAGS)
       .flat()
       .map((name) => [name, flag.string()]),
-  ) as Record<(typeof ENGINE_FLAGS)[EngineKind][number], Flag<string | undefined>>),
+  ) as Record<Exclude<(typeof ENGINE_FLAGS)[EngineKind][number], 'allow-short'>, Flag<string | undefined>>),
+  'allow-short': flag.boolean(),
 };
 
 /**
@@ -296,7 +307,7 @@ export async function runEngine(
       if (names.length !== 1 || !KINDS.includes(names[0] as EngineKind)) {
         throw new KernelInputError(
           'engine',
-          "one engine name: 'vpin', 'risk', 'factor', 'portfolio' or 'features'",
+          "one engine name: 'vpin', 'risk', 'factor', 'portfolio', 'features' or 'strategy'",
           names.length === 0 ? 'none' : JSON.stringify(names.join(' ')),
         );
       }
@@ -353,6 +364,10 @@ export async function runEngine(
   } else if (kind === 'features') {
     const options = featuresEngineOptions(values);
     make = (bus) => new FeaturesEngine(bus, { ...common, ...options });
+  } else if (kind === 'strategy') {
+    const options = await strategyEngineOptions(values);
+    // ctx.log() lines and callback errors: the command's log, once it exists
+    make = (bus) => new StrategyEngine(bus, { ...common, ...options, log: (line) => log.info(line, { event: 'strategy-log' }) });
   } else {
     const options = riskEngineOptions(values);
     make = (bus) => new RiskEngine(bus, { ...common, ...options });
@@ -373,8 +388,8 @@ export async function runEngine(
   const transport = bus.transport('marketdata');
   let status: NodeJS.Timeout | undefined;
   const engine = make(bus);
-  const streams = shards * (kind === 'risk' || kind === 'portfolio' ? 2 : 1);
-  const unit = { vpin: 'trades', risk: 'updates', factor: 'dates', portfolio: 'updates', features: 'trades' }[kind];
+  const streams = shards * (kind === 'risk' || kind === 'portfolio' ? 2 : kind === 'strategy' ? 4 : 1);
+  const unit = { vpin: 'trades', risk: 'updates', factor: 'dates', portfolio: 'updates', features: 'trades', strategy: 'messages' }[kind];
   // /readyz: the streams leased (by this process or another of its group) and resumed, every bus's Redis
   // reachable, and not stalled (entries waiting for the group while none was processed for --stall-seconds).
   let leased = false;
@@ -488,6 +503,7 @@ export async function runEngine(
           factor: () => `results ${fmt(m.extra.results)}  universes ${fmt(m.keys)}`,
           portfolio: () => `rebalances ${fmt(m.extra.rebalances)}  on alerts ${fmt(m.extra.alertRebalances)}`,
           features: () => `bars ${fmt(m.extra.bars)}  symbols ${fmt(m.keys)}`,
+          strategy: () => `bars ${fmt(m.extra.bars)}  orders ${fmt(m.extra.orders)}  fills ${fmt(m.extra.fills)}`,
         }[kind]();
         out.write(
           `\r${fmt(m.processed).padStart(12)} ${unit}  ${fmt(rate).padStart(10)} msg/s  p50 ${ms(m.latencyMs.p50)} ms  p99 ${ms(m.latencyMs.p99)} ms  ${made}\x1b[K`,
@@ -530,12 +546,14 @@ export async function runEngine(
     portfolio: () =>
       `${fmt(x.rebalances)} rebalances (${fmt(x.alertRebalances)} on alerts, ${fmt(x.ignoredAlerts)} alerts ignored, ${fmt(x.failures)} failed), ${fmt(x.universes)} universes`,
     features: () => `${fmt(x.bars)} bars, ${fmt(m.keys)} symbols`,
+    strategy: () =>
+      `${fmt(x.bars)} bars, ${fmt(x.orders)} orders, ${fmt(x.fills)} fills, ${fmt(x.strategyErrors)} callback errors, ${fmt(x.late)} late trades, ${fmt(m.keys)} symbols`,
   }[kind]();
   log.info(
     `stopped (${stop.received}): processed ${fmt(m.processed)} ${unit} in ${fmt(m.batches)} deliveries, ${fmt(m.duplicates)} duplicates skipped, ` +
-      `${fmt(x.replayed ?? 0)} ${unit} replayed after takeovers, ${fmt(x.restoredKeys ?? 0)} ${{ vpin: 'symbols', risk: 'keys', factor: 'universes', portfolio: 'keys', features: 'symbols' }[kind]} restored; ${made}; ` +
+      `${fmt(x.replayed ?? 0)} ${unit} replayed after takeovers, ${fmt(x.restoredKeys ?? 0)} ${{ vpin: 'symbols', risk: 'keys', factor: 'universes', portfolio: 'keys', features: 'symbols', strategy: 'keys' }[kind]} restored; ${made}; ` +
       `${fmt(x.checkpoints ?? 0)} checkpoints (${fmt(x.checkpointErrors ?? 0)} failed); ` +
-      `${fmt(x.republished)} republished ${unit} skipped; ` +
+      `${fmt(x.republished ?? 0)} republished ${unit} skipped; ` +
       `latency p50 ${ms(m.latencyMs.p50)} ms, p99 ${ms(m.latencyMs.p99)} ms`,
     {
       event: 'stopped',

@@ -1,0 +1,90 @@
+/**
+ * `kernelbus engine strategy --strategy ./s.mjs[,./t.mjs] --redis URL [the fill model's options]`: the
+ * StrategyEngine's options from the engine command's flags, with the strategy modules loaded (a module
+ * that does not load or export a strategy is one StrategyError line naming the file and the line).
+ */
+import type { StrategyEngineOptions } from '../engines/strategy.js';
+import { KernelInputError } from '../errors.js';
+import { loadStrategy } from '../strategy/load.js';
+import type { Strategy } from '../strategy/types.js';
+import { parseNumber } from './options.js';
+
+/** The strategy engine's flags of `kernelbus engine` (--allow-short is a boolean flag of its own). */
+export const STRATEGY_ENGINE_FLAGS = [
+  'strategy',
+  'init-cash',
+  'fees',
+  'fixed-fees',
+  'slippage',
+  'latency-ms',
+  'participation',
+  'fill-at',
+  'max-lateness-ms',
+  'allow-short',
+] as const;
+
+/** The strategy engine's part of `kernelbus engine --help`. */
+export const STRATEGY_ENGINE_USAGE = `strategy:
+  --strategy files     strategy modules, comma-separated (.mjs or .js; default export defineStrategy()'s), each
+                       with its own account and order ids (required)
+  --init-cash x        initial cash of each strategy (default 100)
+  --fees x             fees, a fraction of each fill's notional at the slipped price (default 0)
+  --fixed-fees x       fees per fill (default 0)
+  --slippage x         a fraction moving market buys up and sells down (default 0)
+  --latency-ms n       orders reach the market this long after the bar closed (default 0)
+  --participation x    at most this share (0, 1] of each trade's volume fills an order (default: all)
+  --allow-short        sells may go short (default: a sell is cut to the position held)
+  --fill-at w          next (default: the symbol's next trade) | close (the bar's close: the vectorized model)
+  --max-lateness-ms ms wall-clock ms the merge of the symbols' trades waits for a slower symbol (default 1000)
+`;
+
+type Values = Partial<Record<Exclude<(typeof STRATEGY_ENGINE_FLAGS)[number], 'allow-short'>, string>> & { 'allow-short'?: boolean };
+
+/** A number flag >= 0 (> 0 when `positive`), undefined when absent; KernelInputError naming the flag. */
+function amount(value: string | undefined, flag: string, positive: boolean, max = 1e300): number | undefined {
+  if (value === undefined) return undefined;
+  return parseNumber(value, 0, flag, positive ? Number.MIN_VALUE : 0, max, false);
+}
+
+/**
+ * The StrategyEngine's options (but the engine's own: name, group...) from the flags, the modules of
+ * --strategy loaded: KernelInputError naming the flag for a bad value, StrategyError naming the file
+ * for a module that is not a strategy.
+ */
+export async function strategyEngineOptions(values: Values): Promise<Omit<StrategyEngineOptions, 'name'>> {
+  const files = (values.strategy ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
+  if (files.length === 0) throw new KernelInputError('--strategy', 'strategy modules (./strategy.mjs), comma-separated', 'none');
+  const fillAt = values['fill-at'];
+  if (fillAt !== undefined && fillAt !== 'next' && fillAt !== 'close')
+    throw new KernelInputError('--fill-at', 'next or close', JSON.stringify(fillAt));
+  const execution = {
+    initCash: amount(values['init-cash'], '--init-cash', true),
+    fees: amount(values.fees, '--fees', false),
+    fixedFees: amount(values['fixed-fees'], '--fixed-fees', false),
+    slippage: amount(values.slippage, '--slippage', false, 1 - Number.EPSILON),
+    latencyMs: amount(values['latency-ms'], '--latency-ms', false),
+    participation: amount(values.participation, '--participation', true, 1),
+    maxLatenessMs: amount(values['max-lateness-ms'], '--max-lateness-ms', false, 86_400_000),
+    allowShort: values['allow-short'] ?? false,
+    fillAt: fillAt as 'next' | 'close' | undefined,
+  };
+  const strategies: Strategy<object>[] = [];
+  const sources: Record<string, string> = {};
+  for (const file of files) {
+    const { strategy, source } = await loadStrategy(file);
+    if (sources[strategy.name] !== undefined) {
+      throw new KernelInputError(
+        '--strategy',
+        'strategies of distinct names',
+        `'${strategy.name}' in ${sources[strategy.name]} and ${source}`,
+      );
+    }
+    strategies.push(strategy);
+    sources[strategy.name] = source;
+  }
+  const defined = Object.fromEntries(Object.entries(execution).filter(([, v]) => v !== undefined));
+  return { strategies, sources, ...defined };
+}

@@ -1,0 +1,204 @@
+/**
+ * The same strategy file backtested and live (issue 69): `kernelbus engine strategy` over Redis, fed by
+ * `kernelbus feed --file`, publishes the ORDER_FILL and STRATEGY_SIGNAL messages `kernelbus backtest
+ * --file --strategy --json` prints (ids, units, prices, fees, ts), also when the engine is killed
+ * (SIGKILL) twice mid-tape: once before any checkpoint (the next process replays what its group
+ * acknowledged) and once after one (the next restores it). Fills are counted once by id; one published
+ * again after a restart must be identical.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { RedisClient } from '../../src/bus/transports/redis/index.js';
+import type { StrategyFill, StrategyOrder } from '../../src/strategy/index.js';
+import { client, closeAll, describeRedis, keysOf, RedisServer, tearDown, until } from '../helpers/redis.js';
+import { Command, consumed, killAll, storedMessages } from './helpers.js';
+
+const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const TAPE = fileURLToPath(new URL('../../examples/tape.csv', import.meta.url));
+const STRATEGY = fileURLToPath(new URL('../../examples/strategy-ma-cross.mjs', import.meta.url));
+/** The fill model of both runs: fees, slippage and latency, so a mismatch in any shows. */
+const EXECUTION = ['--init-cash', '100000', '--fees', '0.0005', '--slippage', '0.0002', '--latency-ms', '500'];
+const SHARDS = 4;
+const TRADE_STREAMS = Array.from({ length: SHARDS }, (_, s) => keysOf().stream(`marketdata:TRADE_EXECUTION:${s}`));
+
+/** `kernelbus <args>` to its end: the exit code and stdout. */
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { maxBuffer: 1 << 26 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** What `kernelbus backtest --json` prints of the tape. */
+async function backtest(): Promise<{ orders: StrategyOrder[]; fills: StrategyFill[] }> {
+  const { code, stdout, stderr } = await run(['backtest', '--file', TAPE, '--strategy', STRATEGY, ...EXECUTION, '--json']);
+  expect(code, stderr).toBe(0);
+  return JSON.parse(stdout);
+}
+
+/**
+ * The messages of `type` stored on the logic bus, by id: one published again (after a restart) must
+ * equal the first; returns them and how many were published twice.
+ */
+async function byId<P extends { id: string }>(redis: RedisClient, type: string): Promise<{ map: Map<string, P>; again: number }> {
+  const map = new Map<string, P>();
+  let again = 0;
+  for (const { payload } of await storedMessages<P>(redis, type, SHARDS, 'logic')) {
+    const seen = map.get(payload.id);
+    if (seen) {
+      again++;
+      expect(payload, `${type} ${payload.id} published again`).toEqual(seen);
+    }
+    map.set(payload.id, payload);
+  }
+  return { map, again };
+}
+
+/** `kernelbus engine strategy` on the tape's strategy, ready. */
+async function engine(url: string, checkpointMs: number): Promise<Command> {
+  const c = new Command(
+    ['engine', 'strategy', '--strategy', STRATEGY, '--redis', url, '--consumer', 'live'].concat(EXECUTION, [
+      '--checkpoint-ms',
+      String(checkpointMs),
+      '--claim-idle-ms',
+      '500',
+      '--max-lateness-ms',
+      '1000',
+    ]),
+  );
+  await c.waitFor(/^ready: engine strategy, group strategy, consumer live, 16 streams on \S+(, checkpoints every \d+ ms)?$/m, 60_000);
+  return c;
+}
+
+/** `kernelbus feed --file` of the tape's trades in [from, to) (epoch ms), to its end. */
+async function feed(url: string, from: number, to: number): Promise<void> {
+  const { code, stderr, stdout } = await run(['feed', '--file', TAPE, '--redis', url, '--from', String(from), '--to', String(to)]);
+  expect(code, `${stdout}${stderr}`).toBe(0);
+}
+
+/** Resolves once every fill of the backtest before `ts` is stored (the merge has handed those trades out). */
+async function filledBefore(redis: RedisClient, fills: StrategyFill[], ts: number): Promise<void> {
+  const due = fills.filter((f) => f.ts < ts);
+  expect(due.length).toBeGreaterThan(20);
+  await until(
+    async () => {
+      const { map } = await byId(redis, 'ORDER_FILL');
+      return due.every((f) => map.has(f.id));
+    },
+    `the ${due.length} fills before ${ts}`,
+    30_000,
+    50,
+  );
+}
+
+/** Resolves once the group's checkpoint covers every entry of the trade streams (each replay start after its last entry). */
+async function checkpointed(redis: RedisClient): Promise<void> {
+  await until(
+    async () => {
+      for (const stream of TRADE_STREAMS) {
+        const last = (await redis.xrevrange(stream, '+', '-', 'COUNT', 1))[0]?.[0];
+        if (last === undefined) continue;
+        const name = stream.replace(/^kb:\{(\w+):(\d+)\}:(\w+)$/, '$1:$3:$2');
+        if ((await redis.hget(keysOf().checkpointIndex('strategy'), name)) !== `(${last}`) return false;
+      }
+      return true;
+    },
+    'a checkpoint of every trade',
+    30_000,
+    20,
+  );
+}
+
+describeRedis('StrategyEngine over Redis: the backtest fills, live', () => {
+  let server: RedisServer;
+  let url: string;
+  let expected: { orders: StrategyOrder[]; fills: StrategyFill[] };
+  /** Three cuts of the tape's time span: [start, t1, t2, end + 1]. */
+  let cuts: number[];
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    url = server.url();
+    expected = await backtest();
+    const ts = readFileSync(TAPE, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => Number(line.split(',')[0]))
+      .sort((a, b) => a - b);
+    cuts = [ts[0], ts[Math.floor(ts.length / 3)], ts[Math.floor((2 * ts.length) / 3)], ts[ts.length - 1] + 1];
+  }, 120_000);
+  afterEach(async () => {
+    await killAll();
+    await closeAll();
+  });
+  afterAll(() => tearDown(server));
+
+  it('`engine strategy` fed by `feed --file` publishes the fills and orders `backtest --json` prints', async () => {
+    const redis = client(url);
+    await redis.flushall();
+    expect(expected.fills.length).toBeGreaterThan(100);
+    const live = await engine(url, 200);
+    await feed(url, cuts[0], cuts[3]);
+    await consumed(redis, TRADE_STREAMS, 'strategy');
+    // the merge hands the last trades out once the feed has been silent for --max-lateness-ms
+    await until(async () => (await byId(redis, 'ORDER_FILL')).map.size >= expected.fills.length, 'every fill', 30_000, 50);
+    expect(await live.stop()).toBe(0);
+    const fills = await byId<StrategyFill>(redis, 'ORDER_FILL');
+    const orders = await byId<StrategyOrder>(redis, 'STRATEGY_SIGNAL');
+    expect([...fills.map.values()].sort(byTsId)).toEqual([...expected.fills].sort(byTsId));
+    expect([...orders.map.values()].sort(byTsId)).toEqual([...expected.orders].sort(byTsId));
+    expect(fills.again).toBe(0);
+    const positions = await storedMessages<{ strategy: string }>(redis, 'POSITION_UPDATE', SHARDS, 'logic');
+    expect(positions).toHaveLength(expected.fills.length);
+    expect(live.out).toMatch(
+      new RegExp(
+        `stopped \\(SIGTERM\\): processed 5,200 messages .*; [\\d,]+ bars, ${expected.orders.length} orders, ${expected.fills.length} fills, 0 callback errors, 0 late trades, 8 symbols;`,
+      ),
+    );
+  });
+
+  it('killed (SIGKILL) before its first checkpoint and again after one: the fills counted once by id are the backtest`s', async () => {
+    const redis = client(url);
+    await redis.flushall();
+    // 1: no timed checkpoint before the kill; its group acknowledges the first third of the tape, its fills published
+    const first = await engine(url, 3_600_000);
+    await feed(url, cuts[0], cuts[1]);
+    await consumed(redis, TRADE_STREAMS, 'strategy');
+    await filledBefore(redis, expected.fills, cuts[1]);
+    first.kill('SIGKILL');
+    expect(await first.exited).toBe(null);
+    // 2: nothing to restore: it replays what the group acknowledged (publishing those fills again, identical),
+    // then takes the second third and is killed once a checkpoint covers it: its state then holds the
+    // first third's bars, positions and orders (the merge may still hold the second third's trades)
+    const second = await engine(url, 200);
+    await until(async () => (await byId(redis, 'ORDER_FILL')).again > 0, 'fills published again by the replay', 30_000, 50);
+    await filledBefore(redis, expected.fills, cuts[1]);
+    await feed(url, cuts[1], cuts[2]);
+    await consumed(redis, TRADE_STREAMS, 'strategy');
+    await checkpointed(redis);
+    second.kill('SIGKILL');
+    await second.exited;
+    // 3: restores the checkpoint and goes on to the end
+    const third = await engine(url, 200);
+    await feed(url, cuts[2], cuts[3]);
+    await consumed(redis, TRADE_STREAMS, 'strategy');
+    await until(async () => (await byId(redis, 'ORDER_FILL')).map.size >= expected.fills.length, 'every fill', 30_000, 50);
+    expect(await third.stop()).toBe(0);
+    const fills = await byId<StrategyFill>(redis, 'ORDER_FILL');
+    expect([...fills.map.values()].sort(byTsId)).toEqual([...expected.fills].sort(byTsId));
+    const orders = await byId<StrategyOrder>(redis, 'STRATEGY_SIGNAL');
+    expect([...orders.map.values()].sort(byTsId)).toEqual([...expected.orders].sort(byTsId));
+    // the third restored a checkpoint (8 symbols' keys), and replayed or was handed nothing twice
+    expect(third.out).toMatch(/, [1-9]\d* keys restored;/);
+    expect(third.out).toMatch(/ 0 late trades, 8 symbols;/);
+  });
+});
+
+/** Records by time, then id. */
+function byTsId(a: { ts: number; id: string }, b: { ts: number; id: string }): number {
+  return a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
