@@ -39,7 +39,7 @@ describe('kernelbus engine strategy flags', () => {
       allowShort: true,
       sources: { 'ma-cross': EXAMPLE },
     });
-    expect((o.strategies as { name: string }[]).map((s) => s.name)).toEqual(['ma-cross']);
+    expect([o.strategies].flat().map((s) => s.name)).toEqual(['ma-cross']);
     const defaults = await strategyEngineOptions({ strategy: EXAMPLE });
     expect(Object.keys(defaults).sort()).toEqual(['allowShort', 'sources', 'strategies']);
   });
