@@ -4,6 +4,9 @@
  * the whole command as a process (start, file read and statistics included): target >= 2 M trades/s
  * on one core. Beside it, in this process: backtestStrategy() on the tape in memory (the runner alone),
  * and the StrategyEngine on the in-process bus fed batches of one symbol (the merge included).
+ * And live (./strategy-live.ts): `kernelbus engine strategy` over a redis-server fed by `kernelbus feed
+ * --file` of the engine's tape at 200,000 trades/s: whether it keeps up, and the p99 order latency (bar
+ * close to STRATEGY_SIGNAL published), target <= 2 ms.
  * Sizes: KERNELBUS_BENCH_STRATEGY_ROWS (default 10^7), KERNELBUS_BENCH_STRATEGY_ENGINE_ROWS (default 2 x 10^6).
  */
 import { join } from 'node:path';
@@ -14,6 +17,7 @@ import { backtestStrategy, loadStrategy, type Tape as StrategyTape } from '../sr
 import { ensureDist, ROOT, runCli } from './io-child.js';
 import { countLabel, writeOnce } from './io-data.js';
 import { type BenchRow, type BenchSection, tape } from './lib.js';
+import { liveRows } from './strategy-live.js';
 
 const SECTION = 'strategy';
 const ROWS = Number(process.env.KERNELBUS_BENCH_STRATEGY_ROWS ?? 10_000_000);
@@ -107,6 +111,12 @@ async function run(): Promise<BenchRow[]> {
     unit: 'trades/s',
     note: 'publish to the last fill, the merge included',
   });
+
+  // live over Redis: the engine as a process fed by `kernelbus feed --file` at 200,000 trades/s
+  const liveFile = await writeOnce(`strategy-tape-${countLabel(ENGINE_ROWS)}.parquet`, (path) => writeTable(path, tableOf(e)));
+  rows.push(
+    ...(await liveRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, STRATEGY, `${countLabel(ENGINE_ROWS)} trades x ${SYMBOLS} symbols`)),
+  );
   return rows;
 }
 

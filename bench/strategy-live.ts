@@ -1,0 +1,162 @@
+/**
+ * The live row of the strategy section (issue 69): `kernelbus engine strategy` (examples/strategy-ma-cross.mjs)
+ * as a process over a redis-server, fed by `kernelbus feed --file` at 200,000 trades/s (the tape's pace
+ * times the speed that makes it so). Measured: whether the engine keeps up (the feed's own line: its
+ * group consumed the last trade so long after it was published) and the order latency, bar close to
+ * STRATEGY_SIGNAL published: per order, the STRATEGY_SIGNAL frame's sentAt (the engine's clock when it
+ * published it) minus the sentAt of the TRADE_EXECUTION frame that carried the trade that closed the bar
+ * (the feed's clock when it published it): the bus, Redis, the merge and onBar between them. Orders
+ * whose bar closed in the merge's first maxLatenessMs (it holds everything then: see TradeMerge) are
+ * counted apart. Both clocks are this machine's (performance.timeOrigin + now()).
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { decodeFrame } from '../src/bus/frames.js';
+import { findRedisServer, RedisServer } from '../tools/redis-server.js';
+import { ROOT } from './io-child.js';
+import type { BenchRow } from './lib.js';
+
+/** The feed's rate the issue asks the engine to keep up with. */
+export const LIVE_RATE = 200_000;
+const MAX_LATENESS_MS = 1000;
+const SHARDS = 4;
+
+/** A `kernelbus` process (bin/kernelbus.js, dist/) running; its output so far. */
+function start(args: string[]): {
+  out: () => string;
+  exited: Promise<number | null>;
+  stop: () => void;
+  ready: (re: RegExp) => Promise<void>;
+} {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/kernelbus.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    out: () => out,
+    exited,
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+    },
+    ready: async (re) => {
+      const t0 = performance.now();
+      while (!re.test(out)) {
+        if (child.exitCode !== null) throw new Error(`kernelbus ${args[0]} exited: ${out.slice(0, 800)}`);
+        if (performance.now() - t0 > 120_000) throw new Error(`kernelbus ${args[0]} not ready: ${out.slice(0, 800)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}
+
+/** Every frame of a stream: its sentAt and decoded frame, in order. */
+async function frames(redis: Redis, key: string): Promise<ReturnType<typeof decodeFrame>[]> {
+  const out: ReturnType<typeof decodeFrame>[] = [];
+  let from = '-';
+  for (;;) {
+    const page = (await redis.xrangeBuffer(key, from, '+', 'COUNT', 2000)) as [Buffer, Buffer[]][];
+    for (const [, fields] of page) {
+      for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i].toString() === 'd') out.push(decodeFrame(fields[i + 1]));
+    }
+    if (page.length < 2000) return out;
+    from = `(${page[page.length - 1][0].toString()}`;
+  }
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+/**
+ * The live rows over `file` (a Parquet tape of `rows` trades spanning `spanMs` of tape time), or none
+ * when no redis-server is on PATH (said on the console).
+ */
+export async function liveRows(
+  section: string,
+  file: string,
+  rows: number,
+  spanMs: number,
+  strategy: string,
+  label: string,
+): Promise<BenchRow[]> {
+  if (!findRedisServer()) {
+    console.log('strategy: the live row skipped (no redis-server on PATH)');
+    return [];
+  }
+  const server = await RedisServer.start();
+  const url = server.url();
+  const speed = LIVE_RATE / (rows / (spanMs / 1000));
+  const redis = new Redis(url);
+  try {
+    const engine = start(
+      ['engine', 'strategy', '--strategy', strategy, '--redis', url, '--init-cash', '1000000', '--fees', '0.0005'].concat([
+        '--max-lateness-ms',
+        String(MAX_LATENESS_MS),
+        '--shards',
+        String(SHARDS),
+      ]),
+    );
+    await engine.ready(/^ready: engine strategy/m);
+    const feed = start(['feed', '--file', file, '--redis', url, '--speed', String(speed), '--shards', String(SHARDS)]);
+    const code = await feed.exited;
+    if (code !== 0) throw new Error(`kernelbus feed exited ${code}: ${feed.out().slice(-800)}`);
+    const fed =
+      /published ([\d,]+) trades .* in ([\d.]+) s \(([\d,]+) trades\/s\).*consumed by groups strategy ([\d,.]+) (m?s) after the last/.exec(
+        feed.out(),
+      );
+    // the merge hands the last trades out once the feed has been silent for maxLatenessMs
+    await new Promise((r) => setTimeout(r, 2 * MAX_LATENESS_MS));
+    engine.stop();
+    await engine.exited;
+    const summary = /stopped \(SIGTERM\): .*/.exec(engine.out())?.[0] ?? engine.out().slice(-400);
+    // the closing trades' publication: (symbol, ts) -> the first frame's sentAt that carried it
+    const published = new Map<string, number>();
+    let first = Number.POSITIVE_INFINITY;
+    for (let s = 0; s < SHARDS; s++) {
+      for (const f of await frames(redis, `kb:{marketdata:${s}}:TRADE_EXECUTION`)) {
+        if (f.kind !== 'trades') continue;
+        first = Math.min(first, f.sentAt);
+        for (const t of f.columns.ts) if (!published.has(`${f.key}@${t}`)) published.set(`${f.key}@${t}`, f.sentAt);
+      }
+    }
+    const settled: number[] = [];
+    const held: number[] = [];
+    /** After the first 2 x maxLatenessMs: past the catch-up after the merge's first hold. */
+    const later: number[] = [];
+    for (let s = 0; s < SHARDS; s++) {
+      for (const f of await frames(redis, `kb:{logic:${s}}:STRATEGY_SIGNAL`)) {
+        if (f.kind !== 'message') continue;
+        const order = f.payload as { symbol: string; ts: number };
+        const at = published.get(`${order.symbol}@${order.ts}`);
+        if (at === undefined) continue;
+        (at - first < MAX_LATENESS_MS ? held : settled).push(f.sentAt - at);
+        if (at - first >= 2 * MAX_LATENESS_MS) later.push(f.sentAt - at);
+      }
+    }
+    settled.sort((a, b) => a - b);
+    later.sort((a, b) => a - b);
+    const rate = fed ? Number(fed[3].replace(/,/g, '')) : Number.NaN;
+    const behind = fed ? Number(fed[4].replace(/,/g, '')) * (fed[5] === 's' ? 1000 : 1) : Number.NaN;
+    return [
+      {
+        section,
+        case: `engine strategy over Redis fed by feed --file at ${LIVE_RATE.toLocaleString('en-US')} trades/s, ${label}`,
+        subject: 'feed rate reached',
+        value: rate,
+        unit: 'trades/s',
+        note: `target ${LIVE_RATE.toLocaleString('en-US')} trades/s kept up with; speed ${speed.toFixed(0)}x the tape; the group consumed the last trade ${behind} ms after it was published; engine: ${summary.replace(/^stopped \(SIGTERM\): /, '').slice(0, 600)}`,
+      },
+      {
+        section,
+        case: `engine strategy over Redis fed by feed --file at ${LIVE_RATE.toLocaleString('en-US')} trades/s, ${label}`,
+        subject: 'order latency p99 (bar close to STRATEGY_SIGNAL published)',
+        value: pct(settled, 99),
+        unit: 'ms',
+        note: `target <= 2 ms; p50 ${pct(settled, 50)?.toFixed(2)} ms, max ${settled[settled.length - 1]?.toFixed(2)} ms over ${settled.length} orders; ${held.length} orders of bars closed in the merge's first ${MAX_LATENESS_MS} ms (held) not counted; after the first ${2 * MAX_LATENESS_MS} ms: p50 ${pct(later, 50)?.toFixed(2)} ms, p99 ${pct(later, 99)?.toFixed(2)} ms over ${later.length} orders`,
+      },
+    ];
+  } finally {
+    redis.disconnect();
+    await server.stop();
+  }
+}
