@@ -26,7 +26,9 @@ cases: [] }. A case:
   conditionalVolatility, standardizedResiduals };
 - forecast: res.forecast(horizon=10 (1 for EGARCH), method='analytic', reindex=False) from the
   default fit -> { horizon, mean, variance, residualVariance } (the last row);
-- forecastAtFix: the same forecast from the fixed result (am.fix(fix.params)).
+- forecastAtFix: the same forecast from the fixed result (am.fix(fix.params));
+- simulationAtFix (EGARCH): forecast(horizon=10, method='simulation', simulations=20000) from the fixed
+  result with arch's draws (RandomState(12345)): { horizon, simulations, residualVariance }.
 
 Also test/fixtures/volatility/arch-var.json: garchVar's definition by arch (var_case): window 400,
 refit 50, confidence 0.99, for GARCH(1,1) normal, GJR t, AR(1)-GARCH skew-t (parametric) and GARCH(1,1)
@@ -117,6 +119,13 @@ def forecast(res, horizon):
     }
 
 
+def simulation(res, horizon=10, simulations=20000):
+    """res.forecast(horizon, method='simulation') with arch's own draws (seeded): the residual variances."""
+    f = res.forecast(horizon=horizon, method="simulation", simulations=simulations, reindex=False,
+                     random_state=np.random.RandomState(12345))
+    return {"horizon": horizon, "simulations": simulations, "residualVariance": clean(f.residual_variance.values[-1])}
+
+
 def case(name, series_name, y, spec):
     kw = arch_spec(spec)
     am = arch_model(y, **kw)
@@ -156,6 +165,7 @@ def case(name, series_name, y, spec):
         },
         "forecast": forecast(res, horizon),
         "forecastAtFix": forecast(fixed, horizon),
+        **({"simulationAtFix": simulation(fixed)} if spec["vol"] == "egarch" else {}),
     }
 
 

@@ -1,5 +1,6 @@
 // Binding for the volatility family: garch(returns, rows, cols, model, start), garchFilter(returns,
-// rows, model, params), garchForecast(returns, rows, model, params, horizon) and their Async forms,
+// rows, model, params), garchForecast(returns, rows, model, params, horizon, simulations, seed),
+// garchVar(returns, rows, cols, model, options) and their Async forms,
 // each returning the Float64Array of its layout (src/kernels/volatility/volatility.ts). The arguments
 // are checked again here (the model unpacked, the lengths, finite returns); the kernels are
 // native/kernels/volatility/.
@@ -83,14 +84,19 @@ Call filterCall(const Napi::CallbackInfo& info) {
 }
 
 Call forecastCall(const Napi::CallbackInfo& info) {
-  requireArgCount(info, 5);
+  requireArgCount(info, 7);
   const Read r = readCommon(info, false, 2);
   const double* params = paramsArg(info, 3, r.m);
   const size_t horizon = countArg(info, 4, "horizon");
   if (horizon < 1 || horizon > 100000) throw inputError(info.Env(), "horizon", "an integer in [1, 100000]", std::to_string(horizon));
-  if (r.m.egarch && horizon > 1) throw inputError(info.Env(), "horizon", "1 for EGARCH", std::to_string(horizon));
-  return {vol::forecastLength(horizon),
-          [r, params, horizon](double* out) { vol::forecastSeries(r.m, r.returns, r.rows, params, horizon, out); }};
+  const size_t simulations = countArg(info, 5, "simulations");
+  const size_t seed = countArg(info, 6, "seed");
+  if (simulations > 1000000) throw inputError(info.Env(), "simulations", "an integer in [0, 1000000]", std::to_string(simulations));
+  if (r.m.egarch && horizon > 1 && simulations == 0)
+    throw inputError(info.Env(), "horizon", "1 for EGARCH's analytic forecast", std::to_string(horizon));
+  return {vol::forecastLength(horizon), [r, params, horizon, simulations, seed](double* out) {
+            vol::forecastSeries(r.m, r.returns, r.rows, params, horizon, out, simulations, double(seed));
+          }};
 }
 
 Call varCall(const Napi::CallbackInfo& info) {
@@ -154,7 +160,7 @@ void add(Napi::Env env, Napi::Object exports, const char* name, const char* sign
 void registerVolatility(Napi::Env env, Napi::Object exports) {
   add<garchCall>(env, exports, "garch", "garch(returns, rows, cols, model, start)", 5);
   add<filterCall>(env, exports, "garchFilter", "garchFilter(returns, rows, model, params)", 4);
-  add<forecastCall>(env, exports, "garchForecast", "garchForecast(returns, rows, model, params, horizon)", 5);
+  add<forecastCall>(env, exports, "garchForecast", "garchForecast(returns, rows, model, params, horizon, simulations, seed)", 7);
   add<varCall>(env, exports, "garchVar", "garchVar(returns, rows, cols, model, options)", 5);
 }
 

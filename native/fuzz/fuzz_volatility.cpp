@@ -7,7 +7,8 @@
 // - a fit of finite returns: a constant-series fault, or parameters finite within the bounds and
 //   constraints (never NaN), a status 0-2, a log-likelihood that is a number; 2 threads give the same
 //   bytes as one (each column fitted whole by one thread);
-// - filter and forecast at the fit's parameters: finite outputs, or a fault in the status slot;
+// - filter and forecast (analytic, or simulated: EGARCH beyond one step) at the fit's parameters:
+//   finite outputs, or a fault in the status slot;
 // - garchVar (varColumns): a fault, or NaN exactly before the window and finite VaR <= ES after it;
 //   2 threads the same bytes as one.
 #include <cmath>
@@ -154,9 +155,11 @@ void checkFit(fuzz::Input& in, const Model& m, const std::vector<double>& y) {
   filterSeries(m, y.data(), T, out.data(), filtered.data());
   require(filtered[0] == 0 || filtered[0] == kFaultOmega);
   if (filtered[0] == 0) require(std::isfinite(filtered[1]));
-  const size_t horizon = m.egarch ? 1 : in.in<size_t>(1, 12);
+  const bool simulated = in.flag();
+  const size_t horizon = m.egarch && !simulated ? 1 : in.in<size_t>(1, 12);
   std::vector<double> forecast(forecastLength(horizon));
-  forecastSeries(m, y.data(), T, out.data(), horizon, forecast.data());
+  forecastSeries(m, y.data(), T, out.data(), horizon, forecast.data(), simulated ? in.in<size_t>(1, 50) : 0,
+                 double(in.in<uint32_t>(0, 1000)));
   if (forecast[0] == 0) require(finite(forecast));
 }
 

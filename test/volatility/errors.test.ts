@@ -123,7 +123,7 @@ const CASES: [string, (k: Kernels) => unknown, string][] = [
   [
     'EGARCH forecast beyond one step',
     (k) => k.garchForecast({ returns: y, vol: 'egarch', params: { ...good, omega: 0, gamma: Float64Array.of(0) } }, { horizon: 2 }),
-    "options.horizon: expected 1 for EGARCH (arch's analytic forecast has one step), got 2",
+    "options.horizon: expected 1 for EGARCH's analytic forecast (arch's has one step; method 'simulation' gives more), got 2",
   ],
   ['forecast of something else', (k) => k.garchForecast({} as never), 'source: expected a garch() result or { returns, params, ...model }'],
 ];

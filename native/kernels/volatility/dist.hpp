@@ -24,12 +24,12 @@ inline double digamma(double x) {
 }
 
 /// log of a product of positive numbers: a mantissa and a power of 2, the exponent moved out (the
-/// mantissa back to [1, 2)) when the mantissa leaves [2^-256, 2^256] (dist.ts LogProduct, the same bits).
+/// mantissa back to [1, 2)) when the mantissa leaves [2^-16, 2^16] (dist.ts LogProduct, the same bits).
 class LogProduct {
  public:
   void add(double x) {
     m_ *= x;
-    if (m_ >= 0x1p-256 && m_ <= 0x1p256) return;  // the exponent moved out only past 2^+-256
+    if (m_ >= 0x1p-16 && m_ <= 0x1p16) return;  // the exponent moved out past 2^+-16: the next factor (>= 1e-298) cannot underflow
     uint64_t bits = elementary::bitsOf(m_);
     uint64_t ex = (bits >> 52) & 0x7ff;
     if (ex == 0x7ff || m_ == 0) return;  // infinity, NaN, 0: their log

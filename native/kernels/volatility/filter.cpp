@@ -89,7 +89,8 @@ void filterSeries(const Model& m, const double* y, size_t T, const double* param
   }
 }
 
-void forecastSeries(const Model& m, const double* y, size_t T, const double* params, size_t horizon, double* out) {
+void forecastSeries(const Model& m, const double* y, size_t T, const double* params, size_t horizon, double* out, size_t simulations,
+                    double seed) {
   std::fill(out, out + forecastLength(horizon), kNaN);
   std::vector<double> theta;
   double v = 0;
@@ -121,7 +122,10 @@ void forecastSeries(const Model& m, const double* y, size_t T, const double* par
   ext.e[n] = 0;
   recursion(ext, params, false);
   vf[0] = ext.sigma2[n];
-  if (horizon > 1) garchAhead(ext, params, horizon, vf);
+  if (simulations > 0 && horizon > 1)
+    simulateVariance(ext, params, horizon, simulations, seed, vf);
+  else if (horizon > 1)
+    garchAhead(ext, params, horizon, vf);
   const size_t km = meanCount(m);
   const double c = km > 0 ? params[0] : 0;
   const double* ar = params + (km > 0 ? 1 : 0);

@@ -83,7 +83,7 @@ double varSeries(const Model& m, const double* y, size_t T, const VarOptions& o,
     const double* y0 = y + (t - window);
     bool due = params.empty() || (t - window) % o.refit == 0;
     if (!due) {
-      forecastSeries(m, y0, window, params.data(), 1, fcast.data());
+      forecastSeries(m, y0, window, params.data(), 1, fcast.data(), 0, 0);
       due = fcast[0] == kFaultOmega;
     }
     if (due) {
@@ -94,7 +94,7 @@ double varSeries(const Model& m, const double* y, size_t T, const VarOptions& o,
         empiricalTail(fit.data() + stdAt + m.lags, window - m.lags, alpha, q, eq);
       else
         tail(m.dist, params.data() + (k - size_t(m.dist)), alpha, q, eq);
-      forecastSeries(m, y0, window, params.data(), 1, fcast.data());
+      forecastSeries(m, y0, window, params.data(), 1, fcast.data(), 0, 0);
     }
     if (fcast[0] != 0) return fcast[0];
     const double mu = fcast[1], sigma = std::sqrt(fcast[3]);

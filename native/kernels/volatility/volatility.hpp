@@ -63,7 +63,9 @@ struct VarOptions {
 inline size_t varLength(size_t T) { return 1 + 2 * T; }
 /// Each column's VaR and ES on the pool's threads into out (N x varLength).
 void varColumns(const Model& m, const double* returns, size_t T, size_t N, const VarOptions& o, double* out);
-/// The analytic forecast into out (forecastLength(horizon)).
-void forecastSeries(const Model& m, const double* y, size_t T, const double* params, size_t horizon, double* out);
+/// The forecast into out (forecastLength(horizon)): analytic, or with simulations > 0 the variances
+/// beyond the first step by that many paths drawn from `seed`.
+void forecastSeries(const Model& m, const double* y, size_t T, const double* params, size_t horizon, double* out, size_t simulations,
+                    double seed);
 
 }  // namespace kernelbus::volatility

@@ -163,13 +163,23 @@ export interface NativeBinding {
   garchAsync(returns: Float64Array, rows: number, cols: number, model: Float64Array, start: Float64Array): Promise<Float64Array>;
   garchFilter(returns: Float64Array, rows: number, model: Float64Array, params: Float64Array): Float64Array;
   garchFilterAsync(returns: Float64Array, rows: number, model: Float64Array, params: Float64Array): Promise<Float64Array>;
-  garchForecast(returns: Float64Array, rows: number, model: Float64Array, params: Float64Array, horizon: number): Float64Array;
+  garchForecast(
+    returns: Float64Array,
+    rows: number,
+    model: Float64Array,
+    params: Float64Array,
+    horizon: number,
+    simulations: number,
+    seed: number,
+  ): Float64Array;
   garchForecastAsync(
     returns: Float64Array,
     rows: number,
     model: Float64Array,
     params: Float64Array,
     horizon: number,
+    simulations: number,
+    seed: number,
   ): Promise<Float64Array>;
   garchVar(returns: Float64Array, rows: number, cols: number, model: Float64Array, options: Float64Array): Float64Array;
   garchVarAsync(returns: Float64Array, rows: number, cols: number, model: Float64Array, options: Float64Array): Promise<Float64Array>;

@@ -73,8 +73,14 @@ export interface GarchFilterOptions extends ModelOptions {
 export type ForecastSource = GarchFit | ({ returns: Float64Array } & GarchFilterOptions);
 
 export interface GarchForecastOptions {
-  /** Steps ahead: an integer >= 1 (EGARCH: 1, arch's analytic forecast); default 1. */
+  /** Steps ahead: an integer >= 1 (EGARCH beyond 1: by simulation); default 1. */
   horizon?: number;
+  /** 'analytic' (default; EGARCH one step only) or 'simulation' (the variances beyond the first step by paths). */
+  method?: 'analytic' | 'simulation';
+  /** Paths of a simulation: an integer in [1, 10^6]; default 1000. */
+  simulations?: number;
+  /** The simulation's seed: an integer in [0, 2^53); default 0. */
+  seed?: number;
 }
 
 export interface GarchVarOptions extends ModelOptions {
@@ -289,7 +295,7 @@ export const VOLATILITY_KERNELS = {
   },
   garchForecast: {
     params: [],
-    options: ['horizon'],
+    options: ['horizon', 'method', 'simulations', 'seed'],
     sample: (s: Sampler) => [
       { returns: sampleReturns(s, s.int(60, 200)), vol: 'gjr', params: sampleParams(s, true) },
       { horizon: s.int(1, 12) },
@@ -301,12 +307,25 @@ export const VOLATILITY_KERNELS = {
       if (!(Number.isInteger(horizon) && horizon >= 1 && horizon <= 100000))
         throw new KernelInputError('options.horizon', 'an integer in [1, 100000]', describeValue(horizon));
       const { returns, model, params } = forecastSource(source);
-      if (model.egarch && horizon > 1)
-        throw new KernelInputError('options.horizon', "1 for EGARCH (arch's analytic forecast has one step)", describeValue(horizon));
+      const method = o.method ?? 'analytic';
+      if (method !== 'analytic' && method !== 'simulation')
+        throw new KernelInputError('options.method', "one of 'analytic', 'simulation'", describeValue(method));
+      if (model.egarch && horizon > 1 && method === 'analytic')
+        throw new KernelInputError(
+          'options.horizon',
+          "1 for EGARCH's analytic forecast (arch's has one step; method 'simulation' gives more)",
+          describeValue(horizon),
+        );
+      const simulations = method === 'simulation' ? (o.simulations ?? 1000) : 0;
+      if (method === 'simulation' && !(Number.isInteger(simulations) && simulations >= 1 && simulations <= 1e6))
+        throw new KernelInputError('options.simulations', 'an integer in [1, 1000000]', describeValue(o.simulations));
+      const seed = o.seed ?? 0;
+      if (!(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 53))
+        throw new KernelInputError('options.seed', 'an integer in [0, 2^53)', describeValue(seed));
       const T = returns.length;
       return {
         size: T,
-        call: (f: VolatilityFamily) => f.garchForecast(returns, T, packModel(model), params, horizon),
+        call: (f: VolatilityFamily) => f.garchForecast(returns, T, packModel(model), params, horizon, simulations, seed),
         shape: (out: Float64Array) => {
           const lay = forecastLayout(horizon);
           if (out[lay.status] !== 0) throw volatilityFault(out[lay.status]);

@@ -185,7 +185,16 @@ export interface VolatilityFamily {
   /** Fits every column; `start`: N x k warm starts (row-major), or empty for arch's starting values. */
   garch(returns: Float64Array, rows: number, cols: number, model: Float64Array, start: Float64Array): Float64Array;
   garchFilter(returns: Float64Array, rows: number, model: Float64Array, params: Float64Array): Float64Array;
-  garchForecast(returns: Float64Array, rows: number, model: Float64Array, params: Float64Array, horizon: number): Float64Array;
+  /** `simulations` 0: analytic; else the variances beyond the first step by that many paths drawn from `seed`. */
+  garchForecast(
+    returns: Float64Array,
+    rows: number,
+    model: Float64Array,
+    params: Float64Array,
+    horizon: number,
+    simulations: number,
+    seed: number,
+  ): Float64Array;
   /** Each column's VaR and ES (varLayout per column); `options` [window, refit, confidence, method]. */
   garchVar(returns: Float64Array, rows: number, cols: number, model: Float64Array, options: Float64Array): Float64Array;
 }

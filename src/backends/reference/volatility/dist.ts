@@ -19,7 +19,7 @@ const words = new Uint32Array(bits.buffer); // little-endian: [low, high]
 
 /**
  * The log of a product of positive numbers, kept as a mantissa and a power of 2 (the exponent moved out,
- * the mantissa back to [1, 2), whenever the mantissa leaves [2^-256, 2^256], so nothing overflows):
+ * the mantissa back to [1, 2), whenever the mantissa leaves [2^-16, 2^16], so nothing overflows or underflows):
  * log(prod x) = ln(mantissa) + exponent ln 2, to a few ulps of the product (more accurate than a sum of
  * logs). The C++ LogProduct is the same.
  */
@@ -28,7 +28,8 @@ export class LogProduct {
   private e = 0;
   add(x: number): void {
     this.m *= x;
-    if (this.m >= 2 ** -256 && this.m <= 2 ** 256) return; // the exponent moved out only past 2^+-256
+    // the exponent moved out past 2^+-16: the next factor (a variance >= 1e-298, or g >= 1) cannot underflow
+    if (this.m >= 2 ** -16 && this.m <= 2 ** 16) return;
     bits[0] = this.m;
     let hi = words[1];
     let ex = (hi >>> 20) & 0x7ff;

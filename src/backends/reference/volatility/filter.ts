@@ -14,6 +14,7 @@ import {
   forecastLayout,
 } from '../../../kernels/volatility/volatility.js';
 import { olsProblem } from './fit.js';
+import { simulateVariance } from './simulate.js';
 import { backcastOf, ln, negLogLikelihood, type Problem, problem, recursion, residuals, varianceBounds } from './model.js';
 
 const LOG_1E4 = ln(10000);
@@ -67,11 +68,20 @@ function impulse(steps: number, ar: Float64Array): Float64Array {
 }
 
 /**
- * The analytic forecast from the end of y into `out` (forecastLayout): the mean, the variance (the
- * residual variance summed with the AR's impulse response) and the residual variance of each step.
- * EGARCH gives one step (arch's analytic forecast has no more).
+ * The forecast from the end of y into `out` (forecastLayout): the mean, the variance (the residual
+ * variance summed with the AR's impulse response) and the residual variance of each step; analytic
+ * (EGARCH: one step, arch's analytic forecast has no more), or with `simulations` > 0 the residual
+ * variances beyond the first step by simulation (simulate.ts; the mean stays analytic, as arch's).
  */
-export function forecastSeries(m: Model, y: Float64Array, params: Float64Array, horizon: number, out: Float64Array): void {
+export function forecastSeries(
+  m: Model,
+  y: Float64Array,
+  params: Float64Array,
+  horizon: number,
+  out: Float64Array,
+  simulations = 0,
+  seed = 0,
+): void {
   const lay = forecastLayout(horizon);
   out.fill(Number.NaN);
   const ols = olsProblem(m, y);
@@ -101,7 +111,8 @@ export function forecastSeries(m: Model, y: Float64Array, params: Float64Array, 
   recursion(ext, params);
   const vf = out.subarray(lay.residualVariance, lay.residualVariance + horizon);
   vf[0] = ext.sigma2[n];
-  if (horizon > 1) garchAhead(ext, params, horizon, vf);
+  if (simulations > 0 && horizon > 1) simulateVariance(ext, params, horizon, simulations, seed, vf);
+  else if (horizon > 1) garchAhead(ext, params, horizon, vf);
   // the mean
   const km = m.mean === MEAN_ZERO ? 0 : 1 + m.lags;
   const c = km > 0 ? params[0] : 0;

@@ -43,9 +43,9 @@ export const referenceVolatility: VolatilityFamily = {
     }
     return out;
   },
-  garchForecast(returns, rows, packed, params, horizon) {
+  garchForecast(returns, rows, packed, params, horizon, simulations, seed) {
     const out = new Float64Array(forecastLayout(horizon).length);
-    forecastSeries(unpackModel(packed), returns.subarray(0, rows), params, horizon, out);
+    forecastSeries(unpackModel(packed), returns.subarray(0, rows), params, horizon, out, simulations, seed);
     return out;
   },
 };
