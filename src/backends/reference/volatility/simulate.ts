@@ -7,7 +7,7 @@
  * backend draws the same; arch's own random draws are not reproduced. native/kernels/volatility/simulate.cpp
  * is the same.
  */
-import { DIST_SKEWT, DIST_T, type Model } from '../../../kernels/volatility/volatility.js';
+import { DIST_SKEWT, DIST_T } from '../../../kernels/volatility/volatility.js';
 import { logGamma } from '../../../math/gamma.js';
 import { normalQuantile } from '../../../math/normal.js';
 import { philox4x32, uniform52 } from '../../../math/random.js';
