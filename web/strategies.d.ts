@@ -30,5 +30,8 @@ export function onStrategyMessage(
   caps?: { equity: number; fills: number; ids: number },
 ): string | undefined;
 export function drawdowns(equity: readonly { equity: number }[]): number[];
-export function pnlRows(s: PageStrategy): { rows: (PagePosition & { symbol: string; pnl: number })[]; total: number };
+export function pnlRows(
+  s: PageStrategy,
+  markOf?: (symbol: string) => number,
+): { rows: (PagePosition & { symbol: string; marked: boolean; pnl: number })[]; total: number };
 export function fillText(f: { id: string; symbol: string; units: number; price: number; fees: number }): string;

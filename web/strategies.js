@@ -57,11 +57,16 @@ export function drawdowns(equity) {
 }
 
 /**
- * The positions table: per symbol its units, entry price, realized and unrealized P&L (as of its last
- * fill) and their sum, the largest P&L first; and the total of the P&L column.
+ * The positions table: per symbol its units, entry price, realized and unrealized P&L and their sum,
+ * the largest P&L first; and the total of the P&L column. The unrealized P&L is the last fill's, or,
+ * when `markOf(symbol)` gives a price (the page: the symbol's last bar close), (price - avgPrice) x units.
  */
-export function pnlRows(s) {
-  const rows = [...s.positions].map(([symbol, p]) => ({ symbol, ...p, pnl: p.realizedPnl + p.unrealizedPnl }));
+export function pnlRows(s, markOf = () => NaN) {
+  const rows = [...s.positions].map(([symbol, p]) => {
+    const mark = markOf(symbol);
+    const unrealizedPnl = p.units !== 0 && Number.isFinite(mark) ? (mark - p.avgPrice) * p.units : p.unrealizedPnl;
+    return { symbol, ...p, unrealizedPnl, marked: p.units !== 0 && Number.isFinite(mark), pnl: p.realizedPnl + unrealizedPnl };
+  });
   rows.sort((a, b) => b.pnl - a.pnl || a.symbol.localeCompare(b.symbol));
   return { rows, total: rows.reduce((sum, r) => sum + r.pnl, 0) };
 }

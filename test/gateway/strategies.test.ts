@@ -117,6 +117,14 @@ describe("the dashboard's strategies panel", () => {
     for (let i = 1; i < rows.length; i++) expect(rows[i - 1].pnl).toBeGreaterThanOrEqual(rows[i].pnl);
     const sum = [...s.positions.values()].reduce((x, p) => x + p.realizedPnl + p.unrealizedPnl, 0);
     expect(total).toBeCloseTo(sum, 9);
+    // marked to a price: the unrealized P&L of a position held is (price - avgPrice) x units; a flat one has none
+    const held = [...s.positions].find(([, p]) => p.units !== 0);
+    expect(held).toBeDefined();
+    const [symbol, p] = held!;
+    const marked = pnlRows(s, (x) => (x === symbol ? p.avgPrice + 2 : Number.NaN)).rows.find((r) => r.symbol === symbol)!;
+    expect(marked).toMatchObject({ marked: true, unrealizedPnl: 2 * p.units, pnl: p.realizedPnl + 2 * p.units });
+    const unmarked = pnlRows(s).rows.find((r) => r.symbol === symbol)!;
+    expect(unmarked).toMatchObject({ marked: false, unrealizedPnl: p.unrealizedPnl });
   });
 
   it('the page inlines web/strategies.js at its marker', async () => {
