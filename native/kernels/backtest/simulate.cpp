@@ -179,21 +179,7 @@ bool signalsToSize(double position, bool longEntry, bool longExit, bool shortEnt
 
 }  // namespace
 
-Columns::Columns(size_t k)
-    : position(k, 0.0),
-      debt(k, 0.0),
-      valPrice(k, kNaN),
-      price(k, kNaN),
-      slPrice(k, kNaN),
-      slStop(k, kNaN),
-      tpPrice(k, kNaN),
-      tpStop(k, kNaN),
-      slTrail(k, 0),
-      sizes(k),
-      sizeTypes(k),
-      directions(k),
-      slippages(k),
-      barCash(k, 0.0) {}
+Columns::Columns(size_t k) : position(k, 0.0), barCash(k, 0.0), state(k) {}
 
 namespace {
 
@@ -217,19 +203,20 @@ inline BarRange barRange(const Simulation& sim, size_t i, size_t col) {
 /// The price a stop fills at on this bar (stop-loss first, then take-profit), NaN where none fires.
 inline double stopHitAt(double position, const Columns& c, size_t col, const BarRange& bar) {
   double hit = kNaN;
-  if (!std::isnan(c.slStop[col])) hit = stopPrice(position, c.slPrice[col], c.slStop[col], bar.open, bar.low, bar.high, true);
-  if (std::isnan(hit) && !std::isnan(c.tpStop[col]))
-    hit = stopPrice(position, c.tpPrice[col], c.tpStop[col], bar.open, bar.low, bar.high, false);
+  if (!std::isnan(c.state[col].slStop))
+    hit = stopPrice(position, c.state[col].slPrice, c.state[col].slStop, bar.open, bar.low, bar.high, true);
+  if (std::isnan(hit) && !std::isnan(c.state[col].tpStop))
+    hit = stopPrice(position, c.state[col].tpPrice, c.state[col].tpStop, bar.open, bar.low, bar.high, false);
   return hit;
 }
 
 /// The trailing stop-loss level follows the bar's high (a short: its low), after the bar's check.
 inline void trail(double position, Columns& c, size_t col, const BarRange& bar) {
-  if (std::isnan(c.slStop[col]) || !c.slTrail[col]) return;
+  if (std::isnan(c.state[col].slStop) || !c.state[col].slTrail) return;
   if (position > 0) {
-    if (bar.high > c.slPrice[col]) c.slPrice[col] = bar.high;
+    if (bar.high > c.state[col].slPrice) c.state[col].slPrice = bar.high;
   } else if (position < 0) {
-    if (bar.low < c.slPrice[col]) c.slPrice[col] = bar.low;
+    if (bar.low < c.state[col].slPrice) c.state[col].slPrice = bar.low;
   }
 }
 
@@ -242,7 +229,7 @@ inline bool signalled(const Simulation& sim, size_t i, size_t col) {
 /// Whether bar i of column `col` (from signals) has no signal and no stop to check: no order.
 inline bool quiet(const Simulation& sim, size_t i, size_t col, Columns& c) {
   if (signalled(sim, i, col)) return false;
-  if (!sim.useStops || (std::isnan(c.slStop[col]) && std::isnan(c.tpStop[col]))) return true;
+  if (!sim.useStops || (std::isnan(c.state[col].slStop) && std::isnan(c.state[col].tpStop))) return true;
   // stops to check and no signal: quiet where none fires, the trailing level moved as stepBar moves it
   const double position = c.position[col];
   const BarRange bar = barRange(sim, i, col);
@@ -267,25 +254,25 @@ bool stepBar(const Simulation& sim, size_t i, GroupRun& g, Columns& c, double* o
   };
   for (size_t col = from; col < from + n; col++) {
     const double price = orderPrice(sim, i, col);
-    c.price[col] = price;
-    if (!std::isnan(price)) c.valPrice[col] = price;
+    c.state[col].price = price;
+    if (!std::isnan(price)) c.state[col].valPrice = price;
   }
   if (signals) {
     for (size_t k = 0; k < n; k++) {
       const size_t col = from + k;
       // no signal and no stop to check: no order (what the full path below gives, in fewer reads)
-      const bool stopsActive = sim.useStops && (!std::isnan(c.slStop[col]) || !std::isnan(c.tpStop[col]));
+      const bool stopsActive = sim.useStops && (!std::isnan(c.state[col].slStop) || !std::isnan(c.state[col].tpStop));
       if (!stopsActive && !on(sim.entries, i, col) && !on(sim.exits, i, col) &&
           (!sim.lsMode || (!on(sim.shortEntries, i, col) && !on(sim.shortExits, i, col)))) {
-        c.sizes[col] = 0;
+        c.state[col].size = 0;
         if (sharing) orderValue[k] = 0;
         continue;
       }
       const double position = c.position[col];
-      double price = c.price[col];
+      double price = c.state[col].price;
       double slippage = sim.slippage.at(i, col);
       double stopHit = kNaN;
-      if (sim.useStops && (!std::isnan(c.slStop[col]) || !std::isnan(c.tpStop[col]))) {
+      if (sim.useStops && (!std::isnan(c.state[col].slStop) || !std::isnan(c.state[col].tpStop))) {
         const BarRange bar = barRange(sim, i, col);
         stopHit = stopHitAt(position, c, col, bar);
         trail(position, c, col, bar);
@@ -351,25 +338,25 @@ bool stepBar(const Simulation& sim, size_t i, GroupRun& g, Columns& c, double* o
       }
       SignalOrder signal;
       if (!signalsToSize(position, longEntry, longExit, shortEntry, shortExit, sim.size.at(i, col), int(sim.sizeType.at(i, col)),
-                         accumulate, c.valPrice[col], signal, fault)) {
+                         accumulate, c.state[col].valPrice, signal, fault)) {
         return stop(i, col);
       }
-      c.price[col] = price;
-      c.slippages[col] = slippage;
-      c.sizes[col] = signal.size;
-      c.sizeTypes[col] = signal.sizeType;
-      c.directions[col] = signal.direction;
+      c.state[col].price = price;
+      c.state[col].slippage = slippage;
+      c.state[col].size = signal.size;
+      c.state[col].sizeType = signal.sizeType;
+      c.state[col].direction = signal.direction;
       if (sharing) {
         double v = 0;
         if (signal.size != 0) {
           if (signal.sizeType == kAmount)
-            v = signal.size * c.valPrice[col];
+            v = signal.size * c.state[col].valPrice;
           else if (signal.sizeType == kValue)
             v = signal.size;
           else if (signal.size >= 0)
             v = signal.size * cash;
           else {
-            const double assetValue = c.position[col] * c.valPrice[col];
+            const double assetValue = c.position[col] * c.state[col].valPrice;
             v = signal.direction == kLong ? signal.size * assetValue
                                           : signal.size * (2 * std::max(assetValue, 0.0) + std::max(freeCash, 0.0));
           }
@@ -383,43 +370,43 @@ bool stepBar(const Simulation& sim, size_t i, GroupRun& g, Columns& c, double* o
   if (sharing) {
     if (!signals) {
       for (size_t col = from; col < from + n; col++)
-        if (c.position[col] != 0) value += c.position[col] * c.valPrice[col];
+        if (c.position[col] != 0) value += c.position[col] * c.state[col].valPrice;
       if (sim.autoCallSeq) {
         for (size_t k = 0; k < n; k++) {
           const size_t col = from + k;
           orderValue[k] = approxOrderValue(sim.size.at(i, col), int(sim.sizeType.at(i, col)), int(sim.direction.at(i, col)), cash,
-                                           c.position[col], freeCash, c.valPrice[col], value);
+                                           c.position[col], freeCash, c.state[col].valPrice, value);
         }
         insertArgsort(orderValue, seq, n);
       }
     } else {
       if (sim.autoCallSeq) insertArgsort(orderValue, seq, n);
       for (size_t col = from; col < from + n; col++)
-        if (c.position[col] != 0) value += c.position[col] * c.valPrice[col];
+        if (c.position[col] != 0) value += c.position[col] * c.state[col].valPrice;
     }
   }
   for (size_t k = 0; k < n; k++) {
     const size_t col = from + size_t(seq[k]);
-    if (signals && c.sizes[col] == 0) continue;
+    if (signals && c.state[col].size == 0) continue;
     const double position = c.position[col];
-    if (!sharing) value = position != 0 ? cash + position * c.valPrice[col] : cash;
+    if (!sharing) value = position != 0 ? cash + position * c.state[col].valPrice : cash;
     Order o = orderAt(sim, i, col);
     if (signals) {
-      double size = c.sizes[col];
+      double size = c.state[col].size;
       if (size == 0) continue;
-      if (c.directions[col] == kShort) size = -size;
+      if (c.state[col].direction == kShort) size = -size;
       o.size = size;
-      o.sizeType = c.sizeTypes[col];
-      o.direction = c.directions[col];
-      o.slippage = c.slippages[col];
+      o.sizeType = c.state[col].sizeType;
+      o.direction = c.state[col].direction;
+      o.slippage = c.state[col].slippage;
     } else {
       o.size = sim.size.at(i, col);
       o.sizeType = int(sim.sizeType.at(i, col));
       o.direction = int(sim.direction.at(i, col));
     }
-    o.price = c.price[col];
-    Account s{cash, position, c.debt[col], freeCash};
-    const bool filled = executeOrder(s, o, c.valPrice[col], value, fill, fault);
+    o.price = c.state[col].price;
+    Account s{cash, position, c.state[col].debt, freeCash};
+    const bool filled = executeOrder(s, o, c.state[col].valPrice, value, fill, fault);
     if (!fault.ok()) return stop(i, col);
     if (filled) {
       orders.push(i, col, fill.size, fill.price, fill.fees, fill.side);
@@ -430,24 +417,24 @@ bool stepBar(const Simulation& sim, size_t i, GroupRun& g, Columns& c, double* o
     cash = s.cash;
     freeCash = s.freeCash;
     c.position[col] = s.position;
-    c.debt[col] = s.debt;
+    c.state[col].debt = s.debt;
     if (signals && sim.useStops && filled) {
       if (s.position == 0) {
-        c.slPrice[col] = c.slStop[col] = c.tpPrice[col] = c.tpStop[col] = kNaN;
-        c.slTrail[col] = 0;
+        c.state[col].slPrice = c.state[col].slStop = c.state[col].tpPrice = c.state[col].tpStop = kNaN;
+        c.state[col].slTrail = 0;
       } else {
         const double entryPrice = sim.close.at(i, col);
         const double sl = sim.slStop.at(i, col), tp = sim.tpStop.at(i, col);
         const bool opened = position == 0 || sign(s.position) != sign(position);
         const bool increased = std::fabs(s.position) > std::fabs(position);
         if (opened || (increased && !std::isnan(sl))) {
-          c.slPrice[col] = entryPrice;
-          c.slStop[col] = sl;
-          c.slTrail[col] = sim.slTrail.at(i, col) != 0 ? 1 : 0;
+          c.state[col].slPrice = entryPrice;
+          c.state[col].slStop = sl;
+          c.state[col].slTrail = sim.slTrail.at(i, col) != 0 ? 1 : 0;
         }
         if (opened || (increased && !std::isnan(tp))) {
-          c.tpPrice[col] = entryPrice;
-          c.tpStop[col] = tp;
+          c.state[col].tpPrice = entryPrice;
+          c.state[col].tpStop = tp;
         }
       }
     }
@@ -547,10 +534,10 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
     const size_t col = a + k;
     steppedAt[k] = i;
     if (!run.fault.ok() || quiet(sim, i, col, c)) return;
-    c.valPrice[col] = last[k];
+    c.state[col].valPrice = last[k];
     stepBar(sim, i, run, c, &orderValue, &seq, rows);
     stepped.push_back(k);
-    const bool stops = sim.useStops && (!std::isnan(c.slStop[col]) || !std::isnan(c.tpStop[col]));
+    const bool stops = sim.useStops && (!std::isnan(c.state[col].slStop) || !std::isnan(c.state[col].tpStop));
     if (stops && !isArmed[k]) newlyArmed.push_back(k);
     isArmed[k] = stops ? 1 : 0;
   };
@@ -663,13 +650,13 @@ void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* v
         // (what stepBar does then), and not even those where they are the close's (restored below)
         if (priceIsClose) continue;
         const double price = orderPrice(sim, i, run.from);
-        c.price[run.from] = price;
-        if (!std::isnan(price)) c.valPrice[run.from] = price;
+        c.state[run.from].price = price;
+        if (!std::isnan(price)) c.state[run.from].valPrice = price;
         continue;
       }
       // orders at the close: the valuation price is the last close that was a number before this bar
       if (priceIsClose)
-        for (size_t col = run.from; col < run.from + run.n; col++) c.valPrice[col] = last[col - b.firstCol];
+        for (size_t col = run.from; col < run.from + run.n; col++) c.state[col].valPrice = last[col - b.firstCol];
       stepBar(sim, i, run, c, orderValue.data(), seq.data(), run.orders);
     }
     // vectorbt's assets_nb is the position (one order a bar: its flow adds as the fill did), asset

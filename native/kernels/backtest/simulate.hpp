@@ -6,18 +6,26 @@
 #include <vector>
 
 #include "backtest.hpp"
+#include "execute.hpp"
 
 namespace kernelbus::backtest {
 
-/// Per-column state: position, debt, valuation and order price, stops, and a bar's orders from signals.
+/// A column's state between bars but its position and its bar's cash flow: what a step reads and
+/// writes, side by side (two cache lines); sizes, size types, directions and slippages are the bar's
+/// orders from signals.
+struct ColumnState {
+  double debt = 0, valPrice = kNaN, price = kNaN, slPrice = kNaN, slStop = kNaN, tpPrice = kNaN, tpStop = kNaN;
+  double size = 0, slippage = 0;
+  int sizeType = 0, direction = 0;
+  uint8_t slTrail = 0;
+};
+
+/// Per-column state: the position and the bar's cash flow of each column's fill (0 without one), read
+/// for every column by the series, and the rest (ColumnState).
 struct Columns {
   explicit Columns(size_t k);
-  std::vector<double> position, debt, valPrice, price, slPrice, slStop, tpPrice, tpStop;
-  std::vector<uint8_t> slTrail;
-  std::vector<double> sizes;
-  std::vector<int> sizeTypes, directions;
-  std::vector<double> slippages;
-  std::vector<double> barCash;  // the bar's cash flow of each column's fill (0 without one)
+  std::vector<double> position, barCash;
+  std::vector<ColumnState> state;
 };
 
 /// One cash group's run: its columns, cash, the order records it made (in vectorbt's order), and where
