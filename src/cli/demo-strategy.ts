@@ -88,7 +88,14 @@ export class DemoStrategy {
   ) {
     this.strategy = vpinMaCross({ barMs, fast: 5, slow: 15, fraction: Math.min(0.1, 0.9 / symbols.length), ...strategyOptions });
     // maxLatenessMs: in process every symbol's trades arrive within a few ms of each other
-    this.engine = new StrategyEngine(bus, { strategies: this.strategy, symbols, initCash: DEMO_CASH, maxLatenessMs: 50 }).start();
+    // it reads VPIN_CALCULATION only (ctx.latest): over Redis one stream type per bus besides the trades
+    this.engine = new StrategyEngine(bus, {
+      strategies: this.strategy,
+      symbols,
+      initCash: DEMO_CASH,
+      maxLatenessMs: 50,
+      observe: ['VPIN_CALCULATION'],
+    }).start();
     bus.subscribe('STRATEGY_SIGNAL', () => void this.orders++);
     bus.subscribe<StrategyFill>('ORDER_FILL', (m) => {
       this.fills++;
