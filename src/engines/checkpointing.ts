@@ -527,8 +527,12 @@ export class Checkpointing {
 
   /**
    * A whole-state engine's checkpoint: its state now (with the key ids collected at the same moment),
-   * then, once the outputs so far are stored, per store one writeMany() of its changed streams, the
-   * state riding with the first of them. A failed write leaves its keys to the next checkpoint.
+   * then, once the outputs so far are stored, one writeMany() of the changed streams of the store of
+   * the first input (the primary: the trades of a StrategyEngine) with the state riding in it, and only
+   * once that is stored the other stores' changed streams. So the state is always stored with the ids of
+   * the primary's streams; another store's records may lag it by a round (a kill between the writes, or a
+   * failed write), and then its entries since are replayed onto the state (idempotent for the inputs
+   * whose last payload is what is kept: ctx.latest()). A failed write leaves its keys to the next round.
    */
   private async writeWhole(
     jobs: { stream: string; state: StreamCheckpointState; maxId: string; holdBack: string | undefined; records: RecordWrite[] }[],
@@ -537,19 +541,38 @@ export class Checkpointing {
     const bytes = new Uint8Array(8 + snapshot.byteLength);
     new DataView(bytes.buffer).setFloat64(0, ++this.round, true);
     bytes.set(snapshot, 8);
-    const byStore = new Map<CheckpointStore, typeof jobs>();
-    for (const job of jobs) byStore.set(job.state.store, [...(byStore.get(job.state.store) ?? []), job]);
-    for (const group of byStore.values()) group[0].records.push({ key: STATE_KEY, id: group[0].maxId, bytes });
+    const primary = [...this.ckpt.values()][0].store;
+    const mine = jobs.filter((j) => j.state.store === primary);
+    if (mine.length === 0) {
+      // only other stores changed: the state rides on a primary stream, its replay start as it stands
+      const [stream, state] = [...this.ckpt].find(([, st]) => st.store === primary && st.maxId !== undefined) ?? [...this.ckpt][0];
+      let holdBack: string | undefined;
+      for (const id of state.failures.values()) if (holdBack === undefined || compareEntryIds(id, holdBack) < 0) holdBack = id;
+      mine.push({ stream, state, maxId: state.maxId ?? '0-0', holdBack, records: [] });
+    }
+    mine[0].records.push({ key: STATE_KEY, id: mine[0].maxId, bytes });
+    const others = new Map<CheckpointStore, typeof jobs>();
+    for (const job of jobs) if (job.state.store !== primary) others.set(job.state.store, [...(others.get(job.state.store) ?? []), job]);
+    const failed = (group: typeof jobs) => {
+      this.counts.checkpointErrors++;
+      for (const { state, records } of group) for (const { key } of records) if (key !== STATE_KEY) state.dirty.add(key);
+    };
     await this.host.bus.flush();
+    try {
+      await primary.writeMany!(mine);
+      this.counts.checkpoints++;
+      this.counts.wholeRecords++;
+    } catch {
+      failed(jobs);
+      return;
+    }
     await Promise.all(
-      [...byStore].map(async ([store, group]) => {
+      [...others].map(async ([store, group]) => {
         try {
           await store.writeMany!(group);
           this.counts.checkpoints++;
-          this.counts.wholeRecords++;
         } catch {
-          this.counts.checkpointErrors++;
-          for (const { state, records } of group) for (const { key } of records) if (key !== STATE_KEY) state.dirty.add(key);
+          failed(group);
         }
       }),
     );

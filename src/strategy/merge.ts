@@ -4,11 +4,11 @@
  * out in (ts, symbol, arrival) order, the order the file backtest replays a tape in. A trade is handed
  * out once every symbol that delivered within the last `maxLatenessMs` (wall clock) is past its time:
  * a slower symbol is waited for that long at most, then left behind (a trade of it older than what was
- * handed out then is applied late, and counted so by the runner). Without `expected` symbols the merge
- * does not know which symbols will come: it hands out nothing for maxLatenessMs after the first trade it
- * gets, after a pause (every symbol silent for longer than maxLatenessMs) and after a restore, so every
- * symbol that starts delivering within that time is waited for (a feed's first frames may each hold a
- * symbol's whole tape). `flush()` hands out everything (end of data).
+ * handed out then is applied late, and counted so by the runner). When the trades start, the merge does
+ * not know which symbols are coming (beyond `expected`): it hands out nothing for maxLatenessMs after
+ * the first trade it gets, after a pause (every symbol silent for longer than maxLatenessMs: a feed
+ * stopped and started again) and after a restore, so every symbol that delivers within that time is
+ * waited for (a feed's first frames may each hold a symbol's whole tape). `flush()` hands out everything (end of data).
  *
  * Each symbol's trades wait in its own queue (typed arrays, in order); handing out is a k-way merge of
  * the queues' heads by a binary heap: O(log symbols) a trade, nothing allocated per trade.
@@ -72,9 +72,8 @@ export class TradeMerge {
   private readonly all: SymbolQueue[] = [];
   /** The heap of queues with a trade to hand out, by (head time, symbol). */
   private heap: SymbolQueue[] = [];
-  /** Without expected symbols: nothing is handed out before this wall time (NaN: none yet). */
+  /** Nothing is handed out before this wall time (NaN: none yet): see the module comment. */
   private holdUntil = Number.NaN;
-  private readonly holds: boolean;
   /** The wall time of the last push (every symbol silent since longer than maxLatenessMs: a pause). */
   private lastPush = Number.NEGATIVE_INFINITY;
 
@@ -88,7 +87,6 @@ export class TradeMerge {
     private readonly now: () => number = () => performance.now(),
   ) {
     for (const s of expected) this.queue(s);
-    this.holds = expected.length === 0;
   }
 
   private queue(symbol: string): SymbolQueue {
@@ -144,14 +142,14 @@ export class TradeMerge {
       q.push(ts, price, volume);
       q.last = last;
     }
-    if (this.holds) this.holdUntil = this.now() + this.maxLatenessMs;
+    this.holdUntil = this.now() + this.maxLatenessMs;
     this.lastPush = Number.NEGATIVE_INFINITY;
   }
 
   /** Adds a batch of `symbol`'s trades (in its time order), then hands out what may go. */
   push(symbol: string, ts: ArrayLike<number>, price: ArrayLike<number>, volume: ArrayLike<number>, sink: MergeSink): void {
     const now = this.now();
-    if (this.holds && now - this.lastPush > this.maxLatenessMs) this.holdUntil = now + this.maxLatenessMs;
+    if (now - this.lastPush > this.maxLatenessMs) this.holdUntil = now + this.maxLatenessMs;
     this.lastPush = now;
     const q = this.queue(symbol);
     q.push(ts, price, volume);

@@ -110,15 +110,21 @@ describe('TradeMerge checkpoints', () => {
   it('holds the same trades after a restore and hands them out in the same order', () => {
     const out: string[] = [];
     const sink = (s: string, ts: number, p: number, v: number) => void out.push(`${s}@${ts}:${p}x${v}`);
-    const a = new TradeMerge(60_000, ['A', 'B']);
+    let wall = 0;
+    const a = new TradeMerge(60_000, ['A', 'B'], () => wall);
     a.push('A', [1, 2, 5], [10, 11, 12], [1, 1, 1], sink);
     a.push('B', [1, 3], [20, 21], [2, 2], sink);
+    wall = 60_000; // past the first hold
+    a.release(sink);
     expect(out).toEqual(['A@1:10x1', 'B@1:20x2', 'A@2:11x1']);
-    const b = new TradeMerge(60_000, ['A']);
+    const b = new TradeMerge(60_000, ['A'], () => wall);
     b.restore(a.state());
     expect(b.held).toBe(2);
     const rest: string[] = [];
     b.push('B', [6], [22], [2], (s, ts) => void rest.push(`${s}@${ts}`));
+    expect(rest).toEqual([]); // a restore holds for maxLatenessMs, as a start
+    wall = 120_000;
+    b.release((s, ts) => void rest.push(`${s}@${ts}`));
     // A@5 is A's last: it waits for A to send more (the same rule as before the restore)
     expect(rest).toEqual(['B@3']);
     b.push('A', [7], [13], [1], (s, ts) => void rest.push(`${s}@${ts}`));

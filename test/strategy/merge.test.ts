@@ -32,6 +32,9 @@ describe('TradeMerge', () => {
     x.push('A', [2, 5]);
     expect(x.out).toEqual([]); // C has sent nothing
     x.push('C', [3]);
+    expect(x.out).toEqual([]); // the first maxLatenessMs: held
+    x.at(1000);
+    x.release();
     // watermark 2 (B's last): only what is before it
     expect(x.out).toEqual([['B', 1, 10]]);
     x.push('B', [6]);
@@ -53,8 +56,11 @@ describe('TradeMerge', () => {
 
   it('leaves a symbol silent for maxLatenessMs behind; its older trades then come late', () => {
     const x = merge(100, ['A', 'B']);
-    x.push('A', [1, 2, 3]);
-    expect(x.out).toEqual([]);
+    x.push('A', [1, 2]);
+    expect(x.out).toEqual([]); // the first maxLatenessMs: held
+    x.at(60);
+    x.push('A', [3]);
+    expect(x.out).toEqual([]); // B waited for
     x.at(150); // B silent since 0: left out of the watermark
     x.push('A', [4]);
     expect(x.out.map(([s, t]) => `${s}${t}`)).toEqual(['A1', 'A2', 'A3']);

@@ -1,0 +1,104 @@
+/**
+ * StrategyEngine's whole-state checkpoints over Redis, in process: an engine stopped without its last
+ * checkpoint (as if killed) is resumed by the next one from the checkpoint plus the replay of what the
+ * group acknowledged since, trades and observed messages alike, and gives the file backtest's fills; a
+ * checkpoint written when only an observed type changed (its stream on another Redis transport than the
+ * trades) carries the state too.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { Bus } from '../../src/bus/bus.js';
+import { StrategyEngine } from '../../src/engines/index.js';
+import { backtestStrategy, type StrategyFill, type Tape } from '../../src/strategy/index.js';
+import { closeAll, describeRedis, RedisServer, client, tearDown, until } from '../helpers/redis.js';
+import { maCross, randomTape } from '../strategy/helpers.js';
+import { redisBus, storedMessages } from './helpers.js';
+
+const SYMBOLS = ['AAA', 'BBB', 'CCC'];
+const OPTIONS = { fees: 0.001, slippage: 0.0005, initCash: 10_000, latencyMs: 1_500, participation: 0.2 };
+
+/** Rows [from, to) of the tape as one batch per symbol. */
+async function publish(bus: Bus, tape: Tape, from: number, to: number): Promise<void> {
+  const { codes, values } = tape.symbols!;
+  for (let k = 0; k < values.length; k++) {
+    const rows = [];
+    for (let i = from; i < to; i++) if (codes[i] === k) rows.push(i);
+    await bus.publish('TRADE_EXECUTION', {
+      key: values[k],
+      ts: Float64Array.from(rows, (i) => tape.ts[i]),
+      price: Float64Array.from(rows, (i) => tape.price[i]),
+      volume: Float64Array.from(rows, (i) => tape.volume[i]),
+    });
+  }
+}
+
+function engine(bus: Bus): StrategyEngine {
+  return new StrategyEngine(bus, {
+    strategies: maCross(5, 20, 60_000, 'ckpt-e2e', SYMBOLS),
+    ...OPTIONS,
+    maxLatenessMs: 300,
+    observe: ['VPIN_CALCULATION'],
+    heartbeatMs: 0,
+    checkpointMs: 60_000,
+  });
+}
+
+describeRedis('StrategyEngine checkpoints over Redis', () => {
+  let server: RedisServer;
+  let url: string;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    url = server.url();
+  });
+  afterEach(() => closeAll());
+  afterAll(() => tearDown(server));
+
+  it('resumes from a checkpoint and the replay of what was acknowledged since: the backtest fills, ctx.latest kept', async () => {
+    await client(url).flushall();
+    const tape = randomTape(3_000, SYMBOLS, 3_000, 9);
+    const file = backtestStrategy(tape, maCross(5, 20, 60_000, 'ckpt-e2e', SYMBOLS), OPTIONS);
+    const n = tape.ts.length;
+    const fills = new Map<string, StrategyFill>();
+    const collect = (m: { payload: StrategyFill }) => {
+      const f = m.payload as StrategyFill;
+      if (fills.has(f.id)) expect(f, f.id).toEqual(fills.get(f.id));
+      fills.set(f.id, f);
+    };
+
+    const bus1 = await redisBus(url, 2);
+    const a = engine(bus1).start();
+    expect(a.checkpoints).toBe(true);
+    await a.ready(30_000);
+    await publish(bus1, tape, 0, n / 3);
+    await until(() => a.metrics().processed === n / 3, 'A at a third', 30_000);
+    await until(() => a.metrics().extra.held === 0, 'A merged the third', 30_000);
+    await a.checkpoint();
+    // only an observed type changes: its stream is on the compute transport, the state rides on the trades'
+    await bus1.publish('VPIN_CALCULATION', { key: 'AAA', payload: { cdf: 0.5 } });
+    await until(() => a.metrics().processed === n / 3 + 1, 'A at the observed message', 30_000);
+    await a.checkpoint();
+    expect(a.metrics().extra).toMatchObject({ checkpointErrors: 0 });
+    // acknowledged, not checkpointed: the next engine replays these
+    await publish(bus1, tape, n / 3, (2 * n) / 3);
+    await bus1.publish('VPIN_CALCULATION', { key: 'AAA', payload: { cdf: 0.75 } });
+    await until(() => a.metrics().processed === (2 * n) / 3 + 2, 'A at two thirds', 30_000);
+    a.checkpoint = () => Promise.resolve(); // stops as if killed
+    await a.stop();
+    await bus1.close();
+
+    const bus2 = await redisBus(url, 2);
+    const b = engine(bus2).start();
+    await b.ready(30_000);
+    expect(b.metrics().extra.restoredKeys).toBeGreaterThan(0);
+    expect(b.metrics().extra.replayed).toBe(n / 3 + 1);
+    expect(b.strategies()[0].ctx.latest('VPIN_CALCULATION', 'AAA')).toEqual({ cdf: 0.75 });
+    await publish(bus2, tape, (2 * n) / 3, n);
+    await until(() => b.metrics().processed === n / 3, 'B at the end', 30_000);
+    await b.close();
+    await bus2.close();
+    for (const m of await storedMessages<StrategyFill>(client(url), 'ORDER_FILL', 2, 'logic')) collect(m);
+    expect([...fills.values()].sort((x, y) => x.ts - y.ts || (x.id < y.id ? -1 : 1))).toEqual(
+      [...file.fills].sort((x, y) => x.ts - y.ts || (x.id < y.id ? -1 : 1)),
+    );
+    expect(b.metrics().extra).toMatchObject({ late: 0, strategyErrors: 0 });
+  });
+});
