@@ -1,5 +1,5 @@
 /**
- * `kernelbus backtest --file <tape> --strategy ./s.mjs` (issue 69): the Backtesting engine. A recorded
+ * `kernelbus backtest --file <tape> --strategy <file.mjs>` (issue 69): the Backtesting engine. A recorded
  * tape (CSV, Parquet or Arrow; one symbol or many, read by `kernelbus/io`'s readTrades) through a
  * strategy module (`kernelbus/strategy`'s defineStrategy) in process at full speed, with the fill model
  * of the flags; prints the fills, positions and backtestStats per symbol and in total (days of the
