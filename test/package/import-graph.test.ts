@@ -42,11 +42,14 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   bus: ['errors', 'kernels'],
   // what serves metrics: the Prometheus exposition (prom-client) and the HTTP endpoint; the bus never loads it
   ops: ['errors', 'kernels', 'bus'],
-  engines: ['errors', 'kernels', 'api', 'bus', 'ops'],
+  // the strategy API over the kernels: the account executes fills by the backtest family's reference
+  // order rules, the bars come from the features family's bar makers, the days from replay's sessions
+  strategy: ['errors', 'kernels', 'backends', 'api', 'replay'],
+  engines: ['errors', 'kernels', 'api', 'bus', 'ops', 'strategy'],
   gateway: ['errors', 'kernels', 'bus', 'ops'],
   replay: ['errors', 'math', 'kernels', 'io', 'bus'],
   redis: ['bus'],
-  cli: ['errors', 'math', 'kernels', 'backends', 'api', 'io', 'bus', 'ops', 'engines', 'gateway', 'replay'],
+  cli: ['errors', 'math', 'kernels', 'backends', 'api', 'io', 'bus', 'ops', 'engines', 'gateway', 'replay', 'strategy'],
   index: ['api', 'bus', 'engines'],
 };
 
