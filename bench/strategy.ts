@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { createBus } from '../src/bus/index.js';
 import { StrategyEngine } from '../src/engines/index.js';
 import { type Table, writeTable } from '../src/io/index.js';
-import { backtestStrategy, loadStrategy, type Tape as StrategyTape } from '../src/strategy/index.js';
+import { backtestStrategy, loadStrategy, StrategyRunner, type Tape as StrategyTape } from '../src/strategy/index.js';
 import { ensureDist, ROOT, runCli } from './io-child.js';
 import { countLabel, writeOnce } from './io-data.js';
 import { type BenchRow, type BenchSection, tape } from './lib.js';
@@ -110,6 +110,31 @@ async function run(): Promise<BenchRow[]> {
     value: (ENGINE_ROWS * 1000) / ms,
     unit: 'trades/s',
     note: 'publish to the last fill, the merge included',
+  });
+
+  // a checkpoint of the run (what the engine writes each checkpointMs): its size, to take and to restore
+  const run = new StrategyRunner(strategy, { initCash: 1_000_000, fees: 0.0005 });
+  const at = e.symbols!.values.map((s) => run.symbolIndex(s));
+  for (let i = 0; i < ENGINE_ROWS; i++) run.trade(at[codes[i]], e.ts[i], e.price[i], e.volume[i]);
+  let take = Number.POSITIVE_INFINITY;
+  let put = Number.POSITIVE_INFINITY;
+  let bytes = run.snapshot();
+  for (let r = 0; r < 5; r++) {
+    const t1 = performance.now();
+    bytes = run.snapshot();
+    take = Math.min(take, performance.now() - t1);
+    const fresh = new StrategyRunner(strategy, { initCash: 1_000_000, fees: 0.0005 });
+    const t2 = performance.now();
+    fresh.restore(bytes);
+    put = Math.min(put, performance.now() - t2);
+  }
+  rows.push({
+    section: SECTION,
+    case: `a checkpoint of the run after ${countLabel(ENGINE_ROWS)} trades x ${SYMBOLS} symbols`,
+    subject: 'StrategyRunner.snapshot()',
+    value: take,
+    unit: 'ms',
+    note: `${(bytes.byteLength / 2 ** 20).toFixed(2)} MB; restore() ${put.toFixed(1)} ms; best of 5`,
   });
 
   // live over Redis: the engine as a process fed by `kernelbus feed --file` at 200,000 trades/s
