@@ -113,15 +113,15 @@ async function run(): Promise<BenchRow[]> {
   });
 
   // a checkpoint of the run (what the engine writes each checkpointMs): its size, to take and to restore
-  const run = new StrategyRunner(strategy, { initCash: 1_000_000, fees: 0.0005 });
-  const at = e.symbols!.values.map((s) => run.symbolIndex(s));
-  for (let i = 0; i < ENGINE_ROWS; i++) run.trade(at[codes[i]], e.ts[i], e.price[i], e.volume[i]);
+  const whole = new StrategyRunner(strategy, { initCash: 1_000_000, fees: 0.0005 });
+  const at = e.symbols!.values.map((s) => whole.symbolIndex(s));
+  for (let i = 0; i < ENGINE_ROWS; i++) whole.trade(at[codes[i]], e.ts[i], e.price[i], e.volume[i]);
   let take = Number.POSITIVE_INFINITY;
   let put = Number.POSITIVE_INFINITY;
-  let bytes = run.snapshot();
+  let bytes = whole.snapshot();
   for (let r = 0; r < 5; r++) {
     const t1 = performance.now();
-    bytes = run.snapshot();
+    bytes = whole.snapshot();
     take = Math.min(take, performance.now() - t1);
     const fresh = new StrategyRunner(strategy, { initCash: 1_000_000, fees: 0.0005 });
     const t2 = performance.now();
