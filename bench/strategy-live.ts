@@ -65,7 +65,10 @@ async function frames(redis: Redis, key: string): Promise<ReturnType<typeof deco
   }
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+/** The p-th percentile of sorted values, as text with 2 decimals ('none' without values). */
+const pct = (sorted: number[], p: number): number =>
+  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const ms = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? 'none' : `${x.toFixed(2)} ms`);
 
 /**
  * The live rows over `file` (a Parquet tape of `rows` trades spanning `spanMs` of tape time), or none
@@ -144,7 +147,7 @@ export async function liveRows(
         subject: 'feed rate reached',
         value: rate,
         unit: 'trades/s',
-        note: `target ${LIVE_RATE.toLocaleString('en-US')} trades/s kept up with; speed ${speed.toFixed(0)}x the tape; the group consumed the last trade ${behind} ms after it was published; engine: ${summary.replace(/^stopped \(SIGTERM\): /, '').slice(0, 600)}`,
+        note: `target: keep up with ${LIVE_RATE.toLocaleString('en-US')} trades/s; speed ${speed.toFixed(0)}x the tape; the group consumed the last trade ${behind} ms after it was published; engine: ${summary.replace(/^stopped \(SIGTERM\): /, '').slice(0, 600)}`,
       },
       {
         section,
@@ -152,7 +155,7 @@ export async function liveRows(
         subject: 'order latency p99 (bar close to STRATEGY_SIGNAL published)',
         value: pct(settled, 99),
         unit: 'ms',
-        note: `target <= 2 ms; p50 ${pct(settled, 50)?.toFixed(2)} ms, max ${settled[settled.length - 1]?.toFixed(2)} ms over ${settled.length} orders; ${held.length} orders of bars closed in the merge's first ${MAX_LATENESS_MS} ms (held) not counted; after the first ${2 * MAX_LATENESS_MS} ms: p50 ${pct(later, 50)?.toFixed(2)} ms, p99 ${pct(later, 99)?.toFixed(2)} ms over ${later.length} orders`,
+        note: `target <= 2 ms; p50 ${ms(pct(settled, 50))}, max ${ms(settled[settled.length - 1])} over ${settled.length} orders; ${held.length} orders of bars closed in the merge's first ${MAX_LATENESS_MS} ms (held) not counted; after the first ${2 * MAX_LATENESS_MS} ms: p50 ${ms(pct(later, 50))}, p99 ${ms(pct(later, 99))} over ${later.length} orders`,
       },
     ];
   } finally {
