@@ -3,6 +3,7 @@
  * (KernelInputError naming `options.redis.*`, never echoing a URL) and planned into the bus names,
  * their failover table and one RedisTransport per bus (../../transport-registry.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { KernelInputError, describeValue } from '../../../errors.js';
 import { BUS_NAMES, type BusName } from '../../messages.js';
 import type { TransportPlan } from '../../transport-registry.js';
@@ -42,8 +43,15 @@ export function planRedisBuses(
       describeValue((common as RedisTransportOptions).name),
     );
   const names = { options: ARG };
+  // one instance for the transports of this bus system: an engine reading streams of several buses
+  // is one member of its group, its fair share counted over all of them (not a third of them per bus)
+  const instance = randomBytes(8).toString('hex');
   if (targets === undefined) {
-    return { names: [...(buses ?? BUS_NAMES)], secondary: {}, create: (bus) => create({ name: `redis:${bus}`, ...common }, names) };
+    return {
+      names: [...(buses ?? BUS_NAMES)],
+      secondary: {},
+      create: (bus) => create({ name: `redis:${bus}`, ...common, instance }, names),
+    };
   }
   if (typeof targets !== 'object' || targets === null || Array.isArray(targets))
     throw new KernelInputError(
@@ -110,7 +118,7 @@ export function planRedisBuses(
     secondary,
     create: (bus) => {
       const { url, argument } = where.get(bus)!;
-      return create({ name: `redis:${bus}`, ...common, url }, { ...names, url: argument });
+      return create({ name: `redis:${bus}`, ...common, url, instance }, { ...names, url: argument });
     },
   };
 }

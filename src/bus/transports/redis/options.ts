@@ -40,6 +40,12 @@ export interface RedisTransportOptions {
   /** Name for messages and metrics. Default `'redis'`. */
   name?: string;
   /**
+   * This transport's id among the members of its groups (the fair share of their streams). Default: its
+   * own. createBus() gives the transports of one bus system one id, so that an engine reading streams of
+   * several buses counts as one member.
+   */
+  instance?: string;
+  /**
    * Retention per stream, in messages (MAXLEN ~, converted to entries by the stream's mean batch size);
    * dead-letter streams keep as many entries. Default 1,000,000.
    */
@@ -113,7 +119,9 @@ export interface OptionNames {
 
 /** Resolved options (RedisTransport.config): every number checked, defaults applied; durability 'auto' unless set. */
 export type RedisConfig = Readonly<
-  Omit<Required<RedisTransportOptions>, 'url' | 'redis' | 'log' | 'cluster' | 'durability'> & { durability: 'replica' | 'primary' | 'auto' }
+  Omit<Required<RedisTransportOptions>, 'url' | 'redis' | 'log' | 'cluster' | 'durability' | 'instance'> & {
+    durability: 'replica' | 'primary' | 'auto';
+  }
 >;
 
 /** The default prefix of every key (option `prefix`): stream `marketdata:TRADE_EXECUTION:0` is the Redis stream `kb:{marketdata:0}:TRADE_EXECUTION` (./keys.ts). */

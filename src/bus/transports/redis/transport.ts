@@ -158,7 +158,7 @@ export class RedisTransport implements Transport {
     this.prefix = config.prefix;
     this.target = dialer.target;
     this.cluster = dialer.cluster;
-    this.instance = randomBytes(8).toString('hex');
+    this.instance = typeof options.instance === 'string' && options.instance !== '' ? options.instance : randomBytes(8).toString('hex');
     this.keys = new RedisKeys(this.prefix);
     const cmd = defineScripts(dialer.connect('publish', { commandTimeout: config.publishTimeoutMs }));
     this.cmd = cmd;
