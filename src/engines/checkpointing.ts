@@ -478,6 +478,8 @@ export class Checkpointing {
   }
 
   private async writeCheckpoint(): Promise<void> {
+    // a whole state in the middle of a replay holds entries its streams' ids do not: wait for the resume
+    if (this.host.whole && [...this.ckpt.values()].some((state) => state.resuming)) return;
     const jobs: {
       stream: string;
       state: StreamCheckpointState;
