@@ -11,7 +11,6 @@ import type { AccountState } from './account.js';
 import type { SymbolBarsState } from './bars.js';
 import type { DailyRecord } from './days.js';
 import type { PendingOrder } from './execution.js';
-import type { RunnerMetrics } from './runner.js';
 
 /** The parts of a run's checkpoint. */
 export interface RunnerState {
@@ -25,7 +24,8 @@ export interface RunnerState {
   clock: [number, number, number];
   started: boolean;
   stopped: boolean;
-  metrics: RunnerMetrics;
+  /** StrategyRunner's counters (RunnerMetrics). */
+  metrics: Record<string, number>;
   /** [`<type>\0<symbol>`, the last payload seen] (ctx.latest). */
   latest: [string, unknown][];
   state: object;

@@ -232,7 +232,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       clock: [this.lastTs, this.seq, this.now],
       started: this.started,
       stopped: this.stopped,
-      metrics: this.metrics,
+      metrics: { ...this.metrics },
       latest: [...this.latestSeen],
       state: this.ctx.state,
     });
