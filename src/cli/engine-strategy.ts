@@ -1,5 +1,5 @@
 /**
- * `kernelbus engine strategy --strategy ./s.mjs[,./t.mjs] --redis URL [the fill model's options]`: the
+ * `kernelbus engine strategy --strategy <module>[,<module>] --redis URL [the fill model's options]`: the
  * StrategyEngine's options from the engine command's flags, with the strategy modules loaded (a module
  * that does not load or export a strategy is one StrategyError line naming the file and the line).
  */
