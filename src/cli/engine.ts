@@ -1,7 +1,8 @@
 /**
- * `kernelbus engine vpin|risk|factor --redis URL`: an engine process on Redis Streams. VPIN and factor
- * processes started with the same group share the input's shards; a risk engine runs alone in its group
- * (it joins portfolios with their universe's returns). Each checkpoints its state, so a process that stops or
+ * `kernelbus engine vpin|risk|factor|portfolio|features|strategy --redis URL`: an engine process on
+ * Redis Streams. VPIN, factor and features processes started with the same group share the input's
+ * shards; a risk engine runs alone in its group (it joins portfolios with their universe's returns), and
+ * so does a strategy engine (one account across its symbols: docs/strategy.md). Each checkpoints its state, so a process that stops or
  * dies is taken over (by the others, or by the next one started) without losing or double counting an
  * input. Runs until SIGINT/SIGTERM.
  */

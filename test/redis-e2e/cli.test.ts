@@ -249,11 +249,11 @@ describeRedis('kernelbus commands over Redis', () => {
       [() => runFeed(['--redis', url, '--count', '0']), /^--count: expected an integer in \[1, \d+\], got "0"$/],
       [
         () => runEngine(['--redis', url]),
-        /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio' or 'features', got none$/,
+        /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio', 'features' or 'strategy', got none$/,
       ],
       [
         () => runEngine(['ml', '--redis', url]),
-        /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio' or 'features', got "ml"$/,
+        /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio', 'features' or 'strategy', got "ml"$/,
       ],
       [
         () => runEngine(['factor', '--redis', url, '--window', '5']),
@@ -297,7 +297,7 @@ describeRedis('kernelbus commands over Redis', () => {
       expect((error as Error).message).toMatch(message);
     }
     const help = await capture((out) => runEngine(['--help'], out));
-    expect(help.text).toMatch(/^Usage: kernelbus engine vpin\|risk\|factor\|portfolio\|features --redis URL \[options\]/);
+    expect(help.text).toMatch(/^Usage: kernelbus engine vpin\|risk\|factor\|portfolio\|features\|strategy --redis URL \[options\]/);
     expect((await capture((out) => runFeed(['--help'], out))).text).toMatch(/^Usage: kernelbus feed --redis URL \[options\]/);
   });
 });
