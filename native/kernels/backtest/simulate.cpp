@@ -563,8 +563,13 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
         std::memcpy(&w, data + i * K + a + k0, n);
         any |= w;
       }
-      for (size_t j = 0; any != 0; j++, any >>= 8)
-        if ((any & 0xff) != 0) step(i, k0 + j);
+      if (any == 0) continue;
+      for (size_t j = 0; j < n; j++) {
+        uint8_t on = 0;
+        for (const uint8_t* data : signalRows)
+          if (data != nullptr) on |= data[i * K + a + k0 + j];
+        if (on != 0) step(i, k0 + j);
+      }
     }
     size_t kept = 0;
     for (size_t j = 0; j < armed.size(); j++) {
