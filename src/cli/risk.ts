@@ -2,7 +2,8 @@
  * `kernelbus risk <returns> [options]`: per-asset performance statistics and VaR/ES of a table of
  * returns (CSV, TSV, gzip, Parquet, Arrow, stdin; wide: a date column and one column per asset, or
  * long: date, asset, return), and of a portfolio with --weights; with --benchmark, --rolling,
- * --drawdowns and --backtest the analytics of risk-analytics.ts; --out writes the statistics table.
+ * --drawdowns and --backtest the analytics of risk-analytics.ts, with --garch each column's volatility
+ * model and its VaR backtest (risk-garch.ts); --out writes the statistics table.
  */
 import { readFile } from 'node:fs/promises';
 import type { Kernels } from '../api/kernels.js';
@@ -11,6 +12,7 @@ import { PERFORMANCE_DEFAULTS, VAR_DEFAULTS, type Matrix } from '../kernels/risk
 import { DQ_REGRESSOR_SETS, type DqRegressors, VAR_BACKTEST_DEFAULTS } from '../kernels/risk/risk-analytics.js';
 import type { ReadReturnsOptions } from '../io/returns.js';
 import { toRecords } from '../kernels/labels.js';
+import { DISTS, VOLS } from '../kernels/volatility/volatility.js';
 import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText, timeUnitText } from './input.js';
 import { backendUsed } from './observe.js';
 import { backtestSection, benchmarkSection, drawdownsSection, rollingSection, type Section } from './risk-analytics.js';
@@ -37,6 +39,12 @@ Options:
   --dq-regressors set   the DQ test's regressors with --backtest: gas (GAS's current DQOOStest: the constant,
                         the VaR, 4 lagged hits and the lagged squared return, chi-square(7)) or hits (without
                         the squared return: GAS's older form, chi-square(6)) (default gas)
+  --garch vol           garch | gjr | egarch: each column's conditional volatility model (arch 8.0's, on
+                        percent returns): parameters, persistence, half-life, long-run volatility, and the
+                        VaR backtest of its garchVar (docs/volatility.md)
+  --dist d              the model's errors: normal | t | skewt (default normal)
+  --garch-window n      the returns each garchVar fit takes (default 1000, or half a column's returns)
+  --garch-refit n       dates between garchVar's refits (default 20)
   --backend b           auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --layout l            wide | long (default: long when there are asset and return columns)
   --symbol-column name  long layout: the asset column (default: asset, symbol, sym, ticker, instrument)
@@ -79,6 +87,19 @@ async function readWeights(path: string, names: string[]): Promise<Float64Array>
   throw new KernelInputError('--weights', 'an array or an object of weights', JSON.stringify(parsed));
 }
 
+/** A flag whose value is one of `names`, undefined when absent. */
+function choice<T extends string>(names: readonly T[]): Flag<T | undefined> {
+  return {
+    type: 'string',
+    parse: (raw, name) => {
+      const value = text(raw);
+      if (value !== undefined && !(names as readonly string[]).includes(value))
+        throw new KernelInputError(name, names.join(' | '), JSON.stringify(value));
+      return value as T | undefined;
+    },
+  };
+}
+
 /** The flags of `kernelbus risk`: numbers are checked for being numbers here, for their range by the kernels. */
 const FLAGS = {
   weights: flag.string(),
@@ -97,6 +118,10 @@ const FLAGS = {
       return value as DqRegressors;
     },
   } satisfies Flag<DqRegressors>,
+  garch: choice(VOLS),
+  dist: choice(DISTS),
+  'garch-window': flag.optionalNumber(1, 1e9, true),
+  'garch-refit': flag.optionalNumber(1, 1e9, true),
   backend: flag.anyBackend(),
   layout: {
     type: 'string',
@@ -187,6 +212,22 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
   if (values.rolling !== undefined)
     sections.rolling = rollingSection(k, panel, labels, values.rolling, values.benchmark, periodsPerYear, riskFree);
   if (values.drawdowns !== undefined) sections.drawdowns = drawdownsSection(k, panel, labels, values.drawdowns);
+  for (const name of ['dist', 'garch-window', 'garch-refit'] as const) {
+    if (values[name] !== undefined && values.garch === undefined)
+      throw new KernelInputError(`--${name}`, 'nothing without --garch', String(values[name]));
+  }
+  if (values.garch !== undefined) {
+    const { garchSection } = await import('./risk-garch.js');
+    sections.garch = await garchSection(k, panel, labels, {
+      vol: values.garch,
+      dist: values.dist ?? 'normal',
+      ...(values['garch-window'] === undefined ? {} : { window: values['garch-window'] }),
+      refit: values['garch-refit'] ?? 20,
+      confidence,
+      periodsPerYear,
+      dqRegressors: values['dq-regressors'],
+    });
+  }
   if (values.backtest !== undefined) {
     const forecasts = await readReturns(values.backtest, readOptions(values, { done: () => undefined }));
     sections.backtest = backtestSection(k, panel, labels, forecasts.returns, forecasts.assets, confidence, values['dq-regressors']);
