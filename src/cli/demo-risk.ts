@@ -46,16 +46,19 @@ export class DemoRisk {
   /** Returns rows published. */
   rows = 0;
 
-  /** Starts the engines (then call begin()); with `positions`, the risk engine measures the example strategy's book. */
+  /** Starts the engines (then call begin()); the risk engine measures the example strategy's book. */
   constructor(
     private readonly bus: Bus,
     private readonly symbols: readonly string[],
     backend: BackendChoice,
-    positions = true,
   ) {
     // the example strategy's positions too: its book is portfolio 'strategy:vpin-ma-cross'
-    const books = positions ? ({ positionInput: 'POSITION_UPDATE', positionUniverse: DEMO_UNIVERSE, positionLimit: 0.002 } as const) : {};
-    this.engine = new RiskEngine(bus, { backend, ...books }).start();
+    this.engine = new RiskEngine(bus, {
+      backend,
+      positionInput: 'POSITION_UPDATE',
+      positionUniverse: DEMO_UNIVERSE,
+      positionLimit: 0.002,
+    }).start();
     const common = { universe: DEMO_UNIVERSE, every: 20, limit: 0.002 } as const;
     const upper = Math.min(1, Math.max(0.2, 2 / symbols.length));
     this.portfolio = new PortfolioEngine(bus, {

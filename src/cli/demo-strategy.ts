@@ -88,7 +88,7 @@ export class DemoStrategy {
   ) {
     this.strategy = vpinMaCross({ barMs, fast: 5, slow: 15, fraction: Math.min(0.1, 0.9 / symbols.length), ...strategyOptions });
     // maxLatenessMs: in process every symbol's trades arrive within a few ms of each other
-    // it reads VPIN_CALCULATION only (ctx.latest): over Redis one stream type per bus besides the trades
+    // it reads VPIN_CALCULATION only (ctx.latest): the engine observes nothing else
     this.engine = new StrategyEngine(bus, {
       strategies: this.strategy,
       symbols,

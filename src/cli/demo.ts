@@ -282,10 +282,7 @@ async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
   const quotes = typeof classifier === 'object';
   const market = tape ? undefined : new SyntheticMarket({ symbols: run.symbols, seed });
   const symbols = tape ? tape.symbols : market!.symbols;
-  // Over Redis the risk engine leaves the strategy's positions out: one engine's group whose inputs
-  // spread unevenly over the buses (logic: portfolios and positions, marketdata: returns) starves
-  // (the transport's fair share counts one member per bus: docs/engines.md#the-risk-engine).
-  const risk = new DemoRisk(bus, symbols, backend, !redis);
+  const risk = new DemoRisk(bus, symbols, backend);
   const factor = new DemoFactor(bus, symbols, backend, seed);
   // bars per symbol: a tape's risk bars; the simulated market's every FEATURE_BAR_MS (its risk bars are ms long)
   const featureBarMs = tape ? barMs : FEATURE_BAR_MS;
