@@ -135,6 +135,9 @@ risk:
   --benchmark asset    an asset of the universes: each result's rolling Sharpe and beta against it (default none)
   --rolling-window n   periods of the rolling Sharpe and beta (default 63, at most window + backtest-window)
   --periods-per-year p periods per year of the rolling Sharpe (default 252)
+  --positions u        also each strategy's positions (POSITION_UPDATE, the strategy engine's) as a book,
+                       portfolio strategy:<name>, measured on universe u's returns (default: none)
+  --position-limit x   the books' VaR limit, a loss fraction > 0: RISK_ALERT as a portfolio's (default none)
 portfolio:
   --window n           rows of returns per universe (default ${PORTFOLIO_ENGINE_DEFAULTS.window})
   --min-rows n         rows a universe needs before its portfolios are built (default ${PORTFOLIO_ENGINE_DEFAULTS.minRows})
@@ -168,7 +171,18 @@ ${STRATEGY_ENGINE_USAGE}`,
 /** Each engine's own flags (the others' are refused). */
 const ENGINE_FLAGS = {
   vpin: ['bucket-volume', 'window', 'bar-ms', 'threshold', 'watch', 'classifier', 'cdf-window', 'max-future-ms'],
-  risk: ['window', 'min-rows', 'confidence', 'universe', 'backtest-window', 'benchmark', 'rolling-window', 'periods-per-year'],
+  risk: [
+    'window',
+    'min-rows',
+    'confidence',
+    'universe',
+    'backtest-window',
+    'benchmark',
+    'rolling-window',
+    'periods-per-year',
+    'positions',
+    'position-limit',
+  ],
   factor: ['styles', 'momentum-window', 'momentum-half-life', 'momentum-lag', 'winsorize'],
   portfolio: ['window', 'min-rows', 'universe', 'portfolios', 'config', 'every', 'estimator', 'limit'],
   features: ['by', 'threshold', 'window', 'estimators', 'ind', 'max-future-ms'],
@@ -201,7 +215,8 @@ const FLAGS = {
 
 /**
  * The risk engine's options from its flags (--window, --min-rows, --confidence, --universe,
- * --backtest-window, --benchmark, --rolling-window, --periods-per-year): KernelInputError naming the flag.
+ * --backtest-window, --benchmark, --rolling-window, --periods-per-year, --positions, --position-limit):
+ * KernelInputError naming the flag.
  */
 export function riskEngineOptions(values: Partial<Record<(typeof ENGINE_FLAGS)['risk'][number], string>>): RiskEngineOptions {
   const d = RISK_ENGINE_DEFAULTS;
@@ -216,7 +231,21 @@ export function riskEngineOptions(values: Partial<Record<(typeof ENGINE_FLAGS)['
   const periodsPerYear = parseNumber(values['periods-per-year'], d.periodsPerYear, '--periods-per-year', 1e-9, 1e9, false);
   const benchmark = values.benchmark;
   if (benchmark !== undefined && benchmark.length === 0) throw new KernelInputError('--benchmark', 'an asset name', '""');
-  return { window, minRows, confidence, universe, backtestWindow, benchmark, rollingWindow, periodsPerYear };
+  const positions = values.positions;
+  if (positions !== undefined && positions.length === 0) throw new KernelInputError('--positions', 'a universe name', '""');
+  if (values['position-limit'] !== undefined && positions === undefined)
+    throw new KernelInputError('--position-limit', 'nothing without --positions', JSON.stringify(values['position-limit']));
+  const books =
+    positions === undefined
+      ? {}
+      : {
+          positionInput: 'POSITION_UPDATE',
+          positionUniverse: positions,
+          ...(values['position-limit'] === undefined
+            ? {}
+            : { positionLimit: parseNumber(values['position-limit'], 0, '--position-limit', Number.MIN_VALUE, 1e9, false) }),
+        };
+  return { window, minRows, confidence, universe, backtestWindow, benchmark, rollingWindow, periodsPerYear, ...books };
 }
 
 /** The features engine's options from its flags (--by, --threshold, --window, --estimators, --ind, --max-future-ms), checked here. */
@@ -389,7 +418,9 @@ export async function runEngine(
   const transport = bus.transport('marketdata');
   let status: NodeJS.Timeout | undefined;
   const engine = make(bus);
-  const streams = shards * (kind === 'risk' || kind === 'portfolio' ? 2 : kind === 'strategy' ? 4 : 1);
+  // the input types per shard: risk's returns and portfolios (and positions with --positions)
+  const types = kind === 'risk' ? (values.positions === undefined ? 2 : 3) : kind === 'portfolio' ? 2 : kind === 'strategy' ? 4 : 1;
+  const streams = shards * types;
   const unit = { vpin: 'trades', risk: 'updates', factor: 'dates', portfolio: 'updates', features: 'trades', strategy: 'messages' }[kind];
   // /readyz: the streams leased (by this process or another of its group) and resumed, every bus's Redis
   // reachable, and not stalled (entries waiting for the group while none was processed for --stall-seconds).

@@ -47,6 +47,18 @@ describe('kernelbus engine risk flags', () => {
     expect(riskEngineOptions({ window: '10', 'backtest-window': '0' }).rollingWindow).toBe(10);
   });
 
+  it("--positions and --position-limit: the strategies' books, measured on a universe", () => {
+    const books = riskEngineOptions({ positions: 'us', 'position-limit': '0.02' });
+    expect(books).toMatchObject({ positionInput: 'POSITION_UPDATE', positionUniverse: 'us', positionLimit: 0.02 });
+    expect(riskEngineOptions({ positions: 'us' })).toMatchObject({ positionInput: 'POSITION_UPDATE', positionUniverse: 'us' });
+    expect(riskEngineOptions({ positions: 'us' }).positionLimit).toBeUndefined();
+    expect(riskEngineOptions({}).positionInput).toBeUndefined();
+    const bus = createBus();
+    const engine = new RiskEngine(bus, { ...books, heartbeatMs: 0 });
+    // the books' input is one subscription more
+    expect(engine).toBeInstanceOf(RiskEngine);
+  });
+
   it('refuses a bad flag, naming it, before connecting', async () => {
     const url = 'redis://127.0.0.1:1';
     const cases: [string[], string][] = [
@@ -57,6 +69,9 @@ describe('kernelbus engine risk flags', () => {
       ],
       [['--benchmark', ''], '--benchmark: expected an asset name, got ""'],
       [['--periods-per-year', '0'], '--periods-per-year: expected a number in [1e-9, 1000000000], got "0"'],
+      [['--positions', ''], '--positions: expected a universe name, got ""'],
+      [['--position-limit', '0.02'], '--position-limit: expected nothing without --positions, got "0.02"'],
+      [['--positions', 'us', '--position-limit', '0'], '--position-limit: expected a number in [5e-324, 1000000000], got "0"'],
     ];
     for (const [flags, message] of cases) await expect(runEngine(['risk', '--redis', url, ...flags])).rejects.toThrow(message);
     await expect(runEngine(['vpin', '--redis', url, '--benchmark', 'SPY'])).rejects.toThrow(
