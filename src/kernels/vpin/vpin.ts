@@ -159,7 +159,7 @@ export interface VpinOptions extends ClassifyOptions {
    * The history the CDF ranks each VPIN among: the last `cdfWindow` VPIN values (this one included), or
    * `'all'`, every value so far (PINstimation's and flowrisk's CDF over the sample to date; a stream's
    * state then grows by 8 bytes per bucket). Default 50000 (DEFAULT_CDF_WINDOW): equal to `'all'` for
-   * the first 50,000 VPIN values, and a stream's state stays bounded (README.md, VPIN in code).
+   * the first 50,000 VPIN values, and a stream's state stays bounded (docs/vpin.md).
    */
   cdfWindow?: number | 'all';
 }
