@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backends, combinations, kernels, type Kernels, type Matrix } from '../src/api/index.js';
-import { median, nativeThreads, type BenchRow, type BenchSection } from './lib.js';
+import { median, nativeThreads, timeMedian, type BenchRow, type BenchSection } from './lib.js';
 
 const SECTION = 'backtest';
 const T = 2520;
@@ -73,18 +73,6 @@ function maCross(k: Kernels, close: Matrix): { entries: Matrix; exits: Matrix } 
   return { entries: k.crossedAbove(fast, slow) as unknown as Matrix, exits: k.crossedBelow(fast, slow) as unknown as Matrix };
 }
 
-/** Median ms of `runs` calls of fn (after a warm-up call). */
-function timeMedian(fn: () => unknown, runs = RUNS): number {
-  fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
-
 export const backtestSection: BenchSection = {
   name: SECTION,
   async run() {
@@ -130,8 +118,8 @@ export const backtestSection: BenchSection = {
     let peerMissing = python ? '' : 'peer not measured: vectorbt is not installed here (scripts/setup-vbt.sh)';
     try {
       for (let round = 0; round < ROUNDS; round++) {
-        for (const [name, c] of Object.entries(cases)) ours[name].push(timeMedian(() => c.ours(nat)));
-        oneThread.push(timeMedian(() => Object.values(cases)[0].ours(one)));
+        for (const [name, c] of Object.entries(cases)) ours[name].push(timeMedian(() => c.ours(nat), RUNS));
+        oneThread.push(timeMedian(() => Object.values(cases)[0].ours(one), RUNS));
         if (python && !peerMissing) {
           const got = peerRound(python, file);
           if (typeof got === 'string') peerMissing = got;

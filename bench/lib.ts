@@ -71,6 +71,18 @@ export function startEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 /** The median of `xs` (the upper one of an even count). */
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** Median ms of `runs` calls of fn, after a warm-up call (a peer's compile, a first allocation). */
+export function timeMedian(fn: () => unknown, runs: number): number {
+  fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
 /**
  * Times `fn` (after one warm-up call): repeats until `minMs` has passed (at least `minRuns` runs) and
  * returns the best time per run in ms, which is the least disturbed by the rest of the machine.

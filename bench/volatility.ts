@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backends, kernels, type Kernels, type Matrix } from '../src/api/index.js';
-import { median, nativeThreads, prng, type BenchRow, type BenchSection } from './lib.js';
+import { median, nativeThreads, timeMedian, prng, type BenchRow, type BenchSection } from './lib.js';
 
 const SECTION = 'volatility';
 const T = 2520;
@@ -62,18 +62,6 @@ function peerRound(python: string, file: string): Record<string, number> | strin
   if (r.status !== 0) return `arch peer failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0]}`;
   const out = JSON.parse(r.stdout) as { results: { case: string; seconds: number }[] };
   return Object.fromEntries(out.results.map((c) => [c.case, c.seconds * 1000]));
-}
-
-/** Median ms of `runs` calls of fn (after a warm-up call). */
-function timeMedian(fn: () => unknown, runs = RUNS): number {
-  fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
 }
 
 export const volatilitySection: BenchSection = {
