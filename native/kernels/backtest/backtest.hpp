@@ -73,6 +73,12 @@ struct Orders {
     fees.push_back(f);
     side.push_back(sd);
   }
+  /// `from`'s records after these.
+  void append(const Orders& from) {
+    std::vector<double>* to[] = {&col, &idx, &size, &price, &fees, &side};
+    const std::vector<double>* of[] = {&from.col, &from.idx, &from.size, &from.price, &from.fees, &from.side};
+    for (size_t f = 0; f < 6; f++) to[f]->insert(to[f]->end(), of[f]->begin(), of[f]->end());
+  }
 };
 
 /// Exit trade records (vectorbt's trade_dt; id and positionId counted over the whole result).

@@ -26,16 +26,6 @@ struct Chunk {
 
 void append(std::vector<double>& to, const std::vector<double>& from) { to.insert(to.end(), from.begin(), from.end()); }
 
-/// `from`'s records after `to`'s.
-void appendOrders(Orders& to, const Orders& from) {
-  append(to.col, from.col);
-  append(to.idx, from.idx);
-  append(to.size, from.size);
-  append(to.price, from.price);
-  append(to.fees, from.fees);
-  append(to.side, from.side);
-}
-
 /// Exit trades of one column's records (indices [from, to)) (vectorbt's get_exit_trades_nb); position ids from `parent`.
 void exitTrades(const Orders& log, const size_t* from, const size_t* to, size_t col, double lastClose, size_t lastIdx, Trades& out,
                 size_t& parent) {
@@ -182,7 +172,7 @@ FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output&
   size_t positions = 0;
   for (Chunk& ch : chunks) {
     const size_t tradeBase = out.trades.count();
-    appendOrders(out.orders, ch.orders);
+    out.orders.append(ch.orders);
     for (size_t f = 0; f < kTradeFields; f++) append(out.trades.fields[f], ch.trades.fields[f]);
     for (size_t t = tradeBase; t < out.trades.count(); t++) {
       out.trades.fields[0][t] = double(t);

@@ -694,13 +694,7 @@ void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* v
   for (const GroupRun& run : runs) n += run.orders.count();
   for (std::vector<double>* v : {&orders.col, &orders.idx, &orders.size, &orders.price, &orders.fees, &orders.side}) v->reserve(n);
   for (GroupRun& run : runs) {
-    const Orders& from = run.orders;
-    orders.col.insert(orders.col.end(), from.col.begin(), from.col.end());
-    orders.idx.insert(orders.idx.end(), from.idx.begin(), from.idx.end());
-    orders.size.insert(orders.size.end(), from.size.begin(), from.size.end());
-    orders.price.insert(orders.price.end(), from.price.begin(), from.price.end());
-    orders.fees.insert(orders.fees.end(), from.fees.begin(), from.fees.end());
-    orders.side.insert(orders.side.end(), from.side.begin(), from.side.end());
+    orders.append(run.orders);
     run.orders = Orders{};
   }
 }
