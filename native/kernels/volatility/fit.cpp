@@ -160,11 +160,17 @@ void distStart(Problem& pr, double* theta) {
   if (m.dist == kDistSkewT) theta[pr.id + 1] = 0;
 }
 
-std::vector<double> approxHess3(Problem& pr, const double* x) {
-  const size_t n = pr.k;
-  std::vector<double> h(n), hess(n * n, 0.0), xs(n);
+/// statsmodels' approx_hess3 steps: EPS^(1/4) max(|x_i|, 0.1).
+std::vector<double> hess3Steps(const double* x, size_t n) {
+  std::vector<double> h(n);
   const double step = std::sqrt(std::sqrt(std::numeric_limits<double>::epsilon()));
   for (size_t i = 0; i < n; i++) h[i] = step * std::max(std::fabs(x[i]), 0.1);
+  return h;
+}
+
+std::vector<double> approxHess3(Problem& pr, const double* x, const std::vector<double>& h) {
+  const size_t n = pr.k;
+  std::vector<double> hess(n * n, 0.0), xs(n);
   const auto at = [&](double si, size_t i, double sj, size_t j) {
     for (size_t c = 0; c < n; c++) xs[c] = x[c] + (c == i ? si * h[i] : 0) + (c == j ? sj * h[j] : 0);
     return negLogLikelihood(pr, xs.data());
@@ -175,7 +181,43 @@ std::vector<double> approxHess3(Problem& pr, const double* x) {
       hess[i * n + j] = (a - b - (c - d)) / (4.0 * (h[i] * h[j]));
       hess[j * n + i] = hess[i * n + j];
     }
+  for (double& v : hess) v /= double(pr.nobs);
   return hess;
+}
+
+/// approx_hess3's Hessian of -ll / nobs from the analytic gradient: central differences at steps
+/// sqrt(2) h_i, symmetrized, equal approx_hess3's to O(h^4) where the likelihood is smooth within the
+/// steps (both err by (h_i^2 f_iiij + h_j^2 f_ijjj) / 6), with 2k gradients for its 2k(k + 1) values.
+std::vector<double> gradientHess3(Problem& pr, const double* x, const std::vector<double>& h) {
+  const size_t n = pr.k;
+  const double nobs = double(pr.nobs);
+  std::vector<double> hess(n * n, 0.0), xs(x, x + n), up(n), down(n);
+  for (size_t i = 0; i < n; i++) {
+    const double s = M_SQRT2 * h[i];
+    xs[i] = x[i] + s;
+    negLogLikelihood(pr, xs.data(), up.data());
+    xs[i] = x[i] - s;
+    negLogLikelihood(pr, xs.data(), down.data());
+    xs[i] = x[i];
+    for (size_t j = 0; j < n; j++) hess[j * n + i] = (up[j] - down[j]) / (2 * s) / nobs;
+  }
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < i; j++) hess[i * n + j] = hess[j * n + i] = 0.5 * (hess[i * n + j] + hess[j * n + i]);
+  return hess;
+}
+
+/// Whether approx_hess3's steps can reach EGARCH's kink, |z_t| at a residual of 0: a residual at theta
+/// within twice the steps' move of it (the mean's parameters alone move the residuals).
+bool kinkInReach(Problem& pr, const double* theta, const std::vector<double>& h) {
+  const Model& m = pr.m;
+  if (!m.egarch || pr.iw == 0) return false;
+  residuals(pr, theta, pr.e.data());
+  for (size_t t = 0; t < pr.nobs; t++) {
+    double reach = h[0];
+    for (size_t j = 1; j <= m.lags; j++) reach += h[j] * std::fabs(pr.y[t + m.lags - j]);
+    if (std::fabs(pr.e[t]) <= 2 * reach) return true;
+  }
+  return false;
 }
 
 bool inverse(const std::vector<double>& a, size_t n, std::vector<double>& inv) {
@@ -241,22 +283,29 @@ std::unique_ptr<Problem> olsProblem(const Model& m, const double* y, size_t T, s
 
 void robustStdErrors(Problem& pr, const double* theta, double* out) {
   const size_t k = pr.k, nobs = pr.nobs;
-  std::vector<double> hess = approxHess3(pr, theta);
-  for (double& h : hess) h /= double(nobs);
+  const std::vector<double> h = hess3Steps(theta, k);
+  const bool kink = kinkInReach(pr, theta, h);
+  const std::vector<double> hess = kink ? approxHess3(pr, theta, h) : gradientHess3(pr, theta, h);
   std::vector<double> inv;
   if (!inverse(hess, k, inv)) {
     std::fill(out, out + k, kNaN);
     return;
   }
-  negLogLikelihood(pr, theta, nullptr, true);
-  const std::vector<double> f0 = pr.individual;
-  std::vector<double> scores(nobs * k), xs(theta, theta + k);
-  for (size_t i = 0; i < k; i++) {
-    const double eps = std::sqrt(std::numeric_limits<double>::epsilon()) * std::max(std::fabs(theta[i]), 0.1);
-    xs[i] = theta[i] + eps;
-    negLogLikelihood(pr, xs.data(), nullptr, true);
-    xs[i] = theta[i];
-    for (size_t t = 0; t < nobs; t++) scores[t * k + i] = (pr.individual[t] - f0[t]) / eps;
+  std::vector<double> scores(nobs * k);
+  if (kink) {  // arch's forward differences, which straddle the kink as its own do
+    negLogLikelihood(pr, theta, nullptr, true);
+    const std::vector<double> f0 = pr.individual;
+    std::vector<double> xs(theta, theta + k);
+    for (size_t i = 0; i < k; i++) {
+      const double eps = std::sqrt(std::numeric_limits<double>::epsilon()) * std::max(std::fabs(theta[i]), 0.1);
+      xs[i] = theta[i] + eps;
+      negLogLikelihood(pr, xs.data(), nullptr, true);
+      xs[i] = theta[i];
+      for (size_t t = 0; t < nobs; t++) scores[t * k + i] = (pr.individual[t] - f0[t]) / eps;
+    }
+  } else {
+    std::vector<double> g(k);
+    negLogLikelihood(pr, theta, g.data(), false, scores.data());
   }
   std::vector<double> means(k, 0.0), cov(k * k, 0.0);
   for (size_t t = 0; t < nobs; t++)

@@ -12,6 +12,9 @@ Polytope polytope(const Problem& pr, double v);
 void startingValues(Problem& pr, double* theta);
 /// A problem fixed at the OLS mean (theta's mean part set, v its residuals' mean square), or null for a constant series.
 std::unique_ptr<Problem> olsProblem(const Model& m, const double* y, size_t T, std::vector<double>& theta, double& v);
+/// arch's robust standard errors at theta (fit.ts robustStdErrors: the Hessian by approx_hess3's steps
+/// from central differences of the analytic gradient, the analytic scores; arch's own arithmetic where
+/// those steps reach EGARCH's kink).
 void robustStdErrors(Problem& pr, const double* theta, double* out);
 
 }  // namespace kernelbus::volatility

@@ -290,10 +290,21 @@ void recursion(Problem& pr, const double* theta, bool derivatives) {
 
 namespace {
 
+/// One observation's score of -l_t into row (k): the gradient's terms of observation t, the shape
+/// parameters' constants and log included.
+void observationScore(const Problem& pr, const Dist& dist, const Partials& part, double w, const double* d, size_t t, double* row) {
+  const size_t k = pr.k, km = pr.iw;
+  for (size_t i = 0; i < k; i++) row[i] = w * d[i];
+  for (size_t i = 0; i < km; i++) row[i] += part.dE * (i == 0 ? -1 : -pr.y[t + pr.m.lags - i]);
+  if (pr.m.dist > kDistNormal) row[pr.id] += dist.constantA() - 0.5 * ln(part.g) + part.dA;
+  if (pr.m.dist > kDistT) row[pr.id + 1] += part.dB;
+  for (size_t i = 0; i < k; i++) row[i] = -row[i];
+}
+
 /// The GARCH family's -ll and gradient in one pass: each step's derivatives (the reference's
 /// same operations) kept for the last q steps only and folded into the gradient at once (what
 /// recursion() then the partials' loop compute, without the nobs x k array).
-double garchGradient(Problem& pr, const double* theta, const Dist& dist, double* grad) {
+double garchGradient(Problem& pr, const double* theta, const Dist& dist, double* grad, double* scores) {
   const Model& m = pr.m;
   const size_t k = pr.k, km = pr.iw, nobs = pr.nobs, rows = m.q + 1;
   const double bc = pr.backcast;
@@ -372,6 +383,7 @@ double garchGradient(Problem& pr, const double* theta, const Dist& dist, double*
     for (size_t i = 0; i < km; i++) grad[i] += part.dE * (i == 0 ? -1 : -pr.y[t + m.lags - i]);
     g0 += part.dA;
     g1 += part.dB;
+    if (scores) observationScore(pr, dist, part, w, d, t, scores + t * k);
   }
   const double logG = gs.log();
   if (m.dist > kDistNormal) grad[pr.id] += double(nobs) * dist.constantA() - 0.5 * logG + g0;
@@ -382,13 +394,13 @@ double garchGradient(Problem& pr, const double* theta, const Dist& dist, double*
 
 }  // namespace
 
-double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool individual) {
+double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool individual, double* scores) {
   residuals(pr, theta, pr.e.data());
   const Dist dist(pr.m.dist, theta, pr.id);
   const size_t nobs = pr.nobs, k = pr.k, km = pr.iw;
   double garchValue = 0;
   if (grad && !pr.m.egarch)
-    garchValue = garchGradient(pr, theta, dist, grad);  // sigma2 too
+    garchValue = garchGradient(pr, theta, dist, grad, scores);  // sigma2 too
   else
     recursion(pr, theta, grad != nullptr);
   if (individual) {
@@ -414,6 +426,7 @@ double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool ind
     for (size_t i = 0; i < km; i++) grad[i] += part.dE * (i == 0 ? -1 : -pr.y[t + pr.m.lags - i]);
     g0 += part.dA;
     g1 += part.dB;
+    if (scores) observationScore(pr, dist, part, w, d, t, scores + t * k);
   }
   const double logG = gs.log();
   if (pr.m.dist > kDistNormal) grad[pr.id] += double(nobs) * dist.constantA() - 0.5 * logG + g0;

@@ -44,8 +44,9 @@ void varianceBounds(const double* e, size_t nobs, double* lower, double* upper);
 double fixAt(Problem& pr, const double* theta);
 /// The recursion at theta over pr.e into pr.sigma2 (with derivatives when `derivatives`).
 void recursion(Problem& pr, const double* theta, bool derivatives);
-/// -ll at theta; with grad, its gradient; with individual, -l_t into pr.individual.
-double negLogLikelihood(Problem& pr, const double* theta, double* grad = nullptr, bool individual = false);
+/// -ll at theta; with grad, its gradient; with individual, -l_t into pr.individual; with scores (and
+/// grad), each observation's gradient of -l_t into scores (nobs x k).
+double negLogLikelihood(Problem& pr, const double* theta, double* grad = nullptr, bool individual = false, double* scores = nullptr);
 /// The residual variances of a forecast by simulation (simulate.cpp): `ext` the recursion over the
 /// observations and one more; the paths' shocks the distribution's quantiles of Philox uniforms.
 void simulateVariance(const Problem& ext, const double* params, size_t horizon, size_t simulations, double seed, double* vf);

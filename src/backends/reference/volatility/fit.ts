@@ -2,7 +2,7 @@
  * arch 8.0's fit (arch/univariate/base.py ARCHModel.fit and compute_param_cov): starting values from
  * the mean's OLS estimate, the variance model's grid and the distribution's kurtosis; arch's bounds
  * and linear constraints; the optimum (optimize.ts, not arch's SLSQP: ours goes on to the optimum);
- * the robust (sandwich) standard errors by statsmodels' approx_hess3 and forward-difference scores.
+ * the robust (sandwich) standard errors by statsmodels' approx_hess3 steps and the analytic scores.
  * native/kernels/volatility/fit.cpp is the same, function for function.
  */
 import { DIST_NORMAL, DIST_SKEWT, FAULT_CONSTANT, type Model, fitLayout } from '../../../kernels/volatility/volatility.js';
@@ -170,22 +170,68 @@ export function olsProblem(m: Model, y: Float64Array): { pr: Problem; theta: Flo
   return { pr, theta, v };
 }
 
-/** statsmodels' approx_hess3 of f at x, steps EPS^(1/4) max(|x|, 0.1). */
-function approxHess3(f: (x: Float64Array) => number, x: Float64Array): Float64Array {
+/** statsmodels' approx_hess3 steps: EPS^(1/4) max(|x_i|, 0.1). */
+function hess3Steps(x: Float64Array): Float64Array {
+  return Float64Array.from(x, (v) => Math.sqrt(Math.sqrt(Number.EPSILON)) * Math.max(Math.abs(v), 0.1));
+}
+
+/** statsmodels' approx_hess3 of -ll / nobs at x (steps h). */
+function approxHess3(pr: Problem, x: Float64Array, h: Float64Array): Float64Array {
   const n = x.length;
-  const h = Float64Array.from(x, (v) => Math.sqrt(Math.sqrt(Number.EPSILON)) * Math.max(Math.abs(v), 0.1));
   const hess = new Float64Array(n * n);
   const at = (si: number, i: number, sj: number, j: number) => {
     const xs = new Float64Array(n);
     for (let c = 0; c < n; c++) xs[c] = x[c] + (c === i ? si * h[i] : 0) + (c === j ? sj * h[j] : 0);
-    return f(xs);
+    return negLogLikelihood(pr, xs);
   };
   for (let i = 0; i < n; i++)
     for (let j = i; j < n; j++) {
       hess[i * n + j] = (at(1, i, 1, j) - at(1, i, -1, j) - (at(-1, i, 1, j) - at(-1, i, -1, j))) / (4.0 * (h[i] * h[j]));
       hess[j * n + i] = hess[i * n + j];
     }
+  for (let i = 0; i < n * n; i++) hess[i] /= pr.nobs;
   return hess;
+}
+
+/**
+ * approx_hess3's Hessian of -ll / nobs from the analytic gradient: central differences at steps
+ * sqrt(2) h_i, symmetrized. Where the likelihood is smooth within the steps it equals approx_hess3's
+ * to O(h^4) (both err by (h_i^2 f_iiij + h_j^2 f_ijjj) / 6), from 2k gradients for its 2k(k + 1) values.
+ */
+function gradientHess3(pr: Problem, x: Float64Array, h: Float64Array): Float64Array {
+  const n = x.length;
+  const hess = new Float64Array(n * n);
+  const work = gradientWork(pr);
+  const xs = Float64Array.from(x);
+  const up = new Float64Array(n);
+  const down = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = Math.SQRT2 * h[i];
+    xs[i] = x[i] + s;
+    negLogLikelihood(pr, xs, up, work);
+    xs[i] = x[i] - s;
+    negLogLikelihood(pr, xs, down, work);
+    xs[i] = x[i];
+    for (let j = 0; j < n; j++) hess[j * n + i] = (up[j] - down[j]) / (2 * s) / pr.nobs;
+  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) hess[i * n + j] = hess[j * n + i] = 0.5 * (hess[i * n + j] + hess[j * n + i]);
+  return hess;
+}
+
+/**
+ * Whether approx_hess3's steps can reach EGARCH's kink, |z_t| at a residual of 0: a residual at theta
+ * within twice the steps' move of 0 (only the mean's parameters move the residuals).
+ */
+function kinkInReach(pr: Problem, theta: Float64Array, h: Float64Array): boolean {
+  const { m, nobs, y, e } = pr;
+  if (!m.egarch || pr.iw === 0) return false;
+  residuals(pr, theta, e);
+  for (let t = 0; t < nobs; t++) {
+    let reach = h[0];
+    for (let j = 1; j <= m.lags; j++) reach += h[j] * Math.abs(y[t + m.lags - j]);
+    if (Math.abs(e[t]) <= 2 * reach) return true;
+  }
+  return false;
 }
 
 /** The inverse of a k x k matrix by Gauss-Jordan elimination with partial pivoting, or null when singular. */
@@ -220,30 +266,38 @@ function inverse(a: Float64Array, n: number): Float64Array | null {
 }
 
 /**
- * arch's robust standard errors at theta (compute_param_cov): H the approx_hess3 Hessian of -ll over
- * nobs, S the forward-difference scores of each observation's -l_t, cov = H^-1 cov(S) H^-1 / nobs
- * (numpy's cov: demeaned, n - 1). NaN where H is singular.
+ * arch's robust standard errors at theta (compute_param_cov): H the Hessian of -ll over nobs by
+ * approx_hess3's steps, S each observation's score of -l_t, cov = H^-1 cov(S) H^-1 / nobs (numpy's
+ * cov: demeaned, n - 1); NaN where H is singular. H from central differences of the analytic gradient
+ * and S analytic (gradientHess3, observationScore: within 1e-5 of arch's, its own noise ~1e-6),
+ * except where approx_hess3's steps reach EGARCH's kink (kinkInReach): there arch's own arithmetic,
+ * approx_hess3 of the values and forward differences of each -l_t, which straddle it as arch's do.
  */
 export function robustStdErrors(pr: Problem, theta: Float64Array, out: Float64Array): void {
   const { k, nobs } = pr;
-  const hess = approxHess3((x) => negLogLikelihood(pr, x), theta);
-  for (let i = 0; i < k * k; i++) hess[i] /= nobs;
+  const h = hess3Steps(theta);
+  const kink = kinkInReach(pr, theta, h);
+  const hess = kink ? approxHess3(pr, theta, h) : gradientHess3(pr, theta, h);
   const inv = inverse(hess, k);
   if (!inv) {
     out.fill(Number.NaN, 0, k);
     return;
   }
-  const f0 = new Float64Array(nobs);
-  negLogLikelihood(pr, theta, undefined, undefined, f0);
   const scores = new Float64Array(nobs * k);
-  const fi = new Float64Array(nobs);
-  const xs = Float64Array.from(theta);
-  for (let i = 0; i < k; i++) {
-    const eps = Math.sqrt(Number.EPSILON) * Math.max(Math.abs(theta[i]), 0.1);
-    xs[i] = theta[i] + eps;
-    negLogLikelihood(pr, xs, undefined, undefined, fi);
-    xs[i] = theta[i];
-    for (let t = 0; t < nobs; t++) scores[t * k + i] = (fi[t] - f0[t]) / eps;
+  if (kink) {
+    const f0 = new Float64Array(nobs);
+    negLogLikelihood(pr, theta, undefined, undefined, f0);
+    const fi = new Float64Array(nobs);
+    const xs = Float64Array.from(theta);
+    for (let i = 0; i < k; i++) {
+      const eps = Math.sqrt(Number.EPSILON) * Math.max(Math.abs(theta[i]), 0.1);
+      xs[i] = theta[i] + eps;
+      negLogLikelihood(pr, xs, undefined, undefined, fi);
+      xs[i] = theta[i];
+      for (let t = 0; t < nobs; t++) scores[t * k + i] = (fi[t] - f0[t]) / eps;
+    }
+  } else {
+    negLogLikelihood(pr, theta, new Float64Array(k), gradientWork(pr), undefined, scores);
   }
   const means = new Float64Array(k);
   for (let t = 0; t < nobs; t++) for (let i = 0; i < k; i++) means[i] += scores[t * k + i];

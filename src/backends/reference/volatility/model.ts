@@ -6,7 +6,7 @@
  * function.
  */
 import { DIST_NORMAL, MEAN_ZERO, type Model, meanCount, observations, paramCount } from '../../../kernels/volatility/volatility.js';
-import { distIndividual, distLogLikelihood, type DistTerms, distTerms, LogProduct } from './dist.js';
+import { distIndividual, distLogLikelihood, type DistTerms, distTerms, LogProduct, type Partials } from './dist.js';
 import { exp, ln as log } from './numbers.js';
 
 export { ln } from './numbers.js';
@@ -384,7 +384,8 @@ export function gradientWork(pr: Problem): GradientWork {
 
 /**
  * The negative log-likelihood at `theta` (arch's _loglikelihood), its per-observation terms into
- * `individual` (-l_t) when given, and its gradient into `grad` when given (with `work`).
+ * `individual` (-l_t) when given, and its gradient into `grad` when given (with `work`): with
+ * `scores` (nobs x k) too, each observation's gradient of -l_t (the robust standard errors' scores).
  */
 export function negLogLikelihood(
   pr: Problem,
@@ -392,6 +393,7 @@ export function negLogLikelihood(
   grad?: Float64Array,
   work?: GradientWork,
   individual?: Float64Array,
+  scores?: Float64Array,
 ): number {
   residuals(pr, theta, pr.e);
   const ds = grad ? work!.ds : undefined;
@@ -399,14 +401,14 @@ export function negLogLikelihood(
   const terms = distTerms(pr.m.dist, theta, pr.id);
   if (individual) distIndividual(terms, pr.e, pr.sigma2, pr.nobs, individual);
   if (!grad) return -distLogLikelihood(terms, pr.e, pr.sigma2, pr.nobs);
-  return -gradientOf(pr, terms, grad, work!);
+  return -gradientOf(pr, terms, grad, work!, scores);
 }
 
 /**
  * The log-likelihood and its gradient (negated into grad): the chain rule over the recursion's
  * derivatives, the logs of the sums taken of products (dist.ts).
  */
-function gradientOf(pr: Problem, terms: DistTerms, grad: Float64Array, work: GradientWork): number {
+function gradientOf(pr: Problem, terms: DistTerms, grad: Float64Array, work: GradientWork, scores?: Float64Array): number {
   const { k, nobs, e, sigma2, iw: km, id } = pr;
   const { ds } = work;
   grad.fill(0);
@@ -428,10 +430,24 @@ function gradientOf(pr: Problem, terms: DistTerms, grad: Float64Array, work: Gra
     for (let i = 0; i < km; i++) grad[i] += partial.dE * (i === 0 ? -1 : -pr.y[t + pr.m.lags - i]);
     g0 += partial.dA;
     g1 += partial.dB;
+    if (scores) observationScore(pr, terms, partial, w, ds.subarray(d, d + k), t, scores.subarray(d, d + k));
   }
   const logG = gs.log();
   if (pr.m.dist > DIST_NORMAL) grad[id] += nobs * terms.constantA - 0.5 * logG + g0;
   if (pr.m.dist > DIST_NORMAL + 1) grad[id + 1] += g1;
   for (let i = 0; i < k; i++) grad[i] = -grad[i];
   return nobs * terms.constant - 0.5 * s2.log() - terms.h * logG + q;
+}
+
+/**
+ * One observation's score of -l_t into `row` (k): its terms of the gradient, the shape parameters'
+ * constants and log included (their sum over the observations is the gradient, up to rounding).
+ */
+function observationScore(pr: Problem, terms: DistTerms, part: Partials, w: number, d: Float64Array, t: number, row: Float64Array): void {
+  const { k, iw: km, id } = pr;
+  for (let i = 0; i < k; i++) row[i] = w * d[i];
+  for (let i = 0; i < km; i++) row[i] += part.dE * (i === 0 ? -1 : -pr.y[t + pr.m.lags - i]);
+  if (pr.m.dist > DIST_NORMAL) row[id] += terms.constantA - 0.5 * log(part.g) + part.dA;
+  if (pr.m.dist > DIST_NORMAL + 1) row[id + 1] += part.dB;
+  for (let i = 0; i < k; i++) row[i] = -row[i];
 }
