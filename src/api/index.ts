@@ -284,6 +284,7 @@ export type {
   GarchFit,
   GarchForecast,
   GarchForecastOptions,
+  GarchOptions,
   GarchParams,
   ModelOptions,
 } from '../kernels/volatility/volatility-kernels.js';

@@ -9,8 +9,8 @@ import type { Kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import type { DqRegressors } from '../kernels/risk/risk-analytics.js';
 import type { Matrix } from '../kernels/risk/risk.js';
-import type { GarchFit } from '../kernels/volatility/volatility-kernels.js';
 import type { Dist, Vol } from '../kernels/volatility/volatility.js';
+import { type Persistence, persistenceOf } from '../kernels/volatility/volatility-figures.js';
 import { backtestSection, type Section } from './risk-analytics.js';
 import { fixed, pct, table } from './summary.js';
 
@@ -24,30 +24,6 @@ export interface GarchSectionOptions {
   confidence: number;
   periodsPerYear: number;
   dqRegressors: DqRegressors;
-}
-
-/** A fit's persistence, half-life (periods) and long-run variance (of percent returns). */
-export interface Persistence {
-  persistence: number;
-  halfLife: number;
-  longRunVariance: number;
-}
-
-const sum = (a: Float64Array) => a.reduce((s, x) => s + x, 0);
-
-/**
- * GARCH and GJR: persistence = sum alpha + sum gamma / 2 + sum beta (arch's stationarity constraint),
- * long-run variance omega / (1 - persistence); EGARCH: persistence = sum beta, long-run variance
- * exp(omega / (1 - sum beta)) (the log-variance's mean where |z| and z average out). The half-life
- * ln(1/2) / ln(persistence); NaN where the process is not stationary.
- */
-export function persistenceOf(vol: Vol, fit: GarchFit): Persistence {
-  const { omega, alpha, gamma, beta } = fit.params;
-  const persistence = vol === 'egarch' ? sum(beta) : sum(alpha) + sum(gamma) / 2 + sum(beta);
-  const stationary = persistence < 1;
-  const longRunVariance = !stationary ? Number.NaN : vol === 'egarch' ? Math.exp(omega / (1 - persistence)) : omega / (1 - persistence);
-  const halfLife = stationary && persistence > 0 ? Math.log(0.5) / Math.log(persistence) : Number.NaN;
-  return { persistence, halfLife, longRunVariance };
 }
 
 /** Column `c` of `m` without its missing dates (the fit's series), and the dates kept. */
@@ -77,7 +53,7 @@ export async function garchSection(k: Kernels, panel: Matrix, labels: readonly s
     }),
   );
   const backtest = backtestSection(k, panel, labels, varPanel, labels, o.confidence, o.dqRegressors);
-  const figures = fits.map((fit) => persistenceOf(o.vol, fit));
+  const figures = fits.map((fit) => persistenceOf(o.vol, fit.params));
   const annualVol = (f: Persistence) => Math.sqrt(f.longRunVariance * o.periodsPerYear) / 100;
   const first = (a: Float64Array) => (a.length > 0 ? fixed(a[0], 3) : '-');
   const header = ['', 'omega', 'alpha', 'gamma', 'beta', 'nu', 'lambda', 'persist.', 'half-life', 'lr.ann.vol', 'loglik', 'converged'];

@@ -61,3 +61,8 @@ export function expNonPositive(x: number): number {
   words[1] = (k + 1087) * 1048576; // 2^(k + 64): k in [-1077, 0]
   return p * bits[0] * TWO_M64;
 }
+
+/** e^x for any x: Cody-Waite's exp of -|x|, inverted for x > 0 (within 2 ulps; the volatility family's exp). */
+export function expOf(x: number): number {
+  return x <= 0 ? expNonPositive(x) : 1 / expNonPositive(-x);
+}

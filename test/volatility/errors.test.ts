@@ -63,7 +63,20 @@ const CASES: [string, (k: Kernels) => unknown, string][] = [
   [
     'unknown option',
     (k) => k.garch(y, { power: 1 } as never),
-    'options: expected only the options vol, p, o, q, mean, lags, dist, got unknown option "power"',
+    'options: expected only the options vol, p, o, q, mean, lags, dist, startingValues, got unknown option "power"',
+  ],
+  [
+    'starting values not finite',
+    (k) =>
+      k.garch(y, {
+        startingValues: { mu: 0, omega: NaN, alpha: Float64Array.of(0.1), gamma: new Float64Array(0), beta: Float64Array.of(0.8) },
+      }),
+    'options.startingValues: expected finite parameters, got NaN at 1',
+  ],
+  [
+    'starting values of another count',
+    (k) => k.garch(y, { startingValues: new Float64Array(3) }),
+    "options.startingValues: expected 4 parameters in arch's order, got 3",
   ],
   [
     'returns not an array',

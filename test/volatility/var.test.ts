@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KernelInputError, kernels, type Kernels } from '../../src/index.js';
-import { empiricalTail, tail } from '../../src/backends/reference/volatility/var.js';
+import { empiricalTail, tail } from '../../src/kernels/volatility/volatility-figures.js';
 import type { ModelOptions } from '../../src/kernels/volatility/volatility.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { fixture } from './cases.js';

@@ -64,6 +64,17 @@ export interface GarchForecast {
   readonly residualVariance: Float64Array;
 }
 
+export interface GarchOptions extends ModelOptions {
+  /**
+   * Where the optimizer starts (arch's `fit(starting_values=...)`): parameters by name (a fit's
+   * `params`) or a Float64Array in arch's order. Used where they lie within the bounds and constraints
+   * for these returns (omega's scale with them), else arch's starting values; every column of a
+   * Matrix starts there. A warm start from the last fit is how a rolling refit stays fast (garchVar's,
+   * RiskEngine's GARCH VaR). Default: arch's starting values.
+   */
+  startingValues?: GarchParams | Float64Array;
+}
+
 export interface GarchFilterOptions extends ModelOptions {
   /** The parameters: by name (as a fit's `params`) or a Float64Array in arch's order. */
   params: GarchParams | Float64Array;
@@ -113,8 +124,8 @@ export interface VolatilityKernels<A extends boolean = false> {
    * column (on the native backend's threads) and gives one fit per column. Percent returns, as arch
    * advises (no rescaling). docs/volatility.md.
    */
-  garch(returns: Float64Array, options?: ModelOptions): Returned<A, GarchFit>;
-  garch(returns: Matrix, options?: ModelOptions): Returned<A, GarchFit[]>;
+  garch(returns: Float64Array, options?: GarchOptions): Returned<A, GarchFit>;
+  garch(returns: Matrix, options?: GarchOptions): Returned<A, GarchFit[]>;
   /** arch 8.0's `am.fix(params)`: the log-likelihood, conditional volatility and standardized residuals at given parameters. */
   garchFilter(returns: Float64Array, options: GarchFilterOptions): Returned<A, GarchFiltered>;
   /**
@@ -199,18 +210,20 @@ function sampleParams(s: Sampler, gjr = false): GarchParams {
 export const VOLATILITY_KERNELS = {
   garch: {
     params: [],
-    options: FIT_OPTIONS,
+    options: [...FIT_OPTIONS, 'startingValues'],
     sample: (s: Sampler) => [sampleReturns(s, s.int(120, 200)), { vol: s.pick('garch', 'gjr', 'egarch'), dist: s.pick('normal', 't') }],
-    api(returns: Series, options?: ModelOptions): Call<GarchFit | GarchFit[]> {
+    api(returns: Series, options?: GarchOptions): Call<GarchFit | GarchFit[]> {
       requireKnownOptions(VOLATILITY_KERNELS.garch, options);
-      const model = resolveModelOptions(optionsObject(options));
+      const o = optionsObject(options);
+      const model = resolveModelOptions(o);
       const one = ArrayBuffer.isView(returns);
       const m: Matrix = one ? { data: returns as Float64Array, rows: (returns as Float64Array).length, cols: 1 } : (returns as Matrix);
       requireReturns(m, model, one);
       const packed = packModel(model);
+      const start = o.startingValues === undefined ? new Float64Array(0) : startingValues(model, o.startingValues, m.cols);
       return {
         size: m.rows * m.cols,
-        call: (f: VolatilityFamily) => f.garch(m.data, m.rows, m.cols, packed, new Float64Array(0)),
+        call: (f: VolatilityFamily) => f.garch(m.data, m.rows, m.cols, packed, start),
         shape: (out: Float64Array) => {
           const fits = shapeFits(out, model, m.rows, m.cols, (c) => (one ? Float64Array.from(m.data) : column(m, c)));
           return one ? fits[0] : fits;
@@ -339,6 +352,16 @@ export const VOLATILITY_KERNELS = {
     },
   },
 } as const;
+
+/** A warm start for each of `cols` columns (cols x k, row-major): finite parameters in arch's order. */
+function startingValues(model: Model, given: GarchParams | Float64Array, cols: number): Float64Array {
+  const x = paramsVector(model, given, 'options.startingValues');
+  const bad = x.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new KernelInputError('options.startingValues', 'finite parameters', `${describeValue(x[bad])} at ${bad}`);
+  const out = new Float64Array(cols * x.length);
+  for (let c = 0; c < cols; c++) out.set(x, c * x.length);
+  return out;
+}
 
 /** The series, model and parameters a forecast starts from. */
 function forecastSource(source: ForecastSource): { returns: Float64Array; model: Model; params: Float64Array } {

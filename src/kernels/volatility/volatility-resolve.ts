@@ -116,6 +116,13 @@ export function paramsVector(m: Model, given: unknown, name: string): Float64Arr
   return Float64Array.from(x);
 }
 
+/**
+ * How far the sums of the linear constraints (alpha + gamma >= 0, persistence <= 1, EGARCH's sum of
+ * beta <= 1) may cross their bound: a fit's optimum on a constraint lands there up to rounding (a
+ * GJR fit's alpha + gamma came out -2.2e-18), and its parameters must filter and forecast.
+ */
+export const CONSTRAINT_ROUNDING = 1e-12;
+
 /** arch's bounds and constraints that do not depend on the data, each a KernelInputError naming the parameter. */
 export function checkParams(m: Model, x: Float64Array, name: string): void {
   const km = m.mean === MEAN_ZERO ? 0 : 1 + m.lags;
@@ -139,7 +146,7 @@ export function checkParams(m: Model, x: Float64Array, name: string): void {
       within(`beta[${j}]`, x[ib + j], 0, m.q);
       sum += x[ib + j];
     }
-    if (sum > 1) fail('beta', 'a sum <= 1', sum);
+    if (sum > 1 + CONSTRAINT_ROUNDING) fail('beta', 'a sum <= 1', sum);
   } else {
     if (!(x[iw] > 0)) fail('omega', 'a value > 0', x[iw]);
     let persistence = 0;
@@ -149,14 +156,15 @@ export function checkParams(m: Model, x: Float64Array, name: string): void {
     }
     for (let j = 0; j < m.o; j++) {
       within(`gamma[${j}]`, x[ig + j], j < m.p ? -1 : 0, 2);
-      if (j < m.p && x[ia + j] + x[ig + j] < 0) fail(`gamma[${j}]`, `alpha[${j}] + gamma[${j}] >= 0`, x[ia + j] + x[ig + j]);
+      if (j < m.p && x[ia + j] + x[ig + j] < -CONSTRAINT_ROUNDING)
+        fail(`gamma[${j}]`, `alpha[${j}] + gamma[${j}] >= 0`, x[ia + j] + x[ig + j]);
       persistence += 0.5 * x[ig + j];
     }
     for (let j = 0; j < m.q; j++) {
       within(`beta[${j}]`, x[ib + j], 0, 1);
       persistence += x[ib + j];
     }
-    if (persistence > 1) fail('beta', 'a persistence sum(alpha) + sum(gamma) / 2 + sum(beta) <= 1', persistence);
+    if (persistence > 1 + CONSTRAINT_ROUNDING) fail('beta', 'a persistence sum(alpha) + sum(gamma) / 2 + sum(beta) <= 1', persistence);
   }
   if (m.dist !== DIST_NORMAL) within('nu', x[id], 2.05, m.dist === DIST_SKEWT ? 300 : 500);
   if (m.dist === DIST_SKEWT) within('lambda', x[id + 1], -1, 1);

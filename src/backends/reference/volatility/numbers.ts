@@ -3,13 +3,11 @@
  * a fit's path, and so the point it stops at on a flat likelihood, then does not depend on the
  * platform's C library or V8's.
  */
-import { expNonPositive } from '../../../math/elementary.js';
+import { expOf } from '../../../math/elementary.js';
 import { logOf } from '../../../math/random.js';
 
 /** ln x for x > 0 (fdlibm's log). */
 export const ln = logOf;
 
 /** e^x: Cody-Waite's exp of -|x|, inverted for x > 0 (within 2 ulps). */
-export function exp(x: number): number {
-  return x <= 0 ? expNonPositive(x) : 1 / expNonPositive(-x);
-}
+export const exp = expOf;
