@@ -13,10 +13,12 @@ export {
 } from './features.js';
 export { FEATURE_ESTIMATORS, type FeatureEstimator } from '../api/bar-window.js';
 export { RiskEngine, RISK_ENGINE_DEFAULTS, type RiskEngineOptions, type RiskPortfolioState } from './risk.js';
+export type { RiskGarch, RiskGarchOptions, RiskGarchParams, RiskVarOptions } from './risk-garch.js';
 export type {
   PortfolioUpdate,
   ReturnsUpdate,
   RiskAlert,
+  RiskBacktest,
   RiskResult,
   UniverseSnapshot as RiskUniverseState,
   VarEs,

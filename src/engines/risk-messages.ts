@@ -6,6 +6,7 @@
 import { KernelInputError, describeValue } from '../errors.js';
 import { restoredWindow, type ReturnsWindow } from './returns-window.js';
 import { isPlainObject, requireAssetNames } from './payload-checks.js';
+import type { GarchUniverseRecord, RiskGarch } from './risk-garch.js';
 import { decodeState, encodeState } from './state-codec.js';
 
 /**
@@ -52,6 +53,10 @@ export interface RiskResult {
   backtest?: RiskBacktest;
   /** Rolling Sharpe and beta, with a configured benchmark asset the universe holds, over a full rolling window. */
   rolling?: RiskRolling;
+  /** With the engine's `var: { method: 'garch' }`, once the window is full: the GARCH VaR and ES of the next period and its fit. */
+  garch?: RiskGarch;
+  /** The backtest of the GARCH VaR (the same periods' returns against the GARCH VaR forecast for each), as `backtest`. */
+  garchBacktest?: RiskBacktest;
   /** The portfolio's limit, when it has one. */
   limit?: number;
 }
@@ -180,30 +185,43 @@ export interface UniverseSnapshot {
   lastSentAt: number;
 }
 
+/** Version 2 of a universe's record or delta: version 1's with its portfolios' GARCH states (risk-garch.ts) in the JSON. */
+const GARCH_VERSION = 2;
+
+/** The version of `bytes` when they start with `magic` (else `fallback`: decodeState then refuses them). */
+function versionOf(bytes: Uint8Array, magic: number, fallback: number): number {
+  const head = bytes instanceof Uint8Array && bytes.byteLength >= 8 ? new DataView(bytes.buffer, bytes.byteOffset, 8) : undefined;
+  return head && head.getUint32(0, true) === magic ? head.getUint32(4, true) : fallback;
+}
+
 /**
  * A universe's state as bytes: 'KBRU', u32 version 1, f64 total rows, rows held, lastTs, lastSentAt,
  * u32 length + the asset names as UTF-8 JSON, zero padding to 8, then the rows held (oldest first,
- * row-major f64).
+ * row-major f64). With `garch` (its portfolios' GARCH states), version 2: the JSON { assets, garch }.
  */
-export function encodeUniverse(u: UniverseSnapshot): Uint8Array {
+export function encodeUniverse(u: UniverseSnapshot, garch?: GarchUniverseRecord): Uint8Array {
   const w = u.history ?? u.window;
   const m = w.matrix();
-  return encodeState(UNIVERSE_MAGIC, VERSION, [w.total, m.rows, u.lastTs, u.lastSentAt], w.assets, m.data);
+  const head = [w.total, m.rows, u.lastTs, u.lastSentAt];
+  if (garch) return encodeState(UNIVERSE_MAGIC, GARCH_VERSION, head, { assets: w.assets, garch }, m.data);
+  return encodeState(UNIVERSE_MAGIC, VERSION, head, w.assets, m.data);
 }
 
 /**
  * A universe from encodeUniverse() bytes, in a window of `capacity` rows (the last rows kept when
- * smaller), and with `historyCapacity` its history of that many rows.
+ * smaller), and with `historyCapacity` its history of that many rows; `garch` the GARCH states a
+ * version 2 record holds (checked by their reader).
  */
-export function decodeUniverse(bytes: Uint8Array, capacity: number, historyCapacity?: number): UniverseSnapshot {
-  const { head, json, values } = decodeState(bytes, UNIVERSE_MAGIC, VERSION, 4, 'RiskEngine universe');
+export function decodeUniverse(bytes: Uint8Array, capacity: number, historyCapacity?: number): UniverseSnapshot & { garch?: unknown } {
+  const version = versionOf(bytes, UNIVERSE_MAGIC, VERSION) === GARCH_VERSION ? GARCH_VERSION : VERSION;
+  const { head, json, values } = decodeState(bytes, UNIVERSE_MAGIC, version, 4, 'RiskEngine universe');
   const [total, rows, lastTs, lastSentAt] = head;
-  const assets = json as string[];
+  const { assets, garch } = (version === VERSION ? { assets: json } : (json ?? {})) as { assets?: unknown; garch?: unknown };
   if (!Array.isArray(assets) || assets.length === 0 || values.length !== rows * assets.length || !(total >= rows)) {
-    throw new KernelInputError('bytes', `a RiskEngine universe state (version ${VERSION})`, 'inconsistent bytes');
+    throw new KernelInputError('bytes', `a RiskEngine universe state (version ${version})`, 'inconsistent bytes');
   }
   const history = historyCapacity === undefined ? undefined : restoredWindow(assets, historyCapacity, values, rows, total);
-  return { window: restoredWindow(assets, capacity, values, rows, total), history, lastTs, lastSentAt };
+  return { window: restoredWindow(assets, capacity, values, rows, total), history, lastTs, lastSentAt, garch };
 }
 
 const UNIVERSE_DELTA_MAGIC = 0x4452424b; // 'KBRD'
@@ -212,24 +230,29 @@ const UNIVERSE_DELTA_MAGIC = 0x4452424b; // 'KBRD'
  * The rows a universe appended since its last record, taken when it had `since` rows in all (an
  * incremental checkpoint): 'KBRD', u32 version 1, f64 total rows, rows, lastTs, lastSentAt, JSON null,
  * then the rows (oldest first, row-major f64); undefined when more rows came than the window holds.
+ * With `garch` (its portfolios' GARCH states since the record), version 2: the JSON { garch }.
  */
-export function encodeUniverseDelta(u: UniverseSnapshot, since: number): Uint8Array | undefined {
+export function encodeUniverseDelta(u: UniverseSnapshot, since: number, garch?: GarchUniverseRecord): Uint8Array | undefined {
   const w = u.history ?? u.window;
   const rows = w.total - since;
   const m = w.matrix();
   if (!(rows >= 0 && rows <= m.rows)) return undefined;
   return encodeState(
     UNIVERSE_DELTA_MAGIC,
-    VERSION,
+    garch ? GARCH_VERSION : VERSION,
     [w.total, rows, u.lastTs, u.lastSentAt],
-    null,
+    garch ? { garch } : null,
     m.data.subarray((m.rows - rows) * m.cols),
   );
 }
 
-/** Appends the rows of encodeUniverseDelta() bytes to a universe (KernelInputError when they do not follow its rows). */
-export function applyUniverseDelta(u: UniverseSnapshot, bytes: Uint8Array): void {
-  const { head, values } = decodeState(bytes, UNIVERSE_DELTA_MAGIC, VERSION, 4, 'RiskEngine universe delta');
+/**
+ * Appends the rows of encodeUniverseDelta() bytes to a universe (KernelInputError when they do not
+ * follow its rows); returns the GARCH states a version 2 delta holds (checked by their reader).
+ */
+export function applyUniverseDelta(u: UniverseSnapshot, bytes: Uint8Array): unknown {
+  const version = versionOf(bytes, UNIVERSE_DELTA_MAGIC, VERSION) === GARCH_VERSION ? GARCH_VERSION : VERSION;
+  const { head, json, values } = decodeState(bytes, UNIVERSE_DELTA_MAGIC, version, 4, 'RiskEngine universe delta');
   const [total, rows, lastTs, lastSentAt] = head;
   const w = u.history ?? u.window;
   if (total - rows !== w.total || values.length !== rows * w.assets.length) {
@@ -239,6 +262,7 @@ export function applyUniverseDelta(u: UniverseSnapshot, bytes: Uint8Array): void
   u.history?.append(values, rows);
   u.lastTs = lastTs;
   u.lastSentAt = lastSentAt;
+  return version === GARCH_VERSION ? (json as { garch?: unknown } | null)?.garch : undefined;
 }
 
 /** Weights a portfolio held from a period on: `from` the rows its universe had when they were applied. */

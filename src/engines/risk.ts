@@ -20,6 +20,7 @@ import { TRAFFIC_LIGHT_ZONES } from '../kernels/risk/risk-analytics.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { RecentFramesByKey } from './recent-frames.js';
 import { ReturnsWindow } from './returns-window.js';
+import { GarchVarBook, type PortfolioHistory, type RiskVarOptions, resolveGarchVar } from './risk-garch.js';
 import { bookId, parsePositionUpdate, PositionBooks } from './risk-positions.js';
 import {
   applyUniverseDelta,
@@ -77,6 +78,13 @@ export interface RiskEngineOptions extends Partial<EngineOptions> {
   positionUniverse?: string;
   /** VaR limit of every strategy's book, a positive loss fraction (RISK_ALERT as a portfolio's limit). Default none. */
   positionLimit?: number;
+  /**
+   * A VaR beside the historical and Gaussian ones: `{ method: 'garch', vol?, p?, o?, q?, mean?, lags?,
+   * dist?, refit? }` fits a conditional volatility model to each portfolio's returns over the window,
+   * refits it every `refit` periods (default one day's) and publishes its one-step VaR and ES (`garch`)
+   * and their backtest (`garchBacktest`): ./risk-garch.ts, docs/risk.md. Default `{ method: 'historical' }`: none.
+   */
+  var?: RiskVarOptions;
 }
 
 export const RISK_ENGINE_DEFAULTS = {
@@ -88,6 +96,13 @@ export const RISK_ENGINE_DEFAULTS = {
   rollingWindow: 63,
   periodsPerYear: 252,
 } as const;
+
+/** The backtests and rolling figures of an evaluation's portfolios, by their index. */
+interface Backtests {
+  backtest?: (i: number) => RiskBacktest;
+  garchBacktest?: (i: number) => RiskBacktest;
+  rolling?: (i: number) => RiskResult['rolling'];
+}
 
 /** A portfolio's state: its last PORTFOLIO_UPDATE and its latest figures. */
 export interface RiskPortfolioState extends ParsedPortfolio {
@@ -168,6 +183,8 @@ export class RiskEngine extends Engine {
   private readonly books = new PositionBooks();
   /** Strategies whose book must be rebuilt (silently) after a restore. */
   private readonly staleBooks = new Set<string>();
+  /** The GARCH VaR of every portfolio (option `var`), or undefined. */
+  private readonly garch: GarchVarBook | undefined;
 
   /** Checks the options (KernelInputError naming the option). */
   constructor(bus: Bus, options: RiskEngineOptions = {}) {
@@ -238,6 +255,8 @@ export class RiskEngine extends Engine {
     this.periodsPerYear = periodsPerYear;
     this.benchmark = benchmark;
     this.kernels = kernels({ backend: options.backend ?? 'auto' });
+    const garch = resolveGarchVar(options.var, window, periodsPerYear);
+    this.garch = garch && new GarchVarBook(garch, this.kernels, window, confidence, backtestWindow);
     this.window = window;
     this.minRows = minRows;
     this.confidence = confidence;
@@ -337,7 +356,10 @@ export class RiskEngine extends Engine {
    */
   private setPortfolio(id: string, parsed: ParsedPortfolio, from: number, restored?: readonly HeldRecord[]): void {
     const old = this.portfolioStates.get(id);
-    if (old && old.universe !== parsed.universe) this.members.get(old.universe)?.delete(id);
+    if (old && old.universe !== parsed.universe) {
+      this.members.get(old.universe)?.delete(id);
+      this.garch?.forget(old.universe, id);
+    }
     const u = this.universeStates.get(parsed.universe);
     const oldest = u ? u.window.total - (u.history ?? u.window).rows : 0; // the first period the history holds
     let held: HeldWeights[];
@@ -411,11 +433,9 @@ export class RiskEngine extends Engine {
     const historical = this.kernels.valueAtRisk(book, { method: 'historical', confidence: this.confidence });
     const gaussian = this.kernels.valueAtRisk(book, { method: 'gaussian', confidence: this.confidence });
     const volatility = this.kernels.performanceStats(book, { periodsPerYear: 1 }).annualVolatility;
-    const extra = this.backtests(
-      u.history ?? u.window,
-      weights,
-      ready.map(([, p]) => p),
-    );
+    const history = u.history ?? u.window;
+    const garch = this.garch && ready.map(([id, p]) => this.garch!.advance(universe, id, history.total, this.portfolioHistory(p, history)));
+    const extra = this.backtests(universe, history, weights, ready);
     ready.forEach(([key, p], i) => {
       const result: RiskResult = {
         source: 'risk',
@@ -430,6 +450,11 @@ export class RiskEngine extends Engine {
       if (p.limit === p.limit) result.limit = p.limit;
       const backtest = extra.backtest?.(i);
       if (backtest) result.backtest = backtest;
+      if (garch?.[i]) {
+        result.garch = garch[i];
+        const garchBacktest = extra.garchBacktest?.(i);
+        if (garchBacktest) result.garchBacktest = garchBacktest;
+      }
       const rolling = extra.rolling?.(i);
       if (rolling) result.rolling = rolling;
       p.figures = result;
@@ -486,14 +511,12 @@ export class RiskEngine extends Engine {
    * same weights; the last backtestWindow such periods are backtested. With a benchmark asset the
    * universe holds, Sharpe and beta of the current weights over the last rollingWindow periods.
    * Undefined parts when there is not enough history. Each weights version's VaR of a period is
-   * computed once (`published`); an evaluation computes those of the new periods only.
+   * computed once (`published`); an evaluation computes those of the new periods only. With the GARCH
+   * VaR, the same periods' returns against the GARCH VaR forecast for each (`garchBacktest`).
    */
-  private backtests(
-    history: ReturnsWindow,
-    weights: Float64Array,
-    held: readonly Portfolio[],
-  ): { backtest?: (i: number) => RiskBacktest; rolling?: (i: number) => RiskResult['rolling'] } {
-    const out: { backtest?: (i: number) => RiskBacktest; rolling?: (i: number) => RiskResult['rolling'] } = {};
+  private backtests(universe: string, history: ReturnsWindow, weights: Float64Array, ready: readonly [string, Portfolio][]): Backtests {
+    const out: Backtests = {};
+    const held = ready.map(([, p]) => p);
     const all = history.matrix();
     const T = all.rows;
     const P = held.length;
@@ -531,23 +554,15 @@ export class RiskEngine extends Engine {
           for (const period of published.keys()) if (period < base + first) published.delete(period); // out of the backtest
         }
       });
-      const b = this.kernels.varBacktest(
-        { data: realized, rows: n, cols: P },
-        { data: forecasts, rows: n, cols: P },
-        { confidence: this.confidence, window: B },
-      );
-      out.backtest = (i) => ({
-        observations: b.observations[i],
-        window: B,
-        exceptions: b.count[i],
-        realized: realized[(n - 1) * P + i],
-        var: forecasts[(n - 1) * P + i],
-        exception: (b.exceptions as { data: Float64Array }).data[(n - 1) * P + i] === 1,
-        kupiecPValue: b.kupiecPValue[i],
-        independencePValue: b.independencePValue[i],
-        christoffersenPValue: b.conditionalCoveragePValue[i],
-        zone: TRAFFIC_LIGHT_ZONES[b.zone[i]] ?? 'green',
-      });
+      out.backtest = this.backtestOf(realized, forecasts, n, P);
+      if (this.garch) {
+        const book = this.garch;
+        const garch = new Float64Array(n * P);
+        ready.forEach(([id], i) => {
+          for (let t = first; t < T; t++) garch[(t - first) * P + i] = book.forecastOf(universe, id, base + t);
+        });
+        out.garchBacktest = this.backtestOf(realized, garch, n, P);
+      }
     }
     const market = this.benchmark === undefined ? undefined : history.columns.get(this.benchmark);
     const R = this.rollingWindow;
@@ -561,6 +576,43 @@ export class RiskEngine extends Engine {
       out.rolling = (i) => ({ benchmark, window: R, sharpe: sharpe[i], beta: beta[i] });
     }
     return out;
+  }
+
+  /** varBacktest of n periods x P portfolios of returns against the VaR forecast for each, over the last backtestWindow periods: each portfolio's backtest. */
+  private backtestOf(realized: Float64Array, forecasts: Float64Array, n: number, P: number): (i: number) => RiskBacktest {
+    const B = this.backtestWindow;
+    const b = this.kernels.varBacktest(
+      { data: realized, rows: n, cols: P },
+      { data: forecasts, rows: n, cols: P },
+      { confidence: this.confidence, window: B },
+    );
+    return (i) => ({
+      observations: b.observations[i],
+      window: B,
+      exceptions: b.count[i],
+      realized: realized[(n - 1) * P + i],
+      var: forecasts[(n - 1) * P + i],
+      exception: (b.exceptions as { data: Float64Array }).data[(n - 1) * P + i] === 1,
+      kupiecPValue: b.kupiecPValue[i],
+      independencePValue: b.independencePValue[i],
+      christoffersenPValue: b.conditionalCoveragePValue[i],
+      zone: TRAFFIC_LIGHT_ZONES[b.zone[i]] ?? 'green',
+    });
+  }
+
+  /** What the GARCH VaR reads of portfolio `p`: its universe's history and the weights it held in each period. */
+  private portfolioHistory(p: Portfolio, history: ReturnsWindow): PortfolioHistory {
+    const all = history.matrix();
+    return {
+      all,
+      base: history.total - all.rows,
+      since: p.held[0]?.from ?? 0,
+      weightsAt: (t) => {
+        let k = p.held.length - 1;
+        while (k > 0 && p.held[k].from > t) k--;
+        return p.held[k].from <= t ? this.heldVector(p.held[k], history) : null;
+      },
+    };
   }
 
   /** Weights held in `history`'s column order (resolved once), or null when the universe lacks one of the assets. */
@@ -607,7 +659,7 @@ export class RiskEngine extends Engine {
       const u = this.universeStates.get(key);
       if (!u) throw new KernelInputError('key', 'a universe of this engine', JSON.stringify(key));
       this.recordTotals.set(key, (u.history ?? u.window).total);
-      return encodeUniverse(u);
+      return encodeUniverse(u, this.garch?.record(key));
     }
     const p = this.portfolioStates.get(key);
     if (!p) throw new KernelInputError('key', 'a portfolio of this engine', JSON.stringify(key));
@@ -622,7 +674,7 @@ export class RiskEngine extends Engine {
     const u = this.universeStates.get(key);
     const since = this.recordTotals.get(key);
     if (type !== this.returnsInput || !u || since === undefined) return undefined;
-    const delta = encodeUniverseDelta(u, since);
+    const delta = encodeUniverseDelta(u, since, this.garch?.record(key, since));
     if (delta) this.recordTotals.set(key, (u.history ?? u.window).total);
     return delta;
   }
@@ -635,8 +687,12 @@ export class RiskEngine extends Engine {
     if (type === this.positionInput) {
       for (const strategy of this.books.restore(key, bytes)) this.staleBooks.add(strategy);
     } else if (type === this.returnsInput) {
-      const u = decodeUniverse(bytes, this.window, this.historyRows);
-      for (const delta of deltas) applyUniverseDelta(u, delta);
+      const { garch, ...u } = decodeUniverse(bytes, this.window, this.historyRows);
+      this.garch?.restore(key, garch);
+      for (const delta of deltas) {
+        const states = applyUniverseDelta(u, delta);
+        if (states !== undefined) this.garch?.applyDelta(key, states);
+      }
       this.universeStates.set(key, u);
       this.recent.forget(key);
       this.recordTotals.set(key, (u.history ?? u.window).total);
