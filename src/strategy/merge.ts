@@ -11,7 +11,10 @@
  * waited for (a feed's first frames may each hold a symbol's whole tape). `flush()` hands out everything (end of data).
  *
  * Each symbol's trades wait in its own queue (typed arrays, in order); handing out is a k-way merge of
- * the queues' heads by a binary heap: O(log symbols) a trade, nothing allocated per trade.
+ * the queues' heads by a binary heap: O(log symbols) a trade, nothing allocated per trade. The watermark
+ * is computed again (O(symbols)) only when it may have risen: a push of the symbol that held it (or of a
+ * new one), or a symbol's silence passing maxLatenessMs; any other push leaves it where it was, with
+ * nothing to hand out (its trades are past it). So a push costs O(1) amortized.
  */
 
 import { KernelInputError } from '../errors.js';
@@ -76,6 +79,11 @@ export class TradeMerge {
   private holdUntil = Number.NaN;
   /** The wall time of the last push (every symbol silent since longer than maxLatenessMs: a pause). */
   private lastPush = Number.NEGATIVE_INFINITY;
+  /** The watermark of the last release(), and when the first symbol counted in it falls silent (wall ms). */
+  private mark = Number.NEGATIVE_INFINITY;
+  private expiry = Number.NEGATIVE_INFINITY;
+  /** mark is not the watermark of the queues as they are (a hold, a new queue, a restore): compute it again. */
+  private stale = true;
 
   /**
    * `expected`: symbols waited for from the start (a symbol never seen counts as delivering at the
@@ -95,6 +103,7 @@ export class TradeMerge {
       q = new SymbolQueue(symbol, this.now());
       this.queues.set(symbol, q);
       this.all.push(q);
+      this.stale = true;
     }
     return q;
   }
@@ -144,6 +153,7 @@ export class TradeMerge {
     }
     this.holdUntil = this.now() + this.maxLatenessMs;
     this.lastPush = Number.NEGATIVE_INFINITY;
+    this.stale = true;
   }
 
   /** Adds a batch of `symbol`'s trades (in its time order), then hands out what may go. */
@@ -152,10 +162,13 @@ export class TradeMerge {
     if (now - this.lastPush > this.maxLatenessMs) this.holdUntil = now + this.maxLatenessMs;
     this.lastPush = now;
     const q = this.queue(symbol);
+    // the watermark can rise only if q held it or a symbol counted in it fell silent (q coming back
+    // from silence past the watermark leaves it where it is)
+    const moves = this.stale || q.last <= this.mark || now >= this.expiry;
     q.push(ts, price, volume);
     if (ts.length > 0) q.last = Math.max(q.last, ts[ts.length - 1]);
     q.wall = now;
-    this.release(sink);
+    if (moves) this.release(sink);
   }
 
   /**
@@ -163,10 +176,22 @@ export class TradeMerge {
    * delivered within maxLatenessMs (a trade at that very time waits: that symbol may send more of it).
    */
   release(sink: MergeSink): void {
-    if (this.now() < this.holdUntil) return;
-    const since = this.now() - this.maxLatenessMs;
+    const now = this.now();
+    if (now < this.holdUntil) {
+      this.stale = true;
+      return;
+    }
+    const since = now - this.maxLatenessMs;
     let watermark = Number.POSITIVE_INFINITY;
-    for (const q of this.all) if (q.wall >= since && q.last < watermark) watermark = q.last;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const q of this.all) {
+      if (q.wall < since) continue;
+      if (q.last < watermark) watermark = q.last;
+      if (q.wall < oldest) oldest = q.wall;
+    }
+    this.mark = watermark;
+    this.expiry = oldest + this.maxLatenessMs;
+    this.stale = false;
     this.handOut(watermark, sink);
   }
 

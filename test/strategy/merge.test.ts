@@ -1,6 +1,53 @@
 /** TradeMerge: symbols' batches back in (ts, symbol, arrival) order, a slower symbol waited for maxLatenessMs at most. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TradeMerge } from '../../src/strategy/merge.js';
+
+/**
+ * The merge's rule with nothing skipped: after every push (once the hold is over) the watermark from
+ * every symbol, and every held trade before it handed out in (ts, symbol, arrival) order.
+ */
+class PlainMerge {
+  private readonly queues = new Map<string, { trades: [number, number][]; last: number; wall: number }>();
+  private holdUntil = Number.NaN;
+  private lastPush = Number.NEGATIVE_INFINITY;
+  readonly out: [string, number, number][] = [];
+  constructor(
+    private readonly lateness: number,
+    expected: string[],
+    private readonly now: () => number,
+  ) {
+    for (const s of expected) this.queue(s);
+  }
+  private queue(s: string) {
+    let q = this.queues.get(s);
+    if (!q) this.queues.set(s, (q = { trades: [], last: Number.NEGATIVE_INFINITY, wall: this.now() }));
+    return q;
+  }
+  push(s: string, ts: number[], price: number[]): void {
+    const now = this.now();
+    if (now - this.lastPush > this.lateness) this.holdUntil = now + this.lateness;
+    this.lastPush = now;
+    const q = this.queue(s);
+    ts.forEach((t, i) => q.trades.push([t, price[i]]));
+    if (ts.length > 0) q.last = Math.max(q.last, ts[ts.length - 1]);
+    q.wall = now;
+    this.release();
+  }
+  release(all = false): void {
+    if (!all && this.now() < this.holdUntil) return;
+    let mark = Number.POSITIVE_INFINITY;
+    for (const q of this.queues.values()) if (q.wall >= this.now() - this.lateness && q.last < mark) mark = q.last;
+    const ready: [string, number, number, number][] = [];
+    for (const [s, q] of this.queues) {
+      let k = 0;
+      while (k < q.trades.length && (all || q.trades[k][0] < mark)) k++;
+      q.trades.splice(0, k).forEach(([t, p], i) => ready.push([s, t, p, i]));
+    }
+    ready.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[3] - b[3]));
+    for (const [s, t, p] of ready) this.out.push([s, t, p]);
+  }
+}
 
 /** A merge on a wall clock the test moves, and what it handed out. */
 function merge(maxLatenessMs: number, expected: string[] = []) {
@@ -116,5 +163,79 @@ describe('TradeMerge', () => {
     expect(x.out.filter(([s]) => s === 'A').map(([, t]) => t)).toEqual(
       Array.from({ length: 50 * 37 }, (_, k) => Math.floor(k / 37) * 100 + (k % 37) * 2),
     );
+  });
+
+  it('hands trades out once a symbol falls silent, at the next push of any symbol', () => {
+    const x = merge(500);
+    x.push('A', [1]);
+    x.push('B', [2]);
+    x.at(400);
+    x.push('B', [3]); // held: the first 500 ms
+    x.at(600);
+    x.push('B', [4]); // A silent since 0: the watermark is B's 4
+    expect(x.out.map(([s, t]) => `${s}${t}`)).toEqual(['A1', 'B2', 'B3']);
+    x.at(700);
+    x.push('A', [5]);
+    x.at(1000);
+    x.push('B', [6]); // watermark min(5, 6)
+    expect(x.out.map(([s, t]) => `${s}${t}`)).toEqual(['A1', 'B2', 'B3', 'B4']);
+    x.at(1300);
+    x.push('B', [7]); // A silent since 700: B's 7
+    expect(x.out.map(([s, t]) => `${s}${t}`)).toEqual(['A1', 'B2', 'B3', 'B4', 'A5', 'B6']);
+  });
+
+  it('hands out what the plain rule does on random pushes, pauses and symbols falling silent', () => {
+    const step = fc.oneof(
+      {
+        arbitrary: fc.record({
+          push: fc.constantFrom('A', 'B', 'C'),
+          n: fc.integer({ min: 0, max: 4 }),
+          gap: fc.integer({ min: 0, max: 3 }),
+        }),
+        weight: 6,
+      },
+      { arbitrary: fc.record({ wait: fc.constantFrom(100, 200, 300, 600) }), weight: 3 },
+      { arbitrary: fc.constant({ release: true }), weight: 1 },
+    );
+    let handed = 0; // before the flush, over the runs: so the test cannot pass on runs that only hold
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 20, maxLength: 200 }), fc.constantFrom([], ['A', 'B']), (steps, expected) => {
+        let wall = 0;
+        const clock = () => wall;
+        const fast = new TradeMerge(500, expected, clock);
+        const plain = new PlainMerge(500, expected, clock);
+        const out: [string, number, number][] = [];
+        const sink = (s: string, ts: number, price: number) => void out.push([s, ts, price]);
+        const last = new Map<string, number>();
+        let id = 0;
+        for (const x of steps) {
+          if ('wait' in x) wall += x.wait;
+          else if ('release' in x) {
+            fast.release(sink);
+            plain.release();
+          } else {
+            let t = last.get(x.push) ?? 0;
+            const ts = Array.from({ length: x.n }, () => (t += x.gap));
+            if (x.n > 0) last.set(x.push, t);
+            const price = ts.map(() => ++id);
+            fast.push(
+              x.push,
+              ts,
+              price,
+              ts.map(() => 1),
+              sink,
+            );
+            plain.push(x.push, ts, price);
+          }
+          expect(out).toEqual(plain.out);
+        }
+        handed += out.length;
+        fast.flush(sink);
+        plain.release(true);
+        expect(out).toEqual(plain.out);
+      }),
+      { numRuns: 300 },
+    );
+    expect(handed).toBeGreaterThan(2000);
   });
 });
