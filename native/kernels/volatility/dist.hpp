@@ -67,6 +67,9 @@ class Dist {
     c_ = logGamma((nu_ + 1) / 2) - logGamma(nu_ / 2) - ln(M_PI * (nu_ - 2)) / 2;
     dc_ = 0.5 * digamma((nu_ + 1) / 2) - 0.5 * digamma(nu_ / 2) - 0.5 / (nu_ - 2);
     h_ = (nu_ + 1) / 2;
+    inu2_ = 1 / (nu_ - 2);
+    hi_ = h_ * inu2_;
+    m2hi_ = -2 * h_ * inu2_;
     constant_ = c_;
     constantA_ = dc_;
     if (dist != 2) return;
@@ -83,6 +86,13 @@ class Dist {
     logB_ = ln(b_);
     constant_ = logB_ + c_;
     constantA_ = dbEta_ / b_ + dc_;
+    // reciprocals made once: an observation's partials take two divisions and a root
+    aob_ = a_ / b_;
+    ipl_ = 1 / (1 + lam_);
+    iml_ = 1 / (1 - lam_);
+    cv_ = -(nu_ + 1) * inu2_;
+    hi2_ = h_ * inu2_ * inu2_;
+    dbLamOb_ = dbLam_ / b_;
   }
 
   /// K, h and dA's constant per observation.
@@ -99,66 +109,78 @@ class Dist {
     return logB_ + c_ - ln(s2) / 2 - h_ * ln(1 + (v * v) / (nu_ - 2));
   }
 
-  /// g and q of one observation.
+  /// g and q of one observation: partials()'s g and q, in its operations.
   void observe(double e, double s2, Partials& out) const {
     if (kind_ == 0) {
       out.g = 1;
-      out.q = -0.5 * ((e * e) / s2);
+      out.q = -0.5 * ((e * e) * (1 / s2));
       return;
     }
     if (kind_ == 1) {
-      out.g = 1 + (e * e) / (s2 * (nu_ - 2));
+      out.g = 1 + (e * e) * (1 / s2) * inu2_;
       out.q = 0;
       return;
     }
-    const double z = e / std::sqrt(s2);
-    const double v = (b_ * z + a_) / (1 + sign(z + a_ / b_) * lam_);
-    out.g = 1 + (v * v) / (nu_ - 2);
+    const double z = e * (1 / std::sqrt(s2));
+    const double v = (b_ * z + a_) * inverseDen(sign(z + aob_));
+    out.g = 1 + (v * v) * inu2_;
     out.q = 0;
   }
 
+  /// g, q and the partials of one observation: one division (normal), two (t), two and a root (skew-t),
+  /// the shape parameters' reciprocals made once (dist.ts, the same operations).
   void partials(double e, double s2, Partials& out) const {
     if (kind_ == 0) {
+      const double r = 1 / s2;
+      const double u = (e * e) * r;
       out.g = 1;
-      out.q = -0.5 * ((e * e) / s2);
-      out.dSigma2 = -0.5 * (1 / s2 - (e * e) / s2 / s2);  // not e^2 / s2^2: s2^2 underflows first
-      out.dE = -e / s2;
+      out.q = -0.5 * u;
+      out.dSigma2 = -0.5 * (r - u * r);  // not e^2 r^2: r^2 overflows first
+      out.dE = -e * r;
       out.dA = out.dB = 0;
       return;
     }
     if (kind_ == 1) {
-      const double u = (e * e) / (s2 * (nu_ - 2));
-      out.g = 1 + u;
+      const double r = 1 / s2;
+      const double u = (e * e) * r * inu2_;
+      const double g = 1 + u;
+      const double ig = 1 / g;
+      out.g = g;
       out.q = 0;
-      const double r = u / (1 + u);
-      out.dSigma2 = (-0.5 + h_ * r) / s2;
-      out.dE = (-h_ * 2 * e) / (s2 * (nu_ - 2) * (1 + u));
-      out.dA = (h_ * r) / (nu_ - 2);
+      const double ru = u * ig;
+      out.dSigma2 = (-0.5 + h_ * ru) * r;
+      out.dE = m2hi_ * e * r * ig;
+      out.dA = hi_ * ru;
       out.dB = 0;
       return;
     }
-    const double sd = std::sqrt(s2);
-    const double z = e / sd;
-    const double s = sign(z + a_ / b_);
-    const double den = 1 + s * lam_;
-    const double v = (b_ * z + a_) / den;
-    const double g = 1 + (v * v) / (nu_ - 2);
+    const double isd = 1 / std::sqrt(s2);
+    const double z = e * isd;
+    const double s = sign(z + aob_);
+    const double iden = inverseDen(s);
+    const double v = (b_ * z + a_) * iden;
+    const double g = 1 + (v * v) * inu2_;
+    const double ig = 1 / g;
     out.g = g;
     out.q = 0;
-    const double dv = (-(nu_ + 1) * v) / ((nu_ - 2) * g);
-    const double dz = (dv * b_) / den;
-    out.dE = dz / sd;
-    out.dSigma2 = -0.5 / s2 - (dz * z) / (2 * s2);
-    out.dA = (h_ * v * v) / ((nu_ - 2) * (nu_ - 2) * g) + (dv * (daEta_ + z * dbEta_)) / den;
-    out.dB = dbLam_ / b_ + (dv * (daLam_ + z * dbLam_)) / den - (clipped_ ? 0 : (dv * v * s) / den);
+    const double dv = cv_ * v * ig;  // dl/dv
+    const double dz = dv * b_ * iden;
+    out.dE = dz * isd;
+    out.dSigma2 = -0.5 * (isd * isd) * (1 + dz * z);
+    out.dA = hi2_ * (v * v) * ig + dv * (daEta_ + z * dbEta_) * iden;
+    out.dB = dbLamOb_ + dv * (daLam_ + z * dbLam_) * iden - (clipped_ ? 0 : dv * v * s * iden);
   }
 
  private:
   static double sign(double x) { return x > 0 ? 1 : x < 0 ? -1 : x; }
+  /// 1 / (1 + s lambda) for s = sign(z + a / b): made once for s = +-1.
+  double inverseDen(double s) const { return s > 0 ? ipl_ : s < 0 ? iml_ : 1 / (1 + s * lam_); }
 
   int kind_;
   double constant_ = 0, constantA_ = 0, log2pi_ = 0, nu_ = 0, c_ = 0, dc_ = 0, h_ = 0;
+  double inu2_ = 0, hi_ = 0, m2hi_ = 0;
   double lambda_ = 0, lam_ = 0, a_ = 0, b_ = 0, daEta_ = 0, daLam_ = 0, dbEta_ = 0, dbLam_ = 0, logB_ = 0;
+  double aob_ = 0, ipl_ = 0, iml_ = 0, cv_ = 0, hi2_ = 0, dbLamOb_ = 0;
   bool clipped_ = false;
 };
 

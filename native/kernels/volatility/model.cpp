@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "volatility/dist.hpp"
+#include "volatility/passes.hpp"
 
 namespace kernelbus::volatility {
 
@@ -290,17 +290,6 @@ void recursion(Problem& pr, const double* theta, bool derivatives) {
 
 namespace {
 
-/// One observation's score of -l_t into row (k): the gradient's terms of observation t, the shape
-/// parameters' constants and log included.
-void observationScore(const Problem& pr, const Dist& dist, const Partials& part, double w, const double* d, size_t t, double* row) {
-  const size_t k = pr.k, km = pr.iw;
-  for (size_t i = 0; i < k; i++) row[i] = w * d[i];
-  for (size_t i = 0; i < km; i++) row[i] += part.dE * (i == 0 ? -1 : -pr.y[t + pr.m.lags - i]);
-  if (pr.m.dist > kDistNormal) row[pr.id] += dist.constantA() - 0.5 * ln(part.g) + part.dA;
-  if (pr.m.dist > kDistT) row[pr.id + 1] += part.dB;
-  for (size_t i = 0; i < k; i++) row[i] = -row[i];
-}
-
 /// The GARCH family's -ll and gradient in one pass: each step's derivatives (the reference's
 /// same operations) kept for the last q steps only and folded into the gradient at once (what
 /// recursion() then the partials' loop compute, without the nobs x k array).
@@ -311,6 +300,7 @@ double garchGradient(Problem& pr, const double* theta, const Dist& dist, double*
   const double* e = pr.e.data();
   double* sigma2 = pr.sigma2.data();
   std::vector<double> ring(rows * k, 0.0);
+  size_t at = 0;
   std::fill(grad, grad + k, 0.0);
   LogProduct s2p, gs;
   Partials part;
@@ -318,7 +308,9 @@ double garchGradient(Problem& pr, const double* theta, const Dist& dist, double*
   // zeros stored one by one: memset's wide stores, then this row's narrow loads, stall store forwarding
   const double zero = pr.lower.empty() ? 0.0 : pr.lower[0] * 0.0;
   for (size_t t = 0; t < nobs; t++) {
-    double* d = ring.data() + (t % rows) * k;
+    const size_t row = t == 0 ? 0 : (at + 1 == rows ? 0 : at + 1);  // t % rows, without a division
+    at = row;
+    double* d = ring.data() + row * k;
     for (size_t i = 0; i < k; i++) d[i] = zero;
     d[pr.iw] = 1;
     double s = theta[pr.iw];
@@ -357,7 +349,7 @@ double garchGradient(Problem& pr, const double* theta, const Dist& dist, double*
         const size_t lag = t - 1 - j;
         s += b * sigma2[lag];
         d[pr.ib + j] += sigma2[lag];
-        const double* l = ring.data() + (lag % rows) * k;
+        const double* l = ring.data() + (row >= j + 1 ? row - j - 1 : row + rows - j - 1) * k;  // lag % rows
         for (size_t i = 0; i < k; i++) d[i] += b * l[i];
       }
     }
@@ -394,10 +386,26 @@ double garchGradient(Problem& pr, const double* theta, const Dist& dist, double*
 
 }  // namespace
 
+void observationScore(const Problem& pr, const Dist& dist, const Partials& part, double w, const double* d, size_t t, double* row) {
+  const size_t k = pr.k, km = pr.iw;
+  for (size_t i = 0; i < k; i++) row[i] = w * d[i];
+  for (size_t i = 0; i < km; i++) row[i] += part.dE * (i == 0 ? -1 : -pr.y[t + pr.m.lags - i]);
+  if (pr.m.dist > kDistNormal) row[pr.id] += dist.constantA() - 0.5 * ln(part.g) + part.dA;
+  if (pr.m.dist > kDistT) row[pr.id + 1] += part.dB;
+  for (size_t i = 0; i < k; i++) row[i] = -row[i];
+}
+
 double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool individual, double* scores) {
   residuals(pr, theta, pr.e.data());
   const Dist dist(pr.m.dist, theta, pr.id);
   const size_t nobs = pr.nobs, k = pr.k, km = pr.iw;
+  if (!individual && !pr.m.egarch) {
+    if (grad) {
+      const GradientPass fixed = garch11Gradient(pr.m);
+      return fixed ? fixed(pr, theta, dist, grad, scores) : garchGradient(pr, theta, dist, grad, scores);  // sigma2 too
+    }
+    if (const ValuePass fixed = garch11Value(pr.m)) return fixed(pr, theta, dist);
+  }
   double garchValue = 0;
   if (grad && !pr.m.egarch)
     garchValue = garchGradient(pr, theta, dist, grad, scores);  // sigma2 too

@@ -91,13 +91,15 @@ const normal: DistTerms = {
   ll: (e, s2) => -0.5 * (LOG_2PI + ln(s2) + (e * e) / s2),
   observe(e, s2, out) {
     out.g = 1;
-    out.q = -0.5 * ((e * e) / s2);
+    out.q = -0.5 * (e * e * (1 / s2));
   },
   partials(e, s2, out) {
+    const r = 1 / s2;
+    const u = e * e * r;
     out.g = 1;
-    out.q = -0.5 * ((e * e) / s2);
-    out.dSigma2 = -0.5 * (1 / s2 - (e * e) / s2 / s2); // not e^2 / s2^2: s2^2 underflows first
-    out.dE = -e / s2;
+    out.q = -0.5 * u;
+    out.dSigma2 = -0.5 * (r - u * r); // not e^2 r^2: r^2 overflows first
+    out.dE = -e * r;
     out.dA = 0;
     out.dB = 0;
   },
@@ -106,23 +108,29 @@ const normal: DistTerms = {
 function studentT(nu: number): DistTerms {
   const c = logC(nu);
   const h = (nu + 1) / 2;
+  const inu2 = 1 / (nu - 2);
+  const hi = h * inu2;
+  const m2hi = -2 * h * inu2;
   return {
     constant: c,
     h,
     constantA: dLogC(nu),
     ll: (e, s2) => c - 0.5 * ln(s2) - h * ln(1 + (e * e) / (s2 * (nu - 2))),
     observe(e, s2, out) {
-      out.g = 1 + (e * e) / (s2 * (nu - 2));
+      out.g = 1 + e * e * (1 / s2) * inu2;
       out.q = 0;
     },
     partials(e, s2, out) {
-      const u = (e * e) / (s2 * (nu - 2));
-      out.g = 1 + u;
+      const r = 1 / s2;
+      const u = e * e * r * inu2;
+      const g = 1 + u;
+      const ig = 1 / g;
+      out.g = g;
       out.q = 0;
-      const r = u / (1 + u);
-      out.dSigma2 = (-0.5 + h * r) / s2;
-      out.dE = (-h * 2 * e) / (s2 * (nu - 2) * (1 + u));
-      out.dA = (h * r) / (nu - 2);
+      const ru = u * ig;
+      out.dSigma2 = (-0.5 + h * ru) * r;
+      out.dE = m2hi * e * r * ig;
+      out.dA = hi * ru;
       out.dB = 0;
     },
   };
@@ -143,6 +151,16 @@ function skewT(eta: number, lambda: number): DistTerms {
   const dbLam = (3 * lambda - a * daLam) / b;
   const logB = ln(b);
   const h = (eta + 1) / 2;
+  // reciprocals made once: an observation's partials take two divisions and a root
+  const inu2 = 1 / (eta - 2);
+  const aob = a / b;
+  const ipl = 1 / (1 + lam);
+  const iml = 1 / (1 - lam);
+  const cv = -(eta + 1) * inu2;
+  const hi2 = h * inu2 * inu2;
+  const dbLamOb = dbLam / b;
+  /** 1 / (1 + s lambda) for s = sign(z + a / b). */
+  const inverseDen = (s: number) => (s > 0 ? ipl : s < 0 ? iml : 1 / (1 + s * lam));
   return {
     constant: logB + c,
     h,
@@ -153,26 +171,27 @@ function skewT(eta: number, lambda: number): DistTerms {
       return logB + c - ln(s2) / 2 - h * ln(1 + (v * v) / (eta - 2));
     },
     observe(e, s2, out) {
-      const z = e / Math.sqrt(s2);
-      const v = (b * z + a) / (1 + Math.sign(z + a / b) * lam);
-      out.g = 1 + (v * v) / (eta - 2);
+      const z = e * (1 / Math.sqrt(s2));
+      const v = (b * z + a) * inverseDen(Math.sign(z + aob));
+      out.g = 1 + v * v * inu2;
       out.q = 0;
     },
     partials(e, s2, out) {
-      const sd = Math.sqrt(s2);
-      const z = e / sd;
-      const s = Math.sign(z + a / b);
-      const den = 1 + s * lam;
-      const v = (b * z + a) / den;
-      const g = 1 + (v * v) / (eta - 2);
+      const isd = 1 / Math.sqrt(s2);
+      const z = e * isd;
+      const s = Math.sign(z + aob);
+      const iden = inverseDen(s);
+      const v = (b * z + a) * iden;
+      const g = 1 + v * v * inu2;
+      const ig = 1 / g;
       out.g = g;
       out.q = 0;
-      const dv = (-(eta + 1) * v) / ((eta - 2) * g); // dl/dv
-      const dz = (dv * b) / den;
-      out.dE = dz / sd;
-      out.dSigma2 = -0.5 / s2 - (dz * z) / (2 * s2);
-      out.dA = (h * v * v) / ((eta - 2) * (eta - 2) * g) + (dv * (daEta + z * dbEta)) / den;
-      out.dB = dbLam / b + (dv * (daLam + z * dbLam)) / den - (clipped ? 0 : (dv * v * s) / den);
+      const dv = cv * v * ig; // dl/dv
+      const dz = dv * b * iden;
+      out.dE = dz * isd;
+      out.dSigma2 = -0.5 * (isd * isd) * (1 + dz * z);
+      out.dA = hi2 * (v * v) * ig + dv * (daEta + z * dbEta) * iden;
+      out.dB = dbLamOb + dv * (daLam + z * dbLam) * iden - (clipped ? 0 : dv * v * s * iden);
     },
   };
 }

@@ -1,0 +1,168 @@
+// GARCH(1,1) and GJR-GARCH(1,1,1), the models fitted most, with their orders and parameter count fixed
+// at compile time: model.cpp's garchValues + distLogLikelihood fused into one pass, and its
+// garchGradient with the derivative rows in registers (a ring of rows in memory, written narrow and
+// read wide, stalled store forwarding), every operation the generic passes' in their order, so the
+// bits are theirs (and the reference's, model.ts).
+#include <cmath>
+
+#include "volatility/passes.hpp"
+
+namespace kernelbus::volatility {
+
+namespace {
+
+/// arch's bounds_check on a variance (garchValues's bound).
+inline double bound(const Problem& pr, size_t t, double s) {
+  if (s < pr.lower[t]) return pr.lower[t];
+  if (s > pr.upper[t]) return std::isfinite(s) ? pr.upper[t] + ln(s / pr.upper[t]) : pr.upper[t] + 1000;
+  return s;
+}
+
+template <size_t O>
+double value(Problem& pr, const double* theta, const Dist& dist) {
+  const size_t nobs = pr.nobs;
+  const double bc = pr.backcast;
+  const double* e = pr.e.data();
+  double* sigma2 = pr.sigma2.data();
+  const double omega = theta[pr.iw], a = theta[pr.ia], g = O ? theta[pr.ig] : 0, b = theta[pr.ib];
+  LogProduct s2, gs;
+  Partials out;
+  double q = 0, prev = 0;
+  for (size_t t = 0; t < nobs; t++) {
+    double s = omega;
+    if (t == 0) {
+      s += a * bc;
+      if (O) s += g * 0.5 * bc;
+      s += b * bc;
+    } else {
+      const double el = e[t - 1];
+      s += a * (el * el);
+      if (O && el < 0) s += g * (el * el);
+      s += b * prev;
+    }
+    s = bound(pr, t, s);
+    sigma2[t] = s;
+    prev = s;
+    dist.observe(e[t], s, out);
+    s2.add(s);
+    gs.add(out.g);
+    q += out.q;
+  }
+  return -(double(nobs) * dist.constant() - 0.5 * s2.log() - dist.h() * gs.log() + q);
+}
+
+template <size_t O, size_t KM, size_t ND, bool S>
+double pass(Problem& pr, const double* theta, const Dist& dist, double* grad, double* scores) {
+  constexpr size_t K = KM + 3 + O + ND, IW = KM, IA = KM + 1, IG = KM + 2, IB = KM + 2 + O;
+  const size_t nobs = pr.nobs, L = pr.m.lags;
+  const double bc = pr.backcast;
+  const double* e = pr.e.data();
+  const double* y = pr.y;
+  double* sigma2 = pr.sigma2.data();
+  const double omega = theta[IW], a = theta[IA], g = O ? theta[IG] : 0, b = theta[IB];
+  const auto rd = [&](size_t t, size_t i) { return i == 0 ? -1 : -y[t + L - i]; };  // d e_t / d theta_i
+  const double zero = pr.lower.empty() ? 0.0 : pr.lower[0] * 0.0;
+  double d[K], prev[K], gr[K];
+  for (size_t i = 0; i < K; i++) prev[i] = gr[i] = 0.0;
+  LogProduct s2p, gs;
+  Partials part;
+  double q = 0, g0 = 0, g1 = 0;
+  for (size_t t = 0; t < nobs; t++) {
+    for (size_t i = 0; i < K; i++) d[i] = zero;
+    d[IW] = 1;
+    double s = omega;
+    if (t == 0) {
+      s += a * bc;
+      d[IA] += bc;
+      if (O) {
+        s += g * 0.5 * bc;
+        d[IG] += 0.5 * bc;
+      }
+      s += b * bc;
+      d[IB] += bc;
+    } else {
+      const size_t lag = t - 1;
+      const double el = e[lag];
+      s += a * (el * el);
+      d[IA] += el * el;
+      for (size_t i = 0; i < KM; i++) d[i] += a * 2 * el * rd(lag, i);
+      if (O && el < 0) {
+        s += g * (el * el);
+        d[IG] += el * el;
+        for (size_t i = 0; i < KM; i++) d[i] += g * 2 * el * rd(lag, i);
+      }
+      s += b * sigma2[lag];
+      d[IB] += sigma2[lag];
+      for (size_t i = 0; i < K; i++) d[i] += b * prev[i];
+    }
+    if (s < pr.lower[t]) {
+      s = pr.lower[t];
+      for (size_t i = 0; i < K; i++) d[i] = 0.0;
+    } else if (s > pr.upper[t]) {
+      if (std::isfinite(s)) {
+        for (size_t i = 0; i < K; i++) d[i] /= s;
+        s = pr.upper[t] + ln(s / pr.upper[t]);
+      } else {
+        s = pr.upper[t] + 1000;
+        for (size_t i = 0; i < K; i++) d[i] = 0.0;
+      }
+    }
+    sigma2[t] = s;
+    dist.partials(e[t], s, part);
+    s2p.add(s);
+    gs.add(part.g);
+    q += part.q;
+    const double w = part.dSigma2;
+    for (size_t i = 0; i < K; i++) gr[i] += w * d[i];
+    for (size_t i = 0; i < KM; i++) gr[i] += part.dE * (i == 0 ? -1 : -y[t + L - i]);
+    g0 += part.dA;
+    g1 += part.dB;
+    if constexpr (S) observationScore(pr, dist, part, w, d, t, scores + t * K);  // d in memory: a pass of its own
+    for (size_t i = 0; i < K; i++) prev[i] = d[i];
+  }
+  const double logG = gs.log();
+  if (ND > 0) gr[pr.id] += double(nobs) * dist.constantA() - 0.5 * logG + g0;
+  if (ND > 1) gr[pr.id + 1] += g1;
+  for (size_t i = 0; i < K; i++) grad[i] = -gr[i];
+  return -(double(nobs) * dist.constant() - 0.5 * s2p.log() - dist.h() * logG + q);
+}
+
+template <size_t O, size_t KM, size_t ND>
+double gradient(Problem& pr, const double* theta, const Dist& dist, double* grad, double* scores) {
+  return scores ? pass<O, KM, ND, true>(pr, theta, dist, grad, scores) : pass<O, KM, ND, false>(pr, theta, dist, grad, nullptr);
+}
+
+template <size_t O, size_t KM>
+GradientPass byDist(int dist) {
+  return dist == kDistNormal ? gradient<O, KM, 0> : dist == kDistT ? gradient<O, KM, 1> : gradient<O, KM, 2>;
+}
+
+template <size_t O>
+GradientPass byMean(size_t km, int dist) {
+  switch (km) {
+    case 0:
+      return byDist<O, 0>(dist);
+    case 1:
+      return byDist<O, 1>(dist);
+    case 2:
+      return byDist<O, 2>(dist);
+    default:
+      return byDist<O, 3>(dist);
+  }
+}
+
+bool fixed(const Model& m) { return !m.egarch && m.p == 1 && m.o <= 1 && m.q == 1 && meanCount(m) <= 3; }
+
+}  // namespace
+
+ValuePass garch11Value(const Model& m) {
+  if (!fixed(m)) return nullptr;
+  return m.o == 1 ? value<1> : value<0>;
+}
+
+GradientPass garch11Gradient(const Model& m) {
+  if (!fixed(m)) return nullptr;
+  return m.o == 1 ? byMean<1>(meanCount(m), m.dist) : byMean<0>(meanCount(m), m.dist);
+}
+
+}  // namespace kernelbus::volatility
