@@ -39,6 +39,7 @@ import {
 } from './common.js';
 import { OutageWatch, transportLog } from './outages.js';
 import { factorFlags } from './factor.js';
+import { parseGarchFlags } from './garch-flags.js';
 import { alignOptions, flag, parseClassifier, parseCommand, parseNumber, type Flag } from './options.js';
 import {
   createLog,
@@ -138,6 +139,11 @@ risk:
   --positions u        also each strategy's positions (POSITION_UPDATE, the strategy engine's) as a book,
                        portfolio strategy:<name>, measured on universe u's returns (default: none)
   --position-limit x   the books' VaR limit, a loss fraction > 0: RISK_ALERT as a portfolio's (default none)
+  --garch vol          garch | gjr | egarch: also each portfolio's GARCH VaR and ES and their backtest, the
+                       model fitted on its returns over the window (docs/risk.md, "GARCH VaR")
+  --dist d             the model's errors: normal | t | skewt (default normal)
+  --garch-refit n      periods between refits, each warm-started from the last (default one day's: 1 with
+                       --periods-per-year 252)
 portfolio:
   --window n           rows of returns per universe (default ${PORTFOLIO_ENGINE_DEFAULTS.window})
   --min-rows n         rows a universe needs before its portfolios are built (default ${PORTFOLIO_ENGINE_DEFAULTS.minRows})
@@ -182,6 +188,9 @@ const ENGINE_FLAGS = {
     'periods-per-year',
     'positions',
     'position-limit',
+    'garch',
+    'dist',
+    'garch-refit',
   ],
   factor: ['styles', 'momentum-window', 'momentum-half-life', 'momentum-lag', 'winsorize'],
   portfolio: ['window', 'min-rows', 'universe', 'portfolios', 'config', 'every', 'estimator', 'limit'],
@@ -215,8 +224,8 @@ const FLAGS = {
 
 /**
  * The risk engine's options from its flags (--window, --min-rows, --confidence, --universe,
- * --backtest-window, --benchmark, --rolling-window, --periods-per-year, --positions, --position-limit):
- * KernelInputError naming the flag.
+ * --backtest-window, --benchmark, --rolling-window, --periods-per-year, --positions, --position-limit,
+ * --garch, --dist, --garch-refit): KernelInputError naming the flag.
  */
 export function riskEngineOptions(values: Partial<Record<(typeof ENGINE_FLAGS)['risk'][number], string>>): RiskEngineOptions {
   const d = RISK_ENGINE_DEFAULTS;
@@ -245,7 +254,19 @@ export function riskEngineOptions(values: Partial<Record<(typeof ENGINE_FLAGS)['
             ? {}
             : { positionLimit: parseNumber(values['position-limit'], 0, '--position-limit', Number.MIN_VALUE, 1e9, false) }),
         };
-  return { window, minRows, confidence, universe, backtestWindow, benchmark, rollingWindow, periodsPerYear, ...books };
+  const garch = parseGarchFlags(values);
+  const model =
+    garch.garch === undefined
+      ? {}
+      : {
+          var: {
+            method: 'garch' as const,
+            vol: garch.garch,
+            ...(garch.dist && { dist: garch.dist }),
+            ...(garch['garch-refit'] !== undefined && { refit: garch['garch-refit'] }),
+          },
+        };
+  return { window, minRows, confidence, universe, backtestWindow, benchmark, rollingWindow, periodsPerYear, ...books, ...model };
 }
 
 /** The features engine's options from its flags (--by, --threshold, --window, --estimators, --ind, --max-future-ms), checked here. */
@@ -470,6 +491,7 @@ export async function runEngine(
                       portfolio,
                       historicalVar: p.figures.historical.var,
                       gaussianVar: p.figures.gaussian.var,
+                      ...(p.figures.garch && { garchVar: p.figures.garch.var }),
                       volatility: p.figures.volatility,
                     },
                   ]

@@ -12,7 +12,7 @@ import { PERFORMANCE_DEFAULTS, VAR_DEFAULTS, type Matrix } from '../kernels/risk
 import { DQ_REGRESSOR_SETS, type DqRegressors, VAR_BACKTEST_DEFAULTS } from '../kernels/risk/risk-analytics.js';
 import type { ReadReturnsOptions } from '../io/returns.js';
 import { toRecords } from '../kernels/labels.js';
-import { DISTS, VOLS } from '../kernels/volatility/volatility.js';
+import { GARCH_FLAGS, requireGarchFlag } from './garch-flags.js';
 import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText, timeUnitText } from './input.js';
 import { backendUsed } from './observe.js';
 import { backtestSection, benchmarkSection, drawdownsSection, rollingSection, type Section } from './risk-analytics.js';
@@ -87,19 +87,6 @@ async function readWeights(path: string, names: string[]): Promise<Float64Array>
   throw new KernelInputError('--weights', 'an array or an object of weights', JSON.stringify(parsed));
 }
 
-/** A flag whose value is one of `names`, undefined when absent. */
-function choice<T extends string>(names: readonly T[]): Flag<T | undefined> {
-  return {
-    type: 'string',
-    parse: (raw, name) => {
-      const value = text(raw);
-      if (value !== undefined && !(names as readonly string[]).includes(value))
-        throw new KernelInputError(name, names.join(' | '), JSON.stringify(value));
-      return value as T | undefined;
-    },
-  };
-}
-
 /** The flags of `kernelbus risk`: numbers are checked for being numbers here, for their range by the kernels. */
 const FLAGS = {
   weights: flag.string(),
@@ -118,10 +105,8 @@ const FLAGS = {
       return value as DqRegressors;
     },
   } satisfies Flag<DqRegressors>,
-  garch: choice(VOLS),
-  dist: choice(DISTS),
+  ...GARCH_FLAGS,
   'garch-window': flag.optionalNumber(1, 1e9, true),
-  'garch-refit': flag.optionalNumber(1, 1e9, true),
   backend: flag.anyBackend(),
   layout: {
     type: 'string',
@@ -212,10 +197,7 @@ export async function runRisk(argv: string[], log = console.log): Promise<number
   if (values.rolling !== undefined)
     sections.rolling = rollingSection(k, panel, labels, values.rolling, values.benchmark, periodsPerYear, riskFree);
   if (values.drawdowns !== undefined) sections.drawdowns = drawdownsSection(k, panel, labels, values.drawdowns);
-  for (const name of ['dist', 'garch-window', 'garch-refit'] as const) {
-    if (values[name] !== undefined && values.garch === undefined)
-      throw new KernelInputError(`--${name}`, 'nothing without --garch', String(values[name]));
-  }
+  requireGarchFlag(values, ['dist', 'garch-window', 'garch-refit']);
   if (values.garch !== undefined) {
     const { garchSection } = await import('./risk-garch.js');
     sections.garch = await garchSection(k, panel, labels, {

@@ -52,7 +52,8 @@ export interface MetricsSources {
 /** MetricsSources.watched: a few keys' figures (cardinality: what an operator chose to watch). */
 export interface WatchedFigures {
   vpin?: { engine: string; symbol: string; vpin: number; cdf: number }[];
-  portfolios?: { engine: string; portfolio: string; historicalVar: number; gaussianVar: number; volatility: number }[];
+  /** `garchVar`: with RiskEngine's `var: { method: 'garch' }` (method="garch"). */
+  portfolios?: { engine: string; portfolio: string; historicalVar: number; gaussianVar: number; garchVar?: number; volatility: number }[];
 }
 
 type Labels = Record<string, string>;
@@ -274,6 +275,7 @@ export function prometheusRegistry(sources: MetricsSources): Registry {
         (watched().portfolios ?? []).flatMap((p): Sample[] => [
           [{ engine: p.engine, portfolio: p.portfolio, method: 'historical' }, p.historicalVar],
           [{ engine: p.engine, portfolio: p.portfolio, method: 'gaussian' }, p.gaussianVar],
+          ...(p.garchVar === undefined ? [] : [[{ engine: p.engine, portfolio: p.portfolio, method: 'garch' }, p.garchVar] as Sample]),
         ]),
       ),
     );

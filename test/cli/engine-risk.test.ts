@@ -59,6 +59,19 @@ describe('kernelbus engine risk flags', () => {
     expect(engine).toBeInstanceOf(RiskEngine);
   });
 
+  it('--garch, --dist and --garch-refit: the GARCH VaR (var: { method: garch }), parsed as kernelbus risk --garch parses them', () => {
+    expect(riskEngineOptions({ garch: 'gjr', dist: 't', 'garch-refit': '5' }).var).toEqual({
+      method: 'garch',
+      vol: 'gjr',
+      dist: 't',
+      refit: 5,
+    });
+    expect(riskEngineOptions({ garch: 'garch' }).var).toEqual({ method: 'garch', vol: 'garch' });
+    expect(riskEngineOptions({}).var).toBeUndefined();
+    const engine = new RiskEngine(createBus(), { ...riskEngineOptions({ garch: 'egarch', dist: 'skewt' }), heartbeatMs: 0 });
+    expect(engine).toBeInstanceOf(RiskEngine);
+  });
+
   it('refuses a bad flag, naming it, before connecting', async () => {
     const url = 'redis://127.0.0.1:1';
     const cases: [string[], string][] = [
@@ -72,6 +85,10 @@ describe('kernelbus engine risk flags', () => {
       [['--positions', ''], '--positions: expected a universe name, got ""'],
       [['--position-limit', '0.02'], '--position-limit: expected nothing without --positions, got "0.02"'],
       [['--positions', 'us', '--position-limit', '0'], '--position-limit: expected a number in [5e-324, 1000000000], got "0"'],
+      [['--garch', 'figarch'], '--garch: expected garch | gjr | egarch, got "figarch"'],
+      [['--garch', 'gjr', '--dist', 'cauchy'], '--dist: expected normal | t | skewt, got "cauchy"'],
+      [['--dist', 't'], '--dist: expected nothing without --garch, got t'],
+      [['--garch', 'garch', '--garch-refit', '0'], '--garch-refit: expected an integer in [1, 1000000000], got "0"'],
     ];
     for (const [flags, message] of cases) await expect(runEngine(['risk', '--redis', url, ...flags])).rejects.toThrow(message);
     await expect(runEngine(['vpin', '--redis', url, '--benchmark', 'SPY'])).rejects.toThrow(
