@@ -15,6 +15,7 @@ import { Redis } from 'ioredis';
 import { decodeFrame } from '../src/bus/frames.js';
 import { findRedisServer, RedisServer } from '../tools/redis-server.js';
 import { ROOT } from './io-child.js';
+import type { Tape } from '../src/strategy/index.js';
 import type { BenchRow } from './lib.js';
 
 /** The feed's rate the issue asks the engine to keep up with. */
@@ -69,6 +70,49 @@ async function frames(redis: Redis, key: string): Promise<ReturnType<typeof deco
 const pct = (sorted: number[], p: number): number =>
   sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const ms = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? 'none' : `${x.toFixed(2)} ms`);
+
+/**
+ * The wait the event-order rule itself imposes on an order, before any bus: a bar closes on its
+ * symbol's first trade past the bar's end, and the merge hands that trade out once every symbol has
+ * delivered a later one (TradeMerge's watermark; its own symbol included). At the feed's pace that is
+ * (the latest of the symbols' next trade times - the closing trade's time) / speed of wall clock, for
+ * each bar-closing trade of `tape` (bars of `barMs`). A floor under the live order latency of an
+ * engine whose trades carry no watermark from their source.
+ */
+export function mergeWaitRow(section: string, tape: Tape, barMs: number, spanMs: number, label: string): BenchRow {
+  const { ts } = tape;
+  const { codes, values } = tape.symbols!;
+  const n = ts.length;
+  const S = values.length;
+  const speed = LIVE_RATE / (n / (spanMs / 1000));
+  const closing = new Uint8Array(n);
+  const bar = new Float64Array(S).fill(Number.NaN);
+  for (let i = 0; i < n; i++) {
+    const b = Math.floor(ts[i] / barMs);
+    if (b > bar[codes[i]]) closing[i] = 1;
+    bar[codes[i]] = b;
+  }
+  // backwards: each symbol's next trade time after row i
+  const next = new Float64Array(S).fill(Number.POSITIVE_INFINITY);
+  const waits: number[] = [];
+  for (let i = n - 1; i >= 0; i--) {
+    if (closing[i]) {
+      let latest = Number.NEGATIVE_INFINITY;
+      for (let j = 0; j < S; j++) latest = Math.max(latest, next[j]);
+      if (latest < Number.POSITIVE_INFINITY) waits.push((latest - ts[i]) / speed);
+    }
+    next[codes[i]] = ts[i];
+  }
+  waits.sort((a, b) => a - b);
+  return {
+    section,
+    case: `engine strategy over Redis fed by feed --file at ${LIVE_RATE.toLocaleString('en-US')} trades/s, ${label}`,
+    subject: 'the merge wait of event order, p99 (from the tape, no bus)',
+    value: pct(waits, 99),
+    unit: 'ms',
+    note: `the floor under the order latency: p50 ${ms(pct(waits, 50))}, max ${ms(waits[waits.length - 1])} over ${waits.length} bar closes; a trade waits for every symbol's next one (${S} symbols, speed ${speed.toFixed(0)}x the tape); below it only with watermarks from the source`,
+  };
+}
 
 /**
  * The live rows over `file` (a Parquet tape of `rows` trades spanning `spanMs` of tape time), or none

@@ -17,7 +17,7 @@ import { backtestStrategy, loadStrategy, StrategyRunner, type Tape as StrategyTa
 import { ensureDist, ROOT, runCli } from './io-child.js';
 import { countLabel, writeOnce } from './io-data.js';
 import { type BenchRow, type BenchSection, tape } from './lib.js';
-import { liveRows } from './strategy-live.js';
+import { liveRows, mergeWaitRow } from './strategy-live.js';
 
 const SECTION = 'strategy';
 const ROWS = Number(process.env.KERNELBUS_BENCH_STRATEGY_ROWS ?? 10_000_000);
@@ -139,9 +139,9 @@ async function run(): Promise<BenchRow[]> {
 
   // live over Redis: the engine as a process fed by `kernelbus feed --file` at 200,000 trades/s
   const liveFile = await writeOnce(`strategy-tape-${countLabel(ENGINE_ROWS)}.parquet`, (path) => writeTable(path, tableOf(e)));
-  rows.push(
-    ...(await liveRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, STRATEGY, `${countLabel(ENGINE_ROWS)} trades x ${SYMBOLS} symbols`)),
-  );
+  const liveLabel = `${countLabel(ENGINE_ROWS)} trades x ${SYMBOLS} symbols`;
+  rows.push(...(await liveRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, STRATEGY, liveLabel)));
+  rows.push(mergeWaitRow(SECTION, e, 60_000, SPAN_MS, liveLabel));
   return rows;
 }
 

@@ -14,7 +14,7 @@ class PlainMerge {
   readonly out: [string, number, number][] = [];
   constructor(
     private readonly lateness: number,
-    expected: string[],
+    expected: readonly string[],
     private readonly now: () => number,
   ) {
     for (const s of expected) this.queue(s);
