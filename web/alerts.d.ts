@@ -30,3 +30,24 @@ export function alertKind(payload: unknown): AlertKind;
 export function alertText(key: string, payload: unknown): string;
 export function portfolioMarks(pf: PortfolioState, now: number, holdMs: number): PortfolioMarks;
 export function portfolioRowClass(marks: PortfolioMarks): string;
+
+/** The GARCH cells of a portfolio's row (garchMarks). */
+export interface GarchMarks {
+  var: string;
+  backtest: string;
+  zone: 'yellow' | 'red' | undefined;
+  note: string;
+}
+/** A result's GARCH figures as JSON (NaN as null). */
+export interface GarchResult {
+  garch?: {
+    var: number | null;
+    persistence: number | null;
+    converged: boolean;
+    reason: string;
+    sinceRefit: number | null;
+    problem?: string;
+  } | null;
+  garchBacktest?: { zone: string; exceptions: number; observations: number; kupiecPValue: number | null };
+}
+export function garchMarks(result: GarchResult | undefined): GarchMarks | undefined;

@@ -97,3 +97,24 @@ export function portfolioRowClass(marks) {
   if (marks.zone) classes.push(`zone-${marks.zone}`);
   return classes.length ? ` class="${classes.join(' ')}"` : '';
 }
+
+/**
+ * The GARCH cells of a portfolio's row (RiskEngine's `var: { method: 'garch' }`), undefined when its
+ * last result has none: `var` its GARCH VaR ('-' when there is none: `note` says why), `backtest` its
+ * backtest ('green 1/250 p 0.65': zone, exceptions/periods and Kupiec's p-value; '-' before one), `zone` that backtest's zone when yellow or
+ * red (the cell's badge), `note` the VaR cell's title (the fit's persistence, how it stopped, its age).
+ */
+export function garchMarks(result) {
+  const g = result?.garch;
+  if (g === undefined || g === null) return undefined;
+  const b = result.garchBacktest;
+  const zone = b?.zone === 'yellow' || b?.zone === 'red' ? b.zone : undefined;
+  const fit = given(g.persistence) ? `persistence ${fmt(g.persistence, 3)}, ` : '';
+  const stopped = g.converged ? 'converged' : `not converged (${g.reason})`;
+  return {
+    var: pct(g.var),
+    backtest: b ? `${b.zone} ${b.exceptions}/${b.observations} p ${fmt(b.kupiecPValue, 2)}` : '-',
+    zone,
+    note: typeof g.problem === 'string' ? g.problem : `${fit}${stopped}, refitted ${fmt(g.sinceRefit)} periods ago`,
+  };
+}

@@ -13,6 +13,7 @@ import { RiskEngine, type RiskEngineOptions, type RiskResult } from '../../src/e
 import { TRAFFIC_LIGHT_ZONES } from '../../src/kernels/risk/risk-analytics.js';
 import { tail } from '../../src/kernels/volatility/volatility-figures.js';
 import { kernels } from '../../src/index.js';
+import type { GarchParams } from '../../src/api/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
 import { ASSETS, collect, PORTFOLIOS, seededReturns, weightVector } from './risk-helpers.js';
 
@@ -103,7 +104,7 @@ describe('RiskEngine GARCH VaR', async () => {
   it('a refit is garch() on the window warm-started from the last fit; between refits garchForecast at its parameters', () => {
     const y = percentBook('equal');
     const results = byRow.get('equal')!;
-    let start: ReturnType<typeof ref.garch>['params'] | undefined;
+    let start: GarchParams | undefined;
     for (let T = W; T <= N; T++) {
       const r = results.get(T)!.garch!;
       const window = y.slice(T - W, T);
@@ -121,12 +122,8 @@ describe('RiskEngine GARCH VaR', async () => {
         expect([r.converged, r.reason]).toEqual([fit.converged, fit.reason]);
         start = fit.params;
       } else expect(r.params).toEqual(results.get(T - 1)!.garch!.params);
-      const params = {
-        ...r.params!,
-        alpha: Float64Array.from(r.params!.alpha),
-        gamma: Float64Array.from(r.params!.gamma),
-        beta: Float64Array.from(r.params!.beta),
-      };
+      const { mu, omega, alpha, gamma, beta, nu } = r.params!;
+      const params = { mu, omega, alpha: Float64Array.from(alpha), gamma: Float64Array.from(gamma), beta: Float64Array.from(beta), nu };
       const f = ref.garchForecast({ returns: window, ...MODEL, params }, { horizon: 1 });
       const [q, eq] = tail(1, [r.params!.nu!], 0.05);
       expect(r.var).toBeCloseTo(-(f.mean[0] + Math.sqrt(f.residualVariance[0]) * q) / 100, 15);

@@ -6,7 +6,7 @@
  * the gateway as a page reads them (JSON: NaN as null). A backtest alert is not a limit breach.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertKind, alertText, axisTicks, portfolioMarks, portfolioRowClass } from '../../web/alerts.js';
+import { alertKind, alertText, axisTicks, garchMarks, portfolioMarks, portfolioRowClass } from '../../web/alerts.js';
 import { createBus, type Bus } from '../../src/bus/index.js';
 import { SyntheticMarket } from '../../src/replay/synthetic-market.js';
 import { RiskEngine, VpinEngine } from '../../src/engines/index.js';
@@ -174,6 +174,39 @@ describe('portfolioMarks and alertText on payloads written out', () => {
     // any other payload as its JSON, unescaped (the page escapes the line once)
     expect(alertText('x', { source: 'factor', note: '<b>' })).toBe('x: {"source":"factor","note":"<b>"}');
     expect(alertText('x', null)).toBe('x: null');
+  });
+});
+
+describe('garchMarks: the GARCH cells of a row', () => {
+  const garch = { var: 0.01234, persistence: 0.9612, converged: true, reason: 'converged', sinceRefit: 3 };
+  const backtest = { zone: 'yellow', exceptions: 6, observations: 250, kupiecPValue: 0.0412 };
+
+  it("the VaR, the backtest's zone, exceptions and Kupiec p, the fit in the title; none without a GARCH VaR", () => {
+    expect(garchMarks({ garch, garchBacktest: backtest })).toEqual({
+      var: '1.234%',
+      backtest: 'yellow 6/250 p 0.04',
+      zone: 'yellow',
+      note: 'persistence 0.961, converged, refitted 3 periods ago',
+    });
+    expect(garchMarks({ garch: { ...garch, converged: false, reason: 'line search failed' } })).toEqual({
+      var: '1.234%',
+      backtest: '-',
+      zone: undefined,
+      note: 'persistence 0.961, not converged (line search failed), refitted 3 periods ago',
+    });
+    // as JSON: NaN arrives as null; a problem says why there is no VaR
+    const problem = 'returns: expected a series whose mean model leaves residuals (not constant), got residuals all 0';
+    expect(
+      garchMarks({ garch: { var: null, persistence: null, converged: false, reason: 'not fitted', sinceRefit: null, problem } }),
+    ).toEqual({
+      var: '-',
+      backtest: '-',
+      zone: undefined,
+      note: problem,
+    });
+    expect(garchMarks({ garch, garchBacktest: { ...backtest, zone: 'green', kupiecPValue: null } })!.backtest).toBe('green 6/250 p -');
+    expect(garchMarks({})).toBeUndefined();
+    expect(garchMarks(undefined)).toBeUndefined();
   });
 });
 

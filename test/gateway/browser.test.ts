@@ -11,7 +11,8 @@
  * port: the page reconnects. Any console error or failed request fails the test. The screenshot goes to the test's temp
  * dir, and to docs/images/dashboard.png with KERNELBUS_DOCS_SCREENSHOT=1 (`npm run docs:screenshots`).
  * The page over an in-process gateway fed each alert kind: the alert list's lines and the portfolio
- * rows' marks (a backtest alert by its zone, not as a limit breach).
+ * rows' marks (a backtest alert by its zone, not as a limit breach). A risk engine's GARCH VaR and its
+ * backtest in the portfolio rows (their columns shown once there is one), live and from the history.
  * With CI=true a missing browser fails the test; locally it is skipped with the reason.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -20,7 +21,10 @@ import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/index.js';
+import { RiskEngine } from '../../src/engines/index.js';
 import { createGateway } from '../../src/gateway/index.js';
+import { ASSETS, PORTFOLIOS, row, seededReturns } from '../engines/risk-helpers.js';
+import { garchMarks } from '../../web/alerts.js';
 import { REDIS_SERVER, RedisServer } from '../../tools/redis-server.js';
 import { Command, killAll } from '../redis-e2e/helpers.js';
 import { TestClient, until } from './helpers.js';
@@ -29,6 +33,7 @@ const CHROMIUM = process.env.KERNELBUS_CHROMIUM ?? ['/usr/bin/chromium', '/usr/b
 const SKIP = CHROMIUM || process.env.CI === 'true' ? undefined : 'chromium not found (apt-get install -y chromium)';
 const SYMBOLS = 20;
 const DASHBOARD = /^dashboard: (http:\/\/127\.0\.0\.1:(\d+)\/) /m;
+const T0 = 1_700_000_000_000;
 
 /** `kernelbus demo --dashboard` on `port` (0: a free one) until killed; resolves with its page URL. */
 async function demo(port: number): Promise<{ command: Command; url: string; port: number }> {
@@ -310,6 +315,69 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
       expect(problems).toEqual([]);
       await page.close();
     } finally {
+      await gateway.close();
+      await bus.close();
+    }
+  });
+
+  it("a risk engine's GARCH VaR and its backtest in the portfolio rows, live and, on a page opened later, from the history", async () => {
+    const bus = createBus();
+    const gateway = await createGateway(bus, { port: 0 });
+    const engine = new RiskEngine(bus, {
+      backend: 'reference',
+      window: 60,
+      minRows: 5,
+      backtestWindow: 20,
+      heartbeatMs: 0,
+      var: { method: 'garch', vol: 'gjr', dist: 't', refit: 5 },
+    }).start();
+    const problems: string[] = [];
+    try {
+      const live = await open(browser, gateway.url, problems);
+      // before any GARCH VaR the columns are hidden
+      expect(await live.locator('#portfolios th.garch').first().isVisible()).toBe(false);
+      for (const key of ['equal', 'long-short'] as const)
+        await bus.publish('PORTFOLIO_UPDATE', { key, payload: { ...PORTFOLIOS[key], universe: 'stocks' } });
+      const block = seededReturns(80);
+      for (let i = 0; i < 80; i++)
+        await bus.publish('RETURNS_UPDATE', { key: 'stocks', ts: T0 + i, payload: { assets: ASSETS, returns: row(block, i) } });
+      await bus.drain();
+      // what each row must show: the engine's last figures, formatted as the page does (web/alerts.js)
+      const expected = (key: string) => {
+        const marks = garchMarks(JSON.parse(JSON.stringify(engine.portfolios().get(key)!.figures)))!;
+        return [key, marks.var, marks.backtest];
+      };
+      const cells = (page: Page) =>
+        page
+          .locator('#portfolios tbody tr')
+          .evaluateAll((trs) =>
+            trs.map((tr) => [
+              tr.getAttribute('data-key'),
+              tr.querySelector('td.garch-var')?.textContent,
+              tr.querySelector('td.garch-backtest')?.textContent,
+            ]),
+          );
+      const want = [expected('equal'), expected('long-short')];
+      for (const [, v, b] of want) {
+        expect(v).toMatch(/^\d\.\d{3}%$/);
+        expect(b).toMatch(/^(green|yellow|red) \d+\/20 p \d\.\d\d$/);
+      }
+      await until(async () => JSON.stringify(await cells(live)) === JSON.stringify(want), 'the GARCH cells, live');
+      expect(await live.locator('#portfolios th.garch').first().isVisible()).toBe(true);
+      // the fit in the VaR cell's title
+      expect(await live.locator('#portfolios tr[data-key="equal"] td.garch-var').getAttribute('title')).toMatch(
+        /^persistence \d\.\d{3}, (converged|not converged \(.+\)), refitted [0-4] periods ago$/,
+      );
+      const later = await open(browser, gateway.url, problems);
+      await until(async () => JSON.stringify(await cells(later)) === JSON.stringify(want), 'the GARCH cells, from the history');
+      await later
+        .locator('#var-panel')
+        .screenshot({ path: join(mkdtempSync(join(tmpdir(), 'kernelbus-dashboard-garch-')), 'portfolios.png') });
+      expect(problems).toEqual([]);
+      await live.close();
+      await later.close();
+    } finally {
+      await engine.close();
       await gateway.close();
       await bus.close();
     }
