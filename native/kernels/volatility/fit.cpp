@@ -7,7 +7,7 @@
 #include <limits>
 
 #include "parallel.hpp"
-#include "volatility/dist.hpp"
+#include "volatility/passes.hpp"
 
 namespace kernelbus::volatility {
 
@@ -110,8 +110,7 @@ void varianceStart(Problem& pr, double* theta) {
   const size_t gammaCount = m.egarch ? 3 : 4;
   const double persistences[] = {0.5, 0.7, 0.9, 0.98};
   const double target = m.egarch ? ln(meanSq) : meanSq;
-  std::vector<double> sv(theta, theta + pr.k), found(theta, theta + pr.k);
-  double best = kNaN;
+  std::vector<double> sv(theta, theta + pr.k), grid;
   // a component of order 0 leaves the candidates of its loop equal: arch evaluates them all, and its
   // argmax keeps the first of equals, so the first alone gives the same start
   for (size_t ai = 0; ai < (m.p > 0 ? 4 : 1); ai++)
@@ -130,13 +129,24 @@ void varianceStart(Problem& pr, double* theta) {
         }
         if (m.q > 0)
           for (size_t j = 0; j < m.q; j++) sv[pr.ib + j] = agb / double(m.q);
-        const double ll = gaussianLogLikelihood(pr, sv.data());
-        if (std::isnan(best) || ll > best) {
-          best = ll;
-          found = sv;
-        }
+        grid.insert(grid.end(), sv.begin(), sv.end());
       }
-  std::copy(found.begin() + std::ptrdiff_t(pr.iw), found.begin() + std::ptrdiff_t(pr.ib + m.q), theta + pr.iw);
+  const size_t count = grid.size() / pr.k;
+  std::vector<double> ll(count);
+  if (const GridPass lanes = garch11Grid(m))
+    lanes(pr, grid.data(), count, Dist(kDistNormal, theta, 0), ll.data());
+  else
+    for (size_t c = 0; c < count; c++) ll[c] = gaussianLogLikelihood(pr, grid.data() + c * pr.k);
+  double best = kNaN;
+  size_t found = 0;
+  for (size_t c = 0; c < count; c++) {
+    if (std::isnan(best) || ll[c] > best) {  // np.argmax: the first of the largest
+      best = ll[c];
+      found = c;
+    }
+  }
+  const double* start = grid.data() + found * pr.k;
+  std::copy(start + pr.iw, start + pr.ib + m.q, theta + pr.iw);
 }
 
 void distStart(Problem& pr, double* theta) {

@@ -51,6 +51,55 @@ double value(Problem& pr, const double* theta, const Dist& dist) {
   return -(double(nobs) * dist.constant() - 0.5 * s2.log() - dist.h() * gs.log() + q);
 }
 
+/// value() of N parameter vectors at once (independent recursions interleaved: the steps' latency
+/// overlaps), the log-likelihoods (not negated) into ll; sigma2 left as it was.
+template <size_t O, size_t N>
+void lanes(Problem& pr, const double* thetas, const Dist& dist, double* ll) {
+  const size_t nobs = pr.nobs, k = pr.k;
+  const double bc = pr.backcast;
+  const double* e = pr.e.data();
+  double omega[N], a[N], g[N], b[N], q[N], prev[N];
+  LogProduct s2[N], gs[N];
+  for (size_t n = 0; n < N; n++) {
+    const double* theta = thetas + n * k;
+    omega[n] = theta[pr.iw];
+    a[n] = theta[pr.ia];
+    g[n] = O ? theta[pr.ig] : 0;
+    b[n] = theta[pr.ib];
+    q[n] = prev[n] = 0;
+  }
+  Partials out;
+  for (size_t t = 0; t < nobs; t++) {
+    const double el = t == 0 ? 0 : e[t - 1];
+    for (size_t n = 0; n < N; n++) {
+      double s = omega[n];
+      if (t == 0) {
+        s += a[n] * bc;
+        if (O) s += g[n] * 0.5 * bc;
+        s += b[n] * bc;
+      } else {
+        s += a[n] * (el * el);
+        if (O && el < 0) s += g[n] * (el * el);
+        s += b[n] * prev[n];
+      }
+      s = bound(pr, t, s);
+      prev[n] = s;
+      dist.observe(e[t], s, out);
+      s2[n].add(s);
+      gs[n].add(out.g);
+      q[n] += out.q;
+    }
+  }
+  for (size_t n = 0; n < N; n++) ll[n] = double(nobs) * dist.constant() - 0.5 * s2[n].log() - dist.h() * gs[n].log() + q[n];
+}
+
+template <size_t O>
+void grid(Problem& pr, const double* thetas, size_t count, const Dist& dist, double* ll) {
+  size_t n = 0;
+  for (; n + 4 <= count; n += 4) lanes<O, 4>(pr, thetas + n * pr.k, dist, ll + n);
+  for (; n < count; n++) lanes<O, 1>(pr, thetas + n * pr.k, dist, ll + n);
+}
+
 template <size_t O, size_t KM, size_t ND, bool S>
 double pass(Problem& pr, const double* theta, const Dist& dist, double* grad, double* scores) {
   constexpr size_t K = KM + 3 + O + ND, IW = KM, IA = KM + 1, IG = KM + 2, IB = KM + 2 + O;
@@ -158,6 +207,11 @@ bool fixed(const Model& m) { return !m.egarch && m.p == 1 && m.o <= 1 && m.q == 
 ValuePass garch11Value(const Model& m) {
   if (!fixed(m)) return nullptr;
   return m.o == 1 ? value<1> : value<0>;
+}
+
+GridPass garch11Grid(const Model& m) {
+  if (!fixed(m)) return nullptr;
+  return m.o == 1 ? grid<1> : grid<0>;
 }
 
 GradientPass garch11Gradient(const Model& m) {

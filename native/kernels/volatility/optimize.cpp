@@ -14,6 +14,9 @@ namespace {
 constexpr double kTolerance = 1e-14;
 constexpr double kNoise = 1e-11;
 constexpr size_t kStalls = 3;
+/// A full step whose decrease exceeds the model's by this factor is extended (extend()).
+constexpr double kUndershoot = 1.25;
+constexpr size_t kExtensions = 4;
 
 struct Rows {
   std::vector<double> c, r;
@@ -102,6 +105,35 @@ std::vector<double> hessian(const Objective& f, const Polytope& p, const double*
   std::vector<double> id(n * n, 0.0);
   for (size_t i = 0; i < n; i++) id[i * n + i] = scale;
   return id;
+}
+
+bool withinRows(const Polytope& p, const double* x, size_t n) {
+  for (size_t r = 0; r < p.rows; r++) {
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += p.a[r * n + i] * x[i];
+    if (!(s >= p.b[r])) return false;
+  }
+  return true;
+}
+
+/// A full step that undershot (decreased f by more than the model predicted: a flat direction, f like
+/// 1 / x in a shape parameter, where Newton's steps grow x by half each iteration): doubled while f keeps
+/// falling and the point stays feasible, up to kExtensions times. xn, gn, fn: the accepted point.
+void extend(const Objective& f, const Polytope& p, const double* x, const double* d, size_t n, std::vector<double>& xn,
+            std::vector<double>& gn, double& fn) {
+  std::vector<double> xt(n), gt(n);
+  double alpha = 1;
+  for (size_t k = 0; k < kExtensions; k++) {
+    alpha *= 2;
+    for (size_t i = 0; i < n; i++) xt[i] = x[i] + alpha * d[i];
+    clampInto(p, xt.data(), n);
+    if (!withinRows(p, xt.data(), n)) return;
+    const double ft = f(xt.data(), gt.data());
+    if (!(ft < fn)) return;
+    xn.swap(xt);
+    gn.swap(gt);
+    fn = ft;
+  }
 }
 
 }  // namespace
@@ -225,6 +257,7 @@ Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope&
       out.status = predicted <= kNoise * scale ? kConverged : kLineSearch;
       return out;
     }
+    if (alpha == 1 && fx - fn > kUndershoot * predicted) extend(f, p, x.data(), d.data(), n, xn, gn, fn);
     const double improved = fx - fn;
     x = xn;
     g = gn;

@@ -18,6 +18,10 @@ using GradientPass = double (*)(Problem& pr, const double* theta, const Dist& di
 /// GARCH(1,1) and GJR(1,1,1) (mean's parameters <= 3) with their orders fixed at compile time, the
 /// generic passes' operations in their order (the same bits): null for other models.
 ValuePass garch11Value(const Model& m);
+/// The log-likelihoods (not negated) of `count` parameter vectors (thetas count x k) over pr.e, four at a
+/// time: the starting values' grid (each value()'s bits; sigma2 left as it was).
+using GridPass = void (*)(Problem& pr, const double* thetas, size_t count, const Dist& dist, double* ll);
+GridPass garch11Grid(const Model& m);
 GradientPass garch11Gradient(const Model& m);
 
 }  // namespace kernelbus::volatility

@@ -3,7 +3,8 @@
  * quadratic programming, Newton's model from forward differences of the analytic gradient (k gradients
  * an iteration: a quasi-Newton (BFGS) model stalled short of the optimum on EGARCH's flat directions),
  * shifted to positive definite, and a primal active-set QP for each step. Every iterate is feasible: the QP's step keeps the linear
- * constraints, and a backtracking (Armijo) line search along it stays inside. This is how the volatility
+ * constraints, and a backtracking (Armijo) line search along it stays inside; a full step that undershot
+ * (a flat shape parameter) is doubled while f keeps falling. This is how the volatility
  * family reaches the optimum that arch's SLSQP stops short of (docs/volatility.md).
  * native/kernels/volatility/optimize.cpp is the same, function for function.
  */
@@ -37,6 +38,9 @@ const TOLERANCE = 1e-14;
 const NOISE = 1e-11;
 /** Iterations in a row whose decrease is below TOLERANCE that end the search: a kink at the optimum (EGARCH's |z| at a residual of 0). */
 const STALLS = 3;
+/** A full step whose decrease exceeds the model's by this factor is extended (extend). */
+const UNDERSHOOT = 1.25;
+const EXTENSIONS = 4;
 
 /** The general rows of the QP at x: each bound and each row as C d >= r (r <= 0 at a feasible x). */
 function qpRows(p: Polytope, x: Float64Array): { c: Float64Array; r: Float64Array; m: number } {
@@ -207,6 +211,40 @@ function isPositiveDefinite(a: Float64Array, n: number): boolean {
   return true;
 }
 
+function withinRows(p: Polytope, x: Float64Array): boolean {
+  const n = x.length;
+  for (let r = 0; r < p.rows; r++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += p.a[r * n + i] * x[i];
+    if (!(s >= p.b[r])) return false;
+  }
+  return true;
+}
+
+/**
+ * A full step that undershot (decreased f by more than the model predicted: a flat direction, f like
+ * 1 / x in a shape parameter, where Newton's steps grow x by half an iteration), doubled while f keeps
+ * falling and the point stays feasible, up to EXTENSIONS times: the accepted point into xn, gn; its f returned.
+ */
+function extend(f: Objective, p: Polytope, x: Float64Array, d: Float64Array, xn: Float64Array, gn: Float64Array, fn: number): number {
+  const n = x.length;
+  const xt = new Float64Array(n);
+  const gt = new Float64Array(n);
+  let alpha = 1;
+  for (let k = 0; k < EXTENSIONS; k++) {
+    alpha *= 2;
+    for (let i = 0; i < n; i++) xt[i] = x[i] + alpha * d[i];
+    clampInto(p, xt);
+    if (!withinRows(p, xt)) return fn;
+    const ft = f(xt, gt);
+    if (!(ft < fn)) return fn;
+    xn.set(xt);
+    gn.set(gt);
+    fn = ft;
+  }
+  return fn;
+}
+
 /** Minimizes f over p from the feasible x0. */
 export function minimize(f: Objective, x0: Float64Array, p: Polytope): Minimum {
   const n = x0.length;
@@ -250,6 +288,7 @@ export function minimize(f: Objective, x0: Float64Array, p: Polytope): Minimum {
       const status = predicted <= NOISE * scale ? FIT_STATUS.CONVERGED : FIT_STATUS.LINE_SEARCH;
       return { x, f: fx, iterations: it, status };
     }
+    if (alpha === 1 && fx - fn > UNDERSHOOT * predicted) fn = extend(f, p, x, d, xn, gn, fn);
     const improved = fx - fn;
     x.set(xn);
     g.set(gn);
