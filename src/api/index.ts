@@ -277,6 +277,8 @@ export const garch = defaults.garch;
 export const garchFilter = defaults.garchFilter;
 /** arch 8.0's res.forecast(horizon, method='analytic') (docs/volatility.md). */
 export const garchForecast = defaults.garchForecast;
+/** Each bar's one-step VaR and ES from a model refitted every `refit` bars on the `window` before it (docs/volatility.md). */
+export const garchVar = defaults.garchVar;
 export type {
   ForecastSource,
   GarchFilterOptions,
@@ -286,6 +288,8 @@ export type {
   GarchForecastOptions,
   GarchOptions,
   GarchParams,
+  GarchVar,
+  GarchVarOptions,
   ModelOptions,
 } from '../kernels/volatility/volatility-kernels.js';
 export { barStream, type BarStream, type BarStreamKind } from './bar-stream.js';

@@ -9,6 +9,7 @@
  * valueAtRisk, performanceStats, rolling, varBacktest, relativeStats), all portfolios of a universe in
  * one call each. With `positionInput: 'POSITION_UPDATE'` (StrategyEngine's positions), each strategy's
  * positions are a portfolio too, `strategy:<name>`, weighted by market value over equity (./risk-positions.ts).
+ * With `var: { method: 'garch' }`, each portfolio's GARCH VaR and ES and their backtest too (./risk-garch.ts).
  */
 import type { BackendChoice } from '../api/kernels.js';
 import { installEveryBackend } from '../api/every-backend.js';
