@@ -118,11 +118,19 @@ export class StrategyEngine extends Engine {
         ),
     );
     this.indexes = this.runners.map(() => new Map());
-    this.config = {
-      strategies: JSON.stringify(list.map((s) => [s.name, s.symbols ?? null, s.bars, s.indicators ?? {}, s.history ?? 256])),
-      execution: JSON.stringify(this.runners[0].options),
-      ...(session === undefined ? {} : { session: JSON.stringify(session) }),
-    };
+    // flat, so a refused checkpoint names the setting that differs (`execution.fees`, `strategy.x.bars`)
+    const config: Record<string, string | number | boolean> = { strategies: list.map((s) => s.name).join(',') };
+    for (const s of list) {
+      config[`strategy.${s.name}.symbols`] = JSON.stringify(s.symbols ?? null);
+      config[`strategy.${s.name}.bars`] = JSON.stringify(s.bars);
+      config[`strategy.${s.name}.indicators`] = JSON.stringify(s.indicators ?? {});
+      config[`strategy.${s.name}.history`] = s.history ?? 256;
+    }
+    for (const [k, v] of Object.entries(this.runners[0].options)) {
+      if (v !== undefined) config[`execution.${k}`] = typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean);
+    }
+    if (session !== undefined) config.session = JSON.stringify(session);
+    this.config = config;
     const expected = symbols ?? [...new Set(list.flatMap((s) => s.symbols ?? []))];
     this.merge = new TradeMerge(maxLatenessMs, expected);
   }

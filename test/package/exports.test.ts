@@ -82,6 +82,16 @@ describe.runIf(built || process.env.CI === 'true')('subpath exports (built packa
     expect(Number(out.stdout.trim())).toBeGreaterThan(0);
   });
 
+  it('kernelbus/strategy gives the strategy API and loads no Redis, metrics or WebSocket code', () => {
+    const { exports, files } = loadedModules('kernelbus/strategy');
+    expect(exports).toEqual(
+      expect.arrayContaining(['defineStrategy', 'loadStrategy', 'backtestStrategy', 'StrategyRunner', 'StrategyError', 'strategyStats']),
+    );
+    expect(files.filter((file) => /node_modules[\\/](ioredis|prom-client|ws)[\\/]/.test(file))).toEqual([]);
+    // the engine that runs a strategy on the bus is on kernelbus/engines
+    expect(loadedModules('kernelbus/engines').exports).toContain('StrategyEngine');
+  });
+
   it('kernelbus/bus, kernelbus/redis and kernelbus/engines resolve to their halves', () => {
     expect(loadedModules('kernelbus/bus').exports).toEqual(
       expect.arrayContaining(['createBus', 'Bus', 'MemoryTransport', 'encodeTradesFrame']),

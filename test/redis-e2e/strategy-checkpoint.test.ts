@@ -8,7 +8,7 @@
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Bus } from '../../src/bus/bus.js';
-import { StrategyEngine } from '../../src/engines/index.js';
+import { CheckpointConfigError, StrategyEngine } from '../../src/engines/index.js';
 import { backtestStrategy, type StrategyFill, type Tape } from '../../src/strategy/index.js';
 import { closeAll, describeRedis, RedisServer, client, tearDown, until } from '../helpers/redis.js';
 import { maCross, randomTape } from '../strategy/helpers.js';
@@ -32,10 +32,12 @@ async function publish(bus: Bus, tape: Tape, from: number, to: number): Promise<
   }
 }
 
-function engine(bus: Bus): StrategyEngine {
+function engine(bus: Bus, changes: { fees?: number; barMs?: number; resetCheckpoints?: boolean } = {}): StrategyEngine {
+  const { barMs = 60_000, ...options } = changes;
   return new StrategyEngine(bus, {
-    strategies: maCross(5, 20, 60_000, 'ckpt-e2e', SYMBOLS),
+    strategies: maCross(5, 20, barMs, 'ckpt-e2e', SYMBOLS),
     ...OPTIONS,
+    ...options,
     maxLatenessMs: 300,
     heartbeatMs: 0,
     checkpointMs: 60_000,
@@ -100,5 +102,46 @@ describeRedis('StrategyEngine checkpoints over Redis', () => {
       [...file.fills].sort((x, y) => x.ts - y.ts || (x.id < y.id ? -1 : 1)),
     );
     expect(b.metrics().extra).toMatchObject({ late: 0, strategyErrors: 0 });
+  });
+
+  it('refuses a checkpoint of other bars or another fill model, naming what differs; resetCheckpoints starts fresh', async () => {
+    await client(url).flushall();
+    const tape = randomTape(600, SYMBOLS, 3_000, 4);
+    const bus1 = await redisBus(url, 2);
+    const a = engine(bus1).start();
+    await a.ready(30_000);
+    await publish(bus1, tape, 0, tape.ts.length);
+    await until(() => a.metrics().processed === tape.ts.length, 'A at the end', 30_000);
+    await a.checkpoint();
+    expect(a.metrics().extra).toMatchObject({ checkpoints: 1, checkpointErrors: 0 });
+    await a.stop();
+    await bus1.close();
+
+    for (const [changes, differs] of [
+      [{ fees: 0.002 }, 'stored execution.fees=0.001, given execution.fees=0.002;'],
+      [
+        { barMs: 30_000 },
+        'stored strategy.ckpt-e2e.bars="{\\"by\\":\\"time\\",\\"threshold\\":60000}", given strategy.ckpt-e2e.bars="{\\"by\\":\\"time\\",\\"threshold\\":30000}";',
+      ],
+    ] as const) {
+      const bus = await redisBus(url, 2);
+      const b = engine(bus, changes).start();
+      const error = await b.ready(30_000).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CheckpointConfigError);
+      expect((error as Error).message).toMatch(/^group 'strategy' has checkpoints of another configuration: /);
+      expect((error as Error).message).toContain(differs);
+      expect(b.metrics().processed).toBe(0);
+      await b.stop();
+      await bus.close();
+    }
+
+    // reset: the other fill model starts from the group's position, restoring nothing
+    const bus3 = await redisBus(url, 2);
+    const c = engine(bus3, { fees: 0.002, resetCheckpoints: true }).start();
+    await c.ready(30_000);
+    expect(c.metrics().extra.restoredKeys).toBe(0);
+    expect(c.strategies()[0].metrics.bars).toBe(0);
+    await c.close();
+    await bus3.close();
   });
 });
