@@ -146,6 +146,8 @@ interface GarchState {
   reason: string;
   /** The VaR forecast for each period up to `done` the backtest may read (NaN: none), the last for `done`. */
   forecasts: number[];
+  /** The first period whose forecast changed since the last checkpoint record (Infinity: none). */
+  dirtyFrom: number;
   /** The figures of period `done` (recomputed, not checkpointed). */
   last?: RiskGarch;
 }
@@ -220,7 +222,16 @@ export class GarchVarBook {
     if (!st) {
       const origin = Math.max(first, h.since);
       if (next < origin) return undefined;
-      st = { origin, done: origin - 1, params: undefined, fittedAt: Number.NaN, converged: false, reason: 'not fitted', forecasts: [] };
+      st = {
+        origin,
+        done: origin - 1,
+        params: undefined,
+        fittedAt: Number.NaN,
+        converged: false,
+        reason: 'not fitted',
+        forecasts: [],
+        dirtyFrom: Number.POSITIVE_INFINITY,
+      };
       byId.set(id, st);
     }
     for (let t = Math.max(first, st.done < next ? st.done + 1 : next); t <= next; t++) {
@@ -251,15 +262,16 @@ export class GarchVarBook {
   }
 
   /**
-   * The GARCH states of `universe` for its checkpoint record: whole, or (`since`: the universe's rows
-   * at its last record) with the forecasts of periods from `since` on only (a delta). Undefined: none.
+   * The GARCH states of `universe` for its checkpoint record: whole, or (`delta`) with only the
+   * forecasts that changed since its last record. Undefined: none.
    */
-  record(universe: string, since?: number): GarchUniverseRecord | undefined {
+  record(universe: string, delta = false): GarchUniverseRecord | undefined {
     const byId = this.states.get(universe);
     if (!byId || byId.size === 0) return undefined;
     const portfolios: Record<string, GarchStateRecord> = {};
     for (const [id, st] of byId) {
-      const kept = since === undefined ? st.forecasts.length : Math.min(st.forecasts.length, Math.max(0, st.done - since + 1));
+      const kept = delta ? Math.min(st.forecasts.length, Math.max(0, st.done - st.dirtyFrom + 1)) : st.forecasts.length;
+      st.dirtyFrom = Number.POSITIVE_INFINITY;
       portfolios[id] = {
         origin: st.origin,
         done: st.done,
@@ -288,6 +300,7 @@ export class GarchVarBook {
         converged: r.converged,
         reason: r.reason,
         forecasts: r.forecasts.map(num),
+        dirtyFrom: Number.POSITIVE_INFINITY,
       });
     }
     this.states.set(universe, byId);
@@ -300,8 +313,10 @@ export class GarchVarBook {
     if (!byId) this.states.set(universe, (byId = new Map()));
     for (const [id, r] of Object.entries(record.portfolios)) {
       const old = byId.get(id);
-      const before =
-        old && old.origin === r.origin ? old.forecasts.slice(0, Math.max(0, old.forecasts.length - (old.done - r.from + 1))) : [];
+      // the old forecasts before the delta's first period, NaN for any period between them
+      const same = old !== undefined && old.origin === r.origin;
+      const before = same ? old.forecasts.slice(0, Math.max(0, old.forecasts.length - Math.max(0, old.done - r.from + 1))) : [];
+      const gap = same ? Math.max(0, r.from - old.done - 1) : 0;
       byId.set(id, {
         origin: r.origin,
         done: r.done,
@@ -309,7 +324,8 @@ export class GarchVarBook {
         fittedAt: num(r.fittedAt),
         converged: r.converged,
         reason: r.reason,
-        forecasts: [...before, ...r.forecasts.map(num)].slice(-(this.keep + 1)),
+        forecasts: [...before, ...new Array<number>(gap).fill(Number.NaN), ...r.forecasts.map(num)].slice(-(this.keep + 1)),
+        dirtyFrom: Number.POSITIVE_INFINITY,
       });
     }
   }
@@ -322,6 +338,7 @@ export class GarchVarBook {
 
   /** Keeps the forecast of `period` (the one after `done`, or `done` again) and the last `keep` before it. */
   private keepForecast(st: GarchState, period: number, forecast: number): void {
+    st.dirtyFrom = Math.min(st.dirtyFrom, Math.max(st.done + 1, period - this.keep), period);
     if (period === st.done && st.forecasts.length > 0) st.forecasts[st.forecasts.length - 1] = forecast;
     else {
       if (period - st.done > this.keep + 1) st.forecasts.length = 0; // a gap longer than the backtest

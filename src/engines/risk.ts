@@ -675,7 +675,7 @@ export class RiskEngine extends Engine {
     const u = this.universeStates.get(key);
     const since = this.recordTotals.get(key);
     if (type !== this.returnsInput || !u || since === undefined) return undefined;
-    const delta = encodeUniverseDelta(u, since, this.garch?.record(key, since));
+    const delta = encodeUniverseDelta(u, since, this.garch?.record(key, true));
     if (delta) this.recordTotals.set(key, (u.history ?? u.window).total);
     return delta;
   }

@@ -172,6 +172,14 @@ describe('RiskEngine GARCH VaR', async () => {
     const whole = hooks(a).snapshotKey('stocks', 'RETURNS_UPDATE');
     feed(a, 71, 76);
     const delta1 = hooks(a).deltaKey('stocks', 'RETURNS_UPDATE')!;
+    // new weights between two records: the forecast of period 76 is computed again with them (no refit)
+    (a as unknown as { process(m: unknown): void }).process({
+      type: 'PORTFOLIO_UPDATE',
+      key: 'equal',
+      ts: 0,
+      sentAt: 0,
+      payload: { weights: { AAA: 0.5, CCC: 0.5 }, universe: 'stocks' },
+    });
     feed(a, 76, 83);
     const delta2 = hooks(a).deltaKey('stocks', 'RETURNS_UPDATE')!;
     expect(new DataView(delta2.buffer, delta2.byteOffset).getUint32(4, true)).toBe(2); // a delta with the GARCH states
@@ -180,13 +188,16 @@ describe('RiskEngine GARCH VaR', async () => {
     for (const key of KEYS) hooks(b).restoreKey(key, hooks(a).snapshotKey(key, 'PORTFOLIO_UPDATE'), 'PORTFOLIO_UPDATE');
     const figures = (e: RiskEngine) => KEYS.map((key) => e.portfolios().get(key)!.figures);
     expect(figures(b)).toEqual(figures(a));
+    // the same state: each fit and each forecast the backtests read (period 76's with the new weights included)
+    expect(hooks(b).snapshotKey('stocks', 'RETURNS_UPDATE')).toEqual(hooks(a).snapshotKey('stocks', 'RETURNS_UPDATE'));
     for (let i = 83; i < N; i++) {
       feed(a, i, i + 1);
       feed(b, i, i + 1);
       expect(figures(b)).toEqual(figures(a));
     }
-    // and the engine that never stopped is the one fed by the bus
-    for (const [k, key] of KEYS.entries()) expect(figures(a)[k]!.garch).toEqual(byRow.get(key)!.get(N)!.garch);
+    expect(figures(a)[0]!.garchBacktest!.observations).toBe(B);
+    // the portfolio whose weights did not change: the engine fed by the bus, which never stopped either
+    expect(figures(a)[1]!.garch).toEqual(byRow.get('long-short')!.get(N)!.garch);
     // a record of another model or refit restores no GARCH state: that engine starts its own at the next row
     const c = new RiskEngine(bus, { ...OPTIONS, var: { method: 'garch', refit: 3 } });
     hooks(c).restoreKey('stocks', hooks(a).snapshotKey('stocks', 'RETURNS_UPDATE'), 'RETURNS_UPDATE');
