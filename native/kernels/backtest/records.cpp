@@ -7,6 +7,7 @@
 
 #include "backtest.hpp"
 #include "execute.hpp"
+#include "memory.hpp"
 #include "parallel.hpp"
 #include "simulate.hpp"
 
@@ -106,6 +107,11 @@ void chunkTrades(const Simulation& sim, Chunk& ch) {
 }  // namespace
 
 FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output& out) {
+  // the series are fresh memory the run writes whole: on 2 MB pages, 512 times fewer page faults
+  // (a grid's 3 x 98 MB: 78,000 faults and 160 ms of system time a call on 4 KB pages)
+  adviseHugePages(out.assets, sim.rows * sim.cols * sizeof(double));
+  adviseHugePages(out.cash, sim.rows * G * sizeof(double));
+  adviseHugePages(out.value, sim.rows * G * sizeof(double));
   // value group g: its columns and the cash groups they hold (a cash group lies in one value group)
   std::vector<size_t> firstCol(G + 1), firstGroup(G + 1);
   std::vector<double> initCash(G, 0.0);
