@@ -501,6 +501,20 @@ void byColumn(const Orders& rows, size_t firstCol, size_t C, Orders& out) {
   }
 }
 
+/// A bar's series of C columns, each its own group: the cash snapped to 0 within the tolerance (and kept
+/// so), the position, and the value at the bar's filled close.
+void writeSeries(size_t C, const double* __restrict position, const double* __restrict filled, double* __restrict cash,
+                 double* __restrict assets, double* __restrict cashRow, double* __restrict valueRow) {
+  for (size_t k = 0; k < C; k++) {
+    const double held = cash[k], p = position[k], worth = filled[k] * p;
+    const double now = std::fabs(held) <= kAbsTol ? 0.0 : held;
+    cash[k] = now;
+    assets[k] = p;
+    cashRow[k] = now;
+    valueRow[k] = now + (p == 0 ? 0.0 : worth);
+  }
+}
+
 /// simulateChunk's loop where every column is its own group (the chunk passes independent()): a bar
 /// reads the signal bytes of the chunk's row 8 columns at a time and steps only the columns with a
 /// signal or an armed stop; the series follow in passes over the row that the compiler vectorizes.
@@ -549,10 +563,18 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
     double* __restrict lastK = last.data();
     double* __restrict filledK = filled.data();
     const double* __restrict firstK = first.data();
-    for (size_t k = 0; k < C; k++) {
-      const double v = close[closeStride * k];
-      filledK[k] = !std::isnan(v) ? v : std::isnan(lastK[k]) ? firstK[k] : lastK[k];
-    }
+    // (every operand loaded first, a select of each: loops the compiler vectorizes)
+    const auto fill = [&](const double* __restrict row, size_t stride) {
+      for (size_t k = 0; k < C; k++) {
+        const double v = row[stride * k], l = lastK[k], f = firstK[k];
+        const double before = l == l ? l : f;
+        filledK[k] = v == v ? v : before;
+      }
+    };
+    if (closeStride == 1)
+      fill(close, 1);
+    else
+      fill(close, 0);
     // the columns with a signal byte, 8 at a time, then those with an armed stop
     for (size_t k0 = 0; k0 < C; k0 += 8) {
       const size_t n = std::min<size_t>(8, C - k0);
@@ -595,16 +617,10 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
     double* __restrict cashRow = out.cash + i * G + b.firstValueGroup;
     double* __restrict valueRow = out.value + i * G + b.firstValueGroup;
     for (size_t k = 0; k < C; k++) {
-      const double v = close[closeStride * k];
-      lastK[k] = std::isnan(v) ? lastK[k] : v;
+      const double v = close[closeStride * k], l = lastK[k];
+      lastK[k] = v == v ? v : l;
     }
-    for (size_t k = 0; k < C; k++) {
-      const double now = std::fabs(cashK[k]) <= kAbsTol ? 0.0 : cashK[k];
-      cashK[k] = now;
-      assets[k] = position[k];
-      cashRow[k] = now;
-      valueRow[k] = now + (position[k] == 0 ? 0.0 : filledK[k] * position[k]);
-    }
+    writeSeries(C, position, filledK, cashK, assets, cashRow, valueRow);
   }
   byColumn(rows, a, C, orders);
 }
