@@ -1,11 +1,11 @@
 // C++-only benchmark of the backtest simulation (no Node): cmake -DKERNELBUS_NATIVE_BENCH=ON, or
-//   g++ -O3 -std=c++17 -ffp-contract=off -Inative/kernels native/bench/backtest_bench.cpp \
-//     native/kernels/backtest/*.cpp native/kernels/parallel.cpp -lpthread
+//   g++ -O3 -std=c++17 -ffp-contract=off -fno-trapping-math -fno-math-errno -Inative/kernels native/bench/backtest_bench.cpp \
+//     native/kernels/backtest/*.cpp native/kernels/parallel.cpp native/kernels/memory.cpp -lpthread
 // The bench's first row without Node: from_signals on 2,520 x 1,000 closes (a 2% random walk) with
 // MA-cross 10/50 signals (vectorbt's crossed rule), fees 0.001, slippage 0.0005, the series written
 // into arrays reused across runs (as the native wrapper's unzeroed ones are, once the process has
 // them), at 1, 2, 4 and 8 threads; prints the best of 7 runs and the speed-up over one thread, and
-// the same with stops (slStop 0.05, tpStop 0.1).
+// the same with stops (slStop 0.05, tpStop 0.1); and stats() of the signals result at 1 and 2 threads.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -56,6 +56,47 @@ std::vector<uint8_t> crossed(const std::vector<double>& a, const std::vector<dou
 }
 
 }  // namespace
+
+/// backtest::stats() of one signals run's result (every column its own group), at 1 and 2 threads.
+void timeStats(const backtest::Simulation& sim, const std::vector<int32_t>& lens, const std::vector<double>& cash,
+               std::vector<double>& value) {
+  std::vector<double> assets(T * K), cashOut(T * K);
+  backtest::Output out;
+  out.assets = assets.data();
+  out.cash = cashOut.data();
+  out.value = value.data();
+  backtest::run(sim, lens.data(), K, out);
+  backtest::StatsInput in;
+  in.rows = T;
+  in.cols = in.groups = K;
+  in.groupLens = lens.data();
+  in.initCash = cash.data();
+  in.value = value.data();
+  in.close = sim.close;
+  const backtest::Orders& o = out.orders;
+  in.orderCount = o.count();
+  in.col = o.col.data(), in.idx = o.idx.data(), in.size = o.size.data(), in.price = o.price.data(), in.fees = o.fees.data();
+  in.side = o.side.data();
+  const auto& f =
+      out.trades.fields;  // id, col, size, entryIdx, entryPrice, entryFees, exitIdx, exitPrice, exitFees, pnl, return, direction, status
+  in.tradeCount = out.trades.count();
+  in.tradeCol = f[1].data(), in.entryIdx = f[3].data(), in.exitIdx = f[6].data(), in.pnl = f[9].data(), in.ret = f[10].data();
+  in.status = f[12].data();
+  std::vector<double> rows(K * backtest::kStatFields);
+  double single = 0;
+  for (const size_t threads : {1, 2}) {
+    setThreadCount(threads);
+    double best = 1e30;
+    for (int run = 0; run < 7; run++) {
+      const auto t0 = std::chrono::steady_clock::now();
+      backtest::stats(in, 365, rows.data());
+      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    if (threads == 1) single = best;
+    std::printf("stats of signals %zu x %zu, %zu thread(s): %.2f ms (total return of column 0: %.6f), %.2fx one thread\n", T, K, threads,
+                best * 1e3, rows[2], single / best);
+  }
+}
 
 int main() {
   std::vector<double> close(T * K);
@@ -119,6 +160,7 @@ int main() {
       std::printf("%s %zu x %zu, %zu thread(s): %.2f ms (%zu orders), %.2fx one thread\n", stops ? "stops" : "signals", T, K, threads,
                   best * 1e3, orders, single / best);
     }
+    if (!stops) timeStats(sim, lens, cash, value);
   }
   return 0;
 }

@@ -79,12 +79,25 @@ double returnOf(double input, double output) {
   return input < 0 ? -r : r;
 }
 
-/// Column `col` of `close` filled forward, then backward (vectorbt's get_filled_close), into `out`.
-void fillClose(const Flex<double>& close, size_t col, size_t T, double* out) {
+/// A column of T closes (`at(i)`) filled forward, then backward (vectorbt's get_filled_close), into `out`.
+template <class At>
+void fillClose(At at, size_t T, double* out) {
   double last = kNaN;
-  for (size_t i = 0; i < T; i++) out[i] = last = std::isnan(close.at(i, col)) ? last : close.at(i, col);
+  for (size_t i = 0; i < T; i++) out[i] = last = std::isnan(at(i)) ? last : at(i);
   double next = kNaN;
   for (size_t i = T; i-- > 0;) out[i] = std::isnan(out[i]) ? next : (next = out[i]);
+}
+
+/// Columns [c0, c1) of the row-major T x ld `src`, column after column, into `dst` (T each): in tiles
+/// of 8 rows, so each column's writes fill whole cache lines and a tile's reads are 8 runs of the row.
+void transposeColumns(const double* src, size_t ld, size_t T, size_t c0, size_t c1, double* dst) {
+  for (size_t i0 = 0; i0 < T; i0 += 8) {
+    const size_t i1 = std::min(T, i0 + 8);
+    for (size_t c = c0; c < c1; c++) {
+      double* to = dst + (c - c0) * T;
+      for (size_t i = i0; i < i1; i++) to[i] = src[i * ld + c];
+    }
+  }
 }
 
 struct ColumnFlows {
@@ -267,14 +280,22 @@ void stats(const StatsInput& in, double periodsPerYear, double* out) {
   const size_t chunk = std::max<size_t>(1, std::min<size_t>(64, G / (4 * threadCount())));
   parallelForChunks(G, chunk, [&](size_t begin, size_t end) {
     std::vector<double> freeFlow(T), absValue(T), bench(T), close(T), colFree(T), assetFlow(T), returns(T);
-    std::vector<double> block(T * (end - begin));
-    for (size_t i = 0; i < T; i++)
-      for (size_t g = begin; g < end; g++) block[(g - begin) * T + i] = in.value[i * G + g];
+    // the blocks in memory each thread keeps between chunks and calls (a fresh megabyte a chunk was
+    // a page fault every 4 KB)
+    thread_local std::vector<double> block, closeBlock;
+    block.resize(T * (end - begin));
+    transposeColumns(in.value, G, T, begin, end, block.data());
+    // a close panel: the chunk's columns copied out the same way
+    const bool panel = in.close.rows == T && in.close.cols == K && K > 1;
+    if (panel) {
+      closeBlock.resize(T * (firstCol[end] - firstCol[begin]));
+      transposeColumns(in.close.data, K, T, firstCol[begin], firstCol[end], closeBlock.data());
+    }
     std::vector<size_t> groupTrades, closed, open, winning, losing;
     // one close column under every column (a grid): filled once, and the benchmark of a column of
     // its own the same for every group of the same initial cash
     const bool broadcast = in.close.cols == 1;
-    if (broadcast) fillClose(in.close, 0, T, close.data());
+    if (broadcast) fillClose([&](size_t i) { return in.close.at(i, 0); }, T, close.data());
     double cachedInit = kNaN, cachedBench = kNaN;
     for (size_t g = begin; g < end; g++) {
       const double* value = block.data() + (g - begin) * T;
@@ -287,7 +308,12 @@ void stats(const StatsInput& in, double periodsPerYear, double* out) {
       const bool cached = broadcast && n == 1 && init == cachedInit;
       if (!cached) std::fill(bench.begin(), bench.end(), 0.0);
       for (size_t col = from; col < to; col++) {
-        if (!broadcast) fillClose(in.close, col, T, close.data());
+        if (panel) {
+          const double* column = closeBlock.data() + (col - firstCol[begin]) * T;
+          fillClose([&](size_t i) { return column[i]; }, T, close.data());
+        } else if (!broadcast) {
+          fillClose([&](size_t i) { return in.close.at(i, col); }, T, close.data());
+        }
         const ColumnFlows flows =
             columnFlows(in, byCol[col], close.data(), col == from, freeFlow.data(), absValue.data(), colFree, assetFlow);
         profit += flows.profit;
