@@ -57,8 +57,9 @@ export class SessionClock {
   private gapFrom = Number.NaN;
   private readonly days = new Map<number, [number, number]>();
 
-  constructor(session: Session | string) {
-    const s = parseSession(session);
+  /** `name`: the option a bad session is named by (KernelInputError). */
+  constructor(session: Session | string, name?: string) {
+    const s = parseSession(session, name);
     this.openMin = minutesOf(s.open);
     this.closeMin = minutesOf(s.close);
     this.offset = utcOffsetFinder(s.timeZone);

@@ -17,10 +17,20 @@ import {
   resolveInformationBarOptions,
 } from '../kernels/features/features.js';
 import { describeValue } from '../kernels/validate.js';
+import { SessionClock } from '../replay/session.js';
 import type { Strategy, StrategyBar, StrategyBars } from './types.js';
 
-const BAR_KEYS = ['type', 'by', 'threshold'];
-const INFORMATION_KEYS = ['type', 'by', 'kind', 'numPrevBars', 'expectedImbalanceWindow', 'expNumTicksInit', 'expNumTicksConstraints'];
+const BAR_KEYS = ['type', 'by', 'threshold', 'session'];
+const INFORMATION_KEYS = [
+  'type',
+  'by',
+  'kind',
+  'numPrevBars',
+  'expectedImbalanceWindow',
+  'expNumTicksInit',
+  'expNumTicksConstraints',
+  'session',
+];
 
 /** A bar maker for `spec` (as barStream() makes one); KernelInputError naming `argument` for a bad or unknown option. */
 export function makeBarMaker(spec: StrategyBars, argument: string): BarMaker {
@@ -31,7 +41,7 @@ export function makeBarMaker(spec: StrategyBars, argument: string): BarMaker {
       describeValue(spec),
     );
   }
-  const { type = 'bars', ...rest } = spec as StrategyBars & { type?: string };
+  const { type = 'bars', session: _, ...rest } = spec as StrategyBars & { type?: string };
   if (type !== 'bars' && type !== 'imbalanceBars' && type !== 'runBars') {
     throw new KernelInputError(`${argument}.type`, 'bars, imbalanceBars or runBars', describeValue(type));
   }
@@ -48,6 +58,12 @@ export function makeBarMaker(spec: StrategyBars, argument: string): BarMaker {
   }
 }
 
+/** The clock of `spec.session` (undefined without one); KernelInputError naming `argument`.session. */
+export function barSession(spec: StrategyBars, argument: string): SessionClock | undefined {
+  const session = (spec as { session?: unknown } | null)?.session;
+  return session === undefined ? undefined : new SessionClock(session as string, `${argument}.session`);
+}
+
 /** SymbolBars' state (see state()). */
 export interface SymbolBarsState {
   maker: Float64Array;
@@ -56,6 +72,8 @@ export interface SymbolBarsState {
   newest: number;
   trades: number;
   bars: number;
+  /** The last trade's time, in the session or not (-Infinity: none; absent in states before sessions). */
+  lastTs?: number;
 }
 
 /** One symbol's bars, indicators and their history. */
@@ -72,12 +90,17 @@ export class SymbolBars {
   trades = 0;
   /** Bars closed. */
   bars = 0;
+  /** The last trade's time (in the session or not): the order every trade is checked against. */
+  lastTs = Number.NEGATIVE_INFINITY;
+  /** The bars' market hours (undefined: every trade). */
+  private readonly session: SessionClock | undefined;
 
   constructor(
     readonly symbol: string,
     strategy: Strategy<object>,
   ) {
     this.maker = makeBarMaker(strategy.bars, 'strategy.bars');
+    this.session = barSession(strategy.bars, 'strategy.bars');
     const specs = Object.values(strategy.indicators ?? {});
     this.indicators = specs.map(
       ({ name, ...options }) => indicatorStream(name, options as never) as unknown as IndicatorStream<unknown, number>,
@@ -92,9 +115,11 @@ export class SymbolBars {
 
   /**
    * Adds one trade (its checks are the maker's: time not going back, finite price, volume >= 0) and
-   * returns whether it closed a bar (then `lastBar()` reads it).
+   * returns whether it closed a bar (then `lastBar()` reads it). Outside the session: none of them.
    */
   add(ts: number, price: number, volume: number): boolean {
+    this.lastTs = ts;
+    if (this.session !== undefined && this.session.at(ts) === undefined) return false;
     const before = this.maker.builder.count;
     this.maker.add(this.trades, ts, price, volume);
     this.trades++;
@@ -144,6 +169,7 @@ export class SymbolBars {
       newest: this.newest,
       trades: this.trades,
       bars: this.bars,
+      lastTs: this.lastTs,
     };
   }
 
@@ -172,6 +198,7 @@ export class SymbolBars {
     this.newest = s.newest;
     this.trades = s.trades;
     this.bars = s.bars;
+    this.lastTs = typeof s.lastTs === 'number' ? s.lastTs : this.maker.builder.lastTs;
   }
 
   /** Value `v`'s entry `back` bars ago (NaN before there were that many bars). */

@@ -7,7 +7,7 @@
 import { indicatorStream } from '../api/indicator-stream.js';
 import { INDICATORS_KERNELS } from '../kernels/indicators/indicators-kernels.js';
 import { describeValue } from '../kernels/validate.js';
-import { makeBarMaker } from './bars.js';
+import { barSession, makeBarMaker } from './bars.js';
 import { StrategyError, stackPlaces } from './errors.js';
 import type { Strategy, StrategyDefinition } from './types.js';
 
@@ -56,6 +56,7 @@ export function checkStrategy<S extends object>(definition: StrategyDefinition<S
   }
   try {
     makeBarMaker(d.bars, 'strategy.bars');
+    barSession(d.bars, 'strategy.bars');
   } catch (error) {
     throw new StrategyError((error as Error).message, definedAt, { cause: error });
   }

@@ -170,12 +170,8 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   trade(k: number, ts: number, price: number, volume: number): void {
     const bars = this.series[k];
     // every check before anything changes
-    if (!(ts >= bars.maker.builder.lastTs && ts < Number.POSITIVE_INFINITY)) {
-      throw new KernelInputError(
-        'trades.ts',
-        `finite times in order per symbol (>= ${bars.maker.builder.lastTs})`,
-        `${ts} at trade ${this.seq}`,
-      );
+    if (!(ts >= bars.lastTs && ts < Number.POSITIVE_INFINITY)) {
+      throw new KernelInputError('trades.ts', `finite times in order per symbol (>= ${bars.lastTs})`, `${ts} at trade ${this.seq}`);
     }
     if (!(price > 0 && price < Number.POSITIVE_INFINITY)) {
       throw new KernelInputError('trades.price', 'finite prices > 0', `${price} at trade ${this.seq}`);

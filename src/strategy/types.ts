@@ -4,6 +4,7 @@
  * run produces, each with the fields of its bus message: an order (STRATEGY_SIGNAL), a fill
  * (ORDER_FILL) and a position (POSITION_UPDATE).
  */
+import type { Session } from '../replay/session.js';
 import type { IndicatorSpecName } from '../api/indicator-spec.js';
 import type { BarOptions, InformationBarOptions } from '../kernels/features/features.js';
 
@@ -11,7 +12,14 @@ import type { BarOptions, InformationBarOptions } from '../kernels/features/feat
  * The bars of each symbol, as FeaturesEngine's `bars` option: `{ by: 'time' | 'tick' | 'volume' |
  * 'dollar', threshold }` (bars()), or `{ type: 'imbalanceBars' | 'runBars', by, ... }` (their options).
  */
-export type StrategyBars = ({ type?: 'bars' } & BarOptions) | ({ type: 'imbalanceBars' | 'runBars' } & InformationBarOptions);
+export type StrategyBars = (({ type?: 'bars' } & BarOptions) | ({ type: 'imbalanceBars' | 'runBars' } & InformationBarOptions)) & {
+  /**
+   * Market hours (`'09:30-16:00 America/New_York'` or `{ open, close, timeZone }`, as kernelbus/replay's
+   * Session): only their trades make bars; a trade outside them is in no bar and closes none (the last
+   * bar of a session closes at a trade of the next). Fills and marks still use every trade. Default: none.
+   */
+  session?: Session | string;
+};
 
 /** A closed bar of one symbol, as onBar receives it. */
 export interface StrategyBar {

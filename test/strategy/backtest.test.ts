@@ -136,3 +136,54 @@ describe('statistics of the daily equity', () => {
     expect(session.stats.total.totalReturn).toBe(0.05);
   });
 });
+
+describe('bars within market hours (bars.session)', () => {
+  /** The bars a strategy of `bars` closes on `tape`, each as [symbol, ts, open, high, low, close, volume]. */
+  function barsOf(tape: ReturnType<typeof randomTape>, bars: object): number[][] {
+    const seen: number[][] = [];
+    const strategy = defineStrategy({
+      name: 'bars',
+      bars: bars as never,
+      onBar(_ctx, b) {
+        seen.push([b.symbol === 'AAA' ? 0 : 1, b.ts, b.open, b.high, b.low, b.close, b.volume]);
+      },
+    });
+    backtestStrategy(tape, strategy, {});
+    return seen;
+  }
+
+  it("makes bars of the session's trades only: those of the tape without the others, the last of a day closed the next day", () => {
+    // three days of trades round the clock, 2 symbols
+    const tape = randomTape(3 * 24 * 60, ['AAA', 'BBB'], 30_000, 5);
+    const inHours = (t: number) => {
+      const minute = Math.floor((t % 86_400_000) / 60_000);
+      return minute >= 9 * 60 + 30 && minute < 16 * 60;
+    };
+    const keep = Array.from(tape.ts.keys()).filter((i) => inHours(tape.ts[i]));
+    expect(keep.length).toBeGreaterThan(100);
+    expect(keep.length).toBeLessThan(tape.ts.length / 2);
+    const pick = (x: Float64Array) => Float64Array.from(keep, (i) => x[i]);
+    const hours = {
+      ts: pick(tape.ts),
+      price: pick(tape.price),
+      volume: pick(tape.volume),
+      symbols: { codes: Int32Array.from(keep, (i) => tape.symbols!.codes[i]), values: tape.symbols!.values },
+    };
+    for (const bars of [
+      { by: 'time', threshold: 300_000 },
+      { by: 'tick', threshold: 7 },
+    ]) {
+      const withSession = barsOf(tape, { ...bars, session: '09:30-16:00' });
+      expect(withSession.length).toBeGreaterThan(20);
+      expect(withSession).toEqual(barsOf(hours, bars));
+      // and not the bars of the whole tape
+      expect(barsOf(tape, bars).length).toBeGreaterThan(withSession.length);
+    }
+    // a session in another time zone: 09:30-16:00 New York is 14:30-21:00 UTC in January
+    const ny = barsOf(tape, { by: 'time', threshold: 300_000, session: '09:30-16:00 America/New_York' });
+    for (const [, ts] of ny) {
+      const minute = Math.floor((ts % 86_400_000) / 60_000);
+      expect(minute > 14 * 60 + 30 && minute <= 21 * 60).toBe(true);
+    }
+  });
+});
