@@ -1,4 +1,5 @@
-// Minimizes over a polytope (src/backends/reference/volatility/optimize.ts, function for function).
+// Minimizes over a polytope (src/backends/reference/volatility/optimize.ts, function for function): Newton's
+// model positive definite on the steps the constraints active at x allow, the QP started from them.
 #include "volatility/optimize.hpp"
 
 #include <algorithm>
@@ -17,6 +18,12 @@ constexpr size_t kStalls = 3;
 /// A full step whose decrease exceeds the model's by this factor is extended (extend()).
 constexpr double kUndershoot = 1.25;
 constexpr size_t kExtensions = 4;
+/// A constraint whose slack is within this times its terms' size (sum |a_i x_i|) is active at x.
+constexpr double kActive = 1e-12;
+/// A row (or a unit vector) left with less than this of its norm by the rows before it is in their span.
+constexpr double kIndependent = 1e-8;
+/// A diagonal's unit of shift is at least this times the largest diagonal (shiftedModel).
+constexpr double kShiftFloor = 1e-8;
 
 struct Rows {
   std::vector<double> c, r;
@@ -73,7 +80,8 @@ bool isPositiveDefinite(const std::vector<double>& a, size_t n) {
   return true;
 }
 
-std::vector<double> hessian(const Objective& f, const Polytope& p, const double* x, const double* g, size_t n) {
+/// The symmetrized forward-difference Hessian of the gradient (the identity where a difference overflowed).
+std::vector<double> differenceHessian(const Objective& f, const Polytope& p, const double* x, const double* g, size_t n) {
   std::vector<double> h(n * n, 0.0), xs(x, x + n), gs(n, 0.0);
   for (size_t i = 0; i < n; i++) {
     double step = 1e-6 * std::max(std::fabs(x[i]), 0.1);
@@ -83,24 +91,115 @@ std::vector<double> hessian(const Objective& f, const Polytope& p, const double*
     xs[i] = x[i];
     for (size_t j = 0; j < n; j++) h[j * n + i] = std::isfinite(fi) ? (gs[j] - g[j]) / step : 0;
   }
-  double scale = 0;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < i; j++) h[i * n + j] = h[j * n + i] = 0.5 * (h[i * n + j] + h[j * n + i]);
-    scale = std::max(scale, std::fabs(h[i * n + i]));
-  }
   for (double v : h) {
-    if (!std::isfinite(v)) {  // a difference overflowed: the identity
+    if (!std::isfinite(v)) {
       std::fill(h.begin(), h.end(), 0.0);
       for (size_t i = 0; i < n; i++) h[i * n + i] = 1;
       return h;
     }
   }
+  return h;
+}
+
+/// v minus its projections on the first `count` orthonormal rows of q (n each), twice (Gram-Schmidt
+/// reorthogonalized); its norm.
+double orthogonalize(double* v, const double* q, size_t count, size_t n) {
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t j = 0; j < count; j++) {
+      double dot = 0;
+      for (size_t i = 0; i < n; i++) dot += q[j * n + i] * v[i];
+      for (size_t i = 0; i < n; i++) v[i] -= dot * q[j * n + i];
+    }
+  }
+  double norm = 0;
+  for (size_t i = 0; i < n; i++) norm += v[i] * v[i];
+  return std::sqrt(norm);
+}
+
+struct Active {
+  std::vector<size_t> kept;
+  std::vector<double> z;  // cols rows of n: an orthonormal basis of the steps the kept rows allow
+  size_t cols = 0;
+};
+
+/// The rows of c (n each) active at x, less those in the span of the ones before them, and an orthonormal
+/// basis of the steps they allow.
+Active activeRows(const double* c, const double* r, size_t m, const double* x, size_t n) {
+  Active out;
+  std::vector<double> basis((n + m) * n, 0.0), v(n);
+  for (size_t k = 0; k < m && out.kept.size() < n; k++) {
+    double size = 0, norm = 0;
+    for (size_t i = 0; i < n; i++) {
+      size += std::fabs(c[k * n + i] * x[i]);
+      norm += c[k * n + i] * c[k * n + i];
+    }
+    if (!(r[k] >= -kActive * size)) continue;
+    for (size_t i = 0; i < n; i++) v[i] = c[k * n + i];
+    const double left = orthogonalize(v.data(), basis.data(), out.kept.size(), n);
+    if (!(left > kIndependent * std::sqrt(norm))) continue;
+    for (size_t i = 0; i < n; i++) basis[out.kept.size() * n + i] = v[i] / left;
+    out.kept.push_back(k);
+  }
+  size_t count = out.kept.size();
+  for (size_t e = 0; e < n && count < n; e++) {
+    std::fill(v.begin(), v.end(), 0.0);
+    v[e] = 1;
+    const double left = orthogonalize(v.data(), basis.data(), count, n);
+    if (!(left > kIndependent)) continue;
+    for (size_t i = 0; i < n; i++) basis[count * n + i] = v[i] / left;
+    count++;
+  }
+  out.z.assign(basis.begin() + std::ptrdiff_t(out.kept.size() * n), basis.begin() + std::ptrdiff_t(count * n));
+  out.cols = count - out.kept.size();
+  return out;
+}
+
+/// Newton's model: h with shift x its own size added to each diagonal (Marquardt's scaling: a parameter of
+/// small curvature, a shape parameter beside alpha's, keeps its own), the least shift of 0, 1e-8, 1e-7,
+/// ..., 1e8 that makes z h z' positive definite (z's rows a basis of the steps allowed; null: every
+/// step); the identity times the largest diagonal when none does.
+std::vector<double> shiftedModel(const std::vector<double>& h, const double* z, size_t cols, size_t n) {
+  double scale = 0;
+  for (size_t i = 0; i < n; i++) scale = std::max(scale, std::fabs(h[i * n + i]));
   if (!(scale > 0 && std::isfinite(scale))) scale = 1;
-  for (double shift = 0;; shift = shift == 0 ? 1e-8 * scale : shift * 10) {
-    std::vector<double> trial(h);
-    for (size_t i = 0; i < n; i++) trial[i * n + i] += shift;
-    if (isPositiveDefinite(trial, n)) return trial;
-    if (shift > 1e8 * scale) break;
+  std::vector<double> unit(n);
+  for (size_t i = 0; i < n; i++) unit[i] = std::max(std::fabs(h[i * n + i]), kShiftFloor * scale);
+  // the reduced model z h z' and the reduced shift z diag(unit) z'
+  std::vector<double> reduced = z == nullptr ? h : std::vector<double>(cols * cols, 0.0);
+  std::vector<double> reducedUnit(cols * cols, 0.0);
+  if (z == nullptr) {
+    for (size_t i = 0; i < n; i++) reducedUnit[i * n + i] = unit[i];
+  } else {
+    std::vector<double> hz(cols * n);
+    for (size_t a = 0; a < cols; a++)
+      for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t j = 0; j < n; j++) s += h[i * n + j] * z[a * n + j];
+        hz[a * n + i] = s;
+      }
+    for (size_t a = 0; a < cols; a++)
+      for (size_t b = 0; b < cols; b++) {
+        double s = 0, u = 0;
+        for (size_t i = 0; i < n; i++) {
+          s += z[a * n + i] * hz[b * n + i];
+          u += z[a * n + i] * unit[i] * z[b * n + i];
+        }
+        reduced[a * cols + b] = s;
+        reducedUnit[a * cols + b] = u;
+      }
+    for (size_t a = 0; a < cols; a++)
+      for (size_t b = 0; b < a; b++) reduced[a * cols + b] = reduced[b * cols + a] = 0.5 * (reduced[a * cols + b] + reduced[b * cols + a]);
+  }
+  std::vector<double> trial(cols * cols);
+  for (double shift = 0; shift <= 1e8; shift = shift == 0 ? 1e-8 : shift * 10) {
+    for (size_t i = 0; i < cols * cols; i++) trial[i] = reduced[i] + shift * reducedUnit[i];
+    if (isPositiveDefinite(trial, cols)) {
+      std::vector<double> bm(h);
+      for (size_t i = 0; i < n; i++) bm[i * n + i] += shift * unit[i];
+      return bm;
+    }
   }
   std::vector<double> id(n * n, 0.0);
   for (size_t i = 0; i < n; i++) id[i * n + i] = scale;
@@ -138,10 +237,24 @@ void extend(const Objective& f, const Polytope& p, const double* x, const double
 
 }  // namespace
 
-std::vector<double> qpStep(const double* bm, const double* g, const double* c, const double* r, size_t m, size_t n) {
-  std::vector<double> d(n, 0.0);
-  std::vector<size_t> work;
+namespace {
+
+struct QpStep {
+  std::vector<double> d;
+  bool kept = true;
+};
+
+/// qpStep from the working set `start` (rows active at d = 0, independent): `kept` false, and the step
+/// so far, as soon as one of them would be dropped (B need only be positive definite on the steps they allow).
+QpStep activeSetQp(const double* bm, const double* g, const double* c, const double* r, size_t m, size_t n,
+                   const std::vector<size_t>& start) {
+  QpStep out;
+  std::vector<double>& d = out.d;
+  d.assign(n, 0.0);
+  std::vector<size_t> work(start);
   std::vector<unsigned char> inWork(m, 0);
+  for (size_t k : start) inWork[k] = 1;
+  const size_t fixed = start.size();
   std::vector<double> kkt, rhs;
   for (size_t it = 0; it < 10 * (m + n) + 20; it++) {
     const size_t w = work.size(), size = n + w;
@@ -160,8 +273,12 @@ std::vector<double> qpStep(const double* bm, const double* g, const double* c, c
       }
     }
     if (!solveLinear(kkt.data(), rhs.data(), size)) {
-      if (work.empty()) return d;  // B itself singular: no step
-      inWork[work.back()] = 0;     // a dependent working set (degenerate vertex): drop the newest constraint
+      if (work.empty()) return out;  // B itself singular: no step
+      if (work.size() <= fixed) {
+        out.kept = false;
+        return out;
+      }
+      inWork[work.back()] = 0;  // a dependent working set (degenerate vertex): drop the newest constraint
       work.pop_back();
       continue;
     }
@@ -179,7 +296,11 @@ std::vector<double> qpStep(const double* bm, const double* g, const double* c, c
           worst = k;
         }
       }
-      if (worst == w) return d;
+      if (worst == w) return out;
+      if (worst < fixed) {
+        out.kept = false;
+        return out;
+      }
       inWork[work[worst]] = 0;
       work.erase(work.begin() + std::ptrdiff_t(worst));
       continue;
@@ -207,7 +328,28 @@ std::vector<double> qpStep(const double* bm, const double* g, const double* c, c
       inWork[blocking] = 1;
     }
   }
-  return d;
+  return out;
+}
+
+/// The QP's step at x and, into bm, the model it used: from the constraints active at x with a model
+/// positive definite on the steps they allow, or, where the QP would release one of them, from none with
+/// a model positive definite in full.
+std::vector<double> newtonStep(const std::vector<double>& h, const double* g, const double* x, const Rows& rows, size_t n,
+                               std::vector<double>& bm) {
+  const Active act = activeRows(rows.c.data(), rows.r.data(), rows.m, x, n);
+  if (!act.kept.empty()) {
+    bm = shiftedModel(h, act.z.data(), act.cols, n);
+    QpStep s = activeSetQp(bm.data(), g, rows.c.data(), rows.r.data(), rows.m, n, act.kept);
+    if (s.kept) return std::move(s.d);
+  }
+  bm = shiftedModel(h, nullptr, n, n);
+  return qpStep(bm.data(), g, rows.c.data(), rows.r.data(), rows.m, n);
+}
+
+}  // namespace
+
+std::vector<double> qpStep(const double* bm, const double* g, const double* c, const double* r, size_t m, size_t n) {
+  return activeSetQp(bm, g, c, r, m, n, {}).d;
 }
 
 Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope& p) {
@@ -222,12 +364,12 @@ Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope&
     out.status = kLineSearch;
     return out;
   }
-  std::vector<double> bm = hessian(f, p, x.data(), g.data(), n);
+  std::vector<double> h = differenceHessian(f, p, x.data(), g.data(), n), bm;
   size_t stalls = 0;
   for (size_t it = 1; it <= kMaxIterations; it++) {
     out.iterations = it;
     const Rows rows = qpRows(p, x.data(), n);
-    const std::vector<double> d = qpStep(bm.data(), g.data(), rows.c.data(), rows.r.data(), rows.m, n);
+    const std::vector<double> d = newtonStep(h, g.data(), x.data(), rows, n, bm);
     double gd = 0, dbd = 0;
     for (size_t i = 0; i < n; i++) {
       gd += g[i] * d[i];
@@ -263,7 +405,7 @@ Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope&
     g = gn;
     fx = fn;
     out.f = fx;
-    bm = hessian(f, p, x.data(), g.data(), n);
+    h = differenceHessian(f, p, x.data(), g.data(), n);
     stalls = improved <= kTolerance * scale ? stalls + 1 : 0;
     if (stalls >= kStalls) {
       out.status = kConverged;

@@ -2,10 +2,15 @@
  * Minimizes a smooth function over a polytope (bounds lo <= x <= hi and rows A x >= b): sequential
  * quadratic programming, Newton's model from forward differences of the analytic gradient (k gradients
  * an iteration: a quasi-Newton (BFGS) model stalled short of the optimum on EGARCH's flat directions),
- * shifted to positive definite, and a primal active-set QP for each step. Every iterate is feasible: the QP's step keeps the linear
- * constraints, and a backtracking (Armijo) line search along it stays inside; a full step that undershot
- * (a flat shape parameter) is doubled while f keeps falling. This is how the volatility
- * family reaches the optimum that arch's SLSQP stops short of (docs/volatility.md).
+ * and a primal active-set QP for each step. The model need only be positive definite on the steps the
+ * constraints active at x allow (the likelihood may curve down across a constraint it sits on, GJR's
+ * alpha + gamma >= 0): the QP starts with those constraints in its working set and the model is
+ * shifted, each diagonal by a multiple of itself, until its reduced Hessian is positive definite; a QP
+ * that would release one of them is solved again from an empty working set with the model shifted to
+ * positive definite in full. Every iterate is feasible: the QP's step keeps the linear constraints, and
+ * a backtracking (Armijo) line search along it stays inside; a full step that undershot (a flat shape
+ * parameter) is doubled while f keeps falling. This is how the volatility family reaches the optimum
+ * that arch's SLSQP stops short of (docs/volatility.md).
  * native/kernels/volatility/optimize.cpp is the same, function for function.
  */
 import { FIT_STATUS } from '../../../kernels/volatility/volatility.js';
@@ -41,6 +46,12 @@ const STALLS = 3;
 /** A full step whose decrease exceeds the model's by this factor is extended (extend). */
 const UNDERSHOOT = 1.25;
 const EXTENSIONS = 4;
+/** A constraint whose slack is within this times its terms' size (sum |a_i x_i|) is active at x. */
+const ACTIVE = 1e-12;
+/** A row (or a unit vector) left with less than this of its norm by the rows before it is in their span. */
+const INDEPENDENT = 1e-8;
+/** A diagonal's unit of shift is at least this times the largest diagonal (shiftedModel). */
+const SHIFT_FLOOR = 1e-8;
 
 /** The general rows of the QP at x: each bound and each row as C d >= r (r <= 0 at a feasible x). */
 function qpRows(p: Polytope, x: Float64Array): { c: Float64Array; r: Float64Array; m: number } {
@@ -80,9 +91,27 @@ function qpRows(p: Polytope, x: Float64Array): { c: Float64Array; r: Float64Arra
  * drops the constraint of the most negative multiplier at its optimum, or moves to the first blocking one.
  */
 export function qpStep(bm: Float64Array, g: Float64Array, c: Float64Array, r: Float64Array, m: number, n: number): Float64Array {
+  return activeSetQp(bm, g, c, r, m, n, []).d;
+}
+
+/**
+ * qpStep from the working set `start` (rows active at d = 0, independent): `kept` false, and the step
+ * so far, as soon as one of them would be dropped (B need only be positive definite on the steps they allow).
+ */
+function activeSetQp(
+  bm: Float64Array,
+  g: Float64Array,
+  c: Float64Array,
+  r: Float64Array,
+  m: number,
+  n: number,
+  start: readonly number[],
+): { d: Float64Array; kept: boolean } {
   const d = new Float64Array(n);
-  const work: number[] = [];
+  const work: number[] = [...start];
   const inWork = new Uint8Array(m);
+  for (const k of start) inWork[k] = 1;
+  const fixed = start.length;
   for (let it = 0; it < 10 * (m + n) + 20; it++) {
     const w = work.length;
     const size = n + w;
@@ -101,7 +130,8 @@ export function qpStep(bm: Float64Array, g: Float64Array, c: Float64Array, r: Fl
       }
     }
     if (!solveSymmetric(kkt, rhs, size)) {
-      if (work.length === 0) return d; // B itself singular: no step
+      if (work.length === 0) return { d, kept: true }; // B itself singular: no step
+      if (work.length <= fixed) return { d, kept: false };
       inWork[work.pop()!] = 0; // a dependent working set (degenerate vertex): drop the newest constraint
       continue;
     }
@@ -120,7 +150,8 @@ export function qpStep(bm: Float64Array, g: Float64Array, c: Float64Array, r: Fl
           worst = k;
         }
       }
-      if (worst < 0) return d;
+      if (worst < 0) return { d, kept: true };
+      if (worst < fixed) return { d, kept: false };
       inWork[work[worst]] = 0;
       work.splice(worst, 1);
       continue;
@@ -149,7 +180,7 @@ export function qpStep(bm: Float64Array, g: Float64Array, c: Float64Array, r: Fl
       inWork[blocking] = 1;
     }
   }
-  return d;
+  return { d, kept: true };
 }
 
 /** Clamps x into the bounds (the QP's step lands on them up to rounding). */
@@ -157,8 +188,8 @@ function clampInto(p: Polytope, x: Float64Array): void {
   for (let i = 0; i < x.length; i++) x[i] = Math.min(Math.max(x[i], p.lo[i]), p.hi[i]);
 }
 
-/** The symmetrized finite-difference Hessian of the gradient, shifted until Cholesky succeeds (positive definite). */
-function hessian(f: Objective, p: Polytope, x: Float64Array, g: Float64Array): Float64Array {
+/** The symmetrized forward-difference Hessian of the gradient (the identity where a difference overflowed). */
+function differenceHessian(f: Objective, p: Polytope, x: Float64Array, g: Float64Array): Float64Array {
   const n = x.length;
   const h = new Float64Array(n * n);
   const xs = Float64Array.from(x);
@@ -171,27 +202,137 @@ function hessian(f: Objective, p: Polytope, x: Float64Array, g: Float64Array): F
     xs[i] = x[i];
     for (let j = 0; j < n; j++) h[j * n + i] = Number.isFinite(fi) ? (gs[j] - g[j]) / step : 0;
   }
-  let scale = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) h[i * n + j] = h[j * n + i] = 0.5 * (h[i * n + j] + h[j * n + i]);
-    scale = Math.max(scale, Math.abs(h[i * n + i]));
-  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) h[i * n + j] = h[j * n + i] = 0.5 * (h[i * n + j] + h[j * n + i]);
   if (!h.every(Number.isFinite)) {
-    // a difference overflowed: the identity
     h.fill(0);
     for (let i = 0; i < n; i++) h[i * n + i] = 1;
-    return h;
   }
+  return h;
+}
+
+/** v minus its projections on the first `count` orthonormal rows of q (n each), twice (Gram-Schmidt reorthogonalized); its norm. */
+function orthogonalize(v: Float64Array, q: Float64Array, count: number, n: number): number {
+  for (let pass = 0; pass < 2; pass++) {
+    for (let j = 0; j < count; j++) {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += q[j * n + i] * v[i];
+      for (let i = 0; i < n; i++) v[i] -= dot * q[j * n + i];
+    }
+  }
+  let norm = 0;
+  for (let i = 0; i < n; i++) norm += v[i] * v[i];
+  return Math.sqrt(norm);
+}
+
+/**
+ * The rows of c (n each) active at x, less those in the span of the ones before them, and an orthonormal
+ * basis of the steps they allow (the rows of z: n - kept of them, n each).
+ */
+function activeRows(c: Float64Array, r: Float64Array, m: number, x: Float64Array): { kept: number[]; z: Float64Array; cols: number } {
+  const n = x.length;
+  const kept: number[] = [];
+  const basis = new Float64Array((n + m) * n); // the kept rows orthonormalized, then z's
+  const v = new Float64Array(n);
+  for (let k = 0; k < m && kept.length < n; k++) {
+    let size = 0;
+    let norm = 0;
+    for (let i = 0; i < n; i++) {
+      size += Math.abs(c[k * n + i] * x[i]);
+      norm += c[k * n + i] * c[k * n + i];
+    }
+    if (!(r[k] >= -ACTIVE * size)) continue;
+    for (let i = 0; i < n; i++) v[i] = c[k * n + i];
+    const left = orthogonalize(v, basis, kept.length, n);
+    if (!(left > INDEPENDENT * Math.sqrt(norm))) continue;
+    for (let i = 0; i < n; i++) basis[kept.length * n + i] = v[i] / left;
+    kept.push(k);
+  }
+  let count = kept.length;
+  for (let e = 0; e < n && count < n; e++) {
+    v.fill(0);
+    v[e] = 1;
+    const left = orthogonalize(v, basis, count, n);
+    if (!(left > INDEPENDENT)) continue;
+    for (let i = 0; i < n; i++) basis[count * n + i] = v[i] / left;
+    count++;
+  }
+  return { kept, z: basis.slice(kept.length * n, count * n), cols: count - kept.length };
+}
+
+/**
+ * Newton's model: h with shift x its own size added to each diagonal (Marquardt's scaling: a parameter of
+ * small curvature, a shape parameter beside alpha's, keeps its own), the least shift of 0, 1e-8, 1e-7,
+ * ..., 1e8 that makes z h z' positive definite (z's rows a basis of the steps allowed; null: every step);
+ * the identity times the largest diagonal when none does.
+ */
+function shiftedModel(h: Float64Array, z: Float64Array | null, cols: number, n: number): Float64Array {
+  let scale = 0;
+  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(h[i * n + i]));
   if (!(scale > 0 && Number.isFinite(scale))) scale = 1;
-  for (let shift = 0; ; shift = shift === 0 ? 1e-8 * scale : shift * 10) {
-    const trial = Float64Array.from(h);
-    for (let i = 0; i < n; i++) trial[i * n + i] += shift;
-    if (isPositiveDefinite(trial, n)) return trial;
-    if (shift > 1e8 * scale) break;
+  const unit = new Float64Array(n);
+  for (let i = 0; i < n; i++) unit[i] = Math.max(Math.abs(h[i * n + i]), SHIFT_FLOOR * scale);
+  // the reduced model z h z' and the reduced shift z diag(unit) z'
+  const reduced = z === null ? Float64Array.from(h) : new Float64Array(cols * cols);
+  const reducedUnit = new Float64Array(cols * cols);
+  if (z === null) for (let i = 0; i < n; i++) reducedUnit[i * n + i] = unit[i];
+  else {
+    const hz = new Float64Array(cols * n);
+    for (let a = 0; a < cols; a++)
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let j = 0; j < n; j++) s += h[i * n + j] * z[a * n + j];
+        hz[a * n + i] = s;
+      }
+    for (let a = 0; a < cols; a++)
+      for (let b = 0; b < cols; b++) {
+        let s = 0;
+        let u = 0;
+        for (let i = 0; i < n; i++) {
+          s += z[a * n + i] * hz[b * n + i];
+          u += z[a * n + i] * unit[i] * z[b * n + i];
+        }
+        reduced[a * cols + b] = s;
+        reducedUnit[a * cols + b] = u;
+      }
+    for (let a = 0; a < cols; a++)
+      for (let b = 0; b < a; b++) reduced[a * cols + b] = reduced[b * cols + a] = 0.5 * (reduced[a * cols + b] + reduced[b * cols + a]);
+  }
+  for (let shift = 0; shift <= 1e8; shift = shift === 0 ? 1e-8 : shift * 10) {
+    const trial = new Float64Array(cols * cols);
+    for (let i = 0; i < cols * cols; i++) trial[i] = reduced[i] + shift * reducedUnit[i];
+    if (isPositiveDefinite(trial, cols)) {
+      const bm = Float64Array.from(h);
+      for (let i = 0; i < n; i++) bm[i * n + i] += shift * unit[i];
+      return bm;
+    }
   }
   const id = new Float64Array(n * n);
   for (let i = 0; i < n; i++) id[i * n + i] = scale;
   return id;
+}
+
+/**
+ * The QP's step at x and the model it used: from the constraints active at x with a model positive
+ * definite on the steps they allow, or, where the QP would release one of them, from none with a model
+ * positive definite in full.
+ */
+function newtonStep(
+  h: Float64Array,
+  g: Float64Array,
+  x: Float64Array,
+  c: Float64Array,
+  r: Float64Array,
+  m: number,
+): { d: Float64Array; bm: Float64Array } {
+  const n = x.length;
+  const { kept, z, cols } = activeRows(c, r, m, x);
+  if (kept.length > 0) {
+    const bm = shiftedModel(h, z, cols, n);
+    const s = activeSetQp(bm, g, c, r, m, n, kept);
+    if (s.kept) return { d: s.d, bm };
+  }
+  const bm = shiftedModel(h, null, n, n);
+  return { d: qpStep(bm, g, c, r, m, n), bm };
 }
 
 function isPositiveDefinite(a: Float64Array, n: number): boolean {
@@ -253,13 +394,13 @@ export function minimize(f: Objective, x0: Float64Array, p: Polytope): Minimum {
   const g = new Float64Array(n);
   let fx = f(x, g);
   if (!Number.isFinite(fx)) return { x, f: fx, iterations: 0, status: FIT_STATUS.LINE_SEARCH };
-  let bm = hessian(f, p, x, g);
+  let h = differenceHessian(f, p, x, g);
   const xn = new Float64Array(n);
   const gn = new Float64Array(n);
   let stalls = 0;
   for (let it = 1; it <= MAX_ITERATIONS; it++) {
     const { c, r, m } = qpRows(p, x);
-    const d = qpStep(bm, g, c, r, m, n);
+    const { d, bm } = newtonStep(h, g, x, c, r, m);
     let gd = 0;
     let dbd = 0;
     for (let i = 0; i < n; i++) {
@@ -293,7 +434,7 @@ export function minimize(f: Objective, x0: Float64Array, p: Polytope): Minimum {
     x.set(xn);
     g.set(gn);
     fx = fn;
-    bm = hessian(f, p, x, g);
+    h = differenceHessian(f, p, x, g);
     stalls = improved <= TOLERANCE * scale ? stalls + 1 : 0;
     if (stalls >= STALLS) return { x, f: fx, iterations: it, status: FIT_STATUS.CONVERGED };
   }
