@@ -5,15 +5,18 @@
 // MA-cross 10/50 signals (vectorbt's crossed rule), fees 0.001, slippage 0.0005, the series written
 // into arrays reused across runs (as the native wrapper's unzeroed ones are, once the process has
 // them), at 1, 2, 4 and 8 threads; prints the best of 7 runs and the speed-up over one thread, and
-// the same with stops (slStop 0.05, tpStop 0.1); and stats() of the signals result at 1 and 2 threads.
+// the same with stops (slStop 0.05, tpStop 0.1); stats() of the signals result at 1 and 2 threads; and the
+// floor: the memory traffic of the series alone, into reused and into fresh memory.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #include "backtest/backtest.hpp"
+#include "memory.hpp"
 #include "parallel.hpp"
 
 using namespace kernelbus;
@@ -98,6 +101,49 @@ void timeStats(const backtest::Simulation& sim, const std::vector<int32_t>& lens
   }
 }
 
+/// The floor under a run: only the memory traffic every from_signals result needs (read the close and
+/// the signals, write assets, cash and value: T x K doubles each), row by row on `threads` threads as
+/// the run splits its columns, into series reused (`fresh` false) or freshly allocated and advised onto
+/// huge pages each call (true: what a caller that keeps no result's memory pays, page faults included).
+void timeFloor(const std::vector<double>& close, const std::vector<uint8_t>& entries, const std::vector<uint8_t>& exits, bool fresh) {
+  std::vector<double> a(T * K), c(T * K), v(T * K);
+  for (const size_t threads : {1, 2}) {
+    setThreadCount(threads);
+    double best = 1e30;
+    for (int run = 0; run < 7; run++) {
+      double *assets = a.data(), *cash = c.data(), *value = v.data();
+      std::vector<double*> owned;
+      const auto t0 = std::chrono::steady_clock::now();
+      if (fresh) {
+        for (double** p : {&assets, &cash, &value}) {
+          *p = static_cast<double*>(std::malloc(T * K * sizeof(double)));
+          adviseHugePages(*p, T * K * sizeof(double));
+          owned.push_back(*p);
+        }
+      }
+      parallelFor(K, 16, [&](size_t begin, size_t end) {
+        for (size_t i = 0; i < T; i++) {
+          const double* row = close.data() + i * K;
+          const uint8_t *en = entries.data() + i * K, *ex = exits.data() + i * K;
+          for (size_t k = begin; k < end; k++) {
+            const double held = double(en[k] | ex[k]);
+            assets[i * K + k] = held;
+            cash[i * K + k] = 100 - held;
+            value[i * K + k] = 100 + held * row[k];
+          }
+        }
+      });
+      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      double sum = 0;
+      for (size_t i = 0; i < T * K; i += 4099) sum += value[i];
+      if (sum == 42) std::printf(" ");  // keeps the writes
+      for (double* p : owned) std::free(p);
+    }
+    std::printf("floor: the series' traffic alone, %s, %zu thread(s): %.2f ms\n", fresh ? "fresh memory each call" : "memory reused",
+                threads, best * 1e3);
+  }
+}
+
 int main() {
   std::vector<double> close(T * K);
   uint32_t state = 42;
@@ -161,6 +207,10 @@ int main() {
                   best * 1e3, orders, single / best);
     }
     if (!stops) timeStats(sim, lens, cash, value);
+    if (!stops) {
+      timeFloor(close, entries, exits, false);
+      timeFloor(close, entries, exits, true);
+    }
   }
   return 0;
 }

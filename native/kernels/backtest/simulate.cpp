@@ -575,21 +575,26 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
       fill(close, 1);
     else
       fill(close, 0);
-    // the columns with a signal byte, 8 at a time, then those with an armed stop
+    // the columns with a signal byte, 8 at a time (one load a signal row), then those with an armed stop
+    const uint8_t* at[4];
+    size_t m = 0;
+    for (const uint8_t* data : signalRows)
+      if (data != nullptr) at[m++] = data + i * K + a;
     for (size_t k0 = 0; k0 < C; k0 += 8) {
       const size_t n = std::min<size_t>(8, C - k0);
       uint64_t any = 0;
-      for (const uint8_t* data : signalRows) {
-        if (data == nullptr) continue;
+      for (size_t r = 0; r < m; r++) {
         uint64_t w = 0;
-        std::memcpy(&w, data + i * K + a + k0, n);
+        if (n == 8)
+          std::memcpy(&w, at[r] + k0, 8);
+        else
+          std::memcpy(&w, at[r] + k0, n);
         any |= w;
       }
       if (any == 0) continue;
       for (size_t j = 0; j < n; j++) {
         uint8_t on = 0;
-        for (const uint8_t* data : signalRows)
-          if (data != nullptr) on |= data[i * K + a + k0 + j];
+        for (size_t r = 0; r < m; r++) on |= at[r][k0 + j];
         if (on != 0) step(i, k0 + j);
       }
     }
