@@ -35,6 +35,12 @@ refit 50, confidence 0.99, for GARCH(1,1) normal, GJR t, AR(1)-GARCH skew-t (par
 normal (filtered): { tails: [{ dist, shape, alpha, q, es }] (the quantile and tail mean of a
 standardized distribution), cases: [{ name, series, spec, window, refit, confidence, method, var [T], es [T] }] }
 (null before the window).
+
+Also test/fixtures/volatility/arch-boundary.json (boundary_case; `--boundary` writes it alone): the fit
+`kernelbus risk examples/returns.csv --garch gjr --dist t` makes of column EQUITY (its returns x 100,
+252 of them), GJR(1,1,1) Student-t with a constant mean, whose optimum lies on alpha + gamma >= 0:
+{ series [T], spec, fit: { params, names, logLikelihood, convergenceFlag, iterations }, tight: { params,
+logLikelihood } } (arch's tight fit crosses the constraint by ~3e-10, which its likelihood rewards).
 """
 
 import argparse
@@ -222,6 +228,36 @@ def tail_case(dist, shape, alpha):
     return {"dist": dist, "shape": shape, "alpha": alpha, "q": q, "es": num / alpha}
 
 
+def boundary_case(csv_path):
+    """The CLI's GJR-t fit of examples/returns.csv's EQUITY, an optimum on alpha + gamma >= 0."""
+    import csv
+
+    with open(csv_path) as f:
+        rows = list(csv.DictReader(f))
+    # the CLI's series: the column's present returns times 100 (src/cli/risk-garch.ts presentOf)
+    y = np.array([100 * float(r["EQUITY"]) for r in rows if r["EQUITY"] not in ("", "NaN")])
+    sp = spec("gjr", 1, 1, 1, "constant", "t")
+    am = arch_model(y, **arch_spec(sp))
+    res = am.fit(disp="off")
+    tight = am.fit(disp="off", options={"ftol": 1e-14, "maxiter": 1000})
+    return {
+        "generator": "scripts/volatility-fixtures.py",
+        "arch": arch.__version__,
+        "source": "examples/returns.csv EQUITY x 100",
+        "series": clean(y),
+        "spec": sp,
+        "call": f"arch_model(y, {arch_spec(sp)}).fit(disp='off')",
+        "fit": {
+            "params": clean(res.params.values),
+            "names": list(res.params.index),
+            "logLikelihood": float(res.loglikelihood),
+            "convergenceFlag": int(res.convergence_flag),
+            "iterations": int(res.optimization_result.nit),
+        },
+        "tight": {"params": clean(tight.params.values), "logLikelihood": float(tight.loglikelihood)},
+    }
+
+
 def spec(vol, p, o, q, mean, dist, lags=1):
     return {"vol": vol, "p": p, "o": o, "q": q, "mean": mean, "lags": lags, "dist": dist}
 
@@ -229,7 +265,19 @@ def spec(vol, p, o, q, mean, dist, lags=1):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=DEFAULT_OUT)
+    ap.add_argument("--boundary", action="store_true", help="write arch-boundary.json alone")
     args = ap.parse_args()
+
+    out_dir = os.path.dirname(os.path.abspath(args.out))
+    os.makedirs(out_dir, exist_ok=True)
+    boundary = boundary_case(os.path.join(HERE, "..", "examples", "returns.csv"))
+    with open(os.path.join(out_dir, "arch-boundary.json"), "w") as f:
+        json.dump(boundary, f, separators=(",", ":"))
+        f.write("\n")
+    b = boundary["fit"]
+    print(f"boundary (EQUITY gjr t)       ll {b['logLikelihood']:.6f} tight {boundary['tight']['logLikelihood']:.6f} flag {b['convergenceFlag']}")
+    if args.boundary:
+        return
 
     series = {
         "gjrT": simulate(seed=20261127, T=800),

@@ -1,7 +1,8 @@
 /**
  * The volatility family's optimizer (src/backends/reference/volatility/optimize.ts; the C++ twin is
  * held to it bit for bit by the fits in parity.test.ts) on problems whose answers are known: a
- * quadratic whose optimum lies on a row (the active set), Rosenbrock's valley inside bounds, and an
+ * quadratic whose optimum lies on a row (the active set), one that curves down across the row it ends on,
+ * Rosenbrock's valley inside bounds, and an
  * objective that is not a number off its start (the line search fails: converged false, the start
  * returned, never NaN).
  */
@@ -79,6 +80,26 @@ describe('volatility optimizer', () => {
     );
     expect(r.status).toBe(FIT_STATUS.LINE_SEARCH);
     expect(Array.from(r.x)).toEqual([0.3, 0.4]);
+  });
+
+  it('negative curvature across an active row, a weakly curved parameter beside it: Newton on the row', () => {
+    // min x - x^2/4 + 1e-4 (s - 5)^2 + x s / 100 s.t. x >= 0 (a row, as GJR's alpha + gamma >= 0), x in
+    // [-1, 1], s in [0, 10]: (0, 5). The Hessian is indefinite (-1/2 in x) only across the row; a model
+    // shifted to positive definite in full by the largest curvature swamps s's (2e-4) and crawls.
+    const r = minimize(
+      (x, g) => {
+        const [a, s] = x;
+        g[0] = 1 - a / 2 + s / 100;
+        g[1] = 2e-4 * (s - 5) + a / 100;
+        return a - (a * a) / 4 + 1e-4 * (s - 5) ** 2 + (a * s) / 100;
+      },
+      Float64Array.of(0.5, 1),
+      box([-1, 0], [1, 10], [[1, 0]], [0]),
+    );
+    expect(r.status).toBe(FIT_STATUS.CONVERGED);
+    expect(r.x[0]).toBe(0);
+    expect(r.x[1]).toBeCloseTo(5, 6);
+    expect(r.iterations).toBeLessThanOrEqual(5);
   });
 
   it('the QP step: a singular B gives no step rather than reading past its working set', () => {
