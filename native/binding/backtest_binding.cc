@@ -244,7 +244,7 @@ const double* arrayField(Napi::Env env, const Napi::Object& o, const std::string
 /// The StatsInput record (src/kernels/backtest/backtest-stats.ts) read and checked.
 backtest::StatsInput readStats(const Napi::CallbackInfo& info, double& periodsPerYear) {
   const Napi::Env env = info.Env();
-  requireArgCount(info, 2);
+  if (info.Length() != 2 && info.Length() != 3) throw inputError(env, "arguments", "2 or 3 arguments", std::to_string(info.Length()));
   if (!info[0].IsObject()) throw inputError(env, "input", "a StatsInput record", describeValue(info[0]));
   periodsPerYear = numberArg(info, 1, "periodsPerYear");
   if (!(periodsPerYear > 0)) throw inputError(env, "periodsPerYear", "a finite number > 0", describeValue(info[1]));
@@ -288,13 +288,23 @@ backtest::StatsInput readStats(const Napi::CallbackInfo& info, double& periodsPe
   return in;
 }
 
+/// The optional third argument: the fields to compute, a mask of STAT_FIELDS' bits (default all).
+uint32_t wantedStats(const Napi::CallbackInfo& info) {
+  if (info.Length() < 3 || info[2].IsUndefined()) return backtest::kAllStats;
+  const double want = numberArg(info, 2, "fields");
+  if (!(want >= 1 && want <= backtest::kAllStats && want == std::floor(want)))
+    throw inputError(info.Env(), "fields", "a mask of the stat fields' bits", describeValue(info[2]));
+  return uint32_t(want);
+}
+
 Napi::Value stats(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     double periods = 0;
     const backtest::StatsInput in = readStats(info, periods);
+    const uint32_t want = wantedStats(info);
     double* out = nullptr;
     Napi::Float64Array rows = newFloat64Array(info.Env(), in.groups * backtest::kStatFields, out);
-    backtest::stats(in, periods, out);
+    backtest::stats(in, periods, out, want);
     return rows;
   });
 }
@@ -303,14 +313,15 @@ Napi::Value statsAsync(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     double periods = 0;
     const backtest::StatsInput in = readStats(info, periods);
+    const uint32_t want = wantedStats(info);
     double* out = nullptr;
     Napi::Float64Array rows = newFloat64Array(info.Env(), in.groups * backtest::kStatFields, out);
     auto held = std::make_shared<Napi::Reference<Napi::Float64Array>>(Napi::Persistent(rows));
     const auto* sig = static_cast<const EntrySignature*>(info.Data());
     auto* worker = new KernelWorker(
         info, {}, *sig,
-        [in, periods, out]() {
-          backtest::stats(in, periods, out);
+        [in, periods, out, want]() {
+          backtest::stats(in, periods, out, want);
           return Outcome{};
         },
         [held](Napi::Env) -> Napi::Value { return held->Value(); });

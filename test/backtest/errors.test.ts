@@ -124,6 +124,16 @@ const CASES: [string, (k: Kernels) => unknown, string][] = [
     'simulation: expected a valuation price finite and > 0',
   ],
   [
+    'stats fields that are not stats',
+    (k) => k.backtestStats(k.backtestSignals({ close }, { entries: on(0), exits: on(2) }), { fields: ['sharpe' as never] }),
+    'options.fields: expected a non-empty list of stat fields (startValue, endValue, totalReturn',
+  ],
+  [
+    'an empty list of stats fields',
+    (k) => k.backtestStats(k.backtestSignals({ close }, { entries: on(0), exits: on(2) }), { fields: [] }),
+    'options.fields: expected a non-empty list of stat fields',
+  ],
+  [
     'a sell at a slippage of 1 (a fill price of 0)',
     (k) => k.backtestSignals({ close }, { entries: on(0), exits: on(2), slippage: 1 }),
     'simulation: expected a fill of a finite size > 0 at a finite price > 0 with finite fees (vectorbt raises when it builds the trades), got 0 at row 2, column 0',

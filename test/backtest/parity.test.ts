@@ -7,6 +7,7 @@ import { expect, it } from 'vitest';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { randomCase } from './cases.js';
 import type { BacktestResult } from '../../src/kernels/backtest/backtest-kernels.js';
+import { STAT_FIELDS, type StatField } from '../../src/kernels/backtest/backtest-stats.js';
 import { kernels, type Matrix } from '../../src/index.js';
 
 const SEEDS = Array.from({ length: 300 }, (_, i) => 1000 + i);
@@ -87,6 +88,31 @@ describeEachBackend(
               // library's pow may differ in the last bits, the subtraction scaling it; every other field: the same bits
               const ok = Object.is(b[g], x) || (field === 'calmarRatio' && Math.abs(b[g] - x) <= 1e-12 * Math.max(1, Math.abs(x)));
               if (!ok) expect(`${seed} ${kind} ${field}[${g}] = ${b[g]}`).toBe(`${seed} ${kind} ${field}[${g}] = ${x}`);
+            });
+          }
+        }
+      }
+    });
+
+    it.runIf(supports('backtestStats'))('backtestStats with `fields`: each field alone and pairs equal the whole set, no other key', () => {
+      for (const seed of SEEDS.slice(0, 40)) {
+        const c = randomCase(seed);
+        const r = ref.backtestSignals(c.prices, c.signals);
+        const all = ref.backtestStats(r, { periodsPerYear: 252 }) as unknown as Record<string, number | Float64Array>;
+        const fieldSets = [
+          ...STAT_FIELDS.map((f) => [f]),
+          ['totalReturn', 'sharpeRatio'],
+          ['maxGrossExposure', 'winRate', 'benchmarkReturn'],
+        ];
+        for (const fields of fieldSets as StatField[][]) {
+          const got = k.backtestStats(r, { periodsPerYear: 252, fields }) as unknown as Record<string, number | Float64Array>;
+          expect(Object.keys(got)).toEqual(fields);
+          for (const field of fields) {
+            const a = typeof all[field] === 'number' ? [all[field] as number] : Array.from(all[field] as Float64Array);
+            const b = typeof got[field] === 'number' ? [got[field] as number] : Array.from(got[field] as Float64Array);
+            a.forEach((x, g) => {
+              const ok = Object.is(b[g], x) || (field === 'calmarRatio' && Math.abs(b[g] - x) <= 1e-12 * Math.max(1, Math.abs(x)));
+              if (!ok) expect(`${seed} ${field}[${g}] = ${b[g]}`).toBe(`${seed} ${field}[${g}] = ${x}`);
             });
           }
         }

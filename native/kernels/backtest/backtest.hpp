@@ -112,9 +112,13 @@ struct StatsInput {
   const double *tradeCol = nullptr, *entryIdx = nullptr, *exitIdx = nullptr, *pnl = nullptr, *ret = nullptr, *status = nullptr;
 };
 
+/// Every stat field: bit f of a `want` mask is field f (STAT_FIELDS' order).
+constexpr uint32_t kAllStats = (uint32_t{1} << kStatFields) - 1;
+
 /// Portfolio.stats() of each value group into `out` (G rows of kStatFields, in STAT_FIELDS' order),
-/// the groups shared out between threads.
-void stats(const StatsInput& in, double periodsPerYear, double* out);
+/// the groups shared out between threads. Only the fields of `want` are computed (the work only they
+/// need is skipped); the others are NaN.
+void stats(const StatsInput& in, double periodsPerYear, double* out, uint32_t want = kAllStats);
 
 /// Whether `in` is one stats() accepts (lengths, columns and indices in range); else the field and what it must be.
 bool checkStats(const StatsInput& in, std::string& argument, std::string& expected);

@@ -106,9 +106,10 @@ struct ColumnFlows {
 
 /// A column's total profit at its last filled close and fees; its free-cash flow and |asset value|
 /// added to the group's (`freeFlow`, `absValue`; written, not added to, for the group's first column).
-/// `colFree` and `assetFlow`: T doubles of scratch, zero on entry and on return.
-ColumnFlows columnFlows(const StatsInput& in, const std::vector<size_t>& records, const double* close, bool first, double* freeFlow,
-                        double* absValue, std::vector<double>& colFree, std::vector<double>& assetFlow) {
+/// `colFree` and `assetFlow`: T doubles of scratch, zero on entry and on return. Without `exposure`,
+/// freeFlow and absValue are left alone.
+ColumnFlows columnFlows(const StatsInput& in, const std::vector<size_t>& records, const double* close, bool first, bool exposure,
+                        double* freeFlow, double* absValue, std::vector<double>& colFree, std::vector<double>& assetFlow) {
   const size_t T = in.rows;
   double assets = 0, cash = 0, fees = 0, position = 0, debt = 0;
   for (const size_t r : records) {
@@ -148,7 +149,9 @@ ColumnFlows columnFlows(const StatsInput& in, const std::vector<size_t>& records
   out.profit = records.empty() ? 0.0 : cash + assets * close[T - 1];
   out.fees = fees;
   double held = 0;
-  if (first) {
+  if (!exposure) {
+    // the flows by bar are for the exposure only
+  } else if (first) {
     for (size_t i = 0; i < T; i++) {
       held = add(held, assetFlow[i]);
       freeFlow[i] = colFree[i];
@@ -267,8 +270,21 @@ void returnStats(const double* value, size_t T, double init, double annFactor, d
 
 }  // namespace
 
-void stats(const StatsInput& in, double periodsPerYear, double* out) {
+void stats(const StatsInput& in, double periodsPerYear, double* out, uint32_t want) {
   const size_t T = in.rows, K = in.cols, G = in.groups;
+  // the work each field needs: the orders' flows, the exposure, the benchmark, the trades, the returns
+  const auto any = [want](std::initializer_list<Field> fields) {
+    for (const Field f : fields)
+      if (want & (uint32_t{1} << f)) return true;
+    return false;
+  };
+  const bool exposure = any({kMaxGrossExposure});
+  const bool flows = exposure || any({kEndValue, kTotalReturn, kTotalFeesPaid});
+  const bool benchmark = any({kBenchmarkReturn});
+  const bool trades =
+      any({kTotalTrades, kTotalClosedTrades, kTotalOpenTrades, kOpenTradePnl, kWinRate, kBestTrade, kWorstTrade, kAvgWinningTrade,
+           kAvgLosingTrade, kAvgWinningTradeDuration, kAvgLosingTradeDuration, kProfitFactor, kExpectancy});
+  const bool ratios = any({kMaxDrawdown, kMaxDrawdownDuration, kSharpeRatio, kCalmarRatio, kOmegaRatio, kSortinoRatio});
   std::vector<std::vector<size_t>> byCol(K), tradesByCol(K);
   for (size_t r = 0; r < in.orderCount; r++) byCol[size_t(in.col[r])].push_back(r);
   for (size_t r = 0; r < in.tradeCount; r++) tradesByCol[size_t(in.tradeCol[r])].push_back(r);
@@ -283,10 +299,12 @@ void stats(const StatsInput& in, double periodsPerYear, double* out) {
     // the blocks in memory each thread keeps between chunks and calls (a fresh megabyte a chunk was
     // a page fault every 4 KB)
     thread_local std::vector<double> block, closeBlock;
-    block.resize(T * (end - begin));
-    transposeColumns(in.value, G, T, begin, end, block.data());
+    if (ratios) {
+      block.resize(T * (end - begin));
+      transposeColumns(in.value, G, T, begin, end, block.data());
+    }
     // a close panel: the chunk's columns copied out the same way
-    const bool panel = in.close.rows == T && in.close.cols == K && K > 1;
+    const bool panel = (flows || benchmark) && in.close.rows == T && in.close.cols == K && K > 1;
     if (panel) {
       closeBlock.resize(T * (firstCol[end] - firstCol[begin]));
       transposeColumns(in.close.data, K, T, firstCol[begin], firstCol[end], closeBlock.data());
@@ -298,39 +316,44 @@ void stats(const StatsInput& in, double periodsPerYear, double* out) {
     if (broadcast) fillClose([&](size_t i) { return in.close.at(i, 0); }, T, close.data());
     double cachedInit = kNaN, cachedBench = kNaN;
     for (size_t g = begin; g < end; g++) {
-      const double* value = block.data() + (g - begin) * T;
       double* row = out + g * kStatFields;
       const size_t from = firstCol[g], to = firstCol[g + 1];
       const double init = in.initCash[g];
       double profit = 0, fees = 0;
       groupTrades.clear();
       const size_t n = to - from;
-      const bool cached = broadcast && n == 1 && init == cachedInit;
+      const bool cached = !benchmark || (broadcast && n == 1 && init == cachedInit);
       if (!cached) std::fill(bench.begin(), bench.end(), 0.0);
       for (size_t col = from; col < to; col++) {
-        if (panel) {
+        if (!flows && !benchmark) {
+          // the trades' records only
+        } else if (panel) {
           const double* column = closeBlock.data() + (col - firstCol[begin]) * T;
           fillClose([&](size_t i) { return column[i]; }, T, close.data());
         } else if (!broadcast) {
           fillClose([&](size_t i) { return in.close.at(i, col); }, T, close.data());
         }
-        const ColumnFlows flows =
-            columnFlows(in, byCol[col], close.data(), col == from, freeFlow.data(), absValue.data(), colFree, assetFlow);
-        profit += flows.profit;
-        fees += flows.fees;
+        if (flows) {
+          const ColumnFlows f =
+              columnFlows(in, byCol[col], close.data(), col == from, exposure, freeFlow.data(), absValue.data(), colFree, assetFlow);
+          profit += f.profit;
+          fees += f.fees;
+        }
         if (!cached)
           for (size_t i = 0; i < T; i++) bench[i] += close[i] / close[0];
-        groupTrades.insert(groupTrades.end(), tradesByCol[col].begin(), tradesByCol[col].end());
+        if (trades) groupTrades.insert(groupTrades.end(), tradesByCol[col].begin(), tradesByCol[col].end());
       }
       double maxExposure = kNaN, free = init;
-      for (size_t i = 0; i < T; i++) {
+      for (size_t i = 0; exposure && i < T; i++) {
         free = add(free, freeFlow[i]);
         const double denom = add(absValue[i], free);
         const double e = denom == 0 ? 0.0 : absValue[i] / denom;
         if (std::isnan(maxExposure) || e > maxExposure) maxExposure = e;
       }
       double benchReturn = 1;
-      if (cached) {
+      if (!benchmark) {
+        benchReturn = kNaN;
+      } else if (cached) {
         benchReturn = cachedBench;
       } else {
         double prev = init;
@@ -387,7 +410,9 @@ void stats(const StatsInput& in, double periodsPerYear, double* out) {
       row[kAvgLosingTradeDuration] = meanDuration(losing);
       row[kProfitFactor] = totalWin / std::fabs(totalLoss);
       row[kExpectancy] = winRate * avgWin - (1 - winRate) * std::fabs(avgLoss);
-      returnStats(value, T, init, periodsPerYear, returns.data(), row);
+      if (ratios) returnStats(block.data() + (g - begin) * T, T, init, periodsPerYear, returns.data(), row);
+      for (size_t f = 0; f < kFields; f++)
+        if (!(want & (uint32_t{1} << f))) row[f] = kNaN;
     }
   });
 }

@@ -47,10 +47,14 @@ function series(sim: Simulation, groups: Int32Array): SimulationSeries {
 
 export function nativeBacktest(b: NativeBinding): BacktestFamily {
   const run = (sim: Simulation, groups: Int32Array) => outputOf(b.backtestSimulate(sim, groups, series(sim, groups)));
-  return { backtestSignals: run, backtestOrders: run, backtestStats: (input, periods) => b.backtestStats(input, periods) };
+  return { backtestSignals: run, backtestOrders: run, backtestStats: (input, periods, fields) => b.backtestStats(input, periods, fields) };
 }
 
 export function nativeBacktestAsync(b: NativeBinding): AsyncFamily<BacktestFamily> {
   const run = async (sim: Simulation, groups: Int32Array) => outputOf(await b.backtestSimulateAsync(sim, groups, series(sim, groups)));
-  return { backtestSignals: run, backtestOrders: run, backtestStats: (input, periods) => b.backtestStatsAsync(input, periods) };
+  return {
+    backtestSignals: run,
+    backtestOrders: run,
+    backtestStats: (input, periods, fields) => b.backtestStatsAsync(input, periods, fields),
+  };
 }

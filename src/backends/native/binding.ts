@@ -156,8 +156,8 @@ export interface NativeBinding {
   backtestSimulate(sim: Simulation, valueGroups: Int32Array, out?: SimulationSeries): NativeSimulation;
   backtestSimulateAsync(sim: Simulation, valueGroups: Int32Array, out?: SimulationSeries): Promise<NativeSimulation>;
   /** Portfolio.stats() per value group: G rows of STAT_FIELDS. */
-  backtestStats(input: StatsInput, periodsPerYear: number): Float64Array;
-  backtestStatsAsync(input: StatsInput, periodsPerYear: number): Promise<Float64Array>;
+  backtestStats(input: StatsInput, periodsPerYear: number, fields?: number): Float64Array;
+  backtestStatsAsync(input: StatsInput, periodsPerYear: number, fields?: number): Promise<Float64Array>;
   /** The volatility family (native/binding/volatility_binding.cc): each call's layout (src/kernels/volatility/volatility.ts). */
   garch(returns: Float64Array, rows: number, cols: number, model: Float64Array, start: Float64Array): Float64Array;
   garchAsync(returns: Float64Array, rows: number, cols: number, model: Float64Array, start: Float64Array): Promise<Float64Array>;

@@ -20,7 +20,14 @@ import {
   type ResolvedBacktest,
   type SignalsOptions,
 } from './backtest-resolve.js';
-import { resolvePeriodsPerYear, STAT_FIELDS, type BacktestStats, type StatsInput } from './backtest-stats.js';
+import {
+  resolvePeriodsPerYear,
+  resolveStatFields,
+  STAT_FIELDS,
+  type BacktestStats,
+  type StatField,
+  type StatsInput,
+} from './backtest-stats.js';
 
 export type { BacktestPrices, OrdersOptions, PerElement, Signals, SignalsOptions } from './backtest-resolve.js';
 export type { BacktestStats } from './backtest-stats.js';
@@ -46,10 +53,10 @@ export interface BacktestResult<S = Matrix | Float64Array> {
 /** What the statistics need beyond the result's fields, kept beside each result. */
 const STATS_INPUTS = new WeakMap<object, StatsInput>();
 
-/** `backtestStats`' result: one column's numbers, or a Vector per field for several. */
-export type BacktestStatsResult = BacktestStats | BacktestStatsColumns;
+/** `backtestStats`' result: one column's numbers, or a Vector per field for several (the fields `F` asked for). */
+export type BacktestStatsResult<F extends StatField = StatField> = Pick<BacktestStats, F> | BacktestStatsColumns<F>;
 /** backtestStats of several columns (or groups): one labelled Vector per field, a value a column. */
-export type BacktestStatsColumns = { [K in keyof BacktestStats]: Vector };
+export type BacktestStatsColumns<F extends StatField = StatField> = { [K in F]: Vector };
 
 export interface BacktestKernels<A extends boolean = false> {
   /**
@@ -64,9 +71,14 @@ export interface BacktestKernels<A extends boolean = false> {
    * vectorbt 1.1.0's `Portfolio.stats()` of a backtest's result, per column (or group): a number per
    * field for one column, a Float64Array per field (labelled by the columns) for several. Fractions,
    * not %; durations in bars; `periodsPerYear` (default 365: vectorbt's year of 365 days over daily
-   * bars) annualizes the Sharpe, Calmar and Sortino ratios. Definitions: docs/backtest.md.
+   * bars) annualizes the Sharpe, Calmar and Sortino ratios. `fields` (default all): only these are
+   * computed and returned, and only the work they need is done (`['totalReturn', 'sharpeRatio']` over
+   * a grid of thousands of columns). Definitions: docs/backtest.md.
    */
-  backtestStats(result: BacktestResult, options?: { periodsPerYear?: number }): Returned<A, BacktestStatsResult>;
+  backtestStats<F extends StatField = StatField>(
+    result: BacktestResult,
+    options?: { periodsPerYear?: number; fields?: readonly F[] },
+  ): Returned<A, BacktestStatsResult<F>>;
 }
 
 /** The result of a backend's output for `r`. */
@@ -166,31 +178,36 @@ export const BACKTEST_KERNELS = {
   },
   backtestStats: {
     params: [],
-    options: ['periodsPerYear'],
-    api(result: BacktestResult, options: { periodsPerYear?: number } = {}) {
+    options: ['periodsPerYear', 'fields'],
+    api(result: BacktestResult, options: { periodsPerYear?: number; fields?: readonly StatField[] } = {}) {
       requireKnownOptions(BACKTEST_KERNELS.backtestStats, options);
       const input = typeof result === 'object' && result !== null ? STATS_INPUTS.get(result) : undefined;
       if (!input) throw new KernelInputError('result', 'a result of backtestSignals or backtestOrders', describeValue(result));
       const periods = resolvePeriodsPerYear(options);
+      const fields = resolveStatFields(options);
       return {
         size: input.rows * input.cols,
-        call: (f: BacktestFamily) => f.backtestStats(input, periods),
-        shape: (rows: Float64Array) => statsResult(rows, input.groupLens.length, result),
+        call: (f: BacktestFamily) => f.backtestStats(input, periods, fields.mask),
+        shape: (rows: Float64Array) => statsResult(rows, input.groupLens.length, result, fields.names),
       } satisfies Call<BacktestStatsResult>;
     },
   },
 } as const;
 
-/** The stats rows (G x STAT_FIELDS) as the API returns them: numbers for one group, labelled Vectors for several. */
-function statsResult(rows: Float64Array, G: number, result: BacktestResult): BacktestStatsResult {
+/**
+ * The stats rows (G x STAT_FIELDS) as the API returns them, the fields `names` only: numbers for one
+ * group, labelled Vectors for several.
+ */
+function statsResult(rows: Float64Array, G: number, result: BacktestResult, names: readonly StatField[]): BacktestStatsResult {
   const F = STAT_FIELDS.length;
-  if (G === 1) return Object.fromEntries(STAT_FIELDS.map((field, f) => [field, rows[f]])) as unknown as BacktestStats;
+  const at = names.map((field) => STAT_FIELDS.indexOf(field));
+  if (G === 1) return Object.fromEntries(names.map((field, i) => [field, rows[at[i]]])) as unknown as BacktestStats;
   const columns = !ArrayBuffer.isView(result.value) ? (result.value as Matrix).columns : undefined;
   return Object.fromEntries(
-    STAT_FIELDS.map((field, f) => [
+    names.map((field, i) => [
       field,
       labelVector(
-        Float64Array.from({ length: G }, (_, g) => rows[g * F + f]),
+        Float64Array.from({ length: G }, (_, g) => rows[g * F + at[i]]),
         columns,
       ),
     ]),

@@ -75,3 +75,23 @@ export function resolvePeriodsPerYear(options: unknown): number {
     throw new KernelInputError('options.periodsPerYear', 'a finite number > 0', describeValue(p));
   return p;
 }
+
+/** A field of BacktestStats (STAT_FIELDS). */
+export type StatField = (typeof STAT_FIELDS)[number];
+
+/** Every field's bit set: the mask of a stats call without `fields`. */
+export const ALL_STATS = 2 ** STAT_FIELDS.length - 1;
+
+/**
+ * `fields` checked: a non-empty list of STAT_FIELDS (default all of them), in the order given without
+ * repeats, and its mask (bit f: STAT_FIELDS[f]) for the backends, which compute only those.
+ */
+export function resolveStatFields(options: unknown): { names: readonly StatField[]; mask: number } {
+  const fields = (options as { fields?: unknown } | undefined)?.fields;
+  if (fields === undefined) return { names: STAT_FIELDS, mask: ALL_STATS };
+  if (!Array.isArray(fields) || fields.length === 0 || !fields.every((f) => (STAT_FIELDS as readonly unknown[]).includes(f))) {
+    throw new KernelInputError('options.fields', `a non-empty list of stat fields (${STAT_FIELDS.join(', ')})`, describeValue(fields));
+  }
+  const names = [...new Set(fields as StatField[])];
+  return { names, mask: names.reduce((m, f) => m + 2 ** STAT_FIELDS.indexOf(f), 0) };
+}

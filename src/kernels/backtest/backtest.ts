@@ -163,8 +163,11 @@ export type SimulationCall = (sim: Simulation, valueGroups: Int32Array) => Simul
 export interface BacktestFamily {
   backtestSignals: SimulationCall;
   backtestOrders: SimulationCall;
-  /** Portfolio.stats() of each value group: G rows of STAT_FIELDS (backtest-stats.ts), row-major. */
-  backtestStats(input: StatsInput, periodsPerYear: number): Float64Array;
+  /**
+   * Portfolio.stats() of each value group: G rows of STAT_FIELDS (backtest-stats.ts), row-major; the
+   * fields of `fields` (a mask, bit f STAT_FIELDS[f]; default all) computed, the others NaN.
+   */
+  backtestStats(input: StatsInput, periodsPerYear: number, fields?: number): Float64Array;
 }
 
 /** The faults a simulation raises (the same text on every backend). */

@@ -3,7 +3,7 @@
  * definition as src/kernels/backtest/backtest-stats.ts and docs/backtest.md state it. The reference:
  * native/kernels/backtest/stats.cpp is its twin.
  */
-import { STAT_FIELDS, type BacktestStats, type StatsInput } from '../../../kernels/backtest/backtest-stats.js';
+import { ALL_STATS, STAT_FIELDS, type BacktestStats, type StatsInput } from '../../../kernels/backtest/backtest-stats.js';
 import { add, isClose } from './execute.js';
 import { filledClose } from './records.js';
 
@@ -192,7 +192,7 @@ function ratios(returns: Float64Array, annFactor: number) {
  * The statistics of every value group of `input`, `periodsPerYear` bars a year: G rows of the
  * STAT_FIELDS, row-major. The reference: native/kernels/backtest/stats.cpp is its twin.
  */
-export function backtestStatsRows(input: StatsInput, periodsPerYear: number): Float64Array {
+export function backtestStatsRows(input: StatsInput, periodsPerYear: number, fields = ALL_STATS): Float64Array {
   const { rows: T, cols: K, groupLens, value, orders, trades } = input;
   const G = groupLens.length;
   const byCol: number[][] = Array.from({ length: K }, () => []);
@@ -286,7 +286,10 @@ export function backtestStatsRows(input: StatsInput, periodsPerYear: number): Fl
       omegaRatio: rr.omega,
       sortinoRatio: rr.sortino,
     };
-    STAT_FIELDS.forEach((field, f) => (out[g * STAT_FIELDS.length + f] = stats[field]));
+    // every field computed (the oracle); those not asked for NaN, as the native backend leaves them
+    STAT_FIELDS.forEach(
+      (field, f) => (out[g * STAT_FIELDS.length + f] = Math.floor(fields / 2 ** f) % 2 === 1 ? stats[field] : Number.NaN),
+    );
   }
   return out;
 }
