@@ -182,7 +182,11 @@ double nanMeanOf(const std::vector<double>& xs) {
 /// The value's returns (the first against the initial cash; into `returns`) and what stats() reads
 /// of them, in two passes: vectorbt's get_drawdowns_nb reduced (the deepest drawdown, positive, and
 /// the longest duration) and the returns' ratios (sharpe, calmar, omega, sortino) at ann_factor =
-/// periodsPerYear. Each sum adds in the order the reference's separate loops add.
+/// periodsPerYear. Each sum adds in the order the reference's separate loops add. The Sharpe ratio is
+/// always computed; the drawdowns (`kDrawdowns`) and the other ratios (`kOthers`: Calmar, omega,
+/// Sortino) where asked for, each part's arithmetic the same either way (the others' outputs are then
+/// left to the caller to clear).
+template <bool kDrawdowns, bool kOthers>
 void returnStats(const double* value, size_t T, double init, double annFactor, double* returns, double* out) {
   // drawdowns
   double depth = kNaN, duration = kNaN;
@@ -200,18 +204,22 @@ void returnStats(const double* value, size_t T, double init, double annFactor, d
     if (!std::isnan(r)) {
       n++;
       s += r;
-      const double d = std::min(r, 0.0);
-      downSq += d * d;
-      cum *= r + 1;
-      prod *= r + 1;
+      if (kOthers) {
+        const double d = std::min(r, 0.0);
+        downSq += d * d;
+        cum *= r + 1;
+        prod *= r + 1;
+      }
     }
-    runMax = jsMax(runMax, cum);
-    maxDd = jsMin(maxDd, cum / runMax - 1);
-    if (r > 0)
-      up += r;
-    else if (r < 0)
-      down += r;
-    if (std::isnan(v)) continue;
+    if (kOthers) {
+      runMax = jsMax(runMax, cum);
+      maxDd = jsMin(maxDd, cum / runMax - 1);
+      if (r > 0)
+        up += r;
+      else if (r < 0)
+        down += r;
+    }
+    if (!kDrawdowns || std::isnan(v)) continue;
     bool store = false, active = false;
     if (std::isnan(peak) || v >= peak) {
       if (!started) {
@@ -284,7 +292,10 @@ void stats(const StatsInput& in, double periodsPerYear, double* out, uint32_t wa
   const bool trades =
       any({kTotalTrades, kTotalClosedTrades, kTotalOpenTrades, kOpenTradePnl, kWinRate, kBestTrade, kWorstTrade, kAvgWinningTrade,
            kAvgLosingTrade, kAvgWinningTradeDuration, kAvgLosingTradeDuration, kProfitFactor, kExpectancy});
-  const bool ratios = any({kMaxDrawdown, kMaxDrawdownDuration, kSharpeRatio, kCalmarRatio, kOmegaRatio, kSortinoRatio});
+  const bool drawdowns = any({kMaxDrawdown, kMaxDrawdownDuration}), others = any({kCalmarRatio, kOmegaRatio, kSortinoRatio});
+  const bool ratios = drawdowns || others || any({kSharpeRatio});
+  const auto returnPass = drawdowns ? (others ? returnStats<true, true> : returnStats<true, false>)
+                                    : (others ? returnStats<false, true> : returnStats<false, false>);
   std::vector<std::vector<size_t>> byCol(K), tradesByCol(K);
   for (size_t r = 0; r < in.orderCount; r++) byCol[size_t(in.col[r])].push_back(r);
   for (size_t r = 0; r < in.tradeCount; r++) tradesByCol[size_t(in.tradeCol[r])].push_back(r);
@@ -410,7 +421,7 @@ void stats(const StatsInput& in, double periodsPerYear, double* out, uint32_t wa
       row[kAvgLosingTradeDuration] = meanDuration(losing);
       row[kProfitFactor] = totalWin / std::fabs(totalLoss);
       row[kExpectancy] = winRate * avgWin - (1 - winRate) * std::fabs(avgLoss);
-      if (ratios) returnStats(block.data() + (g - begin) * T, T, init, periodsPerYear, returns.data(), row);
+      if (ratios) returnPass(block.data() + (g - begin) * T, T, init, periodsPerYear, returns.data(), row);
       for (size_t f = 0; f < kFields; f++)
         if (!(want & (uint32_t{1} << f))) row[f] = kNaN;
     }
