@@ -95,7 +95,7 @@ export const backtestSection: BenchSection = {
         peer: 'stops',
         ours: (k) => k.backtestSignals({ close }, { ...base, slStop: 0.05, tpStop: 0.1 }),
       },
-      [`grid: 4,851 sma pairs 2..100 on ${T} bars, signals + backtest + stats`]: {
+      [`grid: 4,851 sma pairs 2..100 on ${T} bars, signals + backtest + totalReturn and sharpeRatio`]: {
         peer: 'grid',
         ours: (k) => {
           const ma = k.sma(series, { timePeriod: windows }) as Matrix;
