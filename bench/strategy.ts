@@ -141,6 +141,11 @@ async function run(): Promise<BenchRow[]> {
   const liveFile = await writeOnce(`strategy-tape-${countLabel(ENGINE_ROWS)}.parquet`, (path) => writeTable(path, tableOf(e)));
   const liveLabel = `${countLabel(ENGINE_ROWS)} trades x ${SYMBOLS} symbols`;
   rows.push(...(await liveRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, STRATEGY, liveLabel)));
+  // the same with the universe given (--symbols): the merge waits for those from the start, no hold
+  const universe = e.symbols!.values.join(',');
+  rows.push(
+    ...(await liveRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, STRATEGY, `${liveLabel}, --symbols given`, ['--symbols', universe])),
+  );
   rows.push(mergeWaitRow(SECTION, e, 60_000, SPAN_MS, liveLabel));
   return rows;
 }

@@ -20,6 +20,7 @@ export const STRATEGY_ENGINE_FLAGS = [
   'participation',
   'fill-at',
   'max-lateness-ms',
+  'symbols',
   'allow-short',
 ] as const;
 
@@ -36,6 +37,9 @@ export const STRATEGY_ENGINE_USAGE = `strategy:
   --allow-short        sells may go short (default: a sell is cut to the position held)
   --fill-at w          next (default: the symbol's next trade) | close (the bar's close: the vectorized model)
   --max-lateness-ms ms wall-clock ms the merge of the symbols' trades waits for a slower symbol (default 1000)
+  --symbols list       the symbols the feed brings, comma-separated (default: those the strategies name, when
+                       each names its own): the merge then waits for these from the start instead of holding
+                       every trade for --max-lateness-ms while it learns which symbols come
 `;
 
 type Values = Partial<Record<Exclude<(typeof STRATEGY_ENGINE_FLAGS)[number], 'allow-short'>, string>> & { 'allow-short'?: boolean };
@@ -86,5 +90,11 @@ export async function strategyEngineOptions(values: Values): Promise<Omit<Strate
     sources[strategy.name] = source;
   }
   const defined = Object.fromEntries(Object.entries(execution).filter(([, v]) => v !== undefined));
-  return { strategies, sources, ...defined };
+  let symbols: string[] | undefined;
+  if (values.symbols !== undefined) {
+    symbols = values.symbols.split(',').map((x) => x.trim());
+    if (symbols.some((x) => x === '') || new Set(symbols).size !== symbols.length)
+      throw new KernelInputError('--symbols', 'distinct symbols, comma-separated', JSON.stringify(values.symbols));
+  }
+  return { strategies, sources, ...defined, ...(symbols ? { symbols } : {}) };
 }

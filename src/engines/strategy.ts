@@ -35,7 +35,10 @@ export interface StrategyEngineOptions extends Partial<EngineOptions>, Omit<Runn
   sources?: Readonly<Record<string, string>>;
   /** Wall-clock ms the merge waits for a slower symbol (see TradeMerge). Default 1000. */
   maxLatenessMs?: number;
-  /** Symbols waited for from the start (default: the strategies' `symbols`). */
+  /**
+   * The symbols the feed brings, waited for from the start (default: the strategies' `symbols` when
+   * each names its own): the merge then holds nothing while it learns which symbols come (TradeMerge).
+   */
   symbols?: readonly string[];
   /** Input type. Default 'TRADE_EXECUTION'. */
   input?: string;
@@ -131,7 +134,8 @@ export class StrategyEngine extends Engine {
     }
     if (session !== undefined) config.session = JSON.stringify(session);
     this.config = config;
-    const expected = symbols ?? [...new Set(list.flatMap((s) => s.symbols ?? []))];
+    // the universe: given, or what the strategies name when each names its own (else unknown)
+    const expected = symbols ?? (list.every((s) => s.symbols) ? [...new Set(list.flatMap((s) => s.symbols!))] : []);
     this.merge = new TradeMerge(maxLatenessMs, expected);
   }
 

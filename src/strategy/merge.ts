@@ -4,11 +4,13 @@
  * out in (ts, symbol, arrival) order, the order the file backtest replays a tape in. A trade is handed
  * out once every symbol that delivered within the last `maxLatenessMs` (wall clock) is past its time:
  * a slower symbol is waited for that long at most, then left behind (a trade of it older than what was
- * handed out then is applied late, and counted so by the runner). When the trades start, the merge does
- * not know which symbols are coming (beyond `expected`): it hands out nothing for maxLatenessMs after
- * the first trade it gets, after a pause (every symbol silent for longer than maxLatenessMs: a feed
- * stopped and started again) and after a restore, so every symbol that delivers within that time is
- * waited for (a feed's first frames may each hold a symbol's whole tape). `flush()` hands out everything (end of data).
+ * handed out then is applied late, and counted so by the runner). When the trades start (the first
+ * trade, a pause: every symbol silent for longer than maxLatenessMs, a feed stopped and started again,
+ * or a restore), the merge does not know which symbols are coming: it hands out nothing for
+ * maxLatenessMs, so every symbol that delivers within that time is waited for (a feed's first frames
+ * may each hold a symbol's whole tape). Given the universe (`expected`), it holds nothing then: each
+ * symbol it knows counts as delivering from that moment, and a trade goes out as soon as all of them
+ * are past it (or silent for maxLatenessMs). `flush()` hands out everything (end of data).
  *
  * Each symbol's trades wait in its own queue (typed arrays, in order); handing out is a k-way merge of
  * the queues' heads by a binary heap: O(log symbols) a trade, nothing allocated per trade. The watermark
@@ -84,6 +86,8 @@ export class TradeMerge {
   private expiry = Number.NEGATIVE_INFINITY;
   /** mark is not the watermark of the queues as they are (a hold, a new queue, a restore): compute it again. */
   private stale = true;
+  /** The symbols were given (`expected`): a start waits for the known ones instead of holding everything. */
+  private readonly universe: boolean;
 
   /**
    * `expected`: symbols waited for from the start (a symbol never seen counts as delivering at the
@@ -95,6 +99,17 @@ export class TradeMerge {
     private readonly now: () => number = () => performance.now(),
   ) {
     for (const s of expected) this.queue(s);
+    this.universe = expected.length > 0;
+  }
+
+  /** A start (see the module comment) at wall time `now`: a hold, or every known symbol waited for from now. */
+  private begin(now: number): void {
+    this.stale = true;
+    if (!this.universe) {
+      this.holdUntil = now + this.maxLatenessMs;
+      return;
+    }
+    for (const q of this.all) q.wall = now;
   }
 
   private queue(symbol: string): SymbolQueue {
@@ -151,15 +166,14 @@ export class TradeMerge {
       q.push(ts, price, volume);
       q.last = last;
     }
-    this.holdUntil = this.now() + this.maxLatenessMs;
     this.lastPush = Number.NEGATIVE_INFINITY;
-    this.stale = true;
+    this.begin(this.now());
   }
 
   /** Adds a batch of `symbol`'s trades (in its time order), then hands out what may go. */
   push(symbol: string, ts: ArrayLike<number>, price: ArrayLike<number>, volume: ArrayLike<number>, sink: MergeSink): void {
     const now = this.now();
-    if (now - this.lastPush > this.maxLatenessMs) this.holdUntil = now + this.maxLatenessMs;
+    if (now - this.lastPush > this.maxLatenessMs) this.begin(now);
     this.lastPush = now;
     const q = this.queue(symbol);
     // the watermark can rise only if q held it or a symbol counted in it fell silent (q coming back

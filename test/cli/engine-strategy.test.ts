@@ -25,6 +25,7 @@ describe('kernelbus engine strategy flags', () => {
       participation: '0.25',
       'fill-at': 'close',
       'max-lateness-ms': '2000',
+      symbols: 'AAA, BBB',
       'allow-short': true,
     });
     expect(o).toMatchObject({
@@ -36,6 +37,7 @@ describe('kernelbus engine strategy flags', () => {
       participation: 0.25,
       fillAt: 'close',
       maxLatenessMs: 2000,
+      symbols: ['AAA', 'BBB'],
       allowShort: true,
       sources: { 'ma-cross': EXAMPLE },
     });
@@ -51,6 +53,9 @@ describe('kernelbus engine strategy flags', () => {
     await expect(run('--strategy', EXAMPLE, '--slippage', '1')).rejects.toThrow('--slippage');
     await expect(run('--strategy', EXAMPLE, '--participation', '0')).rejects.toThrow('--participation');
     await expect(run('--strategy', EXAMPLE, '--fill-at', 'open')).rejects.toThrow('--fill-at: expected next or close, got "open"');
+    await expect(run('--strategy', EXAMPLE, '--symbols', 'AAA,,BBB')).rejects.toThrow(
+      '--symbols: expected distinct symbols, comma-separated, got "AAA,,BBB"',
+    );
     await expect(run('--strategy', `${EXAMPLE},${EXAMPLE}`)).rejects.toThrow(
       "--strategy: expected strategies of distinct names, got 'ma-cross'",
     );

@@ -117,12 +117,18 @@ describe('TradeMerge checkpoints', () => {
     wall = 60_000; // past the first hold
     a.release(sink);
     expect(out).toEqual(['A@1:10x1', 'B@1:20x2', 'A@2:11x1']);
-    const b = new TradeMerge(60_000, ['A'], () => wall);
+    // given the symbols, a restore waits for the known ones from then: B@3 is before both A's 5 and B's 6
+    const given = new TradeMerge(60_000, ['A'], () => wall);
+    given.restore(a.state());
+    const now: string[] = [];
+    given.push('B', [6], [22], [2], (s, ts) => void now.push(`${s}@${ts}`));
+    expect(now).toEqual(['B@3']);
+    const b = new TradeMerge(60_000, [], () => wall);
     b.restore(a.state());
     expect(b.held).toBe(2);
     const rest: string[] = [];
     b.push('B', [6], [22], [2], (s, ts) => void rest.push(`${s}@${ts}`));
-    expect(rest).toEqual([]); // a restore holds for maxLatenessMs, as a start
+    expect(rest).toEqual([]); // without them, a restore holds for maxLatenessMs, as a start
     wall = 120_000;
     b.release((s, ts) => void rest.push(`${s}@${ts}`));
     // A@5 is A's last: it waits for A to send more (the same rule as before the restore)

@@ -74,8 +74,8 @@ describe('StrategyEngine', () => {
     expect(await publishTape(bus, tape)).toBeGreaterThan(1000);
     await engine.close();
     await bus.drain();
-    // the merge holds the trades maxLatenessMs from the first: they are applied at close(), in one turn,
-    // where the bus batches messages per key, so the symbols' messages may interleave otherwise
+    // the strategy names its symbols: the merge waits for all three from the start, holding nothing
+    // more; the bus batches messages per key, so the symbols' messages may interleave otherwise
     expect(inOrder(fills.map((m) => m.payload as StrategyFill))).toEqual(inOrder(file.fills));
     expect(inOrder(signals.map((m) => m.payload as StrategyFill))).toEqual(inOrder(file.orders as never));
     for (const s of ['AAA', 'BBB', 'CCC']) {

@@ -14,7 +14,7 @@ class PlainMerge {
   readonly out: [string, number, number][] = [];
   constructor(
     private readonly lateness: number,
-    expected: readonly string[],
+    private readonly expected: readonly string[],
     private readonly now: () => number,
   ) {
     for (const s of expected) this.queue(s);
@@ -26,7 +26,11 @@ class PlainMerge {
   }
   push(s: string, ts: number[], price: number[]): void {
     const now = this.now();
-    if (now - this.lastPush > this.lateness) this.holdUntil = now + this.lateness;
+    if (now - this.lastPush > this.lateness) {
+      // a start: a hold, or with the symbols given every known one waited for from now
+      if (this.expected.length === 0) this.holdUntil = now + this.lateness;
+      else for (const q of this.queues.values()) q.wall = now;
+    }
     this.lastPush = now;
     const q = this.queue(s);
     ts.forEach((t, i) => q.trades.push([t, price[i]]));
@@ -79,10 +83,10 @@ describe('TradeMerge', () => {
     x.push('A', [2, 5]);
     expect(x.out).toEqual([]); // C has sent nothing
     x.push('C', [3]);
-    expect(x.out).toEqual([]); // the first maxLatenessMs: held
+    // watermark 2 (B's last): only what is before it (the symbols given: no hold at the start)
+    expect(x.out).toEqual([['B', 1, 10]]);
     x.at(1000);
     x.release();
-    // watermark 2 (B's last): only what is before it
     expect(x.out).toEqual([['B', 1, 10]]);
     x.push('B', [6]);
     // watermark 3 (C): time 2 of A before time 2 of B, B's two in their order
@@ -163,6 +167,26 @@ describe('TradeMerge', () => {
     expect(x.out.filter(([s]) => s === 'A').map(([, t]) => t)).toEqual(
       Array.from({ length: 50 * 37 }, (_, k) => Math.floor(k / 37) * 100 + (k % 37) * 2),
     );
+  });
+
+  it('given the symbols, holds nothing at the start: a trade goes out once every one is past it', () => {
+    const x = merge(1000, ['A', 'B']);
+    x.at(5000); // the engine waited long before the feed began
+    x.push('A', [1, 3]);
+    expect(x.out).toEqual([]); // B not yet: waited for from this start
+    x.push('B', [2]);
+    expect(x.out.map(([s, t]) => `${s}${t}`)).toEqual(['A1']);
+    x.push('B', [4]);
+    expect(x.out.map(([s, t]) => `${s}${t}`)).toEqual(['A1', 'B2']); // A3 at the watermark (A's last) waits
+    // a pause, then A alone: B is waited for maxLatenessMs from the restart, then left behind
+    x.at(9000);
+    x.push('A', [10]);
+    x.at(9500);
+    x.push('A', [11]);
+    expect(x.out.map(([s, t]) => `${s}${t}`)).toEqual(['A1', 'B2', 'A3']); // B's 4 holds the rest
+    x.at(10_001);
+    x.push('A', [12]);
+    expect(x.out.map(([s, t]) => `${s}${t}`)).toEqual(['A1', 'B2', 'A3', 'B4', 'A10', 'A11']);
   });
 
   it('hands trades out once a symbol falls silent, at the next push of any symbol', () => {
