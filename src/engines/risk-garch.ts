@@ -10,7 +10,7 @@
 import type { Kernels } from '../api/kernels.js';
 import { KernelInputError, describeValue } from '../errors.js';
 import type { Matrix } from '../kernels/risk/risk.js';
-import { type Dist, DISTS, type Mean, MEANS, type Model, minObservations, paramCount, type Vol } from '../kernels/volatility/volatility.js';
+import { DISTS, MEANS, type Model, type ModelOptions, minObservations, paramCount, type Vol } from '../kernels/volatility/volatility.js';
 import { persistenceOf, tail } from '../kernels/volatility/volatility-figures.js';
 import { type GarchParams, paramsObject, paramsVector, resolveModelOptions } from '../kernels/volatility/volatility-resolve.js';
 
@@ -18,22 +18,8 @@ import { type GarchParams, paramsObject, paramsVector, resolveModelOptions } fro
 export type RiskVarOptions = { method: 'historical' } | RiskGarchOptions;
 
 /** `var: { method: 'garch', ... }`: the model (the volatility family's options) and the refit cadence. */
-export interface RiskGarchOptions {
+export interface RiskGarchOptions extends ModelOptions {
   method: 'garch';
-  /** 'garch' (default), 'gjr' or 'egarch'. */
-  vol?: Vol;
-  /** Lags of the squared (EGARCH: absolute standardized) residual; default 1. */
-  p?: number;
-  /** Lags of the asymmetric term; default 0 ('gjr' and 'egarch': 1). */
-  o?: number;
-  /** Lags of the variance; default 1. */
-  q?: number;
-  /** 'constant' (default), 'zero' or 'ar'. */
-  mean?: Mean;
-  /** The AR mean's lags; default 1. */
-  lags?: number;
-  /** 'normal' (default), 't' or 'skewt'. */
-  dist?: Dist;
   /** Periods between refits: an integer >= 1; default one day of periods, max(1, round(periodsPerYear / 252)): 1 with daily rows. */
   refit?: number;
 }
@@ -292,18 +278,23 @@ export class GarchVarBook {
     if (!this.matches(record)) return;
     const byId = new Map<string, GarchState>();
     for (const [id, r] of Object.entries(record.portfolios)) {
-      byId.set(id, {
-        origin: r.origin,
-        done: r.done,
-        params: r.params && r.params.length === this.k ? Float64Array.from(r.params) : undefined,
-        fittedAt: num(r.fittedAt),
-        converged: r.converged,
-        reason: r.reason,
-        forecasts: r.forecasts.map(num),
-        dirtyFrom: Number.POSITIVE_INFINITY,
-      });
+      byId.set(id, this.stateOf(r, r.forecasts.map(num)));
     }
     this.states.set(universe, byId);
+  }
+
+  /** A portfolio's state from its record (a checkpoint's or a delta's), with these forecasts. */
+  private stateOf(r: GarchStateRecord, forecasts: number[]): GarchState {
+    return {
+      origin: r.origin,
+      done: r.done,
+      params: r.params && r.params.length === this.k ? Float64Array.from(r.params) : undefined,
+      fittedAt: num(r.fittedAt),
+      converged: r.converged,
+      reason: r.reason,
+      forecasts,
+      dirtyFrom: Number.POSITIVE_INFINITY,
+    };
   }
 
   /** Applies a delta's states after the record restored: each portfolio's fit replaced, its forecasts from the delta's `from` on. */
@@ -317,16 +308,10 @@ export class GarchVarBook {
       const same = old !== undefined && old.origin === r.origin;
       const before = same ? old.forecasts.slice(0, Math.max(0, old.forecasts.length - Math.max(0, old.done - r.from + 1))) : [];
       const gap = same ? Math.max(0, r.from - old.done - 1) : 0;
-      byId.set(id, {
-        origin: r.origin,
-        done: r.done,
-        params: r.params && r.params.length === this.k ? Float64Array.from(r.params) : undefined,
-        fittedAt: num(r.fittedAt),
-        converged: r.converged,
-        reason: r.reason,
-        forecasts: [...before, ...new Array<number>(gap).fill(Number.NaN), ...r.forecasts.map(num)].slice(-(this.keep + 1)),
-        dirtyFrom: Number.POSITIVE_INFINITY,
-      });
+      byId.set(
+        id,
+        this.stateOf(r, [...before, ...new Array<number>(gap).fill(Number.NaN), ...r.forecasts.map(num)].slice(-(this.keep + 1))),
+      );
     }
   }
 

@@ -16,21 +16,13 @@ import {
   resolveBarOptions,
   resolveInformationBarOptions,
 } from '../kernels/features/features.js';
+import { INFORMATION_BAR_OPTIONS } from '../kernels/features/features-kernels.js';
 import { describeValue } from '../kernels/validate.js';
 import { SessionClock } from '../replay/session.js';
 import type { Strategy, StrategyBar, StrategyBars } from './types.js';
 
 const BAR_KEYS = ['type', 'by', 'threshold', 'session'];
-const INFORMATION_KEYS = [
-  'type',
-  'by',
-  'kind',
-  'numPrevBars',
-  'expectedImbalanceWindow',
-  'expNumTicksInit',
-  'expNumTicksConstraints',
-  'session',
-];
+const INFORMATION_KEYS = ['type', ...INFORMATION_BAR_OPTIONS, 'session'];
 
 /** A bar maker for `spec` (as barStream() makes one); KernelInputError naming `argument` for a bad or unknown option. */
 export function makeBarMaker(spec: StrategyBars, argument: string): BarMaker {

@@ -83,7 +83,8 @@ function call<T>(size: number, run: (family: FeaturesFamily) => T): Call<T> {
   return { size, call: run, shape: (out: T) => out };
 }
 
-const INFORMATION_BAR_OPTIONS = [
+/** The options of imbalanceBars and runBars. */
+export const INFORMATION_BAR_OPTIONS = [
   'by',
   'kind',
   'numPrevBars',

@@ -21,6 +21,30 @@ function tPartialMean(x: number, nu: number): number {
   return (-(nu + x * x) / (nu - 1)) * tPdf(x, nu);
 }
 
+/** Hansen's skew-t constants a and b at eta and lambda (arch's SkewStudent). */
+function skewtAB(eta: number, lam: number): [number, number] {
+  const c = exp(logGamma((eta + 1) / 2) - logGamma(eta / 2) - ln(Math.PI * (eta - 2)) / 2);
+  const a = (4 * lam * c * (eta - 2)) / (eta - 1);
+  return [a, Math.sqrt(1 + 3 * (lam * lam) - a * a)];
+}
+
+/** The standardized distribution's quantile at u (arch's ppf: the normal's, the unit-variance t's, Hansen's skew-t's). */
+export function ppf(dist: number, shape: ArrayLike<number>, u: number): number {
+  if (dist === DIST_T) {
+    const nu = shape[0];
+    return studentTQuantile(u, nu) * Math.sqrt((nu - 2) / nu);
+  }
+  if (dist === DIST_SKEWT) {
+    const eta = shape[0];
+    const lam = shape[1];
+    const [a, b] = skewtAB(eta, lam);
+    const lower = u < (1 - lam) / 2;
+    const t = lower ? studentTQuantile(u / (1 - lam), eta) : studentTQuantile(0.5 + (u - (1 - lam) / 2) / (1 + lam), eta);
+    return (t * (1 + Math.sign(u - (1 - lam) / 2) * lam) * Math.sqrt((eta - 2) / eta) - a) / b;
+  }
+  return normalQuantile(u);
+}
+
 /**
  * The quantile q at alpha and E[z | z <= q] of the model's standardized distribution (`dist` a DIST_
  * code) at its shape parameters (none; nu; eta and lambda): the normal, the unit-variance t (t_nu
@@ -37,14 +61,12 @@ export function tail(dist: number, shape: ArrayLike<number>, alpha: number): [nu
   if (dist === DIST_SKEWT) {
     const eta = shape[0];
     const lam = shape[1];
-    const c = exp(logGamma((eta + 1) / 2) - logGamma(eta / 2) - ln(Math.PI * (eta - 2)) / 2);
-    const a = (4 * lam * c * (eta - 2)) / (eta - 1);
-    const b = Math.sqrt(1 + 3 * (lam * lam) - a * a);
+    const [a, b] = skewtAB(eta, lam);
     const s = Math.sqrt((eta - 2) / eta);
-    // arch's ppf: the lower branch below (1 - lambda) / 2
+    // arch's ppf: the lower branch below (1 - lambda) / 2, t that branch's t quantile
     const lower = alpha < (1 - lam) / 2;
     const t = lower ? studentTQuantile(alpha / (1 - lam), eta) : studentTQuantile(0.5 + (alpha - (1 - lam) / 2) / (1 + lam), eta);
-    const q = (t * (1 + Math.sign(alpha - (1 - lam) / 2) * lam) * s - a) / b;
+    const q = ppf(dist, shape, alpha);
     // E[z; z <= q]: z = ((1 -+ lambda) s t - a) / b with weight (1 -+ lambda) g(t) on each branch
     const k1 = 1 - lam;
     let mean = ((k1 * k1 * s) / b) * tPartialMean(lower ? t : 0, eta) - (a / b) * k1 * (lower ? studentTCdf(t, eta) : 0.5);

@@ -7,36 +7,14 @@
  * backend draws the same; arch's own random draws are not reproduced. native/kernels/volatility/simulate.cpp
  * is the same.
  */
-import { DIST_SKEWT, DIST_T } from '../../../kernels/volatility/volatility.js';
-import { logGamma } from '../../../math/gamma.js';
-import { normalQuantile } from '../../../math/normal.js';
+import { ppf } from '../../../kernels/volatility/volatility-figures.js';
 import { philox4x32, uniform52 } from '../../../math/random.js';
-import { studentTQuantile } from '../../../math/student-t.js';
 import type { Problem } from './model.js';
 import { SQRT2_OV_PI } from './model.js';
 import { exp, ln } from './numbers.js';
 
 /** The counter word that tags the volatility family's draws ("vol"). */
 const TAG = 0x766f6c;
-
-/** The standardized distribution's quantile at u (arch's ppf: the normal's, the unit-variance t's, Hansen's skew-t's). */
-export function ppf(dist: number, shape: ArrayLike<number>, u: number): number {
-  if (dist === DIST_T) {
-    const nu = shape[0];
-    return studentTQuantile(u, nu) * Math.sqrt((nu - 2) / nu);
-  }
-  if (dist === DIST_SKEWT) {
-    const eta = shape[0];
-    const lam = shape[1];
-    const c = exp(logGamma((eta + 1) / 2) - logGamma(eta / 2) - ln(Math.PI * (eta - 2)) / 2);
-    const a = (4 * lam * c * (eta - 2)) / (eta - 1);
-    const b = Math.sqrt(1 + 3 * (lam * lam) - a * a);
-    const lower = u < (1 - lam) / 2;
-    const t = lower ? studentTQuantile(u / (1 - lam), eta) : studentTQuantile(0.5 + (u - (1 - lam) / 2) / (1 + lam), eta);
-    return (t * (1 + Math.sign(u - (1 - lam) / 2) * lam) * Math.sqrt((eta - 2) / eta) - a) / b;
-  }
-  return normalQuantile(u);
-}
 
 /**
  * The residual variance of each step by simulation into vf (horizon values): `ext` holds the recursion
