@@ -50,6 +50,23 @@ describe('volatility optimizer', () => {
     expect(r.x[0]).toBe(0);
   });
 
+  it('a start at a vertex that pins every step (no step allowed): converged there at once', () => {
+    // min (x + 1)^2 + (y + 2)^2 over x, y >= 0 and x + y <= 1, from (0, 0): both bounds active, the
+    // constraints' basis of allowed steps empty (fuzz_volatility's find: the C++ twin read past it)
+    const r = minimize(
+      (x, g) => {
+        g[0] = 2 * (x[0] + 1);
+        g[1] = 2 * (x[1] + 2);
+        return (x[0] + 1) ** 2 + (x[1] + 2) ** 2;
+      },
+      Float64Array.of(0, 0),
+      box([0, 0], [1, 1], [[-1, -1]], [-1]),
+    );
+    expect(r.status).toBe(FIT_STATUS.CONVERGED);
+    expect(Array.from(r.x)).toEqual([0, 0]);
+    expect(r.iterations).toBeLessThanOrEqual(2);
+  });
+
   it("Rosenbrock's valley from (-1.2, 1) to (1, 1)", () => {
     const r = minimize(
       (x, g) => {

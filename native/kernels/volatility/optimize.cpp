@@ -158,18 +158,20 @@ Active activeRows(const double* c, const double* r, size_t m, const double* x, s
 
 /// Newton's model: h with shift x its own size added to each diagonal (Marquardt's scaling: a parameter of
 /// small curvature, a shape parameter beside alpha's, keeps its own), the least shift of 0, 1e-8, 1e-7,
-/// ..., 1e8 that makes z h z' positive definite (z's rows a basis of the steps allowed; null: every
+/// ..., 1e8 that makes z h z' positive definite (`basis`: z's rows, a basis of the steps allowed; null: every
 /// step); the identity times the largest diagonal when none does.
-std::vector<double> shiftedModel(const std::vector<double>& h, const double* z, size_t cols, size_t n) {
+std::vector<double> shiftedModel(const std::vector<double>& h, const std::vector<double>* basis, size_t cols, size_t n) {
+  // (a basis of no columns, every step pinned, is still a basis: the model needs no shift on it)
+  const double* z = basis == nullptr ? nullptr : basis->data();
   double scale = 0;
   for (size_t i = 0; i < n; i++) scale = std::max(scale, std::fabs(h[i * n + i]));
   if (!(scale > 0 && std::isfinite(scale))) scale = 1;
   std::vector<double> unit(n);
   for (size_t i = 0; i < n; i++) unit[i] = std::max(std::fabs(h[i * n + i]), kShiftFloor * scale);
   // the reduced model z h z' and the reduced shift z diag(unit) z'
-  std::vector<double> reduced = z == nullptr ? h : std::vector<double>(cols * cols, 0.0);
+  std::vector<double> reduced = basis == nullptr ? h : std::vector<double>(cols * cols, 0.0);
   std::vector<double> reducedUnit(cols * cols, 0.0);
-  if (z == nullptr) {
+  if (basis == nullptr) {
     for (size_t i = 0; i < n; i++) reducedUnit[i * n + i] = unit[i];
   } else {
     std::vector<double> hz(cols * n);
@@ -338,7 +340,7 @@ std::vector<double> newtonStep(const std::vector<double>& h, const double* g, co
                                std::vector<double>& bm) {
   const Active act = activeRows(rows.c.data(), rows.r.data(), rows.m, x, n);
   if (!act.kept.empty()) {
-    bm = shiftedModel(h, act.z.data(), act.cols, n);
+    bm = shiftedModel(h, &act.z, act.cols, n);
     QpStep s = activeSetQp(bm.data(), g, rows.c.data(), rows.r.data(), rows.m, n, act.kept);
     if (s.kept) return std::move(s.d);
   }
