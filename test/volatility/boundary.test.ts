@@ -76,3 +76,27 @@ describe(`volatility: an optimum on a constraint, arch ${boundary.arch} [referen
 });
 
 describeEachBackend('volatility: an optimum on a constraint', (k) => boundaryCase(k), 'volatility');
+
+/**
+ * fuzz_volatility's find (seed native/fuzz/seeds/fuzz_volatility/row-overshoot): ARCH(2) on one large
+ * return then a constant run, where the QP's step rounded past alpha1 + alpha2 <= 1 by 5.7e-12 and the
+ * line search took it. Every trial point now keeps the rows: the fit ends inside them, on every backend
+ * (non-convergence is allowed here: the series has no variance to fit after its first return).
+ */
+describeEachBackend(
+  'volatility: a step past a row is not taken',
+  (k) => {
+    it('ARCH(2) ends with alpha1 + alpha2 <= 1, the reference bit for bit', () => {
+      const y = Float64Array.from({ length: 20 }, (_, i) => (i === 0 ? -1000 : -1));
+      const spec = { vol: 'garch', p: 2, o: 0, q: 0, mean: 'constant', dist: 'normal' } as const;
+      const fit = k.garch(y, spec);
+      expect(fit.params.alpha[0] + fit.params.alpha[1]).toBeLessThanOrEqual(1);
+      expect(fit.params.alpha.every((a) => a >= 0 && a <= 1)).toBe(true);
+      expect(Number.isFinite(fit.logLikelihood)).toBe(true);
+      const want = ref.garch(y, spec);
+      expect(Array.from(fit.params.alpha)).toEqual(Array.from(want.params.alpha));
+      expect(fit.logLikelihood).toBe(want.logLikelihood);
+    });
+  },
+  'volatility',
+);

@@ -392,6 +392,11 @@ Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope&
       }
       clampInto(p, xn.data(), n);
       if (!moved) break;  // the step rounds to no step: failed
+      if (!withinRows(p, xn.data(), n)) {
+        // the QP's step past a row by its rounding (or the clamp's): a shorter one
+        alpha *= 0.5;
+        continue;
+      }
       fn = f(xn.data(), gn.data());
       if (std::isfinite(fn) && fn <= fx + 1e-4 * alpha * gd) break;
       fn = std::numeric_limits<double>::quiet_NaN();

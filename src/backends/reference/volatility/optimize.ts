@@ -420,6 +420,11 @@ export function minimize(f: Objective, x0: Float64Array, p: Polytope): Minimum {
       }
       clampInto(p, xn);
       if (!moved) break; // the step rounds to no step: failed
+      if (!withinRows(p, xn)) {
+        // the QP's step past a row by its rounding (or the clamp's): a shorter one
+        alpha *= 0.5;
+        continue;
+      }
       fn = f(xn, gn);
       if (Number.isFinite(fn) && fn <= fx + 1e-4 * alpha * gd) break;
       fn = Number.NaN;
