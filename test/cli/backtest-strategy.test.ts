@@ -139,7 +139,7 @@ describe('kernelbus backtest --file --strategy', () => {
       spy.mockRestore();
     }
     expect(errors).toEqual([
-      `kernelbus backtest: ${bad}: strategy.bars.size: expected one of type, by, threshold, got an unknown bar option`,
+      `kernelbus backtest: ${bad}: strategy.bars.size: expected one of type, by, threshold, session, got an unknown bar option`,
     ]);
   });
 
