@@ -136,6 +136,27 @@ describe('Prometheus exposition', () => {
     }
   });
 
+  it('watched portfolios: a VaR per method, method="garch" where the engine has one, non-finite figures left out', async () => {
+    const registry = prometheusRegistry({
+      defaultMetrics: false,
+      watched: () => ({
+        portfolios: [
+          { engine: 'risk', portfolio: 'a', historicalVar: 0.02, gaussianVar: 0.021, garchVar: 0.025, volatility: 0.01 },
+          { engine: 'risk', portfolio: 'b', historicalVar: 0.03, gaussianVar: Number.NaN, volatility: 0.02 },
+        ],
+      }),
+    });
+    const lines = (await registry.metrics()).split('\n').filter((l) => l.startsWith('kernelbus_portfolio_var{'));
+    expect(lines.sort()).toEqual(
+      [
+        'kernelbus_portfolio_var{engine="risk",portfolio="a",method="historical"} 0.02',
+        'kernelbus_portfolio_var{engine="risk",portfolio="a",method="gaussian"} 0.021',
+        'kernelbus_portfolio_var{engine="risk",portfolio="a",method="garch"} 0.025',
+        'kernelbus_portfolio_var{engine="risk",portfolio="b",method="historical"} 0.03',
+      ].sort(),
+    );
+  });
+
   it('checks the port', async () => {
     const registry = prometheusRegistry({});
     await expect(serveMetrics(registry, { port: -1 })).rejects.toThrow(/^options.port: expected an integer in \[0, 65535\], got -1$/);
