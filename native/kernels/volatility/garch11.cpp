@@ -11,13 +11,6 @@ namespace kernelbus::volatility {
 
 namespace {
 
-/// arch's bounds_check on a variance (garchValues's bound).
-inline double bound(const Problem& pr, size_t t, double s) {
-  if (s < pr.lower[t]) return pr.lower[t];
-  if (s > pr.upper[t]) return std::isfinite(s) ? pr.upper[t] + ln(s / pr.upper[t]) : pr.upper[t] + 1000;
-  return s;
-}
-
 template <size_t O>
 double value(Problem& pr, const double* theta, const Dist& dist) {
   const size_t nobs = pr.nobs;
@@ -40,7 +33,7 @@ double value(Problem& pr, const double* theta, const Dist& dist) {
       if (O && el < 0) s += g * (el * el);
       s += b * prev;
     }
-    s = bound(pr, t, s);
+    s = boundVariance(pr, t, s);
     sigma2[t] = s;
     prev = s;
     dist.observe(e[t], s, out);
@@ -82,7 +75,7 @@ void lanes(Problem& pr, const double* thetas, const Dist& dist, double* ll) {
         if (O && el < 0) s += g[n] * (el * el);
         s += b[n] * prev[n];
       }
-      s = bound(pr, t, s);
+      s = boundVariance(pr, t, s);
       prev[n] = s;
       dist.observe(e[t], s, out);
       s2[n].add(s);
@@ -144,18 +137,7 @@ double pass(Problem& pr, const double* theta, const Dist& dist, double* grad, do
       d[IB] += sigma2[lag];
       for (size_t i = 0; i < K; i++) d[i] += b * prev[i];
     }
-    if (s < pr.lower[t]) {
-      s = pr.lower[t];
-      for (size_t i = 0; i < K; i++) d[i] = 0.0;
-    } else if (s > pr.upper[t]) {
-      if (std::isfinite(s)) {
-        for (size_t i = 0; i < K; i++) d[i] /= s;
-        s = pr.upper[t] + ln(s / pr.upper[t]);
-      } else {
-        s = pr.upper[t] + 1000;
-        for (size_t i = 0; i < K; i++) d[i] = 0.0;
-      }
-    }
+    s = boundVariance(pr, t, s, d, K);
     sigma2[t] = s;
     dist.partials(e[t], s, part);
     s2p.add(s);

@@ -171,11 +171,6 @@ void garchValues(Problem& pr, const double* theta) {
   const double* beta = theta + pr.ib;
   const double omega = theta[pr.iw];
   const size_t lead = std::min(pr.nobs, std::max(std::max(m.p, m.o), m.q));
-  const auto bound = [&](size_t t, double s) {
-    if (s < pr.lower[t]) return pr.lower[t];
-    if (s > pr.upper[t]) return std::isfinite(s) ? pr.upper[t] + ln(s / pr.upper[t]) : pr.upper[t] + 1000;
-    return s;
-  };
   for (size_t t = 0; t < lead; t++) {
     double s = omega;
     for (size_t j = 0; j < m.p; j++) s += t < j + 1 ? alpha[j] * bc : alpha[j] * (e[t - 1 - j] * e[t - 1 - j]);
@@ -186,7 +181,7 @@ void garchValues(Problem& pr, const double* theta) {
         s += gamma[j] * (e[t - 1 - j] * e[t - 1 - j]);
     }
     for (size_t j = 0; j < m.q; j++) s += t < j + 1 ? beta[j] * bc : beta[j] * sigma2[t - 1 - j];
-    sigma2[t] = bound(t, s);
+    sigma2[t] = boundVariance(pr, t, s);
   }
   for (size_t t = lead; t < pr.nobs; t++) {
     double s = omega;
@@ -194,7 +189,7 @@ void garchValues(Problem& pr, const double* theta) {
     for (size_t j = 0; j < m.o; j++)
       if (e[t - 1 - j] < 0) s += gamma[j] * (e[t - 1 - j] * e[t - 1 - j]);
     for (size_t j = 0; j < m.q; j++) s += beta[j] * sigma2[t - 1 - j];
-    sigma2[t] = bound(t, s);
+    sigma2[t] = boundVariance(pr, t, s);
   }
 }
 
@@ -353,18 +348,7 @@ double garchGradient(Problem& pr, const double* theta, const Dist& dist, double*
         for (size_t i = 0; i < k; i++) d[i] += b * l[i];
       }
     }
-    if (s < pr.lower[t]) {
-      s = pr.lower[t];
-      std::fill(d, d + k, 0.0);
-    } else if (s > pr.upper[t]) {
-      if (std::isfinite(s)) {
-        for (size_t i = 0; i < k; i++) d[i] /= s;
-        s = pr.upper[t] + ln(s / pr.upper[t]);
-      } else {
-        s = pr.upper[t] + 1000;
-        std::fill(d, d + k, 0.0);
-      }
-    }
+    s = boundVariance(pr, t, s, d, k);
     sigma2[t] = s;
     dist.partials(e[t], s, part);
     s2p.add(s);

@@ -1,10 +1,38 @@
 // The likelihood's passes over the observations that model.cpp shares with garch11.cpp.
 #pragma once
 
+#include <cmath>
+
 #include "volatility/dist.hpp"
 #include "volatility/model.hpp"
 
 namespace kernelbus::volatility {
+
+/// arch's bounds_check on the variance s of observation t: below its floor, the floor; above its ceiling,
+/// the ceiling plus the log of the excess (1000 past it when s is infinite).
+__attribute__((always_inline)) inline double boundVariance(const Problem& pr, size_t t, double s) {
+  if (s < pr.lower[t]) return pr.lower[t];
+  if (s > pr.upper[t]) return std::isfinite(s) ? pr.upper[t] + ln(s / pr.upper[t]) : pr.upper[t] + 1000;
+  return s;
+}
+
+/// boundVariance() with the variance's derivatives d (k) carried through it: 0 at the floor and past an
+/// infinite s, divided by s where the log takes the excess.
+__attribute__((always_inline)) inline double boundVariance(const Problem& pr, size_t t, double s, double* d, size_t k) {
+  if (s < pr.lower[t]) {
+    for (size_t i = 0; i < k; i++) d[i] = 0.0;
+    return pr.lower[t];
+  }
+  if (s > pr.upper[t]) {
+    if (std::isfinite(s)) {
+      for (size_t i = 0; i < k; i++) d[i] /= s;
+      return pr.upper[t] + ln(s / pr.upper[t]);
+    }
+    for (size_t i = 0; i < k; i++) d[i] = 0.0;
+    return pr.upper[t] + 1000;
+  }
+  return s;
+}
 
 /// One observation's score of -l_t into row (k): its terms of the gradient, the shape parameters'
 /// constants and log included (model.ts observationScore).
