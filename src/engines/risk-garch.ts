@@ -171,7 +171,7 @@ const num = (x: number | null) => (x === null ? Number.NaN : x);
 
 /**
  * The GARCH VaR of every portfolio (see the module comment): `advance()` forecasts each period since a
- * portfolio's last up to the next one, `figures()` and `forecastOf()` read them, `record()`,
+ * portfolio's last up to the next one (returning its figures), `forecastOf()` reads them, `record()`,
  * `restore()` and `applyDelta()` carry the states through a checkpoint.
  */
 export class GarchVarBook {
@@ -227,11 +227,6 @@ export class GarchVarBook {
       st.last = figures;
     }
     return st.last;
-  }
-
-  /** The portfolio's GARCH figures for the last period it forecast (undefined: none yet). */
-  figures(universe: string, id: string): RiskGarch | undefined {
-    return this.states.get(universe)?.get(id)?.last;
   }
 
   /** The VaR forecast for `period` (NaN: none). */
