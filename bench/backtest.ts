@@ -2,7 +2,7 @@
  * The backtest family against vectorbt 1.1.0 (numba engine, after its compile) timed in the same run
  * (issue 68): a child process per round runs bench/peers/vectorbt_backtest.py on the same prices
  * (written to a file), interleaved with our rounds; each ratio divides the peer's median by ours.
- * Where the peer is not installed (scripts/setup-vbt.sh; KERNELBUS_VBT_PYTHON names its python) the
+ * Where the peer is not installed (npm run bench:peers; KERNELBUS_VBT_PYTHON names its python) the
  * rows say "peer not measured" and give no ratio.
  * - signals: backtestSignals 2,520 x 1,000 (MA-cross 10/50 signals per column, fees 0.001, slippage
  *   0.0005); our time includes the results (value, cash, assets, orders, trades), as the peer's does;
@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backends, combinations, kernels, type Kernels, type Matrix } from '../src/api/index.js';
 import { median, nativeThreads, timeMedian, type BenchRow, type BenchSection } from './lib.js';
+import { peerPython, recordPeers } from './peer-env.js';
 
 const SECTION = 'backtest';
 const T = 2520;
@@ -46,11 +47,15 @@ function prices(rows: number, cols: number, seed: number): Float64Array {
   return out;
 }
 
-/** The python of the vectorbt venv, if installed. */
-function peerPython(): string | undefined {
-  const python = process.env.KERNELBUS_VBT_PYTHON ?? join(process.env.KERNELBUS_VBT_VENV ?? '/opt/vbt-venv', 'bin', 'python');
-  return existsSync(python) ? python : undefined;
+/** The python of the vectorbt peer: KERNELBUS_VBT_PYTHON, the peers' venv (npm run bench:peers), or the vectorbt venv of scripts/setup-vbt.sh. */
+function vbtPython(): string | undefined {
+  const explicit = process.env.KERNELBUS_VBT_PYTHON;
+  if (explicit) return existsSync(explicit) ? explicit : undefined;
+  return peerPython(join(process.env.KERNELBUS_VBT_VENV ?? '/opt/vbt-venv', 'bin', 'python'));
 }
+
+/** The peer's versions, from its last round. */
+let versions = '';
 
 /** One round of the peer on `file`: its median ms per case (signals, stops, grid), or why it did not run. */
 function peerRound(python: string, file: string): Record<string, number> | string {
@@ -61,8 +66,11 @@ function peerRound(python: string, file: string): Record<string, number> | strin
     timeout: 30 * 60_000,
   });
   if (r.status !== 0) return `vectorbt peer failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0]}`;
-  const out = JSON.parse(r.stdout) as { results: { case: string; seconds: number }[] };
+  const out = JSON.parse(r.stdout) as { versions: Record<string, string>; engine: string; results: { case: string; seconds: number }[] };
   const key = (name: string) => (name.startsWith('grid') ? 'grid' : name.includes(' sl ') ? 'stops' : 'signals');
+  versions = `${Object.entries(out.versions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}, engine ${out.engine} (bench/peers/vectorbt_backtest.py)`;
   return Object.fromEntries(out.results.map((c) => [key(c.case), c.seconds * 1000]));
 }
 
@@ -108,14 +116,14 @@ export const backtestSection: BenchSection = {
       },
     };
 
-    const python = peerPython();
+    const python = vbtPython();
     const dir = mkdtempSync(join(tmpdir(), 'kb-backtest-'));
     const file = join(dir, 'close.f64');
     writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     const ours: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((c) => [c, []]));
     const oneThread: number[] = [];
     const peer: Record<string, number[]> = {};
-    let peerMissing = python ? '' : 'peer not measured: vectorbt is not installed here (scripts/setup-vbt.sh)';
+    let peerMissing = python ? '' : 'peer not measured: vectorbt is not installed here; npm run bench:peers installs it';
     try {
       for (let round = 0; round < ROUNDS; round++) {
         for (const [name, c] of Object.entries(cases)) ours[name].push(timeMedian(() => c.ours(nat), RUNS));
@@ -129,6 +137,7 @@ export const backtestSection: BenchSection = {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+    recordPeers(SECTION, peerMissing || versions);
     for (const [name, c] of Object.entries(cases)) {
       const mine = median(ours[name]);
       rows.push({

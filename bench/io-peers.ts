@@ -1,10 +1,13 @@
 /**
- * The Python peers' figures of the io bench, for its notes: bench/peers/io.json, written by hand with
- * `/work/venv/bin/python bench/peers/io.py --out bench/peers/io.json` on the files of bench/io-data.ts
- * (best of 5 after a warm-up; the date, machine, load and versions are in the file and in the io
- * section's 'peers' row). No bench or test runs Python: a missing file leaves the notes without peers.
+ * The Python peers of the io bench, timed in the same run (issue 71): bench/peers/io.py (polars,
+ * pyarrow, pandas) in a child process, one round at a time (a warm-up read and one timed read of
+ * each file by each reader), run by bench/io.ts between blocks of its own reads; each reader's figure
+ * is its median over the rounds. Where the peers are not installed (npm run bench:peers) or fail, the
+ * rows give no ratio and the 'peers' row says why.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { INSTALL_HINT, peerPython, peerScript, recordPeers } from './peer-env.js';
+import { IO_DATA_DIR } from './io-data.js';
 
 /** One reader timed on one file. */
 export interface PeerResult {
@@ -19,22 +22,13 @@ export interface PeerResult {
   mbPerSecond: number;
 }
 
-/** The contents of bench/peers/io.json. */
+/** What bench/peers/io.py prints: one round, or the medians of the rounds so far. */
 export interface PeerFigures {
   date: string;
   machine: { cpu: string; cores: number; loadAverage: number[]; platform: string };
   versions: Record<string, string>;
   runs: number;
   results: PeerResult[];
-}
-
-/** bench/peers/io.json, or undefined when it has not been written. */
-export function loadPeers(): PeerFigures | undefined {
-  try {
-    return JSON.parse(readFileSync(new URL('./peers/io.json', import.meta.url), 'utf8')) as PeerFigures;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The short names of the peers in notes. */
@@ -56,7 +50,59 @@ export function seconds(s: number): string {
 
 /** The peers' readings of the files whose name starts with `prefix` (e.g. 'trades-1e7.' for its CSV, Parquet and Arrow). */
 export class Peers {
-  constructor(readonly figures: PeerFigures | undefined) {}
+  figures: PeerFigures | undefined;
+  /** Why the peers were not measured ('' when they were). */
+  missing = '';
+  /** Each round's seconds per file and reader. */
+  private readonly times = new Map<string, number[]>();
+  private readonly python = peerPython('/work/venv/bin/python');
+
+  constructor() {
+    if (!this.python) this.missing = `peer not measured: polars, pyarrow and pandas are not installed here; ${INSTALL_HINT}`;
+  }
+
+  /** One round of the peers (bench/peers/io.py --runs 1 on the bench's files); figures become the medians so far. */
+  round(): void {
+    if (!this.python || this.missing) return;
+    const r = spawnSync(this.python, [peerScript('io.py'), '--dir', IO_DATA_DIR, '--runs', '1'], {
+      encoding: 'utf8',
+      maxBuffer: 16 << 20,
+      timeout: 15 * 60_000,
+    });
+    if (r.status !== 0) {
+      this.missing = `peer not measured: bench/peers/io.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0]}`;
+      this.figures = undefined;
+      return;
+    }
+    const round = JSON.parse(r.stdout) as PeerFigures;
+    for (const x of round.results) {
+      const key = `${x.file}\u0000${x.reader}`;
+      this.times.set(key, [...(this.times.get(key) ?? []), x.seconds]);
+    }
+    const rounds = (this.figures?.runs ?? 0) + 1;
+    this.figures = {
+      ...round,
+      runs: rounds,
+      results: round.results.map((x) => {
+        const xs = [...(this.times.get(`${x.file}\u0000${x.reader}`) ?? [])].sort((a, b) => a - b);
+        const seconds = xs[Math.floor(xs.length / 2)];
+        return { ...x, seconds, runs: xs, mbPerSecond: x.bytes / 1e6 / seconds };
+      }),
+    };
+  }
+
+  /** Records the peers' versions (or why they were not measured) for the section's header. */
+  record(): void {
+    const f = this.figures;
+    recordPeers(
+      'io',
+      f
+        ? `${Object.entries(f.versions)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')} (bench/peers/io.py)`
+        : this.missing,
+    );
+  }
 
   /** One reader's best time on a file, in seconds. */
   seconds(file: string, reader: string): number | undefined {
@@ -68,7 +114,7 @@ export class Peers {
     return this.figures?.results.find((r) => r.format === format && r.file.startsWith(`${stem}.`));
   }
 
-  /** 'peers on <file>: polars 0.357 s, pyarrow 0.409 s, pandas 2.30 s (bench/peers/io.json)', or '' without figures. */
+  /** 'peers on <file>: polars 0.357 s, pyarrow 0.409 s, pandas 2.30 s', or '' without figures. */
   note(file: string, readers: string[]): string {
     const parts = readers.flatMap((reader) => {
       const s = this.seconds(file, reader);
@@ -80,13 +126,13 @@ export class Peers {
   /** What the 'peers' row says: where, when and with what the figures were measured. */
   describe(): string {
     const f = this.figures;
-    if (!f) return 'no peer figures: run bench/peers/io.py --out bench/peers/io.json (by hand; no bench runs Python)';
+    if (!f) return this.missing || 'peer not measured: no round ran';
     const versions = Object.entries(f.versions)
       .map(([name, v]) => `${name} ${v}`)
       .join(', ');
     return (
-      `bench/peers/io.py, ${f.date.slice(0, 16).replace('T', ' ')} UTC, best of ${f.runs}, on ${f.machine.cpu}, ` +
-      `${f.machine.cores} cores, load average ${f.machine.loadAverage.join(' ')}; ${versions}`
+      `bench/peers/io.py in a child process, timed in this run: median of ${f.runs} rounds (a warm-up read and one timed read each) ` +
+      `between blocks of ours, on ${f.machine.cpu}, ${f.machine.cores} cores; ${versions}`
     );
   }
 }

@@ -1,9 +1,10 @@
 /**
  * Data in (issue 37): the readers of `kernelbus/io` and the commands end to end, on the files of
  * bench/io-data.ts (a single-symbol tape of 2*10^6 and 10^7 trades, an 8-symbol tape, 2,520 x 500
- * returns; the tape as Parquet and Arrow written by our writers), against the Python peers' figures
- * of bench/peers/io.json (read by bench/io-peers.ts; measured by hand with bench/peers/io.py, no bench
- * runs Python) in the notes, with the targets of issue 56 (each note says whether its row meets it):
+ * returns; the tape as Parquet and Arrow written by our writers), against the Python peers (polars,
+ * pyarrow, pandas: bench/peers/io.py in a child process, bench/io-peers.ts) timed in this run, three
+ * rounds between blocks of ours (before the library reads, after them, after the commands), their
+ * medians in the ratios and notes, with the targets of issue 56 (each note says whether its row meets it):
  * - the library read (readCsv, native at 2 threads and 1, and the reference) in MB/s and rows/s
  *   (issue 37's target: >= 500 MB/s on 2 threads);
  * - the whole `kernelbus` process against the peer's read alone: `vpin trades.csv` <= 1.5x polars
@@ -35,7 +36,7 @@ import {
   tradesTable,
   writeOnce,
 } from './io-data.js';
-import { loadPeers, Peers, seconds } from './io-peers.js';
+import { Peers, seconds } from './io-peers.js';
 import type { BenchRow, BenchSection } from './lib.js';
 import { formatRatio } from './results.js';
 import { startupRows } from './startup.js';
@@ -142,9 +143,16 @@ export const ioSection: BenchSection = {
   name: SECTION,
   async run() {
     const load0 = loadavg();
-    const peers = new Peers(loadPeers());
+    const peers = new Peers();
     const rows: BenchRow[] = [];
     const push = (...r: BenchRow[]) => rows.push(...r);
+    // a row that reads the peers' figures: its place now, its figures after the last round of the peers
+    const later: (() => void)[] = [];
+    const fill = (make: () => BenchRow) => {
+      const row = {} as BenchRow;
+      rows.push(row);
+      later.push(() => Object.assign(row, make()));
+    };
     console.log('io: writing or reusing the input files (bench/io-data.ts)');
     const small = tradesCsv(SMALL_TAPE);
     const big = tradesCsv(BIG_TAPE);
@@ -156,12 +164,35 @@ export const ioSection: BenchSection = {
       await ioModule<ArrowModule>('arrow'),
     ];
     const columnsBytes = BIG_TAPE * 3 * 8;
+    // the Parquet (zstd) and Arrow IPC files of the tape, by our writers (section 3 reads them), before the peers read them
+    const columnar: [string, 'parquet' | 'arrow', string | undefined, string][] = [];
+    let tapeTable: Table | undefined;
+    const tape = () => (tapeTable ??= tradesTable(BIG_TAPE));
+    try {
+      if (!parquet) throw new Error('src/io/parquet.ts (branch arrow-parquet) is not merged');
+      const path = await writeOnce(`trades-${countLabel(BIG_TAPE)}.parquet`, (p) =>
+        parquet.writeParquet(p, tape(), { compression: 'zstd' }),
+      );
+      columnar.push(['Parquet (zstd)', 'parquet', path, '']);
+    } catch (error) {
+      columnar.push(['Parquet (zstd)', 'parquet', undefined, reason(error)]);
+    }
+    try {
+      if (!arrow) throw new Error('src/io/arrow.ts (branch arrow-parquet) is not merged');
+      const path = await writeOnce(`trades-${countLabel(BIG_TAPE)}.arrow`, (p) => arrow.writeArrow(p, tape()));
+      columnar.push(['Arrow IPC', 'arrow', path, '']);
+    } catch (error) {
+      columnar.push(['Arrow IPC', 'arrow', undefined, reason(error)]);
+    }
+    tapeTable = undefined;
+    // the peers' rounds: one now, one after the library reads, one after the commands end to end
+    peers.round();
 
     // 1. The library read: readCsv, native (2 threads and 1) and the reference.
     const readCase = (label: string, bytes: number) => `readCsv() ${label}, ${size(bytes)}`;
     const bigCase = readCase('10^7 trades', fileBytes(big));
     const smallCase = readCase('2*10^6 trades', fileBytes(small));
-    const polarsBig = peers.seconds('trades-1e7.csv', 'polars.read_csv');
+    const polarsBig = () => peers.seconds('trades-1e7.csv', 'polars.read_csv');
     if (!csv) {
       push(missing(bigCase, 'native', 'MB/s', 'src/io/csv.ts (branch csv-reference) is not merged'));
     } else {
@@ -176,16 +207,17 @@ export const ioSection: BenchSection = {
       let nativeSmallMs = NaN;
       try {
         nativeSmallMs = await bestMs(() => csv.readCsv(small, { backend: 'native', threads: 2 }));
-        push({
+        const ms = nativeSmallMs;
+        fill(() => ({
           section: SECTION,
           case: smallCase,
           subject: 'native',
-          value: fileBytes(small) / MB / (nativeSmallMs / 1000),
+          value: fileBytes(small) / MB / (ms / 1000),
           unit: 'MB/s',
-          ratio: refSmallMs / nativeSmallMs,
+          ratio: refSmallMs / ms,
           baseline: 'reference (speed-up)',
           note: `issue 37: the CLI's csv-parse read 5 MB/s; ${peers.note('trades-2e6.csv', PEER_CSV)}`,
-        });
+        }));
       } catch (error) {
         push(missing(smallCase, 'native', 'MB/s', reason(error)));
       }
@@ -208,8 +240,11 @@ export const ioSection: BenchSection = {
         const row: BenchRow = { section: SECTION, case: bigCase, subject, value: fileBytes(big) / MB / (ms / 1000), unit: 'MB/s' };
         if (subject === 'native') {
           if (times.reference) Object.assign(row, { ratio: times.reference / ms, baseline: 'reference (speed-up)' });
-          const vsPolars = polarsBig ? `; ${formatRatio(polarsBig / (ms / 1000))} polars' rate` : '';
-          row.note = `issue 37's target >= 500 MB/s on 2 threads${vsPolars}; ${peers.note('trades-1e7.csv', PEER_CSV)}`;
+          later.push(() => {
+            const polars = polarsBig();
+            const vsPolars = polars ? `; ${formatRatio(polars / (ms / 1000))} polars' rate` : '';
+            row.note = `issue 37's target >= 500 MB/s on 2 threads${vsPolars}; ${peers.note('trades-1e7.csv', PEER_CSV)}`;
+          });
         }
         if (subject === 'native, 1 thread' && times.native) {
           Object.assign(row, { ratio: ms / times.native, baseline: '1 thread (speed-up of 2 threads)' });
@@ -225,15 +260,17 @@ export const ioSection: BenchSection = {
         const c = readCase(label, fileBytes(path));
         try {
           const ms = await bestMs(() => csv.readCsv(path, { backend: 'native', threads: 2 }));
-          const polars = peers.seconds(peerFile, 'polars.read_csv');
-          const vsPolars = polars ? `${formatRatio(polars / (ms / 1000))} polars' rate; ` : '';
-          push({
-            section: SECTION,
-            case: c,
-            subject: 'native',
-            value: fileBytes(path) / MB / (ms / 1000),
-            unit: 'MB/s',
-            note: `${vsPolars}${peers.note(peerFile, PEER_CSV)}`,
+          fill(() => {
+            const polars = peers.seconds(peerFile, 'polars.read_csv');
+            const vsPolars = polars ? `${formatRatio(polars / (ms / 1000))} polars' rate; ` : '';
+            return {
+              section: SECTION,
+              case: c,
+              subject: 'native',
+              value: fileBytes(path) / MB / (ms / 1000),
+              unit: 'MB/s',
+              note: `${vsPolars}${peers.note(peerFile, PEER_CSV)}`,
+            };
           });
         } catch (error) {
           push(missing(c, 'native', 'MB/s', reason(error)));
@@ -246,15 +283,17 @@ export const ioSection: BenchSection = {
     try {
       if (!returnsModule) throw new Error('no src/io/returns.ts');
       const ms = await bestMs(() => returnsModule.readReturns(returns));
-      const polars = peers.seconds('returns-2520x500.csv', 'polars.read_csv');
-      push({
-        section: SECTION,
-        case: returnsCase,
-        subject: 'native',
-        value: ms,
-        unit: 'ms',
-        ...(polars ? { ratio: ms / 1000 / polars, baseline: `polars.read_csv (${seconds(polars)})` } : {}),
-        note: `${target(polars ? ms / 1000 / polars : undefined, 1, 'polars read_csv')}; ${peers.note('returns-2520x500.csv', PEER_CSV)}`,
+      fill(() => {
+        const polars = peers.seconds('returns-2520x500.csv', 'polars.read_csv');
+        return {
+          section: SECTION,
+          case: returnsCase,
+          subject: 'native',
+          value: ms,
+          unit: 'ms',
+          ...(polars ? { ratio: ms / 1000 / polars, baseline: 'polars.read_csv in this run (our time / its time)' } : {}),
+          note: `${target(polars ? ms / 1000 / polars : undefined, 1, 'polars read_csv')}; ${peers.note('returns-2520x500.csv', PEER_CSV)}`,
+        };
       });
     } catch (error) {
       push(missing(returnsCase, 'native', 'ms', reason(error)));
@@ -266,19 +305,23 @@ export const ioSection: BenchSection = {
     try {
       if (!trades) throw new Error('no src/io/trades.ts');
       const ms = await bestMs(() => trades.readTrades(big));
-      push({
-        section: SECTION,
-        case: tradesCsvCase,
-        subject: 'kernelbus/io',
-        value: ms,
-        unit: 'ms',
-        ...(polarsBig ? { ratio: ms / 1000 / polarsBig, baseline: `polars.read_csv (${seconds(polarsBig)})` } : {}),
-        note: `${target(polarsBig ? ms / 1000 / polarsBig : undefined, 1, 'polars read_csv')}; ${peers.note('trades-1e7.csv', PEER_CSV)}`,
+      fill(() => {
+        const polars = polarsBig();
+        return {
+          section: SECTION,
+          case: tradesCsvCase,
+          subject: 'kernelbus/io',
+          value: ms,
+          unit: 'ms',
+          ...(polars ? { ratio: ms / 1000 / polars, baseline: 'polars.read_csv in this run (our time / its time)' } : {}),
+          note: `${target(polars ? ms / 1000 / polars : undefined, 1, 'polars read_csv')}; ${peers.note('trades-1e7.csv', PEER_CSV)}`,
+        };
       });
     } catch (error) {
       push(missing(tradesCsvCase, 'kernelbus/io', 'ms', reason(error)));
     }
 
+    peers.round();
     // 2. The commands end to end, as a child process: wall time and peak RSS.
     ensureDist();
     // starting: node -e 0, import 'kernelbus', kernelbus vpin --help (bench/startup.ts)
@@ -295,7 +338,7 @@ export const ioSection: BenchSection = {
       c: string,
       args: string[],
       runs: number,
-      against: { file: string; reader: string; most?: number },
+      against: { file: () => string; reader: string; most?: number },
       rssNote?: string,
       floor = false,
     ) => {
@@ -306,20 +349,22 @@ export const ioSection: BenchSection = {
         push(missing(c, 'kernelbus', 'ms', reason(error)));
         return undefined;
       }
-      const peer = peers.seconds(against.file, against.reader);
-      const ratio = peer ? run.ms / 1000 / peer : undefined;
-      const times = cliTimes(run);
-      const pandas = against.reader === 'polars.read_csv' ? peers.seconds(against.file, 'pandas.read_csv') : undefined;
-      const vsPandas = pandas ? `; pandas read_csv ${seconds(pandas)}, ${formatRatio(pandas / (run.ms / 1000))} our time` : '';
-      const goal = against.most === undefined ? 'issue 56 sets no target for this row' : target(ratio, against.most, against.reader);
-      push({
-        section: SECTION,
-        case: c,
-        subject: 'kernelbus',
-        value: run.ms,
-        unit: 'ms',
-        ...(ratio ? { ratio, baseline: `${against.reader} alone (${seconds(peer as number)})` } : {}),
-        note: `${runs > 1 ? `best of ${runs}, ` : 'one run, '}wall time of the process${times ? ` (--json: ${times})` : ''}; ${goal}${floor ? floorNote(run, nodeMs) : ''}${vsPandas}`,
+      fill(() => {
+        const peer = peers.seconds(against.file(), against.reader);
+        const ratio = peer ? run.ms / 1000 / peer : undefined;
+        const times = cliTimes(run);
+        const pandas = against.reader === 'polars.read_csv' ? peers.seconds(against.file(), 'pandas.read_csv') : undefined;
+        const vsPandas = pandas ? `; pandas read_csv ${seconds(pandas)}, ${formatRatio(pandas / (run.ms / 1000))} our time` : '';
+        const goal = against.most === undefined ? 'issue 56 sets no target for this row' : target(ratio, against.most, against.reader);
+        return {
+          section: SECTION,
+          case: c,
+          subject: 'kernelbus',
+          value: run.ms,
+          unit: 'ms',
+          ...(ratio ? { ratio, baseline: `${against.reader} alone, in this run (our time / its time)` } : {}),
+          note: `${runs > 1 ? `best of ${runs}, ` : 'one run, '}wall time of the process${times ? ` (--json: ${times})` : ''}; ${goal}${floor ? floorNote(run, nodeMs) : ''}${vsPandas}${peer ? `; ${against.reader} ${seconds(peer)}` : ''}`,
+        };
       });
       push({
         section: SECTION,
@@ -336,12 +381,12 @@ export const ioSection: BenchSection = {
     };
     const rssTarget = `issue 56 target <= 1.5x the columns (${size(1.5 * columnsBytes)}) plus a bounded buffer`;
     const smallRun = cliRows(`kernelbus vpin, 2*10^6 trades CSV (${size(fileBytes(small))}), end to end`, ['vpin', small], 1, {
-      file: 'trades-2e6.csv',
+      file: () => 'trades-2e6.csv',
       reader: 'polars.read_csv',
     });
     const bigCliCase = `kernelbus vpin, 10^7 trades CSV (${size(fileBytes(big))}), end to end`;
     if (smallRun && smallRun.ms < BIG_CLI_MAX_SMALL_MS) {
-      cliRows(bigCliCase, ['vpin', big], 3, { file: 'trades-1e7.csv', reader: 'polars.read_csv', most: 1.5 }, rssTarget);
+      cliRows(bigCliCase, ['vpin', big], 3, { file: () => 'trades-1e7.csv', reader: 'polars.read_csv', most: 1.5 }, rssTarget);
     } else {
       push(
         missing(
@@ -358,47 +403,31 @@ export const ioSection: BenchSection = {
       `kernelbus risk, 2520 x 500 returns CSV (${size(fileBytes(returns))}), end to end`,
       ['risk', returns],
       3,
-      { file: 'returns-2520x500.csv', reader: 'polars.read_csv', most: 2 },
+      { file: () => 'returns-2520x500.csv', reader: 'polars.read_csv', most: 2 },
       undefined,
       true,
     );
     const tableCli = existsSync(join(ROOT, 'src/io/index.ts'));
     const tape8Case = `kernelbus vpin, 8-symbol tape CSV (${size(fileBytes(tape8))}), every symbol, end to end`;
     if (tableCli) {
-      cliRows(tape8Case, ['vpin', tape8], 3, { file: 'tape8-2e6.csv', reader: 'polars.read_csv' });
+      cliRows(tape8Case, ['vpin', tape8], 3, { file: () => 'tape8-2e6.csv', reader: 'polars.read_csv' });
     } else push(missing(tape8Case, 'kernelbus', 'ms', 'src/io/index.ts and the CLI on every format (branch table-cli) are not merged'));
 
-    // 3. Parquet (zstd) and Arrow IPC: the reads and `kernelbus vpin` on them.
-    const columnar: [string, 'parquet' | 'arrow', string | undefined, string][] = [];
-    let tapeTable: Table | undefined;
-    const tape = () => (tapeTable ??= tradesTable(BIG_TAPE));
-    try {
-      if (!parquet) throw new Error('src/io/parquet.ts (branch arrow-parquet) is not merged');
-      const path = await writeOnce(`trades-${countLabel(BIG_TAPE)}.parquet`, (p) =>
-        parquet.writeParquet(p, tape(), { compression: 'zstd' }),
-      );
-      columnar.push(['Parquet (zstd)', 'parquet', path, '']);
-    } catch (error) {
-      columnar.push(['Parquet (zstd)', 'parquet', undefined, reason(error)]);
-    }
-    try {
-      if (!arrow) throw new Error('src/io/arrow.ts (branch arrow-parquet) is not merged');
-      const path = await writeOnce(`trades-${countLabel(BIG_TAPE)}.arrow`, (p) => arrow.writeArrow(p, tape()));
-      columnar.push(['Arrow IPC', 'arrow', path, '']);
-    } catch (error) {
-      columnar.push(['Arrow IPC', 'arrow', undefined, reason(error)]);
-    }
-    tapeTable = undefined;
+    // 3. Parquet (zstd) and Arrow IPC (written before the peers' first round): the reads and `kernelbus vpin` on them.
     const peerReaders = {
       parquet: ['pyarrow.parquet.read_table', 'polars.read_parquet'],
       arrow: ['pyarrow.feather.read_table', 'pyarrow.feather.read_table (memory_map)', 'polars.read_ipc'],
     };
     for (const [label, format, path, why] of columnar) {
       const readCaseName = `read${format === 'parquet' ? 'Parquet' : 'Arrow'}() 10^7 trades, ${label}${path ? `, ${size(fileBytes(path))}` : ''}`;
-      const peerFile = peers.fileOf('trades-1e7', format);
       const main = peerReaders[format][0];
-      const peerSeconds = peerFile && peers.seconds(peerFile.file, main);
-      const peerNote = peerFile ? `${peers.note(peerFile.file, peerReaders[format])} (written by ${peerFile.writtenBy})` : '';
+      const peerOf = () => {
+        const peerFile = peers.fileOf('trades-1e7', format);
+        return {
+          peerSeconds: peerFile && peers.seconds(peerFile.file, main),
+          peerNote: peerFile ? `${peers.note(peerFile.file, peerReaders[format])} (written by ${peerFile.writtenBy})` : peers.missing,
+        };
+      };
       if (!path) {
         push(missing(readCaseName, 'native', 'ms', why));
         continue;
@@ -406,14 +435,17 @@ export const ioSection: BenchSection = {
       const reader = format === 'parquet' ? parquet!.readParquet : arrow!.readArrow;
       try {
         const ms = await bestMs(() => reader(path));
-        push({
-          section: SECTION,
-          case: readCaseName,
-          subject: 'kernelbus/io',
-          value: ms,
-          unit: 'ms',
-          ...(peerSeconds ? { ratio: ms / 1000 / peerSeconds, baseline: `${main} (${seconds(peerSeconds)})` } : {}),
-          note: `issue 56 sets no target for this row${format === 'arrow' ? ' (issue 37: no copy of the float64 columns)' : ''}; ${peerNote}`,
+        fill(() => {
+          const { peerSeconds, peerNote } = peerOf();
+          return {
+            section: SECTION,
+            case: readCaseName,
+            subject: 'kernelbus/io',
+            value: ms,
+            unit: 'ms',
+            ...(peerSeconds ? { ratio: ms / 1000 / peerSeconds, baseline: `${main} in this run (our time / its time)` } : {}),
+            note: `issue 56 sets no target for this row${format === 'arrow' ? ' (issue 37: no copy of the float64 columns)' : ''}; ${peerNote}`,
+          };
         });
       } catch (error) {
         push(missing(readCaseName, 'kernelbus/io', 'ms', reason(error)));
@@ -423,29 +455,39 @@ export const ioSection: BenchSection = {
         const tradesCase = `readTrades() 10^7 trades, ${label}, ${size(fileBytes(path))}`;
         try {
           const ms = await bestMs(() => trades.readTrades(path));
-          push({
-            section: SECTION,
-            case: tradesCase,
-            subject: 'kernelbus/io',
-            value: ms,
-            unit: 'ms',
-            ...(peerSeconds ? { ratio: ms / 1000 / peerSeconds, baseline: `${main} (${seconds(peerSeconds)})` } : {}),
-            note: `${format === 'parquet' ? target(peerSeconds ? ms / 1000 / peerSeconds : undefined, 1.5, main) : 'issue 56 sets no target for this row'}; ${peerNote}`,
+          fill(() => {
+            const { peerSeconds, peerNote } = peerOf();
+            return {
+              section: SECTION,
+              case: tradesCase,
+              subject: 'kernelbus/io',
+              value: ms,
+              unit: 'ms',
+              ...(peerSeconds ? { ratio: ms / 1000 / peerSeconds, baseline: `${main} in this run (our time / its time)` } : {}),
+              note: `${format === 'parquet' ? target(peerSeconds ? ms / 1000 / peerSeconds : undefined, 1.5, main) : 'issue 56 sets no target for this row'}; ${peerNote}`,
+            };
           });
         } catch (error) {
           push(missing(tradesCase, 'kernelbus/io', 'ms', reason(error)));
         }
       }
       // issue 56's table holds both formats to pyarrow's read_table of the Parquet file
-      const parquetPeer = peers.fileOf('trades-1e7', 'parquet');
       cliRows(
         `kernelbus vpin, 10^7 trades ${label} (${size(fileBytes(path))}), end to end`,
         ['vpin', path],
         3,
-        { file: parquetPeer?.file ?? '', reader: 'pyarrow.parquet.read_table', most: format === 'parquet' ? 3 : 2 },
+        {
+          file: () => peers.fileOf('trades-1e7', 'parquet')?.file ?? '',
+          reader: 'pyarrow.parquet.read_table',
+          most: format === 'parquet' ? 3 : 2,
+        },
         rssTarget,
       );
     }
+
+    peers.round();
+    for (const make of later) make();
+    peers.record();
 
     // 4. Streaming: readCsvChunks through vpinStream in its own process, its peak RSS.
     const streamPath = STREAM_ROWS === BIG_TAPE ? big : tradesCsv(STREAM_ROWS);

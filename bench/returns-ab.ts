@@ -6,8 +6,9 @@
  * process's user + system time, every thread), and `kernelbus risk <file> --json` `cli` times, timed
  * as a whole process (wall and CPU by /usr/bin/time; the checkout's dist/ must be built: `npx tsc -p
  * tsconfig.build.json`). CPU time is there because this machine is shared: wall time stretches with
- * the load, CPU time much less. Prints the medians, head / base, and polars' read_csv of the same
- * file from bench/peers/io.json.
+ * the load, CPU time much less. Prints the medians, head / base, and Python polars' read_csv of the
+ * same file timed in the same rounds (a child process of the peers' python, peer-env.ts; `npm run
+ * bench:peers` installs it; without it, no polars figure).
  * With KERNELBUS_POLARS_JS set to an installed nodejs-polars (npm: nodejs-polars and its platform
  * package; the same Rust CSV reader as Python's polars), each round also times its readCSV of the file
  * in a child process the same way: polars under the same load as the two checkouts.
@@ -18,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { returnsCsv } from './io-data.js';
+import { peerPython } from './peer-env.js';
 
 const head = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const [baseArg, roundsArg = '5', readsArg = '9', cliArg = '3'] = process.argv.slice(2);
@@ -79,6 +81,25 @@ function polarsInProcess(module: string): Timed {
   return JSON.parse(run.stdout.trim().split('\n').pop() as string);
 }
 
+/** `reads` timed Python polars.read_csv calls of the file in a fresh process of the peers' python (wall; CPU: every thread). */
+function polarsPython(python: string): Timed {
+  const script = `
+import json, sys, time, polars
+f = sys.argv[1]
+polars.read_csv(f)
+wall, cpu = [], []
+for _ in range(${reads}):
+    t, c = time.perf_counter(), time.process_time()
+    df = polars.read_csv(f)
+    cpu.append((time.process_time() - c) * 1000)
+    wall.append((time.perf_counter() - t) * 1000)
+assert df.shape == (2520, 501), df.shape
+print(json.dumps({"wall": wall, "cpu": cpu}))`;
+  const run = spawnSync(python, ['-c', script, file], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`polars: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop() as string);
+}
+
 /** `kernelbus risk <file> --json` of `dir`: the whole process's wall and CPU ms (/usr/bin/time). */
 function wholeCommand(dir: string): Timed {
   const out: Timed = { wall: [], cpu: [] };
@@ -99,7 +120,14 @@ const times = { base: {} as Record<Series, number[]>, head: {} as Record<Series,
 for (const who of ['base', 'head'] as const) for (const s of SERIES) times[who][s] = [];
 const polarsJs = process.env.KERNELBUS_POLARS_JS;
 const polarsHere = { wall: [] as number[], cpu: [] as number[] };
+const python = peerPython('/work/venv/bin/python');
+const polarsPy = { wall: [] as number[], cpu: [] as number[] };
 for (let round = 0; round < rounds; round++) {
+  if (python) {
+    const p = polarsPython(python);
+    polarsPy.wall.push(median(p.wall));
+    polarsPy.cpu.push(median(p.cpu));
+  }
   const order = round % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
   if (polarsJs) {
     const p = polarsInProcess(polarsJs);
@@ -121,19 +149,15 @@ for (let round = 0; round < rounds; round++) {
   const last = (who: 'base' | 'head') => SERIES.map((s) => `${s} ${times[who][s].at(-1)!.toFixed(1)}`).join(', ');
   console.log(`round ${round + 1} (ms): base ${last('base')}; head ${last('head')}`);
 }
-const peers = JSON.parse(readFileSync(join(head, 'bench/peers/io.json'), 'utf8')) as {
-  results: { file: string; reader: string; seconds: number; runs: number[] }[];
-};
-const polars = peers.results.find((r) => r.file === 'returns-2520x500.csv' && r.reader === 'polars.read_csv');
-const polarsMs = polars ? median(polars.runs) * 1000 : Number.NaN;
 for (const s of SERIES) {
   const [b, h] = [median(times.base[s]), median(times.head[s])];
   const label = s.startsWith('read') ? `readReturns in process, ${s.slice(5)}` : `kernelbus risk whole process, ${s.slice(4)}`;
   const here = polarsJs ? median(s.endsWith('wall') ? polarsHere.wall : polarsHere.cpu) : Number.NaN;
   const vsHere = polarsJs ? `; nodejs-polars readCSV this run ${here.toFixed(1)} ms: head ${(h / here).toFixed(2)}x` : '';
-  console.log(
-    `${label}: base ${b.toFixed(1)} ms, head ${h.toFixed(1)} ms, head/base ${(h / b).toFixed(3)}; ` +
-      `polars read_csv of bench/peers/io.json (median of its runs, wall) ${polarsMs.toFixed(1)} ms: head ${(h / polarsMs).toFixed(2)}x${vsHere}`,
-  );
+  const polarsMs = python ? median(s.endsWith('wall') ? polarsPy.wall : polarsPy.cpu) : Number.NaN;
+  const vsPolars = python
+    ? `polars read_csv this run ${polarsMs.toFixed(1)} ms: head ${(h / polarsMs).toFixed(2)}x`
+    : 'polars read_csv: peer not measured (npm run bench:peers installs it)';
+  console.log(`${label}: base ${b.toFixed(1)} ms, head ${h.toFixed(1)} ms, head/base ${(h / b).toFixed(3)}; ` + `${vsPolars}${vsHere}`);
 }
 console.log(`load average ${readFileSync('/proc/loadavg', 'utf8').trim()}`);

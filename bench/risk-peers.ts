@@ -1,56 +1,88 @@
 /**
- * The Python peers of the risk bench, for its rows: bench/peers/risk.json, written by hand with
- * `/work/venv/bin/python bench/peers/risk.py --out bench/peers/risk.json` (scikit-learn's LedoitWolf
- * and numpy.percentile on a 2,520 x 500 panel; medians of 15; the date, machine, load and versions are
- * in the file). No bench or test runs Python: a missing file gives no peer rows.
+ * The Python peers of the risk bench, timed in the same run (issue 71): bench/peers/risk.py in a
+ * child process, one round at a time, interleaved with rounds of our native calls on the same inputs
+ * (written to files): scikit-learn's LedoitWolf, numpy's percentile, cov (BLAS threads and one),
+ * portfolio volatility and Monte Carlo VaR, pandas' rolling statistics. Each ratio divides the peer's
+ * median over the rounds by ours (the speed-up of native over it). Where the peer is not installed
+ * (npm run bench:peers) or fails, its rows say "peer not measured" and give no ratio; a figure
+ * measured on another day stays in the note with its date, never as the ratio.
  */
-import { readFileSync } from 'node:fs';
-import type { BenchRow } from './lib.js';
+import type { Matrix } from '../src/api/index.js';
+import { type BenchRow, median, timeMedian } from './lib.js';
+import { PeerRounds, peerInputs, peerPython, peerScript, recordPeers } from './peer-env.js';
 
-/** One peer timed on one case. */
-interface RiskPeer {
-  case: string;
+const ROUNDS = 3;
+const RUNS = 5;
+
+/** A case of ours beside its peer: the peer, our call, runs per round, the target and an old figure. */
+export interface RiskPeerCase {
+  /** The peer's call, e.g. 'sklearn.covariance.LedoitWolf().fit'. */
   peer: string;
-  /** Median of the runs, seconds. */
-  seconds: number;
-  best: number;
+  /** The case of bench/peers/risk.py (default: the row's case). */
+  peerCase?: string;
+  native: () => unknown;
+  /** Our calls per round (default 5). */
+  runs?: number;
+  /** The target, in the speed-up of native over the peer. */
+  target?: string;
+  /** A figure from another day, with its date: kept in the note, never the ratio. */
+  before?: string;
 }
 
-/** The contents of bench/peers/risk.json. */
-interface RiskPeers {
-  date: string;
-  machine: { cpu: string; cores: number; loadAverage: number[] };
-  versions: Record<string, string>;
-  results: RiskPeer[];
+/** The inputs the peer reads: the returns panel, its covariance, 10,000 x 500 weights and the benchmark. */
+export interface RiskPeerInputs {
+  returns: Matrix;
+  cov: Matrix;
+  weights: Matrix;
+  benchmark: Float64Array;
 }
 
-/** The issue 42 targets: native's time over the peer's. */
-const TARGETS: Record<string, string> = {
-  'covariance ledoit-wolf 2520 x 500': 'target <= 1x',
-  'valueAtRisk historical 2520 x 500': 'target <= 0.4x',
-};
-
-/** A row per peer of bench/peers/risk.json whose case ran natively here: its time, and native's time over it. */
-export function riskPeerRows(nativeMs: Record<string, number>): BenchRow[] {
-  let peers: RiskPeers;
+/** Rounds of ours and the peer's, interleaved: a row per case with the peer's median and native's speed-up over it. */
+export function riskPeerRows(inputs: RiskPeerInputs, cases: Record<string, RiskPeerCase>): BenchRow[] {
+  const python = peerPython('/work/venv/bin/python');
+  const { files, done } = peerInputs({
+    returns: inputs.returns.data,
+    cov: inputs.cov.data,
+    weights: inputs.weights.data,
+    benchmark: inputs.benchmark,
+  });
+  const peers = new PeerRounds(
+    python,
+    [
+      peerScript('risk.py'),
+      ...['returns', 'cov', 'weights', 'benchmark'].flatMap((k) => [`--${k}`, files[k]]),
+      ...['--rows', String(inputs.returns.rows), '--cols', String(inputs.returns.cols), '--portfolios', String(inputs.weights.rows)],
+      ...['--runs', String(RUNS)],
+    ],
+    'numpy, scikit-learn and pandas are not installed here',
+  );
+  const ours: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   try {
-    peers = JSON.parse(readFileSync(new URL('./peers/risk.json', import.meta.url), 'utf8')) as RiskPeers;
-  } catch {
-    return [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, c] of Object.entries(cases)) ours[name].push(timeMedian(c.native, c.runs ?? RUNS));
+      peers.round();
+    }
+  } finally {
+    done();
   }
-  const versions = Object.entries(peers.versions)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
-  return peers.results
-    .filter((p) => nativeMs[p.case] !== undefined)
-    .map((p) => ({
+  recordPeers('risk', peers.missing || `${peers.versionText()} (bench/peers/risk.py)`);
+  return Object.entries(cases).map(([name, c]): BenchRow => {
+    const mine = median(ours[name]);
+    const theirs = peers.ms(c.peerCase ?? name);
+    const before = c.before ? `; on another day: ${c.before}` : '';
+    const target = c.target ? `; ${c.target}` : '';
+    if (theirs === undefined) {
+      return { section: 'risk', case: name, subject: c.peer, value: Number.NaN, unit: 'ms', note: `${peers.missing}${target}${before}` };
+    }
+    return {
       section: 'risk',
-      case: p.case,
-      subject: 'python peer',
-      value: p.seconds * 1000,
+      case: name,
+      subject: c.peer,
+      value: theirs,
       unit: 'ms',
-      ratio: nativeMs[p.case] / (p.seconds * 1000),
-      baseline: "native's time over it",
-      note: `${p.peer} (${versions}), median of bench/peers/risk.json, ${peers.date.slice(0, 10)}, load ${peers.machine.loadAverage[0]}: not side by side; ${TARGETS[p.case] ?? ''}`,
-    }));
+      ratio: theirs / mine,
+      baseline: 'native in the same rounds (speed-up of native over it)',
+      note: `${peers.versionText()}: timed in this run, median of ${peers.rounds} rounds interleaved with ours (native ${mine.toPrecision(3)} ms)${target}${before}`,
+    };
+  });
 }

@@ -2,12 +2,10 @@
  * Risk family on a 2520 x 500 panel (ten years of daily returns of 500 assets): every kernel, native
  * against the reference in one run, the BLAS backend beside native where it implements the kernel
  * (when it is built), the tfjs backend (bench/tfjs.ts) at those sizes and smaller ones, then the size
- * sweeps that set the 'auto' thresholds. The Ledoit-Wolf and historical-VaR rows have a 'python peer'
- * beside them (scikit-learn, numpy: bench/peers/risk.json, risk-peers.ts). The other peer figures in the
- * notes (numpy, scikit-learn, pandas) were measured on this machine by the issue's author, the rolling
- * rows' pandas figures by the session that added them (Debian's python3-pandas 1.5.3, numpy 1.24:
- * medians of 5 runs of df.rolling(63).std(), .mean() / .std(), .cov(b) / b.rolling(63).var(), and
- * .apply(raw=True) of a numpy max drawdown over 25 columns, times 20); no bench runs Python.
+ * sweeps that set the 'auto' thresholds. The Python peers (scikit-learn, numpy, pandas) are timed in
+ * the same run, in a child process interleaved with rounds of ours (risk-peers.ts, bench/peers/risk.py;
+ * installed by `npm run bench:peers`): a row each beside the native one, with native's speed-up over
+ * it. A figure from another day stays in a note with its date, never as a ratio.
  */
 import {
   BLAS_COVARIANCE_MIN_VALUES,
@@ -279,23 +277,21 @@ export const riskSection: BenchSection = {
       'relativeStats 2520 x 500': 'target native <= 5 ms',
       'varBacktest 500 portfolios x 2520 dates, fresh output': 'a fresh 10 MB result each call (its pages faulted in)',
       'varBacktest 500 portfolios x 2520 dates, into a reused out': 'target native <= 5 ms',
-      'rolling volatility 2520 x 500, window 63':
-        'target native >= 5x reference and >= 50x pandas: pandas rolling(63).std() 34.7 ms here (50x: 0.69 ms, below writing the 10 MB output)',
-      'rolling sharpe 2520 x 500, window 63': 'target native >= 5x reference and >= 50x pandas: pandas rolling mean / std 60.2 ms here',
-      'rolling beta 2520 x 500, window 63':
-        'target native >= 5x reference and >= 50x pandas: pandas rolling(63).cov(b) / var(b) 145.5 ms here',
-      'rolling maxDrawdown 2520 x 500, window 63':
-        'target native >= 5x reference and >= 50x pandas: pandas rolling(63).apply(max drawdown, raw=True) 6,262 ms here (50x: 125 ms)',
+      'rolling volatility 2520 x 500, window 63': 'target native >= 5x reference and >= 50x pandas (the pandas row: rolling(63).std())',
+      'rolling sharpe 2520 x 500, window 63': 'target native >= 5x reference and >= 50x pandas (the pandas row)',
+      'rolling beta 2520 x 500, window 63': 'target native >= 5x reference and >= 50x pandas (the pandas row)',
+      'rolling maxDrawdown 2520 x 500, window 63': 'target native >= 5x reference and >= 50x pandas (the pandas row)',
       'valueAtRisk historical 2520 x 500': "target <= 0.4x numpy.percentile's time (issue 42; the python peer row)",
-      'covariance sample 2520 x 500': 'target <= 3x numpy 1-thread (17 ms, per the issue): <= 51 ms',
+      'covariance sample 2520 x 500': 'target: native 1 thread <= 3x numpy.cov on 1 BLAS thread (the numpy rows)',
       'covariance ledoit-wolf 2520 x 500': "target <= 1x scikit-learn LedoitWolf's time (issue 42; the python peer row)",
-      'covariance ewma 2520 x 500': 'target <= 200 ms (pandas ewm().cov() 69 s, 17.6 GB, per the issue)',
-      'portfolioVolatility 10,000 x 500': 'target <= 4x numpy (65-95 ms, 2 BLAS threads, per the issue): <= 260 ms',
-      'monteCarloVar 100,000 paths x 500, 1 portfolio': 'target <= 100 ms (numpy Cholesky + matmul 1.2-1.4 s, per the issue)',
+      'covariance ewma 2520 x 500':
+        "target <= 200 ms; pandas ewm().cov() is not timed by the bench (on 2026-11-23, issue 42's author: 69 s and 17.6 GB)",
+      'portfolioVolatility 10,000 x 500': "target <= 4x numpy's time (the numpy row)",
+      'monteCarloVar 100,000 paths x 500, 1 portfolio': 'target <= 100 ms (and the numpy row: Cholesky + matmul)',
     };
     // the BLAS backend beside native: [its call, its note]
     const blas = backends().some((b) => b.name === 'blas' && b.available) ? kernels({ backend: 'blas' }) : undefined;
-    const numpyCov = 'target >= 3x native, and within 1.2x of numpy.cov (11.6 ms with 2 BLAS threads, per the issue): <= 13.9 ms';
+    const numpyCov = "target >= 3x native, and within 1.2x of numpy.cov's time (the numpy.cov row)";
     const blasCases: Record<string, [(b: Kernels) => unknown, string?]> = {
       'covariance sample 2520 x 500': [(b) => b.covariance(returns), numpyCov],
       'covariance ledoit-wolf 2520 x 500': [
@@ -304,7 +300,7 @@ export const riskSection: BenchSection = {
       ],
       'portfolioVolatility 10,000 x 500': [
         (b) => b.portfolioVolatility(cov, manyWeights),
-        'target >= 3x native, and within 1.2x of numpy (65-95 ms with 2 BLAS threads, per the issue): <= 78-114 ms',
+        "target >= 3x native, and within 1.2x of numpy's time (the numpy row)",
       ],
       'monteCarloVar 100,000 paths x 500, 1 portfolio': [
         (b) => b.monteCarloVar(model, oneWeights, mc),
@@ -312,7 +308,6 @@ export const riskSection: BenchSection = {
       ],
     };
     const threads = nativeThreads();
-    const nativeMs: Record<string, number> = {};
     for (const [name, r, n, single] of cases) {
       const timed = backendRows(
         'risk',
@@ -322,7 +317,6 @@ export const riskSection: BenchSection = {
       );
       rows.push(...timed.rows);
       const natMs = timed.nativeMs;
-      nativeMs[name] = natMs;
       const blasCase = blasCases[name];
       if (blas && blasCase) {
         const blasMs = timeBest(() => blasCase[0](blas), { minMs: 300 });
@@ -338,7 +332,75 @@ export const riskSection: BenchSection = {
         });
       }
     }
-    rows.push(...riskPeerRows(nativeMs));
+    const rolling = (stat: 'volatility' | 'sharpe' | 'beta' | 'maxDrawdown') => () =>
+      nat.rolling(returns, { window: 63, benchmark, stats: [stat] });
+    const old = (figure: string) => `${figure} (2026-11-23, issue 42's author)`;
+    const pandas = (figure: string) => `${figure} (2026-11-24, pandas 1.5.3)`;
+    rows.push(
+      ...riskPeerRows(
+        { returns, cov, weights: manyWeights, benchmark },
+        {
+          'covariance ledoit-wolf 2520 x 500': {
+            peer: 'scikit-learn LedoitWolf().fit',
+            native: () => nat.covariance(returns, { method: 'ledoit-wolf' }),
+            target: "target native <= 1x scikit-learn's time: >= 1x (issue 42)",
+          },
+          'valueAtRisk historical 2520 x 500': {
+            peer: 'numpy.percentile(axis=0)',
+            native: () => nat.valueAtRisk(returns, { method: 'historical' }),
+            target: "target native <= 0.4x numpy's time: >= 2.5x (issue 42)",
+          },
+          'covariance sample 2520 x 500': {
+            peer: 'numpy.cov',
+            native: () => nat.covariance(returns),
+            before: old('11.6 ms with 2 BLAS threads'),
+          },
+          'covariance sample 2520 x 500, 1 thread': {
+            peer: 'numpy.cov, 1 BLAS thread',
+            peerCase: 'covariance sample 2520 x 500, 1 BLAS thread',
+            native: () => one.covariance(returns),
+            target: "target native 1 thread <= 3x numpy's time: >= 0.33x",
+            before: old('17 ms'),
+          },
+          'portfolioVolatility 10,000 x 500': {
+            peer: 'numpy sqrt(sum((W @ C) * W))',
+            native: () => nat.portfolioVolatility(cov, manyWeights),
+            target: "target native <= 4x numpy's time: >= 0.25x",
+            before: old('65-95 ms, 2 BLAS threads'),
+          },
+          'monteCarloVar 100,000 paths x 500, 1 portfolio': {
+            peer: 'numpy Cholesky + matmul + quantile',
+            native: () => nat.monteCarloVar(model, oneWeights, mc),
+            runs: 1,
+            before: old('1.2-1.4 s'),
+          },
+          'rolling volatility 2520 x 500, window 63': {
+            peer: 'pandas rolling(63).std()',
+            native: rolling('volatility'),
+            target: 'target >= 50x',
+            before: pandas('34.7 ms'),
+          },
+          'rolling sharpe 2520 x 500, window 63': {
+            peer: 'pandas rolling(63) mean / std',
+            native: rolling('sharpe'),
+            target: 'target >= 50x',
+            before: pandas('60.2 ms'),
+          },
+          'rolling beta 2520 x 500, window 63': {
+            peer: 'pandas rolling(63).cov(b) / var(b)',
+            native: rolling('beta'),
+            target: 'target >= 50x',
+            before: pandas('145.5 ms'),
+          },
+          'rolling maxDrawdown 2520 x 500, window 63': {
+            peer: 'pandas rolling(63).apply(max drawdown, raw=True)',
+            native: rolling('maxDrawdown'),
+            target: 'target >= 50x; pandas over 25 columns, times 20',
+            before: pandas('6,262 ms'),
+          },
+        },
+      ),
+    );
     rows.push(...labelRows(nat, returns, dates));
     // tfjs (float32) at the issue's sizes and at smaller ones, beside native
     const small = panel(252, 50, 9).returns;

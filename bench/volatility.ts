@@ -1,7 +1,7 @@
 /**
  * The volatility family against arch 8.0 timed in the same run (issue 70): a child process per round
  * runs bench/peers/arch_volatility.py on the same returns (written to a file), interleaved with our
- * rounds; each ratio divides the peer's median by ours. Where arch is not installed (/opt/arch-venv;
+ * rounds; each ratio divides the peer's median by ours. Where arch is not installed (npm run bench:peers;
  * KERNELBUS_ARCH_PYTHON names its python) the rows say "peer not measured" and give no ratio.
  * - garch: GARCH(1,1), normal, constant mean, 2,520 returns (target >= 30x arch's fit());
  * - GJR(1,1,1) skew-t on the same series (target >= 30x);
@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backends, kernels, type Kernels, type Matrix } from '../src/api/index.js';
 import { median, nativeThreads, timeMedian, prng, type BenchRow, type BenchSection } from './lib.js';
+import { peerPython, recordPeers } from './peer-env.js';
 
 const SECTION = 'volatility';
 const T = 2520;
@@ -43,10 +44,15 @@ function panel(rows: number, cols: number, seed: number): Float64Array {
   return out;
 }
 
-function peerPython(): string | undefined {
-  const python = process.env.KERNELBUS_ARCH_PYTHON ?? '/opt/arch-venv/bin/python';
-  return existsSync(python) ? python : undefined;
+/** The python of the arch peer: KERNELBUS_ARCH_PYTHON, the peers' venv (npm run bench:peers), or /opt/arch-venv. */
+function archPython(): string | undefined {
+  const explicit = process.env.KERNELBUS_ARCH_PYTHON;
+  if (explicit) return existsSync(explicit) ? explicit : undefined;
+  return peerPython('/opt/arch-venv/bin/python');
 }
+
+/** The peer's versions, from its last round. */
+let versions = '';
 
 /** One round of the peer: its median ms per case, or why it did not run. */
 function peerRound(python: string, file: string): Record<string, number> | string {
@@ -60,7 +66,8 @@ function peerRound(python: string, file: string): Record<string, number> | strin
     },
   );
   if (r.status !== 0) return `arch peer failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0]}`;
-  const out = JSON.parse(r.stdout) as { results: { case: string; seconds: number }[] };
+  const out = JSON.parse(r.stdout) as { arch: string; numpy: string; python: string; results: { case: string; seconds: number }[] };
+  versions = `arch ${out.arch}, numpy ${out.numpy}, Python ${out.python} (bench/peers/arch_volatility.py)`;
   return Object.fromEntries(out.results.map((c) => [c.case, c.seconds * 1000]));
 }
 
@@ -84,14 +91,14 @@ export const volatilitySection: BenchSection = {
       },
       [`garch GARCH(1,1) of each column of ${T} x ${N}`]: { peer: 'panel', runs: 1, ours: (k) => k.garch(returns) },
     };
-    const python = peerPython();
+    const python = archPython();
     const dir = mkdtempSync(join(tmpdir(), 'kb-volatility-'));
     const file = join(dir, 'returns.f64');
     writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     const ours: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((c) => [c, []]));
     const oneThread: number[] = [];
     const peer: Record<string, number[]> = {};
-    let peerMissing = python ? '' : 'peer not measured: arch is not installed here (/opt/arch-venv, scripts/volatility-fixtures.py)';
+    let peerMissing = python ? '' : 'peer not measured: arch is not installed here; npm run bench:peers installs it';
     const panelCase = Object.keys(cases)[2];
     try {
       for (let round = 0; round < ROUNDS; round++) {
@@ -106,6 +113,7 @@ export const volatilitySection: BenchSection = {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+    recordPeers(SECTION, peerMissing || versions);
     for (const [name, c] of Object.entries(cases)) {
       const mine = median(ours[name]);
       rows.push({

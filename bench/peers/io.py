@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The Python peers of the io bench (issue 37), run by hand, never by a test or `npm run bench`.
+"""The Python peers of the io bench (issues 37, 71): bench/io.ts runs it in a child process, one round
+(--runs 1) at a time between blocks of its own reads, and takes each reader's median over the rounds.
 
-Times, best of 5 (after one warm-up read, so every read finds the file in the page cache), the
+Times, best of --runs (default 5; after one warm-up read, so every read finds the file in the page cache), the
 readers a researcher would reach for on the files bench/io-data.ts writes (`npx tsx bench/io-data.ts`
 first; the same folder, <tempdir>/kernelbus-bench-io-v1):
 - CSV: pandas.read_csv, polars.read_csv (all cores) and pyarrow.csv.read_csv (all cores), on the 2*10^6 and 10^7 single-symbol
@@ -12,9 +13,9 @@ first; the same folder, <tempdir>/kernelbus-bench-io-v1):
   script writes its own beside them with pyarrow (trades-1e7.pyarrow.parquet: zstd, row groups of
   10^6; trades-1e7.pyarrow.arrow: uncompressed) and says so.
 Prints one JSON document (and writes it to --out): the date, machine, load, versions, and per file and
-reader the best and every time in seconds. bench/io.ts reads bench/peers/io.json into its notes.
+reader the best and every time in seconds.
 
-    /work/venv/bin/python bench/peers/io.py --out bench/peers/io.json
+    <peers venv>/bin/python bench/peers/io.py [--runs 1]      # npm run bench:peers installs the venv
 """
 
 import argparse
@@ -37,7 +38,7 @@ import pyarrow.parquet
 RUNS = 5
 
 
-def best_of(fn, runs=RUNS):
+def best_of(fn, runs):
     """Calls fn once to warm up, then `runs` times; returns (best, all) in seconds."""
     fn()
     times = []
@@ -95,6 +96,7 @@ def main():
     parser.add_argument("--dir", default=os.path.join(tempfile.gettempdir(), "kernelbus-bench-io-v1"))
     parser.add_argument("--out", help="also write the JSON here")
     parser.add_argument("--only", help="comma-separated file names to time (default: all)")
+    parser.add_argument("--runs", type=int, default=RUNS, help="timed reads after the warm-up (default 5)")
     args = parser.parse_args()
     folder = args.dir
 
@@ -123,7 +125,7 @@ def main():
         path = os.path.join(folder, name)
         size = os.path.getsize(path)
         for reader, make in readers.items():
-            best, times = best_of(make(path))
+            best, times = best_of(make(path), args.runs)
             results.append(
                 {
                     "file": name,
@@ -153,7 +155,7 @@ def main():
             "pyarrow": pyarrow.__version__,
             "numpy": numpy.__version__,
         },
-        "runs": RUNS,
+        "runs": args.runs,
         "folder": folder,
         "results": results,
     }

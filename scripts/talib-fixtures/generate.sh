@@ -3,7 +3,8 @@
 #
 # TA-Lib's C sources (0.6.0-dev) ship inside the npm package talib@2.0.5: this script packs it in a
 # temporary folder, compiles its ta_func and ta_common sources with the system cc and links
-# driver.c against them. `generate.sh` writes the fixtures; `generate.sh bench [bars]` prints
+# driver.c against them. `generate.sh` writes the fixtures; `generate.sh build` builds the driver
+# only and prints its path (TALIB_WORK keeps it: npm run bench:peers); `generate.sh bench [bars]` prints
 # TA-Lib C's time per indicator on one series (for bench notes, never for tests); `generate.sh
 # compare` builds compare.cpp against TA-Lib and build/libkernelbus_kernels.a (npm run build:native
 # first) and prints kernelbus' and TA-Lib's time per indicator measured in one process.
@@ -30,6 +31,8 @@ if [ "${1:-}" = "compare" ]; then
   "${CXX:-c++}" -O3 -ffp-contract=off -std=c++17 -I"$root/native/kernels" -I"$lib/include" "$here/compare.cpp" \
     "$root/build/libkernelbus_kernels.a" "$work"/obj/*.o -lpthread -o "$work/compare"
   "$work/compare"
+elif [ "${1:-}" = "build" ]; then
+  echo "$work/driver"
 elif [ "${1:-}" = "bench" ]; then
   "$work/driver" bench "${2:-1000000}"
 else
