@@ -3,13 +3,14 @@
  * cent-grid prices, 86 ms apart within a day), native, in prices/s (issue 55's target: >= 500 M
  * prices/s for RV, BV and MedRV, the realized kernel >= 0.2x RV's rate: its ratio to RV in rounds
  * alternating with it); native against the reference on one day; the numpy port of highfrequency's
- * formulas (bench/peers/realized.json, timed by hand by bench/peers/realized.py: target >= 50x),
- * when the file is there.
+ * formulas (target >= 50x) timed in the same run: bench/peers/realized.py in a child process on the
+ * same tape, three rounds interleaved with rounds of ours (npm run bench:peers installs numpy;
+ * without it the rows say "peer not measured").
  */
-import { readFileSync } from 'node:fs';
 import type { kernels } from '../src/api/index.js';
 import { centGrid } from './inputs.js';
 import { median, timeBest, type BenchRow } from './lib.js';
+import { PeerRounds, peerInputs, peerPython, peerScript, recordPeers } from './peer-env.js';
 
 const DAYS = 20;
 const PER_DAY = 1e6;
@@ -31,21 +32,9 @@ const CASES: Case[] = [
   ['realizedKernel parzen, bandwidth 10', (k, p, ts) => k.realizedKernel(p, { ts, kernel: 'parzen', bandwidth: 10 }), ''],
 ];
 
-/** bench/peers/realized.json: the numpy port timed by hand. */
-interface RealizedPeers {
-  date: string;
-  machine: { loadAverage: number[] };
-  versions: Record<string, string>;
-  results: { case: string; prices: number; seconds: number }[];
-}
-
-function peers(): RealizedPeers | undefined {
-  try {
-    return JSON.parse(readFileSync(new URL('./peers/realized.json', import.meta.url), 'utf8')) as RealizedPeers;
-  } catch {
-    return undefined;
-  }
-}
+/** The cases the numpy port has. */
+const PEERED = ['realizedVariance', 'bipowerVariation', 'medRV', 'minRV', 'realizedKernel parzen, bandwidth 1'];
+const PEER_ROUNDS = 3;
 
 /** The 20-day tape: cent-grid prices, each day 10^6 of them 86 ms apart. */
 function tape(): { price: Float64Array; ts: Float64Array } {
@@ -65,7 +54,6 @@ export function realizedRows(nat: Kernels, ref: Kernels, yardstick: () => unknow
   const rows: BenchRow[] = [];
   const { price, ts } = tape();
   const rvRun = () => nat.realizedVariance(price, { ts });
-  const rates: Record<string, number> = {};
   for (const [label, run, target] of CASES) {
     const ratios: number[] = [];
     const r: number[] = [];
@@ -77,7 +65,6 @@ export function realizedRows(nat: Kernels, ref: Kernels, yardstick: () => unknow
       ratios.push(base / ms);
       r.push(rate(N, ms));
     }
-    rates[label] = median(r);
     rows.push({
       section: 'features',
       case: `${label}, ${DAYS} days x 10^6 prices`,
@@ -110,22 +97,54 @@ export function realizedRows(nat: Kernels, ref: Kernels, yardstick: () => unknow
       baseline: 'reference',
     });
   }
-  const p = peers();
-  for (const peer of p?.results ?? []) {
-    const native = rates[peer.case];
-    if (native === undefined) continue;
-    const value = peer.prices / peer.seconds;
+  // the numpy port, interleaved with rounds of ours
+  const { files, done } = peerInputs({ price, ts });
+  const peers = new PeerRounds(
+    peerPython('/work/venv/bin/python'),
+    [peerScript('realized.py'), '--price', files.price, '--ts', files.ts],
+    'numpy is not installed here',
+  );
+  const peered = CASES.filter(([label]) => PEERED.includes(label));
+  const ours: Record<string, number[]> = Object.fromEntries(peered.map(([label]) => [label, []]));
+  try {
+    for (let round = 0; round < PEER_ROUNDS; round++) {
+      for (const [label, run] of peered)
+        ours[label].push(
+          rate(
+            N,
+            timeBest(() => run(nat, price, ts), { minMs: 1, minRuns: 2 }),
+          ),
+        );
+      peers.round();
+    }
+  } finally {
+    done();
+  }
+  recordPeers('features', peers.missing || `numpy port of highfrequency: ${peers.versionText()} (bench/peers/realized.py)`);
+  for (const [label] of peered) {
+    const ms = peers.ms(label);
+    const c = `${label}, ${N} prices`;
+    if (ms === undefined) {
+      rows.push({
+        section: 'features',
+        case: c,
+        subject: 'numpy port',
+        value: Number.NaN,
+        unit: 'prices/s',
+        note: `${peers.missing}; target >= 50x`,
+      });
+      continue;
+    }
+    const value = N / (ms / 1000);
     rows.push({
       section: 'features',
-      case: `${peer.case}, ${peer.prices} prices`,
+      case: c,
       subject: 'numpy port',
       value,
       unit: 'prices/s',
-      ratio: native / value,
-      baseline: "native's rate over it",
-      note: `bench/peers/realized.json (${Object.entries(p!.versions)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')}), ${p!.date.slice(0, 10)}, load ${p!.machine.loadAverage[0]}: not side by side; target >= 50x`,
+      ratio: median(ours[label]) / value,
+      baseline: "native's rate over it (the same rounds)",
+      note: `${peers.versionText()}: timed in this run, median of ${peers.rounds} rounds interleaved with ours; target >= 50x`,
     });
   }
   return rows;

@@ -3,16 +3,17 @@
  * second, 45% zero ticks), each as a fraction of VPIN's 60 s-bar BVC figure of the same run (the
  * memory-bound yardstick: the same three columns read once; issue 55's target for bars and
  * imbalanceBars: >= 0.5x), timed in rounds alternating with the yardstick, the ratio the median of the
- * rounds'; native against the reference on 10^6 trades; mlfinlab's bars (bench/peers/features.json,
- * timed by hand by bench/peers/features.py: pandas, row by row; target native >= 100x), when the file
- * is there.
+ * rounds'; native against the reference on 10^6 trades; mlfinlab's 2020 bars (pandas, row by row;
+ * target native >= 100x) timed in the same run: bench/peers/features.py in a child process on the first
+ * 200,000 trades of the same tape, three rounds interleaved with rounds of ours (npm run bench:peers
+ * installs it; without it the rows say "peer not measured").
  */
-import { readFileSync } from 'node:fs';
 import { backends, kernels, type Trades } from '../src/api/index.js';
 import type { BarOptions, Bars, InformationBarOptions } from '../src/kernels/features/features.js';
 import { realizedRows } from './features-realized.js';
 import { centGrid } from './inputs.js';
 import { median, timeBest, type BenchRow, type BenchSection } from './lib.js';
+import { PeerRounds, peerInputs, peerPython, peerScript, peerSource, recordPeers } from './peer-env.js';
 
 const N = 1e7;
 const rate = (n: number, ms: number) => n / (ms / 1000);
@@ -48,20 +49,75 @@ const CASES: Case[] = [
   ['runBars tick ema, window 1000, ticks in [100, 10^4]', runs(INFORMATION), ''],
 ];
 
-/** bench/peers/features.json: mlfinlab's bars timed by hand. */
-interface FeaturesPeers {
-  date: string;
-  machine: { loadAverage: number[] };
-  versions: Record<string, string>;
-  results: { case: string; trades: number; seconds: number }[];
-}
+/** The trades mlfinlab's bars are timed on (row by row in pandas: seconds for 10^5). */
+const PEER_TRADES = 200_000;
+const PEER_ROUNDS = 3;
 
-function peers(): FeaturesPeers | undefined {
+/**
+ * mlfinlab's bars and ours, interleaved: per round our rate on 10^7 trades for each case the peer
+ * has, then one run of the peer child; a row per case with mlfinlab's median rate and native's over it.
+ */
+function mlfinlabRows(nat: Kernels, big: Trades, cases: Case[]): BenchRow[] {
+  const mlfinlab = peerSource('mlfinlab2020');
+  const python = mlfinlab ? peerPython() : undefined;
+  const { files, done } = peerInputs({
+    ts: big.ts.subarray(0, PEER_TRADES),
+    price: big.price.subarray(0, PEER_TRADES),
+    volume: big.volume.subarray(0, PEER_TRADES),
+  });
+  const peers = new PeerRounds(
+    python,
+    [
+      peerScript('features.py'),
+      mlfinlab ?? '',
+      ...['--ts', files.ts, '--price', files.price, '--volume', files.volume, '--trades', String(PEER_TRADES)],
+    ],
+    "mlfinlab's 2020 bar code is not installed here",
+  );
+  const peered = cases.filter(
+    ([label]) => !label.startsWith('bars by time') && !label.includes('defaults') && !label.startsWith('runBars'),
+  );
+  const ours: Record<string, number[]> = Object.fromEntries(peered.map(([label]) => [label, []]));
   try {
-    return JSON.parse(readFileSync(new URL('./peers/features.json', import.meta.url), 'utf8')) as FeaturesPeers;
-  } catch {
-    return undefined;
+    for (let round = 0; round < PEER_ROUNDS; round++) {
+      for (const [label, run] of peered)
+        ours[label].push(
+          rate(
+            N,
+            timeBest(() => run(nat, big), { minMs: 1, minRuns: 2 }),
+          ),
+        );
+      peers.round();
+    }
+  } finally {
+    done();
   }
+  recordPeers('features', peers.missing || `${peers.versionText()} (bench/peers/features.py)`);
+  return peered.map(([label]): BenchRow => {
+    const mine = median(ours[label]);
+    const ms = peers.ms(label);
+    if (ms === undefined) {
+      return {
+        section: 'features',
+        case: `${label}, ${PEER_TRADES} trades`,
+        subject: 'mlfinlab',
+        value: Number.NaN,
+        unit: 'trades/s',
+        note: `${peers.missing}; target >= 100x`,
+      };
+    }
+    const value = PEER_TRADES / (ms / 1000);
+    return {
+      section: 'features',
+      case: `${label}, ${PEER_TRADES} trades`,
+      subject: 'mlfinlab',
+      value,
+      unit: 'trades/s',
+      ratio: mine / value,
+      baseline: "native's rate over it (native on 10^7 trades, the same rounds)",
+      note: `${peers.versionText()}: timed in this run, median of ${peers.rounds} rounds interleaved with ours; target >= 100x`,
+    };
+  });
 }
 
 export const featuresSection: BenchSection = {
@@ -93,7 +149,6 @@ export const featuresSection: BenchSection = {
       unit: 'trades/s',
       note: 'the yardstick',
     });
-    const nativeRates: Record<string, number> = {};
     for (const [label, run, target] of CASES) {
       const ratios: number[] = [];
       const rates: number[] = [];
@@ -104,7 +159,6 @@ export const featuresSection: BenchSection = {
         rates.push(rate(N, ms));
       }
       const count = run(nat, big).ts.length;
-      nativeRates[label] = median(rates);
       rows.push({
         section: 'features',
         case: `${label}, 10^7 trades`,
@@ -135,24 +189,7 @@ export const featuresSection: BenchSection = {
       });
     }
     rows.push(...realizedRows(nat, ref, yardstickRun));
-    const p = peers();
-    for (const peer of p?.results ?? []) {
-      const native = nativeRates[peer.case];
-      if (native === undefined) continue;
-      const value = peer.trades / peer.seconds;
-      rows.push({
-        section: 'features',
-        case: `${peer.case}, ${peer.trades} trades`,
-        subject: 'mlfinlab',
-        value,
-        unit: 'trades/s',
-        ratio: native / value,
-        baseline: "native's rate over it",
-        note: `bench/peers/features.json (${Object.entries(p!.versions)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', ')}), ${p!.date.slice(0, 10)}, load ${p!.machine.loadAverage[0]}: not side by side; target >= 100x`,
-      });
-    }
+    rows.push(...mlfinlabRows(nat, big, CASES));
     return rows;
   },
 };

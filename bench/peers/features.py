@@ -1,18 +1,17 @@
 #!/usr/bin/env python3
-"""The Python peer of the features bench (issue 55: native bars >= 100x mlfinlab's), run by hand,
-never by a test or `npm run bench`.
+"""The Python peer of the features bench (issues 55, 71: native bars >= 100x mlfinlab's): one round,
+run by bench/features.ts in a child process between its own rounds, on the bench's own tape.
 
-mlfinlab's 2020 bar code (copied out as scripts/features-fixtures/generate.py says) on a cent-grid tape
-of TRADES trades drawn like the bench's centGrid (0-19 ms gaps, 45% unchanged prices, a cent up or
-down otherwise, volumes 1..100), given as a DataFrame (date_time, price, volume); medians of RUNS
-runs, verbose off. Writes bench/peers/features.json: the date, machine, load, versions and per case
-(named as bench/features.ts names its rows) the trades and median seconds.
+mlfinlab's 2020 bar code (copied out by `npm run bench:peers`, or as scripts/features-fixtures/generate.py
+says) on the first --trades trades of the bench's cent-grid tape (raw float64 files ts, price, volume),
+given as a DataFrame (date_time, price, volume); per case the median of --runs runs after one warm-up
+run (numba's compile), verbose off. Prints one JSON document: versions, and per case (named as
+bench/features.ts names its rows) the trades and seconds.
 
-    /work/venv-features/bin/python bench/peers/features.py /tmp/mlfinlab2020 --out bench/peers/features.json
-    npx biome check --write bench/peers/features.json
+    <peers venv>/bin/python bench/peers/features.py <mlfinlab2020 folder> --ts TS.f64 --price P.f64 \
+        --volume V.f64 --trades 200000
 """
 import argparse
-import datetime
 import json
 import os
 import platform
@@ -27,29 +26,22 @@ np.float = float  # removed in numpy 1.24; mlfinlab 2020 calls np.float(price)
 import numba  # noqa: E402
 import pandas as pd  # noqa: E402
 
-TRADES = 200_000
-RUNS = 3
-
-
-def tape(n, seed=1):
-    rng = np.random.default_rng(seed)
-    ts = 1_700_000_000_000 + np.cumsum(rng.integers(0, 20, n)).astype(float)
-    u = rng.random(n)
-    step = np.where(u < 0.45, 0, np.where(u < 0.725, 1, -1))
-    price = (10_000 + np.cumsum(step)) / 100.0
-    volume = rng.integers(1, 101, n).astype(float)
-    return pd.DataFrame({'date_time': ts, 'price': price, 'volume': volume})
-
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument('mlfinlab', nargs='?', default='/tmp/mlfinlab2020')
-    parser.add_argument('--out')
+    parser.add_argument('mlfinlab')
+    parser.add_argument('--ts', required=True)
+    parser.add_argument('--price', required=True)
+    parser.add_argument('--volume', required=True)
+    parser.add_argument('--trades', type=int, default=200_000)
+    parser.add_argument('--runs', type=int, default=1)
     args = parser.parse_args()
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'scripts', 'features-fixtures'))
     from generate import load_mlfinlab
     std, imb, _, _ = load_mlfinlab(args.mlfinlab)
-    frame = tape(TRADES)
+    n = args.trades
+    frame = pd.DataFrame({name: np.fromfile(path, dtype='<f8', count=n)
+                          for name, path in [('date_time', args.ts), ('price', args.price), ('volume', args.volume)]})
     quiet = {'verbose': False}
     cases = {
         'bars by tick, 1,000 a bar': lambda: std.get_tick_bars(frame, threshold=1000, **quiet),
@@ -63,25 +55,17 @@ def main():
     for name, fn in cases.items():
         fn()  # numba's compile
         times = []
-        for _ in range(RUNS):
+        for _ in range(args.runs):
             t0 = time.perf_counter()
             fn()
             times.append(time.perf_counter() - t0)
-        results.append({'case': name, 'trades': TRADES, 'seconds': statistics.median(times), 'runs': times})
-        print(f'{name}: {TRADES / statistics.median(times):,.0f} trades/s', file=sys.stderr)
-    doc = {
-        'date': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
-        'machine': {'cores': os.cpu_count(), 'loadAverage': [round(x, 2) for x in os.getloadavg()],
-                    'platform': platform.platform()},
-        'versions': {'python': platform.python_version(), 'numpy': np.__version__, 'pandas': pd.__version__,
-                     'numba': numba.__version__, 'mlfinlab': '1d26d6d4 (2020)'},
+        results.append({'case': name, 'trades': n, 'seconds': statistics.median(times)})
+        print(f'{name}: {n / statistics.median(times):,.0f} trades/s', file=sys.stderr)
+    print(json.dumps({
+        'versions': {'mlfinlab': '1d26d6d4 (2020)', 'numpy': np.__version__, 'pandas': pd.__version__,
+                     'numba': numba.__version__, 'Python': platform.python_version()},
         'results': results,
-    }
-    text = json.dumps(doc, indent=2)
-    print(text)
-    if args.out:
-        with open(args.out, 'w') as f:
-            f.write(text + '\n')
+    }))
 
 
 if __name__ == '__main__':

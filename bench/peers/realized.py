@@ -1,19 +1,16 @@
 #!/usr/bin/env python3
-"""The Python peer of the realized measures' bench (issue 55: native >= 50x a numpy port of
-highfrequency's formulas), run by hand, never by a test or `npm run bench`.
+"""The Python peer of the realized measures' bench (issues 55, 71: native >= 50x a numpy port of
+highfrequency's formulas): one round, run by bench/features-realized.ts in a child process between its
+own rounds, on the bench's own tape (raw float64 files of the prices and their ms timestamps).
 
 highfrequency's per-day formulas as scripts/features-fixtures/realized.py ports them, vectorized with
 numpy where the port loops (MedRV's medians of three, the kernel's autocovariances as dot products),
-over DAYS days of PER_DAY cent-grid prices each (45% unchanged, a cent up or down otherwise), the
-days split by their UTC date as the bench's tape; medians of RUNS runs. Writes
-bench/peers/realized.json: the date, machine, load, versions and per case (named as
-bench/features-realized.ts names its rows) the prices and median seconds.
+per UTC day of the tape; per case the median of --runs runs. Prints one JSON document: versions, and
+per case (named as bench/features-realized.ts names its rows) the prices and seconds.
 
-    /work/venv-features/bin/python bench/peers/realized.py --out bench/peers/realized.json
-    npx biome check --write bench/peers/realized.json
+    <peers venv>/bin/python bench/peers/realized.py --price P.f64 --ts TS.f64
 """
 import argparse
-import datetime
 import json
 import math
 import os
@@ -27,20 +24,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "features-fixtures"))
 import realized as port  # noqa: E402
 
-DAYS = 20
-PER_DAY = 1_000_000
-RUNS = 3
 DAY_MS = 86_400_000
-
-
-def tape():
-    rng = np.random.default_rng(1)
-    u = rng.random(DAYS * PER_DAY)
-    step = np.where(u < 0.45, 0, np.where(u < 0.725, 1, -1))
-    price = (10_000 + np.cumsum(step)) / 100
-    i = np.arange(DAYS * PER_DAY)
-    ts = 1_704_067_200_000 + (i // PER_DAY) * DAY_MS + (i % PER_DAY) * 86
-    return price, ts
 
 
 def per_day(price, ts, f):
@@ -77,29 +61,22 @@ CASES = {
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default=None)
+    ap.add_argument("--price", required=True)
+    ap.add_argument("--ts", required=True)
+    ap.add_argument("--runs", type=int, default=1)
     args = ap.parse_args()
-    price, ts = tape()
+    price = np.fromfile(args.price, dtype="<f8")
+    ts = np.fromfile(args.ts, dtype="<f8").astype(np.int64)
     results = []
     for name, f in CASES.items():
         times = []
-        for _ in range(RUNS):
+        for _ in range(args.runs):
             t0 = time.perf_counter()
             per_day(price, ts, f)
             times.append(time.perf_counter() - t0)
-        results.append({"case": name, "prices": DAYS * PER_DAY, "seconds": statistics.median(times)})
+        results.append({"case": name, "prices": len(price), "seconds": statistics.median(times)})
         print(name, results[-1]["seconds"], file=sys.stderr)
-    doc = {
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"cores": os.cpu_count(), "loadAverage": [round(x, 2) for x in os.getloadavg()], "platform": platform.platform()},
-        "versions": {"python": platform.python_version(), "numpy": np.__version__},
-        "results": results,
-    }
-    text = json.dumps(doc, indent=2)
-    if args.out:
-        with open(args.out, "w") as f:
-            f.write(text + "\n")
-    print(text)
+    print(json.dumps({"versions": {"numpy": np.__version__, "Python": platform.python_version()}, "results": results}))
 
 
 if __name__ == "__main__":
