@@ -120,20 +120,112 @@ KERNELBUS_TARGET_AVX2 void trailingRowsAvx2(double* a, size_t n, const double* P
     }
   }
 }
-bool wideVectors() { return simd::level() >= simd::Level::avx2; }
+// A 4 x 16 tile below the diagonal in 512-bit vectors: the same operations element by element as
+// fullTileAvx2 (a product rounded, then subtracted; k in order), so the same bits, in half the
+// instructions (Zen 4 runs a 512-bit operation on its 256-bit pipes: the gain is the front end's).
+KERNELBUS_TARGET_AVX512 inline void fullTileAvx512(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t ib,
+                                                   size_t mb) {
+  __m512d acc[kRows][2];
+  for (size_t r = 0; r < kRows; r++) {
+    acc[r][0] = _mm512_loadu_pd(a + (ib + r) * n + mb);
+    acc[r][1] = _mm512_loadu_pd(a + (ib + r) * n + mb + 8);
+  }
+  const double* pi = P + (ib - k0);
+  const double* pm = P + (mb - k0);
+  for (size_t k = 0; k < kb; k++) {
+    const double* li = pi + k * ld;
+    const __m512d m0 = _mm512_loadu_pd(pm + k * ld), m1 = _mm512_loadu_pd(pm + k * ld + 8);
+    for (size_t r = 0; r < kRows; r++) {
+      const __m512d b = _mm512_set1_pd(li[r]);
+      acc[r][0] = _mm512_sub_pd(acc[r][0], _mm512_mul_pd(b, m0));
+      acc[r][1] = _mm512_sub_pd(acc[r][1], _mm512_mul_pd(b, m1));
+    }
+  }
+  for (size_t r = 0; r < kRows; r++) {
+    _mm512_storeu_pd(a + (ib + r) * n + mb, acc[r][0]);
+    _mm512_storeu_pd(a + (ib + r) * n + mb + 8, acc[r][1]);
+  }
+}
+
+// trailingRowsAvx2 with the tiles wholly below the diagonal 16 wide (fullTileAvx512), the rest as there.
+KERNELBUS_TARGET_AVX512 void trailingRowsAvx512(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1, size_t i0,
+                                                size_t i1) {
+  for (size_t ib = i0; ib < i1; ib += kRows) {
+    const size_t rows = std::min(kRows, i1 - ib);
+    size_t mb = k1;
+    if (rows == kRows)
+      for (; mb + 16 <= ib + 1; mb += 16) fullTileAvx512(a, n, P, ld, kb, k0, ib, mb);
+    for (; mb < ib + rows; mb += 8) {
+      if (rows == kRows && mb + 8 <= ib + 1) {
+        fullTileAvx2(a, n, P, ld, kb, k0, ib, mb);
+      } else {
+        tile<8>(a, n, P, ld, kb, k0, ib, rows, mb);
+      }
+    }
+  }
+}
+// Column j of the panel (pj[x], x in [j, n)) taking out the panel's earlier columns k0 .. j - 1, k in
+// order, as column() does one k at a time: each element's subtractions in the same order, so the same
+// bits, with 32 elements held in registers across k (the column loaded and stored once, not once per k).
+KERNELBUS_TARGET_AVX512 void columnsAvx512(double* pj, const double* P, size_t ld, size_t k0, size_t j, size_t n) {
+  const size_t len = n - j;
+  double* y = pj + j;
+  const double* base = P - k0 + j;  // base[(k - k0) * ld + x]: row j + x of column k
+  size_t x = 0;
+  for (; x + 32 <= len; x += 32) {
+    __m512d a0 = _mm512_loadu_pd(y + x), a1 = _mm512_loadu_pd(y + x + 8);
+    __m512d a2 = _mm512_loadu_pd(y + x + 16), a3 = _mm512_loadu_pd(y + x + 24);
+    for (size_t k = k0; k < j; k++) {
+      const double* u = base + (k - k0) * ld;
+      const __m512d v = _mm512_set1_pd(u[0]);
+      a0 = _mm512_sub_pd(a0, _mm512_mul_pd(_mm512_loadu_pd(u + x), v));
+      a1 = _mm512_sub_pd(a1, _mm512_mul_pd(_mm512_loadu_pd(u + x + 8), v));
+      a2 = _mm512_sub_pd(a2, _mm512_mul_pd(_mm512_loadu_pd(u + x + 16), v));
+      a3 = _mm512_sub_pd(a3, _mm512_mul_pd(_mm512_loadu_pd(u + x + 24), v));
+    }
+    _mm512_storeu_pd(y + x, a0);
+    _mm512_storeu_pd(y + x + 8, a1);
+    _mm512_storeu_pd(y + x + 16, a2);
+    _mm512_storeu_pd(y + x + 24, a3);
+  }
+  for (; x < len; x += 8) {
+    const __mmask8 mask = len - x >= 8 ? static_cast<__mmask8>(0xff) : static_cast<__mmask8>((1u << (len - x)) - 1);
+    __m512d acc = _mm512_maskz_loadu_pd(mask, y + x);
+    for (size_t k = k0; k < j; k++) {
+      const double* u = base + (k - k0) * ld;
+      acc = _mm512_sub_pd(acc, _mm512_mul_pd(_mm512_maskz_loadu_pd(mask, u + x), _mm512_set1_pd(u[0])));
+    }
+    _mm512_mask_storeu_pd(y + x, mask, acc);
+  }
+}
+int wideVectors() {
+  const simd::Level l = simd::level();
+  return l >= simd::Level::avx512 ? 2 : l >= simd::Level::avx2 ? 1 : 0;
+}
 #else
 void columnAvx2(double* y, const double* u, double v, size_t len) { columnBody(y, u, v, len); }
 void trailingRowsAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1, size_t i0, size_t i1) {
   trailingBody<4>(a, n, P, ld, kb, k0, k1, i0, i1);
 }
-bool wideVectors() { return false; }
+void trailingRowsAvx512(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1, size_t i0, size_t i1) {
+  trailingBody<4>(a, n, P, ld, kb, k0, k1, i0, i1);
+}
+void columnsAvx512(double* pj, const double* P, size_t ld, size_t k0, size_t j, size_t n) {
+  for (size_t k = k0; k < j; k++) {
+    const double* pk = P + (k - k0) * ld - k0;
+    column(pj + j, pk + j, pk[j], n - j);
+  }
+}
+int wideVectors() { return 0; }
 #endif
 
 // The trailing update's pairs [p0, p1) of `job`, with their partners.
 void trailingPairs(const PsdJob& job, size_t p0, size_t p1) {
   const auto rows = [&](size_t q0, size_t q1) {
     const size_t first = job.k1 + q0 * kRows, end = std::min(job.n, job.k1 + q1 * kRows);
-    if (job.wide) {
+    if (job.wide == 2) {
+      trailingRowsAvx512(job.a, job.n, job.P, job.ld, job.kb, job.k0, job.k1, first, end);
+    } else if (job.wide == 1) {
       trailingRowsAvx2(job.a, job.n, job.P, job.ld, job.kb, job.k0, job.k1, first, end);
     } else {
       trailingRows(job.a, job.n, job.P, job.ld, job.kb, job.k0, job.k1, first, end);
@@ -238,23 +330,33 @@ bool factorOwner(const double* S, size_t n, double* scratch, size_t& asset, doub
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j <= i; j++) a[i * n + j] = S[i * n + j] * inv;
   const double tol = kPsdTolerance;
-  const bool wide = wideVectors();
+  const int wide = wideVectors();
   for (size_t k0 = 0; k0 < n; k0 += kPanel) {
     const size_t k1 = std::min(n, k0 + kPanel), kb = k1 - k0, ld = n - k0 + kRows + kCols;
     // the panel, transposed: P[j - k0][x - k0] = a[x][j] for x >= j (0 above, and past n)
+    // (by rows of a: each row's kb values contiguous, where a column's are n apart)
     for (size_t j = k0; j < k1; j++) {
       double* pj = P + (j - k0) * ld;
-      std::fill(pj, pj + ld, 0.0);
-      for (size_t x = j; x < n; x++) pj[x - k0] = a[x * n + j];
+      std::fill(pj, pj + (j - k0), 0.0);
+      std::fill(pj + (n - k0), pj + ld, 0.0);
+    }
+    for (size_t x = k0; x < n; x++) {
+      const double* row = a + x * n;
+      const size_t last = std::min(k1, x + 1);
+      for (size_t j = k0; j < last; j++) P[(j - k0) * ld + (x - k0)] = row[j];
     }
     for (size_t j = k0; j < k1; j++) {
       double* pj = P + (j - k0) * ld - k0;  // pj[x]: row x of column j
-      for (size_t k = k0; k < j; k++) {
-        const double* pk = P + (k - k0) * ld - k0;
-        if (wide) {
-          columnAvx2(pj + j, pk + j, pk[j], n - j);
-        } else {
-          column(pj + j, pk + j, pk[j], n - j);
+      if (wide == 2) {
+        columnsAvx512(pj, P, ld, k0, j, n);
+      } else {
+        for (size_t k = k0; k < j; k++) {
+          const double* pk = P + (k - k0) * ld - k0;
+          if (wide) {
+            columnAvx2(pj + j, pk + j, pk[j], n - j);
+          } else {
+            column(pj + j, pk + j, pk[j], n - j);
+          }
         }
       }
       const double d = pj[j];

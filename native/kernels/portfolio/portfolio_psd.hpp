@@ -23,7 +23,7 @@ struct PsdJob {
   double* a;
   const double* P;
   size_t n, ld, kb, k0, k1, tiles, pairs, unit;
-  bool wide;
+  int wide;  // the tiles' vectors: 0 baseline, 1 AVX2, 2 AVX-512 (portfolio_psd.cpp)
 };
 
 /// Two threads sharing one factorization (portfolio_psd.cpp's comment says how): the owner passes it
