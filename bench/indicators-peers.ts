@@ -1,15 +1,19 @@
 /**
- * The JavaScript peers of the indicators (issue 51), on the same 10^6-bar series with TA-Lib's default
- * parameters: technicalindicators (npm's most used; `<Indicator>.calculate` on plain arrays) and
- * trading-signals (streaming classes, `add` per bar). Neither is a dependency of kernelbus: the bench
- * loads them from the folder KERNELBUS_BENCH_JS_PEERS names, made with
- *   mkdir peers && cd peers && npm init -y && npm install technicalindicators@3.1.0 trading-signals@8.3.0
- * and without it says so in a row. Each is timed warm (one call first), best of several.
+ * The JavaScript peers of the indicators (issues 51, 71), on the same 10^6-bar series with TA-Lib's
+ * default parameters: technicalindicators (npm's most used; `<Indicator>.calculate` on plain arrays)
+ * and trading-signals (streaming classes, `add` per bar). Neither is a dependency of kernelbus: they
+ * are loaded from the folder KERNELBUS_BENCH_JS_PEERS names, else the one `npm run bench:peers` fills
+ * (peer-env.ts jsPeersDir), in a child process (this file run as a script: their arrays and objects
+ * stay out of the bench's heap), one round at a time, interleaved with rounds of ours; each peer is
+ * timed warm (one call first), best of two. Without them a row says "peer not measured".
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { timeBest, type BenchRow } from './lib.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median, timeBest, type BenchRow } from './lib.js';
+import { INSTALL_HINT, jsPeersDir, peerInputs, recordPeers } from './peer-env.js';
 
 type Series = Record<'high' | 'low' | 'close' | 'volume', Float64Array>;
 type Run = (s: Series) => unknown;
@@ -68,44 +72,112 @@ function tradingSignals(ts: Record<string, any>): Record<string, Run> {
   };
 }
 
-/**
- * Rows of each peer's time per core indicator against native's (`nativeMs[name]`, the same series),
- * with the issue's targets (>= 50x technicalindicators, >= 4x trading-signals); one row saying how to
- * get them when KERNELBUS_BENCH_JS_PEERS is not set.
- */
-export async function jsPeerRows(series: Series, nativeMs: Record<string, number>): Promise<BenchRow[]> {
-  const dir = process.env.KERNELBUS_BENCH_JS_PEERS;
-  const missing = (why: string): BenchRow[] => [
-    {
-      section: 'indicators',
-      case: 'JavaScript peers, 10^6 bars',
-      subject: 'technicalindicators, trading-signals',
-      value: NaN,
-      unit: 'ms',
-      note: why,
-    },
-  ];
-  if (!dir) return missing('not measured: set KERNELBUS_BENCH_JS_PEERS to a folder with them installed (bench/indicators-peers.ts)');
+const PEERS = [
+  ['technicalindicators', 50],
+  ['trading-signals', 4],
+] as const;
+const ROUNDS = 3;
+
+/** The child: times every peer's core eight on the series in `file` (n bars of high, low, close, volume) and prints JSON. */
+async function child(dir: string, file: string, n: number): Promise<void> {
+  const all = new Float64Array(readFileSync(file).buffer.slice(0));
+  const series: Series = {
+    high: all.subarray(0, n),
+    low: all.subarray(n, 2 * n),
+    close: all.subarray(2 * n, 3 * n),
+    volume: all.subarray(3 * n, 4 * n),
+  };
   const [ti, ts] = [await load(dir, 'technicalindicators'), await load(dir, 'trading-signals')];
-  if (!ti || !ts) return missing(`not measured: technicalindicators or trading-signals not found in ${dir}/node_modules`);
+  if (!ti || !ts) throw new Error(`technicalindicators or trading-signals not found in ${dir}/node_modules`);
+  const version = (name: string) =>
+    (JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  const runs = { technicalindicators: technicalIndicators(ti), 'trading-signals': tradingSignals(ts) };
+  const results: { peer: string; name: string; ms: number }[] = [];
+  for (const [peer] of PEERS) {
+    for (const [name, run] of Object.entries(runs[peer]))
+      results.push({ peer, name, ms: timeBest(() => run(series), { minMs: 0, minRuns: 2 }) });
+  }
+  console.log(JSON.stringify({ versions: Object.fromEntries(PEERS.map(([peer]) => [peer, version(peer)])), results }));
+}
+
+/**
+ * Rows of each peer's time per core indicator against native's on the same series (a fresh output each
+ * call), interleaved: each round times ours (`native[name]()`, ms) and then runs the child once; the
+ * ratio is the peer's median over native's (the issue's targets: >= 50x technicalindicators, >= 4x
+ * trading-signals). One row saying why when the peers are not installed.
+ */
+export function jsPeerRows(series: Series, native: Record<string, () => number>): BenchRow[] {
+  const dir = jsPeersDir();
+  const missing = (why: string): BenchRow[] => {
+    recordPeers('indicators', `technicalindicators, trading-signals: ${why}`);
+    return [
+      {
+        section: 'indicators',
+        case: 'JavaScript peers, 10^6 bars',
+        subject: 'technicalindicators, trading-signals',
+        value: Number.NaN,
+        unit: 'ms',
+        note: why,
+      },
+    ];
+  };
+  if (!dir) return missing(`peer not measured: technicalindicators and trading-signals are not installed here; ${INSTALL_HINT}`);
+  const n = series.close.length;
+  const all = new Float64Array(4 * n);
+  (['high', 'low', 'close', 'volume'] as const).forEach((f, k) => all.set(series[f], k * n));
+  const { files, done } = peerInputs({ bars: all });
+  const ours: Record<string, number[]> = Object.fromEntries(Object.keys(native).map((k) => [k, []]));
+  const theirs: Record<string, number[]> = {};
+  let versions: Record<string, string> = {};
+  let failed = '';
+  try {
+    for (let round = 0; round < ROUNDS && !failed; round++) {
+      for (const [name, measure] of Object.entries(native)) ours[name].push(measure());
+      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), dir, files.bars, String(n)], {
+        encoding: 'utf8',
+        maxBuffer: 16 << 20,
+        timeout: 10 * 60_000,
+      });
+      if (r.status !== 0) {
+        failed = `peer not measured: the JS peers' child failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0]}`;
+        break;
+      }
+      const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as {
+        versions: Record<string, string>;
+        results: { peer: string; name: string; ms: number }[];
+      };
+      versions = out.versions;
+      for (const x of out.results) (theirs[`${x.peer} ${x.name}`] ??= []).push(x.ms);
+    }
+  } finally {
+    done();
+  }
+  if (failed) return missing(failed);
+  const text = Object.entries(versions)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  recordPeers('indicators', `${text} (bench/indicators-peers.ts, a child process)`);
   const rows: BenchRow[] = [];
-  const peers = [
-    ['technicalindicators', technicalIndicators(ti), 50],
-    ['trading-signals', tradingSignals(ts), 4],
-  ] as const;
-  for (const [peer, runs, target] of peers) {
-    for (const [name, run] of Object.entries(runs)) {
-      const ms = timeBest(() => run(series), { minMs: 300 });
+  for (const [peer, target] of PEERS) {
+    for (const name of Object.keys(native)) {
+      const ms = median(theirs[`${peer} ${name}`] ?? [Number.NaN]);
+      const mine = median(ours[name]);
       rows.push({
         section: 'indicators',
         case: `${name} 10^6 bars`,
         subject: peer,
         value: ms,
         unit: 'ms',
-        ratio: ms / nativeMs[name],
+        ratio: ms / mine,
         baseline: `native (speed-up over ${peer}; target >= ${target})`,
+        note: `${peer} ${versions[peer]}: timed in this run in a child process, median of ${ROUNDS} rounds interleaved with ours (native ${mine.toPrecision(3)} ms)`,
       });
     }
   }
   return rows;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const [dir, file, n] = process.argv.slice(2);
+  await child(dir, file, Number(n));
 }

@@ -1,13 +1,14 @@
 /**
  * The indicators family (issue 51). One random-walk series of 10^6 bars per indicator on the
  * reference, native, native on one thread and native into a reused output (options.out, as TA-Lib
- * is timed); with TALIB_DRIVER set to the TA-Lib driver that scripts/talib-fixtures/generate.sh
- * builds, a 'TA-Lib C' row per indicator measured in the same run on the same bars (handed to the
- * driver's `bench` mode in a file: best of 5, output preallocated, no process start) and its ratio
- * to native into out. Then a panel of 2,520 x 500 for the core eight: native on one thread and on
+ * is timed); with TA-Lib C's driver (scripts/talib-fixtures/generate.sh builds it, `npm run
+ * bench:peers` into the peers' folder; TALIB_DRIVER names another), a 'TA-Lib C' row per indicator
+ * measured in the same run on the same bars (handed to the driver's `bench` mode in a file: best of 5,
+ * output preallocated, no process start), three rounds interleaved with rounds of native into out, and
+ * its ratio to native into out. Then a panel of 2,520 x 500 for the core eight: native on one thread and on
  * the default threads, and all eight on the panel in one total (fresh outputs, and into outputs
- * allocated once: what the 13 fresh panels cost). The JavaScript peers of the core eight
- * on the series when KERNELBUS_BENCH_JS_PEERS names a folder holding them (bench/indicators-peers.ts). Last, the size sweep of sma (the
+ * allocated once: what the 13 fresh panels cost). The JavaScript peers of the core eight on the
+ * series, in a child process interleaved with rounds of ours (bench/indicators-peers.ts). Last, the size sweep of sma (the
  * least work a bar: where a call's fixed cost weighs most) that sets 'auto''s threshold.
  */
 import { execFileSync } from 'node:child_process';
@@ -20,7 +21,8 @@ import { INDICATOR_NAMES } from '../src/kernels/indicators/indicators.js';
 import { INDICATORS_KERNELS } from '../src/kernels/indicators/indicators-kernels.js';
 import { INDICATORS_NATIVE_MIN_VALUES } from '../src/api/auto.js';
 import { jsPeerRows } from './indicators-peers.js';
-import { autoSweep, backendRows, nativeThreads, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
+import { autoSweep, backendRows, median, nativeThreads, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
+import { INSTALL_HINT, recordPeers, talibDriver } from './peer-env.js';
 
 type Field = 'high' | 'low' | 'close' | 'volume';
 
@@ -49,10 +51,8 @@ function inputOf(name: keyof typeof INDICATORS_KERNELS, bars: Record<Field, unkn
   return fields.length === 1 ? bars.close : Object.fromEntries(fields.map((f) => [f, bars[f]]));
 }
 
-/** TA-Lib C's ms per indicator on `bars` (the same series) from the driver TALIB_DRIVER names, or none. */
-function talibTimes(bars: Record<Field, Float64Array>): Record<string, number> | undefined {
-  const driver = process.env.TALIB_DRIVER;
-  if (!driver) return undefined;
+/** TA-Lib C's ms per indicator on `bars` (the same series) from one run of `driver`'s bench mode. */
+function talibTimes(driver: string, bars: Record<Field, Float64Array>): Record<string, number> {
   const dir = mkdtempSync(join(tmpdir(), 'kernelbus-talib-'));
   try {
     const file = join(dir, 'bars.f64');
@@ -64,6 +64,46 @@ function talibTimes(bars: Record<Field, Float64Array>): Record<string, number> |
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const TALIB_ROUNDS = 3;
+
+/**
+ * TA-Lib C beside native into out, interleaved: each round times ours (`into`, best over 30 ms) and
+ * then runs the driver once (best of 5 per indicator); a row per indicator with TA-Lib's median and
+ * its ratio to ours, or one row saying why TA-Lib was not measured.
+ */
+function talibRows(series: Record<Field, Float64Array>, into: Record<string, () => unknown>): BenchRow[] {
+  const driver = talibDriver();
+  let why = driver ? '' : `peer not measured: TA-Lib C's driver is not built here; ${INSTALL_HINT}`;
+  const ours: Record<string, number[]> = Object.fromEntries(Object.keys(into).map((k) => [k, []]));
+  const theirs: Record<string, number[]> = {};
+  for (let round = 0; round < TALIB_ROUNDS && driver && !why; round++) {
+    for (const [name, call] of Object.entries(into)) ours[name].push(timeBest(call, { minMs: 30, minRuns: 3 }));
+    try {
+      for (const [name, ms] of Object.entries(talibTimes(driver, series))) (theirs[name] ??= []).push(ms);
+    } catch (error) {
+      why = `peer not measured: TA-Lib C's driver failed: ${String((error as Error).message).split('\n')[0]}`;
+    }
+  }
+  const version = "TA-Lib C 0.6.0-dev (npm talib@2.0.5's sources)";
+  recordPeers('indicators', why ? `TA-Lib C: ${why}` : `${version}, driver ${driver}`);
+  if (why) return [{ section: 'indicators', case: 'TA-Lib C, 10^6 bars', subject: 'TA-Lib C', value: Number.NaN, unit: 'ms', note: why }];
+  return Object.keys(into)
+    .filter((name) => theirs[name] !== undefined)
+    .map((name) => {
+      const [peer, mine] = [median(theirs[name]), median(ours[name])];
+      return {
+        section: 'indicators',
+        case: `${name} 10^6 bars`,
+        subject: 'TA-Lib C',
+        value: peer,
+        unit: 'ms',
+        ratio: peer / mine,
+        baseline: 'native, into out (TA-Lib time / native time; target >= 1 for the core eight)',
+        note: `${version}, best of 5 a round, output preallocated, in the driver process; median of ${TALIB_ROUNDS} rounds interleaved with ours (native into out ${mine.toPrecision(3)} ms)`,
+      };
+    });
 }
 
 const CORE = ['sma', 'ema', 'rsi', 'macd', 'bbands', 'atr', 'adx', 'stoch'] as const;
@@ -101,8 +141,7 @@ export const indicatorsSection: BenchSection = {
     const one = kernels({ backend: 'native', threads: 1 });
     const threads = nativeThreads();
     const series = walk(1_000_000, 1);
-    const talib = talibTimes(series);
-    const nativeMsOf: Record<string, number> = {};
+    const intoCalls: Record<string, () => unknown> = {};
     for (const name of INDICATOR_NAMES) {
       const input = inputOf(name, series);
       const call = (k: typeof ref) => () => (k[name] as (x: unknown) => unknown)(input);
@@ -113,10 +152,10 @@ export const indicatorsSection: BenchSection = {
         { reference: call(ref), native: call(nat), oneThread: call(one), note: 'one series: one thread either way' },
         threads,
       );
-      nativeMsOf[name] = nativeMs;
       // as TA-Lib is timed: into an output allocated once (options.out, a result filled again)
       const out = (nat[name] as (x: unknown) => unknown)(input);
-      const intoMs = timeBest(() => (nat[name] as (x: unknown, o: object) => unknown)(input, { out }), { minMs: 300 });
+      intoCalls[name] = () => (nat[name] as (x: unknown, o: object) => unknown)(input, { out });
+      const intoMs = timeBest(intoCalls[name], { minMs: 300 });
       rows.push(...measured, {
         section: 'indicators',
         case: caseName,
@@ -126,20 +165,19 @@ export const indicatorsSection: BenchSection = {
         ratio: nativeMs / intoMs,
         baseline: 'native (speed-up of a reused output)',
       });
-      if (talib?.[name] !== undefined) {
-        rows.push({
-          section: 'indicators',
-          case: caseName,
-          subject: 'TA-Lib C',
-          value: talib[name],
-          unit: 'ms',
-          ratio: talib[name] / intoMs,
-          baseline: 'native, into out (TA-Lib time / native time; target >= 1 for the core eight)',
-          note: 'TA-Lib 0.6.0-dev C, best of 5, output preallocated, in the driver process',
-        });
-      }
     }
-    rows.push(...(await jsPeerRows(series, nativeMsOf)));
+    rows.push(...talibRows(series, intoCalls));
+    rows.push(
+      ...jsPeerRows(
+        series,
+        Object.fromEntries(
+          CORE.map((name) => {
+            const input = inputOf(name, series);
+            return [name, () => timeBest(() => (nat[name] as (x: unknown) => unknown)(input), { minMs: 30, minRuns: 3 })];
+          }),
+        ),
+      ),
+    );
     const panel = walk(2520, 500, 7);
     const m = Object.fromEntries(Object.entries(panel).map(([f, data]) => [f, matrix(data, 2520, 500)])) as Record<Field, unknown>;
     const all = (k: typeof ref) => () => {
