@@ -12,6 +12,8 @@ import { type BenchRow, median, timeMedian } from './lib.js';
 import { PeerRounds, peerInputs, peerPython, peerScript, recordPeers } from './peer-env.js';
 
 const ROUNDS = 3;
+/** The rows' subject (one column in docs/benchmarks.md); each note names the peer's call. */
+const SUBJECT = 'python peer';
 const RUNS = 5;
 
 /** A case of ours beside its peer: the peer, our call, runs per round, the target and an old figure. */
@@ -72,17 +74,24 @@ export function riskPeerRows(inputs: RiskPeerInputs, cases: Record<string, RiskP
     const before = c.before ? `; on another day: ${c.before}` : '';
     const target = c.target ? `; ${c.target}` : '';
     if (theirs === undefined) {
-      return { section: 'risk', case: name, subject: c.peer, value: Number.NaN, unit: 'ms', note: `${peers.missing}${target}${before}` };
+      return {
+        section: 'risk',
+        case: name,
+        subject: SUBJECT,
+        value: Number.NaN,
+        unit: 'ms',
+        note: `${c.peer}: ${peers.missing}${target}${before}`,
+      };
     }
     return {
       section: 'risk',
       case: name,
-      subject: c.peer,
+      subject: SUBJECT,
       value: theirs,
       unit: 'ms',
       ratio: theirs / mine,
       baseline: 'native in the same rounds (speed-up of native over it)',
-      note: `${peers.versionText()}: timed in this run, median of ${peers.rounds} rounds interleaved with ours (native ${mine.toPrecision(3)} ms)${target}${before}`,
+      note: `${c.peer} (${peers.versionText()}): timed in this run, median of ${peers.rounds} rounds interleaved with ours (native ${mine.toPrecision(3)} ms)${target}${before}`,
     };
   });
 }
