@@ -107,18 +107,21 @@ KERNELBUS_TARGET_AVX2 inline void fullTileAvx2(double* a, size_t n, const double
   }
 }
 
-KERNELBUS_TARGET_AVX2 void trailingRowsAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1, size_t i0,
-                                            size_t i1) {
-  for (size_t ib = i0; ib < i1; ib += kRows) {
-    const size_t rows = std::min(kRows, i1 - ib);
-    for (size_t mb = k1; mb < ib + rows; mb += 8) {
-      if (rows == kRows && mb + 8 <= ib + 1) {
-        fullTileAvx2(a, n, P, ld, kb, k0, ib, mb);
-      } else {
-        tile<8>(a, n, P, ld, kb, k0, ib, rows, mb);
-      }
+// Row group ib's tiles (rows of them) from column mb on, 8 wide, as trailingRowsAvx2 takes them.
+KERNELBUS_TARGET_AVX2 __attribute__((noinline)) void rowGroupAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0,
+                                                                  size_t ib, size_t rows, size_t mb) {
+  for (; mb < ib + rows; mb += 8) {
+    if (rows == kRows && mb + 8 <= ib + 1) {
+      fullTileAvx2(a, n, P, ld, kb, k0, ib, mb);
+    } else {
+      tile<8>(a, n, P, ld, kb, k0, ib, rows, mb);
     }
   }
+}
+
+KERNELBUS_TARGET_AVX2 void trailingRowsAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1, size_t i0,
+                                            size_t i1) {
+  for (size_t ib = i0; ib < i1; ib += kRows) rowGroupAvx2(a, n, P, ld, kb, k0, ib, std::min(kRows, i1 - ib), k1);
 }
 // A 4 x 16 tile below the diagonal in 512-bit vectors: the same operations element by element as
 // fullTileAvx2 (a product rounded, then subtracted; k in order), so the same bits, in half the
@@ -155,13 +158,8 @@ KERNELBUS_TARGET_AVX512 void trailingRowsAvx512(double* a, size_t n, const doubl
     size_t mb = k1;
     if (rows == kRows)
       for (; mb + 16 <= ib + 1; mb += 16) fullTileAvx512(a, n, P, ld, kb, k0, ib, mb);
-    for (; mb < ib + rows; mb += 8) {
-      if (rows == kRows && mb + 8 <= ib + 1) {
-        fullTileAvx2(a, n, P, ld, kb, k0, ib, mb);
-      } else {
-        tile<8>(a, n, P, ld, kb, k0, ib, rows, mb);
-      }
-    }
+    // the rest (the diagonal's tiles) in AVX2's code: tile<8> vectorized for AVX-512 read past the scratch
+    rowGroupAvx2(a, n, P, ld, kb, k0, ib, rows, mb);
   }
 }
 // Column j of the panel (pj[x], x in [j, n)) taking out the panel's earlier columns k0 .. j - 1, k in
