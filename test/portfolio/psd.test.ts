@@ -6,7 +6,7 @@
  * covariance (duplicate assets, fewer dates than assets) still passes.
  */
 import { describe, expect, it } from 'vitest';
-import { KernelInputError, type Kernels, type Matrix, matrix } from '../../src/index.js';
+import { type BackendName, KernelInputError, type Kernels, kernels, type Matrix, matrix } from '../../src/index.js';
 import { stackCovariances } from '../../src/kernels/portfolio/portfolio-shapes.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { randomCov, rng } from './kkt.js';
@@ -105,7 +105,7 @@ describe('checkPsd and the optimizers refusing a covariance that is not PSD [ref
   });
 });
 
-function body(k: Kernels) {
+function body(k: Kernels, name: BackendName) {
   const expected = refusal(() => ref.minVariance(BAD12));
 
   it("checkPsd: the reference's asset and pivot to the bit", () => {
@@ -187,6 +187,30 @@ function body(k: Kernels) {
     const sharpeRef = ref.maxSharpe(mu, good);
     expect(sharpe.iterations).toBe(sharpeRef.iterations);
     for (let i = 0; i < 160; i++) expect(Math.abs(sharpe.weights[i] - sharpeRef.weights[i])).toBeLessThanOrEqual(1e-12);
+    // not symmetric (or not finite) as well as indefinite: natively the test starts beside the check,
+    // and the check's refusal still decides, as in the reference's order
+    for (const spoil of [
+      (d: Float64Array) => (d[150 * 160 + 7] += 1e-9),
+      (d: Float64Array) => (d[150 * 160 + 7] = d[7 * 160 + 150] = Number.NaN),
+    ]) {
+      const worse = matrix(Float64Array.from(bad.data), 160, 160);
+      spoil(worse.data);
+      const invalid = refusal(() => ref.minVariance(worse));
+      expect(invalid).toMatch(/finite symmetric/);
+      expect(refusal(() => k.minVariance(worse))).toBe(invalid);
+      await expect(k.minVarianceAsync(worse)).rejects.toThrow(invalid);
+      expect(refusal(() => k.maxSharpe(mu, worse))).toBe(refusal(() => ref.maxSharpe(mu, worse)));
+    }
+  });
+
+  it("checkPsd at 500 assets on one thread: the reference's pivots (the factor's scratch read to its end)", () => {
+    const one = kernels({ backend: name, threads: 1 });
+    const good = sample(600, 500, 11);
+    expect(one.checkPsd(good)).toEqual(ref.checkPsd(good));
+    const bad = matrix(Float64Array.from(good.data), 500, 500);
+    bad.data[499 * 500 + 450] = bad.data[450 * 500 + 499] = 1.5 * Math.sqrt(good.data[450 * 501] * good.data[499 * 501]);
+    expect(one.checkPsd(bad)).toEqual(ref.checkPsd(bad));
+    expect(one.checkPsd(bad).asset).toBe(499);
   });
 
   it('repair: true solves on nearestPsd(cov); assumePsd: true skips the test', async () => {

@@ -267,11 +267,11 @@ Status minVariance(const double* cov, size_t covCount, size_t n, const Constrain
   const CovWork shared = covWork(n, l2Gamma, psdTest, direct, 0);
   bool sharedFactored = false;
   const double* sharedH = nullptr;
-  // one problem of one covariance that the closed form does not take: its test beside its solve (below)
-  const bool overlap = covCount == 1 && problems == 1 && psdTest && !direct && n >= kOverlapFromAssets;
+  // one problem of one covariance that the closed form does not take, with a second thread: its test
+  // beside its check and solve (below)
+  const bool overlap = covCount == 1 && problems == 1 && psdTest && !direct && n >= kOverlapFromAssets && threadCount() >= 2;
   if (overlap) {
-    if (Status s = checkCovAt(cov, 0, n); !s.ok()) return s;
-    sharedH = qpMatrix(cov, shared);
+    // (the check and H on the solve's thread, below)
   } else if (covCount == 1) {
     if (Status s = prepareCov(cov, 0, -1, shared, sharedH, sharedFactored); !s.ok()) return s;
   }
@@ -309,16 +309,23 @@ Status minVariance(const double* cov, size_t covCount, size_t n, const Constrain
     });
   };
   if (!overlap) return solveAll();
-  // The test and the solve on two threads at once, the solve's thread helping the test once it is done:
-  // the solve does not read the test's factor, and the test decides (a covariance that fails is refused
-  // with its pivot whatever the solve met), so the outputs are the sequential ones', bits included.
+  // The test on one thread from the start, the covariance's check then the solve on the other, which
+  // helps the test once it is done: the solve does not read the test's factor; the check decides (a
+  // covariance that is not finite and symmetric is refused as such, whatever the test met on it), then
+  // the test (a covariance that fails is refused with its pivot whatever the solve met), so the outputs
+  // are the sequential ones', bits included.
   PsdTeam team;
-  return sideBySide([&] { return testCov(cov, -1, shared, &team); },
-                    [&] {
-                      const Status s = solveAll();
-                      psdHelp(team);
-                      return s;
-                    });
+  Status check;
+  const Status s = sideBySide([&] { return testCov(cov, -1, shared, &team); },
+                              [&] {
+                                check = checkCovAt(cov, 0, n);
+                                if (!check.ok()) return Status{};
+                                sharedH = qpMatrix(cov, shared);
+                                const Status solved = solveAll();
+                                psdHelp(team);
+                                return solved;
+                              });
+  return check.ok() ? s : check;
 }
 
 }  // namespace kernelbus::portfolio

@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "parallel.hpp"
 #include "portfolio.hpp"
 #include "portfolio_psd.hpp"
 #include "portfolio_qp.hpp"
@@ -23,12 +24,18 @@ constexpr int kMaxRiskSteps = 200;
 Status fault(Fault f, double index, double value, double previous) { return Status{f, index, value, previous}; }
 
 /// The means, then a shared covariance, checked.
-Status checkInputs(const MeanBatch& b) {
+Status checkMeans(const MeanBatch& b) {
   const size_t count = b.meanCount * b.n;
   for (size_t k = 0; k < count; k++) {
     if (!std::isfinite(b.mean[k]))
       return fault(Fault::PortfolioMeanNotFinite, static_cast<double>(k), b.mean[k], b.meanCount == 1 ? 1.0 : static_cast<double>(b.n));
   }
+  return Status{};
+}
+
+/// The means, then a shared covariance (checkCovAt).
+Status checkInputs(const MeanBatch& b) {
+  if (Status s = checkMeans(b); !s.ok()) return s;
   return b.covCount == 1 ? checkCovAt(b.cov, 0, b.n) : Status{};
 }
 
@@ -315,7 +322,10 @@ Status sharpeOne(const MeanBatch& b, const Constraints& c, size_t p, double risk
 }  // namespace
 
 Status maxSharpe(const MeanBatch& b, const Constraints& c, double riskFree, double l2Gamma, bool psdTest, double* out) {
-  if (Status s = checkInputs(b); !s.ok()) return s;
+  // one problem of one covariance with a second thread: the test beside the covariance's check and the
+  // solve (below)
+  const bool overlap = psdTest && b.covCount == 1 && b.problems == 1 && b.n >= kOverlapFromAssets && threadCount() >= 2;
+  if (Status s = overlap ? checkMeans(b) : checkInputs(b); !s.ok()) return s;
   const MeanOut o = meanOut(out, b.problems, b.n);
   const size_t n = b.n;
   // one solver per block when every problem has the same rows (one set of bounds), else one per problem
@@ -333,17 +343,21 @@ Status maxSharpe(const MeanBatch& b, const Constraints& c, double riskFree, doub
     });
   };
   if (!(psdTest && b.covCount == 1)) return solveAll();
-  // the shared covariance's test first, or beside the solve for one problem (minVariance's overlap)
+  // the shared covariance's test first, or beside its check and the solve for one problem, whose thread
+  // then helps the test; the check's fault decides, then the test's, as in order (minVariance's overlap)
   std::vector<double> scratch;
-  if (b.problems == 1 && n >= kOverlapFromAssets) {
-    // beside the solve, whose thread then helps the test
+  if (overlap) {
     PsdTeam team;
-    return sideBySide([&] { return testCovariance(b.cov, n, -1, scratch, &team); },
-                      [&] {
-                        const Status s = solveAll();
-                        psdHelp(team);
-                        return s;
-                      });
+    Status check;
+    const Status s = sideBySide([&] { return testCovariance(b.cov, n, -1, scratch, &team); },
+                                [&] {
+                                  check = checkCovAt(b.cov, 0, n);
+                                  if (!check.ok()) return Status{};
+                                  const Status solved = solveAll();
+                                  psdHelp(team);
+                                  return solved;
+                                });
+    return check.ok() ? s : check;
   }
   if (Status s = testCovariance(b.cov, n, -1, scratch); !s.ok()) return s;
   return solveAll();
