@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# (`npm run bench:peers`, scripts/bench-peers.sh, installs this peer with all the others in one venv outside
+# the repository; the benches use that venv first, this one where it is missing.)
 # Installs vectorbt 1.1.0 (commit f989752) as a peer for the backtest family, idempotently:
 # a venv with its dependencies, and a copy of its source (vectorbt/ is not on the package index).
 # scripts/vbt_env.py explains the setup and is how the peers import it.

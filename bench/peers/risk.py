@@ -99,7 +99,7 @@ def main():
             seconds *= N / 25
         results.append({"case": name, "seconds": seconds})
         print(f"{name}: {seconds * 1000:.1f} ms", file=sys.stderr)
-    blas = ", ".join(f"{p.get('internal_api')} {p.get('num_threads')} threads" for p in threadpool_info() if p.get("user_api") == "blas")
+    blas = ", ".join(sorted({f"{p.get('internal_api')} {p.get('num_threads')} threads" for p in threadpool_info() if p.get("user_api") == "blas"}))
     doc = {
         "versions": {
             "numpy": numpy.__version__,
