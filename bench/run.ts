@@ -28,6 +28,7 @@ import { replaySection } from './replay.js';
 import { portfolioSection } from './portfolio.js';
 import { riskSection } from './risk.js';
 import { strategySection } from './strategy.js';
+import { freshOutputsSection } from './fresh-outputs.js';
 import { formatFigure, formatRowRatio, machineMeta, writeSection } from './results.js';
 import { vpinSection } from './vpin.js';
 
@@ -59,6 +60,7 @@ const sections: BenchSection[] = [
   ioSection,
   replaySection,
   strategySection,
+  freshOutputsSection,
 ];
 const only = values.only?.split(',').map((s) => s.trim());
 const unknown = only?.filter((name) => !sections.some((s) => s.name === name)) ?? [];

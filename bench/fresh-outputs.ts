@@ -1,0 +1,212 @@
+/**
+ * What a large fresh output costs a caller over many calls: the per-call time of 200 calls in one process,
+ * median and p99, for each family's large fresh output (sma, ema and bbands of 10^6 bars; vpin()'s
+ * buckets and bars() of 10^6 trades; covariance 2,520 x 500 -> 500 x 500), each in a quiet process and
+ * beside 2,000,000 live JS objects, with the collections that fell inside the calls (perf_hooks 'gc'
+ * entries: scavenges, mark-compacts) and the growth of the resident set. Each case runs in a child of its
+ * own (node --expose-gc, the heap built and collected before the calls), each result dropped at the next
+ * call unless the case says it keeps them. The rows `(out)` call the same kernel into one output reused:
+ * no allocation, so their p99/median is the machine's own noise floor (a shared machine's scheduler alone
+ * puts 10 ms stalls into a 2 ms call). docs/backends.md (Fresh outputs and the collector) says what V8
+ * does with the outputs' memory. Usage: npm run bench -- --only fresh-outputs, or for one case
+ * tsx bench/fresh-outputs.ts --child <case> <live> <calls> <keep> (node --expose-gc; JSON on stdout).
+ */
+import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { backends, kernels, matrix } from '../src/api/index.js';
+import { centGrid } from './inputs.js';
+import { type BenchRow, type BenchSection, prng } from './lib.js';
+
+/** The cases: a name, and a maker of the call over its inputs (built once, before the heap). */
+const CASES: Record<string, () => () => unknown> = {
+  'sma 10^6': () => {
+    const close = walk(1e6);
+    const k = kernels({ backend: 'native' });
+    return () => k.sma(close, { timePeriod: 20 });
+  },
+  'sma 10^6 (out)': () => {
+    const close = walk(1e6);
+    const out = new Float64Array(close.length);
+    const k = kernels({ backend: 'native' });
+    return () => k.sma(close, { timePeriod: 20, out });
+  },
+  'ema 10^6': () => {
+    const close = walk(1e6);
+    const k = kernels({ backend: 'native' });
+    return () => k.ema(close, { timePeriod: 20 });
+  },
+  'bbands 10^6': () => {
+    const close = walk(1e6);
+    const k = kernels({ backend: 'native' });
+    return () => k.bbands(close, { timePeriod: 20 });
+  },
+  'vpin buckets, 10^6 trades': () => {
+    const trades = centGrid(1e6);
+    const k = kernels({ backend: 'native' });
+    return () => k.vpin(trades, { bucketVolume: 500 });
+  },
+  'bars, 10^6 trades': () => {
+    const trades = centGrid(1e6);
+    const k = kernels({ backend: 'native' });
+    return () => k.bars(trades, { by: 'tick', threshold: 10 });
+  },
+  'covariance 2520 x 500': () => {
+    const rnd = prng(5);
+    const r = new Float64Array(2520 * 500);
+    for (let i = 0; i < r.length; i++) r[i] = (rnd() - 0.5) * 0.02;
+    const returns = matrix(r, 2520, 500);
+    const k = kernels({ backend: 'native' });
+    return () => k.covariance(returns);
+  },
+};
+
+/** A seeded random walk of n closes. */
+function walk(n: number): Float64Array {
+  const rnd = prng(3);
+  const close = new Float64Array(n);
+  let x = 100;
+  for (let i = 0; i < n; i++) {
+    x *= 1 + 0.02 * (rnd() - 0.5);
+    close[i] = x;
+  }
+  return close;
+}
+
+/** One child's figures. */
+interface Figures {
+  outputMB: number;
+  median: number;
+  p99: number;
+  max: number;
+  minor: [count: number, ms: number];
+  major: [count: number, ms: number];
+  rssGrowthMB: number;
+  rssMaxMB: number;
+}
+
+const bytesOf = (v: unknown): number =>
+  ArrayBuffer.isView(v)
+    ? v.byteLength
+    : typeof v === 'object' && v !== null
+      ? Object.values(v).reduce((s: number, x) => s + bytesOf(x), 0)
+      : 0;
+
+/** In the child: `calls` calls of `name` beside `live` live objects, each result kept for `keep` calls. */
+async function child(name: string, live: number, calls: number, keep: number): Promise<Figures> {
+  const run = CASES[name]();
+  const heap: { i: number; s: string; a: number[] }[] = [];
+  for (let i = 0; i < live; i++) heap.push({ i, s: 'x', a: [i] });
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const outputMB = bytesOf(run()) / 1e6;
+  for (let i = 0; i < 5; i++) run();
+  gc?.();
+  gc?.();
+  const entries: { kind: number; start: number; ms: number }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      entries.push({ kind: (e as unknown as { detail: { kind: number } }).detail.kind, start: e.startTime, ms: e.duration });
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const ring: unknown[] = new Array(keep);
+  const spans: [number, number][] = [];
+  const rss0 = process.memoryUsage().rss;
+  let rssMax = rss0;
+  for (let i = 0; i < calls; i++) {
+    const t0 = performance.now();
+    ring[i % keep] = run();
+    spans.push([t0, performance.now()]);
+    if (i % 10 === 9) rssMax = Math.max(rssMax, process.memoryUsage().rss);
+  }
+  const rss1 = process.memoryUsage().rss;
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  observer.disconnect();
+  const [w0, w1] = [spans[0][0], spans[spans.length - 1][1]];
+  const minor: [number, number] = [0, 0];
+  const major: [number, number] = [0, 0];
+  for (const e of entries) {
+    if (e.start < w0 || e.start > w1) continue;
+    const into =
+      e.kind === constants.NODE_PERFORMANCE_GC_MINOR ? minor : e.kind === constants.NODE_PERFORMANCE_GC_MAJOR ? major : undefined;
+    if (into) {
+      into[0]++;
+      into[1] += e.ms;
+    }
+  }
+  const ms = spans.map(([a, b]) => b - a).sort((a, b) => a - b);
+  if (heap.length !== live || ring.length !== keep) throw new Error('unreachable');
+  return {
+    outputMB,
+    median: ms[Math.floor(ms.length / 2)],
+    p99: ms[Math.ceil(ms.length * 0.99) - 1],
+    max: ms[ms.length - 1],
+    minor,
+    major,
+    rssGrowthMB: (rss1 - rss0) / 1e6,
+    rssMaxMB: rssMax / 1e6,
+  };
+}
+
+/** Runs one case in a child process (node --expose-gc) and returns its figures. */
+function inChild(name: string, live: number, calls: number, keep: number): Figures {
+  const self = fileURLToPath(import.meta.url);
+  const out = execFileSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', self, '--child', name, String(live), String(calls), String(keep)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    },
+  );
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as Figures;
+}
+
+const CALLS = 200;
+const LIVE = 2_000_000;
+
+export const freshOutputsSection: BenchSection = {
+  name: 'fresh-outputs',
+  async run() {
+    const rows: BenchRow[] = [];
+    if (!backends().some((b) => b.name === 'native' && b.available)) return rows;
+    const row = (c: string, subject: string, value: number, unit: string, note?: string) =>
+      rows.push({ section: 'fresh-outputs', case: c, subject, value, unit, ...(note ? { note } : {}) });
+    const plan: [name: string, live: number, keep: number, label: string][] = [];
+    for (const name of Object.keys(CASES)) {
+      plan.push([name, 0, 1, 'quiet process']);
+      plan.push([name, LIVE, 1, '2 M live objects']);
+    }
+    plan.push(['sma 10^6', LIVE, 8, '2 M live objects, each result kept 8 calls']);
+    for (const [name, live, keep, label] of plan) {
+      const f = inChild(name, live, CALLS, keep);
+      const c = `${name}, ${label}`;
+      const gcs = `in the calls: ${f.minor[0]} scavenges ${f.minor[1].toFixed(0)} ms, ${f.major[0]} mark-compacts ${f.major[1].toFixed(0)} ms`;
+      row(c, 'median', f.median, 'ms', `${f.outputMB.toFixed(1)} MB a call, ${CALLS} calls`);
+      row(c, 'p99', f.p99, 'ms', `max ${f.max.toFixed(1)} ms; ${gcs}`);
+      row(c, 'p99/median', f.p99 / f.median, 'x', 'target <= 2');
+      row(c, 'RSS growth', f.rssGrowthMB, 'MB', `over ${CALLS} calls; peak RSS ${f.rssMaxMB.toFixed(0)} MB`);
+      console.log(
+        `${c}: median ${f.median.toFixed(2)} p99 ${f.p99.toFixed(2)} ms (${(f.p99 / f.median).toFixed(2)}x), ${gcs}, RSS +${f.rssGrowthMB.toFixed(0)} MB`,
+      );
+    }
+    // bounded memory over many calls: the resident set after 10,000 fresh outputs of 8 MB (80 GB allocated)
+    const long = inChild('sma 10^6', 0, 10_000, 1);
+    row(
+      'sma 10^6, quiet process, 10,000 calls',
+      'RSS growth',
+      long.rssGrowthMB,
+      'MB',
+      `peak RSS ${long.rssMaxMB.toFixed(0)} MB; median ${long.median.toFixed(2)} ms`,
+    );
+    const load = loadavg().map((x) => x.toFixed(2));
+    for (const r of rows) r.note = `${r.note ? `${r.note}; ` : ''}load ${load[0]}`;
+    return rows;
+  },
+};
+
+if (process.argv[2] === '--child') {
+  const [name, live, calls, keep] = process.argv.slice(3);
+  const figures = await child(name, Number(live), Number(calls), Number(keep));
+  console.log(JSON.stringify(figures));
+}
