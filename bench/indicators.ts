@@ -87,7 +87,7 @@ function talibRows(series: Record<Field, Float64Array>, into: Record<string, () 
     }
   }
   const version = "TA-Lib C 0.6.0-dev (npm talib@2.0.5's sources)";
-  recordPeers('indicators', why ? `TA-Lib C: ${why}` : `${version}, driver ${driver}`);
+  recordPeers('indicators', why ? `TA-Lib C: ${why}` : `${version} (scripts/talib-fixtures/driver.c)`);
   if (why) return [{ section: 'indicators', case: 'TA-Lib C, 10^6 bars', subject: 'TA-Lib C', value: Number.NaN, unit: 'ms', note: why }];
   return Object.keys(into)
     .filter((name) => theirs[name] !== undefined)

@@ -155,7 +155,7 @@ export function sectionMarkdown({ section, meta, rows }: SectionResults): string
     `# Bench: ${section}`,
     '',
     ...(meta.command ? [`Command: \`${meta.command}\` (peers installed by \`npm run bench:peers\`).`, ''] : []),
-    ...(meta.peers ? [`Peers timed in the same run: ${meta.peers}.`, ''] : []),
+    ...(meta.peers ? [`Peers, timed in this run in a child process (or why not): ${meta.peers}.`, ''] : []),
     markdownTable(['case', 'subject', 'value', 'ratio', 'note'], body),
     '',
     `${machineLine(meta)} (${meta.platform}, ${meta.os}, ${(meta.memory / 2 ** 30).toFixed(1)} GiB memory).`,
