@@ -106,10 +106,10 @@ export const factorSection: BenchSection = {
       ['standardize 504 x 3,000', () => ref.standardize(returns), () => nat.standardize(returns)],
     ];
     const blasNote = 'style normal equations by dsyrk, Cholesky solve; the market + sector stage native';
-    rows.push(...toranikoRows());
     for (const [name, r, n, note, single, b] of cases) {
       rows.push(...backendRows('factor', name, { reference: r, native: n, oneThread: single, note, blas: b, blasNote }, threads).rows);
     }
+    rows.push(...toranikoRows());
     // a smaller panel (a quarter of a year of 500 assets): tfjs (float32) and blas beside native
     const quarter = (m: Matrix) =>
       matrix(
