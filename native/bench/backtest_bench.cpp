@@ -1,6 +1,6 @@
 // C++-only benchmark of the backtest simulation (no Node): cmake -DKERNELBUS_NATIVE_BENCH=ON, or
 //   g++ -O3 -std=c++17 -ffp-contract=off -fno-trapping-math -fno-math-errno -Inative/kernels native/bench/backtest_bench.cpp \
-//     native/kernels/backtest/*.cpp native/kernels/parallel.cpp native/kernels/memory.cpp -lpthread
+//     native/kernels/backtest/*.cpp native/kernels/parallel.cpp native/kernels/memory.cpp native/kernels/simd.cpp -lpthread
 // The bench's first row without Node: from_signals on 2,520 x 1,000 closes (a 2% random walk) with
 // MA-cross 10/50 signals (vectorbt's crossed rule), fees 0.001, slippage 0.0005, the series written
 // into arrays reused across runs (as the native wrapper's unzeroed ones are, once the process has

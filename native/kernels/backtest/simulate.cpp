@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "execute.hpp"
+#include "simd.hpp"
 
 namespace kernelbus::backtest {
 
@@ -501,24 +502,59 @@ void byColumn(const Orders& rows, size_t firstCol, size_t C, Orders& out) {
   }
 }
 
-/// A bar's series of C columns, each its own group: the cash snapped to 0 within the tolerance (and kept
-/// so), the position, and the value at the bar's filled close.
-void writeSeries(size_t C, const double* __restrict position, const double* __restrict filled, double* __restrict cash,
-                 double* __restrict assets, double* __restrict cashRow, double* __restrict valueRow) {
-  for (size_t k = 0; k < C; k++) {
-    const double held = cash[k], p = position[k], worth = filled[k] * p;
-    const double now = std::fabs(held) <= kAbsTol ? 0.0 : held;
-    cash[k] = now;
+/// A block of a bar's series, n columns each its own group, in one pass: the close filled forward
+/// into `last` (`close` the block's, or one close for every column where `closeStride` is 0), the
+/// cash snapped to 0 within the tolerance (and kept so), the position, and the value at the bar's
+/// filled close (`last`, or `first` before the column's first number). Every operand is loaded and
+/// each choice a select: the loop vectorizes, at the width simd::run picks, with the same bits.
+KERNELBUS_VECTOR_BODY void seriesBlock(size_t n, const double* close, size_t closeStride, const double* first, const double* position,
+                                       double* last, double* cash, double* assets, double* cashRow, double* valueRow) {
+  for (size_t k = 0; k < n; k++) {
+    const double v = close[closeStride * k], l = last[k], f = first[k];
+    const double now = v == v ? v : l;
+    last[k] = now;
+    const double filled = now == now ? now : f;
+    const double held = cash[k], p = position[k], worth = filled * p;
+    const double snapped = std::fabs(held) <= kAbsTol ? 0.0 : held;
+    cash[k] = snapped;
     assets[k] = p;
-    cashRow[k] = now;
-    valueRow[k] = now + (p == 0 ? 0.0 : worth);
+    cashRow[k] = snapped;
+    valueRow[k] = snapped + (p == 0 ? 0.0 : worth);
   }
 }
+/// The same with the close's own column for each column (stride 1: contiguous loads).
+KERNELBUS_VECTOR_BODY void seriesBlockOwn(size_t n, const double* close, const double* first, const double* position, double* last,
+                                          double* cash, double* assets, double* cashRow, double* valueRow) {
+  seriesBlock(n, close, 1, first, position, last, cash, assets, cashRow, valueRow);
+}
+/// The same with one close for every column (a close of one column broadcast).
+KERNELBUS_VECTOR_BODY void seriesBlockBroadcast(size_t n, const double* close, const double* first, const double* position, double* last,
+                                                double* cash, double* assets, double* cashRow, double* valueRow) {
+  seriesBlock(n, close, 0, first, position, last, cash, assets, cashRow, valueRow);
+}
 
-/// simulateChunk's loop where every column is its own group (the chunk passes independent()): a bar
-/// reads the signal bytes of the chunk's row 8 columns at a time and steps only the columns with a
-/// signal or an armed stop; the series follow in passes over the row that the compiler vectorizes.
-/// What the general loop computes for such a chunk, operation for operation.
+constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
+
+/// The index of the lowest set bit of x (not 0).
+inline int lowestBit(uint64_t x) {
+#if defined(__GNUC__) || defined(__clang__)
+  return __builtin_ctzll(x);
+#else
+  int n = 0;
+  while ((x & 1) == 0) x >>= 1, n++;
+  return n;
+#endif
+}
+
+/// Columns a block of a bar takes at a time in independentSignals(): its signals scanned, its columns
+/// stepped, then its series written, while the block's per-column state is in L1.
+constexpr size_t kBlock = 64;
+
+/// simulateChunk's loop where every column is its own group (the chunk passes independent()): a bar,
+/// block by block, reads the signal bytes of the block's row 8 columns at a time (and a byte per
+/// column with a stop level to check, as one more row) and steps only the columns with one set; the
+/// block's series follow in one vectorized pass. What the general loop computes for such a chunk,
+/// operation for operation.
 void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, const double* initCash, Columns& c,
                         std::vector<GroupRun>& runs, Orders& orders, Output& out) {
   const size_t T = sim.rows, K = sim.cols, a = b.firstCol, C = b.endCol - a;
@@ -526,106 +562,78 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
   const size_t closeFrom = closeStride * a;
   double orderValue = 0;
   int32_t seq = 0;
-  // the close filled forward (`last`), and backward before its first number (`first`); `filled` the
-  // bar's: last, or first before it
-  std::vector<double> last(C, kNaN), first(C, kNaN), filled(C), cash(initCash + b.firstValueGroup, initCash + b.endValueGroup);
+  // the close filled forward (`last`), and backward before its first number (`first`)
+  std::vector<double> last(C, kNaN), first(C, kNaN), cash(initCash + b.firstValueGroup, initCash + b.endValueGroup);
   for (size_t i = 0, missing = C; i < T && missing > 0; i++)
     for (size_t k = 0; k < C; k++)
       if (std::isnan(first[k]) && !std::isnan(first[k] = sim.close.data[i * closeCols + closeFrom + closeStride * k])) missing--;
-  // armed: the columns with a stop level to check (a flag each, and a list whose entries with the flag
-  // down are dropped as it is walked); stepped: the bar's columns with an order step
-  std::vector<size_t> armed, newlyArmed, stepped;
-  std::vector<uint8_t> isArmed(C, 0);
-  std::vector<size_t> steppedAt(C, T);  // the last bar a column was stepped at
+  // armed: a byte per column with a stop level to check, scanned with the signal rows
+  std::vector<uint8_t> armed(C, 0);
   const uint8_t* signalRows[4] = {sim.entries.data, sim.exits.data, sim.lsMode ? sim.shortEntries.data : nullptr,
                                   sim.lsMode ? sim.shortExits.data : nullptr};
   // the records bar by bar, in memory the thread keeps between runs (fresh pages cost more than the
   // records' copy here)
   thread_local Orders rows;
   for (std::vector<double>* v : {&rows.col, &rows.idx, &rows.size, &rows.price, &rows.fees, &rows.side}) v->clear();
+  // a column's step: its order, and the flow of its fill into the series' cash (add's result is 0 or
+  // beyond the tolerance, so the series' snap leaves it)
   const auto step = [&](size_t i, size_t k) {
     GroupRun& run = runs[k];
     const size_t col = a + k;
-    steppedAt[k] = i;
     if (!run.fault.ok() || quiet(sim, i, col, c)) return;
     c.state[col].valPrice = last[k];
     stepBar(sim, i, run, c, &orderValue, &seq, rows);
-    stepped.push_back(k);
-    const bool stops = sim.useStops && (!std::isnan(c.state[col].slStop) || !std::isnan(c.state[col].tpStop));
-    if (stops && !isArmed[k]) newlyArmed.push_back(k);
-    isArmed[k] = stops ? 1 : 0;
+    double& flow = c.barCash[col];
+    const double f = flow == 0 ? 0.0 : add(0.0, flow);
+    if (f != 0) cash[k] = add(cash[k], f);
+    flow = 0;
+    armed[k] = sim.useStops && (!std::isnan(c.state[col].slStop) || !std::isnan(c.state[col].tpStop)) ? 1 : 0;
   };
+  const double* first0 = first.data();
+  const double* position0 = c.position.data() + a;
+  double* last0 = last.data();
+  double* cash0 = cash.data();
   for (size_t i = 0; i < T; i++) {
-    stepped.clear();
-    // the bar's filled close first: the row is then in cache for the steps (which value at `last`,
-    // the close before the bar)
-    const double* __restrict close = sim.close.data + i * closeCols + closeFrom;
-    double* __restrict lastK = last.data();
-    double* __restrict filledK = filled.data();
-    const double* __restrict firstK = first.data();
-    // (every operand loaded first, a select of each: loops the compiler vectorizes)
-    const auto fill = [&](const double* __restrict row, size_t stride) {
-      for (size_t k = 0; k < C; k++) {
-        const double v = row[stride * k], l = lastK[k], f = firstK[k];
-        const double before = l == l ? l : f;
-        filledK[k] = v == v ? v : before;
-      }
-    };
-    if (closeStride == 1)
-      fill(close, 1);
-    else
-      fill(close, 0);
-    // the columns with a signal byte, 8 at a time (one load a signal row), then those with an armed stop
-    const uint8_t* at[4];
+    const uint8_t* at[5];
     size_t m = 0;
     for (const uint8_t* data : signalRows)
       if (data != nullptr) at[m++] = data + i * K + a;
-    for (size_t k0 = 0; k0 < C; k0 += 8) {
-      const size_t n = std::min<size_t>(8, C - k0);
-      uint64_t any = 0;
-      for (size_t r = 0; r < m; r++) {
-        uint64_t w = 0;
-        if (n == 8)
-          std::memcpy(&w, at[r] + k0, 8);
-        else
-          std::memcpy(&w, at[r] + k0, n);
-        any |= w;
+    if (sim.useStops) at[m++] = armed.data();
+    const double* close = sim.close.data + i * closeCols + closeFrom;
+    double* assets = out.assets + i * K + a;
+    double* cashRow = out.cash + i * G + b.firstValueGroup;
+    double* valueRow = out.value + i * G + b.firstValueGroup;
+    for (size_t k1 = 0; k1 < C; k1 += kBlock) {
+      const size_t end = std::min(C, k1 + kBlock);
+      // the block's columns with a signal byte (or an armed stop), 8 at a time (one load a row)
+      for (size_t k0 = k1; k0 < end; k0 += 8) {
+        const size_t n = std::min<size_t>(8, end - k0);
+        uint64_t any = 0;
+        for (size_t r = 0; r < m; r++) {
+          uint64_t w = 0;
+          if (n == 8)
+            std::memcpy(&w, at[r] + k0, 8);
+          else
+            std::memcpy(&w, at[r] + k0, n);
+          any |= w;
+        }
+        // a byte's high bit where the byte is not 0 (its low 7 bits carried into it, or its own),
+        // the columns in order by the lowest set bit
+        uint64_t set = (((any & kLow7) + kLow7) | any) & ~kLow7;
+        while (set != 0) {
+          step(i, k0 + size_t(lowestBit(set)) / 8);
+          set &= set - 1;
+        }
       }
-      if (any == 0) continue;
-      for (size_t j = 0; j < n; j++) {
-        uint8_t on = 0;
-        for (size_t r = 0; r < m; r++) on |= at[r][k0 + j];
-        if (on != 0) step(i, k0 + j);
-      }
+      // the block's series, as the general loop writes them for groups of one column
+      const size_t n = end - k1;
+      if (closeStride == 1)
+        simd::run<seriesBlockOwn>(n, close + k1, first0 + k1, position0 + k1, last0 + k1, cash0 + k1, assets + k1, cashRow + k1,
+                                  valueRow + k1);
+      else
+        simd::run<seriesBlockBroadcast>(n, close, first0 + k1, position0 + k1, last0 + k1, cash0 + k1, assets + k1, cashRow + k1,
+                                        valueRow + k1);
     }
-    size_t kept = 0;
-    for (size_t j = 0; j < armed.size(); j++) {
-      const size_t k = armed[j];
-      if (isArmed[k] && steppedAt[k] != i) step(i, k);
-      if (isArmed[k]) armed[kept++] = k;
-    }
-    armed.resize(kept);
-    for (const size_t k : newlyArmed)
-      if (isArmed[k]) armed.push_back(k);
-    newlyArmed.clear();
-    // the bar's series, as the general loop writes them for groups of one column: the flows of the
-    // fills first (add's result is 0 or beyond the tolerance, so the snap below leaves it)
-    for (const size_t k : stepped) {
-      double& flow = c.barCash[a + k];
-      const double f = flow == 0 ? 0.0 : add(0.0, flow);
-      if (f != 0) cash[k] = add(cash[k], f);
-      flow = 0;
-    }
-    const double* __restrict position = c.position.data() + a;
-    double* __restrict cashK = cash.data();
-    double* __restrict assets = out.assets + i * K + a;
-    double* __restrict cashRow = out.cash + i * G + b.firstValueGroup;
-    double* __restrict valueRow = out.value + i * G + b.firstValueGroup;
-    for (size_t k = 0; k < C; k++) {
-      const double v = close[closeStride * k], l = lastK[k];
-      lastK[k] = v == v ? v : l;
-    }
-    writeSeries(C, position, filledK, cashK, assets, cashRow, valueRow);
   }
   byColumn(rows, a, C, orders);
 }
