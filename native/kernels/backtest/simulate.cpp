@@ -546,6 +546,29 @@ inline int lowestBit(uint64_t x) {
 #endif
 }
 
+/// Which of a block's n columns must be stepped for their stops this bar: a stop that fires (what
+/// stopHitAt() finds a price for, from the levels `below` and `above` that stopPrice() computes: NaN
+/// where none is set) or a trailing level to move. The bar's range is barRange()'s (the close's where
+/// `Ohlc` is false); comparisons only, so every vector width gives the same bytes.
+template <bool Ohlc, size_t Stride>
+KERNELBUS_VECTOR_BODY void stopHits(size_t n, const double* close, const double* open, const double* high, const double* low,
+                                    const double* below, const double* above, const uint8_t* trailing, uint8_t* hit) {
+  for (size_t k = 0; k < n; k++) {
+    const double c = close[Stride * k];
+    double o = c, lo = c, hi = c;
+    if (Ohlc) {
+      const double o0 = open[Stride * k], lo0 = low[Stride * k], hi0 = high[Stride * k];
+      o = o0 == o0 ? o0 : c;
+      const double min = c < o ? c : o, max = o < c ? c : o;  // std::min(o, c), std::max(o, c)
+      lo = lo0 == lo0 ? lo0 : min;
+      hi = hi0 == hi0 ? hi0 : max;
+    }
+    const double b = below[k], a = above[k];
+    const bool fires = (o <= b) | ((lo <= b) & (b <= hi)) | (a <= o) | ((lo <= a) & (a <= hi));
+    hit[k] = uint8_t(fires | (trailing[k] != 0));
+  }
+}
+
 /// Columns a block of a bar takes at a time in independentSignals(): its signals scanned, its columns
 /// stepped, then its series written, while the block's per-column state is in L1.
 constexpr size_t kBlock = 64;
@@ -567,8 +590,20 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
   for (size_t i = 0, missing = C; i < T && missing > 0; i++)
     for (size_t k = 0; k < C; k++)
       if (std::isnan(first[k]) && !std::isnan(first[k] = sim.close.data[i * closeCols + closeFrom + closeStride * k])) missing--;
-  // armed: a byte per column with a stop level to check, scanned with the signal rows
-  std::vector<uint8_t> armed(C, 0);
+  // with stops: each column's levels (NaN where none is set or no position is held: none fires), a
+  // byte where its stop-loss trails, and the block's bytes of the columns to step for their stops
+  // (scanned with the signal rows)
+  std::vector<double> below(sim.useStops ? C : 0, kNaN), above(sim.useStops ? C : 0, kNaN);
+  std::vector<uint8_t> trailing(sim.useStops ? C : 0, 0), hit(sim.useStops ? C : 0, 0);
+  const auto arm = [&](size_t k) {
+    const size_t col = a + k;
+    const ColumnState& st = c.state[col];
+    const double position = c.position[col];
+    // stopPrice()'s levels: a long's stop-loss and a short's take-profit fire below, the others above
+    below[k] = position > 0 ? st.slPrice * (1 - st.slStop) : position < 0 ? st.tpPrice * (1 - st.tpStop) : kNaN;
+    above[k] = position > 0 ? st.tpPrice * (1 + st.tpStop) : position < 0 ? st.slPrice * (1 + st.slStop) : kNaN;
+    trailing[k] = !std::isnan(st.slStop) && st.slTrail ? 1 : 0;
+  };
   const uint8_t* signalRows[4] = {sim.entries.data, sim.exits.data, sim.lsMode ? sim.shortEntries.data : nullptr,
                                   sim.lsMode ? sim.shortExits.data : nullptr};
   // the records bar by bar, in memory the thread keeps between runs (fresh pages cost more than the
@@ -580,15 +615,21 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
   const auto step = [&](size_t i, size_t k) {
     GroupRun& run = runs[k];
     const size_t col = a + k;
-    if (!run.fault.ok() || quiet(sim, i, col, c)) return;
-    c.state[col].valPrice = last[k];
-    stepBar(sim, i, run, c, &orderValue, &seq, rows);
-    double& flow = c.barCash[col];
-    const double f = flow == 0 ? 0.0 : add(0.0, flow);
-    if (f != 0) cash[k] = add(cash[k], f);
-    flow = 0;
-    armed[k] = sim.useStops && (!std::isnan(c.state[col].slStop) || !std::isnan(c.state[col].tpStop)) ? 1 : 0;
+    if (!run.fault.ok()) return;
+    if (!quiet(sim, i, col, c)) {
+      c.state[col].valPrice = last[k];
+      stepBar(sim, i, run, c, &orderValue, &seq, rows);
+      double& flow = c.barCash[col];
+      const double f = flow == 0 ? 0.0 : add(0.0, flow);
+      if (f != 0) cash[k] = add(cash[k], f);
+      flow = 0;
+    }
+    if (sim.useStops) arm(k);  // the step's fill or trail may have moved the levels
   };
+  const bool ohlc = sim.open.length() > 0 || sim.high.length() > 0 || sim.low.length() > 0;
+  // an absent open, high or low is NaN (barRange() replaces it): the close's row stands in
+  const auto rowOf = [&](const Flex<double>& f, size_t i) { return f.length() > 0 ? f.data + i * closeCols + closeFrom : nullptr; };
+  std::vector<double> nanRow(ohlc ? (closeStride == 1 ? C : 1) : 0, kNaN);
   const double* first0 = first.data();
   const double* position0 = c.position.data() + a;
   double* last0 = last.data();
@@ -598,14 +639,34 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
     size_t m = 0;
     for (const uint8_t* data : signalRows)
       if (data != nullptr) at[m++] = data + i * K + a;
-    if (sim.useStops) at[m++] = armed.data();
+    if (sim.useStops) at[m++] = hit.data();  // written block by block below
     const double* close = sim.close.data + i * closeCols + closeFrom;
+    const double* open = ohlc ? rowOf(sim.open, i) : close;
+    const double* high = ohlc ? rowOf(sim.high, i) : close;
+    const double* low = ohlc ? rowOf(sim.low, i) : close;
+    if (open == nullptr) open = nanRow.data();
+    if (high == nullptr) high = nanRow.data();
+    if (low == nullptr) low = nanRow.data();
     double* assets = out.assets + i * K + a;
     double* cashRow = out.cash + i * G + b.firstValueGroup;
     double* valueRow = out.value + i * G + b.firstValueGroup;
     for (size_t k1 = 0; k1 < C; k1 += kBlock) {
       const size_t end = std::min(C, k1 + kBlock);
-      // the block's columns with a signal byte (or an armed stop), 8 at a time (one load a row)
+      if (sim.useStops) {
+        const size_t n = end - k1, o = closeStride * k1;
+        const double *bl = below.data() + k1, *ab = above.data() + k1;
+        const uint8_t* tr = trailing.data() + k1;
+        uint8_t* h = hit.data();
+        if (!ohlc && closeStride == 1)
+          simd::run<stopHits<false, 1>>(n, close + o, open + o, high + o, low + o, bl, ab, tr, h + k1);
+        else if (!ohlc)
+          simd::run<stopHits<false, 0>>(n, close, open, high, low, bl, ab, tr, h + k1);
+        else if (closeStride == 1)
+          simd::run<stopHits<true, 1>>(n, close + o, open + o, high + o, low + o, bl, ab, tr, h + k1);
+        else
+          simd::run<stopHits<true, 0>>(n, close, open, high, low, bl, ab, tr, h + k1);
+      }
+      // the block's columns with a signal byte (or a stop to step), 8 at a time (one load a row)
       for (size_t k0 = k1; k0 < end; k0 += 8) {
         const size_t n = std::min<size_t>(8, end - k0);
         uint64_t any = 0;
