@@ -3,7 +3,7 @@
  * and CLARABEL (`min_volatility`, `max_sharpe`), its `HRPOpt`, and OpenBLAS `dpotrf` (through scipy) as
  * the yardstick of a Cholesky factorization, run by bench/peers/pypfopt.py in a child process, one
  * round at a time, interleaved with our rounds, on the inputs our rows use (written to files). Where
- * the peer is not installed (scripts/setup-pfo.sh; KERNELBUS_PFO_PYTHON names its python) or fails,
+ * the peer is not installed (`npm run bench:peers`; KERNELBUS_PFO_PYTHON names another python) or fails,
  * its rows say "peer not measured" and give no ratio.
  *
  * Ours are timed as a user meets them: each call on a fresh covariance (a new array with new values,
@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { matrix, type Matrix } from '../src/api/index.js';
 import { type BenchRow, median } from './lib.js';
+import { INSTALL_HINT, peerPython, recordPeers } from './peer-env.js';
 
 /** What the child times: bench/peers/pypfopt.py's kinds. */
 export type PeerKind = 'min_volatility' | 'max_sharpe' | 'hrp' | 'dpotrf' | 'dpotrf1';
@@ -32,10 +33,11 @@ export interface PeerCase {
 /** Our measurement of a round: ms. */
 export type Ours = () => number;
 
-/** The python of the PyPortfolioOpt venv, if installed. */
-function peerPython(): string | undefined {
-  const python = process.env.KERNELBUS_PFO_PYTHON ?? join(process.env.KERNELBUS_PFO_VENV ?? '/opt/pfo-venv', 'bin', 'python');
-  return existsSync(python) ? python : undefined;
+/** The python that runs PyPortfolioOpt: KERNELBUS_PFO_PYTHON, else the peers' venv, else the older /opt/pfo-venv. */
+function pfoPython(): string | undefined {
+  const named = process.env.KERNELBUS_PFO_PYTHON;
+  if (named !== undefined) return existsSync(named) ? named : undefined;
+  return peerPython(join(process.env.KERNELBUS_PFO_VENV ?? '/opt/pfo-venv', 'bin', 'python'));
 }
 
 /** What a run of the peer gives: its medians per case (ms), its versions, or why it was not measured. */
@@ -57,10 +59,10 @@ export function interleaved(
   cases: Record<string, PeerCase>,
   { rounds = 3, runs = 5 } = {},
 ): { ours: Record<string, number>; peer: PeerTimes } {
-  const python = peerPython();
+  const python = pfoPython();
   const mine: Record<string, number[]> = Object.fromEntries(Object.keys(ours).map((k) => [k, []]));
   const theirs: Record<string, number[]> = {};
-  let missing = python ? '' : 'peer not measured: PyPortfolioOpt is not installed here (scripts/setup-pfo.sh)';
+  let missing = python ? '' : `peer not measured: PyPortfolioOpt is not installed here (${INSTALL_HINT})`;
   let versions = '';
   const dir = mkdtempSync(join(tmpdir(), 'kb-pfo-'));
   try {
@@ -96,6 +98,7 @@ export function interleaved(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  recordPeers('portfolio', missing || versions);
   const ms = missing ? {} : Object.fromEntries(Object.entries(theirs).map(([k, v]) => [k, median(v)]));
   return {
     ours: Object.fromEntries(Object.entries(mine).map(([k, v]) => [k, median(v)])),

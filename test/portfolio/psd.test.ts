@@ -260,5 +260,5 @@ function body(k: Kernels, name: BackendName) {
   });
 }
 
-describe('the covariance test [reference]', () => body(ref));
+describe('the covariance test [reference]', () => body(ref, 'reference'));
 describeEachBackend('the covariance test', body, 'portfolio');
