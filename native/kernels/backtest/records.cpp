@@ -27,8 +27,9 @@ struct Chunk {
 
 void append(std::vector<double>& to, const std::vector<double>& from) { to.insert(to.end(), from.begin(), from.end()); }
 
-/// Exit trades of one column's records (indices [from, to)) (vectorbt's get_exit_trades_nb); position ids from `parent`.
-void exitTrades(const Orders& log, const size_t* from, const size_t* to, size_t col, double lastClose, size_t lastIdx, Trades& out,
+/// Exit trades of one column's records (vectorbt's get_exit_trades_nb): `list`[from..to), or the
+/// records from..to themselves where `list` is null; position ids from `parent`.
+void exitTrades(const Orders& log, const size_t* list, size_t from, size_t to, size_t col, double lastClose, size_t lastIdx, Trades& out,
                 size_t& parent) {
   bool inPosition = false;
   int direction = -1;
@@ -44,8 +45,8 @@ void exitTrades(const Orders& log, const size_t* from, const size_t* to, size_t 
                                          pnl / entryValue,    double(direction), double(status), double(parentId)};
     for (size_t f = 0; f < kTradeFields; f++) out.fields[f].push_back(values[f]);
   };
-  for (const size_t* it = from; it != to; ++it) {
-    const size_t o = *it;
+  for (size_t r = from; r < to; r++) {
+    const size_t o = list != nullptr ? list[r] : r;
     const double i = log.idx[o], size = log.size[o], price = log.price[o], fees = log.fees[o];
     const bool buy = log.side[o] == kBuy;
     if (!inPosition) {
@@ -87,19 +88,26 @@ void exitTrades(const Orders& log, const size_t* from, const size_t* to, size_t 
   if (inPosition && isLess(-sizeSum, 0)) push(sizeSum, grossSum / sizeSum, feesSum, double(lastIdx), lastClose, 0, 0);
 }
 
-/// The exit trades of a chunk's columns from its records (each column's records in order, by a
-/// counting sort: a cash group's records interleave its columns).
+/// The exit trades of a chunk's columns from its records (each column's records in order: as they
+/// are where each column is its own group, else by a counting sort, a cash group's records
+/// interleaving its columns).
 void chunkTrades(const Simulation& sim, Chunk& ch) {
   const size_t T = sim.rows, C = ch.bounds.endCol - ch.bounds.firstCol, n = ch.orders.count();
-  std::vector<size_t> start(C + 1, 0), list(n);
-  for (size_t r = 0; r < n; r++) start[size_t(ch.orders.col[r]) - ch.bounds.firstCol + 1]++;
+  const double* cols = ch.orders.col.data();
+  std::vector<size_t> start(C + 1, 0), list;
+  for (size_t r = 0; r < n; r++) start[size_t(cols[r]) - ch.bounds.firstCol + 1]++;
   for (size_t k = 0; k < C; k++) start[k + 1] += start[k];
-  std::vector<size_t> next(start.begin(), start.end() - 1);
+  bool sorted = true;
+  for (size_t r = 1; r < n && sorted; r++) sorted = cols[r - 1] <= cols[r];
+  if (!sorted) {
+    list.resize(n);
+    std::vector<size_t> next(start.begin(), start.end() - 1);
+    for (size_t r = 0; r < n; r++) list[next[size_t(cols[r]) - ch.bounds.firstCol]++] = r;
+  }
   for (auto& f : ch.trades.fields) f.reserve(n + C);  // a record closes at most one trade and opens one
-  for (size_t r = 0; r < n; r++) list[next[size_t(ch.orders.col[r]) - ch.bounds.firstCol]++] = r;
   for (size_t k = 0; k < C; k++) {
     const size_t col = ch.bounds.firstCol + k;
-    exitTrades(ch.orders, list.data() + start[k], list.data() + start[k + 1], col, sim.close.at(T - 1, col), T - 1, ch.trades,
+    exitTrades(ch.orders, sorted ? nullptr : list.data(), start[k], start[k + 1], col, sim.close.at(T - 1, col), T - 1, ch.trades,
                ch.positions);
   }
 }
