@@ -178,23 +178,39 @@ FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output&
     out.trades = std::move(chunks[0].trades);
     return FaultAt{};
   }
-  for (std::vector<double>* v :
-       {&out.orders.col, &out.orders.idx, &out.orders.size, &out.orders.price, &out.orders.fees, &out.orders.side}) {
-    v->reserve(orders);
-  }
-  for (auto& f : out.trades.fields) f.reserve(trades);
-  size_t positions = 0;
-  for (Chunk& ch : chunks) {
-    const size_t tradeBase = out.trades.count();
-    out.orders.append(ch.orders);
-    for (size_t f = 0; f < kTradeFields; f++) append(out.trades.fields[f], ch.trades.fields[f]);
-    for (size_t t = tradeBase; t < out.trades.count(); t++) {
-      out.trades.fields[0][t] = double(t);
-      out.trades.fields[13][t] += double(positions);
+  // a field at a time on the pool's threads (each field's fresh memory faulted in and written by
+  // one thread): the orders' 6 fields, then the trades' (ids counted over the result, position ids
+  // offset by the chunks before)
+  std::vector<double>* orderFields[] = {&out.orders.col,   &out.orders.idx,  &out.orders.size,
+                                        &out.orders.price, &out.orders.fees, &out.orders.side};
+  parallelForChunks(6 + kTradeFields, 1, [&](size_t begin, size_t end) {
+    for (size_t f = begin; f < end; f++) {
+      if (f < 6) {
+        std::vector<double>& to = *orderFields[f];
+        to.reserve(orders);
+        for (Chunk& ch : chunks) {
+          std::vector<double>* of[] = {&ch.orders.col, &ch.orders.idx, &ch.orders.size, &ch.orders.price, &ch.orders.fees, &ch.orders.side};
+          append(to, *of[f]);
+          *of[f] = std::vector<double>{};
+        }
+        continue;
+      }
+      const size_t t = f - 6;
+      std::vector<double>& to = out.trades.fields[t];
+      to.reserve(trades);
+      size_t positions = 0;
+      for (Chunk& ch : chunks) {
+        const size_t base = to.size();
+        append(to, ch.trades.fields[t]);
+        if (t == 0)
+          for (size_t r = base; r < to.size(); r++) to[r] = double(r);
+        if (t == 13)
+          for (size_t r = base; r < to.size(); r++) to[r] += double(positions);
+        positions += ch.positions;
+        ch.trades.fields[t] = std::vector<double>{};
+      }
     }
-    positions += ch.positions;
-    ch = Chunk{};
-  }
+  });
   return FaultAt{};
 }
 
