@@ -9,6 +9,13 @@
 #include "execute.hpp"
 #include "simd.hpp"
 
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#define KERNELBUS_STREAM_STORES 1
+#else
+#define KERNELBUS_STREAM_STORES 0
+#endif
+
 namespace kernelbus::backtest {
 
 namespace {
@@ -569,6 +576,35 @@ KERNELBUS_VECTOR_BODY void stopHits(size_t n, const double* close, const double*
   }
 }
 
+/// Copies n doubles to `to` with non-temporal stores (around the cache: no read of the lines first,
+/// and the cache left to the inputs) where the CPU has them (x86-64), else a plain copy. The caller
+/// fences (streamFence) before another thread reads `to`.
+inline void streamCopy(double* __restrict to, const double* __restrict from, size_t n) {
+#if KERNELBUS_STREAM_STORES
+  size_t k = 0;
+  // the first double alone where `to` is not 16-byte aligned (a double is 8-byte aligned)
+  if ((reinterpret_cast<uintptr_t>(to) & 15) != 0 && n > 0) {
+    _mm_stream_si64(reinterpret_cast<long long*>(to), *reinterpret_cast<const long long*>(from));
+    k = 1;
+  }
+  for (; k + 2 <= n; k += 2) _mm_stream_pd(to + k, _mm_loadu_pd(from + k));
+  if (k < n) _mm_stream_si64(reinterpret_cast<long long*>(to + k), *reinterpret_cast<const long long*>(from + k));
+#else
+  std::memcpy(to, from, n * sizeof(double));
+#endif
+}
+inline void streamFence() {
+#if KERNELBUS_STREAM_STORES
+  _mm_sfence();
+#endif
+}
+
+/// The series' size (assets, cash and value, in bytes) from which independentSignals() writes them
+/// with non-temporal stores: beyond the last-level cache a result is read back from memory anyway,
+/// and the stores skip reading each line before writing it (the traffic two threads contend for).
+/// 32 MB: a last-level cache (this machine's L3).
+constexpr size_t kStreamBytes = size_t(32) << 20;
+
 /// Columns a block of a bar takes at a time in independentSignals(): its signals scanned, its columns
 /// stepped, then its series written, while the block's per-column state is in L1.
 constexpr size_t kBlock = 64;
@@ -630,6 +666,9 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
   // an absent open, high or low is NaN (barRange() replaces it): the close's row stands in
   const auto rowOf = [&](const Flex<double>& f, size_t i) { return f.length() > 0 ? f.data + i * closeCols + closeFrom : nullptr; };
   std::vector<double> nanRow(ohlc ? (closeStride == 1 ? C : 1) : 0, kNaN);
+  // the block's series staged in L1, then streamed out, where the series are beyond the cache
+  const bool stream = KERNELBUS_STREAM_STORES && T * (K + 2 * G) * sizeof(double) >= kStreamBytes;
+  double staged[3 * kBlock];
   const double* first0 = first.data();
   const double* position0 = c.position.data() + a;
   double* last0 = last.data();
@@ -688,14 +727,19 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
       }
       // the block's series, as the general loop writes them for groups of one column
       const size_t n = end - k1;
+      double* to[3] = {assets + k1, cashRow + k1, valueRow + k1};
+      double* into[3] = {to[0], to[1], to[2]};
+      if (stream)
+        for (size_t f = 0; f < 3; f++) into[f] = staged + f * kBlock;
       if (closeStride == 1)
-        simd::run<seriesBlockOwn>(n, close + k1, first0 + k1, position0 + k1, last0 + k1, cash0 + k1, assets + k1, cashRow + k1,
-                                  valueRow + k1);
+        simd::run<seriesBlockOwn>(n, close + k1, first0 + k1, position0 + k1, last0 + k1, cash0 + k1, into[0], into[1], into[2]);
       else
-        simd::run<seriesBlockBroadcast>(n, close, first0 + k1, position0 + k1, last0 + k1, cash0 + k1, assets + k1, cashRow + k1,
-                                        valueRow + k1);
+        simd::run<seriesBlockBroadcast>(n, close, first0 + k1, position0 + k1, last0 + k1, cash0 + k1, into[0], into[1], into[2]);
+      if (stream)
+        for (size_t f = 0; f < 3; f++) streamCopy(to[f], into[f], n);
     }
   }
+  if (stream) streamFence();
   byColumn(rows, a, C, orders);
 }
 
