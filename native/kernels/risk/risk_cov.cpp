@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "risk.hpp"
+#include "risk_gram.hpp"
 #include "parallel.hpp"
 #include "risk_checks.hpp"
 #include "risk_steps.hpp"
@@ -16,110 +17,11 @@ namespace {
 using detail::centreColumns;
 using detail::checkReturns;
 using detail::completeRows;
+using detail::crossSweep;
+using detail::ewmaSweep;
 using detail::Rows;
-
-// Every element [i][j] of out (p x p; only j >= i when Upper) of the given rows updated by
-// `step(c, a_ti, b_tj, t)` for t = 0..n-1 in order, exactly as the reference's loop over t, but eight
-// rows t at a time so that row i of `out` stays in L1 while they pass, and the loop over j vectorizes.
-// a and b are n x p row-major.
-// A whole block of eight rows t goes through each element at once (its eight steps in order, the
-// element in a register: one load and one store of `out` per eight products, where the loop over t
-// outside the loop over j stored every product and was bound by the stores).
-template <bool Upper, typename Step>
-inline void sweepRows(const double* a, const double* b, size_t n, size_t p, double* out, Step step, const size_t* rows, size_t count) {
-  constexpr size_t kRows = 8;
-  for (size_t t0 = 0; t0 < n; t0 += kRows) {
-    const size_t t1 = std::min(n, t0 + kRows);
-    for (size_t r = 0; r < count; r++) {
-      const size_t i = rows[r];
-      double* __restrict o = out + i * p;
-      const size_t j0 = Upper ? i : 0;
-      if (t1 - t0 == kRows) {
-        const double* __restrict b0 = b + t0 * p;
-        const double* __restrict b1 = b0 + p;
-        const double* __restrict b2 = b1 + p;
-        const double* __restrict b3 = b2 + p;
-        const double* __restrict b4 = b3 + p;
-        const double* __restrict b5 = b4 + p;
-        const double* __restrict b6 = b5 + p;
-        const double* __restrict b7 = b6 + p;
-        const double a0 = a[t0 * p + i], a1 = a[(t0 + 1) * p + i], a2 = a[(t0 + 2) * p + i], a3 = a[(t0 + 3) * p + i];
-        const double a4 = a[(t0 + 4) * p + i], a5 = a[(t0 + 5) * p + i], a6 = a[(t0 + 6) * p + i], a7 = a[(t0 + 7) * p + i];
-        for (size_t j = j0; j < p; j++) {
-          double c = o[j];
-          c = step(c, a0, b0[j], t0);
-          c = step(c, a1, b1[j], t0 + 1);
-          c = step(c, a2, b2[j], t0 + 2);
-          c = step(c, a3, b3[j], t0 + 3);
-          c = step(c, a4, b4[j], t0 + 4);
-          c = step(c, a5, b5[j], t0 + 5);
-          c = step(c, a6, b6[j], t0 + 6);
-          c = step(c, a7, b7[j], t0 + 7);
-          o[j] = c;
-        }
-        continue;
-      }
-      for (size_t t = t0; t < t1; t++) {
-        const double ai = a[t * p + i];
-        const double* __restrict row = b + t * p;
-        for (size_t j = j0; j < p; j++) o[j] = step(o[j], ai, row[j], t);
-      }
-    }
-  }
-}
-
-double addProduct(double c, double a, double b, size_t) { return c + a * b; }
-
-// The sweeps over some rows, each compiled for every vector width (simd::run).
-KERNELBUS_VECTOR_BODY void sampleRows(const double* d, size_t n, size_t cols, double* out, const size_t* rows, size_t count) {
-  sweepRows<true>(d, d, n, cols, out, addProduct, rows, count);
-}
-
-KERNELBUS_VECTOR_BODY void ewmaRows(const double* d, size_t n, size_t cols, double lambda, double* out, const size_t* rows, size_t count) {
-  const double rest = 1 - lambda;
-  sweepRows<true>(
-      d, d, n, cols, out, [lambda, rest](double c, double a, double b, size_t t) { return t == 0 ? a * b : lambda * c + rest * (a * b); },
-      rows, count);
-}
-
-KERNELBUS_VECTOR_BODY void weightedRowsSweep(const double* d, size_t n, size_t cols, const double* w, double* out, const size_t* rows,
-                                             size_t count) {
-  sweepRows<true>(
-      d, d, n, cols, out, [w](double c, double a, double b, size_t t) { return c + w[t] * (a * b); }, rows, count);
-}
-
-KERNELBUS_VECTOR_BODY void crossRows(const double* a, const double* b, size_t n, size_t p, double* out, const size_t* rows, size_t count) {
-  sweepRows<false>(a, b, n, p, out, addProduct, rows, count);
-}
-
-// Runs `rowsSweep(rows, count)` over the rows of a p x p result, shared out between the threads. For
-// the upper triangle, row i goes with row p - 1 - i, so that every pair holds p + 1 elements and equal
-// numbers of pairs are equal work.
-template <typename RowsSweep>
-void parallelRows(size_t n, size_t p, bool upper, RowsSweep rowsSweep) {
-  const size_t units = upper ? (p + 1) / 2 : p;
-  const size_t minUnits = std::max<size_t>(1, 262144 / (n * p + 1));
-  parallelFor(units, minUnits, [&](size_t begin, size_t end) {
-    std::vector<size_t> rows;
-    for (size_t q = begin; q < end; q++) {
-      rows.push_back(q);
-      if (upper && p - 1 - q != q) rows.push_back(p - 1 - q);
-    }
-    rowsSweep(rows.data(), rows.size());
-  });
-}
-
-void sampleSweep(const double* d, size_t n, size_t cols, double* out) {
-  parallelRows(n, cols, true, [&](const size_t* rows, size_t count) { simd::run<sampleRows>(d, n, cols, out, rows, count); });
-}
-
-void ewmaSweep(const double* d, size_t n, size_t cols, double lambda, double* out) {
-  parallelRows(n, cols, true, [&](const size_t* rows, size_t count) { simd::run<ewmaRows>(d, n, cols, lambda, out, rows, count); });
-}
-
-void weightedSweep(const double* d, size_t n, size_t cols, const double* w, double* out) {
-  parallelRows(n, cols, true, [&](const size_t* rows, size_t count) { simd::run<weightedRowsSweep>(d, n, cols, w, out, rows, count); });
-}
+using detail::sampleSweep;
+using detail::weightedSweep;
 
 // v_b = sum over j of w_bj S_j (row j of S), for `count` portfolios at once: S streamed once per block,
 // each v_bi summed over j in order, as the reference's inner loop.
@@ -190,12 +92,6 @@ void shrink(const CovarianceOut& o, const double* d, size_t n, size_t p, int met
   for (size_t k = 0; k < p * p; k++) o.cov[k] *= 1 - s;
   for (size_t i = 0; i < p; i++) o.cov[i * p + i] += s * mu;
   *o.shrinkage = s;
-}
-
-// cross(): sum over t of a[t][i] b[t][j] in row order, p x p (the whole matrix).
-void crossSweep(const double* a, const double* b, size_t n, size_t p, double* out) {
-  std::fill(out, out + p * p, 0.0);
-  parallelRows(n, p, false, [&](const size_t* rows, size_t count) { simd::run<crossRows>(a, b, n, p, out, rows, count); });
 }
 
 // cross() through the steps' cross-product.
