@@ -691,6 +691,15 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
     double* valueRow = out.value + i * G + b.firstValueGroup;
     for (size_t k1 = 0; k1 < C; k1 += kBlock) {
       const size_t end = std::min(C, k1 + kBlock);
+#if defined(__GNUC__) || defined(__clang__)
+      // the close and signal bytes of this block kPrefetchRows bars ahead (many streams at once: the
+      // prefetchers alone fall behind on them)
+      if (i + kPrefetchRows < T) {
+        const char* ahead = reinterpret_cast<const char*>(close + kPrefetchRows * closeCols + closeStride * k1);
+        for (size_t q = 0; q < closeStride * (end - k1) * sizeof(double); q += 64) __builtin_prefetch(ahead + q);
+        for (size_t r = 0; r < m - (sim.useStops ? 1 : 0); r++) __builtin_prefetch(at[r] + kPrefetchRows * K + k1);
+      }
+#endif
       if (sim.useStops) {
         const size_t n = end - k1, o = closeStride * k1;
         const double *bl = below.data() + k1, *ab = above.data() + k1;
