@@ -33,8 +33,8 @@ struct Columns {
 struct GroupRun {
   size_t from = 0, n = 0;
   double cash = 0, freeCash = 0;
+  FaultAt fault;  // beside the cash: a step reads one cache line of its run
   Orders orders;
-  FaultAt fault;
 };
 
 /// A chunk of value groups: [firstValueGroup, endValueGroup), their cash groups and columns.
