@@ -6,7 +6,8 @@
 // into arrays reused across runs (as the native wrapper's unzeroed ones are, once the process has
 // them), at 1, 2, 4 and 8 threads; prints the best of 7 runs and the speed-up over one thread, and
 // the same with stops (slStop 0.05, tpStop 0.1); stats() of the signals result at 1 and 2 threads; and the
-// floor: the memory traffic of the series alone, into reused and into fresh memory.
+// floor: the memory traffic of the series alone, into reused memory (plain and non-temporal stores) and
+// into fresh memory.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -14,6 +15,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "backtest/backtest.hpp"
 #include "memory.hpp"
@@ -105,7 +110,8 @@ void timeStats(const backtest::Simulation& sim, const std::vector<int32_t>& lens
 /// the signals, write assets, cash and value: T x K doubles each), row by row on `threads` threads as
 /// the run splits its columns, into series reused (`fresh` false) or freshly allocated and advised onto
 /// huge pages each call (true: what a caller that keeps no result's memory pays, page faults included).
-void timeFloor(const std::vector<double>& close, const std::vector<uint8_t>& entries, const std::vector<uint8_t>& exits, bool fresh) {
+void timeFloor(const std::vector<double>& close, const std::vector<uint8_t>& entries, const std::vector<uint8_t>& exits, bool fresh,
+               bool streaming = false) {
   std::vector<double> a(T * K), c(T * K), v(T * K);
   for (const size_t threads : {1, 2}) {
     setThreadCount(threads);
@@ -125,6 +131,30 @@ void timeFloor(const std::vector<double>& close, const std::vector<uint8_t>& ent
         for (size_t i = 0; i < T; i++) {
           const double* row = close.data() + i * K;
           const uint8_t *en = entries.data() + i * K, *ex = exits.data() + i * K;
+          if (streaming) {
+#if defined(__SSE2__)
+            // as the simulation streams its series: a block of 64 columns computed into L1, then
+            // copied out with non-temporal stores, 2 doubles at a time
+            for (size_t k0 = begin; k0 < end; k0 += 64) {
+              const size_t n = std::min<size_t>(64, end - k0);
+              alignas(64) double staged[3][64];
+              for (size_t k = 0; k < n; k++) {
+                const double held = double(en[k0 + k] | ex[k0 + k]);
+                staged[0][k] = held;
+                staged[1][k] = 100 - held;
+                staged[2][k] = 100 + held * row[k0 + k];
+              }
+              double* to[3] = {assets + i * K + k0, cash + i * K + k0, value + i * K + k0};
+              for (size_t f = 0; f < 3; f++) {
+                size_t k = 0;
+                if ((reinterpret_cast<uintptr_t>(to[f]) & 15) != 0) to[f][k] = staged[f][k], k = 1;
+                for (; k + 2 <= n; k += 2) _mm_stream_pd(to[f] + k, _mm_load_pd(&staged[f][k]));
+                if (k < n) to[f][k] = staged[f][k];
+              }
+            }
+#endif
+            continue;
+          }
           for (size_t k = begin; k < end; k++) {
             const double held = double(en[k] | ex[k]);
             assets[i * K + k] = held;
@@ -133,14 +163,17 @@ void timeFloor(const std::vector<double>& close, const std::vector<uint8_t>& ent
           }
         }
       });
+#if defined(__SSE2__)
+      _mm_sfence();
+#endif
       best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
       double sum = 0;
       for (size_t i = 0; i < T * K; i += 4099) sum += value[i];
       if (sum == 42) std::printf(" ");  // keeps the writes
       for (double* p : owned) std::free(p);
     }
-    std::printf("floor: the series' traffic alone, %s, %zu thread(s): %.2f ms\n", fresh ? "fresh memory each call" : "memory reused",
-                threads, best * 1e3);
+    std::printf("floor: the series' traffic alone, %s%s, %zu thread(s): %.2f ms\n", fresh ? "fresh memory each call" : "memory reused",
+                streaming ? ", non-temporal stores" : "", threads, best * 1e3);
   }
 }
 
@@ -209,6 +242,7 @@ int main() {
     if (!stops) timeStats(sim, lens, cash, value);
     if (!stops) {
       timeFloor(close, entries, exits, false);
+      timeFloor(close, entries, exits, false, true);
       timeFloor(close, entries, exits, true);
     }
   }
