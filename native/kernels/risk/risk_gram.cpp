@@ -6,13 +6,16 @@
 // A tile is kTileRows rows i by K vectors of columns j (4 x 24 with AVX-512, 4 x 8 with AVX2, 4 x 4
 // with SSE2 or NEON): per row t, K vector loads of b, one broadcast of a per row i, and a multiply and
 // an add per vector, the tile's outputs loaded and stored once per block of kBlockRows rows t (whose
-// rows of a and b stay in L2 while every tile of the thread passes over them). One core: 35-36
-// GFLOP/s with AVX-512 (the row sweep before, 8 rows t by a loop over j: 23), 28 with AVX2.
+// rows of a and b stay in L2 while every tile of the thread passes over them). One core of an AMD EPYC
+// (Zen 4): 36 GFLOP/s with AVX-512 (the row sweep before, 8 rows t by a loop over j: 23), 27 with
+// AVX2. Zen 4 spends an FP pipe on each 512-bit broadcast: 4 rows x 3 vectors was the best shape
+// measured (4 x 4, 6 x 3, 8 x 2, 3 x 6 and pre-broadcast rows of a were no faster); the EWMA's three
+// products per step leave it bound by the multiplies, as the row sweep was (about 35 ms either way).
 // The last tile of a row of tiles ends at column p, over columns an earlier tile has done: it stores
 // only the new ones. Rows of a group past p repeat its last row and are not stored. Under the upper
-// triangle a row of tiles starts at the tile that holds its diagonal; what it computes below the
-// diagonal is the same sum (a product is the same either way round) and is overwritten by the caller's
-// mirror.
+// triangle a row of tiles starts at its first row's diagonal; what it computes below the diagonal (in
+// the group's other rows, and the last tile's columns before the new ones) is the same sum (a product
+// is the same either way round) and is overwritten by the caller's mirror.
 #include "risk_gram.hpp"
 
 #include <algorithm>
@@ -135,7 +138,7 @@ KERNELBUS_VECTOR_BODY void tileSweep(const double* a, const double* b, size_t n,
     const size_t t1 = std::min(n, t0 + kBlockRows);
     for (size_t g = 0; g < count; g++) {
       const size_t ib = groups[g] * R, rows = std::min(R, p - ib);
-      size_t jb = Upper ? ib / C * C : 0;
+      size_t jb = Upper ? ib : 0;
       for (; jb + C <= p; jb += C) tile<V, R, K>(a, b, p, out, step, t0, t1, ib, rows, jb, jb);
       if (jb < p) tile<V, R, K>(a, b, p, out, step, t0, t1, ib, rows, p - C, jb);
     }
