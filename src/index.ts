@@ -33,6 +33,7 @@ export {
   performanceStats,
   portfolioReturns,
   portfolioVolatility,
+  retainFreedMemory,
   simpleReturns,
   tickRule,
   timeBars,

@@ -80,6 +80,30 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// retainFreedMemory(trimThreshold, mmapThreshold, topPad) -> { applied: true } | { applied: false, reason }:
+// the C library's allocator made to keep freed memory (native/kernels/memory.hpp; glibc only, process-wide).
+// The values are checked here too (src/api/retain-freed-memory.ts checks them first, with the same messages).
+Napi::Value RetainFreedMemory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  requireArgCount(info, 3);
+  // each an integer number of bytes in [0, max]: the messages of src/api/retain-freed-memory.ts
+  const auto bytes = [&](size_t i, const char* name, size_t max) -> size_t {
+    const double v = numberArg(info, i, name);
+    if (!(v >= 0 && v <= static_cast<double>(max) && std::floor(v) == v)) {
+      throw inputError(env, name, "an integer in [0, " + std::to_string(max) + "] (bytes)", describeValue(info[i]));
+    }
+    return static_cast<size_t>(v);
+  };
+  const size_t trim = bytes(0, "options.trimThreshold", kRetainMax);
+  const size_t mmap = bytes(1, "options.mmapThreshold", kMmapThresholdMax);
+  const size_t pad = bytes(2, "options.topPad", kRetainMax);
+  const RetainFreed r = retainFreedMemory(trim, mmap, pad);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("applied", Napi::Boolean::New(env, r.applied));
+  if (!r.applied) out.Set("reason", Napi::String::New(env, r.reason));
+  return out;
+}
+
 // viewAddress(typedArray) -> BigInt: the address a kernel would read (test hook proving zero-copy:
 // it is the caller's memory plus the view's byteOffset, for ArrayBuffer and SharedArrayBuffer views).
 Napi::Value ViewAddress(const Napi::CallbackInfo& info) {
@@ -143,6 +167,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   exports.Set("features", Napi::Function::New<Features>(env, "features"));
   exports.Set("viewAddress", Napi::Function::New<ViewAddress>(env, "viewAddress"));
   exports.Set("setThreads", Napi::Function::New<SetThreads>(env, "setThreads"));
+  exports.Set("retainFreedMemory", Napi::Function::New<RetainFreedMemory>(env, "retainFreedMemory"));
   exports.Set("adviseHugePages", Napi::Function::New<AdviseHugePages>(env, "adviseHugePages"));
   exports.Set("noop", Napi::Function::New<Noop>(env, "noop"));
   exports.Set("paramNames", Napi::Function::New<ParamNamesOf>(env, "paramNames"));

@@ -4,6 +4,9 @@
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace kernelbus {
 
@@ -17,6 +20,29 @@ void adviseHugePages(void* data, size_t bytes) {
 #else
   (void)data;
   (void)bytes;
+#endif
+}
+
+RetainFreed retainFreedMemory(size_t trimThreshold, size_t mmapThreshold, size_t topPad) {
+#if defined(__GLIBC__)
+  if (trimThreshold > kRetainMax || topPad > kRetainMax || mmapThreshold > kMmapThresholdMax) {
+    return {false, "a value above what mallopt takes"};
+  }
+  // mmap threshold first: a fixed one (and a fixed trim threshold) also ends glibc's dynamic adjustment
+  const bool ok = mallopt(M_MMAP_THRESHOLD, static_cast<int>(mmapThreshold)) == 1 &&
+                  mallopt(M_TRIM_THRESHOLD, static_cast<int>(trimThreshold)) == 1 && mallopt(M_TOP_PAD, static_cast<int>(topPad)) == 1;
+  return ok ? RetainFreed{true, ""} : RetainFreed{false, "glibc's mallopt refused a value"};
+#else
+  (void)trimThreshold;
+  (void)mmapThreshold;
+  (void)topPad;
+#if defined(__APPLE__)
+  return {false, "the C library is not glibc (macOS): nothing changed"};
+#elif defined(_WIN32)
+  return {false, "the C library is not glibc (Windows): nothing changed"};
+#else
+  return {false, "the C library is not glibc (musl or another): nothing changed"};
+#endif
 #endif
 }
 

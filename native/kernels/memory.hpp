@@ -15,6 +15,24 @@ namespace kernelbus {
 /// first written (a no-op below 4 MB, where THP is off, and on other systems). Contents are unchanged.
 void adviseHugePages(void* data, size_t bytes);
 
+/// What retainFreedMemory did: applied, or the reason it could not (empty when applied).
+struct RetainFreed {
+  bool applied;
+  const char* reason;
+};
+
+/// The C library's allocator made to keep memory the process frees (glibc's mallopt): no trim of the
+/// heap top below `trimThreshold` bytes free, `topPad` bytes more asked of the system at each growth,
+/// and blocks below `mmapThreshold` bytes from the heap rather than mmap. Process-wide, for whoever runs
+/// the process (docs/backends.md, "Fresh outputs and the collector"). Each value must be at most
+/// kRetainMax; mmapThreshold at most kMmapThresholdMax (glibc refuses more). Does nothing where the C
+/// library is not glibc (musl, macOS, Windows) and says so.
+RetainFreed retainFreedMemory(size_t trimThreshold, size_t mmapThreshold, size_t topPad);
+/// The largest value mallopt takes (an int).
+constexpr size_t kRetainMax = 2147483647;
+/// glibc's largest mmap threshold on a 64-bit system (DEFAULT_MMAP_THRESHOLD_MAX: 32 MiB).
+constexpr size_t kMmapThresholdMax = size_t{4} * 1024 * 1024 * sizeof(long);
+
 /// std::allocator that advises huge pages (adviseHugePages) for every block it hands out: for the
 /// kernels' large scratch vectors (vpin()'s bars: 64 bytes a bar, 460 MB for 10^7 trades in 10 ms bars,
 /// 113,000 page faults of 4 KB without it). A block below 4 MB is left as it is.

@@ -151,6 +151,12 @@ export {
 export { type CheckPsdResult, type CheckPsdStackResult, PSD_TOLERANCE, type PsdOptions } from '../kernels/portfolio/portfolio-psd.js';
 export { stackCovariances, type BatchOptions, type CovStack, type IsBatch } from '../kernels/portfolio/portfolio-shapes.js';
 export { backends, type BackendInfo, type BackendName } from '../backends/registry.js';
+export {
+  retainFreedMemory,
+  RETAIN_FREED_DEFAULTS,
+  type RetainFreedMemoryOptions,
+  type RetainFreedMemoryResult,
+} from './retain-freed-memory.js';
 export { initTfjs, type TfjsBackendName } from '../backends/tfjs/public.js';
 export { KernelbusError, KernelInputError, BackendUnavailableError } from '../errors.js';
 export { FAMILY_KERNELS, type FamilyName, type KernelName } from '../kernels/families.js';

@@ -103,6 +103,11 @@ export interface NativeBinding {
   features(): NativeFeatures;
   /** The threads later kernel calls may use (0: the default). Results do not depend on it. */
   setThreads(n: number): void;
+  /**
+   * glibc's allocator made to keep freed memory (mallopt: trim threshold, mmap threshold, top pad, in bytes;
+   * process-wide): `{ applied: true }`, or `{ applied: false, reason }` where the C library is not glibc.
+   */
+  retainFreedMemory(trimThreshold: number, mmapThreshold: number, topPad: number): { applied: boolean; reason?: string };
   /** Backs the array's (fresh) memory with 2 MB pages where the system allows (Linux THP): fewer page faults on first write. */
   adviseHugePages(array: ArrayBufferView): void;
   /**
