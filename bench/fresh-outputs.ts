@@ -7,17 +7,20 @@
  * own (node --expose-gc, the heap built and collected before the calls), each result dropped at the next
  * call unless the case says it keeps them. The rows `(out)` call the same kernel into one output reused:
  * no allocation, so their p99/median is the machine's own noise floor (a shared machine's scheduler alone
- * puts 10 ms stalls into a 2 ms call). On Linux the quiet sma case runs again with glibc made to keep
- * freed memory (GLIBC_TUNABLES), and the resident set is measured over 10,000 calls both ways.
+ * puts 10 ms stalls into a 2 ms call). Every row counts the page faults of its calls. On Linux the quiet
+ * sma, bbands and backtestSignals (2,520 x 1,000, 65 MB a call) cases run again with glibc made to keep
+ * freed memory, once by retainFreedMemory() called in the child and once by GLIBC_TUNABLES at its start
+ * (the two should match), and the resident set of sma is measured over 10,000 calls all three ways.
  * docs/backends.md (Fresh outputs and the collector) says what V8 does with the outputs' memory.
  * Usage: npm run bench -- --only fresh-outputs, or for one case tsx bench/fresh-outputs.ts --child
- * <case> <live> <calls> <keep> (under node --expose-gc; JSON on stdout).
+ * <case> <live> <calls> <keep> [retain] (under node --expose-gc; JSON on stdout; `retain`: retainFreedMemory()
+ * first).
  */
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { backends, kernels, matrix } from '../src/api/index.js';
+import { backends, kernels, matrix, retainFreedMemory, type Matrix } from '../src/api/index.js';
 import { centGrid } from './inputs.js';
 import { type BenchRow, type BenchSection, prng } from './lib.js';
 
@@ -54,6 +57,23 @@ const CASES: Record<string, () => () => unknown> = {
     const k = kernels({ backend: 'native' });
     return () => k.bars(trades, { by: 'tick', threshold: 10 });
   },
+  'backtestSignals 2520 x 1000': () => {
+    const [rows, cols] = [2520, 1000];
+    const rnd = prng(42);
+    const data = new Float64Array(rows * cols);
+    for (let i = 0; i < data.length; i++) data[i] = i < cols ? 50 + 100 * rnd() : data[i - cols] * (1 + (rnd() - 0.5) * 0.04);
+    const close = matrix(data, rows, cols);
+    const k = kernels({ backend: 'native' });
+    // MA-cross signals (bench/backtest.ts): sma 10 over sma 50
+    const fast = k.sma(close, { timePeriod: 10 }) as Matrix;
+    const slow = k.sma(close, { timePeriod: 50 }) as Matrix;
+    const options = {
+      entries: k.crossedAbove(fast, slow) as unknown as Matrix,
+      exits: k.crossedBelow(fast, slow) as unknown as Matrix,
+      fees: 0.001,
+    };
+    return () => k.backtestSignals({ close }, options);
+  },
   'covariance 2520 x 500': () => {
     const rnd = prng(5);
     const r = new Float64Array(2520 * 500);
@@ -89,6 +109,10 @@ interface Figures {
   gcMax: number;
   rssGrowthMB: number;
   rssMaxMB: number;
+  /** Minor page faults per call (the process's, over the calls). */
+  faults: number;
+  /** What retainFreedMemory() returned in the child, when it was asked for. */
+  retained?: string;
   /** The machine's 1-minute load average when the calls began. */
   load: number;
 }
@@ -101,7 +125,8 @@ const bytesOf = (v: unknown): number =>
       : 0;
 
 /** In the child: `calls` calls of `name` beside `live` live objects, each result kept for `keep` calls. */
-async function child(name: string, live: number, calls: number, keep: number): Promise<Figures> {
+async function child(name: string, live: number, calls: number, keep: number, retain: boolean): Promise<Figures> {
+  const retained = retain ? JSON.stringify(retainFreedMemory()) : undefined;
   const run = CASES[name]();
   const heap: { i: number; s: string; a: number[] }[] = [];
   for (let i = 0; i < live; i++) heap.push({ i, s: 'x', a: [i] });
@@ -121,12 +146,14 @@ async function child(name: string, live: number, calls: number, keep: number): P
   const load = loadavg()[0];
   const rss0 = process.memoryUsage().rss;
   let rssMax = rss0;
+  const faults0 = process.resourceUsage().minorPageFault;
   for (let i = 0; i < calls; i++) {
     const t0 = performance.now();
     ring[i % keep] = run();
     spans.push([t0, performance.now()]);
     if (i % 10 === 9) rssMax = Math.max(rssMax, process.memoryUsage().rss);
   }
+  const faults = (process.resourceUsage().minorPageFault - faults0) / calls;
   const rss1 = process.memoryUsage().rss;
   await new Promise((resolve) => setTimeout(resolve, 20));
   observer.disconnect();
@@ -160,26 +187,43 @@ async function child(name: string, live: number, calls: number, keep: number): P
     load,
     rssGrowthMB: (rss1 - rss0) / 1e6,
     rssMaxMB: rssMax / 1e6,
+    faults,
+    ...(retained ? { retained } : {}),
   };
 }
 
-/** Runs one case in a child process (node --expose-gc, `env` added to this one's) and returns its figures. */
-function inChild(name: string, live: number, calls: number, keep: number, env: NodeJS.ProcessEnv = {}): Figures {
+/** How a child's allocator runs: as it is, retainFreedMemory() called first, or GLIBC_TUNABLES at its start. */
+type Alloc = 'default' | 'retain' | 'tunables';
+
+/** Runs one case in a child process (node --expose-gc) and returns its figures. */
+function inChild(name: string, live: number, calls: number, keep: number, alloc: Alloc = 'default'): Figures {
   const self = fileURLToPath(import.meta.url);
   const out = execFileSync(
     process.execPath,
-    ['--expose-gc', '--import', 'tsx', self, '--child', name, String(live), String(calls), String(keep)],
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      self,
+      '--child',
+      name,
+      String(live),
+      String(calls),
+      String(keep),
+      ...(alloc === 'retain' ? ['retain'] : []),
+    ],
     {
       encoding: 'utf8',
       maxBuffer: 1 << 24,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...(alloc === 'tunables' ? { GLIBC_TUNABLES: KEEP_FREED } : {}) },
     },
   );
   return JSON.parse(out.trim().split('\n').at(-1) as string) as Figures;
 }
 
 const CALLS = 200;
-/** glibc keeping what the process frees (no trim below 1 GB, 64 MB of top pad, no mmap below 32 MB): docs/backends.md. */
+/** glibc keeping what the process frees (no trim below 1 GB, 64 MB of top pad, no mmap below 32 MB): docs/backends.md;
+ * retainFreedMemory()'s defaults are the same values. */
 const KEEP_FREED = 'glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=33554432:glibc.malloc.top_pad=67108864';
 const LIVE = 2_000_000;
 
@@ -190,17 +234,22 @@ export const freshOutputsSection: BenchSection = {
     if (!backends().some((b) => b.name === 'native' && b.available)) return rows;
     const row = (c: string, subject: string, value: number, unit: string, note?: string) =>
       rows.push({ section: 'fresh-outputs', case: c, subject, value, unit, ...(note ? { note } : {}) });
-    const plan: [name: string, live: number, keep: number, label: string, env?: NodeJS.ProcessEnv][] = [];
+    const plan: [name: string, live: number, keep: number, label: string, alloc?: Alloc][] = [];
     for (const name of Object.keys(CASES)) {
       plan.push([name, 0, 1, 'quiet process']);
-      plan.push([name, LIVE, 1, '2 M live objects']);
+      if (!name.startsWith('backtestSignals')) plan.push([name, LIVE, 1, '2 M live objects']);
     }
     plan.push(['sma 10^6', LIVE, 8, '2 M live objects, each result kept 8 calls']);
-    // the page faults of a quiet process's slow calls: glibc made to keep freed memory (Linux only)
+    // the page faults of a quiet process's slow calls: glibc made to keep freed memory (Linux only), by the
+    // opt-in and by the environment
     if (process.platform === 'linux')
-      plan.push(['sma 10^6', 0, 1, 'quiet process, glibc keeping freed memory', { GLIBC_TUNABLES: KEEP_FREED }]);
-    for (const [name, live, keep, label, env] of plan) {
-      const f = inChild(name, live, CALLS, keep, env);
+      for (const name of ['sma 10^6', 'bbands 10^6', 'backtestSignals 2520 x 1000']) {
+        plan.push([name, 0, 1, 'quiet process, retainFreedMemory()', 'retain']);
+        plan.push([name, 0, 1, 'quiet process, GLIBC_TUNABLES keeping freed memory', 'tunables']);
+      }
+    for (const [name, live, keep, label, alloc] of plan) {
+      const f = inChild(name, live, CALLS, keep, alloc);
+      if (alloc === 'retain' && !f.retained?.includes('"applied":true')) throw new Error(`retainFreedMemory() in the child: ${f.retained}`);
       const c = `${name}, ${label}`;
       const gcs = `in the calls: ${f.minor[0]} scavenges ${f.minor[1].toFixed(0)} ms, ${f.major[0]} mark-compacts ${f.major[1].toFixed(0)} ms`;
       const made = name.endsWith('(out)') ? 'no allocation' : `${f.outputMB.toFixed(1)} MB a call`;
@@ -210,16 +259,18 @@ export const freshOutputsSection: BenchSection = {
       row(c, 'p99/median', f.p99 / f.median, 'x', 'target <= 2');
       row(c, 'collector p99', f.gcP99, 'ms', `the collector's pauses inside one call: p99 over the calls, max ${f.gcMax.toFixed(1)} ms`);
       row(c, 'RSS growth', f.rssGrowthMB, 'MB', `over ${CALLS} calls; peak RSS ${f.rssMaxMB.toFixed(0)} MB`);
+      row(c, 'page faults', f.faults, 'per call', `minor faults of the process over ${CALLS} calls`);
       console.log(
-        `${c}: median ${f.median.toFixed(2)} p99 ${f.p99.toFixed(2)} ms (${(f.p99 / f.median).toFixed(2)}x), collector p99 ${f.gcP99.toFixed(2)} ms, ${gcs}, RSS +${f.rssGrowthMB.toFixed(0)} MB, ${load}`,
+        `${c}: median ${f.median.toFixed(2)} p99 ${f.p99.toFixed(2)} ms (${(f.p99 / f.median).toFixed(2)}x), collector p99 ${f.gcP99.toFixed(2)} ms, ${gcs}, ${f.faults.toFixed(0)} faults a call, RSS +${f.rssGrowthMB.toFixed(0)} MB (peak ${f.rssMaxMB.toFixed(0)}), ${load}`,
       );
     }
     // bounded memory over many calls: the resident set after 10,000 fresh outputs of 8 MB (80 GB allocated),
     // as glibc is by default and made to keep freed memory
-    const runs: [label: string, env?: NodeJS.ProcessEnv][] = [['quiet process']];
-    if (process.platform === 'linux') runs.push(['quiet process, glibc keeping freed memory', { GLIBC_TUNABLES: KEEP_FREED }]);
-    for (const [label, env] of runs) {
-      const long = inChild('sma 10^6', 0, 10_000, 1, env);
+    const runs: [label: string, alloc?: Alloc][] = [['quiet process']];
+    if (process.platform === 'linux')
+      runs.push(['quiet process, retainFreedMemory()', 'retain'], ['quiet process, GLIBC_TUNABLES keeping freed memory', 'tunables']);
+    for (const [label, alloc] of runs) {
+      const long = inChild('sma 10^6', 0, 10_000, 1, alloc);
       const note = `peak RSS ${long.rssMaxMB.toFixed(0)} MB; median ${long.median.toFixed(2)} ms, p99 ${long.p99.toFixed(2)} ms; load ${long.load.toFixed(2)}`;
       row(`sma 10^6, ${label}, 10,000 calls`, 'RSS growth', long.rssGrowthMB, 'MB', note);
       console.log(`sma 10^6, ${label}, 10,000 calls: RSS +${long.rssGrowthMB.toFixed(0)} MB, ${note}`);
@@ -229,7 +280,7 @@ export const freshOutputsSection: BenchSection = {
 };
 
 if (process.argv[2] === '--child') {
-  const [name, live, calls, keep] = process.argv.slice(3);
-  const figures = await child(name, Number(live), Number(calls), Number(keep));
+  const [name, live, calls, keep, retain] = process.argv.slice(3);
+  const figures = await child(name, Number(live), Number(calls), Number(keep), retain === 'retain');
   console.log(JSON.stringify(figures));
 }
