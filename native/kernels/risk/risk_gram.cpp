@@ -9,8 +9,9 @@
 // rows of a and b stay in L2 while every tile of the thread passes over them). One core of an AMD EPYC
 // (Zen 4): 36 GFLOP/s with AVX-512 (the row sweep before, 8 rows t by a loop over j: 23), 27 with
 // AVX2. Zen 4 spends an FP pipe on each 512-bit broadcast: 4 rows x 3 vectors was the best shape
-// measured (4 x 4, 6 x 3, 8 x 2, 3 x 6 and pre-broadcast rows of a were no faster); the EWMA's three
-// products per step leave it bound by the multiplies, as the row sweep was (about 35 ms either way).
+// measured (4 x 4, 6 x 3, 8 x 2, 3 x 6 and pre-broadcast rows of a were no faster). The EWMA keeps the
+// row sweep (ewmaRows): its three products per step bind it by the multiplies, and there the tiles'
+// extra work around the diagonal and the last tile cost 4-5%.
 // The last tile of a row of tiles ends at column p, over columns an earlier tile has done: it stores
 // only the new ones. Rows of a group past p repeat its last row and are not stored. Under the upper
 // triangle a row of tiles starts at its first row's diagonal; what it computes below the diagonal (in
@@ -211,12 +212,44 @@ void sweep(const double* a, const double* b, size_t n, size_t p, double* out, St
   });
 }
 
+// The EWMA's sweep by rows of out: for each block of 8 rows t, each output row i (of `rows`) takes the
+// 8 steps of every element j >= i in turn, the element in a register, the loop over j vectorized. Its
+// three products per step bind it by the multiplies either way; the tiles' work below the diagonal and
+// past the last new column made them 4-5% slower here (36.5 ms vs 35.2 on one core, 2520 x 500).
+KERNELBUS_VECTOR_BODY void ewmaRows(const double* d, size_t n, size_t p, double lambda, double* out, const size_t* rows, size_t count) {
+  const EwmaStep step{lambda, 1 - lambda};
+  constexpr size_t kRows = 8;
+  for (size_t t0 = 0; t0 < n; t0 += kRows) {
+    const size_t t1 = std::min(n, t0 + kRows);
+    for (size_t r = 0; r < count; r++) {
+      const size_t i = rows[r];
+      double* __restrict o = out + i * p;
+      if (t1 - t0 < kRows) {
+        for (size_t t = t0; t < t1; t++) {
+          const double ai = d[t * p + i];
+          const double* __restrict row = d + t * p;
+          for (size_t j = i; j < p; j++) o[j] = step(o[j], ai, row[j], t);
+        }
+        continue;
+      }
+      const double* __restrict b = d + t0 * p;
+      double a[kRows];
+      for (size_t k = 0; k < kRows; k++) a[k] = d[(t0 + k) * p + i];
+      for (size_t j = i; j < p; j++) {
+        double c = o[j];
+        for (size_t k = 0; k < kRows; k++) c = step(c, a[k], b[k * p + j], t0 + k);
+        o[j] = c;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void sampleSweep(const double* d, size_t n, size_t p, double* out) { sweep<true>(d, d, n, p, out, AddProduct{}); }
 
 void ewmaSweep(const double* d, size_t n, size_t p, double lambda, double* out) {
-  sweep<true>(d, d, n, p, out, EwmaStep{lambda, 1 - lambda});
+  shareGroups<true>(n, p, 1, [&](const size_t* rows, size_t count) { simd::run<ewmaRows>(d, n, p, lambda, out, rows, count); });
 }
 
 void weightedSweep(const double* d, size_t n, size_t p, const double* w, double* out) { sweep<true>(d, d, n, p, out, WeightedStep{w}); }
