@@ -84,9 +84,10 @@ export const RISK_PARITY_NATIVE_MIN_VALUES = 16;
 /**
  * The BLAS backend (where it is built) for covariance from this many values (rows x cols): bench
  * 'risk', "auto sweep: covariance() 252 x N" rows (blas vs native over a year of daily returns of N
- * assets): 1.3x at the smallest size swept (4 assets), 1.6-2.5x from 8 on the development machine.
+ * assets). Since native's register tiles (risk_gram.cpp), native is faster up to 32 assets (blas
+ * 0.83-0.97x) and blas ahead by 1.06-1.51x from 48 (2026-11-27, quiet, AVX-512).
  */
-export const BLAS_COVARIANCE_MIN_VALUES = 252 * 4;
+export const BLAS_COVARIANCE_MIN_VALUES = 252 * 48;
 
 /**
  * The BLAS backend for portfolioVolatility from this many weights (portfolios x assets): bench 'risk',
