@@ -26,9 +26,11 @@ struct Shape {
   std::vector<double> data;
 };
 
-Shape matrixOf(fuzz::Input& in) {
+// `maxCols`: 6 for most kernels; covariance takes up to 40, so that its register tiles (4 x 4, 4 x 8
+// and 4 x 24 columns by the vector width, native/kernels/risk/risk_gram.cpp) and their edges are reached.
+Shape matrixOf(fuzz::Input& in, size_t maxCols = 6) {
   Shape m;
-  m.cols = in.in<size_t>(1, 6);
+  m.cols = in.in<size_t>(1, maxCols);
   m.rows = in.count(600) / m.cols;
   m.data = in.column(m.rows * m.cols);
   return m;
@@ -140,7 +142,7 @@ void var(fuzz::Input& in) {
 // rows for 'sample' and below 1 for the others; the shrinkage in [0, 1] (or NaN) for Ledoit-Wolf and
 // OAS, NaN for the others.
 void cov(fuzz::Input& in) {
-  const Shape r = matrixOf(in);
+  const Shape r = matrixOf(in, 40);
   const int method = in.in(0, 6);
   const double lambda = in.flag() ? 0.94 : in.real(1e-9, 1 - 1e-9);
   const bool adjust = in.flag();
