@@ -13,13 +13,13 @@
  * `npm run bench -- --only backtest`, or `tsx bench/backtest.ts`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backends, combinations, kernels, type Kernels, type Matrix } from '../src/api/index.js';
 import { median, nativeThreads, timeMedian, type BenchRow, type BenchSection } from './lib.js';
-import { peerPython, recordPeers } from './peer-env.js';
+import { namedPython, recordPeers } from './peer-env.js';
 
 const SECTION = 'backtest';
 const T = 2520;
@@ -49,9 +49,7 @@ function prices(rows: number, cols: number, seed: number): Float64Array {
 
 /** The python of the vectorbt peer: KERNELBUS_VBT_PYTHON, the peers' venv (npm run bench:peers), or the vectorbt venv of scripts/setup-vbt.sh. */
 function vbtPython(): string | undefined {
-  const explicit = process.env.KERNELBUS_VBT_PYTHON;
-  if (explicit) return existsSync(explicit) ? explicit : undefined;
-  return peerPython(join(process.env.KERNELBUS_VBT_VENV ?? '/opt/vbt-venv', 'bin', 'python'));
+  return namedPython('KERNELBUS_VBT_PYTHON', join(process.env.KERNELBUS_VBT_VENV ?? '/opt/vbt-venv', 'bin', 'python'));
 }
 
 /** The peer's versions, from its last round. */

@@ -32,6 +32,16 @@ export function peerPython(...legacy: (string | undefined)[]): string | undefine
   return candidates.find((p): p is string => p !== undefined && existsSync(p));
 }
 
+/**
+ * A peer's own python: the one the environment variable `variable` names (undefined when that file is
+ * missing: a python named on purpose is not swapped for another), else peerPython(...legacy).
+ */
+export function namedPython(variable: string, ...legacy: string[]): string | undefined {
+  const named = process.env[variable];
+  if (named) return existsSync(named) ? named : undefined;
+  return peerPython(...legacy);
+}
+
 /** The folder holding the JavaScript peers' node_modules: KERNELBUS_BENCH_JS_PEERS, else <peers>/js when installed. */
 export function jsPeersDir(): string | undefined {
   const dir = process.env.KERNELBUS_BENCH_JS_PEERS ?? join(peersDir(), 'js');

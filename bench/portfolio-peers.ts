@@ -11,13 +11,13 @@
  * every call (an array that passed twice is not tested again: portfolio-psd-known.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { matrix, type Matrix } from '../src/api/index.js';
 import { type BenchRow, median } from './lib.js';
-import { INSTALL_HINT, peerPython, recordPeers } from './peer-env.js';
+import { INSTALL_HINT, namedPython, recordPeers } from './peer-env.js';
 
 /** What the child times: bench/peers/pypfopt.py's kinds. */
 export type PeerKind = 'min_volatility' | 'max_sharpe' | 'hrp' | 'dpotrf' | 'dpotrf1';
@@ -35,9 +35,7 @@ export type Ours = () => number;
 
 /** The python that runs PyPortfolioOpt: KERNELBUS_PFO_PYTHON, else the peers' venv, else the older /opt/pfo-venv. */
 function pfoPython(): string | undefined {
-  const named = process.env.KERNELBUS_PFO_PYTHON;
-  if (named !== undefined) return existsSync(named) ? named : undefined;
-  return peerPython(join(process.env.KERNELBUS_PFO_VENV ?? '/opt/pfo-venv', 'bin', 'python'));
+  return namedPython('KERNELBUS_PFO_PYTHON', join(process.env.KERNELBUS_PFO_VENV ?? '/opt/pfo-venv', 'bin', 'python'));
 }
 
 /** What a run of the peer gives: its medians per case (ms), its versions, or why it was not measured. */

@@ -12,13 +12,13 @@
  * `npm run bench -- --only volatility`, or `tsx bench/volatility.ts`.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backends, kernels, type Kernels, type Matrix } from '../src/api/index.js';
 import { median, nativeThreads, timeMedian, prng, type BenchRow, type BenchSection } from './lib.js';
-import { peerPython, recordPeers } from './peer-env.js';
+import { namedPython, recordPeers } from './peer-env.js';
 
 const SECTION = 'volatility';
 const T = 2520;
@@ -46,9 +46,7 @@ function panel(rows: number, cols: number, seed: number): Float64Array {
 
 /** The python of the arch peer: KERNELBUS_ARCH_PYTHON, the peers' venv (npm run bench:peers), or /opt/arch-venv. */
 function archPython(): string | undefined {
-  const explicit = process.env.KERNELBUS_ARCH_PYTHON;
-  if (explicit) return existsSync(explicit) ? explicit : undefined;
-  return peerPython('/opt/arch-venv/bin/python');
+  return namedPython('KERNELBUS_ARCH_PYTHON', '/opt/arch-venv/bin/python');
 }
 
 /** The peer's versions, from its last round. */

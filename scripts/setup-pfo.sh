@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # (`npm run bench:peers`, scripts/bench-peers.sh, installs this peer with all the others in one venv outside
-# the repository; bench/portfolio-peers.ts still looks here, or at KERNELBUS_PFO_PYTHON: point that at
-# the peers' venv, <KERNELBUS_PEERS_DIR>/venv/bin/python, to use it.)
+# the repository; bench/portfolio-peers.ts takes KERNELBUS_PFO_PYTHON, else that venv, else the one
+# this script makes.)
 # Installs PyPortfolioOpt 1.5.6 (commit 65cabce) as a peer for the portfolio family, idempotently:
 # a venv with its dependencies (cvxpy, clarabel, scipy, pandas from the package index) and a copy of
 # its source (pypfopt/ is not on the package index). bench/peers/pypfopt.py imports it from there
