@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backends, combinations, kernels, type Kernels, type Matrix } from '../src/api/index.js';
+import { backtestPrices, maCross } from './inputs.js';
 import { median, nativeThreads, timeMedian, type BenchRow, type BenchSection } from './lib.js';
 import { namedPython, recordPeers } from './peer-env.js';
 
@@ -26,26 +27,6 @@ const T = 2520;
 const K = 1000;
 const ROUNDS = 3;
 const RUNS = 5;
-
-/** The peer's generator (bench/peers/vectorbt_backtest.py): mulberry32(42) row-major, a 2% random walk from 50..150. */
-function prices(rows: number, cols: number, seed: number): Float64Array {
-  let a = seed >>> 0;
-  const rnd = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) {
-    for (let k = 0; k < cols; k++) {
-      const u = rnd();
-      out[i * cols + k] = i === 0 ? 50 + 100 * u : out[(i - 1) * cols + k] * (1 + (u - 0.5) * 0.04);
-    }
-  }
-  return out;
-}
 
 /** The python of the vectorbt peer: KERNELBUS_VBT_PYTHON, the peers' venv (npm run bench:peers), or the vectorbt venv of scripts/setup-vbt.sh. */
 function vbtPython(): string | undefined {
@@ -72,13 +53,6 @@ function peerRound(python: string, file: string): Record<string, number> | strin
   return Object.fromEntries(out.results.map((c) => [key(c.case), c.seconds * 1000]));
 }
 
-/** MA-cross signals of every column: sma 10 over sma 50, vectorbt's crossed_above / crossed_below. */
-function maCross(k: Kernels, close: Matrix): { entries: Matrix; exits: Matrix } {
-  const fast = k.sma(close, { timePeriod: 10 }) as Matrix;
-  const slow = k.sma(close, { timePeriod: 50 }) as Matrix;
-  return { entries: k.crossedAbove(fast, slow) as unknown as Matrix, exits: k.crossedBelow(fast, slow) as unknown as Matrix };
-}
-
 export const backtestSection: BenchSection = {
   name: SECTION,
   async run() {
@@ -87,7 +61,7 @@ export const backtestSection: BenchSection = {
     const threads = nativeThreads();
     const nat = kernels({ backend: 'native' });
     const one = kernels({ backend: 'native', threads: 1 });
-    const data = prices(T, K, 42);
+    const data = backtestPrices(T, K, 42);
     const close: Matrix = { data, rows: T, cols: K };
     const { entries, exits } = maCross(nat, close);
     const series = data.filter((_, i) => i % K === 0);

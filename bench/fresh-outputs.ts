@@ -20,8 +20,8 @@ import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { backends, kernels, matrix, retainFreedMemory, type Matrix } from '../src/api/index.js';
-import { centGrid } from './inputs.js';
+import { backends, kernels, matrix, retainFreedMemory } from '../src/api/index.js';
+import { backtestPrices, centGrid, maCross } from './inputs.js';
 import { type BenchRow, type BenchSection, prng } from './lib.js';
 
 /** The cases: a name, and a maker of the call over its inputs (built once, before the heap). */
@@ -58,20 +58,10 @@ const CASES: Record<string, () => () => unknown> = {
     return () => k.bars(trades, { by: 'tick', threshold: 10 });
   },
   'backtestSignals 2520 x 1000': () => {
-    const [rows, cols] = [2520, 1000];
-    const rnd = prng(42);
-    const data = new Float64Array(rows * cols);
-    for (let i = 0; i < data.length; i++) data[i] = i < cols ? 50 + 100 * rnd() : data[i - cols] * (1 + (rnd() - 0.5) * 0.04);
-    const close = matrix(data, rows, cols);
+    const close = matrix(backtestPrices(2520, 1000, 42), 2520, 1000);
     const k = kernels({ backend: 'native' });
-    // MA-cross signals (bench/backtest.ts): sma 10 over sma 50
-    const fast = k.sma(close, { timePeriod: 10 }) as Matrix;
-    const slow = k.sma(close, { timePeriod: 50 }) as Matrix;
-    const options = {
-      entries: k.crossedAbove(fast, slow) as unknown as Matrix,
-      exits: k.crossedBelow(fast, slow) as unknown as Matrix,
-      fees: 0.001,
-    };
+    // bench/backtest.ts's first row: MA-cross signals, fees 0.001
+    const options = { ...maCross(k, close), fees: 0.001 };
     return () => k.backtestSignals({ close }, options);
   },
   'covariance 2520 x 500': () => {

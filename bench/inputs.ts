@@ -2,7 +2,7 @@
  * Seeded inputs of the benches that the tests use too (test/helpers/trades.ts and test/helpers/pin.ts
  * re-export them): defined here, so that the bench imports nothing from test/.
  */
-import type { PinParams, Trades } from '../src/api/index.js';
+import type { Kernels, Matrix, PinParams, Trades } from '../src/api/index.js';
 import { prng } from './lib.js';
 
 /**
@@ -51,4 +51,22 @@ export function simulatePin(p: PinParams, days: number, seed: number): { buys: F
     sells[i] = poisson(u, p.epsilonSell + (event && bad ? p.mu : 0));
   }
   return { buys, sells };
+}
+
+/**
+ * The backtest benches' closes, rows x cols row-major: a 2% random walk from 50..150 by mulberry32(seed)
+ * (prng), one draw per element in row order, as bench/peers/vectorbt_backtest.py generates them.
+ */
+export function backtestPrices(rows: number, cols: number, seed: number): Float64Array {
+  const rnd = prng(seed);
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < out.length; i++) out[i] = i < cols ? 50 + 100 * rnd() : out[i - cols] * (1 + (rnd() - 0.5) * 0.04);
+  return out;
+}
+
+/** MA-cross signals of every column: sma 10 over sma 50, vectorbt's crossed_above / crossed_below. */
+export function maCross(k: Kernels, close: Matrix): { entries: Matrix; exits: Matrix } {
+  const fast = k.sma(close, { timePeriod: 10 }) as Matrix;
+  const slow = k.sma(close, { timePeriod: 50 }) as Matrix;
+  return { entries: k.crossedAbove(fast, slow) as unknown as Matrix, exits: k.crossedBelow(fast, slow) as unknown as Matrix };
 }
