@@ -148,11 +148,23 @@ export function averages(k: Kernels, close: Float64Array, plan: GridPlan): Matri
   return k[plan.indicator](close, { timePeriod: plan.windows }) as Matrix;
 }
 
-/** The entries and exits of `pairs` over the averages, and the backtest of them on `close` (broadcast). */
-export function backtestPairs(k: Kernels, close: Float64Array, ma: Matrix, pairs: ColumnPairs, s: GridSettings): BacktestResult {
+/**
+ * The entries and exits of `pairs` over the averages, and the backtest of them on `close` (broadcast);
+ * into `out`'s series where it is an earlier result of the same shape (T x pairs).
+ */
+export function backtestPairs(
+  k: Kernels,
+  close: Float64Array,
+  ma: Matrix,
+  pairs: ColumnPairs,
+  s: GridSettings,
+  out?: BacktestResult,
+): BacktestResult {
   const entries = k.crossedAbove(ma, ma, { pairs });
   const exits = k.crossedBelow(ma, ma, { pairs });
-  return k.backtestSignals({ close }, { entries, exits, fees: s.fees, slippage: s.slippage, initCash: s.initCash });
+  const assets = out?.assets as Matrix | undefined;
+  const fits = assets !== undefined && assets.rows === close.length && assets.cols === pairs.a.length;
+  return k.backtestSignals({ close }, { entries, exits, fees: s.fees, slippage: s.slippage, initCash: s.initCash, ...(fits && { out }) });
 }
 
 /** backtestStats of a result as one Float64Array per field, whatever its column count. */
@@ -164,12 +176,26 @@ export function statsColumns(k: Kernels, result: BacktestResult, periodsPerYear:
   ) as GridStats;
 }
 
+/** The last chunk's result, whose series the next chunk of the same shape is written into (backtestSignals' `out`). */
+export interface GridReuse {
+  result?: BacktestResult;
+}
+
 /**
  * The statistics of every pair of `plan` on one symbol's closes: the averages in one grid call, then
  * the pairs in as few backtestSignals calls as CHUNK_CELLS allows (one for T x P up to 8.4M cells:
- * 3,328 pairs of 2,520 bars), the close broadcast over the pairs.
+ * 3,328 pairs of 2,520 bars), the close broadcast over the pairs. Each chunk's series go into the
+ * previous chunk's where the shapes agree (`reuse` carries it from one symbol to the next), so a long
+ * run allocates its largest memory once.
  */
-export function runGrid(k: Kernels, close: Float64Array, plan: GridPlan, s: GridSettings, chunkCells = CHUNK_CELLS): GridStats {
+export function runGrid(
+  k: Kernels,
+  close: Float64Array,
+  plan: GridPlan,
+  s: GridSettings,
+  chunkCells = CHUNK_CELLS,
+  reuse: GridReuse = {},
+): GridStats {
   const ma = averages(k, close, plan);
   const P = plan.pairs.a.length;
   const chunk = Math.max(1, Math.floor(chunkCells / Math.max(1, close.length)));
@@ -177,7 +203,8 @@ export function runGrid(k: Kernels, close: Float64Array, plan: GridPlan, s: Grid
   for (let from = 0; from < P; from += chunk) {
     const to = Math.min(P, from + chunk);
     const pairs = { a: plan.pairs.a.subarray(from, to), b: plan.pairs.b.subarray(from, to) };
-    const stats = statsColumns(k, backtestPairs(k, close, ma, pairs, s), s.periodsPerYear);
+    reuse.result = backtestPairs(k, close, ma, pairs, s, reuse.result);
+    const stats = statsColumns(k, reuse.result, s.periodsPerYear);
     for (const f of STAT_FIELDS) out[f].set(stats[f], from);
   }
   return out;

@@ -87,6 +87,42 @@ const CASES: [string, (k: Kernels) => unknown, string][] = [
     'options.initCash: expected a finite amount >= 0, got Infinity',
   ],
   ['unknown option', (k) => k.backtestSignals({ close }, { stopLoss: 0.1 } as never), 'options: expected only the options'],
+  [
+    'out not a result',
+    (k) => k.backtestSignals({ close }, { out: 3 as never }),
+    'options.out: expected a result of backtestSignals or backtestOrders',
+  ],
+  [
+    'out of another shape',
+    (k) => k.backtestSignals({ close }, { out: { value: new Float64Array(4), cash: new Float64Array(5), assets: new Float64Array(5) } }),
+    'options.out.value: expected a Float64Array of length 5, got length 4',
+  ],
+  [
+    'out over the close',
+    (k) => k.backtestSignals({ close }, { out: { value: close, cash: new Float64Array(5), assets: new Float64Array(5) } }),
+    'options.out.value: expected a Float64Array of length 5 sharing no memory with the inputs, got an array over an input',
+  ],
+  [
+    'out whose cash is its value',
+    (k) => {
+      const value = new Float64Array(5);
+      return k.backtestOrders({ close }, { out: { value, cash: value, assets: new Float64Array(5) } });
+    },
+    'options.out.cash: expected a Float64Array of length 5 sharing no memory with the inputs, got an array over an input',
+  ],
+  [
+    'out over an option',
+    (k) => {
+      const fees = new Float64Array(5);
+      return k.backtestOrders({ close }, { fees, out: { value: new Float64Array(5), cash: new Float64Array(5), assets: fees } });
+    },
+    'options.out.assets: expected a Float64Array of length 5 sharing no memory with the inputs, got an array over an input',
+  ],
+  [
+    'out missing a series',
+    (k) => k.backtestSignals({ close }, { out: { value: new Float64Array(5) } as never }),
+    'options.out: expected a result',
+  ],
   ['callSeq unknown', (k) => k.backtestOrders({ close }, { callSeq: 'random' as never }), "options.callSeq: expected 'default' or 'auto'"],
   [
     'a negative close where an order fills',

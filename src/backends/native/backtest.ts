@@ -8,10 +8,11 @@ import {
   type BacktestFamily,
   type Simulation,
   type SimulationOutput,
+  type SimulationSeries,
 } from '../../kernels/backtest/backtest.js';
 import type { AsyncFamily } from '../types.js';
 import { freshOutput } from '../../kernels/indicators/indicators.js';
-import type { NativeBinding, NativeSimulation, SimulationSeries } from './binding.js';
+import type { NativeBinding, NativeSimulation } from './binding.js';
 
 /** The argument each fault names, in SIM_FAULTS' order (the reference throws the same). */
 const FAULTS = [
@@ -46,12 +47,14 @@ function series(sim: Simulation, groups: Int32Array): SimulationSeries {
 }
 
 export function nativeBacktest(b: NativeBinding): BacktestFamily {
-  const run = (sim: Simulation, groups: Int32Array) => outputOf(b.backtestSimulate(sim, groups, series(sim, groups)));
+  const run = (sim: Simulation, groups: Int32Array, out?: SimulationSeries) =>
+    outputOf(b.backtestSimulate(sim, groups, out ?? series(sim, groups)));
   return { backtestSignals: run, backtestOrders: run, backtestStats: (input, periods, fields) => b.backtestStats(input, periods, fields) };
 }
 
 export function nativeBacktestAsync(b: NativeBinding): AsyncFamily<BacktestFamily> {
-  const run = async (sim: Simulation, groups: Int32Array) => outputOf(await b.backtestSimulateAsync(sim, groups, series(sim, groups)));
+  const run = async (sim: Simulation, groups: Int32Array, out?: SimulationSeries) =>
+    outputOf(await b.backtestSimulateAsync(sim, groups, out ?? series(sim, groups)));
   return {
     backtestSignals: run,
     backtestOrders: run,

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KernelInputError } from '../../errors.js';
 import { inputFault } from '../../kernels/faults.js';
-import type { Simulation, SimulationOutput } from '../../kernels/backtest/backtest.js';
+import type { Simulation, SimulationOutput, SimulationSeries } from '../../kernels/backtest/backtest.js';
 import type { StatsInput } from '../../kernels/backtest/backtest-stats.js';
 import type { Bars } from '../../kernels/features/features.js';
 import type { DaySemivariances, DayValues } from '../../kernels/features/realized.js';
@@ -89,11 +89,6 @@ export function spreadRecords(
  */
 /** What the addon's simulation returns: the outputs, or the fault (SIM_FAULTS' position + 1) and where. */
 /** The series a simulation writes whole, given by the caller: assets T x K, cash and value T x G. */
-export interface SimulationSeries {
-  assets: Float64Array;
-  cash: Float64Array;
-  value: Float64Array;
-}
 
 export type NativeSimulation = SimulationOutput | { fault: number; row: number; col: number; value: number };
 

@@ -121,7 +121,7 @@ function backtestCall(prices: BacktestPrices, options: SignalsOptions | OrdersOp
   const r = resolveBacktest(prices, options as SignalsOptions & OrdersOptions, kind);
   return {
     size: r.sim.rows * r.sim.cols,
-    call: (f: BacktestFamily) => (kind === SIM_SIGNALS ? f.backtestSignals : f.backtestOrders)(r.sim, r.valueGroups),
+    call: (f: BacktestFamily) => (kind === SIM_SIGNALS ? f.backtestSignals : f.backtestOrders)(r.sim, r.valueGroups, r.out),
     shape: (out: SimulationOutput) => shapeResult(r, out),
   };
 }

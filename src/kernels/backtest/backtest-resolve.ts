@@ -4,7 +4,7 @@
  */
 import { KernelInputError } from '../../errors.js';
 import type { Matrix, Series } from '../matrix.js';
-import { describeValue } from '../validate.js';
+import { describeValue, requireOut } from '../validate.js';
 import {
   ACCUMULATION_MODES,
   DIRECTIONS,
@@ -18,6 +18,7 @@ import {
   type Flex,
   type OppositeEntryMode,
   type Simulation,
+  type SimulationSeries,
   type SizeType,
 } from './backtest.js';
 
@@ -59,6 +60,20 @@ export interface CommonOptions {
   groups?: Int32Array;
   /** 'auto': each bar, a group's orders run by approximate value, sells first (vectorbt's call_seq='auto'). */
   callSeq?: 'default' | 'auto';
+  /**
+   * An earlier result of the same shape (of either kernel): its value, cash and assets arrays are
+   * written again in place and returned as this result's (the earlier result then holds this one's
+   * series), so a loop of large backtests allocates no series: no page faults and no collector work
+   * for them. They may share no memory with the inputs. The records are new arrays each call.
+   */
+  out?: SeriesOut;
+}
+
+/** What `out` takes: a result's series (Float64Arrays, or Matrices over them). */
+export interface SeriesOut {
+  readonly value: Series;
+  readonly cash: Series;
+  readonly assets: Series;
 }
 
 /** Options of `backtestSignals` (vectorbt's Portfolio.from_signals). */
@@ -104,6 +119,7 @@ export const COMMON_OPTIONS = [
   'cashSharing',
   'groups',
   'callSeq',
+  'out',
 ] as const;
 export const SIGNALS_OPTIONS = [
   ...COMMON_OPTIONS,
@@ -234,6 +250,8 @@ export interface ResolvedBacktest {
   readonly labels: BacktestLabels;
   /** Every input a single series: the outputs are then Float64Arrays. */
   readonly series: boolean;
+  /** The arrays of `out`, checked, or undefined. */
+  readonly out?: SimulationSeries;
 }
 
 /** The labels of the first labelled Matrix among `values`. */
@@ -379,7 +397,33 @@ export function resolveBacktest(prices: BacktestPrices, options: SignalsOptions 
     inputs.every(
       (v) => v === undefined || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean' || ArrayBuffer.isView(v),
     ) && ArrayBuffer.isView(prices.close);
-  return { sim, valueGroups: sharing || o.groups !== undefined ? valueGroups : lens, labels, series };
+  const groups = sharing || o.groups !== undefined ? valueGroups : lens;
+  return { sim, valueGroups: groups, labels, series, out: resolveOut(o.out, sim, groups.length) };
+}
+
+/** `out`'s arrays, each of its series' length and sharing no memory with the simulation's inputs. */
+function resolveOut(out: unknown, sim: Simulation, G: number): SimulationSeries | undefined {
+  if (out === undefined) return undefined;
+  if (typeof out !== 'object' || out === null)
+    throw new KernelInputError('options.out', 'a result of backtestSignals or backtestOrders', describeValue(out));
+  const o = out as Record<string, unknown>;
+  const inputs: ArrayBufferView[] = [sim.groupLens, sim.initCash];
+  for (const f of Object.values(sim)) if (typeof f === 'object' && f !== null && 'data' in f) inputs.push((f as Flex).data);
+  const array = (key: 'value' | 'cash' | 'assets', length: number, others: readonly ArrayBufferView[]) => {
+    const v = o[key];
+    const data = typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && 'data' in v ? (v as Matrix).data : v;
+    return requireOut(data, Float64Array, length, [...inputs, ...others], `options.out.${key}`) as Float64Array;
+  };
+  const value = array('value', sim.rows * G, []);
+  const cash = array('cash', sim.rows * G, [value]);
+  const assets = array('assets', sim.rows * sim.cols, [value, cash]);
+  if (value === undefined || cash === undefined || assets === undefined)
+    throw new KernelInputError(
+      'options.out',
+      'a result of backtestSignals or backtestOrders ({ value, cash, assets })',
+      describeValue(out),
+    );
+  return { value, cash, assets };
 }
 
 const isNoStop = (f: Flex) => f.data.every((x) => Number.isNaN(x));

@@ -156,8 +156,19 @@ export interface StatsInput {
   readonly trades: TradeRecords;
 }
 
-/** Runs `sim`; `valueGroups` (columns per value group, summing to K) groups cash and value. */
-export type SimulationCall = (sim: Simulation, valueGroups: Int32Array) => SimulationOutput;
+/** The series' arrays a simulation writes: assets T x K, cash and value T x G (row-major). */
+export interface SimulationSeries {
+  readonly assets: Float64Array;
+  readonly cash: Float64Array;
+  readonly value: Float64Array;
+}
+
+/**
+ * Runs `sim`; `valueGroups` (columns per value group, summing to K) groups cash and value. `series`
+ * (the `out` option: arrays of those lengths, sharing no memory with the simulation's inputs): the
+ * series are written into them, every element, and returned as the output's; else new arrays.
+ */
+export type SimulationCall = (sim: Simulation, valueGroups: Int32Array, series?: SimulationSeries) => SimulationOutput;
 
 /** What a backend implementing the family provides: one simulation for both kinds, under each kernel's name. */
 export interface BacktestFamily {

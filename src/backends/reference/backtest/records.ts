@@ -10,6 +10,7 @@ import {
   type OrderRecords,
   type Simulation,
   type SimulationOutput,
+  type SimulationSeries,
   type TradeRecords,
 } from '../../../kernels/backtest/backtest.js';
 import { add, BUY, isClose, isCloseOrLess, isLess } from './execute.js';
@@ -174,14 +175,14 @@ export function exitTradeRecords(orders: OrderRecords, close: Flex, T: number, K
  * Runs `sim` and derives the outputs: assets (T x K), cash and value per value group (T x G:
  * `valueGroups` columns each), exit trades.
  */
-export function simulateBacktest(sim: Simulation, valueGroups: Int32Array): SimulationOutput {
+export function simulateBacktest(sim: Simulation, valueGroups: Int32Array, series?: SimulationSeries): SimulationOutput {
   const T = sim.rows;
   const K = sim.cols;
   const log = new OrderLog();
   simulate(sim, log);
   const { start, list } = columnMap(log, K);
 
-  const assets = new Float64Array(T * K);
+  const assets = series ? series.assets.fill(0) : new Float64Array(T * K);
   const cashFlow = new Float64Array(T * K);
   const assetValue = new Float64Array(T * K);
   const trades = new TradeLog();
@@ -208,8 +209,8 @@ export function simulateBacktest(sim: Simulation, valueGroups: Int32Array): Simu
   const initCash = new Float64Array(G);
   const cashOf = new Int32Array(K);
   for (let g = 0, col = 0; g < sim.groupLens.length; col += sim.groupLens[g++]) cashOf.fill(g, col, col + sim.groupLens[g]);
-  const cash = new Float64Array(T * G);
-  const value = new Float64Array(T * G);
+  const cash = series?.cash ?? new Float64Array(T * G);
+  const value = series?.value ?? new Float64Array(T * G);
   for (let g = 0, from = 0; g < G; from += valueGroups[g++]) {
     const to = from + valueGroups[g];
     for (let col = from; col < to; col++) if (col === from || cashOf[col] !== cashOf[col - 1]) initCash[g] += sim.initCash[cashOf[col]];
