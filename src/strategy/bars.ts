@@ -68,6 +68,43 @@ export interface SymbolBarsState {
   lastTs?: number;
 }
 
+/**
+ * What changed in a symbol's bars since it had `since` bars (SymbolBars.change()): its state but the
+ * history ring, of which only the `slots` entries written since (the newest last; at most the ring's
+ * length), value by value: `rows[v * slots + j]`.
+ */
+export interface SymbolBarsChange extends Omit<SymbolBarsState, 'ring'> {
+  slots: number;
+  rows: Float64Array;
+}
+
+/**
+ * `state` (a SymbolBars.state()) brought forward by `change` (a later SymbolBars.change() of the same
+ * symbol), in place; KernelInputError naming `bytes` when the change does not fit the state's ring.
+ */
+export function applyBarsChange(state: SymbolBarsState, change: SymbolBarsChange): void {
+  const { slots, rows, newest } = change;
+  const ring = state.ring;
+  const values = slots > 0 ? rows.length / slots : 0;
+  const h = values > 0 ? ring.length / values : 0;
+  const ok =
+    rows instanceof Float64Array &&
+    Number.isInteger(slots) &&
+    slots >= 0 &&
+    (slots === 0 || (Number.isInteger(values) && Number.isInteger(h) && slots <= h && newest >= 0 && newest < h));
+  if (!ok) throw new KernelInputError('bytes', "a change of a symbol's bars under this strategy's history", 'another one');
+  for (let j = 0; j < slots; j++) {
+    const at = (((newest - (slots - 1) + j) % h) + h) % h;
+    for (let v = 0; v < values; v++) ring[v * h + at] = rows[v * slots + j];
+  }
+  state.maker = change.maker;
+  state.indicators = change.indicators;
+  state.newest = newest;
+  state.trades = change.trades;
+  state.bars = change.bars;
+  state.lastTs = change.lastTs;
+}
+
 /** One symbol's bars, indicators and their history. */
 export class SymbolBars {
   readonly maker: BarMaker;
@@ -162,6 +199,32 @@ export class SymbolBars {
       trades: this.trades,
       bars: this.bars,
       lastTs: this.lastTs,
+    };
+  }
+
+  /**
+   * What changed since the symbol had `since` bars (an incremental checkpoint's part): state() with only
+   * the ring entries written since, so its size is the bar maker's and the indicators' state plus the
+   * new bars' values, not the history's.
+   */
+  change(since: number): SymbolBarsChange {
+    const h = this.history;
+    const slots = Math.min(Math.max(0, this.bars - since), h);
+    const values = this.ring.length / h;
+    const rows = new Float64Array(values * slots);
+    for (let j = 0; j < slots; j++) {
+      const at = (((this.newest - (slots - 1) + j) % h) + h) % h;
+      for (let v = 0; v < values; v++) rows[v * slots + j] = this.ring[v * h + at];
+    }
+    return {
+      maker: Float64Array.from(this.maker.state()),
+      indicators: this.indicators.map((x) => x.snapshot()),
+      newest: this.newest,
+      trades: this.trades,
+      bars: this.bars,
+      lastTs: this.lastTs,
+      slots,
+      rows,
     };
   }
 

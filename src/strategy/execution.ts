@@ -106,6 +106,11 @@ export class Execution {
     return this.book.flat();
   }
 
+  /** The symbol indexes the book has room for (state()'s length). */
+  get length(): number {
+    return this.book.length;
+  }
+
   /** The waiting orders per symbol index, copied (a checkpoint's part: StrategyRunner.snapshot()). */
   state(): PendingOrder[][] {
     return this.book.map((orders) => orders.map((p) => ({ ...p })));

@@ -14,7 +14,8 @@ import type { Session } from '../replay/session.js';
 import { StrategyAccount } from './account.js';
 import { SymbolBars } from './bars.js';
 import { DailyLog, type DailyRecord } from './days.js';
-import { decodeRunner, encodeRunner } from './runner-state.js';
+import { accountDelta, applyRunnerDelta, daysDelta, decodeRunnerDelta, encodeRunnerDelta, RunnerMarks } from './runner-delta.js';
+import { decodeRunner, encodeRunner, type RunnerState } from './runner-state.js';
 import { makeContext, type ContextHost } from './context.js';
 import { StrategyError, strategyPlace } from './errors.js';
 import { Execution, type ExecutionOptions, type PendingOrder, resolveExecution, type ResolvedExecution } from './execution.js';
@@ -96,6 +97,8 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   private deferred: StrategyFill[] = [];
   private started = false;
   private stopped = false;
+  /** What changed since the last snapshot(), delta() or restore() (./runner-delta.ts). */
+  private readonly marks = new RunnerMarks();
 
   constructor(
     readonly strategy: Strategy<S>,
@@ -146,12 +149,15 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     this.index.set(symbol, n);
     this.series.push(new SymbolBars(symbol, this.strategy));
     this.account.ensure(n);
+    this.marks.touch(n);
     return n;
   }
 
   /** Keeps `payload` as the last `type` message of `symbol` (ctx.latest). */
   observe(type: string, symbol: string, payload: unknown): void {
-    this.latestSeen.set(`${type}\u0000${symbol}`, payload);
+    const key = `${type}\u0000${symbol}`;
+    this.latestSeen.set(key, payload);
+    this.marks.latest.add(key);
   }
 
   /** Calls onStart (once, before the first trade). */
@@ -180,6 +186,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       throw new KernelInputError('trades.volume', 'finite volumes >= 0', `${volume} at trade ${this.seq}`);
     }
     if (!this.started) this.start();
+    this.marks.touch(k);
     // a trade behind another symbol's (live: past the merge's lateness) is applied, and counted
     if (ts < this.lastTs) this.metrics.late++;
     else this.lastTs = ts;
@@ -215,10 +222,10 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   /**
    * The whole run as bytes (a checkpoint: ./runner-state.ts): the symbols, their bars and indicators,
    * the account, the waiting orders, the days, the counters, the last observed payloads and ctx.state.
-   * Call it between trades.
+   * Call it between trades. It is the base of the next delta().
    */
   snapshot(): Uint8Array {
-    return encodeRunner({
+    const bytes = encodeRunner({
       strategy: this.strategy.name,
       symbols: this.symbols,
       bars: this.series.map((b) => b.state()),
@@ -232,14 +239,60 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       latest: [...this.latestSeen],
       state: this.ctx.state,
     });
+    this.mark();
+    return bytes;
+  }
+
+  /**
+   * What changed since the last snapshot(), delta() or restore(), as bytes (an incremental checkpoint:
+   * ./runner-delta.ts): the parts of the symbols touched since and the shared ones, so its size follows
+   * the changes, not the run. restore(base, [...deltas]) applies it after the snapshot. Call it between trades.
+   */
+  delta(): Uint8Array {
+    const m = this.marks;
+    const old = m.touched.filter((k) => k < m.symbols);
+    const bytes = encodeRunnerDelta({
+      strategy: this.strategy.name,
+      seq: m.seq,
+      from: m.symbols,
+      symbols: this.symbols.slice(m.symbols),
+      newBars: this.series.slice(m.symbols).map((b) => b.state()),
+      bars: old.map((k) => [k, this.series[k].change(m.bars[k])]),
+      account: accountDelta(this.account.values(), old),
+      book: {
+        length: this.execution.length,
+        orders: m.touched.filter((k) => k < this.execution.length).map((k) => [k, this.execution.pending(k).map((p) => ({ ...p }))]),
+      },
+      days: daysDelta(this.days.record, this.days.end, m.days),
+      clock: [this.lastTs, this.seq, this.now],
+      started: this.started,
+      stopped: this.stopped,
+      metrics: { ...this.metrics },
+      latest: [...m.latest].map((key) => [key, this.latestSeen.get(key)]),
+      state: this.ctx.state,
+    });
+    this.mark();
+    return bytes;
+  }
+
+  /** The run now is the base of the next delta(). */
+  private mark(): void {
+    this.marks.reset(this.seq, this.symbols.length, (k) => this.series[k].bars, this.days.record);
   }
 
   /**
    * Replaces the run with snapshot()'s bytes of a runner of the same strategy (name, bars, indicators,
-   * history) and options; KernelInputError naming `bytes` otherwise, the run then left as it was.
+   * history) and options, brought forward by the delta()s taken after it (oldest first); KernelInputError
+   * naming `bytes` otherwise, the run then left as it was.
    */
-  restore(bytes: Uint8Array): void {
+  restore(bytes: Uint8Array, deltas: readonly Uint8Array[] = []): void {
     const s = decodeRunner(bytes, this.strategy.name);
+    for (const d of deltas) applyRunnerDelta(s, decodeRunnerDelta(d, this.strategy.name));
+    this.restoreParts(s);
+  }
+
+  /** Replaces the run with a checkpoint's parts (restore()). */
+  private restoreParts(s: RunnerState): void {
     // each part restored into fresh objects first: a bad one leaves the run as it was
     const series = s.symbols.map((symbol, k) => {
       const bars = new SymbolBars(symbol, this.strategy);
@@ -275,6 +328,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     Object.assign(state, s.state);
     this.buffered = [];
     this.deferred = [];
+    this.mark();
   }
 
   /** Every order still waiting. */
@@ -358,6 +412,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
         ...(limit === undefined ? {} : { limit }),
       };
       this.metrics.orders++;
+      this.marks.touch(k);
       this.sink.order?.(order);
       this.execution.place(order, k, ts, this.account.lastPrice[k], seq);
     }
