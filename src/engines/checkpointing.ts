@@ -102,11 +102,17 @@ export interface CheckpointHost {
   /** Forgets the state of `key` (its stream went to another engine of the group). */
   dropKey?(key: string, type: string): void;
   /**
-   * An engine whose state is one whole across its keys and streams (Engine.wholeState): its snapshot and
-   * restore. Its key records then carry ids only, the whole state rides with them (STATE_KEY), and the
-   * streams of one store are written in one writeMany() (joinsInputs must be true).
+   * An engine whose state is one whole across its keys and streams (Engine.wholeState): its snapshot,
+   * what changed since the last snapshot or delta (undefined: whole snapshots only), and its restore from a
+   * snapshot and the deltas written after it. Its key records then carry ids only, the whole state rides
+   * with them (STATE_KEY, a delta chain as a key's: see writeWhole()), and the streams of one store are
+   * written in one writeMany() (joinsInputs must be true).
    */
-  readonly whole?: { snapshot(): Uint8Array; restore(bytes: Uint8Array): void };
+  readonly whole?: {
+    snapshot(): Uint8Array;
+    delta?(): Uint8Array | undefined;
+    restore(bytes: Uint8Array, deltas: readonly Uint8Array[]): void;
+  };
   /** The configuration that shapes the state (configText()), stored with the checkpoints; undefined: none checked. */
   readonly config: string | undefined;
   /** On a configuration other than the stored one, forget the group's checkpoints instead of refusing. */
@@ -145,6 +151,10 @@ export class Checkpointing {
   private resumingAll: Promise<void> | undefined;
   /** A whole-state engine's last checkpoint round (restored ones included). */
   private round = 0;
+  /** A whole-state engine's STATE_KEY chain: the stream it rides on, its deltas (undefined: the next one is whole). */
+  private stateChain: (DeltaChain & { stream: string }) | undefined;
+  /** stream -> the highest STATE_KEY delta number that may be stored there (a whole record written there drops them). */
+  private readonly stateStored = new Map<string, number>();
 
   /**
    * Why an engine of class `engine` (checkpointable or not) cannot checkpoint its inputs on `bus`, or
@@ -394,22 +404,34 @@ export class Checkpointing {
 
   /**
    * A whole-state engine's restore, once the checkpoints of the `moved` streams are loaded: the state of
-   * the latest round among them and every key's last entry id, when the engine has applied nothing yet
-   * (`fresh`: it started, or took the group over); an engine with state of its own (a lease lost for a
-   * moment and taken back) keeps it, and its next checkpoint writes it whole.
+   * the latest round among them (its whole record and the deltas written after it: each delta's round
+   * above the one before, so deltas of an older chain left behind are not applied) and every key's last
+   * entry id, when the engine has applied nothing yet (`fresh`: it started, or took the group over); an
+   * engine with state of its own (a lease lost for a moment and taken back) keeps it, and its next
+   * checkpoint writes it whole.
    */
   private restoreWhole(moved: readonly [string, StreamCheckpointState, number][], checkpoints: StreamCheckpoint[], fresh: boolean): void {
-    let best: { round: number; bytes: Uint8Array } | undefined;
-    for (const checkpoint of checkpoints) {
-      const record = checkpoint.records.get(STATE_KEY);
-      if (!record || record.bytes.byteLength < 8) continue;
-      const b = record.bytes;
-      const round = new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, true);
-      if (!best || round > best.round) best = { round, bytes: b.subarray(8) };
-    }
+    let best: { stream: string; round: number; bytes: Uint8Array; deltas: Uint8Array[]; base: number; size: number } | undefined;
+    moved.forEach(([stream], i) => {
+      const record = checkpoints[i].records.get(STATE_KEY);
+      if (!record || record.bytes.byteLength < 8) return;
+      this.stateStored.set(stream, record.deltas?.length ?? 0);
+      let round = roundOf(record.bytes);
+      const deltas: Uint8Array[] = [];
+      let size = 0;
+      for (const d of record.deltas ?? []) {
+        if (d.bytes.byteLength < 8 || !(roundOf(d.bytes) > round)) break;
+        round = roundOf(d.bytes);
+        deltas.push(d.bytes.subarray(8));
+        size += d.bytes.byteLength;
+      }
+      if (!best || round > best.round) best = { stream, round, bytes: record.bytes.subarray(8), deltas, base: record.bytes.byteLength, size };
+    });
     if (best) this.round = Math.max(this.round, best.round);
+    this.stateChain = undefined;
     if (!fresh || !best) return;
-    this.host.whole!.restore(best.bytes);
+    this.host.whole!.restore(best.bytes, best.deltas);
+    this.stateChain = { stream: best.stream, n: best.deltas.length, bytes: best.size, base: best.base, whole: false };
     moved.forEach(([stream], i) => {
       const byKey = this.host.lastIds.get(stream)!;
       for (const [key, record] of checkpoints[i].records) {
@@ -535,24 +557,45 @@ export class Checkpointing {
    * the primary's streams; another store's records may lag it by a round (a kill between the writes, or a
    * failed write), and then its entries since are replayed onto the state (idempotent for the inputs
    * whose last payload is what is kept: ctx.latest()). A failed write leaves its keys to the next round.
+   *
+   * The state is incremental where the engine gives deltas (whole.delta): STATE_KEY's whole record is
+   * written once, on one primary stream, then only the state's changes as its deltas on that stream
+   * (which is then written each round, its replay start as it stands), until they add up to the whole
+   * record's size or MAX_DELTAS of them: then the whole state again, its deltas dropped in the same MULTI
+   * (compaction), as a key's (record()). A failed write makes the next record whole. Each record and
+   * delta starts with its round, so a restore applies only the deltas written after the record.
    */
   private async writeWhole(
     jobs: { stream: string; state: StreamCheckpointState; maxId: string; holdBack: string | undefined; records: RecordWrite[] }[],
   ): Promise<void> {
-    const snapshot = this.host.whole!.snapshot();
-    const bytes = new Uint8Array(8 + snapshot.byteLength);
-    new DataView(bytes.buffer).setFloat64(0, ++this.round, true);
-    bytes.set(snapshot, 8);
+    const whole = this.host.whole!;
     const primary = [...this.ckpt.values()][0].store;
     const mine = jobs.filter((j) => j.state.store === primary);
-    if (mine.length === 0) {
+    const chain = this.stateChain && !this.stateChain.whole ? this.stateChain : undefined;
+    // the state rides on its chain's stream while the chain goes on, else on a changed primary stream
+    let anchor = chain && mine.find((j) => j.stream === chain.stream);
+    const onChain = chain && this.ckpt.get(chain.stream);
+    if (!anchor && chain && onChain?.store === primary && onChain.maxId !== undefined) {
+      anchor = { stream: chain.stream, state: onChain, maxId: onChain.maxId, holdBack: holdBackOf(onChain), records: [] };
+      mine.push(anchor);
+    }
+    if (!anchor && mine.length === 0) {
       // only other stores changed: the state rides on a primary stream, its replay start as it stands
       const [stream, state] = [...this.ckpt].find(([, st]) => st.store === primary && st.maxId !== undefined) ?? [...this.ckpt][0];
-      let holdBack: string | undefined;
-      for (const id of state.failures.values()) if (holdBack === undefined || compareEntryIds(id, holdBack) < 0) holdBack = id;
-      mine.push({ stream, state, maxId: state.maxId ?? '0-0', holdBack, records: [] });
+      mine.push({ stream, state, maxId: state.maxId ?? '0-0', holdBack: holdBackOf(state), records: [] });
     }
-    mine[0].records.push({ key: STATE_KEY, id: mine[0].maxId, bytes });
+    anchor ??= mine[0];
+    const delta = chain && chain.stream === anchor.stream && chain.n < MAX_DELTAS && chain.bytes < chain.base ? whole.delta?.() : undefined;
+    const body = delta ?? whole.snapshot();
+    const bytes = new Uint8Array(8 + body.byteLength);
+    new DataView(bytes.buffer).setFloat64(0, ++this.round, true);
+    bytes.set(body, 8);
+    const stored = this.stateStored.get(anchor.stream) ?? 0;
+    anchor.records.push(
+      delta && chain
+        ? { key: STATE_KEY, id: anchor.maxId, bytes, delta: chain.n + 1 }
+        : { key: STATE_KEY, id: anchor.maxId, bytes, drop: stored },
+    );
     const others = new Map<CheckpointStore, typeof jobs>();
     for (const job of jobs) if (job.state.store !== primary) others.set(job.state.store, [...(others.get(job.state.store) ?? []), job]);
     const failed = (group: typeof jobs) => {
@@ -563,8 +606,20 @@ export class Checkpointing {
     try {
       await primary.writeMany!(mine);
       this.counts.checkpoints++;
-      this.counts.wholeRecords++;
+      if (delta && chain) {
+        chain.n++;
+        chain.bytes += bytes.byteLength;
+        this.stateStored.set(anchor.stream, Math.max(stored, chain.n));
+        this.counts.deltaRecords++;
+      } else {
+        this.stateChain = { stream: anchor.stream, n: 0, bytes: 0, base: bytes.byteLength, whole: false };
+        this.stateStored.set(anchor.stream, 0);
+        this.counts.wholeRecords++;
+      }
     } catch {
+      // what the failed write held is no longer in the engine's next delta: the next record is whole
+      if (this.stateChain) this.stateChain.whole = true;
+      if (delta && chain) this.stateStored.set(anchor.stream, Math.max(stored, chain.n + 1));
       failed(jobs);
       return;
     }
@@ -653,4 +708,16 @@ export class Checkpointing {
   close(): void {
     for (const store of this.stores) store.close();
   }
+}
+
+/** The oldest entry of `state`'s stream that failed and has not been applied since (the replay start held back). */
+function holdBackOf(state: StreamCheckpointState): string | undefined {
+  let holdBack: string | undefined;
+  for (const id of state.failures.values()) if (holdBack === undefined || compareEntryIds(id, holdBack) < 0) holdBack = id;
+  return holdBack;
+}
+
+/** The round a whole-state record or delta starts with (f64 LE). */
+function roundOf(bytes: Uint8Array): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, 8).getFloat64(0, true);
 }

@@ -149,9 +149,10 @@ export abstract class Engine {
   /**
    * Whether the engine's state is one whole across its keys and input streams rather than a state per
    * key (StrategyEngine: one account across symbols, their trades merged by time). Such an engine
-   * snapshots it whole (snapshotState(), restoreState()), joins its inputs (see joinsInputs), and each
-   * checkpoint writes its state with the last entry id of every key that changed, the streams of one
-   * transport in one MULTI (Checkpointing, STATE_KEY). It runs one per group. Default false.
+   * snapshots it whole (snapshotState(), restoreState()) or by its changes (deltaState()), joins its inputs
+   * (see joinsInputs), and each checkpoint writes its state with the last entry id of every key that
+   * changed, the streams of one transport in one MULTI (Checkpointing, STATE_KEY). It runs one per group.
+   * Default false.
    */
   protected get wholeState(): boolean {
     return false;
@@ -162,9 +163,22 @@ export abstract class Engine {
     throw new KernelInputError('engine', 'an engine whose state is one whole', this.constructor.name);
   }
 
-  /** Replaces the whole state with snapshotState()'s bytes (engines whose wholeState is true override it). */
-  protected restoreState(bytes: Uint8Array): void {
+  /**
+   * What changed in the whole state since its last snapshotState() or deltaState(), as bytes that
+   * restoreState() applies after the snapshot (an incremental checkpoint, compacted as a key's are:
+   * ./checkpointing.ts), or undefined to write whole states only (the default).
+   */
+  protected deltaState(): Uint8Array | undefined {
+    return undefined;
+  }
+
+  /**
+   * Replaces the whole state with snapshotState()'s bytes and the deltaState() bytes written after them,
+   * oldest first (engines whose wholeState is true override it).
+   */
+  protected restoreState(bytes: Uint8Array, deltas: readonly Uint8Array[] = []): void {
     void bytes;
+    void deltas;
     throw new KernelInputError('engine', 'an engine whose state is one whole', this.constructor.name);
   }
 
@@ -318,7 +332,13 @@ export abstract class Engine {
       inputs: this.inputs,
       joinsInputs: this.joinsInputs || this.wholeState,
       ...(this.wholeState
-        ? { whole: { snapshot: () => this.snapshotState(), restore: (bytes: Uint8Array) => this.restoreState(bytes) } }
+        ? {
+            whole: {
+              snapshot: () => this.snapshotState(),
+              delta: () => this.deltaState(),
+              restore: (bytes: Uint8Array, deltas: readonly Uint8Array[]) => this.restoreState(bytes, deltas),
+            },
+          }
         : {}),
       lastIds: this.lastIds,
       snapshotKey: (key, type) => this.snapshotKey(key, type),

@@ -6,23 +6,25 @@
  * tape gives the same orders and fills, ids included. The other engines' outputs it is told to observe
  * (VPIN_CALCULATION, FEATURES_UPDATE, PORTFOLIO_UPDATE by default) are what ctx.latest() returns.
  *
- * Over Redis it checkpoints its state whole (Engine.wholeState: one account across symbols, the
- * trades held by the merge): each strategy's run (StrategyRunner.snapshot()), the merge's held trades
- * and each symbol's last trade time, with the last entry id of every key; a restarted engine restores
- * them and replays what its group acknowledged since, so it goes on with the same orders and fills
- * (those published after the checkpoint are published again, identical, under their ids).
+ * Over Redis it checkpoints its state as one whole (Engine.wholeState: one account across symbols, the
+ * trades held by the merge): each strategy's run, the merge's held trades and each symbol's last trade
+ * time (./strategy-state.ts), with the last entry id of every key; whole once, then incrementally
+ * (deltaState(): the symbols touched since the last checkpoint and the small shared part), compacted as
+ * the other engines' keys are (./checkpointing.ts). A restarted engine restores them and replays what
+ * its group acknowledged since, so it goes on with the same orders and fills (those published after the
+ * checkpoint are published again, identical, under their ids).
  */
 import type { Bus } from '../bus/bus.js';
 import type { BusMessage } from '../bus/messages.js';
 import { KernelInputError, describeValue } from '../errors.js';
 import type { Trades } from '../kernels/trades.js';
 import { isStrategy } from '../strategy/define.js';
-import { type MergeState, TradeMerge } from '../strategy/merge.js';
-import { packStructured, unpackStructured } from '../strategy/runner-state.js';
+import { TradeMerge } from '../strategy/merge.js';
 import { type RunnerOptions, StrategyRunner } from '../strategy/runner.js';
 import type { Strategy } from '../strategy/types.js';
 import type { StateConfig } from './checkpoint-config.js';
 import { Engine, type EngineOptions } from './engine.js';
+import { StrategyState } from './strategy-state.js';
 
 /** The message types whose last payload per symbol ctx.latest() returns, by default. */
 export const OBSERVED_TYPES = ['VPIN_CALCULATION', 'FEATURES_UPDATE', 'PORTFOLIO_UPDATE'] as const;
@@ -64,6 +66,8 @@ export class StrategyEngine extends Engine {
   private readonly runnerOptions: RunnerOptions;
   /** What shapes the checkpointed state (stateConfig()). */
   private readonly config: StateConfig;
+  /** The checkpointed state, whole and incremental. */
+  private readonly state: StrategyState;
 
   /** Checks the options and the strategies (KernelInputError naming the option). */
   constructor(bus: Bus, options: StrategyEngineOptions) {
@@ -137,6 +141,13 @@ export class StrategyEngine extends Engine {
     // the universe: given, or what the strategies name when each names its own (else unknown)
     const expected = symbols ?? (list.every((s) => s.symbols) ? [...new Set(list.flatMap((s) => s.symbols!))] : []);
     this.merge = new TradeMerge(maxLatenessMs, expected);
+    this.state = new StrategyState({
+      runners: this.runners,
+      merge: this.merge,
+      lastTs: this.lastTs,
+      freshRunner: (i) => new StrategyRunner(this.runners[i].strategy, this.runnerOptions),
+      freshMerge: () => new TradeMerge(this.maxLatenessMs),
+    });
   }
 
   /** Subscribes, and releases held trades every maxLatenessMs while quiet. */
@@ -183,6 +194,7 @@ export class StrategyEngine extends Engine {
       last = ts[i];
     }
     this.lastTs.set(message.key, last);
+    this.state.push(message.key);
     this.merge.push(message.key, ts, price, volume, this.applyTrade);
   }
 
@@ -248,36 +260,22 @@ export class StrategyEngine extends Engine {
     return this.config;
   }
 
-  /** Each strategy's run, the merge's held trades and each symbol's last trade time, as bytes. */
+  /** Each strategy's run, the merge's held trades and each symbol's last trade time, as bytes (./strategy-state.ts). */
   protected override snapshotState(): Uint8Array {
-    return packStructured({
-      version: 1,
-      runners: this.runners.map((r) => r.snapshot()),
-      merge: this.merge.state(),
-      lastTs: [...this.lastTs],
-    });
+    return this.state.snapshot();
   }
 
-  /** Replaces the state with snapshotState()'s bytes (KernelInputError naming `bytes`, nothing changed, when they are not). */
-  protected override restoreState(bytes: Uint8Array): void {
-    const s = unpackStructured(bytes) as { version?: unknown; runners?: unknown; merge?: MergeState; lastTs?: unknown };
-    if (
-      s?.version !== 1 ||
-      !Array.isArray(s.runners) ||
-      s.runners.length !== this.runners.length ||
-      !s.runners.every((b) => b instanceof Uint8Array) ||
-      !Array.isArray(s.lastTs)
-    ) {
-      throw new KernelInputError('bytes', `a StrategyEngine checkpoint of ${this.runners.length} strategies`, 'another one');
-    }
-    // every part checked on fresh objects first: a bad one leaves the engine as it was
-    const check = new TradeMerge(this.maxLatenessMs);
-    check.restore(s.merge as MergeState);
-    (s.runners as Uint8Array[]).forEach((b, i) => new StrategyRunner(this.runners[i].strategy, this.runnerOptions).restore(b));
-    (s.runners as Uint8Array[]).forEach((b, i) => this.runners[i].restore(b));
-    this.merge.restore(s.merge as MergeState);
-    this.lastTs.clear();
-    for (const [k, v] of s.lastTs as [string, number][]) this.lastTs.set(k, v);
+  /** What changed since the last snapshotState() or deltaState(): the symbols touched since and the shared part. */
+  protected override deltaState(): Uint8Array {
+    return this.state.delta();
+  }
+
+  /**
+   * Replaces the state with snapshotState()'s bytes and the deltaState()s written after them
+   * (KernelInputError naming `bytes`, nothing changed, when they are not).
+   */
+  protected override restoreState(bytes: Uint8Array, deltas: readonly Uint8Array[] = []): void {
+    this.state.restore(bytes, deltas);
     this.indexes = this.runners.map(() => new Map());
   }
 

@@ -130,9 +130,19 @@ export class TradeMerge {
     return n;
   }
 
-  /** Each symbol's held trades and last time delivered, copied (a checkpoint's part: StrategyEngine). */
-  state(): MergeState {
-    return this.all.map((q) => ({
+  /** The symbols with trades held. */
+  heldSymbols(): string[] {
+    const out: string[] = [];
+    for (const q of this.all) if (q.tail > q.head) out.push(q.symbol);
+    return out;
+  }
+
+  /**
+   * Each symbol's held trades and last time delivered, copied (a checkpoint's part: StrategyEngine); of
+   * the symbols in `only` when given (an incremental checkpoint's part).
+   */
+  state(only?: ReadonlySet<string>): MergeState {
+    return (only ? this.all.filter((q) => only.has(q.symbol)) : this.all).map((q) => ({
       symbol: q.symbol,
       ts: q.ts.slice(q.head, q.tail),
       price: q.price.slice(q.head, q.tail),
