@@ -425,7 +425,8 @@ export class Checkpointing {
         deltas.push(d.bytes.subarray(8));
         size += d.bytes.byteLength;
       }
-      if (!best || round > best.round) best = { stream, round, bytes: record.bytes.subarray(8), deltas, base: record.bytes.byteLength, size };
+      if (!best || round > best.round)
+        best = { stream, round, bytes: record.bytes.subarray(8), deltas, base: record.bytes.byteLength, size };
     });
     if (best) this.round = Math.max(this.round, best.round);
     this.stateChain = undefined;
