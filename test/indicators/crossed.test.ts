@@ -210,9 +210,44 @@ describeEachBackend(
       const ma = ref.sma(close, { timePeriod: Array.from({ length: 99 }, (_, i) => i + 2) });
       const pairs = combinations(99);
       const want = ref.crossedAbove(ma, ma, { pairs });
+      const wantBelow = ref.crossedBelow(ma, ma, { pairs });
       for (const threads of [1, 2]) {
-        const got = kernels({ backend: name, threads }).crossedAbove(ma, ma, { pairs });
+        const k = kernels({ backend: name, threads });
+        const got = k.crossedAbove(ma, ma, { pairs });
         expect(Buffer.from(got.data).equals(Buffer.from(want.data)), `${threads} thread(s)`).toBe(true);
+        const below = k.crossedBelow(ma, ma, { pairs });
+        expect(Buffer.from(below.data).equals(Buffer.from(wantBelow.data)), `below, ${threads} thread(s)`).toBe(true);
+      }
+    });
+
+    it('pairs in any order (runs sharing a side, reversed, repeated), NaN and ties, wait 0 and 2: as the reference', () => {
+      const s = new Sampler(23);
+      const T = 300;
+      const cols = 40;
+      // a panel with ties (prices rounded) and NaN gaps
+      const ma = ref.sma(
+        s.fill(T, () => Math.round(100 + 5 * s.normal())),
+        { timePeriod: Array.from({ length: cols }, (_, i) => i + 2) },
+      );
+      for (let j = 0; j < ma.data.length; j += 97) ma.data[j] = NaN;
+      for (let trial = 0; trial < 20; trial++) {
+        const n = s.int(1, 700);
+        const a = new Int32Array(n);
+        const b = new Int32Array(n);
+        for (let q = 0; q < n; q++) {
+          const kind = s.int(0, 3);
+          // extend a run of a shared a, or of a shared b, or jump anywhere
+          a[q] = q > 0 && kind === 0 ? a[q - 1] : q > 0 && kind === 1 ? (a[q - 1] + 1) % cols : s.int(0, cols - 1);
+          b[q] = q > 0 && kind === 0 ? (b[q - 1] + 1) % cols : q > 0 && kind === 1 ? b[q - 1] : s.int(0, cols - 1);
+        }
+        for (const wait of [0, 2]) {
+          const k = kernels({ backend: name });
+          const got = k.crossedAbove(ma, ma, { pairs: { a, b }, wait });
+          const want = ref.crossedAbove(ma, ma, { pairs: { a, b }, wait });
+          expect(Buffer.from(got.data).equals(Buffer.from(want.data)), `trial ${trial}, wait ${wait}`).toBe(true);
+          const below = k.crossedBelow(ma, ma, { pairs: { a, b }, wait });
+          expect(Buffer.from(below.data).equals(Buffer.from(ref.crossedBelow(ma, ma, { pairs: { a, b }, wait }).data))).toBe(true);
+        }
       }
     });
 

@@ -4,6 +4,7 @@
  * every vector width (so the digests compare whole results across levels, bit for bit).
  */
 import { createHash } from 'node:crypto';
+import { combinations } from '../../src/api/index.js';
 import { backends, kernels, matrix } from '../../src/index.js';
 
 const k = kernels({ backend: 'native' });
@@ -93,6 +94,29 @@ const runs: Record<string, () => unknown> = {
   specificRisk: () => k.specificRisk(returns),
   minVariance: () => k.minVariance(cov),
   checkPsd: () => k.checkPsd(cov),
+  // a grid's crossovers: runs of pairs sharing a side, long and short (every vector width and its tail)
+  crossed: () => {
+    const ma = k.sma(returns.data.subarray(0, T), { timePeriod: Array.from({ length: 40 }, (_, i) => i + 2) });
+    const pairs = combinations(40);
+    return [k.crossedAbove(ma, ma, { pairs }), k.crossedBelow(ma, ma, { pairs })];
+  },
+  backtestSignals: () =>
+    k.backtestSignals(
+      { close: cap },
+      {
+        entries: matrix(
+          returns.data.map((r) => (r > 0.02 ? 1 : 0)),
+          T,
+          N,
+        ),
+        exits: matrix(
+          returns.data.map((r) => (r < -0.02 ? 1 : 0)),
+          T,
+          N,
+        ),
+        fees: 0.001,
+      },
+    ),
 };
 
 function absorb(h: ReturnType<typeof createHash>, v: unknown): void {

@@ -5,18 +5,91 @@
 // written side by side, with the state of every pair of the chunk (vectorbt's flag and count) kept
 // from one row to the next. Each pair's column is computed whole by one worker, so the thread count
 // changes no signal.
+//
+// With wait = 0 (vectorbt's default, and a grid's) a pair's count only says whether the bar before
+// counted, so the state is two bytes a pair, and the pairs of a chunk go in runs that share one side's
+// column while the other side's columns follow one another (combinations(n): (i, i+1), (i, i+2), ...
+// for crossedAbove; crossedBelow swaps the sides): a run's row is one number against a contiguous
+// stretch of the other side's row, a loop compiled for the CPU's widest vectors (simd.hpp), the same
+// comparisons as the general loop, so the same signals.
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "indicators_entry.hpp"
 #include "memory.hpp"
 #include "parallel.hpp"
+#include "simd.hpp"
 
 namespace kernelbus::indicators {
 
 namespace {
 /// The fewest pairs a chunk takes (a row's signals of a chunk: a cache line at least).
 constexpr size_t kMinCrossChunk = 64;
+
+/// A row of a run with wait = 0: m pairs of one number of a (x[0]) against y[0..m) of b, or with
+/// SharedB of x[0..m) of a against one number of b (y[0]). `counted`: whether each pair's bar before
+/// counted (crossed_ago >= 0 in the general loop), the only part of the count wait = 0 reads.
+template <bool SharedB>
+KERNELBUS_VECTOR_BODY void crossRun(size_t m, const double* x, const double* y, uint8_t* below, uint8_t* counted, uint8_t* out) {
+  for (size_t q = 0; q < m; q++) {
+    const double xv = SharedB ? x[q] : x[0], yv = SharedB ? y[0] : y[q];
+    const uint8_t number = static_cast<uint8_t>(xv == xv) & static_cast<uint8_t>(yv == yv);
+    const uint8_t counts = static_cast<uint8_t>(xv > yv) & below[q];
+    out[q] = counts & static_cast<uint8_t>(counted[q] ^ 1);
+    counted[q] = counts;
+    below[q] = static_cast<uint8_t>((below[q] | static_cast<uint8_t>(xv < yv)) & number);
+  }
+}
+KERNELBUS_VECTOR_BODY void crossRunSharedA(size_t m, const double* x, const double* y, uint8_t* below, uint8_t* counted, uint8_t* out) {
+  crossRun<false>(m, x, y, below, counted, out);
+}
+KERNELBUS_VECTOR_BODY void crossRunSharedB(size_t m, const double* x, const double* y, uint8_t* below, uint8_t* counted, uint8_t* out) {
+  crossRun<true>(m, x, y, below, counted, out);
+}
+
+/// A run of a chunk's pairs [from, from + m): one side's column shared, the other's consecutive.
+struct Run {
+  size_t from, m;
+  bool sharedB;
+};
+
+/// The chunk's pairs as runs (a pair that extends neither kind is a run of one).
+std::vector<Run> runsOf(const int32_t* ca, const int32_t* cb, size_t n) {
+  std::vector<Run> runs;
+  for (size_t q = 0; q < n;) {
+    size_t e = q + 1;
+    bool sharedB = false;
+    if (e < n && ca[e] == ca[q] && cb[e] == cb[q] + 1) {
+      while (e < n && ca[e] == ca[q] && cb[e] == cb[e - 1] + 1) e++;
+    } else if (e < n && cb[e] == cb[q] && ca[e] == ca[q] + 1) {
+      sharedB = true;
+      while (e < n && cb[e] == cb[q] && ca[e] == ca[e - 1] + 1) e++;
+    }
+    runs.push_back(Run{q, e - q, sharedB});
+    q = e;
+  }
+  return runs;
+}
+
+/// crossedAbove with wait = 0 over one chunk's pairs, run by run, row by row.
+void crossChunkNoWait(const double* a, size_t aCols, const double* b, size_t bCols, size_t rows, const int32_t* ca, const int32_t* cb,
+                      size_t n, size_t pairs, uint8_t* out) {
+  const std::vector<Run> runs = runsOf(ca, cb, n);
+  std::vector<uint8_t> below(n, 0), counted(n, 0);
+  for (size_t t = 0; t < rows; t++) {
+    const double* ra = a + t * aCols;
+    const double* rb = b + t * bCols;
+    uint8_t* ro = out + t * pairs;
+    for (const Run& r : runs) {
+      const size_t q = r.from;
+      if (r.sharedB)
+        simd::run<crossRunSharedB>(r.m, ra + ca[q], rb + cb[q], below.data() + q, counted.data() + q, ro + q);
+      else
+        simd::run<crossRunSharedA>(r.m, ra + ca[q], rb + cb[q], below.data() + q, counted.data() + q, ro + q);
+    }
+  }
+}
 }  // namespace
 
 Status crossedAbove(const double* a, size_t aCols, const double* b, size_t bCols, size_t rows, const int32_t* pairsA, const int32_t* pairsB,
@@ -32,6 +105,10 @@ Status crossedAbove(const double* a, size_t aCols, const double* b, size_t bCols
   const size_t chunk = share < kMinCrossChunk ? kMinCrossChunk : share;
   parallelForChunks(pairs, chunk, [&, target](size_t first, size_t last) {
     const size_t n = last - first;
+    if (target == 0) {
+      crossChunkNoWait(a, aCols, b, bCols, rows, pairsA + first, pairsB + first, n, pairs, out + first);
+      return;
+    }
     // per pair of the chunk: the "was below" flag and crossed_ago, vectorbt's state
     const std::unique_ptr<uint8_t[]> below(new uint8_t[n]());
     const std::unique_ptr<int64_t[]> ago(new int64_t[n]);
