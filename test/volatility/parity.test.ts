@@ -44,6 +44,10 @@ const SPECS = [
   { vol: 'egarch', dist: 'skewt' },
   { vol: 'garch', mean: 'ar', dist: 'skewt' },
   { vol: 'gjr', p: 2, o: 1, q: 2, mean: 'zero' },
+  // the analytic Hessian's models (hessian.ts): GJR, a zero mean, an AR mean
+  { vol: 'gjr' },
+  { vol: 'garch', mean: 'zero' },
+  { vol: 'gjr', mean: 'ar', lags: 2 },
 ] as const;
 
 describeEachBackend(

@@ -362,7 +362,16 @@ void fitSeries(const Model& m, const double* y, size_t T, double* out, const dou
     for (size_t i = 0; i < pr.k; i++) grad[i] /= double(nobs);
     return f;
   };
-  const Minimum best = minimize(objective, theta.data(), k, poly);
+  // GARCH(1,1) and GJR(1,1,1) normal: Newton's model from the analytic Hessian (hessian.cpp)
+  Curvature curvature;
+  if (garch11Hessian(m))
+    curvature = [&pr, nobs](const double* x, double* grad, double* hess) {
+      const double f = negLogLikelihoodHessian(pr, x, grad, hess) / double(nobs);
+      for (size_t i = 0; i < pr.k; i++) grad[i] /= double(nobs);
+      for (size_t i = 0; i < pr.k * pr.k; i++) hess[i] /= double(nobs);
+      return f;
+    };
+  const Minimum best = minimize(objective, theta.data(), k, poly, curvature);
   const double* x = best.x.data();
   std::copy(x, x + k, out);
   if (stdErrors)

@@ -103,6 +103,17 @@ std::vector<double> differenceHessian(const Objective& f, const Polytope& p, con
   return h;
 }
 
+/// An analytic Hessian as the model: differenceHessian's fallback, the identity, where an entry is not finite.
+void modelOf(std::vector<double>& h, size_t n) {
+  for (double v : h) {
+    if (!std::isfinite(v)) {
+      std::fill(h.begin(), h.end(), 0.0);
+      for (size_t i = 0; i < n; i++) h[i * n + i] = 1;
+      return;
+    }
+  }
+}
+
 /// v minus its projections on the first `count` orthonormal rows of q (n each), twice (Gram-Schmidt
 /// reorthogonalized); its norm.
 double orthogonalize(double* v, const double* q, size_t count, size_t n) {
@@ -220,21 +231,24 @@ bool withinRows(const Polytope& p, const double* x, size_t n) {
 /// A full step that undershot (decreased f by more than the model predicted: a flat direction, f like
 /// 1 / x in a shape parameter, where Newton's steps grow x by half each iteration): doubled while f keeps
 /// falling and the point stays feasible, up to kExtensions times. xn, gn, fn: the accepted point.
-void extend(const Objective& f, const Polytope& p, const double* x, const double* d, size_t n, std::vector<double>& xn,
+bool extend(const Objective& f, const Polytope& p, const double* x, const double* d, size_t n, std::vector<double>& xn,
             std::vector<double>& gn, double& fn) {
   std::vector<double> xt(n), gt(n);
   double alpha = 1;
+  bool moved = false;
   for (size_t k = 0; k < kExtensions; k++) {
     alpha *= 2;
     for (size_t i = 0; i < n; i++) xt[i] = x[i] + alpha * d[i];
     clampInto(p, xt.data(), n);
-    if (!withinRows(p, xt.data(), n)) return;
+    if (!withinRows(p, xt.data(), n)) return moved;
     const double ft = f(xt.data(), gt.data());
-    if (!(ft < fn)) return;
+    if (!(ft < fn)) return moved;
     xn.swap(xt);
     gn.swap(gt);
     fn = ft;
+    moved = true;
   }
+  return moved;
 }
 
 }  // namespace
@@ -354,19 +368,22 @@ std::vector<double> qpStep(const double* bm, const double* g, const double* c, c
   return activeSetQp(bm, g, c, r, m, n, {}).d;
 }
 
-Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope& p) {
+Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope& p, const Curvature& curvature) {
   Minimum out;
   std::vector<double>& x = out.x;
   x.assign(x0, x0 + n);
   clampInto(p, x.data(), n);
-  std::vector<double> g(n, 0.0), xn(n, 0.0), gn(n, 0.0);
-  double fx = f(x.data(), g.data());
+  std::vector<double> g(n, 0.0), xn(n, 0.0), gn(n, 0.0), h(n * n, 0.0), hn(n * n, 0.0), bm;
+  double fx = curvature ? curvature(x.data(), g.data(), h.data()) : f(x.data(), g.data());
   out.f = fx;
   if (!std::isfinite(fx)) {
     out.status = kLineSearch;
     return out;
   }
-  std::vector<double> h = differenceHessian(f, p, x.data(), g.data(), n), bm;
+  if (curvature)
+    modelOf(h, n);
+  else
+    h = differenceHessian(f, p, x.data(), g.data(), n);
   size_t stalls = 0;
   for (size_t it = 1; it <= kMaxIterations; it++) {
     out.iterations = it;
@@ -397,7 +414,7 @@ Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope&
         alpha *= 0.5;
         continue;
       }
-      fn = f(xn.data(), gn.data());
+      fn = curvature ? curvature(xn.data(), gn.data(), hn.data()) : f(xn.data(), gn.data());
       if (std::isfinite(fn) && fn <= fx + 1e-4 * alpha * gd) break;
       fn = std::numeric_limits<double>::quiet_NaN();
       alpha *= 0.5;
@@ -406,13 +423,20 @@ Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope&
       out.status = predicted <= kNoise * scale ? kConverged : kLineSearch;
       return out;
     }
-    if (alpha == 1 && fx - fn > kUndershoot * predicted) extend(f, p, x.data(), d.data(), n, xn, gn, fn);
+    bool extended = false;
+    if (alpha == 1 && fx - fn > kUndershoot * predicted) extended = extend(f, p, x.data(), d.data(), n, xn, gn, fn);
     const double improved = fx - fn;
     x = xn;
     g = gn;
     fx = fn;
     out.f = fx;
-    h = differenceHessian(f, p, x.data(), g.data(), n);
+    if (!curvature) {
+      h = differenceHessian(f, p, x.data(), g.data(), n);
+    } else {
+      if (extended) curvature(x.data(), gn.data(), hn.data());  // the Hessian at the extended point
+      h.swap(hn);
+      modelOf(h, n);
+    }
     stalls = improved <= kTolerance * scale ? stalls + 1 : 0;
     if (stalls >= kStalls) {
       out.status = kConverged;

@@ -1,6 +1,7 @@
 // Minimizes a smooth function over a polytope (src/backends/reference/volatility/optimize.ts, function
-// for function): SQP with Newton's model from forward differences of the analytic gradient, shifted to
-// positive definite, a primal active-set QP per step, a feasible Armijo line search.
+// for function): SQP with Newton's model from forward differences of the analytic gradient (or an
+// analytic Hessian where the objective has one), shifted to positive definite, a primal active-set QP
+// per step, a feasible Armijo line search.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +18,9 @@ struct Polytope {
 
 /// f(x) and, into grad, its gradient (NaN or infinity outside f's domain).
 using Objective = std::function<double(const double* x, double* grad)>;
+/// f(x), its gradient into grad and its Hessian into hess (n x n, row-major): where given, minimize's
+/// Newton model, in place of forward differences of the gradient.
+using Curvature = std::function<double(const double* x, double* grad, double* hess)>;
 
 struct Minimum {
   std::vector<double> x;
@@ -32,6 +36,8 @@ constexpr int kLineSearch = 2;
 
 /// The step d minimizing g'd + d'Bd/2 subject to C d >= r (m rows), from d = 0.
 std::vector<double> qpStep(const double* bm, const double* g, const double* c, const double* r, size_t m, size_t n);
-Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope& p);
+/// Minimizes f over p from x0 (clamped into the bounds); with `curvature`, its Hessian is the Newton
+/// model and it gives every value and gradient the search takes (f only where a step is extended).
+Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope& p, const Curvature& curvature = nullptr);
 
 }  // namespace kernelbus::volatility

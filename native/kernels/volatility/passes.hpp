@@ -52,4 +52,12 @@ using GridPass = void (*)(Problem& pr, const double* thetas, size_t count, const
 GridPass garch11Grid(const Model& m);
 GradientPass garch11Gradient(const Model& m);
 
+/// -ll, its gradient and its Hessian (k x k, row-major) over pr.e in one pass, sigma2 filled (hessian.cpp).
+using HessianPass = double (*)(Problem& pr, const double* theta, double* grad, double* hess);
+/// GARCH(1,1) and GJR(1,1,1) with normal errors (mean's parameters <= 3), the value and the gradient
+/// garch11Gradient's bits: null for other models.
+HessianPass garch11Hessian(const Model& m);
+/// The residuals at theta, then garch11Hessian's pass (the model must have one).
+double negLogLikelihoodHessian(Problem& pr, const double* theta, double* grad, double* hess);
+
 }  // namespace kernelbus::volatility

@@ -8,6 +8,7 @@
 import { DIST_NORMAL, DIST_SKEWT, FAULT_CONSTANT, type Model, fitLayout } from '../../../kernels/volatility/volatility.js';
 import { fixAt, gradientWork, ln, negLogLikelihood, olsMean, type Problem, problem, recursion, residuals } from './model.js';
 import { distLogLikelihood, distTerms } from './dist.js';
+import { hasHessian, negLogLikelihoodHessian } from './hessian.js';
 import { minimize, type Polytope } from './optimize.js';
 
 const LOG_1E4 = ln(10000);
@@ -359,7 +360,16 @@ export function fitSeries(m: Model, y: Float64Array, out: Float64Array, start?: 
     for (let i = 0; i < pr.k; i++) grad[i] /= nobs;
     return f;
   };
-  const best = minimize(objective, theta, poly);
+  // GARCH(1,1) and GJR(1,1,1) normal: Newton's model from the analytic Hessian (hessian.ts)
+  const curvature = hasHessian(m)
+    ? (x: Float64Array, grad: Float64Array, hess: Float64Array) => {
+        const f = negLogLikelihoodHessian(pr, x, grad, hess) / nobs;
+        for (let i = 0; i < pr.k; i++) grad[i] /= nobs;
+        for (let i = 0; i < pr.k * pr.k; i++) hess[i] /= nobs;
+        return f;
+      }
+    : undefined;
+  const best = minimize(objective, theta, poly, curvature);
   const x = best.x;
   const k = pr.k;
   out.set(x, lay.params);

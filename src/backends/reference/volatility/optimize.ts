@@ -1,7 +1,8 @@
 /**
  * Minimizes a smooth function over a polytope (bounds lo <= x <= hi and rows A x >= b): sequential
  * quadratic programming, Newton's model from forward differences of the analytic gradient (k gradients
- * an iteration: a quasi-Newton (BFGS) model stalled short of the optimum on EGARCH's flat directions),
+ * an iteration: a quasi-Newton (BFGS) model stalled short of the optimum on EGARCH's flat directions)
+ * or, where the objective has one, its analytic Hessian (hessian.ts: GARCH(1,1) and GJR normal),
  * and a primal active-set QP for each step. The model need only be positive definite on the steps the
  * constraints active at x allow (the likelihood may curve down across a constraint it sits on, GJR's
  * alpha + gamma >= 0): the QP starts with those constraints in its working set and the model is
@@ -27,6 +28,11 @@ export interface Polytope {
 
 /** f(x) and, into grad, its gradient (NaN or Infinity where x is outside f's domain). */
 export type Objective = (x: Float64Array, grad: Float64Array) => number;
+/**
+ * f(x), its gradient into grad and its Hessian into hess (n x n, row-major): where given, minimize's
+ * Newton model, in place of forward differences of the gradient.
+ */
+export type Curvature = (x: Float64Array, grad: Float64Array, hess: Float64Array) => number;
 
 export interface Minimum {
   readonly x: Float64Array;
@@ -210,6 +216,13 @@ function differenceHessian(f: Objective, p: Polytope, x: Float64Array, g: Float6
   return h;
 }
 
+/** An analytic Hessian as the model: differenceHessian's fallback, the identity, where an entry is not finite. */
+function modelOf(h: Float64Array, n: number): void {
+  if (h.every(Number.isFinite)) return;
+  h.fill(0);
+  for (let i = 0; i < n; i++) h[i * n + i] = 1;
+}
+
 /** v minus its projections on the first `count` orthonormal rows of q (n each), twice (Gram-Schmidt reorthogonalized); its norm. */
 function orthogonalize(v: Float64Array, q: Float64Array, count: number, n: number): number {
   for (let pass = 0; pass < 2; pass++) {
@@ -386,15 +399,21 @@ function extend(f: Objective, p: Polytope, x: Float64Array, d: Float64Array, xn:
   return fn;
 }
 
-/** Minimizes f over p from the feasible x0. */
-export function minimize(f: Objective, x0: Float64Array, p: Polytope): Minimum {
+/**
+ * Minimizes f over p from the feasible x0; with `curvature`, its Hessian is the Newton model and it
+ * gives every value and gradient the search takes (f only where a step is extended).
+ */
+export function minimize(f: Objective, x0: Float64Array, p: Polytope, curvature?: Curvature): Minimum {
   const n = x0.length;
   const x = Float64Array.from(x0);
   clampInto(p, x);
   const g = new Float64Array(n);
-  let fx = f(x, g);
+  let h: Float64Array = new Float64Array(n * n);
+  let hn: Float64Array = new Float64Array(n * n);
+  let fx = curvature ? curvature(x, g, h) : f(x, g);
   if (!Number.isFinite(fx)) return { x, f: fx, iterations: 0, status: FIT_STATUS.LINE_SEARCH };
-  let h = differenceHessian(f, p, x, g);
+  if (curvature) modelOf(h, n);
+  else h = differenceHessian(f, p, x, g);
   const xn = new Float64Array(n);
   const gn = new Float64Array(n);
   let stalls = 0;
@@ -425,7 +444,7 @@ export function minimize(f: Objective, x0: Float64Array, p: Polytope): Minimum {
         alpha *= 0.5;
         continue;
       }
-      fn = f(xn, gn);
+      fn = curvature ? curvature(xn, gn, hn) : f(xn, gn);
       if (Number.isFinite(fn) && fn <= fx + 1e-4 * alpha * gd) break;
       fn = Number.NaN;
       alpha *= 0.5;
@@ -434,12 +453,23 @@ export function minimize(f: Objective, x0: Float64Array, p: Polytope): Minimum {
       const status = predicted <= NOISE * scale ? FIT_STATUS.CONVERGED : FIT_STATUS.LINE_SEARCH;
       return { x, f: fx, iterations: it, status };
     }
-    if (alpha === 1 && fx - fn > UNDERSHOOT * predicted) fn = extend(f, p, x, d, xn, gn, fn);
+    let extended = false;
+    if (alpha === 1 && fx - fn > UNDERSHOOT * predicted) {
+      const before = fn;
+      fn = extend(f, p, x, d, xn, gn, fn);
+      extended = fn !== before; // each extension lowers f
+    }
     const improved = fx - fn;
     x.set(xn);
     g.set(gn);
     fx = fn;
-    h = differenceHessian(f, p, x, g);
+    if (!curvature) {
+      h = differenceHessian(f, p, x, g);
+    } else {
+      if (extended) curvature(x, gn, hn); // the Hessian at the extended point
+      [h, hn] = [hn, h];
+      modelOf(h, n);
+    }
     stalls = improved <= TOLERANCE * scale ? stalls + 1 : 0;
     if (stalls >= STALLS) return { x, f: fx, iterations: it, status: FIT_STATUS.CONVERGED };
   }

@@ -1,0 +1,85 @@
+/**
+ * The analytic Hessian of GARCH(1,1) and GJR(1,1,1) normal (src/backends/reference/volatility/hessian.ts;
+ * the mean's parameters at most 3; its C++ twin is held to it bit for bit by the fits in parity.test.ts): its value and gradient are the
+ * gradient pass's bits, and its Hessian equals central differences of the analytic gradient (to their
+ * truncation error, ~1e-7 relative), for each mean, at the start of a fit and at its optimum.
+ */
+import { describe, expect, it } from 'vitest';
+import { olsProblem, startingValues, fitSeries } from '../../src/backends/reference/volatility/fit.js';
+import { hasHessian, negLogLikelihoodHessian } from '../../src/backends/reference/volatility/hessian.js';
+import { gradientWork, negLogLikelihood } from '../../src/backends/reference/volatility/model.js';
+import { fitLayout, type ModelOptions, resolveModel } from '../../src/kernels/volatility/volatility.js';
+import { fixture, returnsOf } from './cases.js';
+
+const SPECS: ModelOptions[] = [
+  { vol: 'garch' },
+  { vol: 'gjr' },
+  { vol: 'garch', mean: 'zero' },
+  { vol: 'gjr', mean: 'ar', lags: 2 },
+  { vol: 'garch', mean: 'ar', lags: 1 },
+];
+
+/** Central differences of the analytic gradient at steps 1e-5 max(|x_i|, 0.1), symmetrized. */
+function differenced(pr: Parameters<typeof negLogLikelihood>[0], x: Float64Array): Float64Array {
+  const k = x.length;
+  const h = new Float64Array(k * k);
+  const work = gradientWork(pr);
+  const up = new Float64Array(k);
+  const down = new Float64Array(k);
+  const xs = Float64Array.from(x);
+  for (let i = 0; i < k; i++) {
+    const s = 1e-5 * Math.max(Math.abs(x[i]), 0.1);
+    xs[i] = x[i] + s;
+    negLogLikelihood(pr, xs, up, work);
+    xs[i] = x[i] - s;
+    negLogLikelihood(pr, xs, down, work);
+    xs[i] = x[i];
+    for (let j = 0; j < k; j++) h[j * k + i] = (up[j] - down[j]) / (2 * s);
+  }
+  for (let i = 0; i < k; i++) for (let j = 0; j < i; j++) h[i * k + j] = h[j * k + i] = 0.5 * (h[i * k + j] + h[j * k + i]);
+  return h;
+}
+
+describe('the analytic Hessian (hessian.ts)', () => {
+  const y = returnsOf(fixture.cases.find((c) => c.name === 'garch11-constant-normal')!);
+
+  it('is there for GARCH(1,1) and GJR(1,1,1) normal only', () => {
+    for (const spec of SPECS) expect(hasHessian(resolveModel(spec))).toBe(true);
+    for (const spec of [
+      { vol: 'garch', dist: 't' },
+      { vol: 'egarch' },
+      { vol: 'garch', q: 2 },
+      { vol: 'gjr', dist: 'skewt' },
+      { vol: 'garch', mean: 'ar', lags: 3 },
+    ] as const)
+      expect(hasHessian(resolveModel(spec))).toBe(false);
+  });
+
+  it.each(SPECS.map((spec) => ({ spec, name: `${spec.vol} ${spec.mean ?? 'constant'} ${spec.lags ?? ''}` })))(
+    '$name: the gradient pass bit for bit, central differences to 1e-6',
+    ({ spec }) => {
+      const m = resolveModel(spec);
+      const ols = olsProblem(m, y)!;
+      const { pr, theta } = ols;
+      startingValues(pr, theta);
+      const out = new Float64Array(fitLayout(m, y.length).length);
+      fitSeries(m, y, out);
+      for (const x of [Float64Array.from(theta), out.slice(0, pr.k)]) {
+        const k = pr.k;
+        const grad = new Float64Array(k);
+        const hess = new Float64Array(k * k);
+        const f = negLogLikelihoodHessian(pr, x, grad, hess);
+        const g0 = new Float64Array(k);
+        expect(f).toBe(negLogLikelihood(pr, x, g0, gradientWork(pr)));
+        expect(grad).toEqual(g0);
+        const d = differenced(pr, x);
+        for (let i = 0; i < k; i++)
+          for (let j = 0; j < k; j++) {
+            expect(hess[i * k + j]).toBe(hess[j * k + i]);
+            const scale = Math.sqrt(Math.abs(d[i * k + i] * d[j * k + j]));
+            expect(Math.abs(hess[i * k + j] - d[i * k + j])).toBeLessThan(1e-6 * scale);
+          }
+      }
+    },
+  );
+});
