@@ -30,19 +30,26 @@ class LogProduct {
   void add(double x) {
     m_ *= x;
     if (m_ >= 0x1p-16 && m_ <= 0x1p16) return;  // the exponent moved out past 2^+-16: the next factor (>= 1e-298) cannot underflow
-    uint64_t bits = elementary::bitsOf(m_);
-    uint64_t ex = (bits >> 52) & 0x7ff;
-    if (ex == 0x7ff || m_ == 0) return;  // infinity, NaN, 0: their log
-    if (ex == 0) {
-      m_ *= 0x1p64;  // subnormal: scaled to normal first
-      e_ -= 64;
-      bits = elementary::bitsOf(m_);
-      ex = (bits >> 52) & 0x7ff;
-    }
-    e_ += double(int64_t(ex) - 1023);
-    m_ = elementary::fromBits((bits & 0x800fffffffffffffULL) | (uint64_t(1023) << 52));
+    normalize(m_, e_);
   }
   double log() const { return ln(m_) + e_ * M_LN2; }
+  static double log(double m, double e) { return ln(m) + e * M_LN2; }
+
+  /// add()'s step once the mantissa m has left [2^-16, 2^16]: its exponent moved into e (lanes.cpp's
+  /// products take it lane by lane).
+  static void normalize(double& m, double& e) {
+    uint64_t bits = elementary::bitsOf(m);
+    uint64_t ex = (bits >> 52) & 0x7ff;
+    if (ex == 0x7ff || m == 0) return;  // infinity, NaN, 0: their log
+    if (ex == 0) {
+      m *= 0x1p64;  // subnormal: scaled to normal first
+      e -= 64;
+      bits = elementary::bitsOf(m);
+      ex = (bits >> 52) & 0x7ff;
+    }
+    e += double(int64_t(ex) - 1023);
+    m = elementary::fromBits((bits & 0x800fffffffffffffULL) | (uint64_t(1023) << 52));
+  }
 
  private:
   double m_ = 1, e_ = 0;

@@ -52,6 +52,17 @@ using GridPass = void (*)(Problem& pr, const double* thetas, size_t count, const
 GridPass garch11Grid(const Model& m);
 GradientPass garch11Gradient(const Model& m);
 
+/// The normal's log-likelihoods (not negated) of four parameter vectors (thetas 4 x k) over pr.e into ll (4),
+/// in a vector's lanes: garch11Grid's bits (lanes.cpp; sigma2 left as it was). Null where the model has none
+/// or the compiler no vectors.
+using GridLanes = void (*)(Problem& pr, const double* thetas, double* ll);
+GridLanes garch11GridLanes(const Model& m);
+/// -ll (into f, 4) and its gradient (into grad, 4 x k) at four parameter vectors (thetas 4 x k), each with
+/// its own residuals, in a vector's lanes: garch11Gradient's bits (lanes.cpp; pr.e and sigma2 left as they
+/// were). GARCH(1,1) and GJR(1,1,1) normal (mean's parameters <= 3); null for others.
+using GradientLanes = void (*)(Problem& pr, const double* thetas, double* f, double* grad);
+GradientLanes garch11GradientLanes(const Model& m);
+
 /// -ll, its gradient and its Hessian (k x k, row-major) over pr.e in one pass, sigma2 filled (hessian.cpp).
 using HessianPass = double (*)(Problem& pr, const double* theta, double* grad, double* hess);
 /// GARCH(1,1) and GJR(1,1,1) with normal errors (mean's parameters <= 3), the value and the gradient

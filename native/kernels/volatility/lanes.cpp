@@ -1,0 +1,238 @@
+// Four parameter vectors of GARCH(1,1) or GJR(1,1,1) with normal errors in one pass, a lane of a vector
+// each (simd.hpp's copies: AVX2 where the CPU has it): the starting values' grid (the values) and the
+// robust standard errors' differences (the values and gradients). Each lane's operations are
+// garch11.cpp's value() and pass() in their order, so each lane's bits are theirs (lanes.cpp has no
+// twin in the reference: it is garch11.cpp's arithmetic, four at a time).
+#include <cmath>
+#include <cstddef>
+
+#include "simd.hpp"
+#include "volatility/passes.hpp"
+
+namespace kernelbus::volatility {
+
+#if defined(__GNUC__) || defined(__clang__)
+
+namespace {
+
+// The helpers are always inlined into the bodies' copies (simd.hpp), so the vectors never cross a call:
+// GCC's note on their ABI without AVX is moot (indicators/chains.hpp does the same).
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wunknown-warning-option"
+#pragma clang diagnostic ignored "-Wpsabi"
+#else
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+constexpr size_t W = 4;
+typedef double V __attribute__((vector_size(32)));
+typedef long long M __attribute__((vector_size(32)));
+
+KERNELBUS_VECTOR_BODY V splat(double x) { return V{x, x, x, x}; }
+KERNELBUS_VECTOR_BODY V blend(M mask, V a, V b) { return (V)(((M)a & mask) | ((M)b & ~mask)); }
+KERNELBUS_VECTOR_BODY bool any(M m) { return (m[0] | m[1] | m[2] | m[3]) != 0; }
+KERNELBUS_VECTOR_BODY bool all(M m) { return (m[0] & m[1] & m[2] & m[3]) != 0; }
+
+/// LogProduct of each lane: the product in a vector, a lane's exponent moved out (LogProduct::normalize)
+/// when its mantissa leaves [2^-16, 2^16], so each lane has LogProduct's bits.
+struct Products {
+  V m = {1, 1, 1, 1};
+  double e[W] = {0, 0, 0, 0};
+  KERNELBUS_VECTOR_BODY void add(V x) {
+    m = m * x;
+    const M in = (m >= splat(0x1p-16)) & (m <= splat(0x1p16));
+    if (all(in)) return;
+    for (size_t l = 0; l < W; l++) {
+      if (in[l]) continue;
+      double ml = m[l];
+      LogProduct::normalize(ml, e[l]);
+      m[l] = ml;
+    }
+  }
+  KERNELBUS_VECTOR_BODY double log(size_t l) const { return LogProduct::log(m[l], e[l]); }
+};
+
+/// boundVariance() lane by lane; with derivatives (K of them), boundVariance()'s on them.
+template <size_t K>
+KERNELBUS_VECTOR_BODY V bound(V s, double lower, double upper, V* d) {
+  const M low = s < splat(lower);
+  if (any(low)) {
+    s = blend(low, splat(lower), s);
+    for (size_t i = 0; i < K; i++) d[i] = blend(low, splat(0.0), d[i]);
+  }
+  const M high = (s > splat(upper)) & ~low;  // boundVariance's else: a lane at its floor stays there
+  if (any(high)) {
+    for (size_t l = 0; l < W; l++) {
+      if (!high[l]) continue;
+      const double sl = s[l];
+      if (std::isfinite(sl)) {
+        for (size_t i = 0; i < K; i++) d[i][l] /= sl;
+        s[l] = upper + ln(sl / upper);
+      } else {
+        for (size_t i = 0; i < K; i++) d[i][l] = 0.0;
+        s[l] = upper + 1000;
+      }
+    }
+  }
+  return s;
+}
+
+/// garch11.cpp's lanes<O, 4>: the log-likelihoods (normal) of thetas (4 x k) over e into ll (4).
+template <size_t O>
+KERNELBUS_VECTOR_BODY void gridBody(const double* e, size_t nobs, const double* lower, const double* upper, double bc, const double* thetas,
+                                    size_t k, size_t iw, double constant, double* ll) {
+  V omega, a, g, b;
+  for (size_t l = 0; l < W; l++) {
+    const double* theta = thetas + l * k;
+    omega[l] = theta[iw];
+    a[l] = theta[iw + 1];
+    g[l] = O ? theta[iw + 2] : 0;
+    b[l] = theta[iw + 2 + O];
+  }
+  V q = splat(0.0), prev = splat(0.0);
+  Products s2;
+  for (size_t t = 0; t < nobs; t++) {
+    V s = omega;
+    if (t == 0) {
+      s += a * bc;
+      if (O) s += g * 0.5 * bc;
+      s += b * bc;
+    } else {
+      const double el = e[t - 1];
+      s += a * (el * el);
+      if (O && el < 0) s += g * (el * el);
+      s += b * prev;
+    }
+    s = bound<0>(s, lower[t], upper[t], nullptr);
+    prev = s;
+    q += -0.5 * ((e[t] * e[t]) * (splat(1.0) / s));  // Dist::observe (normal): g = 1, its product 1
+    s2.add(s);
+  }
+  // ll = nobs K - log(prod sigma^2) / 2 - h log(prod g) + q: h = 0 and log(prod g) = 0 for the normal
+  for (size_t l = 0; l < W; l++) ll[l] = double(nobs) * constant - 0.5 * s2.log(l) - 0.0 + q[l];
+}
+
+/// garch11.cpp's pass<O, KM, 0, false> at thetas (4 x K): -ll into f (4), the gradients into grad (4 x K).
+template <size_t O, size_t KM>
+KERNELBUS_VECTOR_BODY void gradientBody(const double* y, size_t lags, size_t nobs, const double* lower, const double* upper, double bc,
+                                        double zero, const double* thetas, double constant, double* f, double* grad) {
+  constexpr size_t K = KM + 3 + O, IW = KM, IA = KM + 1, IG = KM + 2, IB = KM + 2 + O;
+  const size_t L = lags;
+  V th[K];
+  for (size_t i = 0; i < K; i++)
+    for (size_t l = 0; l < W; l++) th[i][l] = thetas[l * K + i];
+  const V omega = th[IW], a = th[IA], g = O ? th[IG] : splat(0.0), b = th[IB];
+  const auto rd = [&](size_t t, size_t i) { return i == 0 ? -1 : -y[t + L - i]; };  // d e_t / d theta_i
+  // residuals(): the mean's fit, then y less it (a zero mean: y)
+  const auto residual = [&](size_t t) {
+    if (KM == 0) return splat(y[t]);
+    V fit = th[0];
+    for (size_t j = 1; j < KM; j++) fit += th[j] * y[t + L - j];
+    return splat(y[t + L]) - fit;
+  };
+  V d[K], prev[K], gr[K];
+  for (size_t i = 0; i < K; i++) prev[i] = gr[i] = splat(0.0);
+  Products s2p;
+  V q = splat(0.0), sPrev = splat(0.0), el = splat(0.0);
+  for (size_t t = 0; t < nobs; t++) {
+    const V et = residual(t);
+    for (size_t i = 0; i < K; i++) d[i] = splat(zero);
+    d[IW] = splat(1.0);
+    V s = omega;
+    if (t == 0) {
+      s += a * bc;
+      d[IA] += bc;
+      if (O) {
+        s += g * 0.5 * bc;
+        d[IG] += 0.5 * bc;
+      }
+      s += b * bc;
+      d[IB] += bc;
+    } else {
+      const size_t lag = t - 1;
+      const V el2 = el * el;
+      s += a * el2;
+      d[IA] += el2;
+      for (size_t i = 0; i < KM; i++) d[i] += a * 2.0 * el * rd(lag, i);
+      if (O) {
+        const M neg = el < splat(0.0);
+        if (any(neg)) {
+          s = blend(neg, s + g * el2, s);
+          d[IG] = blend(neg, d[IG] + el2, d[IG]);
+          for (size_t i = 0; i < KM; i++) d[i] = blend(neg, d[i] + g * 2.0 * el * rd(lag, i), d[i]);
+        }
+      }
+      s += b * sPrev;
+      d[IB] += sPrev;
+      for (size_t i = 0; i < K; i++) d[i] += b * prev[i];
+    }
+    s = bound<K>(s, lower[t], upper[t], d);
+    sPrev = s;
+    // Dist::partials (normal)
+    const V r = splat(1.0) / s;
+    const V u = (et * et) * r;
+    q += -0.5 * u;
+    const V w = -0.5 * (r - u * r);
+    const V dE = -et * r;
+    s2p.add(s);
+    for (size_t i = 0; i < K; i++) gr[i] += w * d[i];
+    for (size_t i = 0; i < KM; i++) gr[i] += dE * (i == 0 ? -1 : -y[t + L - i]);
+    for (size_t i = 0; i < K; i++) prev[i] = d[i];
+    el = et;
+  }
+  for (size_t l = 0; l < W; l++) {
+    for (size_t i = 0; i < K; i++) grad[l * K + i] = -gr[i][l];
+    f[l] = -(double(nobs) * constant - 0.5 * s2p.log(l) - 0.0 + q[l]);
+  }
+}
+
+template <size_t O>
+void grid4(Problem& pr, const double* thetas, double* ll) {
+  const Dist dist(kDistNormal, thetas, 0);
+  simd::run<gridBody<O>>(pr.e.data(), pr.nobs, pr.lower.data(), pr.upper.data(), pr.backcast, thetas, pr.k, pr.iw, dist.constant(), ll);
+}
+
+template <size_t O, size_t KM>
+void gradient4(Problem& pr, const double* thetas, double* f, double* grad) {
+  const Dist dist(kDistNormal, thetas, 0);
+  const double zero = pr.lower.empty() ? 0.0 : pr.lower[0] * 0.0;
+  simd::run<gradientBody<O, KM>>(static_cast<const double*>(pr.y), pr.m.lags, pr.nobs, pr.lower.data(), pr.upper.data(), pr.backcast, zero,
+                                 thetas, dist.constant(), f, grad);
+}
+
+template <size_t O>
+GradientLanes byMean(size_t km) {
+  switch (km) {
+    case 0:
+      return gradient4<O, 0>;
+    case 1:
+      return gradient4<O, 1>;
+    case 2:
+      return gradient4<O, 2>;
+    default:
+      return gradient4<O, 3>;
+  }
+}
+
+bool laned(const Model& m) { return !m.egarch && m.p == 1 && m.o <= 1 && m.q == 1 && meanCount(m) <= 3; }
+
+}  // namespace
+
+GridLanes garch11GridLanes(const Model& m) {
+  if (!laned(m)) return nullptr;
+  return m.o == 1 ? grid4<1> : grid4<0>;
+}
+
+GradientLanes garch11GradientLanes(const Model& m) {
+  if (!laned(m) || m.dist != kDistNormal) return nullptr;
+  return m.o == 1 ? byMean<1>(meanCount(m)) : byMean<0>(meanCount(m));
+}
+
+#else
+
+GridLanes garch11GridLanes(const Model&) { return nullptr; }
+GradientLanes garch11GradientLanes(const Model&) { return nullptr; }
+
+#endif
+
+}  // namespace kernelbus::volatility
