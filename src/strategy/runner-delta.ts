@@ -41,7 +41,7 @@ export interface RunnerDelta {
   newBars: SymbolBarsState[];
   /** [symbol index, its change] for the touched symbols that existed before. */
   bars: [number, SymbolBarsChange][];
-  /** The cash, the arrays' capacity, and each touched symbol's entries (`at` the indexes, one value per index per array). */
+  /** The cash, the arrays' capacity, and each touched symbol's entries, new ones included (`at` the indexes, one value per index per array). */
   account: { cash: number; freeCash: number; capacity: number; at: number[]; values: Record<(typeof ARRAYS)[number], Float64Array> };
   /** The book's length, and [symbol index, its waiting orders] for the touched symbols it holds. */
   book: { length: number; orders: [number, PendingOrder[]][] };

@@ -258,7 +258,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       symbols: this.symbols.slice(m.symbols),
       newBars: this.series.slice(m.symbols).map((b) => b.state()),
       bars: old.map((k) => [k, this.series[k].change(m.bars[k])]),
-      account: accountDelta(this.account.values(), old),
+      account: accountDelta(this.account.values(), m.touched),
       book: {
         length: this.execution.length,
         orders: m.touched.filter((k) => k < this.execution.length).map((k) => [k, this.execution.pending(k).map((p) => ({ ...p }))]),

@@ -65,6 +65,14 @@ describe('StrategyRunner incremental checkpoints', () => {
     full.stop();
     expect(all.filter((x) => x.kind === 'fill').length).toBeGreaterThan(50);
 
+    // a base before any trade: every symbol comes in a delta
+    const early = runner(strategy(), options, []);
+    const empty = early.snapshot();
+    feed(early, tape, 0, 4_000);
+    const late = runner(strategy(), options, []);
+    late.restore(empty, [early.delta()]);
+    expect(late.snapshot()).toEqual(early.snapshot());
+
     const out: Record[] = [];
     const first = runner(strategy(), options, out);
     feed(first, tape, 0, 4_000);
