@@ -152,7 +152,14 @@ double pass(Problem& pr, const double* theta, const Dist& dist, double* grad, do
     for (size_t i = 0; i < KM; i++) gr[i] += part.dE * (i == 0 ? -1 : -y[t + L - i]);
     g0 += part.dA;
     g1 += part.dB;
-    if constexpr (S) observationScore(pr, dist, part, w, d, t, scores + t * K);  // d in memory: a pass of its own
+    if constexpr (S && ND == 0) {  // observationScore's operations, inlined (the normal: no shape parameters)
+      double* row = scores + t * K;
+      for (size_t i = 0; i < K; i++) row[i] = w * d[i];
+      for (size_t i = 0; i < KM; i++) row[i] += part.dE * (i == 0 ? -1 : -y[t + L - i]);
+      for (size_t i = 0; i < K; i++) row[i] = -row[i];
+    } else if constexpr (S) {
+      observationScore(pr, dist, part, w, d, t, scores + t * K);  // d in memory: a pass of its own
+    }
     for (size_t i = 0; i < K; i++) prev[i] = d[i];
   }
   const double logG = gs.log();
