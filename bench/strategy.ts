@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { createBus } from '../src/bus/index.js';
 import { StrategyEngine } from '../src/engines/index.js';
 import { type Table, writeTable } from '../src/io/index.js';
-import { backtestStrategy, loadStrategy, StrategyRunner, type Tape as StrategyTape } from '../src/strategy/index.js';
+import { StrategyState } from '../src/engines/strategy-state.js';
+import { TradeMerge } from '../src/strategy/merge.js';
+import { backtestStrategy, loadStrategy, StrategyRunner, type Strategy, type Tape as StrategyTape } from '../src/strategy/index.js';
 import { ensureDist, ROOT, runCli } from './io-child.js';
 import { countLabel, writeOnce } from './io-data.js';
 import { type BenchRow, type BenchSection, tape } from './lib.js';
@@ -137,6 +139,8 @@ async function run(): Promise<BenchRow[]> {
     note: `${(bytes.byteLength / 2 ** 20).toFixed(2)} MB; restore() ${put.toFixed(1)} ms; best of 5`,
   });
 
+  rows.push(...checkpointRows(strategy, e));
+
   // live over Redis: the engine as a process fed by `kernelbus feed --file` at 200,000 trades/s
   const liveFile = await writeOnce(`strategy-tape-${countLabel(ENGINE_ROWS)}.parquet`, (path) => writeTable(path, tableOf(e)));
   const liveLabel = `${countLabel(ENGINE_ROWS)} trades x ${SYMBOLS} symbols`;
@@ -147,6 +151,87 @@ async function run(): Promise<BenchRow[]> {
     ...(await liveRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, STRATEGY, `${liveLabel}, --symbols given`, ['--symbols', universe])),
   );
   rows.push(mergeWaitRow(SECTION, e, 60_000, SPAN_MS, liveLabel));
+  return rows;
+}
+
+/** Trades between two checkpoints: 1 s of the tape at its own pace, about a bar of every symbol, 1 s of the live feed (200,000/s). */
+const CHECKPOINT_WINDOWS = [
+  { trades: 17, label: '17 trades (1 s of the tape at its pace)' },
+  { trades: 1_000, label: '1,000 trades (about a bar of every symbol)' },
+  { trades: 200_000, label: '200,000 trades (1 s of the live feed)' },
+];
+
+/**
+ * The engine's checkpoint (its whole state: what it wrote at every checkpoint before issue 69's deltas,
+ * StrategyState.snapshot()) against its incremental one (StrategyState.delta(): the symbols touched
+ * since the last checkpoint and the shared part), each taken after the same trades, on a run of
+ * SYMBOLS symbols whose bars' history is full: bytes and ms per checkpoint. The Redis write is not
+ * included (one MULTI either way).
+ */
+export function checkpointRows(strategy: Strategy<object>, e: StrategyTape): BenchRow[] {
+  const n = e.ts.length;
+  const codes = e.symbols!.codes;
+  const names = e.symbols!.values;
+  const runner = new StrategyRunner(strategy, { initCash: 1_000_000, fees: 0.0005 });
+  const lastTs = new Map<string, number>();
+  const state = new StrategyState({
+    runners: [runner],
+    merge: new TradeMerge(1000),
+    lastTs,
+    freshRunner: () => new StrategyRunner(strategy, { initCash: 1_000_000, fees: 0.0005 }),
+    freshMerge: () => new TradeMerge(1000),
+  });
+  const at = names.map((s) => runner.symbolIndex(s));
+  const reps = 5;
+  let i = n - reps * CHECKPOINT_WINDOWS.reduce((sum, w) => sum + w.trades, 0);
+  if (i < n / 3) return [];
+  const feed = (to: number) => {
+    for (; i < to; i++) {
+      const s = names[codes[i]];
+      runner.trade(at[codes[i]], e.ts[i], e.price[i], e.volume[i]);
+      lastTs.set(s, e.ts[i]);
+      state.push(s);
+    }
+  };
+  feed(i);
+  state.snapshot();
+  const rows: BenchRow[] = [];
+  for (const w of CHECKPOINT_WINDOWS) {
+    const best = { whole: Number.POSITIVE_INFINITY, delta: Number.POSITIVE_INFINITY };
+    const bytes = { whole: 0, delta: 0 };
+    for (let r = 0; r < reps; r++) {
+      feed(i + w.trades);
+      const t0 = performance.now();
+      const d = state.delta();
+      const t1 = performance.now();
+      const whole = state.snapshot();
+      const t2 = performance.now();
+      best.delta = Math.min(best.delta, t1 - t0);
+      best.whole = Math.min(best.whole, t2 - t1);
+      bytes.delta += d.byteLength / reps;
+      bytes.whole += whole.byteLength / reps;
+    }
+    const kb = (b: number) => `${b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(2)} MB` : `${(b / 1024).toFixed(1)} kB`}`;
+    const case_ = `StrategyEngine checkpoint, ${SYMBOLS} symbols, after ${w.label}`;
+    rows.push(
+      {
+        section: SECTION,
+        case: case_,
+        subject: 'whole (before issue 69)',
+        value: best.whole,
+        unit: 'ms',
+        note: `${kb(bytes.whole)} a checkpoint; best of ${reps}`,
+      },
+      {
+        section: SECTION,
+        case: case_,
+        subject: 'incremental (delta)',
+        value: best.delta,
+        unit: 'ms',
+        note: `${kb(bytes.delta)} a checkpoint (${((100 * bytes.delta) / bytes.whole).toFixed(1)}% of the whole); best of ${reps}`,
+      },
+    );
+  }
   return rows;
 }
 
