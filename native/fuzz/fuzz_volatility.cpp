@@ -20,6 +20,7 @@
 #include "invariants.hpp"
 #include "parallel.hpp"
 #include "volatility/fit.hpp"
+#include "volatility/passes.hpp"
 
 using namespace kernelbus;
 using namespace kernelbus::volatility;
@@ -114,6 +115,41 @@ void checkUnpack(fuzz::Input& in) {
   require((m.mean == kMeanAr) == (m.lags > 0));
 }
 
+/// lanes.cpp and hessian.cpp against the scalar passes: the same bits (values and gradients) at x and at
+/// three more points within the bounds.
+void checkLanes(fuzz::Input& in, Problem& pr, double v, const std::vector<double>& x) {
+  const size_t k = pr.k;
+  std::vector<double> thetas(4 * k), f4(4), g4(4 * k), g(k), h(k * k);
+  for (size_t l = 0; l < 4; l++) {
+    const std::vector<double> p = l == 0 ? x : params(in, pr, v);
+    std::copy(p.begin(), p.end(), thetas.begin() + std::ptrdiff_t(l * k));
+  }
+  if (const GradientLanes lanes = garch11GradientLanes(pr.m)) {
+    lanes(pr, thetas.data(), f4.data(), g4.data());
+    for (size_t l = 0; l < 4; l++) {
+      const double f = negLogLikelihood(pr, thetas.data() + l * k, g.data());
+      require(std::memcmp(&f, &f4[l], sizeof f) == 0 && std::memcmp(g.data(), g4.data() + l * k, k * sizeof(double)) == 0);
+    }
+  }
+  if (garch11Hessian(pr.m)) {
+    for (size_t l = 0; l < 4; l++) {
+      const double fh = negLogLikelihoodHessian(pr, thetas.data() + l * k, g4.data(), h.data());
+      const double f = negLogLikelihood(pr, thetas.data() + l * k, g.data());
+      require(std::memcmp(&f, &fh, sizeof f) == 0 && std::memcmp(g.data(), g4.data(), k * sizeof(double)) == 0);
+    }
+  }
+  if (const GridLanes grid = garch11GridLanes(pr.m)) {  // the normal's, whatever the model's distribution
+    residuals(pr, thetas.data(), pr.e.data());          // the grid's residuals: the first point's mean
+    for (size_t l = 1; l < 4; l++)
+      std::copy(thetas.begin(), thetas.begin() + std::ptrdiff_t(pr.iw), thetas.begin() + std::ptrdiff_t(l * k));
+    grid(pr, thetas.data(), f4.data());
+    for (size_t l = 0; l < 4; l++) {
+      const double f = -garch11Value(pr.m)(pr, thetas.data() + l * k, Dist(kDistNormal, thetas.data(), 0));
+      require(std::memcmp(&f, &f4[l], sizeof f) == 0);
+    }
+  }
+}
+
 void checkLikelihood(fuzz::Input& in, const Model& m, const std::vector<double>& y) {
   std::vector<double> theta;
   double v = 0;
@@ -126,6 +162,7 @@ void checkLikelihood(fuzz::Input& in, const Model& m, const std::vector<double>&
   require(std::isfinite(f) && finite(grad));
   for (size_t t = 0; t < pr->nobs; t++) require(std::isfinite(pr->sigma2[t]) && pr->sigma2[t] > 0);
   require(negLogLikelihood(*pr, x.data()) == f);
+  checkLanes(in, *pr, v, x);
 }
 
 void checkFit(fuzz::Input& in, const Model& m, const std::vector<double>& y) {

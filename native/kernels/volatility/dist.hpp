@@ -102,6 +102,16 @@ class Dist {
     dbLamOb_ = dbLam_ / b_;
   }
 
+  /// The constants partials() takes (lanes.cpp: four distributions' in vectors).
+  struct Constants {
+    double constant, constantA, h, inu2, hi, m2hi, a, b, aob, ipl, iml, lam, cv, hi2, daEta, dbEta, daLam, dbLam, dbLamOb;
+    bool clipped;
+  };
+  Constants constants() const {
+    return {constant_, constantA_, h_,  inu2_, hi_,    m2hi_,  a_,     b_,     aob_,     ipl_,
+            iml_,      lam_,       cv_, hi2_,  daEta_, dbEta_, daLam_, dbLam_, dbLamOb_, clipped_};
+  }
+
   /// K, h and dA's constant per observation.
   double constant() const { return constant_; }
   double h() const { return h_; }

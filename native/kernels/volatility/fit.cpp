@@ -17,6 +17,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 /// The smallest mean square of the residuals a model takes (fit.ts MIN_MEAN_SQUARE): below it the bounds underflow.
 constexpr double kMinMeanSquare = 1e-290;
+/// The most parameters a model with vector lanes has (GJR(1,1,1), AR(2) mean, skew-t: 3 + 4 + 2).
+constexpr size_t kMaxLaneParams = 9;
 }  // namespace
 
 bool unpackModel(const double* packed, size_t length, Model& m) {
@@ -391,7 +393,23 @@ void fitSeries(const Model& m, const double* y, size_t T, double* out, const dou
       for (size_t i = 0; i < pr.k * pr.k; i++) hess[i] /= double(nobs);
       return f;
     };
-  const Minimum best = minimize(objective, theta.data(), k, poly, curvature);
+  // the difference Hessian's k points four at a time in vector lanes (lanes.cpp: the objective's bits)
+  Batch batch;
+  if (const GradientLanes lanes = garch11GradientLanes(m))
+    batch = [&pr, nobs, lanes](const double* xs, size_t count, double* fs, double* grads) {
+      const size_t n = pr.k;
+      double four[4 * kMaxLaneParams], f4[4], g4[4 * kMaxLaneParams];
+      for (size_t c = 0; c < count; c += 4) {
+        for (size_t l = 0; l < 4; l++)
+          std::copy(xs + std::min(c + l, count - 1) * n, xs + (std::min(c + l, count - 1) + 1) * n, four + l * n);
+        lanes(pr, four, f4, g4);
+        for (size_t l = 0; l < 4 && c + l < count; l++) {
+          fs[c + l] = f4[l] / double(nobs);
+          for (size_t i = 0; i < n; i++) grads[(c + l) * n + i] = g4[l * n + i] / double(nobs);
+        }
+      }
+    };
+  const Minimum best = minimize(objective, theta.data(), k, poly, curvature, batch);
   const double* x = best.x.data();
   std::copy(x, x + k, out);
   if (stdErrors)

@@ -1,6 +1,7 @@
-// Four parameter vectors of GARCH(1,1) or GJR(1,1,1) with normal errors in one pass, a lane of a vector
-// each (simd.hpp's copies: AVX2 where the CPU has it): the starting values' grid (the values) and the
-// robust standard errors' differences (the values and gradients). Each lane's operations are
+// Four parameter vectors of GARCH(1,1) or GJR(1,1,1) in one pass, a lane of a vector each (simd.hpp's
+// copies: AVX2 where the CPU has it): the starting values' grid (the normal's values), and the values and
+// gradients the optimizer's difference Hessian and the robust standard errors' differences take (each
+// distribution). Each lane's operations are
 // garch11.cpp's value() and pass() in their order, so each lane's bits are theirs (lanes.cpp has no
 // twin in the reference: it is garch11.cpp's arithmetic, four at a time).
 #include <cmath>
@@ -112,12 +113,92 @@ KERNELBUS_VECTOR_BODY void gridBody(const double* e, size_t nobs, const double* 
   for (size_t l = 0; l < W; l++) ll[l] = double(nobs) * constant - 0.5 * s2.log(l) - 0.0 + q[l];
 }
 
-/// garch11.cpp's pass<O, KM, 0, false> at thetas (4 x K): -ll into f (4), the gradients into grad (4 x K).
-template <size_t O, size_t KM>
+/// The distributions' constants of four lanes, in vectors.
+struct DistLanes {
+  V constant, constantA, h, inu2, hi, m2hi, a, b, aob, ipl, iml, lam, cv, hi2, daEta, dbEta, daLam, dbLam, dbLamOb;
+  M clipped;
+};
+
+KERNELBUS_VECTOR_BODY DistLanes distLanes(const Dist::Constants* c) {
+  DistLanes o;
+  for (size_t l = 0; l < W; l++) {
+    o.constant[l] = c[l].constant;
+    o.constantA[l] = c[l].constantA;
+    o.h[l] = c[l].h;
+    o.inu2[l] = c[l].inu2;
+    o.hi[l] = c[l].hi;
+    o.m2hi[l] = c[l].m2hi;
+    o.a[l] = c[l].a;
+    o.b[l] = c[l].b;
+    o.aob[l] = c[l].aob;
+    o.ipl[l] = c[l].ipl;
+    o.iml[l] = c[l].iml;
+    o.lam[l] = c[l].lam;
+    o.cv[l] = c[l].cv;
+    o.hi2[l] = c[l].hi2;
+    o.daEta[l] = c[l].daEta;
+    o.dbEta[l] = c[l].dbEta;
+    o.daLam[l] = c[l].daLam;
+    o.dbLam[l] = c[l].dbLam;
+    o.dbLamOb[l] = c[l].dbLamOb;
+    o.clipped[l] = c[l].clipped ? -1 : 0;
+  }
+  return o;
+}
+
+/// Dist::partials lane by lane, its operations (ND: 0 normal, 1 t, 2 skew-t): g, q, dl/d sigma^2, dl/de, dA, dB.
+template <size_t ND>
+KERNELBUS_VECTOR_BODY void partials(const DistLanes& c, V e, V s2, V& g, V& q, V& dSigma2, V& dE, V& dA, V& dB) {
+  const V one = splat(1.0), zero = splat(0.0);
+  if (ND == 0) {
+    const V r = one / s2;
+    const V u = (e * e) * r;
+    g = one;
+    q = -0.5 * u;
+    dSigma2 = -0.5 * (r - u * r);
+    dE = -e * r;
+    dA = dB = zero;
+  } else if (ND == 1) {
+    const V r = one / s2;
+    const V u = (e * e) * r * c.inu2;
+    g = one + u;
+    const V ig = one / g;
+    q = zero;
+    const V ru = u * ig;
+    dSigma2 = (-0.5 + c.h * ru) * r;
+    dE = c.m2hi * e * r * ig;
+    dA = c.hi * ru;
+    dB = zero;
+  } else {
+    V root;
+    for (size_t l = 0; l < W; l++) root[l] = std::sqrt(s2[l]);
+    const V isd = one / root;
+    const V z = e * isd;
+    // sign(z + a / b) and 1 / (1 + s lambda): Dist::sign and inverseDen, a lane at 0 or NaN its own
+    const V x = z + c.aob;
+    const M pos = x > zero, negative = x < zero;
+    const V sg = blend(pos, one, blend(negative, splat(-1.0), x));
+    const V iden = blend(pos, c.ipl, blend(negative, c.iml, one / (one + sg * c.lam)));
+    const V v = (c.b * z + c.a) * iden;
+    g = one + (v * v) * c.inu2;
+    const V ig = one / g;
+    q = zero;
+    const V dv = c.cv * v * ig;
+    const V dz = dv * c.b * iden;
+    dE = dz * isd;
+    dSigma2 = -0.5 * (isd * isd) * (one + dz * z);
+    dA = c.hi2 * (v * v) * ig + dv * (c.daEta + z * c.dbEta) * iden;
+    dB = c.dbLamOb + dv * (c.daLam + z * c.dbLam) * iden - blend(c.clipped, zero, dv * v * sg * iden);
+  }
+}
+
+/// garch11.cpp's pass<O, KM, ND, false> at thetas (4 x K): -ll into f (4), the gradients into grad (4 x K).
+template <size_t O, size_t KM, size_t ND>
 KERNELBUS_VECTOR_BODY void gradientBody(const double* y, size_t lags, size_t nobs, const double* lower, const double* upper, double bc,
-                                        double zero, const double* thetas, double constant, double* f, double* grad) {
-  constexpr size_t K = KM + 3 + O, IW = KM, IA = KM + 1, IG = KM + 2, IB = KM + 2 + O;
+                                        double zero, const double* thetas, const Dist::Constants* constants, double* f, double* grad) {
+  constexpr size_t K = KM + 3 + O + ND, IW = KM, IA = KM + 1, IG = KM + 2, IB = KM + 2 + O, ID = KM + 3 + O;
   const size_t L = lags;
+  const DistLanes dist = distLanes(constants);
   V th[K];
   for (size_t i = 0; i < K; i++)
     for (size_t l = 0; l < W; l++) th[i][l] = thetas[l * K + i];
@@ -132,8 +213,8 @@ KERNELBUS_VECTOR_BODY void gradientBody(const double* y, size_t lags, size_t nob
   };
   V d[K], prev[K], gr[K];
   for (size_t i = 0; i < K; i++) prev[i] = gr[i] = splat(0.0);
-  Products s2p;
-  V q = splat(0.0), sPrev = splat(0.0), el = splat(0.0);
+  Products s2p, gs;
+  V q = splat(0.0), g0 = splat(0.0), g1 = splat(0.0), sPrev = splat(0.0), el = splat(0.0);
   for (size_t t = 0; t < nobs; t++) {
     const V et = residual(t);
     for (size_t i = 0; i < K; i++) d[i] = splat(zero);
@@ -168,21 +249,24 @@ KERNELBUS_VECTOR_BODY void gradientBody(const double* y, size_t lags, size_t nob
     }
     s = bound<K>(s, lower[t], upper[t], d);
     sPrev = s;
-    // Dist::partials (normal)
-    const V r = splat(1.0) / s;
-    const V u = (et * et) * r;
-    q += -0.5 * u;
-    const V w = -0.5 * (r - u * r);
-    const V dE = -et * r;
+    V pg, pq, w, dE, dA, dB;
+    partials<ND>(dist, et, s, pg, pq, w, dE, dA, dB);
     s2p.add(s);
+    if (ND > 0) gs.add(pg);  // the normal's g is 1: its product stays 1, its log 0
+    q += pq;
     for (size_t i = 0; i < K; i++) gr[i] += w * d[i];
     for (size_t i = 0; i < KM; i++) gr[i] += dE * (i == 0 ? -1 : -y[t + L - i]);
+    g0 += dA;
+    g1 += dB;
     for (size_t i = 0; i < K; i++) prev[i] = d[i];
     el = et;
   }
   for (size_t l = 0; l < W; l++) {
+    const double logG = ND > 0 ? gs.log(l) : 0.0;
+    if (ND > 0) gr[ID][l] += double(nobs) * dist.constantA[l] - 0.5 * logG + g0[l];
+    if (ND > 1) gr[ID + 1][l] += g1[l];
     for (size_t i = 0; i < K; i++) grad[l * K + i] = -gr[i][l];
-    f[l] = -(double(nobs) * constant - 0.5 * s2p.log(l) - 0.0 + q[l]);
+    f[l] = -(double(nobs) * dist.constant[l] - 0.5 * s2p.log(l) - dist.h[l] * logG + q[l]);
   }
 }
 
@@ -192,25 +276,31 @@ void grid4(Problem& pr, const double* thetas, double* ll) {
   simd::run<gridBody<O>>(pr.e.data(), pr.nobs, pr.lower.data(), pr.upper.data(), pr.backcast, thetas, pr.k, pr.iw, dist.constant(), ll);
 }
 
-template <size_t O, size_t KM>
+template <size_t O, size_t KM, size_t ND>
 void gradient4(Problem& pr, const double* thetas, double* f, double* grad) {
-  const Dist dist(kDistNormal, thetas, 0);
+  Dist::Constants constants[W];
+  for (size_t l = 0; l < W; l++) constants[l] = Dist(pr.m.dist, thetas + l * pr.k, pr.id).constants();
   const double zero = pr.lower.empty() ? 0.0 : pr.lower[0] * 0.0;
-  simd::run<gradientBody<O, KM>>(static_cast<const double*>(pr.y), pr.m.lags, pr.nobs, pr.lower.data(), pr.upper.data(), pr.backcast, zero,
-                                 thetas, dist.constant(), f, grad);
+  simd::run<gradientBody<O, KM, ND>>(static_cast<const double*>(pr.y), pr.m.lags, pr.nobs, pr.lower.data(), pr.upper.data(), pr.backcast,
+                                     zero, thetas, static_cast<const Dist::Constants*>(constants), f, grad);
+}
+
+template <size_t O, size_t KM>
+GradientLanes byDist(int dist) {
+  return dist == kDistNormal ? gradient4<O, KM, 0> : dist == kDistT ? gradient4<O, KM, 1> : gradient4<O, KM, 2>;
 }
 
 template <size_t O>
-GradientLanes byMean(size_t km) {
+GradientLanes byMean(size_t km, int dist) {
   switch (km) {
     case 0:
-      return gradient4<O, 0>;
+      return byDist<O, 0>(dist);
     case 1:
-      return gradient4<O, 1>;
+      return byDist<O, 1>(dist);
     case 2:
-      return gradient4<O, 2>;
+      return byDist<O, 2>(dist);
     default:
-      return gradient4<O, 3>;
+      return byDist<O, 3>(dist);
   }
 }
 
@@ -224,8 +314,8 @@ GridLanes garch11GridLanes(const Model& m) {
 }
 
 GradientLanes garch11GradientLanes(const Model& m) {
-  if (!laned(m) || m.dist != kDistNormal) return nullptr;
-  return m.o == 1 ? byMean<1>(meanCount(m)) : byMean<0>(meanCount(m));
+  if (!laned(m)) return nullptr;
+  return m.o == 1 ? byMean<1>(meanCount(m), m.dist) : byMean<0>(meanCount(m), m.dist);
 }
 
 #else

@@ -15,6 +15,9 @@ namespace {
 constexpr double kTolerance = 1e-14;
 constexpr double kNoise = 1e-11;
 constexpr size_t kStalls = 3;
+/// With an analytic Hessian, a step whose predicted decrease is below this times (1 + |f|) keeps its model
+/// for the next (Newton's steps there barely move the Hessian): the line search takes f alone.
+constexpr double kStale = 1e-6;
 /// A full step whose decrease exceeds the model's by this factor is extended (extend()).
 constexpr double kUndershoot = 1.25;
 constexpr size_t kExtensions = 4;
@@ -81,15 +84,30 @@ bool isPositiveDefinite(const std::vector<double>& a, size_t n) {
 }
 
 /// The symmetrized forward-difference Hessian of the gradient (the identity where a difference overflowed).
-std::vector<double> differenceHessian(const Objective& f, const Polytope& p, const double* x, const double* g, size_t n) {
-  std::vector<double> h(n * n, 0.0), xs(x, x + n), gs(n, 0.0);
+std::vector<double> differenceHessian(const Objective& f, const Batch& batch, const Polytope& p, const double* x, const double* g,
+                                      size_t n) {
+  std::vector<double> h(n * n, 0.0), xs(x, x + n), gs(n, 0.0), steps(n);
   for (size_t i = 0; i < n; i++) {
-    double step = 1e-6 * std::max(std::fabs(x[i]), 0.1);
-    if (x[i] + step > p.hi[i]) step = -step;
-    xs[i] = x[i] + step;
-    const double fi = f(xs.data(), gs.data());
-    xs[i] = x[i];
-    for (size_t j = 0; j < n; j++) h[j * n + i] = std::isfinite(fi) ? (gs[j] - g[j]) / step : 0;
+    steps[i] = 1e-6 * std::max(std::fabs(x[i]), 0.1);
+    if (x[i] + steps[i] > p.hi[i]) steps[i] = -steps[i];
+  }
+  if (batch) {  // the n points at once: x + step_i e_i
+    std::vector<double> points(n * n), fs(n), grads(n * n);
+    for (size_t i = 0; i < n; i++) {
+      std::copy(x, x + n, points.begin() + std::ptrdiff_t(i * n));
+      points[i * n + i] = x[i] + steps[i];
+    }
+    batch(points.data(), n, fs.data(), grads.data());
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < n; j++) h[j * n + i] = std::isfinite(fs[i]) ? (grads[i * n + j] - g[j]) / steps[i] : 0;
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      const double step = steps[i];
+      xs[i] = x[i] + step;
+      const double fi = f(xs.data(), gs.data());
+      xs[i] = x[i];
+      for (size_t j = 0; j < n; j++) h[j * n + i] = std::isfinite(fi) ? (gs[j] - g[j]) / step : 0;
+    }
   }
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < i; j++) h[i * n + j] = h[j * n + i] = 0.5 * (h[i * n + j] + h[j * n + i]);
@@ -368,7 +386,7 @@ std::vector<double> qpStep(const double* bm, const double* g, const double* c, c
   return activeSetQp(bm, g, c, r, m, n, {}).d;
 }
 
-Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope& p, const Curvature& curvature) {
+Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope& p, const Curvature& curvature, const Batch& batch) {
   Minimum out;
   std::vector<double>& x = out.x;
   x.assign(x0, x0 + n);
@@ -383,7 +401,7 @@ Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope&
   if (curvature)
     modelOf(h, n);
   else
-    h = differenceHessian(f, p, x.data(), g.data(), n);
+    h = differenceHessian(f, batch, p, x.data(), g.data(), n);
   size_t stalls = 0;
   for (size_t it = 1; it <= kMaxIterations; it++) {
     out.iterations = it;
@@ -400,6 +418,9 @@ Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope&
       out.status = kConverged;
       return out;
     }
+    // near the optimum (a predicted decrease below kStale) Newton's steps barely move the Hessian: the
+    // model keeps it, and the line search takes the value and gradient alone (f, not curvature)
+    const bool stale = curvature && predicted <= kStale * scale;
     double alpha = 1, fn = std::numeric_limits<double>::quiet_NaN();
     for (int tries = 0; tries < 60; tries++) {
       bool moved = false;
@@ -414,7 +435,7 @@ Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope&
         alpha *= 0.5;
         continue;
       }
-      fn = curvature ? curvature(xn.data(), gn.data(), hn.data()) : f(xn.data(), gn.data());
+      fn = curvature && !stale ? curvature(xn.data(), gn.data(), hn.data()) : f(xn.data(), gn.data());
       if (std::isfinite(fn) && fn <= fx + 1e-4 * alpha * gd) break;
       fn = std::numeric_limits<double>::quiet_NaN();
       alpha *= 0.5;
@@ -431,8 +452,8 @@ Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope&
     fx = fn;
     out.f = fx;
     if (!curvature) {
-      h = differenceHessian(f, p, x.data(), g.data(), n);
-    } else {
+      h = differenceHessian(f, batch, p, x.data(), g.data(), n);
+    } else if (!stale) {
       if (extended) curvature(x.data(), gn.data(), hn.data());  // the Hessian at the extended point
       h.swap(hn);
       modelOf(h, n);

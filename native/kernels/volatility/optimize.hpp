@@ -18,6 +18,9 @@ struct Polytope {
 
 /// f(x) and, into grad, its gradient (NaN or infinity outside f's domain).
 using Objective = std::function<double(const double* x, double* grad)>;
+/// f at `count` points (xs: count x n) into fs, their gradients into grads (count x n): each f(x, grad)'s
+/// bits, several at once (differenceHessian's k points).
+using Batch = std::function<void(const double* xs, size_t count, double* fs, double* grads)>;
 /// f(x), its gradient into grad and its Hessian into hess (n x n, row-major): where given, minimize's
 /// Newton model, in place of forward differences of the gradient.
 using Curvature = std::function<double(const double* x, double* grad, double* hess)>;
@@ -38,6 +41,8 @@ constexpr int kLineSearch = 2;
 std::vector<double> qpStep(const double* bm, const double* g, const double* c, const double* r, size_t m, size_t n);
 /// Minimizes f over p from x0 (clamped into the bounds); with `curvature`, its Hessian is the Newton
 /// model and it gives every value and gradient the search takes (f only where a step is extended).
-Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope& p, const Curvature& curvature = nullptr);
+/// `batch`, where given, evaluates the difference Hessian's points together (the same bits as f's).
+Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope& p, const Curvature& curvature = nullptr,
+                 const Batch& batch = nullptr);
 
 }  // namespace kernelbus::volatility

@@ -49,6 +49,11 @@ const TOLERANCE = 1e-14;
 const NOISE = 1e-11;
 /** Iterations in a row whose decrease is below TOLERANCE that end the search: a kink at the optimum (EGARCH's |z| at a residual of 0). */
 const STALLS = 3;
+/**
+ * With an analytic Hessian, a step whose predicted decrease is below this times (1 + |f|) keeps its
+ * model for the next (Newton's steps there barely move the Hessian): the line search takes f alone.
+ */
+const STALE = 1e-6;
 /** A full step whose decrease exceeds the model's by this factor is extended (extend). */
 const UNDERSHOOT = 1.25;
 const EXTENSIONS = 4;
@@ -429,6 +434,9 @@ export function minimize(f: Objective, x0: Float64Array, p: Polytope, curvature?
     const predicted = -(gd + 0.5 * dbd);
     const scale = 1 + Math.abs(fx);
     if (!(predicted > TOLERANCE * scale) || !(gd < 0)) return { x, f: fx, iterations: it, status: FIT_STATUS.CONVERGED };
+    // near the optimum (a predicted decrease below STALE) Newton's steps barely move the Hessian: the
+    // model keeps it, and the line search takes the value and gradient alone (f, not curvature)
+    const stale = curvature !== undefined && predicted <= STALE * scale;
     let alpha = 1;
     let fn = Number.NaN;
     for (let tries = 0; tries < 60; tries++) {
@@ -444,7 +452,7 @@ export function minimize(f: Objective, x0: Float64Array, p: Polytope, curvature?
         alpha *= 0.5;
         continue;
       }
-      fn = curvature ? curvature(xn, gn, hn) : f(xn, gn);
+      fn = curvature && !stale ? curvature(xn, gn, hn) : f(xn, gn);
       if (Number.isFinite(fn) && fn <= fx + 1e-4 * alpha * gd) break;
       fn = Number.NaN;
       alpha *= 0.5;
@@ -465,7 +473,7 @@ export function minimize(f: Objective, x0: Float64Array, p: Polytope, curvature?
     fx = fn;
     if (!curvature) {
       h = differenceHessian(f, p, x, g);
-    } else {
+    } else if (!stale) {
       if (extended) curvature(x, gn, hn); // the Hessian at the extended point
       [h, hn] = [hn, h];
       modelOf(h, n);
