@@ -60,3 +60,20 @@ describeEachBackend(
   },
   'volatility',
 );
+
+describe('garchForecast of a Matrix fit [reference]', () => {
+  it("a column's fit forecasts from that column's returns, as of the fit", () => {
+    const a = returnsOf(cases[0]);
+    const b = a.map((v) => -v);
+    const T = a.length;
+    const data = new Float64Array(2 * T);
+    for (let t = 0; t < T; t++) {
+      data[2 * t] = a[t];
+      data[2 * t + 1] = b[t];
+    }
+    const fits = ref.garch({ data, rows: T, cols: 2 });
+    const expected = ref.garchForecast(ref.garch(b), { horizon: 5 });
+    data.fill(0); // the fit keeps its own copy of the returns
+    expect(ref.garchForecast(fits[1], { horizon: 5 })).toEqual(expected);
+  });
+});

@@ -113,8 +113,12 @@ export interface GarchVar {
 
 export const GARCH_VAR_DEFAULTS = { window: 1000, refit: 1, confidence: 0.95, method: 'parametric' } as const;
 
-/** What each fit result was fitted on (for garchForecast). */
-const FIT_SOURCES = new WeakMap<object, { returns: Float64Array; model: Model }>();
+/**
+ * What each fit result was fitted on (for garchForecast): a copy of the returns made once per call (a
+ * Matrix's shared by its columns' fits, the column taken when a forecast asks: 500 strided column
+ * copies cost more than the 2,520 x 500 fit's second thread saves).
+ */
+const FIT_SOURCES = new WeakMap<object, { returns: Matrix; col: number; model: Model }>();
 
 export interface VolatilityKernels<A extends boolean = false> {
   /**
@@ -147,7 +151,7 @@ export interface VolatilityKernels<A extends boolean = false> {
 const FIT_OPTIONS = ['vol', 'p', 'o', 'q', 'mean', 'lags', 'dist'] as const;
 
 /** The fits of a backend's output: one per column. */
-function shapeFits(out: Float64Array, model: Model, T: number, N: number, columns: (c: number) => Float64Array): GarchFit[] {
+function shapeFits(out: Float64Array, model: Model, T: number, N: number, returns: Matrix): GarchFit[] {
   const lay = fitLayout(model, T);
   const fits: GarchFit[] = [];
   for (let c = 0; c < N; c++) {
@@ -170,7 +174,7 @@ function shapeFits(out: Float64Array, model: Model, T: number, N: number, column
       reason: FIT_REASONS[status],
       iterations: row[lay.iterations],
     };
-    FIT_SOURCES.set(fit, { returns: columns(c), model });
+    FIT_SOURCES.set(fit, { returns, col: c, model });
     fits.push(fit);
   }
   return fits;
@@ -225,7 +229,7 @@ export const VOLATILITY_KERNELS = {
         size: m.rows * m.cols,
         call: (f: VolatilityFamily) => f.garch(m.data, m.rows, m.cols, packed, start),
         shape: (out: Float64Array) => {
-          const fits = shapeFits(out, model, m.rows, m.cols, (c) => (one ? Float64Array.from(m.data) : column(m, c)));
+          const fits = shapeFits(out, model, m.rows, m.cols, { data: Float64Array.from(m.data), rows: m.rows, cols: m.cols });
           return one ? fits[0] : fits;
         },
       };
@@ -368,7 +372,11 @@ function forecastSource(source: ForecastSource): { returns: Float64Array; model:
   if (typeof source !== 'object' || source === null)
     throw new KernelInputError('source', 'a garch() result or { returns, params, ...model }', describeValue(source));
   const fitted = FIT_SOURCES.get(source);
-  if (fitted) return { ...fitted, params: paramsVector(fitted.model, (source as GarchFit).params, 'source.params') };
+  if (fitted) {
+    const { returns, col, model } = fitted;
+    const y = returns.cols === 1 ? returns.data : column(returns, col);
+    return { returns: y, model, params: paramsVector(model, (source as GarchFit).params, 'source.params') };
+  }
   if (!('returns' in source))
     throw new KernelInputError('source', 'a garch() result or { returns, params, ...model }', describeValue(source));
   const { returns, params: given, ...rest } = source;
