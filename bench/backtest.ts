@@ -13,11 +13,13 @@
  * `npm run bench -- --only backtest`, or `tsx bench/backtest.ts`.
  */
 import { spawnSync } from 'node:child_process';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backends, combinations, kernels, type Kernels, type Matrix } from '../src/api/index.js';
+import type { BacktestResult, SignalsOptions } from '../src/kernels/backtest/backtest-kernels.js';
 import { backtestPrices, maCross } from './inputs.js';
 import { median, nativeThreads, timeMedian, type BenchRow, type BenchSection } from './lib.js';
 import { namedPython, recordPeers } from './peer-env.js';
@@ -69,8 +71,18 @@ export const backtestSection: BenchSection = {
     const pairs = combinations(windows.length);
     const base = { entries, exits, fees: 0.001, slippage: 0.0005 };
 
-    const cases: Record<string, { peer: string; ours: (k: Kernels) => unknown }> = {
-      [`backtestSignals ${T} x ${K} MA cross`]: { peer: 'signals', ours: (k) => k.backtestSignals({ close }, base) },
+    // an earlier result per Kernels object, whose series the `out` cases write again
+    const earlier = new Map<Kernels, BacktestResult>();
+    const into = (k: Kernels, options: SignalsOptions) => {
+      const out = earlier.get(k);
+      earlier.set(k, k.backtestSignals({ close }, { ...options, ...(out && { out }) }));
+    };
+    const none = { data: new Uint8Array(T * K), rows: T, cols: K };
+    const SIGNALS = `backtestSignals ${T} x ${K} MA cross`;
+    const OUT = `${SIGNALS}, into an earlier result (out)`;
+    const FLOOR = `floor: ${T} x ${K}, no signal (prices read, the three series written, no order)`;
+    const cases: Record<string, { peer?: string; ours: (k: Kernels) => unknown }> = {
+      [SIGNALS]: { peer: 'signals', ours: (k) => k.backtestSignals({ close }, base) },
       [`backtestSignals ${T} x ${K} MA cross, slStop 0.05 tpStop 0.1`]: {
         peer: 'stops',
         ours: (k) => k.backtestSignals({ close }, { ...base, slStop: 0.05, tpStop: 0.1 }),
@@ -86,6 +98,9 @@ export const backtestSection: BenchSection = {
           return k.backtestStats(result, { periodsPerYear: 365, fields: ['totalReturn', 'sharpeRatio'] });
         },
       },
+      [OUT]: { peer: 'signals', ours: (k) => into(k, base) },
+      [`${FLOOR}, fresh series`]: { ours: (k) => k.backtestSignals({ close }, { entries: none, exits: none }) },
+      [`${FLOOR}, into out`]: { ours: (k) => into(k, { entries: none, exits: none }) },
     };
 
     const python = vbtPython();
@@ -94,12 +109,14 @@ export const backtestSection: BenchSection = {
     writeFileSync(file, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     const ours: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((c) => [c, []]));
     const oneThread: number[] = [];
+    const oneThreadOut: number[] = [];
     const peer: Record<string, number[]> = {};
     let peerMissing = python ? '' : 'peer not measured: vectorbt is not installed here; npm run bench:peers installs it';
     try {
       for (let round = 0; round < ROUNDS; round++) {
         for (const [name, c] of Object.entries(cases)) ours[name].push(timeMedian(() => c.ours(nat), RUNS));
-        oneThread.push(timeMedian(() => Object.values(cases)[0].ours(one), RUNS));
+        oneThread.push(timeMedian(() => cases[SIGNALS].ours(one), RUNS));
+        oneThreadOut.push(timeMedian(() => cases[OUT].ours(one), RUNS));
         if (python && !peerMissing) {
           const got = peerRound(python, file);
           if (typeof got === 'string') peerMissing = got;
@@ -120,6 +137,7 @@ export const backtestSection: BenchSection = {
         unit: 'ms',
         note: `median of ${ROUNDS} rounds of ${RUNS}`,
       });
+      if (c.peer === undefined) continue;
       const theirs = peer[c.peer];
       if (theirs) {
         const p = median(theirs);
@@ -130,7 +148,7 @@ export const backtestSection: BenchSection = {
           value: p,
           unit: 'ms',
           ratio: p / mine,
-          baseline: 'vectorbt time / native time (target >= 20x)',
+          baseline: `vectorbt time / native time${name === OUT ? ' (its series into memory reused: not the target row)' : ' (target >= 20x)'}`,
           note: `timed in this run, ${ROUNDS} rounds interleaved with ours`,
         });
       } else {
@@ -144,33 +162,53 @@ export const backtestSection: BenchSection = {
         });
       }
     }
-    const first = Object.keys(cases)[0];
-    // the result's memory: the minor page faults and system time of a call (the allocator returns a
-    // freed result's pages to the system, and the next result faults them in again)
-    const calls = 5;
-    const faults0 = process.resourceUsage().minorPageFault;
-    const cpu0 = process.cpuUsage();
-    for (let i = 0; i < calls; i++) Object.values(cases)[0].ours(nat);
-    const faults = (process.resourceUsage().minorPageFault - faults0) / calls;
-    const sys = process.cpuUsage(cpu0).system / 1000 / calls;
-    rows.push({
-      section: SECTION,
-      case: first,
-      subject: 'minor page faults a call',
-      value: faults,
-      unit: 'faults',
-      note: `${sys.toFixed(1)} ms of system time a call; the result's memory (value, cash, assets: ${((3 * T * K * 8) / 2 ** 20).toFixed(0)} MB) faulted in again each call (docs/backtest.md)`,
-    });
-    const single = median(oneThread);
-    rows.push({
-      section: SECTION,
-      case: first,
-      subject: 'native, 1 thread',
-      value: single,
-      unit: 'ms',
-      ratio: single / median(ours[first]),
-      baseline: `1 thread / ${threads} threads (target >= 1.8x)`,
-    });
+    // what fresh series cost beside the simulation, per call: the minor page faults and system time
+    // (the allocator returns a freed result's pages to the system, and the next result faults them in
+    // again), the CPU time of the whole process (the collector's threads included) and the collector's
+    // pauses (a major collection each time the external memory grows by 64 MB: a result's 60 MB)
+    for (const name of [SIGNALS, OUT]) {
+      const calls = 10;
+      const gc = { pause: 0, major: 0 };
+      const observer = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          gc.pause += e.duration;
+          if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+        }
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      observer.observe({ entryTypes: ['gc'] });
+      const faults0 = process.resourceUsage().minorPageFault;
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (let i = 0; i < calls; i++) cases[name].ours(nat);
+      const wall = (performance.now() - t0) / calls;
+      const cpu = process.cpuUsage(cpu0);
+      const faults = (process.resourceUsage().minorPageFault - faults0) / calls;
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the observer's entries come on a later turn
+      observer.disconnect();
+      rows.push({
+        section: SECTION,
+        case: name,
+        subject: 'a call: faults, CPU, collector',
+        value: faults,
+        unit: 'faults',
+        note: `mean of ${calls} calls: ${wall.toFixed(1)} ms wall, ${((cpu.user + cpu.system) / 1000 / calls).toFixed(1)} ms CPU (${(cpu.system / 1000 / calls).toFixed(1)} ms system), collector pauses ${(gc.pause / calls).toFixed(1)} ms and ${(gc.major / calls).toFixed(1)} major collections a call (docs/backtest.md)`,
+      });
+    }
+    for (const [name, single] of [
+      [SIGNALS, oneThread],
+      [OUT, oneThreadOut],
+    ] as const) {
+      rows.push({
+        section: SECTION,
+        case: name,
+        subject: 'native, 1 thread',
+        value: median(single),
+        unit: 'ms',
+        ratio: median(single) / median(ours[name]),
+        baseline: `1 thread / ${threads} threads${name === SIGNALS ? ' (target >= 1.8x)' : ''}`,
+      });
+    }
     return rows;
   },
 };
