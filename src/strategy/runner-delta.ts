@@ -30,8 +30,8 @@ const EMPTY: Record<(typeof ARRAYS)[number], number> = {
 const DAY_ROWS = ['close', 'position', 'cashFlow', 'cash', 'equity'] as const;
 const FILL_COLUMNS = ['day', 'symbol', 'size', 'price', 'fees', 'side'] as const;
 
-/** The parts of a runner's incremental checkpoint (see the module comment). */
-export interface RunnerDelta {
+/** The parts of a runner's incremental checkpoint (see the module comment); the small shared ones as the whole state's. */
+export interface RunnerDelta extends Pick<RunnerState, 'clock' | 'started' | 'stopped' | 'metrics' | 'state'> {
   strategy: string;
   /** The run's trade count (its clock's sequence) at the last checkpoint: a delta applies to that state only. */
   seq: number;
@@ -53,13 +53,8 @@ export interface RunnerDelta {
     rows: Omit<DailyRecord, 'days' | 'fills'>;
     fills: DailyRecord['fills'];
   };
-  clock: [number, number, number];
-  started: boolean;
-  stopped: boolean;
-  metrics: Record<string, number>;
   /** The ctx.latest() entries observed since. */
   latest: [string, unknown][];
-  state: object;
 }
 
 /** What changed in a run since its last checkpoint: the marks StrategyRunner keeps for delta(). */
