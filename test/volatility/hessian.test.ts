@@ -1,5 +1,5 @@
 /**
- * The analytic Hessian of GARCH(1,1) and GJR(1,1,1) normal (src/backends/reference/volatility/hessian.ts;
+ * The analytic Hessian of GARCH(1,1) and GJR(1,1,1), normal, Student's t and skew-t (src/backends/reference/volatility/hessian.ts;
  * the mean's parameters at most 3; its C++ twin is held to it bit for bit by the fits in parity.test.ts): its value and gradient are the
  * gradient pass's bits, and its Hessian equals central differences of the analytic gradient (to their
  * truncation error, ~1e-7 relative), for each mean, at the start of a fit and at its optimum.
@@ -17,6 +17,11 @@ const SPECS: ModelOptions[] = [
   { vol: 'garch', mean: 'zero' },
   { vol: 'gjr', mean: 'ar', lags: 2 },
   { vol: 'garch', mean: 'ar', lags: 1 },
+  { vol: 'garch', dist: 't' },
+  { vol: 'gjr', dist: 't', mean: 'zero' },
+  { vol: 'gjr', dist: 'skewt' },
+  { vol: 'garch', dist: 'skewt', mean: 'zero' },
+  { vol: 'gjr', dist: 'skewt', mean: 'ar', lags: 1 },
 ];
 
 /** Central differences of the analytic gradient at steps 1e-5 max(|x_i|, 0.1), symmetrized. */
@@ -43,19 +48,19 @@ function differenced(pr: Parameters<typeof negLogLikelihood>[0], x: Float64Array
 describe('the analytic Hessian (hessian.ts)', () => {
   const y = returnsOf(fixture.cases.find((c) => c.name === 'garch11-constant-normal')!);
 
-  it('is there for GARCH(1,1) and GJR(1,1,1) normal only', () => {
+  it('is there for GARCH(1,1) and GJR(1,1,1) only', () => {
     for (const spec of SPECS) expect(hasHessian(resolveModel(spec))).toBe(true);
     for (const spec of [
-      { vol: 'garch', dist: 't' },
       { vol: 'egarch' },
+      { vol: 'egarch', dist: 'skewt' },
       { vol: 'garch', q: 2 },
-      { vol: 'gjr', dist: 'skewt' },
+      { vol: 'garch', q: 2, dist: 't' },
       { vol: 'garch', mean: 'ar', lags: 3 },
     ] as const)
       expect(hasHessian(resolveModel(spec))).toBe(false);
   });
 
-  it.each(SPECS.map((spec) => ({ spec, name: `${spec.vol} ${spec.mean ?? 'constant'} ${spec.lags ?? ''}` })))(
+  it.each(SPECS.map((spec) => ({ spec, name: `${spec.vol} ${spec.mean ?? 'constant'} ${spec.lags ?? ''} ${spec.dist ?? 'normal'}` })))(
     '$name: the gradient pass bit for bit, central differences to 1e-6',
     ({ spec }) => {
       const m = resolveModel(spec);

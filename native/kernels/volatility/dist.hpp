@@ -23,6 +23,19 @@ inline double digamma(double x) {
   return shift + ln(x) - 0.5 / x - series;
 }
 
+/// psi'(x), x > 0: the recurrence up to x >= 10, then the asymptotic series (dist.ts trigamma, the same
+/// operations): the skew-t's Hessian (hessian.cpp).
+inline double trigamma(double x) {
+  double shift = 0;
+  while (x < 10) {
+    shift += 1 / (x * x);
+    x += 1;
+  }
+  const double r = 1 / x, r2 = r * r;
+  const double series = r2 * r * (1.0 / 6 - r2 * (1.0 / 30 - r2 * (1.0 / 42 - r2 * (1.0 / 30 - r2 * (5.0 / 66)))));
+  return shift + r + 0.5 * r2 + series;
+}
+
 /// log of a product of positive numbers: a mantissa and a power of 2, the exponent moved out (the
 /// mantissa back to [1, 2)) when the mantissa leaves [2^-16, 2^16] (dist.ts LogProduct, the same bits).
 class LogProduct {

@@ -384,7 +384,7 @@ void fitSeries(const Model& m, const double* y, size_t T, double* out, const dou
     for (size_t i = 0; i < pr.k; i++) grad[i] /= double(nobs);
     return f;
   };
-  // GARCH(1,1) and GJR(1,1,1) normal: Newton's model from the analytic Hessian (hessian.cpp)
+  // GARCH(1,1) and GJR(1,1,1), any distribution: Newton's model from the analytic Hessian (hessian.cpp)
   Curvature curvature;
   if (garch11Hessian(m))
     curvature = [&pr, nobs](const double* x, double* grad, double* hess) {

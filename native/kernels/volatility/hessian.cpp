@@ -1,5 +1,5 @@
-// The analytic Hessian of -ll for GARCH(1,1) and GJR(1,1,1) with normal errors (hessian.ts, the same
-// operations in the same order): the second derivatives of sigma^2 carried forward beside its first, in
+// The analytic Hessian of -ll for GARCH(1,1) and GJR(1,1,1) with normal, Student's t or skew-t errors
+// (hessian.ts, the same operations in the same order): the second derivatives of sigma^2 carried forward beside its first, in
 // the pass that gives the value and the gradient (garch11.cpp's bits for both). The fit's Newton model
 // (one pass an iteration where forward differences of the gradient took k more).
 #include <cstddef>
@@ -131,25 +131,275 @@ double pass(Problem& pr, const double* theta, double* grad, double* hess) {
   return -(double(nobs) * dist.constant() - 0.5 * s2p.log() + q);
 }
 
+/// The (skew-)t's second partials (hessian.ts ShapeCurvature, the same operations): of one observation's
+/// l_t = -log(sigma^2) / 2 - h(eta) log g(v) in sigma^2 (s), e, eta (E) and lambda (L), v = (b z + a) / (1 +
+/// sign(z + a / b) lambda), z = e / sqrt(sigma^2), and of the constant K = log b + log c in eta and lambda.
+/// Student's t is the skew-t at a = 0, b = 1, lambda = 0 (v = z).
+struct ShapeCurvature {
+  double w, h, cv, a, b, aob, ipl, iml, lam, aE, aL, bE, bL, aEE, aEL, bEE, bEL, bLL, kEE, kEL, kLL;
+  bool clipped;
+
+  ShapeCurvature(const Dist& dist, const double* theta, size_t id, size_t nd) {
+    const Dist::Constants c = dist.constants();
+    const double eta = theta[id];
+    w = c.inu2;
+    h = c.h;
+    cv = -(eta + 1) * w;
+    // c'' and phi = (log(a / lambda))', phi'
+    const double i2 = 1 / (eta - 2), i1 = 1 / (eta - 1);
+    const double dc = 0.5 * digamma((eta + 1) / 2) - 0.5 * digamma(eta / 2) - 0.5 * i2;
+    const double ddc = 0.25 * trigamma((eta + 1) / 2) - 0.25 * trigamma(eta / 2) + 0.5 * (i2 * i2);
+    if (nd == 1) {
+      a = aob = lam = aE = aL = bE = bL = aEE = aEL = bEE = bEL = bLL = kEL = kLL = 0;
+      b = ipl = iml = 1;
+      clipped = true;
+      kEE = ddc;
+      return;
+    }
+    a = c.a;
+    b = c.b;
+    aob = c.aob;
+    ipl = c.ipl;
+    iml = c.iml;
+    lam = c.lam;
+    clipped = c.clipped;
+    aE = c.daEta;
+    aL = c.daLam;
+    bE = c.dbEta;
+    bL = c.dbLam;
+    const double phi = dc + i2 - i1;
+    const double dphi = ddc - i2 * i2 + i1 * i1;
+    aEL = aL * phi;
+    aEE = a * (phi * phi + dphi);
+    // b^2 = 1 + 3 lambda^2 - a^2: b_xy = (b^2_xy / 2 - b_x b_y) / b
+    bLL = ((3 - aL * aL) - bL * bL) / b;
+    bEL = (-(aE * aL + a * aEL) - bE * bL) / b;
+    bEE = (-(aE * aE + a * aEE) - bE * bE) / b;
+    // (log b)_xy = b_xy / b - b_x b_y / b^2
+    const double ib = 1 / b;
+    kEE = bEE * ib - (bE * ib) * (bE * ib) + ddc;
+    kEL = bEL * ib - (bE * ib) * (bL * ib);
+    kLL = bLL * ib - (bL * ib) * (bL * ib);
+  }
+
+  /// l_t's second partials at (e, s): ss, se, ee, sE, eE, sL, eL, EE, EL, LL; with `part` (the skew-t), its
+  /// Dist::partials too, their operations (the same bits).
+  template <bool Fused>
+  void at(const Dist::Constants& c, double e, double s, Partials& part, double* o) const {
+    const double isd = 1 / std::sqrt(s);
+    const double z = e * isd;
+    const double x = z + aob;
+    const double sg = x > 0 ? 1 : x < 0 ? -1 : x;
+    const double dd = sg > 0 ? ipl : sg < 0 ? iml : 1 / (1 + sg * lam);
+    const double v = (b * z + a) * dd;
+    const double vw2 = (v * v) * w;
+    const double g = 1 + vw2;
+    const double ig = 1 / g;
+    // P(v, eta) = -h log g: its partials
+    const double pv = cv * v * ig;
+    if constexpr (Fused) {
+      part.g = g;
+      part.q = 0;
+      const double dz = pv * c.b * dd;
+      part.dE = dz * isd;
+      part.dSigma2 = -0.5 * (isd * isd) * (1 + dz * z);
+      part.dA = c.hi2 * (v * v) * ig + pv * (c.daEta + z * c.dbEta) * dd;
+      part.dB = c.dbLamOb + pv * (c.daLam + z * c.dbLam) * dd - (c.clipped ? 0 : pv * v * sg * dd);
+    }
+    const double pvv = cv * (1 - vw2) * (ig * ig);
+    const double hw = h * w;
+    const double pvE = v * w * ig * (-1 + 2 * hw - 2 * hw * vw2 * ig);
+    const double pEE = vw2 * w * ig * (1 - 2 * hw + hw * vw2 * ig);
+    // v's partials in z, eta, lambda (1 / (1 + sign lambda)'s in lambda: -sign D^2, 2 sign^2 D^3)
+    const double vz = b * dd;
+    const double vE = (bE * z + aE) * dd;
+    const double sd = clipped ? 0 : sg * dd;
+    const double vL = (bL * z + aL) * dd - v * sd;
+    const double vzE = bE * dd;
+    const double vzL = bL * dd - b * dd * sd;
+    const double vEE = (bEE * z + aEE) * dd;
+    const double vEL = (bEL * z + aEL) * dd - vE * sd;
+    const double vLL = bLL * z * dd - 2 * ((bL * z + aL) * dd) * sd + 2 * v * (sd * sd);
+    // Q(z, eta, lambda) = P(v(z, eta, lambda), eta)
+    const double qz = pv * vz;
+    const double qzz = pvv * (vz * vz);
+    const double qzE = pvv * vz * vE + pv * vzE + pvE * vz;
+    const double qzL = pvv * vz * vL + pv * vzL;
+    // z's partials in e and s: 1 / sqrt(s), -z / (2 s); -1 / (2 s sqrt(s)), 3 z / (4 s^2)
+    const double r = isd * isd;
+    const double ze = isd, zs = -0.5 * z * r;
+    o[0] = 0.5 * (r * r) + qzz * (zs * zs) + qz * (0.75 * z * (r * r));
+    o[1] = qzz * zs * ze + qz * (-0.5 * isd * r);
+    o[2] = qzz * (ze * ze);
+    o[3] = qzE * zs;
+    o[4] = qzE * ze;
+    o[5] = qzL * zs;
+    o[6] = qzL * ze;
+    o[7] = pvv * (vE * vE) + pv * vEE + 2 * pvE * vE + pEE;
+    o[8] = pvv * vE * vL + pv * vEL + pvE * vL;
+    o[9] = pvv * (vL * vL) + pv * vLL;
+  }
+};
+
+/// pass() for Student's t (ND 1) and the skew-t (ND 2): the value and the gradient garch11Gradient's
+/// operations (its bits), the Hessian from ShapeCurvature's partials; sigma^2's second derivatives over
+/// the mean's and the variance's parameters (K0) alone, the shape parameters' rows last.
+template <size_t O, size_t KM, size_t ND>
+double shapePass(Problem& pr, const double* theta, double* grad, double* hess) {
+  constexpr size_t K0 = KM + 3 + O, K = K0 + ND, IW = KM, IA = KM + 1, IG = KM + 2, IB = KM + 2 + O, ID = K0;
+  using Tri = Triangle<K>;
+  constexpr size_t N = Tri::N, N0 = Triangle<K0>::N;
+  constexpr Tri tri;
+  const size_t nobs = pr.nobs, L = pr.m.lags;
+  const double bc = pr.backcast;
+  const double* e = pr.e.data();
+  const double* y = pr.y;
+  double* sigma2 = pr.sigma2.data();
+  const Dist dist(pr.m.dist, theta, ID);
+  const ShapeCurvature sc(dist, theta, ID, ND);
+  const Dist::Constants dc = dist.constants();
+  const double omega = theta[IW], a = theta[IA], g = O ? theta[IG] : 0, b = theta[IB];
+  const auto rd = [&](size_t t, size_t i) { return i == 0 ? -1 : -y[t + L - i]; };  // d e_t / d theta_i
+  // d: d sigma^2_t (prev: at t - 1); h: d2 sigma^2_t (K0's triangle); gr, hl: of ll (K's)
+  double d[K0], prev[K0], gr[K], h[N0], hl[N], o[10];
+  for (size_t i = 0; i < K0; i++) prev[i] = 0.0;
+  for (size_t i = 0; i < K; i++) gr[i] = 0.0;
+  for (size_t n = 0; n < N0; n++) h[n] = 0.0;
+  for (size_t n = 0; n < N; n++) hl[n] = 0.0;
+  LogProduct s2p, gs;
+  Partials part;
+  double q = 0, g0 = 0, g1 = 0;
+  for (size_t t = 0; t < nobs; t++) {
+    for (size_t i = 0; i < K0; i++) d[i] = 0.0;
+    d[IW] = 1;
+    double s = omega;
+    if (t == 0) {
+      s += a * bc;
+      d[IA] += bc;
+      if (O) {
+        s += g * 0.5 * bc;
+        d[IG] += 0.5 * bc;
+      }
+      s += b * bc;
+      d[IB] += bc;
+    } else {
+      const size_t lag = t - 1;
+      const double el = e[lag];
+      for (size_t n = 0; n < N0; n++) h[n] = b * h[n];
+      for (size_t i = 0; i < KM; i++) {
+        for (size_t j = 0; j <= i; j++) h[Tri::at(i, j)] += a * 2 * rd(lag, i) * rd(lag, j);
+        h[Tri::at(IA, i)] += 2 * el * rd(lag, i);
+      }
+      if (O && el < 0) {
+        for (size_t i = 0; i < KM; i++) {
+          for (size_t j = 0; j <= i; j++) h[Tri::at(i, j)] += g * 2 * rd(lag, i) * rd(lag, j);
+          h[Tri::at(IG, i)] += 2 * el * rd(lag, i);
+        }
+      }
+      for (size_t i = 0; i < IB; i++) h[Tri::at(IB, i)] += prev[i];
+      h[Tri::at(IB, IB)] += prev[IB] + prev[IB];
+      s += a * (el * el);
+      d[IA] += el * el;
+      for (size_t i = 0; i < KM; i++) d[i] += a * 2 * el * rd(lag, i);
+      if (O && el < 0) {
+        s += g * (el * el);
+        d[IG] += el * el;
+        for (size_t i = 0; i < KM; i++) d[i] += g * 2 * el * rd(lag, i);
+      }
+      s += b * sigma2[lag];
+      d[IB] += sigma2[lag];
+      for (size_t i = 0; i < K0; i++) d[i] += b * prev[i];
+    }
+    if (s < pr.lower[t]) {
+      for (size_t i = 0; i < K0; i++) d[i] = 0.0;
+      for (size_t n = 0; n < N0; n++) h[n] = 0.0;
+      s = pr.lower[t];
+    } else if (s > pr.upper[t]) {
+      if (std::isfinite(s)) {
+        for (size_t i = 0; i < K0; i++) d[i] /= s;
+        for (size_t n = 0; n < N0; n++) h[n] = h[n] / s - d[tri.row[n]] * d[tri.col[n]];
+        s = pr.upper[t] + ln(s / pr.upper[t]);
+      } else {
+        for (size_t i = 0; i < K0; i++) d[i] = 0.0;
+        for (size_t n = 0; n < N0; n++) h[n] = 0.0;
+        s = pr.upper[t] + 1000;
+      }
+    }
+    sigma2[t] = s;
+    // the value and the gradient: garch11Gradient's operations
+    if constexpr (ND == 2) {
+      sc.at<true>(dc, e[t], s, part, o);
+    } else {
+      dist.partials(e[t], s, part);
+      sc.at<false>(dc, e[t], s, part, o);
+    }
+    s2p.add(s);
+    gs.add(part.g);
+    q += part.q;
+    const double w = part.dSigma2;
+    for (size_t i = 0; i < K0; i++) gr[i] += w * d[i];
+    for (size_t i = 0; i < KM; i++) gr[i] += part.dE * rd(t, i);
+    g0 += part.dA;
+    g1 += part.dB;
+    // the Hessian: sigma^2 and e's terms, then the shape parameters' rows
+    const double lss = o[0], les = o[1], lee = o[2];
+    for (size_t n = 0; n < N0; n++) hl[n] += lss * d[tri.row[n]] * d[tri.col[n]] + w * h[n];
+    for (size_t i = 0; i < K0; i++)
+      for (size_t j = 0; j < KM && j <= i; j++) {
+        double c = les * rd(t, j) * d[i];
+        if (i < KM) c += les * rd(t, i) * d[j] + lee * rd(t, i) * rd(t, j);
+        hl[Tri::at(i, j)] += c;
+      }
+    for (size_t r = 0; r < ND; r++) {
+      const double ls = o[3 + 2 * r], le = o[4 + 2 * r];
+      double* row = hl + Tri::at(ID + r, 0);
+      for (size_t j = 0; j < K0; j++) row[j] += ls * d[j];
+      for (size_t j = 0; j < KM; j++) row[j] += le * rd(t, j);
+    }
+    hl[Tri::at(ID, ID)] += o[7];
+    if (ND > 1) {
+      hl[Tri::at(ID + 1, ID)] += o[8];
+      hl[Tri::at(ID + 1, ID + 1)] += o[9];
+    }
+    for (size_t i = 0; i < K0; i++) prev[i] = d[i];
+  }
+  const double logG = gs.log();
+  gr[ID] += double(nobs) * dist.constantA() - 0.5 * logG + g0;
+  if (ND > 1) gr[ID + 1] += g1;
+  hl[Tri::at(ID, ID)] += double(nobs) * sc.kEE;
+  if (ND > 1) {
+    hl[Tri::at(ID + 1, ID)] += double(nobs) * sc.kEL;
+    hl[Tri::at(ID + 1, ID + 1)] += double(nobs) * sc.kLL;
+  }
+  for (size_t i = 0; i < K; i++) grad[i] = -gr[i];
+  for (size_t n = 0; n < N; n++) hess[tri.row[n] * K + tri.col[n]] = hess[tri.col[n] * K + tri.row[n]] = -hl[n];
+  return -(double(nobs) * dist.constant() - 0.5 * s2p.log() - dist.h() * logG + q);
+}
+
+template <size_t O, size_t KM>
+HessianPass byDist(int dist) {
+  return dist == kDistNormal ? pass<O, KM> : dist == kDistT ? shapePass<O, KM, 1> : shapePass<O, KM, 2>;
+}
+
 template <size_t O>
-HessianPass byMean(size_t km) {
+HessianPass byMean(size_t km, int dist) {
   switch (km) {
     case 0:
-      return pass<O, 0>;
+      return byDist<O, 0>(dist);
     case 1:
-      return pass<O, 1>;
+      return byDist<O, 1>(dist);
     case 2:
-      return pass<O, 2>;
+      return byDist<O, 2>(dist);
     default:
-      return pass<O, 3>;
+      return byDist<O, 3>(dist);
   }
 }
 
 }  // namespace
 
 HessianPass garch11Hessian(const Model& m) {
-  if (m.egarch || m.p != 1 || m.o > 1 || m.q != 1 || meanCount(m) > 3 || m.dist != kDistNormal) return nullptr;
-  return m.o == 1 ? byMean<1>(meanCount(m)) : byMean<0>(meanCount(m));
+  if (m.egarch || m.p != 1 || m.o > 1 || m.q != 1 || meanCount(m) > 3) return nullptr;
+  return m.o == 1 ? byMean<1>(meanCount(m), m.dist) : byMean<0>(meanCount(m), m.dist);
 }
 
 double negLogLikelihoodHessian(Problem& pr, const double* theta, double* grad, double* hess) {

@@ -75,6 +75,22 @@ export interface DistTerms {
   partials(e: number, sigma2: number, out: Partials): void;
 }
 
+/**
+ * psi'(x), x > 0: the recurrence up to x >= 10, then the asymptotic series (dist.hpp trigamma, the same
+ * operations): the skew-t's Hessian (hessian.ts).
+ */
+export function trigamma(x: number): number {
+  let shift = 0;
+  while (x < 10) {
+    shift += 1 / (x * x);
+    x += 1;
+  }
+  const r = 1 / x;
+  const r2 = r * r;
+  const series = r2 * r * (1 / 6 - r2 * (1 / 30 - r2 * (1 / 42 - r2 * (1 / 30 - r2 * (5 / 66)))));
+  return shift + r + 0.5 * r2 + series;
+}
+
 /** log c of the (skew-)t: lgamma((nu+1)/2) - lgamma(nu/2) - log(pi (nu-2)) / 2. */
 function logC(nu: number): number {
   return logGamma((nu + 1) / 2) - logGamma(nu / 2) - ln(Math.PI * (nu - 2)) / 2;

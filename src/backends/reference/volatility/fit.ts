@@ -360,7 +360,7 @@ export function fitSeries(m: Model, y: Float64Array, out: Float64Array, start?: 
     for (let i = 0; i < pr.k; i++) grad[i] /= nobs;
     return f;
   };
-  // GARCH(1,1) and GJR(1,1,1) normal: Newton's model from the analytic Hessian (hessian.ts)
+  // GARCH(1,1) and GJR(1,1,1), any distribution: Newton's model from the analytic Hessian (hessian.ts)
   const curvature = hasHessian(m)
     ? (x: Float64Array, grad: Float64Array, hess: Float64Array) => {
         const f = negLogLikelihoodHessian(pr, x, grad, hess) / nobs;
