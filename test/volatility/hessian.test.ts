@@ -87,4 +87,31 @@ describe('the analytic Hessian (hessian.ts)', () => {
       }
     },
   );
+
+  it.each([
+    { vol: 'gjr', dist: 'skewt' },
+    { vol: 'garch', dist: 't', mean: 'zero' },
+  ] as ModelOptions[])('$vol $dist: second differences of the likelihood alone to 1e-4', (spec) => {
+    const m = resolveModel(spec);
+    const { pr, theta } = olsProblem(m, y)!;
+    startingValues(pr, theta);
+    const k = pr.k;
+    const grad = new Float64Array(k);
+    const hess = new Float64Array(k * k);
+    negLogLikelihoodHessian(pr, theta, grad, hess);
+    const xs = Float64Array.from(theta);
+    const steps = Array.from(theta, (v) => 1e-4 * Math.max(Math.abs(v), 0.1));
+    const at = (si: number, i: number, sj: number, j: number) => {
+      xs.set(theta);
+      xs[i] += si * steps[i];
+      xs[j] += sj * steps[j];
+      return negLogLikelihood(pr, xs);
+    };
+    for (let i = 0; i < k; i++)
+      for (let j = 0; j <= i; j++) {
+        const d = (at(1, i, 1, j) - at(1, i, -1, j) - at(-1, i, 1, j) + at(-1, i, -1, j)) / (4 * steps[i] * steps[j]);
+        const scale = Math.sqrt(Math.abs(hess[i * k + i] * hess[j * k + j]));
+        expect(Math.abs(hess[i * k + j] - d)).toBeLessThan(1e-4 * scale);
+      }
+  });
 });
