@@ -135,7 +135,9 @@ else
   status=1
 fi
 # 5. The gateway: the dashboard page and a WebSocket frame served by node.exe, fetched from this host.
-"$wine" "$node_dir/bin/node.exe" "$(winpath "$pkg/bin/kernelbus.js")" demo --dashboard 0 --seconds 6 --symbols 10 --rate 2000 \
+# The demo runs 12 s: under load node.exe under Wine takes seconds to start, and a 6 s demo had closed
+# its server before the fetch (ECONNREFUSED, once, with other work on the two cores).
+"$wine" "$node_dir/bin/node.exe" "$(winpath "$pkg/bin/kernelbus.js")" demo --dashboard 0 --seconds 12 --symbols 10 --rate 2000 \
   >"$scratch/demo-dashboard.log" 2>&1 &
 demo_pid=$!
 url=''
