@@ -165,15 +165,26 @@ void crossCase(Input& in) {
   const In y = same ? x : a.input(cells(rows, bCols));
   bool exact = x.length == cells(rows, aCols) && y.length == cells(rows, bCols) && cells(rows, aCols) != kTooLarge &&
                cells(rows, bCols) != kTooLarge;
-  const size_t n = in.in<size_t>(0, 8);
+  // mostly a few pairs; now and then up to 80, past a vector of signal bytes (crossed.cpp's runs)
+  const size_t n = in.in<int>(0, 7) == 0 ? in.in<size_t>(0, 80) : in.in<size_t>(0, 8);
   std::vector<int32_t> pa(n), pb(in.in<int>(0, 7) == 0 ? in.in<size_t>(0, 8) : n);
   auto index = [&](size_t cols) {
     if (cols > 0 && in.in<int>(0, 15) != 0) return static_cast<int32_t>(in.in<size_t>(0, std::min<size_t>(cols - 1, 1000)));
     return in.in<int32_t>(-3, 8);
   };
+  // each pair drawn, or (when the pairs are of one length) the run of the pair before it extended: one
+  // side's column kept, the other's the next one (combinations' order, crossedBelow's swapped)
+  const bool runs = pb.size() == pa.size() && in.flag();
+  for (size_t q = 0; q < pa.size(); q++) {
+    const int kind = runs && q > 0 ? in.in<int>(0, 2) : 2;
+    pa[q] = kind == 0 ? pa[q - 1] : kind == 1 ? pa[q - 1] + 1 : index(aCols);
+    if (runs) pb[q] = kind == 0 ? pb[q - 1] + 1 : kind == 1 ? pb[q - 1] : index(bCols);
+  }
+  if (!runs)
+    for (int32_t& c : pb) c = index(bCols);
   bool inRange = pb.size() == pa.size();
-  for (int32_t& c : pa) inRange = inRange && (c = index(aCols)) >= 0 && static_cast<size_t>(c) < aCols;
-  for (int32_t& c : pb) inRange = inRange && (c = index(bCols)) >= 0 && static_cast<size_t>(c) < bCols;
+  for (const int32_t c : pa) inRange = inRange && c >= 0 && static_cast<size_t>(c) < aCols;
+  for (const int32_t c : pb) inRange = inRange && c >= 0 && static_cast<size_t>(c) < bCols;
   const size_t wait = in.in<size_t>(0, 3);
   const Packed params = a.params({static_cast<double>(wait)});
   const bool validWait = params.length == 1 && params.data[0] >= 0 && std::floor(params.data[0]) == params.data[0] &&

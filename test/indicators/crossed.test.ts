@@ -220,6 +220,19 @@ describeEachBackend(
       }
     });
 
+    it('no rows and many pairs (fuzz_indicator_grids/no-rows-many-pairs): empty signals, nothing written', () => {
+      const empty = { data: new Float64Array(0), rows: 0, cols: 99 };
+      const k = kernels({ backend: name });
+      for (const got of [
+        k.crossedAbove(empty, empty, { pairs: combinations(99) }),
+        k.crossedBelow(empty, empty, { pairs: combinations(99) }),
+      ]) {
+        expect(got.rows).toBe(0);
+        expect(got.cols).toBe(4851);
+        expect(got.data.length).toBe(0);
+      }
+    });
+
     it('pairs in any order (runs sharing a side, reversed, repeated), NaN and ties, wait 0 and 2: as the reference', () => {
       const s = new Sampler(23);
       const T = 300;

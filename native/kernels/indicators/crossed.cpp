@@ -94,6 +94,7 @@ void crossChunkNoWait(const double* a, size_t aCols, const double* b, size_t bCo
 
 Status crossedAbove(const double* a, size_t aCols, const double* b, size_t bCols, size_t rows, const int32_t* pairsA, const int32_t* pairsB,
                     size_t pairs, size_t wait, uint8_t* out) {
+  if (rows == 0 || pairs == 0) return {};  // nothing to write (and `out` may be null)
   // wait <= 2^53 - 1 (its rule): exact as an int64
   const int64_t target = static_cast<int64_t>(wait);
   // a large output onto 2 MB pages before the first write (the API allocates it uninitialised:
