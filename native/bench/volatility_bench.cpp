@@ -100,42 +100,12 @@ Phases phases(const char* name, const Model& m, const double* y) {
     theta = ols;
     startingValues(pr, theta.data());
   });
-  size_t calls = 0;
   const size_t nobs = pr.nobs;
-  const Objective objective = [&](const double* x, double* grad) {
-    calls++;
-    const double f = negLogLikelihood(pr, x, grad) / double(nobs);
-    for (size_t i = 0; i < pr.k; i++) grad[i] /= double(nobs);
-    return f;
-  };
-  Curvature curvature;  // as fitSeries: the analytic Hessian where the model has one
-  if (garch11Hessian(m))
-    curvature = [&](const double* x, double* grad, double* hess) {
-      calls++;
-      const double f = negLogLikelihoodHessian(pr, x, grad, hess) / double(nobs);
-      for (size_t i = 0; i < pr.k; i++) grad[i] /= double(nobs);
-      for (size_t i = 0; i < pr.k * pr.k; i++) hess[i] /= double(nobs);
-      return f;
-    };
-  Batch batch;  // as fitSeries: the difference Hessian's points four at a time (lanes.cpp)
-  if (const GradientLanes lanes = garch11GradientLanes(m))
-    batch = [&](const double* xs, size_t count, double* fs, double* grads) {
-      std::vector<double> four(4 * k), f4(4), g4(4 * k);
-      for (size_t c = 0; c < count; c += 4) {
-        calls++;
-        for (size_t l = 0; l < 4; l++)
-          std::copy(xs + std::min(c + l, count - 1) * k, xs + (std::min(c + l, count - 1) + 1) * k, &four[l * k]);
-        lanes(pr, four.data(), f4.data(), g4.data());
-        for (size_t l = 0; l < 4 && c + l < count; l++) {
-          fs[c + l] = f4[l] / double(nobs);
-          for (size_t i = 0; i < k; i++) grads[(c + l) * k + i] = g4[l * k + i] / double(nobs);
-        }
-      }
-    };
+  PassCounts counts;
   Minimum mn;
   const double tMin = best(kRuns, [&] {
-    calls = 0;
-    mn = minimize(objective, theta.data(), k, poly, curvature, batch);
+    counts = PassCounts();
+    mn = optimum(pr, poly, theta.data(), false, &counts);
   });
   std::vector<double> se(k);
   const double tSe = best(kRuns, [&] { robustStdErrors(pr, mn.x.data(), se.data()); });
@@ -152,9 +122,9 @@ Phases phases(const char* name, const Model& m, const double* y) {
     std::printf("  -ll + gradient + Hessian (hessian.cpp) %.1f us (best of 200)\n", tHess * 1e3);
   }
   std::printf(
-      "  ols+bounds %.3f ms, start %.3f ms, minimize %.3f ms (%zu iterations, %zu passes, a batch of four one), "
-      "stdErrors %.3f ms, final %.3f ms (each best of %d); ll %.10f\n",
-      tOls, tStart, tMin, mn.iterations, calls, tSe, tLast, kRuns, ll);
+      "  ols+bounds %.3f ms, start %.3f ms, minimize %.3f ms (%zu iterations; passes: %zu value + gradient, %zu with the "
+      "Hessian, %zu four-lane batches), stdErrors %.3f ms, final %.3f ms (each best of %d); ll %.10f\n",
+      tOls, tStart, tMin, mn.iterations, counts.values, counts.hessians, counts.batches, tSe, tLast, kRuns, ll);
   std::printf("  one -ll %.1f us, -ll + gradient %.1f us, -ll + gradient + scores %.1f us (best of 200)\n", tValue * 1e3, tGrad * 1e3,
               tScores * 1e3);
   std::printf("  params");

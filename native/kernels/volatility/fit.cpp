@@ -361,26 +361,12 @@ void robustStdErrors(Problem& pr, const double* theta, double* out) {
   }
 }
 
-void fitSeries(const Model& m, const double* y, size_t T, double* out, const double* start, bool stdErrors) {
-  const size_t k = paramCount(m), length = fitLength(m, T);
-  const size_t ll = 2 * k, status = ll + 1, iterations = ll + 2, vol = ll + 3, std_ = vol + T;
-  std::vector<double> theta;
-  double v = 0;
-  std::unique_ptr<Problem> owned = olsProblem(m, y, T, theta, v);
-  if (!owned) {
-    std::fill(out, out + length, kNaN);
-    out[status] = kFaultConstant;
-    return;
-  }
-  Problem& pr = *owned;
-  const Polytope poly = polytope(pr, v);
-  const bool warm = start && feasible(poly, start, k);
-  if (warm)
-    std::copy(start, start + k, theta.begin());
-  else
-    startingValues(pr, theta.data());
+Minimum optimum(Problem& pr, const Polytope& poly, const double* theta, bool warm, PassCounts* counts) {
+  const Model& m = pr.m;
+  const size_t k = pr.k;
   const size_t nobs = pr.nobs;
-  const Objective objective = [&pr, nobs](const double* x, double* grad) {
+  const Objective objective = [&pr, nobs, counts](const double* x, double* grad) {
+    if (counts) counts->values++;
     const double f = negLogLikelihood(pr, x, grad) / double(nobs);
     for (size_t i = 0; i < pr.k; i++) grad[i] /= double(nobs);
     return f;
@@ -388,7 +374,8 @@ void fitSeries(const Model& m, const double* y, size_t T, double* out, const dou
   // GARCH(1,1) and GJR(1,1,1), any distribution: Newton's model from the analytic Hessian (hessian.cpp)
   Curvature curvature;
   if (garch11Hessian(m))
-    curvature = [&pr, nobs](const double* x, double* grad, double* hess) {
+    curvature = [&pr, nobs, counts](const double* x, double* grad, double* hess) {
+      if (counts) counts->hessians++;
       const double f = negLogLikelihoodHessian(pr, x, grad, hess) / double(nobs);
       for (size_t i = 0; i < pr.k; i++) grad[i] /= double(nobs);
       for (size_t i = 0; i < pr.k * pr.k; i++) hess[i] /= double(nobs);
@@ -397,12 +384,13 @@ void fitSeries(const Model& m, const double* y, size_t T, double* out, const dou
   // the difference Hessian's k points four at a time in vector lanes (lanes.cpp: the objective's bits)
   Batch batch;
   if (const GradientLanes lanes = garch11GradientLanes(m))
-    batch = [&pr, nobs, lanes](const double* xs, size_t count, double* fs, double* grads) {
+    batch = [&pr, nobs, lanes, counts](const double* xs, size_t count, double* fs, double* grads) {
       const size_t n = pr.k;
       double four[4 * kMaxLaneParams], f4[4], g4[4 * kMaxLaneParams];
       for (size_t c = 0; c < count; c += 4) {
         for (size_t l = 0; l < 4; l++)
           std::copy(xs + std::min(c + l, count - 1) * n, xs + (std::min(c + l, count - 1) + 1) * n, four + l * n);
+        if (counts) counts->batches++;
         lanes(pr, four, f4, g4);
         for (size_t l = 0; l < 4 && c + l < count; l++) {
           fs[c + l] = f4[l] / double(nobs);
@@ -420,7 +408,7 @@ void fitSeries(const Model& m, const double* y, size_t T, double* out, const dou
     Polytope pu = poly;
     pu.lo[id] = 1 / poly.hi[id];
     pu.hi[id] = 1 / poly.lo[id];
-    std::vector<double> xs(k), u0(theta);
+    std::vector<double> xs(k), u0(theta, theta + k);
     u0[id] = 1 / theta[id];
     const auto toTheta = [&poly, id, k](const double* u, double* x) {
       std::copy(u, u + k, x);
@@ -447,8 +435,31 @@ void fitSeries(const Model& m, const double* y, size_t T, double* out, const dou
     toTheta(best.x.data(), xs.data());
     best.x = xs;
   } else {
-    best = minimize(objective, theta.data(), k, poly, curvature, batch);
+    best = minimize(objective, theta, k, poly, curvature, batch);
   }
+  return best;
+}
+
+void fitSeries(const Model& m, const double* y, size_t T, double* out, const double* start, bool stdErrors) {
+  const size_t k = paramCount(m), length = fitLength(m, T);
+  const size_t ll = 2 * k, status = ll + 1, iterations = ll + 2, vol = ll + 3, std_ = vol + T;
+  std::vector<double> theta;
+  double v = 0;
+  std::unique_ptr<Problem> owned = olsProblem(m, y, T, theta, v);
+  if (!owned) {
+    std::fill(out, out + length, kNaN);
+    out[status] = kFaultConstant;
+    return;
+  }
+  Problem& pr = *owned;
+  const Polytope poly = polytope(pr, v);
+  const bool warm = start && feasible(poly, start, k);
+  if (warm)
+    std::copy(start, start + k, theta.begin());
+  else
+    startingValues(pr, theta.data());
+  const Minimum best = optimum(pr, poly, theta.data(), warm);
+  const size_t nobs = pr.nobs;
   const double* x = best.x.data();
   std::copy(x, x + k, out);
   if (stdErrors)

@@ -16,5 +16,14 @@ std::unique_ptr<Problem> olsProblem(const Model& m, const double* y, size_t T, s
 /// from central differences of the analytic gradient, the analytic scores; arch's own arithmetic where
 /// those steps reach EGARCH's kink).
 void robustStdErrors(Problem& pr, const double* theta, double* out);
+/// The passes an optimum took: value and gradient, with the Hessian (hessian.cpp), four-lane batches of
+/// the difference Hessian (lanes.cpp).
+struct PassCounts {
+  size_t values = 0, hessians = 0, batches = 0;
+};
+/// fitSeries's optimum from theta (`warm`: a caller's start, not arch's): Newton's model the analytic
+/// Hessian where the model has one (the (skew-)t's steps in 1 / eta from arch's start), else the
+/// difference Hessian; `counts`, where given, counts its passes (native/bench/volatility_bench.cpp).
+Minimum optimum(Problem& pr, const Polytope& poly, const double* theta, bool warm, PassCounts* counts = nullptr);
 
 }  // namespace kernelbus::volatility
