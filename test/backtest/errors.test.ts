@@ -123,6 +123,11 @@ const CASES: [string, (k: Kernels) => unknown, string][] = [
     (k) => k.backtestSignals({ close }, { out: { value: new Float64Array(5) } as never }),
     'options.out: expected a result',
   ],
+  [
+    'out missing its value',
+    (k) => k.backtestSignals({ close }, { out: { cash: new Float64Array(5), assets: new Float64Array(5) } as never }),
+    'options.out: expected a result',
+  ],
   ['callSeq unknown', (k) => k.backtestOrders({ close }, { callSeq: 'random' as never }), "options.callSeq: expected 'default' or 'auto'"],
   [
     'a negative close where an order fills',

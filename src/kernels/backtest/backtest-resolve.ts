@@ -412,17 +412,17 @@ function resolveOut(out: unknown, sim: Simulation, G: number): SimulationSeries 
   const array = (key: 'value' | 'cash' | 'assets', length: number, others: readonly ArrayBufferView[]) => {
     const v = o[key];
     const data = typeof v === 'object' && v !== null && !ArrayBuffer.isView(v) && 'data' in v ? (v as Matrix).data : v;
+    if (data === undefined)
+      throw new KernelInputError(
+        'options.out',
+        'a result of backtestSignals or backtestOrders ({ value, cash, assets })',
+        describeValue(out),
+      );
     return requireOut(data, Float64Array, length, [...inputs, ...others], `options.out.${key}`) as Float64Array;
   };
   const value = array('value', sim.rows * G, []);
   const cash = array('cash', sim.rows * G, [value]);
   const assets = array('assets', sim.rows * sim.cols, [value, cash]);
-  if (value === undefined || cash === undefined || assets === undefined)
-    throw new KernelInputError(
-      'options.out',
-      'a result of backtestSignals or backtestOrders ({ value, cash, assets })',
-      describeValue(out),
-    );
   return { value, cash, assets };
 }
 
