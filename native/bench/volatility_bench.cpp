@@ -105,7 +105,7 @@ Phases phases(const char* name, const Model& m, const double* y) {
   Minimum mn;
   const double tMin = best(kRuns, [&] {
     counts = PassCounts();
-    mn = optimum(pr, poly, theta.data(), false, &counts);
+    mn = optimum(pr, poly, theta.data(), &counts);
   });
   std::vector<double> se(k);
   const double tSe = best(kRuns, [&] { robustStdErrors(pr, mn.x.data(), se.data()); });

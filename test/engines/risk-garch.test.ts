@@ -23,6 +23,8 @@ const B = 20;
 const REFIT = 5;
 const N = 100;
 const MODEL = { vol: 'gjr', dist: 't' } as const;
+/** long-short's refits off the cadence (its omega left the window's bounds). */
+const OFF_CADENCE = 1;
 const OPTIONS: RiskEngineOptions = {
   backend: 'reference',
   window: W,
@@ -68,6 +70,8 @@ describe('RiskEngine GARCH VaR', async () => {
     const v = ref.garchVar(y, { ...MODEL, window: W, refit: REFIT });
     const results = byRow.get(key)!;
     expect(results.size).toBe(N - OPTIONS.minRows! + 1);
+    let fittedAt = W;
+    let offCadence = 0;
     for (const [T, r] of results) {
       if (T < W) {
         expect(r.garch).toBeUndefined();
@@ -76,7 +80,16 @@ describe('RiskEngine GARCH VaR', async () => {
       }
       expect(r.garch!.var).toBe(v.var[T] / 100);
       expect(r.garch!.es).toBe(v.es[T] / 100);
-      expect(r.garch!.sinceRefit).toBe((T - W) % REFIT);
+      // a refit on the cadence, or off it where the last fit's omega (at its floor) left this window's bounds
+      if ((T - W) % REFIT === 0) fittedAt = T;
+      else if (r.garch!.sinceRefit === 0) {
+        const { mu, omega, alpha, gamma, beta, nu } = results.get(T - 1)!.garch!.params!;
+        const params = { mu, omega, alpha: Float64Array.from(alpha), gamma: Float64Array.from(gamma), beta: Float64Array.from(beta), nu };
+        expect(() => ref.garchForecast({ returns: y.slice(T - W, T), ...MODEL, params }, { horizon: 1 })).toThrow(/params\.omega/);
+        fittedAt = T;
+        offCadence++;
+      }
+      expect(r.garch!.sinceRefit).toBe(T - fittedAt);
       expect(r.garch!.problem).toBeUndefined();
       // the backtest: the periods' returns (fractions) against the GARCH VaR forecast for each, none before the window
       const first = Math.max(OPTIONS.minRows!, T - B);
@@ -99,6 +112,8 @@ describe('RiskEngine GARCH VaR', async () => {
       expect(r.garchBacktest!.realized).toBe(r.backtest!.realized);
     }
     expect(results.get(N)!.garchBacktest!.observations).toBe(B);
+    // long-short's fits put omega at its floor (the best optimum on these 60-return windows), which the next windows' bounds leave
+    expect(offCadence).toBe(key === 'long-short' ? OFF_CADENCE : 0);
   });
 
   it('a refit is garch() on the window warm-started from the last fit; between refits garchForecast at its parameters', () => {

@@ -21,9 +21,9 @@ void robustStdErrors(Problem& pr, const double* theta, double* out);
 struct PassCounts {
   size_t values = 0, hessians = 0, batches = 0;
 };
-/// fitSeries's optimum from theta (`warm`: a caller's start, not arch's): Newton's model the analytic
-/// Hessian where the model has one (the (skew-)t's steps in 1 / eta from arch's start), else the
+/// fitSeries's optimum from theta (arch's start or a caller's): Newton's model the analytic Hessian
+/// where the model has one (the (skew-)t's steps in 1 / eta), else the
 /// difference Hessian; `counts`, where given, counts its passes (native/bench/volatility_bench.cpp).
-Minimum optimum(Problem& pr, const Polytope& poly, const double* theta, bool warm, PassCounts* counts = nullptr);
+Minimum optimum(Problem& pr, const Polytope& poly, const double* theta, PassCounts* counts = nullptr);
 
 }  // namespace kernelbus::volatility
