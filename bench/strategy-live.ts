@@ -77,7 +77,7 @@ const ms = (x: number | undefined): string => (x === undefined || Number.isNaN(x
  * delivered a later one (TradeMerge's watermark; its own symbol included). At the feed's pace that is
  * (the latest of the symbols' next trade times - the closing trade's time) / speed of wall clock, for
  * each bar-closing trade of `tape` (bars of `barMs`). A floor under the live order latency of an
- * engine whose trades carry no watermark from their source.
+ * engine whose trades carry no watermark from their source (`feed --no-watermarks`).
  */
 export function mergeWaitRow(section: string, tape: Tape, barMs: number, spanMs: number, label: string): BenchRow {
   const { ts } = tape;
@@ -107,10 +107,10 @@ export function mergeWaitRow(section: string, tape: Tape, barMs: number, spanMs:
   return {
     section,
     case: `engine strategy over Redis fed by feed --file at ${LIVE_RATE.toLocaleString('en-US')} trades/s, ${label}`,
-    subject: 'the merge wait of event order, p99 (from the tape, no bus)',
+    subject: 'the merge wait of event order without watermarks, p99 (from the tape, no bus)',
     value: pct(waits, 99),
     unit: 'ms',
-    note: `the floor under the order latency: p50 ${ms(pct(waits, 50))}, max ${ms(waits[waits.length - 1])} over ${waits.length} bar closes; a trade waits for every symbol's next one (${S} symbols, speed ${speed.toFixed(0)}x the tape); below it only with watermarks from the source`,
+    note: `the floor under the order latency: p50 ${ms(pct(waits, 50))}, max ${ms(waits[waits.length - 1])} over ${waits.length} bar closes; a trade waits for every symbol's next one (${S} symbols, speed ${speed.toFixed(0)}x the tape) unless its frames carry the feed's watermarks (the default; \`feed --no-watermarks\` leaves them out)`,
   };
 }
 
@@ -126,6 +126,7 @@ export async function liveRows(
   strategy: string,
   label: string,
   extraArgs: readonly string[] = [],
+  feedArgs: readonly string[] = [],
 ): Promise<BenchRow[]> {
   if (!findRedisServer()) {
     console.log('strategy: the live row skipped (no redis-server on PATH)');
@@ -146,7 +147,7 @@ export async function liveRows(
       ]),
     );
     await engine.ready(/^ready: engine strategy/m);
-    const feed = start(['feed', '--file', file, '--redis', url, '--speed', String(speed), '--shards', String(SHARDS)]);
+    const feed = start(['feed', '--file', file, '--redis', url, '--speed', String(speed), '--shards', String(SHARDS), ...feedArgs]);
     const code = await feed.exited;
     if (code !== 0) throw new Error(`kernelbus feed exited ${code}: ${feed.out().slice(-800)}`);
     const fed =

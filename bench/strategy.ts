@@ -150,6 +150,19 @@ async function run(): Promise<BenchRow[]> {
   rows.push(
     ...(await liveRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, STRATEGY, `${liveLabel}, --symbols given`, ['--symbols', universe])),
   );
+  // the same without the feed's watermarks: each closing trade waits for every symbol's next one
+  rows.push(
+    ...(await liveRows(
+      SECTION,
+      liveFile,
+      ENGINE_ROWS,
+      SPAN_MS,
+      STRATEGY,
+      `${liveLabel}, --symbols given, feed --no-watermarks`,
+      ['--symbols', universe],
+      ['--no-watermarks'],
+    )),
+  );
   rows.push(mergeWaitRow(SECTION, e, 60_000, SPAN_MS, liveLabel));
   return rows;
 }

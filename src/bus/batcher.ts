@@ -7,6 +7,10 @@
  *   (`setImmediate`), or `lingerMs` after it when set; but a key that `hold` names (its stream has a
  *   publish in flight) keeps its rows open, and flushHeld() sends them once it is released.
  *   Under load a busy stream so carries fewer, larger frames, built once.
+ * With `watermarks` (a publisher that sends each columnar type's trades in time order, the only one on
+ * its streams: a tape's replay), each trade frame carries a watermark: the least ts of the rows still
+ * pending once it is sent (the other keys' open rows, those closed after it in the same flush, the held
+ * ones) and the type's latest ts, below which no later frame can carry a trade (docs/wire-format.md).
  *
  * Why setImmediate rather than queueMicrotask: a microtask runs as soon as the current callback (or the
  * publisher's next `await`) yields, so a producer that awaits each publish would get batches of one.
@@ -44,6 +48,8 @@ export interface BatcherOptions {
   maxBatch: number;
   /** 0: flush at the end of the turn; > 0: flush this many ms after the first pending message. */
   lingerMs: number;
+  /** Stamp trade frames with a watermark (see the module comment): trades are published in time order. */
+  watermarks?: boolean;
 }
 
 /** Pending trades of one (type, key). */
@@ -119,6 +125,9 @@ export class Batcher {
   private timer: NodeJS.Immediate | NodeJS.Timeout | undefined;
   /** Messages held (open rows and frames in `out`). */
   pending = 0;
+  private readonly watermarks: boolean;
+  /** With watermarks: per columnar type, the latest ts added. */
+  private readonly latest = new Map<string, number>();
 
   /** Creates a batcher handing frames to `sink`; `hold` keeps a key's rows open at a timed flush. */
   constructor(
@@ -128,7 +137,22 @@ export class Batcher {
   ) {
     this.maxBatch = options.maxBatch;
     this.lingerMs = options.lingerMs;
+    this.watermarks = options.watermarks === true;
     this.sink = sink;
+  }
+
+  /** With watermarks: `ts` the type's latest. */
+  private note(type: string, ts: number): void {
+    const last = this.latest.get(type);
+    if (last === undefined || ts > last) this.latest.set(type, ts);
+  }
+
+  /** The watermark of c's frame (NaN without watermarks): its type's latest ts and the least first ts of the other open rows. */
+  private markOf(c: Columns): number {
+    if (!this.watermarks) return Number.NaN;
+    let w = this.latest.get(c.type) ?? Number.NaN;
+    for (const o of this.open) if (o !== c && o.n > 0 && o.type === c.type && o.ts[0] < w) w = o.ts[0];
+    return w;
   }
 
   private schedule(): void {
@@ -167,6 +191,7 @@ export class Batcher {
     ask?: number,
   ): void {
     const c = this.columnsFor(type, key);
+    if (this.watermarks) this.note(type, ts);
     if (c.n === 0) this.openColumns(c);
     else if (c.n === c.ts.length) c.resize(Math.min(2 * c.n, this.maxBatch));
     if (bid !== undefined) c.quote();
@@ -197,6 +222,7 @@ export class Batcher {
     ask?: Float64Array,
   ): void {
     const c = this.columnsFor(type, key);
+    if (this.watermarks && ts.length > 0) this.note(type, ts[ts.length - 1]);
     for (let from = 0; from < ts.length; ) {
       if (c.n === 0) this.openColumns(c);
       const take = Math.min(ts.length - from, this.maxBatch - c.n);
@@ -231,22 +257,26 @@ export class Batcher {
       c.high = true;
       this.flush();
     } else if (c.n === this.maxBatch) {
-      this.close(c);
+      this.close(c, this.markOf(c));
       this.open.splice(this.open.indexOf(c), 1);
       this.drainOut();
     }
   }
 
-  /** Encodes a key's rows into a frame in `out` and empties the columns (shrinking them when mostly unused). */
-  private close(c: Columns): void {
+  /**
+   * Encodes a key's rows into a frame in `out` (with `watermark` unless NaN) and empties the columns
+   * (shrinking them when mostly unused).
+   */
+  private close(c: Columns, watermark: number): void {
+    const priority = c.high ? 'high' : 'normal';
     this.out.push({
       type: c.type,
       key: c.key,
       count: c.n,
       seq: 0,
       data: c.quoted
-        ? encodeTradesWithLabel(c.label, c.high ? 'high' : 'normal', c.firstAt, c.ts, c.price, c.volume, c.n, c.bid, c.ask)
-        : encodeTradesWithLabel(c.label, c.high ? 'high' : 'normal', c.firstAt, c.ts, c.price, c.volume, c.n),
+        ? encodeTradesWithLabel(c.label, priority, c.firstAt, c.ts, c.price, c.volume, c.n, c.bid, c.ask, watermark)
+        : encodeTradesWithLabel(c.label, priority, c.firstAt, c.ts, c.price, c.volume, c.n, undefined, undefined, watermark),
     });
     if (c.ts.length > INITIAL_CAPACITY && 4 * c.n <= c.ts.length) {
       c.n = 0;
@@ -265,7 +295,7 @@ export class Batcher {
   addFrame(frame: BatchFrame, priority: Priority | undefined): void {
     const c = this.columns.get(frame.type)?.get(frame.key);
     if (c && c.n > 0) {
-      this.close(c);
+      this.close(c, this.markOf(c));
       this.open.splice(this.open.indexOf(c), 1);
     }
     this.out.push(frame);
@@ -299,9 +329,13 @@ export class Batcher {
       else clearImmediate(this.timer as NodeJS.Immediate);
       this.timer = undefined;
     }
+    const open = this.open;
+    const keep = open.map((c) => !(all || c.high || !this.hold(c.type, c.key)));
+    const marks = this.watermarks ? flushMarks(open, keep, this.latest) : undefined;
     const held: Columns[] = [];
-    for (const c of this.open) {
-      if (all || c.high || !this.hold(c.type, c.key)) this.close(c);
+    for (let i = 0; i < open.length; i++) {
+      const c = open[i];
+      if (!keep[i]) this.close(c, marks ? marks[i] : Number.NaN);
       else {
         c.held = true;
         held.push(c);
@@ -318,10 +352,32 @@ export class Batcher {
   flushHeld(): void {
     const open: Columns[] = [];
     for (const c of this.open) {
-      if (c.held && !this.hold(c.type, c.key)) this.close(c);
+      if (c.held && !this.hold(c.type, c.key)) this.close(c, this.markOf(c));
       else open.push(c);
     }
     this.open = open;
     this.drainOut();
   }
+}
+
+/**
+ * The watermark of each column a flush closes (`keep[i]` false), in the order it closes them: the type's
+ * latest ts and the least first ts of the rows pending once its frame is sent (the kept columns, and
+ * those closed after it), one pass from the end.
+ */
+function flushMarks(open: readonly Columns[], keep: readonly boolean[], latest: ReadonlyMap<string, number>): number[] {
+  const marks = new Array<number>(open.length).fill(Number.NaN);
+  const low = new Map<string, number>();
+  const lower = (c: Columns) => {
+    const w = low.get(c.type);
+    if (w === undefined || c.ts[0] < w) low.set(c.type, c.ts[0]);
+  };
+  for (let i = 0; i < open.length; i++) if (keep[i]) lower(open[i]);
+  for (let i = open.length - 1; i >= 0; i--) {
+    if (keep[i]) continue;
+    const c = open[i];
+    marks[i] = Math.min(latest.get(c.type) ?? Number.NaN, low.get(c.type) ?? Number.POSITIVE_INFINITY);
+    lower(c);
+  }
+  return marks;
 }

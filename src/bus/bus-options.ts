@@ -55,6 +55,14 @@ export interface BusOptions {
   maxBatch?: number;
   /** Extra wait before flushing, in ms; 0 (default) flushes at the end of the event-loop turn. */
   lingerMs?: number;
+  /**
+   * Stamp each trade frame with a watermark: no later trade of its type on its stream has a ts below it
+   * (docs/wire-format.md), so a consumer that merges symbols by time (StrategyEngine) need not wait
+   * for a quiet symbol. Set it only where this bus publishes each columnar type's trades in time order
+   * (across keys) and is the only publisher of them on their streams, as `kernelbus feed --file` does.
+   * Default false.
+   */
+  watermarks?: boolean;
   /** Messages accepted and not yet acknowledged by every group, beyond which publish waits or rejects. Default 1,000,000. */
   maxQueue?: number;
   /** 'block' (default): publish() resolves once the queue is back under maxQueue. 'reject': it rejects with BackpressureError. */

@@ -98,6 +98,8 @@ export class Bus {
     this.shards = positiveInteger(options.shards ?? 1, 'options.shards', 1);
     const maxBatch = positiveInteger(options.maxBatch ?? 1024, 'options.maxBatch', 1);
     const lingerMs = numberIn(options.lingerMs ?? 0, 'options.lingerMs', 0, 60_000);
+    const watermarks = options.watermarks ?? false;
+    if (typeof watermarks !== 'boolean') throw new KernelInputError('options.watermarks', 'a boolean', describeValue(watermarks));
     this.maxQueue = positiveInteger(options.maxQueue ?? 1_000_000, 'options.maxQueue', 1);
     const mode = options.backpressure ?? 'block';
     if (mode !== 'block' && mode !== 'reject')
@@ -163,7 +165,7 @@ export class Bus {
     }
     const outbound = this.outbound;
     this.batcher = new Batcher(
-      { maxBatch, lingerMs },
+      { maxBatch, lingerMs, watermarks },
       (frames) => outbound.dispatch(frames),
       (type, key) => outbound.held(type, key),
     );

@@ -42,6 +42,7 @@ export function messageOf(frame: Frame, entry: EntryOrigin, bus: BusName): BusMe
     count: frame.count,
     sentAt: frame.sentAt,
     deliveries: entry.deliveries,
+    watermark: trades ? frame.watermark : Number.NaN,
   };
 }
 

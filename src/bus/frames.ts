@@ -24,8 +24,13 @@ export const FRAME_HEADER_BYTES = 24;
 export const KIND_TRADES = 1;
 /** Kind byte: one message as msgpack `[ts, payload]`. */
 export const KIND_MESSAGE = 2;
-/** Flags bit 0: priority 'high'. Other bits are reserved and must be 0. */
+/** Flags bit 0: priority 'high'. */
 export const FLAG_HIGH = 1;
+/**
+ * Flags bit 1 (trade frames only): a float64 watermark follows the columns: its publisher sends no later
+ * trade of this type on this stream with a ts below it (docs/wire-format.md). Other bits are reserved and must be 0.
+ */
+export const FLAG_WATERMARK = 2;
 /** Columns of a trade frame: ts, price, volume. */
 export const TRADE_COLUMNS = 3;
 /** Columns of a trade frame with quotes: ts, price, volume, bid, ask (the quote prevailing at each trade). */
@@ -82,6 +87,8 @@ export interface TradesFrame extends FrameHeader {
   columns: Trades;
   /** The ts of the last trade (NaN when empty), read from the bytes without touching the columns. */
   lastTs: number;
+  /** The publisher's watermark (FLAG_WATERMARK): no later trade on this stream below it; NaN when the frame has none. */
+  watermark: number;
   /** True when decoding copied the columns (big-endian hosts only; see `columns`). */
   copied: boolean;
 }
@@ -105,6 +112,8 @@ export interface TradesFrameInput extends Trades {
   priority?: Priority;
   /** Default: now. */
   sentAt?: number;
+  /** The publisher's watermark (see TradesFrame.watermark): a number, or NaN / undefined for none. */
+  watermark?: number;
 }
 
 /** Input to encodeMessageFrame. */
@@ -207,6 +216,7 @@ function writeHead(
   count: number,
   sentAt: number,
   bodyBytes: number,
+  flags = 0,
 ): Uint8Array {
   const frame = allocate(label.bodyOffset + bodyBytes);
   const view = outView;
@@ -214,7 +224,7 @@ function writeHead(
   view.setUint32(at, FRAME_MAGIC, true);
   frame[4] = FRAME_VERSION;
   frame[5] = kind;
-  frame[6] = priority === 'high' ? FLAG_HIGH : 0;
+  frame[6] = (priority === 'high' ? FLAG_HIGH : 0) | flags;
   frame[7] = columns;
   view.setUint32(at + 8, count, true);
   view.setUint16(at + 12, label.typeLength, true);
@@ -238,8 +248,9 @@ function writeColumn(offset: number, column: Float64Array, n: number): void {
 }
 
 /**
- * Encodes the first `n` rows of three columns (five with `bid` and `ask`) as a trade frame (internal
- * fast path: the label is already checked, the columns already validated).
+ * Encodes the first `n` rows of three columns (five with `bid` and `ask`) as a trade frame, with a
+ * watermark after them unless `watermark` is NaN (internal fast path: the label is already checked,
+ * the columns already validated).
  */
 export function encodeTradesWithLabel(
   label: FrameLabel,
@@ -251,10 +262,21 @@ export function encodeTradesWithLabel(
   n: number,
   bid?: Float64Array,
   ask?: Float64Array,
+  watermark = Number.NaN,
 ): Uint8Array {
   if (n > MAX_FRAME_ROWS) throw new KernelInputError('trades', `at most ${MAX_FRAME_ROWS} rows per frame`, `${n} rows`);
   const columns = bid && ask ? QUOTED_TRADE_COLUMNS : TRADE_COLUMNS;
-  const frame = writeHead(label, KIND_TRADES, priority, columns, n, sentAt, 8 * columns * n);
+  const marked = !Number.isNaN(watermark);
+  const frame = writeHead(
+    label,
+    KIND_TRADES,
+    priority,
+    columns,
+    n,
+    sentAt,
+    8 * columns * n + (marked ? 8 : 0),
+    marked ? FLAG_WATERMARK : 0,
+  );
   writeColumn(label.bodyOffset, ts, n);
   writeColumn(label.bodyOffset + 8 * n, price, n);
   writeColumn(label.bodyOffset + 16 * n, volume, n);
@@ -262,6 +284,7 @@ export function encodeTradesWithLabel(
     writeColumn(label.bodyOffset + 24 * n, bid, n);
     writeColumn(label.bodyOffset + 32 * n, ask, n);
   }
+  if (marked) outView.setFloat64(outBase + label.bodyOffset + 8 * columns * n, watermark, true);
   return frame;
 }
 
@@ -273,8 +296,10 @@ export function encodeTradesFrame(input: TradesFrameInput): Uint8Array {
   requireTrades(input, 'input');
   const label = frameLabel(input.type, input.key);
   const sentAt = input.sentAt ?? nowMs();
-  const { ts, price, volume, bid, ask } = input;
-  return encodeTradesWithLabel(label, input.priority, sentAt, ts, price, volume, ts.length, bid, ask);
+  const { ts, price, volume, bid, ask, watermark } = input;
+  if (!(watermark === undefined || typeof watermark === 'number'))
+    throw new KernelInputError('input.watermark', 'a number (epoch ms) or undefined', describeValue(watermark));
+  return encodeTradesWithLabel(label, input.priority, sentAt, ts, price, volume, ts.length, bid, ask, watermark ?? Number.NaN);
 }
 
 /** Encodes one message as a frame whose body is msgpack `[ts, payload]` (typed arrays keep their type). */
@@ -308,6 +333,8 @@ export function encodeMessageWithLabel(
 /** A header that passed every structural check. */
 interface ParsedHead extends FrameHeader {
   kind: number;
+  /** FLAG_WATERMARK: a float64 after the columns. */
+  marked: boolean;
   /** Columns of a trade frame (3, or 5 with bid and ask); 0 for a message frame. */
   columns: number;
   rows: number;
@@ -387,7 +414,9 @@ function parseHead(bytes: Uint8Array): ParsedHead {
   const kind = bytes[5];
   if (kind !== KIND_TRADES && kind !== KIND_MESSAGE) throw new FrameError(`unknown kind ${kind}`);
   const flags = bytes[6];
-  if ((flags & ~FLAG_HIGH) !== 0) throw new FrameError(`reserved flag bits set: 0x${flags.toString(16)}`);
+  if ((flags & ~(FLAG_HIGH | FLAG_WATERMARK)) !== 0) throw new FrameError(`reserved flag bits set: 0x${flags.toString(16)}`);
+  const marked = (flags & FLAG_WATERMARK) !== 0;
+  if (marked && kind !== KIND_TRADES) throw new FrameError(`the watermark flag on kind ${kind} (trade frames only)`);
   const columns = bytes[7];
   if (kind === KIND_TRADES ? columns !== TRADE_COLUMNS && columns !== QUOTED_TRADE_COLUMNS : columns !== 0) {
     const expected = kind === KIND_TRADES ? `${TRADE_COLUMNS} or ${QUOTED_TRADE_COLUMNS}` : '0';
@@ -402,10 +431,10 @@ function parseHead(bytes: Uint8Array): ParsedHead {
   if (kind === KIND_MESSAGE && count > MAX_BODY_BYTES) throw new FrameError(`body of ${count} bytes > ${MAX_BODY_BYTES}`);
   const labelEnd = FRAME_HEADER_BYTES + typeLength + keyLength;
   const bodyOffset = (labelEnd + 7) & ~7;
-  const bodyLength = kind === KIND_TRADES ? 8 * columns * count : count;
+  const bodyLength = kind === KIND_TRADES ? 8 * columns * count + (marked ? 8 : 0) : count;
   if (length !== bodyOffset + bodyLength) {
     throw new FrameError(
-      `length ${length} != ${bodyOffset + bodyLength} for ${kind === KIND_TRADES ? `${count} rows` : `a ${count}-byte body`}`,
+      `length ${length} != ${bodyOffset + bodyLength} for ${kind === KIND_TRADES ? `${count} rows${marked ? ' and a watermark' : ''}` : `a ${count}-byte body`}`,
     );
   }
   for (let i = labelEnd; i < bodyOffset; i++) {
@@ -414,6 +443,7 @@ function parseHead(bytes: Uint8Array): ParsedHead {
   const { type, key } = readLabel(bytes, typeLength, labelEnd);
   return {
     kind,
+    marked,
     type,
     key,
     priority: flags & FLAG_HIGH ? 'high' : 'normal',
@@ -457,6 +487,7 @@ export function decodeFrame(bytes: Uint8Array, onCopy?: () => void): Frame {
   const n = h.rows;
   const start = bytes.byteOffset + h.bodyOffset;
   const lastTs = n > 0 ? f64(bytes, h.bodyOffset + 8 * (n - 1)) : NaN;
+  const watermark = h.marked ? f64(bytes, h.bodyOffset + 8 * h.columns * n) : NaN;
   let columns: Trades;
   let copied = false;
   const quoted = h.columns === QUOTED_TRADE_COLUMNS;
@@ -486,7 +517,7 @@ export function decodeFrame(bytes: Uint8Array, onCopy?: () => void): Frame {
     copied = true;
     onCopy?.();
   }
-  return { kind: 'trades', type: h.type, key: h.key, priority: h.priority, sentAt: h.sentAt, count: n, columns, lastTs, copied };
+  return { kind: 'trades', type: h.type, key: h.key, priority: h.priority, sentAt: h.sentAt, count: n, columns, lastTs, watermark, copied };
 }
 
 /**

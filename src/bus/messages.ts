@@ -129,6 +129,12 @@ export interface BusMessage<P = unknown> {
   sentAt: number;
   /** 1 on first delivery, more when redelivered. */
   deliveries: number;
+  /**
+   * A trade batch's watermark, where its publisher gives one (a bus with `watermarks: true`, e.g.
+   * `kernelbus feed --file`): no later trade of this type on this stream has a ts below it. NaN (or
+   * absent) when none.
+   */
+  watermark?: number;
 }
 
 /** Current time as epoch ms with sub-millisecond resolution (performance clock). */

@@ -64,6 +64,9 @@ Options:
                       go out whenever the file has them
 ${TAPE_USAGE}${BAR_USAGE}  --loop              replay the tape again and again (timestamps shifted so they keep rising) until
                       SIGINT or --seconds
+  --no-watermarks     leave the watermark out of the trade frames (it says no later trade of the stream
+                      is older, so kernelbus engine strategy need not wait for a quiet symbol): for
+                      several feeds publishing to the same streams
   --json              print the summary as one JSON document (the other lines go to stderr)
   --grace-ms ms       after SIGINT/SIGTERM, how long to wait for Redis to store what is published (default ${DEFAULT_GRACE_MS})
 ${METRICS_USAGE}${LOG_USAGE}`,
@@ -89,6 +92,7 @@ const FLAGS = {
   ...TAPE_FLAGS,
   ...BAR_FLAGS,
   loop: flag.boolean(),
+  'no-watermarks': flag.boolean(),
   json: flag.boolean(),
   'grace-ms': flag.number(DEFAULT_GRACE_MS, 0, 3_600_000),
   ...METRICS_FLAGS,
@@ -138,8 +142,9 @@ export async function runFeed(
 
   let bus: Bus;
   try {
-    // frames of up to FEED_MAX_BATCH rows: a tape's slices go out in a quarter of the appends
-    bus = await connectRedisBus(url, v.shards, { log: transportLog(log) }, { maxBatch: FEED_MAX_BATCH });
+    // frames of up to FEED_MAX_BATCH rows: a tape's slices go out in a quarter of the appends; trades
+    // are published in time order (a tape's, or the synthetic market's clock), so frames carry watermarks
+    bus = await connectRedisBus(url, v.shards, { log: transportLog(log) }, { maxBatch: FEED_MAX_BATCH, watermarks: !v['no-watermarks'] });
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
     log.error(error.message, { event: 'unreachable' });

@@ -195,7 +195,7 @@ export class StrategyEngine extends Engine {
     }
     this.lastTs.set(message.key, last);
     this.state.push(message.key);
-    this.merge.push(message.key, ts, price, volume, this.applyTrade);
+    this.merge.push(message.key, ts, price, volume, this.applyTrade, message.stream, message.watermark);
   }
 
   /** Leaves the group without ending the data (the held trades stay unapplied: see Engine.stop()). */

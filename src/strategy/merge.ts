@@ -12,11 +12,19 @@
  * symbol it knows counts as delivering from that moment, and a trade goes out as soon as all of them
  * are past it (or silent for maxLatenessMs). `flush()` hands out everything (end of data).
  *
+ * Where the publisher stamps its frames with watermarks (a bus with `watermarks: true`: `kernelbus feed
+ * --file`), a batch comes with its stream and the stream's watermark: no later trade on that stream
+ * is older. A symbol then counts as past the greater of its own last time and its stream's watermark,
+ * so a quiet symbol holds nothing back once its stream has moved on: the wait is the publisher's
+ * batching, not the symbols' next trades. (Watermarks are not checkpointed: after a restore each stream
+ * is waited for by its symbols again until its next frame.)
+ *
  * Each symbol's trades wait in its own queue (typed arrays, in order); handing out is a k-way merge of
  * the queues' heads by a binary heap: O(log symbols) a trade, nothing allocated per trade. The watermark
  * is computed again (O(symbols)) only when it may have risen: a push of the symbol that held it (or of a
- * new one), or a symbol's silence passing maxLatenessMs; any other push leaves it where it was, with
- * nothing to hand out (its trades are past it). So a push costs O(1) amortized.
+ * new one), a rise of the watermark of the stream that held it, or a symbol's silence passing
+ * maxLatenessMs; any other push leaves it where it was, with nothing to hand out (its trades are past
+ * it). So a push costs O(1) amortized.
  */
 
 import { KernelInputError } from '../errors.js';
@@ -26,6 +34,14 @@ export type MergeState = { symbol: string; ts: Float64Array; price: Float64Array
 
 /** Where the merge hands its trades: symbol, time, price, volume, in event order. */
 export type MergeSink = (symbol: string, ts: number, price: number, volume: number) => void;
+
+/** A stream's watermark: the highest its frames gave (-Infinity: none). */
+interface StreamMark {
+  mark: number;
+}
+
+/** The stream of a symbol not known to have one. */
+const NO_STREAM: StreamMark = Object.freeze({ mark: Number.NEGATIVE_INFINITY });
 
 /** One symbol's waiting trades [head, tail) and its clock. */
 class SymbolQueue {
@@ -37,6 +53,8 @@ class SymbolQueue {
   /** The last trade time delivered (-Infinity: none yet), and when (wall ms) it was. */
   last = Number.NEGATIVE_INFINITY;
   wall: number;
+  /** The stream it came on, whose watermark bounds it too. */
+  stream: StreamMark = NO_STREAM;
 
   constructor(
     readonly symbol: string,
@@ -88,6 +106,10 @@ export class TradeMerge {
   private stale = true;
   /** The symbols were given (`expected`): a start waits for the known ones instead of holding everything. */
   private readonly universe: boolean;
+  /** Each stream's watermark, by its name. */
+  private readonly streams = new Map<string, StreamMark>();
+  /** The queue whose bound gave the last release()'s watermark (undefined: none did). */
+  private holder: SymbolQueue | undefined;
 
   /**
    * `expected`: symbols waited for from the start (a symbol never seen counts as delivering at the
@@ -180,15 +202,36 @@ export class TradeMerge {
     this.begin(this.now());
   }
 
-  /** Adds a batch of `symbol`'s trades (in its time order), then hands out what may go. */
-  push(symbol: string, ts: ArrayLike<number>, price: ArrayLike<number>, volume: ArrayLike<number>, sink: MergeSink): void {
+  /**
+   * Adds a batch of `symbol`'s trades (in its time order), then hands out what may go; `source` and
+   * `watermark`: the stream it came on and the watermark its frame carried (NaN: none).
+   */
+  push(
+    symbol: string,
+    ts: ArrayLike<number>,
+    price: ArrayLike<number>,
+    volume: ArrayLike<number>,
+    sink: MergeSink,
+    source = '',
+    watermark = Number.NaN,
+  ): void {
     const now = this.now();
     if (now - this.lastPush > this.maxLatenessMs) this.begin(now);
     this.lastPush = now;
     const q = this.queue(symbol);
-    // the watermark can rise only if q held it or a symbol counted in it fell silent (q coming back
-    // from silence past the watermark leaves it where it is)
-    const moves = this.stale || q.last <= this.mark || now >= this.expiry;
+    let stream = NO_STREAM;
+    if (source !== '') {
+      stream = this.streams.get(source) ?? NO_STREAM;
+      if (stream === NO_STREAM) this.streams.set(source, (stream = { mark: Number.NEGATIVE_INFINITY }));
+    }
+    q.stream = stream;
+    // the watermark can rise only if q held it, a symbol counted in it fell silent (q coming back from
+    // silence past the watermark leaves it where it is) or the watermark of the holder's stream rose
+    let moves = this.stale || q.last <= this.mark || now >= this.expiry;
+    if (watermark > stream.mark) {
+      stream.mark = watermark;
+      moves ||= this.holder === undefined || this.holder.stream === stream;
+    }
     q.push(ts, price, volume);
     if (ts.length > 0) q.last = Math.max(q.last, ts[ts.length - 1]);
     q.wall = now;
@@ -196,8 +239,9 @@ export class TradeMerge {
   }
 
   /**
-   * Hands out the trades before the watermark: the earliest last time among the symbols that
-   * delivered within maxLatenessMs (a trade at that very time waits: that symbol may send more of it).
+   * Hands out the trades before the watermark: the earliest among the symbols that delivered within
+   * maxLatenessMs of their last time or their stream's watermark, whichever is later (a trade at that
+   * very time waits: that symbol may send more of it).
    */
   release(sink: MergeSink): void {
     const now = this.now();
@@ -208,11 +252,17 @@ export class TradeMerge {
     const since = now - this.maxLatenessMs;
     let watermark = Number.POSITIVE_INFINITY;
     let oldest = Number.POSITIVE_INFINITY;
+    let holder: SymbolQueue | undefined;
     for (const q of this.all) {
       if (q.wall < since) continue;
-      if (q.last < watermark) watermark = q.last;
+      const past = q.last > q.stream.mark ? q.last : q.stream.mark;
+      if (past < watermark) {
+        watermark = past;
+        holder = q;
+      }
       if (q.wall < oldest) oldest = q.wall;
     }
+    this.holder = holder;
     this.mark = watermark;
     this.expiry = oldest + this.maxLatenessMs;
     this.stale = false;

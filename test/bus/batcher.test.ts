@@ -223,3 +223,84 @@ describe('Batcher: rows held while their stream is busy', () => {
     expect(batcher.pending).toBe(0);
   });
 });
+
+describe('Batcher: watermarks', () => {
+  const marked = (maxBatch: number, hold: (key: string) => boolean = () => false) => {
+    const flushes: BatchFrame[][] = [];
+    const batcher = new Batcher(
+      { maxBatch, lingerMs: 0, watermarks: true },
+      (frames) => flushes.push(frames),
+      (_type, key) => hold(key),
+    );
+    const frames = () => flushes.flat().map((f) => decodeFrame(f.data) as TradesFrame);
+    return { batcher, frames };
+  };
+
+  it("each frame's watermark: the least ts still pending once it is sent, or the latest ts published", async () => {
+    const { batcher, frames } = marked(8);
+    batcher.addTrade(T, 'a', 1, 1, 1, undefined);
+    batcher.addTrade(T, 'b', 2, 1, 1, undefined);
+    batcher.addTrade(T, 'a', 3, 1, 1, undefined);
+    await turn();
+    // a goes first: b's row at 2 is still pending then; after b nothing is
+    expect(frames().map((f) => [f.key, [...f.columns.ts], f.watermark])).toEqual([
+      ['a', [1, 3], 2],
+      ['b', [2], 3],
+    ]);
+    batcher.addRows(T, 'c', Float64Array.of(3, 4), Float64Array.of(1, 1), Float64Array.of(1, 1), undefined);
+    await turn();
+    expect(frames().at(-1)!.watermark).toBe(4);
+  });
+
+  it('no frame is followed by a trade older than its watermark: random keys, ties, held streams, full frames', async () => {
+    let seed = 11;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const busy = new Set<string>();
+    const { batcher, frames } = marked(3, (key) => busy.has(key));
+    const keys = ['a', 'b', 'c', 'd', 'e'];
+    let ts = 0;
+    for (let step = 0; step < 3000; step++) {
+      ts += rand(3) === 0 ? 0 : 1 + rand(2);
+      batcher.addTrade(T, keys[rand(keys.length)], ts, 1, 1, undefined);
+      const r = rand(40);
+      if (r === 0) await turn();
+      else if (r === 1) busy.add(keys[rand(keys.length)]);
+      else if (r === 2) {
+        busy.clear();
+        batcher.flushHeld();
+      }
+    }
+    busy.clear();
+    batcher.flush();
+    const all = frames();
+    expect(all.reduce((n, f) => n + f.count, 0)).toBe(3000);
+    let later = Number.POSITIVE_INFINITY;
+    // from the end: the least ts of every frame after each
+    for (let i = all.length - 1; i >= 0; i--) {
+      expect(all[i].watermark).toBeLessThanOrEqual(later);
+      later = Math.min(later, ...all[i].columns.ts);
+    }
+    expect(all.at(-1)!.watermark).toBe(ts);
+  });
+
+  it('without the option frames carry none (NaN), their bytes as before', async () => {
+    const { batcher, flushes } = collect(8);
+    batcher.addTrade(T, 'a', 1, 1, 1, undefined);
+    await turn();
+    const f = decodeFrame(flushes[0][0].data) as TradesFrame;
+    expect(f.watermark).toBeNaN();
+    expect(flushes[0][0].data).toEqual(
+      encodeTradesFrame({
+        type: T,
+        key: 'a',
+        ts: Float64Array.of(1),
+        price: Float64Array.of(1),
+        volume: Float64Array.of(1),
+        sentAt: f.sentAt,
+      }),
+    );
+  });
+});

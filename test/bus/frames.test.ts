@@ -146,6 +146,27 @@ describe('trade frames', () => {
     expect(frame.length % 8).toBe(0);
   });
 
+  it('carries a watermark after the columns (flags bit 1), 3 or 5 columns, aligned or not; NaN: none', () => {
+    const plain = encodeTradesFrame(trades);
+    const frame = encodeTradesFrame({ ...trades, watermark: 1001.5 });
+    expect(frame[6]).toBe(2);
+    expect(frame.length).toBe(plain.length + 8);
+    expect(new DataView(frame.buffer, frame.byteOffset).getFloat64(frame.length - 8, true)).toBe(1001.5);
+    expect(frame.subarray(8, plain.length)).toEqual(plain.subarray(8));
+    for (const offset of [0, 3]) {
+      const d = decodeFrame(at(frame, offset)) as TradesFrame;
+      expect([d.watermark, d.lastTs, [...d.columns.ts], [...d.columns.volume]]).toEqual([1001.5, 1002, [1000, 1001, 1002], [100, 0, 3.5]]);
+    }
+    const quoted = encodeTradesFrame({ ...trades, bid: Float64Array.of(1, 2, 3), ask: Float64Array.of(4, 5, 6), watermark: -3 });
+    const q = decodeFrame(quoted) as TradesFrame;
+    expect([q.watermark, [...q.columns.ask!]]).toEqual([-3, [4, 5, 6]]);
+    expect((decodeFrame(plain) as TradesFrame).watermark).toBeNaN();
+    expect(encodeTradesFrame({ ...trades, watermark: Number.NaN })).toEqual(plain);
+    expect(() => encodeTradesFrame({ ...trades, watermark: '1' as unknown as number })).toThrow(
+      /^input.watermark: expected a number \(epoch ms\) or undefined, got "1"/,
+    );
+  });
+
   it('rejects bad input with KernelInputError naming the argument', () => {
     expect(() => encodeTradesFrame({ ...trades, price: new Float64Array(2) })).toThrow(KernelInputError);
     expect(() => encodeTradesFrame({ ...trades, price: new Float64Array(2) })).toThrow(/input.price: expected length 3/);
@@ -368,6 +389,12 @@ describe('malformed frames', () => {
     ['bad version', mutate(good, (b) => (b[4] = 2)), /^frame: unsupported version 2 \(this reads 1\)$/],
     ['unknown kind', mutate(good, (b) => (b[5] = 9)), /^frame: unknown kind 9$/],
     ['reserved flags', mutate(good, (b) => (b[6] = 0x81)), /^frame: reserved flag bits set: 0x81$/],
+    ['a watermark flag without the watermark', mutate(good, (b) => (b[6] = 2)), /^frame: length 120 != 128 for 3 rows and a watermark$/],
+    [
+      'a watermark flag on a message',
+      mutate(goodMessage, (b) => (b[6] = 2)),
+      /^frame: the watermark flag on kind 2 \(trade frames only\)$/,
+    ],
     ['wrong column count', mutate(good, (b) => (b[7] = 4)), /^frame: kind 1 has 3 or 5 columns, header says 4$/],
     ['count beyond the buffer', mutate(good, (_b, v) => v.setUint32(8, 4, true)), /^frame: length 120 != 144 for 4 rows$/],
     ['absurd count', mutate(good, (_b, v) => v.setUint32(8, 0xffffffff, true)), new RegExp(`^frame: 4294967295 rows > ${MAX_FRAME_ROWS}$`)],

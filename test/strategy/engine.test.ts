@@ -148,4 +148,43 @@ describe('StrategyEngine', () => {
     await engine.close();
     await bus.close();
   });
+
+  it("with the publisher's watermarks, a bar's order goes out while another symbol of the stream stays quiet", async () => {
+    /** The orders placed by the time AAA's bar has closed and a few turns passed, with and without watermarks. */
+    const ordersBeforeQuietTrades = async (watermarks: boolean) => {
+      const bus = createBus({ watermarks });
+      const signals = collect(bus, 'STRATEGY_SIGNAL');
+      const engine = new StrategyEngine(bus, {
+        strategies: defineStrategy({
+          name: 'every-bar',
+          symbols: ['AAA', 'QQQ'],
+          bars: { by: 'time', threshold: 1000 },
+          onBar(ctx, bar) {
+            if (bar.symbol === 'AAA') ctx.order('AAA', 1);
+          },
+        }),
+        maxLatenessMs: 60_000,
+        heartbeatMs: 0,
+      }).start();
+      await engine.ready();
+      // in time order, as a tape's replay; QQQ trades once at the start, then is quiet
+      for (const [key, ts] of [
+        ['QQQ', 0],
+        ['AAA', 0],
+        ['AAA', 500],
+        ['AAA', 1000],
+        ['AAA', 1200],
+      ] as const)
+        bus.publishSync('TRADE_EXECUTION', { key, ts, price: 10, volume: 1 });
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      const placed = signals.length;
+      await engine.close();
+      await bus.close();
+      return placed;
+    };
+    // AAA's bar [0, 1000) closes on its trade at 1000: with watermarks the stream is past 1200, so the
+    // merge hands that trade out; without, it waits for QQQ's next trade (up to maxLatenessMs)
+    expect(await ordersBeforeQuietTrades(true)).toBe(1);
+    expect(await ordersBeforeQuietTrades(false)).toBe(0);
+  });
 });

@@ -5,10 +5,12 @@ import { TradeMerge } from '../../src/strategy/merge.js';
 
 /**
  * The merge's rule with nothing skipped: after every push (once the hold is over) the watermark from
- * every symbol, and every held trade before it handed out in (ts, symbol, arrival) order.
+ * every symbol (its last time, or its stream's watermark where that is later), and every held trade
+ * before it handed out in (ts, symbol, arrival) order.
  */
 class PlainMerge {
-  private readonly queues = new Map<string, { trades: [number, number][]; last: number; wall: number }>();
+  private readonly queues = new Map<string, { trades: [number, number][]; last: number; wall: number; source: string }>();
+  private readonly marks = new Map<string, number>();
   private holdUntil = Number.NaN;
   private lastPush = Number.NEGATIVE_INFINITY;
   readonly out: [string, number, number][] = [];
@@ -21,10 +23,10 @@ class PlainMerge {
   }
   private queue(s: string) {
     let q = this.queues.get(s);
-    if (!q) this.queues.set(s, (q = { trades: [], last: Number.NEGATIVE_INFINITY, wall: this.now() }));
+    if (!q) this.queues.set(s, (q = { trades: [], last: Number.NEGATIVE_INFINITY, wall: this.now(), source: '' }));
     return q;
   }
-  push(s: string, ts: number[], price: number[]): void {
+  push(s: string, ts: number[], price: number[], source = '', watermark = Number.NaN): void {
     const now = this.now();
     if (now - this.lastPush > this.lateness) {
       // a start: a hold, or with the symbols given every known one waited for from now
@@ -33,6 +35,8 @@ class PlainMerge {
     }
     this.lastPush = now;
     const q = this.queue(s);
+    q.source = source;
+    if (watermark > (this.marks.get(source) ?? Number.NEGATIVE_INFINITY)) this.marks.set(source, watermark);
     ts.forEach((t, i) => q.trades.push([t, price[i]]));
     if (ts.length > 0) q.last = Math.max(q.last, ts[ts.length - 1]);
     q.wall = now;
@@ -41,7 +45,10 @@ class PlainMerge {
   release(all = false): void {
     if (!all && this.now() < this.holdUntil) return;
     let mark = Number.POSITIVE_INFINITY;
-    for (const q of this.queues.values()) if (q.wall >= this.now() - this.lateness && q.last < mark) mark = q.last;
+    for (const q of this.queues.values()) {
+      const past = Math.max(q.last, this.marks.get(q.source) ?? Number.NEGATIVE_INFINITY);
+      if (q.wall >= this.now() - this.lateness && past < mark) mark = past;
+    }
     const ready: [string, number, number, number][] = [];
     for (const [s, q] of this.queues) {
       let k = 0;
@@ -215,6 +222,8 @@ describe('TradeMerge', () => {
           push: fc.constantFrom('A', 'B', 'C'),
           n: fc.integer({ min: 0, max: 4 }),
           gap: fc.integer({ min: 0, max: 3 }),
+          // the stream's watermark this batch carries, ahead of its last time by this much (none: no watermark)
+          ahead: fc.option(fc.integer({ min: -2, max: 6 }), { nil: undefined }),
         }),
         weight: 6,
       },
@@ -242,14 +251,19 @@ describe('TradeMerge', () => {
             const ts = Array.from({ length: x.n }, () => (t += x.gap));
             if (x.n > 0) last.set(x.push, t);
             const price = ts.map(() => ++id);
+            // A and B share a stream, C has its own
+            const source = x.push === 'C' ? 's1' : 's0';
+            const watermark = x.ahead === undefined ? Number.NaN : t + x.ahead;
             fast.push(
               x.push,
               ts,
               price,
               ts.map(() => 1),
               sink,
+              source,
+              watermark,
             );
-            plain.push(x.push, ts, price);
+            plain.push(x.push, ts, price, source, watermark);
           }
           expect(out).toEqual(plain.out);
         }
@@ -261,5 +275,39 @@ describe('TradeMerge', () => {
       { numRuns: 300 },
     );
     expect(handed).toBeGreaterThan(2000);
+  });
+
+  it("a stream's watermark stands for its quiet symbols: trades before it go out without their next trade", () => {
+    const wall = 0;
+    const m = new TradeMerge(1000, ['A', 'B', 'C'], () => wall);
+    const out: string[] = [];
+    const sink = (s: string, ts: number) => void out.push(`${s}${ts}`);
+    const push = (s: string, ts: number[], source: string, watermark = Number.NaN) =>
+      m.push(
+        s,
+        ts,
+        ts,
+        ts.map(() => 1),
+        sink,
+        source,
+        watermark,
+      );
+    push('B', [1], 's0');
+    push('C', [1], 's1');
+    push('A', [2, 3], 's0');
+    expect(out).toEqual([]); // B and C have sent nothing past 1
+    push('A', [4], 's0', 3.5); // s0 is past 3.5: B counts so; C (s1) is not
+    expect(out).toEqual([]);
+    push('C', [2], 's1', 9); // s1 past 9: the least is now s0's 3.5
+    expect(out).toEqual(['B1', 'C1', 'A2', 'C2', 'A3']);
+    push('B', [5], 's0', 3); // a watermark below what s0 gave leaves it at 3.5: A's 4 is the least
+    expect(out).toHaveLength(5);
+    push('A', [], 's0', 4.5); // no trade, s0 past 4.5: A counts so
+    expect(out.slice(5)).toEqual(['A4']);
+    push('C', [10], 's1', 100); // B's 5 now the least
+    expect(out.slice(6)).toEqual([]);
+    push('B', [], 's0', 7);
+    expect(out.slice(6)).toEqual(['B5']);
+    expect(m.held).toBe(1);
   });
 });
