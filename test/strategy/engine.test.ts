@@ -5,7 +5,8 @@
  * bus; ctx.latest() returns the observed messages; bad batches are refused whole.
  */
 import { describe, expect, it } from 'vitest';
-import { type Bus, type BusMessage, createBus } from '../../src/bus/index.js';
+import { type Bus, type BusMessage, createBus, decodeFrame, encodeTradesFrame, type TradesFrame } from '../../src/bus/index.js';
+import { FrameTrades } from '../../src/kernels/frame-trades.js';
 import { StrategyEngine } from '../../src/engines/index.js';
 import { KernelInputError } from '../../src/errors.js';
 import { backtestStrategy, defineStrategy, type StrategyFill, type Tape } from '../../src/strategy/index.js';
@@ -186,5 +187,53 @@ describe('StrategyEngine', () => {
     // merge hands that trade out; without, it waits for QQQ's next trade (up to maxLatenessMs)
     expect(await ordersBeforeQuietTrades(true)).toBe(1);
     expect(await ordersBeforeQuietTrades(false)).toBe(0);
+  });
+
+  it('reads frames from Redis in place (FrameTrades at odd offsets, of any size) as it reads aligned columns, copying none', async () => {
+    const tape = randomTape(3_000, ['AAA', 'BBB'], 2_000, 5);
+    const { codes, values } = tape.symbols!;
+    // each symbol's trades in batches of 1 to 300 rows, symbols alternating (time order within a symbol)
+    const batches: { key: string; rows: number[] }[] = [];
+    for (let k = 0; k < values.length; k++) {
+      const rows = Array.from({ length: codes.length }, (_, i) => i).filter((i) => codes[i] === k);
+      for (let at = 0, size = 1; at < rows.length; at += size, size = (size * 7) % 301 || 1)
+        batches.push({ key: values[k], rows: rows.slice(at, at + size) });
+    }
+    batches.sort((a, b) => tape.ts[a.rows[0]] - tape.ts[b.rows[0]]);
+    const run = async (inPlace: boolean) => {
+      const bus = createBus();
+      const fills = collect(bus, 'ORDER_FILL');
+      const engine = new StrategyEngine(bus, {
+        strategies: maCross(3, 8, 20_000, 'cross', ['AAA', 'BBB']),
+        initCash: 10_000,
+        maxLatenessMs: 60_000,
+        heartbeatMs: 0,
+      }).start();
+      await engine.ready();
+      const process = (engine as unknown as { process(m: Partial<BusMessage>): void }).process.bind(engine);
+      const payloads: unknown[] = [];
+      for (const { key, rows } of batches) {
+        const columns = {
+          ts: Float64Array.from(rows, (i) => tape.ts[i]),
+          price: Float64Array.from(rows, (i) => tape.price[i]),
+          volume: Float64Array.from(rows, (i) => tape.volume[i]),
+        };
+        const frame = encodeTradesFrame({ type: 'TRADE_EXECUTION', key, ...columns });
+        const odd = new Uint8Array(frame.length + 3);
+        odd.set(frame, 3);
+        const payload = inPlace ? (decodeFrame(odd.subarray(3)) as TradesFrame).columns : columns;
+        payloads.push(payload);
+        process({ type: 'TRADE_EXECUTION', key, payload });
+      }
+      await engine.close();
+      await bus.drain();
+      await bus.close();
+      return { fills: fills.map((m) => m.payload), payloads };
+    };
+    const aligned = await run(false);
+    const inPlace = await run(true);
+    expect(aligned.fills.length).toBeGreaterThan(10);
+    expect(inPlace.fills).toEqual(aligned.fills);
+    expect(inPlace.payloads.every((p) => p instanceof FrameTrades && !p.copied)).toBe(true);
   });
 });
