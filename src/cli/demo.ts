@@ -188,16 +188,18 @@ export async function runDemo(
   // Over Redis, a namespace of its own, so that no earlier run's streams or groups are read.
   const prefix = `kb:demo:${randomBytes(4).toString('hex')}:`;
   let bus: Bus;
+  // the market (synthetic, on the clock, or a tape) is the only publisher of trades, in time order: its
+  // frames carry watermarks, so the strategy's merge need not wait for a quiet symbol
   if (redisUrl) {
     try {
-      bus = await connectRedisBus(redisUrl, shards, { prefix });
+      bus = await connectRedisBus(redisUrl, shards, { prefix }, { watermarks: true });
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
       err.write(`kernelbus demo: ${error.message}\n`);
       return 1;
     }
   } else {
-    bus = createBus();
+    bus = createBus({ watermarks: true });
   }
   try {
     return await demoOn(bus, {
