@@ -4,6 +4,7 @@
 // (one pass an iteration where forward differences of the gradient took k more).
 #include <cstddef>
 
+#include "simd.hpp"
 #include "volatility/passes.hpp"
 
 namespace kernelbus::volatility {
@@ -26,6 +27,195 @@ struct Triangle {
   static constexpr size_t at(size_t i, size_t j) { return i * (i + 1) / 2 + j; }
 };
 
+#if defined(__GNUC__) || defined(__clang__)
+
+// The helpers are always inlined into the body's copies (simd.hpp), so the vectors never cross a call:
+// GCC's note on their ABI without AVX is moot (lanes.cpp does the same).
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wunknown-warning-option"
+#pragma clang diagnostic ignored "-Wpsabi"
+#else
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
+/// A row of the K x K matrices (lane j: column j), four lanes or eight.
+template <size_t K>
+struct Row {
+  static constexpr size_t W = K <= 4 ? 4 : 8;
+  typedef double V __attribute__((vector_size(8 * W)));
+  typedef long long M __attribute__((vector_size(8 * W)));
+};
+
+/// The normal's pass: hessian.ts's scalar operations on the lower triangle, a row of each matrix in a
+/// vector (lane j of row i: entry (i, j)), so each entry (i, j <= i) has their bits. A lane above the
+/// diagonal computes the same formula for its own (i, j) and is never read; where the scalar pass adds
+/// no term (an entry of sigma^2's second derivatives that is zero in exact arithmetic, e's terms past the
+/// mean's columns) a lane adds +-0 (a product with a 0 of rdz), which leaves its sum's bits alone: the
+/// Hessian's sums start at +0 and never reach -0, and h's sign of zero reaches them only through w h.
+/// Two loops, each entry's operations in the same order as one: the recursion of sigma^2 and its first
+/// derivatives (serial: a multiply and an add a step), each step's d and bound into `work` (nobs x W, then
+/// nobs: 0, -1 where h restarts at 0, or sigma^2 before the ceiling's log); then the rest, whose steps
+/// depend on each other only through h's recursion and the sums (in one loop a step's division and the
+/// ~100 operations after it waited on the recursion, a step at a time).
+template <size_t O, size_t KM>
+KERNELBUS_VECTOR_BODY double normalBody(const double* e, const double* y, size_t L, size_t nobs, const double* lower, const double* upper,
+                                        double bc, const double* theta, double constant, double* sigma2, double* work, double* grad,
+                                        double* hess) {
+  constexpr size_t K = KM + 3 + O, IW = KM, IA = KM + 1, IG = KM + 2, IB = KM + 2 + O, W = Row<K>::W;
+  using V = typename Row<K>::V;
+  using M = typename Row<K>::M;
+  const auto splat = [](double x) {
+    if constexpr (W == 4)
+      return V{x, x, x, x};
+    else
+      return V{x, x, x, x, x, x, x, x};
+  };
+  const auto blend = [](M mask, V x, V z) { return (V)(((M)x & mask) | ((M)z & ~mask)); };
+  const auto lane = [](size_t i) {
+    M m;
+    for (size_t j = 0; j < W; j++) m[j] = j == i ? -1 : 0;
+    return m;
+  };
+  const auto load = [](const double* p) {
+    V v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+  };
+  const M mW = lane(IW), mA = lane(IA), mG = lane(IG), mB = lane(IB);
+  const double omega = theta[IW], a = theta[IA], g = O ? theta[IG] : 0, b = theta[IB];
+  // rdz: d e_t / d theta_j in lane j < KM, 0 past the mean's
+  const auto rdzAt = [&](size_t t) {
+    V v = splat(0.0);
+    for (size_t j = 0; j < KM; j++) v[j] = j == 0 ? -1 : -y[t + L - j];
+    return v;
+  };
+  const V zero = splat(0.0);
+  double* ds = work;
+  double* clip = work + nobs * W;
+  // a step of the recursion: s and d (garch11.cpp's operations, lane by lane: 0 + its terms, then b d),
+  // bounded; e < 0's terms (GJR) taken or not by a blend, as lanes.cpp (no branch to mispredict)
+  V dr = zero;
+  double sPrev = 0;
+  const auto recurse = [&](size_t t) __attribute__((always_inline)) {
+    double s = omega;
+    if (t == 0) {
+      // d = 0, then 1 at omega, bc at alpha and beta, bc / 2 at gamma
+      s += a * bc;
+      V c = blend(mW, splat(1.0), blend(mA | mB, zero + splat(bc), zero));
+      if (O) {
+        s += g * 0.5 * bc;
+        c = blend(mG, zero + splat(0.5 * bc), c);
+      }
+      s += b * bc;
+      dr = c;
+    } else {
+      const double el = e[t - 1];
+      const double el2 = el * el;
+      s += a * el2;
+      V c = blend(mW, splat(1.0), blend(mA, splat(el2), blend(mB, splat(sPrev), zero))) + splat(a * 2 * el) * rdzAt(t - 1);
+      if (O) {
+        const double sn = s + g * el2;
+        s = el < 0 ? sn : s;
+        const V cn = blend(mG, c + splat(el2), c + splat(g * 2 * el) * rdzAt(t - 1));
+        c = blend(el < 0 ? ~M{} : M{}, cn, c);
+      }
+      s += b * sPrev;
+      dr = c + splat(b) * dr;
+    }
+    // arch's bounds_check (boundVariance) with the derivatives: of u + ln(s / u), d / s
+    double kind = 0;
+    if (s < lower[t]) {
+      dr = zero;
+      kind = -1;
+      s = lower[t];
+    } else if (s > upper[t]) {
+      if (std::isfinite(s)) {
+        dr = dr / splat(s);
+        kind = s;
+        s = upper[t] + ln(s / upper[t]);
+      } else {
+        dr = zero;
+        kind = -1;
+        s = upper[t] + 1000;
+      }
+    }
+    sigma2[t] = s;
+    __builtin_memcpy(ds + t * W, &dr, sizeof dr);
+    clip[t] = kind;
+    sPrev = s;
+  };
+  // a step of the likelihood, its gradient, and the Hessian with h, d2 sigma^2
+  V prev = zero, gr = zero, h[K], hl[K];
+  for (size_t i = 0; i < K; i++) h[i] = hl[i] = zero;
+  LogProduct s2p;
+  double q = 0;
+  const auto accumulate = [&](size_t t) __attribute__((always_inline)) {
+    const V d = load(ds + t * W);
+    if (t > 0) {
+      const double el = e[t - 1];
+      const V rdz = rdzAt(t - 1);
+      // h at t from h and d at t - 1: b h, then the terms of a e^2, g e^2 1(e < 0) and b sigma^2
+      for (size_t i = 0; i < K; i++) h[i] = splat(b) * h[i];
+      for (size_t i = 0; i < KM; i++) h[i] += splat(a * 2 * rdz[i]) * rdz;
+      h[IA] += splat(2 * el) * rdz;
+      if (O) {
+        const M neg = el < 0 ? ~M{} : M{};
+        for (size_t i = 0; i < KM; i++) h[i] = blend(neg, h[i] + splat(g * 2 * rdz[i]) * rdz, h[i]);
+        h[IG] = blend(neg, h[IG] + splat(2 * el) * rdz, h[IG]);
+      }
+      h[IB] += blend(mB, prev + prev, prev);
+    }
+    // the bound's second derivatives: 0, or h / s - d d' / s^2 (d already divided)
+    const double kind = clip[t];
+    if (kind < 0) {
+      for (size_t i = 0; i < K; i++) h[i] = zero;
+    } else if (kind > 0) {
+      for (size_t i = 0; i < K; i++) h[i] = h[i] / splat(kind) - splat(d[i]) * d;
+    }
+    const double s = sigma2[t];
+    // Dist::partials (normal), its operations: r, u, q, dl/d sigma^2 (w) and dl/de
+    const double et = e[t];
+    const double r = 1 / s;
+    const double u = (et * et) * r;
+    s2p.add(s);
+    q += -0.5 * u;
+    const double w = -0.5 * (r - u * r);
+    const double le = -et * r;
+    const V rdz = rdzAt(t);
+    gr += splat(w) * d;
+    gr += splat(le) * rdz;
+    // l_t's second partials in sigma^2 and e: (0.5 - u) / s^2, e / s^2, -1 / s
+    const double lss = (0.5 - u) * r * r, les = et * r * r, lee = -r;
+    const V lssd = splat(lss) * d, lesr = splat(les) * rdz;
+    for (size_t i = 0; i < K; i++) {
+      hl[i] += splat(lssd[i]) * d + splat(w) * h[i];
+      V c = lesr * splat(d[i]);
+      if (i < KM) c += splat(les * rdz[i]) * d + splat(lee * rdz[i]) * rdz;
+      hl[i] += c;
+    }
+    prev = d;
+  };
+  for (size_t t = 0; t < nobs; t++) recurse(t);
+  for (size_t t = 0; t < nobs; t++) accumulate(t);
+  for (size_t i = 0; i < K; i++) grad[i] = -gr[i];
+  for (size_t i = 0; i < K; i++)
+    for (size_t j = 0; j <= i; j++) hess[i * K + j] = hess[j * K + i] = -hl[i][j];
+  return -(double(nobs) * constant - 0.5 * s2p.log() + q);
+}
+
+template <size_t O, size_t KM>
+double pass(Problem& pr, const double* theta, double* grad, double* hess) {
+  const double constant = Dist(kDistNormal, theta, 0).constant();
+  const size_t need = pr.nobs * (Row<KM + 3 + O>::W + 1);
+  if (pr.ds.size() < need) pr.ds.resize(need);  // the gradient's work, unused by these models' passes
+  return simd::run<normalBody<O, KM>>(static_cast<const double*>(pr.e.data()), static_cast<const double*>(pr.y), pr.m.lags, pr.nobs,
+                                      static_cast<const double*>(pr.lower.data()), static_cast<const double*>(pr.upper.data()), pr.backcast,
+                                      theta, constant, pr.sigma2.data(), pr.ds.data(), grad, hess);
+}
+
+#else
+
+// Without GCC's or clang's vectors (MSVC): the same operations, an entry at a time.
 template <size_t O, size_t KM>
 double pass(Problem& pr, const double* theta, double* grad, double* hess) {
   constexpr size_t K = KM + 3 + O, IW = KM, IA = KM + 1, IG = KM + 2, IB = KM + 2 + O;
@@ -130,6 +320,8 @@ double pass(Problem& pr, const double* theta, double* grad, double* hess) {
   for (size_t n = 0; n < N; n++) hess[tri.row[n] * K + tri.col[n]] = hess[tri.col[n] * K + tri.row[n]] = -hl[n];
   return -(double(nobs) * dist.constant() - 0.5 * s2p.log() + q);
 }
+
+#endif
 
 /// The (skew-)t's second partials (hessian.ts ShapeCurvature, the same operations): of one observation's
 /// l_t = -log(sigma^2) / 2 - h(eta) log g(v) in sigma^2 (s), e, eta (E) and lambda (L), v = (b z + a) / (1 +
