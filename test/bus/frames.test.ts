@@ -442,6 +442,7 @@ describe('malformed frames', () => {
       good,
       goodMessage,
       encodeMessageFrame({ type: 'PORTFOLIO_UPDATE', key: 'p', ts: 5, payload: { w: new Float64Array([1, 2]) } }),
+      encodeTradesFrame({ ...trades, watermark: 999.5 }),
     ];
     fc.assert(
       fc.property(
@@ -461,7 +462,7 @@ describe('malformed frames', () => {
             if (decoded.kind === 'trades') {
               // whatever decoded lies inside the given bytes
               expect(decoded.columns.ts.length).toBe(decoded.count);
-              expect(24 * decoded.count).toBeLessThanOrEqual(bytes.length);
+              expect(24 * decoded.count + (Number.isNaN(decoded.watermark) ? 0 : 8)).toBeLessThanOrEqual(bytes.length);
             }
           } catch (error) {
             expect(error).toBeInstanceOf(FrameError);
