@@ -119,6 +119,55 @@ describe('volatility optimizer', () => {
     expect(r.iterations).toBeLessThanOrEqual(5);
   });
 
+  describe("with an analytic Hessian: the last step taken on the model's word", () => {
+    // f = (x - 1)^2 + (y + 2)^2 / 2 + (x - 1)^4 / 10 + exp(x - 1) (y + 2)^2 / 20: its optimum (1, -2), f 0
+    const fAt = (p: number[]) => {
+      const u = p[0] - 1;
+      const v = p[1] + 2;
+      return u * u + (v * v) / 2 + u ** 4 / 10 + (Math.exp(u) * v * v) / 20;
+    };
+    const curved = (bounds: Polytope) => {
+      const seen: number[][] = [];
+      const value = (x: Float64Array, g: Float64Array) => {
+        seen.push(Array.from(x));
+        const u = x[0] - 1;
+        const v = x[1] + 2;
+        const ex = Math.exp(u);
+        g[0] = 2 * u + 0.4 * u ** 3 + (ex * v * v) / 20;
+        g[1] = v + (ex * v) / 10;
+        return u * u + (v * v) / 2 + u ** 4 / 10 + (ex * v * v) / 20;
+      };
+      const r = minimize(value, Float64Array.of(2.5, 0.5), bounds, (x, g, h) => {
+        const u = x[0] - 1;
+        const v = x[1] + 2;
+        const ex = Math.exp(u);
+        h[0] = 2 + 1.2 * u * u + (ex * v * v) / 20;
+        h[1] = h[2] = (ex * v) / 10;
+        h[3] = 1 + ex / 10;
+        return value(x, g);
+      });
+      return { r, seen, f: value(r.x, new Float64Array(2)) };
+    };
+
+    it("inside the bounds: the optimum, its f the model's to 1e-15, the last point never evaluated", () => {
+      const { r, seen, f } = curved(box([-10, -10], [10, 10]));
+      expect(r.status).toBe(FIT_STATUS.CONVERGED);
+      expect(Math.abs(r.x[0] - 1)).toBeLessThan(1e-7);
+      expect(Math.abs(r.x[1] + 2)).toBeLessThan(1e-7);
+      expect(Math.abs(r.f - f)).toBeLessThan(1e-15);
+      expect(seen.slice(0, -1).some((p) => p[0] === r.x[0] && p[1] === r.x[1])).toBe(false);
+      expect(f).toBeLessThanOrEqual(Math.min(...seen.slice(0, -1).map(fAt)));
+    });
+
+    it('with a bound active at the optimum: every point evaluated, the last step too', () => {
+      // y <= -2.5: the optimum on the bound, (x*, -2.5)
+      const { r, seen } = curved(box([-10, -10], [10, -2.5]));
+      expect(r.status).toBe(FIT_STATUS.CONVERGED);
+      expect(r.x[1]).toBe(-2.5);
+      expect(seen.slice(0, -1).some((p) => p[0] === r.x[0] && p[1] === r.x[1])).toBe(true);
+    });
+  });
+
   it('the QP step: a singular B gives no step rather than reading past its working set', () => {
     // B = 0 (singular), no constraints: the KKT system fails with an empty working set
     const d = qpStep(new Float64Array(4), Float64Array.of(1, 1), new Float64Array(0), new Float64Array(0), 0, 2);

@@ -18,6 +18,12 @@ constexpr size_t kStalls = 3;
 /// With an analytic Hessian, a step whose predicted decrease is below this times (1 + |f|) keeps its model
 /// for the next (Newton's steps there barely move the Hessian): the line search takes f alone.
 constexpr double kStale = 1e-6;
+/// With the model kept (kStale), a step is the last, taken on the model's word without evaluating f
+/// there, when the next step's predicted decrease, at the rate the last step's shrank (the square of this
+/// one's over the last's), is below this times kTolerance: the next iteration would stop. Only after a
+/// full step whose decrease was its prediction's to within kTrust (the model holds there).
+constexpr double kLast = 0.1;
+constexpr double kTrust = 0.5;
 /// A full step whose decrease exceeds the model's by this factor is extended (extend()).
 constexpr double kUndershoot = 1.25;
 constexpr size_t kExtensions = 4;
@@ -237,6 +243,17 @@ std::vector<double> shiftedModel(const std::vector<double>& h, const std::vector
   return id;
 }
 
+/// Whether a bound or row of p is active at x (its slack within kActive of its terms, activeRows' test).
+bool anyActive(const Polytope& p, const double* x, size_t n) {
+  const Rows rows = qpRows(p, x, n);
+  for (size_t k = 0; k < rows.m; k++) {
+    double size = 0;
+    for (size_t i = 0; i < n; i++) size += std::fabs(rows.c[k * n + i] * x[i]);
+    if (rows.r[k] >= -kActive * size) return true;
+  }
+  return false;
+}
+
 bool withinRows(const Polytope& p, const double* x, size_t n) {
   for (size_t r = 0; r < p.rows; r++) {
     double s = 0;
@@ -403,6 +420,7 @@ Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope&
   else
     h = differenceHessian(f, batch, p, x.data(), g.data(), n);
   size_t stalls = 0;
+  double trusted = 0;  // the predicted decrease of the last step where it was full and its decrease matched it; 0 if not
   for (size_t it = 1; it <= kMaxIterations; it++) {
     out.iterations = it;
     const Rows rows = qpRows(p, x.data(), n);
@@ -421,6 +439,25 @@ Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope&
     // near the optimum (a predicted decrease below kStale) Newton's steps barely move the Hessian: the
     // model keeps it, and the line search takes the value and gradient alone (f, not curvature)
     const bool stale = curvature && predicted <= kStale * scale;
+    if (stale && trusted > 0 && predicted * predicted <= kLast * kTolerance * scale * trusted) {
+      // the last step: f's decrease there the model's (Minimum::f its estimate), checked by the next
+      // iteration's test in all but name (docs/volatility.md, the optimum)
+      bool moved = false;
+      for (size_t i = 0; i < n; i++) {
+        xn[i] = x[i] + d[i];
+        moved = moved || xn[i] != x[i];
+      }
+      clampInto(p, xn.data(), n);
+      const bool within = withinRows(p, xn.data(), n) && !anyActive(p, x.data(), n) && !anyActive(p, xn.data(), n);
+      if (!moved || within) {  // a step that rounds to none: converged at x, as the line search's
+        if (moved) {
+          x = xn;
+          out.f = fx - predicted;
+        }
+        out.status = kConverged;
+        return out;
+      }
+    }
     double alpha = 1, fn = std::numeric_limits<double>::quiet_NaN();
     for (int tries = 0; tries < 60; tries++) {
       bool moved = false;
@@ -447,6 +484,7 @@ Minimum minimize(const Objective& f, const double* x0, size_t n, const Polytope&
     bool extended = false;
     if (alpha == 1 && fx - fn > kUndershoot * predicted) extended = extend(f, p, x.data(), d.data(), n, xn, gn, fn);
     const double improved = fx - fn;
+    trusted = alpha == 1 && !extended && std::fabs(improved - predicted) <= kTrust * predicted ? predicted : 0;
     x = xn;
     g = gn;
     fx = fn;

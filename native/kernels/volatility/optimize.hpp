@@ -27,7 +27,7 @@ using Curvature = std::function<double(const double* x, double* grad, double* he
 
 struct Minimum {
   std::vector<double> x;
-  double f = 0;
+  double f = 0;  // f(x); after a last step taken on the model's word (optimize.cpp kLast), the model's value there
   size_t iterations = 0;
   int status = 0;  // volatility.ts FIT_STATUS
 };

@@ -36,6 +36,7 @@ export type Curvature = (x: Float64Array, grad: Float64Array, hess: Float64Array
 
 export interface Minimum {
   readonly x: Float64Array;
+  /** f(x); after a last step taken on the model's word (LAST), the model's value there. */
   readonly f: number;
   readonly iterations: number;
   /** A FIT_STATUS code. */
@@ -54,6 +55,15 @@ const STALLS = 3;
  * model for the next (Newton's steps there barely move the Hessian): the line search takes f alone.
  */
 const STALE = 1e-6;
+/**
+ * With the model kept (STALE), a step is the last, taken on the model's word without evaluating f
+ * there, when the next step's predicted decrease, at the rate the last step's shrank (the square of this
+ * one's over the last's), is below this times TOLERANCE: the next iteration would stop. Only after a
+ * full step whose decrease was its prediction's to within TRUST (the model holds there), and where no
+ * constraint is active at x or at the step's end.
+ */
+const LAST = 0.1;
+const TRUST = 0.5;
 /** A full step whose decrease exceeds the model's by this factor is extended (extend). */
 const UNDERSHOOT = 1.25;
 const EXTENSIONS = 4;
@@ -370,6 +380,18 @@ function isPositiveDefinite(a: Float64Array, n: number): boolean {
   return true;
 }
 
+/** Whether a bound or row of p is active at x (its slack within ACTIVE of its terms, activeRows' test). */
+function anyActive(p: Polytope, x: Float64Array): boolean {
+  const n = x.length;
+  const { c, r, m } = qpRows(p, x);
+  for (let k = 0; k < m; k++) {
+    let size = 0;
+    for (let i = 0; i < n; i++) size += Math.abs(c[k * n + i] * x[i]);
+    if (r[k] >= -ACTIVE * size) return true;
+  }
+  return false;
+}
+
 function withinRows(p: Polytope, x: Float64Array): boolean {
   const n = x.length;
   for (let r = 0; r < p.rows; r++) {
@@ -422,6 +444,7 @@ export function minimize(f: Objective, x0: Float64Array, p: Polytope, curvature?
   const xn = new Float64Array(n);
   const gn = new Float64Array(n);
   let stalls = 0;
+  let trusted = 0; // the predicted decrease of the last step where it was full and its decrease matched it; 0 if not
   for (let it = 1; it <= MAX_ITERATIONS; it++) {
     const { c, r, m } = qpRows(p, x);
     const { d, bm } = newtonStep(h, g, x, c, r, m);
@@ -437,6 +460,23 @@ export function minimize(f: Objective, x0: Float64Array, p: Polytope, curvature?
     // near the optimum (a predicted decrease below STALE) Newton's steps barely move the Hessian: the
     // model keeps it, and the line search takes the value and gradient alone (f, not curvature)
     const stale = curvature !== undefined && predicted <= STALE * scale;
+    if (stale && trusted > 0 && predicted * predicted <= LAST * TOLERANCE * scale * trusted) {
+      // the last step: f's decrease there the model's (Minimum's f its estimate), checked by the next
+      // iteration's test in all but name (docs/volatility.md, the optimum)
+      let moved = false;
+      for (let i = 0; i < n; i++) {
+        xn[i] = x[i] + d[i];
+        moved ||= xn[i] !== x[i];
+      }
+      clampInto(p, xn);
+      const within = withinRows(p, xn) && !anyActive(p, x) && !anyActive(p, xn);
+      if (!moved || within) {
+        // a step that rounds to none: converged at x, as the line search's
+        if (!moved) return { x, f: fx, iterations: it, status: FIT_STATUS.CONVERGED };
+        x.set(xn);
+        return { x, f: fx - predicted, iterations: it, status: FIT_STATUS.CONVERGED };
+      }
+    }
     let alpha = 1;
     let fn = Number.NaN;
     for (let tries = 0; tries < 60; tries++) {
@@ -468,6 +508,7 @@ export function minimize(f: Objective, x0: Float64Array, p: Polytope, curvature?
       extended = fn !== before; // each extension lowers f
     }
     const improved = fx - fn;
+    trusted = alpha === 1 && !extended && Math.abs(improved - predicted) <= TRUST * predicted ? predicted : 0;
     x.set(xn);
     g.set(gn);
     fx = fn;
