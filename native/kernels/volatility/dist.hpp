@@ -36,6 +36,21 @@ inline double trigamma(double x) {
   return shift + r + 0.5 * r2 + series;
 }
 
+/// x < y ? a : b without a branch (the sign of a residual or of z + a / b is the data's: a branch on it
+/// mispredicts half the time, and compilers turn a plain select of doubles into one): a vector compare
+/// and its mask, the same bits as the branch (NaN compares false).
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline)) inline double selectLess(double x, double y, double a, double b) {
+  typedef double V2 __attribute__((vector_size(16)));
+  typedef long long M2 __attribute__((vector_size(16)));
+  const M2 mask = V2{x, x} < V2{y, y};
+  const V2 r = (V2)(((M2)(V2{a, a}) & mask) | ((M2)(V2{b, b}) & ~mask));
+  return r[0];
+}
+#else
+inline double selectLess(double x, double y, double a, double b) { return x < y ? a : b; }
+#endif
+
 /// log of a product of positive numbers: a mantissa and a power of 2, the exponent moved out (the
 /// mantissa back to [1, 2)) when the mantissa leaves [2^-16, 2^16] (dist.ts LogProduct, the same bits).
 class LogProduct {
@@ -152,7 +167,7 @@ class Dist {
       return;
     }
     const double z = e * (1 / std::sqrt(s2));
-    const double v = (b_ * z + a_) * inverseDen(sign(z + aob_));
+    const double v = (b_ * z + a_) * inverseDen(z + aob_);
     out.g = 1 + (v * v) * inu2_;
     out.q = 0;
   }
@@ -186,8 +201,9 @@ class Dist {
     }
     const double isd = 1 / std::sqrt(s2);
     const double z = e * isd;
-    const double s = sign(z + aob_);
-    const double iden = inverseDen(s);
+    const double x = z + aob_;
+    const double s = sign(x);
+    const double iden = inverseDen(x);
     const double v = (b_ * z + a_) * iden;
     const double g = 1 + (v * v) * inu2_;
     const double ig = 1 / g;
@@ -202,9 +218,19 @@ class Dist {
   }
 
  private:
-  static double sign(double x) { return x > 0 ? 1 : x < 0 ? -1 : x; }
-  /// 1 / (1 + s lambda) for s = sign(z + a / b): made once for s = +-1.
-  double inverseDen(double s) const { return s > 0 ? ipl_ : s < 0 ? iml_ : 1 / (1 + s * lam_); }
+  /// x > 0 ? 1 : x < 0 ? -1 : x, as selects (the sign of z + a / b is the data's: a branch on it
+  /// mispredicts), the rare 0 or NaN apart.
+  static double sign(double x) {
+    double s = selectLess(0.0, x, 1.0, -1.0);
+    if (__builtin_expect(!(x > 0) && !(x < 0), 0)) s = x;
+    return s;
+  }
+  /// 1 / (1 + s lambda) for s = sign(x), x = z + a / b: made once for s = +-1 (selected, as sign()).
+  double inverseDen(double x) const {
+    double d = selectLess(0.0, x, ipl_, iml_);
+    if (__builtin_expect(!(x > 0) && !(x < 0), 0)) d = 1 / (1 + x * lam_);
+    return d;
+  }
 
   int kind_;
   double constant_ = 0, constantA_ = 0, log2pi_ = 0, nu_ = 0, c_ = 0, dc_ = 0, h_ = 0;

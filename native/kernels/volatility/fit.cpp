@@ -156,12 +156,16 @@ void distStart(Problem& pr, double* theta) {
   if (m.dist == kDistNormal) return;
   recursion(pr, theta, false);
   const size_t nobs = pr.nobs;
+  double* z = pr.z.data();  // the standardized residuals, made once (a root and a division each)
   double mean = 0;
-  for (size_t t = 0; t < nobs; t++) mean += pr.e[t] / std::sqrt(pr.sigma2[t]);
+  for (size_t t = 0; t < nobs; t++) {
+    z[t] = pr.e[t] / std::sqrt(pr.sigma2[t]);
+    mean += z[t];
+  }
   mean /= double(nobs);
   double m2 = 0, m4 = 0;
   for (size_t t = 0; t < nobs; t++) {
-    const double d = pr.e[t] / std::sqrt(pr.sigma2[t]) - mean;
+    const double d = z[t] - mean;
     m2 += d * d;
     m4 += d * d * d * d;
   }
@@ -204,18 +208,19 @@ std::vector<double> gradientHess3(Problem& pr, const double* x, const std::vecto
   const size_t n = pr.k;
   const double nobs = double(pr.nobs);
   std::vector<double> hess(n * n, 0.0), xs(x, x + n), up(n), down(n);
-  if (const GradientLanes lanes = garch11GradientLanes(pr.m)) {
-    // the 2k gradients four at a time (lanes.cpp: each the scalar pass's bits), points x + s e_i then
-    // x - s e_i for each i; the last batch padded with its last point
-    const size_t points = 2 * n, batches = (points + 3) / 4;
-    std::vector<double> thetas(batches * 4 * n), f(batches * 4), grads(batches * 4 * n);
-    for (size_t p = 0; p < batches * 4; p++) {
+  const size_t width = laneWidth();
+  if (const GradientLanes lanes = garch11GradientLanes(pr.m, width)) {
+    // the 2k gradients four or eight at a time (lanes.cpp: each the scalar pass's bits), points x + s e_i
+    // then x - s e_i for each i; the last batch padded with its last point
+    const size_t points = 2 * n, batches = (points + width - 1) / width;
+    std::vector<double> thetas(batches * width * n), f(batches * width), grads(batches * width * n);
+    for (size_t p = 0; p < batches * width; p++) {
       const size_t at = std::min(p, points - 1), i = at / 2;
       double* theta = thetas.data() + p * n;
       std::copy(x, x + n, theta);
       theta[i] = x[i] + (at % 2 == 0 ? M_SQRT2 * h[i] : -(M_SQRT2 * h[i]));
     }
-    for (size_t b = 0; b < batches; b++) lanes(pr, thetas.data() + b * 4 * n, f.data() + b * 4, grads.data() + b * 4 * n);
+    for (size_t b = 0; b < batches; b++) lanes(pr, thetas.data() + b * width * n, f.data() + b * width, grads.data() + b * width * n);
     for (size_t i = 0; i < n; i++) {
       const double s = M_SQRT2 * h[i];
       const double* g1 = grads.data() + (2 * i) * n;

@@ -30,7 +30,7 @@ double value(Problem& pr, const double* theta, const Dist& dist) {
     } else {
       const double el = e[t - 1];
       s += a * (el * el);
-      if (O && el < 0) s += g * (el * el);
+      if (O) s = selectLess(el, 0.0, s + g * (el * el), s);
       s += b * prev;
     }
     s = boundVariance(pr, t, s);
@@ -90,7 +90,7 @@ template <size_t O>
 void grid(Problem& pr, const double* thetas, size_t count, const Dist& dist, double* ll) {
   size_t n = 0;
   // the grid is the normal's (arch's starting values): four at a time in a vector's lanes where the
-  // compiler has vectors (lanes.cpp, the same bits)
+  // compiler has vectors (lanes.cpp, the same bits; eight lanes of AVX-512 took 1.4x as long)
   if (const GridLanes vector = garch11GridLanes(pr.m))
     for (; n + 4 <= count; n += 4) vector(pr, thetas + n * pr.k, ll + n);
   for (; n + 4 <= count; n += 4) lanes<O, 4>(pr, thetas + n * pr.k, dist, ll + n);
@@ -132,10 +132,10 @@ double pass(Problem& pr, const double* theta, const Dist& dist, double* grad, do
       s += a * (el * el);
       d[IA] += el * el;
       for (size_t i = 0; i < KM; i++) d[i] += a * 2 * el * rd(lag, i);
-      if (O && el < 0) {
-        s += g * (el * el);
-        d[IG] += el * el;
-        for (size_t i = 0; i < KM; i++) d[i] += g * 2 * el * rd(lag, i);
+      if (O) {
+        s = selectLess(el, 0.0, s + g * (el * el), s);
+        d[IG] = selectLess(el, 0.0, d[IG] + el * el, d[IG]);
+        for (size_t i = 0; i < KM; i++) d[i] = selectLess(el, 0.0, d[i] + g * 2 * el * rd(lag, i), d[i]);
       }
       s += b * sigma2[lag];
       d[IB] += sigma2[lag];
@@ -152,13 +152,13 @@ double pass(Problem& pr, const double* theta, const Dist& dist, double* grad, do
     for (size_t i = 0; i < KM; i++) gr[i] += part.dE * (i == 0 ? -1 : -y[t + L - i]);
     g0 += part.dA;
     g1 += part.dB;
-    if constexpr (S && ND == 0) {  // observationScore's operations, inlined (the normal: no shape parameters)
+    if constexpr (S) {  // observationScore's operations, inlined (d in registers)
       double* row = scores + t * K;
       for (size_t i = 0; i < K; i++) row[i] = w * d[i];
       for (size_t i = 0; i < KM; i++) row[i] += part.dE * (i == 0 ? -1 : -y[t + L - i]);
+      if (ND > 0) row[KM + 3 + O] += dist.constantA() - 0.5 * ln(part.g) + part.dA;
+      if (ND > 1) row[KM + 4 + O] += part.dB;
       for (size_t i = 0; i < K; i++) row[i] = -row[i];
-    } else if constexpr (S) {
-      observationScore(pr, dist, part, w, d, t, scores + t * K);  // d in memory: a pass of its own
     }
     for (size_t i = 0; i < K; i++) prev[i] = d[i];
   }

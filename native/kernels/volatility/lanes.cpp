@@ -25,43 +25,78 @@ namespace {
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
-constexpr size_t W = 4;
-typedef double V __attribute__((vector_size(32)));
-typedef long long M __attribute__((vector_size(32)));
+/// W lanes of doubles (4: a 256-bit vector; 8: AVX-512's, where simd::level() has it) and their masks.
+template <size_t W>
+struct Lanes {
+  typedef double V __attribute__((vector_size(8 * W)));
+  typedef long long M __attribute__((vector_size(8 * W)));
+};
 
-KERNELBUS_VECTOR_BODY V splat(double x) { return V{x, x, x, x}; }
-KERNELBUS_VECTOR_BODY V blend(M mask, V a, V b) { return (V)(((M)a & mask) | ((M)b & ~mask)); }
-KERNELBUS_VECTOR_BODY bool any(M m) { return (m[0] | m[1] | m[2] | m[3]) != 0; }
-KERNELBUS_VECTOR_BODY bool all(M m) { return (m[0] & m[1] & m[2] & m[3]) != 0; }
+template <size_t W>
+KERNELBUS_VECTOR_BODY typename Lanes<W>::V splat(double x) {
+  typename Lanes<W>::V r;
+  for (size_t l = 0; l < W; l++) r[l] = x;
+  return r;
+}
+template <class V, class M>
+KERNELBUS_VECTOR_BODY V blend(M mask, V a, V b) {
+  return (V)(((M)a & mask) | ((M)b & ~mask));
+}
+template <class M>
+KERNELBUS_VECTOR_BODY bool any(M m) {
+  long long r = 0;
+  for (size_t l = 0; l < sizeof(M) / 8; l++) r |= m[l];
+  return r != 0;
+}
+template <class M>
+KERNELBUS_VECTOR_BODY bool all(M m) {
+  long long r = -1;
+  for (size_t l = 0; l < sizeof(M) / 8; l++) r &= m[l];
+  return r != 0;
+}
 
 /// LogProduct of each lane: the product in a vector, a lane's exponent moved out (LogProduct::normalize)
 /// when its mantissa leaves [2^-16, 2^16], so each lane has LogProduct's bits.
+template <size_t W>
 struct Products {
-  V m = {1, 1, 1, 1};
-  double e[W] = {0, 0, 0, 0};
+  using V = typename Lanes<W>::V;
+  using M = typename Lanes<W>::M;
+  V m = splat<W>(1.0), e = splat<W>(0.0);
   KERNELBUS_VECTOR_BODY void add(V x) {
     m = m * x;
-    const M in = (m >= splat(0x1p-16)) & (m <= splat(0x1p16));
+    const M in = (m >= splat<W>(0x1p-16)) & (m <= splat<W>(0x1p16));
     if (all(in)) return;
+    // normalize's steps on the lanes out of range with a normal mantissa, in vectors (its operations:
+    // the exponent, less 1023, added to e; the mantissa's exponent set to 1023); a subnormal lane by
+    // normalize itself; infinity, NaN and 0 stay as they are
+    const M bits = (M)m, ex = (bits >> 52) & 0x7ff;
+    const M moved = ~in & (ex != 0) & (ex != 0x7ff);
+    e = blend(moved, e + __builtin_convertvector(ex - 1023, V), e);
+    m = blend(moved, (V)((bits & 0x800fffffffffffffLL) | (1023LL << 52)), m);
+    const M subnormal = ~in & (ex == 0) & (m != splat<W>(0.0));
+    if (!any(subnormal)) return;
     for (size_t l = 0; l < W; l++) {
-      if (in[l]) continue;
-      double ml = m[l];
-      LogProduct::normalize(ml, e[l]);
+      if (!subnormal[l]) continue;
+      double ml = m[l], el = e[l];
+      LogProduct::normalize(ml, el);
       m[l] = ml;
+      e[l] = el;
     }
   }
   KERNELBUS_VECTOR_BODY double log(size_t l) const { return LogProduct::log(m[l], e[l]); }
 };
 
 /// boundVariance() lane by lane; with derivatives (K of them), boundVariance()'s on them.
-template <size_t K>
-KERNELBUS_VECTOR_BODY V bound(V s, double lower, double upper, V* d) {
-  const M low = s < splat(lower);
+template <size_t W, size_t K>
+KERNELBUS_VECTOR_BODY typename Lanes<W>::V bound(typename Lanes<W>::V s, double lower, double upper, typename Lanes<W>::V* d) {
+  using V = typename Lanes<W>::V;
+  using M = typename Lanes<W>::M;
+  const M low = s < splat<W>(lower);
   if (any(low)) {
-    s = blend(low, splat(lower), s);
-    for (size_t i = 0; i < K; i++) d[i] = blend(low, splat(0.0), d[i]);
+    s = blend(low, splat<W>(lower), s);
+    for (size_t i = 0; i < K; i++) d[i] = blend(low, splat<W>(0.0), d[i]);
   }
-  const M high = (s > splat(upper)) & ~low;  // boundVariance's else: a lane at its floor stays there
+  const M high = (s > splat<W>(upper)) & ~low;  // boundVariance's else: a lane at its floor stays there
   if (any(high)) {
     for (size_t l = 0; l < W; l++) {
       if (!high[l]) continue;
@@ -79,9 +114,11 @@ KERNELBUS_VECTOR_BODY V bound(V s, double lower, double upper, V* d) {
 }
 
 /// garch11.cpp's lanes<O, 4>: the log-likelihoods (normal) of thetas (4 x k) over e into ll (4).
-template <size_t O>
+template <size_t W, size_t O>
 KERNELBUS_VECTOR_BODY void gridBody(const double* e, size_t nobs, const double* lower, const double* upper, double bc, const double* thetas,
                                     size_t k, size_t iw, double constant, double* ll) {
+  using V = typename Lanes<W>::V;
+  using M = typename Lanes<W>::M;
   V omega, a, g, b;
   for (size_t l = 0; l < W; l++) {
     const double* theta = thetas + l * k;
@@ -90,8 +127,8 @@ KERNELBUS_VECTOR_BODY void gridBody(const double* e, size_t nobs, const double* 
     g[l] = O ? theta[iw + 2] : 0;
     b[l] = theta[iw + 2 + O];
   }
-  V q = splat(0.0), prev = splat(0.0);
-  Products s2;
+  V q = splat<W>(0.0), prev = splat<W>(0.0);
+  Products<W> s2;
   for (size_t t = 0; t < nobs; t++) {
     V s = omega;
     if (t == 0) {
@@ -101,12 +138,12 @@ KERNELBUS_VECTOR_BODY void gridBody(const double* e, size_t nobs, const double* 
     } else {
       const double el = e[t - 1];
       s += a * (el * el);
-      if (O && el < 0) s += g * (el * el);
+      if (O) s = blend(splat<W>(el) < splat<W>(0.0), s + g * (el * el), s);  // no branch on the data's sign
       s += b * prev;
     }
-    s = bound<0>(s, lower[t], upper[t], nullptr);
+    s = bound<W, 0>(s, lower[t], upper[t], nullptr);
     prev = s;
-    q += -0.5 * ((e[t] * e[t]) * (splat(1.0) / s));  // Dist::observe (normal): g = 1, its product 1
+    q += -0.5 * ((e[t] * e[t]) * (splat<W>(1.0) / s));  // Dist::observe (normal): g = 1, its product 1
     s2.add(s);
   }
   // ll = nobs K - log(prod sigma^2) / 2 - h log(prod g) + q: h = 0 and log(prod g) = 0 for the normal
@@ -114,13 +151,17 @@ KERNELBUS_VECTOR_BODY void gridBody(const double* e, size_t nobs, const double* 
 }
 
 /// The distributions' constants of four lanes, in vectors.
+template <size_t W>
 struct DistLanes {
+  using V = typename Lanes<W>::V;
+  using M = typename Lanes<W>::M;
   V constant, constantA, h, inu2, hi, m2hi, a, b, aob, ipl, iml, lam, cv, hi2, daEta, dbEta, daLam, dbLam, dbLamOb;
   M clipped;
 };
 
-KERNELBUS_VECTOR_BODY DistLanes distLanes(const Dist::Constants* c) {
-  DistLanes o;
+template <size_t W>
+KERNELBUS_VECTOR_BODY DistLanes<W> distLanes(const Dist::Constants* c) {
+  DistLanes<W> o;
   for (size_t l = 0; l < W; l++) {
     o.constant[l] = c[l].constant;
     o.constantA[l] = c[l].constantA;
@@ -147,9 +188,10 @@ KERNELBUS_VECTOR_BODY DistLanes distLanes(const Dist::Constants* c) {
 }
 
 /// Dist::partials lane by lane, its operations (ND: 0 normal, 1 t, 2 skew-t): g, q, dl/d sigma^2, dl/de, dA, dB.
-template <size_t ND>
-KERNELBUS_VECTOR_BODY void partials(const DistLanes& c, V e, V s2, V& g, V& q, V& dSigma2, V& dE, V& dA, V& dB) {
-  const V one = splat(1.0), zero = splat(0.0);
+template <size_t W, size_t ND, class V = typename Lanes<W>::V>
+KERNELBUS_VECTOR_BODY void partials(const DistLanes<W>& c, V e, V s2, V& g, V& q, V& dSigma2, V& dE, V& dA, V& dB) {
+  using M = typename Lanes<W>::M;
+  const V one = splat<W>(1.0), zero = splat<W>(0.0);
   if (ND == 0) {
     const V r = one / s2;
     const V u = (e * e) * r;
@@ -177,7 +219,7 @@ KERNELBUS_VECTOR_BODY void partials(const DistLanes& c, V e, V s2, V& g, V& q, V
     // sign(z + a / b) and 1 / (1 + s lambda): Dist::sign and inverseDen, a lane at 0 or NaN its own
     const V x = z + c.aob;
     const M pos = x > zero, negative = x < zero;
-    const V sg = blend(pos, one, blend(negative, splat(-1.0), x));
+    const V sg = blend(pos, one, blend(negative, splat<W>(-1.0), x));
     const V iden = blend(pos, c.ipl, blend(negative, c.iml, one / (one + sg * c.lam)));
     const V v = (c.b * z + c.a) * iden;
     g = one + (v * v) * c.inu2;
@@ -193,32 +235,34 @@ KERNELBUS_VECTOR_BODY void partials(const DistLanes& c, V e, V s2, V& g, V& q, V
 }
 
 /// garch11.cpp's pass<O, KM, ND, false> at thetas (4 x K): -ll into f (4), the gradients into grad (4 x K).
-template <size_t O, size_t KM, size_t ND>
+template <size_t W, size_t O, size_t KM, size_t ND>
 KERNELBUS_VECTOR_BODY void gradientBody(const double* y, size_t lags, size_t nobs, const double* lower, const double* upper, double bc,
                                         double zero, const double* thetas, const Dist::Constants* constants, double* f, double* grad) {
+  using V = typename Lanes<W>::V;
+  using M = typename Lanes<W>::M;
   constexpr size_t K = KM + 3 + O + ND, IW = KM, IA = KM + 1, IG = KM + 2, IB = KM + 2 + O, ID = KM + 3 + O;
   const size_t L = lags;
-  const DistLanes dist = distLanes(constants);
+  const DistLanes<W> dist = distLanes<W>(constants);
   V th[K];
   for (size_t i = 0; i < K; i++)
     for (size_t l = 0; l < W; l++) th[i][l] = thetas[l * K + i];
-  const V omega = th[IW], a = th[IA], g = O ? th[IG] : splat(0.0), b = th[IB];
+  const V omega = th[IW], a = th[IA], g = O ? th[IG] : splat<W>(0.0), b = th[IB];
   const auto rd = [&](size_t t, size_t i) { return i == 0 ? -1 : -y[t + L - i]; };  // d e_t / d theta_i
   // residuals(): the mean's fit, then y less it (a zero mean: y)
   const auto residual = [&](size_t t) {
-    if (KM == 0) return splat(y[t]);
+    if (KM == 0) return splat<W>(y[t]);
     V fit = th[0];
     for (size_t j = 1; j < KM; j++) fit += th[j] * y[t + L - j];
-    return splat(y[t + L]) - fit;
+    return splat<W>(y[t + L]) - fit;
   };
   V d[K], prev[K], gr[K];
-  for (size_t i = 0; i < K; i++) prev[i] = gr[i] = splat(0.0);
-  Products s2p, gs;
-  V q = splat(0.0), g0 = splat(0.0), g1 = splat(0.0), sPrev = splat(0.0), el = splat(0.0);
+  for (size_t i = 0; i < K; i++) prev[i] = gr[i] = splat<W>(0.0);
+  Products<W> s2p, gs;
+  V q = splat<W>(0.0), g0 = splat<W>(0.0), g1 = splat<W>(0.0), sPrev = splat<W>(0.0), el = splat<W>(0.0);
   for (size_t t = 0; t < nobs; t++) {
     const V et = residual(t);
-    for (size_t i = 0; i < K; i++) d[i] = splat(zero);
-    d[IW] = splat(1.0);
+    for (size_t i = 0; i < K; i++) d[i] = splat<W>(zero);
+    d[IW] = splat<W>(1.0);
     V s = omega;
     if (t == 0) {
       s += a * bc;
@@ -236,21 +280,19 @@ KERNELBUS_VECTOR_BODY void gradientBody(const double* y, size_t lags, size_t nob
       d[IA] += el2;
       for (size_t i = 0; i < KM; i++) d[i] += a * 2.0 * el * rd(lag, i);
       if (O) {
-        const M neg = el < splat(0.0);
-        if (any(neg)) {
-          s = blend(neg, s + g * el2, s);
-          d[IG] = blend(neg, d[IG] + el2, d[IG]);
-          for (size_t i = 0; i < KM; i++) d[i] = blend(neg, d[i] + g * 2.0 * el * rd(lag, i), d[i]);
-        }
+        const M neg = el < splat<W>(0.0);  // blended, not branched on: the sign is the data's
+        s = blend(neg, s + g * el2, s);
+        d[IG] = blend(neg, d[IG] + el2, d[IG]);
+        for (size_t i = 0; i < KM; i++) d[i] = blend(neg, d[i] + g * 2.0 * el * rd(lag, i), d[i]);
       }
       s += b * sPrev;
       d[IB] += sPrev;
       for (size_t i = 0; i < K; i++) d[i] += b * prev[i];
     }
-    s = bound<K>(s, lower[t], upper[t], d);
+    s = bound<W, K>(s, lower[t], upper[t], d);
     sPrev = s;
     V pg, pq, w, dE, dA, dB;
-    partials<ND>(dist, et, s, pg, pq, w, dE, dA, dB);
+    partials<W, ND>(dist, et, s, pg, pq, w, dE, dA, dB);
     s2p.add(s);
     if (ND > 0) gs.add(pg);  // the normal's g is 1: its product stays 1, its log 0
     q += pq;
@@ -270,58 +312,67 @@ KERNELBUS_VECTOR_BODY void gradientBody(const double* y, size_t lags, size_t nob
   }
 }
 
-template <size_t O>
-void grid4(Problem& pr, const double* thetas, double* ll) {
+template <size_t W, size_t O>
+void grid(Problem& pr, const double* thetas, double* ll) {
   const Dist dist(kDistNormal, thetas, 0);
-  simd::run<gridBody<O>>(pr.e.data(), pr.nobs, pr.lower.data(), pr.upper.data(), pr.backcast, thetas, pr.k, pr.iw, dist.constant(), ll);
+  simd::run<gridBody<W, O>>(pr.e.data(), pr.nobs, pr.lower.data(), pr.upper.data(), pr.backcast, thetas, pr.k, pr.iw, dist.constant(), ll);
 }
 
-template <size_t O, size_t KM, size_t ND>
-void gradient4(Problem& pr, const double* thetas, double* f, double* grad) {
+template <size_t W, size_t O, size_t KM, size_t ND>
+void gradient(Problem& pr, const double* thetas, double* f, double* grad) {
   Dist::Constants constants[W];
   for (size_t l = 0; l < W; l++) constants[l] = Dist(pr.m.dist, thetas + l * pr.k, pr.id).constants();
   const double zero = pr.lower.empty() ? 0.0 : pr.lower[0] * 0.0;
-  simd::run<gradientBody<O, KM, ND>>(static_cast<const double*>(pr.y), pr.m.lags, pr.nobs, pr.lower.data(), pr.upper.data(), pr.backcast,
-                                     zero, thetas, static_cast<const Dist::Constants*>(constants), f, grad);
+  simd::run<gradientBody<W, O, KM, ND>>(static_cast<const double*>(pr.y), pr.m.lags, pr.nobs, pr.lower.data(), pr.upper.data(), pr.backcast,
+                                        zero, thetas, static_cast<const Dist::Constants*>(constants), f, grad);
 }
 
-template <size_t O, size_t KM>
+template <size_t W, size_t O, size_t KM>
 GradientLanes byDist(int dist) {
-  return dist == kDistNormal ? gradient4<O, KM, 0> : dist == kDistT ? gradient4<O, KM, 1> : gradient4<O, KM, 2>;
+  return dist == kDistNormal ? gradient<W, O, KM, 0> : dist == kDistT ? gradient<W, O, KM, 1> : gradient<W, O, KM, 2>;
 }
 
-template <size_t O>
+template <size_t W, size_t O>
 GradientLanes byMean(size_t km, int dist) {
   switch (km) {
     case 0:
-      return byDist<O, 0>(dist);
+      return byDist<W, O, 0>(dist);
     case 1:
-      return byDist<O, 1>(dist);
+      return byDist<W, O, 1>(dist);
     case 2:
-      return byDist<O, 2>(dist);
+      return byDist<W, O, 2>(dist);
     default:
-      return byDist<O, 3>(dist);
+      return byDist<W, O, 3>(dist);
   }
+}
+
+template <size_t W>
+GradientLanes byOrder(const Model& m) {
+  return m.o == 1 ? byMean<W, 1>(meanCount(m), m.dist) : byMean<W, 0>(meanCount(m), m.dist);
 }
 
 bool laned(const Model& m) { return !m.egarch && m.p == 1 && m.o <= 1 && m.q == 1 && meanCount(m) <= 3; }
 
 }  // namespace
 
-GridLanes garch11GridLanes(const Model& m) {
-  if (!laned(m)) return nullptr;
-  return m.o == 1 ? grid4<1> : grid4<0>;
+size_t laneWidth() { return simd::level() == simd::Level::avx512 ? 8 : 4; }
+
+GridLanes garch11GridLanes(const Model& m, size_t width) {
+  if (!laned(m) || (width != 4 && width != 8)) return nullptr;
+  if (width == 8) return m.o == 1 ? grid<8, 1> : grid<8, 0>;
+  return m.o == 1 ? grid<4, 1> : grid<4, 0>;
 }
 
-GradientLanes garch11GradientLanes(const Model& m) {
-  if (!laned(m)) return nullptr;
-  return m.o == 1 ? byMean<1>(meanCount(m), m.dist) : byMean<0>(meanCount(m), m.dist);
+GradientLanes garch11GradientLanes(const Model& m, size_t width) {
+  if (!laned(m) || (width != 4 && width != 8)) return nullptr;
+  return width == 8 ? byOrder<8>(m) : byOrder<4>(m);
 }
 
 #else
 
-GridLanes garch11GridLanes(const Model&) { return nullptr; }
-GradientLanes garch11GradientLanes(const Model&) { return nullptr; }
+size_t laneWidth() { return 4; }
+GridLanes garch11GridLanes(const Model&, size_t) { return nullptr; }
+GradientLanes garch11GradientLanes(const Model&, size_t) { return nullptr; }
 
 #endif
 

@@ -186,8 +186,10 @@ void garchValues(Problem& pr, const double* theta) {
   for (size_t t = lead; t < pr.nobs; t++) {
     double s = omega;
     for (size_t j = 0; j < m.p; j++) s += alpha[j] * (e[t - 1 - j] * e[t - 1 - j]);
-    for (size_t j = 0; j < m.o; j++)
-      if (e[t - 1 - j] < 0) s += gamma[j] * (e[t - 1 - j] * e[t - 1 - j]);
+    for (size_t j = 0; j < m.o; j++) {  // selected, not branched on: the sign is the data's
+      const double el = e[t - 1 - j];
+      s = selectLess(el, 0.0, s + gamma[j] * (el * el), s);
+    }
     for (size_t j = 0; j < m.q; j++) s += beta[j] * sigma2[t - 1 - j];
     sigma2[t] = boundVariance(pr, t, s);
   }

@@ -121,16 +121,19 @@ function varianceStart(pr: Problem, theta: Float64Array): void {
 
 /** The distribution's starting values from the kurtosis of the standardized residuals at the variance's start. */
 function distStart(pr: Problem, theta: Float64Array): void {
-  const { m, nobs, e, sigma2, id } = pr;
+  const { m, nobs, e, sigma2, z, id } = pr;
   if (m.dist === DIST_NORMAL) return;
   recursion(pr, theta);
   let mean = 0;
-  for (let t = 0; t < nobs; t++) mean += e[t] / Math.sqrt(sigma2[t]);
+  for (let t = 0; t < nobs; t++) {
+    z[t] = e[t] / Math.sqrt(sigma2[t]); // the standardized residuals, made once
+    mean += z[t];
+  }
   mean /= nobs;
   let m2 = 0;
   let m4 = 0;
   for (let t = 0; t < nobs; t++) {
-    const d = e[t] / Math.sqrt(sigma2[t]) - mean;
+    const d = z[t] - mean;
     m2 += d * d;
     m4 += d * d * d * d;
   }
