@@ -88,6 +88,38 @@ describe('the analytic Hessian (hessian.ts)', () => {
     },
   );
 
+  it.each([{ vol: 'garch' }, { vol: 'gjr', mean: 'ar', lags: 1 }] as ModelOptions[])(
+    '$vol $mean: where the ceiling of sigma^2 binds, the gradient pass bit for bit, central differences to 1e-6',
+    (spec) => {
+      // hessian.cpp's normal pass carries the bounds in a loop of its own (h / s - d d' / s^2 past the
+      // ceiling): explosive (alpha 3, beta 1.5), sigma^2 at its ceiling from a few steps on. (Where every
+      // sigma^2 sits at its floor the differences' steps cross the floor's kink.)
+      const m = resolveModel(spec);
+      const { pr, theta, v } = olsProblem(m, y)!;
+      const k = pr.k;
+      const x = Float64Array.from(theta);
+      x[pr.iw] = 0.1 * v;
+      x[pr.ia] = 3;
+      if (m.o) x[pr.ig] = 0.1;
+      x[pr.ib] = 1.5;
+      const grad = new Float64Array(k);
+      const hess = new Float64Array(k * k);
+      const f = negLogLikelihoodHessian(pr, x, grad, hess);
+      const ceiling = Array.from(pr.sigma2.subarray(0, pr.nobs)).filter((s, t) => s > pr.upper[t]).length;
+      expect(ceiling).toBeGreaterThan(pr.nobs / 2);
+      const g0 = new Float64Array(k);
+      expect(f).toBe(negLogLikelihood(pr, x, g0, gradientWork(pr)));
+      expect(grad).toEqual(g0);
+      const d = differenced(pr, x);
+      for (let i = 0; i < k; i++)
+        for (let j = 0; j < k; j++) {
+          expect(hess[i * k + j]).toBe(hess[j * k + i]);
+          const scale = Math.sqrt(Math.abs(d[i * k + i] * d[j * k + j]));
+          expect(Math.abs(hess[i * k + j] - d[i * k + j])).toBeLessThan(1e-6 * scale);
+        }
+    },
+  );
+
   it.each([
     { vol: 'gjr', dist: 'skewt' },
     { vol: 'garch', dist: 't', mean: 'zero' },

@@ -38,7 +38,7 @@ struct Triangle {
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
-/// A row of the K x K matrices (lane j: column j), four lanes or eight.
+/// A row or a column of the K x K matrices, four lanes or eight.
 template <size_t K>
 struct Row {
   static constexpr size_t W = K <= 4 ? 4 : 8;
@@ -46,17 +46,20 @@ struct Row {
   typedef long long M __attribute__((vector_size(8 * W)));
 };
 
-/// The normal's pass: hessian.ts's scalar operations on the lower triangle, a row of each matrix in a
-/// vector (lane j of row i: entry (i, j)), so each entry (i, j <= i) has their bits. A lane above the
-/// diagonal computes the same formula for its own (i, j) and is never read; where the scalar pass adds
-/// no term (an entry of sigma^2's second derivatives that is zero in exact arithmetic, e's terms past the
-/// mean's columns) a lane adds +-0 (a product with a 0 of rdz), which leaves its sum's bits alone: the
-/// Hessian's sums start at +0 and never reach -0, and h's sign of zero reaches them only through w h.
-/// Two loops, each entry's operations in the same order as one: the recursion of sigma^2 and its first
-/// derivatives (serial: a multiply and an add a step), each step's d and bound into `work` (nobs x W, then
-/// nobs: 0, -1 where h restarts at 0, or sigma^2 before the ceiling's log); then the rest, whose steps
-/// depend on each other only through h's recursion and the sums (in one loop a step's division and the
-/// ~100 operations after it waited on the recursion, a step at a time).
+/// The normal's pass: hessian.ts's scalar operations on the lower triangle, in vectors, so each entry
+/// (i, j <= i) has their bits. The mean's columns j < KM are vectors (lane i: entry (i, j)), the rows i >=
+/// KM the rest (lane j >= KM: entry (i, j)): e's terms, which only the mean's columns have, a vector op a
+/// column. A lane outside an entry's vector part computes the same formula for another (i, j) and is
+/// never read; where the scalar pass adds no term (an entry of sigma^2's second derivatives that is zero
+/// in exact arithmetic, e's terms past the mean's rows) a lane adds +-0 (a product with a 0), which leaves
+/// its sum's bits alone: the Hessian's sums start at +0 and never reach -0, and h's sign of zero reaches
+/// them only through w h. The rows of h but beta's are 0 till the ceiling's first h / s - d d' / s^2 and
+/// skipped till then. Two loops, each entry's operations in the same order as one: the recursion of
+/// sigma^2 and its first derivatives (serial: a multiply and an add a step), each step's d and bound into
+/// `work` (nobs x W, then nobs: 0, -1 where h restarts at 0, or sigma^2 before the ceiling's log); then the
+/// rest, whose steps depend on each other only through h's recursion and the sums (in one loop a step's
+/// division and the ~100 operations after it waited on the recursion, a step at a time; interleaving the
+/// two loops, the recursion 16 steps ahead, was slower).
 template <size_t O, size_t KM>
 KERNELBUS_VECTOR_BODY double normalBody(const double* e, const double* y, size_t L, size_t nobs, const double* lower, const double* upper,
                                         double bc, const double* theta, double constant, double* sigma2, double* work, double* grad,
@@ -149,19 +152,25 @@ KERNELBUS_VECTOR_BODY double normalBody(const double* e, const double* y, size_t
   for (size_t i = 0; i < K; i++) h[i] = hl[i] = zero;
   LogProduct s2p;
   double q = 0;
+  // the rows of h past the mean's but beta's are 0 until the ceiling's h / s - d d' / s^2 fills them:
+  // skipped till then (w h +-0, adding it leaves the sums' bits alone)
+  bool dense = false;
   const auto accumulate = [&](size_t t) __attribute__((always_inline)) {
     const V d = load(ds + t * W);
     if (t > 0) {
       const double el = e[t - 1];
       const V rdz = rdzAt(t - 1);
-      // h at t from h and d at t - 1: b h, then the terms of a e^2, g e^2 1(e < 0) and b sigma^2
-      for (size_t i = 0; i < K; i++) h[i] = splat(b) * h[i];
-      for (size_t i = 0; i < KM; i++) h[i] += splat(a * 2 * rdz[i]) * rdz;
-      h[IA] += splat(2 * el) * rdz;
+      // h at t from h and d at t - 1: b h, then the terms of a e^2, g e^2 1(e < 0) and b sigma^2. A
+      // column j < KM: a's terms (2 a rd_i) rd_j in lanes i < KM and (2 e) rd_j at alpha, prev_j at beta
+      // (its other lanes +-0); a row i >= KM: prev at beta's, nothing at the others
+      const V qa = blend(mA, splat(2 * el), splat(a * 2) * rdz);
+      for (size_t j = 0; j < KM; j++) h[j] = splat(b) * h[j] + blend(mB, splat(prev[j]), qa * splat(rdz[j]));
+      for (size_t i = KM; i < K; i++)
+        if (i == IB || dense) h[i] = splat(b) * h[i];
       if (O) {
         const M neg = el < 0 ? ~M{} : M{};
-        for (size_t i = 0; i < KM; i++) h[i] = blend(neg, h[i] + splat(g * 2 * rdz[i]) * rdz, h[i]);
-        h[IG] = blend(neg, h[IG] + splat(2 * el) * rdz, h[IG]);
+        const V qg = blend(mG, splat(2 * el), splat(g * 2) * rdz);
+        for (size_t j = 0; j < KM; j++) h[j] = blend(neg, h[j] + qg * splat(rdz[j]), h[j]);
       }
       h[IB] += blend(mB, prev + prev, prev);
     }
@@ -170,7 +179,8 @@ KERNELBUS_VECTOR_BODY double normalBody(const double* e, const double* y, size_t
     if (kind < 0) {
       for (size_t i = 0; i < K; i++) h[i] = zero;
     } else if (kind > 0) {
-      for (size_t i = 0; i < K; i++) h[i] = h[i] / splat(kind) - splat(d[i]) * d;
+      for (size_t i = 0; i < K; i++) h[i] = h[i] / splat(kind) - splat(d[i]) * d;  // d_i d_j = d_j d_i: a column's too
+      dense = true;
     }
     const double s = sigma2[t];
     // Dist::partials (normal), its operations: r, u, q, dl/d sigma^2 (w) and dl/de
@@ -186,20 +196,23 @@ KERNELBUS_VECTOR_BODY double normalBody(const double* e, const double* y, size_t
     gr += splat(le) * rdz;
     // l_t's second partials in sigma^2 and e: (0.5 - u) / s^2, e / s^2, -1 / s
     const double lss = (0.5 - u) * r * r, les = et * r * r, lee = -r;
-    const V lssd = splat(lss) * d, lesr = splat(les) * rdz;
-    for (size_t i = 0; i < K; i++) {
-      hl[i] += splat(lssd[i]) * d + splat(w) * h[i];
-      V c = lesr * splat(d[i]);
-      if (i < KM) c += splat(les * rdz[i]) * d + splat(lee * rdz[i]) * rdz;
-      hl[i] += c;
+    const V lssd = splat(lss) * d;
+    // a column j < KM: (lss d_i) d_j + w h, then e's terms (les rd_j) d_i, and in lanes i < KM (les rd_i) d_j
+    // + (lee rd_i) rd_j (+-0 in the others)
+    const V lesr = splat(les) * rdz, leer = splat(lee) * rdz;
+    for (size_t j = 0; j < KM; j++) {
+      hl[j] += lssd * splat(d[j]) + splat(w) * h[j];
+      hl[j] += splat(les * rdz[j]) * d + (lesr * splat(d[j]) + leer * splat(rdz[j]));
     }
+    // a row i >= KM, lanes KM <= j <= i: (lss d_i) d_j + w h (e's terms are the columns')
+    for (size_t i = KM; i < K; i++) hl[i] += dense || i == IB ? splat(lssd[i]) * d + splat(w) * h[i] : splat(lssd[i]) * d;
     prev = d;
   };
   for (size_t t = 0; t < nobs; t++) recurse(t);
   for (size_t t = 0; t < nobs; t++) accumulate(t);
   for (size_t i = 0; i < K; i++) grad[i] = -gr[i];
   for (size_t i = 0; i < K; i++)
-    for (size_t j = 0; j <= i; j++) hess[i * K + j] = hess[j * K + i] = -hl[i][j];
+    for (size_t j = 0; j <= i; j++) hess[i * K + j] = hess[j * K + i] = -(j < KM ? hl[j][i] : hl[i][j]);
   return -(double(nobs) * constant - 0.5 * s2p.log() + q);
 }
 
