@@ -355,6 +355,10 @@ bool laned(const Model& m) { return !m.egarch && m.p == 1 && m.o <= 1 && m.q == 
 
 }  // namespace
 
+// Eight lanes where the CPU has AVX-512: the standard errors' 14 gradients in two batches took 0.37 ms
+// against four lanes' 0.46 inside a fit compiled with -march=native, 0.436 against 0.453 in the C++
+// harness compiled for the baseline, as the addon (there GCC lowers part of the 64-byte vectors' work
+// piecewise).
 size_t laneWidth() { return simd::level() == simd::Level::avx512 ? 8 : 4; }
 
 GridLanes garch11GridLanes(const Model& m, size_t width) {
