@@ -45,6 +45,27 @@ function differenced(pr: Parameters<typeof negLogLikelihood>[0], x: Float64Array
   return h;
 }
 
+/**
+ * negLogLikelihoodHessian at x: its value and gradient the gradient pass's bits, its Hessian symmetric
+ * and within 1e-6 (of the diagonal's scale) of central differences of the gradient.
+ */
+function expectHessianAt(pr: Parameters<typeof negLogLikelihood>[0], x: Float64Array): void {
+  const k = pr.k;
+  const grad = new Float64Array(k);
+  const hess = new Float64Array(k * k);
+  const f = negLogLikelihoodHessian(pr, x, grad, hess);
+  const g0 = new Float64Array(k);
+  expect(f).toBe(negLogLikelihood(pr, x, g0, gradientWork(pr)));
+  expect(grad).toEqual(g0);
+  const d = differenced(pr, x);
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++) {
+      expect(hess[i * k + j]).toBe(hess[j * k + i]);
+      const scale = Math.sqrt(Math.abs(d[i * k + i] * d[j * k + j]));
+      expect(Math.abs(hess[i * k + j] - d[i * k + j])).toBeLessThan(1e-6 * scale);
+    }
+}
+
 describe('the analytic Hessian (hessian.ts)', () => {
   const y = returnsOf(fixture.cases.find((c) => c.name === 'garch11-constant-normal')!);
 
@@ -69,22 +90,7 @@ describe('the analytic Hessian (hessian.ts)', () => {
       startingValues(pr, theta);
       const out = new Float64Array(fitLayout(m, y.length).length);
       fitSeries(m, y, out);
-      for (const x of [Float64Array.from(theta), out.slice(0, pr.k)]) {
-        const k = pr.k;
-        const grad = new Float64Array(k);
-        const hess = new Float64Array(k * k);
-        const f = negLogLikelihoodHessian(pr, x, grad, hess);
-        const g0 = new Float64Array(k);
-        expect(f).toBe(negLogLikelihood(pr, x, g0, gradientWork(pr)));
-        expect(grad).toEqual(g0);
-        const d = differenced(pr, x);
-        for (let i = 0; i < k; i++)
-          for (let j = 0; j < k; j++) {
-            expect(hess[i * k + j]).toBe(hess[j * k + i]);
-            const scale = Math.sqrt(Math.abs(d[i * k + i] * d[j * k + j]));
-            expect(Math.abs(hess[i * k + j] - d[i * k + j])).toBeLessThan(1e-6 * scale);
-          }
-      }
+      for (const x of [Float64Array.from(theta), out.slice(0, pr.k)]) expectHessianAt(pr, x);
     },
   );
 
@@ -96,27 +102,15 @@ describe('the analytic Hessian (hessian.ts)', () => {
       // sigma^2 sits at its floor the differences' steps cross the floor's kink.)
       const m = resolveModel(spec);
       const { pr, theta, v } = olsProblem(m, y)!;
-      const k = pr.k;
       const x = Float64Array.from(theta);
       x[pr.iw] = 0.1 * v;
       x[pr.ia] = 3;
       if (m.o) x[pr.ig] = 0.1;
       x[pr.ib] = 1.5;
-      const grad = new Float64Array(k);
-      const hess = new Float64Array(k * k);
-      const f = negLogLikelihoodHessian(pr, x, grad, hess);
+      negLogLikelihood(pr, x, new Float64Array(pr.k), gradientWork(pr));
       const ceiling = Array.from(pr.sigma2.subarray(0, pr.nobs)).filter((s, t) => s > pr.upper[t]).length;
       expect(ceiling).toBeGreaterThan(pr.nobs / 2);
-      const g0 = new Float64Array(k);
-      expect(f).toBe(negLogLikelihood(pr, x, g0, gradientWork(pr)));
-      expect(grad).toEqual(g0);
-      const d = differenced(pr, x);
-      for (let i = 0; i < k; i++)
-        for (let j = 0; j < k; j++) {
-          expect(hess[i * k + j]).toBe(hess[j * k + i]);
-          const scale = Math.sqrt(Math.abs(d[i * k + i] * d[j * k + j]));
-          expect(Math.abs(hess[i * k + j] - d[i * k + j])).toBeLessThan(1e-6 * scale);
-        }
+      expectHessianAt(pr, x);
     },
   );
 
@@ -145,5 +139,21 @@ describe('the analytic Hessian (hessian.ts)', () => {
         const scale = Math.sqrt(Math.abs(hess[i * k + i] * hess[j * k + j]));
         expect(Math.abs(hess[i * k + j] - d)).toBeLessThan(1e-4 * scale);
       }
+  });
+
+  it('a residual 1e150 sigmas out: the likelihood and its gradient finite, not NaN', () => {
+    // fuzz_volatility's seed normal-gradient-past-the-doubles: ARCH(1) of returns ~ -6.5e-92 at mu = -5,
+    // omega at its floor, alpha 0. Every sigma^2 sits at its floor (its derivatives 0) and e^2 / sigma^4 is
+    // past the doubles: dl/d sigma^2 was infinite, and times those zeros NaN; clamped to +-MAX_VALUE the
+    // products are 0 (the native passes: the seed)
+    const m = resolveModel({ vol: 'garch', p: 1, q: 0 });
+    const y = Float64Array.of(-6.4432504199771337e-92, ...Array(5).fill(-6.4938163157621138e-92));
+    const { pr } = olsProblem(m, y)!;
+    const x = Float64Array.of(-5, 3.5512636340798139e-196, 0);
+    const grad = new Float64Array(pr.k);
+    const f = negLogLikelihood(pr, x, grad, gradientWork(pr));
+    expect(Number.isFinite(f)).toBe(true);
+    expect(Array.from(pr.sigma2.subarray(0, pr.nobs)).every((s, t) => s === pr.lower[t])).toBe(true);
+    expect([grad[0] < -1e194, grad[1], grad[2]]).toEqual([true, -0, -0]);
   });
 });

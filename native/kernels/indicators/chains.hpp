@@ -123,15 +123,9 @@ void run(const R& r, State<M> exact, size_t begin, size_t n, size_t warm, Lockst
 
 #if defined(__GNUC__)
 // A vectorized lockstep's 4 chains: their values in a vector (GCC and clang's vector extension),
-// a select a mask (all bits set where taken). The helpers are always inlined into the lockstep's
-// copies (simd.hpp), so the vectors never cross a call: GCC's note on their ABI without AVX is moot,
-// and is silenced for the files that include this one (their calls warn as well as the helpers).
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wunknown-warning-option"
-#pragma clang diagnostic ignored "-Wpsabi"
-#else
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
+// a select a mask (all bits set where taken); vector_abi.hpp silences GCC's ABI note for the files that
+// include this one (their calls warn as well as the helpers).
+#include "vector_abi.hpp"
 typedef double D4 __attribute__((vector_size(4 * sizeof(double))));
 typedef long long L4 __attribute__((vector_size(4 * sizeof(double))));
 

@@ -28,14 +28,7 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define KERNELBUS_GRAM_TILES 1
-// The vectors never cross a call (every helper is always inlined into a copy of its level), so GCC's
-// note on their ABI without AVX is moot.
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wunknown-warning-option"
-#pragma clang diagnostic ignored "-Wpsabi"
-#else
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
+#include "vector_abi.hpp"
 #else
 #define KERNELBUS_GRAM_TILES 0
 #endif

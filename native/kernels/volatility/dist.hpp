@@ -3,6 +3,7 @@
 // shape parameters; sums take the logs of products (LogProduct).
 #pragma once
 
+#include <cfloat>
 #include <cmath>
 #include <cstdint>
 
@@ -82,6 +83,11 @@ class LogProduct {
  private:
   double m_ = 1, e_ = 0;
 };
+
+/// x within +-DBL_MAX (NaN stays NaN): the normal's dl/d sigma^2 where e^2 / sigma^4 is past the doubles
+/// (a residual 1e150 sigmas out), so that its product with a zero derivative is 0, not NaN (numbers.ts
+/// finiteClamp, the same operations).
+inline double finiteClamp(double x) { return x > DBL_MAX ? DBL_MAX : x < -DBL_MAX ? -DBL_MAX : x; }
 
 /// One observation's parts and partials; dA, dB without the constants and the log.
 struct Partials {
@@ -180,7 +186,7 @@ class Dist {
       const double u = (e * e) * r;
       out.g = 1;
       out.q = -0.5 * u;
-      out.dSigma2 = -0.5 * (r - u * r);  // not e^2 r^2: r^2 overflows first
+      out.dSigma2 = finiteClamp(-0.5 * (r - u * r));  // not e^2 r^2: r^2 overflows first
       out.dE = -e * r;
       out.dA = out.dB = 0;
       return;

@@ -29,14 +29,7 @@ struct Triangle {
 
 #if defined(__GNUC__) || defined(__clang__)
 
-// The helpers are always inlined into the body's copies (simd.hpp), so the vectors never cross a call:
-// GCC's note on their ABI without AVX is moot (lanes.cpp does the same).
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wunknown-warning-option"
-#pragma clang diagnostic ignored "-Wpsabi"
-#else
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
+#include "vector_abi.hpp"
 
 /// A row or a column of the K x K matrices, four lanes or eight.
 template <size_t K>
@@ -189,7 +182,7 @@ KERNELBUS_VECTOR_BODY double normalBody(const double* e, const double* y, size_t
     const double u = (et * et) * r;
     s2p.add(s);
     q += -0.5 * u;
-    const double w = -0.5 * (r - u * r);
+    const double w = finiteClamp(-0.5 * (r - u * r));
     const double le = -et * r;
     const V rdz = rdzAt(t);
     gr += splat(w) * d;
@@ -314,7 +307,7 @@ double pass(Problem& pr, const double* theta, double* grad, double* hess) {
     const double u = (e[t] * e[t]) * r;
     s2p.add(s);
     q += -0.5 * u;
-    const double w = -0.5 * (r - u * r);
+    const double w = finiteClamp(-0.5 * (r - u * r));
     const double le = -e[t] * r;
     for (size_t i = 0; i < K; i++) gr[i] += w * d[i];
     for (size_t i = 0; i < KM; i++) gr[i] += le * rd(t, i);

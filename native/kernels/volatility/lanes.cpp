@@ -16,14 +16,7 @@ namespace kernelbus::volatility {
 
 namespace {
 
-// The helpers are always inlined into the bodies' copies (simd.hpp), so the vectors never cross a call:
-// GCC's note on their ABI without AVX is moot (indicators/chains.hpp does the same).
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wunknown-warning-option"
-#pragma clang diagnostic ignored "-Wpsabi"
-#else
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
+#include "vector_abi.hpp"
 
 /// W lanes of doubles (4: a 256-bit vector; 8: AVX-512's, where simd::level() has it) and their masks.
 template <size_t W>
@@ -89,7 +82,6 @@ struct Products {
 /// boundVariance() lane by lane; with derivatives (K of them), boundVariance()'s on them.
 template <size_t W, size_t K>
 KERNELBUS_VECTOR_BODY typename Lanes<W>::V bound(typename Lanes<W>::V s, double lower, double upper, typename Lanes<W>::V* d) {
-  using V = typename Lanes<W>::V;
   using M = typename Lanes<W>::M;
   const M low = s < splat<W>(lower);
   if (any(low)) {
@@ -118,7 +110,6 @@ template <size_t W, size_t O>
 KERNELBUS_VECTOR_BODY void gridBody(const double* e, size_t nobs, const double* lower, const double* upper, double bc, const double* thetas,
                                     size_t k, size_t iw, double constant, double* ll) {
   using V = typename Lanes<W>::V;
-  using M = typename Lanes<W>::M;
   V omega, a, g, b;
   for (size_t l = 0; l < W; l++) {
     const double* theta = thetas + l * k;
@@ -198,6 +189,9 @@ KERNELBUS_VECTOR_BODY void partials(const DistLanes<W>& c, V e, V s2, V& g, V& q
     g = one;
     q = -0.5 * u;
     dSigma2 = -0.5 * (r - u * r);
+    // finiteClamp (dist.hpp), lane by lane
+    const V big = splat<W>(DBL_MAX);
+    dSigma2 = blend(dSigma2 > big, big, blend(dSigma2 < -big, -big, dSigma2));
     dE = -e * r;
     dA = dB = zero;
   } else if (ND == 1) {

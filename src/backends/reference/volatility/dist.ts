@@ -10,7 +10,7 @@
 import { DIST_SKEWT, DIST_T } from '../../../kernels/volatility/volatility.js';
 import { digamma } from '../../../math/digamma.js';
 import { logGamma } from '../../../math/gamma.js';
-import { exp, ln } from './numbers.js';
+import { exp, finiteClamp, ln } from './numbers.js';
 
 const LOG_2PI = ln(2 * Math.PI);
 
@@ -114,7 +114,7 @@ const normal: DistTerms = {
     const u = e * e * r;
     out.g = 1;
     out.q = -0.5 * u;
-    out.dSigma2 = -0.5 * (r - u * r); // not e^2 r^2: r^2 overflows first
+    out.dSigma2 = finiteClamp(-0.5 * (r - u * r)); // not e^2 r^2: r^2 overflows first
     out.dE = -e * r;
     out.dA = 0;
     out.dB = 0;

@@ -10,7 +10,7 @@ import { digamma } from '../../../math/digamma.js';
 import { logGamma } from '../../../math/gamma.js';
 import { distTerms, LogProduct, type Partials, trigamma } from './dist.js';
 import { ln as log, type Problem, residuals } from './model.js';
-import { exp } from './numbers.js';
+import { exp, finiteClamp } from './numbers.js';
 
 /** Whether the model has the analytic Hessian. */
 export function hasHessian(m: Model): boolean {
@@ -123,7 +123,7 @@ export function negLogLikelihoodHessian(pr: Problem, theta: ArrayLike<number>, g
     const u = e[t] * e[t] * r;
     s2p.add(s);
     q += -0.5 * u;
-    const w = -0.5 * (r - u * r);
+    const w = finiteClamp(-0.5 * (r - u * r));
     const le = -e[t] * r;
     for (let i = 0; i < K; i++) gr[i] += w * d[i];
     for (let i = 0; i < KM; i++) gr[i] += le * rd(t, i);
