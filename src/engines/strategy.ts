@@ -17,7 +17,7 @@
 import type { Bus } from '../bus/bus.js';
 import type { BusMessage } from '../bus/messages.js';
 import { KernelInputError, describeValue } from '../errors.js';
-import { FrameTrades } from '../kernels/frame-trades.js';
+import { ColumnScratch } from '../kernels/frame-trades.js';
 import type { Trades } from '../kernels/trades.js';
 import { isStrategy } from '../strategy/define.js';
 import { TradeMerge } from '../strategy/merge.js';
@@ -69,7 +69,7 @@ export class StrategyEngine extends Engine {
   private readonly config: StateConfig;
   /** The checkpointed state, whole and incremental. */
   private readonly state: StrategyState;
-  /** Aligned columns for trades read in place from Redis (ColumnScratch.of): none allocated per delivery. */
+  /** Aligned columns for trades read in place from Redis: none allocated per delivery. */
   private readonly scratch = new ColumnScratch();
 
   /** Checks the options and the strategies (KernelInputError naming the option). */
@@ -285,34 +285,5 @@ export class StrategyEngine extends Engine {
   /** Each strategy's runner (read-only use: its account, positions, daily record). */
   strategies(): readonly StrategyRunner<object>[] {
     return this.runners;
-  }
-}
-
-/**
- * A delivery's columns as aligned Float64Arrays: a FrameTrades (a frame read from Redis at an unaligned
- * offset) is copied into one buffer kept between deliveries, viewed by arrays kept per row count,
- * instead of a copy of its own (five objects a delivery of a few trades); the merge copies what it
- * holds, so the buffer is free again once the delivery is processed. Other columns are used as they are.
- */
-class ColumnScratch {
-  private f64 = new Float64Array(0);
-  private bytes = new Uint8Array(0);
-  private readonly views = new Map<number, Trades>();
-
-  of(trades: Trades): Trades {
-    if (!(trades instanceof FrameTrades) || trades.copied) return trades;
-    const n = trades.rows;
-    if (this.f64.length < 3 * n) {
-      this.f64 = new Float64Array(Math.max(3 * n, 2 * this.f64.length, 192));
-      this.bytes = new Uint8Array(this.f64.buffer);
-      this.views.clear();
-    }
-    this.bytes.set(trades.bytes);
-    let v = this.views.get(n);
-    if (!v) {
-      v = { ts: this.f64.subarray(0, n), price: this.f64.subarray(n, 2 * n), volume: this.f64.subarray(2 * n, 3 * n) };
-      this.views.set(n, v);
-    }
-    return v;
   }
 }

@@ -67,7 +67,7 @@ export class FrameTrades implements Trades {
       const q = this.quoteBytes;
       const all = new Float64Array((q ? 5 : 3) * n);
       new Uint8Array(all.buffer).set(this.bytes);
-      this.copy = { ts: all.subarray(0, n), price: all.subarray(n, 2 * n), volume: all.subarray(2 * n, 3 * n) };
+      this.copy = columnsIn(all, n);
       if (q) {
         new Uint8Array(all.buffer, 24 * n).set(q);
         this.copy.bid = all.subarray(3 * n, 4 * n);
@@ -76,6 +76,38 @@ export class FrameTrades implements Trades {
       this.onCopy?.();
     }
     return this.copy;
+  }
+}
+
+/** ts, price and volume of `n` rows laid out column after column at the start of `all`, as views. */
+function columnsIn(all: Float64Array, n: number): Trades {
+  return { ts: all.subarray(0, n), price: all.subarray(n, 2 * n), volume: all.subarray(2 * n, 3 * n) };
+}
+
+/**
+ * Trades' ts, price and volume as aligned Float64Arrays without a copy of their own: a FrameTrades not
+ * yet copied is read into one buffer kept between calls, viewed by arrays kept per row count (where
+ * aligned() makes five objects for a delivery of a few trades); other trades are returned as they are.
+ * The views hold the last call's rows only: for a reader that is done with them before the next call
+ * (the StrategyEngine's merge copies what it holds).
+ */
+export class ColumnScratch {
+  private f64 = new Float64Array(0);
+  private bytes = new Uint8Array(0);
+  private readonly views = new Map<number, Trades>();
+
+  of(trades: Trades): Trades {
+    if (!(trades instanceof FrameTrades) || trades.copied) return trades;
+    const n = trades.rows;
+    if (this.f64.length < 3 * n) {
+      this.f64 = new Float64Array(Math.max(3 * n, 2 * this.f64.length, 192));
+      this.bytes = new Uint8Array(this.f64.buffer);
+      this.views.clear();
+    }
+    this.bytes.set(trades.bytes);
+    let v = this.views.get(n);
+    if (!v) this.views.set(n, (v = columnsIn(this.f64, n)));
+    return v;
   }
 }
 
