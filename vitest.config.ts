@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -26,6 +27,9 @@ export default defineConfig({
   test: {
     // Suites load the native addon: run each file in its own process (node-llama-cpp, better-sqlite3).
     pool: 'forks',
+    // Two files at a time at least: vitest's default (the cores less one) runs one at a time on a 2-core
+    // machine, where most e2e files wait on their child processes and Redis (CI: 14 min against 8.5).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // fast-check's seed, fixed unless KERNELBUS_FC_SEED or KERNELBUS_EXPLORE=1 says otherwise (and printed)
     setupFiles: ['test/setup/fast-check.ts'],
     globalSetup: ['test/setup/print-seed.ts'],

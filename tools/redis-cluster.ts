@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, REDIS_SERVER, RedisServer } from './redis-server.js';
+import { freePort, portTaken, REDIS_SERVER, RedisServer } from './redis-server.js';
 
 /** redis-cli next to redis-server (the same package installs both), if present. */
 export const REDIS_CLI = ((): string | undefined => {
@@ -74,28 +74,35 @@ export class RedisCluster {
     const cluster = new RedisCluster(servers);
     try {
       const count = primaries * (1 + replicas);
-      // One at a time: freePort() releases the port it found, so concurrent picks could collide.
       for (let i = 0; i < count; i++) {
-        const busPort = await freePort();
-        busPorts.push(busPort);
-        servers.push(
-          await RedisServer.start({
-            args: [
-              '--cluster-enabled',
-              'yes',
-              '--cluster-config-file',
-              'nodes.conf',
-              '--cluster-port',
-              String(busPort),
-              '--cluster-node-timeout',
-              String(nodeTimeoutMs),
-              // A replica syncs at once (the default waits 5 s for more replicas to share the transfer).
-              '--repl-diskless-sync-delay',
-              '0',
-              ...(options.args ?? []),
-            ],
-          }),
-        );
+        // a bus port taken between its pick and the node's bind: the node again on new ports
+        for (let attempt = 1; ; attempt++) {
+          const busPort = await freePort();
+          try {
+            servers.push(
+              await RedisServer.start({
+                args: [
+                  '--cluster-enabled',
+                  'yes',
+                  '--cluster-config-file',
+                  'nodes.conf',
+                  '--cluster-port',
+                  String(busPort),
+                  '--cluster-node-timeout',
+                  String(nodeTimeoutMs),
+                  // A replica syncs at once (the default waits 5 s for more replicas to share the transfer).
+                  '--repl-diskless-sync-delay',
+                  '0',
+                  ...(options.args ?? []),
+                ],
+              }),
+            );
+            busPorts.push(busPort);
+            break;
+          } catch (error) {
+            if (!portTaken(error) || attempt === 5) throw error;
+          }
+        }
       }
       if (primaries >= 3) {
         await run(REDIS_CLI, [

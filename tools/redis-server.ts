@@ -27,17 +27,36 @@ export function findRedisServer(): string | undefined {
 /** redis-server from PATH, if installed. */
 export const REDIS_SERVER = findRedisServer();
 
-/** A free TCP port on 127.0.0.1 (listen on port 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports are picked below Linux's ephemeral range (32768-60999, where the OS puts every outgoing
+ * connection's local port), so a client socket of this or another test process never takes one between
+ * its pick and the server's bind; the test workers running beside each other pick at random in it, and a
+ * server whose port was taken all the same starts again on a new one (RedisServer.start).
+ */
+const PORTS_FROM = 16384;
+const PORTS_TO = 32768;
+
+/** True when `port` can be bound on 127.0.0.1 now. */
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** A free TCP port on 127.0.0.1, below the ephemeral range (see PORTS_FROM). */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 1000; i++) {
+    const port = PORTS_FROM + Math.floor(Math.random() * (PORTS_TO - PORTS_FROM));
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port in ${PORTS_FROM}-${PORTS_TO - 1} on 127.0.0.1`);
+}
+
+/** True when `error` is a server's start that failed because its port was taken (start it on another). */
+export function portTaken(error: unknown): boolean {
+  return error instanceof Error && /Address already in use/.test(error.message);
 }
 
 /** Options of RedisServer.start(). */
@@ -66,9 +85,16 @@ export class RedisServer {
 
   /** Starts a server on a free port with a new temporary dir and waits until it answers. */
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'kb-redis-')), options);
-    await server.launch();
-    return server;
+    for (let attempt = 1; ; attempt++) {
+      const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'kb-redis-')), options);
+      try {
+        await server.launch();
+        return server;
+      } catch (error) {
+        rmSync(server.dir, { recursive: true, force: true });
+        if (!portTaken(error) || attempt === 5) throw error;
+      }
+    }
   }
 
   /** `redis://127.0.0.1:<port>` (or rediss://), with credentials when given. */
