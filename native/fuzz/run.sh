@@ -11,7 +11,8 @@
 # build failure. Build dir: $KERNELBUS_FUZZ_BUILD (default build-fuzz/); findings land in
 # build-fuzz/artifacts/<target>/. $KERNELBUS_FUZZ_SANITIZERS: the -fsanitize= list (default
 # address,undefined); $KERNELBUS_FUZZ_RUNNER: a command each target runs under (scripts/cpu-check.sh:
-# qemu-x86_64 -cpu <model>, with UBSan alone).
+# qemu-x86_64 -cpu <model>, with UBSan alone); $KERNELBUS_FUZZ_JOBS: targets run side by side (default:
+# the cores), each one process on one thread.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 explore=0
@@ -61,24 +62,32 @@ if ((${#targets[@]} == 0)); then
   done
 fi
 
+jobs="${KERNELBUS_FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 if ((explore)); then
-  # the minutes shared out, at least 1 s a target
-  seconds=$(awk -v m="$minutes" -v n="${#targets[@]}" 'BEGIN { s = int(m * 60 / n); print (s < 1 ? 1 : s) }')
+  # the minutes shared out (the jobs side by side), at least 1 s a target
+  seconds=$(awk -v m="$minutes" -v n="${#targets[@]}" -v j="$jobs" 'BEGIN { if (j > n) j = n; s = int(m * 60 * j / n); print (s < 1 ? 1 : s) }')
 fi
-failed=0
-for target in "${targets[@]}"; do
+# The seeds (reproducers of fixed findings) through a link in the build dir (the seeded search's paths).
+ln -sfn "$root/native/fuzz/seeds" "$build/seeds"
+# The sanitizers report and stop on the first error.
+sanitizerOptions=("ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}"
+  "UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}")
+# The seeded search's PATH: the system's and the compiler's folder (llvm-symbolizer), not the caller's
+fixedPath="$(dirname "$(command -v "$cxx")"):/usr/local/bin:/usr/bin:/bin"
+# One target: its search, then its line (a finding: the last lines of its log first).
+fuzz_one() {
+  local target="$1"
   binary="$build/native/fuzz/$target"
   if [[ ! -x "$binary" ]]; then
     echo "fuzz: $target: no such target ($binary)" >&2
-    failed=1
-    continue
+    return 1
   fi
   artifacts="$build/artifacts/$target"
   log="$build/logs/$target.log"
   if ((explore)); then
     corpus="$build/corpus/$target"
     search=(-max_total_time="$seconds")
-    fixed=()
+    launch=(env "${sanitizerOptions[@]}")
   else
     # a fresh corpus each run (what earlier runs found would change the inputs searched)
     corpus="$build/ci-corpus/$target"
@@ -86,41 +95,62 @@ for target in "${targets[@]}"; do
     count="${runs:-$(awk -v t="$target" '$1 == t { print $2 }' "$root/native/fuzz/ci-runs")}"
     if [[ -z "$count" ]]; then
       echo "fuzz: $target: no count in native/fuzz/ci-runs" >&2
-      failed=1
-      continue
+      return 1
     fi
     # libFuzzer counts the seeds' replay in -runs: the search is the count after them
     seedCount=0
     [[ -d "$root/native/fuzz/seeds/$target" ]] && seedCount=$(find "$root/native/fuzz/seeds/$target" -type f | wc -l)
     search=(-runs=$((count + seedCount)) -seed="${KERNELBUS_FUZZ_SEED:-1}" -reload=0)
-    # coverage depends on addresses (ASLR) and on threads' interleaving: neither may vary between runs
-    fixed=(env KERNELBUS_THREADS=1 KERNELBUS_SERIAL_CHUNKS=1 setarch "$(uname -m)" -R)
+    # coverage depends on addresses and on threads' interleaving: neither may vary between runs. Addresses:
+    # no ASLR, and an environment of its own (the stack's start moves with the caller's variables)
+    launch=(env -i PATH="$fixedPath" "${sanitizerOptions[@]}" KERNELBUS_THREADS=1 KERNELBUS_SERIAL_CHUNKS=1 setarch "$(uname -m)" -R)
   fi
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
   # Read-only inputs: the seeds (reproducers of fixed findings), if any.
   seeds=()
-  [[ -d "$root/native/fuzz/seeds/$target" ]] && seeds+=("$root/native/fuzz/seeds/$target")
-  # -timeout: seconds per input (a hang is a finding); ASAN/UBSAN options: report and stop on the first error.
-  ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}" \
-  UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
-    "${fixed[@]}" "${runner[@]}" "$binary" "${search[@]}" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-    -artifact_prefix="$artifacts/" "$corpus" "${seeds[@]}" >"$log" 2>&1
+  [[ -d "$root/native/fuzz/seeds/$target" ]] && seeds+=("$build/seeds/$target")
+  # -timeout: seconds per input (a hang is a finding)
+  args=("$binary" "${search[@]}" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "${seeds[@]}")
+  if ((explore)); then
+    "${launch[@]}" "${runner[@]}" "${args[@]}" >"$log" 2>&1
+  else
+    # the arguments sit on the stack too: paths relative to the build dir, the same wherever the checkout is
+    (cd "$build" && "${launch[@]}" "${runner[@]}" "${args[@]//"$build/"/}") >"$log" 2>&1
+  fi
   rc=$?
   executed="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
   rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
   finding="$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)"
+  [[ -z "$finding" || "$finding" == /* ]] || finding="$build/$finding"
   if ((rc == 0)); then
     result="ok"
   else
-    failed=1
     kind="$(grep -m1 -oE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer): [a-z -]+|runtime error|deadly signal|out-of-memory|timeout' "$log")"
     result="FAILED rc=$rc ${kind:-} ${finding:-}"
-    echo "----- $target: last lines of $log -----" >&2
-    tail -n 60 "$log" >&2
+    { echo "----- $target: last lines of $log -----"; tail -n 60 "$log"; } >&2
   fi
   seed="$(sed -n 's/^INFO: Seed: *//p' "$log" | head -1)"
   cov="$(grep -m1 -oE 'DONE +cov: [0-9]+ ft: [0-9]+' "$log" | sed 's/DONE *//')"
   printf 'fuzz: %-20s runs %10s  exec/s %7s  seed %10s  %-20s %s\n' "$target" "${executed:-?}" "${rate:-?}" "${seed:-?}" "${cov:-}" "$result"
+  ((rc == 0))
+}
+
+# The targets side by side, $KERNELBUS_FUZZ_JOBS at a time (default: the cores): each is one process on
+# one thread, its inputs fixed by its seed and count whatever runs beside it (and whatever the caller's
+# environment holds).
+failed=0
+running=0
+for target in "${targets[@]}"; do
+  if ((running >= jobs)); then
+    wait -n || failed=1
+    running=$((running - 1))
+  fi
+  fuzz_one "$target" &
+  running=$((running + 1))
+done
+while ((running > 0)); do
+  wait -n || failed=1
+  running=$((running - 1))
 done
 if ((explore)); then
   mode="random, ${seconds} s each"
