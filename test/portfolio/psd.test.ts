@@ -213,6 +213,21 @@ function body(k: Kernels, name: BackendName) {
     expect(one.checkPsd(bad).asset).toBe(499);
   });
 
+  it("checkPsd at 200 assets on two threads, failing in each panel and at its edges: the reference's pivots", () => {
+    // the team factors a panel while the trailing update of the one before is still running (look-ahead)
+    const two = kernels({ backend: name, threads: 2 });
+    const good = sample(260, 200, 13);
+    expect(two.checkPsd(good)).toEqual(ref.checkPsd(good));
+    for (const at of [1, 31, 32, 33, 63, 64, 100, 159, 160, 191, 192, 199]) {
+      const bad = matrix(Float64Array.from(good.data), 200, 200);
+      const b = at - 1;
+      bad.data[at * 200 + b] = bad.data[b * 200 + at] = 1.5 * Math.sqrt(good.data[at * 201] * good.data[b * 201]);
+      const want = ref.checkPsd(bad);
+      expect(want.asset).toBe(at);
+      for (let round = 0; round < 5; round++) expect(two.checkPsd(bad), `failing at ${at}`).toEqual(want);
+    }
+  });
+
   it('repair: true solves on nearestPsd(cov); assumePsd: true skips the test', async () => {
     const fixed = k.nearestPsd(BAD12);
     expect(fixed.repaired).toBe(true);

@@ -4,9 +4,10 @@
 // of L in ascending order, as the reference's right-looking loop does: the pivots are the reference's
 // bits.
 //
-// The team: the thread that factors (the owner) publishes each panel's trailing update as units of
-// tile pairs, and it and a helper (psdHelp) claim units from one atomic counter whose high half names
-// the panel; the owner waits until every unit of the panel is done before the next panel. A helper
+// The team: the thread that factors (the owner) publishes each panel's trailing update (all but the
+// next panel's columns, which it updates and factors itself meanwhile: factorOwner) as units of tile
+// pairs, and it and a helper (psdHelp) claim units from one atomic counter whose high half names the
+// panel; the owner waits until every unit of the panel is done before the next panel's. A helper
 // reads a panel's work only after it claimed a unit of it (the owner cannot move on before that unit
 // is done), never waits for the owner but for a new panel, and leaves when the owner is over; an
 // owner without a helper does every unit itself. So no order in which the two start can block.
@@ -57,17 +58,18 @@ inline __attribute__((always_inline)) void tile(double* a, size_t n, const doubl
 
 // a[i][m] (m <= i, i and m >= k1) -= P[k][i] P[k][m] for k in [0, kb), by tiles of kRows x Cols
 // elements (Cols 8 with 256-bit vectors, 4 with 128-bit ones).
+// (columns m1 .. m2 - 1 only: m2 - m1 a multiple of Cols, or m2 past the diagonal)
 template <size_t Cols>
-inline __attribute__((always_inline)) void trailingBody(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1,
-                                                        size_t i0, size_t i1) {
+inline __attribute__((always_inline)) void trailingBody(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t m1,
+                                                        size_t m2, size_t i0, size_t i1) {
   for (size_t ib = i0; ib < i1; ib += kRows) {
     const size_t rows = std::min(kRows, i1 - ib);
-    for (size_t mb = k1; mb < ib + rows; mb += Cols) tile<Cols>(a, n, P, ld, kb, k0, ib, rows, mb);
+    for (size_t mb = m1; mb < std::min(ib + rows, m2); mb += Cols) tile<Cols>(a, n, P, ld, kb, k0, ib, rows, mb);
   }
 }
 
-void trailingRows(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1, size_t i0, size_t i1) {
-  trailingBody<4>(a, n, P, ld, kb, k0, k1, i0, i1);
+void trailingRows(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t m1, size_t m2, size_t i0, size_t i1) {
+  trailingBody<4>(a, n, P, ld, kb, k0, m1, m2, i0, i1);
 }
 
 // y[x] -= u[x] * v for x in [0, len): a column of the panel taking out an earlier one.
@@ -107,10 +109,10 @@ KERNELBUS_TARGET_AVX2 inline void fullTileAvx2(double* a, size_t n, const double
   }
 }
 
-// Row group ib's tiles (rows of them) from column mb on, 8 wide, as trailingRowsAvx2 takes them.
+// Row group ib's tiles (rows of them) from column mb on (to m2), 8 wide, as trailingRowsAvx2 takes them.
 KERNELBUS_TARGET_AVX2 __attribute__((noinline)) void rowGroupAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0,
-                                                                  size_t ib, size_t rows, size_t mb) {
-  for (; mb < ib + rows; mb += 8) {
+                                                                  size_t ib, size_t rows, size_t mb, size_t m2) {
+  for (; mb < std::min(ib + rows, m2); mb += 8) {
     if (rows == kRows && mb + 8 <= ib + 1) {
       fullTileAvx2(a, n, P, ld, kb, k0, ib, mb);
     } else {
@@ -119,9 +121,9 @@ KERNELBUS_TARGET_AVX2 __attribute__((noinline)) void rowGroupAvx2(double* a, siz
   }
 }
 
-KERNELBUS_TARGET_AVX2 void trailingRowsAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1, size_t i0,
-                                            size_t i1) {
-  for (size_t ib = i0; ib < i1; ib += kRows) rowGroupAvx2(a, n, P, ld, kb, k0, ib, std::min(kRows, i1 - ib), k1);
+KERNELBUS_TARGET_AVX2 void trailingRowsAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t m1, size_t m2,
+                                            size_t i0, size_t i1) {
+  for (size_t ib = i0; ib < i1; ib += kRows) rowGroupAvx2(a, n, P, ld, kb, k0, ib, std::min(kRows, i1 - ib), m1, m2);
 }
 // A 4 x 16 tile below the diagonal in 512-bit vectors: the same operations element by element as
 // fullTileAvx2 (a product rounded, then subtracted; k in order), so the same bits, in half the
@@ -151,15 +153,15 @@ KERNELBUS_TARGET_AVX512 inline void fullTileAvx512(double* a, size_t n, const do
 }
 
 // trailingRowsAvx2 with the tiles wholly below the diagonal 16 wide (fullTileAvx512), the rest as there.
-KERNELBUS_TARGET_AVX512 void trailingRowsAvx512(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1, size_t i0,
-                                                size_t i1) {
+KERNELBUS_TARGET_AVX512 void trailingRowsAvx512(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t m1, size_t m2,
+                                                size_t i0, size_t i1) {
   for (size_t ib = i0; ib < i1; ib += kRows) {
     const size_t rows = std::min(kRows, i1 - ib);
-    size_t mb = k1;
+    size_t mb = m1;
     if (rows == kRows)
-      for (; mb + 16 <= ib + 1; mb += 16) fullTileAvx512(a, n, P, ld, kb, k0, ib, mb);
+      for (; mb + 16 <= std::min(ib + 1, m2); mb += 16) fullTileAvx512(a, n, P, ld, kb, k0, ib, mb);
     // the rest (the diagonal's tiles) in AVX2's code: tile<8> vectorized for AVX-512 read past the scratch
-    rowGroupAvx2(a, n, P, ld, kb, k0, ib, rows, mb);
+    rowGroupAvx2(a, n, P, ld, kb, k0, ib, rows, mb, m2);
   }
 }
 // Column j of the panel (pj[x], x in [j, n)) taking out the panel's earlier columns k0 .. j - 1, k in
@@ -202,11 +204,11 @@ int wideVectors() {
 }
 #else
 void columnAvx2(double* y, const double* u, double v, size_t len) { columnBody(y, u, v, len); }
-void trailingRowsAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1, size_t i0, size_t i1) {
-  trailingBody<4>(a, n, P, ld, kb, k0, k1, i0, i1);
+void trailingRowsAvx2(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t m1, size_t m2, size_t i0, size_t i1) {
+  trailingBody<4>(a, n, P, ld, kb, k0, m1, m2, i0, i1);
 }
-void trailingRowsAvx512(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t k1, size_t i0, size_t i1) {
-  trailingBody<4>(a, n, P, ld, kb, k0, k1, i0, i1);
+void trailingRowsAvx512(double* a, size_t n, const double* P, size_t ld, size_t kb, size_t k0, size_t m1, size_t m2, size_t i0, size_t i1) {
+  trailingBody<4>(a, n, P, ld, kb, k0, m1, m2, i0, i1);
 }
 void columnsAvx512(double* pj, const double* P, size_t ld, size_t k0, size_t j, size_t n) {
   for (size_t k = k0; k < j; k++) {
@@ -217,17 +219,22 @@ void columnsAvx512(double* pj, const double* P, size_t ld, size_t k0, size_t j, 
 int wideVectors() { return 0; }
 #endif
 
+// a[i][m] (i in [i0, i1), m in [m1, min(m2, i + 1))) -= P[k][i] P[k][m] for k in [0, job.kb), in the
+// code job.wide picks.
+void trailingRange(const PsdJob& job, size_t m1, size_t m2, size_t i0, size_t i1) {
+  if (job.wide == 2) {
+    trailingRowsAvx512(job.a, job.n, job.P, job.ld, job.kb, job.k0, m1, m2, i0, i1);
+  } else if (job.wide == 1) {
+    trailingRowsAvx2(job.a, job.n, job.P, job.ld, job.kb, job.k0, m1, m2, i0, i1);
+  } else {
+    trailingRows(job.a, job.n, job.P, job.ld, job.kb, job.k0, m1, m2, i0, i1);
+  }
+}
+
 // The trailing update's pairs [p0, p1) of `job`, with their partners.
 void trailingPairs(const PsdJob& job, size_t p0, size_t p1) {
   const auto rows = [&](size_t q0, size_t q1) {
-    const size_t first = job.k1 + q0 * kRows, end = std::min(job.n, job.k1 + q1 * kRows);
-    if (job.wide == 2) {
-      trailingRowsAvx512(job.a, job.n, job.P, job.ld, job.kb, job.k0, job.k1, first, end);
-    } else if (job.wide == 1) {
-      trailingRowsAvx2(job.a, job.n, job.P, job.ld, job.kb, job.k0, job.k1, first, end);
-    } else {
-      trailingRows(job.a, job.n, job.P, job.ld, job.kb, job.k0, job.k1, first, end);
-    }
+    trailingRange(job, job.k1, job.n, job.k1 + q0 * kRows, std::min(job.n, job.k1 + q1 * kRows));
   };
   rows(p0, p1);
   // their partners, tiles - p1 .. tiles - 1 - p0, less a middle tile that is its own partner
@@ -271,21 +278,23 @@ bool PsdTeam::claim(uint32_t epoch, size_t& unit) {
   }
 }
 
-void PsdTeam::run(const PsdJob& job) {
+void PsdTeam::post(const PsdJob& job) {
   // the job and its unit count first, then its epoch (a helper reads the job only after it claimed a
-  // unit of it, which the owner waits for before the next job)
+  // unit of it, which the owner waits for in join() before the next job)
   job_ = job;
-  const size_t units = unitsOf(job);
   done_.store(0, std::memory_order_relaxed);
-  units_.store(units, std::memory_order_relaxed);
-  const uint32_t epoch = ++epoch_;
-  next_.store(static_cast<uint64_t>(epoch) << 32, std::memory_order_release);
+  units_.store(unitsOf(job), std::memory_order_relaxed);
+  next_.store(static_cast<uint64_t>(++epoch_) << 32, std::memory_order_release);
+}
+
+void PsdTeam::join() {
   size_t u = 0, mine = 0;
-  while (claim(epoch, u)) {
-    unitOf(job, u);
+  while (claim(epoch_, u)) {
+    unitOf(job_, u);
     mine++;
   }
   done_.fetch_add(mine, std::memory_order_acq_rel);
+  const size_t units = units_.load(std::memory_order_relaxed);
   for (size_t spins = 0; done_.load(std::memory_order_acquire) < units; spins++) relax(spins);
 }
 
@@ -313,88 +322,114 @@ void PsdTeam::help() {
   }
 }
 
-size_t psdPanelLength(size_t n) { return kPanel * (n + kRows + kCols); }
+// Two panels: the one whose trailing update the team runs, and the next, factored meanwhile.
+size_t psdPanelLength(size_t n) { return 2 * kPanel * (n + kRows + kCols); }
 
 namespace {
 
-// The factorization (psdPivot), the trailing updates by `team` (null: alone).
+// Panel [k0, k1) of the factorization (its columns of a, every update of the earlier panels taken)
+// transposed into P and factored there (P[j - k0][x - k0] = L[x][j]), then written back into a when
+// `keepFactor`; false and the failing asset and pivot (in S's units) when a pivot fails.
+bool factorPanel(const double* S, size_t n, double* a, double* P, size_t k0, size_t k1, double scale, int wide, bool keepFactor,
+                 size_t& asset, double& pivot) {
+  const size_t ld = n - k0 + kRows + kCols;
+  const double inv = 1 / scale, tol = kPsdTolerance;
+  // the panel, transposed: 0 above the diagonal and past n (by rows of a: each row's kb values
+  // contiguous, where a column's are n apart)
+  for (size_t j = k0; j < k1; j++) {
+    double* pj = P + (j - k0) * ld;
+    std::fill(pj, pj + (j - k0), 0.0);
+    std::fill(pj + (n - k0), pj + ld, 0.0);
+  }
+  for (size_t x = k0; x < n; x++) {
+    const double* row = a + x * n;
+    const size_t last = std::min(k1, x + 1);
+    for (size_t j = k0; j < last; j++) P[(j - k0) * ld + (x - k0)] = row[j];
+  }
+  for (size_t j = k0; j < k1; j++) {
+    double* pj = P + (j - k0) * ld - k0;  // pj[x]: row x of column j
+    if (wide == 2) {
+      columnsAvx512(pj, P, ld, k0, j, n);
+    } else {
+      for (size_t k = k0; k < j; k++) {
+        const double* pk = P + (k - k0) * ld - k0;
+        if (wide) {
+          columnAvx2(pj + j, pk + j, pk[j], n - j);
+        } else {
+          column(pj + j, pk + j, pk[j], n - j);
+        }
+      }
+    }
+    const double d = pj[j];
+    if (d < -tol) {
+      asset = j;
+      pivot = d * scale;
+      return false;
+    }
+    if (d <= tol) {
+      for (size_t x = j + 1; x < n; x++) {
+        const double v = pj[x], sxx = S[x * n + x] * inv;
+        if (v * v > (d + tol) * sxx) {
+          asset = j;
+          pivot = (d - (v * v) / sxx) * scale;
+          return false;
+        }
+      }
+      for (size_t x = j + 1; x < n; x++) pj[x] = 0;
+      continue;
+    }
+    const double r = 1 / std::sqrt(d);
+    for (size_t x = j + 1; x < n; x++) pj[x] *= r;
+  }
+  // the panel's columns of L back into a, for a caller who solves with the factor (the later panels
+  // read only the columns to their right)
+  if (keepFactor)
+    for (size_t j = k0; j < k1; j++)
+      for (size_t x = j; x < n; x++) a[x * n + j] = P[(j - k0) * ld + (x - k0)];
+  return true;
+}
+
+// The factorization (psdPivot), the trailing updates by `team` (null: alone). Look-ahead: after a
+// panel, the owner takes its update out of the next panel's columns itself and factors that panel
+// (into the other of two panel buffers) while the team updates the rest of the trailing matrix, which
+// the next panel's factorization does not read; it then joins the team. Every element still takes the
+// updates of k = 0, 1, ... in order, one at a time: the same bits as one panel after another.
 bool factorOwner(const double* S, size_t n, double* scratch, size_t& asset, double& pivot, bool keepFactor, PsdTeam* team) {
   double scale = 0;
   for (size_t i = 0; i < n; i++) scale = std::max(scale, S[i * n + i]);
   if (scale == 0) scale = 1;
   double* a = scratch;
-  double* P = scratch + n * n;
   const double inv = 1 / scale;
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j <= i; j++) a[i * n + j] = S[i * n + j] * inv;
-  const double tol = kPsdTolerance;
   const int wide = wideVectors();
-  for (size_t k0 = 0; k0 < n; k0 += kPanel) {
-    const size_t k1 = std::min(n, k0 + kPanel), kb = k1 - k0, ld = n - k0 + kRows + kCols;
-    // the panel, transposed: P[j - k0][x - k0] = a[x][j] for x >= j (0 above, and past n)
-    // (by rows of a: each row's kb values contiguous, where a column's are n apart)
-    for (size_t j = k0; j < k1; j++) {
-      double* pj = P + (j - k0) * ld;
-      std::fill(pj, pj + (j - k0), 0.0);
-      std::fill(pj + (n - k0), pj + ld, 0.0);
-    }
-    for (size_t x = k0; x < n; x++) {
-      const double* row = a + x * n;
-      const size_t last = std::min(k1, x + 1);
-      for (size_t j = k0; j < last; j++) P[(j - k0) * ld + (x - k0)] = row[j];
-    }
-    for (size_t j = k0; j < k1; j++) {
-      double* pj = P + (j - k0) * ld - k0;  // pj[x]: row x of column j
-      if (wide == 2) {
-        columnsAvx512(pj, P, ld, k0, j, n);
-      } else {
-        for (size_t k = k0; k < j; k++) {
-          const double* pk = P + (k - k0) * ld - k0;
-          if (wide) {
-            columnAvx2(pj + j, pk + j, pk[j], n - j);
-          } else {
-            column(pj + j, pk + j, pk[j], n - j);
-          }
-        }
-      }
-      const double d = pj[j];
-      if (d < -tol) {
-        asset = j;
-        pivot = d * scale;
-        return false;
-      }
-      if (d <= tol) {
-        for (size_t x = j + 1; x < n; x++) {
-          const double v = pj[x], sxx = S[x * n + x] * inv;
-          if (v * v > (d + tol) * sxx) {
-            asset = j;
-            pivot = (d - (v * v) / sxx) * scale;
-            return false;
-          }
-        }
-        for (size_t x = j + 1; x < n; x++) pj[x] = 0;
-        continue;
-      }
-      const double r = 1 / std::sqrt(d);
-      for (size_t x = j + 1; x < n; x++) pj[x] *= r;
-    }
-    // the panel's columns of L back into a, for a caller who solves with the factor (the later panels
-    // read only the columns to their right)
-    if (keepFactor)
-      for (size_t j = k0; j < k1; j++)
-        for (size_t x = j; x < n; x++) a[x * n + j] = P[(j - k0) * ld + (x - k0)];
-    if (k1 == n) break;
-    // the trailing matrix, by tiles of kRows rows: row x updates its x - k1 + 1 leftmost elements, so
-    // tile q goes with tile tiles - 1 - q and every pair is the same work; units of pairs for the team
-    PsdJob job{a, P, n, ld, kb, k0, k1, 0, 0, 0, wide};
-    job.tiles = (n - k1 + kRows - 1) / kRows;
-    job.pairs = (job.tiles + 1) / 2;
-    job.unit = std::max<size_t>(1, 32768 / (kRows * (n - k1 + 1) * kb + 1));
-    if (team == nullptr) {
-      trailingPairs(job, 0, job.pairs);
+  double* panels[2] = {scratch + n * n, scratch + n * n + psdPanelLength(n) / 2};
+  size_t k0 = 0, k1 = std::min(n, kPanel);
+  double* P = panels[0];
+  if (!factorPanel(S, n, a, P, k0, k1, scale, wide, keepFactor, asset, pivot)) return false;
+  while (k1 < n) {
+    const size_t k2 = std::min(n, k1 + kPanel);
+    // the rest of the trailing matrix (rows and columns from k2), by tiles of kRows rows: row x updates
+    // its x - k2 + 1 leftmost elements, so tile q goes with tile tiles - 1 - q and every pair is the
+    // same work; units of pairs for the team
+    PsdJob rest{a, P, n, n - k0 + kRows + kCols, k1 - k0, k0, k2, 0, 0, 0, wide};
+    rest.tiles = (n - k2 + kRows - 1) / kRows;
+    rest.pairs = (rest.tiles + 1) / 2;
+    rest.unit = std::max<size_t>(1, 32768 / (kRows * (n - k2 + 1) * rest.kb + 1));
+    if (team != nullptr) team->post(rest);
+    // the next panel's columns (rows from k1), then the panel itself
+    trailingRange(rest, k1, k2, k1, n);
+    double* next = P == panels[0] ? panels[1] : panels[0];
+    const bool ok = factorPanel(S, n, a, next, k1, k2, scale, wide, keepFactor, asset, pivot);
+    if (team != nullptr) {
+      team->join();
     } else {
-      team->run(job);
+      trailingPairs(rest, 0, rest.pairs);
     }
+    if (!ok) return false;
+    k0 = k1;
+    k1 = k2;
+    P = next;
   }
   return true;
 }

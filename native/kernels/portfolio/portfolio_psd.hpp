@@ -18,7 +18,8 @@ constexpr double kPsdTolerance = 1e-8;
 /// From this many assets psdPivot shares its trailing updates with a second thread (a team of two).
 constexpr size_t kTeamFromAssets = 128;
 
-/// One panel's trailing update (portfolio_psd.cpp): the factor, the panel, its bounds, its units.
+/// A panel's trailing update from row and column k1 on (portfolio_psd.cpp): the factor, the panel, its
+/// bounds, its units.
 struct PsdJob {
   double* a;
   const double* P;
@@ -30,8 +31,10 @@ struct PsdJob {
 /// to psdPivot, a helper calls psdHelp with it.
 class PsdTeam {
  public:
-  /// The owner: every unit of `job` done, by it and the helper, before it returns.
-  void run(const PsdJob& job);
+  /// The owner: `job` open to the helper (the owner's own work may come between this and join()).
+  void post(const PsdJob& job);
+  /// The owner: the posted job's units left, with the helper's, every one done before it returns.
+  void join();
   /// The owner: no more panels (the helper leaves).
   void finish() { over_.store(true, std::memory_order_release); }
   /// The helper: units of each panel until the owner is over.
