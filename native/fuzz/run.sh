@@ -106,15 +106,24 @@ fuzz_one() {
     launch=(env -i PATH="$fixedPath" "${sanitizerOptions[@]}" KERNELBUS_THREADS=1 KERNELBUS_SERIAL_CHUNKS=1 setarch "$(uname -m)" -R)
   fi
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
-  # Read-only inputs: the seeds (reproducers of fixed findings), if any.
+  # Read-only inputs: the seeds (reproducers of fixed findings), if any; in the seeded search as a list
+  # in name order (a folder's files come in the order of its file system's hash, which libFuzzer's
+  # shuffle at start then follows)
   seeds=()
-  [[ -d "$root/native/fuzz/seeds/$target" ]] && seeds+=("$build/seeds/$target")
+  if [[ -d "$root/native/fuzz/seeds/$target" ]]; then
+    if ((explore)); then
+      seeds+=("$build/seeds/$target")
+    else
+      (cd "$build" && find "seeds/$target/" -type f | LC_ALL=C sort | paste -sd, -) >"$build/logs/$target.seeds"
+      seeds+=(-seed_inputs=@"$build/logs/$target.seeds")
+    fi
+  fi
   # -timeout: seconds per input (a hang is a finding)
   args=("$binary" "${search[@]}" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "${seeds[@]}")
   if ((explore)); then
     "${launch[@]}" "${runner[@]}" "${args[@]}" >"$log" 2>&1
   else
-    # the arguments sit on the stack too: paths relative to the build dir, the same wherever the checkout is
+    # the arguments sit on the stack too: paths relative to the build dir, not the checkout's
     (cd "$build" && "${launch[@]}" "${runner[@]}" "${args[@]//"$build/"/}") >"$log" 2>&1
   fi
   rc=$?
