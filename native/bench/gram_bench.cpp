@@ -17,23 +17,14 @@
 
 #include "parallel.hpp"
 #include "risk_gram.hpp"
+#include "mulberry32.hpp"
 #include "simd.hpp"
 
 using namespace kernelbus;
+using kernelbus::bench::Mulberry32;
 using namespace kernelbus::risk::detail;
 
 namespace {
-
-struct Mulberry32 {
-  uint32_t a;
-  double operator()() {
-    a += 0x6d2b79f5u;
-    uint32_t t = a;
-    t = (t ^ (t >> 15)) * (t | 1u);
-    t ^= t + (t ^ (t >> 7)) * (t | 61u);
-    return double(t ^ (t >> 14)) / 4294967296.0;
-  }
-};
 
 std::vector<double> panel(size_t n, size_t p, uint32_t seed) {
   Mulberry32 u{seed};

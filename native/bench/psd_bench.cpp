@@ -15,11 +15,13 @@
 #include <cstring>
 #include <vector>
 
+#include "mulberry32.hpp"
 #include "parallel.hpp"
 #include "portfolio.hpp"
 #include "portfolio_psd.hpp"
 
 using namespace kernelbus;
+using kernelbus::bench::Mulberry32;
 using namespace kernelbus::portfolio;
 
 // checkPsd's check of each covariance (portfolio_qp_kernels.cpp), which psdPivot does not call
@@ -27,27 +29,17 @@ Status kernelbus::portfolio::checkCovAt(const double*, size_t, size_t) { return 
 
 namespace {
 
-struct Mulberry32 {
-  uint32_t a;
-  double operator()() {
-    a += 0x6d2b79f5u;
-    uint32_t t = a;
-    t = (t ^ (t >> 15)) * (t | 1u);
-    t ^= t + (t ^ (t >> 7)) * (t | 61u);
-    return ((t ^ (t >> 14)) >> 0) / 4294967296.0;
-  }
-  double normal() {
-    const double u = std::max((*this)(), 1e-300), v = (*this)();
-    return std::sqrt(-2 * std::log(u)) * std::cos(2 * M_PI * v);
-  }
-};
+double normal(Mulberry32& r) {
+  const double u = std::max(r(), 1e-300), v = r();
+  return std::sqrt(-2 * std::log(u)) * std::cos(2 * M_PI * v);
+}
 
 /// B B^T + D with 10 factors: positive definite, a factor model's shape.
 std::vector<double> factorCovariance(size_t n, uint32_t seed) {
   Mulberry32 r{seed};
   const size_t f = 10;
   std::vector<double> B(n * f), S(n * n);
-  for (double& b : B) b = r.normal() * 0.01;
+  for (double& b : B) b = normal(r) * 0.01;
   for (size_t i = 0; i < n; i++) {
     for (size_t j = 0; j <= i; j++) {
       double s = 0;

@@ -19,6 +19,7 @@
 #include <memory>
 #include <vector>
 
+#include "mulberry32.hpp"
 #include "parallel.hpp"
 #include "volatility/dist.hpp"
 #include "volatility/fit.hpp"
@@ -28,22 +29,12 @@
 #include "volatility/volatility.hpp"
 
 using namespace kernelbus;
+using kernelbus::bench::Mulberry32;
 using namespace kernelbus::volatility;
 
 namespace {
 
 constexpr size_t T = 2520, N = 500;
-
-struct Mulberry32 {
-  uint32_t a;
-  double operator()() {
-    a += 0x6d2b79f5u;
-    uint32_t t = a;
-    t = (t ^ (t >> 15)) * (t | 1u);
-    t ^= t + (t ^ (t >> 7)) * (t | 61u);
-    return double(t ^ (t >> 14)) / 4294967296.0;
-  }
-};
 
 std::vector<double> panel(size_t rows, size_t cols, uint32_t seed) {
   Mulberry32 u{seed};
