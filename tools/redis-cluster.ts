@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, portTaken, REDIS_SERVER, RedisServer } from './redis-server.js';
+import { REDIS_SERVER, RedisServer } from './redis-server.js';
 
 /** redis-cli next to redis-server (the same package installs both), if present. */
 export const REDIS_CLI = ((): string | undefined => {
@@ -70,39 +70,27 @@ export class RedisCluster {
     const nodeTimeoutMs = options.nodeTimeoutMs ?? 1000;
     if (!REDIS_CLI) throw new Error('redis-cli not found next to redis-server (install it: apt-get install -y redis-server)');
     const servers: RedisServer[] = [];
-    const busPorts: number[] = [];
     const cluster = new RedisCluster(servers);
     try {
       const count = primaries * (1 + replicas);
       for (let i = 0; i < count; i++) {
-        // a bus port taken between its pick and the node's bind: the node again on new ports
-        for (let attempt = 1; ; attempt++) {
-          const busPort = await freePort();
-          try {
-            servers.push(
-              await RedisServer.start({
-                args: [
-                  '--cluster-enabled',
-                  'yes',
-                  '--cluster-config-file',
-                  'nodes.conf',
-                  '--cluster-port',
-                  String(busPort),
-                  '--cluster-node-timeout',
-                  String(nodeTimeoutMs),
-                  // A replica syncs at once (the default waits 5 s for more replicas to share the transfer).
-                  '--repl-diskless-sync-delay',
-                  '0',
-                  ...(options.args ?? []),
-                ],
-              }),
-            );
-            busPorts.push(busPort);
-            break;
-          } catch (error) {
-            if (!portTaken(error) || attempt === 5) throw error;
-          }
-        }
+        servers.push(
+          await RedisServer.start({
+            clusterBus: true,
+            args: [
+              '--cluster-enabled',
+              'yes',
+              '--cluster-config-file',
+              'nodes.conf',
+              '--cluster-node-timeout',
+              String(nodeTimeoutMs),
+              // A replica syncs at once (the default waits 5 s for more replicas to share the transfer).
+              '--repl-diskless-sync-delay',
+              '0',
+              ...(options.args ?? []),
+            ],
+          }),
+        );
       }
       if (primaries >= 3) {
         await run(REDIS_CLI, [
@@ -114,7 +102,7 @@ export class RedisCluster {
           '--cluster-yes',
         ]);
       } else {
-        await cluster.join(primaries, busPorts);
+        await cluster.join(primaries);
       }
       await cluster.waitOk(20_000);
       return cluster;
@@ -128,14 +116,14 @@ export class RedisCluster {
    * Joins the nodes as `redis-cli --cluster create` would, for fewer than 3 primaries (which it
    * refuses): the first `primaries` servers share the 16384 slots, the others replicate them in turn.
    */
-  private async join(primaries: number, busPorts: number[]): Promise<void> {
+  private async join(primaries: number): Promise<void> {
     const [first, ...others] = this.servers;
     for (let i = 0; i < primaries; i++) {
       const from = Math.floor((16384 * i) / primaries);
       const to = Math.floor((16384 * (i + 1)) / primaries) - 1;
       await this.command(this.servers[i].port, 'CLUSTER', 'ADDSLOTSRANGE', from, to);
     }
-    for (const s of others) await this.command(s.port, 'CLUSTER', 'MEET', '127.0.0.1', first.port, busPorts[0]);
+    for (const s of others) await this.command(s.port, 'CLUSTER', 'MEET', '127.0.0.1', first.port, first.busPort!);
     const ids = await Promise.all(this.servers.slice(0, primaries).map(async (s) => String(await this.command(s.port, 'CLUSTER', 'MYID'))));
     for (let i = primaries; i < this.servers.length; i++) {
       const port = this.servers[i].port;

@@ -31,7 +31,7 @@ export const REDIS_SERVER = findRedisServer();
  * Ports are picked below Linux's ephemeral range (32768-60999, where the OS puts every outgoing
  * connection's local port), so a client socket of this or another test process never takes one between
  * its pick and the server's bind; the test workers running beside each other pick at random in it, and a
- * server whose port was taken all the same starts again on a new one (RedisServer.start).
+ * server whose port was taken all the same starts again on new ones (RedisServer.start).
  */
 const PORTS_FROM = 16384;
 const PORTS_TO = 32768;
@@ -54,11 +54,6 @@ export async function freePort(): Promise<number> {
   throw new Error(`no free port in ${PORTS_FROM}-${PORTS_TO - 1} on 127.0.0.1`);
 }
 
-/** True when `error` is a server's start that failed because its port was taken (start it on another). */
-export function portTaken(error: unknown): boolean {
-  return error instanceof Error && /Address already in use/.test(error.message);
-}
-
 /** Options of RedisServer.start(). */
 export interface RedisServerOptions {
   /** appendonly yes with appendfsync always (durable across a kill); default: no persistence at all. */
@@ -67,6 +62,8 @@ export interface RedisServerOptions {
   args?: string[];
   /** Serve TLS only on this port (the plain port is disabled); args must hold the certificate options. */
   tls?: boolean;
+  /** A Redis Cluster node: a free cluster-bus port of its own too (`--cluster-port`, RedisServer.busPort). */
+  clusterBus?: boolean;
 }
 
 /** One redis-server process. */
@@ -81,18 +78,24 @@ export class RedisServer {
     /** Its working dir (AOF files): removed by stop(). */
     readonly dir: string,
     private readonly options: RedisServerOptions,
+    /** Its cluster-bus port (options.clusterBus), else undefined. */
+    readonly busPort: number | undefined,
   ) {}
 
-  /** Starts a server on a free port with a new temporary dir and waits until it answers. */
+  /**
+   * Starts a server on a free port (and bus port) with a new temporary dir and waits until it answers;
+   * again on new ports when one was taken between its pick and the bind (up to 5 times).
+   */
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
     for (let attempt = 1; ; attempt++) {
-      const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'kb-redis-')), options);
+      const busPort = options.clusterBus ? await freePort() : undefined;
+      const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'kb-redis-')), options, busPort);
       try {
         await server.launch();
         return server;
       } catch (error) {
         rmSync(server.dir, { recursive: true, force: true });
-        if (!portTaken(error) || attempt === 5) throw error;
+        if (!/Address already in use/.test(String(error)) || attempt === 5) throw error;
       }
     }
   }
@@ -116,6 +119,7 @@ export class RedisServer {
       ? ['--appendonly', 'yes', '--appendfsync', 'always', '--save', '']
       : ['--appendonly', 'no', '--save', ''];
     const ports = this.options.tls ? ['--port', '0', '--tls-port', String(this.port)] : ['--port', String(this.port)];
+    if (this.busPort !== undefined) ports.push('--cluster-port', String(this.busPort));
     const args = [...ports, '--bind', '127.0.0.1', '--dir', this.dir, '--daemonize', 'no', ...persistence, ...(this.options.args ?? [])];
     this.output = '';
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
