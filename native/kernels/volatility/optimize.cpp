@@ -307,6 +307,10 @@ QpStep activeSetQp(const double* bm, const double* g, const double* c, const dou
   for (size_t k : start) inWork[k] = 1;
   const size_t fixed = start.size();
   std::vector<double> kkt, rhs;
+  // after a full step with nothing blocking, d is the working set's minimizer: the next solve's step is
+  // rounding (above any fixed tolerance where B is badly scaled), so only its multipliers are read
+  bool landed = false;
+  size_t dropped = m;  // the row the last iteration dropped
   for (size_t it = 0; it < 10 * (m + n) + 20; it++) {
     const size_t w = work.size(), size = n + w;
     kkt.assign(size * size, 0.0);
@@ -329,8 +333,10 @@ QpStep activeSetQp(const double* bm, const double* g, const double* c, const dou
         out.kept = false;
         return out;
       }
-      inWork[work.back()] = 0;  // a dependent working set (degenerate vertex): drop the newest constraint
+      dropped = work.back();  // a dependent working set (degenerate vertex): drop the newest constraint
+      inWork[dropped] = 0;
       work.pop_back();
+      landed = false;
       continue;
     }
     double norm = 0, dn = 0;
@@ -338,7 +344,8 @@ QpStep activeSetQp(const double* bm, const double* g, const double* c, const dou
       norm = std::max(norm, std::fabs(rhs[i]));
       dn = std::max(dn, std::fabs(d[i]));
     }
-    if (norm <= 1e-15 * (1 + dn)) {
+    if (landed || norm <= 1e-15 * (1 + dn)) {
+      landed = false;
       size_t worst = w;
       double least = -1e-14;
       for (size_t k = 0; k < w; k++) {
@@ -352,14 +359,18 @@ QpStep activeSetQp(const double* bm, const double* g, const double* c, const dou
         out.kept = false;
         return out;
       }
-      inWork[work[worst]] = 0;
+      dropped = work[worst];
+      inWork[dropped] = 0;
       work.erase(work.begin() + std::ptrdiff_t(worst));
       continue;
     }
     double alpha = 1;
     size_t blocking = m;
     for (size_t k = 0; k < m; k++) {
-      if (inWork[k]) continue;
+      // the row just dropped does not block the next step: the step leaves it (a negative multiplier) or,
+      // where it depended on the working set, runs along it; its rounding would otherwise take it back
+      // at once, and the search would cycle
+      if (inWork[k] || k == dropped) continue;
       double cp = 0, cd = 0;
       for (size_t i = 0; i < n; i++) {
         cp += c[k * n + i] * rhs[i];
@@ -373,7 +384,9 @@ QpStep activeSetQp(const double* bm, const double* g, const double* c, const dou
         }
       }
     }
+    dropped = m;
     for (size_t i = 0; i < n; i++) d[i] += alpha * rhs[i];
+    landed = blocking == m;
     if (blocking < m) {
       work.push_back(blocking);
       inWork[blocking] = 1;

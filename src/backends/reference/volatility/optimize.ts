@@ -133,6 +133,10 @@ function activeSetQp(
   const inWork = new Uint8Array(m);
   for (const k of start) inWork[k] = 1;
   const fixed = start.length;
+  // after a full step with nothing blocking, d is the working set's minimizer: the next solve's step is
+  // rounding (above any fixed tolerance where B is badly scaled), so only its multipliers are read
+  let landed = false;
+  let dropped = -1; // the row the last iteration dropped
   for (let it = 0; it < 10 * (m + n) + 20; it++) {
     const w = work.length;
     const size = n + w;
@@ -153,7 +157,9 @@ function activeSetQp(
     if (!solveSymmetric(kkt, rhs, size)) {
       if (work.length === 0) return { d, kept: true }; // B itself singular: no step
       if (work.length <= fixed) return { d, kept: false };
-      inWork[work.pop()!] = 0; // a dependent working set (degenerate vertex): drop the newest constraint
+      dropped = work.pop()!; // a dependent working set (degenerate vertex): drop the newest constraint
+      inWork[dropped] = 0;
+      landed = false;
       continue;
     }
     let norm = 0;
@@ -162,7 +168,8 @@ function activeSetQp(
       norm = Math.max(norm, Math.abs(rhs[i]));
       dn = Math.max(dn, Math.abs(d[i]));
     }
-    if (norm <= 1e-15 * (1 + dn)) {
+    if (landed || norm <= 1e-15 * (1 + dn)) {
+      landed = false;
       let worst = -1;
       let least = -1e-14;
       for (let k = 0; k < w; k++) {
@@ -173,14 +180,18 @@ function activeSetQp(
       }
       if (worst < 0) return { d, kept: true };
       if (worst < fixed) return { d, kept: false };
-      inWork[work[worst]] = 0;
+      dropped = work[worst];
+      inWork[dropped] = 0;
       work.splice(worst, 1);
       continue;
     }
     let alpha = 1;
     let blocking = -1;
     for (let k = 0; k < m; k++) {
-      if (inWork[k]) continue;
+      // the row just dropped does not block the next step: the step leaves it (a negative multiplier) or,
+      // where it depended on the working set, runs along it; its rounding would otherwise take it back
+      // at once, and the search would cycle
+      if (inWork[k] || k === dropped) continue;
       let cp = 0;
       let cd = 0;
       for (let i = 0; i < n; i++) {
@@ -195,7 +206,9 @@ function activeSetQp(
         }
       }
     }
+    dropped = -1;
     for (let i = 0; i < n; i++) d[i] += alpha * rhs[i];
+    landed = blocking < 0;
     if (blocking >= 0) {
       work.push(blocking);
       inWork[blocking] = 1;
