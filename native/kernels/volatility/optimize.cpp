@@ -33,6 +33,8 @@ constexpr double kActive = 1e-12;
 constexpr double kIndependent = 1e-8;
 /// A diagonal's unit of shift is at least this times the largest diagonal (shiftedModel).
 constexpr double kShiftFloor = 1e-8;
+/// Full steps in a row after which the QP reads the multipliers whatever the step (activeSetQp).
+constexpr size_t kRefinements = 20;
 
 struct Rows {
   std::vector<double> c, r;
@@ -307,10 +309,15 @@ QpStep activeSetQp(const double* bm, const double* g, const double* c, const dou
   for (size_t k : start) inWork[k] = 1;
   const size_t fixed = start.size();
   std::vector<double> kkt, rhs;
-  // after a full step with nothing blocking, d is the working set's minimizer: the next solve's step is
-  // rounding (above any fixed tolerance where B is badly scaled), so only its multipliers are read
-  bool landed = false;
-  size_t dropped = m;  // the row the last iteration dropped
+  // after a full step with nothing blocking, d is the working set's minimizer up to rounding: the next
+  // solves refine it until their step is below the tolerance, which rounding can keep above it where B
+  // is badly scaled; after kRefinements such steps in a row d stands and only the multipliers are read
+  size_t refinements = 0;
+  // rows that may not block a step: one dependent on the working set (dropped as such: it runs along
+  // the step), until a row leaves the working set; and the row just dropped by its multiplier, for the
+  // next step (which leaves it). Their rounding would otherwise take them back at once, and cycle.
+  std::vector<unsigned char> skip(m, 0);
+  size_t leaving = m;
   for (size_t it = 0; it < 10 * (m + n) + 20; it++) {
     const size_t w = work.size(), size = n + w;
     kkt.assign(size * size, 0.0);
@@ -333,10 +340,9 @@ QpStep activeSetQp(const double* bm, const double* g, const double* c, const dou
         out.kept = false;
         return out;
       }
-      dropped = work.back();  // a dependent working set (degenerate vertex): drop the newest constraint
-      inWork[dropped] = 0;
+      skip[work.back()] = 1;  // a dependent working set (degenerate vertex): drop the newest constraint
+      inWork[work.back()] = 0;
       work.pop_back();
-      landed = false;
       continue;
     }
     double norm = 0, dn = 0;
@@ -344,8 +350,8 @@ QpStep activeSetQp(const double* bm, const double* g, const double* c, const dou
       norm = std::max(norm, std::fabs(rhs[i]));
       dn = std::max(dn, std::fabs(d[i]));
     }
-    if (landed || norm <= 1e-15 * (1 + dn)) {
-      landed = false;
+    if (norm <= 1e-15 * (1 + dn) || refinements >= kRefinements) {
+      refinements = 0;
       size_t worst = w;
       double least = -1e-14;
       for (size_t k = 0; k < w; k++) {
@@ -359,18 +365,17 @@ QpStep activeSetQp(const double* bm, const double* g, const double* c, const dou
         out.kept = false;
         return out;
       }
-      dropped = work[worst];
-      inWork[dropped] = 0;
+      leaving = work[worst];
+      std::fill(skip.begin(), skip.end(), 0);
+      skip[leaving] = 1;
+      inWork[leaving] = 0;
       work.erase(work.begin() + std::ptrdiff_t(worst));
       continue;
     }
     double alpha = 1;
     size_t blocking = m;
     for (size_t k = 0; k < m; k++) {
-      // the row just dropped does not block the next step: the step leaves it (a negative multiplier) or,
-      // where it depended on the working set, runs along it; its rounding would otherwise take it back
-      // at once, and the search would cycle
-      if (inWork[k] || k == dropped) continue;
+      if (inWork[k] || skip[k]) continue;
       double cp = 0, cd = 0;
       for (size_t i = 0; i < n; i++) {
         cp += c[k * n + i] * rhs[i];
@@ -384,9 +389,10 @@ QpStep activeSetQp(const double* bm, const double* g, const double* c, const dou
         }
       }
     }
-    dropped = m;
+    if (leaving < m) skip[leaving] = 0;
+    leaving = m;
     for (size_t i = 0; i < n; i++) d[i] += alpha * rhs[i];
-    landed = blocking == m;
+    refinements = blocking == m ? refinements + 1 : 0;
     if (blocking < m) {
       work.push_back(blocking);
       inWork[blocking] = 1;

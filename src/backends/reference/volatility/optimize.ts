@@ -115,6 +115,9 @@ export function qpStep(bm: Float64Array, g: Float64Array, c: Float64Array, r: Fl
   return activeSetQp(bm, g, c, r, m, n, []).d;
 }
 
+/** Full steps in a row after which the QP reads the multipliers whatever the step (activeSetQp). */
+const REFINEMENTS = 20;
+
 /**
  * qpStep from the working set `start` (rows active at d = 0, independent): `kept` false, and the step
  * so far, as soon as one of them would be dropped (B need only be positive definite on the steps they allow).
@@ -133,10 +136,15 @@ function activeSetQp(
   const inWork = new Uint8Array(m);
   for (const k of start) inWork[k] = 1;
   const fixed = start.length;
-  // after a full step with nothing blocking, d is the working set's minimizer: the next solve's step is
-  // rounding (above any fixed tolerance where B is badly scaled), so only its multipliers are read
-  let landed = false;
-  let dropped = -1; // the row the last iteration dropped
+  // after a full step with nothing blocking, d is the working set's minimizer up to rounding: the next
+  // solves refine it until their step is below the tolerance, which rounding can keep above it where B
+  // is badly scaled; after REFINEMENTS such steps in a row d stands and only the multipliers are read
+  let refinements = 0;
+  // rows that may not block a step: one dependent on the working set (dropped as such: it runs along
+  // the step), until a row leaves the working set; and the row just dropped by its multiplier, for the
+  // next step (which leaves it). Their rounding would otherwise take them back at once, and cycle.
+  const skip = new Uint8Array(m);
+  let leaving = -1;
   for (let it = 0; it < 10 * (m + n) + 20; it++) {
     const w = work.length;
     const size = n + w;
@@ -157,9 +165,9 @@ function activeSetQp(
     if (!solveSymmetric(kkt, rhs, size)) {
       if (work.length === 0) return { d, kept: true }; // B itself singular: no step
       if (work.length <= fixed) return { d, kept: false };
-      dropped = work.pop()!; // a dependent working set (degenerate vertex): drop the newest constraint
-      inWork[dropped] = 0;
-      landed = false;
+      const dependent = work.pop()!; // a dependent working set (degenerate vertex): drop the newest constraint
+      skip[dependent] = 1;
+      inWork[dependent] = 0;
       continue;
     }
     let norm = 0;
@@ -168,8 +176,8 @@ function activeSetQp(
       norm = Math.max(norm, Math.abs(rhs[i]));
       dn = Math.max(dn, Math.abs(d[i]));
     }
-    if (landed || norm <= 1e-15 * (1 + dn)) {
-      landed = false;
+    if (norm <= 1e-15 * (1 + dn) || refinements >= REFINEMENTS) {
+      refinements = 0;
       let worst = -1;
       let least = -1e-14;
       for (let k = 0; k < w; k++) {
@@ -180,18 +188,17 @@ function activeSetQp(
       }
       if (worst < 0) return { d, kept: true };
       if (worst < fixed) return { d, kept: false };
-      dropped = work[worst];
-      inWork[dropped] = 0;
+      leaving = work[worst];
+      skip.fill(0);
+      skip[leaving] = 1;
+      inWork[leaving] = 0;
       work.splice(worst, 1);
       continue;
     }
     let alpha = 1;
     let blocking = -1;
     for (let k = 0; k < m; k++) {
-      // the row just dropped does not block the next step: the step leaves it (a negative multiplier) or,
-      // where it depended on the working set, runs along it; its rounding would otherwise take it back
-      // at once, and the search would cycle
-      if (inWork[k] || k === dropped) continue;
+      if (inWork[k] || skip[k]) continue;
       let cp = 0;
       let cd = 0;
       for (let i = 0; i < n; i++) {
@@ -206,9 +213,10 @@ function activeSetQp(
         }
       }
     }
-    dropped = -1;
+    if (leaving >= 0) skip[leaving] = 0;
+    leaving = -1;
     for (let i = 0; i < n; i++) d[i] += alpha * rhs[i];
-    landed = blocking < 0;
+    refinements = blocking < 0 ? refinements + 1 : 0;
     if (blocking >= 0) {
       work.push(blocking);
       inWork[blocking] = 1;
