@@ -42,7 +42,7 @@ fi
 
 start=$SECONDS
 mkdir -p "$build"
-cmake -S "$root" -B "$build" -DKERNELBUS_FUZZ=ON -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+cmake -S "$root" -B "$build" -DKERNELBUS_FUZZ=ON -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=Release \
   -DKERNELBUS_FUZZ_SANITIZERS="$sanitizers" \
   >"$build/configure.log" 2>&1 || { cat "$build/configure.log" >&2; echo "fuzz: configure failed" >&2; exit 1; }
 cmake --build "$build" --target kernelbus_fuzz -j "$(nproc 2>/dev/null || echo 2)" >"$build/build.log" 2>&1 ||
