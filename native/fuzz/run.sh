@@ -7,6 +7,8 @@
 #   native/fuzz/run.sh --explore [minutes=20] [target...]   the random search, by hand: the minutes
 #       shared out between the targets, a random seed each, the corpus kept in build-fuzz/corpus/<target>/
 #       across runs; each find becomes a seed and a test with its fix
+#   native/fuzz/run.sh --build-only                 configures and builds, runs nothing (.ci/run builds
+#       scripts/cpu-check.sh's tree in the background)
 # Exits non-zero on any finding (crash, sanitizer report, trapped invariant, leak, timeout, OOM) or
 # build failure. Build dir: $KERNELBUS_FUZZ_BUILD (default build-fuzz/); findings land in
 # build-fuzz/artifacts/<target>/. $KERNELBUS_FUZZ_SANITIZERS: the -fsanitize= list (default
@@ -18,7 +20,12 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 explore=0
 minutes=20
 runs=""
+build_only=0
 case "${1:-}" in
+  --build-only)
+    build_only=1
+    shift
+    ;;
   --explore)
     explore=1
     shift
@@ -48,6 +55,7 @@ cmake -S "$root" -B "$build" -DKERNELBUS_FUZZ=ON -DCMAKE_CXX_COMPILER="$cxx" -DC
 cmake --build "$build" --target kernelbus_fuzz -j "$(nproc 2>/dev/null || echo 2)" >"$build/build.log" 2>&1 ||
   { cat "$build/build.log" >&2; echo "fuzz: build failed" >&2; exit 1; }
 echo "fuzz: built in $((SECONDS - start)) s ($build)"
+((build_only)) && exit 0
 
 targets=("$@")
 if ((${#targets[@]} == 0)); then
