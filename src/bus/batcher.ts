@@ -12,6 +12,12 @@
  * pending once it is sent (the other keys' open rows, those closed after it in the same flush, the held
  * ones) and the type's latest ts, below which no later frame can carry a trade (docs/wire-format.md).
  *
+ * With `idleWatermarkMs` too, a flush also sends a watermark-only frame (no rows, the key of the last
+ * frame sent there) on each stream of the type that had no frame for that long while the type's
+ * watermark moved on: a consumer merging the streams by time then need not wait for a stream whose
+ * symbols are all quiet (`streamOf` names a key's stream; subscribers see such frames only when they
+ * ask: SubscribeOptions.watermarks).
+ *
  * Why setImmediate rather than queueMicrotask: a microtask runs as soon as the current callback (or the
  * publisher's next `await`) yields, so a producer that awaits each publish would get batches of one.
  * setImmediate runs after the poll phase, so every message published by every I/O callback of the same
@@ -50,7 +56,22 @@ export interface BatcherOptions {
   lingerMs: number;
   /** Stamp trade frames with a watermark (see the module comment): trades are published in time order. */
   watermarks?: boolean;
+  /** With watermarks: a stream silent this long (ms) gets a watermark-only frame at a flush; 0 (default): never. */
+  idleWatermarkMs?: number;
 }
+
+/** A key's stream (the bus's router), for the watermark-only frames. */
+export type StreamOf = (type: string, key: string) => string;
+
+/** The last frame sent on a stream of a type (with watermarks): its key and label, its watermark, when (performance.now()). */
+interface StreamMark {
+  key: string;
+  label: FrameLabel;
+  mark: number;
+  at: number;
+}
+
+const NO_ROWS = new Float64Array(0);
 
 /** Pending trades of one (type, key). */
 class Columns {
@@ -128,16 +149,24 @@ export class Batcher {
   private readonly watermarks: boolean;
   /** With watermarks: per columnar type, the latest ts added. */
   private readonly latest = new Map<string, number>();
+  /** With idle watermarks: per columnar type, per stream, its last frame (see idleMarks()). */
+  private readonly sent = new Map<string, Map<string, StreamMark>>();
+  private readonly idleMs: number;
 
-  /** Creates a batcher handing frames to `sink`; `hold` keeps a key's rows open at a timed flush. */
+  /**
+   * Creates a batcher handing frames to `sink`; `hold` keeps a key's rows open at a timed flush;
+   * `streamOf` (needed for idleWatermarkMs) names a key's stream.
+   */
   constructor(
     options: BatcherOptions,
     sink: FrameSink,
     private readonly hold: HoldRule = () => false,
+    private readonly streamOf?: StreamOf,
   ) {
     this.maxBatch = options.maxBatch;
     this.lingerMs = options.lingerMs;
     this.watermarks = options.watermarks === true;
+    this.idleMs = this.watermarks && streamOf ? (options.idleWatermarkMs ?? 0) : 0;
     this.sink = sink;
   }
 
@@ -278,6 +307,7 @@ export class Batcher {
         ? encodeTradesWithLabel(c.label, priority, c.firstAt, c.ts, c.price, c.volume, c.n, c.bid, c.ask, watermark)
         : encodeTradesWithLabel(c.label, priority, c.firstAt, c.ts, c.price, c.volume, c.n, undefined, undefined, watermark),
     });
+    if (this.idleMs > 0) this.noteSent(c.type, c.key, c.label, watermark);
     if (c.ts.length > INITIAL_CAPACITY && 4 * c.n <= c.ts.length) {
       c.n = 0;
       c.resize(c.ts.length / 2);
@@ -342,7 +372,47 @@ export class Batcher {
       }
     }
     this.open = held;
+    if (this.idleMs > 0) this.idleMarks(held);
     this.drainOut();
+  }
+
+  /** Records a frame of (type, key) with watermark `mark` sent on its stream now. */
+  private noteSent(type: string, key: string, label: FrameLabel, mark: number): void {
+    let byStream = this.sent.get(type);
+    if (!byStream) this.sent.set(type, (byStream = new Map()));
+    const stream = this.streamOf!(type, key);
+    const last = byStream.get(stream);
+    if (last) {
+      last.key = key;
+      last.label = label;
+      last.mark = mark;
+      last.at = performance.now();
+    } else byStream.set(stream, { key, label, mark, at: performance.now() });
+  }
+
+  /**
+   * At a flush (its frames in `out`, `kept` the rows it held back): a watermark-only frame on each
+   * stream of a type whose last frame is idleMs old, holds no rows back and is below the type's
+   * watermark now (its latest ts and the kept rows' least: no later trade is older).
+   */
+  private idleMarks(kept: readonly Columns[]): void {
+    const now = performance.now();
+    for (const [type, byStream] of this.sent) {
+      let mark = this.latest.get(type) ?? Number.NaN;
+      const busy = new Set<string>();
+      for (const c of kept) {
+        if (c.type !== type) continue;
+        if (c.ts[0] < mark) mark = c.ts[0];
+        busy.add(this.streamOf!(type, c.key));
+      }
+      for (const [stream, last] of byStream) {
+        if (!(mark > last.mark) || now - last.at < this.idleMs || busy.has(stream)) continue;
+        const data = encodeTradesWithLabel(last.label, 'normal', nowMs(), NO_ROWS, NO_ROWS, NO_ROWS, 0, undefined, undefined, mark);
+        this.out.push({ type, key: last.key, count: 0, seq: 0, data });
+        last.mark = mark;
+        last.at = now;
+      }
+    }
   }
 
   /**

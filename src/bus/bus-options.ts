@@ -63,6 +63,13 @@ export interface BusOptions {
    * Default false.
    */
   watermarks?: boolean;
+  /**
+   * With watermarks: a stream of a columnar type that had no frame for this long (ms) while the type's
+   * other streams moved on gets a watermark-only frame (no rows) at the next flush, so a consumer merging
+   * streams by time need not wait for a stream whose symbols are all quiet. 0: never. Default 10.
+   * Subscribers receive these frames only with SubscribeOptions.watermarks.
+   */
+  idleWatermarkMs?: number;
   /** Messages accepted and not yet acknowledged by every group, beyond which publish waits or rejects. Default 1,000,000. */
   maxQueue?: number;
   /** 'block' (default): publish() resolves once the queue is back under maxQueue. 'reject': it rejects with BackpressureError. */
@@ -109,6 +116,12 @@ export interface SubscribeOptions {
    * checkpointed state then, whether or not an entry follows.
    */
   onLease?: (stream: string) => void;
+  /**
+   * Also deliver the publisher's watermark-only frames (a trade batch of no rows whose `watermark` says
+   * no later trade on its stream is older: BusOptions.idleWatermarkMs). Default false: they are
+   * acknowledged without calling the handler.
+   */
+  watermarks?: boolean;
 }
 
 /** SubscribeOptions.from. */

@@ -79,6 +79,7 @@ export class Bus {
     rejected: 0,
     undeliverable: 0,
     frames: 0,
+    watermarkFrames: 0,
     delivered: 0,
     acknowledged: 0,
     redelivered: 0,
@@ -100,6 +101,7 @@ export class Bus {
     const lingerMs = numberIn(options.lingerMs ?? 0, 'options.lingerMs', 0, 60_000);
     const watermarks = options.watermarks ?? false;
     if (typeof watermarks !== 'boolean') throw new KernelInputError('options.watermarks', 'a boolean', describeValue(watermarks));
+    const idleWatermarkMs = numberIn(options.idleWatermarkMs ?? 10, 'options.idleWatermarkMs', 0, 60_000);
     this.maxQueue = positiveInteger(options.maxQueue ?? 1_000_000, 'options.maxQueue', 1);
     const mode = options.backpressure ?? 'block';
     if (mode !== 'block' && mode !== 'reject')
@@ -165,9 +167,10 @@ export class Bus {
     }
     const outbound = this.outbound;
     this.batcher = new Batcher(
-      { maxBatch, lingerMs, watermarks },
+      { maxBatch, lingerMs, watermarks, idleWatermarkMs },
       (frames) => outbound.dispatch(frames),
       (type, key) => outbound.held(type, key),
+      (type, key) => outbound.streamOf(type, key),
     );
   }
 
@@ -387,11 +390,12 @@ export class Bus {
     this.checkType(type);
     if (typeof handler !== 'function') throw new KernelInputError('handler', 'a function', describeValue(handler));
     const n = ++this.subscriptionCount;
-    const { group = `${type}.auto-${n}`, consumer = `${group}.consumer-${n}`, deadLetters = false } = options;
+    const { group = `${type}.auto-${n}`, consumer = `${group}.consumer-${n}`, deadLetters = false, watermarks = false } = options;
     if (typeof group !== 'string' || group.length === 0)
       throw new KernelInputError('options.group', 'a non-empty string', describeValue(group));
     if (typeof consumer !== 'string' || consumer.length === 0)
       throw new KernelInputError('options.consumer', 'a non-empty string', describeValue(consumer));
+    if (typeof watermarks !== 'boolean') throw new KernelInputError('options.watermarks', 'a boolean', describeValue(watermarks));
     const from = options.from;
     const startAfter = from === undefined ? undefined : startAfterOf(checkFrom(from));
     const buses = this.router.candidates(type);
@@ -407,7 +411,7 @@ export class Bus {
       for (const stream of this.streamsOf(bus, type)) {
         const name = deadLetters ? stream + DEAD_LETTER_SUFFIX : stream;
         const handle = (entry: Parameters<Parameters<Transport['subscribe']>[3]>[0]) =>
-          this.delivery.deliver(bus, deadLetters ? undefined : type, entry, handler as MessageHandler);
+          this.delivery.deliver(bus, deadLetters ? undefined : type, entry, handler as MessageHandler, watermarks);
         const transport = this.lane(bus).transport;
         const onLease = options.onLease;
         parts.push(

@@ -69,13 +69,15 @@ export class Delivery {
    * for redelivery). A frame that does not belong where it came in (another type than the stream's, a
    * message frame on a columnar type or trades on another, another key than the entry's) is malformed:
    * FrameError, which the transport dead-letters at once. Dead letters (`type` undefined) are not checked.
+   * A watermark-only frame (trades, no rows) reaches the handler only with `watermarks`.
    */
-  deliver(bus: BusName, type: string | undefined, entry: Entry, handler: MessageHandler): void | Promise<void> {
+  deliver(bus: BusName, type: string | undefined, entry: Entry, handler: MessageHandler, watermarks = false): void | Promise<void> {
     let message: BusMessage;
     try {
       const frame = decodeFrame(entry.data, this.countCopy);
       const misplaced = type === undefined ? undefined : this.misplaced(frame.type, frame.kind, frame.key, type, entry.key);
       if (misplaced) throw new FrameError(misplaced);
+      if (frame.count === 0 && frame.kind === 'trades' && !watermarks) return;
       message = messageOf(frame, entry, bus);
     } catch (error) {
       this.counters.failed += entry.count;

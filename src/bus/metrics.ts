@@ -37,6 +37,8 @@ export interface BusMetrics {
   undeliverable: number;
   /** Frames handed to transports. */
   frames: number;
+  /** Watermark-only frames among them (BusOptions.idleWatermarkMs: trade frames of no rows). */
+  watermarkFrames: number;
   /** Messages handed to handlers, redeliveries included. */
   delivered: number;
   /** Messages whose handler succeeded. */

@@ -48,7 +48,7 @@ export interface OutboundHost {
   readonly router: Router;
   /** The types whose messages are trades (their frames' sizes go to batchSize). */
   readonly columnar: ReadonlySet<string>;
-  readonly counters: { frames: number; undeliverable: number };
+  readonly counters: { frames: number; watermarkFrames: number; undeliverable: number };
   readonly batchSize: Histogram;
   /** Wait before retrying refused frames. */
   readonly retryMs: number;
@@ -119,7 +119,9 @@ export class Outbound {
       this.host.counters.frames++;
       group.lane.frames++;
       group.lane.messages += f.count;
-      if (this.host.columnar.has(f.type)) this.host.batchSize.record(f.count);
+      if (!this.host.columnar.has(f.type)) continue;
+      if (f.count > 0) this.host.batchSize.record(f.count);
+      else this.host.counters.watermarkFrames++;
     }
     for (const [stream, { lane, frames: batch }] of byStream) this.send(lane, stream, batch);
   }
@@ -188,8 +190,13 @@ export class Outbound {
    */
   held(type: string, key: string): boolean {
     if (this.inFlight.size === 0) return false;
-    const stream = this.host.streamName(this.host.router.route(type, key, this.host.stats), type, key);
+    const stream = this.streamOf(type, key);
     return stream !== this.releasing && this.inFlight.has(stream);
+  }
+
+  /** The stream a frame of (type, key) goes to now. */
+  streamOf(type: string, key: string): string {
+    return this.host.streamName(this.host.router.route(type, key, this.host.stats), type, key);
   }
 
   /** A transport refused a publish: the lane counts as unhealthy for cooldownMs. */

@@ -263,7 +263,7 @@ export async function runFeed(
           : `consumed by groups ${consumed.groups.join(', ')} ${fmt(consumed.ms)} ms after the last`;
     const line =
       `published ${fmt(published.trades)} trades${r ? ` and ${fmt(r.messages)} messages of ${fmt(r.symbols.length)} symbols` : ` and ${fmt(messages)} returns and panel messages of ${fmt(symbols!)} symbols`} in ${fmt(published.ms / 1000, 2)} s` +
-      ` (${fmt((published.trades * 1000) / Math.max(published.ms, 1e-3))} trades/s) as ${fmt(m.buses.marketdata.frames)} frames (${fmt(m.batchSize.mean, 1)} trades each)` +
+      ` (${fmt((published.trades * 1000) / Math.max(published.ms, 1e-3))} trades/s) as ${fmt(m.buses.marketdata.frames)} frames (${fmt(m.batchSize.mean, 1)} trades each${m.watermarkFrames > 0 ? `; ${fmt(m.watermarkFrames)} of them watermarks of idle streams` : ''})` +
       `${r?.skippedRows ? `, ${fmt(r.skippedRows)} bad rows skipped` : ''}; stored; ${after}${stop.received ? ` (stopped by ${stop.received})` : ''}`;
     const fields = {
       event: 'published',
@@ -272,6 +272,7 @@ export async function runFeed(
       symbols: r?.symbols.length,
       ms: published.ms,
       frames: m.buses.marketdata.frames,
+      watermarkFrames: m.watermarkFrames,
       skippedRows: r?.skippedRows ?? 0,
       firstTs: r?.firstTs,
       lastTs: r?.tapeTs,

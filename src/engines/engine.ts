@@ -129,6 +129,11 @@ export abstract class Engine {
     return {};
   }
 
+  /** Whether process() receives the publishers' watermark-only trade frames (no rows: SubscribeOptions.watermarks). Default false. */
+  protected get readsWatermarks(): boolean {
+    return false;
+  }
+
   /** Whether the engine implements snapshotKey() and restoreKey() (checkpoints need both). Default false. */
   protected get checkpointable(): boolean {
     return false;
@@ -281,6 +286,7 @@ export abstract class Engine {
       ...(this.subscribeFrom === undefined ? {} : { from: this.subscribeFrom }),
       // a stream taken over is restored at once, not at its next entry (which may be long in coming)
       ...(this.ckpt ? { onLease: (stream: string) => this.ckpt?.leased(stream) } : {}),
+      ...(this.readsWatermarks ? { watermarks: true } : {}),
     };
     const subscribe = () => {
       if (this.closing) return;

@@ -186,6 +186,10 @@ export class StrategyEngine extends Engine {
       return;
     }
     const { ts, price, volume } = this.scratch.of(message.payload as Trades);
+    if (ts.length === 0) {
+      this.merge.push(message.key, ts, price, volume, this.applyTrade, message.stream, message.watermark);
+      return;
+    }
     let last = this.lastTs.get(message.key) ?? Number.NEGATIVE_INFINITY;
     for (let i = 0; i < ts.length; i++) {
       if (!(ts[i] >= last && ts[i] < Number.POSITIVE_INFINITY))
@@ -247,6 +251,11 @@ export class StrategyEngine extends Engine {
       sum.slowOnBars += m.slowOnBars;
     }
     return sum;
+  }
+
+  /** The watermark-only frames move the merge on past a stream whose symbols are all quiet. */
+  protected override get readsWatermarks(): boolean {
+    return true;
   }
 
   protected override get checkpointable(): boolean {

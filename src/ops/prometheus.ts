@@ -98,6 +98,7 @@ const BUS_COUNTERS: [keyof BusMetrics, string, string?][] = [
   ['rejected', 'Messages refused with BackpressureError'],
   ['undeliverable', 'Messages a transport refused for good (not retryable)'],
   ['frames', 'Frames handed to transports'],
+  ['watermarkFrames', 'Watermark-only frames handed to transports (trade frames of no rows)'],
   ['delivered', 'Messages handed to handlers, redeliveries included'],
   ['acknowledged', 'Messages whose handler succeeded'],
   ['redelivered', 'Messages delivered again'],

@@ -252,6 +252,47 @@ describe('Batcher: watermarks', () => {
     expect(frames().at(-1)!.watermark).toBe(4);
   });
 
+  it('a stream silent for idleWatermarkMs gets a watermark-only frame at a flush, once its watermark moved on', async () => {
+    const flushes: BatchFrame[][] = [];
+    // keys a* on stream A, b* on stream B
+    const batcher = new Batcher(
+      { maxBatch: 8, lingerMs: 0, watermarks: true, idleWatermarkMs: 5 },
+      (frames) => flushes.push(frames),
+      () => false,
+      (_type, key) => key[0].toUpperCase(),
+    );
+    const sleep = () => new Promise((resolve) => setTimeout(resolve, 10));
+    const step = async (ts: number) => {
+      batcher.addTrade(T, 'a1', ts, 1, 1, undefined);
+      await turn();
+      return flushes.at(-1)!.map((f) => {
+        const d = decodeFrame(f.data) as TradesFrame;
+        return [d.key, d.count, d.watermark];
+      });
+    };
+    batcher.addTrade(T, 'b1', 1, 1, 1, undefined);
+    expect(await step(1)).toEqual([
+      ['b1', 1, 1],
+      ['a1', 1, 1],
+    ]);
+    await sleep();
+    expect(await step(5)).toEqual([
+      ['a1', 1, 5],
+      ['b1', 0, 5],
+    ]);
+    // B had one 5 ms ago: not yet again
+    expect(await step(6)).toEqual([['a1', 1, 6]]);
+    await sleep();
+    expect(await step(6)).toEqual([
+      ['a1', 1, 6],
+      ['b1', 0, 6],
+    ]);
+    // the watermark did not move since B's last frame
+    await sleep();
+    expect(await step(6)).toEqual([['a1', 1, 6]]);
+    expect(batcher.pending).toBe(0);
+  });
+
   it('no frame is followed by a trade older than its watermark: random keys, ties, held streams, full frames', async () => {
     let seed = 11;
     const rand = (n: number) => {
@@ -259,7 +300,15 @@ describe('Batcher: watermarks', () => {
       return seed % n;
     };
     const busy = new Set<string>();
-    const { batcher, frames } = marked(3, (key) => busy.has(key));
+    const flushes: BatchFrame[][] = [];
+    // every idle stream (a, b | c, d | e) gets a watermark-only frame at every flush it has none
+    const batcher = new Batcher(
+      { maxBatch: 3, lingerMs: 0, watermarks: true, idleWatermarkMs: 1e-9 },
+      (out) => flushes.push(out),
+      (_type, key) => busy.has(key),
+      (_type, key) => (key < 'c' ? 'X' : key < 'e' ? 'Y' : 'Z'),
+    );
+    const frames = () => flushes.flat().map((f) => decodeFrame(f.data) as TradesFrame);
     const keys = ['a', 'b', 'c', 'd', 'e'];
     let ts = 0;
     for (let step = 0; step < 3000; step++) {
@@ -277,6 +326,7 @@ describe('Batcher: watermarks', () => {
     batcher.flush();
     const all = frames();
     expect(all.reduce((n, f) => n + f.count, 0)).toBe(3000);
+    expect(all.filter((f) => f.count === 0).length).toBeGreaterThan(50);
     let later = Number.POSITIVE_INFINITY;
     // from the end: the least ts of every frame after each
     for (let i = all.length - 1; i >= 0; i--) {

@@ -181,6 +181,10 @@ describe('bus: publish and subscribe', () => {
     }
     expect(() => bus.subscribe('NOPE', () => {})).toThrow(/^type: expected a message type in the route table/);
     expect(() => createBus({ maxBatch: 0 })).toThrow(/^options.maxBatch: expected an integer >= 1, got 0$/);
+    expect(() => createBus({ idleWatermarkMs: -1 })).toThrow(/^options.idleWatermarkMs: expected /);
+    expect(() => bus.subscribe('TRADE_EXECUTION', () => {}, { watermarks: 1 as unknown as boolean })).toThrow(
+      /^options.watermarks: expected a boolean, got 1$/,
+    );
     expect(() => createBus({ routing: 'random' as 'static' })).toThrow(
       /^options.routing: expected 'static', 'least-loaded', 'latency', 'failover', got "random"$/,
     );

@@ -189,6 +189,50 @@ describe('StrategyEngine', () => {
     expect(await ordersBeforeQuietTrades(false)).toBe(0);
   });
 
+  it("with idle streams' watermark-only frames, a bar's order goes out while every symbol of another stream stays quiet", async () => {
+    /** AAA (shard 0) trades on; BBB, alone on shard 1, once at the start: the orders placed, and what two plain subscribers saw. */
+    const run = async (idleWatermarkMs: number) => {
+      const bus = createBus({ watermarks: true, shards: 2, idleWatermarkMs });
+      const signals = collect(bus, 'STRATEGY_SIGNAL');
+      const plain: number[] = [];
+      const marks: number[] = [];
+      bus.subscribe('TRADE_EXECUTION', (m) => void plain.push(m.count));
+      bus.subscribe('TRADE_EXECUTION', (m) => void (m.count === 0 && marks.push(m.watermark!)), { watermarks: true });
+      const engine = new StrategyEngine(bus, {
+        strategies: defineStrategy({
+          name: 'every-bar',
+          symbols: ['AAA', 'BBB'],
+          bars: { by: 'time', threshold: 1000 },
+          onBar(ctx, bar) {
+            if (bar.symbol === 'AAA') ctx.order('AAA', 1);
+          },
+        }),
+        maxLatenessMs: 60_000,
+        heartbeatMs: 0,
+      }).start();
+      await engine.ready();
+      const turns = async () => {
+        for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      };
+      bus.publishSync('TRADE_EXECUTION', { key: 'BBB', ts: 0, price: 10, volume: 1 });
+      bus.publishSync('TRADE_EXECUTION', { key: 'AAA', ts: 0, price: 10, volume: 1 });
+      await turns();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const ts of [500, 1000, 1200]) bus.publishSync('TRADE_EXECUTION', { key: 'AAA', ts, price: 10, volume: 1 });
+      await turns();
+      const placed = signals.length;
+      await engine.close();
+      await bus.close();
+      return { placed, plain, marks };
+    };
+    // AAA's bar [0, 1000) closes on its trade at 1000; BBB's stream had no frame for 20 ms, so the flush
+    // of AAA's trades sends it one at 1200 and the merge hands the trade out; without, BBB holds it
+    const idle = await run(10);
+    expect(idle).toEqual({ placed: 1, plain: [1, 1, 3], marks: [1200] });
+    const none = await run(0);
+    expect(none).toEqual({ placed: 0, plain: [1, 1, 3], marks: [] });
+  });
+
   it('reads frames from Redis in place (FrameTrades at odd offsets, of any size) as it reads aligned columns, copying none', async () => {
     const tape = randomTape(3_000, ['AAA', 'BBB'], 2_000, 5);
     const { codes, values } = tape.symbols!;
