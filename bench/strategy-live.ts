@@ -7,9 +7,14 @@
  * published it) minus the sentAt of the TRADE_EXECUTION frame that carried the trade that closed the bar
  * (the feed's clock when it published it): the bus, Redis, the merge and onBar between them. Orders
  * whose bar closed in the merge's first maxLatenessMs (it holds everything then: see TradeMerge) are
- * counted apart. Both clocks are this machine's (performance.timeOrigin + now()).
+ * counted apart. Both clocks are this machine's (performance.timeOrigin + now()). Beside it, where the
+ * time goes: each order's latency split at the Redis entry id's time (the feed's frame stored; ms) into
+ * feed to Redis and Redis to signal, and the CPU the feed, the engine and redis-server used over the
+ * feed's run (/proc on Linux), against the machine's cores.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { decodeFrame } from '../src/bus/frames.js';
@@ -25,6 +30,7 @@ const SHARDS = 4;
 
 /** A `kernelbus` process (bin/kernelbus.js, dist/) running; its output so far. */
 function start(args: string[]): {
+  pid: number | undefined;
   out: () => string;
   exited: Promise<number | null>;
   stop: () => void;
@@ -36,6 +42,7 @@ function start(args: string[]): {
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
+    pid: child.pid,
     out: () => out,
     exited,
     stop: () => {
@@ -52,18 +59,39 @@ function start(args: string[]): {
   };
 }
 
-/** Every frame of a stream: its sentAt and decoded frame, in order. */
-async function frames(redis: Redis, key: string): Promise<ReturnType<typeof decodeFrame>[]> {
-  const out: ReturnType<typeof decodeFrame>[] = [];
+/** Every frame of a stream, decoded, with the time (epoch ms) of its entry id: when Redis stored it. */
+async function frames(redis: Redis, key: string): Promise<(ReturnType<typeof decodeFrame> & { storedAt: number })[]> {
+  const out: (ReturnType<typeof decodeFrame> & { storedAt: number })[] = [];
   let from = '-';
   for (;;) {
     const page = (await redis.xrangeBuffer(key, from, '+', 'COUNT', 2000)) as [Buffer, Buffer[]][];
-    for (const [, fields] of page) {
-      for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i].toString() === 'd') out.push(decodeFrame(fields[i + 1]));
+    for (const [id, fields] of page) {
+      const storedAt = Number.parseInt(id.toString(), 10);
+      for (let i = 0; i + 1 < fields.length; i += 2) {
+        if (fields[i].toString() === 'd') out.push(Object.assign(decodeFrame(fields[i + 1]), { storedAt }));
+      }
     }
     if (page.length < 2000) return out;
     from = `(${page[page.length - 1][0].toString()}`;
   }
+}
+
+/** CPU seconds (user + system) process `pid` has used so far (/proc/<pid>/stat; NaN where there is none). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime (fields 14, 15) in USER_HZ ticks
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** redis-server's CPU seconds so far (INFO cpu). */
+async function redisCpu(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
+  return field('used_cpu_user') + field('used_cpu_sys');
 }
 
 /** The p-th percentile of sorted values, as text with 2 decimals ('none' without values). */
@@ -115,8 +143,8 @@ export function mergeWaitRow(section: string, tape: Tape, barMs: number, spanMs:
 }
 
 /**
- * The live rows over `file` (a Parquet tape of `rows` trades spanning `spanMs` of tape time), or none
- * when no redis-server is on PATH (said on the console).
+ * The live rows over `file` (a Parquet tape of `rows` trades spanning `spanMs` of tape time) fed at
+ * `rate` trades/s, or none when no redis-server is on PATH (said on the console).
  */
 export async function liveRows(
   section: string,
@@ -127,6 +155,7 @@ export async function liveRows(
   label: string,
   extraArgs: readonly string[] = [],
   feedArgs: readonly string[] = [],
+  rate = LIVE_RATE,
 ): Promise<BenchRow[]> {
   if (!findRedisServer()) {
     console.log('strategy: the live row skipped (no redis-server on PATH)');
@@ -134,7 +163,7 @@ export async function liveRows(
   }
   const server = await RedisServer.start();
   const url = server.url();
-  const speed = LIVE_RATE / (rows / (spanMs / 1000));
+  const speed = rate / (rows / (spanMs / 1000));
   const redis = new Redis(url);
   try {
     const engine = start(
@@ -148,7 +177,16 @@ export async function liveRows(
     );
     await engine.ready(/^ready: engine strategy/m);
     const feed = start(['feed', '--file', file, '--redis', url, '--speed', String(speed), '--shards', String(SHARDS), ...feedArgs]);
+    // CPU over the feed's run: the feed's last reading before it exits (sampled every 50 ms)
+    const cpu0 = { engine: cpuSeconds(engine.pid), redis: await redisCpu(redis), at: performance.now() };
+    let cpu1 = { feed: 0, engine: cpu0.engine, at: cpu0.at };
+    const sampler = setInterval(() => {
+      const f = cpuSeconds(feed.pid);
+      if (f === f) cpu1 = { feed: f, engine: cpuSeconds(engine.pid), at: performance.now() };
+    }, 50);
     const code = await feed.exited;
+    clearInterval(sampler);
+    const redisUsed = (await redisCpu(redis)) - cpu0.redis;
     if (code !== 0) throw new Error(`kernelbus feed exited ${code}: ${feed.out().slice(-800)}`);
     const fed =
       /published ([\d,]+) trades .* in ([\d.]+) s \(([\d,]+) trades\/s\).*consumed by groups strategy ([\d,.]+) (m?s) after the last/.exec(
@@ -159,52 +197,61 @@ export async function liveRows(
     engine.stop();
     await engine.exited;
     const summary = /stopped \(SIGTERM\): .*/.exec(engine.out())?.[0] ?? engine.out().slice(-400);
-    // the closing trades' publication: (symbol, ts) -> the first frame's sentAt that carried it
-    const published = new Map<string, number>();
+    // the closing trades' publication: (symbol, ts) -> the first frame that carried it (sentAt, storedAt)
+    const published = new Map<string, { sentAt: number; storedAt: number }>();
     let first = Number.POSITIVE_INFINITY;
     for (let s = 0; s < SHARDS; s++) {
       for (const f of await frames(redis, `kb:{marketdata:${s}}:TRADE_EXECUTION`)) {
         if (f.kind !== 'trades') continue;
         first = Math.min(first, f.sentAt);
-        for (const t of f.columns.ts) if (!published.has(`${f.key}@${t}`)) published.set(`${f.key}@${t}`, f.sentAt);
+        for (const t of f.columns.ts) if (!published.has(`${f.key}@${t}`)) published.set(`${f.key}@${t}`, f);
       }
     }
+    const wall = (cpu1.at - cpu0.at) / 1000;
+    const cores = (used: number) => (used / wall).toFixed(2);
+    const cpuNote = `CPU over the feed's ${wall.toFixed(1)} s: feed ${cores(cpu1.feed)}, engine ${cores(cpu1.engine - cpu0.engine)}, redis-server ${cores(redisUsed)} cores of ${availableParallelism()}`;
     const settled: number[] = [];
     const held: number[] = [];
     // the merge holds the first maxLatenessMs unless the symbols are given (TradeMerge)
     const holds = !extraArgs.includes('--symbols');
     /** After the first 2 x maxLatenessMs: past the catch-up after the merge's first hold. */
     const later: number[] = [];
+    /** After the first 2 x maxLatenessMs: the latency's two parts, split at the entry's time in Redis (ms). */
+    const toRedis: number[] = [];
+    const fromRedis: number[] = [];
     for (let s = 0; s < SHARDS; s++) {
       for (const f of await frames(redis, `kb:{logic:${s}}:STRATEGY_SIGNAL`)) {
         if (f.kind !== 'message') continue;
         const order = f.payload as { symbol: string; ts: number };
-        const at = published.get(`${order.symbol}@${order.ts}`);
-        if (at === undefined) continue;
+        const closing = published.get(`${order.symbol}@${order.ts}`);
+        if (closing === undefined) continue;
+        const at = closing.sentAt;
         (holds && at - first < MAX_LATENESS_MS ? held : settled).push(f.sentAt - at);
-        if (at - first >= 2 * MAX_LATENESS_MS) later.push(f.sentAt - at);
+        if (at - first < 2 * MAX_LATENESS_MS) continue;
+        later.push(f.sentAt - at);
+        toRedis.push(closing.storedAt - at);
+        fromRedis.push(f.sentAt - closing.storedAt);
       }
     }
-    settled.sort((a, b) => a - b);
-    later.sort((a, b) => a - b);
-    const rate = fed ? Number(fed[3].replace(/,/g, '')) : Number.NaN;
+    for (const values of [settled, later, toRedis, fromRedis]) values.sort((a, b) => a - b);
+    const reached = fed ? Number(fed[3].replace(/,/g, '')) : Number.NaN;
     const behind = fed ? Number(fed[4].replace(/,/g, '')) * (fed[5] === 's' ? 1000 : 1) : Number.NaN;
     return [
       {
         section,
-        case: `engine strategy over Redis fed by feed --file at ${LIVE_RATE.toLocaleString('en-US')} trades/s, ${label}`,
+        case: `engine strategy over Redis fed by feed --file at ${rate.toLocaleString('en-US')} trades/s, ${label}`,
         subject: 'feed rate reached',
-        value: rate,
+        value: reached,
         unit: 'trades/s',
-        note: `target: keep up with ${LIVE_RATE.toLocaleString('en-US')} trades/s; speed ${speed.toFixed(0)}x the tape; the group consumed the last trade ${behind} ms after it was published; engine: ${summary.replace(/^stopped \(SIGTERM\): /, '').slice(0, 600)}`,
+        note: `target: keep up with ${rate.toLocaleString('en-US')} trades/s; speed ${speed.toFixed(0)}x the tape; the group consumed the last trade ${behind} ms after it was published; engine: ${summary.replace(/^stopped \(SIGTERM\): /, '').slice(0, 600)}`,
       },
       {
         section,
-        case: `engine strategy over Redis fed by feed --file at ${LIVE_RATE.toLocaleString('en-US')} trades/s, ${label}`,
+        case: `engine strategy over Redis fed by feed --file at ${rate.toLocaleString('en-US')} trades/s, ${label}`,
         subject: 'order latency p99 (bar close to STRATEGY_SIGNAL published)',
         value: pct(settled, 99),
         unit: 'ms',
-        note: `target <= 2 ms; p50 ${ms(pct(settled, 50))}, max ${ms(settled[settled.length - 1])} over ${settled.length} orders; ${holds ? `${held.length} orders of bars closed in the merge's first ${MAX_LATENESS_MS} ms (held) not counted` : 'every order counted (the symbols given: no hold)'}; after the first ${2 * MAX_LATENESS_MS} ms: p50 ${ms(pct(later, 50))}, p99 ${ms(pct(later, 99))} over ${later.length} orders`,
+        note: `target <= 2 ms; p50 ${ms(pct(settled, 50))}, max ${ms(settled[settled.length - 1])} over ${settled.length} orders; ${holds ? `${held.length} orders of bars closed in the merge's first ${MAX_LATENESS_MS} ms (held) not counted` : 'every order counted (the symbols given: no hold)'}; after the first ${2 * MAX_LATENESS_MS} ms: p50 ${ms(pct(later, 50))}, p99 ${ms(pct(later, 99))} over ${later.length} orders, of which feed to Redis (the entry id's ms) p50 ${ms(pct(toRedis, 50))}, p99 ${ms(pct(toRedis, 99))} and Redis to signal p50 ${ms(pct(fromRedis, 50))}, p99 ${ms(pct(fromRedis, 99))}; ${cpuNote}`,
       },
     ];
   } finally {

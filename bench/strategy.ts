@@ -19,7 +19,7 @@ import { backtestStrategy, loadStrategy, StrategyRunner, type Strategy, type Tap
 import { ensureDist, ROOT, runCli } from './io-child.js';
 import { countLabel, writeOnce } from './io-data.js';
 import { type BenchRow, type BenchSection, tape } from './lib.js';
-import { liveRows, mergeWaitRow } from './strategy-live.js';
+import { LIVE_RATE, liveRows, mergeWaitRow } from './strategy-live.js';
 
 const SECTION = 'strategy';
 const ROWS = Number(process.env.KERNELBUS_BENCH_STRATEGY_ROWS ?? 10_000_000);
@@ -149,6 +149,20 @@ async function run(): Promise<BenchRow[]> {
   const universe = e.symbols!.values.join(',');
   rows.push(
     ...(await liveRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, STRATEGY, `${liveLabel}, --symbols given`, ['--symbols', universe])),
+  );
+  // the same at a quarter of the rate: the latency where the feed, Redis and the engine leave the cores room
+  rows.push(
+    ...(await liveRows(
+      SECTION,
+      liveFile,
+      ENGINE_ROWS,
+      SPAN_MS,
+      STRATEGY,
+      `${liveLabel}, --symbols given`,
+      ['--symbols', universe],
+      [],
+      LIVE_RATE / 4,
+    )),
   );
   // the same without the feed's watermarks: each closing trade waits for every symbol's next one
   rows.push(
