@@ -160,8 +160,11 @@ export async function replay(
     lagMs: state.lagMs,
     loop: pass,
   });
-  // the pace: tape time t goes out at wall time started + (t - t0) / speed
+  // the pace: tape time t goes out at wall time paceFrom + (t - t0) / speed, the clock started when the
+  // first row is in hand (opening and reading the sources' first rows takes time: a clock started
+  // before it would send that much of the tape at once)
   let t0 = Number.NaN;
+  let paceFrom = started;
   let shift = 0;
   let pass = 0;
   let stopped: 'abort' | undefined;
@@ -184,17 +187,20 @@ export async function replay(
         }
         const next = await merge.peek();
         if (next === Number.POSITIVE_INFINITY) break;
-        if (t0 !== t0) t0 = next;
+        if (t0 !== t0) {
+          t0 = next;
+          paceFrom = performance.now();
+        }
         let until = Number.POSITIVE_INFINITY;
         if (speed !== 'max') {
-          const wait = (next + shift - t0) / speed - (performance.now() - started);
+          const wait = (next + shift - t0) / speed - (performance.now() - paceFrom);
           if (wait > 0) {
             // not due yet: a timer, never a loop of turns (at 200,000 trades/s the next trade is always
             // microseconds away, and spinning kept a core busy); what falls due meanwhile goes out together
             await sleep(Math.min(wait, progressMs));
             continue;
           }
-          until = t0 + (performance.now() - started) * speed - shift;
+          until = t0 + (performance.now() - paceFrom) * speed - shift;
         }
         const r = merge.take(until, sliceRows, sink);
         if (r.trades + r.messages > 0) {
@@ -205,7 +211,7 @@ export async function replay(
           passLast = r.last;
           if (state.firstTs !== state.firstTs) state.firstTs = next + shift;
           if (speed !== 'max') {
-            state.lagMs = Math.max(0, performance.now() - started - (r.last + shift - t0) / speed);
+            state.lagMs = Math.max(0, performance.now() - paceFrom - (r.last + shift - t0) / speed);
             state.maxLagMs = Math.max(state.maxLagMs, state.lagMs);
           }
         }

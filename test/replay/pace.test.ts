@@ -2,7 +2,7 @@
  * replay() at the tape's pace: `speed: 1` over 10 s of tape and `speed: 10` over 100 s of tape (run
  * side by side) each take 10 s within 5 %, and no trade goes out before its time on the tape's clock.
  */
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { createBus } from '../../src/bus/index.js';
 import type { Trades } from '../../src/index.js';
 import { replay } from '../../src/replay/index.js';
@@ -52,3 +52,25 @@ it('speed 1 and speed 10 hold the pace over 10 s within 5 %, never early', async
   expect(one.summary.trades).toBe(1001);
   expect(ten.summary.trades).toBe(5001);
 }, 30_000);
+
+it("the pace's clock starts with the first row in hand: time spent before it is not sent as a burst", async () => {
+  // 20 trades 10 ms apart at speed 1; the replay's first clock reading is made to come 1 s before the
+  // rest (as if opening the sources took that long): the rows still go out over their 190 ms, not at once
+  const bus = createBus();
+  const at: number[] = [];
+  bus.subscribe<Trades>('TRADE_EXECUTION', (m) => {
+    for (let i = 0; i < m.payload.ts.length; i++) at.push(performance.now());
+  });
+  const now = performance.now.bind(performance);
+  let calls = 0;
+  const spy = vi.spyOn(performance, 'now').mockImplementation(() => now() - (calls++ === 0 ? 1000 : 0));
+  try {
+    await replay(bus, tape(20, 10), { speed: 1 });
+  } finally {
+    spy.mockRestore();
+  }
+  await bus.close();
+  expect(calls).toBeGreaterThan(1);
+  expect(at).toHaveLength(20);
+  expect(at[19] - at[0]).toBeGreaterThan(150);
+});
