@@ -187,6 +187,7 @@ export class StrategyEngine extends Engine {
     }
     const { ts, price, volume } = this.scratch.of(message.payload as Trades);
     if (ts.length === 0) {
+      // a watermark-only frame (an idle stream's): for the merge alone
       this.merge.push(message.key, ts, price, volume, this.applyTrade, message.stream, message.watermark);
       return;
     }
