@@ -144,39 +144,20 @@ async function run(): Promise<BenchRow[]> {
   // live over Redis: the engine as a process fed by `kernelbus feed --file` at 200,000 trades/s
   const liveFile = await writeOnce(`strategy-tape-${countLabel(ENGINE_ROWS)}.parquet`, (path) => writeTable(path, tableOf(e)));
   const liveLabel = `${countLabel(ENGINE_ROWS)} trades x ${SYMBOLS} symbols`;
-  rows.push(...(await liveRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, STRATEGY, liveLabel)));
-  // the same with the universe given (--symbols): the merge waits for those from the start, no hold
-  const universe = e.symbols!.values.join(',');
-  rows.push(
-    ...(await liveRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, STRATEGY, `${liveLabel}, --symbols given`, ['--symbols', universe])),
-  );
-  // the same at a quarter of the rate: the latency where the feed, Redis and the engine leave the cores room
-  rows.push(
-    ...(await liveRows(
-      SECTION,
-      liveFile,
-      ENGINE_ROWS,
-      SPAN_MS,
-      STRATEGY,
-      `${liveLabel}, --symbols given`,
-      ['--symbols', universe],
-      [],
-      LIVE_RATE / 4,
-    )),
-  );
-  // the same without the feed's watermarks: each closing trade waits for every symbol's next one
-  rows.push(
-    ...(await liveRows(
-      SECTION,
-      liveFile,
-      ENGINE_ROWS,
-      SPAN_MS,
-      STRATEGY,
-      `${liveLabel}, --symbols given, feed --no-watermarks`,
-      ['--symbols', universe],
-      ['--no-watermarks'],
-    )),
-  );
+  const universe = ['--symbols', e.symbols!.values.join(',')];
+  // [label, the engine's extra flags, the feed's, the rate]: as it comes; the universe given (--symbols:
+  // the merge waits for those from the start, no hold); that at a quarter of the rate (where the feed,
+  // Redis and the engine leave the cores room); without the feed's watermarks (each closing trade waits
+  // for every symbol's next one)
+  const runs: [string, string[], string[], number][] = [
+    [liveLabel, [], [], LIVE_RATE],
+    [`${liveLabel}, --symbols given`, universe, [], LIVE_RATE],
+    [`${liveLabel}, --symbols given`, universe, [], LIVE_RATE / 4],
+    [`${liveLabel}, --symbols given, feed --no-watermarks`, universe, ['--no-watermarks'], LIVE_RATE],
+  ];
+  for (const [label, engineArgs, feedArgs, rate] of runs) {
+    rows.push(...(await liveRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, STRATEGY, label, engineArgs, feedArgs, rate)));
+  }
   rows.push(mergeWaitRow(SECTION, e, 60_000, SPAN_MS, liveLabel));
   return rows;
 }

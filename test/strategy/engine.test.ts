@@ -17,6 +17,24 @@ function inOrder<T extends { ts: number; id: string }>(records: T[]): T[] {
   return [...records].sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+/** A started StrategyEngine over `symbols` that orders 1 AAA at each of AAA's bars (1 s), waiting up to a minute for a slow symbol. */
+async function orderingAaaBars(bus: Bus, symbols: string[]): Promise<StrategyEngine> {
+  const engine = new StrategyEngine(bus, {
+    strategies: defineStrategy({
+      name: 'every-bar',
+      symbols,
+      bars: { by: 'time', threshold: 1000 },
+      onBar(ctx, bar) {
+        if (bar.symbol === 'AAA') ctx.order('AAA', 1);
+      },
+    }),
+    maxLatenessMs: 60_000,
+    heartbeatMs: 0,
+  }).start();
+  await engine.ready();
+  return engine;
+}
+
 function collect(bus: Bus, type: string): BusMessage[] {
   const got: BusMessage[] = [];
   bus.subscribe(type, (m) => void got.push(m));
@@ -155,19 +173,7 @@ describe('StrategyEngine', () => {
     const ordersBeforeQuietTrades = async (watermarks: boolean) => {
       const bus = createBus({ watermarks });
       const signals = collect(bus, 'STRATEGY_SIGNAL');
-      const engine = new StrategyEngine(bus, {
-        strategies: defineStrategy({
-          name: 'every-bar',
-          symbols: ['AAA', 'QQQ'],
-          bars: { by: 'time', threshold: 1000 },
-          onBar(ctx, bar) {
-            if (bar.symbol === 'AAA') ctx.order('AAA', 1);
-          },
-        }),
-        maxLatenessMs: 60_000,
-        heartbeatMs: 0,
-      }).start();
-      await engine.ready();
+      const engine = await orderingAaaBars(bus, ['AAA', 'QQQ']);
       // in time order, as a tape's replay; QQQ trades once at the start, then is quiet
       for (const [key, ts] of [
         ['QQQ', 0],
@@ -198,19 +204,7 @@ describe('StrategyEngine', () => {
       const marks: number[] = [];
       bus.subscribe('TRADE_EXECUTION', (m) => void plain.push(m.count));
       bus.subscribe('TRADE_EXECUTION', (m) => void (m.count === 0 && marks.push(m.watermark!)), { watermarks: true });
-      const engine = new StrategyEngine(bus, {
-        strategies: defineStrategy({
-          name: 'every-bar',
-          symbols: ['AAA', 'BBB'],
-          bars: { by: 'time', threshold: 1000 },
-          onBar(ctx, bar) {
-            if (bar.symbol === 'AAA') ctx.order('AAA', 1);
-          },
-        }),
-        maxLatenessMs: 60_000,
-        heartbeatMs: 0,
-      }).start();
-      await engine.ready();
+      const engine = await orderingAaaBars(bus, ['AAA', 'BBB']);
       const turns = async () => {
         for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
       };
