@@ -119,6 +119,8 @@ export interface CheckpointHost {
   readonly resetCheckpoints: boolean;
   /** Applies a message to the engine's state (a replayed entry goes through it as a delivery does). */
   process(message: BusMessage): void | Promise<void>;
+  /** Whether process() takes the publishers' watermark-only frames (Engine.readsWatermarks); a replay skips them otherwise, as the delivery does. */
+  readonly watermarks: boolean;
   /** Records `key`'s last applied entry on `stream`. */
   progress(stream: string, key: string, id: string): void;
   /** Whether the engine is closing or stopping. */
@@ -462,7 +464,8 @@ export class Checkpointing {
   /**
    * Applies an acknowledged entry read back from the stream (its outputs are published again: at least
    * once). An entry that the delivery dead-lettered as malformed (its frame's type not the stream's, its
-   * key or count not the entry's) is skipped here too, counted in replayErrors.
+   * key or count not the entry's) is skipped here too, counted in replayErrors; a watermark-only frame
+   * too, uncounted, unless the engine reads them (as its delivery skips it).
    */
   private async replay(stream: string, state: StreamCheckpointState, entry: ReplayEntry): Promise<void> {
     const { id, data } = entry;
@@ -470,6 +473,7 @@ export class Checkpointing {
       const frame = decodeFrame(data);
       if (frame.type !== state.type || frame.key !== entry.key || frame.count !== entry.count)
         throw new Error('not an entry of this stream');
+      if (frame.kind === 'trades' && frame.count === 0 && !this.host.watermarks) return;
       const message = messageOf(frame, { id, stream, deliveries: 1 }, state.bus);
       await this.host.process(message);
       this.host.progress(stream, message.key, id);

@@ -350,6 +350,7 @@ export abstract class Engine {
       snapshotKey: (key, type) => this.snapshotKey(key, type),
       restoreKey: (key, bytes, type, deltas) => this.restoreKey(key, bytes, type, deltas),
       process: (message) => this.process(message),
+      watermarks: this.readsWatermarks,
       progress: (stream, key, id) => this.progress(stream, key, id),
       closing: () => this.closing !== undefined,
     });

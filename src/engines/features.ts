@@ -207,7 +207,6 @@ export class FeaturesEngine extends Engine {
    */
   protected process(message: BusMessage): void {
     const n = message.count;
-    if (n === 0) return; // a watermark-only frame (read back from the stream after a restart)
     this.future.check(n, message.ts);
     const s = this.state(message.key);
     if (republishedTrades(s, n, message.ts, message.sentAt)) {

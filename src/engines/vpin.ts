@@ -183,7 +183,6 @@ export class VpinEngine extends Engine {
     // count and ts (the last trade's) come from the frame: the columns may be unaligned bytes that the
     // native stream reads in place (FrameTrades), so they are read only by update()
     const n = message.count;
-    if (n === 0) return; // a watermark-only frame (read back from the stream after a restart)
     this.future.check(n, message.ts);
     const s = this.state(message.key);
     if (republishedTrades(s, n, message.ts, message.sentAt)) {

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
+import { encodeTradesFrame } from '../../src/bus/frames.js';
 import { FeaturesEngine, type FeatureBar, type FeaturesEngineOptions, type FeaturesUpdate } from '../../src/engines/index.js';
 import { client, closeAll, describeRedis, RedisServer, tearDown, until } from '../helpers/redis.js';
 import { publish, tape } from '../engines/features-helpers.js';
@@ -66,8 +67,15 @@ describeRedis('FeaturesEngine over Redis', () => {
     await publish(bus1, rows, 0, 500);
     await until(() => a.metrics().processed === 500, `A at 500 (${a.metrics().processed})`);
     await a.checkpoint();
+    // a watermark-only frame among the entries B replays: neither A's delivery nor B's replay hands it
+    // to the engine (no state for its key)
+    const none = new Float64Array(0);
+    await bus1.publishFrame(
+      encodeTradesFrame({ type: 'TRADE_EXECUTION', key: 'QUIET', ts: none, price: none, volume: none, watermark: 1 }),
+    );
     await publish(bus1, rows, 500, half);
     await until(() => a.metrics().processed === half, 'A at 800');
+    expect(a.metrics().keys).toBe(3);
     a.checkpoint = () => Promise.resolve(); // stops as if killed: trades 500-799 acknowledged, not checkpointed
     await a.stop();
     await bus1.close();
@@ -80,6 +88,7 @@ describeRedis('FeaturesEngine over Redis', () => {
     await b.stop();
     await bus2.close();
     expect(b.metrics().extra).toMatchObject({ restoredKeys: 3, replayErrors: 0 });
+    expect(b.metrics().keys).toBe(3);
     expect(b.metrics().extra.replayed).toBeGreaterThan(0);
 
     const whole = await inProcess(rows, OPTIONS);
