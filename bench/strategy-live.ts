@@ -20,6 +20,7 @@ import { Redis } from 'ioredis';
 import { decodeFrame } from '../src/bus/frames.js';
 import { findRedisServer, RedisServer } from '../tools/redis-server.js';
 import { ROOT } from './io-child.js';
+import { infoCpuSeconds } from './redis-cluster.js';
 import type { Tape } from '../src/strategy/index.js';
 import type { BenchRow } from './lib.js';
 
@@ -88,11 +89,7 @@ function cpuSeconds(pid: number | undefined): number {
 }
 
 /** redis-server's CPU seconds so far (INFO cpu). */
-async function redisCpu(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
-  return field('used_cpu_user') + field('used_cpu_sys');
-}
+const redisCpu = async (redis: Redis): Promise<number> => infoCpuSeconds(await redis.info('cpu'));
 
 /** The p-th percentile of sorted values, as text with 2 decimals ('none' without values). */
 const pct = (sorted: number[], p: number): number =>
