@@ -477,7 +477,10 @@ export class Bus {
   async drain(): Promise<void> {
     for (;;) {
       await this.flush();
+      const calls = this.outbound.calls;
       await Promise.all([...this.lanes.values()].map((lane) => lane.transport.idle()));
+      // A retry sent meanwhile may have been stored after the transports last looked: look again.
+      if (this.outbound.calls !== calls) continue;
       if (this.outbound.retrying) {
         await new Promise((resolve) => setTimeout(resolve, this.retryMs));
         continue;

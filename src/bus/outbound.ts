@@ -85,6 +85,8 @@ export class Outbound {
   /** Sequence number of the last send (and of frames queued behind a retry). */
   private sendSeq = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Publish calls made so far: drain() sees by it that a retry was sent while it waited for idle(). */
+  calls = 0;
   /** Messages waiting for a retry. */
   retryPending = 0;
   /** Messages handed to transports and not yet settled. */
@@ -146,6 +148,7 @@ export class Outbound {
     const flight: InFlight | undefined = lane.serial ? { queued: [] } : undefined;
     if (flight) this.inFlight.set(stream, flight);
     const started = performance.now();
+    this.calls++;
     let promise: Promise<unknown>;
     try {
       promise = lane.transport.publish(stream, entries);

@@ -242,6 +242,24 @@ describe('bus: batching and flushing', () => {
     await expect(bus.publish(T, { key: 'a', ts: 1, price: 1, volume: 1 })).rejects.toThrow(BusClosedError);
     expect(() => bus.subscribe(T, () => {})).toThrow(/^bus is closed$/);
   });
+
+  it('drain() waits for a refused frame retried and stored while it waited for idle (a CI flake at 8ac0fe8)', async () => {
+    const t = new TestTransport();
+    t.refuse = 1;
+    t.idleDelayMs = 30; // the retry (after retryMs) is sent and stored while drain() waits for idle()
+    const bus = createBus({ transports: { marketdata: t }, retryMs: 5, onError: () => {} });
+    let trades = 0;
+    bus.subscribe<Trades>(T, async (m) => {
+      await new Promise((resolve) => setTimeout(resolve, 100)); // still handling when idle() answers
+      trades += m.count;
+    });
+    await bus.publish(T, { key: 'a', ts: 1, price: 1, volume: 1 });
+    await bus.drain();
+    expect(t.calls).toHaveLength(2);
+    expect(trades).toBe(1);
+    expect(bus.metrics()).toMatchObject({ published: 1, delivered: 1, acknowledged: 1, queueDepth: 0 });
+    await bus.close();
+  });
 });
 
 describe('bus: backpressure', () => {

@@ -11,6 +11,8 @@ export class TestTransport implements Transport {
   refuse = 0;
   /** Acknowledges publishes after this many ms (a timer). */
   delayMs = 0;
+  /** idle() answers this many ms after the inner transport's idle() did (a slow progress poll). */
+  idleDelayMs = 0;
   /** Delivers every entry twice (as if the first acknowledgement was lost). */
   duplicate = false;
   /** Publish calls (numbered from 1) to store and then reject (an ambiguous failure, e.g. a lost reply). */
@@ -54,8 +56,9 @@ export class TestTransport implements Transport {
   onSettle(listener: Parameters<Transport['onSettle']>[0]) {
     return this.inner.onSettle(listener);
   }
-  idle() {
-    return this.inner.idle();
+  async idle() {
+    await this.inner.idle();
+    if (this.idleDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.idleDelayMs));
   }
   metrics() {
     return this.inner.metrics();
