@@ -5,7 +5,7 @@
  */
 import { KernelInputError } from '../../errors.js';
 import type { Matrix } from '../matrix.js';
-import { describeValue } from '../validate.js';
+import { describeValue, firstNonFinite } from '../validate.js';
 import {
   DIST_NORMAL,
   DIST_SKEWT,
@@ -49,11 +49,10 @@ export function requireReturns(m: Matrix, model: Model, one: boolean, name = 're
   const need = minObservations(model) + model.lags;
   if (m.rows < need) throw new KernelInputError(name, `at least ${need} returns for this model`, `${m.rows}`);
   const { data, cols } = m;
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) {
-      const at = cols === 1 ? `row ${i}` : `row ${Math.floor(i / cols)}, column ${i % cols}`;
-      throw new KernelInputError(name, 'finite returns', `${describeValue(data[i])} at ${at}`);
-    }
+  const i = firstNonFinite(data);
+  if (i >= 0) {
+    const at = cols === 1 ? `row ${i}` : `row ${Math.floor(i / cols)}, column ${i % cols}`;
+    throw new KernelInputError(name, 'finite returns', `${describeValue(data[i])} at ${at}`);
   }
 }
 
