@@ -67,6 +67,9 @@ ${TAPE_USAGE}${BAR_USAGE}  --loop              replay the tape again and again (
   --no-watermarks     leave the watermark out of the trade frames (it says no later trade of the stream
                       is older, so kernelbus engine strategy need not wait for a quiet symbol): for
                       several feeds publishing to the same streams
+  --idle-watermark-ms ms  a stream with no frame for this long while the others moved on gets a
+                      watermark-only frame, so kernelbus engine strategy need not wait for a stream whose
+                      symbols are all quiet; 0: never (default 10)
   --json              print the summary as one JSON document (the other lines go to stderr)
   --grace-ms ms       after SIGINT/SIGTERM, how long to wait for Redis to store what is published (default ${DEFAULT_GRACE_MS})
 ${METRICS_USAGE}${LOG_USAGE}`,
@@ -93,6 +96,7 @@ const FLAGS = {
   ...BAR_FLAGS,
   loop: flag.boolean(),
   'no-watermarks': flag.boolean(),
+  'idle-watermark-ms': flag.number(10, 0, 60_000),
   json: flag.boolean(),
   'grace-ms': flag.number(DEFAULT_GRACE_MS, 0, 3_600_000),
   ...METRICS_FLAGS,
@@ -130,6 +134,8 @@ export async function runFeed(
       throw new KernelInputError(`--${name}`, expected, String(parsed.raw(name)));
     }
   }
+  if (v['no-watermarks'] && parsed.raw('idle-watermark-ms') !== undefined)
+    throw new KernelInputError('--idle-watermark-ms', 'to come without --no-watermarks', String(parsed.raw('idle-watermark-ms')));
   const url = v.redis!;
   const info = v.json ? err : out;
   const log = await createLog('feed', v['log-format'], info, err);
@@ -144,7 +150,16 @@ export async function runFeed(
   try {
     // frames of up to FEED_MAX_BATCH rows: a tape's slices go out in a quarter of the appends; trades
     // are published in time order (a tape's, or the synthetic market's clock), so frames carry watermarks
-    bus = await connectRedisBus(url, v.shards, { log: transportLog(log) }, { maxBatch: FEED_MAX_BATCH, watermarks: !v['no-watermarks'] });
+    bus = await connectRedisBus(
+      url,
+      v.shards,
+      { log: transportLog(log) },
+      {
+        maxBatch: FEED_MAX_BATCH,
+        watermarks: !v['no-watermarks'],
+        idleWatermarkMs: v['idle-watermark-ms'],
+      },
+    );
   } catch (error) {
     if (!(error instanceof TransportError)) throw error;
     log.error(error.message, { event: 'unreachable' });

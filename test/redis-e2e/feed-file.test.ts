@@ -123,6 +123,23 @@ describeRedis('kernelbus feed --file over Redis', () => {
     expect([...(days[1].payload as { returns: Float64Array }).returns]).toEqual([0.02, Number.NaN]);
   });
 
+  it('--idle-watermark-ms: watermark-only frames for streams idle that long (1 ms: some; 0: none); refused with --no-watermarks', async () => {
+    const run = async (...flags: string[]) => {
+      const feed = new Command(['feed', '--redis', url, '--file', 'examples/tape.csv', '--speed', '60000', '--json', ...flags]);
+      expect(await feed.exited, feed.out).toBe(0);
+      return JSON.parse(feed.out.slice(feed.out.indexOf('{'))) as { trades: number; frames: number; watermarkFrames: number };
+    };
+    const often = await run('--idle-watermark-ms', '1');
+    expect(often.trades).toBe(5200);
+    expect(often.watermarkFrames).toBeGreaterThan(0);
+    expect(often.watermarkFrames).toBeLessThan(often.frames);
+    const never = await run('--idle-watermark-ms', '0');
+    expect(never).toMatchObject({ trades: 5200, watermarkFrames: 0 });
+    const both = new Command(['feed', '--redis', url, '--file', 'examples/tape.csv', '--no-watermarks', '--idle-watermark-ms', '5']);
+    expect(await both.exited).toBe(2);
+    expect(both.out).toContain('--idle-watermark-ms');
+  });
+
   it("--bar-ms --session: the tape's bars of returns as RETURNS_UPDATE, only where the market trades, equal to tapeBars()", async () => {
     const redis = client(url);
     await redis.flushall();
