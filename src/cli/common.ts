@@ -1,5 +1,6 @@
 /** Pieces shared by `kernelbus demo`, `feed` and `engine`: Redis set-up, grace periods, signals. */
 import { createBus, type Bus } from '../bus/bus.js';
+import type { BusOptions } from '../bus/bus-options.js';
 import { DEFAULT_PREFIX, RedisKeys, type RedisBusOptions } from '../bus/transports/redis/index.js';
 
 /** The key names the help texts show come from the transport's own layout (keys.ts), under the default prefix. */
@@ -62,7 +63,7 @@ export async function connectRedisBus(
   url: string,
   shards: number,
   redis: Omit<RedisBusOptions, 'url' | 'cluster' | 'targets'> = {},
-  bus: { maxBatch?: number; watermarks?: boolean } = {},
+  bus: Pick<BusOptions, 'maxBatch' | 'watermarks' | 'idleWatermarkMs'> = {},
 ): Promise<Bus> {
   // The transport's messages (redis.log) start once connected: a failed connect is the caller's one line.
   let connected = false;
