@@ -5,7 +5,7 @@
  * redelivered, copies, latency).
  */
 import { FrameError } from './errors.js';
-import { decodeFrame, type Frame } from './frames.js';
+import { decodeFrame, type Frame, watermarkOnly } from './frames.js';
 import type { BusOptions, MessageHandler } from './bus-options.js';
 import { nowMs, type BusMessage, type BusName } from './messages.js';
 import type { Histogram } from './histogram.js';
@@ -77,7 +77,7 @@ export class Delivery {
       const frame = decodeFrame(entry.data, this.countCopy);
       const misplaced = type === undefined ? undefined : this.misplaced(frame.type, frame.kind, frame.key, type, entry.key);
       if (misplaced) throw new FrameError(misplaced);
-      if (frame.count === 0 && frame.kind === 'trades' && !watermarks) return;
+      if (!watermarks && watermarkOnly(frame)) return;
       message = messageOf(frame, entry, bus);
     } catch (error) {
       this.counters.failed += entry.count;

@@ -105,6 +105,14 @@ export interface MessageFrame extends FrameHeader {
 /** What decodeFrame returns. */
 export type Frame = TradesFrame | MessageFrame;
 
+/**
+ * Whether `frame` is a watermark-only frame: trades of no rows (docs/wire-format.md), which reach a
+ * handler (or an engine's replay) only where it asks for watermarks.
+ */
+export function watermarkOnly(frame: Frame): boolean {
+  return frame.kind === 'trades' && frame.count === 0;
+}
+
 /** Input to encodeTradesFrame. */
 export interface TradesFrameInput extends Trades {
   type: string;

@@ -69,7 +69,7 @@ ${TAPE_USAGE}${BAR_USAGE}  --loop              replay the tape again and again (
                       several feeds publishing to the same streams
   --idle-watermark-ms ms  a stream with no frame for this long while the others moved on gets a
                       watermark-only frame, so kernelbus engine strategy need not wait for a stream whose
-                      symbols are all quiet; 0: never (default 10)
+                      symbols are all quiet; 0: never (default: the bus's idleWatermarkMs, 10)
   --json              print the summary as one JSON document (the other lines go to stderr)
   --grace-ms ms       after SIGINT/SIGTERM, how long to wait for Redis to store what is published (default ${DEFAULT_GRACE_MS})
 ${METRICS_USAGE}${LOG_USAGE}`,
@@ -96,7 +96,7 @@ const FLAGS = {
   ...BAR_FLAGS,
   loop: flag.boolean(),
   'no-watermarks': flag.boolean(),
-  'idle-watermark-ms': flag.number(10, 0, 60_000),
+  'idle-watermark-ms': flag.optionalNumber(0, 60_000),
   json: flag.boolean(),
   'grace-ms': flag.number(DEFAULT_GRACE_MS, 0, 3_600_000),
   ...METRICS_FLAGS,
@@ -134,8 +134,8 @@ export async function runFeed(
       throw new KernelInputError(`--${name}`, expected, String(parsed.raw(name)));
     }
   }
-  if (v['no-watermarks'] && parsed.raw('idle-watermark-ms') !== undefined)
-    throw new KernelInputError('--idle-watermark-ms', 'to come without --no-watermarks', String(parsed.raw('idle-watermark-ms')));
+  if (v['no-watermarks'] && v['idle-watermark-ms'] !== undefined)
+    throw new KernelInputError('--idle-watermark-ms', 'to come without --no-watermarks', String(v['idle-watermark-ms']));
   const url = v.redis!;
   const info = v.json ? err : out;
   const log = await createLog('feed', v['log-format'], info, err);

@@ -16,7 +16,7 @@
 import type { Bus } from '../bus/bus.js';
 import { messageOf } from '../bus/delivery.js';
 import { isPermanentFailure } from '../bus/errors.js';
-import { decodeFrame } from '../bus/frames.js';
+import { decodeFrame, watermarkOnly } from '../bus/frames.js';
 import type { BusMessage, BusName } from '../bus/messages.js';
 import { CheckpointConfigError } from './checkpoint-config.js';
 import {
@@ -473,7 +473,7 @@ export class Checkpointing {
       const frame = decodeFrame(data);
       if (frame.type !== state.type || frame.key !== entry.key || frame.count !== entry.count)
         throw new Error('not an entry of this stream');
-      if (frame.kind === 'trades' && frame.count === 0 && !this.host.watermarks) return;
+      if (!this.host.watermarks && watermarkOnly(frame)) return;
       const message = messageOf(frame, { id, stream, deliveries: 1 }, state.bus);
       await this.host.process(message);
       this.host.progress(stream, message.key, id);
