@@ -12,11 +12,27 @@
 namespace kernelbus::portfolio {
 
 KERNELBUS_VECTOR_BODY void addRowsBody(double* y, const double* S, const double* x, size_t n) {
+  // Up to four non-zero rows per pass over y: one load and store of y_i for four terms, added in j's
+  // order, so the bits are those of a row at a time (a pass per row is bound by y's store-to-load).
+  const double* rows[4];
+  double a[4];
+  size_t k = 0;
   for (size_t j = 0; j < n; j++) {
-    const double a = x[j];
-    if (a == 0) continue;
-    const double* row = S + j * n;
-    for (size_t i = 0; i < n; i++) y[i] += row[i] * a;
+    if (x[j] == 0) continue;
+    rows[k] = S + j * n;
+    a[k++] = x[j];
+    if (k < 4) continue;
+    const double *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
+    for (size_t i = 0; i < n; i++) y[i] = (((y[i] + r0[i] * a[0]) + r1[i] * a[1]) + r2[i] * a[2]) + r3[i] * a[3];
+    k = 0;
+  }
+  if (k >= 2) {
+    const double *r0 = rows[0], *r1 = rows[1];
+    for (size_t i = 0; i < n; i++) y[i] = (y[i] + r0[i] * a[0]) + r1[i] * a[1];
+  }
+  if (k == 1 || k == 3) {
+    const double* r = rows[k - 1];
+    for (size_t i = 0; i < n; i++) y[i] += r[i] * a[k - 1];
   }
 }
 
