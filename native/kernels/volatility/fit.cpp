@@ -310,15 +310,14 @@ void startingValues(Problem& pr, double* theta) {
 std::unique_ptr<Problem> olsProblem(const Model& m, const double* y, size_t T, std::vector<double>& theta, double& v) {
   auto pr = std::make_unique<Problem>(m, y, T);
   theta.assign(pr->k, 0.0);
-  if (!olsMean(*pr, theta.data())) return nullptr;
-  v = fixAt(*pr, theta.data());
   double ySq = 0;
-  for (size_t t = m.lags; t < T; t++) ySq += y[t] * y[t];
+  if (!olsMean(*pr, theta.data(), &ySq)) return nullptr;
+  v = fixAt(*pr, theta.data());
   if (!(v > 1e-24 * (ySq / double(pr->nobs))) || !(v >= kMinMeanSquare) || !std::isfinite(v)) return nullptr;
   return pr;
 }
 
-void robustStdErrors(Problem& pr, const double* theta, double* out) {
+double robustStdErrors(Problem& pr, const double* theta, double* out) {
   const size_t k = pr.k, nobs = pr.nobs;
   const std::vector<double> h = hess3Steps(theta, k);
   const bool kink = kinkInReach(pr, theta, h);
@@ -326,8 +325,9 @@ void robustStdErrors(Problem& pr, const double* theta, double* out) {
   std::vector<double> inv;
   if (!inverse(hess, k, inv)) {
     std::fill(out, out + k, kNaN);
-    return;
+    return kNaN;
   }
+  double negLl = kNaN;
   std::vector<double> scores(nobs * k);
   if (kink) {  // arch's forward differences, which straddle the kink as its own do
     negLogLikelihood(pr, theta, nullptr, true);
@@ -342,7 +342,8 @@ void robustStdErrors(Problem& pr, const double* theta, double* out) {
     }
   } else {
     std::vector<double> g(k);
-    negLogLikelihood(pr, theta, g.data(), false, scores.data());
+    const double f = negLogLikelihood(pr, theta, g.data(), false, scores.data());
+    if (garch11Value(pr.m) && garch11Gradient(pr.m)) negLl = f;  // value() and pass(): the same sums
   }
   std::vector<double> means(k, 0.0), cov(k * k, 0.0);
   for (size_t t = 0; t < nobs; t++)
@@ -364,6 +365,7 @@ void robustStdErrors(Problem& pr, const double* theta, double* out) {
       for (size_t b = 0; b < k; b++) v += inv[i * k + a] * cov[a * k + b] * inv[b * k + i];
     out[i] = std::sqrt(v / double(nobs));
   }
+  return negLl;
 }
 
 Minimum optimum(Problem& pr, const Polytope& poly, const double* theta, PassCounts* counts) {
@@ -467,11 +469,12 @@ void fitSeries(const Model& m, const double* y, size_t T, double* out, const dou
   const size_t nobs = pr.nobs;
   const double* x = best.x.data();
   std::copy(x, x + k, out);
+  double negLl = kNaN;  // the standard errors' last pass is x's, or one more pass at x
   if (stdErrors)
-    robustStdErrors(pr, x, out + k);
+    negLl = robustStdErrors(pr, x, out + k);
   else
     std::fill(out + k, out + 2 * k, kNaN);
-  out[ll] = -negLogLikelihood(pr, x);
+  out[ll] = -(std::isnan(negLl) ? negLogLikelihood(pr, x) : negLl);
   out[status] = double(best.status);
   out[iterations] = double(best.iterations);
   const size_t L = m.lags;

@@ -14,8 +14,10 @@ void startingValues(Problem& pr, double* theta);
 std::unique_ptr<Problem> olsProblem(const Model& m, const double* y, size_t T, std::vector<double>& theta, double& v);
 /// arch's robust standard errors at theta (fit.ts robustStdErrors: the Hessian by approx_hess3's steps
 /// from central differences of the analytic gradient, the analytic scores; arch's own arithmetic where
-/// those steps reach EGARCH's kink).
-void robustStdErrors(Problem& pr, const double* theta, double* out);
+/// those steps reach EGARCH's kink). Returns -ll at theta when its last pass was the analytic scores'
+/// there (pr.e and pr.sigma2 then theta's) on a model whose value pass has the same bits (garch11.cpp),
+/// else NaN.
+double robustStdErrors(Problem& pr, const double* theta, double* out);
 /// The passes an optimum took: value and gradient, with the Hessian (hessian.cpp), four-lane batches of
 /// the difference Hessian (lanes.cpp).
 struct PassCounts {

@@ -69,9 +69,22 @@ bool solveLinear(double* a, double* b, size_t n) {
   return true;
 }
 
-bool olsMean(const Problem& pr, double* out) {
-  if (pr.m.mean == kMeanZero) return true;
+bool olsMean(const Problem& pr, double* out, double* ySq) {
   const size_t L = pr.m.lags, n = 1 + L;
+  double sq = 0;
+  if (pr.m.mean != kMeanZero && n == 1) {  // the mean of y; its sum beside y's squares (two chains a step)
+    double b = 0;
+    for (size_t t = 0; t < pr.nobs; t++) {
+      b += pr.y[t];
+      sq += pr.y[t] * pr.y[t];
+    }
+    out[0] = b / double(pr.nobs);
+    if (ySq) *ySq = sq;
+    return true;
+  }
+  for (size_t t = L; t < pr.T; t++) sq += pr.y[t] * pr.y[t];
+  if (ySq) *ySq = sq;
+  if (pr.m.mean == kMeanZero) return true;
   std::vector<double> a(n * n, 0), b(n, 0), row(n, 0);
   for (size_t t = 0; t < pr.nobs; t++) {
     row[0] = 1;
@@ -81,10 +94,6 @@ bool olsMean(const Problem& pr, double* out) {
       b[i] += row[i] * yt;
       for (size_t j = 0; j <= i; j++) a[i * n + j] += row[i] * row[j];
     }
-  }
-  if (n == 1) {
-    out[0] = b[0] / double(pr.nobs);
-    return true;
   }
   for (size_t i = 0; i < n; i++)
     for (size_t j = i + 1; j < n; j++) a[i * n + j] = a[j * n + i];
@@ -120,25 +129,31 @@ double meanSquare(const double* e, size_t nobs) {
   return s2 / double(nobs);
 }
 
-void varianceBounds(const double* e, size_t nobs, double* lower, double* upper) {
+double varianceBounds(const double* e, size_t nobs, double* lower, double* upper) {
   const std::vector<double> w = ewmaWeights(nobs);
   double init = 0;
   for (size_t i = 0; i < w.size(); i++) init += w[i] * (e[i] * e[i]);
-  double maxSq = 0, s = 0;
+  // Independent chains, each in t's order, run side by side in one loop: the bits of one loop each.
+  double maxSq = 0, s = 0, s2 = 0;
   for (size_t t = 0; t < nobs; t++) {
-    maxSq = std::max(maxSq, e[t] * e[t]);
+    const double sq = e[t] * e[t];
+    maxSq = std::max(maxSq, sq);
     s += e[t];
+    s2 += sq;
   }
   const double mean = s / double(nobs);
-  double var = 0;
-  for (size_t t = 0; t < nobs; t++) var += (e[t] - mean) * (e[t] - mean);
-  const double lo = var / double(nobs) / 1e8, minUpper = 1 + maxSq, hi = 1e7 * (1 + maxSq);
-  double prev = 0;
-  for (size_t t = 0; t < nobs; t++) {
+  double var = 0, prev = 0;
+  for (size_t t = 0; t < nobs; t++) {  // the variance beside the EWMA (kept in upper until clamped)
+    var += (e[t] - mean) * (e[t] - mean);
     double v = 0;
     v += t == 0 ? 0.06 * init : 0.06 * (e[t - 1] * e[t - 1]);
     v += t == 0 ? 0.94 * init : 0.94 * prev;
     prev = v;
+    upper[t] = v;
+  }
+  const double lo = var / double(nobs) / 1e8, minUpper = 1 + maxSq, hi = 1e7 * (1 + maxSq);
+  for (size_t t = 0; t < nobs; t++) {
+    const double v = upper[t];
     double l = v / 1e6, u = v * 1e6;
     if (l < lo) l = lo;
     if (u < minUpper) u = minUpper;
@@ -146,13 +161,13 @@ void varianceBounds(const double* e, size_t nobs, double* lower, double* upper) 
     lower[t] = l;
     upper[t] = u;
   }
+  return s2 / double(nobs);
 }
 
 double fixAt(Problem& pr, const double* theta) {
   residuals(pr, theta, pr.e.data());
   pr.backcast = backcastOf(pr.m, pr.e.data(), pr.nobs);
-  varianceBounds(pr.e.data(), pr.nobs, pr.lower.data(), pr.upper.data());
-  return meanSquare(pr.e.data(), pr.nobs);
+  return varianceBounds(pr.e.data(), pr.nobs, pr.lower.data(), pr.upper.data());
 }
 
 namespace {

@@ -34,12 +34,14 @@ struct Problem {
 };
 
 void residuals(const Problem& pr, const double* theta, double* e);
-/// The mean's OLS estimate; false where the normal equations are singular (a constant series).
-bool olsMean(const Problem& pr, double* out);
+/// The mean's OLS estimate; false where the normal equations are singular (a constant series). With
+/// ySq, the sum of the squares of y over the observations (in t's order) too.
+bool olsMean(const Problem& pr, double* out, double* ySq = nullptr);
 bool solveLinear(double* a, double* b, size_t n);
 double backcastOf(const Model& m, const double* e, size_t nobs);
 double meanSquare(const double* e, size_t nobs);
-void varianceBounds(const double* e, size_t nobs, double* lower, double* upper);
+/// arch's variance bounds of each step from the residuals e; returns their mean square (meanSquare's bits).
+double varianceBounds(const double* e, size_t nobs, double* lower, double* upper);
 /// Sets the backcast and bounds from the residuals at theta; returns their mean square (arch's v).
 double fixAt(Problem& pr, const double* theta);
 /// The recursion at theta over pr.e into pr.sigma2 (with derivatives when `derivatives`).
