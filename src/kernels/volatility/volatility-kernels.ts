@@ -229,7 +229,7 @@ export const VOLATILITY_KERNELS = {
         size: m.rows * m.cols,
         call: (f: VolatilityFamily) => f.garch(m.data, m.rows, m.cols, packed, start),
         shape: (out: Float64Array) => {
-          const fits = shapeFits(out, model, m.rows, m.cols, { data: Float64Array.from(m.data), rows: m.rows, cols: m.cols });
+          const fits = shapeFits(out, model, m.rows, m.cols, { data: m.data.slice(), rows: m.rows, cols: m.cols });
           return one ? fits[0] : fits;
         },
       };
