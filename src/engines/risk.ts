@@ -538,11 +538,13 @@ export class RiskEngine extends Engine {
           const to = Math.min(T, k + 1 < p.held.length ? p.held[k + 1].from - base : T);
           const vector = from < to ? this.heldVector(h, history) : null;
           if (!vector) continue; // not held in the backtested periods, or an asset the universe lacks: none published
-          // the version's returns over its periods and the window before the first
-          const lo = Math.max(0, from - W);
+          // the version's returns over its periods, and over the window before the first when a forecast
+          // is still to make (an older version's are all made: a strategy's book has one a fill)
+          const published = (h.published ??= new Map());
+          let lo = from;
+          for (let t = from; t < to && lo === from; t++) if (!published.has(base + t)) lo = Math.max(0, from - W);
           const rows = { data: all.data.subarray(lo * all.cols, to * all.cols), rows: to - lo, cols: all.cols };
           const returns = this.kernels.portfolioReturns(rows, vector);
-          const published = (h.published ??= new Map());
           for (let t = from; t < to; t++) {
             realized[(t - first) * P + i] = returns[t - lo];
             let v = published.get(base + t);
