@@ -541,8 +541,9 @@ export class RiskEngine extends Engine {
           // the version's returns over its periods, and over the window before the first when a forecast
           // is still to make (an older version's are all made: a strategy's book has one a fill)
           const published = (h.published ??= new Map());
-          let lo = from;
-          for (let t = from; t < to && lo === from; t++) if (!published.has(base + t)) lo = Math.max(0, from - W);
+          let made = true;
+          for (let t = from; t < to && made; t++) made = published.has(base + t);
+          const lo = made ? from : Math.max(0, from - W);
           const rows = { data: all.data.subarray(lo * all.cols, to * all.cols), rows: to - lo, cols: all.cols };
           const returns = this.kernels.portfolioReturns(rows, vector);
           for (let t = from; t < to; t++) {
