@@ -138,6 +138,21 @@ const CASES: [string, (k: Kernels) => unknown, string][] = [
     (k) => k.garchForecast({ returns: y, vol: 'egarch', params: { ...good, omega: 0, gamma: Float64Array.of(0) } }, { horizon: 2 }),
     "options.horizon: expected 1 for EGARCH's analytic forecast (arch's has one step; method 'simulation' gives more), got 2",
   ],
+  [
+    // fuzz_volatility/egarch-simulation-overflow: exp of ln sigma^2 = omega + gamma z past the doubles
+    'EGARCH simulated past the doubles',
+    (k) =>
+      k.garchForecast(
+        {
+          returns: y,
+          vol: 'egarch',
+          o: 1,
+          params: { ...good, omega: 0.5, alpha: Float64Array.of(0), gamma: Float64Array.of(-700), beta: Float64Array.of(0) },
+        },
+        { horizon: 3, method: 'simulation', simulations: 20, seed: 1 },
+      ),
+    "params: expected parameters whose forecast variance stays finite (docs/volatility.md), got a variance past the doubles' range",
+  ],
   ['forecast of something else', (k) => k.garchForecast({} as never), 'source: expected a garch() result or { returns, params, ...model }'],
 ];
 

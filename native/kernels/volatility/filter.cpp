@@ -144,6 +144,14 @@ void forecastSeries(const Model& m, const double* y, size_t T, const double* par
     for (size_t j = 0; j <= h; j++) s += vf[j] * (imp[h - j] * imp[h - j]);
     variance[h] = s;
   }
+  // parameters whose forecast leaves the doubles (EGARCH's paths: exp of a large ln sigma^2): a fault
+  for (size_t i = 1; i < forecastLength(horizon); i++) {
+    if (!std::isfinite(out[i])) {
+      std::fill(out + 1, out + forecastLength(horizon), kNaN);
+      out[0] = kFaultOverflow;
+      return;
+    }
+  }
 }
 
 }  // namespace kernelbus::volatility

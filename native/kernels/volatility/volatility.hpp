@@ -25,9 +25,10 @@ constexpr int kDistSkewT = 2;
 constexpr size_t kMaxOrder = 20;
 constexpr size_t kModelLength = 7;
 
-/// The status slot's faults (volatility.ts FAULT_CONSTANT, FAULT_OMEGA).
+/// The status slot's faults (volatility.ts FAULT_CONSTANT, FAULT_OMEGA, FAULT_OVERFLOW).
 constexpr double kFaultConstant = 10;
 constexpr double kFaultOmega = 11;
+constexpr double kFaultOverflow = 12;
 
 /// Reads and checks a packed model (the TS resolver's rules): false when it is not one.
 bool unpackModel(const double* packed, size_t length, Model& m);

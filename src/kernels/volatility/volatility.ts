@@ -168,12 +168,20 @@ export const FIT_REASONS = ['converged', 'iteration limit reached', 'line search
 export const FAULT_CONSTANT = 10;
 /** omega outside its bounds (they scale with the OLS residuals' variance): the filter and the forecast. */
 export const FAULT_OMEGA = 11;
+/** A forecast past the doubles' range (EGARCH simulated with parameters that blow ln sigma^2 up). */
+export const FAULT_OVERFLOW = 12;
 
 /** The error of a fault status; `column` names the column of a matrix. */
 export function volatilityFault(status: number, column?: number): KernelInputError {
   const at = column === undefined ? '' : ` (column ${column})`;
   if (status === FAULT_CONSTANT)
     return new KernelInputError('returns', 'a series whose mean model leaves residuals (not constant)', `residuals all 0${at}`);
+  if (status === FAULT_OVERFLOW)
+    return new KernelInputError(
+      'params',
+      'parameters whose forecast variance stays finite (docs/volatility.md)',
+      `a variance past the doubles' range${at}`,
+    );
   return new KernelInputError('params.omega', "a value within arch's bounds for these returns (docs/volatility.md)", `out of bounds${at}`);
 }
 

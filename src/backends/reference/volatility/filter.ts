@@ -8,6 +8,7 @@
 import {
   FAULT_CONSTANT,
   FAULT_OMEGA,
+  FAULT_OVERFLOW,
   MEAN_ZERO,
   type Model,
   filterLayout,
@@ -131,6 +132,14 @@ export function forecastSeries(
     let s = 0;
     for (let j = 0; j <= h; j++) s += vf[j] * (imp[h - j] * imp[h - j]);
     out[lay.variance + h] = s;
+  }
+  // parameters whose forecast leaves the doubles (EGARCH's paths: exp of a large ln sigma^2): a fault
+  for (let i = 1; i < lay.length; i++) {
+    if (!Number.isFinite(out[i])) {
+      out.fill(Number.NaN, 1, lay.length);
+      out[lay.status] = FAULT_OVERFLOW;
+      return;
+    }
   }
 }
 
