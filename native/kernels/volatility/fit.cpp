@@ -343,7 +343,8 @@ double robustStdErrors(Problem& pr, const double* theta, double* out) {
   } else {
     std::vector<double> g(k);
     const double f = negLogLikelihood(pr, theta, g.data(), false, scores.data());
-    if (garch11Value(pr.m) && garch11Gradient(pr.m)) negLl = f;  // value() and pass(): the same sums
+    // a fixed model (garch11.cpp): negLogLikelihood ran pass(), whose -ll sums as the value pass's value()
+    if (garch11Value(pr.m)) negLl = f;
   }
   std::vector<double> means(k, 0.0), cov(k * k, 0.0);
   for (size_t t = 0; t < nobs; t++)
