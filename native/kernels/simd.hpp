@@ -1,6 +1,7 @@
 // Runtime dispatch of the kernels' loops that vectorize: one choice per process, made by our code.
 #pragma once
 
+#include <type_traits>
 #include <utility>
 
 // On x86-64 with GCC or clang (Linux with any C library, Windows/MinGW, macOS) a loop that vectorizes is compiled
@@ -69,8 +70,30 @@ template <auto Body, class R, class... P>
 struct Copies<Body, R (*)(P...)> {
   KERNELBUS_NOINLINE static R baseline(typename NoAlias<P>::type... p) { return Body(p...); }
 #if KERNELBUS_SIMD_DISPATCH
-  KERNELBUS_NOINLINE KERNELBUS_TARGET_AVX2 static R avx2(typename NoAlias<P>::type... p) { return Body(p...); }
-  KERNELBUS_NOINLINE KERNELBUS_TARGET_AVX512 static R avx512(typename NoAlias<P>::type... p) { return Body(p...); }
+  // Each AVX copy ends with vzeroupper of its own, whatever GCC's placement of it does: GCC 12 leaves
+  // some copies' exits without one (the GARCH Hessian pass, hessian.cpp, once its broadcasts were single
+  // vbroadcastsd), and the legacy-SSE code after it (the baseline code that calls the copies) then waits
+  // on the dirty upper state: a value and gradient pass after that Hessian pass took 59 us, not 17.
+  KERNELBUS_NOINLINE KERNELBUS_TARGET_AVX2 static R avx2(typename NoAlias<P>::type... p) {
+    if constexpr (std::is_void_v<R>) {
+      Body(p...);
+      __asm__ volatile("vzeroupper" ::: "memory");
+    } else {
+      R r = Body(p...);
+      __asm__ volatile("vzeroupper" ::: "memory");
+      return r;
+    }
+  }
+  KERNELBUS_NOINLINE KERNELBUS_TARGET_AVX512 static R avx512(typename NoAlias<P>::type... p) {
+    if constexpr (std::is_void_v<R>) {
+      Body(p...);
+      __asm__ volatile("vzeroupper" ::: "memory");
+    } else {
+      R r = Body(p...);
+      __asm__ volatile("vzeroupper" ::: "memory");
+      return r;
+    }
+  }
 #endif
   static R run(P... p) {
 #if KERNELBUS_SIMD_DISPATCH

@@ -9,3 +9,20 @@
 #elif defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
+
+// x in every lane of V (M: V's lanes as integers). GCC: one shuffle, which an AVX copy (simd.hpp) makes
+// one vbroadcastsd. V{x, x, ...}, a loop of r[l] = x, or the shuffle in a function of its own are
+// expanded for the baseline even inside an AVX copy, vunpcklpd and vinsertf128 or vperm2f128 (GCC 12:
+// the GARCH Hessian pass, hessian.cpp, 32.1 -> 25.5 us with simd.hpp's vzeroupper). A macro for that
+// reason. The lanes' bits are x's either way.
+#if defined(__clang__)
+#define KERNELBUS_BROADCAST(V, M, x)                                                              \
+  (__extension__({                                                                                \
+    V kbBroadcast_;                                                                               \
+    const double kbX_ = (x);                                                                      \
+    for (unsigned kbL_ = 0; kbL_ < sizeof(V) / sizeof(double); kbL_++) kbBroadcast_[kbL_] = kbX_; \
+    kbBroadcast_;                                                                                 \
+  }))
+#else
+#define KERNELBUS_BROADCAST(V, M, x) (__builtin_shuffle(V{(x)}, M{}))
+#endif

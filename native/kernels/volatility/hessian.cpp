@@ -60,12 +60,7 @@ KERNELBUS_VECTOR_BODY double normalBody(const double* e, const double* y, size_t
   constexpr size_t K = KM + 3 + O, IW = KM, IA = KM + 1, IG = KM + 2, IB = KM + 2 + O, W = Row<K>::W;
   using V = typename Row<K>::V;
   using M = typename Row<K>::M;
-  const auto splat = [](double x) {
-    if constexpr (W == 4)
-      return V{x, x, x, x};
-    else
-      return V{x, x, x, x, x, x, x, x};
-  };
+  const auto splat = [](double x) { return KERNELBUS_BROADCAST(V, M, x); };
   const auto blend = [](M mask, V x, V z) { return (V)(((M)x & mask) | ((M)z & ~mask)); };
   const auto lane = [](size_t i) {
     M m;

@@ -27,9 +27,7 @@ struct Lanes {
 
 template <size_t W>
 KERNELBUS_VECTOR_BODY typename Lanes<W>::V splat(double x) {
-  typename Lanes<W>::V r;
-  for (size_t l = 0; l < W; l++) r[l] = x;
-  return r;
+  return KERNELBUS_BROADCAST(typename Lanes<W>::V, typename Lanes<W>::M, x);
 }
 template <class V, class M>
 KERNELBUS_VECTOR_BODY V blend(M mask, V a, V b) {
@@ -249,7 +247,7 @@ KERNELBUS_VECTOR_BODY void gradientBody(const double* y, size_t lags, size_t nob
     for (size_t j = 1; j < KM; j++) fit += th[j] * y[t + L - j];
     return splat<W>(y[t + L]) - fit;
   };
-  V d[K], prev[K], gr[K];
+  V d[K] = {}, prev[K], gr[K];  // d zeroed here too: GCC 12 takes the broadcast below for a read of it (-Wmaybe-uninitialized)
   for (size_t i = 0; i < K; i++) prev[i] = gr[i] = splat<W>(0.0);
   Products<W> s2p, gs;
   V q = splat<W>(0.0), g0 = splat<W>(0.0), g1 = splat<W>(0.0), sPrev = splat<W>(0.0), el = splat<W>(0.0);
