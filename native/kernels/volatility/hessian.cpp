@@ -438,7 +438,8 @@ struct ShapeCurvature {
 /// operations (its bits), the Hessian from ShapeCurvature's partials; sigma^2's second derivatives over
 /// the mean's and the variance's parameters (K0) alone, the shape parameters' rows last.
 template <size_t O, size_t KM, size_t ND>
-double shapePass(Problem& pr, const double* theta, double* grad, double* hess) {
+KERNELBUS_VECTOR_BODY double shapeBody(Problem* problem, const double* theta, double* grad, double* hess) {
+  Problem& pr = *problem;
   constexpr size_t K0 = KM + 3 + O, K = K0 + ND, IW = KM, IA = KM + 1, IG = KM + 2, IB = KM + 2 + O, ID = K0;
   using Tri = Triangle<K>;
   constexpr size_t N = Tri::N, N0 = Triangle<K0>::N;
@@ -567,6 +568,11 @@ double shapePass(Problem& pr, const double* theta, double* grad, double* hess) {
   for (size_t i = 0; i < K; i++) grad[i] = -gr[i];
   for (size_t n = 0; n < N; n++) hess[tri.row[n] * K + tri.col[n]] = hess[tri.col[n] * K + tri.row[n]] = -hl[n];
   return -(double(nobs) * dist.constant() - 0.5 * s2p.log() - dist.h() * logG + q);
+}
+
+template <size_t O, size_t KM, size_t ND>
+double shapePass(Problem& pr, const double* theta, double* grad, double* hess) {
+  return simd::run<shapeBody<O, KM, ND>>(&pr, theta, grad, hess);
 }
 
 template <size_t O, size_t KM>
