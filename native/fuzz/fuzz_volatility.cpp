@@ -48,10 +48,6 @@ Model model(fuzz::Input& in) {
   return m;
 }
 
-std::vector<double> packed(const Model& m) {
-  return {double(m.egarch), double(m.p), double(m.o), double(m.q), double(m.mean), double(m.lags), double(m.dist)};
-}
-
 /// Finite returns of |y| <= 1e100: percent-like, huge, tiny, steps, or constant.
 std::vector<double> returns(fuzz::Input& in, size_t T) {
   std::vector<double> y(T);
@@ -132,19 +128,6 @@ void checkLanes(fuzz::Input& in, Problem& pr, double v, const std::vector<double
       require(std::memcmp(&f, &f4[l], sizeof f) == 0 && std::memcmp(g.data(), g4.data() + l * k, k * sizeof(double)) == 0);
     }
   }
-  if (const GradientLanes lanes = garch11GradientLanes(pr.m, 8)) {  // eight lanes: the first four points, then four more
-    std::vector<double> t8(8 * k), f8(8), g8(8 * k);
-    std::copy(thetas.begin(), thetas.end(), t8.begin());
-    for (size_t l = 4; l < 8; l++) {
-      const std::vector<double> p = params(in, pr, v);
-      std::copy(p.begin(), p.end(), t8.begin() + std::ptrdiff_t(l * k));
-    }
-    lanes(pr, t8.data(), f8.data(), g8.data());
-    for (size_t l = 0; l < 8; l++) {
-      const double f = negLogLikelihood(pr, t8.data() + l * k, g.data());
-      require(std::memcmp(&f, &f8[l], sizeof f) == 0 && std::memcmp(g.data(), g8.data() + l * k, k * sizeof(double)) == 0);
-    }
-  }
   if (garch11Hessian(pr.m)) {
     for (size_t l = 0; l < 4; l++) {
       const double fh = negLogLikelihoodHessian(pr, thetas.data() + l * k, g4.data(), h.data());
@@ -160,14 +143,6 @@ void checkLanes(fuzz::Input& in, Problem& pr, double v, const std::vector<double
     for (size_t l = 0; l < 4; l++) {
       const double f = -garch11Value(pr.m)(pr, thetas.data() + l * k, Dist(kDistNormal, thetas.data(), 0));
       require(std::memcmp(&f, &f4[l], sizeof f) == 0);
-    }
-    if (const GridLanes grid8 = garch11GridLanes(pr.m, 8)) {  // the four points twice, in the other order
-      std::vector<double> t8(8 * k), f8(8);
-      for (size_t l = 0; l < 8; l++)
-        std::copy(thetas.begin() + std::ptrdiff_t((l < 4 ? l : 7 - l) * k), thetas.begin() + std::ptrdiff_t(((l < 4 ? l : 7 - l) + 1) * k),
-                  t8.begin() + std::ptrdiff_t(l * k));
-      grid8(pr, t8.data(), f8.data());
-      for (size_t l = 0; l < 8; l++) require(std::memcmp(&f8[l], &f4[l < 4 ? l : 7 - l], sizeof(double)) == 0);
     }
   }
 }

@@ -208,10 +208,10 @@ std::vector<double> gradientHess3(Problem& pr, const double* x, const std::vecto
   const size_t n = pr.k;
   const double nobs = double(pr.nobs);
   std::vector<double> hess(n * n, 0.0), xs(x, x + n), up(n), down(n);
-  const size_t width = laneWidth(pr.m);
-  if (const GradientLanes lanes = garch11GradientLanes(pr.m, width)) {
-    // the 2k gradients four or eight at a time (lanes.cpp: each the scalar pass's bits), points x + s e_i
+  if (const GradientLanes lanes = garch11GradientLanes(pr.m)) {
+    // the 2k gradients four at a time (lanes.cpp: each the scalar pass's bits), points x + s e_i
     // then x - s e_i for each i; the last batch padded with its last point
+    constexpr size_t width = 4;
     const size_t points = 2 * n, batches = (points + width - 1) / width;
     std::vector<double> thetas(batches * width * n), f(batches * width), grads(batches * width * n);
     for (size_t p = 0; p < batches * width; p++) {

@@ -455,107 +455,133 @@ KERNELBUS_VECTOR_BODY double shapeBody(Problem* problem, const double* theta, do
   const double omega = theta[IW], a = theta[IA], g = O ? theta[IG] : 0, b = theta[IB];
   const auto rd = [&](size_t t, size_t i) { return i == 0 ? -1 : -y[t + L - i]; };  // d e_t / d theta_i
   // d: d sigma^2_t (prev: at t - 1); h: d2 sigma^2_t (K0's triangle); gr, hl: of ll (K's)
-  double d[K0], prev[K0], gr[K], h[N0], hl[N], o[10];
+  double d[K0], prev[K0], gr[K], h[N0], hl[N];
   for (size_t i = 0; i < K0; i++) prev[i] = 0.0;
   for (size_t i = 0; i < K; i++) gr[i] = 0.0;
   for (size_t n = 0; n < N0; n++) h[n] = 0.0;
   for (size_t n = 0; n < N; n++) hl[n] = 0.0;
   LogProduct s2p, gs;
-  Partials part;
   double q = 0, g0 = 0, g1 = 0;
-  for (size_t t = 0; t < nobs; t++) {
-    for (size_t i = 0; i < K0; i++) d[i] = 0.0;
-    d[IW] = 1;
-    double s = omega;
-    if (t == 0) {
-      s += a * bc;
-      d[IA] += bc;
-      if (O) {
-        s += g * 0.5 * bc;
-        d[IG] += 0.5 * bc;
+  // A block of steps at a time, in three loops: sigma^2's recursion (each step's bound: 0, -1 where d and h
+  // restart at 0, or sigma^2 before the ceiling's log); the partials of each step, which depend on its e
+  // and sigma^2 alone (in one loop a step's root, divisions and ~100 operations after them waited on the
+  // recursions); then d and h's recursions and the sums. Each value's operations as in one loop, in t's order.
+  constexpr size_t kBlock = 128;
+  double clip[kBlock], os[kBlock][10];
+  Partials parts[kBlock];
+  for (size_t t0 = 0; t0 < nobs; t0 += kBlock) {
+    const size_t t1 = t0 + kBlock < nobs ? t0 + kBlock : nobs;
+    for (size_t t = t0; t < t1; t++) {
+      double s = omega;
+      if (t == 0) {
+        s += a * bc;
+        if (O) s += g * 0.5 * bc;
+        s += b * bc;
+      } else {
+        const double el = e[t - 1];
+        s += a * (el * el);
+        if (O && el < 0) s += g * (el * el);
+        s += b * sigma2[t - 1];
       }
-      s += b * bc;
-      d[IB] += bc;
-    } else {
-      const size_t lag = t - 1;
-      const double el = e[lag];
-      for (size_t n = 0; n < N0; n++) h[n] = b * h[n];
-      for (size_t i = 0; i < KM; i++) {
-        for (size_t j = 0; j <= i; j++) h[Tri::at(i, j)] += a * 2 * rd(lag, i) * rd(lag, j);
-        h[Tri::at(IA, i)] += 2 * el * rd(lag, i);
-      }
-      if (O && el < 0) {
-        for (size_t i = 0; i < KM; i++) {
-          for (size_t j = 0; j <= i; j++) h[Tri::at(i, j)] += g * 2 * rd(lag, i) * rd(lag, j);
-          h[Tri::at(IG, i)] += 2 * el * rd(lag, i);
+      double kind = 0;
+      if (s < pr.lower[t]) {
+        kind = -1;
+        s = pr.lower[t];
+      } else if (s > pr.upper[t]) {
+        if (std::isfinite(s)) {
+          kind = s;
+          s = pr.upper[t] + ln(s / pr.upper[t]);
+        } else {
+          kind = -1;
+          s = pr.upper[t] + 1000;
         }
       }
-      for (size_t i = 0; i < IB; i++) h[Tri::at(IB, i)] += prev[i];
-      h[Tri::at(IB, IB)] += prev[IB] + prev[IB];
-      s += a * (el * el);
-      d[IA] += el * el;
-      for (size_t i = 0; i < KM; i++) d[i] += a * 2 * el * rd(lag, i);
-      if (O && el < 0) {
-        s += g * (el * el);
-        d[IG] += el * el;
-        for (size_t i = 0; i < KM; i++) d[i] += g * 2 * el * rd(lag, i);
-      }
-      s += b * sigma2[lag];
-      d[IB] += sigma2[lag];
-      for (size_t i = 0; i < K0; i++) d[i] += b * prev[i];
+      sigma2[t] = s;
+      clip[t - t0] = kind;
     }
-    if (s < pr.lower[t]) {
-      for (size_t i = 0; i < K0; i++) d[i] = 0.0;
-      for (size_t n = 0; n < N0; n++) h[n] = 0.0;
-      s = pr.lower[t];
-    } else if (s > pr.upper[t]) {
-      if (std::isfinite(s)) {
-        for (size_t i = 0; i < K0; i++) d[i] /= s;
-        for (size_t n = 0; n < N0; n++) h[n] = h[n] / s - d[tri.row[n]] * d[tri.col[n]];
-        s = pr.upper[t] + ln(s / pr.upper[t]);
+    for (size_t t = t0; t < t1; t++) {
+      Partials& part = parts[t - t0];
+      if constexpr (ND == 2) {
+        sc.at<true>(dc, e[t], sigma2[t], part, os[t - t0]);
       } else {
+        dist.partials(e[t], sigma2[t], part);
+        sc.at<false>(dc, e[t], sigma2[t], part, os[t - t0]);
+      }
+    }
+    for (size_t t = t0; t < t1; t++) {
+      for (size_t i = 0; i < K0; i++) d[i] = 0.0;
+      d[IW] = 1;
+      if (t == 0) {
+        d[IA] += bc;
+        if (O) d[IG] += 0.5 * bc;
+        d[IB] += bc;
+      } else {
+        const size_t lag = t - 1;
+        const double el = e[lag];
+        for (size_t n = 0; n < N0; n++) h[n] = b * h[n];
+        for (size_t i = 0; i < KM; i++) {
+          for (size_t j = 0; j <= i; j++) h[Tri::at(i, j)] += a * 2 * rd(lag, i) * rd(lag, j);
+          h[Tri::at(IA, i)] += 2 * el * rd(lag, i);
+        }
+        if (O && el < 0) {
+          for (size_t i = 0; i < KM; i++) {
+            for (size_t j = 0; j <= i; j++) h[Tri::at(i, j)] += g * 2 * rd(lag, i) * rd(lag, j);
+            h[Tri::at(IG, i)] += 2 * el * rd(lag, i);
+          }
+        }
+        for (size_t i = 0; i < IB; i++) h[Tri::at(IB, i)] += prev[i];
+        h[Tri::at(IB, IB)] += prev[IB] + prev[IB];
+        d[IA] += el * el;
+        for (size_t i = 0; i < KM; i++) d[i] += a * 2 * el * rd(lag, i);
+        if (O && el < 0) {
+          d[IG] += el * el;
+          for (size_t i = 0; i < KM; i++) d[i] += g * 2 * el * rd(lag, i);
+        }
+        d[IB] += sigma2[lag];
+        for (size_t i = 0; i < K0; i++) d[i] += b * prev[i];
+      }
+      // arch's bounds_check (boundVariance) with the second derivatives: of u + ln(s / u), h / s - d d' / s^2
+      const double kind = clip[t - t0];
+      if (kind < 0) {
         for (size_t i = 0; i < K0; i++) d[i] = 0.0;
         for (size_t n = 0; n < N0; n++) h[n] = 0.0;
-        s = pr.upper[t] + 1000;
+      } else if (kind > 0) {
+        for (size_t i = 0; i < K0; i++) d[i] /= kind;
+        for (size_t n = 0; n < N0; n++) h[n] = h[n] / kind - d[tri.row[n]] * d[tri.col[n]];
       }
-    }
-    sigma2[t] = s;
-    // the value and the gradient: garch11Gradient's operations
-    if constexpr (ND == 2) {
-      sc.at<true>(dc, e[t], s, part, o);
-    } else {
-      dist.partials(e[t], s, part);
-      sc.at<false>(dc, e[t], s, part, o);
-    }
-    s2p.add(s);
-    gs.add(part.g);
-    q += part.q;
-    const double w = part.dSigma2;
-    for (size_t i = 0; i < K0; i++) gr[i] += w * d[i];
-    for (size_t i = 0; i < KM; i++) gr[i] += part.dE * rd(t, i);
-    g0 += part.dA;
-    g1 += part.dB;
-    // the Hessian: sigma^2 and e's terms, then the shape parameters' rows
-    const double lss = o[0], les = o[1], lee = o[2];
-    for (size_t n = 0; n < N0; n++) hl[n] += lss * d[tri.row[n]] * d[tri.col[n]] + w * h[n];
-    for (size_t i = 0; i < K0; i++)
-      for (size_t j = 0; j < KM && j <= i; j++) {
-        double c = les * rd(t, j) * d[i];
-        if (i < KM) c += les * rd(t, i) * d[j] + lee * rd(t, i) * rd(t, j);
-        hl[Tri::at(i, j)] += c;
+      const double s = sigma2[t];
+      const Partials& part = parts[t - t0];
+      const double* o = os[t - t0];
+      s2p.add(s);
+      gs.add(part.g);
+      q += part.q;
+      const double w = part.dSigma2;
+      for (size_t i = 0; i < K0; i++) gr[i] += w * d[i];
+      for (size_t i = 0; i < KM; i++) gr[i] += part.dE * rd(t, i);
+      g0 += part.dA;
+      g1 += part.dB;
+      // the Hessian: sigma^2 and e's terms, then the shape parameters' rows
+      const double lss = o[0], les = o[1], lee = o[2];
+      for (size_t n = 0; n < N0; n++) hl[n] += lss * d[tri.row[n]] * d[tri.col[n]] + w * h[n];
+      for (size_t i = 0; i < K0; i++)
+        for (size_t j = 0; j < KM && j <= i; j++) {
+          double c = les * rd(t, j) * d[i];
+          if (i < KM) c += les * rd(t, i) * d[j] + lee * rd(t, i) * rd(t, j);
+          hl[Tri::at(i, j)] += c;
+        }
+      for (size_t r = 0; r < ND; r++) {
+        const double ls = o[3 + 2 * r], le = o[4 + 2 * r];
+        double* row = hl + Tri::at(ID + r, 0);
+        for (size_t j = 0; j < K0; j++) row[j] += ls * d[j];
+        for (size_t j = 0; j < KM; j++) row[j] += le * rd(t, j);
       }
-    for (size_t r = 0; r < ND; r++) {
-      const double ls = o[3 + 2 * r], le = o[4 + 2 * r];
-      double* row = hl + Tri::at(ID + r, 0);
-      for (size_t j = 0; j < K0; j++) row[j] += ls * d[j];
-      for (size_t j = 0; j < KM; j++) row[j] += le * rd(t, j);
+      hl[Tri::at(ID, ID)] += o[7];
+      if (ND > 1) {
+        hl[Tri::at(ID + 1, ID)] += o[8];
+        hl[Tri::at(ID + 1, ID + 1)] += o[9];
+      }
+      for (size_t i = 0; i < K0; i++) prev[i] = d[i];
     }
-    hl[Tri::at(ID, ID)] += o[7];
-    if (ND > 1) {
-      hl[Tri::at(ID + 1, ID)] += o[8];
-      hl[Tri::at(ID + 1, ID + 1)] += o[9];
-    }
-    for (size_t i = 0; i < K0; i++) prev[i] = d[i];
   }
   const double logG = gs.log();
   gr[ID] += double(nobs) * dist.constantA() - 0.5 * logG + g0;

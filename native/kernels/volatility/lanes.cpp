@@ -106,10 +106,7 @@ KERNELBUS_VECTOR_BODY typename Lanes<W>::V bound(typename Lanes<W>::V s, double 
 /// The usual step of s into `product`: no lane of s out of its bounds and no lane of the product to
 /// normalize, so that bound() and Products::add would leave both as they are but for the product's
 /// multiplication: then made here, with one reduction where those two took three. Else neither is made
-/// (the caller takes bound(), then add()). A NaN lane is not usual. The gradients take it on four lanes
-/// only: GCC 12 makes eight lanes' compares one lane at a time (laneWidth()), and the skew-t's eight-lane
-/// gradients were 13 % slower with it (its standard errors 0.425 -> 0.480 ms in the C++ harness), where
-/// the grid's eight lanes were faster (GJR's start 0.235 -> 0.19-0.21 ms).
+/// (the caller takes bound(), then add()). A NaN lane is not usual.
 template <size_t W>
 KERNELBUS_VECTOR_BODY bool usualStep(Products<W>& product, typename Lanes<W>::V s, double lower, double upper) {
   using V = typename Lanes<W>::V;
@@ -299,7 +296,7 @@ KERNELBUS_VECTOR_BODY void gradientBody(const double* y, size_t lags, size_t nob
       d[IB] += sPrev;
       for (size_t i = 0; i < K; i++) d[i] += b * prev[i];
     }
-    if (W == 8 || !usualStep(s2p, s, lower[t], upper[t])) {
+    if (!usualStep(s2p, s, lower[t], upper[t])) {
       s = bound<W, K>(s, lower[t], upper[t], d);
       s2p.add(s);
     }
@@ -367,29 +364,24 @@ bool laned(const Model& m) { return !m.egarch && m.p == 1 && m.o <= 1 && m.q == 
 
 }  // namespace
 
-// Eight lanes where the CPU has AVX-512, for the skew-t alone: its standard errors' 14 gradients in two
-// batches took 0.37 ms against four lanes' 0.46 inside a fit compiled with -march=native, 0.436 against
-// 0.453 in the C++ harness compiled for the baseline, as the addon. GCC 12 makes the 64-byte vectors'
-// compares lane by lane (vcomisd), which the skew-t's heavier steps hide and the normal's and the t's
-// do not (passes.hpp).
-size_t laneWidth(const Model& m) { return m.dist == kDistSkewT && simd::level() == simd::Level::avx512 ? 8 : 4; }
-
-GridLanes garch11GridLanes(const Model& m, size_t width) {
-  if (!laned(m) || (width != 4 && width != 8)) return nullptr;
-  if (width == 8) return m.o == 1 ? grid<8, 1> : grid<8, 0>;
+// Four lanes (a 256-bit vector): eight (AVX-512) cost the normal's and the t's fits twice the time a
+// point, and since usualStep() the skew-t's too: its standard errors' 14 gradients 0.414 ms in four
+// batches of four against 0.438 in two of eight (C++ harness, dispatch build as the addon). GCC 12 makes
+// the 64-byte vectors' compares lane by lane (vcomisd).
+GridLanes garch11GridLanes(const Model& m) {
+  if (!laned(m)) return nullptr;
   return m.o == 1 ? grid<4, 1> : grid<4, 0>;
 }
 
-GradientLanes garch11GradientLanes(const Model& m, size_t width) {
-  if (!laned(m) || (width != 4 && width != 8)) return nullptr;
-  return width == 8 ? byOrder<8>(m) : byOrder<4>(m);
+GradientLanes garch11GradientLanes(const Model& m) {
+  if (!laned(m)) return nullptr;
+  return byOrder<4>(m);
 }
 
 #else
 
-size_t laneWidth(const Model&) { return 4; }
-GridLanes garch11GridLanes(const Model&, size_t) { return nullptr; }
-GradientLanes garch11GradientLanes(const Model&, size_t) { return nullptr; }
+GridLanes garch11GridLanes(const Model&) { return nullptr; }
+GradientLanes garch11GradientLanes(const Model&) { return nullptr; }
 
 #endif
 

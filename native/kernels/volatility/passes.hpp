@@ -52,24 +52,16 @@ using GridPass = void (*)(Problem& pr, const double* thetas, size_t count, const
 GridPass garch11Grid(const Model& m);
 GradientPass garch11Gradient(const Model& m);
 
-/// The lanes the gradient passes of model m take where several are due at once (the standard errors'
-/// differences): 8 (a vector of 8 doubles) for the skew-t where simd::level() is AVX-512, else 4 (a
-/// 256-bit vector, or its halves). Measured on AMD EPYC (AVX-512) in the C++ harness: 8 lanes cost 2x
-/// the time a point of 4 lanes does for the normal and Student's t (GARCH(1,1) normal: 71 us for 8
-/// points, 18.6 us for 4), 0.9x for the skew-t. The width changes no result: each lane has the scalar
-/// pass's bits.
-size_t laneWidth(const Model& m);
-/// The normal's log-likelihoods (not negated) of `width` (4 or 8) parameter vectors (thetas width x k)
-/// over pr.e into ll (width), in a vector's lanes: garch11Grid's bits (lanes.cpp; sigma2 left as it was).
+/// The normal's log-likelihoods (not negated) of four parameter vectors (thetas 4 x k) over pr.e into
+/// ll (4), in a vector's lanes: garch11Grid's bits (lanes.cpp; sigma2 left as it was).
 /// Null where the model has none or the compiler no vectors.
 using GridLanes = void (*)(Problem& pr, const double* thetas, double* ll);
-GridLanes garch11GridLanes(const Model& m, size_t width = 4);
-/// -ll (into f, width) and its gradient (into grad, width x k) at `width` (4 or 8) parameter vectors
-/// (thetas width x k), each with its own residuals, in a vector's lanes: garch11Gradient's bits
-/// (lanes.cpp; pr.e and sigma2 left as they were). GARCH(1,1) and GJR(1,1,1), any distribution (mean's
+GridLanes garch11GridLanes(const Model& m);
+/// -ll (into f, 4) and its gradient (into grad, 4 x k) at four parameter vectors (thetas 4 x k), each with its own residuals, in a vector's
+/// lanes: garch11Gradient's bits (lanes.cpp; pr.e and sigma2 left as they were). GARCH(1,1) and GJR(1,1,1), any distribution (mean's
 /// parameters <= 3); null for others.
 using GradientLanes = void (*)(Problem& pr, const double* thetas, double* f, double* grad);
-GradientLanes garch11GradientLanes(const Model& m, size_t width = 4);
+GradientLanes garch11GradientLanes(const Model& m);
 
 /// -ll, its gradient and its Hessian (k x k, row-major) over pr.e in one pass, sigma2 filled (hessian.cpp).
 using HessianPass = double (*)(Problem& pr, const double* theta, double* grad, double* hess);
