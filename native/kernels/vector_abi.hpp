@@ -1,6 +1,10 @@
 // For files that use GCC and clang's vector extension (vector_size): their vector helpers are always
 // inlined into each simd level's copy of a body (simd.hpp), so the vectors never cross a call and GCC's
-// note on their ABI without AVX (-Wpsabi) is moot. Including this silences it for the rest of the file.
+// note on their ABI without AVX (-Wpsabi) is moot. Including this silences it for the rest of the file,
+// so a helper (a lambda too) that takes or returns a vector must be always inlined: called, it is
+// compiled for the baseline and its caller for AVX, two ABIs, and the lanes come out garbage (clang
+// called hessian.cpp's splat lambda once its body was a loop: the fuzz seed
+// fuzz_volatility/clang-out-of-line-vector-lambda).
 #pragma once
 
 #if defined(__clang__)

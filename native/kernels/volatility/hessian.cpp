@@ -60,14 +60,14 @@ KERNELBUS_VECTOR_BODY double normalBody(const double* e, const double* y, size_t
   constexpr size_t K = KM + 3 + O, IW = KM, IA = KM + 1, IG = KM + 2, IB = KM + 2 + O, W = Row<K>::W;
   using V = typename Row<K>::V;
   using M = typename Row<K>::M;
-  const auto splat = [](double x) { return KERNELBUS_BROADCAST(V, M, x); };
-  const auto blend = [](M mask, V x, V z) { return (V)(((M)x & mask) | ((M)z & ~mask)); };
-  const auto lane = [](size_t i) {
+  const auto splat = [](double x) __attribute__((always_inline)) { return KERNELBUS_BROADCAST(V, M, x); };
+  const auto blend = [](M mask, V x, V z) __attribute__((always_inline)) { return (V)(((M)x & mask) | ((M)z & ~mask)); };
+  const auto lane = [](size_t i) __attribute__((always_inline)) {
     M m;
     for (size_t j = 0; j < W; j++) m[j] = j == i ? -1 : 0;
     return m;
   };
-  const auto load = [](const double* p) {
+  const auto load = [](const double* p) __attribute__((always_inline)) {
     V v;
     __builtin_memcpy(&v, p, sizeof v);
     return v;
@@ -75,7 +75,7 @@ KERNELBUS_VECTOR_BODY double normalBody(const double* e, const double* y, size_t
   const M mW = lane(IW), mA = lane(IA), mG = lane(IG), mB = lane(IB);
   const double omega = theta[IW], a = theta[IA], g = O ? theta[IG] : 0, b = theta[IB];
   // rdz: d e_t / d theta_j in lane j < KM, 0 past the mean's
-  const auto rdzAt = [&](size_t t) {
+  const auto rdzAt = [&](size_t t) __attribute__((always_inline)) {
     V v = splat(0.0);
     for (size_t j = 0; j < KM; j++) v[j] = j == 0 ? -1 : -y[t + L - j];
     return v;
@@ -328,6 +328,10 @@ double pass(Problem& pr, const double* theta, double* grad, double* hess) {
 /// l_t = -log(sigma^2) / 2 - h(eta) log g(v) in sigma^2 (s), e, eta (E) and lambda (L), v = (b z + a) / (1 +
 /// sign(z + a / b) lambda), z = e / sqrt(sigma^2), and of the constant K = log b + log c in eta and lambda.
 /// Student's t is the skew-t at a = 0, b = 1, lambda = 0 (v = z).
+#if defined(__GNUC__) || defined(__clang__)
+typedef double V4 __attribute__((vector_size(32)));
+#endif
+
 struct ShapeCurvature {
   double w, h, cv, a, b, aob, ipl, iml, lam, aE, aL, bE, bL, aEE, aEL, bEE, bEL, bLL, kEE, kEL, kLL;
   bool clipped;
@@ -375,52 +379,79 @@ struct ShapeCurvature {
     kLL = bLL * ib - (bL * ib) * (bL * ib);
   }
 
-  /// l_t's second partials at (e, s): ss, se, ee, sE, eE, sL, eL, EE, EL, LL; with `part` (the skew-t), its
-  /// Dist::partials too, their operations (the same bits).
-  template <bool Fused>
-  void at(const Dist::Constants& c, double e, double s, Partials& part, double* o) const {
-    const double isd = 1 / std::sqrt(s);
-    const double z = e * isd;
-    const double x = z + aob;
-    const double sg = x > 0 ? 1 : x < 0 ? -1 : x;
-    const double dd = sg > 0 ? ipl : sg < 0 ? iml : 1 / (1 + sg * lam);
-    const double v = (b * z + a) * dd;
-    const double vw2 = (v * v) * w;
-    const double g = 1 + vw2;
-    const double ig = 1 / g;
+  /// sqrt(s), of a double or lane by lane.
+  static double root(double s) { return std::sqrt(s); }
+  /// sign(x) and 1 / (1 + sign(x) lambda) (Dist::sign, inverseDen's values).
+  void signs(double x, double& sg, double& dd) const {
+    sg = x > 0 ? 1 : x < 0 ? -1 : x;
+    dd = sg > 0 ? ipl : sg < 0 ? iml : 1 / (1 + sg * lam);
+  }
+#if defined(__GNUC__) || defined(__clang__)
+  // The vector forms always inlined, as at() itself: a vector passed to a function compiled for the
+  // baseline from an AVX copy crosses two ABIs (clang called them: garbage lanes, the fuzz target's seeds).
+  template <class V>
+  KERNELBUS_VECTOR_BODY static V root(V s) {
+    V r;
+    for (size_t l = 0; l < sizeof(V) / sizeof(double); l++) r[l] = std::sqrt(s[l]);
+    return r;
+  }
+  template <class V>
+  KERNELBUS_VECTOR_BODY void signs(V x, V& sg, V& dd) const {
+    using M = decltype(x < x);
+    const V zero{}, one = zero + 1.0;
+    const M pos = x > 0, neg = x < 0, none = ~(pos | neg);
+    const auto pick = [](M m, V a, V b) __attribute__((always_inline)) { return (V)(((M)a & m) | ((M)b & ~m)); };
+    sg = pick(pos, one, pick(neg, -one, x));
+    dd = pick(pos, zero + ipl, pick(neg, zero + iml, pick(none, one / (1 + sg * lam), zero)));
+  }
+#endif
+
+  /// l_t's second partials at (e, s): ss, se, ee, sE, eE, sL, eL, EE, EL, LL into o; with Fused (the
+  /// skew-t) Dist::partials' g, dE, dSigma2, dA, dB into p, their operations (the same bits). T: a double,
+  /// or a vector of steps, each lane a double's operations.
+  template <class T, bool Fused>
+  KERNELBUS_VECTOR_BODY void at(const Dist::Constants& c, T e, T s, T* p, T* o) const {
+    const T isd = 1 / root(s);
+    const T z = e * isd;
+    const T x = z + aob;
+    T sg, dd;
+    signs(x, sg, dd);
+    const T v = (b * z + a) * dd;
+    const T vw2 = (v * v) * w;
+    const T g = 1 + vw2;
+    const T ig = 1 / g;
     // P(v, eta) = -h log g: its partials
-    const double pv = cv * v * ig;
+    const T pv = cv * v * ig;
     if constexpr (Fused) {
-      part.g = g;
-      part.q = 0;
-      const double dz = pv * c.b * dd;
-      part.dE = dz * isd;
-      part.dSigma2 = -0.5 * (isd * isd) * (1 + dz * z);
-      part.dA = c.hi2 * (v * v) * ig + pv * (c.daEta + z * c.dbEta) * dd;
-      part.dB = c.dbLamOb + pv * (c.daLam + z * c.dbLam) * dd - (c.clipped ? 0 : pv * v * sg * dd);
+      p[0] = g;
+      const T dz = pv * c.b * dd;
+      p[1] = dz * isd;
+      p[2] = -0.5 * (isd * isd) * (1 + dz * z);
+      p[3] = c.hi2 * (v * v) * ig + pv * (c.daEta + z * c.dbEta) * dd;
+      p[4] = c.dbLamOb + pv * (c.daLam + z * c.dbLam) * dd - (c.clipped ? T{} : pv * v * sg * dd);
     }
-    const double pvv = cv * (1 - vw2) * (ig * ig);
+    const T pvv = cv * (1 - vw2) * (ig * ig);
     const double hw = h * w;
-    const double pvE = v * w * ig * (-1 + 2 * hw - 2 * hw * vw2 * ig);
-    const double pEE = vw2 * w * ig * (1 - 2 * hw + hw * vw2 * ig);
+    const T pvE = v * w * ig * (-1 + 2 * hw - 2 * hw * vw2 * ig);
+    const T pEE = vw2 * w * ig * (1 - 2 * hw + hw * vw2 * ig);
     // v's partials in z, eta, lambda (1 / (1 + sign lambda)'s in lambda: -sign D^2, 2 sign^2 D^3)
-    const double vz = b * dd;
-    const double vE = (bE * z + aE) * dd;
-    const double sd = clipped ? 0 : sg * dd;
-    const double vL = (bL * z + aL) * dd - v * sd;
-    const double vzE = bE * dd;
-    const double vzL = bL * dd - b * dd * sd;
-    const double vEE = (bEE * z + aEE) * dd;
-    const double vEL = (bEL * z + aEL) * dd - vE * sd;
-    const double vLL = bLL * z * dd - 2 * ((bL * z + aL) * dd) * sd + 2 * v * (sd * sd);
+    const T vz = b * dd;
+    const T vE = (bE * z + aE) * dd;
+    const T sd = clipped ? T{} : sg * dd;
+    const T vL = (bL * z + aL) * dd - v * sd;
+    const T vzE = bE * dd;
+    const T vzL = bL * dd - b * dd * sd;
+    const T vEE = (bEE * z + aEE) * dd;
+    const T vEL = (bEL * z + aEL) * dd - vE * sd;
+    const T vLL = bLL * z * dd - 2 * ((bL * z + aL) * dd) * sd + 2 * v * (sd * sd);
     // Q(z, eta, lambda) = P(v(z, eta, lambda), eta)
-    const double qz = pv * vz;
-    const double qzz = pvv * (vz * vz);
-    const double qzE = pvv * vz * vE + pv * vzE + pvE * vz;
-    const double qzL = pvv * vz * vL + pv * vzL;
+    const T qz = pv * vz;
+    const T qzz = pvv * (vz * vz);
+    const T qzE = pvv * vz * vE + pv * vzE + pvE * vz;
+    const T qzL = pvv * vz * vL + pv * vzL;
     // z's partials in e and s: 1 / sqrt(s), -z / (2 s); -1 / (2 s sqrt(s)), 3 z / (4 s^2)
-    const double r = isd * isd;
-    const double ze = isd, zs = -0.5 * z * r;
+    const T r = isd * isd;
+    const T ze = isd, zs = -0.5 * z * r;
     o[0] = 0.5 * (r * r) + qzz * (zs * zs) + qz * (0.75 * z * (r * r));
     o[1] = qzz * zs * ze + qz * (-0.5 * isd * r);
     o[2] = qzz * (ze * ze);
@@ -499,14 +530,38 @@ KERNELBUS_VECTOR_BODY double shapeBody(Problem* problem, const double* theta, do
       sigma2[t] = s;
       clip[t - t0] = kind;
     }
-    for (size_t t = t0; t < t1; t++) {
+    const auto keep = [&](size_t t, const double* p) {  // the fused partials of step t
       Partials& part = parts[t - t0];
       if constexpr (ND == 2) {
-        sc.at<true>(dc, e[t], sigma2[t], part, os[t - t0]);
+        part.g = p[0];
+        part.q = 0;
+        part.dE = p[1];
+        part.dSigma2 = p[2];
+        part.dA = p[3];
+        part.dB = p[4];
       } else {
         dist.partials(e[t], sigma2[t], part);
-        sc.at<false>(dc, e[t], sigma2[t], part, os[t - t0]);
       }
+    };
+    size_t t = t0;
+#if defined(__GNUC__) || defined(__clang__)
+    // four steps at a time, a step a lane (their partials depend on no other step's)
+    for (; t + 4 <= t1; t += 4) {
+      V4 ev, sv, p[5], o[10];
+      __builtin_memcpy(&ev, e + t, sizeof ev);
+      __builtin_memcpy(&sv, sigma2 + t, sizeof sv);
+      sc.at<V4, ND == 2>(dc, ev, sv, p, o);
+      for (size_t l = 0; l < 4; l++) {
+        const double pl[5] = {p[0][l], p[1][l], p[2][l], p[3][l], p[4][l]};
+        keep(t + l, pl);
+        for (size_t k = 0; k < 10; k++) os[t + l - t0][k] = o[k][l];
+      }
+    }
+#endif
+    for (; t < t1; t++) {
+      double p[5];
+      sc.at<double, ND == 2>(dc, e[t], sigma2[t], p, os[t - t0]);
+      keep(t, p);
     }
     for (size_t t = t0; t < t1; t++) {
       for (size_t i = 0; i < K0; i++) d[i] = 0.0;

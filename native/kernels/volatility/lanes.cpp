@@ -256,7 +256,7 @@ KERNELBUS_VECTOR_BODY void gradientBody(const double* y, size_t lags, size_t nob
   const V omega = th[IW], a = th[IA], g = O ? th[IG] : splat<W>(0.0), b = th[IB];
   const auto rd = [&](size_t t, size_t i) { return i == 0 ? -1 : -y[t + L - i]; };  // d e_t / d theta_i
   // residuals(): the mean's fit, then y less it (a zero mean: y)
-  const auto residual = [&](size_t t) {
+  const auto residual = [&](size_t t) __attribute__((always_inline)) {  // a vector: never a call (vector_abi.hpp)
     if (KM == 0) return splat<W>(y[t]);
     V fit = th[0];
     for (size_t j = 1; j < KM; j++) fit += th[j] * y[t + L - j];
