@@ -222,7 +222,9 @@ export const VOLATILITY_KERNELS = {
       const model = resolveModelOptions(o);
       const one = ArrayBuffer.isView(returns);
       const m: Matrix = one ? { data: returns as Float64Array, rows: (returns as Float64Array).length, cols: 1 } : (returns as Matrix);
-      requireReturns(m, model, one);
+      // the returns' finiteness is each backend's check (the binding's in C++, the reference's
+      // requireFinite): the same error, without a scan of the panel here before the one there
+      requireReturns(m, model, one, 'returns', false);
       const packed = packModel(model);
       const start = o.startingValues === undefined ? new Float64Array(0) : startingValues(model, o.startingValues, m.cols);
       return {

@@ -40,7 +40,7 @@ export function resolveModelOptions(o: ModelOptions): Model {
 }
 
 /** The returns of a call: every value finite, at least the model's fewest observations plus its lags. */
-export function requireReturns(m: Matrix, model: Model, one: boolean, name = 'returns'): void {
+export function requireReturns(m: Matrix, model: Model, one: boolean, name = 'returns', finite = true): void {
   if (!one) {
     const ok = typeof m === 'object' && m !== null && ArrayBuffer.isView(m.data) && m.data instanceof Float64Array;
     if (!ok || !(Number.isInteger(m.rows) && Number.isInteger(m.cols) && m.rows * m.cols === m.data.length && m.cols >= 1))
@@ -48,7 +48,14 @@ export function requireReturns(m: Matrix, model: Model, one: boolean, name = 're
   } else if (!(m.data instanceof Float64Array)) throw new KernelInputError(name, 'a Float64Array', describeValue(m.data));
   const need = minObservations(model) + model.lags;
   if (m.rows < need) throw new KernelInputError(name, `at least ${need} returns for this model`, `${m.rows}`);
-  const { data, cols } = m;
+  if (finite) requireFinite(m.data, m.cols, name);
+}
+
+/**
+ * Throws at the first NaN or infinity of returns (row-major, `cols` columns) the error naming `name`
+ * (the native binding's own check throws the same: native/binding/volatility_binding.cc).
+ */
+export function requireFinite(data: Float64Array, cols: number, name = 'returns'): void {
   const i = firstNonFinite(data);
   if (i >= 0) {
     const at = cols === 1 ? `row ${i}` : `row ${Math.floor(i / cols)}, column ${i % cols}`;

@@ -7,6 +7,7 @@ import {
   unpackModel,
   varLayout,
 } from '../../../kernels/volatility/volatility.js';
+import { requireFinite } from '../../../kernels/volatility/volatility-resolve.js';
 import { varSeries } from './var.js';
 import { filterSeries, forecastSeries } from './filter.js';
 import { fitSeries } from './fit.js';
@@ -19,6 +20,7 @@ function column(returns: Float64Array, rows: number, cols: number, c: number): F
 
 export const referenceVolatility: VolatilityFamily = {
   garch(returns, rows, cols, packed, start) {
+    requireFinite(returns.subarray(0, rows * cols), cols); // as the native binding does (the API leaves it to the backends)
     const m = unpackModel(packed);
     const lay = fitLayout(m, rows);
     const out = new Float64Array(cols * lay.length);
