@@ -74,16 +74,18 @@ export function paramsObject(m: Model, x: Float64Array): GarchParams {
   const beta = x.slice(i, (i += m.q));
   const nu = m.dist !== DIST_NORMAL ? x[i++] : undefined;
   const lambda = m.dist === DIST_SKEWT ? x[i++] : undefined;
-  return {
-    ...(mu !== undefined && { mu }),
-    ...(ar && { ar }),
-    omega,
-    alpha,
-    gamma,
-    beta,
-    ...(nu !== undefined && { nu }),
-    ...(lambda !== undefined && { lambda }),
-  };
+  // assigned in arch's order (the keys' order), not spread from conditional objects: 2.4 -> 0.5 us, and
+  // a panel's 1,000 of them are serial work of its call
+  const out = {} as { -readonly [K in keyof GarchParams]: GarchParams[K] };
+  if (mu !== undefined) out.mu = mu;
+  if (ar) out.ar = ar;
+  out.omega = omega;
+  out.alpha = alpha;
+  out.gamma = gamma;
+  out.beta = beta;
+  if (nu !== undefined) out.nu = nu;
+  if (lambda !== undefined) out.lambda = lambda;
+  return out;
 }
 
 function numberAt(o: Record<string, unknown>, key: string, name: string): number {
