@@ -139,10 +139,14 @@ void checkLanes(fuzz::Input& in, Problem& pr, double v, const std::vector<double
     residuals(pr, thetas.data(), pr.e.data());          // the grid's residuals: the first point's mean
     for (size_t l = 1; l < 4; l++)
       std::copy(thetas.begin(), thetas.begin() + std::ptrdiff_t(pr.iw), thetas.begin() + std::ptrdiff_t(l * k));
-    grid(pr, thetas.data(), f4.data());
-    for (size_t l = 0; l < 4; l++) {
-      const double f = -garch11Value(pr.m)(pr, thetas.data() + l * k, Dist(kDistNormal, thetas.data(), 0));
-      require(std::memcmp(&f, &f4[l], sizeof f) == 0);
+    std::vector<double> t8(8 * k), f8(8);  // eight points: the four, then the four in the other order
+    for (size_t l = 0; l < 8; l++)
+      std::copy(thetas.begin() + std::ptrdiff_t((l < 4 ? l : 7 - l) * k), thetas.begin() + std::ptrdiff_t(((l < 4 ? l : 7 - l) + 1) * k),
+                t8.begin() + std::ptrdiff_t(l * k));
+    grid(pr, t8.data(), f8.data());
+    for (size_t l = 0; l < 8; l++) {
+      const double f = -garch11Value(pr.m)(pr, t8.data() + l * k, Dist(kDistNormal, t8.data(), 0));
+      require(std::memcmp(&f, &f8[l], sizeof f) == 0);
     }
   }
 }

@@ -89,10 +89,10 @@ void lanes(Problem& pr, const double* thetas, const Dist& dist, double* ll) {
 template <size_t O>
 void grid(Problem& pr, const double* thetas, size_t count, const Dist& dist, double* ll) {
   size_t n = 0;
-  // the grid is the normal's (arch's starting values): four at a time in a vector's lanes where the
-  // compiler has vectors (lanes.cpp, the same bits; eight lanes of AVX-512 took 1.4x as long)
+  // the grid is the normal's (arch's starting values): eight at a time in two vectors' lanes where the
+  // compiler has vectors (lanes.cpp, the same bits; eight lanes of AVX-512 took 1.4x as long as four)
   if (const GridLanes vector = garch11GridLanes(pr.m))
-    for (; n + 4 <= count; n += 4) vector(pr, thetas + n * pr.k, ll + n);
+    for (; n + 8 <= count; n += 8) vector(pr, thetas + n * pr.k, ll + n);
   for (; n + 4 <= count; n += 4) lanes<O, 4>(pr, thetas + n * pr.k, dist, ll + n);
   for (; n < count; n++) lanes<O, 1>(pr, thetas + n * pr.k, dist, ll + n);
 }

@@ -116,42 +116,49 @@ KERNELBUS_VECTOR_BODY bool usualStep(Products<W>& product, typename Lanes<W>::V 
   return true;
 }
 
-/// garch11.cpp's lanes<O, 4>: the log-likelihoods (normal) of thetas (4 x k) over e into ll (4).
-template <size_t W, size_t O>
+/// garch11.cpp's lanes<O, 4>, C of them: the log-likelihoods (normal) of thetas (C W x k) over e into ll
+/// (C W). The C vectors' recursions are independent chains, each step's of them side by side: a step of
+/// one waits on its last (a multiply and an add), and two fill the time of one.
+template <size_t W, size_t O, size_t C>
 KERNELBUS_VECTOR_BODY void gridBody(const double* e, size_t nobs, const double* lower, const double* upper, double bc, const double* thetas,
                                     size_t k, size_t iw, double constant, double* ll) {
   using V = typename Lanes<W>::V;
-  V omega, a, g, b;
-  for (size_t l = 0; l < W; l++) {
-    const double* theta = thetas + l * k;
-    omega[l] = theta[iw];
-    a[l] = theta[iw + 1];
-    g[l] = O ? theta[iw + 2] : 0;
-    b[l] = theta[iw + 2 + O];
+  V omega[C], a[C], g[C], b[C], q[C], prev[C];
+  Products<W> s2[C];
+  for (size_t c = 0; c < C; c++) {
+    for (size_t l = 0; l < W; l++) {
+      const double* theta = thetas + (c * W + l) * k;
+      omega[c][l] = theta[iw];
+      a[c][l] = theta[iw + 1];
+      g[c][l] = O ? theta[iw + 2] : 0;
+      b[c][l] = theta[iw + 2 + O];
+    }
+    q[c] = prev[c] = splat<W>(0.0);
   }
-  V q = splat<W>(0.0), prev = splat<W>(0.0);
-  Products<W> s2;
   for (size_t t = 0; t < nobs; t++) {
-    V s = omega;
-    if (t == 0) {
-      s += a * bc;
-      if (O) s += g * 0.5 * bc;
-      s += b * bc;
-    } else {
-      const double el = e[t - 1];
-      s += a * (el * el);
-      if (O) s = blend(splat<W>(el) < splat<W>(0.0), s + g * (el * el), s);  // no branch on the data's sign
-      s += b * prev;
+    for (size_t c = 0; c < C; c++) {
+      V s = omega[c];
+      if (t == 0) {
+        s += a[c] * bc;
+        if (O) s += g[c] * 0.5 * bc;
+        s += b[c] * bc;
+      } else {
+        const double el = e[t - 1];
+        s += a[c] * (el * el);
+        if (O) s = blend(splat<W>(el) < splat<W>(0.0), s + g[c] * (el * el), s);  // no branch on the data's sign
+        s += b[c] * prev[c];
+      }
+      if (!usualStep(s2[c], s, lower[t], upper[t])) {
+        s = bound<W, 0>(s, lower[t], upper[t], nullptr);
+        s2[c].add(s);
+      }
+      prev[c] = s;
+      q[c] += -0.5 * ((e[t] * e[t]) * (splat<W>(1.0) / s));  // Dist::observe (normal): g = 1, its product 1
     }
-    if (!usualStep(s2, s, lower[t], upper[t])) {
-      s = bound<W, 0>(s, lower[t], upper[t], nullptr);
-      s2.add(s);
-    }
-    prev = s;
-    q += -0.5 * ((e[t] * e[t]) * (splat<W>(1.0) / s));  // Dist::observe (normal): g = 1, its product 1
   }
   // ll = nobs K - log(prod sigma^2) / 2 - h log(prod g) + q: h = 0 and log(prod g) = 0 for the normal
-  for (size_t l = 0; l < W; l++) ll[l] = double(nobs) * constant - 0.5 * s2.log(l) - 0.0 + q[l];
+  for (size_t c = 0; c < C; c++)
+    for (size_t l = 0; l < W; l++) ll[c * W + l] = double(nobs) * constant - 0.5 * s2[c].log(l) - 0.0 + q[c][l];
 }
 
 /// The distributions' constants of four lanes, in vectors.
@@ -324,7 +331,8 @@ KERNELBUS_VECTOR_BODY void gradientBody(const double* y, size_t lags, size_t nob
 template <size_t W, size_t O>
 void grid(Problem& pr, const double* thetas, double* ll) {
   const Dist dist(kDistNormal, thetas, 0);
-  simd::run<gridBody<W, O>>(pr.e.data(), pr.nobs, pr.lower.data(), pr.upper.data(), pr.backcast, thetas, pr.k, pr.iw, dist.constant(), ll);
+  simd::run<gridBody<W, O, 2>>(pr.e.data(), pr.nobs, pr.lower.data(), pr.upper.data(), pr.backcast, thetas, pr.k, pr.iw, dist.constant(),
+                               ll);
 }
 
 template <size_t W, size_t O, size_t KM, size_t ND>

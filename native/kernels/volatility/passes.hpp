@@ -52,8 +52,8 @@ using GridPass = void (*)(Problem& pr, const double* thetas, size_t count, const
 GridPass garch11Grid(const Model& m);
 GradientPass garch11Gradient(const Model& m);
 
-/// The normal's log-likelihoods (not negated) of four parameter vectors (thetas 4 x k) over pr.e into
-/// ll (4), in a vector's lanes: garch11Grid's bits (lanes.cpp; sigma2 left as it was).
+/// The normal's log-likelihoods (not negated) of eight parameter vectors (thetas 8 x k) over pr.e into
+/// ll (8), in two vectors' lanes: garch11Grid's bits (lanes.cpp; sigma2 left as it was).
 /// Null where the model has none or the compiler no vectors.
 using GridLanes = void (*)(Problem& pr, const double* thetas, double* ll);
 GridLanes garch11GridLanes(const Model& m);
