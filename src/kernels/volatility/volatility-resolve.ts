@@ -39,7 +39,10 @@ export function resolveModelOptions(o: ModelOptions): Model {
   return resolveModel({ vol, p, o: oo, q, mean, lags, dist });
 }
 
-/** The returns of a call: every value finite, at least the model's fewest observations plus its lags. */
+/**
+ * The returns of a call: a Float64Array (or a Matrix), at least the model's fewest observations plus its
+ * lags, and every value finite unless `finite` is false (garch(), whose backends check that themselves).
+ */
 export function requireReturns(m: Matrix, model: Model, one: boolean, name = 'returns', finite = true): void {
   if (!one) {
     const ok = typeof m === 'object' && m !== null && ArrayBuffer.isView(m.data) && m.data instanceof Float64Array;
