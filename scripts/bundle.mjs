@@ -8,6 +8,12 @@
  * Dynamic imports stay dynamic (Parquet, Arrow, Redis, each CLI command load when used) and packages
  * stay external. The .d.ts files and the other modules tsc wrote are left as they are.
  *
+ * Two modules load when first used rather than with the entry points (Node >= 20.19 requires ES
+ * modules synchronously): the reference and tfjs backends, which the entry points that install every
+ * backend (src/api/every-backend.ts) get from src/api/deferred-backends.ts, and the Redis transport,
+ * which kernelbus/bus (src/bus/index.ts) registers through src/bus/deferred-redis.ts. The modules they
+ * require are bundled as entries of their own, in place (the paths they require).
+ *
  * Runs on tsc's output only: an entry it already bundled (the banner) means tsc did not run since, and
  * bundling it again would read the chunks it is about to replace.
  */
@@ -26,7 +32,26 @@ const entries = [
     .map((target) => (typeof target === 'object' ? target.default : undefined))
     .filter((path) => path?.startsWith('./dist/') && path.endsWith('.js')),
   './dist/cli/main.js',
+  // required by src/api/deferred-backends.ts and src/bus/deferred-redis.ts, by these paths
+  './dist/backends/reference/index.js',
+  './dist/backends/tfjs/index.js',
+  './dist/bus/transports/redis/transport.js',
 ].map((path) => join(root, path));
+
+/** [importer, the imports of it to replace, the module put in their place] (under dist/). */
+const DEFERRED = [
+  ['api/every-backend.js', /^\.\.\/backends\/(reference|tfjs)\/index\.js$/, 'api/deferred-backends.js'],
+  ['bus/index.js', /^\.\/transports\/redis\/transport\.js$/, 'bus/deferred-redis.js'],
+].map(([importer, specifier, module]) => ({ importer: join(dist, importer), specifier, module: join(dist, module) }));
+const defer = {
+  name: 'defer',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      const d = DEFERRED.find((d) => d.importer === args.importer && d.specifier.test(args.path));
+      return d ? { path: d.module } : undefined;
+    });
+  },
+};
 
 for (const entry of entries) {
   if (!existsSync(entry)) throw new Error(`bundle: ${relative(root, entry)} is missing: run tsc -p tsconfig.build.json first`);
@@ -35,7 +60,7 @@ for (const entry of entries) {
 }
 
 rmSync(join(dist, 'chunks'), { recursive: true, force: true });
-await build({
+const { metafile } = await build({
   entryPoints: entries,
   outdir: dist,
   outbase: dist,
@@ -51,4 +76,16 @@ await build({
   packages: 'external',
   banner: { js: BANNER },
   logLevel: 'warning',
+  plugins: [defer],
+  metafile: true,
 });
+
+// the deferred modules require by paths from a file one folder below dist/
+for (const { module } of DEFERRED) {
+  const name = relative(root, module);
+  const holders = Object.keys(metafile.outputs).filter((file) => Object.hasOwn(metafile.outputs[file].inputs, name));
+  if (holders.length === 0) throw new Error(`bundle: ${name} is in no output: its importer no longer imports what it defers`);
+  for (const file of holders)
+    if (relative(dist, join(root, file)).split(/[\\/]/).length !== 2)
+      throw new Error(`bundle: ${file} holds ${name}, whose require() paths need a file one folder below dist/`);
+}

@@ -2,7 +2,9 @@
  * Every backend's module, imported statically, and the call that installs them in the registry:
  * made by the entry points whose kernels run synchronously from their first call (`kernelbus`,
  * `kernelbus/kernels`, the engines) before they use a kernel. The command imports only the backends
- * its choice uses instead (src/cli/kernels.ts, through src/backends/registry.ts importBackends).
+ * its choice uses instead (src/cli/kernels.ts, through src/backends/registry.ts importBackends). In the
+ * built package the reference and tfjs providers come from ./deferred-backends.ts (scripts/bundle.mjs):
+ * their modules load at the backend's first use.
  *
  * A call, not an import for its side effect: the bundle (scripts/bundle.mjs, esbuild with code
  * splitting) does not keep the order of side-effect imports across its chunks, and

@@ -6,7 +6,8 @@
  * is 200 KB of code, and `kernelbus vpin` on the native backend needs none of it. `importBackends()`
  * imports modules (all of them, or the ones named); the sync API (`loadBackend`, `backends()`,
  * `kernels()`) sees the imported ones. The entry points whose kernels run synchronously from their
- * first call (`kernelbus`, `kernelbus/kernels`, the engines) import them all statically (src/api/every-backend.ts);
+ * first call (`kernelbus`, `kernelbus/kernels`, the engines) import them all statically (src/api/every-backend.ts;
+ * the built package requires the reference's and tfjs's at their first load: src/api/deferred-backends.ts);
  * the command imports the ones its backend choice uses (src/cli/kernels.ts).
  */
 import { FAMILY_KERNELS, type FamilyName, type KernelName, KERNEL_FAMILY } from '../kernels/families.js';

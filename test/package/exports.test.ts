@@ -4,13 +4,18 @@
  * root stays a short list of common names.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as root from '../../src/index.js';
 
 const rootDir = resolve(import.meta.dirname, '..', '..');
 const built = existsSync(resolve(rootDir, 'dist', 'api', 'index.js'));
+const scratch = mkdtempSync(join(tmpdir(), 'kernelbus-exports-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let logs = 0;
 
 /** Imports `specifier` in a fresh node (ESM, resolved from the package root) and lists the loaded files. */
 function loadedModules(specifier: string): { exports: string[]; files: string[] } {
@@ -202,5 +207,136 @@ describe.runIf(built || process.env.CI === 'true')('KERNELBUS_BACKEND at import 
     expect(stderr).toContain(
       `BackendUnavailableError: backend 'nativ' is unavailable: unknown KERNELBUS_BACKEND (expected 'auto' or one of ${names.join(', ')})`,
     );
+  });
+});
+
+/**
+ * What the built package loads at first use (src/api/deferred-backends.ts, src/bus/deferred-redis.ts,
+ * scripts/bundle.mjs): an entry point that installs every backend loads neither the reference's nor the
+ * tfjs backend's module when imported, nor does kernelbus/bus (or the root) load the Redis transport's;
+ * the first use of one requires it, which then computes what the sources' code computes (the same code,
+ * the same error classes as the entry point's).
+ */
+describe.runIf(built || process.env.CI === 'true')('modules loaded at first use (built package)', () => {
+  /** Runs `code` (an ES module, from the package root) in a fresh node; its stdout parsed as JSON. */
+  function run(code: string): any {
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: rootDir, encoding: 'utf8' });
+    if (out.status !== 0) throw new Error(out.stderr);
+    return JSON.parse(out.stdout);
+  }
+  /** The files of dist/backends/reference and dist/backends/tfjs loaded so far (require.cache holds required ES modules too). */
+  const DEFERRED = `
+    import { createRequire } from 'node:module';
+    const deferred = () => Object.keys(createRequire(import.meta.url).cache)
+      .map((f) => f.replaceAll('\\\\', '/'))
+      .filter((f) => /\\/dist\\/backends\\/(reference|tfjs)\\//.test(f))
+      .map((f) => f.slice(f.indexOf('/dist/') + 1));
+  `;
+  const x = { data: [0.01, -0.02, 0.03, 0.005, -0.01, 0.02, 0.0, 0.015], rows: 4, cols: 2 };
+  const plain = (v: unknown) => JSON.parse(JSON.stringify(v, (_, y) => (ArrayBuffer.isView(y) ? Array.from(y as Float64Array) : y)));
+  /** The backends' providers and the Redis transport's class, as esbuild writes them, whatever file the bundle put them in. */
+  const BACKENDS = /^var (referenceProvider|tfjsProvider) = \{$/m;
+  const TRANSPORT = /^var RedisTransport = class /m;
+
+  /**
+   * The dist/ files a fresh node loaded running `code` (ES modules through test/cli/module-log.mjs's hook,
+   * required ones from require.cache) whose code matches `holds`.
+   */
+  function loadedHolding(code: string, holds: RegExp): string[] {
+    const log = join(scratch, `${logs++}.txt`);
+    const args = ['--import', './test/cli/module-log.mjs', '--input-type=module', '-e', code];
+    const out = spawnSync(process.execPath, args, { cwd: rootDir, encoding: 'utf8', env: { ...process.env, KERNELBUS_MODULE_LOG: log } });
+    if (out.status !== 0) throw new Error(out.stderr);
+    const files = readFileSync(log, 'utf8')
+      .split('\n')
+      .map((line) => (line.startsWith('file:') ? fileURLToPath(line) : line))
+      .filter((f) => f.startsWith(resolve(rootDir, 'dist')));
+    return [...new Set(files)].filter((f) => holds.test(readFileSync(f, 'utf8')));
+  }
+
+  it('importing kernelbus, kernelbus/kernels or kernelbus/engines loads neither backend, nor does an auto call that native serves', () => {
+    for (const specifier of ['kernelbus', 'kernelbus/kernels', 'kernelbus/engines']) {
+      expect(loadedHolding(`await import(${JSON.stringify(specifier)});`, BACKENDS), specifier).toEqual([]);
+      const auto = `const { kernels } = await import(${JSON.stringify(specifier)}).then((m) => (m.kernels ? m : import('kernelbus')));
+        kernels({ backend: 'auto' }).covariance({ data: new Float64Array(5000).map((_, i) => Math.sin(i)), rows: 1000, cols: 5 });`;
+      expect(loadedHolding(auto, BACKENDS), specifier).toEqual([]);
+    }
+    // the same check sees a backend where it is loaded (so it can fail)
+    expect(loadedHolding("(await import('kernelbus')).backends();", BACKENDS).length).toBe(2);
+  });
+
+  it('kernelbus and kernelbus/bus load the Redis transport with the first Redis bus: the class kernelbus/redis exports', () => {
+    for (const specifier of ['kernelbus', 'kernelbus/bus']) {
+      expect(
+        loadedHolding(`const { createBus } = await import(${JSON.stringify(specifier)}); await createBus().close();`, TRANSPORT),
+        specifier,
+      ).toEqual([]);
+      const redis = `const { createBus } = await import(${JSON.stringify(specifier)});
+        const bus = createBus({ redis: { url: 'redis://127.0.0.1:1' } });
+        const { RedisTransport } = await import('kernelbus/redis');
+        const t = bus.transport('marketdata');
+        if (!(t instanceof RedisTransport)) throw new Error('not the RedisTransport of kernelbus/redis: ' + t?.constructor?.name);
+        await bus.close().catch(() => {});
+        process.exit(0);`;
+      // required (so in require.cache, not through the load hook); the child checked instanceof
+      expect(loadedHolding(redis, /^/), specifier).toContain(resolve(rootDir, 'dist', 'bus', 'transports', 'redis', 'transport.js'));
+    }
+  });
+
+  it('the first reference call loads it: the same values as the sources, the same error classes as the root', () => {
+    const out = run(`${DEFERRED}
+      const m = await import('kernelbus');
+      const x = ${JSON.stringify(x)};
+      const k = m.kernels({ backend: 'reference' });
+      const r = m.matrix(Float64Array.from(x.data), x.rows, x.cols);
+      const values = { stats: k.performanceStats(r), var: k.valueAtRisk(r, { method: 'cornish-fisher' }), cdf: k.normalCdf(Float64Array.of(-1, 0, 2)) };
+      let error;
+      try { k.valueAtRisk(r, { confidence: 2 }); } catch (e) { error = { root: e instanceof m.KernelInputError, base: e instanceof m.KernelbusError, message: e.message }; }
+      console.log(JSON.stringify({ values: JSON.parse(JSON.stringify(values, (_, y) => ArrayBuffer.isView(y) ? Array.from(y) : y)), error, loaded: deferred() }));`);
+    const k = root.kernels({ backend: 'reference' });
+    const r = root.matrix(Float64Array.from(x.data), x.rows, x.cols);
+    const values = {
+      stats: k.performanceStats(r),
+      var: k.valueAtRisk(r, { method: 'cornish-fisher' }),
+      cdf: k.normalCdf(Float64Array.of(-1, 0, 2)),
+    };
+    expect(out.values).toEqual(plain(values));
+    let message = '';
+    try {
+      k.valueAtRisk(r, { confidence: 2 });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/confidence/);
+    expect(out.error).toEqual({ root: true, base: true, message });
+    expect(out.loaded).toEqual(['dist/backends/reference/index.js']);
+  });
+
+  it('backends() reports both as the sources do, and initTfjs() first loads the tfjs module', () => {
+    const out = run(`${DEFERRED}
+      const m = await import('kernelbus/kernels');
+      const init = await m.initTfjs({ backend: 'cpu' }).then((name) => 'ok ' + name, (e) => e.name + ': ' + e.message);
+      const afterInit = deferred();
+      const backends = m.backends().map(({ name, available, families, kernels }) => ({ name, available, families, kernels }));
+      console.log(JSON.stringify({ init, afterInit, backends }));`);
+    const expected = root.backends().map(({ name, available, families, kernels }) => ({ name, available, families, kernels }));
+    expect(out.backends).toEqual(expected);
+    expect(out.afterInit).toEqual(['dist/backends/tfjs/index.js']);
+    const tfjs = expected.find((b) => b.name === 'tfjs');
+    if (tfjs?.available) expect(out.init).toBe('ok cpu');
+    else expect(out.init).toMatch(/^BackendUnavailableError: /);
+  });
+});
+
+describe('src/api/deferred-backends.ts', () => {
+  it("gives each deferred backend the name and 'expected' of its module's provider", async () => {
+    const deferred = await import('../../src/api/deferred-backends.js');
+    const { referenceProvider } = await import('../../src/backends/reference/index.js');
+    const { tfjsProvider } = await import('../../src/backends/tfjs/index.js');
+    for (const [d, real] of [
+      [deferred.referenceProvider, referenceProvider],
+      [deferred.tfjsProvider, tfjsProvider],
+    ] as const)
+      expect({ name: d.name, expected: d.expected }).toEqual({ name: real.name, expected: real.expected });
   });
 });

@@ -66,7 +66,7 @@ export const tfjsProvider = {
 } as const satisfies BackendProvider;
 
 /** initTfjs() (./public.ts, where it is documented): loads TensorFlow.js if needed and switches its backend. */
-async function initBackend(options: { backend?: TfjsBackendName } = {}): Promise<string> {
+export async function initBackend(options: { backend?: TfjsBackendName } = {}): Promise<string> {
   const loaded = load();
   if (!loaded.runtime) throw new BackendUnavailableError('tfjs', loaded.reason);
   const name = options.backend ?? (loaded.runtime.source === '@tensorflow/tfjs-node' ? 'tensorflow' : 'wasm');

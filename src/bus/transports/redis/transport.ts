@@ -86,7 +86,7 @@ import { Connection } from './connection.js';
 import { newCounters, type RedisCounters, type RedisTransportMetrics } from './counters.js';
 import { Dialer } from './dialer.js';
 import { BusClosedError, TransportError } from '../../errors.js';
-import { registerTransport } from '../../transport-registry.js';
+import { registerTransport, type TransportFactory } from '../../transport-registry.js';
 import { RedisKeys } from './keys.js';
 import { Membership } from './membership.js';
 import { planRedisBuses } from './bus-plan.js';
@@ -427,5 +427,9 @@ export class RedisTransport implements Transport {
   }
 }
 
+/** The 'redis' transport kind's planner (../../transport-registry.ts): a RedisTransport per bus. */
+export const planRedis: TransportFactory<'redis'> = (options, buses) =>
+  planRedisBuses(options, buses, (o, names) => new RedisTransport(o, names));
+
 // `createBus({ redis: {...} })` builds on this module once it is loaded (../../transport-registry.ts).
-registerTransport('redis', (options, buses) => planRedisBuses(options, buses, (o, names) => new RedisTransport(o, names)));
+registerTransport('redis', planRedis);
