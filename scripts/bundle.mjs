@@ -78,11 +78,12 @@ const { metafile } = await build({
   logLevel: 'warning',
   plugins: [defer],
   metafile: true,
+  absWorkingDir: root,
 });
 
 // the deferred modules require by paths from a file one folder below dist/
 for (const { module } of DEFERRED) {
-  const name = relative(root, module);
+  const name = relative(root, module).replaceAll('\\', '/'); // the metafile's paths: from absWorkingDir, with /
   const holders = Object.keys(metafile.outputs).filter((file) => Object.hasOwn(metafile.outputs[file].inputs, name));
   if (holders.length === 0) throw new Error(`bundle: ${name} is in no output: its importer no longer imports what it defers`);
   for (const file of holders)
