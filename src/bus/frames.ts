@@ -62,6 +62,14 @@ function msgpack(): Packr {
   }
   return packr;
 }
+/**
+ * Loads msgpackr now instead of with the first message frame: a process that will publish messages (an
+ * engine on Redis) calls it before it reads, so that its first output does not wait for the load
+ * (13 to 18 ms on the development machine).
+ */
+export function loadMessageCodec(): void {
+  msgpack();
+}
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Bus } from '../bus/bus.js';
+import { loadMessageCodec } from '../bus/frames.js';
 import { type RedisTransport, TransportError } from '../bus/transports/redis/index.js';
 import type { Engine } from '../engines/engine.js';
 import { FactorEngine } from '../engines/factor.js';
@@ -512,6 +513,7 @@ export async function runEngine(
   let stopped = true;
   if (server) log.info(`metrics: ${server.url}`, { event: 'metrics', url: server.url });
   try {
+    loadMessageCodec(); // its outputs are message frames: the first one does not wait for msgpackr
     engine.start();
     await Promise.all(bus.buses.map((b) => bus.transport(b).ready?.()));
     // the group's checkpoints come from another configuration: one line, nothing read

@@ -497,3 +497,19 @@ describe('malformed frames', () => {
     );
   });
 });
+
+describe('loadMessageCodec', () => {
+  it('loads msgpackr, which the frames module otherwise loads with the first message frame', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const code = `
+      import { createRequire } from 'node:module';
+      const frames = await import('./src/bus/frames.ts');
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((f) => /node_modules[\\\\/]msgpackr[\\\\/]/.test(f));
+      const before = loaded();
+      frames.loadMessageCodec();
+      console.log(JSON.stringify({ before, after: loaded() }));`;
+    const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
+    expect(out.stderr).toBe('');
+    expect(JSON.parse(out.stdout)).toEqual({ before: false, after: true });
+  });
+});
