@@ -8,7 +8,7 @@
  * Dynamic imports stay dynamic (Parquet, Arrow, Redis, each CLI command load when used) and packages
  * stay external. The .d.ts files and the other modules tsc wrote are left as they are.
  *
- * Two modules load when first used rather than with the entry points (Node >= 20.19 requires ES
+ * Three modules load when first used rather than with the entry points (Node >= 20.19 requires ES
  * modules synchronously): the reference and tfjs backends, which the entry points that install every
  * backend (src/api/every-backend.ts) get from src/api/deferred-backends.ts, and the Redis transport,
  * which kernelbus/bus (src/bus/index.ts) registers through src/bus/deferred-redis.ts. The modules they

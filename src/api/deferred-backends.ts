@@ -2,11 +2,11 @@
  * The reference and tfjs backends' providers as the built package installs them: scripts/bundle.mjs
  * puts this module in place of their modules where src/api/every-backend.ts imports them, so that an
  * entry point (`kernelbus`, `kernelbus/kernels`, the engines) does not compile their 285 KB of code
- * when it is imported (docs/architecture.md, Starting). Each
- * backend's module is required on the provider's first load(), synchronously: Node >= 20.19 (the
- * package's engines) loads an ES module with require(), and an ES module required and imported is one
- * module. The sources keep the static imports: vitest cannot require a .ts file, and the tests of the
- * built package check this module (test/package/exports.test.ts).
+ * when it is imported (docs/architecture.md, Starting). Each backend's module is required on the
+ * provider's first load(), synchronously: Node >= 20.19 (the package's engines) loads an ES module with
+ * require(), and an ES module required and imported is one module. The sources keep the static imports:
+ * vitest cannot require a .ts file, and the tests of the built package check this module
+ * (test/package/exports.test.ts).
  */
 import { createRequire } from 'node:module';
 import type * as ReferenceModule from '../backends/reference/index.js';
