@@ -212,9 +212,12 @@ export class SymbolBars {
     const slots = Math.min(Math.max(0, this.bars - since), h);
     const values = this.ring.length / h;
     const rows = new Float64Array(values * slots);
-    for (let j = 0; j < slots; j++) {
-      const at = (((this.newest - (slots - 1) + j) % h) + h) % h;
-      for (let v = 0; v < values; v++) rows[v * slots + j] = this.ring[v * h + at];
+    // each value's last `slots` ring entries, oldest first: one or two runs of the ring (it wraps)
+    const first = (((this.newest - (slots - 1)) % h) + h) % h;
+    const head = Math.min(slots, h - first);
+    for (let v = 0; v < values; v++) {
+      rows.set(this.ring.subarray(v * h + first, v * h + first + head), v * slots);
+      if (head < slots) rows.set(this.ring.subarray(v * h, v * h + slots - head), v * slots + head);
     }
     return {
       maker: Float64Array.from(this.maker.state()),
