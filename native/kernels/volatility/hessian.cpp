@@ -27,6 +27,29 @@ struct Triangle {
   static constexpr size_t at(size_t i, size_t j) { return i * (i + 1) / 2 + j; }
 };
 
+/// h, sigma^2's second derivatives over the mean's and the variance's KM + 3 + O parameters (packed:
+/// Triangle), from step t - 1 to t: b h, then the terms of a e^2, g e^2 1(e < 0) and b sigma^2 (el e at
+/// t - 1, rd(lag, i) d e_{t-1} / d theta_i, prev d sigma^2 at t - 1). The one definition of the MSVC
+/// pass's and shapeBody's.
+template <size_t O, size_t KM, typename Rd>
+KERNELBUS_VECTOR_BODY void curvatureStep(double* h, double a, double g, double b, double el, size_t lag, const Rd& rd, const double* prev) {
+  constexpr size_t IA = KM + 1, IG = KM + 2, IB = KM + 2 + O;
+  using Tri = Triangle<KM + 3 + O>;
+  for (size_t n = 0; n < Tri::N; n++) h[n] = b * h[n];
+  for (size_t i = 0; i < KM; i++) {
+    for (size_t j = 0; j <= i; j++) h[Tri::at(i, j)] += a * 2 * rd(lag, i) * rd(lag, j);
+    h[Tri::at(IA, i)] += 2 * el * rd(lag, i);
+  }
+  if (O && el < 0) {
+    for (size_t i = 0; i < KM; i++) {
+      for (size_t j = 0; j <= i; j++) h[Tri::at(i, j)] += g * 2 * rd(lag, i) * rd(lag, j);
+      h[Tri::at(IG, i)] += 2 * el * rd(lag, i);
+    }
+  }
+  for (size_t i = 0; i < IB; i++) h[Tri::at(IB, i)] += prev[i];
+  h[Tri::at(IB, IB)] += prev[IB] + prev[IB];
+}
+
 #if defined(__GNUC__) || defined(__clang__)
 
 #include "vector_abi.hpp"
@@ -253,20 +276,7 @@ double pass(Problem& pr, const double* theta, double* grad, double* hess) {
     } else {
       const size_t lag = t - 1;
       const double el = e[lag];
-      // h at t from h and d at t - 1: b h, then the terms of a e^2, g e^2 1(e < 0) and b sigma^2
-      for (size_t n = 0; n < N; n++) h[n] = b * h[n];
-      for (size_t i = 0; i < KM; i++) {
-        for (size_t j = 0; j <= i; j++) h[Tri::at(i, j)] += a * 2 * rd(lag, i) * rd(lag, j);
-        h[Tri::at(IA, i)] += 2 * el * rd(lag, i);
-      }
-      if (O && el < 0) {
-        for (size_t i = 0; i < KM; i++) {
-          for (size_t j = 0; j <= i; j++) h[Tri::at(i, j)] += g * 2 * rd(lag, i) * rd(lag, j);
-          h[Tri::at(IG, i)] += 2 * el * rd(lag, i);
-        }
-      }
-      for (size_t i = 0; i < IB; i++) h[Tri::at(IB, i)] += prev[i];
-      h[Tri::at(IB, IB)] += prev[IB] + prev[IB];
+      curvatureStep<O, KM>(h, a, g, b, el, lag, rd, prev);  // h at t from h and d at t - 1
       // d at t: garch11.cpp's operations
       s += a * (el * el);
       d[IA] += el * el;
@@ -573,19 +583,7 @@ KERNELBUS_VECTOR_BODY double shapeBody(Problem* problem, const double* theta, do
       } else {
         const size_t lag = t - 1;
         const double el = e[lag];
-        for (size_t n = 0; n < N0; n++) h[n] = b * h[n];
-        for (size_t i = 0; i < KM; i++) {
-          for (size_t j = 0; j <= i; j++) h[Tri::at(i, j)] += a * 2 * rd(lag, i) * rd(lag, j);
-          h[Tri::at(IA, i)] += 2 * el * rd(lag, i);
-        }
-        if (O && el < 0) {
-          for (size_t i = 0; i < KM; i++) {
-            for (size_t j = 0; j <= i; j++) h[Tri::at(i, j)] += g * 2 * rd(lag, i) * rd(lag, j);
-            h[Tri::at(IG, i)] += 2 * el * rd(lag, i);
-          }
-        }
-        for (size_t i = 0; i < IB; i++) h[Tri::at(IB, i)] += prev[i];
-        h[Tri::at(IB, IB)] += prev[IB] + prev[IB];
+        curvatureStep<O, KM>(h, a, g, b, el, lag, rd, prev);
         d[IA] += el * el;
         for (size_t i = 0; i < KM; i++) d[i] += a * 2 * el * rd(lag, i);
         if (O && el < 0) {
