@@ -29,6 +29,11 @@ function loadedModules(specifier: string, then = ''): { exports: string[]; files
     const files = Object.keys(createRequire(import.meta.url).cache);
     console.log(JSON.stringify({ exports: Object.keys(m), files }));
   `;
+  return run(code);
+}
+
+/** Runs `code` (an ES module, from the package root) in a fresh node; its stdout parsed as JSON. */
+function run(code: string): any {
   const out = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: rootDir, encoding: 'utf8' });
   if (out.status !== 0) throw new Error(out.stderr);
   return JSON.parse(out.stdout);
@@ -224,12 +229,6 @@ describe.runIf(built || process.env.CI === 'true')('KERNELBUS_BACKEND at import 
  * the same error classes as the entry point's).
  */
 describe.runIf(built || process.env.CI === 'true')('modules loaded at first use (built package)', () => {
-  /** Runs `code` (an ES module, from the package root) in a fresh node; its stdout parsed as JSON. */
-  function run(code: string): any {
-    const out = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: rootDir, encoding: 'utf8' });
-    if (out.status !== 0) throw new Error(out.stderr);
-    return JSON.parse(out.stdout);
-  }
   /** The files of dist/backends/reference and dist/backends/tfjs loaded so far (require.cache holds required ES modules too). */
   const DEFERRED = `
     import { createRequire } from 'node:module';
