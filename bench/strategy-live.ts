@@ -18,6 +18,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { decodeFrame } from '../src/bus/frames.js';
+import { entryFrames } from '../src/bus/transports/redis/pack.js';
 import { findRedisServer, RedisServer } from '../tools/redis-server.js';
 import { ROOT } from './io-child.js';
 import { infoCpuSeconds } from './redis-cluster.js';
@@ -60,7 +61,7 @@ function start(args: string[]): {
   };
 }
 
-/** Every frame of a stream, decoded, with the time (epoch ms) of its entry id: when Redis stored it. */
+/** Every frame of a stream (those of a packed entry each), decoded, with the time (epoch ms) of its entry id: when Redis stored it. */
 async function frames(redis: Redis, key: string): Promise<(ReturnType<typeof decodeFrame> & { storedAt: number })[]> {
   const out: (ReturnType<typeof decodeFrame> & { storedAt: number })[] = [];
   let from = '-';
@@ -69,7 +70,8 @@ async function frames(redis: Redis, key: string): Promise<(ReturnType<typeof dec
     for (const [id, fields] of page) {
       const storedAt = Number.parseInt(id.toString(), 10);
       for (let i = 0; i + 1 < fields.length; i += 2) {
-        if (fields[i].toString() === 'd') out.push(Object.assign(decodeFrame(fields[i + 1]), { storedAt }));
+        if (fields[i].toString() !== 'd') continue;
+        for (const frame of entryFrames(fields[i + 1])) out.push(Object.assign(decodeFrame(frame), { storedAt }));
       }
     }
     if (page.length < 2000) return out;

@@ -148,12 +148,13 @@ async function run(): Promise<BenchRow[]> {
   // [label, the engine's extra flags, the feed's, the rate]: as it comes; the universe given (--symbols:
   // the merge waits for those from the start, no hold); that at a quarter of the rate (where the feed,
   // Redis and the engine leave the cores room); without the feed's watermarks (each closing trade waits
-  // for every symbol's next one)
+  // for every symbol's next one); without its packed entries (an entry per symbol and flush)
   const runs: [string, string[], string[], number][] = [
     [liveLabel, [], [], LIVE_RATE],
     [`${liveLabel}, --symbols given`, universe, [], LIVE_RATE],
     [`${liveLabel}, --symbols given`, universe, [], LIVE_RATE / 4],
     [`${liveLabel}, --symbols given, feed --no-watermarks`, universe, ['--no-watermarks'], LIVE_RATE],
+    [`${liveLabel}, --symbols given, feed --no-pack`, universe, ['--no-pack'], LIVE_RATE],
   ];
   for (const [label, engineArgs, feedArgs, rate] of runs) {
     rows.push(...(await liveRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, STRATEGY, label, engineArgs, feedArgs, rate)));

@@ -70,6 +70,9 @@ ${TAPE_USAGE}${BAR_USAGE}  --loop              replay the tape again and again (
   --idle-watermark-ms ms  a stream with no frame for this long while the others moved on gets a
                       watermark-only frame, so kernelbus engine strategy need not wait for a stream whose
                       symbols are all quiet; 0: never (default: the bus's idleWatermarkMs, 10)
+  --no-pack           one Redis entry per frame (a symbol's trades of one flush) rather than one packed
+                      entry per stream and flush (docs/wire-format.md#packed-entries): for consumers
+                      that do not read packed entries
   --json              print the summary as one JSON document (the other lines go to stderr)
   --grace-ms ms       after SIGINT/SIGTERM, how long to wait for Redis to store what is published (default ${DEFAULT_GRACE_MS})
 ${METRICS_USAGE}${LOG_USAGE}`,
@@ -96,6 +99,7 @@ const FLAGS = {
   ...BAR_FLAGS,
   loop: flag.boolean(),
   'no-watermarks': flag.boolean(),
+  'no-pack': flag.boolean(),
   'idle-watermark-ms': flag.optionalNumber(0, 60_000),
   json: flag.boolean(),
   'grace-ms': flag.number(DEFAULT_GRACE_MS, 0, 3_600_000),
@@ -153,7 +157,7 @@ export async function runFeed(
     bus = await connectRedisBus(
       url,
       v.shards,
-      { log: transportLog(log) },
+      { log: transportLog(log), packEntries: !v['no-pack'] },
       {
         maxBatch: FEED_MAX_BATCH,
         watermarks: !v['no-watermarks'],

@@ -8,6 +8,7 @@ export { SECONDARY_SUFFIX } from '../bus/transports/redis/bus-plan.js';
 export {
   DEFAULT_PREFIX,
   ENTRY_FIELDS,
+  entryFrames,
   FrameTooLargeError,
   RedisKeys,
   RedisTransport,

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import { decodeFrame, encodeMessageFrame, encodeTradesFrame, type MessageFrame, type TradesFrame } from '../../src/bus/frames.js';
 import { shardOf, streamName } from '../../src/bus/messages.js';
-import { DEFAULT_PREFIX, ENTRY_FIELDS, RedisTransport, streamTag } from '../../src/bus/transports/redis/index.js';
+import { DEFAULT_PREFIX, ENTRY_FIELDS, entryFrames, RedisTransport, streamTag } from '../../src/bus/transports/redis/index.js';
+import { encodePack } from '../../src/bus/transports/redis/pack.js';
 import { DEAD_LETTER_SUFFIX } from '../../src/bus/transports/types.js';
 
 const DOC = readFileSync(new URL('../../docs/wire-format.md', import.meta.url), 'utf8');
@@ -164,5 +165,43 @@ describe('docs/wire-format.md', () => {
     // No other name for the frame's field anywhere in the document.
     expect(DOC).toContain(`the \`${ENTRY_FIELDS.frame}\` field of one Redis Streams entry`);
     expect(DOC).not.toMatch(/`f` field/);
+  });
+
+  it('the packed entry layout is what encodePack writes and entryFrames reads', () => {
+    const text = section('Streams, entries and ids');
+    const layout = text.slice(text.indexOf('### Packed entries'));
+    const rows = [...layout.matchAll(/^(\d+|16\+4F|\.\.\.)\s+(\d+|4F|P|\.\.\.)\s+(\w+)/gm)].map((m) => [m[1], m[2], m[3]]);
+    expect(rows).toEqual([
+      ['0', '4', 'magic'],
+      ['4', '1', 'version'],
+      ['5', '3', 'reserved'],
+      ['8', '4', 'frames'],
+      ['12', '4', 'reserved'],
+      ['16', '4F', 'lengths'],
+      ['16+4F', 'P', 'padding'],
+      ['...', '...', 'frames'],
+    ]);
+    const a = encodeTradesFrame({
+      type: 'TRADE_EXECUTION',
+      key: 'A',
+      ts: new Float64Array([1]),
+      price: new Float64Array([2]),
+      volume: new Float64Array([3]),
+    });
+    const b = encodeMessageFrame({ type: 'NOTE', key: 'BB', ts: 1, payload: 'odd' });
+    const pack = encodePack([a, b, a]);
+    expect(layout).toContain('"KBPK" = 4b 42 50 4b');
+    expect([...pack.subarray(0, 16)]).toEqual([0x4b, 0x42, 0x50, 0x4b, 1, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0]);
+    // lengths at 16, padding to 32 (16 + 12 = 28), then each frame padded to 8
+    expect([pack.readUInt32LE(16), pack.readUInt32LE(20), pack.readUInt32LE(24), pack.readUInt32LE(28)]).toEqual([
+      a.length,
+      b.length,
+      a.length,
+      0,
+    ]);
+    const pad = (n: number) => Math.ceil(n / 8) * 8;
+    expect(pack.length).toBe(32 + pad(a.length) + pad(b.length) + pad(a.length));
+    expect(Buffer.from(pack.subarray(32 + pad(a.length), 32 + pad(a.length) + b.length))).toEqual(Buffer.from(b));
+    expect(entryFrames(pack).map((f) => decodeFrame(f).key)).toEqual(['A', 'BB', 'A']);
   });
 });

@@ -6,7 +6,7 @@
  * retries, and a SIGTERM during the outage obeyed within the grace period.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { RedisClient } from '../../src/bus/transports/redis/index.js';
+import { entryFrames, type RedisClient } from '../../src/bus/transports/redis/index.js';
 import { client, closeAll, describeRedis, keysOf, RedisServer, sleep, tearDown, until } from '../helpers/redis.js';
 import { get, parseExposition } from './exposition.js';
 import { Command, consumed, ENGINE_SHARDS, ENGINE_TRADE_STREAMS, ENGINE_VPIN, engineArgs, expectExactVpin, killAll } from './helpers.js';
@@ -68,9 +68,12 @@ async function storedTwice(redis: RedisClient): Promise<number> {
       Buffer[],
     ][];
     for (const [, fields] of page) {
-      const frame = fields[fields.findIndex((f, i) => i % 2 === 0 && f.toString() === 'd') + 1].toString('base64');
-      if (seen.has(frame)) twice++;
-      seen.add(frame);
+      // each frame of a packed entry (kernelbus feed packs), as the engines read them
+      for (const bytes of entryFrames(fields[fields.findIndex((f, i) => i % 2 === 0 && f.toString() === 'd') + 1])) {
+        const frame = Buffer.from(bytes).toString('base64');
+        if (seen.has(frame)) twice++;
+        seen.add(frame);
+      }
     }
   }
   return twice;

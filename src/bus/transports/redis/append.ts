@@ -18,6 +18,7 @@ import type { RedisKeys } from './keys.js';
 import type { RedisConfig } from './options.js';
 import type { Connection } from './connection.js';
 import { BusClosedError, FrameTooLargeError, TransportError } from '../../errors.js';
+import { packEntries } from './pack.js';
 import type { Progress } from './progress.js';
 
 /** The publishes of one tick to one hash tag by one producer (on a single Redis: usually all of them): one APPEND_SCRIPT call. */
@@ -45,6 +46,14 @@ export interface AppenderDeps {
   readonly counters: Pick<RedisCounters, 'entries' | 'messages' | 'publishErrors' | 'deduplicated' | 'unreplicated'>;
   /** Whether the transport is closed (publishes are refused). */
   closed(): boolean;
+}
+
+/** The producer of `entries` when every one has it and a seq (deduplication needs both), else ''. */
+function producerOf(entries: readonly OutgoingEntry[]): string {
+  const first = entries[0].producer;
+  return typeof first === 'string' && first.length > 0 && entries.every((e) => e.producer === first && Number.isSafeInteger(e.seq))
+    ? first
+    : '';
 }
 
 /** Publishes entries over the transport's publishing connection. */
@@ -105,15 +114,22 @@ export class Appender {
       const out = this.progress.outbox(stream);
       let messages = 0;
       for (const e of entries) messages += e.count;
-      const mean = (out.messages + messages) / Math.max(1, out.entries + entries.length);
+      // Packed: the entries stored, and per stored entry how many of `entries` it holds.
+      const producer = producerOf(entries);
+      const { entries: stored, sizes } =
+        deps.config.packEntries && entries.length > 1
+          ? packEntries(entries, deps.config.maxFrameBytes, producer ? this.maxSeqSent.get(`${stream}|${producer}`) : undefined)
+          : { entries, sizes: undefined };
+      const mean = (out.messages + messages) / Math.max(1, out.entries + stored.length);
       const maxLen = Math.max(1, Math.ceil(deps.config.maxLenMessages / Math.max(1, mean)));
-      const [ids, again] = await connection.awaitReply(this.sendAppend(stream, maxLen, entries), deadline);
+      const [storedIds, again] = await connection.awaitReply(this.sendAppend(stream, maxLen, stored, producer), deadline);
       deps.counters.deduplicated += again;
-      out.entries += entries.length;
+      out.entries += stored.length;
       out.messages += messages;
+      const ids = sizes ? sizes.flatMap((n, i) => new Array<string>(n).fill(storedIds[i])) : storedIds;
       for (let i = 0; i < entries.length; i++) out.queue.push({ id: ids[i], key: entries[i].key, count: entries[i].count });
       out.unsettled += messages;
-      deps.counters.entries += entries.length;
+      deps.counters.entries += stored.length;
       deps.counters.messages += messages;
       this.progress.schedulePoll();
       return ids;
@@ -131,7 +147,7 @@ export class Appender {
    * its streams at once) in one APPEND_SCRIPT call (on a cluster: with those of the stream's hash tag;
    * a call per producer); resolves with the stream's [ids, deduplicated].
    */
-  private sendAppend(stream: string, maxLen: number, entries: readonly OutgoingEntry[]): Promise<[string[], number]> {
+  private sendAppend(stream: string, maxLen: number, entries: readonly OutgoingEntry[], producer: string): Promise<[string[], number]> {
     const { deps } = this;
     let tick = this.tick;
     if (!tick) {
@@ -143,12 +159,6 @@ export class Appender {
       });
     }
     const keys = deps.keys.of(stream);
-    // Deduplication needs one producer and a seq on every entry.
-    const first = entries[0].producer;
-    const producer =
-      typeof first === 'string' && first.length > 0 && entries.every((e) => e.producer === first && Number.isSafeInteger(e.seq))
-        ? first
-        : '';
     const id = `${deps.cluster ? keys.tag : ''}|${producer}`;
     let call = tick.get(id);
     if (!call) tick.set(id, (call = { keys: [], args: [producer], waiters: [] }));

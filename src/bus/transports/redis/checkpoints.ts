@@ -29,6 +29,8 @@ import {
 } from '../types.js';
 import type { RedisClient } from './client.js';
 import type { RedisKeys } from './keys.js';
+import { parseEntry } from './fields.js';
+import { isPack } from './pack.js';
 
 const PAGE = 512;
 
@@ -172,7 +174,11 @@ export class RedisCheckpointStore implements CheckpointStore {
             k = fields[i + 1]; // k
           else if (fields[i][0] === 0x6e) n = fields[i + 1]; // n
         }
-        if (data && k) yield { id, key: k.toString('utf8'), count: n ? Number(n.toString('latin1')) : NaN, data };
+        if (data && isPack(data)) {
+          // A packed entry's frames, each under its own key; a malformed one was dead-lettered whole.
+          const parts = parseEntry(fields, Infinity);
+          if (typeof parts !== 'string') for (const part of parts) yield { id, ...part };
+        } else if (data && k) yield { id, key: k.toString('utf8'), count: n ? Number(n.toString('latin1')) : NaN, data };
       }
       if (page.length < PAGE) return;
       start = after(page[page.length - 1][0].toString('latin1'));

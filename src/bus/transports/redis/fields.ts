@@ -4,6 +4,7 @@
  */
 import { FrameError } from '../../errors.js';
 import { FRAME_HEADER_BYTES, frameHeader } from '../../frames.js';
+import { isPack, splitPack } from './pack.js';
 
 /**
  * The fields of a stream entry (docs/wire-format.md): the frame, its key and its message count. The
@@ -31,12 +32,61 @@ const FIELD_COUNT = ENTRY_FIELDS.count.charCodeAt(0);
 export function decodedCount(fields: Buffer[]): number {
   const data = field(fields, ENTRY_FIELDS.frame);
   if (!data) return 0;
-  try {
-    return frameHeader(data).count;
-  } catch (error) {
-    if (error instanceof FrameError) return 0;
-    throw error;
+  const frames = isPack(data) ? splitPack(data) : [data];
+  if (typeof frames === 'string') return 0;
+  let count = 0;
+  for (const frame of frames) {
+    try {
+      count += frameHeader(frame).count;
+    } catch (error) {
+      if (error instanceof FrameError) continue;
+      throw error;
+    }
   }
+  return count;
+}
+
+/** One frame of an entry: the frame, its key and its message count. */
+export interface EntryPart {
+  data: Buffer;
+  key: string;
+  count: number;
+}
+
+/**
+ * The frames of an entry, or why it is malformed: its one frame (parseFields), or the frames of a
+ * packed entry (./pack.ts: field `k` empty, `n` their message count), each checked as a frame. An entry
+ * with one malformed frame is malformed as a whole.
+ */
+export function parseEntry(fields: Buffer[], maxFrameBytes: number): EntryPart[] | string {
+  const data = field(fields, ENTRY_FIELDS.frame);
+  if (!data || !isPack(data)) {
+    const one = parseFields(fields, maxFrameBytes);
+    return typeof one === 'string' ? one : [one];
+  }
+  if (data.length > maxFrameBytes) return `packed entry of ${data.length} bytes exceeds maxFrameBytes ${maxFrameBytes}`;
+  const key = field(fields, ENTRY_FIELDS.key);
+  if (key?.length !== 0) return "malformed entry: a packed entry's field 'k' must be empty";
+  const count = field(fields, ENTRY_FIELDS.count);
+  const n = count ? decimal(count) : NaN;
+  if (!Number.isSafeInteger(n)) return "malformed entry: field 'n' is not a message count";
+  const frames = splitPack(data);
+  if (typeof frames === 'string') return `malformed entry: ${frames}`;
+  const parts: EntryPart[] = new Array(frames.length);
+  let total = 0;
+  for (let i = 0; i < frames.length; i++) {
+    let header: ReturnType<typeof frameHeader>;
+    try {
+      header = frameHeader(frames[i]);
+    } catch (error) {
+      if (error instanceof FrameError) return `malformed entry: packed frame ${i}: ${error.message}`;
+      throw error;
+    }
+    parts[i] = { data: frames[i], key: header.key, count: header.count };
+    total += header.count;
+  }
+  if (n !== total) return `malformed entry: field 'n' (${n}) is not the packed frames' count (${total})`;
+  return parts;
 }
 
 /**

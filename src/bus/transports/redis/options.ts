@@ -77,6 +77,15 @@ export interface RedisTransportOptions {
   pollMs?: number;
   /** Wait before handling again an entry whose handler failed. Default 10 ms. */
   retryDelayMs?: number;
+  /**
+   * Publish the frames of one publish call (a bus flush: one frame per key of a stream) as one packed
+   * entry (docs/wire-format.md#packed-entries) rather than an entry each: Redis and every consumer then
+   * handle one entry where they handled one per key, which is what limits a feed of many keys' small
+   * frames (`kernelbus feed` turns it on). Consumers of this package read both; a consumer of another
+   * language must read packs. The messages of a pack share its entry id: skip redeliveries by stream and
+   * key, as the engines do. Default false.
+   */
+  packEntries?: boolean;
   /** Longest wait between reconnection attempts (exponential backoff from 20 ms). Default 1000 ms. */
   reconnectMaxMs?: number;
   /** Receives operational messages (connection lost, reconnected, errors); credentials are never included. */
@@ -142,6 +151,7 @@ const DEFAULTS = {
   healthTimeoutMs: 60,
   pollMs: 20,
   retryDelayMs: 10,
+  packEntries: false,
   reconnectMaxMs: 1000,
   replicaTimeoutMs: 500,
 };
@@ -290,6 +300,8 @@ export function resolveOptions(options: RedisTransportOptions, names: OptionName
   if (typeof name !== 'string' || name.length === 0) throw new KernelInputError(`${arg}.name`, 'a non-empty string', describeValue(name));
   if (options.log !== undefined && typeof options.log !== 'function')
     throw new KernelInputError(`${arg}.log`, 'a function', describeValue(options.log));
+  const packEntries = options.packEntries ?? DEFAULTS.packEntries;
+  if (typeof packEntries !== 'boolean') throw new KernelInputError(`${arg}.packEntries`, 'a boolean', describeValue(packEntries));
   const config: RedisConfig = {
     prefix,
     name,
@@ -306,6 +318,7 @@ export function resolveOptions(options: RedisTransportOptions, names: OptionName
     retryDelayMs: positive(options, arg, 'retryDelayMs', 0, false),
     reconnectMaxMs: positive(options, arg, 'reconnectMaxMs', 1, false),
     replicaTimeoutMs: positive(options, arg, 'replicaTimeoutMs', 1),
+    packEntries,
     durability,
   };
   const reconnectMaxMs = config.reconnectMaxMs;

@@ -9,7 +9,7 @@ import type { Client, RedisClient } from './client.js';
 import { batch, connected, messageOf, nextBackoff, unlessClosed } from './commands.js';
 import type { RedisCounters } from './counters.js';
 import type { TransportLog } from './dialer.js';
-import { decodedCount, ENTRY_FIELDS, field, parseFields, type RawEntry, type StreamReply } from './fields.js';
+import { decodedCount, ENTRY_FIELDS, type EntryPart, field, parseEntry, type RawEntry, type StreamReply } from './fields.js';
 import type { RedisKeys } from './keys.js';
 import type { LeaseHolder, Membership } from './membership.js';
 import type { RedisConfig } from './options.js';
@@ -36,10 +36,23 @@ export interface SubscriptionDeps extends Pick<TransportLog, 'report' | 'clean'>
   >;
 }
 
-/** One consumer of a group on one stream: lease, pending entries and handler; its Reader reads for it. */
+/** The fields of a single-frame entry holding one frame of a packed one (its dead letter). */
+function partFields(part: EntryPart): Buffer[] {
+  const name = (text: string) => Buffer.from(text, 'latin1');
+  return [
+    name(ENTRY_FIELDS.frame),
+    part.data,
+    name(ENTRY_FIELDS.key),
+    Buffer.from(part.key, 'utf8'),
+    name(ENTRY_FIELDS.count),
+    name(String(part.count)),
+  ];
+}
+
 /** At most one dead-letter line a second per subscription: a burst is its first entry's line and a count. */
 const DEAD_LETTER_LOG_MS = 1000;
 
+/** One consumer of a group on one stream: lease, pending entries and handler; its Reader reads for it. */
 export class RedisSubscription implements TransportSubscription, LeaseHolder, ReaderSink {
   readonly key: string;
   readonly leaseKey: string;
@@ -63,6 +76,11 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
    * handed to the handler, not counted as delivered), while the other keys of the stream go on.
    */
   readonly held = new Set<string>();
+  /**
+   * Packed entries some of whose frames were handled (or dead-lettered) while others wait for their
+   * keys' retry: by entry id, the frames done, not handed again while this subscription holds the lease.
+   */
+  private readonly partial = new Map<string, Set<number>>();
   /** Not before (performance.now): the retry of the held keys' entries. */
   retryAt = 0;
   /** Not before: trying to take the lease again after giving it away. */
@@ -168,7 +186,7 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
       this.deps.counters.claimed += reply[1].length;
       this.deps.counters.lostEntries += reply[2]?.length ?? 0;
     } while (cursor !== '0-0' && !this.stopped);
-    this.held.clear();
+    this.forgetHeld();
     this.readPending();
     return true;
   }
@@ -185,12 +203,18 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
     this.readPending();
   }
 
+  /** Forgets the held keys and the frames done of partly handled entries (the lease was taken, given or lost). */
+  private forgetHeld(): void {
+    this.held.clear();
+    this.partial.clear();
+  }
+
   /** Gives the lease back (pending entries stay in the group for the next holder). */
   async release(): Promise<void> {
     this.releasing = false;
     if (!this.owner) return;
     this.owner = false;
-    this.held.clear();
+    this.forgetHeld();
     this.heldBackUntil = performance.now() + this.cfg.claimIdleMs / 3;
     const cmd = this.deps.cmd;
     await unlessClosed(cmd, cmd.kbRelease(this.leaseKey, this.token));
@@ -200,7 +224,7 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
   leaseLost(): void {
     if (!this.owner) return;
     this.owner = false;
-    this.held.clear();
+    this.forgetHeld();
     this.deps.report(`consumer ${this.group}/${this.consumer} on ${this.stream}`, 'lost its lease; another consumer may take over');
   }
 
@@ -229,11 +253,14 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
   }
 
   /**
-   * Hands a batch to the handler in order. An entry whose key is held (an earlier entry of the key failed
-   * and waits for its retry) is left pending and passed to `recount` with its delivery count before this
-   * read: not handed, not a delivery. Passes what succeeded (or was dead-lettered) to `acknowledge`. A
-   * failure no retry can cure (isPermanentFailure), or the last of maxDeliveries, dead-letters the entry;
-   * another holds its key until the retry (retryDelayMs).
+   * Hands a batch to the handler in order, a packed entry's frames one by one. A frame whose key is held
+   * (an earlier entry of the key failed and waits for its retry) is not handed; an entry none of whose
+   * frames was handed is left pending and passed to `recount` with its delivery count before this read:
+   * not a delivery. Passes the entries whose every frame succeeded (or was dead-lettered) to
+   * `acknowledge`; a packed entry with frames left stays pending, and the frames it got through are not
+   * handed again while this subscription holds the lease. A failure no retry can cure
+   * (isPermanentFailure), or the last of maxDeliveries, dead-letters the frame; another holds its key
+   * until the retry (retryDelayMs).
    */
   async handle(
     batch: RawEntry[],
@@ -249,48 +276,78 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
         if (raw.fields === null) {
           // Deleted (trimmed) while pending: nothing left to handle.
           acks.push(raw.id);
+          this.partial.delete(raw.id);
           this.deps.counters.lostEntries++;
           continue;
         }
-        const parsed = parseFields(raw.fields, this.cfg.maxFrameBytes);
-        if (typeof parsed === 'string') {
-          // Messages only as far as the frame decoded: a malformed entry's field n claims any number.
-          await this.deadLetter(conn, raw.id, raw.fields, parsed, deliveries, decodedCount(raw.fields));
+        const parts = parseEntry(raw.fields, this.cfg.maxFrameBytes);
+        if (typeof parts === 'string') {
+          // Messages only as far as the frames decoded: a malformed entry's field n claims any number.
+          await this.deadLetter(conn, raw.id, raw.fields, parts, deliveries, decodedCount(raw.fields), true);
           continue;
         }
-        if (this.held.has(parsed.key)) {
-          recount(raw.id, deliveries - 1);
-          continue;
-        }
-        const entry: Entry = { id: raw.id, stream: this.stream, key: parsed.key, count: parsed.count, data: parsed.data, deliveries };
-        this.deps.counters.delivered += parsed.count;
-        if (deliveries > 1) this.deps.counters.redelivered += parsed.count;
-        try {
-          const result = this.handler(entry);
-          if (result && typeof (result as Promise<void>).then === 'function') await result;
-          acks.push(raw.id);
-          this.deps.counters.acknowledged += parsed.count;
-        } catch (error) {
-          this.deps.counters.failed += parsed.count;
-          if (isPermanentFailure(error)) {
-            await this.deadLetter(conn, raw.id, raw.fields, this.deps.clean(permanentFailureReason(error)), deliveries, parsed.count);
-          } else if (deliveries >= this.cfg.maxDeliveries) {
-            await this.deadLetter(
-              conn,
-              raw.id,
-              raw.fields,
-              `failed ${deliveries} deliveries: ${this.deps.clean(messageOf(error))}`,
-              deliveries,
-              parsed.count,
-            );
-          } else {
-            if (this.held.size === 0) this.retryAt = performance.now() + this.cfg.retryDelayMs;
-            this.held.add(parsed.key);
+        const done = this.partial.get(raw.id);
+        let handed = false;
+        let left = false;
+        let acked = false;
+        for (let p = 0; p < parts.length; p++) {
+          if (done?.has(p)) continue;
+          const part = parts[p];
+          if (this.held.has(part.key) || this.stopped || !this.owner) {
+            left = true;
+            continue;
           }
+          handed = true;
+          const outcome = await this.handlePart(conn, raw, part, deliveries, parts.length === 1);
+          if (outcome === 'failed') left = true;
+          else if (outcome === 'acked') acked = true;
+          else if (parts.length > 1) this.partial.set(raw.id, (this.partial.get(raw.id) ?? new Set<number>()).add(p));
         }
+        if (acked) continue;
+        if (!left) {
+          acks.push(raw.id);
+          this.partial.delete(raw.id);
+        } else if (!handed) recount(raw.id, deliveries - 1);
       }
     } finally {
       acknowledge(acks);
+    }
+  }
+
+  /**
+   * Hands one frame of an entry to the handler: 'done' when it succeeded or was dead-lettered,
+   * 'failed' when it failed and holds its key until the retry, 'acked' when the entry (a single frame)
+   * was dead-lettered and acknowledged in one MULTI.
+   */
+  private async handlePart(
+    conn: RedisClient,
+    raw: RawEntry,
+    part: EntryPart,
+    deliveries: number,
+    single: boolean,
+  ): Promise<'done' | 'failed' | 'acked'> {
+    const { counters } = this.deps;
+    const entry: Entry = { id: raw.id, stream: this.stream, key: part.key, count: part.count, data: part.data, deliveries };
+    counters.delivered += part.count;
+    if (deliveries > 1) counters.redelivered += part.count;
+    try {
+      const result = this.handler(entry);
+      if (result && typeof (result as Promise<void>).then === 'function') await result;
+      counters.acknowledged += part.count;
+      return 'done';
+    } catch (error) {
+      counters.failed += part.count;
+      let reason: string | undefined;
+      if (isPermanentFailure(error)) reason = this.deps.clean(permanentFailureReason(error));
+      else if (deliveries >= this.cfg.maxDeliveries) reason = `failed ${deliveries} deliveries: ${this.deps.clean(messageOf(error))}`;
+      if (reason === undefined) {
+        if (this.held.size === 0) this.retryAt = performance.now() + this.cfg.retryDelayMs;
+        this.held.add(part.key);
+        return 'failed';
+      }
+      const fields = single ? raw.fields! : partFields(part);
+      await this.deadLetter(conn, raw.id, fields, reason, deliveries, part.count, single);
+      return single ? 'acked' : 'done';
     }
   }
 
@@ -302,6 +359,8 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
     reason: string,
     deliveries: number,
     count: number,
+    /** Acknowledge the entry in the same MULTI (not for one frame of a packed entry: acknowledged once all are done). */
+    ack: boolean,
   ): Promise<void> {
     const multi = conn.multi();
     multi.xadd(
@@ -327,7 +386,7 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
       'deliveries',
       deliveries,
     );
-    multi.xack(this.key, this.group, id);
+    if (ack) multi.xack(this.key, this.group, id);
     const results = await unlessClosed(conn, multi.exec());
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw failed?.[0] ?? new Error('dead-letter MULTI aborted');
