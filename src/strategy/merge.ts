@@ -22,10 +22,13 @@
  * Each symbol's trades wait in its own queue (typed arrays, in order); handing out is a k-way merge of
  * the queues' heads by a binary heap of the queues holding trades, kept between pushes: O(log symbols)
  * a trade, nothing allocated per trade, nothing scanned per release but the watermark. The watermark
- * is computed again (O(symbols)) only when it may have risen: a push of the symbol that held it (or of a
- * new one), a rise of the watermark of the stream that held it, or a symbol's silence passing
- * maxLatenessMs; any other push leaves it where it was, with nothing to hand out (its trades are past
- * it). So a push costs O(1) amortized.
+ * is computed again only when it may have risen: a push of the symbol that held it (or of a new one), a
+ * rise of the watermark of the stream that held it, or a symbol's silence passing maxLatenessMs; any
+ * other push leaves it where it was, with nothing to hand out (its trades are past it). Computing it
+ * takes each stream's bound, the greater of its watermark and its symbols' least last time, kept per
+ * stream and computed again (over the stream's symbols) only when that symbol delivers or one comes back
+ * from silence: O(streams) a release, and all the symbols only when one may have fallen silent. (With
+ * a watermark on every frame, the stream holding the watermark raises it at nearly every frame.)
  */
 
 import { KernelInputError } from '../errors.js';
@@ -36,13 +39,37 @@ export type MergeState = { symbol: string; ts: Float64Array; price: Float64Array
 /** Where the merge hands its trades: symbol, time, price, volume, in event order. */
 export type MergeSink = (symbol: string, ts: number, price: number, volume: number) => void;
 
-/** A stream's watermark: the highest its frames gave (-Infinity: none). */
-interface StreamMark {
-  mark: number;
-}
+/**
+ * A stream's symbols and its watermark (the highest its frames gave; -Infinity: none), or the symbols
+ * not known to have a stream. Its bound on the merge's watermark is the greater of its watermark and
+ * the least last time of its delivering symbols (for each symbol max(last, mark); their least is
+ * max(least last, mark)), kept between releases: computed again only when it may have changed.
+ */
+class StreamGroup {
+  mark = Number.NEGATIVE_INFINITY;
+  readonly members: SymbolQueue[] = [];
+  /** The least last time of the members delivering, and whose it is (undefined: none delivers). */
+  least = Number.POSITIVE_INFINITY;
+  leastOf: SymbolQueue | undefined;
+  /** least may be out of date: a member joined, came back from silence, or leastOf delivered. */
+  dirty = true;
 
-/** The stream of a symbol not known to have one. */
-const NO_STREAM: StreamMark = Object.freeze({ mark: Number.NEGATIVE_INFINITY });
+  /** Computes least again over the members that delivered at or after `since` (wall ms). */
+  update(since: number): void {
+    let least = Number.POSITIVE_INFINITY;
+    let of: SymbolQueue | undefined;
+    for (const q of this.members) {
+      if (q.wall < since) continue;
+      if (of === undefined || q.last < least) {
+        least = q.last;
+        of = q;
+      }
+    }
+    this.least = least;
+    this.leastOf = of;
+    this.dirty = false;
+  }
+}
 
 /** One symbol's waiting trades [head, tail) and its clock. */
 class SymbolQueue {
@@ -54,16 +81,20 @@ class SymbolQueue {
   /** The last trade time delivered (-Infinity: none yet), and when (wall ms) it was. */
   last = Number.NEGATIVE_INFINITY;
   wall: number;
-  /** The stream it came on, whose watermark bounds it too. */
-  stream: StreamMark = NO_STREAM;
+  /** The stream it came on, whose watermark bounds it too (TradeMerge.loose: none known). */
+  stream: StreamGroup;
   /** In TradeMerge's heap (it holds trades). */
   queued = false;
 
   constructor(
     readonly symbol: string,
     wall: number,
+    stream: StreamGroup,
   ) {
     this.wall = wall;
+    this.stream = stream;
+    stream.members.push(this);
+    stream.dirty = true;
   }
 
   push(ts: ArrayLike<number>, price: ArrayLike<number>, volume: ArrayLike<number>): void {
@@ -109,8 +140,11 @@ export class TradeMerge {
   private stale = true;
   /** The symbols were given (`expected`): a start waits for the known ones instead of holding everything. */
   private readonly universe: boolean;
-  /** Each stream's watermark, by its name. */
-  private readonly streams = new Map<string, StreamMark>();
+  /** Each stream's symbols and watermark, by its name; `loose`, the symbols of no known stream. */
+  private readonly streams = new Map<string, StreamGroup>();
+  private readonly loose = new StreamGroup();
+  /** loose and the streams' groups. */
+  private readonly groups: StreamGroup[] = [this.loose];
   /** The queue whose bound gave the last release()'s watermark (undefined: none did). */
   private holder: SymbolQueue | undefined;
 
@@ -140,7 +174,7 @@ export class TradeMerge {
   private queue(symbol: string): SymbolQueue {
     let q = this.queues.get(symbol);
     if (!q) {
-      q = new SymbolQueue(symbol, this.now());
+      q = new SymbolQueue(symbol, this.now(), this.loose);
       this.queues.set(symbol, q);
       this.all.push(q);
       this.stale = true;
@@ -198,6 +232,7 @@ export class TradeMerge {
     this.all.length = 0;
     this.heap.length = 0;
     this.holder = undefined;
+    for (const g of this.groups) g.members.length = 0;
     for (const { symbol, ts, price, volume, last } of state) {
       const q = this.queue(symbol);
       q.push(ts, price, volume);
@@ -225,21 +260,22 @@ export class TradeMerge {
     if (now - this.lastPush > this.maxLatenessMs) this.begin(now);
     this.lastPush = now;
     const q = this.queue(symbol);
-    let stream = NO_STREAM;
+    let stream = this.loose;
     if (source !== '') {
-      stream = this.streams.get(source) ?? NO_STREAM;
-      if (stream === NO_STREAM) this.streams.set(source, (stream = { mark: Number.NEGATIVE_INFINITY }));
+      stream = this.streams.get(source) ?? this.group(source);
+      if (q.stream !== stream) this.move(q, stream);
     }
-    q.stream = stream;
     // the watermark can rise only if q held it, a symbol counted in it fell silent (q coming back from
     // silence past the watermark leaves it where it is) or the watermark of the holder's stream rose
     let moves = this.stale || q.last <= this.mark || now >= this.expiry;
-    if (watermark > stream.mark) {
+    if (source !== '' && watermark > stream.mark) {
       stream.mark = watermark;
       moves ||= this.holder === undefined || this.holder.stream === stream;
     }
     q.push(ts, price, volume);
     this.enqueue(q);
+    // its stream's least last time moves if q gave it, or q delivers again after a silence
+    if (q === q.stream.leastOf || q.wall < now - this.maxLatenessMs) q.stream.dirty = true;
     if (ts.length > 0) q.last = Math.max(q.last, ts[ts.length - 1]);
     q.wall = now;
     if (moves) this.release(sink);
@@ -257,23 +293,48 @@ export class TradeMerge {
       return;
     }
     const since = now - this.maxLatenessMs;
+    // After a start, or once a symbol may have fallen silent: every stream's bound again, and when the
+    // next symbol falls silent. In between, delivering symbols only deliver again (walls rise), so that
+    // time can only come later than the one kept, and only the groups marked dirty need computing.
+    if (this.stale || now >= this.expiry) {
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const q of this.all) if (q.wall >= since && q.wall < oldest) oldest = q.wall;
+      this.expiry = oldest + this.maxLatenessMs;
+      for (const g of this.groups) g.dirty = true;
+    }
     let watermark = Number.POSITIVE_INFINITY;
-    let oldest = Number.POSITIVE_INFINITY;
     let holder: SymbolQueue | undefined;
-    for (const q of this.all) {
-      if (q.wall < since) continue;
-      const past = q.last > q.stream.mark ? q.last : q.stream.mark;
+    for (const g of this.groups) {
+      if (g.dirty) g.update(since);
+      if (g.leastOf === undefined) continue;
+      const past = g.least > g.mark ? g.least : g.mark;
       if (past < watermark) {
         watermark = past;
-        holder = q;
+        holder = g.leastOf;
       }
-      if (q.wall < oldest) oldest = q.wall;
     }
     this.holder = holder;
     this.mark = watermark;
-    this.expiry = oldest + this.maxLatenessMs;
     this.stale = false;
     this.handOut(watermark, sink);
+  }
+
+  /** The group of stream `source`, new. */
+  private group(source: string): StreamGroup {
+    const g = new StreamGroup();
+    this.streams.set(source, g);
+    this.groups.push(g);
+    return g;
+  }
+
+  /** Moves q to the group of its stream (its first frame from a stream, or another stream). */
+  private move(q: SymbolQueue, to: StreamGroup): void {
+    const from = q.stream.members;
+    from.splice(from.indexOf(q), 1);
+    q.stream.dirty = true;
+    q.stream = to;
+    to.members.push(q);
+    to.dirty = true;
   }
 
   /** Hands out every trade held. */
