@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isPermanentFailure, permanentFailureReason } from '../../errors.js';
-import { DEAD_LETTER_SUFFIX, type Entry, type EntryHandler, type TransportSubscription } from '../types.js';
+import { DEAD_LETTER_SUFFIX, type EntryHandler, type TransportSubscription } from '../types.js';
 import type { Client, RedisClient } from './client.js';
 import { batch, connected, messageOf, nextBackoff, unlessClosed } from './commands.js';
 import type { RedisCounters } from './counters.js';
@@ -298,7 +298,17 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
             continue;
           }
           handed = true;
-          const outcome = await this.handlePart(conn, raw, part, deliveries, parts.length === 1);
+          const { counters } = this.deps;
+          counters.delivered += part.count;
+          if (deliveries > 1) counters.redelivered += part.count;
+          let outcome: 'done' | 'failed' | 'acked' = 'done';
+          try {
+            const result = this.handler({ id: raw.id, stream: this.stream, key: part.key, count: part.count, data: part.data, deliveries });
+            if (result && typeof (result as Promise<void>).then === 'function') await result;
+            counters.acknowledged += part.count;
+          } catch (error) {
+            outcome = await this.failed(conn, raw, part, deliveries, parts.length === 1, error);
+          }
           if (outcome === 'failed') left = true;
           else if (outcome === 'acked') acked = true;
           else if (parts.length > 1) this.partial.set(raw.id, (this.partial.get(raw.id) ?? new Set<number>()).add(p));
@@ -315,40 +325,29 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
   }
 
   /**
-   * Hands one frame of an entry to the handler: 'done' when it succeeded or was dead-lettered,
-   * 'failed' when it failed and holds its key until the retry, 'acked' when the entry (a single frame)
-   * was dead-lettered and acknowledged in one MULTI.
+   * A frame of an entry whose handler threw `error`: 'failed' when it holds its key until the retry;
+   * else it is dead-lettered: 'done' (a frame of a packed entry, alone), or 'acked' (a single frame: the
+   * entry dead-lettered and acknowledged in one MULTI).
    */
-  private async handlePart(
+  private async failed(
     conn: RedisClient,
     raw: RawEntry,
     part: EntryPart,
     deliveries: number,
     single: boolean,
+    error: unknown,
   ): Promise<'done' | 'failed' | 'acked'> {
-    const { counters } = this.deps;
-    const entry: Entry = { id: raw.id, stream: this.stream, key: part.key, count: part.count, data: part.data, deliveries };
-    counters.delivered += part.count;
-    if (deliveries > 1) counters.redelivered += part.count;
-    try {
-      const result = this.handler(entry);
-      if (result && typeof (result as Promise<void>).then === 'function') await result;
-      counters.acknowledged += part.count;
-      return 'done';
-    } catch (error) {
-      counters.failed += part.count;
-      let reason: string | undefined;
-      if (isPermanentFailure(error)) reason = this.deps.clean(permanentFailureReason(error));
-      else if (deliveries >= this.cfg.maxDeliveries) reason = `failed ${deliveries} deliveries: ${this.deps.clean(messageOf(error))}`;
-      if (reason === undefined) {
-        if (this.held.size === 0) this.retryAt = performance.now() + this.cfg.retryDelayMs;
-        this.held.add(part.key);
-        return 'failed';
-      }
-      const fields = single ? raw.fields! : partFields(part);
-      await this.deadLetter(conn, raw.id, fields, reason, deliveries, part.count, single);
-      return single ? 'acked' : 'done';
+    this.deps.counters.failed += part.count;
+    let reason: string | undefined;
+    if (isPermanentFailure(error)) reason = this.deps.clean(permanentFailureReason(error));
+    else if (deliveries >= this.cfg.maxDeliveries) reason = `failed ${deliveries} deliveries: ${this.deps.clean(messageOf(error))}`;
+    if (reason === undefined) {
+      if (this.held.size === 0) this.retryAt = performance.now() + this.cfg.retryDelayMs;
+      this.held.add(part.key);
+      return 'failed';
     }
+    await this.deadLetter(conn, raw.id, single ? raw.fields! : partFields(part), reason, deliveries, part.count, single);
+    return single ? 'acked' : 'done';
   }
 
   /** Moves an entry to `<stream>:dlq` with the reason, and acknowledges it (one MULTI). */
