@@ -7,6 +7,8 @@
  * With durability 'replica' the call is followed, on the same connection, by WAIT 1: the publish is
  * acknowledged once a replica has it (Redis replicates asynchronously: a primary that dies before
  * replicating takes unreplicated writes with it, and its promoted replica never had them).
+ * With packEntries, a publish's frames go as packed entries (./pack.ts): each publish's ids are then
+ * its frames' entries' ids, several frames sharing one.
  */
 import type { Cluster } from 'ioredis';
 import calculateSlot from 'cluster-key-slot';
@@ -118,7 +120,11 @@ export class Appender {
       const producer = producerOf(entries);
       const { entries: stored, sizes } =
         deps.config.packEntries && entries.length > 1
-          ? packEntries(entries, deps.config.maxFrameBytes, producer ? this.maxSeqSent.get(`${stream}|${producer}`) : undefined)
+          ? packEntries(
+              entries,
+              Math.min(deps.config.maxFrameBytes, serverMax ?? Number.POSITIVE_INFINITY),
+              producer ? this.maxSeqSent.get(`${stream}|${producer}`) : undefined,
+            )
           : { entries, sizes: undefined };
       const mean = (out.messages + messages) / Math.max(1, out.entries + stored.length);
       const maxLen = Math.max(1, Math.ceil(deps.config.maxLenMessages / Math.max(1, mean)));

@@ -254,11 +254,12 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
 
   /**
    * Hands a batch to the handler in order, a packed entry's frames one by one. A frame whose key is held
-   * (an earlier entry of the key failed and waits for its retry) is not handed; an entry none of whose
-   * frames was handed is left pending and passed to `recount` with its delivery count before this read:
-   * not a delivery. Passes the entries whose every frame succeeded (or was dead-lettered) to
-   * `acknowledge`; a packed entry with frames left stays pending, and the frames it got through are not
-   * handed again while this subscription holds the lease. A failure no retry can cure
+   * (an earlier entry of the key failed and waits for its retry) is not handed; an entry left pending
+   * with no frame failed in this read (its frames held, or handled) is passed to `recount` with its
+   * delivery count before this read: the count is of the reads in which a frame of it failed. Passes the
+   * entries whose every frame succeeded (or was dead-lettered) to `acknowledge`; a packed entry with
+   * frames left stays pending, and the frames it got through are not handed again while this
+   * subscription holds the lease. A failure no retry can cure
    * (isPermanentFailure), or the last of maxDeliveries, dead-letters the frame; another holds its key
    * until the retry (retryDelayMs).
    */
@@ -287,8 +288,8 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
           continue;
         }
         const done = this.partial.get(raw.id);
-        let handed = false;
         let left = false;
+        let failed = false;
         let acked = false;
         for (let p = 0; p < parts.length; p++) {
           if (done?.has(p)) continue;
@@ -297,7 +298,6 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
             left = true;
             continue;
           }
-          handed = true;
           const { counters } = this.deps;
           counters.delivered += part.count;
           if (deliveries > 1) counters.redelivered += part.count;
@@ -309,7 +309,7 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
           } catch (error) {
             outcome = await this.failed(conn, raw, part, deliveries, parts.length === 1, error);
           }
-          if (outcome === 'failed') left = true;
+          if (outcome === 'failed') left = failed = true;
           else if (outcome === 'acked') acked = true;
           else if (parts.length > 1) this.partial.set(raw.id, (this.partial.get(raw.id) ?? new Set<number>()).add(p));
         }
@@ -317,7 +317,7 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
         if (!left) {
           acks.push(raw.id);
           this.partial.delete(raw.id);
-        } else if (!handed) recount(raw.id, deliveries - 1);
+        } else if (!failed) recount(raw.id, deliveries - 1);
       }
     } finally {
       acknowledge(acks);
