@@ -123,6 +123,27 @@ describeRedis('kernelbus feed --file over Redis', () => {
     expect([...(days[1].payload as { returns: Float64Array }).returns]).toEqual([0.02, Number.NaN]);
   });
 
+  it('packs each flush into an entry per stream (--no-pack: an entry per frame); the same trades either way', async () => {
+    const redis = client(url);
+    const run = async (...flags: string[]) => {
+      await redis.flushall();
+      const feed = new Command(['feed', '--redis', url, '--file', 'examples/tape.csv', '--speed', '60000', '--json', ...flags]);
+      expect(await feed.exited, feed.out).toBe(0);
+      const json = JSON.parse(feed.out.slice(feed.out.indexOf('{'))) as { trades: number; frames: number };
+      let entries = 0;
+      for (const key of TRADE_KEYS) entries += await redis.xlen(key);
+      return { json, entries, stored: await storedTrades(redis, SHARDS) };
+    };
+    const packed = await run();
+    const single = await run('--no-pack');
+    expect(packed.json.trades).toBe(5200);
+    expect(single.entries).toBe(single.json.frames);
+    // 8 symbols over 4 streams: a flush's pack holds a stream's two symbols at most
+    expect(packed.entries).toBeLessThan(0.8 * packed.json.frames);
+    expect(packed.stored.trades.size).toBe(8);
+    expect(packed.stored).toEqual(single.stored);
+  });
+
   it('--idle-watermark-ms: watermark-only frames for streams idle that long (1 ms: some; 0: none); refused with --no-watermarks', async () => {
     const run = async (...flags: string[]) => {
       const feed = new Command(['feed', '--redis', url, '--file', 'examples/tape.csv', '--speed', '60000', '--json', ...flags]);
