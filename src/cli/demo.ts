@@ -189,10 +189,11 @@ export async function runDemo(
   const prefix = `kb:demo:${randomBytes(4).toString('hex')}:`;
   let bus: Bus;
   // the market (synthetic, on the clock, or a tape) is the only publisher of trades, in time order: its
-  // frames carry watermarks, so the strategy's merge need not wait for a quiet symbol
+  // frames carry watermarks, so the strategy's merge need not wait for a quiet symbol; over Redis each
+  // flush's frames to a stream go as one packed entry, as kernelbus feed sends them
   if (redisUrl) {
     try {
-      bus = await connectRedisBus(redisUrl, shards, { prefix }, { watermarks: true });
+      bus = await connectRedisBus(redisUrl, shards, { prefix, packEntries: true }, { watermarks: true });
     } catch (error) {
       if (!(error instanceof TransportError)) throw error;
       err.write(`kernelbus demo: ${error.message}\n`);

@@ -81,9 +81,9 @@ export interface RedisTransportOptions {
    * Publish the frames of one publish call (a bus flush: one frame per key of a stream) as one packed
    * entry (docs/wire-format.md#packed-entries) rather than an entry each: Redis and every consumer then
    * handle one entry where they handled one per key, which is what limits a feed of many keys' small
-   * frames (`kernelbus feed` turns it on). Consumers of this package read both; a consumer of another
-   * language must read packs. The messages of a pack share its entry id: skip redeliveries by stream and
-   * key, as the engines do. Default false.
+   * frames (`kernelbus feed` and `demo --redis` turn it on). Consumers of this package read both; a
+   * consumer of another language must read packs. The messages of a pack share its entry id: skip
+   * redeliveries by stream and key, as the engines do. Default false.
    */
   packEntries?: boolean;
   /** Longest wait between reconnection attempts (exponential backoff from 20 ms). Default 1000 ms. */
