@@ -1,7 +1,9 @@
 /** Packed entries (src/bus/transports/redis/pack.ts): the layout, its checks, and how a publish is packed. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FrameError } from '../../src/bus/errors.js';
 import { decodeFrame, encodeMessageFrame } from '../../src/bus/frames.js';
+import { parseEntry } from '../../src/bus/transports/redis/fields.js';
 import { encodePack, entryFrames, isPack, packEntries, splitPack } from '../../src/bus/transports/redis/pack.js';
 import type { OutgoingEntry } from '../../src/bus/transports/types.js';
 import { batchEntry, tradeEntry } from '../redis/helpers.js';
@@ -89,5 +91,55 @@ describe('packed entries', () => {
     expect(sizes).toEqual([1, 1, 1, 2]);
     expect(out.slice(0, 3)).toEqual(entries.slice(0, 3));
     expect(out[3]).toMatchObject({ key: '', count: 2, seq: 5 });
+  });
+});
+
+describe('packed entries against any bytes', () => {
+  const fields = (d: Uint8Array, k: string, n: string) => [
+    Buffer.from('d'),
+    Buffer.from(d),
+    Buffer.from('k'),
+    Buffer.from(k),
+    Buffer.from('n'),
+    Buffer.from(n),
+  ];
+  const frames = [tradeEntry('a', 1).data, message('b', { x: 1 }), batchEntry('c', 5, 3).data];
+  const pack = encodePack(frames);
+
+  it('a damaged pack is refused with a reason, never thrown; an intact one gives its frames back', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.nat(pack.length - 1), byte: fc.integer({ min: 0, max: 255 }) }), { maxLength: 6 }),
+        fc.option(fc.nat(pack.length), { nil: undefined }),
+        (edits, cut) => {
+          const bytes = Buffer.from(pack);
+          for (const { at, byte } of edits) bytes[at] = byte;
+          const d = cut === undefined ? bytes : bytes.subarray(0, cut);
+          const parts = parseEntry(fields(d, '', '5'), 1 << 20);
+          // (an edit inside a frame's key, values or body may leave a valid pack: its three frames)
+          if (typeof parts !== 'string') {
+            expect(parts).toHaveLength(3);
+            expect(parts.reduce((n, p) => n + p.count, 0)).toBe(5);
+          } else expect(parts).toMatch(/^(malformed entry|packed entry)/);
+          try {
+            entryFrames(d);
+          } catch (error) {
+            expect(error).toBeInstanceOf(FrameError);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('random bytes, with or without the magic, are refused with a reason', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.boolean(), fc.string({ maxLength: 4 }), (tail, magic, k) => {
+        const d = magic ? Buffer.concat([Buffer.from('KBPK'), Buffer.from(tail)]) : Buffer.from(tail);
+        const parts = parseEntry(fields(d, k, String(tail.length)), 1 << 20);
+        expect(typeof parts).toBe('string');
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
