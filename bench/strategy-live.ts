@@ -148,52 +148,54 @@ export function mergeWaitRow(section: string, tape: Tape, barMs: number, spanMs:
   };
 }
 
-/**
- * The live rows over `file` (a Parquet tape of `rows` trades spanning `spanMs` of tape time) fed at
- * `rate` trades/s, or none when no redis-server is on PATH (said on the console). With `repeats`, the
- * rows of the run whose p99 over all orders is the median, each run's p99s in its note: the first
- * second's catch-up makes a single run's p99 a draw.
- */
-export async function liveRows(
-  section: string,
-  file: string,
-  rows: number,
-  spanMs: number,
-  strategy: string,
-  label: string,
-  extraArgs: readonly string[] = [],
-  feedArgs: readonly string[] = [],
-  rate = LIVE_RATE,
+/** One live configuration: `file`, a Parquet tape of `rows` trades spanning `spanMs` of tape time, fed at `rate` trades/s. */
+export interface LiveRun {
+  section: string;
+  file: string;
+  rows: number;
+  spanMs: number;
+  strategy: string;
+  label: string;
+  /** The engine's flags and the feed's, beyond the bench's own. */
+  engineArgs?: readonly string[];
+  feedArgs?: readonly string[];
+  rate?: number;
   /** Added to the engine's and the feed's environment (NODE_OPTIONS, say). */
-  env: Record<string, string> = {},
-  repeats = 1,
-): Promise<BenchRow[]> {
+  env?: Record<string, string>;
+}
+
+/**
+ * The live rows of `run`, or none when no redis-server is on PATH (said on the console). With
+ * `repeats`, the rows of the run whose p99 over all orders is the median, each run's p99s in its note:
+ * the first second's catch-up makes a single run's p99 a draw.
+ */
+export async function liveRows(run: LiveRun, repeats = 1): Promise<BenchRow[]> {
   if (!findRedisServer()) {
     console.log('strategy: the live row skipped (no redis-server on PATH)');
     return [];
   }
   const runs: { rows: BenchRow[]; later: number }[] = [];
-  for (let i = 0; i < repeats; i++) runs.push(await liveRun(section, file, rows, spanMs, strategy, label, extraArgs, feedArgs, rate, env));
+  for (let i = 0; i < repeats; i++) runs.push(await liveRun(run));
   if (repeats === 1) return runs[0].rows;
-  const p99 = (run: (typeof runs)[number]) => run.rows[1].value;
+  const p99 = (r: (typeof runs)[number]) => r.rows[1].value;
   const median = [...runs].sort((a, b) => p99(a) - p99(b))[Math.floor(repeats / 2)];
   median.rows[1].note += `; the run of median p99 of ${repeats} (p99 ${runs.map((r) => p99(r).toFixed(1)).join(', ')} ms; after the first ${2 * MAX_LATENESS_MS} ms ${runs.map((r) => r.later.toFixed(1)).join(', ')} ms)`;
   return median.rows;
 }
 
 /** One run of liveRows(): its rows, and its p99 after the first 2 x maxLatenessMs. */
-async function liveRun(
-  section: string,
-  file: string,
-  rows: number,
-  spanMs: number,
-  strategy: string,
-  label: string,
-  extraArgs: readonly string[],
-  feedArgs: readonly string[],
-  rate: number,
-  env: Record<string, string>,
-): Promise<{ rows: BenchRow[]; later: number }> {
+async function liveRun({
+  section,
+  file,
+  rows,
+  spanMs,
+  strategy,
+  label,
+  engineArgs = [],
+  feedArgs = [],
+  rate = LIVE_RATE,
+  env = {},
+}: LiveRun): Promise<{ rows: BenchRow[]; later: number }> {
   const server = await RedisServer.start();
   const url = server.url();
   const speed = rate / (rows / (spanMs / 1000));
@@ -205,7 +207,7 @@ async function liveRun(
         String(MAX_LATENESS_MS),
         '--shards',
         String(SHARDS),
-        ...extraArgs,
+        ...engineArgs,
       ]),
       env,
     );
@@ -247,7 +249,7 @@ async function liveRun(
     const settled: number[] = [];
     const held: number[] = [];
     // the merge holds the first maxLatenessMs unless the symbols are given (TradeMerge)
-    const holds = !extraArgs.includes('--symbols');
+    const holds = !engineArgs.includes('--symbols');
     /** After the first 2 x maxLatenessMs: past the catch-up after the merge's first hold. */
     const later: number[] = [];
     /** After the first 2 x maxLatenessMs: the latency's two parts, split at the entry's time in Redis (ms). */

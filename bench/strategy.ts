@@ -163,7 +163,8 @@ async function run(): Promise<BenchRow[]> {
     [`${liveLabel}, --symbols given, NODE_OPTIONS=--v8-pool-size=1`, universe, [], LIVE_RATE, pool],
   ];
   for (const [label, engineArgs, feedArgs, rate, env, repeats] of runs) {
-    rows.push(...(await liveRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, STRATEGY, label, engineArgs, feedArgs, rate, env, repeats)));
+    const run = { section: SECTION, file: liveFile, rows: ENGINE_ROWS, spanMs: SPAN_MS, strategy: STRATEGY, label };
+    rows.push(...(await liveRows({ ...run, engineArgs, feedArgs, rate, env }, repeats)));
   }
   rows.push(mergeWaitRow(SECTION, e, 60_000, SPAN_MS, liveLabel));
   return rows;
