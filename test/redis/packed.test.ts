@@ -210,6 +210,18 @@ describeRedis('RedisTransport: packed entries', () => {
     ]);
   });
 
+  it('a packed entry deleted before its group read it is one lost entry of all its messages', async () => {
+    const p = prefix();
+    const t = transport(url, { prefix: p, packEntries: true, pollMs: 5 });
+    const redis = client(url);
+    const key = keysOf(p).stream('s');
+    await redis.xgroup('CREATE', key, 'g', '$', 'MKSTREAM');
+    const [id] = await t.publish('s', [tradeEntry('a', 0), batchEntry('b', 0, 3), tradeEntry('c', 0)]);
+    await redis.xdel(key, id);
+    await until(() => t.metrics().discarded > 0, 'the progress poll to see it gone');
+    expect(t.metrics()).toMatchObject({ discarded: 5, lostEntries: 1 });
+  });
+
   it('packEntries must be a boolean', () => {
     expect(() => transport(url, { packEntries: 'yes' as never })).toThrow(KernelInputError);
     expect(() => transport(url, { packEntries: 'yes' as never })).toThrow(/options\.packEntries: expected a boolean/);

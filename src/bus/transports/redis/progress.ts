@@ -160,6 +160,8 @@ export class Progress {
   private settle(name: string, state: StreamState | null): void {
     const out = this.outboxes.get(name);
     if (!out) return;
+    /** The last entry counted lost (a packed entry's frames are queued one by one, under one id). */
+    let lostId = '';
     while (out.head < out.queue.length) {
       const e = out.queue[out.head];
       let lost = state === null;
@@ -173,7 +175,8 @@ export class Progress {
       }
       if (lost) {
         this.deps.counters.discarded += e.count;
-        this.deps.counters.lostEntries++;
+        if (e.id !== lostId) this.deps.counters.lostEntries++;
+        lostId = e.id;
       }
       out.head++;
       out.unsettled -= e.count;
