@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { createBus, type Bus } from '../../src/bus/bus.js';
 import { entryFrames, type RedisClient, type RedisTransport } from '../../src/bus/transports/redis/index.js';
-import { decodeFrame } from '../../src/bus/frames.js';
+import { decodeFrame, type Frame } from '../../src/bus/frames.js';
 import type { VpinCalculation } from '../../src/engines/vpin.js';
 import { kernels, type Trades, type VpinBuckets, type VpinOptions } from '../../src/index.js';
 import { keysOf, until } from '../helpers/redis.js';
@@ -63,13 +63,13 @@ export async function killAll(): Promise<void> {
   await Promise.all(all.map((c) => c.exited));
 }
 
-/** Every entry of a stream as [id, fields], in order. */
-async function entries(redis: RedisClient, key: string): Promise<[string, Buffer[]][]> {
-  const out: [string, Buffer[]][] = [];
+/** Every frame stored in stream `key`, decoded, in stream order (a packed entry's frames each: kernelbus feed packs). */
+async function storedFrames(redis: RedisClient, key: string): Promise<Frame[]> {
+  const out: Frame[] = [];
   let start = '-';
   for (;;) {
     const page = (await redis.callBuffer('XRANGE', key, start, '+', 'COUNT', 1000)) as [Buffer, Buffer[]][];
-    for (const [id, fields] of page) out.push([id.toString(), fields]);
+    for (const [, fields] of page) for (const bytes of entryFrames(field(fields, 'd')!)) out.push(decodeFrame(bytes));
     if (page.length < 1000) return out;
     start = `(${page[page.length - 1][0].toString()}`;
   }
@@ -93,23 +93,21 @@ export async function storedTrades(
   const rows = new Map<string, { ts: number[]; price: number[]; volume: number[]; lastTs: number; lastSentAt: number }>();
   let republished = 0;
   for (let shard = 0; shard < shards; shard++) {
-    for (const [, fields] of await entries(redis, keysOf(prefix).stream(`marketdata:TRADE_EXECUTION:${shard}`)))
-      for (const bytes of entryFrames(field(fields, 'd')!)) {
-        const frame = decodeFrame(bytes);
-        if (frame.kind !== 'trades') throw new Error('not a trade frame');
-        let r = rows.get(frame.key);
-        if (!r) rows.set(frame.key, (r = { ts: [], price: [], volume: [], lastTs: -Infinity, lastSentAt: -Infinity }));
-        const n = frame.count;
-        if (n > 0 && frame.sentAt <= r.lastSentAt && frame.columns.ts[n - 1] <= r.lastTs) {
-          republished += n;
-          continue;
-        }
-        r.ts.push(...frame.columns.ts);
-        r.price.push(...frame.columns.price);
-        r.volume.push(...frame.columns.volume);
-        if (n > 0) r.lastTs = frame.columns.ts[n - 1];
-        r.lastSentAt = Math.max(r.lastSentAt, frame.sentAt);
+    for (const frame of await storedFrames(redis, keysOf(prefix).stream(`marketdata:TRADE_EXECUTION:${shard}`))) {
+      if (frame.kind !== 'trades') throw new Error('not a trade frame');
+      let r = rows.get(frame.key);
+      if (!r) rows.set(frame.key, (r = { ts: [], price: [], volume: [], lastTs: -Infinity, lastSentAt: -Infinity }));
+      const n = frame.count;
+      if (n > 0 && frame.sentAt <= r.lastSentAt && frame.columns.ts[n - 1] <= r.lastTs) {
+        republished += n;
+        continue;
       }
+      r.ts.push(...frame.columns.ts);
+      r.price.push(...frame.columns.price);
+      r.volume.push(...frame.columns.volume);
+      if (n > 0) r.lastTs = frame.columns.ts[n - 1];
+      r.lastSentAt = Math.max(r.lastSentAt, frame.sentAt);
+    }
   }
   const trades = new Map<string, Trades>();
   for (const [key, r] of [...rows].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -128,22 +126,20 @@ export async function storedResults(
   let messages = 0;
   let duplicates = 0;
   for (let shard = 0; shard < shards; shard++) {
-    for (const [, fields] of await entries(redis, keysOf(prefix).stream(`compute:VPIN_CALCULATION:${shard}`)))
-      for (const bytes of entryFrames(field(fields, 'd')!)) {
-        const frame = decodeFrame(bytes);
-        if (frame.kind !== 'message') throw new Error('not a message frame');
-        const calc = frame.payload as VpinCalculation;
-        messages++;
-        let buckets = byKey.get(frame.key);
-        if (!buckets) byKey.set(frame.key, (buckets = new Map()));
-        const seen = buckets.get(calc.bucket);
-        if (seen) {
-          duplicates++;
-          if (JSON.stringify(seen) !== JSON.stringify(calc))
-            throw new Error(`bucket ${calc.bucket} of ${frame.key} published twice with different values`);
-        }
-        buckets.set(calc.bucket, calc);
+    for (const frame of await storedFrames(redis, keysOf(prefix).stream(`compute:VPIN_CALCULATION:${shard}`))) {
+      if (frame.kind !== 'message') throw new Error('not a message frame');
+      const calc = frame.payload as VpinCalculation;
+      messages++;
+      let buckets = byKey.get(frame.key);
+      if (!buckets) byKey.set(frame.key, (buckets = new Map()));
+      const seen = buckets.get(calc.bucket);
+      if (seen) {
+        duplicates++;
+        if (JSON.stringify(seen) !== JSON.stringify(calc))
+          throw new Error(`bucket ${calc.bucket} of ${frame.key} published twice with different values`);
       }
+      buckets.set(calc.bucket, calc);
+    }
   }
   const out = new Map<string, VpinCalculation[]>();
   for (const [key, buckets] of byKey)
@@ -232,11 +228,9 @@ export async function storedMessages<P>(
 ): Promise<{ key: string; ts: number; payload: P }[]> {
   const out: { key: string; ts: number; payload: P }[] = [];
   for (let shard = 0; shard < shards; shard++) {
-    for (const [, fields] of await entries(redis, keysOf().stream(`${bus}:${type}:${shard}`)))
-      for (const bytes of entryFrames(field(fields, 'd')!)) {
-        const frame = decodeFrame(bytes);
-        if (frame.kind === 'message') out.push({ key: frame.key, ts: frame.ts, payload: frame.payload as P });
-      }
+    for (const frame of await storedFrames(redis, keysOf().stream(`${bus}:${type}:${shard}`))) {
+      if (frame.kind === 'message') out.push({ key: frame.key, ts: frame.ts, payload: frame.payload as P });
+    }
   }
   return out;
 }
