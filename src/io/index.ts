@@ -23,6 +23,8 @@ export type { CsvReadOptions } from './csv.js';
 export type { ReadTableOptions } from './read.js';
 export { formatOfBytes, formatOfPath, type TableFormat, type TableSource } from './source.js';
 export { readTrades, readTradesChunks, splitBySymbol, type ReadTradesOptions, type TradesRead, type SymbolTrades } from './trades.js';
+export type { BadTradeNote, BadTradesReport } from './trade-screen.js';
+export type { BadTradePolicy, BadTradeReason } from '../kernels/trade-check.js';
 export { readReturns, type ReadReturnsOptions, type ReturnsRead } from './returns.js';
 export { tableOf, type RecordValue } from './records.js';
 

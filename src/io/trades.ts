@@ -5,9 +5,11 @@
  * or `symbolColumn`) when the file holds many instruments. Only those columns are read.
  */
 import { KernelInputError } from '../errors.js';
+import { type BadTradePolicy, requireBadTradePolicy } from '../kernels/trade-check.js';
 import type { Trades } from '../kernels/vpin/vpin.js';
 import { type ColumnPick, type ReadTableOptions, readOpened, readOpenedChunks } from './read.js';
 import { type OpenedSource, openSource, type TableSource } from './source.js';
+import { type BadTradesReport, TradeScreen } from './trade-screen.js';
 import { type ColumnType, isText, type ReadInfo, type Table, type TextColumn } from './types.js';
 
 /** The header names each trade column answers to (case-insensitive). */
@@ -25,6 +27,13 @@ type TradeColumn = keyof typeof TRADE_COLUMNS;
 export interface ReadTradesOptions extends Omit<ReadTableOptions, 'columns' | 'types' | 'required'> {
   /** The symbol column's name (default: the first of symbol, sym, ticker, instrument the file has). */
   symbolColumn?: string;
+  /**
+   * The trade rule (finite times in order per symbol, finite prices > 0, finite volumes >= 0: see
+   * src/kernels/trade-check.ts) and what a bad trade does: `fail` throws its KernelInputError naming
+   * `file:line` (CSV; else `file: row N`), `skip` leaves it out and counts it, `reject` also lists it, in
+   * `info.badTrades`. Default: not checked (the rows as the file has them).
+   */
+  badTrades?: BadTradePolicy;
 }
 
 /** What readTrades returns. */
@@ -33,8 +42,8 @@ export interface TradesRead {
   trades: Trades;
   /** Each row's symbol, when the file has a symbol column. */
   symbols?: TextColumn;
-  /** The read's report, and the file's name of each column found. */
-  info: ReadInfo & { columns: Partial<Record<TradeColumn, string>> };
+  /** The read's report, the file's name of each column found, and with `badTrades` what the rule found. */
+  info: ReadInfo & { columns: Partial<Record<TradeColumn, string>>; badTrades?: BadTradesReport };
 }
 
 /** The file's name of each trade column (undefined: absent). */
@@ -125,8 +134,19 @@ export async function* readTradesChunks(
 
 /** readTrades and readTradesChunks: chunks of `chunkRows` rows (Infinity: one; a Parquet or Arrow file is one). */
 async function* tradeChunks(source: TableSource, options: ReadTradesOptions, chunkRows: number): AsyncGenerator<TradesRead> {
-  const { symbolColumn, ...rest } = options;
+  const { symbolColumn, badTrades, ...rest } = options;
   const opened = await openSource(source, rest, true);
+  const screen = badTrades === undefined ? undefined : new TradeScreen(requireBadTradePolicy(badTrades, 'options.badTrades'), opened);
+  let row = 0;
+  /** A chunk's TradesRead, screened by the rule when asked. */
+  const next = async (table: Table): Promise<TradesRead> => {
+    const read = tradesOf(table, found, opened);
+    if (!screen) return read;
+    const first = row;
+    row += read.trades.ts.length;
+    const kept = await screen.screen(read, first, read.info.skippedRows);
+    return { ...read, ...kept, info: { ...read.info, badTrades: screen.report } };
+  };
   let found: Partial<Record<TradeColumn, string>> = {};
   const pick = (names: string[]): ColumnPick => {
     found = resolveColumns(names, opened.name, symbolColumn);
@@ -136,10 +156,10 @@ async function* tradeChunks(source: TableSource, options: ReadTradesOptions, chu
     return { columns: Object.values(found), types, required };
   };
   if (opened.format === 'csv' && Number.isFinite(chunkRows)) {
-    for await (const table of readOpenedChunks(opened, { ...rest, pick, chunkRows })) yield tradesOf(table, found, opened);
+    for await (const table of readOpenedChunks(opened, { ...rest, pick, chunkRows })) yield await next(table);
     return;
   }
-  yield tradesOf(await readOpened(opened, { ...rest, pick }), found, opened);
+  yield await next(await readOpened(opened, { ...rest, pick }));
 }
 
 /** A table of the trade columns as TradesRead. */

@@ -1,0 +1,139 @@
+/**
+ * The trade rule (src/kernels/trade-check.ts) applied to a read of trades (readTrades' `badTrades`
+ * option): each chunk screened as it comes, each symbol's order carried from one chunk to the next,
+ * and each bad trade named where the user finds it: `file:line` in a CSV/TSV file read from a path (the
+ * line its record starts on), else `source: row N` (N the 1-based data row).
+ */
+import {
+  type BadTrade,
+  badTradeError,
+  type BadTradeCounts,
+  type BadTradePolicy,
+  type BadTradeReason,
+  LastTimes,
+  noBadTrades,
+  type ScreenedTrades,
+  screenTrades,
+} from '../kernels/trade-check.js';
+import type { Trades } from '../kernels/trades.js';
+import { RowLines } from './row-lines.js';
+import type { TextColumn } from './types.js';
+
+/** A bad trade of a read, where the user finds it. */
+export interface BadTradeNote {
+  /** `file:line` (CSV read from a path), else `source: row N`. */
+  where: string;
+  /** 1-based data row (the header not counted). */
+  row: number;
+  /** The trade's symbol (tapes with a symbol column). */
+  symbol?: string;
+  reason: BadTradeReason;
+  /** The time, price or volume that breaks the rule. */
+  value: number;
+  /** The message a `fail` read throws for it. */
+  message: string;
+}
+
+/** What a read's screen found (`info.badTrades`). */
+export interface BadTradesReport {
+  policy: BadTradePolicy;
+  /** Bad trades left out (0 for a `fail` read that returned). */
+  count: number;
+  byReason: BadTradeCounts;
+  /** The first bad trade. */
+  first?: BadTradeNote;
+  /** `reject`: the bad trades in row order, the first REJECTED_LIMIT of them. */
+  rejected?: BadTradeNote[];
+}
+
+/** Bad trades a `reject` read lists at most (the rest are counted). */
+export const REJECTED_LIMIT = 10_000;
+
+/** Where the screen's source is: its name, and what a line needs (a CSV path, its delimiter). */
+export interface ScreenSource {
+  name: string;
+  format: 'csv' | 'parquet' | 'arrow';
+  input: unknown;
+  delimiter: string;
+}
+
+/** A chunk screened: its good trades and symbols. */
+export interface ScreenedChunk {
+  trades: Trades;
+  symbols?: TextColumn;
+}
+
+/** Screens the chunks of one read (see the module comment). */
+export class TradeScreen {
+  private readonly lasts = new LastTimes();
+  private lines: Promise<RowLines | undefined> | undefined;
+  readonly report: BadTradesReport;
+
+  constructor(
+    policy: BadTradePolicy,
+    private readonly source: ScreenSource,
+  ) {
+    this.report = { policy, count: 0, byReason: noBadTrades(), ...(policy === 'reject' ? { rejected: [] } : {}) };
+  }
+
+  /**
+   * The chunk's good rows. `firstRow`: the 0-based data row of its first row; `skippedRows`: rows the
+   * reader skipped as bad so far (then a CSV's lines are not known, and rows are named instead).
+   * A `fail` screen throws the first bad trade's KernelInputError.
+   */
+  async screen(chunk: ScreenedChunk, firstRow: number, skippedRows: number): Promise<ScreenedChunk> {
+    const found: BadTrade[] = [];
+    const report = this.report;
+    const fail = report.policy === 'fail';
+    let screened: ScreenedTrades | undefined;
+    try {
+      screened = screenTrades(chunk.trades, chunk.symbols?.codes, this.lasts, (bad) => {
+        found.push(bad);
+        if (fail) throw STOP; // the first one stops the scan; its message is made below, where its line is known
+      });
+    } catch (error) {
+      if (error !== STOP) throw error;
+    }
+    if (found.length === 0) return chunk;
+    const symbolOf = (bad: BadTrade) => chunk.symbols?.values[bad.code];
+    const where = (bad: BadTrade) => this.where(firstRow + bad.row, skippedRows);
+    if (fail) throw badTradeError(found[0], await where(found[0]), symbolOf(found[0]));
+    for (const bad of found) {
+      report.count++;
+      report.byReason[bad.reason]++;
+    }
+    // named: the first of the read, and with reject every one up to REJECTED_LIMIT
+    const rejected = report.rejected;
+    const named = rejected ? found.slice(0, Math.max(0, REJECTED_LIMIT - rejected.length)) : report.first ? [] : found.slice(0, 1);
+    for (const bad of named) {
+      const symbol = symbolOf(bad);
+      const error = badTradeError(bad, await where(bad), symbol);
+      const note: BadTradeNote = {
+        where: error.argument,
+        row: firstRow + bad.row + 1,
+        ...(symbol === undefined ? {} : { symbol }),
+        reason: bad.reason,
+        value: bad.value,
+        message: error.message,
+      };
+      report.first ??= note;
+      rejected?.push(note);
+    }
+    const { trades, codes } = screened!;
+    return { trades, ...(chunk.symbols ? { symbols: { codes: codes!, values: chunk.symbols.values } } : {}) };
+  }
+
+  /** `file:line` of 0-based data row `row` where the line can be known, else `source: row N`. */
+  private async where(row: number, skippedRows: number): Promise<string> {
+    const { name, format, input, delimiter } = this.source;
+    if (format === 'csv' && typeof input === 'string' && input !== '-' && skippedRows === 0) {
+      this.lines ??= RowLines.of(input, delimiter);
+      const line = await (await this.lines)?.lineOf(row);
+      if (line !== undefined) return `${name}:${line}`;
+    }
+    return `${name}: row ${row + 1}`;
+  }
+}
+
+/** Thrown inside screenTrades' callback to stop a `fail` scan at its first bad trade. */
+const STOP = Symbol('stop');

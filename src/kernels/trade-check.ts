@@ -1,0 +1,150 @@
+/**
+ * The one rule a trade meets wherever kernelbus takes trades: the file commands (vpin, bars, backtest,
+ * feed), replay(), the engines (VPIN, features, strategy) and the strategy runner. A trade is good when
+ * its time is finite and not before its symbol's previous good trade, its price is finite and > 0, and
+ * its volume is finite and >= 0. What happens to a bad one is a policy (`BadTradePolicy`): `fail` stops
+ * at it, `skip` leaves it out and counts it, `reject` leaves it out, counts it and lists it.
+ *
+ * screenTrades() is the scan: one pass that returns the same columns when every trade is good (the
+ * usual case: nothing copied), else the good rows in fresh columns. Loads nothing else of a family.
+ */
+import { KernelInputError } from '../errors.js';
+import type { Trades } from './trades.js';
+
+/** What to do with a bad trade: stop (`fail`), leave it out and count it (`skip`), or also list it (`reject`). */
+export type BadTradePolicy = 'fail' | 'skip' | 'reject';
+
+/** The policies, for flags and option checks. */
+export const BAD_TRADE_POLICIES: readonly BadTradePolicy[] = ['fail', 'skip', 'reject'];
+
+/** The rule a bad trade breaks: its time (`ts`), its order in its symbol (`order`), its `price`, its `volume`. */
+export type BadTradeReason = 'ts' | 'order' | 'price' | 'volume';
+
+/** The reasons, in the order the rule checks them. */
+export const BAD_TRADE_REASONS: readonly BadTradeReason[] = ['ts', 'order', 'price', 'volume'];
+
+/** What each rule expects, in messages. */
+export const BAD_TRADE_EXPECTED: Readonly<Record<BadTradeReason, string>> = {
+  ts: 'a finite time',
+  order: "a time at or after the symbol's previous trade",
+  price: 'a finite price > 0',
+  volume: 'a finite volume >= 0',
+};
+
+/** One bad trade: its row in the columns screened, the rule, the value that breaks it, its symbol's code. */
+export interface BadTrade {
+  /** 0-based row in the columns screened. */
+  row: number;
+  reason: BadTradeReason;
+  /** The time, price or volume that breaks the rule. */
+  value: number;
+  /** The symbol's code (0 without codes). */
+  code: number;
+  /** For `order`: the symbol's previous good time. */
+  previous: number;
+}
+
+/** The rule trade (t, p, v) breaks after its symbol's previous good time `last`, else undefined. */
+export function tradeFault(t: number, p: number, v: number, last: number): BadTradeReason | undefined {
+  if (!(t > Number.NEGATIVE_INFINITY && t < Number.POSITIVE_INFINITY)) return 'ts';
+  if (t < last) return 'order';
+  if (!(p > 0 && p < Number.POSITIVE_INFINITY)) return 'price';
+  if (!(v >= 0 && v < Number.POSITIVE_INFINITY)) return 'volume';
+  return undefined;
+}
+
+/**
+ * Each symbol's last good time, by code (-Infinity before its first trade): what carries the order rule
+ * from one chunk or frame to the next.
+ */
+export class LastTimes {
+  private times = new Float64Array(8).fill(Number.NEGATIVE_INFINITY);
+
+  get(code: number): number {
+    return code < this.times.length ? this.times[code] : Number.NEGATIVE_INFINITY;
+  }
+
+  set(code: number, t: number): void {
+    if (code >= this.times.length) {
+      const grown = new Float64Array(Math.max(2 * this.times.length, code + 1)).fill(Number.NEGATIVE_INFINITY);
+      grown.set(this.times);
+      this.times = grown;
+    }
+    this.times[code] = t;
+  }
+}
+
+/** Trades screened: the good rows (the columns given, when all are good) and their codes. */
+export interface ScreenedTrades {
+  trades: Trades;
+  codes: Int32Array | undefined;
+  /** Bad rows left out. */
+  bad: number;
+}
+
+/**
+ * Screens `trades` by the rule, in row order, each row's symbol by `codes` (undefined: one symbol, code
+ * 0), the symbols' previous times in `lasts` (updated). Each bad row goes to `onBad` (which may throw:
+ * the `fail` policy) and is left out. Returns the columns given when every row is good, else fresh
+ * columns (bid and ask too) of the good rows.
+ */
+export function screenTrades(
+  trades: Trades,
+  codes: Int32Array | undefined,
+  lasts: LastTimes,
+  onBad: (bad: BadTrade) => void,
+): ScreenedTrades {
+  const { ts, price, volume } = trades;
+  const n = ts.length;
+  let keep: Int32Array | undefined;
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    const code = codes === undefined ? 0 : codes[i];
+    const last = lasts.get(code);
+    const t = ts[i];
+    const reason = tradeFault(t, price[i], volume[i], last);
+    if (reason === undefined) {
+      lasts.set(code, t);
+      if (keep) keep[kept] = i;
+      kept++;
+      continue;
+    }
+    const value = reason === 'price' ? price[i] : reason === 'volume' ? volume[i] : t;
+    onBad({ row: i, reason, value, code, previous: last });
+    if (!keep) {
+      keep = new Int32Array(n);
+      for (let j = 0; j < kept; j++) keep[j] = j;
+    }
+  }
+  if (!keep) return { trades, codes, bad: 0 };
+  const rows = keep.subarray(0, kept);
+  const take = (x: Float64Array) => Float64Array.from(rows, (k) => x[k]);
+  const out: Trades = { ts: take(ts), price: take(price), volume: take(volume) };
+  if (trades.bid && trades.ask) {
+    out.bid = take(trades.bid);
+    out.ask = take(trades.ask);
+  }
+  return { trades: out, codes: codes && Int32Array.from(rows, (k) => codes[k]), bad: n - kept };
+}
+
+/** A bad trade as a KernelInputError: `<where>: expected <the rule>, got <value> (<symbol>)`. */
+export function badTradeError(bad: BadTrade, where: string, symbol?: string): KernelInputError {
+  const expected = bad.reason === 'order' ? `${BAD_TRADE_EXPECTED.order} (${bad.previous})` : BAD_TRADE_EXPECTED[bad.reason];
+  return new KernelInputError(where, expected, `${bad.value}${symbol === undefined ? '' : ` (${symbol})`}`);
+}
+
+/** Bad trades counted by reason. */
+export type BadTradeCounts = Record<BadTradeReason, number>;
+
+/** Counts of zero. */
+export function noBadTrades(): BadTradeCounts {
+  return { ts: 0, order: 0, price: 0, volume: 0 };
+}
+
+/** A policy given as an option (KernelInputError naming `name` when it is none of BAD_TRADE_POLICIES). */
+export function requireBadTradePolicy(policy: unknown, name: string): BadTradePolicy {
+  if (!BAD_TRADE_POLICIES.includes(policy as BadTradePolicy)) {
+    throw new KernelInputError(name, BAD_TRADE_POLICIES.map((p) => `'${p}'`).join(', '), JSON.stringify(policy) ?? String(policy));
+  }
+  return policy as BadTradePolicy;
+}
