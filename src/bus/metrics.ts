@@ -93,6 +93,8 @@ export interface EngineMetrics {
   /** Keys with state. */
   keys: number;
   heartbeats: number;
+  /** Trades a trade engine left out by the trade rule, by reason (ts, order, price, volume). */
+  badTrades: Record<string, number>;
   /** Engine-specific counters (e.g. VPIN buckets and alerts). */
   extra: Record<string, number>;
 }

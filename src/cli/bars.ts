@@ -10,7 +10,8 @@ import { KernelInputError } from '../errors.js';
 import { BAR_COLUMNS, type Bars, type InformationBarOptions, type Trades } from '../kernels/features/features.js';
 import type { ColumnType } from '../io/types.js';
 import { writeFormatOf, writeTable } from '../io/index.js';
-import { INPUT_FLAGS, INPUT_USAGE, readJson, skippedText, timeUnitText } from './input.js';
+import { badTradesFlag, badTradesUsage } from './bad-trades.js';
+import { INPUT_FLAGS, INPUT_USAGE, readJson, readNotes } from './input.js';
 import { backendUsed } from './observe.js';
 import { flag, onePositional, parseCommand, parseFinite, text, type Flag } from './options.js';
 import { labelled, table } from './summary.js';
@@ -38,7 +39,7 @@ Options:
   --out file            write the bars ([symbol,]ts,tickNum,open,high,low,close,volume,buyVolume,ticks,
                         dollarValue) as .csv, .tsv, .jsonl, .parquet or .arrow (by extension; .gz for
                         text); - : stdout
-
+${badTradesUsage('fail')}
 ${INPUT_USAGE}`;
 
 const pair = (raw: string | boolean | string[] | undefined, name: string): [number, number] | undefined => {
@@ -63,6 +64,7 @@ const FLAGS = {
   out: flag.string(),
   'symbol-column': flag.name(),
   symbols: flag.symbols(),
+  'bad-trades': badTradesFlag('fail'),
   ...INPUT_FLAGS,
 };
 type Values = NonNullable<ReturnType<typeof parseCommand<typeof FLAGS>>>['values'];
@@ -176,7 +178,7 @@ export async function runBars(argv: string[], log = console.log): Promise<number
   ]);
   log(`${n} trades, ${kernel}(${JSON.stringify(options)})`);
   for (const line of table(['symbol', 'trades', 'bars', 'first bar', 'last bar'], rows)) log(line);
-  const notes = [timeUnitText(read.info), skippedText(read.info)].filter((x) => x !== undefined);
+  const notes = readNotes(read.info);
   for (const line of labelled(
     [
       ['time', `read ${readMs.toFixed(1)} ms, bars ${computeMs.toFixed(2)} ms (${backend} backend)`],

@@ -3,9 +3,11 @@
  * (a demo's day fits in memory), their symbols and time span found, and the bars the risk and factor
  * engines get are cut from the tape in tape time by tapeBars() (kernelbus/replay: bars only where the
  * market trades, within --session's hours when given). The bars go out among the trades as dated
- * messages of the replay.
+ * messages of the replay. The trade rule applies as the files are read (--bad-trades).
  */
+import { type BadTradesReport, mergeBadTrades } from '../io/trade-screen.js';
 import { readTrades } from '../io/trades.js';
+import type { BadTradePolicy } from '../kernels/trade-check.js';
 import { countBars, type TapeBarsOptions } from '../replay/bars.js';
 import type { TradesTape } from '../replay/index.js';
 import { symbolOfPath } from '../replay/index.js';
@@ -24,12 +26,14 @@ export interface DemoTape {
   volume: Map<string, number>;
   /** Whether every file has bid and ask. */
   quotes: boolean;
+  /** What the trade rule found in the files (left out under skip and reject). */
+  badTrades: BadTradesReport;
 }
 
 /** Reads the files whole (see the module comment), keeping [from, to) and `symbols` for the figures. */
 export async function readDemoTape(
   files: readonly string[],
-  filter: { from?: number; to?: number; symbols?: readonly string[]; skipBadRows?: boolean },
+  filter: { from?: number; to?: number; symbols?: readonly string[]; skipBadRows?: boolean; badTrades?: BadTradePolicy },
 ): Promise<DemoTape> {
   const from = filter.from ?? Number.NEGATIVE_INFINITY;
   const to = filter.to ?? Number.POSITIVE_INFINITY;
@@ -40,8 +44,11 @@ export async function readDemoTape(
   let firstTs = Number.POSITIVE_INFINITY;
   let lastTs = Number.NEGATIVE_INFINITY;
   let quotes = true;
+  const policy = filter.badTrades ?? 'fail';
+  const reports: BadTradesReport[] = [];
   for (const path of files) {
-    const read = await readTrades(path, filter.skipBadRows ? { skipBadRows: true } : {});
+    const read = await readTrades(path, { ...(filter.skipBadRows ? { skipBadRows: true } : {}), badTrades: policy });
+    reports.push(read.info.badTrades!);
     const symbol = symbolOfPath(path);
     sources.push({ trades: read.trades, ...(read.symbols ? { symbols: read.symbols } : { symbol }), name: path });
     quotes &&= read.trades.bid !== undefined;
@@ -64,7 +71,7 @@ export async function readDemoTape(
     });
   }
   const symbols = [...volume.keys()];
-  return { sources, symbols, trades, firstTs, lastTs, volume, quotes };
+  return { sources, symbols, trades, firstTs, lastTs, volume, quotes, badTrades: mergeBadTrades(policy, reports) };
 }
 
 /** Bar lengths the demo picks from (ms): 1 s to 1 day. */

@@ -32,6 +32,7 @@ import { DEMO_UNIVERSE, DemoRisk } from './demo-risk.js';
 import { DemoStrategy, TOXIC_CDF } from './demo-strategy.js';
 import { METRICS_FLAGS, resolvedBackend, startMetrics } from './observe.js';
 import { dashboardArgs, startGateway } from './gateway.js';
+import { badTradesFlag, badTradesText, badTradesUsage, printRejected } from './bad-trades.js';
 import { flag, parseCommand, parseNumber } from './options.js';
 import { fmt, labelled, ms } from './summary.js';
 
@@ -84,7 +85,7 @@ Options:
   --speed s           with --file: max (the default), or the tape's pace times s (1: real time)
   --from t, --to t    with --file: replay trades in [from, to): epoch ms or ISO 8601
   --skip-bad-rows     with --file: skip and count bad rows instead of stopping at the first
-  --session h         with --file: market hours HH:MM-HH:MM, local to a time zone when one follows
+${badTradesUsage('fail', 22)}  --session h         with --file: market hours HH:MM-HH:MM, local to a time zone when one follows
                       (09:30-16:00 America/New_York; default UTC): the risk and factor engines' bars
                       are cut within them from each open; trades outside them make no bar
 `;
@@ -107,6 +108,7 @@ const FLAGS = {
   from: flag.string(),
   to: flag.string(),
   'skip-bad-rows': flag.boolean(),
+  'bad-trades': badTradesFlag('fail'),
   session: flag.string(),
 };
 
@@ -149,7 +151,7 @@ export async function runDemo(
     throw new KernelInputError('--shards', 'to come with --redis', JSON.stringify(parsed.raw('shards')));
   const files = parsed.values.file;
   if (files.length === 0) {
-    for (const name of ['speed', 'from', 'to', 'skip-bad-rows', 'session'] as const) {
+    for (const name of ['speed', 'from', 'to', 'skip-bad-rows', 'bad-trades', 'session'] as const) {
       if (parsed.raw(name) !== undefined) throw new KernelInputError(`--${name}`, 'to come with --file', String(parsed.raw(name)));
     }
   }
@@ -162,7 +164,11 @@ export async function runDemo(
       ...filter,
       ...(raw === undefined ? {} : { symbols: parseSymbolList(raw) }),
       skipBadRows: parsed.values['skip-bad-rows'],
+      badTrades: parsed.values['bad-trades'],
     });
+    printRejected(read.badTrades);
+    const bad = badTradesText(read.badTrades);
+    if (bad) process.stderr.write(`${bad}\n`);
     if (read.trades === 0) throw new KernelInputError(files.join(', '), 'trades within --from/--to of the --symbols asked for', 'none');
     if (typeof classifier === 'object' && !read.quotes) {
       throw new KernelInputError(

@@ -7,6 +7,7 @@ import { type RedisTransport, TransportError } from '../bus/transports/redis/ind
 import { streamStatus } from '../bus/transports/redis/status.js';
 import { KernelInputError } from '../errors.js';
 import { replay, type ReplaySummary } from '../replay/index.js';
+import { badTradesText, printRejected } from './bad-trades.js';
 import { commandKernels } from './kernels.js';
 import { BarFeed, demoBarMs } from './demo-bars.js';
 import { demoPortfolios } from './demo-risk.js';
@@ -124,12 +125,18 @@ export async function runFeed(
   const symbols = tape ? undefined : parseNumber(v.symbols, 100, '--symbols', 1, 100_000, true);
   const filter = tape && v.symbols !== undefined ? parseSymbolList(v.symbols) : undefined;
   const replayOptions = tape
-    ? { speed: parseSpeed(v.speed), from: parseTime(v.from, '--from'), to: parseTime(v.to, '--to'), symbols: filter }
+    ? {
+        speed: parseSpeed(v.speed),
+        from: parseTime(v.from, '--from'),
+        to: parseTime(v.to, '--to'),
+        symbols: filter,
+        badTrades: v['bad-trades'],
+      }
     : undefined;
   // the flags of one mode are refused in the other
   const only = tape
     ? (['rate', 'count', 'seed', 'quotes'] as const)
-    : (['speed', 'from', 'to', 'loop', 'skip-bad-rows', 'universe', 'bar-ms', 'session'] as const);
+    : (['speed', 'from', 'to', 'loop', 'skip-bad-rows', 'bad-trades', 'universe', 'bar-ms', 'session'] as const);
   for (const name of only) {
     if (parsed.raw(name) !== undefined) {
       const expected = tape
@@ -224,6 +231,7 @@ export async function runFeed(
             : undefined,
         });
         if (tty) out.write('\n');
+        printRejected(summary.badTrades, (line) => err.write(`${line}\n`));
         published = { trades: summary.trades, ms: summary.elapsedMs, replay: summary };
       } finally {
         clearTimeout(timer);
@@ -283,7 +291,7 @@ export async function runFeed(
     const line =
       `published ${fmt(published.trades)} trades${r ? ` and ${fmt(r.messages)} messages of ${fmt(r.symbols.length)} symbols` : ` and ${fmt(messages)} returns and panel messages of ${fmt(symbols!)} symbols`} in ${fmt(published.ms / 1000, 2)} s` +
       ` (${fmt((published.trades * 1000) / Math.max(published.ms, 1e-3))} trades/s) as ${fmt(m.buses.marketdata.frames)} frames (${fmt(m.batchSize.mean, 1)} trades each${m.watermarkFrames > 0 ? `; ${fmt(m.watermarkFrames)} of them watermarks of idle streams` : ''})` +
-      `${r?.skippedRows ? `, ${fmt(r.skippedRows)} bad rows skipped` : ''}; stored; ${after}${stop.received ? ` (stopped by ${stop.received})` : ''}`;
+      `${r?.skippedRows ? `, ${fmt(r.skippedRows)} bad rows skipped` : ''}${r?.badTrades.count ? `; ${badTradesText(r.badTrades)}` : ''}; stored; ${after}${stop.received ? ` (stopped by ${stop.received})` : ''}`;
     const fields = {
       event: 'published',
       trades: published.trades,
@@ -293,6 +301,7 @@ export async function runFeed(
       frames: m.buses.marketdata.frames,
       watermarkFrames: m.watermarkFrames,
       skippedRows: r?.skippedRows ?? 0,
+      ...(r ? { badTrades: r.badTrades } : {}),
       firstTs: r?.firstTs,
       lastTs: r?.tapeTs,
       maxLagMs: r?.maxLagMs,

@@ -6,7 +6,9 @@
 import { KernelInputError } from '../errors.js';
 import type { ReadTableOptions } from '../io/read.js';
 import { TABLE_FORMATS, type TableFormat } from '../io/formats.js';
+import type { BadTradesReport } from '../io/trade-screen.js';
 import type { ReadInfo, TimeUnit } from '../io/types.js';
+import { badTradesText } from './bad-trades.js';
 import { flag, text, type Flag } from './options.js';
 
 const TIME_UNITS: readonly TimeUnit[] = ['s', 'ms', 'us', 'ns'];
@@ -130,13 +132,19 @@ export function skippedText(info: ReadInfo | undefined): string | undefined {
   return `${info.skippedRows} bad rows skipped (the first: ${info.firstSkipped ?? '?'})`;
 }
 
+/** A read's notes for the summary: the time units, the rows skipped, the bad trades (those there are). */
+export function readNotes(info: (ReadInfo & { badTrades?: BadTradesReport }) | undefined): string[] {
+  return [timeUnitText(info), skippedText(info), badTradesText(info?.badTrades)].filter((x) => x !== undefined);
+}
+
 /**
- * The --json fields of a read: rows read and skipped, bytes, format, time units and the read's and the
+ * The --json fields of a read: rows read and skipped, bytes, format, time units, the bad trades (a trade
+ * read's `badTrades` report, with --bad-trades) and the read's and the
  * compute's seconds; `startSeconds`, the process's age when the read began (node's own start and the
  * command's modules: bench/io.ts splits the whole command's time so).
  */
 export function readJson(
-  info: ReadInfo | undefined,
+  info: (ReadInfo & { badTrades?: BadTradesReport }) | undefined,
   rows: number,
   readSeconds: number,
   computeSeconds: number,
@@ -151,6 +159,7 @@ export function readJson(
       ...(info?.firstSkipped ? { firstSkipped: info.firstSkipped } : {}),
       bytes: info?.bytes ?? 0,
       timeUnits: info?.timeUnits ?? {},
+      ...(info?.badTrades ? { badTrades: info.badTrades } : {}),
     },
     seconds: {
       ...(startSeconds === undefined ? {} : { start: round(startSeconds) }),

@@ -19,6 +19,8 @@ import {
 } from '../replay/index.js';
 import { parseSession } from '../replay/session.js';
 import { readPanel, type Panel } from './factor-table.js';
+import type { BadTradePolicy } from '../kernels/trade-check.js';
+import { badTradesFlag, badTradesUsage } from './bad-trades.js';
 import { flag } from './options.js';
 import { fmt } from './summary.js';
 
@@ -32,6 +34,7 @@ export const TAPE_FLAGS = {
   from: flag.string(),
   to: flag.string(),
   'skip-bad-rows': flag.boolean(),
+  'bad-trades': badTradesFlag('fail'),
 };
 
 /** The flags of a tape's own bars of returns (feed). */
@@ -62,7 +65,7 @@ export const TAPE_USAGE = `  --file f           replay a recorded tape instead o
   --from t, --to t    replay rows in [from, to): epoch ms or ISO 8601 (2026-11-18T14:30:00Z)
   --symbols a,b,...   only these symbols' trades (with --file)
   --skip-bad-rows     skip and count a bad row of a file instead of stopping at it
-`;
+${badTradesUsage('fail', 22)}`;
 
 /** Whether the command replays tapes (some tape flag given). */
 export function replaying(values: { file: string[]; returns?: string; panel?: string }): boolean {
@@ -124,6 +127,7 @@ export async function tapeBarsSource(values: {
   file: string[];
   universe?: string;
   'skip-bad-rows': boolean;
+  'bad-trades': BadTradePolicy;
   'bar-ms'?: number;
   session?: string;
   from?: number;
@@ -140,7 +144,7 @@ export async function tapeBarsSource(values: {
   const read = values['skip-bad-rows'] ? { skipBadRows: true } : {};
   const tapes = [];
   for (const path of values.file) {
-    const r = await readTrades(path, read);
+    const r = await readTrades(path, { ...read, badTrades: values['bad-trades'] });
     tapes.push(r.symbols ? { trades: r.trades, symbols: r.symbols } : { trades: r.trades, symbol: symbolOfPath(path) });
   }
   const bars = tapeBars(tapes, { barMs, session, from: values.from, to: values.to, symbols: values.symbols });

@@ -9,6 +9,8 @@ import type { DailyVpin } from '../kernels/vpin/daily-vpin.js';
 import type { Trades, VpinBuckets, VpinOptions } from '../kernels/vpin/vpin.js';
 import type { SymbolTrades } from '../io/trades.js';
 import type { ColumnType, Table, TableColumn } from '../io/types.js';
+import type { BadTradePolicy } from '../kernels/trade-check.js';
+import { printRejected } from './bad-trades.js';
 import { type InputValues, progressLine, readOptions } from './input.js';
 
 const DAY_MS = 86_400_000;
@@ -197,20 +199,29 @@ export function groupsOf(
 }
 
 /**
- * The trades of `path` read with the command's input flags (progress on a terminal), the read's time,
+ * The trades of `path` read with the command's input flags (progress on a terminal; --bad-trades, a
+ * rejected trade listed on stderr), the read's time,
  * and the groups per symbol (`--symbols` picks them; --symbol-column names the column). The reader
  * loads here, when a command reads.
  */
-export async function readTradeGroups(path: string, values: InputValues & { 'symbol-column'?: string; symbols?: string[] }) {
+export async function readTradeGroups(
+  path: string,
+  values: InputValues & { 'symbol-column'?: string; symbols?: string[]; 'bad-trades': BadTradePolicy },
+) {
   const { readTrades, splitBySymbol } = await import('../io/trades.js');
   const started = performance.now();
   const progress = progressLine('trades');
   let read: Awaited<ReturnType<typeof readTrades>>;
   try {
-    read = await readTrades(path, { ...readOptions(values, progress), symbolColumn: values['symbol-column'] });
+    read = await readTrades(path, {
+      ...readOptions(values, progress),
+      symbolColumn: values['symbol-column'],
+      badTrades: values['bad-trades'],
+    });
   } finally {
     progress.done();
   }
+  printRejected(read.info.badTrades);
   const readMs = performance.now() - started;
   const { trades, symbols } = read;
   const split = symbols && ((filter?: string[]) => splitBySymbol(trades, symbols, { symbols: filter, name: '--symbols' }));

@@ -7,7 +7,8 @@ import { KernelInputError } from '../errors.js';
 import { requireTimeZone } from '../kernels/calendar.js';
 import { dailyVpin } from '../kernels/vpin/daily-vpin.js';
 import { DEFAULT_CDF_WINDOW, VPIN_DEFAULTS, type DistributionOption, type SigmaOption, type VpinOptions } from '../kernels/vpin/vpin.js';
-import { INPUT_FLAGS, INPUT_USAGE, readJson, skippedText, timeUnitText } from './input.js';
+import { badTradesFlag, badTradesUsage } from './bad-trades.js';
+import { INPUT_FLAGS, INPUT_USAGE, readJson, readNotes } from './input.js';
 import { backendUsed } from './observe.js';
 import { flag, onePositional, parseCommand, parseFinite, text, type Flag } from './options.js';
 import { fixed, labelled, table } from './summary.js';
@@ -45,7 +46,7 @@ Options:
                         --out: per calendar day of the buckets' starts, the mean and the duration-weighted
                         mean (dailyVpin)
   --tz zone             the days of --daily in an IANA time zone (default UTC)
-
+${badTradesUsage('fail')}
 ${INPUT_USAGE}`;
 
 function parseSigma(value: string): SigmaOption {
@@ -90,6 +91,7 @@ const FLAGS = {
   tz: flag.string(),
   'symbol-column': flag.name(),
   symbols: flag.symbols(),
+  'bad-trades': badTradesFlag('fail'),
   ...INPUT_FLAGS,
 };
 
@@ -186,7 +188,7 @@ export async function runVpin(argv: string[], log = console.log): Promise<number
     return 0;
   }
   const layout = { width: 13 };
-  const notes = [timeUnitText(read.info), skippedText(read.info)].filter((x) => x !== undefined);
+  const notes = readNotes(read.info);
   if (multi) {
     log(
       `${n} trades, ${results.length} symbol${results.length === 1 ? '' : 's'}${groups.length < (symbols?.values.length ?? 0) ? ' (--symbols)' : ''}; window ${window}, alerts at CDF >= ${threshold} after ${window} VPIN values`,

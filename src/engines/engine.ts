@@ -21,7 +21,9 @@ import type { EngineMetrics } from '../bus/metrics.js';
 import { compareEntryIds, type Transport } from '../bus/transports/types.js';
 import { KernelInputError, describeValue } from '../errors.js';
 import { CheckpointConfigError, configText, type StateConfig } from './checkpoint-config.js';
+import type { BadTradePolicy } from '../kernels/trade-check.js';
 import { Checkpointing, type StreamCheckpointState } from './checkpointing.js';
+import { type EngineBadTrade, TradeGate } from './trade-gate.js';
 
 /** Options every engine takes. */
 export interface EngineOptions {
@@ -52,6 +54,15 @@ export interface EngineOptions {
    * replay into a fresh group). Default: the streams' first entries.
    */
   from?: SubscribeFrom;
+  /**
+   * A trade engine's trade that breaks the trade rule (a time not finite or before the key's last
+   * applied trade, a price not > 0, a volume < 0: src/engines/trade-gate.ts): 'skip' (default) leaves
+   * it out, counts it (metrics().badTrades, `kernelbus_engine_bad_trades_total`) and applies the frame's
+   * other trades; 'reject' also hands it to `onBadTrade`; 'fail' refuses the whole delivery.
+   */
+  badTrades?: BadTradePolicy;
+  /** With badTrades 'reject': called with each bad trade left out. */
+  onBadTrade?: (bad: EngineBadTrade) => void;
   /**
    * Entries appended after this time (epoch ms, by their entry id) are acknowledged without being
    * processed and counted in `extra.skippedAfterUntil`: the end of a replay. Default: none.
@@ -111,6 +122,9 @@ export abstract class Engine {
   private checkpointTimer: NodeJS.Timeout | undefined;
   /** The checkpoints, while they are on (see setUpCheckpoints()). */
   private ckpt: Checkpointing | undefined;
+
+  /** The trade rule at the door of a trade engine (EngineOptions.badTrades); unused by the others. */
+  protected readonly tradeGate: TradeGate;
 
   /** The types this engine consumes. */
   protected abstract readonly inputs: readonly string[];
@@ -262,6 +276,7 @@ export abstract class Engine {
     }
     this.resetCheckpoints = options.resetCheckpoints ?? false;
     this.checkpointExplicit = options.checkpointMs !== undefined && checkpointMs > 0;
+    this.tradeGate = new TradeGate(options.badTrades ?? 'skip', options.onBadTrade);
   }
 
   /** Whether this engine checkpoints its state (decided by start(); see EngineOptions.checkpointMs). */
@@ -548,6 +563,7 @@ export abstract class Engine {
       latencyMs: this.latency.snapshot(),
       backlog: this.backlog(),
       keys: this.keyCount,
+      badTrades: { ...this.tradeGate.counts },
       extra: {
         ...(this.ckpt ? this.ckpt.counts : {}),
         ...this.extraMetrics(),

@@ -201,9 +201,9 @@ export class FeaturesEngine extends Engine {
 
   /**
    * Feeds a delivery to its symbol's bars, day and estimators. Refused (KernelInputError, nothing
-   * applied): a frame stamped more than maxFutureMs ahead, a price that is not > 0 (a log return
-   * needs it), a trade the bars refuse (time going back, a bad volume). A frame applied already is
-   * skipped as `republished`, as the VPIN engine does.
+   * applied): a frame stamped more than maxFutureMs ahead. A trade that breaks the trade rule (a time
+   * going back, a price not > 0 that a log return cannot take, a bad volume) is left out and counted
+   * (EngineOptions.badTrades). A frame applied already is skipped as `republished`, as the VPIN engine does.
    */
   protected process(message: BusMessage): void {
     const n = message.count;
@@ -213,13 +213,9 @@ export class FeaturesEngine extends Engine {
       this.totals.republished += n;
       return;
     }
-    const trades = message.payload as Trades;
+    // the trade rule after the symbol's last trade: a bad trade is left out (or refuses the frame: badTrades)
+    const { trades, last } = this.tradeGate.admit(message.key, message.id, message.payload as Trades, s.lastTs);
     const { ts, price } = trades;
-    for (let i = 0; i < price.length; i++) {
-      if (!(price[i] > 0 && price[i] <= Number.MAX_VALUE)) {
-        throw new KernelInputError('trades.price', 'prices > 0 (log returns need them)', `price[${i}] = ${price[i]}`);
-      }
-    }
     const before = s.bars.tradeCount + (s.timeBars ? 1 : 0);
     const bars = s.bars.update(trades);
     // the day's sums reach each bar's last trade before the bar is published (a time bar's tickNum is
@@ -232,7 +228,7 @@ export class FeaturesEngine extends Engine {
     }
     for (; next < ts.length; next++) s.day.add(ts[next], price[next]);
     this.totals.trades += ts.length;
-    appliedTrades(s, n, message.ts, message.sentAt);
+    appliedTrades(s, n, message.ts, message.sentAt, last);
   }
 
   private publishBar(key: string, s: FeaturesSymbolState, b: Bars, j: number): void {

@@ -25,9 +25,12 @@ export class FutureGuard {
     this.maxFutureMs = maxFutureMs;
   }
 
-  /** Throws KernelInputError (naming `trades.ts`) for a frame of `count` trades whose last is at `ts`, too far ahead. */
+  /**
+   * Throws KernelInputError (naming `trades.ts`) for a frame of `count` trades whose last is at `ts`, too
+   * far ahead. A time that is not finite is no clock's: the trade rule's (trade-gate.ts) to leave out.
+   */
   check(count: number, ts: number): void {
-    if (count === 0 || ts <= this.bound) return;
+    if (count === 0 || ts <= this.bound || !(ts < Number.POSITIVE_INFINITY)) return;
     this.bound = nowMs() + this.maxFutureMs;
     if (ts <= this.bound) return;
     this.refused += count;

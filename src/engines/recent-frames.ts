@@ -68,10 +68,14 @@ export function republishedTrades(s: TradeKeyFrames, count: number, ts: number, 
   return count > 0 && s.recent.republished(ts <= s.lastTs, sentAt, ts, s);
 }
 
-/** Records a frame of trades the key applied: its last trade, its publish time, the ring. */
-export function appliedTrades(s: TradeKeyFrames, count: number, ts: number, sentAt: number): void {
+/**
+ * Records a frame of trades the key applied: its last trade `ts` (the frame's, in the ring), its
+ * publish time, and `lastTs`, the last trade the key applied (the frame's last good one, when the trade
+ * rule left some out; default `ts`).
+ */
+export function appliedTrades(s: TradeKeyFrames, count: number, ts: number, sentAt: number, lastTs = ts): void {
   if (count > 0) {
-    s.lastTs = ts;
+    s.lastTs = lastTs;
     s.recent.remember(sentAt, ts);
   }
   if (sentAt > s.lastSentAt) s.lastSentAt = sentAt;

@@ -177,7 +177,8 @@ export class VpinEngine extends Engine {
    * refused (KernelInputError, counted in `future`). A frame that was applied already (the same publish
    * time and last trade as one of the symbol's last 64 applied: one stored twice, a publish
    * retried after an ambiguous failure, under a new entry id) is skipped and counted as `republished`;
-   * any other frame goes to the stream, which refuses one that goes back in time (KernelInputError).
+   * any other frame's trades meet the trade rule (EngineOptions.badTrades: a bad one skipped and
+   * counted by default) and go to the stream.
    */
   protected process(message: BusMessage): void {
     // count and ts (the last trade's) come from the frame: the columns may be unaligned bytes that the
@@ -189,8 +190,10 @@ export class VpinEngine extends Engine {
       this.totals.republished += n;
       return;
     }
-    this.publishBuckets(message.key, s, s.stream.update(tradesOf(message.payload)));
-    appliedTrades(s, n, message.ts, message.sentAt);
+    // the trade rule after the symbol's last trade: a bad trade is left out (or refuses the frame: badTrades)
+    const { trades, last } = this.tradeGate.admit(message.key, message.id, tradesOf(message.payload), s.lastTs);
+    this.publishBuckets(message.key, s, s.stream.update(trades));
+    appliedTrades(s, n, message.ts, message.sentAt, last);
   }
 
   /** Closes every symbol's open bar (end of data) and publishes the buckets that completes. */

@@ -49,12 +49,16 @@ export interface BadTradesReport {
 /** Bad trades a `reject` read lists at most (the rest are counted). */
 export const REJECTED_LIMIT = 10_000;
 
-/** Where the screen's source is: its name, and what a line needs (a CSV path, its delimiter). */
+/** Where the screen's trades come from: the name in messages, and for a CSV file read from a path, the path and delimiter. */
 export interface ScreenSource {
   name: string;
-  format: 'csv' | 'parquet' | 'arrow';
-  input: unknown;
-  delimiter: string;
+  csv?: { path: string; delimiter: string };
+}
+
+/** A read's ScreenSource: a CSV (gzip too) read from a path has lines; any other source, rows. */
+export function screenSourceOf(source: unknown, opened: { name: string; format: string; delimiter: string }): ScreenSource {
+  const { name, format, delimiter } = opened;
+  return format === 'csv' && typeof source === 'string' && source !== '-' ? { name, csv: { path: source, delimiter } } : { name };
 }
 
 /** A chunk screened: its good trades and symbols. */
@@ -125,14 +129,26 @@ export class TradeScreen {
 
   /** `file:line` of 0-based data row `row` where the line can be known, else `source: row N`. */
   private async where(row: number, skippedRows: number): Promise<string> {
-    const { name, format, input, delimiter } = this.source;
-    if (format === 'csv' && typeof input === 'string' && input !== '-' && skippedRows === 0) {
-      this.lines ??= RowLines.of(input, delimiter);
+    const { name, csv } = this.source;
+    if (csv && skippedRows === 0) {
+      this.lines ??= RowLines.of(csv.path, csv.delimiter);
       const line = await (await this.lines)?.lineOf(row);
       if (line !== undefined) return `${name}:${line}`;
     }
     return `${name}: row ${row + 1}`;
   }
+}
+
+/** Several reads' reports as one (counts summed, the first of the first read that has one, the lists joined). */
+export function mergeBadTrades(policy: BadTradePolicy, reports: readonly BadTradesReport[]): BadTradesReport {
+  const merged: BadTradesReport = { policy, count: 0, byReason: noBadTrades(), ...(policy === 'reject' ? { rejected: [] } : {}) };
+  for (const r of reports) {
+    merged.count += r.count;
+    for (const reason of Object.keys(merged.byReason) as BadTradeReason[]) merged.byReason[reason] += r.byReason[reason];
+    merged.first ??= r.first;
+    if (r.rejected) (merged.rejected ??= []).push(...r.rejected);
+  }
+  return merged;
 }
 
 /** Thrown inside screenTrades' callback to stop a `fail` scan at its first bad trade. */

@@ -9,7 +9,7 @@ import { type BadTradePolicy, requireBadTradePolicy } from '../kernels/trade-che
 import type { Trades } from '../kernels/vpin/vpin.js';
 import { type ColumnPick, type ReadTableOptions, readOpened, readOpenedChunks } from './read.js';
 import { type OpenedSource, openSource, type TableSource } from './source.js';
-import { type BadTradesReport, TradeScreen } from './trade-screen.js';
+import { type BadTradesReport, screenSourceOf, TradeScreen } from './trade-screen.js';
 import { type ColumnType, isText, type ReadInfo, type Table, type TextColumn } from './types.js';
 
 /** The header names each trade column answers to (case-insensitive). */
@@ -136,7 +136,10 @@ export async function* readTradesChunks(
 async function* tradeChunks(source: TableSource, options: ReadTradesOptions, chunkRows: number): AsyncGenerator<TradesRead> {
   const { symbolColumn, badTrades, ...rest } = options;
   const opened = await openSource(source, rest, true);
-  const screen = badTrades === undefined ? undefined : new TradeScreen(requireBadTradePolicy(badTrades, 'options.badTrades'), opened);
+  const screen =
+    badTrades === undefined
+      ? undefined
+      : new TradeScreen(requireBadTradePolicy(badTrades, 'options.badTrades'), screenSourceOf(source, opened));
   let row = 0;
   /** A chunk's TradesRead, screened by the rule when asked. */
   const next = async (table: Table): Promise<TradesRead> => {

@@ -243,6 +243,13 @@ export function prometheusRegistry(sources: MetricsSources): Registry {
     counter('kernelbus_engine_heartbeats_total', 'ENGINE_HEALTH heartbeats published', 'heartbeats');
     define(
       'counter',
+      'kernelbus_engine_bad_trades_total',
+      'Trades left out by the trade rule (a time not finite or going back, a price not > 0, a volume < 0)',
+      ['engine', 'reason'],
+      each((m) => Object.entries(m.badTrades).map(([reason, v]): Sample => [{ engine: m.name, reason }, v])),
+    );
+    define(
+      'counter',
       'kernelbus_engine_events_total',
       'Engine-specific events (e.g. buckets, alerts)',
       ['engine', 'event'],

@@ -8,6 +8,8 @@
  */
 import type { Bus } from '../bus/bus.js';
 import { KernelInputError, describeValue } from '../errors.js';
+import { type BadTradesReport, mergeBadTrades } from '../io/trade-screen.js';
+import { type BadTradePolicy, requireBadTradePolicy } from '../kernels/trade-check.js';
 import { Merge, type SliceSink } from './merge.js';
 import { lanesOf, type ReplaySource } from './sources.js';
 
@@ -35,6 +37,13 @@ export interface ReplayOptions {
   loop?: number;
   /** Rows per slice at most (default 65,536): what goes out between two turns of the event loop. */
   sliceRows?: number;
+  /**
+   * A trade that breaks the trade rule (a time not finite or before its symbol's previous trade, a
+   * price not > 0, a volume < 0): 'fail' (default) stops the replay at it, naming file:line, after
+   * every row before it was published; 'skip' leaves it out (counted in the summary's `badTrades`);
+   * 'reject' also lists it there. Nothing that breaks the rule is published.
+   */
+  badTrades?: BadTradePolicy;
   /** Stops the replay after the current slice (what was published stays published). */
   signal?: AbortSignal;
   /** Called about every `progressMs` (default 250) and at the end. */
@@ -65,6 +74,8 @@ export interface ReplaySummary extends ReplayProgress {
   firstTs: number;
   /** Rows the readers skipped as bad (`read: { skipBadRows: true }`). */
   skippedRows: number;
+  /** What the trade rule found (options.badTrades): counts by reason, the first, with 'reject' each. */
+  badTrades: BadTradesReport;
   /** The largest lag behind the pace (ms). */
   maxLagMs: number;
   /** 'abort' when the signal stopped it early. */
@@ -103,7 +114,8 @@ function resolve(options: ReplayOptions) {
     }
     symbols = new Set(options.symbols);
   }
-  return { speed, loop, sliceRows, progressMs, filter: { from, to, symbols } };
+  const badTrades = requireBadTradePolicy(options.badTrades ?? 'fail', 'options.badTrades');
+  return { speed, loop, sliceRows, progressMs, badTrades, filter: { from, to, symbols } };
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -134,9 +146,10 @@ export async function replay(
   const list = Array.isArray(sources) ? (sources as readonly ReplaySource[]) : [sources as ReplaySource];
   const nameOf = Array.isArray(sources) ? (i: number) => `sources[${i}]` : () => 'source';
   if (list.length === 0) throw new KernelInputError('sources', 'at least one source', '[]');
-  const { speed, loop, sliceRows, progressMs, filter } = resolve(options);
+  const { speed, loop, sliceRows, progressMs, badTrades, filter } = resolve(options);
   // the first pass's lanes, made (and the sources checked) before anything is published
-  let lanes = lanesOf(list, nameOf);
+  let lanes = lanesOf(list, nameOf, badTrades);
+  let bad: BadTradesReport = mergeBadTrades(badTrades, []);
 
   let full = false;
   const sink: SliceSink = {
@@ -169,7 +182,7 @@ export async function replay(
   let pass = 0;
   let stopped: 'abort' | undefined;
   for (; pass < loop && stopped === undefined; pass++) {
-    if (pass > 0) lanes = lanesOf(list, nameOf).filter((l) => l.kind === 'trades');
+    if (pass > 0) lanes = lanesOf(list, nameOf, badTrades).filter((l) => l.kind === 'trades');
     const merge = new Merge(lanes, filter, shift);
     let passFirst = Number.NaN;
     let passLast = Number.NaN;
@@ -224,7 +237,10 @@ export async function replay(
       }
       state.skipped = merge.skipped();
     } finally {
-      if (pass === 0) symbols = merge.symbols;
+      if (pass === 0) {
+        symbols = merge.symbols;
+        bad = merge.badTrades(badTrades);
+      }
       await merge.close();
     }
     // the next pass continues after this one: shifted by the tape's span + 1 ms
@@ -238,6 +254,7 @@ export async function replay(
     symbols,
     firstTs: state.firstTs,
     skippedRows: state.skipped,
+    badTrades: bad,
     maxLagMs: state.maxLagMs,
     ...(stopped ? { stopped } : {}),
   };

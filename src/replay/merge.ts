@@ -5,6 +5,8 @@
  * as the live path does), and every row of a slice is at or before every row of the next. Messages go
  * out after the trades before their time and before the trades at or after it.
  */
+import { type BadTradesReport, mergeBadTrades } from '../io/trade-screen.js';
+import type { BadTradePolicy } from '../kernels/trade-check.js';
 import type { MessageLane, TradeChunk, TradeLane, Lane } from './sources.js';
 
 /** Receives a slice: one symbol's trades (views valid during the call), or one message. */
@@ -104,6 +106,14 @@ export class Merge {
   /** Rows skipped as bad by the lanes' readers so far. */
   skipped(): number {
     return this.trades.reduce((n, c) => n + c.lane.skipped(), 0);
+  }
+
+  /** What the trade rule found in the lanes so far, as one report. */
+  badTrades(policy: BadTradePolicy): BadTradesReport {
+    return mergeBadTrades(
+      policy,
+      this.trades.map((c) => c.lane.badTrades()),
+    );
   }
 
   /** Closes every lane (their files). */

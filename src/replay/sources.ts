@@ -1,12 +1,16 @@
 /**
  * What replay() reads: trade tapes (a file read in chunks, or trades in memory) and dated messages
  * (rows of returns, a panel's cross-sections), each turned into a lane the merge takes rows from in
- * time order. A lane's chunks are checked here: timestamps finite and in time order (a chunk out of
- * order is sorted, stably; a chunk that starts before the last one ended is refused, naming the row).
+ * time order. A lane's trades meet the trade rule (src/kernels/trade-check.ts) under the replay's
+ * policy before they can be published: a file's as it is read (readTradesChunks' `badTrades`, naming
+ * file:line), trades in memory here. Its chunks are then held to time order (a chunk out of order is
+ * sorted, stably; a chunk that starts before the last one ended is refused, naming the row).
  */
 import { basename } from 'node:path';
 import { KernelInputError, describeValue } from '../errors.js';
+import { type BadTradesReport, TradeScreen } from '../io/trade-screen.js';
 import { readTradesChunks, type ReadTradesOptions, type TradesRead } from '../io/trades.js';
+import type { BadTradePolicy } from '../kernels/trade-check.js';
 import type { ReturnsRead } from '../io/returns.js';
 import type { TextColumn } from '../io/types.js';
 import { requireTrades, type Trades } from '../kernels/trades.js';
@@ -27,7 +31,7 @@ export interface TradesFile {
   path: string;
   /** The symbol of every row when the file has no symbol column (default: the file name up to its first dot). */
   symbol?: string;
-  /** readTrades' options (tsUnit, skipBadRows, symbolColumn, ...). */
+  /** readTrades' options (tsUnit, skipBadRows, symbolColumn, ...; badTrades: default the replay's). */
   read?: ReadTradesOptions;
 }
 
@@ -68,6 +72,8 @@ export interface TradeLane {
   close(): Promise<void>;
   /** Rows skipped as bad (skipBadRows) so far. */
   skipped(): number;
+  /** What the trade rule found so far. */
+  badTrades(): BadTradesReport;
 }
 
 /** A lane of dated messages. */
@@ -95,19 +101,19 @@ function isMessageTape(x: object): x is MessageTape {
 }
 
 /**
- * A lane per source (`nameOf(i)` names source i in errors). Files open when their lane is first read.
- * Each call gives fresh lanes (replay()'s loop reads the sources again).
+ * A lane per source (`nameOf(i)` names source i in errors; `badTrades`, the trade rule's policy). Files
+ * open when their lane is first read. Each call gives fresh lanes (replay()'s loop reads the sources again).
  */
-export function lanesOf(sources: readonly ReplaySource[], nameOf: (i: number) => string): Lane[] {
+export function lanesOf(sources: readonly ReplaySource[], nameOf: (i: number) => string, badTrades: BadTradePolicy = 'fail'): Lane[] {
   return sources.map((source, i): Lane => {
     const name = nameOf(i);
-    if (typeof source === 'string') return fileLane({ path: source }, name);
+    if (typeof source === 'string') return fileLane({ path: source }, name, badTrades);
     if (typeof source !== 'object' || source === null) {
       throw new KernelInputError(name, 'a path, { path }, { trades } or { type, key, ts, payload }', describeValue(source));
     }
-    if ('path' in source) return fileLane(source, name);
+    if ('path' in source) return fileLane(source, name, badTrades);
     if (isMessageTape(source)) return messageLane(source, name);
-    if ('trades' in source) return memoryLane(source, name);
+    if ('trades' in source) return memoryLane(source, name, badTrades);
     throw new KernelInputError(name, 'a path, { path }, { trades } or { type, key, ts, payload }', describeValue(source));
   });
 }
@@ -130,7 +136,7 @@ function messageLane(tape: MessageTape, name: string): MessageLane {
 }
 
 /** A lane of trades in memory: one chunk. */
-function memoryLane(tape: TradesTape, name: string): TradeLane {
+function memoryLane(tape: TradesTape, name: string, badTrades: BadTradePolicy): TradeLane {
   requireTrades(tape.trades, `${name}.trades`);
   let symbols: readonly string[];
   let codes: Int32Array | undefined;
@@ -149,23 +155,27 @@ function memoryLane(tape: TradesTape, name: string): TradeLane {
   const label = tape.name ?? name;
   let done = false;
   const checked = new Checked(label);
+  const screen = new TradeScreen(badTrades, { name: label });
   return {
     kind: 'trades',
     name: label,
     async next() {
       if (done) return undefined;
       done = true;
-      return checked.chunk({ trades: tape.trades, codes, symbols, firstRow: 1 });
+      const column = codes && { codes, values: symbols as string[] };
+      const kept = await screen.screen({ trades: tape.trades, ...(column ? { symbols: column } : {}) }, 0, 0);
+      return checked.chunk({ trades: kept.trades, codes: kept.symbols?.codes, symbols, firstRow: 1 });
     },
     async close() {
       done = true;
     },
     skipped: () => 0,
+    badTrades: () => screen.report,
   };
 }
 
 /** A lane of a trade file, read in chunks. */
-function fileLane(file: TradesFile, name: string): TradeLane {
+function fileLane(file: TradesFile, name: string, badTrades: BadTradePolicy): TradeLane {
   if (typeof file.path !== 'string' || file.path === '')
     throw new KernelInputError(`${name}.path`, 'a file path', describeValue(file.path));
   if (file.symbol !== undefined && (typeof file.symbol !== 'string' || file.symbol === '')) {
@@ -175,16 +185,19 @@ function fileLane(file: TradesFile, name: string): TradeLane {
   let chunks: AsyncGenerator<TradesRead> | undefined;
   let row = 1;
   let skipped = 0;
+  const policy = file.read?.badTrades ?? badTrades;
+  let report: BadTradesReport = new TradeScreen(policy, { name: file.path }).report;
   const checked = new Checked(file.path);
   return {
     kind: 'trades',
     name: file.path,
     async next() {
-      chunks ??= readTradesChunks(file.path, { ...file.read, chunkRows: CHUNK_ROWS });
+      chunks ??= readTradesChunks(file.path, { ...file.read, badTrades: policy, chunkRows: CHUNK_ROWS });
       const r = await chunks.next();
       if (r.done) return undefined;
       const { trades, symbols, info } = r.value;
       skipped = info.skippedRows;
+      report = info.badTrades ?? report;
       const chunk = { trades, codes: symbols?.codes, symbols: symbols?.values ?? own, firstRow: row };
       row += trades.ts.length;
       return checked.chunk(chunk);
@@ -193,6 +206,7 @@ function fileLane(file: TradesFile, name: string): TradeLane {
       await chunks?.return(undefined);
     },
     skipped: () => skipped,
+    badTrades: () => report,
   };
 }
 

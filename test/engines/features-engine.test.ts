@@ -11,6 +11,7 @@ import {
   type VpinCalculation,
 } from '../../src/engines/index.js';
 import { KernelInputError } from '../../src/errors.js';
+import { tradeFault } from '../../src/kernels/trade-check.js';
 import { kernels, type Kernels } from '../../src/index.js';
 import type { Trades } from '../../src/kernels/features/features.js';
 import { publish, tape, tradesOf } from './features-helpers.js';
@@ -214,14 +215,29 @@ describe('FeaturesEngine input and options', () => {
     }
   });
 
-  it('refuses a price <= 0 and a trade going back in time, naming the field, and applies nothing', async () => {
+  it('skips a price <= 0 and a trade going back in time, counting each, and applies the rest of the frame', async () => {
     const bus = createBus();
     const engine = new FeaturesEngine(bus, { bars: { by: 'tick', threshold: 2 }, heartbeatMs: 0 });
     const process = (payload: Trades) => feed(engine, payload);
     const f = (...x: number[]) => Float64Array.from(x);
     process({ ts: f(1000, 2000), price: f(10, 11), volume: f(1, 1) });
+    process({ ts: f(3000, 4000, 5000), price: f(10, 0, 12), volume: f(1, 1, 1) });
+    process({ ts: f(1500, 6000), price: f(10, 13), volume: f(1, 1) });
+    expect(engine.symbols().get('A')!.bars.tradeCount).toBe(5);
+    // bars of two trades: 10 11 | 10 12 | 13 (open)
+    expect(engine.symbols().get('A')!.lastBar?.close).toBe(12);
+    expect(engine.metrics().badTrades).toEqual({ ts: 0, order: 1, price: 1, volume: 0 });
+    await bus.close();
+  });
+
+  it("with badTrades 'fail' refuses the frame whole, naming the trade, and applies nothing of it", async () => {
+    const bus = createBus();
+    const engine = new FeaturesEngine(bus, { bars: { by: 'tick', threshold: 2 }, heartbeatMs: 0, badTrades: 'fail' });
+    const process = (payload: Trades) => feed(engine, payload);
+    const f = (...x: number[]) => Float64Array.from(x);
+    process({ ts: f(1000, 2000), price: f(10, 11), volume: f(1, 1) });
     expect(() => process({ ts: f(3000, 4000), price: f(10, 0), volume: f(1, 1) })).toThrow(
-      'trades.price: expected prices > 0 (log returns need them), got price[1] = 0',
+      'A trade 1 of 1-0: expected a finite price > 0, got 0',
     );
     expect(() => process({ ts: f(1500), price: f(10), volume: f(1) })).toThrow(KernelInputError);
     expect(engine.symbols().get('A')!.bars.tradeCount).toBe(2);
@@ -229,55 +245,83 @@ describe('FeaturesEngine input and options', () => {
     await bus.close();
   });
 
-  it('frames with bad trades anywhere: each refused whole with KernelInputError, the bars those of the frames applied', () => {
-    const BAD = [Number.NaN, -1, 0, Infinity, -Infinity];
-    const counts = { applied: 0, refused: 0 };
-    const frame = fc.array(
-      fc.record({ dt: fc.integer({ min: -50, max: 5000 }), p: fc.integer({ min: 1, max: 40 }), v: fc.integer({ min: 0, max: 9 }) }),
-      {
-        maxLength: 12,
-      },
-    );
-    fc.assert(
-      fc.property(fc.array(frame, { maxLength: 30 }), fc.integer({ min: 0, max: 2 ** 31 }), (frames, seed) => {
-        const bus = createBus();
-        const engine = new FeaturesEngine(bus, {
-          bars: { by: 'tick', threshold: 3 },
-          window: 2,
-          indicators: 'rsi(timePeriod=2)',
-          heartbeatMs: 0,
-        });
-        const bars = collectEmits(engine);
-        const applied: Trades[] = [];
-        let t = 1_700_000_000_000;
-        let k = seed;
-        for (const rows of frames) {
-          // about one value in 23 replaced by a bad one (a time, price or volume out of range)
-          const pick = (good: number) => ((k = (Math.imul(k, 1103515245) + 12345) >>> 0) % 23 === 0 ? BAD[k % BAD.length] : good);
-          const ts = Float64Array.from(rows, (r) => pick((t += r.dt)));
-          const trades = { ts, price: Float64Array.from(rows, (r) => pick(r.p)), volume: Float64Array.from(rows, (r) => pick(r.v)) };
-          try {
-            feed(engine, trades);
-            applied.push(trades);
-            counts.applied++;
-          } catch (error) {
-            expect(error).toBeInstanceOf(KernelInputError);
-            counts.refused++;
+  it.each(['skip', 'fail'] as const)(
+    'frames with bad trades anywhere (%s): the bars are those of the trades the rule lets in',
+    (policy) => {
+      const BAD = [Number.NaN, -1, 0, Infinity, -Infinity];
+      const counts = { applied: 0, refused: 0, skipped: 0 };
+      const frame = fc.array(
+        fc.record({ dt: fc.integer({ min: -50, max: 5000 }), p: fc.integer({ min: 1, max: 40 }), v: fc.integer({ min: 0, max: 9 }) }),
+        { maxLength: 12 },
+      );
+      fc.assert(
+        fc.property(fc.array(frame, { maxLength: 30 }), fc.integer({ min: 0, max: 2 ** 31 }), (frames, seed) => {
+          const bus = createBus();
+          const engine = new FeaturesEngine(bus, {
+            bars: { by: 'tick', threshold: 3 },
+            window: 2,
+            indicators: 'rsi(timePeriod=2)',
+            heartbeatMs: 0,
+            badTrades: policy,
+          });
+          const bars = collectEmits(engine);
+          const good: { ts: number[]; price: number[]; volume: number[] } = { ts: [], price: [], volume: [] };
+          let skipped = 0;
+          let sentAt = 0;
+          let t = 1_700_000_000_000;
+          let k = seed;
+          for (const rows of frames) {
+            // about one value in 23 replaced by a bad one (a time, price or volume out of range)
+            const pick = (good: number) => ((k = (Math.imul(k, 1103515245) + 12345) >>> 0) % 23 === 0 ? BAD[k % BAD.length] : good);
+            const ts = Float64Array.from(rows, (r) => pick((t += r.dt)));
+            const trades = { ts, price: Float64Array.from(rows, (r) => pick(r.p)), volume: Float64Array.from(rows, (r) => pick(r.v)) };
+            // what the rule lets in, after the last trade let in
+            let last = good.ts.length > 0 ? good.ts[good.ts.length - 1] : Number.NEGATIVE_INFINITY;
+            const kept: number[] = [];
+            for (let i = 0; i < ts.length; i++) {
+              if (tradeFault(ts[i], trades.price[i], trades.volume[i], last) === undefined) {
+                kept.push(i);
+                last = ts[i];
+              }
+            }
+            try {
+              // each frame published after the last (as deliveries are): none is taken for a republished one
+              feed(engine, trades, ++sentAt);
+              expect(policy === 'skip' || kept.length === ts.length).toBe(true);
+              for (const i of kept) {
+                good.ts.push(ts[i]);
+                good.price.push(trades.price[i]);
+                good.volume.push(trades.volume[i]);
+              }
+              skipped += ts.length - kept.length;
+              counts.applied++;
+            } catch (error) {
+              if (policy === 'skip') throw error;
+              expect(error).toBeInstanceOf(KernelInputError);
+              expect(kept.length).toBeLessThan(ts.length);
+              counts.refused++;
+            }
+            t = Math.max(t, ...good.ts);
           }
-          t = Math.max(t, ...applied.flatMap((a) => Array.from(a.ts)));
-        }
-        const all = (c: 'ts' | 'price' | 'volume') => Float64Array.from(applied.flatMap((a) => Array.from(a[c])));
-        const want = ref.bars({ ts: all('ts'), price: all('price'), volume: all('volume') }, { by: 'tick', threshold: 3 });
-        expect(bars.map((b) => b.close)).toEqual(Array.from(want.close));
-        expect(bars.map((b) => b.tickNum)).toEqual(Array.from(want.tickNum));
-        void bus.close();
-      }),
-      // seeded: the counts below are of these runs (any seed finds a half-applied frame)
-      { numRuns: 60, seed: 20261126 },
-    );
-    expect(counts.refused).toBeGreaterThan(20);
-    expect(counts.applied).toBeGreaterThan(100);
-  });
+          const want = ref.bars(
+            { ts: Float64Array.from(good.ts), price: Float64Array.from(good.price), volume: Float64Array.from(good.volume) },
+            { by: 'tick', threshold: 3 },
+          );
+          expect(bars.map((b) => b.close)).toEqual(Array.from(want.close));
+          expect(bars.map((b) => b.tickNum)).toEqual(Array.from(want.tickNum));
+          const c = engine.metrics().badTrades;
+          expect(c.ts + c.order + c.price + c.volume).toBe(skipped);
+          counts.skipped += skipped;
+          void bus.close();
+        }),
+        // seeded: the counts below are of these runs
+        { numRuns: 60, seed: 20261126 },
+      );
+      if (policy === 'fail') expect(counts.refused).toBeGreaterThan(20);
+      else expect(counts.skipped).toBeGreaterThan(20);
+      expect(counts.applied).toBeGreaterThan(100);
+    },
+  );
 
   it('checks its options, naming each', () => {
     const bus = createBus();

@@ -220,10 +220,10 @@ describe('VpinEngine', () => {
     await bus.close();
   });
 
-  it('sends a batch the kernel rejects to the dead-letter stream at once (no retry cures it); other keys go on', async () => {
+  it("with badTrades 'fail', sends a batch with a bad trade to the dead-letter stream at once (no retry cures it); other keys go on", async () => {
     const errors: unknown[] = [];
     const bus = createBus({ onError: (e) => errors.push(e) });
-    const engine = new VpinEngine(bus, { vpin: options, heartbeatMs: 0 }).start();
+    const engine = new VpinEngine(bus, { vpin: options, heartbeatMs: 0, badTrades: 'fail' }).start();
     const deadLetters: BusMessage<Trades>[] = [];
     bus.subscribe<Trades>('TRADE_EXECUTION', (m) => void deadLetters.push(m), { deadLetters: true, group: 'ops' });
     await bus.publish('TRADE_EXECUTION', { key: 'BAD', ts: 10, price: 1, volume: 1 });
@@ -233,7 +233,29 @@ describe('VpinEngine', () => {
     expect(engine.metrics()).toMatchObject({ errors: 1, processed: 1, keys: 2 });
     expect(deadLetters.map((m) => [m.key, [...m.payload.ts], m.deliveries])).toEqual([['BAD', [10, 5], 1]]);
     expect(errors).toHaveLength(1);
-    expect((errors[0] as Error).message).toBe('trades.ts: expected non-decreasing timestamps, got ts[1] = 5 after 10');
+    expect((errors[0] as Error).message).toMatch(
+      /^BAD trade 1 of \S+: expected a time at or after the symbol's previous trade \(10\), got 5$/,
+    );
+    await engine.close();
+    await bus.close();
+  });
+
+  it('by default skips a bad trade and counts it, applying the rest of its frame; no frame is dead-lettered', async () => {
+    const errors: unknown[] = [];
+    const bus = createBus({ onError: (e) => errors.push(e) });
+    const engine = new VpinEngine(bus, { vpin: options, heartbeatMs: 0 }).start();
+    const deadLetters: BusMessage<Trades>[] = [];
+    bus.subscribe<Trades>('TRADE_EXECUTION', (m) => void deadLetters.push(m), { deadLetters: true, group: 'ops' });
+    await bus.publish('TRADE_EXECUTION', { key: 'BAD', ts: 10, price: 1, volume: 1 });
+    await bus.publish('TRADE_EXECUTION', { key: 'BAD', ts: 5, price: 1, volume: 1 }); // goes back
+    await bus.publish('TRADE_EXECUTION', { key: 'BAD', ts: 11, price: -557.53, volume: 1 });
+    await bus.publish('TRADE_EXECUTION', { key: 'BAD', ts: 12, price: 2, volume: 1 });
+    await bus.publish('TRADE_EXECUTION', { key: 'OK', ts: 5, price: 1, volume: 1 });
+    await bus.drain();
+    expect(engine.metrics()).toMatchObject({ errors: 0, keys: 2, badTrades: { ts: 0, order: 1, price: 1, volume: 0 } });
+    expect(deadLetters).toHaveLength(0);
+    expect(errors).toHaveLength(0);
+    expect(engine.symbols().get('BAD')!.lastTs).toBe(12);
     await engine.close();
     await bus.close();
   });
@@ -249,9 +271,10 @@ describe('VpinEngine', () => {
     const engine = new VpinEngine(bus, { vpin: (key) => ({ bucketVolume: key === 'BIG' ? 1000 : 10, barMs: 1 }), heartbeatMs: 0 }).start();
     const calcs = collect<VpinCalculation>(bus, 'VPIN_CALCULATION');
     const ts = Float64Array.from({ length: 101 }, (_, i) => i);
+    const price = ts.map((t) => t + 1);
     const ones = new Float64Array(101).fill(10);
-    await bus.publish('TRADE_EXECUTION', { key: 'BIG', ts, price: ts, volume: ones });
-    await bus.publish('TRADE_EXECUTION', { key: 'SMALL', ts, price: ts, volume: ones });
+    await bus.publish('TRADE_EXECUTION', { key: 'BIG', ts, price, volume: ones });
+    await bus.publish('TRADE_EXECUTION', { key: 'SMALL', ts, price, volume: ones });
     await engine.close();
     await bus.close();
     // 100 closed bars of volume 10 (the last bar is flushed on close): 1010 / 1000 and 1010 / 10 buckets

@@ -1,0 +1,105 @@
+/**
+ * The trade rule (src/kernels/trade-check.ts) at a trade engine's door (VPIN, features, strategy): each
+ * delivery's trades are held to it, after the key's last applied trade, before they reach the key's
+ * state. `skip` (the engines' default) leaves a bad trade out and counts it by reason, and the frame's
+ * other trades are applied: a bad price never costs a symbol its frame. `reject` also hands each bad
+ * trade to `onBadTrade`; `fail` refuses the whole delivery (KernelInputError: over Redis, dead-lettered).
+ *
+ * A frame read in place from received bytes (FrameTrades, unaligned) is scanned through a DataView, so
+ * the usual frame (every trade good) reaches the native kernels without a copy.
+ */
+import { KernelInputError, describeValue } from '../errors.js';
+import { FrameTrades } from '../kernels/frame-trades.js';
+import {
+  type BadTrade,
+  badTradeError,
+  type BadTradeCounts,
+  type BadTradePolicy,
+  type BadTradeReason,
+  LastTimes,
+  noBadTrades,
+  requireBadTradePolicy,
+  screenTrades,
+  tradeFault,
+} from '../kernels/trade-check.js';
+import type { Trades } from '../kernels/trades.js';
+
+/** A bad trade an engine left out, for EngineOptions.onBadTrade. */
+export interface EngineBadTrade {
+  key: string;
+  /** The delivery's entry id. */
+  id: string;
+  /** 0-based index of the trade in its frame. */
+  index: number;
+  reason: BadTradeReason;
+  value: number;
+  /** `<key> trade <index> of <id>: expected ..., got ...`. */
+  message: string;
+}
+
+/** What admit() lets in: the good trades, and the key's last applied time after them. */
+export interface Admitted {
+  trades: Trades;
+  last: number;
+}
+
+/** The rule and its counts for one engine (see the module comment). */
+export class TradeGate {
+  readonly policy: BadTradePolicy;
+  /** Bad trades left out, by reason. */
+  readonly counts: BadTradeCounts = noBadTrades();
+  private readonly onBadTrade: ((bad: EngineBadTrade) => void) | undefined;
+
+  constructor(policy: unknown = 'skip', onBadTrade?: unknown) {
+    this.policy = requireBadTradePolicy(policy, 'options.badTrades');
+    if (onBadTrade !== undefined && typeof onBadTrade !== 'function') {
+      throw new KernelInputError('options.onBadTrade', 'a function (bad) => void', describeValue(onBadTrade));
+    }
+    this.onBadTrade = onBadTrade as ((bad: EngineBadTrade) => void) | undefined;
+  }
+
+  /** Bad trades left out so far. */
+  get total(): number {
+    const c = this.counts;
+    return c.ts + c.order + c.price + c.volume;
+  }
+
+  /**
+   * The trades of `key`'s delivery `id` that meet the rule after `last` (the key's last applied time):
+   * `trades` itself when all do (a FrameTrades left uncopied), else fresh columns of the good ones.
+   * With `fail`, the first bad trade throws its KernelInputError and nothing is let in.
+   */
+  admit(key: string, id: string, trades: Trades, last: number): Admitted {
+    if (trades instanceof FrameTrades && !trades.copied) {
+      const end = frameEnd(trades, last);
+      if (end !== undefined) return { trades, last: end };
+    }
+    const lasts = new LastTimes();
+    lasts.set(0, last);
+    const screened = screenTrades(trades, undefined, lasts, (bad) => this.refuse(key, id, bad));
+    return { trades: screened.trades, last: lasts.get(0) };
+  }
+
+  /** A bad trade: thrown (fail), else counted (and handed to onBadTrade with reject). */
+  private refuse(key: string, id: string, bad: BadTrade): void {
+    const error = badTradeError(bad, `${key} trade ${bad.row} of ${id}`);
+    if (this.policy === 'fail') throw error;
+    this.counts[bad.reason]++;
+    if (this.policy === 'reject') {
+      this.onBadTrade?.({ key, id, index: bad.row, reason: bad.reason, value: bad.value, message: error.message });
+    }
+  }
+}
+
+/** The last time of a frame whose trades all meet the rule after `last` (read in place), else undefined. */
+function frameEnd(frame: FrameTrades, last: number): number | undefined {
+  const n = frame.rows;
+  const b = frame.bytes;
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i < n; i++) {
+    const t = view.getFloat64(8 * i, true);
+    if (tradeFault(t, view.getFloat64(8 * (n + i), true), view.getFloat64(8 * (2 * n + i), true), last) !== undefined) return undefined;
+    last = t;
+  }
+  return last;
+}
