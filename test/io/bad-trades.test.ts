@@ -142,3 +142,11 @@ describe('readTrades badTrades', () => {
     );
   });
 });
+
+describe('readTrades badTrades on gzip', () => {
+  it('names the line of a gzip CSV', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'kb-gz-')), 't.csv.gz');
+    writeFileSync(path, gzipSync('ts,price,volume\n1,2,3\n\n2,3,-3\n'));
+    await expect(readTrades(path, { badTrades: 'fail' })).rejects.toThrow(`${path}:4: expected a finite volume >= 0, got -3`);
+  });
+});
