@@ -12,6 +12,7 @@ import type { BusMessage } from '../bus/messages.js';
 import { VpinEngine, type VpinCalculation } from '../engines/vpin.js';
 import { KernelInputError } from '../errors.js';
 import { DEFAULT_SHARDS } from './common.js';
+import { badTradesFlag, badTradesUsage } from './bad-trades.js';
 import { flag, parseCommand, parseNumber } from './options.js';
 import { withRedis } from './redis-admin.js';
 import { DEFAULT_PREFIX } from '../bus/transports/redis/options.js';
@@ -37,7 +38,7 @@ Options:
   --bucket-volume v    volume per VPIN bucket (default 2400, as kernelbus engine vpin's)
   --window n           buckets per VPIN value (default 50)
   --bar-ms ms          time bar length (default 10)
-  --json               every bucket as JSON: { from, to, trades, symbols: { <key>: [buckets] } }
+${badTradesUsage('skip', 23)}  --json               every bucket as JSON: { from, to, trades, badTrades, symbols: { <key>: [buckets] } }
 `;
 
 const FLAGS = {
@@ -52,6 +53,7 @@ const FLAGS = {
   'bucket-volume': flag.string(),
   window: flag.string(),
   'bar-ms': flag.string(),
+  'bad-trades': badTradesFlag('skip'),
   json: flag.boolean(),
 };
 
@@ -113,6 +115,8 @@ export async function runReplay(
       until,
       backend: v.backend,
       vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 } },
+      badTrades: v['bad-trades'],
+      onBadTrade: (bad) => err.write(`rejected: ${bad.message}\n`),
     });
     const started = performance.now();
     try {
@@ -134,16 +138,17 @@ export async function runReplay(
     }
     const m = engine.metrics();
     const keys = [...results.keys()].sort();
+    const bad = Object.values(m.badTrades).reduce((a, b) => a + b, 0);
     const seconds = (performance.now() - started) / 1000;
     if (v.json) {
       const symbols = Object.fromEntries(keys.map((k) => [k, results.get(k)!.sort((a, b) => a.bucket - b.bucket)]));
       out.write(
-        `${JSON.stringify({ from, to: toTime ?? null, trades: m.processed, skippedAfterTo: m.extra.skippedAfterUntil ?? 0, buckets: m.extra.buckets, symbols })}\n`,
+        `${JSON.stringify({ from, to: toTime ?? null, trades: m.processed, skippedAfterTo: m.extra.skippedAfterUntil ?? 0, badTrades: m.badTrades, buckets: m.extra.buckets, symbols })}\n`,
       );
       return 0;
     }
     out.write(
-      `replayed ${fmt(m.processed)} trades of ${fmt(keys.length)} symbols in ${fixed(seconds, 2)} s from ${v.from}${v.to ? ` to ${v.to}` : ''}: ${fmt(m.extra.buckets)} buckets\n`,
+      `replayed ${fmt(m.processed)} trades of ${fmt(keys.length)} symbols in ${fixed(seconds, 2)} s from ${v.from}${v.to ? ` to ${v.to}` : ''}: ${fmt(m.extra.buckets)} buckets${bad > 0 ? `; ${fmt(bad)} bad trade${bad === 1 ? '' : 's'} left out (--bad-trades)` : ''}\n`,
     );
     const rows = keys.map((k) => {
       const list = results.get(k)!;
