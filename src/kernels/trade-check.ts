@@ -65,12 +65,17 @@ export class LastTimes {
   }
 
   set(code: number, t: number): void {
+    this.room(code)[code] = t;
+  }
+
+  /** The times by code, with room for `code` (the array may be replaced by a larger one: read it again after). */
+  room(code: number): Float64Array {
     if (code >= this.times.length) {
       const grown = new Float64Array(Math.max(2 * this.times.length, code + 1)).fill(Number.NEGATIVE_INFINITY);
       grown.set(this.times);
       this.times = grown;
     }
-    this.times[code] = t;
+    return this.times;
   }
 }
 
@@ -98,19 +103,23 @@ export function screenTrades(
   const n = ts.length;
   let keep: Int32Array | undefined;
   let kept = 0;
+  let last = lasts.room(0);
   for (let i = 0; i < n; i++) {
     const code = codes === undefined ? 0 : codes[i];
-    const last = lasts.get(code);
+    if (code >= last.length) last = lasts.room(code);
     const t = ts[i];
-    const reason = tradeFault(t, price[i], volume[i], last);
-    if (reason === undefined) {
-      lasts.set(code, t);
+    const p = price[i];
+    const v = volume[i];
+    // tradeFault's rule inline (the hot loop): finite t at or after the symbol's last, finite p > 0, finite v >= 0
+    if (t >= last[code] && t - t === 0 && p > 0 && p - p === 0 && v >= 0 && v - v === 0) {
+      last[code] = t;
       if (keep) keep[kept] = i;
       kept++;
       continue;
     }
-    const value = reason === 'price' ? price[i] : reason === 'volume' ? volume[i] : t;
-    onBad({ row: i, reason, value, code, previous: last });
+    const reason = tradeFault(t, p, v, last[code])!;
+    const value = reason === 'price' ? p : reason === 'volume' ? v : t;
+    onBad({ row: i, reason, value, code, previous: last[code] });
     if (!keep) {
       keep = new Int32Array(n);
       for (let j = 0; j < kept; j++) keep[j] = j;
