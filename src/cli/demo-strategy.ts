@@ -19,6 +19,10 @@ export const DEMO_STRATEGY = 'vpin-ma-cross';
 export const TOXIC_CDF = 0.9;
 /** The demo account's starting cash. */
 export const DEMO_CASH = 1_000_000;
+/** The demo's fees: a fraction of each fill's value (5 basis points), as a broker charges. */
+export const DEMO_FEES = 0.0005;
+/** Positions the summary lists. */
+const SHOWN = 5;
 
 /** Options of the example strategy. */
 export interface VpinMaCrossOptions {
@@ -93,6 +97,7 @@ export class DemoStrategy {
       strategies: this.strategy,
       symbols,
       initCash: DEMO_CASH,
+      fees: DEMO_FEES,
       maxLatenessMs: 50,
       observe: ['VPIN_CALCULATION'],
     }).start();
@@ -150,27 +155,33 @@ export class DemoStrategy {
     };
   }
 
-  /** The summary's strategy section: counts, equity and P&L now, the five symbols of largest P&L, the last fills. */
+  /**
+   * The summary's strategy section: counts, equity and P&L now (fees included), the SHOWN symbols of
+   * largest P&L of those traded (said so), the last fills; units as filled (fractions kept).
+   */
   table(): string {
     const s = this.strategy;
     const equity = this.equityNow();
     const fast = s.indicators!.fast.timePeriod;
     const slow = s.indicators!.slow.timePeriod;
     const lines = [
-      `\n  strategy ${DEMO_STRATEGY} (SMA ${fast} / ${slow} cross on ${this.barMs < 1000 ? `${this.barMs} ms` : `${fmt(this.barMs / 1000)} s`} bars, no entry while VPIN CDF > ${TOXIC_CDF})`,
+      `\n  strategy ${DEMO_STRATEGY} (SMA ${fast} / ${slow} cross on ${this.barMs < 1000 ? `${this.barMs} ms` : `${fmt(this.barMs / 1000)} s`} bars, no entry while VPIN CDF > ${TOXIC_CDF}; fees ${DEMO_FEES * 1e4} bp of each fill)`,
       `  ${fmt(this.orders)} orders, ${fmt(this.fills)} fills, ${fmt(this.heldBack)} entries held back by VPIN; equity ${money(equity)} (P&L ${signed(equity - DEMO_CASH)}, fees ${money(this.fees)})`,
     ];
-    const top = [...this.positions()].sort((a, b) => pnl(b[1]) - pnl(a[1])).slice(0, 5);
+    const all = [...this.positions()].sort((a, b) => pnl(b[1]) - pnl(a[1]));
+    const top = all.slice(0, SHOWN);
     if (top.length > 0) {
+      const which = all.length > SHOWN ? `the ${SHOWN} of largest P&L of the ${fmt(all.length)} symbols traded (--json: all)` : 'every symbol traded';
+      lines.push(`  ${which}; avg price: the position's average entry price`);
       lines.push('  symbol         units   avg price    realized  unrealized');
       for (const [symbol, p] of top) {
         lines.push(
-          `  ${symbol.padEnd(10)} ${fmt(p.units).padStart(9)} ${(p.units === 0 ? '-' : p.avgPrice.toFixed(2)).padStart(11)} ${signed(p.realizedPnl).padStart(11)} ${signed(p.unrealizedPnl).padStart(11)}`,
+          `  ${symbol.padEnd(10)} ${units(p.units).padStart(9)} ${(p.units === 0 ? '-' : p.avgPrice.toFixed(2)).padStart(11)} ${signed(p.realizedPnl).padStart(11)} ${signed(p.unrealizedPnl).padStart(11)}`,
         );
       }
     }
     for (const f of this.lastFills) {
-      lines.push(`  fill ${f.id}: ${f.units > 0 ? 'bought' : 'sold'} ${fmt(Math.abs(f.units))} ${f.symbol} at ${f.price.toFixed(2)}`);
+      lines.push(`  fill ${f.id}: ${f.units > 0 ? 'bought' : 'sold'} ${units(Math.abs(f.units))} ${f.symbol} at ${f.price.toFixed(2)}`);
     }
     return `${lines.join('\n')}\n`;
   }
@@ -178,4 +189,6 @@ export class DemoStrategy {
 
 const pnl = (p: Held) => p.realizedPnl + p.unrealizedPnl;
 const money = (x: number) => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/** Units as filled: whole numbers with separators, a fraction to 4 decimals. */
+const units = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 4 });
 const signed = (x: number) => `${x >= 0 ? '+' : '-'}${money(Math.abs(x))}`;
