@@ -12,7 +12,8 @@ import type { BacktestResult } from '../kernels/backtest/backtest-kernels.js';
 import { STAT_FIELDS, type BacktestStats } from '../kernels/backtest/backtest-stats.js';
 import type { Matrix } from '../kernels/matrix.js';
 import type { ColumnPairs } from '../kernels/indicators/signals.js';
-import { nearest } from './options.js';
+import { durationWithUnits, isYearBasis, type YearBasis } from '../strategy/periods.js';
+import { type Flag, nearest, text } from './options.js';
 
 /** The grids: a moving average's crossover, fast over slow (vectorbt's MA crossover). */
 export const GRIDS = ['sma-cross', 'ema-cross', 'wma-cross'] as const;
@@ -69,6 +70,16 @@ export function parseGrid(raw: string | undefined, flag: string): GridName {
   const guess = nearest(raw, GRIDS);
   throw new KernelInputError(flag, `${GRIDS.join(' | ')}${guess ? ` (did you mean ${guess}?)` : ''}`, JSON.stringify(raw));
 }
+
+/** `--year trading|calendar`: the year of the inferred periods (../strategy/periods.ts), default trading. */
+export const YEAR_FLAG = {
+  type: 'string',
+  parse: (raw, name) => {
+    const given = text(raw) ?? 'trading';
+    if (!isYearBasis(given)) throw new KernelInputError(name, 'trading or calendar', JSON.stringify(given));
+    return given;
+  },
+} satisfies Flag<YearBasis>;
 
 /** `--sort`: a field of backtestStats, else KernelInputError naming the flag (with the nearest field). */
 export function parseSort(raw: string | undefined, flag: string): StatField {
@@ -258,22 +269,29 @@ const PERCENT: readonly StatField[] = [
 ];
 /** Statistics that count (trades). */
 const COUNTS: readonly StatField[] = ['totalTrades', 'totalClosedTrades', 'totalOpenTrades'];
-/** Durations in bars. */
+/** Durations in bars (periods of the statistics). */
 const DURATIONS: readonly StatField[] = ['maxDrawdownDuration', 'avgWinningTradeDuration', 'avgLosingTradeDuration'];
 /** Amounts of cash. */
 const CASH: readonly StatField[] = ['startValue', 'endValue', 'totalFeesPaid', 'openTradePnl', 'expectancy'];
 
+/** What a period of the statistics is: its length (ms; NaN when unknown) and whether it is a day. */
+export interface StatPeriod {
+  readonly periodMs: number;
+  readonly days: boolean;
+}
+
 /**
  * A statistic as the table and the report show it: fractions as percentages (2 decimals), counts as
- * integers, durations in bars (1 decimal), cash (2 decimals), ratios (3 decimals); `inf`, `-inf`,
- * and '-' for NaN.
+ * integers, durations with their units (`3 h 12 min (192 bars)`: the bars times `period`'s length,
+ * `3 days` when a period is a day, `192 bars` without a length), cash (2 decimals), ratios (3
+ * decimals); `inf`, `-inf`, and '-' for NaN.
  */
-export function formatStat(field: StatField, x: number): string {
+export function formatStat(field: StatField, x: number, period?: StatPeriod): string {
   if (Number.isNaN(x)) return '-';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
   if (PERCENT.includes(field)) return `${(100 * x).toFixed(2)}%`;
   if (COUNTS.includes(field)) return String(x);
-  if (DURATIONS.includes(field)) return x.toFixed(1);
+  if (DURATIONS.includes(field)) return durationWithUnits(x, period?.periodMs ?? Number.NaN, period?.days ?? false);
   if (CASH.includes(field)) return x.toFixed(2);
   return x.toFixed(3);
 }

@@ -4,11 +4,14 @@
  * symbol, the best combination of the grid: its statistics, the equity and the benchmark (the initial
  * cash held in the asset), the underwater curve (the drawdown from the running peak), the returns by
  * month (by blocks of 21 bars when the file has no dates, and the page says so), the trades, and the
- * sorted statistic over fast x slow. Pure functions of the numbers, returning strings; every text from
+ * sorted statistic over fast x slow with its colour legend. The page says how the charts sample the bars
+ * (chartSampling()), the periods a year of the ratios and where they come from (../strategy/periods.ts),
+ * and durations with their units. Pure functions of the numbers, returning strings; every text from
  * the input (symbols, file names) is escaped. Its charts, tables and style also make the page of the
  * strategy backtest (./strategy-report.ts).
  */
 import type { TradeRecords } from '../kernels/backtest/backtest.js';
+import type { PeriodsChoice } from '../strategy/periods.js';
 import { formatStat, LOWER_IS_BETTER, type StatField } from './backtest-grid.js';
 
 /** One symbol's section: its best combination's run and the grid's statistic. */
@@ -44,6 +47,8 @@ export interface ReportInput {
   readonly fees: number;
   readonly slippage: number;
   readonly periodsPerYear: number;
+  /** Where the periods a year come from, and the units of the durations (without: `periodsPerYear` bars a year, durations in bars). */
+  readonly periods?: PeriodsChoice;
   readonly symbols: readonly ReportSymbol[];
   /** Symbols of the run left out of the page (beyond its limit). */
   readonly omitted?: number;
@@ -52,7 +57,7 @@ export interface ReportInput {
 /** The trades a section lists at most. */
 export const MAX_TRADE_ROWS = 500;
 /** Points a line chart draws at most (a min and a max per bucket beyond it). */
-const MAX_POINTS = 2000;
+export const MAX_POINTS = 2000;
 /** Bars per block of the returns table when the file has no dates (a month of trading days). */
 export const BLOCK_BARS = 21;
 
@@ -172,6 +177,14 @@ function keep(series: readonly Float64Array[], T: number): number[] {
     }
   }
   return [...out].sort((a, b) => a - b);
+}
+
+/** How a chart of T points draws them (keep()), as the page says it: `every one of its 1,200 bars`, or the stretches. */
+export function chartSampling(T: number, what = 'bars'): string {
+  const count = T.toLocaleString('en-US');
+  if (T <= MAX_POINTS) return `every one of its ${count} ${what}`;
+  const size = Math.ceil(T / (MAX_POINTS / 3));
+  return `its ${count} ${what} cut into stretches of ${size.toLocaleString('en-US')}, each drawn by its first, lowest and highest point (so no peak or trough is lost)`;
 }
 
 /** Axis ticks: about `n` round values covering [lo, hi]. */
@@ -303,8 +316,45 @@ export function tradesTable(trades: TradeRecords, dates: Float64Array | undefine
   return `<table class="trades" data-trades="${n}"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>${note}`;
 }
 
-/** The statistic over fast (rows) x slow (columns) as SVG cells; pairs with fast >= slow are grey. */
-function gridHeatmap(s: ReportSymbol, fast: readonly number[], slow: readonly number[], field: StatField): string {
+/** The legend's width and height (px): the colour scale and its labels, then a row of swatches (NaN, no pair, the best). */
+const LEGEND_WIDTH = 470;
+const LEGEND_HEIGHT = 62;
+/** Steps of the legend's colour scale. */
+const LEGEND_STEPS = 10;
+
+/**
+ * The heatmap's colour legend at (x, y): the scale from the worst value (red) to the best (green) in
+ * LEGEND_STEPS steps labelled with the lowest, middle and highest finite values of the statistic, then
+ * swatches for NaN, a pair the grid does not hold (fast >= slow) and the best pair's outline.
+ */
+function heatmapLegend(x: number, y: number, lo: number, hi: number, field: StatField, period?: PeriodsChoice): string {
+  const lower = LOWER_IS_BETTER.includes(field);
+  const [step, h] = [36, 12];
+  const parts: string[] = [];
+  const finite = lo <= hi;
+  for (let i = 0; i < LEGEND_STEPS; i++) {
+    const t = (i + 0.5) / LEGEND_STEPS;
+    parts.push(`<rect class="legend-step" x="${x + i * step}" y="${y}" width="${step}" height="${h}" fill="${ramp(t)}"/>`);
+  }
+  const end = x + LEGEND_STEPS * step;
+  // the red end: the worst value (the highest of a statistic where less is better)
+  const [worst, best] = lower ? [hi, lo] : [lo, hi];
+  const label = (v: number) => (finite ? esc(formatStat(field, v, period)) : '-');
+  parts.push(`<text class="tick legend-lo" x="${x}" y="${y + h + 13}" text-anchor="start">${label(worst)}</text>`);
+  parts.push(`<text class="tick legend-mid" x="${(x + end) / 2}" y="${y + h + 13}" text-anchor="middle">${label((lo + hi) / 2)}</text>`);
+  parts.push(`<text class="tick legend-hi" x="${end}" y="${y + h + 13}" text-anchor="end">${label(best)}</text>`);
+  parts.push(`<text class="axis" x="${x}" y="${y - 4}">${esc(field)}${lower ? ' (lower is better)' : ''}: red worse, green better</text>`);
+  const row = y + h + 22;
+  const swatch = (sx: number, fill: string, text: string, stroke = '') =>
+    `<rect x="${sx}" y="${row}" width="${h}" height="${h}" fill="${fill}"${stroke}/><text class="tick" x="${sx + h + 4}" y="${row + h - 2}">${text}</text>`;
+  parts.push(swatch(x, '#ddd', 'NaN'));
+  parts.push(swatch(x + 50, '#f3f3f3', 'no pair (fast &gt;= slow)', ' stroke="#ccc"'));
+  parts.push(swatch(x + 200, 'none', 'the best', ' stroke="#000" stroke-width="2"'));
+  return `<g class="legend" data-lo="${lo}" data-hi="${hi}">${parts.join('')}</g>`;
+}
+
+/** The statistic over fast (rows) x slow (columns) as SVG cells (pairs with fast >= slow grey), and its colour legend. */
+function gridHeatmap(s: ReportSymbol, fast: readonly number[], slow: readonly number[], field: StatField, period?: PeriodsChoice): string {
   const value = new Map<string, number>();
   for (let p = 0; p < s.sorted.length; p++) value.set(`${s.fastOf[p]},${s.slowOf[p]}`, s.sorted[p]);
   let [lo, hi] = [Infinity, -Infinity];
@@ -318,7 +368,6 @@ function gridHeatmap(s: ReportSymbol, fast: readonly number[], slow: readonly nu
   const cell = Math.max(3, Math.min(22, Math.floor(820 / slow.length), Math.floor(560 / fast.length)));
   const [left, top] = [48, 18];
   const W = left + cell * slow.length + 10;
-  const H = top + cell * fast.length + 28;
   const parts: string[] = [];
   const every = (n: number) => Math.max(1, Math.ceil(n / Math.max(1, Math.floor((n * cell) / 36))));
   fast.forEach((f, r) => {
@@ -334,7 +383,7 @@ function gridHeatmap(s: ReportSymbol, fast: readonly number[], slow: readonly nu
         );
       } else {
         parts.push(
-          `<rect class="cell${best ? ' best' : ''}" x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${color(v)}" data-fast="${f}" data-slow="${w}" data-value="${v}"><title>fast ${f}, slow ${w}: ${field} ${esc(formatStat(field, v))}</title></rect>`,
+          `<rect class="cell${best ? ' best' : ''}" x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${color(v)}" data-fast="${f}" data-slow="${w}" data-value="${v}"><title>fast ${f}, slow ${w}: ${field} ${esc(formatStat(field, v, period))}</title></rect>`,
         );
       }
     });
@@ -352,7 +401,11 @@ function gridHeatmap(s: ReportSymbol, fast: readonly number[], slow: readonly nu
       `<rect class="mark" x="${left + c * cell}" y="${top + r * cell}" width="${cell}" height="${cell}" fill="none" stroke="#000" stroke-width="2"/>`,
     );
   parts.push(`<text class="axis" x="${left}" y="12">fast (rows) x slow (columns)</text>`);
-  return `<svg class="heatmap" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" data-rows="${fast.length}" data-cols="${slow.length}"><title>${esc(field)} over fast x slow</title>${parts.join('')}</svg>`;
+  const legendTop = top + fast.length * cell + 30;
+  parts.push(heatmapLegend(left, legendTop, lo, hi, field, period));
+  const width = Math.max(W, left + LEGEND_WIDTH);
+  const height = legendTop + LEGEND_HEIGHT;
+  return `<svg class="heatmap" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" data-rows="${fast.length}" data-cols="${slow.length}"><title>${esc(field)} over fast x slow</title>${parts.join('')}</svg>`;
 }
 
 /** One symbol's section. */
@@ -382,15 +435,18 @@ function section(input: ReportInput, s: ReportSymbol, k: number): string {
     ? '<p class="note">Each month: its last value over the month before (the first month: over the initial cash); the last column the year.</p>'
     : `<p class="note">The file has no date column: returns over blocks of ${BLOCK_BARS} bars instead of months (the first over the initial cash).</p>`;
   const statRows = (Object.keys(s.stats) as StatField[])
-    .map((f) => `<tr${f === input.sort ? ' class="sorted"' : ''}><th>${f}</th><td>${esc(formatStat(f, s.stats[f]))}</td></tr>`)
+    .map(
+      (f) => `<tr${f === input.sort ? ' class="sorted"' : ''}><th>${f}</th><td>${esc(formatStat(f, s.stats[f], input.periods))}</td></tr>`,
+    )
     .join('');
   return `<section class="symbol" id="symbol-${k}" data-symbol="${esc(name)}">
 <h2>${esc(name)}: fast ${s.fast}, slow ${s.slow}</h2>
-<p>The best of ${s.sorted.length} combinations by ${esc(input.sort)} (${esc(formatStat(input.sort, s.stats[input.sort]))}); ${s.close.length} bars${s.dates ? `, ${esc(timeText(s.dates[0]))} to ${esc(timeText(s.dates[s.dates.length - 1]))}` : ''}.</p>
+<p>The best of ${s.sorted.length} combinations by ${esc(input.sort)} (${esc(formatStat(input.sort, s.stats[input.sort], input.periods))}); ${s.close.length} bars${s.dates ? `, ${esc(timeText(s.dates[0]))} to ${esc(timeText(s.dates[s.dates.length - 1]))}` : ''}.</p>
+<p class="note sampling">The charts: ${esc(chartSampling(s.close.length))}.</p>
 <div class="row"><div><h3>Equity and benchmark</h3>${equity}<h3>Underwater</h3>${dd}</div>
 <div><h3>Statistics</h3><table class="stats">${statRows}</table></div></div>
 <h3>Returns by ${periods.by === 'month' ? 'month' : `block of ${BLOCK_BARS} bars`}</h3>${periodNote}${periodTable(periods)}
-<h3>${esc(input.sort)} over the grid</h3>${gridHeatmap(s, input.fast, input.slow, input.sort)}
+<h3>${esc(input.sort)} over the grid</h3>${gridHeatmap(s, input.fast, input.slow, input.sort, input.periods)}
 <h3>Trades</h3>${tradesTable(s.trades, s.dates)}
 </section>`;
 }
@@ -417,7 +473,8 @@ export function backtestReport(input: ReportInput): string {
 <title>kernelbus backtest: ${esc(input.input)}</title><style>${REPORT_CSS}</style></head>
 <body>
 <h1>kernelbus backtest ${esc(input.grid)}: ${esc(input.input)}</h1>
-<p>fast ${esc(range(input.fast))}, slow ${esc(range(input.slow))}; fees ${input.fees}, slippage ${input.slippage}, initial cash ${input.initCash}, ${input.periodsPerYear} bars a year; sorted by ${esc(input.sort)}${LOWER_IS_BETTER.includes(input.sort) ? ' (ascending)' : ''}. Statistics as vectorbt 1.1.0's Portfolio.stats() (docs/backtest.md).</p>
+<p>fast ${esc(range(input.fast))}, slow ${esc(range(input.slow))}; fees ${input.fees}, slippage ${input.slippage}, initial cash ${input.initCash}; sorted by ${esc(input.sort)}${LOWER_IS_BETTER.includes(input.sort) ? ' (ascending)' : ''}. Statistics as vectorbt 1.1.0's Portfolio.stats() (docs/backtest.md).</p>
+<p class="periods">Periods a year of the Sharpe, Sortino and Calmar ratios: ${esc(input.periods?.text ?? `${input.periodsPerYear.toLocaleString('en-US')} bars a year`)}. Durations: ${input.periods && input.periods.periodMs > 0 ? 'bars x the bars&#39; spacing (trading time, as vectorbt&#39;s), and the bars' : 'in bars'}.</p>
 ${nav}${omitted}
 ${input.symbols.map((s, k) => section(input, s, k)).join('\n')}
 </body></html>

@@ -13,6 +13,8 @@ import { parseSession } from '../replay/session.js';
 import { backtestStrategy, type StrategyBacktest } from '../strategy/backtest.js';
 import { resolveExecution } from '../strategy/execution.js';
 import { loadStrategy } from '../strategy/load.js';
+import { choosePeriods, inferBarTimes, periodsJson } from '../strategy/periods.js';
+import { YEAR_FLAG } from './backtest-grid.js';
 import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText, timeUnitText } from './input.js';
 import { flag, parseCommand, text, type Flag } from './options.js';
 import { fixed, fmt, labelled, pct, table } from './summary.js';
@@ -39,11 +41,13 @@ Options:
   --fill-at w           next (default: the symbol's next trade) | close (at the bar's close: the
                         vectorized model of backtestSignals)
   --session h           market hours of a day of the statistics: 09:30-16:00 [time zone] (default the UTC day)
-  --periods-per-year n  days a year of the Sharpe, Sortino and Calmar ratios (default 365: vectorbt's)
+  --periods-per-year n  days a year of the Sharpe, Sortino and Calmar ratios (default: from the tape's times)
+  --year y              trading (default: 365 days with trades on weekends or round the clock, else 252)
+                        | calendar (vectorbt's 365) for the days a year inferred (docs/strategy.md)
   --out file            the fills (id, orderId, strategy, symbol, ts, units, price, fees) as .csv, .tsv,
                         .jsonl, .parquet or .arrow
   --report file.html    a self-contained page: the account and each symbol (value and buy and hold,
-                        drawdown, returns by month, statistics, trades), a point a day
+                        drawdown, returns by month, statistics, trades), charted between the days
   --symbol-column name  the symbol column (default: symbol, sym, ticker or instrument when present)
   --json                { orders, fills, positions, stats, metrics } (NaN and infinities as null)
 
@@ -86,6 +90,7 @@ const FLAGS = {
   } satisfies Flag<'next' | 'close' | undefined>,
   session: flag.string(),
   'periods-per-year': amount(true),
+  year: YEAR_FLAG,
   out: flag.string(),
   report: flag.string(),
   'symbol-column': flag.name(),
@@ -143,6 +148,11 @@ export async function runStrategyBacktest(argv: string[], log = console.log, pro
     ...(values['fill-at'] === undefined ? {} : { fillAt: values['fill-at'] }),
     allowShort: values['allow-short'],
   });
+  const periods = choosePeriods(inferBarTimes(read.trades.ts, 'trades'), {
+    given: values['periods-per-year'],
+    year: values.year,
+    per: 'days',
+  });
   const result = backtestStrategy(
     { ...read.trades, ...(read.symbols ? { symbols: read.symbols } : { symbol: symbolOfFile(values.file) }) },
     strategy,
@@ -150,7 +160,7 @@ export async function runStrategyBacktest(argv: string[], log = console.log, pro
       ...execution,
       source,
       ...(session === undefined ? {} : { session }),
-      ...(values['periods-per-year'] === undefined ? {} : { periodsPerYear: values['periods-per-year'] }),
+      periodsPerYear: periods.periodsPerYear,
       progress: (done) => {
         const seconds = (performance.now() - t0) / 1000;
         report(`backtest: ${(100 * done).toFixed(0)}% of ${fmt(n)} trades, ${fmt(Math.round((done * n) / seconds))} trades/s`);
@@ -187,6 +197,9 @@ export async function runStrategyBacktest(argv: string[], log = console.log, pro
       series: result.series,
       stats: result.stats,
       initCash: execution.initCash,
+      tape: { ...read.trades, ...(read.symbols ? { symbols: read.symbols } : { symbol: symbolOfFile(values.file) }) },
+      fills: result.fills,
+      periods,
     });
     writeFileSync(values.report, page);
   }
@@ -202,6 +215,7 @@ export async function runStrategyBacktest(argv: string[], log = console.log, pro
         fills: result.fills.map(cleanObject),
         positions: result.positions.map(cleanObject),
         stats: Object.fromEntries(Object.entries(result.stats).map(([k, s]) => [k, cleanObject(s)])),
+        periods: periodsJson(periods),
         metrics: result.metrics,
         cash: clean(result.cash),
         equity: clean(result.equity),
@@ -215,7 +229,8 @@ export async function runStrategyBacktest(argv: string[], log = console.log, pro
   for (const line of summary(result, strategy.name, name, n, readSeconds, computeSeconds)) log(line);
   const notes = [timeUnitText(read.info), skippedText(read.info)].filter((x) => x !== undefined);
   const wrote = [values.out, values.report].flatMap((x) => (x === undefined ? [] : [['wrote', x] as const]));
-  for (const line of labelled([...notes.map((note) => ['input', note] as const), ...wrote], { width: 9 })) log(line);
+  const rows = [['periods', periods.text] as const, ...notes.map((note) => ['input', note] as const), ...wrote];
+  for (const line of labelled(rows, { width: 9 })) log(line);
   return 0;
 }
 

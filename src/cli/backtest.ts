@@ -12,6 +12,7 @@ import { TIME_NAMES } from '../io/csv-header.js';
 import { splitColumns } from '../io/symbol-split.js';
 import { isText, type ColumnType, type Table, type TableColumn } from '../io/types.js';
 import { STAT_FIELDS } from '../kernels/backtest/backtest-stats.js';
+import { choosePeriods, inferBarTimes, type PeriodsChoice, periodsJson, periodsText } from '../strategy/periods.js';
 import {
   formatStat,
   type GridPlan,
@@ -26,6 +27,7 @@ import {
   runGrid,
   runPair,
   type StatField,
+  YEAR_FLAG,
 } from './backtest-grid.js';
 import { backtestReport, type ReportSymbol } from './backtest-report.js';
 import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText, timeUnitText } from './input.js';
@@ -54,8 +56,11 @@ Options:
   --fees x              fees, a fraction of each order's value (default 0)
   --slippage x          slippage, a fraction moving buys up and sells down (default 0)
   --init-cash x         initial cash (default 100)
-  --periods-per-year n  bars a year for the Sharpe, Sortino and Calmar ratios (default 365: vectorbt's
-                        year over daily bars; 252 for trading days)
+  --periods-per-year n  bars a year for the Sharpe, Sortino and Calmar ratios (default: inferred from
+                        the time column under --year; 365, vectorbt's year over daily bars, without one)
+  --year y              the year of the inferred periods: trading (default: the days the market trades,
+                        252 without weekends, x the bars of its day: 98,280 for 1-minute bars of 6.5-hour
+                        sessions) | calendar (vectorbt's 365 days over the bars' spacing: 525,600)
   --sort stat           the statistic that ranks the combinations (default sharpeRatio; descending,
                         ascending for ${LOWER_IS_BETTER.join(', ')}; those that never traded after
                         the others, NaN last): ${STAT_FIELDS.join(', ')}
@@ -72,7 +77,7 @@ Options:
 ${INPUT_USAGE}`;
 
 /** A finite number >= 0 (> 0 when `positive`), `fallback` when absent; else KernelInputError naming the flag. */
-function amount(fallback: number, positive: boolean): Flag<number> {
+function amount<F extends number | undefined>(fallback: F, positive: boolean): Flag<number | F> {
   return {
     type: 'string',
     parse: (raw, name) => {
@@ -94,7 +99,8 @@ const FLAGS = {
   fees: amount(0, false),
   slippage: amount(0, false),
   'init-cash': amount(100, true),
-  'periods-per-year': amount(365, true),
+  'periods-per-year': amount(undefined, true),
+  year: YEAR_FLAG,
   sort: { type: 'string', parse: (raw, name) => parseSort(text(raw), name) } satisfies Flag<StatField>,
   top: flag.number(10, 1, 1_000_000, true),
   out: flag.string(),
@@ -155,12 +161,6 @@ export async function runBacktest(argv: string[], log = console.log, progress?: 
   if (values.report !== undefined && !/\.html?$/i.test(values.report)) {
     throw new KernelInputError('--report', 'a file name ending in .html', JSON.stringify(values.report));
   }
-  const settings: GridSettings = {
-    fees: values.fees,
-    slippage: values.slippage,
-    initCash: values['init-cash'],
-    periodsPerYear: values['periods-per-year'],
-  };
   const k = await commandKernels(values.backend);
 
   const started = performance.now();
@@ -191,6 +191,17 @@ export async function runBacktest(argv: string[], log = console.log, progress?: 
     symbolColumn && isText(symbolColumn)
       ? splitColumns(columns, symbolColumn, { symbols: values.symbols, name: '--symbols', row: 'bar' })
       : [{ columns }];
+  // the periods a year: --periods-per-year, else inferred from the bars' times (docs/cli-backtest.md)
+  const periods = choosePeriods(dated ? inferBarTimes(groups.map((g) => g.columns[1])) : undefined, {
+    given: values['periods-per-year'],
+    year: values.year,
+  });
+  const settings: GridSettings = {
+    fees: values.fees,
+    slippage: values.slippage,
+    initCash: values['init-cash'],
+    periodsPerYear: periods.periodsPerYear,
+  };
 
   const P = plan.pairs.a.length;
   const cells = groups.reduce((n, g) => n + g.columns[0].length * P, 0);
@@ -213,7 +224,7 @@ export async function runBacktest(argv: string[], log = console.log, progress?: 
   const backend = await backendUsed(k.backend);
 
   if (values.out) await writeTable(values.out, outputTable(plan, runs));
-  if (values.report) writeFileSync(values.report, reportPage(k, plan, runs, settings, values.sort, source, positionals[0]));
+  if (values.report) writeFileSync(values.report, reportPage(k, plan, runs, settings, periods, values.sort, source, positionals[0]));
   if (values.out === '-') log = (line: string) => console.error(line);
 
   const top = runs.flatMap((run) => Array.from(run.order.subarray(0, values.top), (p) => rowOf(plan, run, p)));
@@ -228,6 +239,7 @@ export async function runBacktest(argv: string[], log = console.log, progress?: 
           bars: bars.rows,
           grid: { name: grid, fast: plan.fast, slow: plan.slow, pairs: P },
           options: settings,
+          periods: periodsJson(periods),
           sort: values.sort,
           symbols: runs.map((r) => ({ ...(r.symbol === undefined ? {} : { symbol: r.symbol }), bars: r.close.length })),
           top: top.map(clean),
@@ -253,7 +265,7 @@ export async function runBacktest(argv: string[], log = console.log, progress?: 
   const header = [...(symbols ? ['symbol'] : []), 'fast', 'slow', ...shown];
   for (const line of table(
     header,
-    top.map((r) => [...(symbols ? [r.symbol!] : []), String(r.fast), String(r.slow), ...shown.map((f) => formatStat(f, r[f]))]),
+    top.map((r) => [...(symbols ? [r.symbol!] : []), String(r.fast), String(r.slow), ...shown.map((f) => formatStat(f, r[f], periods))]),
   ))
     log(line);
   const notes = [timeUnitText(bars.info), skippedText(bars.info)].filter((x) => x !== undefined);
@@ -262,8 +274,9 @@ export async function runBacktest(argv: string[], log = console.log, progress?: 
       ['time', `read ${(readSeconds * 1000).toFixed(1)} ms, backtests ${(computeSeconds * 1000).toFixed(1)} ms (${backend} backend)`],
       [
         'options',
-        `fees ${settings.fees}, slippage ${settings.slippage}, initial cash ${settings.initCash}, ${settings.periodsPerYear} bars a year`,
+        `fees ${settings.fees}, slippage ${settings.slippage}, initial cash ${settings.initCash}, ${periodsText(settings.periodsPerYear)} bars a year`,
       ],
+      ['periods', periods.text],
       ...notes.map((note) => ['input', note] as const),
       ...(values.out ? [['wrote', values.out] as const] : []),
       ...(values.report ? [['report', values.report] as const] : []),
@@ -315,6 +328,7 @@ function reportPage(
   plan: GridPlan,
   runs: SymbolRun[],
   settings: GridSettings,
+  periods: PeriodsChoice,
   sort: StatField,
   source: string,
   input: string,
@@ -345,6 +359,7 @@ function reportPage(
     slow: plan.slow,
     sort,
     ...settings,
+    periods,
     symbols,
     omitted: Math.max(0, runs.length - limit),
   });

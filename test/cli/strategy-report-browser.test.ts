@@ -1,8 +1,9 @@
 /**
  * The page of `kernelbus backtest --file --strategy --report` in a real headless Chromium (Debian's
  * `chromium`, driven by playwright-core, as test/cli/backtest-report.test.ts): the account's and each
- * symbol's section, their value, benchmark and drawdown curves drawn with a point a day, the months'
- * table, a trade row per exit trade; no console error, no request but the page. With CI=true a missing
+ * symbol's section, their value, benchmark and drawdown curves drawn between the days (a 14-day tape:
+ * hundreds of points, not 14), what the charts sample and the periods a year said, the months' table, a
+ * trade row per exit trade; no console error, no request but the page. With CI=true a missing
  * browser fails the test; locally it is skipped with the reason.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,16 +71,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
     expect(await page.locator('nav a').allInnerTexts()).toEqual(['total', 'AAA', 'BBB']);
     const sections = page.locator('section.symbol');
     expect(await sections.count()).toBe(3);
-    // about 20,000 x 60 s / 86,400 s = 14 days: a point a day in every curve
-    const days = Number(await sections.nth(0).locator('path.line').first().getAttribute('data-points'));
-    expect(days).toBeGreaterThan(10);
-    expect(await sections.nth(0).locator('path.line').count()).toBe(2); // equity, drawdown
+    // about 20,000 x 60 s / 86,400 s = 14 days, charted between the days: hundreds of points in every curve
+    const points = (paths: Awaited<ReturnType<typeof page.locator>>) =>
+      paths.evaluateAll((ps) => ps.map((p) => Number(p.getAttribute('data-points'))));
+    const account = await points(sections.nth(0).locator('path.line'));
+    expect(account).toHaveLength(2); // equity, drawdown
+    for (const n of account) expect(n).toBeGreaterThan(300);
+    expect(await page.locator('p.sampling').first().textContent()).toMatch(
+      /^The charts: the value after the last trade of each (second|stretch of [^ ]+ [^ ]+) that has one \([\d,]+ points/,
+    );
+    expect(await page.locator('p.periods').textContent()).toMatch(/the statistics' days, 365 periods a year/);
     for (const [k, symbol] of ['AAA', 'BBB'].entries()) {
       const s = sections.nth(k + 1);
       expect(await s.getAttribute('data-symbol')).toBe(symbol);
-      const paths = s.locator('path.line');
-      expect(await paths.count()).toBe(3); // value, buy and hold, drawdown
-      for (let p = 0; p < 3; p++) expect(Number(await paths.nth(p).getAttribute('data-points'))).toBe(days);
+      const [value, hold, drawdown, ...more] = await points(s.locator('path.line'));
+      expect(more).toEqual([]);
+      expect(hold).toBe(value); // one chart: the same points
+      expect(value).toBeGreaterThan(300);
+      expect(drawdown).toBeGreaterThan(300);
       const box = await s.locator('svg.chart').first().boundingBox();
       expect(box!.width).toBeGreaterThan(500);
       const trades = Number(await s.locator('table.trades').getAttribute('data-trades'));
