@@ -86,32 +86,27 @@ export class TradeScreen {
    * A `fail` screen throws the first bad trade's KernelInputError.
    */
   async screen(chunk: ScreenedChunk, firstRow: number, skippedRows: number): Promise<ScreenedChunk> {
-    const found: BadTrade[] = [];
     const report = this.report;
-    const fail = report.policy === 'fail';
+    const { policy, rejected } = report;
+    // the bad trades to name: the first of the read, and with reject each up to REJECTED_LIMIT
+    const named: BadTrade[] = [];
+    const room = rejected ? REJECTED_LIMIT - rejected.length : report.first ? 0 : 1;
     let screened: ScreenedTrades | undefined;
     try {
       screened = screenTrades(chunk.trades, chunk.symbols?.codes, this.lasts, (bad) => {
-        found.push(bad);
-        if (fail) throw STOP; // the first one stops the scan; its message is made below, where its line is known
+        if (named.length < room || policy === 'fail') named.push(bad);
+        if (policy === 'fail') throw STOP; // its message is made below, where its line is known
+        report.count++;
+        report.byReason[bad.reason]++;
       });
     } catch (error) {
       if (error !== STOP) throw error;
     }
-    if (found.length === 0) return chunk;
     const symbolOf = (bad: BadTrade) => chunk.symbols?.values[bad.code];
-    const where = (bad: BadTrade) => this.where(firstRow + bad.row, skippedRows);
-    if (fail) throw badTradeError(found[0], await where(found[0]), symbolOf(found[0]));
-    for (const bad of found) {
-      report.count++;
-      report.byReason[bad.reason]++;
-    }
-    // named: the first of the read, and with reject every one up to REJECTED_LIMIT
-    const rejected = report.rejected;
-    const named = rejected ? found.slice(0, Math.max(0, REJECTED_LIMIT - rejected.length)) : report.first ? [] : found.slice(0, 1);
     for (const bad of named) {
       const symbol = symbolOf(bad);
-      const error = badTradeError(bad, await where(bad), symbol);
+      const error = badTradeError(bad, await this.where(firstRow + bad.row, skippedRows), symbol);
+      if (policy === 'fail') throw error;
       const note: BadTradeNote = {
         where: error.argument,
         row: firstRow + bad.row + 1,
@@ -123,7 +118,8 @@ export class TradeScreen {
       report.first ??= note;
       rejected?.push(note);
     }
-    const { trades, codes } = screened!;
+    const { trades, codes, bad } = screened!;
+    if (bad === 0) return chunk;
     return { trades, ...(chunk.symbols ? { symbols: { codes: codes!, values: chunk.symbols.values } } : {}) };
   }
 
