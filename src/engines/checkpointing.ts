@@ -125,6 +125,18 @@ export interface CheckpointHost {
   progress(stream: string, key: string, id: string): void;
   /** Whether the engine is closing or stopping. */
   closing(): boolean;
+  /** Called once input streams were resumed: their checkpoint's keys restored, the entries since replayed. */
+  resumed?(resume: EngineResume): void;
+}
+
+/** A resume of input streams (EngineOptions.onResume): what was restored and replayed, and how long it took. */
+export interface EngineResume {
+  streams: string[];
+  /** Keys whose state came from the checkpoint. */
+  restoredKeys: number;
+  /** Messages of the entries acknowledged after the checkpoint, applied again. */
+  replayed: number;
+  ms: number;
 }
 
 /** The checkpoints of one engine: a store per transport, a state per input stream. */
@@ -307,10 +319,12 @@ export class Checkpointing {
     if (state.epoch === epoch) return undefined;
     state.resuming ??= (async () => {
       await this.checkConfig();
+      const before = this.told();
       const checkpoint = await this.restoreStream(stream, state);
       for await (const entry of this.toReplay(stream, checkpoint)) await this.replay(stream, state, entry);
       state.epoch = epoch;
       this.counts.resumes++;
+      this.tell([stream], before);
     })().finally(() => {
       state.resuming = undefined;
     });
@@ -329,6 +343,7 @@ export class Checkpointing {
     if (moved.length === 0) return undefined;
     const all = (async () => {
       await this.checkConfig();
+      const before = this.told();
       const fresh = [...this.host.lastIds.values()].every((byKey) => byKey.size === 0);
       const checkpoints = await Promise.all(moved.map(([stream, state]) => this.restoreStream(stream, state)));
       if (this.host.whole) this.restoreWhole(moved, checkpoints, fresh);
@@ -348,6 +363,10 @@ export class Checkpointing {
         state.epoch = epoch;
         this.counts.resumes++;
       }
+      this.tell(
+        moved.map(([stream]) => stream),
+        before,
+      );
     })().finally(() => {
       this.resumingAll = undefined;
       for (const [, state] of moved) state.resuming = undefined;
@@ -355,6 +374,21 @@ export class Checkpointing {
     for (const [, state] of moved) state.resuming = all;
     this.resumingAll = all;
     return all;
+  }
+
+  /** The counts a resume reports, and the time, before it. */
+  private told(): { restoredKeys: number; replayed: number; at: number } {
+    return { restoredKeys: this.counts.restoredKeys, replayed: this.counts.replayed, at: performance.now() };
+  }
+
+  /** Tells the host what a resume of `streams` did since `before`. */
+  private tell(streams: string[], before: { restoredKeys: number; replayed: number; at: number }): void {
+    this.host.resumed?.({
+      streams,
+      restoredKeys: this.counts.restoredKeys - before.restoredKeys,
+      replayed: this.counts.replayed - before.replayed,
+      ms: performance.now() - before.at,
+    });
   }
 
   /**

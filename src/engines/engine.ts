@@ -22,7 +22,7 @@ import { compareEntryIds, type Transport } from '../bus/transports/types.js';
 import { KernelInputError, describeValue } from '../errors.js';
 import { CheckpointConfigError, configText, type StateConfig } from './checkpoint-config.js';
 import type { BadTradePolicy } from '../kernels/trade-check.js';
-import { Checkpointing, type StreamCheckpointState } from './checkpointing.js';
+import { Checkpointing, type EngineResume, type StreamCheckpointState } from './checkpointing.js';
 import { type EngineBadTrade, TradeGate } from './trade-gate.js';
 
 /** Options every engine takes. */
@@ -63,6 +63,12 @@ export interface EngineOptions {
   badTrades?: BadTradePolicy;
   /** With badTrades 'reject': called with each bad trade left out. */
   onBadTrade?: (bad: EngineBadTrade) => void;
+  /**
+   * Over Redis with checkpoints: called each time the engine resumed input streams (it started, or took
+   * them over from another process of its group): the keys restored from their checkpoints and the
+   * acknowledged entries replayed since, so an operator sees a restart's restore when it happens.
+   */
+  onResume?: (resume: EngineResume) => void;
   /**
    * Entries appended after this time (epoch ms, by their entry id) are acknowledged without being
    * processed and counted in `extra.skippedAfterUntil`: the end of a replay. Default: none.
@@ -123,6 +129,7 @@ export abstract class Engine {
   /** The checkpoints, while they are on (see setUpCheckpoints()). */
   private ckpt: Checkpointing | undefined;
 
+  private readonly onResume: ((resume: EngineResume) => void) | undefined;
   /** The trade rule at the door of a trade engine (EngineOptions.badTrades); unused by the others. */
   protected readonly tradeGate: TradeGate;
 
@@ -277,6 +284,10 @@ export abstract class Engine {
     this.resetCheckpoints = options.resetCheckpoints ?? false;
     this.checkpointExplicit = options.checkpointMs !== undefined && checkpointMs > 0;
     this.tradeGate = new TradeGate(options.badTrades ?? 'skip', options.onBadTrade);
+    if (options.onResume !== undefined && typeof options.onResume !== 'function') {
+      throw new KernelInputError('options.onResume', 'a function (resume) => void', describeValue(options.onResume));
+    }
+    this.onResume = options.onResume;
   }
 
   /** Whether this engine checkpoints its state (decided by start(); see EngineOptions.checkpointMs). */
@@ -368,6 +379,7 @@ export abstract class Engine {
       watermarks: this.readsWatermarks,
       progress: (stream, key, id) => this.progress(stream, key, id),
       closing: () => this.closing !== undefined,
+      resumed: (resume) => this.onResume?.(resume),
     });
   }
 

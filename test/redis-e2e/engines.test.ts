@@ -104,6 +104,15 @@ describeRedis('VPIN engine processes over Redis', () => {
     // C resumed everything from checkpoints; B had checkpointed on SIGTERM, so nothing needed replaying.
     expect(num(cSummary[4])).toBe(6);
     expect(num(cSummary[3])).toBe(0);
+    // each said its restore when it happened, not only in the summary at SIGTERM
+    const said = (c: Command) =>
+      [
+        ...c.out.matchAll(
+          /^resumed (\S+(?:, \S+)*): ([\d,]+) keys restored from the checkpoint, ([\d,]+) messages acknowledged since replayed \([\d,.]+ ms\)$/gm,
+        ),
+      ].reduce((n, m) => n + num(m[2]), 0);
+    expect(said(b)).toBe(num(bSummary[4]));
+    expect(said(c)).toBe(6);
     expect(await redis.xpending(TRADE_KEYS[0], 'vpin')).toEqual([0, null, null, null]);
     console.log(
       `[redis-e2e] SIGKILL: B held A's streams ${takeoverMs.toFixed(0)} ms after the kill (claimIdleMs 500); ${r.trades} trades of ${r.symbols} symbols, ` +
