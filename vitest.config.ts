@@ -17,6 +17,7 @@ export const E2E = [
   'test/cli/conventions.test.ts',
   'test/cli/backtest-report.test.ts',
   'test/cli/strategy-report-browser.test.ts',
+  'test/cli/tail.test.ts',
   'test/package/exports.test.ts',
   'test/backends/install.test.ts',
 ];

@@ -17,9 +17,9 @@ Commands:
                           VaR and factor returns, in-process or over Redis
   feed --redis URL [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1]
                           publish the simulated market to Redis Streams (kernelbus feed --help)
-  engine vpin|risk|factor|portfolio|features --redis URL [--group name] [--consumer name] [--metrics-port p]
-                          a VPIN, risk, factor, portfolio or features engine process on Redis until SIGINT/SIGTERM
-                          (kernelbus engine --help)
+  engine vpin|risk|factor|portfolio|features|strategy --redis URL [--group name] [--consumer name] [--metrics-port p]
+                          a VPIN, risk, factor, portfolio, features or strategy engine process on Redis until
+                          SIGINT/SIGTERM (kernelbus engine --help)
   gateway --redis URL [--port 8600] [--token t]
                           WebSocket gateway and live dashboard page over the engines' streams
                           (kernelbus gateway --help)
@@ -29,6 +29,9 @@ Commands:
                           a fresh engine over the trades since a point in time (kernelbus replay --help)
   dlq list|show|redrive|drop [stream] [id...] --redis URL
                           list, inspect, redrive or drop dead letters (kernelbus dlq --help)
+  tail <TYPE> --redis URL [--from <id|time|start>] [--follow] [--count n] [--json] [--dedupe]
+                          print the messages of a type (ORDER_FILL...) from its streams, decoded, one a line;
+                          follows new ones until SIGINT (kernelbus tail --help)
   vpin <trades|->         VPIN of a table of trades, every symbol of a multi-symbol tape (kernelbus vpin --help)
   bars <trades|-> --by b  tick, volume, dollar, time, imbalance or run bars per symbol (kernelbus bars --help)
   indicators <bars|-> --ind rsi,macd
@@ -61,6 +64,7 @@ export const COMMANDS = [
   'status',
   'replay',
   'dlq',
+  'tail',
   'vpin',
   'bars',
   'indicators',
@@ -130,6 +134,8 @@ export async function main(argv: string[]): Promise<number> {
         const { runDlq } = await import('./dlq.js');
         return await runDlq(rest);
       }
+      case 'tail':
+        return await (await import('./tail.js')).runTail(rest);
       case 'doctor':
         return (await import('./doctor.js')).runDoctor(rest);
       case 'backends': {
