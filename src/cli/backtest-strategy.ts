@@ -12,6 +12,7 @@ import type { BacktestStats } from '../kernels/backtest/backtest-stats.js';
 import { parseSession } from '../replay/session.js';
 import { backtestStrategy, type StrategyBacktest } from '../strategy/backtest.js';
 import { resolveExecution } from '../strategy/execution.js';
+import { type CallbackErrors, StrategyErrorLimit } from '../strategy/errors.js';
 import { loadStrategy } from '../strategy/load.js';
 import { choosePeriods, inferBarTimes, periodsJson } from '../strategy/periods.js';
 import { YEAR_FLAG } from './backtest-grid.js';
@@ -30,7 +31,8 @@ curve at each day's end (docs/strategy.md, docs/backtest.md). Progress goes to s
 
 Options:
   --file f              the tape (required)
-  --strategy f          the strategy module, .mjs or .js (required)
+  --strategy f          the strategy module, .mjs or .js, in any folder: its imports of kernelbus are
+                        this kernelbus's (required)
   --init-cash x         initial cash (default 100)
   --fees x              fees, a fraction of each fill's notional at the slipped price (default 0)
   --fixed-fees x        fees per fill (default 0)
@@ -49,7 +51,10 @@ Options:
   --report file.html    a self-contained page: the account and each symbol (value and buy and hold,
                         drawdown, returns by month, statistics, trades), charted between the days
   --symbol-column name  the symbol column (default: symbol, sym, ticker or instrument when present)
-  --json                { orders, fills, positions, stats, metrics } (NaN and infinities as null)
+  --max-errors n        stop (exit 1) at the strategy's callback error n + 1 (default: no limit; exit 1
+                        when every onBar, or every call of another callback, threw)
+  --json                { orders, fills, positions, stats, metrics, callbackErrors } (NaN and infinities
+                        as null)
 
 ${INPUT_USAGE}`;
 
@@ -94,6 +99,7 @@ const FLAGS = {
   out: flag.string(),
   report: flag.string(),
   'symbol-column': flag.name(),
+  'max-errors': flag.optionalNumber(0, Number.MAX_SAFE_INTEGER, true),
   ...INPUT_FLAGS,
 };
 
@@ -109,6 +115,32 @@ const cleanObject = (o: object) => Object.fromEntries(Object.entries(o).map(([k,
  * `progress` (default: stderr on a terminal or a long tape). Returns the exit code.
  */
 export async function runStrategyBacktest(argv: string[], log = console.log, progress?: (line: string) => void): Promise<number> {
+  try {
+    return await runStrategy(argv, log, progress);
+  } catch (error) {
+    if (!(error instanceof StrategyErrorLimit)) throw error;
+    // --max-errors: the counts so far, and why it stopped (no results: the run did not end)
+    for (const line of error.errors.summary()) process.stderr.write(`${line}\n`);
+    process.stderr.write(`kernelbus backtest: ${error.message.replace(/ \(maxErrors\)$/, ' (--max-errors)')}\n`);
+    return 1;
+  }
+}
+
+/**
+ * The strategy's callback errors at the end of a run, on stderr (their counts by kind); returns the exit
+ * code: 1 when a callback threw at every call (every onBar: nothing the strategy decided was placed).
+ */
+function errorsAtEnd(errors: CallbackErrors): number {
+  for (const line of errors.summary()) process.stderr.write(`${line}\n`);
+  const all = errors.allFailed();
+  if (all.length === 0) return 0;
+  const n = all.map((c) => fmt(errors.calls[c])).join(' and ');
+  process.stderr.write(`kernelbus backtest: the strategy fails: every call of ${all.join(' and ')} threw (${n} calls)\n`);
+  return 1;
+}
+
+/** runStrategyBacktest() but for StrategyErrorLimit (--max-errors), which it throws. */
+async function runStrategy(argv: string[], log: (line: string) => void, progress?: (line: string) => void): Promise<number> {
   const parsed = parseCommand(argv, FLAGS, { help: () => log(BACKTEST_STRATEGY_USAGE) });
   if (!parsed) return 0;
   const { values } = parsed;
@@ -159,6 +191,7 @@ export async function runStrategyBacktest(argv: string[], log = console.log, pro
     {
       ...execution,
       source,
+      ...(values['max-errors'] === undefined ? {} : { maxErrors: values['max-errors'] }),
       ...(session === undefined ? {} : { session }),
       periodsPerYear: periods.periodsPerYear,
       progress: (done) => {
@@ -217,6 +250,7 @@ export async function runStrategyBacktest(argv: string[], log = console.log, pro
         stats: Object.fromEntries(Object.entries(result.stats).map(([k, s]) => [k, cleanObject(s)])),
         periods: periodsJson(periods),
         metrics: result.metrics,
+        callbackErrors: result.errors.kinds(),
         cash: clean(result.cash),
         equity: clean(result.equity),
         ...readJson(read.info, n, readSeconds, computeSeconds),
@@ -224,14 +258,14 @@ export async function runStrategyBacktest(argv: string[], log = console.log, pro
         ...(values.report ? { report: values.report } : {}),
       }),
     );
-    return 0;
+    return errorsAtEnd(result.errors);
   }
   for (const line of summary(result, strategy.name, name, n, readSeconds, computeSeconds)) log(line);
   const notes = [timeUnitText(read.info), skippedText(read.info)].filter((x) => x !== undefined);
   const wrote = [values.out, values.report].flatMap((x) => (x === undefined ? [] : [['wrote', x] as const]));
   const rows = [['periods', periods.text] as const, ...notes.map((note) => ['input', note] as const), ...wrote];
   for (const line of labelled(rows, { width: 9 })) log(line);
-  return 0;
+  return errorsAtEnd(result.errors);
 }
 
 /** A tape without a symbol column: its symbol is the file's name without extension. */

@@ -21,13 +21,15 @@ export const STRATEGY_ENGINE_FLAGS = [
   'fill-at',
   'max-lateness-ms',
   'symbols',
+  'max-errors',
   'allow-short',
 ] as const;
 
 /** The strategy engine's part of `kernelbus engine --help`. */
 export const STRATEGY_ENGINE_USAGE = `strategy:
   --strategy files     strategy modules, comma-separated (.mjs or .js; default export defineStrategy()'s), each
-                       with its own account and order ids (required)
+                       with its own account and order ids, in any folder (their imports of kernelbus are this
+                       kernelbus's) (required)
   --init-cash x        initial cash of each strategy (default 100)
   --fees x             fees, a fraction of each fill's notional at the slipped price (default 0)
   --fixed-fees x       fees per fill (default 0)
@@ -40,6 +42,9 @@ export const STRATEGY_ENGINE_USAGE = `strategy:
   --symbols list       the symbols the feed brings, comma-separated (default: those the strategies name, when
                        each names its own): the merge then waits for these from the start instead of holding
                        every trade for --max-lateness-ms while it learns which symbols come
+  --max-errors n       stop the engine (exit 1, after its last checkpoint) at a strategy's callback error
+                       n + 1 in this process (default: no limit: each error is counted, the first of a kind
+                       logged, and the engine goes on; it exits 1 at its stop when every onBar threw)
 `;
 
 type Values = Partial<Record<Exclude<(typeof STRATEGY_ENGINE_FLAGS)[number], 'allow-short'>, string>> & { 'allow-short'?: boolean };
@@ -72,6 +77,10 @@ export async function strategyEngineOptions(values: Values): Promise<Omit<Strate
     latencyMs: amount(values['latency-ms'], '--latency-ms', false),
     participation: amount(values.participation, '--participation', true, 1),
     maxLatenessMs: amount(values['max-lateness-ms'], '--max-lateness-ms', false, 86_400_000),
+    maxErrors:
+      values['max-errors'] === undefined
+        ? undefined
+        : parseNumber(values['max-errors'], 0, '--max-errors', 0, Number.MAX_SAFE_INTEGER, true),
     allowShort: values['allow-short'] ?? false,
     fillAt: fillAt as 'next' | 'close' | undefined,
   };

@@ -344,7 +344,8 @@ function portfolioEngine(
 
 /**
  * Runs an engine with command-line arguments (without `engine`) until SIGINT/SIGTERM (or `signal`
- * aborts) and returns the exit code: 0, or 1 when Redis cannot be reached; throws KernelInputError for
+ * aborts) and returns the exit code: 0, or 1 when Redis cannot be reached or a strategy fails (stopped
+ * by --max-errors, or every onBar call threw: StrategyEngine.failure()); throws KernelInputError for
  * a bad option. Prints `ready: ...` once reading, and a summary when it stops.
  */
 export async function runEngine(
@@ -383,6 +384,7 @@ export async function runEngine(
   const { shards, 'checkpoint-ms': checkpointMs, 'claim-idle-ms': claimIdleMs, backend } = values;
   const common = { name: kind, group, consumer, checkpointMs, backend, resetCheckpoints: values['reset-checkpoints'] };
   let make: (bus: Bus) => Engine;
+  const halt = new AbortController();
   if (kind === 'vpin') {
     const bucketVolume = parseNumber(values['bucket-volume'], 2400, '--bucket-volume', Number.MIN_VALUE, 1e15, false);
     const window = parseNumber(values.window, 50, '--window', 1, 1_000_000, true);
@@ -419,7 +421,12 @@ export async function runEngine(
   } else if (kind === 'strategy') {
     const options = await strategyEngineOptions(values);
     // ctx.log() lines and callback errors: the command's log, once it exists
-    make = (bus) => new StrategyEngine(bus, { ...common, ...options, log: (line) => log.info(line, { event: 'strategy-log' }) });
+    // past --max-errors: the engine stops as on a signal (last checkpoint), and exits 1 (below)
+    const onHalt = (error: Error) => {
+      log.error(error.message.replace(/ \(maxErrors\)$/, ' (--max-errors)'), { event: 'strategy-halted' });
+      halt.abort();
+    };
+    make = (bus) => new StrategyEngine(bus, { ...common, ...options, log: (line) => log.info(line, { event: 'strategy-log' }), onHalt });
   } else {
     const options = riskEngineOptions(values);
     make = (bus) => new RiskEngine(bus, { ...common, ...options });
@@ -427,7 +434,7 @@ export async function runEngine(
 
   const log = await createLog('engine', values['log-format'], out, err);
   const json = log.format === 'json';
-  const stop = untilSignal(signal);
+  const stop = untilSignal(signal ? AbortSignal.any([signal, halt.signal]) : halt.signal);
   let bus: Bus;
   try {
     bus = await connectRedisBus(url, shards, { claimIdleMs, log: transportLog(log) });
@@ -621,5 +628,11 @@ export async function runEngine(
       ...x,
     },
   );
+  // a strategy stopped on --max-errors, or whose every onBar threw
+  const failure = engine instanceof StrategyEngine ? engine.failure() : undefined;
+  if (failure !== undefined) {
+    log.error(`the strategy fails: ${failure.replace(/ \(maxErrors\)$/, ' (--max-errors)')}`, { event: 'strategy-failed' });
+    return 1;
+  }
   return 0;
 }

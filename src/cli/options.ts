@@ -11,6 +11,7 @@ import type { BackendChoice } from '../api/kernels.js';
 import { KernelbusError, KernelInputError } from '../errors.js';
 import { CLASSIFY_ALGORITHMS, type ClassifyAlgorithm } from '../kernels/vpin/classify.js';
 import type { VpinOptions } from '../kernels/vpin/vpin.js';
+import { nearest } from '../kernels/nearest.js';
 
 /** A flag: how parseArgs reads it, and its value from what was given (undefined: absent). */
 export interface Flag<T> {
@@ -76,31 +77,7 @@ export class UsageError extends KernelbusError {
   override name = 'UsageError';
 }
 
-/** The edit distance of two strings (for "did you mean"). */
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length];
-}
-
-/** The known name nearest to `name` when it is close enough to be a typo (or a prefix of it), else undefined. */
-export function nearest(name: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let distance = Infinity;
-  for (const k of known) {
-    const d = k.startsWith(name) && name.length >= 2 ? 0.5 : editDistance(name, k);
-    if (d < distance) [best, distance] = [k, d];
-  }
-  return distance <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
-}
+export { editDistance, nearest } from '../kernels/nearest.js';
 
 /** parseArgs's errors as UsageError: `unknown option '--sybols' (did you mean --symbols?)`. */
 function usageErrorOf(error: unknown, flags: readonly string[]): unknown {

@@ -20,6 +20,7 @@ import { KernelInputError, describeValue } from '../errors.js';
 import { ColumnScratch } from '../kernels/frame-trades.js';
 import type { Trades } from '../kernels/trades.js';
 import { isStrategy } from '../strategy/define.js';
+import { StrategyErrorLimit } from '../strategy/errors.js';
 import { TradeMerge } from '../strategy/merge.js';
 import { type RunnerOptions, StrategyRunner } from '../strategy/runner.js';
 import type { Strategy } from '../strategy/types.js';
@@ -49,6 +50,11 @@ export interface StrategyEngineOptions extends Partial<EngineOptions>, Omit<Runn
   observe?: readonly string[];
   /** ctx.log() lines and callback errors (default: stderr). */
   log?: (line: string) => void;
+  /**
+   * Called once when a strategy's callbacks threw more than `maxErrors` times (this process): that
+   * strategy gets no more trades, the others go on; the command stops the engine (exit 1). Default: log.
+   */
+  onHalt?: (error: StrategyErrorLimit) => void;
 }
 
 /** Strategies on the bus (see the file's header). */
@@ -71,6 +77,10 @@ export class StrategyEngine extends Engine {
   private readonly state: StrategyState;
   /** Aligned columns for trades read in place from Redis: none allocated per delivery. */
   private readonly scratch = new ColumnScratch();
+  private readonly onHalt: (error: StrategyErrorLimit) => void;
+  private readonly log: (line: string) => void;
+  /** Whether the callback errors' counts were logged (at stop or close). */
+  private errorsLogged = false;
 
   /** Checks the options and the strategies (KernelInputError naming the option). */
   constructor(bus: Bus, options: StrategyEngineOptions) {
@@ -92,6 +102,8 @@ export class StrategyEngine extends Engine {
       allowShort,
       fillAt,
       slowOnBarMs,
+      maxErrors,
+      onHalt = (error: StrategyErrorLimit) => log(error.message),
       ...engine
     } = options ?? ({} as StrategyEngineOptions);
     super(bus, { ...engine, name: engine.name ?? 'strategy' });
@@ -108,9 +120,23 @@ export class StrategyEngine extends Engine {
     if (!Array.isArray(observe) || !observe.every((t) => typeof t === 'string' && t !== '' && t !== input)) {
       throw new KernelInputError('options.observe', 'a list of message types other than the input', describeValue(observe));
     }
-    const execution = { session, initCash, fees, fixedFees, slippage, latencyMs, participation, allowShort, fillAt, slowOnBarMs };
+    const execution = {
+      session,
+      initCash,
+      fees,
+      fixedFees,
+      slippage,
+      latencyMs,
+      participation,
+      allowShort,
+      fillAt,
+      slowOnBarMs,
+      maxErrors,
+    };
     const defined = Object.fromEntries(Object.entries(execution).filter(([, v]) => v !== undefined)) as RunnerOptions;
     this.runnerOptions = defined;
+    this.onHalt = onHalt;
+    this.log = log;
     this.input = input;
     this.inputs = [input, ...observe];
     this.maxLatenessMs = maxLatenessMs;
@@ -163,18 +189,50 @@ export class StrategyEngine extends Engine {
     return this;
   }
 
-  /** One trade in event order to every strategy that trades its symbol. */
+  /**
+   * One trade in event order to every strategy that trades its symbol, but one stopped on maxErrors
+   * (its callbacks' errors never fail the delivery: they are counted; past maxErrors, onHalt).
+   */
   private readonly applyTrade = (symbol: string, ts: number, price: number, volume: number): void => {
     for (let r = 0; r < this.runners.length; r++) {
+      const runner = this.runners[r];
       const index = this.indexes[r];
       let k = index.get(symbol);
       if (k === undefined) {
-        k = this.runners[r].symbolIndex(symbol);
+        k = runner.symbolIndex(symbol);
         index.set(symbol, k);
       }
-      if (k >= 0) this.runners[r].trade(k, ts, price, volume);
+      if (k < 0 || runner.errors.halted) continue;
+      try {
+        runner.trade(k, ts, price, volume);
+      } catch (error) {
+        if (!(error instanceof StrategyErrorLimit)) throw error;
+        this.onHalt(error);
+      }
     }
   };
+
+  /**
+   * Why the engine's strategies failed, or undefined: one stopped on maxErrors, or a callback threw at
+   * every call in this process (each onBar). The command exits 1 with it.
+   */
+  failure(): string | undefined {
+    for (const runner of this.runners) {
+      if (runner.errors.halted) return runner.errors.halted.message;
+      const all = runner.errors.allFailed();
+      if (all.length > 0) {
+        return `${runner.strategy.name}: every call of ${all.join(' and ')} threw (${all.map((c) => runner.errors.calls[c]).join(', ')} calls)`;
+      }
+    }
+    return undefined;
+  }
+
+  /** Each strategy's callback errors by kind (./../strategy/errors.ts summary()), once, to the log. */
+  private logErrors(): void {
+    if (this.errorsLogged) return;
+    this.errorsLogged = true;
+    for (const runner of this.runners) for (const line of runner.errors.summary()) this.log(line);
+  }
 
   /**
    * A trade batch into the merge (checked whole first: times finite and in order for its symbol, prices
@@ -209,6 +267,7 @@ export class StrategyEngine extends Engine {
   /** Leaves the group without ending the data (the held trades stay unapplied: see Engine.stop()). */
   override stop(): Promise<void> {
     this.stopRelease();
+    this.logErrors();
     return super.stop();
   }
 
@@ -221,7 +280,15 @@ export class StrategyEngine extends Engine {
   protected override flushState(): void {
     this.stopRelease();
     this.merge.flush(this.applyTrade);
-    for (const runner of this.runners) runner.stop();
+    for (const runner of this.runners) {
+      try {
+        if (!runner.errors.halted) runner.stop();
+      } catch (error) {
+        if (!(error instanceof StrategyErrorLimit)) throw error;
+        this.onHalt(error);
+      }
+    }
+    this.logErrors();
   }
 
   protected get keyCount(): number {

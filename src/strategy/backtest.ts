@@ -7,6 +7,7 @@
 import { KernelInputError } from '../errors.js';
 import { requireTrades, type Trades } from '../kernels/trades.js';
 import { describeValue } from '../kernels/validate.js';
+import type { CallbackErrors } from './errors.js';
 import { type RunnerMetrics, type RunnerOptions, StrategyRunner } from './runner.js';
 import { type StrategySeries, strategySeries, strategyStats, type StrategyStats } from './stats.js';
 import type { PositionUpdate, Strategy, StrategyFill, StrategyOrder } from './types.js';
@@ -42,6 +43,8 @@ export interface StrategyBacktest {
   /** The daily series the statistics read (undefined without a trade). */
   series: StrategySeries | undefined;
   metrics: RunnerMetrics;
+  /** The callbacks' errors by kind and their calls (the run's StrategyRunner.errors). */
+  errors: CallbackErrors;
   /** The cash and equity at the end. */
   cash: number;
   equity: number;
@@ -84,7 +87,8 @@ export function tapeOrder(ts: Float64Array, codes: Int32Array | undefined, value
  * Runs `strategy` over `tape` (ts, price, volume and the symbols; any row order: replayed in (ts,
  * symbol, row) order) with `options` (the fill model, the session of the statistics' days) and returns
  * its orders, fills, last positions and statistics. Bad trades throw KernelInputError naming the
- * column and the trade; a callback that throws is logged and counted, and its orders dropped.
+ * column and the trade; a callback that throws is counted (the first of each kind logged), and its
+ * orders dropped; past `maxErrors` callback errors the run stops with StrategyErrorLimit.
  */
 export function backtestStrategy<S extends object>(
   tape: Tape,
@@ -131,6 +135,7 @@ export function backtestStrategy<S extends object>(
     stats: strategyStats(series, runner.symbols, runner.options.initCash, periodsPerYear),
     series,
     metrics: { ...runner.metrics },
+    errors: runner.errors,
     cash: runner.account.cash,
     equity: runner.account.equity(),
   };

@@ -5,6 +5,7 @@
  * it throws. A mistake throws StrategyError naming the strategy file's line that made it.
  */
 import { isClose } from '../backends/reference/backtest/execute.js';
+import { nearest } from '../kernels/nearest.js';
 import { describeValue } from '../kernels/validate.js';
 import type { StrategyAccount } from './account.js';
 import type { SymbolBars } from './bars.js';
@@ -35,6 +36,12 @@ export interface ContextHost {
   log(line: string): void;
 }
 
+/** `ctx.value: expected one of open, ..., got "bb.lowr" (did you mean "bb.lower"?)`: a name that is no value's. */
+export function unknownValue(name: unknown, valueNames: readonly string[]): string {
+  const guess = typeof name === 'string' ? nearest(name, valueNames) : undefined;
+  return `ctx.value: expected one of ${valueNames.join(', ')}, got ${describeValue(name)}${guess ? ` (did you mean "${guess}"?)` : ''}`;
+}
+
 /** The ctx object of a run, over `host`. */
 export function makeContext<S extends object>(host: ContextHost, state: S): StrategyContext<S> {
   const fail = (message: string): never => {
@@ -52,7 +59,7 @@ export function makeContext<S extends object>(host: ContextHost, state: S): Stra
     state,
     value(name, symbol, back = 0) {
       const v = host.valueOf(name);
-      if (v < 0) fail(`ctx.value: expected one of ${host.valueNames.join(', ')}, got ${describeValue(name)}`);
+      if (v < 0) fail(unknownValue(name, host.valueNames));
       if (!Number.isInteger(back) || back < 0 || back >= host.history) {
         fail(`ctx.value: expected back an integer in [0, ${host.history - 1}] (strategy.history), got ${describeValue(back)}`);
       }

@@ -6,10 +6,12 @@
  */
 import { indicatorStream } from '../api/indicator-stream.js';
 import { INDICATORS_KERNELS } from '../kernels/indicators/indicators-kernels.js';
+import { nearest } from '../kernels/nearest.js';
 import { describeValue } from '../kernels/validate.js';
 import { barSession, makeBarMaker } from './bars.js';
 import { StrategyError, stackPlaces } from './errors.js';
 import type { Strategy, StrategyDefinition } from './types.js';
+import { checkValueNames } from './value-names.js';
 
 /** The bar fields ctx.value() reads besides the indicators. */
 export const BAR_VALUES = ['open', 'high', 'low', 'close', 'volume'] as const;
@@ -29,8 +31,9 @@ export function outputNames(key: string, name: keyof typeof INDICATORS_KERNELS):
 /**
  * A strategy from its definition (see StrategyDefinition and docs/strategy.md): the module's default
  * export. Checked here, when the module loads: the name, the symbols, the bars (a maker is built from
- * them: an unknown or bad option fails), each indicator (its stream is built: an unknown indicator or
- * option fails), the history and the callbacks. A mistake throws StrategyError naming the file and
+ * them: an unknown or bad option fails), each indicator (its stream is built: an unknown indicator, with
+ * the nearest name, or option fails), the history, the callbacks, and the value names the callbacks read
+ * with a literal (`ctx.value('bb.lowr', s)` fails, naming its line and `bb.lower`: ./value-names.ts). A mistake throws StrategyError naming the file and
  * line of this call and the option (`strategy.indicators.fast.timePeriod: expected ...`).
  */
 export function defineStrategy<S extends object = Record<string, unknown>>(definition: StrategyDefinition<S>): Strategy<S> {
@@ -40,8 +43,8 @@ export function defineStrategy<S extends object = Record<string, unknown>>(defin
 
 /** defineStrategy() with the place its errors name (`file:line:column`, or a file). */
 export function checkStrategy<S extends object>(definition: StrategyDefinition<S>, definedAt: string | undefined): Strategy<S> {
-  const fail = (argument: string, expected: string, actual: unknown): never => {
-    throw new StrategyError(`${argument}: expected ${expected}, got ${describeValue(actual)}`, definedAt);
+  const fail = (argument: string, expected: string, actual: unknown, hint = ''): never => {
+    throw new StrategyError(`${argument}: expected ${expected}, got ${describeValue(actual)}${hint}`, definedAt);
   };
   if (typeof definition !== 'object' || definition === null) fail('strategy', 'an object { name, bars, onBar, ... }', definition);
   const d = definition as StrategyDefinition<S> & Record<string, unknown>;
@@ -78,7 +81,11 @@ export function checkStrategy<S extends object>(definition: StrategyDefinition<S
     }
     if (typeof spec !== 'object' || spec === null) fail(at, "an object { name: '<indicator>', ...options }", spec);
     const { name, ...options } = spec;
-    if (!Object.hasOwn(INDICATORS_KERNELS, name)) fail(`${at}.name`, `one of ${Object.keys(INDICATORS_KERNELS).join(', ')}`, name);
+    if (!Object.hasOwn(INDICATORS_KERNELS, name)) {
+      const known = Object.keys(INDICATORS_KERNELS);
+      const guess = typeof name === 'string' ? nearest(name, known) : undefined;
+      fail(`${at}.name`, `one of ${known.join(', ')}`, name, guess && ` (did you mean '${guess}'?)`);
+    }
     try {
       indicatorStream(name, options as never);
     } catch (error) {
@@ -86,6 +93,8 @@ export function checkStrategy<S extends object>(definition: StrategyDefinition<S
     }
     valueNames.push(...outputNames(key, name));
   }
+  // each ctx.value('<literal>') of the callbacks: a value of these (bb.lowr refused here, not at each bar)
+  checkValueNames(d, valueNames, definedAt);
   return Object.freeze({ ...d, history, kind: 'kernelbus.strategy', definedAt, valueNames }) as Strategy<S>;
 }
 

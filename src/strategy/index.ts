@@ -6,7 +6,7 @@
  */
 export { defineStrategy, isStrategy, BAR_VALUES } from './define.js';
 export { loadStrategy } from './load.js';
-export { StrategyError } from './errors.js';
+export { CallbackErrors, type CallbackErrorCount, type CallbackName, StrategyError, StrategyErrorLimit } from './errors.js';
 export { StrategyRunner, type RunnerMetrics, type RunnerOptions, type RunnerSink } from './runner.js';
 export type { DailyRecord } from './days.js';
 export { resolveExecution, type ExecutionOptions } from './execution.js';

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checkStrategy, isStrategy } from './define.js';
 import { fileFrame, StrategyError } from './errors.js';
+import { installResolveHook, needsResolveHook } from './resolve-hook.js';
 import type { Strategy, StrategyDefinition } from './types.js';
 
 /** The strategy that `file` (a path to an ES module, .mjs or .js) exports by default. */
@@ -17,6 +18,8 @@ export async function loadStrategy(file: string): Promise<{ strategy: Strategy<o
   const path = resolve(file);
   if (!existsSync(path)) throw new StrategyError('no such file', file);
   let module: { default?: unknown };
+  // `kernelbus` and `kernelbus/<subpath>` in the file (or what it imports) are the running package's
+  if (needsResolveHook(path)) installResolveHook();
   try {
     module = await import(pathToFileURL(path).href);
   } catch (error) {

@@ -17,7 +17,7 @@ import { DailyLog, type DailyRecord } from './days.js';
 import { accountDelta, applyRunnerDelta, daysDelta, decodeRunnerDelta, encodeRunnerDelta, RunnerMarks } from './runner-delta.js';
 import { decodeRunner, encodeRunner, type RunnerState } from './runner-state.js';
 import { makeContext, type ContextHost } from './context.js';
-import { StrategyError, strategyPlace } from './errors.js';
+import { CallbackErrors, type CallbackName } from './errors.js';
 import { Execution, type ExecutionOptions, type PendingOrder, resolveExecution, type ResolvedExecution } from './execution.js';
 import type { PositionUpdate, Strategy, StrategyBar, StrategyContext, StrategyFill, StrategyOrder } from './types.js';
 
@@ -40,6 +40,11 @@ export interface RunnerOptions extends ExecutionOptions {
   source?: string;
   /** An onBar slower than this (ms, wall clock) is logged and counted (`slowOnBars`). Default 100. */
   slowOnBarMs?: number;
+  /**
+   * Callback errors allowed: one more stops the run (StrategyErrorLimit thrown out of trade(), start()
+   * or stop(), the counts in runner.errors). Default: no limit, every error counted and the run goes on.
+   */
+  maxErrors?: number;
 }
 
 /** A run's counters. */
@@ -48,7 +53,7 @@ export interface RunnerMetrics {
   bars: number;
   orders: number;
   fills: number;
-  /** Callbacks that threw (their orders dropped). */
+  /** Callbacks that threw (their orders dropped); by kind and callback in StrategyRunner.errors. */
   errors: number;
   /** Trades applied behind an earlier trade of another symbol (out of event order: live, past the merge's lateness). */
   late: number;
@@ -84,8 +89,9 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   private readonly allowed: Set<string> | undefined;
   private readonly values: Map<string, number>;
   private readonly latestSeen = new Map<string, unknown>();
-  private readonly source: string | undefined;
   private readonly slowOnBarMs: number;
+  /** The callbacks' errors by kind, and their calls: the first logged, the others counted (./errors.ts). */
+  readonly errors: CallbackErrors;
   private lastTs = Number.NEGATIVE_INFINITY;
   private seq = 0;
   /** The event being handled (for ids, logs and the orders' time). */
@@ -105,7 +111,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     options: RunnerOptions = {},
     private readonly sink: RunnerSink = {},
   ) {
-    const { session, source, slowOnBarMs = 100, ...execution } = options;
+    const { session, source, slowOnBarMs = 100, maxErrors, ...execution } = options;
     if (!(typeof slowOnBarMs === 'number' && slowOnBarMs >= 0)) {
       throw new KernelInputError('options.slowOnBarMs', 'a number >= 0', String(slowOnBarMs));
     }
@@ -130,7 +136,13 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       latest: (type, symbol) => this.latestSeen.get(`${type}\u0000${symbol}`),
       log: (line) => this.sink.log?.(`${this.stamp()} ${strategy.name}: ${line}`),
     };
-    this.source = source;
+    this.errors = new CallbackErrors({
+      strategy: strategy.name,
+      source,
+      definedAt: strategy.definedAt,
+      ...(maxErrors === undefined ? {} : { maxErrors }),
+      ...(sink.log ? { log: sink.log } : {}),
+    });
     this.ctx = makeContext(host, {} as S);
   }
 
@@ -372,23 +384,22 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   }
 
   /**
-   * Runs a callback with orders open; returns whether it returned. One that throws is logged (the
-   * strategy file's line) and counted, and its orders are dropped.
+   * Runs a callback with orders open; returns whether it returned. One that throws is counted by kind
+   * in `errors` (the first of a kind logged, with the strategy file's line), and its orders are dropped;
+   * past maxErrors it throws StrategyErrorLimit: the run stops.
    */
-  private call(fn: () => void, name: string, where: string): boolean {
+  private call(fn: () => void, name: CallbackName, where: string): boolean {
     this.buffered.length = 0;
     this.accepting = name === 'onBar' || name === 'onFill';
+    this.errors.called(name);
     try {
       fn();
       return true;
     } catch (error) {
       this.buffered.length = 0;
       this.metrics.errors++;
-      const message =
-        error instanceof StrategyError
-          ? error.message
-          : `${strategyPlace(error, this.source) ?? this.strategy.definedAt ?? this.strategy.name}: ${(error as Error)?.message ?? String(error)}`;
-      this.sink.log?.(`${this.stamp()} ${this.strategy.name}: ${name} threw${where}, its orders dropped: ${message}`);
+      const limit = this.errors.failed(error, name, this.stamp(), where);
+      if (limit) throw limit;
       return false;
     } finally {
       this.accepting = false;
