@@ -16,7 +16,8 @@ import { type CallbackErrors, StrategyErrorLimit } from '../strategy/errors.js';
 import { loadStrategy } from '../strategy/load.js';
 import { choosePeriods, inferBarTimes, periodsJson } from '../strategy/periods.js';
 import { YEAR_FLAG } from './backtest-grid.js';
-import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readOptions, skippedText, timeUnitText } from './input.js';
+import { badTradesFlag, badTradesUsage, printRejected } from './bad-trades.js';
+import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readNotes, readOptions } from './input.js';
 import { flag, parseCommand, text, type Flag } from './options.js';
 import { fixed, fmt, labelled, pct, table } from './summary.js';
 
@@ -55,7 +56,7 @@ Options:
                         when every onBar, or every call of another callback, threw)
   --json                { orders, fills, positions, stats, metrics, callbackErrors } (NaN and infinities
                         as null)
-
+${badTradesUsage('fail')}
 ${INPUT_USAGE}`;
 
 /** A finite number >= 0 (> 0 when `positive`), undefined when absent. */
@@ -100,6 +101,7 @@ const FLAGS = {
   report: flag.string(),
   'symbol-column': flag.name(),
   'max-errors': flag.optionalNumber(0, Number.MAX_SAFE_INTEGER, true),
+  'bad-trades': badTradesFlag('fail'),
   ...INPUT_FLAGS,
 };
 
@@ -160,10 +162,12 @@ async function runStrategy(argv: string[], log: (line: string) => void, progress
     read = await readTrades(values.file, {
       ...readOptions(values, reading),
       ...(values['symbol-column'] === undefined ? {} : { symbolColumn: values['symbol-column'] }),
+      badTrades: values['bad-trades'],
     });
   } finally {
     reading.done();
   }
+  printRejected(read.info.badTrades);
   const readSeconds = (performance.now() - started) / 1000;
   const n = read.trades.ts.length;
   const name = read.info.source ?? values.file;
@@ -261,7 +265,7 @@ async function runStrategy(argv: string[], log: (line: string) => void, progress
     return errorsAtEnd(result.errors);
   }
   for (const line of summary(result, strategy.name, name, n, readSeconds, computeSeconds)) log(line);
-  const notes = [timeUnitText(read.info), skippedText(read.info)].filter((x) => x !== undefined);
+  const notes = readNotes(read.info);
   const wrote = [values.out, values.report].flatMap((x) => (x === undefined ? [] : [['wrote', x] as const]));
   const rows = [['periods', periods.text] as const, ...notes.map((note) => ['input', note] as const), ...wrote];
   for (const line of labelled(rows, { width: 9 })) log(line);

@@ -12,6 +12,8 @@ import type { Bus } from '../bus/bus.js';
 import { loadMessageCodec } from '../bus/frames.js';
 import { type RedisTransport, TransportError } from '../bus/transports/redis/index.js';
 import type { Engine } from '../engines/engine.js';
+import type { EngineResume } from '../engines/checkpointing.js';
+import type { EngineBadTrade } from '../engines/trade-gate.js';
 import { FactorEngine } from '../engines/factor.js';
 import { FACTOR_ENGINE_DEFAULTS, FACTOR_STYLES } from '../engines/factor-messages.js';
 import { PORTFOLIO_ENGINE_DEFAULTS, PortfolioEngine, type PortfolioEngineOptions } from '../engines/portfolio.js';
@@ -24,6 +26,7 @@ import type { BarOptions } from '../kernels/features/features.js';
 import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk/risk.js';
 import { DEFAULT_MAX_FUTURE_MS, VpinEngine } from '../engines/vpin.js';
 import { StrategyEngine } from '../engines/strategy.js';
+import { badTradesFlag, badTradesUsage } from './bad-trades.js';
 import { STRATEGY_ENGINE_FLAGS, STRATEGY_ENGINE_USAGE, strategyEngineOptions } from './engine-strategy.js';
 import { CheckpointConfigError } from '../engines/checkpoint-config.js';
 import { DEFAULT_CDF_WINDOW } from '../kernels/vpin/vpin.js';
@@ -113,7 +116,7 @@ Options:
                        volume, window...), forget them and start fresh from the group's position (without
                        it the engine refuses to start; or run it under its own --group)
   --claim-idle-ms ms   a process silent this long loses its streams to the others (default 5000)
-  --backend b          auto | native | reference (default $KERNELBUS_BACKEND, else auto)
+${badTradesUsage('skip', 23)}  --backend b          auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --stall-seconds s    /readyz fails while entries wait for the group and none was processed for s seconds (default 60)
   --grace-ms ms        after SIGINT/SIGTERM, how long the last checkpoint and outputs may take (default ${DEFAULT_GRACE_MS})
 ${METRICS_USAGE}${LOG_USAGE}vpin:
@@ -213,6 +216,7 @@ const FLAGS = {
   backend: flag.backend(),
   'stall-seconds': flag.number(60, 1, 86_400),
   'grace-ms': flag.number(DEFAULT_GRACE_MS, 0, 3_600_000),
+  'bad-trades': badTradesFlag('skip'),
   ...METRICS_FLAGS,
   ...LOG_FLAGS,
   ...(Object.fromEntries(
@@ -382,7 +386,25 @@ export async function runEngine(
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
   const { shards, 'checkpoint-ms': checkpointMs, 'claim-idle-ms': claimIdleMs, backend } = values;
-  const common = { name: kind, group, consumer, checkpointMs, backend, resetCheckpoints: values['reset-checkpoints'] };
+  const common = {
+    name: kind,
+    group,
+    consumer,
+    checkpointMs,
+    backend,
+    resetCheckpoints: values['reset-checkpoints'],
+    // the trade rule at a trade engine's door: with reject, each bad trade left out is a line on stderr
+    badTrades: values['bad-trades'],
+    onBadTrade: (bad: EngineBadTrade) => log.error(`rejected: ${bad.message}`, { event: 'bad-trade', ...bad }),
+    // a restart's (or takeover's) restore, said when it happens (a fresh group's resume restores nothing: no line)
+    onResume: (r: EngineResume) => {
+      if (r.restoredKeys + r.replayed === 0) return;
+      log.info(
+        `resumed ${r.streams.join(', ')}: ${fmt(r.restoredKeys)} keys restored from the checkpoint, ${fmt(r.replayed)} messages acknowledged since replayed (${fmt(r.ms, 1)} ms)`,
+        { event: 'resumed', ...r },
+      );
+    },
+  };
   let make: (bus: Bus) => Engine;
   const halt = new AbortController();
   if (kind === 'vpin') {
@@ -617,6 +639,7 @@ export async function runEngine(
       `${fmt(x.replayed ?? 0)} ${unit} replayed after takeovers, ${fmt(x.restoredKeys ?? 0)} ${{ vpin: 'symbols', risk: 'keys', factor: 'universes', portfolio: 'keys', features: 'symbols', strategy: 'keys' }[kind]} restored; ${made}; ` +
       `${fmt(x.checkpoints ?? 0)} checkpoints (${fmt(x.checkpointErrors ?? 0)} failed); ` +
       `${fmt(x.republished ?? 0)} republished ${unit} skipped; ` +
+      badTradesLine(m.badTrades) +
       `latency p50 ${ms(m.latencyMs.p50)} ms, p99 ${ms(m.latencyMs.p99)} ms`,
     {
       event: 'stopped',
@@ -625,6 +648,7 @@ export async function runEngine(
       deliveries: m.batches,
       duplicates: m.duplicates,
       keys: m.keys,
+      badTrades: m.badTrades,
       ...x,
     },
   );
@@ -635,4 +659,15 @@ export async function runEngine(
     return 1;
   }
   return 0;
+}
+
+/** The stop line's bad trades: `3 bad trades skipped (price 2, order 1); ` (nothing when none). */
+function badTradesLine(counts: Record<string, number>): string {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  if (total === 0) return '';
+  const reasons = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([r, n]) => `${r} ${fmt(n)}`)
+    .join(', ');
+  return `${fmt(total)} bad trade${total === 1 ? '' : 's'} skipped (${reasons}); `;
 }

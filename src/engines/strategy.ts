@@ -235,8 +235,9 @@ export class StrategyEngine extends Engine {
   }
 
   /**
-   * A trade batch into the merge (checked whole first: times finite and in order for its symbol, prices
-   * > 0, volumes >= 0; KernelInputError, nothing taken), or an observed message kept for ctx.latest().
+   * A trade batch into the merge (its trades held to the trade rule after the symbol's last: a bad one
+   * left out and counted, or with badTrades 'fail' the batch refused, nothing taken), or an observed
+   * message kept for ctx.latest().
    */
   protected process(message: BusMessage): void {
     if (message.type !== this.input) {
@@ -249,19 +250,17 @@ export class StrategyEngine extends Engine {
       this.merge.push(message.key, ts, price, volume, this.applyTrade, message.stream, message.watermark);
       return;
     }
-    let last = this.lastTs.get(message.key) ?? Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < ts.length; i++) {
-      if (!(ts[i] >= last && ts[i] < Number.POSITIVE_INFINITY))
-        throw new KernelInputError('trades.ts', `finite times in order (>= ${last})`, `ts[${i}] = ${ts[i]}`);
-      if (!(price[i] > 0 && price[i] < Number.POSITIVE_INFINITY))
-        throw new KernelInputError('trades.price', 'finite prices > 0', `price[${i}] = ${price[i]}`);
-      if (!(volume[i] >= 0 && volume[i] < Number.POSITIVE_INFINITY))
-        throw new KernelInputError('trades.volume', 'finite volumes >= 0', `volume[${i}] = ${volume[i]}`);
-      last = ts[i];
-    }
-    this.lastTs.set(message.key, last);
+    // the trade rule after the symbol's last trade: a bad trade is left out (or refuses the frame: badTrades)
+    const admitted = this.tradeGate.admit(
+      message.key,
+      message.id,
+      { ts, price, volume },
+      this.lastTs.get(message.key) ?? Number.NEGATIVE_INFINITY,
+    );
+    this.lastTs.set(message.key, admitted.last);
     this.state.push(message.key);
-    this.merge.push(message.key, ts, price, volume, this.applyTrade, message.stream, message.watermark);
+    const t = admitted.trades;
+    this.merge.push(message.key, t.ts, t.price, t.volume, this.applyTrade, message.stream, message.watermark);
   }
 
   /** Leaves the group without ending the data (the held trades stay unapplied: see Engine.stop()). */

@@ -43,7 +43,14 @@ describe('TradeGate', () => {
     const reject = new TradeGate('reject', (b: EngineBadTrade) => seen.push(b));
     reject.admit('JPM', '9-1', { ts: f64(1, 2), price: f64(-557.53, 3), volume: f64(1, 1) }, 0);
     expect(seen).toEqual([
-      { key: 'JPM', id: '9-1', index: 0, reason: 'price', value: -557.53, message: 'JPM trade 0 of 9-1: expected a finite price > 0, got -557.53' },
+      {
+        key: 'JPM',
+        id: '9-1',
+        index: 0,
+        reason: 'price',
+        value: -557.53,
+        message: 'JPM trade 0 of 9-1: expected a finite price > 0, got -557.53',
+      },
     ]);
     const fail = new TradeGate('fail');
     expect(() => fail.admit('JPM', '9-1', frame([1, 0], [3, 3], [1, 1]), 0)).toThrow(

@@ -133,7 +133,7 @@ describe('StrategyEngine', () => {
     await bus.close();
   });
 
-  it('gives ctx.latest() the observed messages, and refuses a bad batch whole', async () => {
+  it.each(['skip', 'fail'] as const)('gives ctx.latest() the observed messages; a bad trade is %s', async (policy) => {
     const bus = createBus();
     const seen: unknown[] = [];
     const engine = new StrategyEngine(bus, {
@@ -146,6 +146,7 @@ describe('StrategyEngine', () => {
       }),
       maxLatenessMs: 0,
       heartbeatMs: 0,
+      badTrades: policy,
     }).start();
     await engine.ready();
     await bus.publish('VPIN_CALCULATION', { key: 'A', payload: { vpin: 0.4 } });
@@ -154,16 +155,29 @@ describe('StrategyEngine', () => {
     const batch = (ts: number[], price: number[]) => ({
       type: 'TRADE_EXECUTION',
       key: 'A',
+      id: '7-0',
       payload: { ts: Float64Array.from(ts), price: Float64Array.from(price), volume: new Float64Array(ts.length).fill(1) },
     });
     process(batch([1, 2], [10, 11]));
     expect(seen).toEqual([{ vpin: 0.4 }]);
-    expect(() => process(batch([3, 4], [10, -1]))).toThrow(new KernelInputError('trades.price', 'finite prices > 0', 'price[1] = -1'));
-    expect(() => process(batch([1], [10]))).toThrow(/trades.ts: expected finite times in order \(>= 2\)/);
-    // nothing of the refused batches was taken: the next bar is made of the next good trades
-    process(batch([5, 6], [12, 13]));
-    expect(seen).toHaveLength(2);
-    expect(engine.strategies()[0].metrics.trades).toBe(4);
+    if (policy === 'fail') {
+      expect(() => process(batch([3, 4], [10, -1]))).toThrow(new KernelInputError('A trade 1 of 7-0', 'a finite price > 0', '-1'));
+      expect(() => process(batch([1], [10]))).toThrow(
+        "A trade 0 of 7-0: expected a time at or after the symbol's previous trade (2), got 1",
+      );
+      // nothing of the refused batches was taken: the next bar is made of the next good trades
+      process(batch([5, 6], [12, 13]));
+      expect(seen).toHaveLength(2);
+      expect(engine.strategies()[0].metrics.trades).toBe(4);
+    } else {
+      // the bad trades left out and counted, the others taken: bars (1 2) (3 5), 6 in the open bar
+      process(batch([3, 4], [10, -1]));
+      process(batch([1], [10]));
+      process(batch([5, 6], [12, 13]));
+      expect(seen).toHaveLength(2);
+      expect(engine.strategies()[0].metrics.trades).toBe(5);
+      expect(engine.metrics().badTrades).toEqual({ ts: 0, order: 1, price: 1, volume: 0 });
+    }
     await engine.close();
     await bus.close();
   });
