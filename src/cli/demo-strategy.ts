@@ -171,7 +171,8 @@ export class DemoStrategy {
     const all = [...this.positions()].sort((a, b) => pnl(b[1]) - pnl(a[1]));
     const top = all.slice(0, SHOWN);
     if (top.length > 0) {
-      const which = all.length > SHOWN ? `the ${SHOWN} of largest P&L of the ${fmt(all.length)} symbols traded (--json: all)` : 'every symbol traded';
+      const which =
+        all.length > SHOWN ? `the ${SHOWN} of largest P&L of the ${fmt(all.length)} symbols traded (--json: all)` : 'every symbol traded';
       lines.push(`  ${which}; avg price: the position's average entry price`);
       lines.push('  symbol         units   avg price    realized  unrealized');
       for (const [symbol, p] of top) {

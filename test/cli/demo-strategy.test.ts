@@ -81,7 +81,9 @@ describe('kernelbus demo: the example strategy', () => {
     let text = '';
     out.on('data', (d: Buffer) => (text += d.toString()));
     expect(await runDemo(['--file', 'examples/tape.csv'], out)).toBe(0);
-    expect(text).toMatch(/\n {2}strategy vpin-ma-cross \(SMA 5 \/ 15 cross on [\d,.]+ (s|ms) bars, no entry while VPIN CDF > 0\.9; fees 5 bp of each fill\)\n/);
+    expect(text).toMatch(
+      /\n {2}strategy vpin-ma-cross \(SMA 5 \/ 15 cross on [\d,.]+ (s|ms) bars, no entry while VPIN CDF > 0\.9; fees 5 bp of each fill\)\n/,
+    );
     const [, orders, fills] =
       /\n {2}([\d,]+) orders, ([\d,]+) fills, [\d,]+ entries held back by VPIN; equity [\d,.]+ \(P&L [+-][\d,.]+, fees [\d,.]+\)\n/
         .exec(text)!
@@ -90,7 +92,9 @@ describe('kernelbus demo: the example strategy', () => {
     expect(fills).toBeLessThanOrEqual(orders);
     expect(text).toMatch(/\n {2}fill vpin-ma-cross:\S+:\d+:0#0: (bought|sold) [\d,.]+ \S+ at [\d.]+\n/);
     // which positions are shown, and what avg price is; fees charged
-    expect(text).toMatch(/\n {2}(the 5 of largest P&L of the [\d,]+ symbols traded \(--json: all\)|every symbol traded); avg price: the position's average entry price\n/);
+    expect(text).toMatch(
+      /\n {2}(the 5 of largest P&L of the [\d,]+ symbols traded \(--json: all\)|every symbol traded); avg price: the position's average entry price\n/,
+    );
     expect(Number(/fees ([\d,.]+)\)/.exec(text)![1].replaceAll(',', ''))).toBeGreaterThan(0);
     expect(text).toMatch(/\n {2}strategy:vpin-ma-cross +[\d.]+%/);
   });
