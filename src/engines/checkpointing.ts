@@ -519,6 +519,19 @@ export class Checkpointing {
     }
   }
 
+  /**
+   * A whole state changed outside any entry (StrategyEngine's release timer): a key of a primary-input stream with
+   * processed entries is marked, so the next round writes the state with the ids it has.
+   */
+  touch(): void {
+    for (const [stream, state] of this.ckpt) {
+      const key = this.host.lastIds.get(stream)?.keys().next().value;
+      if (state.type !== this.host.inputs[0] || state.maxId === undefined || key === undefined) continue;
+      state.dirty.add(key);
+      return;
+    }
+  }
+
   /** Notes a key changed by entry `id` for the next checkpoint. */
   mark(state: StreamCheckpointState, key: string, id: string): void {
     state.dirty.add(key);

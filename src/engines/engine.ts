@@ -473,6 +473,14 @@ export abstract class Engine {
   }
 
   /**
+   * A whole-state engine's state changed outside any delivery (work of a timer): the next checkpoint
+   * writes it (without this, only a delivery marks the state for the next checkpoint).
+   */
+  protected stateChanged(): void {
+    this.ckpt?.touch();
+  }
+
+  /**
    * Writes a checkpoint of every stream whose keys changed since the last one, once the outputs
    * published so far are stored (so no output of a checkpointed entry can be lost). Runs every
    * checkpointMs and when the engine stops or closes; failures are counted and retried next time.

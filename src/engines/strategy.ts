@@ -183,7 +183,21 @@ export class StrategyEngine extends Engine {
   override start(): this {
     super.start();
     if (!this.releaseTimer && this.maxLatenessMs > 0) {
-      this.releaseTimer = setInterval(() => this.merge.release(this.applyTrade), Math.max(10, this.maxLatenessMs / 2));
+      // trades the timer hands out change the state with no entry to mark it: say so, or the next
+      // checkpoint would not hold them (a kill then repeats their fills however long after)
+      const released = (symbol: string, ts: number, price: number, volume: number) => {
+        this.applyTrade(symbol, ts, price, volume);
+        changed = true;
+      };
+      let changed = false;
+      this.releaseTimer = setInterval(
+        () => {
+          changed = false;
+          this.merge.release(released);
+          if (changed) this.stateChanged();
+        },
+        Math.max(10, this.maxLatenessMs / 2),
+      );
       this.releaseTimer.unref();
     }
     return this;

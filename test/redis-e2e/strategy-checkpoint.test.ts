@@ -9,8 +9,8 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { Bus } from '../../src/bus/bus.js';
 import { CheckpointConfigError, StrategyEngine } from '../../src/engines/index.js';
-import { backtestStrategy, type StrategyFill, type Tape } from '../../src/strategy/index.js';
-import { closeAll, describeRedis, RedisServer, client, tearDown, until } from '../helpers/redis.js';
+import { backtestStrategy, defineStrategy, type StrategyFill, type Tape } from '../../src/strategy/index.js';
+import { closeAll, describeRedis, RedisServer, client, sleep, tearDown, until } from '../helpers/redis.js';
 import { maCross, randomTape } from '../strategy/helpers.js';
 import { redisBus, storedMessages } from './helpers.js';
 
@@ -143,5 +143,41 @@ describeRedis('StrategyEngine checkpoints over Redis', () => {
     expect(c.strategies()[0].metrics.bars).toBe(0);
     await c.close();
     await bus3.close();
+  });
+  it("a fill made by the merge's release timer (no entry after it) is in the next checkpoint: a kill then repeats none", async () => {
+    await client(url).flushall();
+    const strategy = defineStrategy({
+      name: 'timer',
+      bars: { by: 'tick', threshold: 3 },
+      onBar(ctx, bar) {
+        if (bar.index === 0) ctx.order(bar.symbol, 1);
+      },
+    });
+    const make = (bus: Bus) =>
+      new StrategyEngine(bus, { strategies: strategy, initCash: 1000, heartbeatMs: 0, checkpointMs: 200, maxLatenessMs: 300 });
+    const bus1 = await redisBus(url, 2);
+    const a = make(bus1).start();
+    await a.ready(30_000);
+    // the merge holds the last trades until the symbol is silent for maxLatenessMs: the timer hands them out
+    const ts = Float64Array.of(1e12, 1e12 + 1000, 1e12 + 2000, 1e12 + 3000, 1e12 + 4000);
+    await bus1.publish('TRADE_EXECUTION', { key: 'AAA', ts, price: Float64Array.of(100, 101, 102, 103, 104), volume: ts.map(() => 1) });
+    await bus1.flush();
+    await until(() => a.metrics().extra.fills >= 1, 'the fill', 10_000);
+    const atFill = a.metrics().extra.checkpoints;
+    await until(() => a.metrics().extra.checkpoints > atFill, 'a checkpoint after the timer-made fill', 5_000);
+    // killed: no checkpoint on the way out
+    a.checkpoint = () => Promise.resolve();
+    await a.stop();
+    await bus1.close();
+    const bus2 = await redisBus(url, 2);
+    const b = make(bus2).start();
+    await b.ready(30_000);
+    await sleep(1_000);
+    // B restored the state with the fill in it (its counts too) and replayed nothing into a fill again
+    expect(b.metrics().extra).toMatchObject({ restoredKeys: 1, replayed: 0, fills: 1 });
+    await b.stop();
+    await bus2.close();
+    const fills = await storedMessages<StrategyFill>(client(url), 'ORDER_FILL', 2, 'logic');
+    expect(fills).toHaveLength(1);
   });
 });
