@@ -311,7 +311,9 @@ function summary(r: StrategyBacktest, name: string, file: string, n: number, rea
       [
         [
           'positions',
-          held.length === 0 ? 'flat' : held.map((p) => `${p.symbol} ${fixed(p.units, 4)} @ ${fixed(p.avgPrice, 4)}`).join(', '),
+          held.length === 0
+            ? 'flat'
+            : `${held.map((p) => `${p.symbol} ${fixed(p.units, 4)} @ ${fixed(p.avgPrice, 4)}`).join(', ')} (units @ average entry price)`,
         ],
         ['account', `cash ${fixed(r.cash, 2)}, equity ${fixed(r.equity, 2)}`],
         [

@@ -129,6 +129,16 @@ export interface CheckpointHost {
   resumed?(resume: EngineResume): void;
 }
 
+/** What one resume restored and replayed (resumes of several streams run at once: each counts its own). */
+interface ResumeTally {
+  restoredKeys: number;
+  replayed: number;
+  /** When it began (performance.now()). */
+  at: number;
+}
+
+const newTally = (): ResumeTally => ({ restoredKeys: 0, replayed: 0, at: performance.now() });
+
 /** A resume of input streams (EngineOptions.onResume): what was restored and replayed, and how long it took. */
 export interface EngineResume {
   streams: string[];
@@ -319,12 +329,12 @@ export class Checkpointing {
     if (state.epoch === epoch) return undefined;
     state.resuming ??= (async () => {
       await this.checkConfig();
-      const before = this.told();
-      const checkpoint = await this.restoreStream(stream, state);
-      for await (const entry of this.toReplay(stream, checkpoint)) await this.replay(stream, state, entry);
+      const tally = newTally();
+      const checkpoint = await this.restoreStream(stream, state, tally);
+      for await (const entry of this.toReplay(stream, checkpoint)) await this.replay(stream, state, entry, tally);
       state.epoch = epoch;
       this.counts.resumes++;
-      this.tell([stream], before);
+      this.tell([stream], tally);
     })().finally(() => {
       state.resuming = undefined;
     });
@@ -343,10 +353,10 @@ export class Checkpointing {
     if (moved.length === 0) return undefined;
     const all = (async () => {
       await this.checkConfig();
-      const before = this.told();
+      const tally = newTally();
       const fresh = [...this.host.lastIds.values()].every((byKey) => byKey.size === 0);
-      const checkpoints = await Promise.all(moved.map(([stream, state]) => this.restoreStream(stream, state)));
-      if (this.host.whole) this.restoreWhole(moved, checkpoints, fresh);
+      const checkpoints = await Promise.all(moved.map(([stream, state]) => this.restoreStream(stream, state, tally)));
+      if (this.host.whole) this.restoreWhole(moved, checkpoints, fresh, tally);
       const sources = moved.map(([stream], i) => this.toReplay(stream, checkpoints[i])[Symbol.asyncIterator]());
       const heads = await Promise.all(sources.map((source) => source.next()));
       for (;;) {
@@ -356,7 +366,7 @@ export class Checkpointing {
         });
         if (next < 0) break;
         const entry = heads[next].value as ReplayEntry;
-        await this.replay(moved[next][0], moved[next][1], entry);
+        await this.replay(moved[next][0], moved[next][1], entry, tally);
         heads[next] = await sources[next].next();
       }
       for (const [, state, epoch] of moved) {
@@ -365,7 +375,7 @@ export class Checkpointing {
       }
       this.tell(
         moved.map(([stream]) => stream),
-        before,
+        tally,
       );
     })().finally(() => {
       this.resumingAll = undefined;
@@ -376,26 +386,16 @@ export class Checkpointing {
     return all;
   }
 
-  /** The counts a resume reports, and the time, before it. */
-  private told(): { restoredKeys: number; replayed: number; at: number } {
-    return { restoredKeys: this.counts.restoredKeys, replayed: this.counts.replayed, at: performance.now() };
-  }
-
-  /** Tells the host what a resume of `streams` did since `before`. */
-  private tell(streams: string[], before: { restoredKeys: number; replayed: number; at: number }): void {
-    this.host.resumed?.({
-      streams,
-      restoredKeys: this.counts.restoredKeys - before.restoredKeys,
-      replayed: this.counts.replayed - before.replayed,
-      ms: performance.now() - before.at,
-    });
+  /** Tells the host what a resume of `streams` did (its tally). */
+  private tell(streams: string[], tally: ResumeTally): void {
+    this.host.resumed?.({ streams, restoredKeys: tally.restoredKeys, replayed: tally.replayed, ms: performance.now() - tally.at });
   }
 
   /**
    * Loads `stream`'s checkpoint (retrying while Redis is briefly unreachable) and restores each key
    * whose record is newer than this engine's state; returns the checkpoint for the replay.
    */
-  private async restoreStream(stream: string, state: StreamCheckpointState): Promise<StreamCheckpoint> {
+  private async restoreStream(stream: string, state: StreamCheckpointState, tally: ResumeTally): Promise<StreamCheckpoint> {
     // Redis may be briefly unreachable: retry for a while before failing the delivery (it is retried too).
     let checkpoint: StreamCheckpoint;
     for (let attempt = 0; ; attempt++) {
@@ -426,6 +426,7 @@ export class Checkpointing {
         );
         byKey.set(key, id);
         this.counts.restoredKeys++;
+        tally.restoredKeys++;
       } else if (local !== id) {
         state.dirty.add(key); // ours is newer: the next checkpoint writes it
         chain.whole = true;
@@ -446,7 +447,12 @@ export class Checkpointing {
    * engine with state of its own (a lease lost for a moment and taken back) keeps it, and its next
    * checkpoint writes it whole.
    */
-  private restoreWhole(moved: readonly [string, StreamCheckpointState, number][], checkpoints: StreamCheckpoint[], fresh: boolean): void {
+  private restoreWhole(
+    moved: readonly [string, StreamCheckpointState, number][],
+    checkpoints: StreamCheckpoint[],
+    fresh: boolean,
+    tally: ResumeTally,
+  ): void {
     let best: { stream: string; round: number; bytes: Uint8Array; deltas: Uint8Array[]; base: number; size: number } | undefined;
     moved.forEach(([stream], i) => {
       const record = checkpoints[i].records.get(STATE_KEY);
@@ -475,6 +481,7 @@ export class Checkpointing {
         if (key === STATE_KEY) continue;
         byKey.set(key, record.id);
         this.counts.restoredKeys++;
+        tally.restoredKeys++;
       }
     });
   }
@@ -501,7 +508,7 @@ export class Checkpointing {
    * key or count not the entry's) is skipped here too, counted in replayErrors; a watermark-only frame
    * too, uncounted, unless the engine reads them (as its delivery skips it).
    */
-  private async replay(stream: string, state: StreamCheckpointState, entry: ReplayEntry): Promise<void> {
+  private async replay(stream: string, state: StreamCheckpointState, entry: ReplayEntry, tally: ResumeTally): Promise<void> {
     const { id, data } = entry;
     try {
       const frame = decodeFrame(data);
@@ -513,6 +520,7 @@ export class Checkpointing {
       this.host.progress(stream, message.key, id);
       this.mark(state, message.key, id);
       this.counts.replayed += message.count;
+      tally.replayed += message.count;
     } catch {
       // The group acknowledged it (or dead-lettered it) and it does not apply here: skip it, counted.
       this.counts.replayErrors++;
@@ -520,13 +528,13 @@ export class Checkpointing {
   }
 
   /**
-   * A whole state changed outside any entry (StrategyEngine's release timer): a key of a primary-input stream with
-   * processed entries is marked, so the next round writes the state with the ids it has.
+   * A whole state changed outside any entry, through `key` (StrategyEngine's release timer handing out
+   * its held trades): the key is marked on the primary input's stream it came from, so the next round
+   * writes the state with the ids it has.
    */
-  touch(): void {
+  touch(key: string): void {
     for (const [stream, state] of this.ckpt) {
-      const key = this.host.lastIds.get(stream)?.keys().next().value;
-      if (state.type !== this.host.inputs[0] || state.maxId === undefined || key === undefined) continue;
+      if (state.type !== this.host.inputs[0] || state.maxId === undefined || !this.host.lastIds.get(stream)?.has(key)) continue;
       state.dirty.add(key);
       return;
     }

@@ -473,11 +473,11 @@ export abstract class Engine {
   }
 
   /**
-   * A whole-state engine's state changed outside any delivery (work of a timer): the next checkpoint
-   * writes it (without this, only a delivery marks the state for the next checkpoint).
+   * A whole-state engine's state changed outside any delivery (work of a timer), through `key`: the
+   * next checkpoint writes it (without this, only a delivery marks the state for the next checkpoint).
    */
-  protected stateChanged(): void {
-    this.ckpt?.touch();
+  protected stateChanged(key: string): void {
+    this.ckpt?.touch(key);
   }
 
   /**

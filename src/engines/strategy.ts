@@ -187,14 +187,13 @@ export class StrategyEngine extends Engine {
       // checkpoint would not hold them (a kill then repeats their fills however long after)
       const released = (symbol: string, ts: number, price: number, volume: number) => {
         this.applyTrade(symbol, ts, price, volume);
-        changed = true;
+        if (symbol !== last) this.stateChanged((last = symbol));
       };
-      let changed = false;
+      let last: string | undefined;
       this.releaseTimer = setInterval(
         () => {
-          changed = false;
+          last = undefined;
           this.merge.release(released);
-          if (changed) this.stateChanged();
         },
         Math.max(10, this.maxLatenessMs / 2),
       );

@@ -169,6 +169,8 @@ describe('kernelbus conventions', () => {
       skippedRows: 0,
       bytes: plain.length,
       timeUnits: { ts: { unit: 'ms', detected: true } },
+      // the trade rule's report: --bad-trades fail (the default) found none
+      badTrades: { policy: 'fail', count: 0, byReason: { ts: 0, order: 0, price: 0, volume: 0 } },
     });
     expect(s.read.bytes).toBe(plain.length + 3); // the BOM
   });

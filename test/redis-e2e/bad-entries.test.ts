@@ -49,7 +49,9 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
       shards: SHARDS,
       redis: { url, prefix: PREFIX, retryDelayMs: 200, maxDeliveries: 5, claimIdleMs: 2000, blockMs: 50 },
     });
-    const engine = new VpinEngine(bus, { vpin: VPIN, backend: 'reference', heartbeatMs: 0, checkpointMs: 200 }).start();
+    // badTrades 'fail': a frame with a bad trade is refused whole, dead-lettered with its reason (the
+    // default, 'skip', leaves the trade out and applies the rest: test/redis-e2e/bad-trades.test.ts)
+    const engine = new VpinEngine(bus, { vpin: VPIN, backend: 'reference', heartbeatMs: 0, checkpointMs: 200, badTrades: 'fail' }).start();
     await Promise.all(bus.buses.map((b) => (bus.transport(b) as RedisTransport).ready()));
     const streams = Array.from({ length: SHARDS }, (_, i) => keysOf(PREFIX).stream(streamName('marketdata', 'TRADE_EXECUTION', i)));
     await until(
@@ -106,7 +108,7 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
         const t = trades(key);
         t.price[2] = NaN;
         await add(key, 'd', frame(key, t), 'k', key, 'n', String(ROWS));
-        return { what: 'a NaN price', reason: /^invalid data: trades\.price: expected finite prices, got price\[2\] = NaN$/ };
+        return { what: 'a NaN price', reason: /^invalid data: \w+ trade 2 of \d+-\d+: expected a finite price > 0, got NaN$/ };
       },
       async (key) => {
         const t = trades(key);
@@ -114,14 +116,14 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
         await add(key, 'd', frame(key, t), 'k', key, 'n', String(ROWS));
         return {
           what: 'an Infinity volume',
-          reason: /^invalid data: trades\.volume: expected finite volumes >= 0, got volume\[1\] = Infinity$/,
+          reason: /^invalid data: \w+ trade 1 of \d+-\d+: expected a finite volume >= 0, got Infinity$/,
         };
       },
       async (key) => {
         const t = trades(key);
         t.volume[0] = -5;
         await add(key, 'd', frame(key, t), 'k', key, 'n', String(ROWS));
-        return { what: 'a negative volume', reason: /^invalid data: trades\.volume: expected finite volumes >= 0, got volume\[0\] = -5$/ };
+        return { what: 'a negative volume', reason: /^invalid data: \w+ trade 0 of \d+-\d+: expected a finite volume >= 0, got -5$/ };
       },
       async (key) => {
         const t = trades(key);
@@ -129,7 +131,7 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
         await add(key, 'd', frame(key, t), 'k', key, 'n', String(ROWS));
         return {
           what: "timestamps before the symbol's last",
-          reason: /^invalid data: trades\.ts: expected non-decreasing timestamps, got ts\[0\] = \d+ after \d+$/,
+          reason: /^invalid data: \w+ trade 0 of \d+-\d+: expected a time at or after the symbol's previous trade \(\d+\), got \d+$/,
         };
       },
       async (key) => {
@@ -165,7 +167,7 @@ describeRedis('bad entries between valid frames, read by a VpinEngine over Redis
         await add(key, 'd', frame(key, trades(key)), 'k', other(key), 'n', String(ROWS));
         return {
           what: 'two NaN frames, then a frame whose k names another key',
-          reason: /^(invalid data: trades\.price: expected finite prices, got price\[[04]\] = NaN|malformed entry: field 'k' .*)$/,
+          reason: /^(invalid data: \w+ trade [04] of \d+-\d+: expected a finite price > 0, got NaN|malformed entry: field 'k' .*)$/,
         };
       },
     ];

@@ -115,6 +115,14 @@ describeRedis('the damaged tape through the feed and the live engine', () => {
     expect(await live.stop()).toBe(0);
     expect((await fills()).sort(byTsId)).toEqual([...expected].sort(byTsId));
     expect(live.out).toMatch(/1 bad trade skipped/);
+    // kernelbus tail ORDER_FILL --dedupe prints the fills the backtest prints, each once
+    const tailed = await run(['tail', 'ORDER_FILL', '--redis', url, '--from', 'start', '--json', '--dedupe']);
+    expect(tailed.code, tailed.stderr).toBe(0);
+    const lines = tailed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { payload: StrategyFill });
+    expect(lines.map((l) => l.payload).sort(byTsId)).toEqual([...expected].sort(byTsId));
     // no frame dead-lettered
     for (const stream of TRADE_STREAMS) expect(await redis.xlen(`${stream}:dlq`)).toBe(0);
     // kernelbus replay's VPIN engine over the same entries: the bad trade left out, listed with reject

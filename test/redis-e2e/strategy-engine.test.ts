@@ -225,6 +225,15 @@ describeRedis('StrategyEngine over Redis: the backtest fills, live', () => {
     expect([...fills.map.values()].sort(byTsId)).toEqual([...expected.fills].sort(byTsId));
     // the second process replayed the first third: its fills published again, identical (byId checks)
     expect(fills.again).toBeGreaterThan(0);
+    // kernelbus tail ORDER_FILL --dedupe prints the fills the backtest prints, each once, and says how many repeats it dropped
+    const tailed = await run(['tail', 'ORDER_FILL', '--redis', url, '--from', 'start', '--json', '--dedupe']);
+    expect(tailed.code, tailed.stderr).toBe(0);
+    const tailedFills = tailed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { payload: StrategyFill }).payload);
+    expect(tailedFills.sort(byTsId)).toEqual([...expected.fills].sort(byTsId));
+    expect(tailed.stderr).toMatch(new RegExp(`, ${fills.again} repeats? dropped`));
     const orders = await byId<StrategyOrder>(redis, 'STRATEGY_SIGNAL');
     expect([...orders.map.values()].sort(byTsId)).toEqual([...expected.orders].sort(byTsId));
     // the third restored a checkpoint (8 symbols' keys), and replayed or was handed nothing twice

@@ -1,6 +1,7 @@
 /**
  * What a VPIN engine over Redis does with frames an operator injects (issue 41, items 8 and 9): a frame
- * out of order that was never applied is dead-lettered, not skipped as `republished` (only a frame the
+ * out of order that was never applied is dead-lettered (badTrades 'fail'; by default its trades are left
+ * out as bad), not skipped as `republished` (only a frame the
  * engine applied is: the very bytes stored twice); a frame stamped beyond maxFutureMs of the engine's
  * clock is dead-lettered with its reason instead of pushing its symbol's clock a day ahead.
  */
@@ -34,7 +35,7 @@ describeRedis('frames an engine must not take', () => {
   afterAll(() => tearDown(server));
 
   /** An engine of one shard under `prefix`, reading; and a raw XADD of a frame of `key`. */
-  async function start(prefix: string, options: { maxFutureMs?: number } = {}) {
+  async function start(prefix: string, options: { maxFutureMs?: number; badTrades?: 'fail' | 'skip' } = {}) {
     bus = createBus({ shards: 1, redis: { url: server.url(), prefix, claimIdleMs: 300, blockMs: 20 } });
     engine = new VpinEngine(bus, { vpin: VPIN, backend: 'reference', heartbeatMs: 0, checkpointMs: 0, ...options }).start();
     await engine.ready();
@@ -55,41 +56,50 @@ describeRedis('frames an engine must not take', () => {
     return { redis, key, frame, add, engine: engine!, bus: bus! };
   }
 
-  it('24 frames out of order, published earlier than the last applied: all dead-lettered, none skipped as republished', async () => {
-    const { frame, add, engine, bus, redis, key } = await start('kb:g1:');
-    const t0 = nowMs() - 60_000;
-    const applied: Buffer[] = [];
-    for (let i = 0; i < 30; i++) {
-      const bytes = frame('SYM000', [t0 + 100 * i, t0 + 100 * i + 50], t0 + 100 * i + 60);
-      applied.push(bytes);
-      await add('SYM000', bytes);
-    }
-    await until(() => engine.metrics().processed === 60, '30 frames applied');
-    // 24 frames that go back in time, each published (sentAt) before the last applied one, some at the
-    // very sentAt of an applied frame but with other trades: never applied, so not republishes.
-    for (let i = 0; i < 24; i++) await add('SYM000', frame('SYM000', [t0 + 100 * i + 10], t0 + 100 * (i % 6) + 60));
-    await until(() => bus.metrics().deadLetteredEntries === 24, '24 dead letters', 10_000);
-    const reasons = await redis.xrange(key + DEAD_LETTER_SUFFIX, '-', '+');
-    expect(reasons).toHaveLength(24);
-    for (const [, f] of reasons) expect(f[f.indexOf('error') + 1]).toMatch(/^invalid data: /);
-    expect(engine.metrics().extra.republished).toBe(0);
-    // A frame stored twice (the very bytes of applied frames, the last and an earlier one): skipped.
-    await add('SYM000', applied[29]);
-    await add('SYM000', applied[20]);
-    const later = frame('SYM000', [t0 + 5000], t0 + 5001);
-    await add('SYM000', later);
-    await until(() => engine.symbols().get('SYM000')!.lastTs === t0 + 5000, 'the later frame applied');
-    expect(engine.metrics().extra.republished).toBe(4);
-    expect(bus.metrics().deadLetteredEntries).toBe(24);
-    // The symbol's state is exactly that of the applied frames, each once.
-    const direct = kernels({ backend: 'reference' }).vpinStream(VPIN);
-    for (const bytes of [...applied, later]) {
-      const decoded = decodeFrame(bytes);
-      if (decoded.kind !== 'trades') throw new Error('not a trade frame');
-      direct.update(decoded.columns);
-    }
-    expect(engine.symbols().get('SYM000')!.stream.snapshot()).toEqual(direct.snapshot());
-  });
+  it.each(['fail', 'skip'] as const)(
+    "24 frames out of order, published earlier than the last applied: none skipped as republished (badTrades '%s': dead-lettered, or their trades counted as bad)",
+    async (badTrades) => {
+      const { frame, add, engine, bus, redis, key } = await start(`kb:g1${badTrades}:`, { badTrades });
+      const t0 = nowMs() - 60_000;
+      const applied: Buffer[] = [];
+      for (let i = 0; i < 30; i++) {
+        const bytes = frame('SYM000', [t0 + 100 * i, t0 + 100 * i + 50], t0 + 100 * i + 60);
+        applied.push(bytes);
+        await add('SYM000', bytes);
+      }
+      await until(() => engine.metrics().processed === 60, '30 frames applied');
+      // 24 frames that go back in time, each published (sentAt) before the last applied one, some at the
+      // very sentAt of an applied frame but with other trades: never applied, so not republishes.
+      for (let i = 0; i < 24; i++) await add('SYM000', frame('SYM000', [t0 + 100 * i + 10], t0 + 100 * (i % 6) + 60));
+      const dead = badTrades === 'fail' ? 24 : 0;
+      if (badTrades === 'fail') {
+        await until(() => bus.metrics().deadLetteredEntries === 24, '24 dead letters', 10_000);
+        const reasons = await redis.xrange(key + DEAD_LETTER_SUFFIX, '-', '+');
+        expect(reasons).toHaveLength(24);
+        for (const [, f] of reasons) expect(f[f.indexOf('error') + 1]).toMatch(/^invalid data: /);
+      } else {
+        await until(() => engine.metrics().badTrades.order === 24, "24 trades left out as before their symbol's last", 10_000);
+        expect(bus.metrics().deadLetteredEntries).toBe(0);
+      }
+      expect(engine.metrics().extra.republished).toBe(0);
+      // A frame stored twice (the very bytes of applied frames, the last and an earlier one): skipped.
+      await add('SYM000', applied[29]);
+      await add('SYM000', applied[20]);
+      const later = frame('SYM000', [t0 + 5000], t0 + 5001);
+      await add('SYM000', later);
+      await until(() => engine.symbols().get('SYM000')!.lastTs === t0 + 5000, 'the later frame applied');
+      expect(engine.metrics().extra.republished).toBe(4);
+      expect(bus.metrics().deadLetteredEntries).toBe(dead);
+      // The symbol's state is exactly that of the applied frames, each once.
+      const direct = kernels({ backend: 'reference' }).vpinStream(VPIN);
+      for (const bytes of [...applied, later]) {
+        const decoded = decodeFrame(bytes);
+        if (decoded.kind !== 'trades') throw new Error('not a trade frame');
+        direct.update(decoded.columns);
+      }
+      expect(engine.symbols().get('SYM000')!.stream.snapshot()).toEqual(direct.snapshot());
+    },
+  );
 
   it('a frame stamped a day ahead is dead-lettered with its reason; the symbol goes on', async () => {
     const { frame, add, engine, bus, redis, key } = await start('kb:g2:');
