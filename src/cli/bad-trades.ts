@@ -5,23 +5,13 @@
  * engine's metrics). What a read found goes into the command's notes, its --json, and with `reject` one
  * line per bad trade on stderr.
  */
-import { KernelInputError } from '../errors.js';
 import type { BadTradesReport } from '../io/trade-screen.js';
-import { BAD_TRADE_POLICIES, BAD_TRADE_REASONS, type BadTradePolicy } from '../kernels/trade-check.js';
+import { BAD_TRADE_REASONS, type BadTradePolicy, requireBadTradePolicy } from '../kernels/trade-check.js';
 import { type Flag, text } from './options.js';
 
 /** The flag, with the default of the commands that read files (`fail`) or of the live engines (`skip`). */
 export function badTradesFlag(fallback: BadTradePolicy): Flag<BadTradePolicy> {
-  return {
-    type: 'string',
-    parse: (raw, name) => {
-      const value = text(raw) ?? fallback;
-      if (!BAD_TRADE_POLICIES.includes(value as BadTradePolicy)) {
-        throw new KernelInputError(name, BAD_TRADE_POLICIES.join(', '), JSON.stringify(value));
-      }
-      return value as BadTradePolicy;
-    },
-  };
+  return { type: 'string', parse: (raw, name) => requireBadTradePolicy(text(raw) ?? fallback, name) };
 }
 
 /** The flag's help lines (`fallback`: the command's default; `column`: where the usage's descriptions start). */

@@ -8,7 +8,7 @@
  */
 import { basename } from 'node:path';
 import { KernelInputError, describeValue } from '../errors.js';
-import { type BadTradesReport, TradeScreen } from '../io/trade-screen.js';
+import { type BadTradesReport, mergeBadTrades, TradeScreen } from '../io/trade-screen.js';
 import { readTradesChunks, type ReadTradesOptions, type TradesRead } from '../io/trades.js';
 import type { BadTradePolicy } from '../kernels/trade-check.js';
 import type { ReturnsRead } from '../io/returns.js';
@@ -186,7 +186,7 @@ function fileLane(file: TradesFile, name: string, badTrades: BadTradePolicy): Tr
   let row = 1;
   let skipped = 0;
   const policy = file.read?.badTrades ?? badTrades;
-  let report: BadTradesReport = new TradeScreen(policy, { name: file.path }).report;
+  let report = mergeBadTrades(policy, []);
   const checked = new Checked(file.path);
   return {
     kind: 'trades',

@@ -57,6 +57,12 @@ describe.each(COMMANDS)('kernelbus %s on the damaged tape', (command, args) => {
     expect(read.badTrades).toMatchObject({ policy: 'skip', count: 1, byReason: { price: 1 }, first: { symbol: 'JPM', row: tape.row + 1 } });
   });
 
+  it('refuses an unknown policy, naming the flag (exit 2)', async () => {
+    const { code, err } = await run([...args, '--bad-trades', 'drop']);
+    expect(code).toBe(2);
+    expect(err).toContain(`kernelbus ${command}: --bad-trades: expected 'fail', 'skip', 'reject', got "drop"`);
+  });
+
   it('--bad-trades reject lists it on stderr', async () => {
     const { code, err } = await run([...args, '--bad-trades', 'reject']);
     expect(code).toBe(0);
