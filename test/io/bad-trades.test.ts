@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KernelInputError } from '../../src/errors.js';
 import { readTrades, readTradesChunks } from '../../src/io/index.js';
@@ -69,6 +70,54 @@ describe('screenTrades', () => {
     const bad: BadTrade[] = [];
     screenTrades({ ts: f64(9, 11), price: f64(1, 1), volume: f64(1, 1) }, Int32Array.of(20, 3), lasts, (b) => bad.push(b));
     expect(bad.map((b) => [b.row, b.reason])).toEqual([[0, 'order']]);
+  });
+});
+
+describe('screenTrades, property', () => {
+  it('over any chunking equals the rule applied row by row to the whole (seeded)', () => {
+    const value = fc.oneof(
+      { weight: 12, arbitrary: fc.integer({ min: 1, max: 50 }) },
+      { weight: 1, arbitrary: fc.constantFrom(Number.NaN, 0, -1, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY) },
+    );
+    const row = fc.record({ dt: fc.integer({ min: -3, max: 5 }), p: value, v: value, code: fc.integer({ min: 0, max: 4 }) });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 60 }), fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1 }), (rows, cuts) => {
+        let t = 0;
+        const ts = Float64Array.from(rows, (r) => (t += r.dt));
+        const price = Float64Array.from(rows, (r) => r.p);
+        const volume = Float64Array.from(rows, (r) => r.v - 1); // volume 0 and -1 in range too
+        const codes = Int32Array.from(rows, (r) => r.code);
+        // the oracle: tradeFault row by row, each symbol's last good time
+        const last = new Map<number, number>();
+        const want: number[] = [];
+        for (let i = 0; i < rows.length; i++) {
+          if (tradeFault(ts[i], price[i], volume[i], last.get(codes[i]) ?? Number.NEGATIVE_INFINITY) === undefined) {
+            want.push(i);
+            last.set(codes[i], ts[i]);
+          }
+        }
+        const lasts = new LastTimes();
+        const got = { ts: [] as number[], price: [] as number[], volume: [] as number[], codes: [] as number[] };
+        for (let from = 0, c = 0; from < rows.length; c++) {
+          const to = Math.min(rows.length, from + cuts[c % cuts.length]);
+          const part = (x: Float64Array) => x.slice(from, to);
+          const out = screenTrades(
+            { ts: part(ts), price: part(price), volume: part(volume) },
+            codes.slice(from, to),
+            lasts,
+            () => undefined,
+          );
+          got.ts.push(...out.trades.ts);
+          got.price.push(...out.trades.price);
+          got.volume.push(...out.trades.volume);
+          got.codes.push(...out.codes!);
+          from = to;
+        }
+        const take = (x: ArrayLike<number>) => want.map((i) => x[i]);
+        expect(got).toEqual({ ts: take(ts), price: take(price), volume: take(volume), codes: take(codes) });
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
