@@ -5,11 +5,11 @@
  * other trades are applied: a bad price never costs a symbol its frame. `reject` also hands each bad
  * trade to `onBadTrade`; `fail` refuses the whole delivery (KernelInputError: over Redis, dead-lettered).
  *
- * A frame read in place from received bytes (FrameTrades, unaligned) is scanned through a DataView, so
- * the usual frame (every trade good) reaches the native kernels without a copy.
+ * A frame read in place from received bytes (FrameTrades, usually unaligned) is checked in a scratch
+ * copy of its columns, so the usual frame (every trade good) reaches the native kernels uncopied.
  */
 import { KernelInputError, describeValue } from '../errors.js';
-import { FrameTrades } from '../kernels/frame-trades.js';
+import { ColumnScratch } from '../kernels/frame-trades.js';
 import {
   type BadTrade,
   badTradeError,
@@ -20,7 +20,6 @@ import {
   noBadTrades,
   requireBadTradePolicy,
   screenTrades,
-  tradeFault,
 } from '../kernels/trade-check.js';
 import type { Trades } from '../kernels/trades.js';
 
@@ -49,6 +48,8 @@ export class TradeGate {
   /** Bad trades left out, by reason. */
   readonly counts: BadTradeCounts = noBadTrades();
   private readonly onBadTrade: ((bad: EngineBadTrade) => void) | undefined;
+  /** Where a FrameTrades' columns are copied to be checked (ColumnScratch: one buffer, views per row count). */
+  private readonly scratch = new ColumnScratch();
 
   constructor(policy: unknown = 'skip', onBadTrade?: unknown) {
     this.policy = requireBadTradePolicy(policy, 'options.badTrades');
@@ -70,10 +71,11 @@ export class TradeGate {
    * With `fail`, the first bad trade throws its KernelInputError and nothing is let in.
    */
   admit(key: string, id: string, trades: Trades, last: number): Admitted {
-    if (trades instanceof FrameTrades && !trades.copied) {
-      const end = frameEnd(trades, last);
-      if (end !== undefined) return { trades, last: end };
-    }
+    // the usual delivery (every trade good): one pass, nothing allocated but the answer
+    // a frame read in place is checked in a scratch copy of its columns (one memcpy, then typed-array
+    // reads: twice as fast as DataView's), the frame itself left uncopied for the kernels
+    const end = columnsEnd(this.scratch.of(trades), last);
+    if (end !== undefined) return { trades, last: end };
     const lasts = new LastTimes();
     lasts.set(0, last);
     const screened = screenTrades(trades, undefined, lasts, (bad) => this.refuse(key, id, bad));
@@ -91,14 +93,15 @@ export class TradeGate {
   }
 }
 
-/** The last time of a frame whose trades all meet the rule after `last` (read in place), else undefined. */
-function frameEnd(frame: FrameTrades, last: number): number | undefined {
-  const n = frame.rows;
-  const b = frame.bytes;
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  for (let i = 0; i < n; i++) {
-    const t = view.getFloat64(8 * i, true);
-    if (tradeFault(t, view.getFloat64(8 * (n + i), true), view.getFloat64(8 * (2 * n + i), true), last) !== undefined) return undefined;
+/** The last time of columns whose trades all meet the rule after `last`, else undefined. */
+function columnsEnd(trades: Trades, last: number): number | undefined {
+  const { ts, price, volume } = trades;
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i];
+    const p = price[i];
+    const v = volume[i];
+    // tradeFault's rule inline: finite t at or after last, finite p > 0, finite v >= 0
+    if (!(t >= last && t - t === 0 && p > 0 && p - p === 0 && v >= 0 && v - v === 0)) return undefined;
     last = t;
   }
   return last;

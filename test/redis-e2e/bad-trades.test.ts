@@ -5,29 +5,18 @@
  * past the feed (a producer of one's own) reaches the engine, which leaves that trade out and applies
  * the frame's others: JPM keeps its fills, the same as `backtest --bad-trades skip` prints.
  */
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { readTrades } from '../../src/io/index.js';
 import type { StrategyFill } from '../../src/strategy/index.js';
 import { damagedTape } from '../helpers/damaged-tape.js';
 import { client, closeAll, describeRedis, keysOf, RedisServer, tearDown, until } from '../helpers/redis.js';
-import { Command, consumed, killAll, redisBus, storedMessages, storedTrades } from './helpers.js';
+import { Command, consumed, killAll, redisBus, storedMessages, storedTrades, runCommand } from './helpers.js';
 
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const STRATEGY = fileURLToPath(new URL('../../examples/strategy-ma-cross.mjs', import.meta.url));
 const SHARDS = 4;
 const TRADE_STREAMS = Array.from({ length: SHARDS }, (_, s) => keysOf().stream(`marketdata:TRADE_EXECUTION:${s}`));
 const tape = damagedTape();
-
-/** `kernelbus <args>` to its end. */
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { maxBuffer: 1 << 26 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 const byTsId = (a: StrategyFill, b: StrategyFill) => a.ts - b.ts || (a.id < b.id ? -1 : 1);
 
@@ -39,7 +28,16 @@ describeRedis('the damaged tape through the feed and the live engine', () => {
   beforeAll(async () => {
     server = await RedisServer.start();
     url = server.url();
-    const { code, stdout, stderr } = await run(['backtest', '--file', tape.path, '--strategy', STRATEGY, '--bad-trades', 'skip', '--json']);
+    const { code, stdout, stderr } = await runCommand([
+      'backtest',
+      '--file',
+      tape.path,
+      '--strategy',
+      STRATEGY,
+      '--bad-trades',
+      'skip',
+      '--json',
+    ]);
     expect(code, stderr).toBe(0);
     expected = JSON.parse(stdout).fills;
   }, 120_000);
@@ -52,7 +50,7 @@ describeRedis('the damaged tape through the feed and the live engine', () => {
   it('feed --file refuses the bad trade by default (file:line, exit 2); publishes none that breaks the rule', async () => {
     const redis = client(url);
     await redis.flushall();
-    const { code, stderr } = await run(['feed', '--file', tape.path, '--redis', url, '--shards', String(SHARDS)]);
+    const { code, stderr } = await runCommand(['feed', '--file', tape.path, '--redis', url, '--shards', String(SHARDS)]);
     expect(code).toBe(2);
     expect(stderr).toContain(`${tape.path}:${tape.line}: expected a finite price > 0, got -557.53 (JPM)`);
     const stored = (await storedTrades(redis, SHARDS)).trades;
@@ -62,7 +60,7 @@ describeRedis('the damaged tape through the feed and the live engine', () => {
   it('feed --bad-trades skip publishes every other trade and says so', async () => {
     const redis = client(url);
     await redis.flushall();
-    const { code, stdout, stderr } = await run([
+    const { code, stdout, stderr } = await runCommand([
       'feed',
       '--file',
       tape.path,
@@ -116,7 +114,7 @@ describeRedis('the damaged tape through the feed and the live engine', () => {
     expect((await fills()).sort(byTsId)).toEqual([...expected].sort(byTsId));
     expect(live.out).toMatch(/1 bad trade skipped/);
     // kernelbus tail ORDER_FILL --dedupe prints the fills the backtest prints, each once
-    const tailed = await run(['tail', 'ORDER_FILL', '--redis', url, '--from', 'start', '--json', '--dedupe']);
+    const tailed = await runCommand(['tail', 'ORDER_FILL', '--redis', url, '--from', 'start', '--json', '--dedupe']);
     expect(tailed.code, tailed.stderr).toBe(0);
     const lines = tailed.stdout
       .trim()
@@ -126,7 +124,7 @@ describeRedis('the damaged tape through the feed and the live engine', () => {
     // no frame dead-lettered
     for (const stream of TRADE_STREAMS) expect(await redis.xlen(`${stream}:dlq`)).toBe(0);
     // kernelbus replay's VPIN engine over the same entries: the bad trade left out, listed with reject
-    const replayed = await run(
+    const replayed = await runCommand(
       ['replay', '--redis', url, '--type', 'TRADE_EXECUTION', '--from', '0', '--engine', 'vpin'].concat([
         '--shards',
         String(SHARDS),

@@ -2,7 +2,7 @@
  * Pieces of the end-to-end tests: `kernelbus` commands as child processes (stopped by PID), the trades
  * and VPIN results read back from Redis, and the expected results computed directly.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { createBus, type Bus } from '../../src/bus/bus.js';
@@ -55,6 +55,15 @@ export class Command {
 }
 
 const running = new Set<Command>();
+
+/** `kernelbus <args>` as a child process, to its end: the exit code, stdout and stderr. */
+export function runCommand(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { maxBuffer: 1 << 26 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 /** SIGKILLs every command still running (afterEach). */
 export async function killAll(): Promise<void> {

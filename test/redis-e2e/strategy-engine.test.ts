@@ -6,16 +6,14 @@
  * acknowledged) and once after one (the next restores it). Fills are counted once by id; one published
  * again after a restart must be identical.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { RedisClient } from '../../src/bus/transports/redis/index.js';
 import type { StrategyFill, StrategyOrder } from '../../src/strategy/index.js';
 import { client, closeAll, describeRedis, keysOf, RedisServer, tearDown, until } from '../helpers/redis.js';
-import { Command, consumed, killAll, storedMessages } from './helpers.js';
+import { Command, consumed, killAll, storedMessages, runCommand } from './helpers.js';
 
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const TAPE = fileURLToPath(new URL('../../examples/tape.csv', import.meta.url));
 const STRATEGY = fileURLToPath(new URL('../../examples/strategy-ma-cross.mjs', import.meta.url));
 /** The fill model of both runs: fees, slippage and latency, so a mismatch in any shows. */
@@ -23,18 +21,9 @@ const EXECUTION = ['--init-cash', '100000', '--fees', '0.0005', '--slippage', '0
 const SHARDS = 4;
 const TRADE_STREAMS = Array.from({ length: SHARDS }, (_, s) => keysOf().stream(`marketdata:TRADE_EXECUTION:${s}`));
 
-/** `kernelbus <args>` to its end: the exit code and stdout. */
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { maxBuffer: 1 << 26 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
 /** What `kernelbus backtest --json` prints of the tape. */
 async function backtest(): Promise<{ orders: StrategyOrder[]; fills: StrategyFill[] }> {
-  const { code, stdout, stderr } = await run(['backtest', '--file', TAPE, '--strategy', STRATEGY, ...EXECUTION, '--json']);
+  const { code, stdout, stderr } = await runCommand(['backtest', '--file', TAPE, '--strategy', STRATEGY, ...EXECUTION, '--json']);
   expect(code, stderr).toBe(0);
   return JSON.parse(stdout);
 }
@@ -95,7 +84,7 @@ async function counters(c: Command): Promise<string> {
 
 /** `kernelbus feed --file` of the tape's trades in [from, to) (epoch ms), to its end. */
 async function feed(url: string, from: number, to: number): Promise<void> {
-  const { code, stderr, stdout } = await run(['feed', '--file', TAPE, '--redis', url, '--from', String(from), '--to', String(to)]);
+  const { code, stderr, stdout } = await runCommand(['feed', '--file', TAPE, '--redis', url, '--from', String(from), '--to', String(to)]);
   expect(code, `${stdout}${stderr}`).toBe(0);
 }
 
@@ -226,7 +215,7 @@ describeRedis('StrategyEngine over Redis: the backtest fills, live', () => {
     // the second process replayed the first third: its fills published again, identical (byId checks)
     expect(fills.again).toBeGreaterThan(0);
     // kernelbus tail ORDER_FILL --dedupe prints the fills the backtest prints, each once, and says how many repeats it dropped
-    const tailed = await run(['tail', 'ORDER_FILL', '--redis', url, '--from', 'start', '--json', '--dedupe']);
+    const tailed = await runCommand(['tail', 'ORDER_FILL', '--redis', url, '--from', 'start', '--json', '--dedupe']);
     expect(tailed.code, tailed.stderr).toBe(0);
     const tailedFills = tailed.stdout
       .trim()
