@@ -101,10 +101,13 @@ export function screenTrades(
 ): ScreenedTrades {
   const { ts, price, volume } = trades;
   const n = ts.length;
+  let last = lasts.room(maxCode(codes));
+  // the usual chunk (every trade good): one tight pass; the rows from the first bad one go the long way
+  const first = codes === undefined ? goodRun(ts, price, volume, last) : goodRunByCode(ts, price, volume, codes, last);
+  if (first === n) return { trades, codes, bad: 0 };
   let keep: Int32Array | undefined;
-  let kept = 0;
-  let last = lasts.room(0);
-  for (let i = 0; i < n; i++) {
+  let kept = first;
+  for (let i = first; i < n; i++) {
     const code = codes === undefined ? 0 : codes[i];
     if (code >= last.length) last = lasts.room(code);
     const t = ts[i];
@@ -134,6 +137,47 @@ export function screenTrades(
     out.ask = take(trades.ask);
   }
   return { trades: out, codes: codes && Int32Array.from(rows, (k) => codes[k]), bad: n - kept };
+}
+
+/** The largest code (0 without codes): what LastTimes needs room for. A row without a symbol (code < 0) is refused. */
+function maxCode(codes: Int32Array | undefined): number {
+  let m = 0;
+  if (!codes) return m;
+  for (let i = 0; i < codes.length; i++) {
+    const c = codes[i];
+    if (c > m) m = c;
+    else if (c < 0) throw new KernelInputError('symbols', 'a symbol on every trade', `none at row ${i}`);
+  }
+  return m;
+}
+
+/** The first row (of one symbol's trades) that breaks the rule after `last[0]`, or their count; last[0] moved on. */
+function goodRun(ts: Float64Array, price: Float64Array, volume: Float64Array, last: Float64Array): number {
+  let l = last[0];
+  let i = 0;
+  for (; i < ts.length; i++) {
+    const t = ts[i];
+    const p = price[i];
+    const v = volume[i];
+    if (!(t >= l && t - t === 0 && p > 0 && p - p === 0 && v >= 0 && v - v === 0)) break;
+    l = t;
+  }
+  last[0] = l;
+  return i;
+}
+
+/** goodRun() of rows of many symbols (their codes), each after its own last time. */
+function goodRunByCode(ts: Float64Array, price: Float64Array, volume: Float64Array, codes: Int32Array, last: Float64Array): number {
+  let i = 0;
+  for (; i < ts.length; i++) {
+    const c = codes[i];
+    const t = ts[i];
+    const p = price[i];
+    const v = volume[i];
+    if (!(t >= last[c] && t - t === 0 && p > 0 && p - p === 0 && v >= 0 && v - v === 0)) break;
+    last[c] = t;
+  }
+  return i;
 }
 
 /** A bad trade as a KernelInputError: `<where>: expected <the rule>, got <value> (<symbol>)`. */

@@ -199,3 +199,12 @@ describe('readTrades badTrades on gzip', () => {
     await expect(readTrades(path, { badTrades: 'fail' })).rejects.toThrow(`${path}:4: expected a finite volume >= 0, got -3`);
   });
 });
+
+describe('screenTrades, a row without a symbol', () => {
+  it('is refused, naming the row', () => {
+    const trades = { ts: f64(1, 2), price: f64(1, 1), volume: f64(1, 1) };
+    expect(() => screenTrades(trades, Int32Array.of(0, -1), new LastTimes(), () => undefined)).toThrow(
+      'symbols: expected a symbol on every trade, got none at row 1',
+    );
+  });
+});
