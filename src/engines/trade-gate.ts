@@ -16,6 +16,7 @@ import {
   type BadTradeCounts,
   type BadTradePolicy,
   type BadTradeReason,
+  goodRun,
   LastTimes,
   noBadTrades,
   requireBadTradePolicy,
@@ -50,6 +51,8 @@ export class TradeGate {
   private readonly onBadTrade: ((bad: EngineBadTrade) => void) | undefined;
   /** Where a FrameTrades' columns are copied to be checked (ColumnScratch: one buffer, views per row count). */
   private readonly scratch = new ColumnScratch();
+  /** goodRun()'s last time, in and out. */
+  private readonly last = new Float64Array(1);
 
   constructor(policy: unknown = 'skip', onBadTrade?: unknown) {
     this.policy = requireBadTradePolicy(policy, 'options.badTrades');
@@ -71,11 +74,12 @@ export class TradeGate {
    * With `fail`, the first bad trade throws its KernelInputError and nothing is let in.
    */
   admit(key: string, id: string, trades: Trades, last: number): Admitted {
-    // the usual delivery (every trade good): one pass, nothing allocated but the answer
-    // a frame read in place is checked in a scratch copy of its columns (one memcpy, then typed-array
-    // reads: twice as fast as DataView's), the frame itself left uncopied for the kernels
-    const end = columnsEnd(this.scratch.of(trades), last);
-    if (end !== undefined) return { trades, last: end };
+    // the usual delivery (every trade good): one pass, nothing allocated but the answer; a frame read in
+    // place is checked in a scratch copy of its columns (a memcpy, then typed-array reads: twice as fast
+    // as DataView's), the frame itself left uncopied for the kernels
+    const { ts, price, volume } = this.scratch.of(trades);
+    this.last[0] = last;
+    if (goodRun(ts, price, volume, this.last) === ts.length) return { trades, last: this.last[0] };
     const lasts = new LastTimes();
     lasts.set(0, last);
     const screened = screenTrades(trades, undefined, lasts, (bad) => this.refuse(key, id, bad));
@@ -91,18 +95,4 @@ export class TradeGate {
       this.onBadTrade?.({ key, id, index: bad.row, reason: bad.reason, value: bad.value, message: error.message });
     }
   }
-}
-
-/** The last time of columns whose trades all meet the rule after `last`, else undefined. */
-function columnsEnd(trades: Trades, last: number): number | undefined {
-  const { ts, price, volume } = trades;
-  for (let i = 0; i < ts.length; i++) {
-    const t = ts[i];
-    const p = price[i];
-    const v = volume[i];
-    // tradeFault's rule inline: finite t at or after last, finite p > 0, finite v >= 0
-    if (!(t >= last && t - t === 0 && p > 0 && p - p === 0 && v >= 0 && v - v === 0)) return undefined;
-    last = t;
-  }
-  return last;
 }

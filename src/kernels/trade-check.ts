@@ -1,6 +1,6 @@
 /**
  * The one rule a trade meets wherever kernelbus takes trades: the file commands (vpin, bars, backtest,
- * feed), replay(), the engines (VPIN, features, strategy) and the strategy runner. A trade is good when
+ * feed, demo), replay(), the engines (VPIN, features, strategy). A trade is good when
  * its time is finite and not before its symbol's previous good trade, its price is finite and > 0, and
  * its volume is finite and >= 0. What happens to a bad one is a policy (`BadTradePolicy`): `fail` stops
  * at it, `skip` leaves it out and counts it, `reject` leaves it out, counts it and lists it.
@@ -152,7 +152,7 @@ function maxCode(codes: Int32Array | undefined): number {
 }
 
 /** The first row (of one symbol's trades) that breaks the rule after `last[0]`, or their count; last[0] moved on. */
-function goodRun(ts: Float64Array, price: Float64Array, volume: Float64Array, last: Float64Array): number {
+export function goodRun(ts: Float64Array, price: Float64Array, volume: Float64Array, last: Float64Array): number {
   let l = last[0];
   let i = 0;
   for (; i < ts.length; i++) {
