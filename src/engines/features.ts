@@ -214,7 +214,7 @@ export class FeaturesEngine extends Engine {
       return;
     }
     // the trade rule after the symbol's last trade: a bad trade is left out (or refuses the frame: badTrades)
-    const { trades, last } = this.tradeGate.admit(message.key, message.id, message.payload as Trades, s.lastTs);
+    const trades = this.tradeGate.admit(message.key, message.id, message.payload as Trades, s.lastTs);
     const { ts, price } = trades;
     const before = s.bars.tradeCount + (s.timeBars ? 1 : 0);
     const bars = s.bars.update(trades);
@@ -228,7 +228,7 @@ export class FeaturesEngine extends Engine {
     }
     for (; next < ts.length; next++) s.day.add(ts[next], price[next]);
     this.totals.trades += ts.length;
-    appliedTrades(s, n, message.ts, message.sentAt, last);
+    appliedTrades(s, n, message.ts, message.sentAt, this.tradeGate.last);
   }
 
   private publishBar(key: string, s: FeaturesSymbolState, b: Bars, j: number): void {

@@ -264,15 +264,14 @@ export class StrategyEngine extends Engine {
       return;
     }
     // the trade rule after the symbol's last trade: a bad trade is left out (or refuses the frame: badTrades)
-    const admitted = this.tradeGate.admit(
+    const t = this.tradeGate.admit(
       message.key,
       message.id,
       { ts, price, volume },
       this.lastTs.get(message.key) ?? Number.NEGATIVE_INFINITY,
     );
-    this.lastTs.set(message.key, admitted.last);
+    this.lastTs.set(message.key, this.tradeGate.last);
     this.state.push(message.key);
-    const t = admitted.trades;
     this.merge.push(message.key, t.ts, t.price, t.volume, this.applyTrade, message.stream, message.watermark);
   }
 

@@ -9,7 +9,7 @@
  * copy of its columns, so the usual frame (every trade good) reaches the native kernels uncopied.
  */
 import { KernelInputError, describeValue } from '../errors.js';
-import { ColumnScratch } from '../kernels/frame-trades.js';
+import { FrameTrades } from '../kernels/frame-trades.js';
 import {
   type BadTrade,
   badTradeError,
@@ -37,22 +37,19 @@ export interface EngineBadTrade {
   message: string;
 }
 
-/** What admit() lets in: the good trades, and the key's last applied time after them. */
-export interface Admitted {
-  trades: Trades;
-  last: number;
-}
-
 /** The rule and its counts for one engine (see the module comment). */
 export class TradeGate {
   readonly policy: BadTradePolicy;
   /** Bad trades left out, by reason. */
   readonly counts: BadTradeCounts = noBadTrades();
   private readonly onBadTrade: ((bad: EngineBadTrade) => void) | undefined;
-  /** Where a FrameTrades' columns are copied to be checked (ColumnScratch: one buffer, views per row count). */
-  private readonly scratch = new ColumnScratch();
+  /** Where a FrameTrades' columns are copied to be checked (grown as frames need). */
+  private f64 = new Float64Array(192);
+  private u8 = new Uint8Array(this.f64.buffer);
   /** goodRun()'s last time, in and out. */
-  private readonly last = new Float64Array(1);
+  private readonly run = new Float64Array(1);
+  /** After admit(): the key's last applied time (its last good trade's, else the one given). */
+  last = Number.NEGATIVE_INFINITY;
 
   constructor(policy: unknown = 'skip', onBadTrade?: unknown) {
     this.policy = requireBadTradePolicy(policy, 'options.badTrades');
@@ -70,20 +67,50 @@ export class TradeGate {
 
   /**
    * The trades of `key`'s delivery `id` that meet the rule after `last` (the key's last applied time):
-   * `trades` itself when all do (a FrameTrades left uncopied), else fresh columns of the good ones.
-   * With `fail`, the first bad trade throws its KernelInputError and nothing is let in.
+   * `trades` itself when all do (a FrameTrades left uncopied), else fresh columns of the good ones; the
+   * key's last applied time after them is then `this.last`. With `fail`, the first bad trade throws its
+   * KernelInputError and nothing is let in.
    */
-  admit(key: string, id: string, trades: Trades, last: number): Admitted {
-    // the usual delivery (every trade good): one pass, nothing allocated but the answer; a frame read in
-    // place is checked in a scratch copy of its columns (a memcpy, then typed-array reads: twice as fast
-    // as DataView's), the frame itself left uncopied for the kernels
-    const { ts, price, volume } = this.scratch.of(trades);
-    this.last[0] = last;
-    if (goodRun(ts, price, volume, this.last) === ts.length) return { trades, last: this.last[0] };
+  admit(key: string, id: string, trades: Trades, last: number): Trades {
+    // the usual delivery (every trade good): one pass, nothing allocated
+    if (trades instanceof FrameTrades && !trades.copied ? this.frameGood(trades, last) : this.columnsGood(trades, last)) return trades;
     const lasts = new LastTimes();
     lasts.set(0, last);
     const screened = screenTrades(trades, undefined, lasts, (bad) => this.refuse(key, id, bad));
-    return { trades: screened.trades, last: lasts.get(0) };
+    this.last = lasts.get(0);
+    return screened.trades;
+  }
+
+  /** Whether every trade of the columns meets the rule after `last` (then this.last is the last one's time). */
+  private columnsGood(trades: Trades, last: number): boolean {
+    const { ts, price, volume } = trades;
+    this.run[0] = last;
+    if (goodRun(ts, price, volume, this.run) !== ts.length) return false;
+    this.last = this.run[0];
+    return true;
+  }
+
+  /**
+   * columnsGood() of a frame read in place, left uncopied for the kernels: its bytes copied into the
+   * gate's scratch (one memcpy: a socket's frames are seldom 8-byte aligned), then read as float64s.
+   */
+  private frameGood(frame: FrameTrades, last: number): boolean {
+    const n = frame.rows;
+    if (this.f64.length < 3 * n) {
+      this.f64 = new Float64Array(Math.max(3 * n, 2 * this.f64.length));
+      this.u8 = new Uint8Array(this.f64.buffer);
+    }
+    this.u8.set(frame.bytes);
+    const x = this.f64;
+    for (let i = 0; i < n; i++) {
+      const t = x[i];
+      const p = x[n + i];
+      const v = x[2 * n + i];
+      if (!(t >= last && t - t === 0 && p > 0 && p - p === 0 && v >= 0 && v - v === 0)) return false;
+      last = t;
+    }
+    this.last = last;
+    return true;
   }
 
   /** A bad trade: thrown (fail), else counted (and handed to onBadTrade with reject). */

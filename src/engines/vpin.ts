@@ -191,9 +191,9 @@ export class VpinEngine extends Engine {
       return;
     }
     // the trade rule after the symbol's last trade: a bad trade is left out (or refuses the frame: badTrades)
-    const { trades, last } = this.tradeGate.admit(message.key, message.id, tradesOf(message.payload), s.lastTs);
+    const trades = this.tradeGate.admit(message.key, message.id, tradesOf(message.payload), s.lastTs);
     this.publishBuckets(message.key, s, s.stream.update(trades));
-    appliedTrades(s, n, message.ts, message.sentAt, last);
+    appliedTrades(s, n, message.ts, message.sentAt, this.tradeGate.last);
   }
 
   /** Closes every symbol's open bar (end of data) and publishes the buckets that completes. */

@@ -18,12 +18,44 @@ function frame(ts: number[], price: number[], volume: number[]): FrameTrades {
 }
 
 describe('TradeGate', () => {
+  it('reads small and large frames alike: a bad trade found at any place of either', () => {
+    for (const n of [1, 3, 16, 17, 64]) {
+      for (let at = 0; at < n; at += Math.max(1, n >> 2)) {
+        const ts = Array.from({ length: n }, (_, i) => 100 + i);
+        const price = ts.map(() => 10);
+        price[at] = -1;
+        const gate = new TradeGate('skip');
+        const out = gate.admit(
+          'A',
+          '1-0',
+          frame(
+            ts,
+            price,
+            ts.map(() => 1),
+          ),
+          0,
+        );
+        expect(out.ts.length, `${n} trades, the bad one at ${at}`).toBe(n - 1);
+        expect(gate.counts.price).toBe(1);
+        // the last good trade's time (the one given when none is good)
+        expect(gate.last).toBe(n === 1 ? 0 : at === n - 1 ? 100 + n - 2 : 100 + n - 1);
+      }
+      const good = new TradeGate();
+      const f = frame(
+        Array.from({ length: n }, (_, i) => 100 + i),
+        Array.from({ length: n }, () => 10),
+        Array.from({ length: n }, () => 1),
+      );
+      expect(good.admit('A', '1-0', f, 100)).toBe(f);
+      expect(good.last).toBe(100 + n - 1);
+    }
+  });
+
   it('lets a good frame read in place through uncopied, and its last time out', () => {
     const gate = new TradeGate();
     const f = frame([5, 6, 6], [10, 11, 12], [1, 0, 2]);
-    const r = gate.admit('A', '1-0', f, 5);
-    expect(r.trades).toBe(f);
-    expect(r.last).toBe(6);
+    expect(gate.admit('A', '1-0', f, 5)).toBe(f);
+    expect(gate.last).toBe(6);
     expect(f.copied).toBe(false);
     expect(gate.total).toBe(0);
   });
@@ -31,9 +63,8 @@ describe('TradeGate', () => {
   it('skips the bad trades of an unaligned frame (one copy), counting each by reason', () => {
     const gate = new TradeGate('skip');
     const f = frame([5, 4, 7, 8, Number.NaN], [10, 11, -1, 12, 13], [1, 1, 1, -2, 1]);
-    const r = gate.admit('A', '1-0', f, 5);
-    expect(Array.from(r.trades.ts)).toEqual([5]);
-    expect(r.last).toBe(5);
+    expect(Array.from(gate.admit('A', '1-0', f, 5).ts)).toEqual([5]);
+    expect(gate.last).toBe(5);
     expect(gate.counts).toEqual({ ts: 1, order: 1, price: 1, volume: 1 });
     expect((f as unknown as { copies: number }).copies).toBe(1);
   });
