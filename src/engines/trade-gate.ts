@@ -17,6 +17,7 @@ import {
   type BadTradePolicy,
   type BadTradeReason,
   goodRun,
+  goodTrade,
   LastTimes,
   noBadTrades,
   requireBadTradePolicy,
@@ -106,7 +107,7 @@ export class TradeGate {
       const t = x[i];
       const p = x[n + i];
       const v = x[2 * n + i];
-      if (!(t >= last && t - t === 0 && p > 0 && p - p === 0 && v >= 0 && v - v === 0)) return false;
+      if (!goodTrade(t, p, v, last)) return false;
       last = t;
     }
     this.last = last;

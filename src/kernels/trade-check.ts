@@ -44,6 +44,14 @@ export interface BadTrade {
   previous: number;
 }
 
+/**
+ * Whether trade (t, p, v) meets the rule after its symbol's previous good time `last`: tradeFault() ===
+ * undefined, as the hot loops ask it (small enough for the JIT to inline).
+ */
+export function goodTrade(t: number, p: number, v: number, last: number): boolean {
+  return t >= last && t - t === 0 && p > 0 && p - p === 0 && v >= 0 && v - v === 0;
+}
+
 /** The rule trade (t, p, v) breaks after its symbol's previous good time `last`, else undefined. */
 export function tradeFault(t: number, p: number, v: number, last: number): BadTradeReason | undefined {
   if (!(t > Number.NEGATIVE_INFINITY && t < Number.POSITIVE_INFINITY)) return 'ts';
@@ -101,34 +109,27 @@ export function screenTrades(
 ): ScreenedTrades {
   const { ts, price, volume } = trades;
   const n = ts.length;
-  let last = lasts.room(maxCode(codes));
+  const last = lasts.room(maxCode(codes));
   // the usual chunk (every trade good): one tight pass; the rows from the first bad one go the long way
   const first = codes === undefined ? goodRun(ts, price, volume, last) : goodRunByCode(ts, price, volume, codes, last);
   if (first === n) return { trades, codes, bad: 0 };
-  let keep: Int32Array | undefined;
+  const keep = new Int32Array(n);
+  for (let j = 0; j < first; j++) keep[j] = j;
   let kept = first;
   for (let i = first; i < n; i++) {
     const code = codes === undefined ? 0 : codes[i];
-    if (code >= last.length) last = lasts.room(code);
     const t = ts[i];
     const p = price[i];
     const v = volume[i];
-    // tradeFault's rule inline (the hot loop): finite t at or after the symbol's last, finite p > 0, finite v >= 0
-    if (t >= last[code] && t - t === 0 && p > 0 && p - p === 0 && v >= 0 && v - v === 0) {
+    if (goodTrade(t, p, v, last[code])) {
       last[code] = t;
-      if (keep) keep[kept] = i;
-      kept++;
+      keep[kept++] = i;
       continue;
     }
     const reason = tradeFault(t, p, v, last[code])!;
     const value = reason === 'price' ? p : reason === 'volume' ? v : t;
     onBad({ row: i, reason, value, code, previous: last[code] });
-    if (!keep) {
-      keep = new Int32Array(n);
-      for (let j = 0; j < kept; j++) keep[j] = j;
-    }
   }
-  if (!keep) return { trades, codes, bad: 0 };
   const rows = keep.subarray(0, kept);
   const take = (x: Float64Array) => Float64Array.from(rows, (k) => x[k]);
   const out: Trades = { ts: take(ts), price: take(price), volume: take(volume) };
@@ -159,7 +160,7 @@ export function goodRun(ts: Float64Array, price: Float64Array, volume: Float64Ar
     const t = ts[i];
     const p = price[i];
     const v = volume[i];
-    if (!(t >= l && t - t === 0 && p > 0 && p - p === 0 && v >= 0 && v - v === 0)) break;
+    if (!goodTrade(t, p, v, l)) break;
     l = t;
   }
   last[0] = l;
@@ -174,7 +175,7 @@ function goodRunByCode(ts: Float64Array, price: Float64Array, volume: Float64Arr
     const t = ts[i];
     const p = price[i];
     const v = volume[i];
-    if (!(t >= last[c] && t - t === 0 && p > 0 && p - p === 0 && v >= 0 && v - v === 0)) break;
+    if (!goodTrade(t, p, v, last[c])) break;
     last[c] = t;
   }
   return i;
