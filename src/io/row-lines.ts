@@ -6,8 +6,8 @@
  * one was. Used on the error path and for the bad trades a read reports, never on the hot path.
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
+import { formatOfBytes, headOfFile } from './source.js';
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -32,57 +32,50 @@ export class RowLines {
   private constructor(
     private readonly path: string,
     private readonly delimiter: number,
+    private readonly gzip: boolean,
   ) {}
 
   /** A scanner of the CSV file at `path` (gzip looked through), or undefined when it cannot be read. */
   static async of(path: string, delimiter: string): Promise<RowLines | undefined> {
+    let head: Uint8Array;
     try {
-      const file = await open(path, 'r');
-      await file.close();
+      head = await headOfFile(path, 8);
     } catch {
       return undefined;
     }
-    return new RowLines(path, delimiter.charCodeAt(0));
+    return new RowLines(path, delimiter.charCodeAt(0), formatOfBytes(head) === 'gzip');
   }
 
   /** The line data row `row` (0-based) starts on, or undefined past the end (or rows asked out of order). */
   async lineOf(row: number): Promise<number | undefined> {
     if (row < this.record) return undefined;
+    // each chunk of the file scanned in one synchronous loop, up to the row's first byte
     while (this.record < row) {
-      if (!(await this.step())) return undefined;
+      if (this.at >= this.buffer.length && !(await this.read())) return undefined;
+      const buffer = this.buffer;
+      while (this.at < buffer.length && this.record < row) this.scan(buffer[this.at++]);
     }
     return this.recordLine;
   }
 
-  /** Scans one byte (reading more when needed); false at the end of the file. */
-  private async step(): Promise<boolean> {
-    if (this.at >= this.buffer.length) {
-      if (this.ended) return false;
-      this.chunks ??= (await this.stream())[Symbol.asyncIterator]();
-      const next = await this.chunks!.next();
-      if (next.done) {
-        this.ended = true;
-        return false;
-      }
-      this.buffer = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-      this.at = 0;
-      if (this.buffer.length === 0) return true;
+  /** The next chunk of the file into `buffer`; false at its end. */
+  private async read(): Promise<boolean> {
+    if (this.ended) return false;
+    this.chunks ??= this.stream()[Symbol.asyncIterator]();
+    const next = await this.chunks.next();
+    if (next.done) {
+      this.ended = true;
+      return false;
     }
-    this.scan(this.buffer[this.at++]);
+    this.buffer = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+    this.at = 0;
     return true;
   }
 
-  /** The file's bytes as a stream, decompressed when it starts with gzip's magic bytes. */
-  private async stream(): Promise<NodeJS.ReadableStream> {
-    const head = Buffer.alloc(2);
-    const file = await open(this.path, 'r');
-    try {
-      await file.read(head, 0, 2, 0);
-    } finally {
-      await file.close();
-    }
+  /** The file's bytes as a stream, decompressed when it is gzip. */
+  private stream(): NodeJS.ReadableStream {
     const raw = createReadStream(this.path);
-    return head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
+    return this.gzip ? raw.pipe(createGunzip()) : raw;
   }
 
   /** The record state machine, one byte. */

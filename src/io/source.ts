@@ -79,7 +79,7 @@ export function requireFormat(format: unknown, argument = 'options.format'): Tab
  * it is (the CLI's exit code 1: what failed at run time); any other failure (a directory, no
  * permission) a KernelInputError naming the path.
  */
-async function headOfFile(path: string, n: number): Promise<Uint8Array> {
+export async function headOfFile(path: string, n: number): Promise<Uint8Array> {
   try {
     const file = await openFile(path, 'r');
     try {
