@@ -126,8 +126,12 @@ fuzz_one() {
       seeds+=(-seed_inputs=@"$build/logs/$target.seeds")
     fi
   fi
-  # -timeout: seconds per input (a hang is a finding)
-  args=("$binary" "${search[@]}" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "${seeds[@]}")
+  # -timeout: seconds per input (a hang is a finding). Under an emulator (KERNELBUS_FUZZ_RUNNER: qemu-user
+  # runs these 10-50x slower) 300 s, so that the verdict never turns on the machine's speed: the hangs
+  # are the host run's to find, and qemu-user's alarm handler crashes instead of reporting one.
+  timeout=10
+  ((${#runner[@]})) && timeout=300
+  args=("$binary" "${search[@]}" -rss_limit_mb=2048 -timeout="$timeout" -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "${seeds[@]}")
   if ((explore)); then
     "${launch[@]}" "${runner[@]}" "${args[@]}" >"$log" 2>&1
   else
