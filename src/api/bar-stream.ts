@@ -5,10 +5,9 @@
  * bit to the native one-shot kernels; its state is bounded (the information-driven bars keep the last
  * `expectedImbalanceWindow` imbalances and `numPrevBars` bar counts, which is all their EWMAs read).
  */
-import { checkTrade, type BarMaker } from '../backends/reference/features/bar-builder.js';
-import { barMaker } from '../backends/reference/features/features.js';
-import { ImbalanceBarMaker, RunBarMaker } from '../backends/reference/features/information-bars.js';
-import { timeBarEnd } from '../backends/reference/features/standard-bars.js';
+import { checkTrade, type BarMaker } from '../simulation/bar-builder.js';
+import { ImbalanceBarMaker, RunBarMaker } from '../simulation/information-bars.js';
+import { barMaker, timeBarEnd } from '../simulation/standard-bars.js';
 import { KernelInputError } from '../errors.js';
 import {
   type BarOptions,

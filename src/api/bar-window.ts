@@ -12,7 +12,7 @@ import {
   seriesRangeVolatility,
   seriesRollImpact,
   seriesRollMeasure,
-} from '../backends/reference/features/estimators.js';
+} from '../backends/reference/public.js';
 
 /** The estimators the engine can publish, by the name of the option (`estimators`). */
 export const FEATURE_ESTIMATORS = [

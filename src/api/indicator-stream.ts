@@ -4,8 +4,7 @@
  * src/backends/reference/indicators/stream/ (the batch functions' operations in their order), whose
  * state is bounded by the indicator's windows.
  */
-import { INDICATOR_MACHINES, type IndicatorMachine } from '../backends/reference/indicators/stream/machines.js';
-import { exportState, importState } from '../backends/reference/indicators/stream/machine.js';
+import { exportState, importState, INDICATOR_MACHINES, type IndicatorMachine } from '../backends/reference/public.js';
 import { KernelInputError } from '../errors.js';
 import { INDICATORS_KERNELS, type IndicatorsKernels } from '../kernels/indicators/indicators-kernels.js';
 import { INDICATOR_NAMES, type IndicatorName } from '../kernels/indicators/indicators.js';

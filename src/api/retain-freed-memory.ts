@@ -5,7 +5,7 @@
  * host's allocator behind its back. The addon applies it (glibc's mallopt, native/kernels/memory.cpp);
  * where the C library is not glibc, or the addon is not loaded, nothing changes and the result says why.
  */
-import { loadNative } from '../backends/native/binding.js';
+import { loadNative } from '../backends/native/public.js';
 import { describeValue, KernelInputError } from '../errors.js';
 
 /** What to keep, in bytes; each left out takes its default. */

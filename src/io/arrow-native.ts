@@ -6,7 +6,7 @@
  * numbers, a codec other than LZ4_FRAME and ZSTD...) it returns `{ unsupported }` and the caller reads
  * the file with apache-arrow instead.
  */
-import { loadNative, type NativeBinding } from '../backends/native/binding.js';
+import { loadNative, type NativeBinding } from '../backends/native/public.js';
 import { KernelInputError } from '../errors.js';
 import { type ColumnChoice, pickColumns } from './arrow-convert.js';
 import type { SourceBytes } from './file-bytes.js';

@@ -4,7 +4,7 @@
  * scalars travel packed in one Float64Array (CONVENTIONS habit 4); the addon checks every argument
  * again and answers a bad one with a KernelInputError naming it.
  */
-import { loadNative } from '../backends/native/binding.js';
+import { loadNative } from '../backends/native/public.js';
 import { BackendUnavailableError } from '../errors.js';
 import type { BlockOut, BlockPlan, BlockResult, ParseBlock } from './types.js';
 

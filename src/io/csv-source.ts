@@ -5,7 +5,7 @@
  * HEADROOM free bytes before their data so that the reader can put the previous block's unfinished
  * record there without copying the block; a stream's chunks are copied once into each block anyway.
  */
-import { loadNative } from '../backends/native/binding.js';
+import { loadNative } from '../backends/native/public.js';
 import { open } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { Readable, pipeline } from 'node:stream';

@@ -4,7 +4,7 @@
  * copy-on-write where the addon loads (no copy at all), else read into a fresh buffer.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { loadNative } from '../backends/native/binding.js';
+import { loadNative } from '../backends/native/public.js';
 import { KernelInputError } from '../errors.js';
 
 /** The bytes and how messages name them: the path, or `buffer`. */

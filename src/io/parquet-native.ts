@@ -7,7 +7,7 @@
  * decode (decodeParquetNative), which runs on the thread pool when asked to (off the event loop).
  */
 import { statSync } from 'node:fs';
-import { loadNative, type ParquetDecodeResult, type ParquetFooterResult } from '../backends/native/binding.js';
+import { loadNative, type ParquetDecodeResult, type ParquetFooterResult } from '../backends/native/public.js';
 import { KernelInputError } from '../errors.js';
 import { mapFile } from './file-bytes.js';
 import { missingRows } from './missing-rows.js';

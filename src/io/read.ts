@@ -5,7 +5,7 @@
  * header, the Parquet footer, the Arrow schema): the columns, their types and the ones that may not be
  * missing mean the same whatever the format.
  */
-import { loadNative } from '../backends/native/binding.js';
+import { loadNative } from '../backends/native/public.js';
 import { KernelInputError } from '../errors.js';
 import { type CsvReadOptions, readCsv, readCsvChunks } from './csv.js';
 import { withEpochs } from './epoch.js';

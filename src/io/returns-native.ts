@@ -6,7 +6,7 @@
  * this path for a CSV path or bytes when the addon loads; the JS path there stays the reference
  * (test/io/returns-parity.test.ts holds them equal).
  */
-import { loadNative } from '../backends/native/binding.js';
+import { loadNative } from '../backends/native/public.js';
 import { BackendUnavailableError } from '../errors.js';
 import { csvFaultError } from './csv-faults.js';
 import { bomLength, readHeader } from './csv-header.js';

@@ -3,7 +3,7 @@
  * sort, one fresh array per column. The row loops run natively (native/io/symbol_split.cpp) when the
  * addon loads, else in the JS reference below, which the parity test holds the native loops to.
  */
-import { loadNative } from '../backends/native/binding.js';
+import { loadNative } from '../backends/native/public.js';
 import { KernelInputError } from '../errors.js';
 import type { Trades } from '../kernels/vpin/vpin.js';
 import type { TextColumn } from './types.js';

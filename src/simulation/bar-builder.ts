@@ -5,8 +5,8 @@
  * `_reset_cache`). native/kernels/features/bar_builder.hpp is the same code in C++, operation for
  * operation.
  */
-import { BAR_COLUMNS, type Bars } from '../../../kernels/features/features.js';
-import { Fault, inputFault } from '../../../kernels/faults.js';
+import { BAR_COLUMNS, type Bars } from '../kernels/features/features.js';
+import { Fault, inputFault } from '../kernels/faults.js';
 
 /**
  * Trade i's checks: its ts finite and not before `lastTs`, its price finite, its volume finite and >= 0

@@ -6,7 +6,7 @@
  * read only the last `expectedImbalanceWindow` values, so only those are kept (Tail).
  * native/kernels/features/information_bars.cpp is this code in C++.
  */
-import type { InformationBarParams } from '../../../kernels/features/features.js';
+import type { InformationBarParams } from '../kernels/features/features.js';
 import { BarBuilder, type BarMaker, Tail } from './bar-builder.js';
 import { Ewma } from './ewma.js';
 

@@ -4,7 +4,7 @@
  * get_stop_price_nb, generate_stop_signal_nb), cash group by cash group, bar by bar. Their order
  * records go to `OrderLog`. The reference: native/kernels/backtest/simulate.cpp is its twin.
  */
-import { SIM_FAULTS, SIM_ORDERS, simulationFault, type Flex, type Simulation } from '../../../kernels/backtest/backtest.js';
+import { SIM_FAULTS, SIM_ORDERS, simulationFault, type Flex, type Simulation } from '../kernels/backtest/backtest.js';
 import {
   AMOUNT,
   BOTH,
@@ -20,7 +20,7 @@ import {
   type Account,
   type Fill,
   type Order,
-} from './execute.js';
+} from './orders.js';
 
 /** Order records as they are made, growing. */
 export class OrderLog {

@@ -4,7 +4,7 @@
  * max_size, size_granularity, reject_prob, allow_partial: vectorbt's defaults). The reference, the
  * oracle: native/kernels/backtest/execute.hpp is its twin, operation for operation.
  */
-import { SIM_FAULTS, simulationFault } from '../../../kernels/backtest/backtest.js';
+import { SIM_FAULTS, simulationFault } from '../kernels/backtest/backtest.js';
 
 const REL_TOL = 1e-9;
 const ABS_TOL = 1e-12;

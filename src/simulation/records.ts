@@ -12,9 +12,9 @@ import {
   type SimulationOutput,
   type SimulationSeries,
   type TradeRecords,
-} from '../../../kernels/backtest/backtest.js';
-import { add, BUY, isClose, isCloseOrLess, isLess } from './execute.js';
-import { at, OrderLog, simulate } from './simulate.js';
+} from '../kernels/backtest/backtest.js';
+import { add, BUY, isClose, isCloseOrLess, isLess } from './orders.js';
+import { at, OrderLog, simulate } from './loops.js';
 
 /** Order records as the derivations read them: an OrderLog, or a result's OrderRecords with their length. */
 type Records = { readonly length: number } & Pick<OrderRecords, 'col' | 'idx' | 'size' | 'price' | 'fees' | 'side'>;

@@ -3,8 +3,8 @@
  * (data_structures/standard_data_structures.py, time_data_structures.py), as resumable state machines
  * (bar-builder.ts BarMaker). native/kernels/features/bars.cpp is this code in C++.
  */
-import type { BarParams } from '../../../kernels/features/features.js';
-import { Fault, inputFault } from '../../../kernels/faults.js';
+import type { BarParams } from '../kernels/features/features.js';
+import { Fault, inputFault } from '../kernels/faults.js';
 import { BarBuilder, type BarMaker } from './bar-builder.js';
 
 /** mlfinlab's StandardBars._extract_bars: the bar closes at the trade whose sum reaches the threshold. */
@@ -71,3 +71,6 @@ export class TimeBarMaker implements BarMaker {
     this.close = s[at + 1] as number;
   }
 }
+
+/** The state machine of `bars()` with these parameters (time bars for by 'time', code 3). */
+export const barMaker = (p: BarParams): BarMaker => (p.by === 3 ? new TimeBarMaker(p.threshold) : new StandardBarMaker(p));

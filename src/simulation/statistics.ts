@@ -3,8 +3,8 @@
  * definition as src/kernels/backtest/backtest-stats.ts and docs/backtest.md state it. The reference:
  * native/kernels/backtest/stats.cpp is its twin.
  */
-import { ALL_STATS, STAT_FIELDS, type BacktestStats, type StatsInput } from '../../../kernels/backtest/backtest-stats.js';
-import { add, isClose } from './execute.js';
+import { ALL_STATS, STAT_FIELDS, type BacktestStats, type StatsInput } from '../kernels/backtest/backtest-stats.js';
+import { add, isClose } from './orders.js';
 import { filledClose } from './records.js';
 
 /** numpy's nanmean and nansum, as vectorbt's mapped-array reductions (generic/nb.py mean_reduce_nb, sum_reduce_nb). */

@@ -1,13 +1,13 @@
 /**
  * A strategy's account: one cash balance across its symbols, a position per symbol, each fill
- * executed by the backtest family's vectorbt order rules (src/backends/reference/backtest/execute.ts,
+ * executed by the backtest family's vectorbt order rules (src/simulation/orders.ts,
  * vectorbt 1.1.0's execute_order_nb: slippage in the fill's price, fees on the slipped price, a buy
  * larger than the cash cut to what the cash covers, is_close and add_nb on cash and positions), with
  * the symbols sharing the cash as vectorbt's cash-sharing group does. Without `allowShort` a sell is
  * cut to the position held (vectorbt's direction 'long'); with it, a sell may go short ('both').
  */
 import { KernelInputError } from '../errors.js';
-import { type Account, BOTH, executeOrder, type Fill, LONG, type Order } from '../backends/reference/backtest/execute.js';
+import { type Account, BOTH, executeOrder, type Fill, LONG, type Order } from '../simulation/orders.js';
 
 /** StrategyAccount's values (see values()). */
 export interface AccountState {

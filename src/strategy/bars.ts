@@ -6,9 +6,9 @@
  * allocated until a bar closes.
  */
 import { indicatorStream, type IndicatorStream } from '../api/indicator-stream.js';
-import type { BarMaker } from '../backends/reference/features/bar-builder.js';
-import { barMaker } from '../backends/reference/features/features.js';
-import { ImbalanceBarMaker, RunBarMaker } from '../backends/reference/features/information-bars.js';
+import type { BarMaker } from '../simulation/bar-builder.js';
+import { ImbalanceBarMaker, RunBarMaker } from '../simulation/information-bars.js';
+import { barMaker } from '../simulation/standard-bars.js';
 import { KernelInputError } from '../errors.js';
 import {
   type BarOptions,

@@ -4,7 +4,7 @@
  * and only buffered: the runner commits a callback's orders when it returns, and drops them all when
  * it throws. A mistake throws StrategyError naming the strategy file's line that made it.
  */
-import { isClose } from '../backends/reference/backtest/execute.js';
+import { isClose } from '../simulation/orders.js';
 import { nearest } from '../kernels/nearest.js';
 import { describeValue } from '../kernels/validate.js';
 import type { StrategyAccount } from './account.js';

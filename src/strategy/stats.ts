@@ -10,8 +10,8 @@
  * Each day is one bar of the statistics, the fills' orders are records on their day, and vectorbt's
  * exit trades are made from them; `periodsPerYear` 365 is vectorbt's year over daily bars.
  */
-import { exitTradeRecords } from '../backends/reference/backtest/records.js';
-import { backtestStatsRows } from '../backends/reference/backtest/stats.js';
+import { exitTradeRecords } from '../simulation/records.js';
+import { backtestStatsRows } from '../simulation/statistics.js';
 import type { OrderRecords, TradeRecords } from '../kernels/backtest/backtest.js';
 import { STAT_FIELDS, type BacktestStats } from '../kernels/backtest/backtest-stats.js';
 import type { DailyRecord } from './days.js';

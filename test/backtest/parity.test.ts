@@ -1,6 +1,6 @@
 /**
  * Every backend's backtest equals the reference's bit for bit (the same operations in the same order,
- * native/kernels/backtest/ twins src/backends/reference/backtest/), or throws the same error, on seeded
+ * native/kernels/backtest/ twins src/simulation/), or throws the same error, on seeded
  * random cases of every option (cases.ts), on one thread and on several, sync and async.
  */
 import { expect, it } from 'vitest';

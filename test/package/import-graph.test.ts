@@ -13,6 +13,9 @@
  *   index.ts and errors.ts) each may import, dynamic `import('...')` included. A new folder needs a
  *   row; an import outside the table fails as `from -> to`, unless KNOWN lists it as a debt (and
  *   KNOWN fails once the import is gone). And bench/ imports nothing from test/ or src/cli/.
+ * - Outside src/backends a backend (src/backends/<name>/) is reached through its front doors only: its
+ *   index.ts (the provider) and its public.ts (what else it offers the rest of src/). What two backends
+ *   or a backend and the strategy layer share lives outside them (src/simulation, src/kernels).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -34,22 +37,25 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   errors: [],
   math: [],
   kernels: ['errors', 'math'],
-  backends: ['errors', 'math', 'kernels'],
-  api: ['errors', 'kernels', 'backends'],
+  // the simulation core no backend owns: vectorbt's order execution, the simulation loops, records and
+  // stats, and the bar makers, run by the reference backend and by the strategy layer alike
+  simulation: ['errors', 'math', 'kernels'],
+  backends: ['errors', 'math', 'kernels', 'simulation'],
+  api: ['errors', 'kernels', 'backends', 'simulation'],
   // the readers reach native code through the one loader, and nothing else of the backends
-  io: ['errors', 'kernels', 'backends/native/binding.ts'],
+  io: ['errors', 'kernels', 'backends/native/public.ts'],
   // the bus carries the kernels' trades (Trades, FrameTrades) and checks options with kernels/validate.ts
   bus: ['errors', 'kernels'],
   // what serves metrics: the Prometheus exposition (prom-client) and the HTTP endpoint; the bus never loads it
   ops: ['errors', 'kernels', 'bus'],
-  // the strategy API over the kernels: the account executes fills by the backtest family's reference
-  // order rules, the bars come from the features family's bar makers, the days from replay's sessions
-  strategy: ['errors', 'kernels', 'backends', 'api', 'replay'],
+  // the strategy API over the kernels: the account executes fills by the simulation core's order rules,
+  // the bars come from its bar makers, the days from replay's sessions
+  strategy: ['errors', 'kernels', 'simulation', 'api', 'replay'],
   engines: ['errors', 'kernels', 'api', 'bus', 'ops', 'strategy'],
   gateway: ['errors', 'kernels', 'bus', 'ops'],
   replay: ['errors', 'math', 'kernels', 'io', 'bus'],
   redis: ['bus'],
-  cli: ['errors', 'math', 'kernels', 'backends', 'api', 'io', 'bus', 'ops', 'engines', 'gateway', 'replay', 'strategy'],
+  cli: ['errors', 'math', 'kernels', 'simulation', 'backends', 'api', 'io', 'bus', 'ops', 'engines', 'gateway', 'replay', 'strategy'],
   index: ['api', 'bus', 'engines'],
 };
 
@@ -226,6 +232,26 @@ function crossings(): string[] {
   return [...new Set(out)].sort();
 }
 
+/** Imports from outside src/backends into a backend's files other than its index.ts and public.ts, as `from -> to` under src/. */
+function backendInternals(): string[] {
+  const files = tsFiles(src);
+  const known = new Set(files);
+  const out: string[] = [];
+  for (const file of files) {
+    if (folderOf(file) === 'backends') continue;
+    const source = readFileSync(file, 'utf8');
+    for (const s of [...specifiersOf(source), ...dynamicSpecifiersOf(source)]) {
+      const target = resolveSpecifier(file, s, known);
+      const to = target === undefined ? '' : relative(src, target).split(sep).join('/');
+      const parts = to.split('/');
+      if (parts[0] === 'backends' && parts.length > 2 && !(parts.length === 3 && ['index.ts', 'public.ts'].includes(parts[2]))) {
+        out.push(`${relative(src, file).split(sep).join('/')} -> ${to}`);
+      }
+    }
+  }
+  return [...new Set(out)].sort();
+}
+
 /** The relative imports of the .ts files of `dir` (under the root) that lead into `banned` folders, as `file: specifier`. */
 function importsInto(dir: string, banned: string[]): string[] {
   return tsFiles(join(root, dir)).flatMap((file) => {
@@ -279,6 +305,12 @@ describe('import graph of src/', () => {
     expect(found.filter((c) => !(c in KNOWN))).toEqual([]);
     // a debt paid: remove it from KNOWN
     expect(Object.keys(KNOWN).filter((c) => !found.includes(c))).toEqual([]);
+  });
+
+  it('reaches a backend from outside src/backends through its index.ts or public.ts only', () => {
+    expect(backendInternals()).toEqual([]);
+    // the rule reads the imports it names: the strategy layer reaches the simulation core, not a backend
+    expect(specifiersOf(readFileSync(join(src, 'strategy', 'account.ts'), 'utf8'))).toContain('../simulation/orders.js');
   });
 
   it("no kernel family's folder imports another's (known debts apart)", () => {

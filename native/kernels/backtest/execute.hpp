@@ -1,5 +1,5 @@
 // One order against an account: vectorbt 1.1.0's buy_nb, sell_nb and execute_order_nb with
-// is_close_nb and add_nb. The twin of src/backends/reference/backtest/execute.ts.
+// is_close_nb and add_nb. The twin of src/simulation/orders.ts.
 #pragma once
 
 #include <algorithm>

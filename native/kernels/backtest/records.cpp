@@ -1,7 +1,7 @@
 // run(): the simulation of each value group and what vectorbt 1.1.0 derives from its order records
 // (asset_flow_nb, assets_nb, cash_flow_nb, cash_grouped_nb, Portfolio.asset_value with fillna_close,
 // get_exit_trades_nb), value group by value group on the pool's threads, the records joined in order.
-// The twin of src/backends/reference/backtest/records.ts.
+// The twin of src/simulation/records.ts.
 #include <algorithm>
 #include <cmath>
 

@@ -1,5 +1,5 @@
 // The two simulations over a range of cash groups: vectorbt 1.1.0's simulate_from_orders_nb and
-// simulate_from_signals_nb. The twin of src/backends/reference/backtest/simulate.ts.
+// simulate_from_signals_nb. The twin of src/simulation/loops.ts.
 #include "simulate.hpp"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // stats(): vectorbt 1.1.0's Portfolio.stats() per value group. The twin of
-// src/backends/reference/backtest/stats.ts, operation for operation (docs/backtest.md defines each field).
+// src/simulation/statistics.ts, operation for operation (docs/backtest.md defines each field).
 #include <algorithm>
 #include <cmath>
 #include <vector>

@@ -1,6 +1,6 @@
 // What every bar kernel of the features family shares: the trades' checks, the tick rule and the open
 // bar's running statistics, as mlfinlab's BaseBars keeps them (data_structures/base_bars.py, 2020). The
-// reference's src/backends/reference/features/bar-builder.ts, operation for operation.
+// reference's src/simulation/bar-builder.ts, operation for operation.
 #pragma once
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 // mlfinlab's fast EWMA (mlfinlab/util/fast_ewma.py): the last value of ewma(x, window), its weights
 // added as (1 - a)^i raised by squaring (numba's int_power). The reference's
-// src/backends/reference/features/ewma.ts, operation for operation.
+// src/simulation/ewma.ts, operation for operation.
 #pragma once
 
 #include <cfloat>

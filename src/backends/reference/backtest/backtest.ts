@@ -1,7 +1,7 @@
 /** The backtest family on the reference backend (the oracle): one simulation serves both kernels. */
 import type { BacktestFamily } from '../../../kernels/backtest/backtest.js';
-import { simulateBacktest } from './records.js';
-import { backtestStatsRows } from './stats.js';
+import { simulateBacktest } from '../../../simulation/records.js';
+import { backtestStatsRows } from '../../../simulation/statistics.js';
 
 export const referenceBacktest: BacktestFamily = {
   backtestSignals: simulateBacktest,

@@ -1,13 +1,14 @@
 /**
  * Reference implementation of the features family: plain TypeScript, the oracle the parity suite
  * holds the native backend to (native/kernels/features/ follows it operation for operation). Each bar
- * kind is a resumable state machine (a BarMaker), which barStream() also runs.
+ * kind is a resumable state machine of src/simulation/ (a BarMaker), which barStream() and the strategy
+ * layer also run.
  */
-import type { BarParams, FeaturesFamily, InformationBarParams } from '../../../kernels/features/features.js';
-import { type BarMaker, makeBars } from './bar-builder.js';
+import type { FeaturesFamily, InformationBarParams } from '../../../kernels/features/features.js';
+import { makeBars } from '../../../simulation/bar-builder.js';
 import { referenceEstimators } from './estimators.js';
 import { referenceHar } from './har.js';
-import { ImbalanceBarMaker, RunBarMaker } from './information-bars.js';
+import { ImbalanceBarMaker, RunBarMaker } from '../../../simulation/information-bars.js';
 import {
   referenceBipowerVariation,
   referenceMedRv,
@@ -17,10 +18,7 @@ import {
   referenceRealizedVariance,
   referenceTwoScaleRv,
 } from './realized.js';
-import { StandardBarMaker, TimeBarMaker } from './standard-bars.js';
-
-/** The state machine of `bars()` with these parameters (time bars for by 'time', code 3). */
-export const barMaker = (p: BarParams): BarMaker => (p.by === 3 ? new TimeBarMaker(p.threshold) : new StandardBarMaker(p));
+import { barMaker } from '../../../simulation/standard-bars.js';
 
 /** The reference features family, in the shape every backend implements. */
 export const referenceFeatures: FeaturesFamily = {
