@@ -129,7 +129,7 @@ bool longOnly(const bt::Simulation& s) {
   return true;
 }
 
-/// The order price of bar i before slippage where no stop fires (simulate.cpp's orderPrice, restated).
+/// The order price of bar i before slippage where no stop fires (loops.cpp's orderPrice, restated).
 double basePrice(const bt::Simulation& s, size_t i, size_t col) {
   const double p = s.price.at(i, col);
   if (p == INFINITY) return s.close.at(i, col);

@@ -2,7 +2,7 @@
  * The two simulations, vectorbt 1.1.0's loops (vectorbt/portfolio/nb.py: simulate_from_orders_nb and
  * simulate_from_signals_nb with their helpers: signals_to_size_nb, resolve_opposite_entry_nb,
  * get_stop_price_nb, generate_stop_signal_nb), cash group by cash group, bar by bar. Their order
- * records go to `OrderLog`. The reference: native/kernels/backtest/simulate.cpp is its twin.
+ * records go to `OrderLog`. The reference: native/kernels/backtest/loops.cpp is its twin.
  */
 import { SIM_FAULTS, SIM_ORDERS, simulationFault, type Flex, type Simulation } from '../kernels/backtest/backtest.js';
 import {

@@ -1,7 +1,7 @@
 /**
  * `backtestStats` on the reference backend: vectorbt 1.1.0's Portfolio.stats() per value group, each
  * definition as src/kernels/backtest/backtest-stats.ts and docs/backtest.md state it. The reference:
- * native/kernels/backtest/stats.cpp is its twin.
+ * native/kernels/backtest/statistics.cpp is its twin.
  */
 import { ALL_STATS, STAT_FIELDS, type BacktestStats, type StatsInput } from '../kernels/backtest/backtest-stats.js';
 import { add, isClose } from './orders.js';
@@ -190,7 +190,7 @@ function ratios(returns: Float64Array, annFactor: number) {
 
 /**
  * The statistics of every value group of `input`, `periodsPerYear` bars a year: G rows of the
- * STAT_FIELDS, row-major. The reference: native/kernels/backtest/stats.cpp is its twin.
+ * STAT_FIELDS, row-major. The reference: native/kernels/backtest/statistics.cpp is its twin.
  */
 export function backtestStatsRows(input: StatsInput, periodsPerYear: number, fields = ALL_STATS): Float64Array {
   const { rows: T, cols: K, groupLens, value, orders, trades } = input;

@@ -9,7 +9,7 @@
 #include "execute.hpp"
 #include "memory.hpp"
 #include "parallel.hpp"
-#include "simulate.hpp"
+#include "loops.hpp"
 
 namespace kernelbus::backtest {
 

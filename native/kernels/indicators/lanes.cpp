@@ -1,5 +1,5 @@
 // The core indicators on kLanes columns at once (lanes.hpp): averages.cpp, momentum.cpp and
-// volatility.cpp's series functions with each variable one per lane, the same operations in the same
+// bands_ranges.cpp's series functions with each variable one per lane, the same operations in the same
 // order for each lane. A branch on a lane's value becomes a select: RSI adds its move to the gains or
 // the losses and +0 to the other (exact: neither average is ever -0).
 #include "lanes.hpp"

@@ -39,7 +39,7 @@ void stochf(const double* high, const double* low, const double* close, size_t n
 void stochRsi(const double* x, size_t n, size_t period, size_t fastK, size_t fastD, int fastDType, double* outK, double* outD);
 void willr(const double* high, const double* low, const double* close, size_t n, size_t period, double* out);
 
-// volatility.cpp
+// bands_ranges.cpp
 void bbands(const double* x, size_t n, size_t period, double nbDevUp, double nbDevDn, int maType, double* upper, double* middle,
             double* lower);
 /// TA-Lib's true range of bar t >= 1: max(h - l, |previous close - h|, |previous close - l|).

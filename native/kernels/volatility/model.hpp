@@ -49,7 +49,7 @@ void recursion(Problem& pr, const double* theta, bool derivatives);
 /// -ll at theta; with grad, its gradient; with individual, -l_t into pr.individual; with scores (and
 /// grad), each observation's gradient of -l_t into scores (nobs x k).
 double negLogLikelihood(Problem& pr, const double* theta, double* grad = nullptr, bool individual = false, double* scores = nullptr);
-/// The residual variances of a forecast by simulation (simulate.cpp): `ext` the recursion over the
+/// The residual variances of a forecast by simulation (forecast_simulation.cpp): `ext` the recursion over the
 /// observations and one more; the paths' shocks the distribution's quantiles of Philox uniforms.
 void simulateVariance(const Problem& ext, const double* params, size_t horizon, size_t simulations, double seed, double* vf);
 

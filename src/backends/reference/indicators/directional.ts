@@ -4,7 +4,7 @@
  * lookback. native/kernels/indicators/directional.cpp mirrors it.
  */
 import { isZero } from './columns.js';
-import { trueRange } from './volatility.js';
+import { trueRange } from './bands-ranges.js';
 
 /** TA_ADX's running Wilder sums of +DM, -DM and the true range, bar by bar. */
 class Directional {

@@ -8,7 +8,7 @@ import { crossedAbove, crossedBelow } from './signals.js';
 import { adx, adxr, minusDi, plusDi, sar } from './directional.js';
 import { aroon, aroonOsc, cci, macd, mom, roc, rsi, ultosc } from './momentum.js';
 import { stoch, stochf, stochRsi, willr } from './oscillators.js';
-import { atr, bbands, natr, trange } from './volatility.js';
+import { atr, bbands, natr, trange } from './bands-ranges.js';
 import { ad, adosc, mfi, obv } from './volume.js';
 
 const indicators: { readonly [K in IndicatorName]: IndicatorCall } = {

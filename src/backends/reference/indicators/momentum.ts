@@ -5,7 +5,7 @@
  */
 import { emaFrom, perToK } from './averages.js';
 import { isZero } from './columns.js';
-import { trueRange } from './volatility.js';
+import { trueRange } from './bands-ranges.js';
 
 /** TA_RSI: Wilder's averages of gains and losses seeded by their means over the first `period` moves. */
 export function rsi(x: Float64Array, period: number, out: Float64Array): void {

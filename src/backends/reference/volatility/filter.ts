@@ -15,7 +15,7 @@ import {
   forecastLayout,
 } from '../../../kernels/volatility/volatility.js';
 import { olsProblem } from './fit.js';
-import { simulateVariance } from './simulate.js';
+import { simulateVariance } from './forecast-simulation.js';
 import { backcastOf, ln, negLogLikelihood, type Problem, problem, recursion, residuals, varianceBounds } from './model.js';
 
 const LOG_1E4 = ln(10000);
@@ -72,7 +72,7 @@ function impulse(steps: number, ar: Float64Array): Float64Array {
  * The forecast from the end of y into `out` (forecastLayout): the mean, the variance (the residual
  * variance summed with the AR's impulse response) and the residual variance of each step; analytic
  * (EGARCH: one step, arch's analytic forecast has no more), or with `simulations` > 0 the residual
- * variances beyond the first step by simulation (simulate.ts; the mean stays analytic, as arch's).
+ * variances beyond the first step by simulation (forecast-simulation.ts; the mean stays analytic, as arch's).
  */
 export function forecastSeries(
   m: Model,

@@ -1,6 +1,6 @@
 // The two simulations over a range of cash groups: vectorbt 1.1.0's simulate_from_orders_nb and
 // simulate_from_signals_nb. The twin of src/simulation/loops.ts.
-#include "simulate.hpp"
+#include "loops.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-// TA-Lib's BBANDS, TRANGE, ATR and NATR on one series (src/backends/reference/indicators/volatility.ts).
+// TA-Lib's BBANDS, TRANGE, ATR and NATR on one series (src/backends/reference/indicators/bands-ranges.ts).
 #include <cmath>
 
 #include "chains.hpp"

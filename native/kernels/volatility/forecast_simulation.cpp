@@ -1,4 +1,4 @@
-// The simulation forecast (src/backends/reference/volatility/simulate.ts, function for function): the
+// The simulation forecast (src/backends/reference/volatility/forecast-simulation.ts, function for function): the
 // residual variance of each step as the mean over paths of shocks drawn from the fitted distribution
 // (its quantile of Philox4x32-10 uniforms: the same draws as the reference's).
 #include <algorithm>

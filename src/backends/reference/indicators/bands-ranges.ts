@@ -1,7 +1,7 @@
 /**
  * TA-Lib's BBANDS, TRANGE, ATR and NATR on one series (ta_BBANDS.c, ta_STDDEV.c, ta_TRANGE.c,
  * ta_ATR.c, ta_NATR.c), in its order of operations; each fills its n outputs, NaN over the lookback.
- * native/kernels/indicators/volatility.cpp mirrors it.
+ * native/kernels/indicators/bands_ranges.cpp mirrors it.
  */
 import { maLookback, maOf, sma } from './averages.js';
 import { isZero } from './columns.js';

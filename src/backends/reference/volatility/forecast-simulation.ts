@@ -4,7 +4,7 @@
  * shocks drawn from the fitted distribution, each step's variance the mean over the paths. The first
  * step is the recursion's (the same on every path). The draws are the distribution's quantile of
  * Philox4x32-10 uniforms (src/math/random.ts; key the seed, counter (path, step / 2, "vol")), so every
- * backend draws the same; arch's own random draws are not reproduced. native/kernels/volatility/simulate.cpp
+ * backend draws the same; arch's own random draws are not reproduced. native/kernels/volatility/forecast_simulation.cpp
  * is the same.
  */
 import { ppf } from '../../../kernels/volatility/volatility-figures.js';

@@ -1,4 +1,4 @@
-// The simulations' loop over cash groups (simulate.cpp) and the per-column state it keeps across bars.
+// The simulations' loop over cash groups (loops.cpp) and the per-column state it keeps across bars.
 #pragma once
 
 #include <cstddef>
