@@ -9,7 +9,7 @@ import { KernelInputError } from '../errors.js';
 import { INDICATORS_KERNELS, type IndicatorsKernels } from '../kernels/indicators/indicators-kernels.js';
 import { INDICATOR_NAMES, type IndicatorName } from '../kernels/indicators/indicators.js';
 import { isValueList } from '../kernels/indicators/grid.js';
-import { fnv1a } from '../kernels/snapshot.js';
+import { fnv1a } from '../kernels/checksum.js';
 import { describeValue } from '../kernels/validate.js';
 
 /** The outputs of an indicator with several (the batch call's keys); one output is the value itself. */

@@ -5,6 +5,9 @@
  * its descriptor there; adding a family is its spec module, one entry in `Families` and one in `FAMILY_SPECS`.
  */
 import type { KernelSpec } from './descriptor.js';
+import type { FamilyFault } from './fault-codes.js';
+import { portfolioFault } from './portfolio/portfolio-faults.js';
+import { vpinFault } from './vpin/vpin-faults.js';
 import type { BacktestFamily } from './backtest/backtest.js';
 import { BACKTEST_KERNELS } from './backtest/backtest-kernels.js';
 import type { FactorFamily } from './factor/factor.js';
@@ -82,3 +85,6 @@ export const KERNEL_FAMILY = Object.fromEntries(
 
 /** Every kernel's descriptor by name. */
 export const KERNEL_SPECS = Object.assign({}, ...Object.values(FAMILY_SPECS)) as Record<KernelName, KernelSpec>;
+
+/** The families' own fault messages, each asked in turn for a code faults.ts does not word itself. */
+export const FAMILY_FAULTS: readonly FamilyFault[] = [vpinFault, portfolioFault];

@@ -313,6 +313,17 @@ describe('import graph of src/', () => {
     expect(specifiersOf(readFileSync(join(src, 'strategy', 'account.ts'), 'utf8'))).toContain('../simulation/orders.js');
   });
 
+  it("src/kernels' shared files import no family but the catalogue (families.ts)", () => {
+    const shared = readdirSync(join(src, 'kernels')).filter((f) => f.endsWith('.ts') && f !== 'families.ts');
+    const found = shared.flatMap((f) =>
+      specifiersOf(readFileSync(join(src, 'kernels', f), 'utf8'))
+        .filter((s) => s.startsWith('./') && s.slice(2).includes('/'))
+        .map((s) => `src/kernels/${f} -> ${s}`),
+    );
+    expect(shared.length).toBeGreaterThan(10);
+    expect(found).toEqual([]);
+  });
+
   it("no kernel family's folder imports another's (known debts apart)", () => {
     const found = familyCrossings();
     expect(found.filter((c) => !(c in KNOWN_FAMILY))).toEqual([]);

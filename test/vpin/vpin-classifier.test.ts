@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { concatBuckets } from '../../src/backends/reference/vpin/vpin.js';
 import { mulberry32 } from '../../src/math/mulberry32.js';
 import { CLASSIFY_ALGORITHMS, type ClassifyAlgorithm, type QuoteStream } from '../../src/kernels/vpin/classify.js';
-import { encodeSnapshot } from '../../src/kernels/snapshot.js';
+import { encodeSnapshot } from '../../src/kernels/vpin/vpin-snapshot.js';
 import { KernelInputError, type Kernels, type Trades, type VpinBuckets, type VpinOptions } from '../../src/index.js';
 import type { VpinClassifier } from '../../src/api/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';

@@ -8,7 +8,7 @@ import { KernelInputError } from '../../errors.js';
 import { CLASSIFY_TRADES_PARAMS, type ClassifyTradesParams, type QuoteStream } from './classify.js';
 import { FrameTrades } from '../frame-trades.js';
 import { LabelStream } from './label-stream.js';
-import { decodeSnapshot, encodeSnapshot, historyOf, joinHistory } from '../snapshot.js';
+import { decodeSnapshot, encodeSnapshot, historyOf, joinHistory } from './vpin-snapshot.js';
 import type { Trades } from '../trades.js';
 import { describeValue, requireFloat64Array } from '../validate.js';
 import { packParams, requireTrades, type VpinFamily, type VpinParams, type VpinStream } from './vpin.js';

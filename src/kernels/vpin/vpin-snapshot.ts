@@ -15,9 +15,10 @@
  * (unknown), so that a checkpoint taken before an upgrade restores; the bucket open at that moment then
  * reports startTs and duration NaN.
  */
-import { KernelInputError } from '../errors.js';
-import { describeValue } from './validate.js';
-import type { VpinParams } from './vpin/vpin.js';
+import { KernelInputError } from '../../errors.js';
+import { fnv1a } from '../checksum.js';
+import { describeValue } from '../validate.js';
+import type { VpinParams } from './vpin.js';
 
 const MAGIC = 0x5356424b; // 'KBVS' read as little-endian u32
 const VERSION = 2;
@@ -42,16 +43,6 @@ const PARAM_KEYS = [
   'distribution',
   'nu',
 ] as const satisfies readonly (keyof VpinParams)[];
-
-/** FNV-1a (32 bits) of `bytes`: the streams' snapshot checksums. */
-export function fnv1a(bytes: Uint8Array): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) {
-    hash ^= bytes[i];
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
 
 /** The snapshot of a stream with these parameters and state (and `classified`: the classification section). */
 export function encodeSnapshot(params: VpinParams, state: Float64Array, classified?: Float64Array): Uint8Array {
