@@ -33,7 +33,6 @@ export {
   performanceStats,
   portfolioReturns,
   portfolioVolatility,
-  retainFreedMemory,
   simpleReturns,
   tickRule,
   timeBars,

@@ -11,12 +11,13 @@ import { readTrades, writeFormatOf, writeTable } from '../io/index.js';
 import type { BacktestStats } from '../kernels/backtest/backtest-stats.js';
 import { parseSession } from '../replay/session.js';
 import { backtestStrategy, type StrategyBacktest } from '../strategy/backtest.js';
-import { resolveExecution } from '../strategy/execution.js';
 import { type CallbackErrors, StrategyErrorLimit } from '../strategy/errors.js';
+import { resolveExecution } from '../strategy/execution.js';
 import { loadStrategy } from '../strategy/load.js';
 import { choosePeriods, inferBarTimes, periodsJson } from '../strategy/periods.js';
 import { YEAR_FLAG } from './backtest-grid.js';
 import { badTradesFlag, badTradesUsage, printRejected } from './bad-trades.js';
+import { EXECUTION_FLAG_PARSERS, executionOf } from './execution-flags.js';
 import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readNotes, readOptions } from './input.js';
 import { flag, parseCommand, text, type Flag } from './options.js';
 import { fixed, fmt, labelled, pct, table } from './summary.js';
@@ -78,22 +79,7 @@ function amount(positive: boolean): Flag<number | undefined> {
 const FLAGS = {
   file: flag.string(),
   strategy: flag.string(),
-  'init-cash': amount(true),
-  fees: amount(false),
-  'fixed-fees': amount(false),
-  slippage: amount(false),
-  'latency-ms': amount(false),
-  participation: amount(true),
-  'allow-short': flag.boolean(),
-  'fill-at': {
-    type: 'string',
-    parse: (raw, name) => {
-      const value = text(raw);
-      if (value !== undefined && value !== 'next' && value !== 'close')
-        throw new KernelInputError(name, 'next or close', JSON.stringify(value));
-      return value as 'next' | 'close' | undefined;
-    },
-  } satisfies Flag<'next' | 'close' | undefined>,
+  ...EXECUTION_FLAG_PARSERS,
   session: flag.string(),
   'periods-per-year': amount(true),
   year: YEAR_FLAG,
@@ -153,6 +139,7 @@ async function runStrategy(argv: string[], log: (line: string) => void, progress
     throw new KernelInputError('--report', 'a file name ending in .html', JSON.stringify(values.report));
   }
   const session = values.session === undefined ? undefined : parseSession(values.session, '--session');
+  const execution = resolveExecution(executionOf(values));
   const { strategy, source } = await loadStrategy(values.strategy);
 
   const started = performance.now();
@@ -174,16 +161,6 @@ async function runStrategy(argv: string[], log: (line: string) => void, progress
   const report =
     progress ?? (process.stderr.isTTY || n >= LONG_TAPE ? (line: string) => process.stderr.write(`${line}\n`) : () => undefined);
   const t0 = performance.now();
-  const execution = resolveExecution({
-    ...(values['init-cash'] === undefined ? {} : { initCash: values['init-cash'] }),
-    ...(values.fees === undefined ? {} : { fees: values.fees }),
-    ...(values['fixed-fees'] === undefined ? {} : { fixedFees: values['fixed-fees'] }),
-    ...(values.slippage === undefined ? {} : { slippage: values.slippage }),
-    ...(values['latency-ms'] === undefined ? {} : { latencyMs: values['latency-ms'] }),
-    ...(values.participation === undefined ? {} : { participation: values.participation }),
-    ...(values['fill-at'] === undefined ? {} : { fillAt: values['fill-at'] }),
-    allowShort: values['allow-short'],
-  });
   const periods = choosePeriods(inferBarTimes(read.trades.ts, 'trades'), {
     given: values['periods-per-year'],
     year: values.year,

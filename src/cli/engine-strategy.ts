@@ -7,23 +7,11 @@ import type { StrategyEngineOptions } from '../engines/strategy.js';
 import { KernelInputError } from '../errors.js';
 import { loadStrategy } from '../strategy/load.js';
 import type { Strategy } from '../strategy/types.js';
+import { EXECUTION_FLAGS, executionOf } from './execution-flags.js';
 import { parseNumber } from './options.js';
 
 /** The strategy engine's flags of `kernelbus engine` (--allow-short is a boolean flag of its own). */
-export const STRATEGY_ENGINE_FLAGS = [
-  'strategy',
-  'init-cash',
-  'fees',
-  'fixed-fees',
-  'slippage',
-  'latency-ms',
-  'participation',
-  'fill-at',
-  'max-lateness-ms',
-  'symbols',
-  'max-errors',
-  'allow-short',
-] as const;
+export const STRATEGY_ENGINE_FLAGS = ['strategy', ...EXECUTION_FLAGS, 'max-lateness-ms', 'symbols', 'max-errors'] as const;
 
 /** The strategy engine's part of `kernelbus engine --help`. */
 export const STRATEGY_ENGINE_USAGE = `strategy:
@@ -66,23 +54,13 @@ export async function strategyEngineOptions(values: Values): Promise<Omit<Strate
     .map((f) => f.trim())
     .filter((f) => f !== '');
   if (files.length === 0) throw new KernelInputError('--strategy', 'strategy modules (./strategy.mjs), comma-separated', 'none');
-  const fillAt = values['fill-at'];
-  if (fillAt !== undefined && fillAt !== 'next' && fillAt !== 'close')
-    throw new KernelInputError('--fill-at', 'next or close', JSON.stringify(fillAt));
   const execution = {
-    initCash: amount(values['init-cash'], '--init-cash', true),
-    fees: amount(values.fees, '--fees', false),
-    fixedFees: amount(values['fixed-fees'], '--fixed-fees', false),
-    slippage: amount(values.slippage, '--slippage', false, 1 - Number.EPSILON),
-    latencyMs: amount(values['latency-ms'], '--latency-ms', false),
-    participation: amount(values.participation, '--participation', true, 1),
+    ...executionOf(values),
     maxLatenessMs: amount(values['max-lateness-ms'], '--max-lateness-ms', false, 86_400_000),
     maxErrors:
       values['max-errors'] === undefined
         ? undefined
         : parseNumber(values['max-errors'], 0, '--max-errors', 0, Number.MAX_SAFE_INTEGER, true),
-    allowShort: values['allow-short'] ?? false,
-    fillAt: fillAt as 'next' | 'close' | undefined,
   };
   const strategies: Strategy<object>[] = [];
   const sources: Record<string, string> = {};

@@ -19,6 +19,7 @@ import type { BusMessage } from '../bus/messages.js';
 import { KernelInputError, describeValue } from '../errors.js';
 import { ColumnScratch } from '../kernels/frame-trades.js';
 import type { Trades } from '../kernels/trades.js';
+import { splitExecution } from '../strategy/execution.js';
 import { isStrategy } from '../strategy/define.js';
 import { StrategyErrorLimit } from '../strategy/errors.js';
 import { TradeMerge } from '../strategy/merge.js';
@@ -93,19 +94,12 @@ export class StrategyEngine extends Engine {
       observe = OBSERVED_TYPES,
       log = (line: string) => process.stderr.write(`${line}\n`),
       session,
-      initCash,
-      fees,
-      fixedFees,
-      slippage,
-      latencyMs,
-      participation,
-      allowShort,
-      fillAt,
       slowOnBarMs,
       maxErrors,
       onHalt = (error: StrategyErrorLimit) => log(error.message),
-      ...engine
+      ...others
     } = options ?? ({} as StrategyEngineOptions);
+    const { execution, rest: engine } = splitExecution(others);
     super(bus, { ...engine, name: engine.name ?? 'strategy' });
     const list = Array.isArray(strategies) ? strategies : [strategies];
     if (list.length === 0 || !list.every(isStrategy)) {
@@ -120,20 +114,9 @@ export class StrategyEngine extends Engine {
     if (!Array.isArray(observe) || !observe.every((t) => typeof t === 'string' && t !== '' && t !== input)) {
       throw new KernelInputError('options.observe', 'a list of message types other than the input', describeValue(observe));
     }
-    const execution = {
-      session,
-      initCash,
-      fees,
-      fixedFees,
-      slippage,
-      latencyMs,
-      participation,
-      allowShort,
-      fillAt,
-      slowOnBarMs,
-      maxErrors,
-    };
-    const defined = Object.fromEntries(Object.entries(execution).filter(([, v]) => v !== undefined)) as RunnerOptions;
+    const defined = Object.fromEntries(
+      Object.entries({ ...execution, session, slowOnBarMs, maxErrors }).filter(([, v]) => v !== undefined),
+    ) as RunnerOptions;
     this.runnerOptions = defined;
     this.onHalt = onHalt;
     this.log = log;

@@ -35,10 +35,41 @@ export interface ExecutionOptions {
 
 export type ResolvedExecution = Required<ExecutionOptions>;
 
+/**
+ * The fill model's option names, the one list resolveExecution(), StrategyEngine and the commands'
+ * flags (`--init-cash`, ... : each name in kebab case) read.
+ */
+export const EXECUTION_OPTIONS = [
+  'initCash',
+  'fees',
+  'fixedFees',
+  'slippage',
+  'latencyMs',
+  'participation',
+  'allowShort',
+  'fillAt',
+] as const satisfies readonly (keyof ExecutionOptions)[];
+
+/** The fill model's options of `options` (those given) and the rest. */
+export function splitExecution<T extends ExecutionOptions>(
+  options: T,
+): { execution: ExecutionOptions; rest: Omit<T, keyof ExecutionOptions> } {
+  const execution: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) {
+    if ((EXECUTION_OPTIONS as readonly string[]).includes(k)) {
+      if (v !== undefined) execution[k] = v;
+    } else {
+      rest[k] = v;
+    }
+  }
+  return { execution, rest: rest as Omit<T, keyof ExecutionOptions> };
+}
+
 /** The options checked and defaulted; KernelInputError naming `options.<name>`. */
 export function resolveExecution(options: ExecutionOptions = {}): ResolvedExecution {
   if (typeof options !== 'object' || options === null) throw new KernelInputError('options', 'an object', describeValue(options));
-  const known = ['initCash', 'fees', 'fixedFees', 'slippage', 'latencyMs', 'participation', 'allowShort', 'fillAt'];
+  const known: readonly string[] = EXECUTION_OPTIONS;
   const unknown = Object.keys(options).find((k) => !known.includes(k));
   if (unknown !== undefined) throw new KernelInputError(`options.${unknown}`, `one of ${known.join(', ')}`, 'an unknown option');
   const num = (name: keyof ExecutionOptions, fallback: number, ok: (x: number) => boolean, expected: string): number => {

@@ -43,7 +43,7 @@ describe('kernelbus engine strategy flags', () => {
     });
     expect([o.strategies].flat().map((s) => s.name)).toEqual(['ma-cross']);
     const defaults = await strategyEngineOptions({ strategy: EXAMPLE });
-    expect(Object.keys(defaults).sort()).toEqual(['allowShort', 'sources', 'strategies']);
+    expect(Object.keys(defaults).sort()).toEqual(['sources', 'strategies']);
   });
 
   it('refuses a bad flag by name, and a module that is no strategy by its file, before connecting', async () => {
@@ -52,7 +52,7 @@ describe('kernelbus engine strategy flags', () => {
     await expect(run('--strategy', EXAMPLE, '--fees', '-1')).rejects.toThrow('--fees');
     await expect(run('--strategy', EXAMPLE, '--slippage', '1')).rejects.toThrow('--slippage');
     await expect(run('--strategy', EXAMPLE, '--participation', '0')).rejects.toThrow('--participation');
-    await expect(run('--strategy', EXAMPLE, '--fill-at', 'open')).rejects.toThrow('--fill-at: expected next or close, got "open"');
+    await expect(run('--strategy', EXAMPLE, '--fill-at', 'open')).rejects.toThrow("--fill-at: expected 'next' or 'close', got \"open\"");
     await expect(run('--strategy', EXAMPLE, '--symbols', 'AAA,,BBB')).rejects.toThrow(
       '--symbols: expected distinct symbols, comma-separated, got "AAA,,BBB"',
     );

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { RETAIN_FREED_DEFAULTS } from '../../src/api/index.js';
 import { loadNative } from '../../src/backends/native/binding.js';
-import { KernelInputError, kernels, matrix, retainFreedMemory } from '../../src/index.js';
+import { KernelInputError, kernels, matrix, retainFreedMemory } from '../../src/api/index.js';
 
 const native = loadNative();
 const glibc = !!(process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
