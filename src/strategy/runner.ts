@@ -10,6 +10,7 @@
  * the bar maker's step and the waiting-orders test.
  */
 import { KernelInputError } from '../errors.js';
+import { badTradeError, goodTrade, tradeFault } from '../kernels/trade-check.js';
 import type { Session } from '../replay/session.js';
 import { StrategyAccount } from './account.js';
 import { SymbolBars } from './bars.js';
@@ -172,6 +173,15 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     this.marks.latest.add(key);
   }
 
+  /** The error of a trade that breaks the rule: `trades.<ts|price|volume>`, the value, the symbol and the trade's number. */
+  private badTrade(k: number, ts: number, price: number, volume: number): KernelInputError {
+    const previous = this.series[k].lastTs;
+    const reason = tradeFault(ts, price, volume, previous) ?? 'ts';
+    const value = reason === 'price' ? price : reason === 'volume' ? volume : ts;
+    const where = `trades.${reason === 'order' ? 'ts' : reason}`;
+    return badTradeError({ row: this.seq, reason, value, code: k, previous }, where, `${this.symbols[k]}, trade ${this.seq}`);
+  }
+
   /** Calls onStart (once, before the first trade). */
   start(): void {
     if (this.started) return;
@@ -187,16 +197,8 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
    */
   trade(k: number, ts: number, price: number, volume: number): void {
     const bars = this.series[k];
-    // every check before anything changes
-    if (!(ts >= bars.lastTs && ts < Number.POSITIVE_INFINITY)) {
-      throw new KernelInputError('trades.ts', `finite times in order per symbol (>= ${bars.lastTs})`, `${ts} at trade ${this.seq}`);
-    }
-    if (!(price > 0 && price < Number.POSITIVE_INFINITY)) {
-      throw new KernelInputError('trades.price', 'finite prices > 0', `${price} at trade ${this.seq}`);
-    }
-    if (!(volume >= 0 && volume < Number.POSITIVE_INFINITY)) {
-      throw new KernelInputError('trades.volume', 'finite volumes >= 0', `${volume} at trade ${this.seq}`);
-    }
+    // the trade rule (src/kernels/trade-check.ts) before anything changes
+    if (!goodTrade(ts, price, volume, bars.lastTs)) throw this.badTrade(k, ts, price, volume);
     if (!this.started) this.start();
     this.marks.touch(k);
     // a trade behind another symbol's (live: past the merge's lateness) is applied, and counted

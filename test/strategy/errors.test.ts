@@ -214,10 +214,15 @@ describe('a strategy that errs while it runs', () => {
     const runner = new StrategyRunner(s);
     const a = runner.symbolIndex('A');
     runner.trade(a, 1000, 10, 1);
-    expect(() => runner.trade(a, 999, 10, 1)).toThrow(KernelInputError);
-    expect(() => runner.trade(a, 1000, -1, 1)).toThrow(/trades.price: expected finite prices > 0, got -1/);
+    // the one trade rule's messages (src/kernels/trade-check.ts), with the symbol and the trade's number
+    expect(() => runner.trade(a, 999, 10, 1)).toThrow(
+      "trades.ts: expected a time at or after the symbol's previous trade (1000), got 999 (A, trade 1)",
+    );
+    expect(() => runner.trade(a, Number.NaN, 10, 1)).toThrow('trades.ts: expected a finite time, got NaN (A, trade 1)');
+    expect(() => runner.trade(a, 1000, -1, 1)).toThrow('trades.price: expected a finite price > 0, got -1 (A, trade 1)');
     expect(() => runner.trade(a, 1000, Number.NaN, 1)).toThrow(/trades.price/);
-    expect(() => runner.trade(a, 1001, 10, -1)).toThrow(/trades.volume: expected finite volumes >= 0, got -1/);
+    expect(() => runner.trade(a, 1001, 10, -1)).toThrow('trades.volume: expected a finite volume >= 0, got -1 (A, trade 1)');
+    expect(() => runner.trade(a, 999, 10, 1)).toThrow(KernelInputError);
     // nothing changed by the refused trades
     expect(runner.metrics.trades).toBe(1);
     // another symbol's trade behind the last one: applied, and counted late
