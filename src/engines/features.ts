@@ -7,7 +7,6 @@
  * state: the bar maker's, the last window + 2 bars, the day's sums and the indicators' streams.
  */
 import type { Bus } from '../bus/bus.js';
-import type { BusMessage } from '../bus/messages.js';
 import { barStream, type BarStream, type BarStreamKind } from '../api/bar-stream.js';
 import { indicatorStream, type IndicatorStream } from '../api/indicator-stream.js';
 import { parseIndicators, type IndicatorRequest, type IndicatorSpec, type IndicatorSpecName } from '../api/indicator-spec.js';
@@ -15,11 +14,11 @@ import { KernelInputError, describeValue } from '../errors.js';
 import type { BarOptions, Bars, InformationBarOptions, Trades } from '../kernels/features/features.js';
 import { resolveRealized, type Session, type SessionParams } from '../kernels/features/realized.js';
 import type { StateConfig } from './checkpoint-config.js';
-import { Engine, type EngineOptions } from './engine.js';
-import { FutureGuard } from './future-guard.js';
+import type { EngineOptions } from './engine.js';
+import { TradeKeyedEngine } from './trade-keyed.js';
 import { BarWindow, FEATURE_ESTIMATORS, type FeatureEstimator } from '../api/bar-window.js';
 import { DayRealized } from './features-state.js';
-import { appliedTrades, RecentFrames, republishedTrades } from './recent-frames.js';
+import { RecentFrames } from './recent-frames.js';
 import { decodeState, encodeState } from './state-codec.js';
 
 /**
@@ -129,7 +128,7 @@ const DAY_VALUES = DayRealized.VALUES;
  * takeover, always with the same values. The bar still open at the end of data is not published, as
  * bars() drops it.
  */
-export class FeaturesEngine extends Engine {
+export class FeaturesEngine extends TradeKeyedEngine<FeaturesSymbolState> {
   protected readonly inputs: readonly string[];
   private readonly barsFor: (key: string) => FeatureBars;
   private readonly perSymbol: boolean;
@@ -137,9 +136,7 @@ export class FeaturesEngine extends Engine {
   private readonly estimators: readonly FeatureEstimator[];
   private readonly indicators: IndicatorSpec[];
   private readonly session: SessionParams;
-  private readonly future: FutureGuard;
-  private readonly states = new Map<string, FeaturesSymbolState>();
-  private totals = { bars: 0, trades: 0, republished: 0 };
+  private totals = { bars: 0, trades: 0 };
 
   /** Checks the options (a fixed `bars` option by making a stream; a per-symbol one on first use). */
   constructor(bus: Bus, options: FeaturesEngineOptions = {}) {
@@ -165,7 +162,6 @@ export class FeaturesEngine extends Engine {
     this.estimators = [...new Set(estimators)];
     this.indicators = parseIndicators(options.indicators ?? [], 'options.indicators');
     this.session = resolveRealized(new Float64Array(0), { ts: new Float64Array(0), session: options.session });
-    this.future = new FutureGuard(options.maxFutureMs);
     this.inputs = [options.input ?? 'TRADE_EXECUTION'];
     // bad bar or indicator options fail here, not at the first trade
     if (!this.perSymbol) this.makeBars('');
@@ -178,43 +174,28 @@ export class FeaturesEngine extends Engine {
     return barStream(type, rest as InformationBarOptions);
   }
 
-  private state(key: string): FeaturesSymbolState {
-    let s = this.states.get(key);
-    if (!s) {
-      const spec = this.barsFor(key) as FeatureBars & { type?: BarStreamKind };
-      s = {
-        bars: this.makeBars(key),
-        timeBars: (spec.type ?? 'bars') === 'bars' && spec.by === 'time',
-        window: new BarWindow(this.window),
-        day: new DayRealized(this.session),
-        indicators: this.indicators.map((spec) => indicatorStream(spec.name, spec.options) as IndicatorStream<unknown, number>),
-        lastBar: undefined,
-        lastUpdate: undefined,
-        lastTs: -Infinity,
-        lastSentAt: -Infinity,
-        recent: new RecentFrames(),
-      };
-      this.states.set(key, s);
-    }
-    return s;
+  protected newState(key: string): FeaturesSymbolState {
+    const spec = this.barsFor(key) as FeatureBars & { type?: BarStreamKind };
+    return {
+      bars: this.makeBars(key),
+      timeBars: (spec.type ?? 'bars') === 'bars' && spec.by === 'time',
+      window: new BarWindow(this.window),
+      day: new DayRealized(this.session),
+      indicators: this.indicators.map((spec) => indicatorStream(spec.name, spec.options) as IndicatorStream<unknown, number>),
+      lastBar: undefined,
+      lastUpdate: undefined,
+      lastTs: -Infinity,
+      lastSentAt: -Infinity,
+      recent: new RecentFrames(),
+    };
   }
 
   /**
-   * Feeds a delivery to its symbol's bars, day and estimators. Refused (KernelInputError, nothing
-   * applied): a frame stamped more than maxFutureMs ahead. A trade that breaks the trade rule (a time
-   * going back, a price not > 0 that a log return cannot take, a bad volume) is left out and counted
-   * (EngineOptions.badTrades). A frame applied already is skipped as `republished`, as the VPIN engine does.
+   * A frame's good trades to its symbol's bars, day and estimators (TradeKeyedEngine.process: frames
+   * stamped in the future refused, frames applied before skipped as `republished`, a trade that breaks
+   * the trade rule, such as a price not > 0 that a log return cannot take, left out and counted).
    */
-  protected process(message: BusMessage): void {
-    const n = message.count;
-    this.future.check(n, message.ts);
-    const s = this.state(message.key);
-    if (republishedTrades(s, n, message.ts, message.sentAt)) {
-      this.totals.republished += n;
-      return;
-    }
-    // the trade rule after the symbol's last trade: a bad trade is left out (or refuses the frame: badTrades)
-    const trades = this.tradeGate.admit(message.key, message.id, message.payload as Trades, s.lastTs);
+  protected applyTrades(key: string, s: FeaturesSymbolState, trades: Trades): void {
     const { ts, price } = trades;
     const before = s.bars.tradeCount + (s.timeBars ? 1 : 0);
     const bars = s.bars.update(trades);
@@ -224,11 +205,10 @@ export class FeaturesEngine extends Engine {
     for (let j = 0; j < bars.ts.length; j++) {
       const end = bars.tickNum[j] - before;
       for (; next < end; next++) s.day.add(ts[next], price[next]);
-      this.publishBar(message.key, s, bars, j);
+      this.publishBar(key, s, bars, j);
     }
     for (; next < ts.length; next++) s.day.add(ts[next], price[next]);
     this.totals.trades += ts.length;
-    appliedTrades(s, n, message.ts, message.sentAt, this.tradeGate.last);
   }
 
   private publishBar(key: string, s: FeaturesSymbolState, b: Bars, j: number): void {
@@ -270,14 +250,6 @@ export class FeaturesEngine extends Engine {
     this.totals.bars++;
     this.emit('BAR', { key, ts: bar.ts, payload: bar });
     this.emit('FEATURES_UPDATE', { key, ts: bar.ts, payload: update });
-  }
-
-  protected get keyCount(): number {
-    return this.states.size;
-  }
-
-  protected override get checkpointable(): boolean {
-    return true;
   }
 
   /**
@@ -325,11 +297,6 @@ export class FeaturesEngine extends Engine {
     fresh.recent.clear();
   }
 
-  /** Forgets a symbol (its shard went to another engine of the group). */
-  protected override dropKey(key: string): void {
-    this.states.delete(key);
-  }
-
   /** The settings that shape every symbol's state; none when the bars vary by symbol. */
   protected override stateConfig(): StateConfig | undefined {
     if (this.perSymbol) return undefined;
@@ -343,7 +310,7 @@ export class FeaturesEngine extends Engine {
   }
 
   protected override extraMetrics(): Record<string, number> {
-    return { ...this.totals, future: this.future.refused, symbols: this.states.size };
+    return { ...this.totals, ...super.extraMetrics() };
   }
 
   /** Each symbol's state (read-only use: the last bar and FEATURES_UPDATE, the day's sums). */

@@ -4,16 +4,15 @@
  * The trade columns of each delivery (views of the received frame) go to the kernel as they are.
  */
 import type { Bus } from '../bus/bus.js';
-import type { BusMessage } from '../bus/messages.js';
 import type { BackendChoice } from '../api/kernels.js';
 import { KernelInputError, describeValue } from '../errors.js';
 import { installEveryBackend } from '../api/every-backend.js';
 import { kernels } from '../api/kernels.js';
-import { appliedTrades, RecentFrames, republishedTrades } from './recent-frames.js';
+import { RecentFrames } from './recent-frames.js';
 import { resolveVpinOptions, type Trades, type VpinBuckets, type VpinOptions, type VpinStream } from '../kernels/vpin/vpin.js';
 import type { StateConfig } from './checkpoint-config.js';
-import { Engine, type EngineOptions } from './engine.js';
-import { FutureGuard } from './future-guard.js';
+import type { EngineOptions } from './engine.js';
+import { TradeKeyedEngine } from './trade-keyed.js';
 import type { FeatureBar } from './features.js';
 
 installEveryBackend(); // its kernels run synchronously from the first message
@@ -113,7 +112,7 @@ export interface VpinSymbolState {
  * checkpointed (see EngineOptions.checkpointMs): a VPIN_CALCULATION is identified by (key, bucket), and
  * one may be published again after a takeover, always with the same values.
  */
-export class VpinEngine extends Engine {
+export class VpinEngine extends TradeKeyedEngine<VpinSymbolState> {
   protected readonly inputs: readonly string[];
   private readonly optionsFor: (key: string) => VpinOptions;
   /** Whether the VPIN options are a function of the symbol. */
@@ -121,9 +120,7 @@ export class VpinEngine extends Engine {
   private readonly kernels: ReturnType<typeof kernels>;
   private readonly threshold: number;
   private readonly warmup: number | undefined;
-  private readonly states = new Map<string, VpinSymbolState>();
-  private totals = { buckets: 0, alerts: 0, republished: 0 };
-  private readonly future: FutureGuard;
+  private totals = { buckets: 0, alerts: 0 };
 
   /** Checks the options (a fixed `vpin` option set is validated here, a per-symbol one on first use). */
   constructor(bus: Bus, options: VpinEngineOptions) {
@@ -146,54 +143,41 @@ export class VpinEngine extends Engine {
       throw new KernelInputError('options.warmup', 'an integer >= 0', describeValue(options.warmup));
     }
     this.warmup = options.warmup;
-    this.future = new FutureGuard(options.maxFutureMs);
     this.inputs = [options.input ?? 'TRADE_EXECUTION'];
   }
 
-  private state(key: string): VpinSymbolState {
-    let s = this.states.get(key);
-    if (!s) {
-      const opts = this.optionsFor(key);
-      s = {
-        stream: this.kernels.vpinStream(opts),
-        buckets: 0,
-        alerts: 0,
-        vpin: NaN,
-        cdf: NaN,
-        alerting: false,
-        warmup: this.warmup ?? 2 * (opts.window ?? 50),
-        lastTs: -Infinity,
-        lastSentAt: -Infinity,
-        fresh: [],
-        recent: new RecentFrames(),
-      };
-      this.states.set(key, s);
-    }
-    return s;
+  protected newState(key: string): VpinSymbolState {
+    const opts = this.optionsFor(key);
+    return {
+      stream: this.kernels.vpinStream(opts),
+      buckets: 0,
+      alerts: 0,
+      vpin: NaN,
+      cdf: NaN,
+      alerting: false,
+      warmup: this.warmup ?? 2 * (opts.window ?? 50),
+      lastTs: -Infinity,
+      lastSentAt: -Infinity,
+      fresh: [],
+      recent: new RecentFrames(),
+    };
   }
 
   /**
-   * Feeds a delivery to its symbol's stream. A frame stamped more than maxFutureMs ahead of the clock is
-   * refused (KernelInputError, counted in `future`). A frame that was applied already (the same publish
-   * time and last trade as one of the symbol's last 64 applied: one stored twice, a publish
-   * retried after an ambiguous failure, under a new entry id) is skipped and counted as `republished`;
-   * any other frame's trades meet the trade rule (EngineOptions.badTrades: a bad one skipped and
-   * counted by default) and go to the stream.
+   * A frame's good trades to its symbol's stream (TradeKeyedEngine.process: frames stamped in the future
+   * refused, frames applied before skipped as `republished`, bad trades left out and counted), and the
+   * buckets they complete published.
    */
-  protected process(message: BusMessage): void {
-    // count and ts (the last trade's) come from the frame: the columns may be unaligned bytes that the
-    // native stream reads in place (FrameTrades), so they are read only by update()
-    const n = message.count;
-    this.future.check(n, message.ts);
-    const s = this.state(message.key);
-    if (republishedTrades(s, n, message.ts, message.sentAt)) {
-      this.totals.republished += n;
-      return;
-    }
-    // the trade rule after the symbol's last trade: a bad trade is left out (or refuses the frame: badTrades)
-    const trades = this.tradeGate.admit(message.key, message.id, tradesOf(message.payload), s.lastTs);
-    this.publishBuckets(message.key, s, s.stream.update(trades));
-    appliedTrades(s, n, message.ts, message.sentAt, this.tradeGate.last);
+  protected applyTrades(key: string, s: VpinSymbolState, trades: Trades): void {
+    this.publishBuckets(key, s, s.stream.update(trades));
+  }
+
+  /** A delivery's trades: its columns, or a FeaturesEngine BAR as one trade (close, volume, ts). */
+  protected override tradesOf(payload: unknown): Trades {
+    const bar = payload as Partial<FeatureBar>;
+    if (typeof bar?.close !== 'number' || ArrayBuffer.isView((payload as Trades).price)) return payload as Trades;
+    const one = (x: unknown) => Float64Array.of(typeof x === 'number' ? x : Number.NaN);
+    return { ts: one(bar.ts), price: one(bar.close), volume: one(bar.volume) };
   }
 
   /** Closes every symbol's open bar (end of data) and publishes the buckets that completes. */
@@ -237,14 +221,6 @@ export class VpinEngine extends Engine {
     this.totals.buckets += b.vpin.length;
   }
 
-  protected get keyCount(): number {
-    return this.states.size;
-  }
-
-  protected override get checkpointable(): boolean {
-    return true;
-  }
-
   /**
    * A symbol's state as bytes (little-endian): 'KBVE', u32 version 1, then f64 buckets, alerts, vpin,
    * cdf, alerting (0/1), lastTs, lastSentAt, then the vpinStream snapshot (portable between backends).
@@ -276,11 +252,6 @@ export class VpinEngine extends Engine {
     out.set(stream, DELTA_HEAD + 8 * m);
     s.fresh.length = 0;
     return out;
-  }
-
-  /** Forgets a symbol (its shard went to another engine of the group). */
-  protected override dropKey(key: string): void {
-    this.states.delete(key);
   }
 
   /**
@@ -347,21 +318,13 @@ export class VpinEngine extends Engine {
   }
 
   protected override extraMetrics(): Record<string, number> {
-    return { ...this.totals, future: this.future.refused, symbols: this.states.size };
+    return { ...this.totals, ...super.extraMetrics() };
   }
 
   /** Each symbol's latest state (read-only use: buckets, alerts, last vpin and cdf). */
   symbols(): ReadonlyMap<string, Readonly<VpinSymbolState>> {
     return this.states;
   }
-}
-
-/** A delivery's trades: its columns, or a FeaturesEngine BAR as one trade (close, volume, ts). */
-function tradesOf(payload: unknown): Trades {
-  const bar = payload as Partial<FeatureBar>;
-  if (typeof bar?.close !== 'number' || ArrayBuffer.isView((payload as Trades).price)) return payload as Trades;
-  const one = (x: unknown) => Float64Array.of(typeof x === 'number' ? x : Number.NaN);
-  return { ts: one(bar.ts), price: one(bar.close), volume: one(bar.volume) };
 }
 
 /** The magic, the version and a symbol's seven f64 fields: a record's first 64 bytes. */
