@@ -31,6 +31,7 @@ import {
   type Rebalance,
 } from './portfolio-messages.js';
 import { RecentFramesByKey } from './recent-frames.js';
+import { takeReturns } from './returns-intake.js';
 import { ReturnsWindow } from './returns-window.js';
 import { parseReturnsUpdate, type PortfolioUpdate, type UniverseSnapshot } from './risk-messages.js';
 
@@ -180,40 +181,21 @@ export class PortfolioEngine extends Engine {
 
   private onReturns(message: BusMessage): void {
     const parsed = parseReturnsUpdate(message.payload);
-    let u = this.universeStates.get(message.key);
-    const columnOf = u ? this.columnsOf(u.window, parsed.assets, message.key) : undefined;
-    if (u && this.recent.republished(message.key, message.ts <= u.lastTs, message.sentAt, message.ts, u)) {
+    const u = takeReturns(this.universeStates, this.recent, message, parsed, (assets) => ({
+      window: new ReturnsWindow(assets, this.window),
+      lastTs: -Infinity,
+      lastSentAt: -Infinity,
+    }));
+    if (!u) {
       this.totals.republished++;
       return;
     }
-    if (!u) {
-      u = { window: new ReturnsWindow(parsed.assets, this.window), lastTs: -Infinity, lastSentAt: -Infinity };
-      this.universeStates.set(message.key, u);
-    }
-    const before = u.window.total;
-    u.window.append(parsed.values, parsed.rows, columnOf);
-    u.lastTs = message.ts;
-    if (message.sentAt > u.lastSentAt) u.lastSentAt = message.sentAt;
-    this.recent.remember(message.key, message.sentAt, message.ts);
+    const before = u.window.total - parsed.rows;
     this.totals.rows += parsed.rows;
     for (const p of this.byUniverse.get(message.key) ?? []) {
       const due = Math.floor(u.window.total / p.config.every) > Math.floor(before / p.config.every);
       if (due && u.window.rows >= this.minRows) this.rebalance(p, u, 'schedule');
     }
-  }
-
-  /** The column of each of `assets` in the universe's window (undefined: the same order); KernelInputError when they differ. */
-  private columnsOf(window: ReturnsWindow, assets: readonly string[], universe: string): number[] | undefined {
-    const expected = `the ${window.assets.length} assets of universe '${universe}' (set by its first update)`;
-    if (assets.length !== window.assets.length) throw new KernelInputError('payload.assets', expected, `${assets.length} assets`);
-    let same = true;
-    const columns = assets.map((a, i) => {
-      const c = window.columns.get(a);
-      if (c === undefined) throw new KernelInputError('payload.assets', expected, `'${a}', which is not one of them`);
-      same &&= c === i;
-      return c;
-    });
-    return same ? undefined : columns;
   }
 
   /**

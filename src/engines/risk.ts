@@ -20,6 +20,7 @@ import { KernelInputError, describeValue } from '../errors.js';
 import { TRAFFIC_LIGHT_ZONES } from '../kernels/risk/risk-analytics.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { RecentFramesByKey } from './recent-frames.js';
+import { takeReturns } from './returns-intake.js';
 import { ReturnsWindow } from './returns-window.js';
 import { GarchVarBook, type PortfolioHistory, type RiskVarOptions, resolveGarchVar } from './risk-garch.js';
 import { bookId, parsePositionUpdate, PositionBooks } from './risk-positions.js';
@@ -296,26 +297,16 @@ export class RiskEngine extends Engine {
 
   private onReturns(message: BusMessage): void {
     const parsed = parseReturnsUpdate(message.payload);
-    let u = this.universeStates.get(message.key);
-    const columnOf = u ? this.columnsOf(u.window, parsed.assets, message.key) : undefined;
-    if (u && this.recent.republished(message.key, message.ts <= u.lastTs, message.sentAt, message.ts, u)) {
+    const u = takeReturns(this.universeStates, this.recent, message, parsed, (assets) => ({
+      window: new ReturnsWindow(assets, this.window),
+      history: new ReturnsWindow(assets, this.historyRows),
+      lastTs: -Infinity,
+      lastSentAt: -Infinity,
+    }));
+    if (!u) {
       this.totals.republished++;
       return;
     }
-    if (!u) {
-      u = {
-        window: new ReturnsWindow(parsed.assets, this.window),
-        history: new ReturnsWindow(parsed.assets, this.historyRows),
-        lastTs: -Infinity,
-        lastSentAt: -Infinity,
-      };
-      this.universeStates.set(message.key, u);
-    }
-    u.window.append(parsed.values, parsed.rows, columnOf);
-    u.history?.append(parsed.values, parsed.rows, columnOf);
-    u.lastTs = message.ts;
-    if (message.sentAt > u.lastSentAt) u.lastSentAt = message.sentAt;
-    this.recent.remember(message.key, message.sentAt, message.ts);
     this.totals.rows += parsed.rows;
     this.evaluate(message.key, this.members.get(message.key), true);
   }
@@ -323,20 +314,6 @@ export class RiskEngine extends Engine {
   /** The rows a universe's history keeps: the window before each backtested period, and those periods. */
   private get historyRows(): number {
     return this.window + Math.max(this.backtestWindow, this.rollingWindow - this.window, 0);
-  }
-
-  /** The column of each of `assets` in the universe's window (undefined: the same order); KernelInputError when they differ. */
-  private columnsOf(window: ReturnsWindow, assets: readonly string[], universe: string): number[] | undefined {
-    const expected = `the ${window.assets.length} assets of universe '${universe}' (set by its first update)`;
-    if (assets.length !== window.assets.length) throw new KernelInputError('payload.assets', expected, `${assets.length} assets`);
-    let same = true;
-    const columns = assets.map((a, i) => {
-      const c = window.columns.get(a);
-      if (c === undefined) throw new KernelInputError('payload.assets', expected, `'${a}', which is not one of them`);
-      same &&= c === i;
-      return c;
-    });
-    return same ? undefined : columns;
   }
 
   private onPortfolio(message: BusMessage): void {
