@@ -11,8 +11,9 @@ import { type Flag, flag, parseFinite } from './options.js';
 type Kebab<S extends string> = S extends `${infer H}${infer T}` ? `${H extends Lowercase<H> ? H : `-${Lowercase<H>}`}${Kebab<T>}` : S;
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** The fill model's flags, in EXECUTION_OPTIONS' order (`allow-short` a boolean flag, the others take a value). */
 type KebabAll<T extends readonly string[]> = { readonly [I in keyof T]: Kebab<T[I] & string> };
+
+/** The fill model's flags, in EXECUTION_OPTIONS' order (`allow-short` a boolean flag, the others take a value). */
 export const EXECUTION_FLAGS = EXECUTION_OPTIONS.map(kebab) as unknown as KebabAll<typeof EXECUTION_OPTIONS>;
 export type ExecutionFlag = (typeof EXECUTION_FLAGS)[number];
 
