@@ -127,7 +127,9 @@ describe('kernelbus backtest --file --strategy', () => {
     await expect(runBacktest(['--strategy', strategyFile], quiet)).rejects.toThrow(/--file: expected a tape of trades/);
     await expect(runBacktest(['--file', csv, ...FLAGS, '--fees=-1'], quiet)).rejects.toThrow(/--fees: expected a finite number >= 0/);
     await expect(runBacktest(['--file', csv, ...FLAGS, '--participation', '0'], quiet)).rejects.toThrow(/--participation/);
-    await expect(runBacktest(['--file', csv, ...FLAGS, '--fill-at', 'open'], quiet)).rejects.toThrow(/--fill-at: expected 'next' or 'close'/);
+    await expect(runBacktest(['--file', csv, ...FLAGS, '--fill-at', 'open'], quiet)).rejects.toThrow(
+      /--fill-at: expected 'next' or 'close'/,
+    );
     await expect(runBacktest(['--file', csv, ...FLAGS, '--session', '25:00-26:00'], quiet)).rejects.toThrow(/--session/);
     const bad = join(dir, 'bad.mjs');
     writeFileSync(bad, `export default {\n  name: 's',\n  bars: { by: 'tick', threshold: 5, size: 3 },\n  onBar() {},\n};\n`);
