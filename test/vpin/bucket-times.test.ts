@@ -51,7 +51,7 @@ const times = (b: VpinBuckets) => ({ startTs: b.startTs, endTs: b.endTs, duratio
 /** Snapshot bytes: the header, the 9 parameters, then the state values. */
 const STATE_AT = 16 + 8 * 9;
 
-/** Writes the snapshot's checksum (FNV-1a of bytes 16..end, as kernels/snapshot.ts) after an edit. */
+/** Writes the snapshot's checksum (FNV-1a of bytes 16..end, as kernels/vpin/vpin-snapshot.ts) after an edit. */
 function rechecksum(bytes: Uint8Array): Uint8Array {
   let hash = 0x811c9dc5;
   for (let i = 16; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193) >>> 0;

@@ -479,7 +479,7 @@ export const VPIN_STATE_HEADER = 22;
  *  then L1 dP values (oldest first), L2 imbalances (oldest first), L3 VPIN values (ascending when
  *  cdfWindow is 0; else the last cdfWindow, oldest first). Exported without the history, L3 is 0.
  * Version-1 snapshots (20 values before the lists: no 20 and 21) are read with 20 and 21 NaN
- * (decodeSnapshot in kernels/snapshot.ts).
+ * (decodeSnapshot in kernels/vpin/vpin-snapshot.ts).
  */
 function exportVpinState(trades: TradeState, b: BucketState, history: boolean): Float64Array {
   const bar = trades.bar;

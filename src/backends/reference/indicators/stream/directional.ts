@@ -1,5 +1,5 @@
 /**
- * ../directional.ts, ../volatility.ts and ../volume.ts as machines (machine.ts): the ADX family,
+ * ../directional.ts, ../bands-ranges.ts and ../volume.ts as machines (machine.ts): the ADX family,
  * SAR, TRANGE, ATR, NATR, BBANDS' deviation, OBV, AD, ADOSC and MFI, in the batch's order of
  * operations. Each `step` takes the bar's inputs and gives its value, undefined over the warm-up.
  */
