@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference values for src/math/special.ts and native/kernels/special.cpp.
+"""Reference values for src/math/special.ts and native/kernels/math/special.cpp.
 
 Writes test/fixtures/special-values.json. Every input is a double (written with Python's shortest
 round-trip repr, which JSON.parse reads back to the same double) and every reference value is the

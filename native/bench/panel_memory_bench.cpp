@@ -1,5 +1,5 @@
 // What memory allows a panel indicator on 1 and 2 threads (no Node): cmake -DKERNELBUS_NATIVE_BENCH=ON,
-// or g++ -O3 -std=c++17 -pthread -Inative/kernels native/bench/panel_memory_bench.cpp native/kernels/*.cpp
+// or g++ -O3 -std=c++17 -pthread -Inative/kernels native/bench/panel_memory_bench.cpp native/kernels/*.cpp native/kernels/math/special*.cpp
 // Medians of 21 runs, on the kernels' thread pool (parallel.hpp):
 //   - copy: 128 MB arrays (past the caches), each thread its half: the machine's copy bandwidth;
 //   - floor: the core eight's panels (2,520 x 500: 10.08 MB each) read and written as the kernels walk

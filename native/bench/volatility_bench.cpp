@@ -1,6 +1,6 @@
 // C++-only benchmark of the volatility fit (no Node): where a fit's time goes, phase by phase.
 //   g++ -O3 -std=c++17 -ffp-contract=off -fno-trapping-math -fno-math-errno -Inative/kernels \
-//     native/bench/volatility_bench.cpp native/kernels/volatility/*.cpp native/kernels/*.cpp -lpthread
+//     native/bench/volatility_bench.cpp native/kernels/volatility/*.cpp native/kernels/*.cpp native/kernels/math/special*.cpp -lpthread
 // The series are bench/volatility.ts's (GJR-GARCH(1,1) percent returns from mulberry32 and
 // Box-Muller, seed 70, 2,520 x 500 row-major; column 0 the single series). For GARCH(1,1) normal and
 // GJR(1,1,1) skew-t it prints the best of 9 whole fitSeries, then the phases of one fit as fitSeries

@@ -1,5 +1,5 @@
 // C++-only benchmark of the VPIN kernels (no Node): cmake -DKERNELBUS_NATIVE_BENCH=ON, or
-//   g++ -O3 -std=c++17 -ffp-contract=off -Inative/kernels native/bench/vpin_bench.cpp native/kernels/*.cpp
+//   g++ -O3 -std=c++17 -ffp-contract=off -Inative/kernels native/bench/vpin_bench.cpp native/kernels/*.cpp native/kernels/math/special*.cpp
 // 10^7 synthetic trades at ~100 trades a second (the JS bench's tape); prints M trades/s per bar size
 // and classifier, best of 5, and each as a fraction of the 60 s-bar BVC figure (the memory yardstick).
 // Then what memory allows the quote classifiers (issue 52): classifyTrades() Lee-Ready over the trades'

@@ -1,4 +1,4 @@
-// libFuzzer target of every function in native/kernels/special.hpp. One input byte picks a check from
+// libFuzzer target of every function in native/kernels/math/special.hpp. One input byte picks a check from
 // kChecks; each check decodes its arguments (anything where the function takes any double, its domain
 // otherwise), calls the function (twice where a pair of arguments shows an invariant) and traps on a
 // violation. To cover a new function of special.hpp: write its check below and add it to kChecks.
@@ -9,7 +9,7 @@
 
 #include "input.hpp"
 #include "invariants.hpp"
-#include "special.hpp"
+#include "math/special.hpp"
 
 using namespace kernelbus;
 using kernelbus::fuzz::require;

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "host.hpp"
-#include "special.hpp"
+#include "math/special.hpp"
 
 namespace kernelbus::shader {
 namespace {

@@ -3,7 +3,7 @@
  * incomplete gamma Q(k/2, x/2) by its finite sums (Abramowitz & Stegun 6.5.13 and 26.4.4-5), which are
  * exact at these orders: for even k, e^-h sum_{i < k/2} h^i / i!; for odd k, erfc(sqrt h) + e^-h sum_{i <
  * (k-1)/2} h^(i+1/2) / Gamma(i + 3/2), h = x / 2, erfc(sqrt h) = 2 normalSf(sqrt x). Each term is a
- * Poisson-like weight (at most 1), so nothing overflows. native/kernels/special.cpp (chiSquareSf) is
+ * Poisson-like weight (at most 1), so nothing overflows. native/kernels/math/special.cpp (chiSquareSf) is
  * the same code. Used by the VaR backtests' p-values (k = 1, 2, 6).
  */
 import { normalSf } from './special.js';

@@ -1,6 +1,6 @@
 /**
  * log Gamma and log k! in double precision (Lanczos), for PIN's likelihood.
- * native/kernels/special.cpp implements the same formulas with the same constants in the same order
+ * native/kernels/math/special.cpp implements the same formulas with the same constants in the same order
  * of operations (built with -ffp-contract=off), so the two agree to rounding (src/math/special.ts).
  */
 

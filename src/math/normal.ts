@@ -1,7 +1,7 @@
 /**
  * The standard normal distribution in double precision: CDF, complement, density (Cody's rational
  * approximations, with a double-double product in the tails) and quantile (Wichura's AS 241).
- * native/kernels/special.cpp implements the same formulas with the same constants in the same order
+ * native/kernels/math/special.cpp implements the same formulas with the same constants in the same order
  * of operations (built with -ffp-contract=off), so the two agree to rounding (src/math/special.ts).
  * Accuracy against mpmath at 50 digits: see each function.
  */

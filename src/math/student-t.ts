@@ -1,7 +1,7 @@
 /**
  * Student's t in double precision for any real nu > 0: CDF, complement and quantile, through the
  * incomplete beta function's series of TOMS 708.
- * native/kernels/special.cpp implements the same formulas with the same constants in the same order
+ * native/kernels/math/special.cpp implements the same formulas with the same constants in the same order
  * of operations (built with -ffp-contract=off), so the two agree to rounding (src/math/special.ts).
  * Accuracy against mpmath at 50 digits: see each function.
  */

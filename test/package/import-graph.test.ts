@@ -8,7 +8,8 @@
  *   at run time, on purpose. A failure lists every circle as a path of files.
  * - A kernel family's folders (src/kernels/<family>/, src/backends/reference/<family>/,
  *   native/kernels/<family>/ by its #include lines) import no other family's: what two families share
- *   lives beside the family folders. KNOWN_FAMILY lists the debts.
+ *   lives beside the family folders (native/kernels/math/: src/math's twin; generated/). KNOWN_FAMILY
+ *   lists the debts.
  * - Folders import one way: MAY_IMPORT below says which top folders of src/ (and its root modules,
  *   index.ts and errors.ts) each may import, dynamic `import('...')` included. A new folder needs a
  *   row; an import outside the table fails as `from -> to`, unless KNOWN lists it as a debt (and
@@ -75,12 +76,14 @@ const KNOWN_FAMILY: Record<string, string> = {
 
 /** The folders that hold one folder per kernel family. */
 const FAMILY_ROOTS = ['src/kernels', 'src/backends/reference', 'native/kernels'];
+/** Their folders that are no family's: what the families share (the packed parameters; C++'s twin of src/math). */
+const SHARED_FOLDERS = new Set(['generated', 'math']);
 
 /** The family of a repository path inside a family folder (`<root>/<family>/...`), else undefined. */
 function familyOf(path: string): string | undefined {
   const root = FAMILY_ROOTS.find((r) => path.startsWith(`${r}/`));
   const parts = root === undefined ? [] : path.slice(root.length + 1).split('/');
-  return parts.length > 1 && parts[0] !== 'generated' ? parts[0] : undefined;
+  return parts.length > 1 && !SHARED_FOLDERS.has(parts[0]) ? parts[0] : undefined;
 }
 
 /** Imports (TS) and #include lines (C++) from a family folder into another family's, `from -> to` under the root. */
@@ -99,12 +102,12 @@ function familyCrossings(): string[] {
     }
   }
   const kernels = join(root, 'native', 'kernels');
-  for (const family of readdirSync(kernels).filter((d) => d !== 'generated' && statSync(join(kernels, d)).isDirectory())) {
+  for (const family of readdirSync(kernels).filter((d) => !SHARED_FOLDERS.has(d) && statSync(join(kernels, d)).isDirectory())) {
     for (const name of readdirSync(join(kernels, family))) {
       const file = join(kernels, family, name);
       for (const [, header] of readFileSync(file, 'utf8').matchAll(/^#include "([^"]+)"/gm)) {
         const other = header.split('/')[0];
-        if (header.includes('/') && other !== family && other !== 'generated') {
+        if (header.includes('/') && other !== family && !SHARED_FOLDERS.has(other)) {
           out.push(`${rel(file)} -> native/kernels/${header}`);
         }
       }
@@ -332,7 +335,7 @@ describe('import graph of src/', () => {
     expect(familyOf('src/kernels/risk/risk.ts')).toBe('risk');
     for (const familyRoot of FAMILY_ROOTS) {
       const dir = join(root, familyRoot);
-      const folders = readdirSync(dir).filter((d) => d !== 'generated' && statSync(join(dir, d)).isDirectory());
+      const folders = readdirSync(dir).filter((d) => !SHARED_FOLDERS.has(d) && statSync(join(dir, d)).isDirectory());
       expect(folders.sort(), familyRoot).toEqual(Object.keys(FAMILY_KERNELS).sort());
     }
   });

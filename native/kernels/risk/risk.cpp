@@ -11,7 +11,7 @@
 #include "risk_checks.hpp"
 #include "risk_select.hpp"
 #include "simd.hpp"
-#include "special.hpp"
+#include "math/special.hpp"
 
 namespace kernelbus::risk {
 namespace {

@@ -9,7 +9,7 @@
 #include "risk_analytics.hpp"
 #include "risk_checks.hpp"
 #include "risk_dq.hpp"
-#include "special.hpp"
+#include "math/special.hpp"
 
 namespace kernelbus::risk {
 namespace {

@@ -9,7 +9,7 @@
 #include "risk.hpp"
 #include "risk_checks.hpp"
 #include "simd.hpp"
-#include "special.hpp"
+#include "math/special.hpp"
 
 namespace kernelbus::risk {
 namespace {

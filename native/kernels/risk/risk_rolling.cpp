@@ -17,7 +17,7 @@
 #include "risk_checks.hpp"
 #include "risk_rolling_drawdown.hpp"
 #include "simd.hpp"
-#include "special.hpp"
+#include "math/special.hpp"
 
 namespace kernelbus::risk {
 namespace {

@@ -1,10 +1,10 @@
 // The special functions over arrays, as the addon calls them: f(x[i]) into out[i] for the n values,
-// NaN in, NaN out, never a fault (special.cpp and special_chi.cpp: the functions of one number; their
+// NaN in, NaN out, never a fault (math/special.cpp and math/special_chi.cpp: the functions of one number; their
 // declarations, layouts and entries: generated/special.hpp from src/kernels/special/special-family.ts).
 #include <cstddef>
 
 #include "generated/special.hpp"
-#include "special.hpp"
+#include "math/special.hpp"
 
 namespace kernelbus::special {
 

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "special.hpp"
+#include "math/special.hpp"
 #include "volatility/model.hpp"
 
 namespace kernelbus::volatility {

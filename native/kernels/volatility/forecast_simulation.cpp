@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "random.hpp"
-#include "special.hpp"
+#include "math/special.hpp"
 #include "volatility/model.hpp"
 
 namespace kernelbus::volatility {

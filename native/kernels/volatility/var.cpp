@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "parallel.hpp"
-#include "special.hpp"
+#include "math/special.hpp"
 #include "volatility/model.hpp"
 
 namespace kernelbus::volatility {

@@ -8,7 +8,7 @@
 #include "elementary.hpp"
 #include "nelder_mead.hpp"
 #include "parallel.hpp"
-#include "special.hpp"
+#include "math/special.hpp"
 
 namespace kernelbus::pin {
 namespace {

@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "parallel.hpp"
-#include "special.hpp"
+#include "math/special.hpp"
 #include "tick.hpp"
 #include "vpin.hpp"
 #include "vpin_steps.hpp"
