@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createBus } from '../src/bus/index.js';
 import { StrategyEngine } from '../src/engines/index.js';
 import { type Table, writeTable } from '../src/io/index.js';
+import { RecentFrames, type TradeKeyFrames } from '../src/engines/recent-frames.js';
 import { StrategyState } from '../src/engines/strategy-state.js';
 import { TradeMerge } from '../src/strategy/merge.js';
 import { backtestStrategy, loadStrategy, StrategyRunner, type Strategy, type Tape as StrategyTape } from '../src/strategy/index.js';
@@ -189,11 +190,13 @@ export function checkpointRows(strategy: Strategy<object>, e: StrategyTape): Ben
   const codes = e.symbols!.codes;
   const names = e.symbols!.values;
   const runner = new StrategyRunner(strategy, { initCash: 1_000_000, fees: 0.0005 });
-  const lastTs = new Map<string, number>();
+  const symbols = new Map<string, TradeKeyFrames>();
+  const newSymbol = (): TradeKeyFrames => ({ lastTs: -Infinity, lastSentAt: -Infinity, recent: new RecentFrames() });
   const state = new StrategyState({
     runners: [runner],
     merge: new TradeMerge(1000),
-    lastTs,
+    symbols,
+    newSymbol,
     freshRunner: () => new StrategyRunner(strategy, { initCash: 1_000_000, fees: 0.0005 }),
     freshMerge: () => new TradeMerge(1000),
   });
@@ -205,7 +208,10 @@ export function checkpointRows(strategy: Strategy<object>, e: StrategyTape): Ben
     for (; i < to; i++) {
       const s = names[codes[i]];
       runner.trade(at[codes[i]], e.ts[i], e.price[i], e.volume[i]);
-      lastTs.set(s, e.ts[i]);
+      let frame = symbols.get(s);
+      if (!frame) symbols.set(s, (frame = newSymbol()));
+      frame.lastTs = e.ts[i];
+      frame.lastSentAt = e.ts[i];
       state.push(s);
     }
   };

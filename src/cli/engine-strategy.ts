@@ -8,10 +8,10 @@ import { KernelInputError } from '../errors.js';
 import { loadStrategy } from '../strategy/load.js';
 import type { Strategy } from '../strategy/types.js';
 import { EXECUTION_FLAGS, executionOf } from './execution-flags.js';
-import { parseNumber } from './options.js';
+import { parseMaxFutureMs, parseNumber } from './options.js';
 
 /** The strategy engine's flags of `kernelbus engine` (--allow-short is a boolean flag of its own). */
-export const STRATEGY_ENGINE_FLAGS = ['strategy', ...EXECUTION_FLAGS, 'max-lateness-ms', 'symbols', 'max-errors'] as const;
+export const STRATEGY_ENGINE_FLAGS = ['strategy', ...EXECUTION_FLAGS, 'max-lateness-ms', 'symbols', 'max-errors', 'max-future-ms'] as const;
 
 /** The strategy engine's part of `kernelbus engine --help`. */
 export const STRATEGY_ENGINE_USAGE = `strategy:
@@ -33,6 +33,7 @@ export const STRATEGY_ENGINE_USAGE = `strategy:
   --max-errors n       stop the engine (exit 1, after its last checkpoint) at a strategy's callback error
                        n + 1 in this process (default: no limit: each error is counted, the first of a kind
                        logged, and the engine goes on; it exits 1 at its stop when every onBar threw)
+  --max-future-ms ms   as vpin's
 `;
 
 type Values = Partial<Record<Exclude<(typeof STRATEGY_ENGINE_FLAGS)[number], 'allow-short'>, string>> & { 'allow-short'?: boolean };
@@ -61,6 +62,7 @@ export async function strategyEngineOptions(values: Values): Promise<Omit<Strate
       values['max-errors'] === undefined
         ? undefined
         : parseNumber(values['max-errors'], 0, '--max-errors', 0, Number.MAX_SAFE_INTEGER, true),
+    maxFutureMs: values['max-future-ms'] === undefined ? undefined : parseMaxFutureMs(values['max-future-ms']),
   };
   const strategies: Strategy<object>[] = [];
   const sources: Record<string, string> = {};

@@ -44,7 +44,7 @@ import {
 import { OutageWatch, transportLog } from './outages.js';
 import { factorFlags } from './factor.js';
 import { parseGarchFlags } from './garch-flags.js';
-import { alignOptions, flag, parseClassifier, parseCommand, parseNumber, type Flag } from './options.js';
+import { alignOptions, flag, parseClassifier, parseCommand, parseMaxFutureMs, parseNumber, type Flag } from './options.js';
 import {
   createLog,
   LOG_FLAGS,
@@ -285,10 +285,7 @@ export function featuresEngineOptions(values: Partial<Record<(typeof ENGINE_FLAG
   const unknown = estimators.find((e) => !FEATURE_ESTIMATORS.includes(e));
   if (unknown !== undefined)
     throw new KernelInputError('--estimators', `names of ${FEATURE_ESTIMATORS.join(', ')}`, JSON.stringify(unknown));
-  const maxFutureMs =
-    values['max-future-ms'] === 'off'
-      ? Infinity
-      : parseNumber(values['max-future-ms'], DEFAULT_MAX_FUTURE_MS, '--max-future-ms', 0, 86_400_000 * 365, false);
+  const maxFutureMs = parseMaxFutureMs(values['max-future-ms']);
   const options = { bars: { by, threshold }, window, estimators, indicators: parseIndicators(values.ind ?? '', '--ind'), maxFutureMs };
   return options;
 }
@@ -415,10 +412,7 @@ export async function runEngine(
     const classifier = values.classifier === undefined ? 'bvc' : parseClassifier(values.classifier, '--classifier', true);
     const cdfWindow =
       values['cdf-window'] === 'all' ? 'all' : parseNumber(values['cdf-window'], DEFAULT_CDF_WINDOW, '--cdf-window', 1, 1e9, true);
-    const maxFutureMs =
-      values['max-future-ms'] === 'off'
-        ? Infinity
-        : parseNumber(values['max-future-ms'], DEFAULT_MAX_FUTURE_MS, '--max-future-ms', 0, 86_400_000 * 365, false);
+    const maxFutureMs = parseMaxFutureMs(values['max-future-ms']);
     make = (bus) =>
       new VpinEngine(bus, {
         ...common,

@@ -1,22 +1,31 @@
 /**
  * The StrategyEngine's checkpointed state (Engine.wholeState): each strategy's run, the trades the
- * merge holds and each symbol's last trade time. Written whole (snapshot(): the format of every
+ * merge holds and each symbol's last frame (its last trade time and publish time: the republished
+ * frames' rule, ./recent-frames.ts; a checkpoint written before they were kept restores the publish
+ * time as -Infinity). Written whole (snapshot(): the format of every
  * StrategyEngine checkpoint so far, version 1), then as deltas (delta(): what changed since the last
  * snapshot() or delta()): each run's StrategyRunner.delta() (the symbols it touched since, and the
  * shared part: cash, days, clock, ctx.state), the merge's queues of the symbols pushed since or holding
- * trades then, and their last trade times. restore(whole, deltas) brings the whole forward by the
+ * trades then, and their last frames. restore(whole, deltas) brings the whole forward by the
  * deltas, checks every part on fresh objects, and only then replaces the engine's state.
  */
 import { KernelInputError } from '../errors.js';
 import type { MergeState, TradeMerge } from '../strategy/merge.js';
 import { packStructured, unpackStructured } from '../strategy/runner-state.js';
 import type { StrategyRunner } from '../strategy/runner.js';
+import type { TradeKeyFrames } from './recent-frames.js';
+
+/** A symbol's last frame: [symbol, last trade time, publish time] (the last absent before it was kept). */
+type LastFrame = [string, number, number?];
 
 /** What the state is made of: the engine's parts (read and replaced here) and fresh ones to check a restore on. */
 export interface StrategyStateParts {
   readonly runners: readonly StrategyRunner<object>[];
   readonly merge: TradeMerge;
-  readonly lastTs: Map<string, number>;
+  /** Each symbol's last frame (the engine's per-key state). */
+  readonly symbols: Map<string, TradeKeyFrames>;
+  /** A symbol before its first trade. */
+  newSymbol(): TradeKeyFrames;
   /** A runner of strategy `i`, fresh (a restore is tried on it first). */
   freshRunner(i: number): StrategyRunner<object>;
   /** A merge, fresh (likewise). */
@@ -28,7 +37,7 @@ interface Whole {
   version: 1;
   runners: Uint8Array[];
   merge: MergeState;
-  lastTs: [string, number][];
+  lastTs: LastFrame[];
 }
 
 /** A delta's fields: the runs' deltas, the merge's changed queues, the changed last trade times. */
@@ -37,7 +46,12 @@ interface Delta {
   kind: 'delta';
   runners: Uint8Array[];
   merge: MergeState;
-  lastTs: [string, number][];
+  lastTs: LastFrame[];
+}
+
+/** A symbol's last frame as the checkpoint holds it. */
+function lastFrame(symbol: string, s: TradeKeyFrames | undefined): LastFrame {
+  return [symbol, s?.lastTs ?? Number.NEGATIVE_INFINITY, s?.lastSentAt ?? Number.NEGATIVE_INFINITY];
 }
 
 /** The engine's state as checkpoints (see the module comment). */
@@ -56,12 +70,12 @@ export class StrategyState {
 
   /** The whole state as bytes; the base of the next delta(). */
   snapshot(): Uint8Array {
-    const { runners, merge, lastTs } = this.parts;
+    const { runners, merge, symbols } = this.parts;
     const bytes = packStructured({
       version: 1,
       runners: runners.map((r) => r.snapshot()),
       merge: merge.state(),
-      lastTs: [...lastTs],
+      lastTs: [...symbols].map(([symbol, s]) => lastFrame(symbol, s)),
     } satisfies Whole);
     this.mark();
     return bytes;
@@ -69,14 +83,14 @@ export class StrategyState {
 
   /** What changed since the last snapshot(), delta() or restore(), as bytes (see the module comment). */
   delta(): Uint8Array {
-    const { runners, merge, lastTs } = this.parts;
-    const symbols = new Set([...this.pushed, ...this.held]);
+    const { runners, merge, symbols } = this.parts;
+    const changed = new Set([...this.pushed, ...this.held]);
     const bytes = packStructured({
       version: 1,
       kind: 'delta',
       runners: runners.map((r) => r.delta()),
-      merge: merge.state(symbols),
-      lastTs: [...this.pushed].map((s) => [s, lastTs.get(s) ?? Number.NEGATIVE_INFINITY]),
+      merge: merge.state(changed),
+      lastTs: [...this.pushed].map((symbol) => lastFrame(symbol, symbols.get(symbol))),
     } satisfies Delta);
     this.mark();
     return bytes;
@@ -92,7 +106,7 @@ export class StrategyState {
    * (KernelInputError naming `bytes`, nothing changed, when they are not a checkpoint of these strategies).
    */
   restore(bytes: Uint8Array, deltas: readonly Uint8Array[]): void {
-    const { runners, merge, lastTs } = this.parts;
+    const { runners, merge, symbols } = this.parts;
     const s = unpackStructured(bytes) as Partial<Whole> | undefined;
     if (
       s?.version !== 1 ||
@@ -106,7 +120,7 @@ export class StrategyState {
     }
     const runDeltas: Uint8Array[][] = runners.map(() => []);
     const queues = new Map(s.merge.map((q) => [q?.symbol, q]));
-    const times = new Map(s.lastTs as [string, number][]);
+    const frames = new Map(s.lastTs.map((f) => [f[0], f]));
     for (const bytes of deltas) {
       const d = unpackStructured(bytes) as Partial<Delta> | undefined;
       if (
@@ -121,7 +135,7 @@ export class StrategyState {
       }
       d.runners.forEach((b, i) => runDeltas[i].push(b));
       for (const q of d.merge) queues.set(q?.symbol, q);
-      for (const [symbol, ts] of d.lastTs) times.set(symbol, ts);
+      for (const f of d.lastTs) frames.set(f[0], f);
     }
     const held = [...queues.values()];
     // every part checked on fresh objects first: a bad one leaves the engine as it was
@@ -129,8 +143,13 @@ export class StrategyState {
     s.runners.forEach((b, i) => this.parts.freshRunner(i).restore(b, runDeltas[i]));
     s.runners.forEach((b, i) => runners[i].restore(b, runDeltas[i]));
     merge.restore(held);
-    lastTs.clear();
-    for (const [k, v] of times) lastTs.set(k, v);
+    symbols.clear();
+    for (const [symbol, ts, sentAt] of frames.values()) {
+      const frame = this.parts.newSymbol();
+      frame.lastTs = ts;
+      frame.lastSentAt = sentAt ?? Number.NEGATIVE_INFINITY;
+      symbols.set(symbol, frame);
+    }
     this.mark();
   }
 }

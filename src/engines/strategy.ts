@@ -7,8 +7,8 @@
  * (VPIN_CALCULATION, FEATURES_UPDATE, PORTFOLIO_UPDATE by default) are what ctx.latest() returns.
  *
  * Over Redis it checkpoints its state as one whole (Engine.wholeState: one account across symbols, the
- * trades held by the merge): each strategy's run, the merge's held trades and each symbol's last trade
- * time (./strategy-state.ts), with the last entry id of every key; whole once, then incrementally
+ * trades held by the merge): each strategy's run, the merge's held trades and each symbol's last frame
+ * (./strategy-state.ts), with the last entry id of every key; whole once, then incrementally
  * (deltaState(): the symbols touched since the last checkpoint and the small shared part), compacted as
  * the other engines' keys are (./checkpointing.ts). A restarted engine restores them and replays what
  * its group acknowledged since, so it goes on with the same orders and fills (those published after the
@@ -26,8 +26,10 @@ import { TradeMerge } from '../strategy/merge.js';
 import { type RunnerOptions, StrategyRunner } from '../strategy/runner.js';
 import type { Strategy } from '../strategy/types.js';
 import type { StateConfig } from './checkpoint-config.js';
-import { Engine, type EngineOptions } from './engine.js';
+import type { EngineOptions } from './engine.js';
+import { RecentFrames, type TradeKeyFrames } from './recent-frames.js';
 import { StrategyState } from './strategy-state.js';
+import { TradeKeyedEngine } from './trade-keyed.js';
 
 /** The message types whose last payload per symbol ctx.latest() returns, by default. */
 export const OBSERVED_TYPES = ['VPIN_CALCULATION', 'FEATURES_UPDATE', 'PORTFOLIO_UPDATE'] as const;
@@ -49,6 +51,8 @@ export interface StrategyEngineOptions extends Partial<EngineOptions>, Omit<Runn
   input?: string;
   /** Types whose payloads ctx.latest() returns. Default OBSERVED_TYPES. */
   observe?: readonly string[];
+  /** As VpinEngineOptions.maxFutureMs: a frame stamped further ahead of the clock is refused. Default 5000. */
+  maxFutureMs?: number;
   /** ctx.log() lines and callback errors (default: stderr). */
   log?: (line: string) => void;
   /**
@@ -58,16 +62,18 @@ export interface StrategyEngineOptions extends Partial<EngineOptions>, Omit<Runn
   onHalt?: (error: StrategyErrorLimit) => void;
 }
 
-/** Strategies on the bus (see the file's header). */
-export class StrategyEngine extends Engine {
+/**
+ * Strategies on the bus (see the file's header). Per symbol, the trade engines' skeleton
+ * (./trade-keyed.ts): the future guard, frames applied before skipped as republished, the trade rule
+ * after the symbol's last trade; what a frame's good trades do is go into the merge.
+ */
+export class StrategyEngine extends TradeKeyedEngine<TradeKeyFrames> {
   protected readonly inputs: readonly string[];
   private readonly input: string;
   private readonly runners: StrategyRunner<object>[];
   private readonly merge: TradeMerge;
   /** Per runner: symbol -> index (-1: not traded by it). */
   private indexes: Map<string, number>[];
-  /** Per symbol: the last trade time pushed (each delivery checked against it). */
-  private readonly lastTs = new Map<string, number>();
   private releaseTimer: NodeJS.Timeout | undefined;
   private readonly maxLatenessMs: number;
   /** The fill model's options the runners were made with. */
@@ -75,7 +81,7 @@ export class StrategyEngine extends Engine {
   /** What shapes the checkpointed state (stateConfig()). */
   private readonly config: StateConfig;
   /** The checkpointed state, whole and incremental. */
-  private readonly state: StrategyState;
+  private readonly saved: StrategyState;
   /** Aligned columns for trades read in place from Redis: none allocated per delivery. */
   private readonly scratch = new ColumnScratch();
   private readonly onHalt: (error: StrategyErrorLimit) => void;
@@ -153,10 +159,11 @@ export class StrategyEngine extends Engine {
     // the universe: given, or what the strategies name when each names its own (else unknown)
     const expected = symbols ?? (list.every((s) => s.symbols) ? [...new Set(list.flatMap((s) => s.symbols!))] : []);
     this.merge = new TradeMerge(maxLatenessMs, expected);
-    this.state = new StrategyState({
+    this.saved = new StrategyState({
       runners: this.runners,
       merge: this.merge,
-      lastTs: this.lastTs,
+      symbols: this.states,
+      newSymbol: () => this.newState(),
       freshRunner: (i) => new StrategyRunner(this.runners[i].strategy, this.runnerOptions),
       freshMerge: () => new TradeMerge(this.maxLatenessMs),
     });
@@ -231,31 +238,36 @@ export class StrategyEngine extends Engine {
   }
 
   /**
-   * A trade batch into the merge (its trades held to the trade rule after the symbol's last: a bad one
-   * left out and counted, or with badTrades 'fail' the batch refused, nothing taken), or an observed
-   * message kept for ctx.latest().
+   * An observed message, kept for ctx.latest(); a watermark-only frame (an idle stream's), for the merge
+   * alone; else a trade batch through the skeleton (TradeKeyedEngine.process: refused when stamped in
+   * the future, skipped when applied before, its trades held to the trade rule: a bad one left out and
+   * counted, or with badTrades 'fail' the batch refused, nothing taken) into applyTrades().
    */
-  protected process(message: BusMessage): void {
+  protected override process(message: BusMessage): void {
     if (message.type !== this.input) {
       for (const runner of this.runners) runner.observe(message.type, message.key, message.payload);
-      return;
-    }
-    const { ts, price, volume } = this.scratch.of(message.payload as Trades);
-    if (ts.length === 0) {
-      // a watermark-only frame (an idle stream's): for the merge alone
+    } else if (message.count === 0) {
+      const { ts, price, volume } = this.tradesOf(message.payload);
       this.merge.push(message.key, ts, price, volume, this.applyTrade, message.stream, message.watermark);
-      return;
+    } else {
+      super.process(message);
     }
-    // the trade rule after the symbol's last trade: a bad trade is left out (or refuses the frame: badTrades)
-    const t = this.tradeGate.admit(
-      message.key,
-      message.id,
-      { ts, price, volume },
-      this.lastTs.get(message.key) ?? Number.NEGATIVE_INFINITY,
-    );
-    this.lastTs.set(message.key, this.tradeGate.last);
-    this.state.push(message.key);
-    this.merge.push(message.key, t.ts, t.price, t.volume, this.applyTrade, message.stream, message.watermark);
+  }
+
+  /** A symbol before its first trade. */
+  protected newState(): TradeKeyFrames {
+    return { lastTs: Number.NEGATIVE_INFINITY, lastSentAt: Number.NEGATIVE_INFINITY, recent: new RecentFrames() };
+  }
+
+  /** Aligned columns (trades read in place from Redis may be unaligned bytes). */
+  protected override tradesOf(payload: unknown): Trades {
+    return this.scratch.of(payload as Trades);
+  }
+
+  /** A frame's good trades into the merge, which hands them to the strategies in event order. */
+  protected applyTrades(key: string, _s: TradeKeyFrames, t: Trades, message: BusMessage): void {
+    this.saved.push(key);
+    this.merge.push(key, t.ts, t.price, t.volume, this.applyTrade, message.stream, message.watermark);
   }
 
   /** Leaves the group without ending the data (the held trades stay unapplied: see Engine.stop()). */
@@ -285,13 +297,10 @@ export class StrategyEngine extends Engine {
     this.logErrors();
   }
 
-  protected get keyCount(): number {
-    return this.lastTs.size;
-  }
-
-  /** The strategies' counters summed, the trades the merge holds, the slowest onBar (ms). */
+  /** The skeleton's counters, the strategies' summed, the trades the merge holds, the slowest onBar (ms). */
   protected override extraMetrics(): Record<string, number> {
     const sum = {
+      ...super.extraMetrics(),
       bars: 0,
       orders: 0,
       fills: 0,
@@ -320,10 +329,6 @@ export class StrategyEngine extends Engine {
     return true;
   }
 
-  protected override get checkpointable(): boolean {
-    return true;
-  }
-
   /** One account across symbols, trades merged by time: the state is one whole (see Engine.wholeState). */
   protected override get wholeState(): boolean {
     return true;
@@ -334,14 +339,14 @@ export class StrategyEngine extends Engine {
     return this.config;
   }
 
-  /** Each strategy's run, the merge's held trades and each symbol's last trade time, as bytes (./strategy-state.ts). */
+  /** Each strategy's run, the merge's held trades and each symbol's last frame, as bytes (./strategy-state.ts). */
   protected override snapshotState(): Uint8Array {
-    return this.state.snapshot();
+    return this.saved.snapshot();
   }
 
   /** What changed since the last snapshotState() or deltaState(): the symbols touched since and the shared part. */
   protected override deltaState(): Uint8Array {
-    return this.state.delta();
+    return this.saved.delta();
   }
 
   /**
@@ -349,7 +354,7 @@ export class StrategyEngine extends Engine {
    * (KernelInputError naming `bytes`, nothing changed, when they are not).
    */
   protected override restoreState(bytes: Uint8Array, deltas: readonly Uint8Array[] = []): void {
-    this.state.restore(bytes, deltas);
+    this.saved.restore(bytes, deltas);
     this.indexes = this.runners.map(() => new Map());
   }
 

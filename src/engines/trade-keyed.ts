@@ -1,5 +1,5 @@
 /**
- * The skeleton of the engines that take trades key by key (VpinEngine, FeaturesEngine), written once:
+ * The skeleton of the engines that take trades key by key (VpinEngine, FeaturesEngine, StrategyEngine), written once:
  * a state per key made at its first frame (newState), the future guard (a frame stamped more than
  * maxFutureMs ahead refused), a frame applied already skipped and counted as `republished`
  * (recent-frames.ts), the trade rule after the key's last trade (a bad trade left out and counted, or
@@ -30,8 +30,8 @@ export abstract class TradeKeyedEngine<S extends TradeKeyFrames> extends Engine 
   /** A key's state before its first trade. */
   protected abstract newState(key: string): S;
 
-  /** A frame's good trades (the trade rule applied), in order, to the key's state. */
-  protected abstract applyTrades(key: string, s: S, trades: Trades): void;
+  /** A frame's good trades (the trade rule applied), in order, to the key's state (`message`: the frame's delivery). */
+  protected abstract applyTrades(key: string, s: S, trades: Trades, message: BusMessage): void;
 
   /** A delivery's trades (default: its columns as they are). */
   protected tradesOf(payload: unknown): Trades {
@@ -62,7 +62,7 @@ export abstract class TradeKeyedEngine<S extends TradeKeyFrames> extends Engine 
       return;
     }
     const trades = this.tradeGate.admit(message.key, message.id, this.tradesOf(message.payload), s.lastTs);
-    this.applyTrades(message.key, s, trades);
+    this.applyTrades(message.key, s, trades, message);
     appliedTrades(s, n, message.ts, message.sentAt, this.tradeGate.last);
   }
 

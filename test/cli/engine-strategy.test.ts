@@ -27,6 +27,7 @@ describe('kernelbus engine strategy flags', () => {
       'max-lateness-ms': '2000',
       symbols: 'AAA, BBB',
       'allow-short': true,
+      'max-future-ms': '250',
     });
     expect(o).toMatchObject({
       initCash: 100_000,
@@ -39,11 +40,13 @@ describe('kernelbus engine strategy flags', () => {
       maxLatenessMs: 2000,
       symbols: ['AAA', 'BBB'],
       allowShort: true,
+      maxFutureMs: 250,
       sources: { 'ma-cross': EXAMPLE },
     });
     expect([o.strategies].flat().map((s) => s.name)).toEqual(['ma-cross']);
     const defaults = await strategyEngineOptions({ strategy: EXAMPLE });
     expect(Object.keys(defaults).sort()).toEqual(['sources', 'strategies']);
+    expect((await strategyEngineOptions({ strategy: EXAMPLE, 'max-future-ms': 'off' })).maxFutureMs).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('refuses a bad flag by name, and a module that is no strategy by its file, before connecting', async () => {
@@ -52,6 +55,7 @@ describe('kernelbus engine strategy flags', () => {
     await expect(run('--strategy', EXAMPLE, '--fees', '-1')).rejects.toThrow('--fees');
     await expect(run('--strategy', EXAMPLE, '--slippage', '1')).rejects.toThrow('--slippage');
     await expect(run('--strategy', EXAMPLE, '--participation', '0')).rejects.toThrow('--participation');
+    await expect(run('--strategy', EXAMPLE, '--max-future-ms', 'soon')).rejects.toThrow('--max-future-ms: expected a number in [0, ');
     await expect(run('--strategy', EXAMPLE, '--fill-at', 'open')).rejects.toThrow("--fill-at: expected 'next' or 'close', got \"open\"");
     await expect(run('--strategy', EXAMPLE, '--symbols', 'AAA,,BBB')).rejects.toThrow(
       '--symbols: expected distinct symbols, comma-separated, got "AAA,,BBB"',

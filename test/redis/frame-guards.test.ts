@@ -3,16 +3,19 @@
  * out of order that was never applied is dead-lettered (badTrades 'fail'; by default its trades are left
  * out as bad), not skipped as `republished` (only a frame the
  * engine applied is: the very bytes stored twice); a frame stamped beyond maxFutureMs of the engine's
- * clock is dead-lettered with its reason instead of pushing its symbol's clock a day ahead.
+ * clock is dead-lettered with its reason instead of pushing its symbol's clock a day ahead. The
+ * strategy engine follows the same rules (the trade engines' skeleton): no fill twice for a frame stored twice.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus, type Bus } from '../../src/bus/bus.js';
 import { decodeFrame, encodeTradesFrame } from '../../src/bus/frames.js';
 import { nowMs } from '../../src/bus/messages.js';
 import { DEAD_LETTER_SUFFIX } from '../../src/bus/transports/types.js';
+import { StrategyEngine } from '../../src/engines/strategy.js';
 import { VpinEngine } from '../../src/engines/vpin.js';
 import { KernelInputError } from '../../src/errors.js';
 import { kernels, type VpinOptions } from '../../src/index.js';
+import { defineStrategy } from '../../src/strategy/index.js';
 import { client, closeAll, describeRedis, keysOf, RedisServer, tearDown, until } from '../helpers/redis.js';
 
 const VPIN: VpinOptions = { bucketVolume: 50, window: 3, barMs: 1, sigma: { ewma: 0.94 } };
@@ -127,5 +130,53 @@ describeRedis('frames an engine must not take', () => {
     expect(() => new VpinEngine(createBus(), { vpin: VPIN, maxFutureMs: -1 })).toThrow(
       'options.maxFutureMs: expected a number of ms >= 0 (Infinity: no guard), got -1',
     );
+  });
+
+  it('the strategy engine skips a frame stored twice (no order, no fill twice) and dead-letters one stamped a day ahead', async () => {
+    const prefix = 'kb:g4:';
+    bus = createBus({ shards: 1, redis: { url: server.url(), prefix, claimIdleMs: 300, blockMs: 20 } });
+    const fills: unknown[] = [];
+    bus.subscribe('ORDER_FILL', (m) => void fills.push(m.payload));
+    const strategy = new StrategyEngine(bus, {
+      strategies: defineStrategy({
+        name: 'each-bar',
+        bars: { by: 'tick', threshold: 2 },
+        onBar: (ctx, bar) => void ctx.order(bar.symbol, 1),
+      }),
+      initCash: 1e6,
+      maxLatenessMs: 0,
+      heartbeatMs: 0,
+      checkpointMs: 0,
+    }).start();
+    await strategy.ready();
+    const redis = client(server.url());
+    const key = keysOf(prefix).stream(STREAM);
+    const t0 = nowMs() - 60_000;
+    const frame = (ts: number[], sentAt: number) =>
+      Buffer.from(
+        encodeTradesFrame({
+          type: 'TRADE_EXECUTION',
+          key: 'SYM',
+          sentAt,
+          ts: Float64Array.from(ts),
+          price: Float64Array.from(ts, (_, i) => 100 + i),
+          volume: new Float64Array(ts.length).fill(5),
+        }),
+      );
+    const add = (bytes: Buffer) => redis.xadd(key, '*', 'd', bytes, 'k', 'SYM', 'n', String(bytes.readUInt32LE(8)));
+    const frames = [0, 1, 2, 3].map((i) => frame([t0 + 10 * i, t0 + 10 * i + 5], t0 + 10 * i + 6));
+    for (const bytes of frames) await add(bytes);
+    // the first two again (a publish retried after an ambiguous failure), a day-ahead frame, one more
+    await add(frames[0]);
+    await add(frames[1]);
+    await add(frame([nowMs() + 86_400_000], t0 + 100));
+    await add(frame([t0 + 200, t0 + 205], t0 + 206));
+    await until(() => strategy.metrics().processed === 14, 'every frame taken or skipped');
+    await until(() => bus!.metrics().deadLetteredEntries === 1, 'the day-ahead frame dead-lettered');
+    await strategy.close();
+    // 5 frames applied of 2 trades: 5 bars, an order each, each filled at the next trade (the last unfilled)
+    expect(strategy.strategies()[0].metrics).toMatchObject({ trades: 10, bars: 5, orders: 5, fills: 4 });
+    expect(strategy.metrics().extra).toMatchObject({ republished: 4, future: 1 });
+    expect(fills).toHaveLength(4);
   });
 });

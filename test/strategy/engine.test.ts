@@ -10,6 +10,7 @@ import { FrameTrades } from '../../src/kernels/frame-trades.js';
 import { StrategyEngine } from '../../src/engines/index.js';
 import { KernelInputError } from '../../src/errors.js';
 import { backtestStrategy, defineStrategy, type StrategyFill, type Tape } from '../../src/strategy/index.js';
+import { packStructured, unpackStructured } from '../../src/strategy/runner-state.js';
 import { maCross, randomTape } from './helpers.js';
 
 /** Records by time, then id (the bus keeps each key's order, not the order across keys). */
@@ -152,10 +153,14 @@ describe('StrategyEngine', () => {
     await bus.publish('VPIN_CALCULATION', { key: 'A', payload: { vpin: 0.4 } });
     await bus.drain();
     const process = (engine as unknown as { process(m: Partial<BusMessage>): void }).process.bind(engine);
+    let sentAt = 0;
     const batch = (ts: number[], price: number[]) => ({
       type: 'TRADE_EXECUTION',
       key: 'A',
       id: '7-0',
+      ts: ts[ts.length - 1],
+      count: ts.length,
+      sentAt: ++sentAt,
       payload: { ts: Float64Array.from(ts), price: Float64Array.from(price), volume: new Float64Array(ts.length).fill(1) },
     });
     process(batch([1, 2], [10, 11]));
@@ -287,5 +292,71 @@ describe('StrategyEngine', () => {
     expect(aligned.fills.length).toBeGreaterThan(10);
     expect(inPlace.fills).toEqual(aligned.fills);
     expect(inPlace.payloads.every((p) => p instanceof FrameTrades && !p.copied)).toBe(true);
+  });
+
+  it('skips a frame applied before (a publish stored twice), refuses one stamped in the future, and keeps both rules across a checkpoint', async () => {
+    const bus = createBus();
+    const make = () =>
+      new StrategyEngine(bus, {
+        strategies: defineStrategy({ name: 'ticks', bars: { by: 'tick', threshold: 1 }, onBar: () => {} }),
+        maxLatenessMs: 0,
+        heartbeatMs: 0,
+        badTrades: 'fail',
+      });
+    type Inside = {
+      process(m: Partial<BusMessage>): void;
+      snapshotState(): Uint8Array;
+      restoreState(bytes: Uint8Array): void;
+    };
+    const engine = make();
+    const inside = engine as unknown as Inside;
+    const frame = (ts: number[], sentAt: number) => ({
+      type: 'TRADE_EXECUTION',
+      key: 'A',
+      id: `${sentAt}-0`,
+      ts: ts[ts.length - 1],
+      count: ts.length,
+      sentAt,
+      payload: { ts: Float64Array.from(ts), price: new Float64Array(ts.length).fill(10), volume: new Float64Array(ts.length).fill(1) },
+    });
+    inside.process(frame([1, 2], 100));
+    inside.process(frame([3, 4], 101));
+    // the same frames again (their trades and publish time): skipped and counted, not refused as going back
+    inside.process(frame([1, 2], 100));
+    inside.process(frame([3, 4], 101));
+    // a frame that goes back but was never applied: the trade rule's (badTrades 'fail' refuses it)
+    expect(() => inside.process(frame([3], 101))).toThrow(
+      "A trade 0 of 101-0: expected a time at or after the symbol's previous trade (4), got 3",
+    );
+    const ahead = Date.now() + 86_400_000;
+    expect(() => inside.process(frame([ahead], 102))).toThrow(
+      /^trades\.ts: expected times at most 5000 ms ahead of the engine's clock \(maxFutureMs\)/,
+    );
+    expect(engine.strategies()[0].metrics.trades).toBe(4);
+    expect(engine.metrics().extra).toMatchObject({ republished: 4, future: 1, symbols: 1 });
+    // restored from a checkpoint, the symbol's last frame is known: a publish of it stored twice is skipped
+    const restored = make();
+    (restored as unknown as Inside).restoreState(inside.snapshotState());
+    (restored as unknown as Inside).process(frame([3, 4], 101));
+    expect(restored.metrics().extra).toMatchObject({ republished: 2, symbols: 1 });
+    expect(restored.strategies()[0].metrics.trades).toBe(4);
+    // a checkpoint written before the publish time was kept ([symbol, ts]) restores; that frame then goes back
+    const old = unpackStructured(inside.snapshotState()) as { lastTs: unknown[][] };
+    old.lastTs = old.lastTs.map(([symbol, ts]) => [symbol, ts]);
+    const fromOld = make();
+    (fromOld as unknown as Inside).restoreState(packStructured(old));
+    expect(() => (fromOld as unknown as Inside).process(frame([3, 4], 101))).toThrow(
+      "expected a time at or after the symbol's previous trade (4), got 3",
+    );
+    (fromOld as unknown as Inside).process(frame([5], 103));
+    expect(fromOld.strategies()[0].metrics.trades).toBe(5);
+    expect(
+      () =>
+        new StrategyEngine(createBus(), {
+          strategies: defineStrategy({ name: 'x', bars: { by: 'tick', threshold: 1 }, onBar: () => {} }),
+          maxFutureMs: -1,
+        }),
+    ).toThrow('options.maxFutureMs: expected a number of ms >= 0 (Infinity: no guard), got -1');
+    await bus.close();
   });
 });
