@@ -11,7 +11,8 @@ import type { Kernels } from '../api/kernels.js';
 import { KernelInputError, describeValue } from '../errors.js';
 import type { Matrix } from '../kernels/risk/risk.js';
 import { DISTS, MEANS, type Model, type ModelOptions, minObservations, paramCount, type Vol } from '../kernels/volatility/volatility.js';
-import { persistenceOf, tail } from '../kernels/volatility/volatility-figures.js';
+import { DISTRIBUTIONS } from '../kernels/volatility/volatility-dists.js';
+import { persistenceOf } from '../kernels/volatility/volatility-figures.js';
 import { type GarchParams, paramsObject, paramsVector, resolveModelOptions } from '../kernels/volatility/volatility-resolve.js';
 
 /** RiskEngineOptions.var: which VaR the engine publishes beside the historical and Gaussian ones. */
@@ -360,7 +361,8 @@ export class GarchVarBook {
         if (!f) throw new KernelInputError('params.omega', "a value within arch's bounds for these returns", 'out of bounds after a refit');
       }
       const { dist } = this.config.resolved;
-      const [q, eq] = tail(dist, st.params!.subarray(this.k - dist), this.alpha);
+      const { tail, shapes } = DISTRIBUTIONS[dist];
+      const [q, eq] = tail(st.params!.subarray(this.k - shapes.length), this.alpha);
       const sigma = Math.sqrt(f.variance);
       return { ...this.fitFigures(st, t), var: -(f.mean + sigma * q) / 100, es: -(f.mean + sigma * eq) / 100 };
     } catch (e) {

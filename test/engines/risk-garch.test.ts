@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/index.js';
 import { RiskEngine, type RiskEngineOptions, type RiskResult } from '../../src/engines/index.js';
 import { TRAFFIC_LIGHT_ZONES } from '../../src/kernels/risk/risk-analytics.js';
-import { tail } from '../../src/kernels/volatility/volatility-figures.js';
+import { DISTRIBUTIONS } from '../../src/kernels/volatility/volatility-dists.js';
 import { kernels } from '../../src/index.js';
 import type { GarchParams } from '../../src/api/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
@@ -140,7 +140,7 @@ describe('RiskEngine GARCH VaR', async () => {
       const { mu, omega, alpha, gamma, beta, nu } = r.params!;
       const params = { mu, omega, alpha: Float64Array.from(alpha), gamma: Float64Array.from(gamma), beta: Float64Array.from(beta), nu };
       const f = ref.garchForecast({ returns: window, ...MODEL, params }, { horizon: 1 });
-      const [q, eq] = tail(1, [r.params!.nu!], 0.05);
+      const [q, eq] = DISTRIBUTIONS[1].tail([r.params!.nu!], 0.05);
       expect(r.var).toBeCloseTo(-(f.mean[0] + Math.sqrt(f.residualVariance[0]) * q) / 100, 15);
       expect(r.es).toBeCloseTo(-(f.mean[0] + Math.sqrt(f.residualVariance[0]) * eq) / 100, 15);
     }

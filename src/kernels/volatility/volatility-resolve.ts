@@ -6,16 +6,8 @@
 import { KernelInputError } from '../../errors.js';
 import type { Matrix } from '../matrix.js';
 import { describeValue, firstNonFinite } from '../validate.js';
-import {
-  DIST_NORMAL,
-  DIST_SKEWT,
-  MEAN_ZERO,
-  type Model,
-  type ModelOptions,
-  minObservations,
-  paramCount,
-  resolveModel,
-} from './volatility.js';
+import { DISTRIBUTIONS } from './volatility-dists.js';
+import { MEAN_ZERO, type Model, type ModelOptions, minObservations, paramCount, resolveModel } from './volatility.js';
 
 /** A model's parameters by name (arch's, in its order: mu, ar, omega, alpha, gamma, beta, nu, lambda). */
 export interface GarchParams {
@@ -27,7 +19,7 @@ export interface GarchParams {
   readonly alpha: Float64Array;
   readonly gamma: Float64Array;
   readonly beta: Float64Array;
-  /** Student's t degrees of freedom; the skew-t's eta. */
+  /** Student's t degrees of freedom; the skew-t's eta (the distribution's first shape parameter). */
   readonly nu?: number;
   /** The skew-t's lambda. */
   readonly lambda?: number;
@@ -75,8 +67,6 @@ export function paramsObject(m: Model, x: Float64Array): GarchParams {
   const alpha = x.slice(i, (i += m.p));
   const gamma = x.slice(i, (i += m.o));
   const beta = x.slice(i, (i += m.q));
-  const nu = m.dist !== DIST_NORMAL ? x[i++] : undefined;
-  const lambda = m.dist === DIST_SKEWT ? x[i++] : undefined;
   // assigned in arch's order (the keys' order), not spread from conditional objects: 2.4 -> 0.5 us, and
   // a panel's 1,000 of them are serial work of its call
   const out = {} as { -readonly [K in keyof GarchParams]: GarchParams[K] };
@@ -86,8 +76,7 @@ export function paramsObject(m: Model, x: Float64Array): GarchParams {
   out.alpha = alpha;
   out.gamma = gamma;
   out.beta = beta;
-  if (nu !== undefined) out.nu = nu;
-  if (lambda !== undefined) out.lambda = lambda;
+  for (const shape of DISTRIBUTIONS[m.dist].shapes) out[shape] = x[i++];
   return out;
 }
 
@@ -122,8 +111,7 @@ export function paramsVector(m: Model, given: unknown, name: string): Float64Arr
   x.push(...Array.from(arrayAt(o, 'alpha', m.p, name)));
   x.push(...Array.from(arrayAt(o, 'gamma', m.o, name)));
   x.push(...Array.from(arrayAt(o, 'beta', m.q, name)));
-  if (m.dist !== DIST_NORMAL) x.push(numberAt(o, 'nu', name));
-  if (m.dist === DIST_SKEWT) x.push(numberAt(o, 'lambda', name));
+  for (const shape of DISTRIBUTIONS[m.dist].shapes) x.push(numberAt(o, shape, name));
   return Float64Array.from(x);
 }
 
@@ -177,6 +165,6 @@ export function checkParams(m: Model, x: Float64Array, name: string): void {
     }
     if (persistence > 1 + CONSTRAINT_ROUNDING) fail('beta', 'a persistence sum(alpha) + sum(gamma) / 2 + sum(beta) <= 1', persistence);
   }
-  if (m.dist !== DIST_NORMAL) within('nu', x[id], 2.05, m.dist === DIST_SKEWT ? 300 : 500);
-  if (m.dist === DIST_SKEWT) within('lambda', x[id + 1], -1, 1);
+  const { shapes, bounds } = DISTRIBUTIONS[m.dist];
+  shapes.forEach((shape, j) => within(shape, x[id + j], bounds[j][0], bounds[j][1]));
 }

@@ -9,13 +9,14 @@
  */
 import { KernelInputError } from '../../errors.js';
 import { describeValue } from '../validate.js';
+import { DISTRIBUTIONS, DISTS, type Dist } from './volatility-dists.js';
+
+export { DISTS, type Dist } from './volatility-dists.js';
 
 export const VOLS = ['garch', 'gjr', 'egarch'] as const;
 export type Vol = (typeof VOLS)[number];
 export const MEANS = ['constant', 'zero', 'ar'] as const;
 export type Mean = (typeof MEANS)[number];
-export const DISTS = ['normal', 't', 'skewt'] as const;
-export type Dist = (typeof DISTS)[number];
 
 /** The model options every kernel of the family takes (arch_model's arguments). */
 export interface ModelOptions {
@@ -46,16 +47,15 @@ export interface Model {
   readonly mean: 0 | 1 | 2;
   /** The AR's lags (0 for the other means). */
   readonly lags: number;
-  /** 0 normal, 1 Student's t, 2 skew-t. */
-  readonly dist: 0 | 1 | 2;
+  /** The distribution's index in DISTRIBUTIONS (volatility-dists.ts): 0 normal, 1 Student's t, 2 skew-t. */
+  readonly dist: number;
 }
 
 export const MEAN_CONSTANT = 0;
 export const MEAN_ZERO = 1;
 export const MEAN_AR = 2;
+/** The normal's code (the starting values' Gaussian likelihood is the normal's whatever the model's). */
 export const DIST_NORMAL = 0;
-export const DIST_T = 1;
-export const DIST_SKEWT = 2;
 
 /** The largest order of p, o, q and lags accepted (arch has none; ours keeps the fuzzed sizes bounded). */
 export const MAX_ORDER = 20;
@@ -110,9 +110,9 @@ export function unpackModel(packed: Float64Array): Model {
 export function meanCount(m: Model): number {
   return m.mean === MEAN_ZERO ? 0 : 1 + m.lags;
 }
-/** Parameters of the distribution: nu; eta and lambda. */
+/** Parameters of the distribution: its shape parameters (none; nu; nu and lambda). */
 export function distCount(m: Model): number {
-  return m.dist;
+  return DISTRIBUTIONS[m.dist].shapes.length;
 }
 /** Every parameter, in arch's order: mean, omega, alpha[p], gamma[o], beta[q], distribution. */
 export function paramCount(m: Model): number {

@@ -7,7 +7,6 @@
  * log a sum, not one an observation), the partials in sigma^2, e and the shape parameters likewise.
  * native/kernels/volatility/dist.hpp is the same.
  */
-import { DIST_SKEWT, DIST_T } from '../../../kernels/volatility/volatility.js';
 import { digamma } from '../../../math/digamma.js';
 import { logGamma } from '../../../math/gamma.js';
 import { exp, finiteClamp, ln } from './numbers.js';
@@ -212,11 +211,16 @@ function skewT(eta: number, lambda: number): DistTerms {
   };
 }
 
+/** Each distribution's terms at its shape parameters theta[id...], by code (volatility-dists.ts DISTRIBUTIONS, entry for entry). */
+const TERMS: readonly ((theta: ArrayLike<number>, id: number) => DistTerms)[] = [
+  () => normal,
+  (theta, id) => studentT(theta[id]),
+  (theta, id) => skewT(theta[id], theta[id + 1]),
+];
+
 /** The distribution's terms at the shape parameters theta[id...]. */
 export function distTerms(dist: number, theta: ArrayLike<number>, id: number): DistTerms {
-  if (dist === DIST_T) return studentT(theta[id]);
-  if (dist === DIST_SKEWT) return skewT(theta[id], theta[id + 1]);
-  return normal;
+  return TERMS[dist](theta, id);
 }
 
 /** The log-likelihood summed over the residuals: n K - log(prod sigma^2) / 2 - h log(prod g) + sum q. */

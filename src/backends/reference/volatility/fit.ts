@@ -5,7 +5,8 @@
  * the robust (sandwich) standard errors by statsmodels' approx_hess3 steps and the analytic scores.
  * native/kernels/volatility/fit.cpp is the same, function for function.
  */
-import { DIST_NORMAL, DIST_SKEWT, FAULT_CONSTANT, type Model, fitLayout } from '../../../kernels/volatility/volatility.js';
+import { DISTRIBUTIONS } from '../../../kernels/volatility/volatility-dists.js';
+import { DIST_NORMAL, FAULT_CONSTANT, type Model, fitLayout } from '../../../kernels/volatility/volatility.js';
 import { fixAt, gradientWork, ln, negLogLikelihood, olsMean, type Problem, problem, recursion, residuals } from './model.js';
 import { distLogLikelihood, distTerms } from './dist.js';
 import { hasHessian, negLogLikelihoodHessian } from './hessian.js';
@@ -61,14 +62,10 @@ export function polytope(pr: Problem, v: number): Polytope {
     rows.push(row);
     b.push(-1);
   }
-  if (m.dist !== DIST_NORMAL) {
-    lo[id] = 2.05;
-    hi[id] = m.dist === DIST_SKEWT ? 300 : 500;
-  }
-  if (m.dist === DIST_SKEWT) {
-    lo[id + 1] = -1;
-    hi[id + 1] = 1;
-  }
+  DISTRIBUTIONS[m.dist].bounds.forEach(([l, h], j) => {
+    lo[id + j] = l;
+    hi[id + j] = h;
+  });
   const a = new Float64Array(rows.length * k);
   rows.forEach((row, i) => a.set(row, i * k));
   return { lo, hi, a, b: Float64Array.from(b), rows: rows.length };
@@ -119,10 +116,9 @@ function varianceStart(pr: Problem, theta: Float64Array): void {
   theta.set(found.subarray(iw, ib + m.q), iw);
 }
 
-/** The distribution's starting values from the kurtosis of the standardized residuals at the variance's start. */
-function distStart(pr: Problem, theta: Float64Array): void {
-  const { m, nobs, e, sigma2, z, id } = pr;
-  if (m.dist === DIST_NORMAL) return;
+/** The kurtosis of the standardized residuals at the variance's start (the (skew-)t's starting nu). */
+function kurtosisAt(pr: Problem, theta: Float64Array): number {
+  const { nobs, e, sigma2, z } = pr;
   recursion(pr, theta);
   let mean = 0;
   for (let t = 0; t < nobs; t++) {
@@ -139,9 +135,15 @@ function distStart(pr: Problem, theta: Float64Array): void {
   }
   m2 /= nobs;
   m4 /= nobs;
-  const kurt = m4 / (m2 * m2);
-  theta[id] = Math.max(kurt > 3.75 ? (4 * kurt - 6) / (kurt - 3) : 12, 4);
-  if (m.dist === DIST_SKEWT) theta[id + 1] = 0;
+  return m4 / (m2 * m2);
+}
+
+/** The distribution's starting values (volatility-dists.ts), at the variance's start. */
+function distStart(pr: Problem, theta: Float64Array): void {
+  theta.set(
+    DISTRIBUTIONS[pr.m.dist].start(() => kurtosisAt(pr, theta)),
+    pr.id,
+  );
 }
 
 /** arch's starting values at the OLS mean (theta's mean part already set), the backcast and bounds fixed. */
@@ -374,7 +376,7 @@ export function fitSeries(m: Model, y: Float64Array, out: Float64Array, start?: 
       }
     : undefined;
   let best: Minimum;
-  if (curvature && m.dist !== DIST_NORMAL) {
+  if (curvature && DISTRIBUTIONS[m.dist].reciprocalShape) {
     // Newton's steps in u = 1 / eta (the (skew-)t's degrees of freedom): -ll is near
     // quadratic in 1 / eta where eta is large, so Newton takes a step or two where in eta itself it took
     // eta up by ~1.4x a step (eta 12 to 300 in 8). A warm start (garchVar's and the risk engine's refits)

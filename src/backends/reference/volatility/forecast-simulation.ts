@@ -7,7 +7,7 @@
  * backend draws the same; arch's own random draws are not reproduced. native/kernels/volatility/forecast_simulation.cpp
  * is the same.
  */
-import { ppf } from '../../../kernels/volatility/volatility-figures.js';
+import { DISTRIBUTIONS } from '../../../kernels/volatility/volatility-dists.js';
 import { philox4x32, uniform52 } from '../../../math/random.js';
 import type { Problem } from './model.js';
 import { SQRT2_OV_PI } from './model.js';
@@ -33,6 +33,7 @@ export function simulateVariance(
   const n = ext.nobs - 1; // the observations; ext.sigma2[n] is the first step
   const mx = Math.max(m.p, m.o, m.q);
   const shape = params.subarray(id);
+  const { ppf } = DISTRIBUTIONS[m.dist];
   const k0 = seed % 4294967296;
   const k1 = Math.floor(seed / 4294967296);
   const words = new Uint32Array(4);
@@ -63,8 +64,8 @@ export function simulateVariance(
   for (let path = 0; path < simulations; path++) {
     for (let h = 0; h < horizon; h += 2) {
       philox4x32(path, h / 2, TAG, 0, k0, k1, words);
-      z[h] = ppf(m.dist, shape, uniform52(words[0], words[1]));
-      if (h + 1 < horizon) z[h + 1] = ppf(m.dist, shape, uniform52(words[2], words[3]));
+      z[h] = ppf(shape, uniform52(words[0], words[1]));
+      if (h + 1 < horizon) z[h + 1] = ppf(shape, uniform52(words[2], words[3]));
     }
     for (let h = 0; h < horizon; h++) {
       const at = mx + h;

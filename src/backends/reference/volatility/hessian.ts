@@ -5,7 +5,7 @@
  * where forward differences of the gradient took k more (docs/volatility.md, speed).
  * native/kernels/volatility/hessian.cpp is the same, in the same order of operations.
  */
-import { DIST_NORMAL, DIST_SKEWT, meanCount, type Model } from '../../../kernels/volatility/volatility.js';
+import { DIST_NORMAL, distCount, meanCount, type Model } from '../../../kernels/volatility/volatility.js';
 import { digamma } from '../../../math/digamma.js';
 import { logGamma } from '../../../math/gamma.js';
 import { distTerms, LogProduct, type Partials, trigamma } from './dist.js';
@@ -324,7 +324,7 @@ function shapePass(pr: Problem, theta: ArrayLike<number>, grad: Float64Array, he
   const { m, nobs, e, y, sigma2, lower, upper, backcast: bc } = pr;
   const O = m.o;
   const KM = meanCount(m);
-  const ND = m.dist === DIST_SKEWT ? 2 : 1;
+  const ND = distCount(m);
   const K0 = KM + 3 + O;
   const K = K0 + ND;
   const IW = KM;

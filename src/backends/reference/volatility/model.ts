@@ -5,7 +5,7 @@
  * recursion, exact: the optimizer's). native/kernels/volatility/model.cpp is the same, function for
  * function.
  */
-import { DIST_NORMAL, MEAN_ZERO, type Model, meanCount, observations, paramCount } from '../../../kernels/volatility/volatility.js';
+import { distCount, MEAN_ZERO, type Model, meanCount, observations, paramCount } from '../../../kernels/volatility/volatility.js';
 import { distIndividual, distLogLikelihood, type DistTerms, distTerms, LogProduct, type Partials } from './dist.js';
 import { exp, ln as log } from './numbers.js';
 
@@ -433,8 +433,9 @@ function gradientOf(pr: Problem, terms: DistTerms, grad: Float64Array, work: Gra
     if (scores) observationScore(pr, terms, partial, w, ds.subarray(d, d + k), t, scores.subarray(d, d + k));
   }
   const logG = gs.log();
-  if (pr.m.dist > DIST_NORMAL) grad[id] += nobs * terms.constantA - 0.5 * logG + g0;
-  if (pr.m.dist > DIST_NORMAL + 1) grad[id + 1] += g1;
+  const shapes = distCount(pr.m);
+  if (shapes > 0) grad[id] += nobs * terms.constantA - 0.5 * logG + g0;
+  if (shapes > 1) grad[id + 1] += g1;
   for (let i = 0; i < k; i++) grad[i] = -grad[i];
   return nobs * terms.constant - 0.5 * s2.log() - terms.h * logG + q;
 }
@@ -447,7 +448,8 @@ function observationScore(pr: Problem, terms: DistTerms, part: Partials, w: numb
   const { k, iw: km, id } = pr;
   for (let i = 0; i < k; i++) row[i] = w * d[i];
   for (let i = 0; i < km; i++) row[i] += part.dE * (i === 0 ? -1 : -pr.y[t + pr.m.lags - i]);
-  if (pr.m.dist > DIST_NORMAL) row[id] += terms.constantA - 0.5 * log(part.g) + part.dA;
-  if (pr.m.dist > DIST_NORMAL + 1) row[id + 1] += part.dB;
+  const shapes = distCount(pr.m);
+  if (shapes > 0) row[id] += terms.constantA - 0.5 * log(part.g) + part.dA;
+  if (shapes > 1) row[id + 1] += part.dB;
   for (let i = 0; i < k; i++) row[i] = -row[i];
 }

@@ -6,8 +6,9 @@
  * 1 - confidence, or for 'filtered' numpy's linear-interpolation percentile of the refit's standardized
  * residuals (E the mean of those at or below it). native/kernels/volatility/var.cpp is the same.
  */
-import { FAULT_OMEGA, type Model, fitLayout, forecastLayout } from '../../../kernels/volatility/volatility.js';
-import { empiricalTail, tail } from '../../../kernels/volatility/volatility-figures.js';
+import { FAULT_OMEGA, type Model, distCount, fitLayout, forecastLayout } from '../../../kernels/volatility/volatility.js';
+import { DISTRIBUTIONS } from '../../../kernels/volatility/volatility-dists.js';
+import { empiricalTail } from '../../../kernels/volatility/volatility-figures.js';
 import { forecastSeries } from './filter.js';
 import { fitSeries } from './fit.js';
 
@@ -46,7 +47,7 @@ export function varSeries(m: Model, y: Float64Array, options: Float64Array, out:
       params = fit.slice(lay.params, lay.params + lay.k);
       [q, eq] = filtered
         ? empiricalTail(fit.subarray(lay.std + m.lags, lay.std + window), alpha)
-        : tail(m.dist, params.subarray(lay.k - m.dist), alpha);
+        : DISTRIBUTIONS[m.dist].tail(params.subarray(lay.k - distCount(m)), alpha);
       forecastSeries(m, y0, params, 1, fcast);
     }
     if (fcast[0] !== 0) return fcast[0];
