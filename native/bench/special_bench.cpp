@@ -1,5 +1,6 @@
 // C++-only micro benchmark of the special functions (no Node):
-//   g++ -O3 -std=c++17 -ffp-contract=off -Inative/kernels native/bench/special_bench.cpp native/kernels/math/special.cpp native/kernels/math/special_chi.cpp
+//   g++ -O3 -std=c++17 -ffp-contract=off -Inative/kernels native/bench/special_bench.cpp
+//     native/kernels/math/special.cpp native/kernels/math/special_chi.cpp
 // Prints ns per value, best of 7 runs over n values (default 10^6): x ~ N(0, 2^2) with 5% drawn from
 // the tails (|x| in [5, 37]) for the normal functions, p ~ U(0, 1) with 5% log-uniform in [1e-300, 1e-5]
 // for the quantiles, and for Student's t the same x as t at several nu. A checksum keeps the calls live.
