@@ -44,7 +44,7 @@ Model model(fuzz::Input& in) {
   m.q = in.in<size_t>(0, 2);
   m.mean = in.in<int>(0, 2);
   m.lags = m.mean == kMeanAr ? in.in<size_t>(1, 2) : 0;
-  m.dist = in.in<int>(0, 2);
+  m.dist = in.in<int>(0, kDistCount - 1);
   return m;
 }
 

@@ -25,7 +25,7 @@ bool unpackModel(const double* packed, size_t length, Model& m) {
   if (length != kModelLength) return false;
   for (size_t i = 0; i < kModelLength; i++)
     if (!(packed[i] >= 0 && packed[i] <= double(kMaxOrder) && std::floor(packed[i]) == packed[i])) return false;
-  if (packed[0] > 1 || packed[4] > 2 || packed[6] > 2) return false;
+  if (packed[0] > 1 || packed[4] > 2 || packed[6] >= kDistCount) return false;
   m.egarch = packed[0] == 1;
   m.p = size_t(packed[1]);
   m.o = size_t(packed[2]);
@@ -85,13 +85,10 @@ Polytope polytope(const Problem& pr, double v) {
     for (size_t j = 0; j < m.q; j++) r[pr.ib + j] = -1;
     out.b.push_back(-1);
   }
-  if (m.dist != kDistNormal) {
-    out.lo[pr.id] = 2.05;
-    out.hi[pr.id] = m.dist == kDistSkewT ? 300 : 500;
-  }
-  if (m.dist == kDistSkewT) {
-    out.lo[pr.id + 1] = -1;
-    out.hi[pr.id + 1] = 1;
+  const Distribution& dist = distribution(m.dist);
+  for (size_t j = 0; j < dist.shapes; j++) {
+    out.lo[pr.id + j] = dist.lo[j];
+    out.hi[pr.id + j] = dist.hi[j];
   }
   return out;
 }
@@ -151,9 +148,8 @@ void varianceStart(Problem& pr, double* theta) {
   std::copy(start + pr.iw, start + pr.ib + m.q, theta + pr.iw);
 }
 
-void distStart(Problem& pr, double* theta) {
-  const Model& m = pr.m;
-  if (m.dist == kDistNormal) return;
+/// The kurtosis of the standardized residuals at the variance's start (the (skew-)t's starting nu).
+double kurtosisAt(Problem& pr, const double* theta) {
   recursion(pr, theta, false);
   const size_t nobs = pr.nobs;
   double* z = pr.z.data();  // the standardized residuals, made once (a root and a division each)
@@ -171,9 +167,13 @@ void distStart(Problem& pr, double* theta) {
   }
   m2 /= double(nobs);
   m4 /= double(nobs);
-  const double kurt = m4 / (m2 * m2);
-  theta[pr.id] = std::max(kurt > 3.75 ? (4 * kurt - 6) / (kurt - 3) : 12.0, 4.0);
-  if (m.dist == kDistSkewT) theta[pr.id + 1] = 0;
+  return m4 / (m2 * m2);
+}
+
+/// The distribution's starting values (dists.hpp), at the variance's start.
+void distStart(Problem& pr, double* theta) {
+  const Distribution& dist = distribution(pr.m.dist);
+  dist.start(dist.kurtosisStart ? kurtosisAt(pr, theta) : 0, theta + pr.id);
 }
 
 /// statsmodels' approx_hess3 steps: EPS^(1/4) max(|x_i|, 0.1).
@@ -407,7 +407,7 @@ Minimum optimum(Problem& pr, const Polytope& poly, const double* theta, PassCoun
       }
     };
   Minimum best;
-  if (curvature && m.dist != kDistNormal) {
+  if (curvature && distribution(m.dist).reciprocalShape) {
     // Newton's steps in u = 1 / eta (the (skew-)t's degrees of freedom): -ll is near
     // quadratic in 1 / eta where eta is large, so Newton takes a step or two where in eta itself it took
     // eta up by ~1.4x a step (eta 12 to 300 in 8). A warm start (garchVar's and the risk engine's refits)

@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "random.hpp"
-#include "math/special.hpp"
 #include "volatility/model.hpp"
 
 namespace kernelbus::volatility {
@@ -14,31 +13,14 @@ namespace kernelbus::volatility {
 namespace {
 constexpr uint64_t kTag = 0x766f6c;  // "vol"
 const double kSqrt2OvPi = std::sqrt(2 / M_PI);
-double sign(double x) { return x > 0 ? 1 : x < 0 ? -1 : x; }
 }  // namespace
-
-double ppf(int dist, const double* shape, double u) {
-  if (dist == kDistT) {
-    const double nu = shape[0];
-    return studentTQuantile(u, nu) * std::sqrt((nu - 2) / nu);
-  }
-  if (dist == kDistSkewT) {
-    const double eta = shape[0], lam = shape[1];
-    const double c = exp(logGamma((eta + 1) / 2) - logGamma(eta / 2) - ln(M_PI * (eta - 2)) / 2);
-    const double a = (4 * lam * c * (eta - 2)) / (eta - 1);
-    const double b = std::sqrt(1 + 3 * (lam * lam) - a * a);
-    const bool lower = u < (1 - lam) / 2;
-    const double t = lower ? studentTQuantile(u / (1 - lam), eta) : studentTQuantile(0.5 + (u - (1 - lam) / 2) / (1 + lam), eta);
-    return (t * (1 + sign(u - (1 - lam) / 2) * lam) * std::sqrt((eta - 2) / eta) - a) / b;
-  }
-  return normalQuantile(u);
-}
 
 void simulateVariance(const Problem& ext, const double* params, size_t horizon, size_t simulations, double seed, double* vf) {
   const Model& m = ext.m;
   const size_t n = ext.nobs - 1;
   const size_t mx = std::max(std::max(m.p, m.o), m.q);
   const double* shape = params + ext.id;
+  const auto ppf = distribution(m.dist).ppf;
   const uint64_t k0 = uint64_t(std::fmod(seed, 4294967296.0)), k1 = uint64_t(std::floor(seed / 4294967296.0));
   std::vector<double> z(horizon), sums(horizon, 0.0), sym(mx + horizon), asym(mx + horizon), s(mx + horizon);
   for (size_t i = 0; i < mx; i++) {
@@ -64,8 +46,8 @@ void simulateVariance(const Problem& ext, const double* params, size_t horizon, 
     for (size_t h = 0; h < horizon; h += 2) {
       random::Word x0 = path, x1 = h / 2, x2 = kTag, x3 = 0;
       random::philox4x32(x0, x1, x2, x3, k0, k1);
-      z[h] = ppf(m.dist, shape, random::uniform52(x0, x1));
-      if (h + 1 < horizon) z[h + 1] = ppf(m.dist, shape, random::uniform52(x2, x3));
+      z[h] = ppf(shape, random::uniform52(x0, x1));
+      if (h + 1 < horizon) z[h + 1] = ppf(shape, random::uniform52(x2, x3));
     }
     for (size_t h = 0; h < horizon; h++) {
       const size_t at = mx + h;

@@ -379,8 +379,9 @@ double garchGradient(Problem& pr, const double* theta, const Dist& dist, double*
     if (scores) observationScore(pr, dist, part, w, d, t, scores + t * k);
   }
   const double logG = gs.log();
-  if (m.dist > kDistNormal) grad[pr.id] += double(nobs) * dist.constantA() - 0.5 * logG + g0;
-  if (m.dist > kDistT) grad[pr.id + 1] += g1;
+  const size_t shapes = distCount(m);
+  if (shapes > 0) grad[pr.id] += double(nobs) * dist.constantA() - 0.5 * logG + g0;
+  if (shapes > 1) grad[pr.id + 1] += g1;
   for (size_t i = 0; i < k; i++) grad[i] = -grad[i];
   return -(double(nobs) * dist.constant() - 0.5 * s2p.log() - dist.h() * logG + q);
 }
@@ -391,8 +392,9 @@ void observationScore(const Problem& pr, const Dist& dist, const Partials& part,
   const size_t k = pr.k, km = pr.iw;
   for (size_t i = 0; i < k; i++) row[i] = w * d[i];
   for (size_t i = 0; i < km; i++) row[i] += part.dE * (i == 0 ? -1 : -pr.y[t + pr.m.lags - i]);
-  if (pr.m.dist > kDistNormal) row[pr.id] += dist.constantA() - 0.5 * ln(part.g) + part.dA;
-  if (pr.m.dist > kDistT) row[pr.id + 1] += part.dB;
+  const size_t shapes = distCount(pr.m);
+  if (shapes > 0) row[pr.id] += dist.constantA() - 0.5 * ln(part.g) + part.dA;
+  if (shapes > 1) row[pr.id + 1] += part.dB;
   for (size_t i = 0; i < k; i++) row[i] = -row[i];
 }
 
@@ -438,8 +440,9 @@ double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool ind
     if (scores) observationScore(pr, dist, part, w, d, t, scores + t * k);
   }
   const double logG = gs.log();
-  if (pr.m.dist > kDistNormal) grad[pr.id] += double(nobs) * dist.constantA() - 0.5 * logG + g0;
-  if (pr.m.dist > kDistT) grad[pr.id + 1] += g1;
+  const size_t shapes = distCount(pr.m);
+  if (shapes > 0) grad[pr.id] += double(nobs) * dist.constantA() - 0.5 * logG + g0;
+  if (shapes > 1) grad[pr.id + 1] += g1;
   for (size_t i = 0; i < k; i++) grad[i] = -grad[i];
   return -(double(nobs) * dist.constant() - 0.5 * s2.log() - dist.h() * logG + q);
 }

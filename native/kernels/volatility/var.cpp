@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "parallel.hpp"
-#include "math/special.hpp"
 #include "volatility/model.hpp"
 
 namespace kernelbus::volatility {
@@ -16,44 +15,7 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-double tPdf(double t, double nu) {
-  return exp(logGamma((nu + 1) / 2) - logGamma(nu / 2) - 0.5 * ln(M_PI * nu) - ((nu + 1) / 2) * ln(1 + (t * t) / nu));
-}
-double tPartialMean(double x, double nu) { return (-(nu + x * x) / (nu - 1)) * tPdf(x, nu); }
-double sign(double x) { return x > 0 ? 1 : x < 0 ? -1 : x; }
-
 }  // namespace
-
-/// The quantile at alpha and E[z | z <= q] of the standardized distribution (var.ts tail).
-void tail(int dist, const double* shape, double alpha, double& q, double& eq) {
-  if (dist == kDistT) {
-    const double nu = shape[0], s = std::sqrt((nu - 2) / nu);
-    const double t = studentTQuantile(alpha, nu);
-    q = t * s;
-    eq = (s * tPartialMean(t, nu)) / alpha;
-    return;
-  }
-  if (dist == kDistSkewT) {
-    const double eta = shape[0], lam = shape[1];
-    const double c = exp(logGamma((eta + 1) / 2) - logGamma(eta / 2) - ln(M_PI * (eta - 2)) / 2);
-    const double a = (4 * lam * c * (eta - 2)) / (eta - 1);
-    const double b = std::sqrt(1 + 3 * (lam * lam) - a * a);
-    const double s = std::sqrt((eta - 2) / eta);
-    const bool lower = alpha < (1 - lam) / 2;
-    const double t = lower ? studentTQuantile(alpha / (1 - lam), eta) : studentTQuantile(0.5 + (alpha - (1 - lam) / 2) / (1 + lam), eta);
-    q = (t * (1 + sign(alpha - (1 - lam) / 2) * lam) * s - a) / b;
-    const double k1 = 1 - lam;
-    double mean = ((k1 * k1 * s) / b) * tPartialMean(lower ? t : 0, eta) - (a / b) * k1 * (lower ? studentTCdf(t, eta) : 0.5);
-    if (!lower) {
-      const double k2 = 1 + lam;
-      mean += ((k2 * k2 * s) / b) * (tPartialMean(t, eta) - tPartialMean(0, eta)) - (a / b) * k2 * (studentTCdf(t, eta) - 0.5);
-    }
-    eq = mean / alpha;
-    return;
-  }
-  q = normalQuantile(alpha);
-  eq = -normalPdf(q) / alpha;
-}
 
 /// numpy's linear-interpolation percentile of z at alpha and the mean of the values at or below it.
 void empiricalTail(const double* z, size_t n, double alpha, double& q, double& eq) {
@@ -93,7 +55,7 @@ double varSeries(const Model& m, const double* y, size_t T, const VarOptions& o,
       if (o.method == 1)
         empiricalTail(fit.data() + stdAt + m.lags, window - m.lags, alpha, q, eq);
       else
-        tail(m.dist, params.data() + (k - size_t(m.dist)), alpha, q, eq);
+        distribution(m.dist).tail(params.data() + (k - distCount(m)), alpha, q, eq);
       forecastSeries(m, y0, window, params.data(), 1, fcast.data(), 0, 0);
     }
     if (fcast[0] != 0) return fcast[0];

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "volatility/dists.hpp"
+
 namespace kernelbus::volatility {
 
 /// A model (packModel's seven numbers: egarch, p, o, q, mean, lags, dist).
@@ -15,10 +17,12 @@ struct Model {
   size_t p = 1, o = 0, q = 1;
   int mean = 0;  // 0 constant, 1 zero, 2 AR
   size_t lags = 0;
-  int dist = 0;  // 0 normal, 1 t, 2 skew-t
+  int dist = 0;  // the distribution's code (dists.hpp): 0 normal, 1 t, 2 skew-t
 };
 constexpr int kMeanZero = 1;
 constexpr int kMeanAr = 2;
+/// The distributions' codes (dists.hpp's table; the passes specialized by distribution, garch11.cpp,
+/// lanes.cpp and hessian.cpp, take the code as a template parameter).
 constexpr int kDistNormal = 0;
 constexpr int kDistT = 1;
 constexpr int kDistSkewT = 2;
@@ -34,7 +38,8 @@ constexpr double kFaultOverflow = 12;
 bool unpackModel(const double* packed, size_t length, Model& m);
 
 inline size_t meanCount(const Model& m) { return m.mean == kMeanZero ? 0 : 1 + m.lags; }
-inline size_t paramCount(const Model& m) { return meanCount(m) + 1 + m.p + m.o + m.q + size_t(m.dist); }
+inline size_t distCount(const Model& m) { return distribution(m.dist).shapes; }
+inline size_t paramCount(const Model& m) { return meanCount(m) + 1 + m.p + m.o + m.q + distCount(m); }
 /// The fewest observations a model takes (volatility.ts minObservations), plus the AR's lags: the fewest returns.
 inline size_t minReturns(const Model& m) {
   size_t mx = m.p > m.o ? m.p : m.o;
