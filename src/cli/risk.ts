@@ -42,7 +42,7 @@ Options:
   --garch vol           garch | gjr | egarch: each column's conditional volatility model (arch 8.0's, on
                         percent returns): parameters, persistence, half-life, long-run volatility, and the
                         VaR backtest of its garchVar (docs/volatility.md)
-  --dist d              the model's errors: normal | t | skewt (default normal)
+  --dist d              the model's errors: normal | t | skewt | ged (default normal)
   --garch-window n      the returns each garchVar fit takes (default 1000, or half a column's returns)
   --garch-refit n       dates between garchVar's refits (default 20)
   --backend b           auto | native | reference (default $KERNELBUS_BACKEND, else auto)

@@ -91,7 +91,7 @@ describe('kernelbus risk --garch', () => {
   it('bad flags: a KernelInputError naming the flag', async () => {
     const cases: [string[], RegExp][] = [
       [['--garch', 'arch'], /^--garch: expected garch \| gjr \| egarch, got "arch"/],
-      [['--garch', 'garch', '--dist', 'cauchy'], /^--dist: expected normal \| t \| skewt, got "cauchy"/],
+      [['--garch', 'garch', '--dist', 'cauchy'], /^--dist: expected normal \| t \| skewt \| ged, got "cauchy"/],
       [['--dist', 't'], /^--dist: expected nothing without --garch/],
       [['--garch-refit', '5'], /^--garch-refit: expected nothing without --garch/],
       [['--garch', 'garch', '--garch-window', '500'], /^--garch-window: expected fewer than AAA's 400 returns/],

@@ -266,7 +266,9 @@ describe('RiskEngine GARCH VaR', async () => {
       /^options.var.refit: expected an integer in \[1, 1000000\] \(periods between refits\), got 0$/,
     );
     expect(make({ method: 'garch', refit: 1.5 })).toThrow(/^options.var.refit: expected an integer/);
-    expect(make({ method: 'garch', dist: 'cauchy' })).toThrow(/^options.var.dist: expected one of 'normal', 't', 'skewt', got "cauchy"$/);
+    expect(make({ method: 'garch', dist: 'cauchy' })).toThrow(
+      /^options.var.dist: expected one of 'normal', 't', 'skewt', 'ged', got "cauchy"$/,
+    );
     expect(make({ method: 'garch', vol: 'figarch' })).toThrow(/^options.var.vol: expected one of 'garch', 'gjr', 'egarch', got "figarch"$/);
     expect(make({ method: 'garch', p: 0 })).toThrow(/^options.var.p: expected an integer in \[1, 20\], got 0$/);
     expect(make({ method: 'garch', dist: 'skewt' }, { window: 7 })).toThrow(

@@ -57,7 +57,11 @@ const CASES: [string, (k: Kernels) => unknown, string][] = [
   ],
   ['unknown vol', (k) => k.garch(y, { vol: 'figarch' as never }), "options.vol: expected one of 'garch', 'gjr', 'egarch', got \"figarch\""],
   ['unknown mean', (k) => k.garch(y, { mean: 'harx' as never }), "options.mean: expected one of 'constant', 'zero', 'ar', got \"harx\""],
-  ['unknown dist', (k) => k.garch(y, { dist: 'ged' as never }), "options.dist: expected one of 'normal', 't', 'skewt', got \"ged\""],
+  [
+    'unknown dist',
+    (k) => k.garch(y, { dist: 'cauchy' as never }),
+    "options.dist: expected one of 'normal', 't', 'skewt', 'ged', got \"cauchy\"",
+  ],
   ['p not an integer', (k) => k.garch(y, { p: 1.5 }), 'options.p: expected an integer in [1, 20], got 1.5'],
   ['o above p', (k) => k.garch(y, { vol: 'gjr', o: 2 }), 'options.o: expected o <= p (1), got 2'],
   [

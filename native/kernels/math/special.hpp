@@ -42,4 +42,16 @@ double logGamma(double x);
 /// log k! for an integer k >= 0 (logGamma(k + 1); 0 for k < 2): PIN's likelihood.
 double logFactorial(double k);
 
+/// log Gamma(a), a > 0, by Lanczos on [1, inf) only: below 1, log Gamma(a + 1) - log a (fdlibm's log
+/// throughout: src/math/incomplete-gamma.ts's bits, where logGamma's reflection takes the C library's).
+double logGammaPositive(double a);
+/// The regularized incomplete gamma P(a, x) and Q(a, x) = 1 - P(a, x), a > 0, x >= 0 (else NaN):
+/// P's series below x = a + 1, Q's continued fraction above, Q by DiDonato and Morris's sum for a, x < 1
+/// (incomplete_gamma.cpp, src/math/incomplete-gamma.ts).
+double gammaP(double a, double x);
+double gammaQ(double a, double x);
+/// x with Q(a, x) = q (scipy's gammainccinv): Newton's steps on log Q (q < 1/2) or Halley's on P; +inf at q = 0,
+/// 0 at q = 1 (and where x underflows), NaN outside [0, 1].
+double gammaQInverse(double a, double q);
+
 }  // namespace kernelbus

@@ -1,6 +1,7 @@
 // arch 8.0's error distributions (src/backends/reference/volatility/dist.ts, the same formulas): one
 // observation's log-likelihood K - log(sigma^2)/2 - h log(g) + q and its partials in sigma^2, e and the
-// shape parameters; sums take the logs of products (LogProduct).
+// shape parameters; sums take the logs of products (LogProduct). The distributions' other parts (shape
+// bounds, starting values, quantile, tail) are dists.hpp's table.
 #pragma once
 
 #include <cfloat>
@@ -105,6 +106,17 @@ class Dist {
       return;
     }
     nu_ = theta[id];
+    if (dist == kDistGed) {
+      // log c = (-2 ln 2 / nu + lgamma(1/nu) - lgamma(3/nu)) / 2, K = ln nu - log c - lgamma(1/nu) - (1 + 1/nu) ln 2
+      const double a = 1 / nu_;
+      const double lgA = logGammaPositive(a);
+      logC_ = 0.5 * (-2 * a * M_LN2 + lgA - logGammaPositive(3 * a));
+      constant_ = ln(nu_) - logC_ - lgA - (1 + a) * M_LN2;
+      const double a2 = a * a;
+      dLogC_ = a2 * (M_LN2 - 0.5 * digamma(a) + 1.5 * digamma(3 * a));
+      constantA_ = a - dLogC_ + a2 * (digamma(a) + M_LN2);
+      return;
+    }
     c_ = logGamma((nu_ + 1) / 2) - logGamma(nu_ / 2) - ln(M_PI * (nu_ - 2)) / 2;
     dc_ = 0.5 * digamma((nu_ + 1) / 2) - 0.5 * digamma(nu_ / 2) - 0.5 / (nu_ - 2);
     h_ = (nu_ + 1) / 2;
@@ -155,6 +167,7 @@ class Dist {
   double ll(double e, double s2) const {
     if (kind_ == 0) return -0.5 * (log2pi_ + ln(s2) + (e * e) / s2);
     if (kind_ == 1) return c_ - 0.5 * ln(s2) - h_ * ln(1 + (e * e) / (s2 * (nu_ - 2)));
+    if (kind_ == kDistGed) return constant_ - 0.5 * ln(s2) - 0.5 * exp(nu_ * gedLevel(e, s2));
     const double z = e / std::sqrt(s2);
     const double v = (b_ * z + a_) / (1 + sign(z + a_ / b_) * lam_);
     return logB_ + c_ - ln(s2) / 2 - h_ * ln(1 + (v * v) / (nu_ - 2));
@@ -170,6 +183,11 @@ class Dist {
     if (kind_ == 1) {
       out.g = 1 + (e * e) * (1 / s2) * inu2_;
       out.q = 0;
+      return;
+    }
+    if (kind_ == kDistGed) {
+      out.g = 1;
+      out.q = -0.5 * exp(nu_ * gedLevel(e, s2));
       return;
     }
     const double z = e * (1 / std::sqrt(s2));
@@ -205,6 +223,10 @@ class Dist {
       out.dB = 0;
       return;
     }
+    if (kind_ == kDistGed) {
+      gedPartials(e, s2, out);
+      return;
+    }
     const double isd = 1 / std::sqrt(s2);
     const double z = e * isd;
     const double x = z + aob_;
@@ -231,6 +253,27 @@ class Dist {
     if (__builtin_expect(!(x > 0) && !(x < 0), 0)) s = x;
     return s;
   }
+  /// The GED's l = ln(|e| / sigma) - log c of one observation (-inf at e = 0): q = -exp(nu l) / 2.
+  double gedLevel(double e, double s2) const { return e == 0 ? -INFINITY : ln(std::fabs(e) / std::sqrt(s2)) - logC_; }
+  /// The GED's partials: dq/d sigma^2 = -nu q / (2 sigma^2), dq/de = nu q / e, dq/d nu = q (l - nu d log c).
+  void gedPartials(double e, double s2, Partials& out) const {
+    out.g = 1;
+    out.dB = 0;
+    if (e == 0) {
+      out.q = 0;
+      out.dSigma2 = -0.5 / s2;
+      out.dE = 0;
+      out.dA = 0;
+      return;
+    }
+    const double l = gedLevel(e, s2);
+    const double q = -0.5 * exp(nu_ * l);
+    out.q = q;
+    out.dSigma2 = finiteClamp((-0.5 * (1 + nu_ * q)) / s2);
+    out.dE = finiteClamp((nu_ * q) / e);
+    out.dA = finiteClamp(q * (l - nu_ * dLogC_));
+  }
+
   /// 1 / (1 + s lambda) for s = sign(x), x = z + a / b: made once for s = +-1 (selected, as sign()).
   double inverseDen(double x) const {
     double d = selectLess(0.0, x, ipl_, iml_);
@@ -243,6 +286,7 @@ class Dist {
   double inu2_ = 0, hi_ = 0, m2hi_ = 0;
   double lambda_ = 0, lam_ = 0, a_ = 0, b_ = 0, daEta_ = 0, daLam_ = 0, dbEta_ = 0, dbLam_ = 0, logB_ = 0;
   double aob_ = 0, ipl_ = 0, iml_ = 0, cv_ = 0, hi2_ = 0, dbLamOb_ = 0;
+  double logC_ = 0, dLogC_ = 0;  // the GED's
   bool clipped_ = false;
 };
 

@@ -15,6 +15,9 @@ struct Distribution {
   double lo[2], hi[2];
   /// Whether the fit's Newton steps take the first shape parameter as its reciprocal ((skew-)t's nu).
   bool reciprocalShape;
+  /// Whether the analytic Hessian (hessian.cpp: GARCH(1,1) and GJR(1,1,1)) and the passes specialized by
+  /// distribution (garch11.cpp, lanes.cpp) have its terms; where not, the generic passes.
+  bool curvature;
   /// Whether the starting values take the kurtosis of the standardized residuals at the variance's start.
   bool kurtosisStart;
   /// arch's starting values of the shape parameters into out (shapes), from that kurtosis where it takes one.
@@ -25,8 +28,8 @@ struct Distribution {
   void (*tail)(const double* shape, double alpha, double& q, double& eq);
 };
 
-/// The distributions by code (0 normal, 1 Student's t, 2 skew-t).
-constexpr int kDistCount = 3;
+/// The distributions by code (0 normal, 1 Student's t, 2 skew-t, 3 GED).
+constexpr int kDistCount = 4;
 const Distribution& distribution(int code);
 
 }  // namespace kernelbus::volatility

@@ -176,6 +176,7 @@ double gradient(Problem& pr, const double* theta, const Dist& dist, double* grad
 
 template <size_t O, size_t KM>
 GradientPass byDist(int dist) {
+  if (!distribution(dist).curvature) return nullptr;
   return dist == kDistNormal ? gradient<O, KM, 0> : dist == kDistT ? gradient<O, KM, 1> : gradient<O, KM, 2>;
 }
 

@@ -656,6 +656,7 @@ double shapePass(Problem& pr, const double* theta, double* grad, double* hess) {
 
 template <size_t O, size_t KM>
 HessianPass byDist(int dist) {
+  if (!distribution(dist).curvature) return nullptr;
   return dist == kDistNormal ? pass<O, KM> : dist == kDistT ? shapePass<O, KM, 1> : shapePass<O, KM, 2>;
 }
 

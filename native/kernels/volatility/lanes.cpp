@@ -346,6 +346,7 @@ void gradient(Problem& pr, const double* thetas, double* f, double* grad) {
 
 template <size_t W, size_t O, size_t KM>
 GradientLanes byDist(int dist) {
+  if (!distribution(dist).curvature) return nullptr;
   return dist == kDistNormal ? gradient<W, O, KM, 0> : dist == kDistT ? gradient<W, O, KM, 1> : gradient<W, O, KM, 2>;
 }
 

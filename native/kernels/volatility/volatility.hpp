@@ -17,7 +17,7 @@ struct Model {
   size_t p = 1, o = 0, q = 1;
   int mean = 0;  // 0 constant, 1 zero, 2 AR
   size_t lags = 0;
-  int dist = 0;  // the distribution's code (dists.hpp): 0 normal, 1 t, 2 skew-t
+  int dist = 0;  // the distribution's code (dists.hpp): 0 normal, 1 t, 2 skew-t, 3 GED
 };
 constexpr int kMeanZero = 1;
 constexpr int kMeanAr = 2;
@@ -26,6 +26,7 @@ constexpr int kMeanAr = 2;
 constexpr int kDistNormal = 0;
 constexpr int kDistT = 1;
 constexpr int kDistSkewT = 2;
+constexpr int kDistGed = 3;
 constexpr size_t kMaxOrder = 20;
 constexpr size_t kModelLength = 7;
 

@@ -9,12 +9,13 @@
  */
 import { expOf as exp } from '../../math/elementary.js';
 import { logGamma } from '../../math/gamma.js';
+import { gammaQ, gammaQInverse, logGammaPositive } from '../../math/incomplete-gamma.js';
 import { normalPdf, normalQuantile } from '../../math/normal.js';
 import { logOf as ln } from '../../math/random.js';
 import { studentTCdf, studentTQuantile } from '../../math/student-t.js';
 
 /** The distributions' names, in their codes' order. */
-export const DISTS = ['normal', 't', 'skewt'] as const;
+export const DISTS = ['normal', 't', 'skewt', 'ged'] as const;
 export type Dist = (typeof DISTS)[number];
 
 /** A shape parameter's name (GarchParams' key). */
@@ -32,6 +33,11 @@ export interface Distribution {
    * degrees of freedom: -ll is near quadratic in 1 / nu where nu is large).
    */
   readonly reciprocalShape: boolean;
+  /**
+   * Whether the analytic Hessian (hessian.ts: GARCH(1,1) and GJR(1,1,1)) has this distribution's
+   * terms; where not, the fit takes no Newton model and the standard errors arch's numerical Hessian.
+   */
+  readonly curvature: boolean;
   /** arch's starting values of the shape parameters; `kurtosis` that of the standardized residuals at the variance's start. */
   start(kurtosis: () => number): number[];
   /** The standardized distribution's quantile at u (arch's ppf). */
@@ -66,6 +72,7 @@ const normal: Distribution = {
   shapes: [],
   bounds: [],
   reciprocalShape: false,
+  curvature: true,
   start: () => [],
   ppf: (_, u) => normalQuantile(u),
   tail(_, alpha) {
@@ -80,6 +87,7 @@ const studentT: Distribution = {
   shapes: ['nu'],
   bounds: [[2.05, 500]],
   reciprocalShape: true,
+  curvature: true,
   start: (kurtosis) => [nuFromKurtosis(kurtosis())],
   ppf(shape, u) {
     const nu = shape[0];
@@ -102,6 +110,7 @@ const skewT: Distribution = {
     [-1, 1],
   ],
   reciprocalShape: true,
+  curvature: true,
   start: (kurtosis) => [nuFromKurtosis(kurtosis()), 0],
   ppf(shape, u) {
     const eta = shape[0];
@@ -132,5 +141,45 @@ const skewT: Distribution = {
   },
 };
 
+/**
+ * x^a for x with Q(a, x) = q (the GED's |z| / s at the two-sided level q): below the doubles (a large nu
+ * near the median) P(a, x) = x^a / Gamma(a + 1) to the last bit, so x^a = (1 - q) Gamma(a + 1) there.
+ */
+function gedPower(a: number, x: number, q: number): number {
+  return x > 1e-300 ? exp(a * ln(x)) : (1 - q) * exp(logGamma(a + 1));
+}
+
+/**
+ * The generalized error distribution standardized to unit variance (arch's GeneralizedError: scipy's
+ * gennorm(nu) at scale s = sqrt(Gamma(1/nu) / Gamma(3/nu))): z = +-s x^(1/nu), Q(1/nu, x) the two-sided
+ * tail 2 min(u, 1 - u); E[z; z <= q] = -s Gamma(2/nu) Q(2/nu, x) / (2 Gamma(1/nu)) (arch's partial_moment).
+ */
+const ged: Distribution = {
+  name: 'ged',
+  shapes: ['nu'],
+  bounds: [[1.01, 500]],
+  reciprocalShape: false,
+  curvature: false,
+  start: () => [1.5],
+  ppf(shape, u) {
+    const a = 1 / shape[0];
+    const s = exp(0.5 * (logGammaPositive(a) - logGammaPositive(3 * a)));
+    const q = 2 * Math.min(u, 1 - u);
+    return (u < 0.5 ? -1 : u > 0.5 ? 1 : 0) * s * gedPower(a, gammaQInverse(a, q), q);
+  },
+  tail(shape, alpha) {
+    const a = 1 / shape[0];
+    const lgA = logGammaPositive(a);
+    const s = exp(0.5 * (lgA - logGammaPositive(3 * a)));
+    const two = 2 * Math.min(alpha, 1 - alpha);
+    const x = gammaQInverse(a, two);
+    const w = gedPower(a, x, two);
+    const q = (alpha < 0.5 ? -1 : alpha > 0.5 ? 1 : 0) * s * w;
+    // Q(2/nu, x), x below the doubles: 1 - x^(2/nu) / Gamma(2/nu + 1)
+    const upper = x > 0 ? gammaQ(2 * a, x) : 1 - (w * w) / exp(logGamma(2 * a + 1));
+    return [q, (-0.5 * s * exp(logGammaPositive(2 * a) - lgA) * upper) / alpha];
+  },
+};
+
 /** The distributions by code (a model's `dist`): DISTRIBUTIONS[i].name is DISTS[i]. */
-export const DISTRIBUTIONS: readonly Distribution[] = [normal, studentT, skewT];
+export const DISTRIBUTIONS: readonly Distribution[] = [normal, studentT, skewT, ged];

@@ -32,7 +32,7 @@ export interface ModelOptions {
   mean?: Mean;
   /** The AR mean's lags: default 1. */
   lags?: number;
-  /** 'normal' (default), 't' or 'skewt'. */
+  /** 'normal' (default), 't', 'skewt' or 'ged' (volatility-dists.ts). */
   dist?: Dist;
 }
 export const MODEL_OPTIONS = ['vol', 'p', 'o', 'q', 'mean', 'lags', 'dist'] as const;

@@ -1,14 +1,15 @@
 /**
  * arch 8.0's error distributions (arch/univariate/distribution.py): the normal, Student's t
- * standardized to unit variance, and Hansen's skew-t. One observation's log-likelihood is
- * K - log(sigma^2) / 2 - h log(g) + q: K and h constants of the shape parameters, g and q of the
- * observation (normal: g = 1, q = -e^2 / (2 sigma^2); t: g = 1 + e^2 / (sigma^2 (nu - 2)); skew-t:
- * g = 1 + v^2 / (eta - 2)). A sum over the observations takes the logs of products (LogProduct: one
+ * standardized to unit variance, Hansen's skew-t and the generalized error distribution. One
+ * observation's log-likelihood is K - log(sigma^2) / 2 - h log(g) + q: K and h constants of the shape
+ * parameters, g and q of the observation (normal: g = 1, q = -e^2 / (2 sigma^2); t: g = 1 + e^2 /
+ * (sigma^2 (nu - 2)); skew-t: g = 1 + v^2 / (eta - 2); GED: g = 1, q = -|e / (sigma c)|^nu / 2). A sum over the observations takes the logs of products (LogProduct: one
  * log a sum, not one an observation), the partials in sigma^2, e and the shape parameters likewise.
  * native/kernels/volatility/dist.hpp is the same.
  */
 import { digamma } from '../../../math/digamma.js';
 import { logGamma } from '../../../math/gamma.js';
+import { logGammaPositive } from '../../../math/incomplete-gamma.js';
 import { exp, finiteClamp, ln } from './numbers.js';
 
 const LOG_2PI = ln(2 * Math.PI);
@@ -211,11 +212,57 @@ function skewT(eta: number, lambda: number): DistTerms {
   };
 }
 
+/**
+ * The generalized error distribution (arch's GeneralizedError): log c = (-2 ln 2 / nu + lgamma(1/nu) -
+ * lgamma(3/nu)) / 2, K = ln nu - log c - lgamma(1/nu) - (1 + 1/nu) ln 2, and per observation q =
+ * -exp(nu l) / 2, l = ln(|e| / sigma) - log c (0 at e = 0). In nu: dK = 1/nu - d log c + (psi(1/nu) +
+ * ln 2) / nu^2, d log c = (ln 2 - psi(1/nu) / 2 + 3 psi(3/nu) / 2) / nu^2, dq = q (l - nu d log c).
+ */
+function generalizedError(nu: number): DistTerms {
+  const a = 1 / nu;
+  const lgA = logGammaPositive(a);
+  const logC = 0.5 * (-2 * a * Math.LN2 + lgA - logGammaPositive(3 * a));
+  const constant = ln(nu) - logC - lgA - (1 + a) * Math.LN2;
+  const a2 = a * a;
+  const dLogC = a2 * (Math.LN2 - 0.5 * digamma(a) + 1.5 * digamma(3 * a));
+  const constantA = a - dLogC + a2 * (digamma(a) + Math.LN2);
+  /** l = ln(|e| / sigma) - log c of one observation (-Infinity at e = 0). */
+  const level = (e: number, s2: number) => (e === 0 ? Number.NEGATIVE_INFINITY : ln(Math.abs(e) / Math.sqrt(s2)) - logC);
+  return {
+    constant,
+    h: 0,
+    constantA,
+    ll: (e, s2) => constant - 0.5 * ln(s2) - 0.5 * exp(nu * level(e, s2)),
+    observe(e, s2, out) {
+      out.g = 1;
+      out.q = -0.5 * exp(nu * level(e, s2));
+    },
+    partials(e, s2, out) {
+      out.g = 1;
+      out.dB = 0;
+      if (e === 0) {
+        out.q = 0;
+        out.dSigma2 = -0.5 / s2;
+        out.dE = 0;
+        out.dA = 0;
+        return;
+      }
+      const l = level(e, s2);
+      const q = -0.5 * exp(nu * l);
+      out.q = q;
+      out.dSigma2 = finiteClamp((-0.5 * (1 + nu * q)) / s2);
+      out.dE = finiteClamp((nu * q) / e);
+      out.dA = finiteClamp(q * (l - nu * dLogC));
+    },
+  };
+}
+
 /** Each distribution's terms at its shape parameters theta[id...], by code (volatility-dists.ts DISTRIBUTIONS, entry for entry). */
 const TERMS: readonly ((theta: ArrayLike<number>, id: number) => DistTerms)[] = [
   () => normal,
   (theta, id) => studentT(theta[id]),
   (theta, id) => skewT(theta[id], theta[id + 1]),
+  (theta, id) => generalizedError(theta[id]),
 ];
 
 /** The distribution's terms at the shape parameters theta[id...]. */

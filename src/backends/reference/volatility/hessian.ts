@@ -5,6 +5,7 @@
  * where forward differences of the gradient took k more (docs/volatility.md, speed).
  * native/kernels/volatility/hessian.cpp is the same, in the same order of operations.
  */
+import { DISTRIBUTIONS } from '../../../kernels/volatility/volatility-dists.js';
 import { DIST_NORMAL, distCount, meanCount, type Model } from '../../../kernels/volatility/volatility.js';
 import { digamma } from '../../../math/digamma.js';
 import { logGamma } from '../../../math/gamma.js';
@@ -12,9 +13,9 @@ import { distTerms, LogProduct, type Partials, trigamma } from './dist.js';
 import { ln as log, type Problem, residuals } from './model.js';
 import { exp, finiteClamp } from './numbers.js';
 
-/** Whether the model has the analytic Hessian. */
+/** Whether the model has the analytic Hessian (its distribution's terms included: volatility-dists.ts `curvature`). */
 export function hasHessian(m: Model): boolean {
-  return !m.egarch && m.p === 1 && m.o <= 1 && m.q === 1 && meanCount(m) <= 3;
+  return !m.egarch && m.p === 1 && m.o <= 1 && m.q === 1 && meanCount(m) <= 3 && DISTRIBUTIONS[m.dist].curvature;
 }
 
 /** (i, j), j <= i, in a lower triangle packed by rows. */
