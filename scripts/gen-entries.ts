@@ -45,6 +45,53 @@ export function cppType(rule: Rule): string {
   return 'double';
 }
 
+/** The largest integer a rule's range may name: its C++ read leaves hi out. */
+export const MAX_INTEGER = Number.MAX_SAFE_INTEGER;
+
+/** The ParamReader call that reads a parameter of `rule` (the reader is `p`), as its field's type. */
+export function readCall(rule: Rule): string {
+  switch (rule.kind) {
+    case 'int': {
+      const read = rule.hi === undefined || rule.hi === MAX_INTEGER ? `p.integer(${rule.lo})` : `p.integer(${rule.lo}, ${rule.hi})`;
+      return rule.lo >= 0 ? `static_cast<size_t>(${read})` : read;
+    }
+    case 'code':
+      return `static_cast<int>(p.integer(0, ${rule.values.length - 1}))`;
+    case 'flag':
+      return 'p.integer(0, 1) == 1';
+    default:
+      return readDouble(rule);
+  }
+}
+
+/** The ParamReader call of `rule` as a double (a `when` rule's branches, whose field is a double). */
+export function readDouble(rule: Rule): string {
+  switch (rule.kind) {
+    case 'finite':
+    case 'positive':
+    case 'aboveZero':
+    case 'openUnit':
+      return `p.${rule.kind}()`;
+    case 'above':
+    case 'atLeast':
+    case 'zeroOrAbove':
+      return `p.${rule.kind}(${rule.lo})`;
+    case 'closed':
+    case 'halfOpen':
+      return `p.${rule.kind}(${rule.lo}, ${rule.hi})`;
+    case 'closedOr':
+      return `p.closedOr(${rule.lo}, ${rule.hi}, ${rule.off})`;
+    case 'int':
+      return rule.hi === undefined || rule.hi === MAX_INTEGER ? `p.integer(${rule.lo})` : `p.integer(${rule.lo}, ${rule.hi})`;
+    case 'code':
+      return `p.integer(0, ${rule.values.length - 1})`;
+    case 'flag':
+      return 'p.integer(0, 1)';
+    case 'when':
+      throw new Error('a when rule is read by its cases (kernelParams)');
+  }
+}
+
 /** What the generator reads of a kernel's descriptor. */
 interface Kernel {
   readonly name: string;

@@ -15,6 +15,9 @@
  *
  * A kernel whose parameters have no rules (VPIN_PARAMS: vpin.cpp's unpackParams() checks them by
  * hand, one rule depending on another) gets its names table only.
+ *
+ * The readers of the kernels' record arguments (the backtest's Simulation, the volatility Model) come
+ * from scripts/gen-records.ts, written with the rest.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -24,9 +27,10 @@ import { FACTOR_KERNELS } from '../src/kernels/factor/factor-kernels.js';
 import { FEATURES_KERNELS } from '../src/kernels/features/features-kernels.js';
 import { INDICATORS_KERNELS } from '../src/kernels/indicators/indicators-kernels.js';
 import { SIGNAL_KERNELS } from '../src/kernels/indicators/signals-kernels.js';
-import { capitalized, comment, cppType, familyEntries, fuzzCases } from './gen-entries.js';
+import { capitalized, comment, cppType, familyEntries, fuzzCases, MAX_INTEGER, readCall, readDouble } from './gen-entries.js';
 import type { Rule } from '../src/kernels/param-rules.js';
 import { PORTFOLIO_KERNELS } from '../src/kernels/portfolio/portfolio-kernels.js';
+import { recordFiles } from './gen-records.js';
 import { RISK_KERNELS } from '../src/kernels/risk/risk-kernels.js';
 import { SPECIAL_KERNELS } from '../src/kernels/special/special-family.js';
 import { VPIN_KERNELS } from '../src/kernels/vpin/vpin-kernels.js';
@@ -114,7 +118,6 @@ const FAMILIES: readonly Family[] = [
 ];
 
 const COLUMNS = 140;
-const MAX_INTEGER = Number.MAX_SAFE_INTEGER;
 
 /** `const char* ...[] = {"a", "b"};` on one line, else the names packed on the lines after it (a trailing comma). */
 function namesTable(array: string, keys: readonly string[]): string[] {
@@ -132,50 +135,6 @@ function namesTable(array: string, keys: readonly string[]): string[] {
     line += ` ${name},`;
   }
   return [...lines, line, '};'];
-}
-
-/** The ParamReader call that reads a parameter of `rule` (the reader is `p`), as its field's type. */
-function readCall(rule: Rule): string {
-  switch (rule.kind) {
-    case 'int': {
-      const read = rule.hi === undefined || rule.hi === MAX_INTEGER ? `p.integer(${rule.lo})` : `p.integer(${rule.lo}, ${rule.hi})`;
-      return rule.lo >= 0 ? `static_cast<size_t>(${read})` : read;
-    }
-    case 'code':
-      return `static_cast<int>(p.integer(0, ${rule.values.length - 1}))`;
-    case 'flag':
-      return 'p.integer(0, 1) == 1';
-    default:
-      return readDouble(rule);
-  }
-}
-
-/** The ParamReader call of `rule` as a double (a `when` rule's branches, whose field is a double). */
-function readDouble(rule: Rule): string {
-  switch (rule.kind) {
-    case 'finite':
-    case 'positive':
-    case 'aboveZero':
-    case 'openUnit':
-      return `p.${rule.kind}()`;
-    case 'above':
-    case 'atLeast':
-    case 'zeroOrAbove':
-      return `p.${rule.kind}(${rule.lo})`;
-    case 'closed':
-    case 'halfOpen':
-      return `p.${rule.kind}(${rule.lo}, ${rule.hi})`;
-    case 'closedOr':
-      return `p.closedOr(${rule.lo}, ${rule.hi}, ${rule.off})`;
-    case 'int':
-      return rule.hi === undefined || rule.hi === MAX_INTEGER ? `p.integer(${rule.lo})` : `p.integer(${rule.lo}, ${rule.hi})`;
-    case 'code':
-      return `p.integer(0, ${rule.values.length - 1})`;
-    case 'flag':
-      return 'p.integer(0, 1)';
-    case 'when':
-      throw new Error('a when rule is read by its cases (kernelParams)');
-  }
 }
 
 /** A kernel's names table, Params struct and unpack(). */
@@ -429,6 +388,7 @@ export function generatedFiles(): [string, string][] {
     [`${dir}/param_names.hpp`, namesHeader()],
     ...FAMILIES.map((f): [string, string] => [`native/fuzz/generated/${fuzzFile(f)}`, fuzzHeader(f)]),
     ['native/fuzz/generated_rules.hpp', rulesHeader()],
+    ...recordFiles(),
   ];
   for (const [file, text] of files) {
     const long = text.split('\n').find((line) => line.length > COLUMNS);

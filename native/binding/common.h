@@ -74,6 +74,8 @@ struct U8View {
   size_t length;
 };
 U8View uint8Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
+/// uint8Arg() of a record's field (as float64Field()).
+U8View uint8Field(Napi::Env env, const Napi::Value& value, const std::string& argument, const char* field);
 /// A view of an Int8Array argument (labels read, or signs written; byteOffset applied; no copy).
 struct I8View {
   int8_t* data;
@@ -86,6 +88,8 @@ struct I32View {
   size_t length;
 };
 I32View int32Arg(const Napi::CallbackInfo& info, size_t i, const char* name);
+/// int32Arg() of a record's field (as float64Field()).
+I32View int32Field(Napi::Env env, const Napi::Value& value, const std::string& argument, const char* field);
 /// A writable view of a Uint8Array argument (signals written; byteOffset applied; no copy).
 struct U8OutView {
   uint8_t* data;

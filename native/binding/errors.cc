@@ -184,6 +184,16 @@ F64View float64Field(Napi::Env env, const Napi::Value& value, const std::string&
   return F64View{static_cast<const double*>(v.data), v.length};
 }
 
+U8View uint8Field(Napi::Env env, const Napi::Value& value, const std::string& argument, const char* field) {
+  const TypedView v = checkedView(env, value, FieldName{argument, field}, napi_uint8_array, "Uint8Array");
+  return U8View{static_cast<const unsigned char*>(v.data), v.length};
+}
+
+I32View int32Field(Napi::Env env, const Napi::Value& value, const std::string& argument, const char* field) {
+  const TypedView v = checkedView(env, value, FieldName{argument, field}, napi_int32_array, "Int32Array");
+  return I32View{static_cast<const int32_t*>(v.data), v.length};
+}
+
 F64OutView float64OutArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   const TypedView v = checkedView(info.Env(), info[i], name, napi_float64_array, "Float64Array");
   return F64OutView{static_cast<double*>(v.data), v.length};

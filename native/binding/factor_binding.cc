@@ -20,7 +20,7 @@ using namespace factor::entry;
 
 void registerFactor(Napi::Env env, Napi::Object exports) {
   Registrar registrar{env, exports};
-  addEntries(registrar);  // generated/factor.hpp: winsorize, standardize, size, value, riskDecomposition
+  addEntries(registrar);  // kernels/generated/factor.hpp: winsorize, standardize, size, value, riskDecomposition
   add<momentum>(env, exports, "momentum(returns, rows, cols, weights, params, out)");
   add<factorReturns<>>(env, exports, "factorReturns(returns, marketCap, rows, cols, sectors, perDate, m, styles, params, out)");
 #if KERNELBUS_HAVE_BLAS

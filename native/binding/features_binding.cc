@@ -1,6 +1,6 @@
 // Binding for the features family: its bar kernels are counted entries (native/kernels/features/
 // features_entry.hpp) and realized measures (realized_entry.hpp), one registration line each (entry.h):
-// <name> and <name>Async; har and the bar estimators are generated entries (generated/features.hpp).
+// <name> and <name>Async; har and the bar estimators are generated entries (kernels/generated/features.hpp).
 #include "common.h"
 #include "entry.h"
 #include "features/features_entry.hpp"

@@ -1,7 +1,7 @@
 // Binding for the portfolio family: one line per kernel entry (entry.h reads the arguments by the
 // entry's C++ types, the optimizers' two records as their fields' arguments; native/kernels/
 // portfolio_entry.hpp checks the shapes and runs the kernel), and the generated entries of the calls that
-// are data (generated/portfolio.hpp). Each registers <name> and <name>Async.
+// are data (kernels/generated/portfolio.hpp). Each registers <name> and <name>Async.
 #include "common.h"
 #include "entry.h"
 #include "portfolio/portfolio_alloc_entry.hpp"
@@ -22,7 +22,7 @@ void registerPortfolio(Napi::Env env, Napi::Object exports) {
   add<hrp>(env, exports, "hrp(data, rows, cols, corr, params, out)");
   add<expectedReturns>(env, exports, "expectedReturns(prices, rows, cols, benchmark, params, out)");
   Registrar registrar{env, exports};
-  addEntries(registrar);  // generated/portfolio.hpp: nearestPsd, checkPsd
+  addEntries(registrar);  // kernels/generated/portfolio.hpp: nearestPsd, checkPsd
 }
 
 }  // namespace kernelbus::binding

@@ -10,6 +10,7 @@ import { KernelInputError } from '../errors.js';
 import { labelVector, type Split, type Vector } from './labels.js';
 import type { Matrix } from './matrix.js';
 import type { ParamSpec } from './param-rules.js';
+import type { RecordSpec } from './record.js';
 import type { Sampler } from './sample.js';
 import { argsOf, dimsOf, type Dims, type DimsData } from './signature.js';
 import { describeValue } from './validate.js';
@@ -51,6 +52,11 @@ export interface KernelSpec {
    * say: rolling's statistics chosen by a mask; or from a first pass's count). `dimsOf` reads both.
    */
   readonly dims?: ((...args: never[]) => Dims) | DimsData;
+  /**
+   * The backend call's record arguments by name (src/kernels/record.ts: `{ sim: SIMULATION }`), whose
+   * C++ readers scripts/gen-records.ts writes.
+   */
+  readonly records?: Readonly<Record<string, RecordSpec>>;
   /**
    * A product of the call's counts and parameters that must fit in memory besides the output (the
    * kernel's working set: monteCarloVar's portfolios x paths losses), checked by the generated entry.

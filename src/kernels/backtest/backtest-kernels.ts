@@ -10,6 +10,7 @@ import { labelVector, type Vector } from '../labels.js';
 import type { Matrix } from '../matrix.js';
 import type { Sampler } from '../sample.js';
 import { describeValue } from '../validate.js';
+import { SIMULATION, STATS_INPUT } from './backtest-records.js';
 import { SIM_ORDERS, SIM_SIGNALS, type BacktestFamily, type OrderRecords, type SimulationOutput, type TradeRecords } from './backtest.js';
 import {
   ORDERS_OPTIONS,
@@ -160,6 +161,7 @@ function sampleCase(s: Sampler, kind: 'signals' | 'orders'): readonly unknown[] 
 export const BACKTEST_KERNELS = {
   backtestSignals: {
     params: [],
+    records: { sim: SIMULATION },
     options: SIGNALS_OPTIONS,
     sample: (s: Sampler) => sampleCase(s, 'signals'),
     api(prices: BacktestPrices, options: SignalsOptions) {
@@ -169,6 +171,7 @@ export const BACKTEST_KERNELS = {
   },
   backtestOrders: {
     params: [],
+    records: { sim: SIMULATION },
     options: ORDERS_OPTIONS,
     sample: (s: Sampler) => sampleCase(s, 'orders'),
     api(prices: BacktestPrices, options: OrdersOptions) {
@@ -178,6 +181,7 @@ export const BACKTEST_KERNELS = {
   },
   backtestStats: {
     params: [],
+    records: { input: STATS_INPUT },
     options: ['periodsPerYear', 'fields'],
     api(result: BacktestResult, options: { periodsPerYear?: number; fields?: readonly StatField[] } = {}) {
       requireKnownOptions(BACKTEST_KERNELS.backtestStats, options);
