@@ -1,72 +1,26 @@
 // Binding for the backtest family: backtestSimulate(sim, valueGroups) and its Async read the
-// Simulation record (src/kernels/backtest/backtest.ts) by name (a few dozen fields: microseconds beside
-// a simulation), check it again (backtest::checkSimulation), run backtest::run and return
-// { orders, trades, assets, cash, value }, or { fault, row, col, value } where the simulation stopped
-// (the TS side throws the fault's KernelInputError, one text for every backend).
+// Simulation record (src/kernels/backtest/backtest-records.ts SIMULATION) by name with its generated
+// reader (generated/backtest_records.h: a few dozen fields, microseconds beside a simulation), check it
+// again (backtest::checkSimulation), run backtest::run and return { orders, trades, assets, cash, value },
+// or { fault, row, col, value } where the simulation stopped (the TS side throws the fault's
+// KernelInputError, one text for every backend); backtestStats(input, periodsPerYear) reads the
+// StatsInput record the same way.
 #include <algorithm>
 #include <cmath>
 #include <memory>
 
 #include "async.h"
-#include "backtest/backtest.hpp"
 #include "backtest/check.hpp"
 #include "common.h"
+#include "generated/backtest_records.h"
 
 namespace kernelbus::binding {
 
 namespace {
 
-using backtest::Flex;
-
 constexpr const char* kOrderFields[] = {"col", "idx", "size", "price", "fees", "side"};  // after "id"
 constexpr const char* kTradeFields[] = {"id",        "col",      "size", "entryIdx", "entryPrice", "entryFees", "exitIdx",
                                         "exitPrice", "exitFees", "pnl",  "return",   "direction",  "status",    "positionId"};
-
-Napi::Object objectField(Napi::Env env, const Napi::Object& o, const char* name) {
-  const Napi::Value v = o.Get(name);
-  if (!v.IsObject()) throw inputError(env, std::string("sim.") + name, "an object { data, rows, cols }", describeValue(v));
-  return v.As<Napi::Object>();
-}
-
-size_t countField(Napi::Env env, const Napi::Object& o, const std::string& owner, const char* name) {
-  const Napi::Value v = o.Get(name);
-  const double x = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
-  if (!(x >= 0 && x <= 9007199254740991.0 && std::floor(x) == x)) {
-    throw inputError(env, owner + "." + name, "an integer >= 0", describeValue(v));
-  }
-  return size_t(x);
-}
-
-Flex<double> flexF64(Napi::Env env, const Napi::Object& sim, const char* name) {
-  const Napi::Object f = objectField(env, sim, name);
-  const std::string owner = std::string("sim.") + name;
-  Flex<double> out;
-  out.rows = countField(env, f, owner, "rows");
-  out.cols = countField(env, f, owner, "cols");
-  const F64View v = float64Field(env, f.Get("data"), owner, "data");
-  out.data = v.data;
-  if (v.length != out.rows * out.cols) throw inputError(env, owner + ".data", "rows x cols values", std::to_string(v.length));
-  return out;
-}
-
-Flex<uint8_t> flexU8(Napi::Env env, const Napi::Object& sim, const char* name) {
-  const Napi::Object f = objectField(env, sim, name);
-  const std::string owner = std::string("sim.") + name;
-  Flex<uint8_t> out;
-  out.rows = countField(env, f, owner, "rows");
-  out.cols = countField(env, f, owner, "cols");
-  const Napi::Value data = f.Get("data");
-  if (!data.IsTypedArray() || data.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
-    throw inputError(env, owner + ".data", "a Uint8Array", describeValue(data));
-  }
-  const Napi::Uint8Array bytes = data.As<Napi::Uint8Array>();
-  if (bytes.ArrayBuffer().ByteLength() == 0 && bytes.ElementLength() > 0)
-    throw inputError(env, owner + ".data", "an attached buffer", "detached");
-  out.data = bytes.Data();
-  if (bytes.ElementLength() != out.rows * out.cols)
-    throw inputError(env, owner + ".data", "rows x cols values", std::to_string(bytes.ElementLength()));
-  return out;
-}
 
 /// The record read and checked, with the arrays it points into (kept alive by the caller's call or the worker).
 struct Read {
@@ -75,54 +29,16 @@ struct Read {
   size_t G = 0;
 };
 
-Read readSimulation(const Napi::CallbackInfo& info) {
+Read readArguments(const Napi::CallbackInfo& info) {
   const Napi::Env env = info.Env();
   if (info.Length() != 2 && info.Length() != 3) throw inputError(env, "arguments", "2 or 3 arguments", std::to_string(info.Length()));
-  if (!info[0].IsObject()) throw inputError(env, "sim", "a Simulation record", describeValue(info[0]));
-  const Napi::Object o = info[0].As<Napi::Object>();
   Read r;
-  backtest::Simulation& s = r.sim;
-  s.kind = int(countField(env, o, "sim", "kind"));
-  s.rows = countField(env, o, "sim", "rows");
-  s.cols = countField(env, o, "sim", "cols");
-  s.autoCallSeq = countField(env, o, "sim", "autoCallSeq") != 0;
-  s.lsMode = countField(env, o, "sim", "lsMode") != 0;
-  s.useStops = countField(env, o, "sim", "useStops") != 0;
-  s.close = flexF64(env, o, "close");
-  s.open = flexF64(env, o, "open");
-  s.high = flexF64(env, o, "high");
-  s.low = flexF64(env, o, "low");
-  s.entries = flexU8(env, o, "entries");
-  s.exits = flexU8(env, o, "exits");
-  s.shortEntries = flexU8(env, o, "shortEntries");
-  s.shortExits = flexU8(env, o, "shortExits");
-  s.direction = flexF64(env, o, "direction");
-  s.size = flexF64(env, o, "size");
-  s.sizeType = flexF64(env, o, "sizeType");
-  s.price = flexF64(env, o, "price");
-  s.fees = flexF64(env, o, "fees");
-  s.fixedFees = flexF64(env, o, "fixedFees");
-  s.slippage = flexF64(env, o, "slippage");
-  s.minSize = flexF64(env, o, "minSize");
-  s.accumulate = flexF64(env, o, "accumulate");
-  s.uponOppositeEntry = flexF64(env, o, "uponOppositeEntry");
-  s.slStop = flexF64(env, o, "slStop");
-  s.slTrail = flexF64(env, o, "slTrail");
-  s.tpStop = flexF64(env, o, "tpStop");
-  const Napi::Value lens = o.Get("groupLens");
-  if (!lens.IsTypedArray() || lens.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    throw inputError(env, "sim.groupLens", "an Int32Array", describeValue(lens));
-  }
-  s.groupLens = lens.As<Napi::Int32Array>().Data();
-  s.groups = lens.As<Napi::Int32Array>().ElementLength();
-  const F64View cash = float64Field(env, o.Get("initCash"), "sim", "initCash");
-  if (cash.length != s.groups) throw inputError(env, "sim.initCash", "one value per cash group", std::to_string(cash.length));
-  s.initCash = cash.data;
+  r.sim = readSimulation(env, info[0], "sim");
   const I32View groups = int32Arg(info, 1, "valueGroups");
   r.valueGroups = groups.data;
   r.G = groups.length;
   std::string argument, expected;
-  if (!backtest::checkSimulation(s, r.valueGroups, r.G, argument, expected))
+  if (!backtest::checkSimulation(r.sim, r.valueGroups, r.G, argument, expected))
     throw inputError(env, argument, expected, "a value out of range");
   return r;
 }
@@ -196,7 +112,7 @@ Series allocate(const Napi::CallbackInfo& info, const Read& r) {
 
 Napi::Value simulate(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    const Read r = readSimulation(info);
+    const Read r = readArguments(info);
     Series s = allocate(info, r);
     const backtest::FaultAt fault = backtest::run(r.sim, r.valueGroups, r.G, s.out);
     return resultOf(info.Env(), fault, s.out, s.assets, s.cash, s.value);
@@ -212,7 +128,7 @@ struct HeldSeries {
 
 Napi::Value simulateAsync(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    const Read r = readSimulation(info);
+    const Read r = readArguments(info);
     Series s = allocate(info, r);
     auto held = std::make_shared<HeldSeries>();
     held->assets = Napi::Persistent(s.assets);
@@ -234,55 +150,14 @@ Napi::Value simulateAsync(const Napi::CallbackInfo& info) {
   });
 }
 
-/// A Float64Array field of an object (its length into `length`).
-const double* arrayField(Napi::Env env, const Napi::Object& o, const std::string& owner, const char* name, size_t& length) {
-  const F64View v = float64Field(env, o.Get(name), owner, name);
-  length = v.length;
-  return v.data;
-}
-
-/// The StatsInput record (src/kernels/backtest/backtest-stats.ts) read and checked.
+/// The StatsInput record (src/kernels/backtest/backtest-records.ts STATS_INPUT) read and checked.
 backtest::StatsInput readStats(const Napi::CallbackInfo& info, double& periodsPerYear) {
   const Napi::Env env = info.Env();
   if (info.Length() != 2 && info.Length() != 3) throw inputError(env, "arguments", "2 or 3 arguments", std::to_string(info.Length()));
   if (!info[0].IsObject()) throw inputError(env, "input", "a StatsInput record", describeValue(info[0]));
   periodsPerYear = numberArg(info, 1, "periodsPerYear");
   if (!(periodsPerYear > 0)) throw inputError(env, "periodsPerYear", "a finite number > 0", describeValue(info[1]));
-  const Napi::Object o = info[0].As<Napi::Object>();
-  backtest::StatsInput in;
-  in.rows = countField(env, o, "input", "rows");
-  in.cols = countField(env, o, "input", "cols");
-  in.close = flexF64(env, o, "close");
-  const Napi::Value lens = o.Get("groupLens");
-  if (!lens.IsTypedArray() || lens.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
-    throw inputError(env, "input.groupLens", "an Int32Array", describeValue(lens));
-  }
-  in.groupLens = lens.As<Napi::Int32Array>().Data();
-  in.groups = lens.As<Napi::Int32Array>().ElementLength();
-  size_t n = 0;
-  in.initCash = arrayField(env, o, "input", "initCash", n);
-  if (n != in.groups) throw inputError(env, "input.initCash", "one value per group", std::to_string(n));
-  in.value = arrayField(env, o, "input", "value", n);
-  if (n != in.rows * in.groups) throw inputError(env, "input.value", "rows x groups values", std::to_string(n));
-  const Napi::Object orders = objectField(env, o, "orders");
-  const double** orderFields[] = {&in.col, &in.idx, &in.size, &in.price, &in.fees, &in.side};
-  for (size_t f = 0; f < 6; f++) {
-    *orderFields[f] = arrayField(env, orders, "input.orders", kOrderFields[f], n);
-    if (f == 0)
-      in.orderCount = n;
-    else if (n != in.orderCount)
-      throw inputError(env, std::string("input.orders.") + kOrderFields[f], "the records' length", std::to_string(n));
-  }
-  const Napi::Object trades = objectField(env, o, "trades");
-  const std::pair<const double**, const char*> tradeFields[] = {{&in.tradeCol, "col"}, {&in.entryIdx, "entryIdx"}, {&in.exitIdx, "exitIdx"},
-                                                                {&in.pnl, "pnl"},      {&in.ret, "return"},        {&in.status, "status"}};
-  for (size_t f = 0; f < 6; f++) {
-    *tradeFields[f].first = arrayField(env, trades, "input.trades", tradeFields[f].second, n);
-    if (f == 0)
-      in.tradeCount = n;
-    else if (n != in.tradeCount)
-      throw inputError(env, std::string("input.trades.") + tradeFields[f].second, "the records' length", std::to_string(n));
-  }
+  const backtest::StatsInput in = readStatsInput(env, info[0], "input");
   std::string argument, expected;
   if (!backtest::checkStats(in, argument, expected)) throw inputError(env, argument, expected, "a value out of range");
   return in;

@@ -1,7 +1,8 @@
 // The backtest family: vectorbt 1.1.0's from_signals and from_orders simulations, the series and exit
 // trades derived from their order records. The twin of src/simulation/ (orders.ts, loops.ts,
 // records.ts, statistics.ts), operation for operation; docs/backtest.md states the conventions. Plain
-// C++17 over pointers, no N-API: native/binding/backtest_binding.cc reads the Simulation record.
+// C++17 over pointers, no N-API: native/binding/backtest_binding.cc reads the Simulation and StatsInput
+// records into these structs (their readers generated from src/kernels/backtest/backtest-records.ts).
 #pragma once
 
 #include <cstddef>

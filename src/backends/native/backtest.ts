@@ -1,6 +1,7 @@
 /**
  * The backtest family on the addon: the Simulation record passed whole (native/binding/backtest_binding.cc
- * reads it by name), its fault, where the simulation stopped, thrown with the reference's text.
+ * reads it by name with the reader generated from SIMULATION, kernels/backtest/backtest-records.ts), its fault,
+ * where the simulation stopped, thrown with the reference's text.
  */
 import {
   SIM_FAULTS,
