@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "generated/volatility_records.hpp"
 #include "parallel.hpp"
 #include "volatility/passes.hpp"
 
@@ -22,17 +23,7 @@ constexpr size_t kMaxLaneParams = 9;
 }  // namespace
 
 bool unpackModel(const double* packed, size_t length, Model& m) {
-  if (length != kModelLength) return false;
-  for (size_t i = 0; i < kModelLength; i++)
-    if (!(packed[i] >= 0 && packed[i] <= double(kMaxOrder) && std::floor(packed[i]) == packed[i])) return false;
-  if (packed[0] > 1 || packed[4] > 2 || packed[6] >= kDistCount) return false;
-  m.egarch = packed[0] == 1;
-  m.p = size_t(packed[1]);
-  m.o = size_t(packed[2]);
-  m.q = size_t(packed[3]);
-  m.mean = int(packed[4]);
-  m.lags = size_t(packed[5]);
-  m.dist = int(packed[6]);
+  if (!unpack(Packed{packed, length}, m).ok()) return false;
   if (m.egarch ? m.p + m.o == 0 : (m.p == 0 || m.o > m.p)) return false;
   return (m.mean == kMeanAr) == (m.lags > 0);
 }

@@ -11,7 +11,7 @@
 
 namespace kernelbus::volatility {
 
-/// A model (packModel's seven numbers: egarch, p, o, q, mean, lags, dist).
+/// A model (volatility.ts MODEL, packed: egarch, p, o, q, mean, lags, dist).
 struct Model {
   bool egarch = false;
   size_t p = 1, o = 0, q = 1;
@@ -35,7 +35,9 @@ constexpr double kFaultConstant = 10;
 constexpr double kFaultOmega = 11;
 constexpr double kFaultOverflow = 12;
 
-/// Reads and checks a packed model (the TS resolver's rules): false when it is not one.
+/// Reads a packed model (its generated unpack(): each value's range) and checks the rules between its
+/// values (the TS resolver's: o <= p for GARCH, p + o >= 1 for EGARCH, lags exactly for an AR mean):
+/// false when it is not one.
 bool unpackModel(const double* packed, size_t length, Model& m);
 
 inline size_t meanCount(const Model& m) { return m.mean == kMeanZero ? 0 : 1 + m.lags; }
@@ -60,7 +62,7 @@ void fitSeries(const Model& m, const double* y, size_t T, double* out, const dou
 void fitColumns(const Model& m, const double* returns, size_t T, size_t N, const double* start, double* out);
 /// am.fix(params) into out (filterLength).
 void filterSeries(const Model& m, const double* y, size_t T, const double* params, double* out);
-/// garchVar's options: window, refit, confidence, method (0 parametric, 1 filtered).
+/// garchVar's options (volatility.ts VAR_OPTIONS): window, refit, confidence, method (0 parametric, 1 filtered).
 struct VarOptions {
   size_t window = 0, refit = 1;
   double confidence = 0.95;

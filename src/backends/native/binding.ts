@@ -10,6 +10,7 @@ import { KernelInputError } from '../../errors.js';
 import { inputFault } from '../../kernels/faults.js';
 import type { Simulation, SimulationOutput, SimulationSeries } from '../../kernels/backtest/backtest.js';
 import type { StatsInput } from '../../kernels/backtest/backtest-stats.js';
+import type { VolatilityFamily } from '../../kernels/volatility/volatility.js';
 import type { Bars } from '../../kernels/features/features.js';
 import type { DaySemivariances, DayValues } from '../../kernels/features/realized.js';
 import type { TimeBars, VpinBuckets } from '../../kernels/vpin/vpin.js';
@@ -92,6 +93,9 @@ export function spreadRecords(
 
 export type NativeSimulation = SimulationOutput | { fault: number; row: number; col: number; value: number };
 
+/** A family's call as the addon takes it: its arguments, then the output array it fills. */
+type Filling<F extends (...args: never[]) => Float64Array, R = void> = (...args: [...Parameters<F>, out: Float64Array]) => R;
+
 export interface NativeBinding {
   readonly [entry: string]: unknown;
   init(errors: { KernelInputError: typeof KernelInputError; inputFault: typeof inputFault }): void;
@@ -158,31 +162,18 @@ export interface NativeBinding {
   /** Portfolio.stats() per value group: G rows of STAT_FIELDS. */
   backtestStats(input: StatsInput, periodsPerYear: number, fields?: number): Float64Array;
   backtestStatsAsync(input: StatsInput, periodsPerYear: number, fields?: number): Promise<Float64Array>;
-  /** The volatility family (native/binding/volatility_binding.cc): each call's layout (src/kernels/volatility/volatility.ts). */
-  garch(returns: Float64Array, rows: number, cols: number, model: Float64Array, start: Float64Array): Float64Array;
-  garchAsync(returns: Float64Array, rows: number, cols: number, model: Float64Array, start: Float64Array): Promise<Float64Array>;
-  garchFilter(returns: Float64Array, rows: number, model: Float64Array, params: Float64Array): Float64Array;
-  garchFilterAsync(returns: Float64Array, rows: number, model: Float64Array, params: Float64Array): Promise<Float64Array>;
-  garchForecast(
-    returns: Float64Array,
-    rows: number,
-    model: Float64Array,
-    params: Float64Array,
-    horizon: number,
-    simulations: number,
-    seed: number,
-  ): Float64Array;
-  garchForecastAsync(
-    returns: Float64Array,
-    rows: number,
-    model: Float64Array,
-    params: Float64Array,
-    horizon: number,
-    simulations: number,
-    seed: number,
-  ): Promise<Float64Array>;
-  garchVar(returns: Float64Array, rows: number, cols: number, model: Float64Array, options: Float64Array): Float64Array;
-  garchVarAsync(returns: Float64Array, rows: number, cols: number, model: Float64Array, options: Float64Array): Promise<Float64Array>;
+  /**
+   * The volatility family (native/kernels/volatility/volatility_entry.hpp): the family's calls, each
+   * filling the output it is given (its layout's length: src/kernels/volatility/volatility.ts).
+   */
+  garch: Filling<VolatilityFamily['garch']>;
+  garchAsync: Filling<VolatilityFamily['garch'], Promise<void>>;
+  garchFilter: Filling<VolatilityFamily['garchFilter']>;
+  garchFilterAsync: Filling<VolatilityFamily['garchFilter'], Promise<void>>;
+  garchForecast: Filling<VolatilityFamily['garchForecast']>;
+  garchForecastAsync: Filling<VolatilityFamily['garchForecast'], Promise<void>>;
+  garchVar: Filling<VolatilityFamily['garchVar']>;
+  garchVarAsync: Filling<VolatilityFamily['garchVar'], Promise<void>>;
   bars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;
   barsAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Promise<Bars>;
   imbalanceBars(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array): Bars;

@@ -20,9 +20,12 @@ import {
   filterLayout,
   fitLayout,
   forecastLayout,
+  MODEL,
   packModel,
+  VAR_OPTIONS,
   volatilityFault,
 } from './volatility.js';
+import { pack } from '../record.js';
 import { checkParams, type GarchParams, paramsObject, paramsVector, requireReturns, resolveModelOptions } from './volatility-resolve.js';
 
 export type { GarchParams } from './volatility-resolve.js';
@@ -214,6 +217,7 @@ function sampleParams(s: Sampler, gjr = false): GarchParams {
 export const VOLATILITY_KERNELS = {
   garch: {
     params: [],
+    records: { model: MODEL },
     options: [...FIT_OPTIONS, 'startingValues'],
     sample: (s: Sampler) => [sampleReturns(s, s.int(120, 200)), { vol: s.pick('garch', 'gjr', 'egarch'), dist: s.pick('normal', 't') }],
     api(returns: Series, options?: GarchOptions): Call<GarchFit | GarchFit[]> {
@@ -239,6 +243,7 @@ export const VOLATILITY_KERNELS = {
   },
   garchVar: {
     params: [],
+    records: { model: MODEL, options: VAR_OPTIONS },
     options: [...FIT_OPTIONS, 'window', 'refit', 'confidence', 'method'],
     sample: (s: Sampler) => [
       sampleReturns(s, s.int(90, 140)),
@@ -266,7 +271,7 @@ export const VOLATILITY_KERNELS = {
         throw new KernelInputError('options.confidence', 'a number in (0, 1)', describeValue(confidence));
       const method = VAR_METHODS.indexOf(o.method ?? GARCH_VAR_DEFAULTS.method);
       if (method < 0) throw new KernelInputError('options.method', "one of 'parametric', 'filtered'", describeValue(o.method));
-      const packed = Float64Array.of(window, refit, confidence, method);
+      const packed = pack(VAR_OPTIONS, { window, refit, confidence, method });
       const T = m.rows;
       return {
         size: m.rows * m.cols,
@@ -286,6 +291,7 @@ export const VOLATILITY_KERNELS = {
   },
   garchFilter: {
     params: [],
+    records: { model: MODEL },
     options: [...FIT_OPTIONS, 'params'],
     sample: (s: Sampler) => [sampleReturns(s, s.int(60, 200)), { params: sampleParams(s) }],
     api(returns: Float64Array, options: GarchFilterOptions): Call<GarchFiltered> {
@@ -314,6 +320,7 @@ export const VOLATILITY_KERNELS = {
   },
   garchForecast: {
     params: [],
+    records: { model: MODEL },
     options: ['horizon', 'method', 'simulations', 'seed'],
     sample: (s: Sampler) => [
       { returns: sampleReturns(s, s.int(60, 200)), vol: 'gjr', params: sampleParams(s, true) },

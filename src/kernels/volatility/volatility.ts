@@ -4,10 +4,12 @@
  * GJR-GARCH(p, o, q) or EGARCH(p, o, q) variance, normal, standardized Student's t or Hansen's skew-t
  * errors. docs/volatility.md states every convention.
  *
- * The backend calls take the model packed (`packModel`: seven numbers) and write one Float64Array
- * per call whose layout this module says (`fitLayout`, `filterLayout`, `forecastLayout`).
+ * The backend calls take the model packed (`packModel`: the record MODEL, seven numbers) and write one
+ * Float64Array per call whose layout this module says (`fitLayout`, `filterLayout`, `forecastLayout`).
  */
 import { KernelInputError } from '../../errors.js';
+import { code, flag, int, openUnit } from '../param-rules.js';
+import { pack, packedRecord, unpack } from '../record.js';
 import { describeValue } from '../validate.js';
 import { DISTRIBUTIONS, DISTS, type Dist } from './volatility-dists.js';
 
@@ -88,23 +90,26 @@ export function resolveModel(options: ModelOptions): Model {
   return { egarch: vol === 2 ? 1 : 0, p, o, q, mean, lags, dist };
 }
 
+/**
+ * The model as the backend calls take it, packed in this order (src/kernels/record.ts): its C++ unpack()
+ * (native/kernels/generated/volatility_records.hpp) checks each value's range, unpackModel() in
+ * native/kernels/volatility/fit.cpp the rules between them (o <= p, the AR's lags).
+ */
+export const MODEL = packedRecord<Model>()('Model', 'volatility::Model', {
+  egarch: flag(),
+  p: int(0, MAX_ORDER),
+  o: int(0, MAX_ORDER),
+  q: int(0, MAX_ORDER),
+  mean: code(MEANS),
+  lags: int(0, MAX_ORDER),
+  dist: code(DISTS),
+});
+
 /** The model as the backend call takes it: [egarch, p, o, q, mean, lags, dist]. */
-export function packModel(m: Model): Float64Array {
-  return Float64Array.of(m.egarch, m.p, m.o, m.q, m.mean, m.lags, m.dist);
-}
+export const packModel = (m: Model): Float64Array => pack(MODEL, m);
 
 /** A packed model read back (the reference's side of packModel; the C++ checks its own copy). */
-export function unpackModel(packed: Float64Array): Model {
-  return {
-    egarch: packed[0] as 0 | 1,
-    p: packed[1],
-    o: packed[2],
-    q: packed[3],
-    mean: packed[4] as Model['mean'],
-    lags: packed[5],
-    dist: packed[6] as Model['dist'],
-  };
-}
+export const unpackModel = (packed: Float64Array): Model => unpack<Model>(MODEL, packed);
 
 /** Parameters of the mean: the constant and the AR's lags. */
 export function meanCount(m: Model): number {
@@ -150,8 +155,26 @@ export function forecastLayout(H: number) {
 export function varLayout(T: number) {
   return { status: 0, var: 1, es: 1 + T, length: 1 + 2 * T };
 }
-/** garchVar's options packed: [window, refit, confidence, method (0 parametric, 1 filtered)]. */
 export const VAR_METHODS = ['parametric', 'filtered'] as const;
+
+/** garchVar's options resolved: the window, the bars between refits, the confidence, the method (VAR_METHODS' index). */
+export interface VarOptions {
+  readonly window: number;
+  readonly refit: number;
+  readonly confidence: number;
+  readonly method: number;
+}
+
+/**
+ * garchVar's options as the backend call takes them, packed in this order; the C++ also holds the
+ * window to [the model's fewest returns, the rows] (native/kernels/volatility/volatility_entry.hpp).
+ */
+export const VAR_OPTIONS = packedRecord<VarOptions>()('VarOptions', 'volatility::VarOptions', {
+  window: int(1),
+  refit: int(1),
+  confidence: openUnit(),
+  method: code(VAR_METHODS),
+});
 
 /** How a fit ended (its status slot). */
 export const FIT_STATUS = {
@@ -203,6 +226,6 @@ export interface VolatilityFamily {
     simulations: number,
     seed: number,
   ): Float64Array;
-  /** Each column's VaR and ES (varLayout per column); `options` [window, refit, confidence, method]. */
+  /** Each column's VaR and ES (varLayout per column); `options` packed (VAR_OPTIONS: window, refit, confidence, method). */
   garchVar(returns: Float64Array, rows: number, cols: number, model: Float64Array, options: Float64Array): Float64Array;
 }
