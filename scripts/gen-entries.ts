@@ -4,7 +4,9 @@
  * Out, the struct of named pointers it writes through), its declaration (the kernel written by hand in
  * native/kernels/ defines it), its entry (the parameters unpacked, every length checked, the kernel
  * called: templated over the kernel, so that another backend's kernel of the same signature runs
- * behind the same checks), the line that registers the entry, and its libFuzzer case.
+ * behind the same checks), the line that registers the entry, and its libFuzzer case. Also the
+ * ParamReader call of each parameter rule (readCall), which scripts/gen-records.ts uses for a packed
+ * record's fields.
  */
 import type { KernelSpec, Shape } from '../src/kernels/descriptor.js';
 import type { Rule } from '../src/kernels/param-rules.js';
