@@ -127,8 +127,42 @@ void studentTQuantile(fuzz::Input& in) {
       in, [nu](double p) { return kernelbus::studentTQuantile(p, nu); }, [nu](double t) { return kernelbus::studentTCdf(t, nu); }, 1e-12);
 }
 
+// The incomplete gamma's a: where it keeps about 1e-15 relative, [1e-3, 10] (the GED's 1/nu and 2/nu
+// within it; the front factor's exponent loses a ln a ulps beyond: P off by 1e-12 at a = 1000), else any
+// double (NaN where not > 0).
+constexpr double kGammaAMax = 10;
+double gammaA(fuzz::Input& in) { return in.flag() ? in.real(1e-3, kGammaAMax) : in.anyDouble(); }
+
+// NaN exactly off the domain (a > 0 finite, x >= 0); within a's range, P and Q in [0, 1], P + Q = 1 and
+// P non-decreasing in x (beyond it, any value but no crash).
+void incompleteGamma(fuzz::Input& in) {
+  const double a = gammaA(in), x1 = in.flag() ? in.real(0, 2e3) : in.anyDouble(), x2 = in.real(0, 2e3);
+  const double p1 = gammaP(a, x1), q1 = gammaQ(a, x1), p2 = gammaP(a, x2);
+  if (!(a > 0 && std::isfinite(a) && x1 >= 0)) {
+    require(std::isnan(p1) && std::isnan(q1));
+    return;
+  }
+  if (!(a >= 1e-3 && a <= kGammaAMax)) return;
+  require(isProbability(p1) && isProbability(q1) && near(p1 + q1, 1, 0, 1e-13));
+  require(nonDecreasing(x1, x2, p1, p2));
+}
+
+// The inverse of Q: x >= 0 with Q(a, x) = q to Q's rounding over the steps' last ulps, NaN off [0, 1].
+void gammaQInverse(fuzz::Input& in) {
+  const double a = gammaA(in), q = in.flag() ? in.anyDouble() : in.real(0, 1);
+  const double x = kernelbus::gammaQInverse(a, q);
+  if (!(a > 0 && std::isfinite(a) && isProbability(q))) {
+    require(std::isnan(x));
+    return;
+  }
+  require(x >= 0);
+  // x below the normal doubles is quantized (the GED takes x^a from (1 - q) Gamma(a + 1) there)
+  if (!(a >= 1e-3 && a <= kGammaAMax) || x < DBL_MIN || std::isinf(x)) return;
+  require(near(gammaQ(a, x), q, 1e-9, 1e-290));
+}
+
 constexpr void (*kChecks[])(fuzz::Input&) = {
-    normalCdf, normalSf, normalPdf, normalQuantile, studentTCdf, studentTSf, studentTQuantile,
+    normalCdf, normalSf, normalPdf, normalQuantile, studentTCdf, studentTSf, studentTQuantile, incompleteGamma, gammaQInverse,
 };
 
 }  // namespace

@@ -13,7 +13,7 @@ namespace {
 
 constexpr double kEps = 0x1p-53;
 constexpr double kTiny = 1e-300;
-constexpr int kMaxTerms = 100000;
+constexpr int kMaxTerms = 5000;
 
 /// e^x for any x: Cody-Waite's exp of -|x|, inverted for x > 0 (elementary.ts expOf).
 double expOf(double x) { return x <= 0 ? elementary::expNonPositive(x) : 1 / elementary::expNonPositive(-x); }
@@ -29,9 +29,10 @@ double expm1Of(double t) {
 /// log(x^a e^-x / Gamma(a)): the log of the factor P's series and Q's fraction share.
 double logFront(double a, double x) { return a * random::logOf(x) - x - logGammaPositive(a); }
 
-/// sum over n >= 0 of x^n / (a (a + 1) ... (a + n)): P(a, x) / front.
+/// sum over n >= 0 of x^n / ((a + 1) ... (a + n)): P(a, x) / (x^a e^-x / Gamma(a + 1)) (no 1 / a, which
+/// overflows for a subnormal a).
 double series(double a, double x) {
-  double term = 1 / a, sum = term, ap = a;
+  double term = 1, sum = 1, ap = a;
   for (int n = 0; n < kMaxTerms; n++) {
     ap += 1;
     term *= x / ap;
@@ -85,22 +86,22 @@ double logQ(double a, double x) { return bySeries(a, x) ? random::logOf(gammaQ(a
 double logGammaPositive(double a) { return a < 1 ? logGamma(a + 1) - random::logOf(a) : logGamma(a); }
 
 double gammaP(double a, double x) {
-  if (!(a > 0 && x >= 0)) return NAN;
+  if (!(a > 0 && a < INFINITY && x >= 0)) return NAN;
   if (x == 0) return 0;
   if (x == INFINITY) return 1;
-  return bySeries(a, x) ? expOf(logFront(a, x)) * series(a, x) : 1 - expOf(logFront(a, x)) * fraction(a, x);
+  return bySeries(a, x) ? expOf(a * random::logOf(x) - x - logGamma(a + 1)) * series(a, x) : 1 - expOf(logFront(a, x)) * fraction(a, x);
 }
 
 double gammaQ(double a, double x) {
-  if (!(a > 0 && x >= 0)) return NAN;
+  if (!(a > 0 && a < INFINITY && x >= 0)) return NAN;
   if (x == 0) return 1;
   if (x == INFINITY) return 0;
   if (!bySeries(a, x)) return expOf(logFront(a, x)) * fraction(a, x);
-  return a < 1 ? smallQ(a, x) : 1 - expOf(logFront(a, x)) * series(a, x);
+  return a < 1 ? smallQ(a, x) : 1 - expOf(a * random::logOf(x) - x - logGamma(a + 1)) * series(a, x);
 }
 
 double gammaQInverse(double a, double q) {
-  if (!(a > 0 && q >= 0 && q <= 1)) return NAN;
+  if (!(a > 0 && a < INFINITY && q >= 0 && q <= 1)) return NAN;
   if (q == 0) return INFINITY;
   if (q == 1) return 0;
   const double p = 1 - q;

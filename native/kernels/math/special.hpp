@@ -45,7 +45,7 @@ double logFactorial(double k);
 /// log Gamma(a), a > 0, by Lanczos on [1, inf) only: below 1, log Gamma(a + 1) - log a (fdlibm's log
 /// throughout: src/math/incomplete-gamma.ts's bits, where logGamma's reflection takes the C library's).
 double logGammaPositive(double a);
-/// The regularized incomplete gamma P(a, x) and Q(a, x) = 1 - P(a, x), a > 0, x >= 0 (else NaN):
+/// The regularized incomplete gamma P(a, x) and Q(a, x) = 1 - P(a, x), a > 0 finite, x >= 0 (else NaN):
 /// P's series below x = a + 1, Q's continued fraction above, Q by DiDonato and Morris's sum for a, x < 1
 /// (incomplete_gamma.cpp, src/math/incomplete-gamma.ts).
 double gammaP(double a, double x);
