@@ -8,7 +8,8 @@ import { KernelInputError } from '../errors.js';
 import { loadStrategy } from '../strategy/load.js';
 import type { Strategy } from '../strategy/types.js';
 import { EXECUTION_FLAGS, executionOf } from './execution-flags.js';
-import { parseMaxFutureMs, parseNumber } from './options.js';
+import { parseMaxFutureMs } from './max-future.js';
+import { parseNumber } from './options.js';
 
 /** The strategy engine's flags of `kernelbus engine` (--allow-short is a boolean flag of its own). */
 export const STRATEGY_ENGINE_FLAGS = ['strategy', ...EXECUTION_FLAGS, 'max-lateness-ms', 'symbols', 'max-errors', 'max-future-ms'] as const;

@@ -44,7 +44,8 @@ import {
 import { OutageWatch, transportLog } from './outages.js';
 import { factorFlags } from './factor.js';
 import { parseGarchFlags } from './garch-flags.js';
-import { alignOptions, flag, parseClassifier, parseCommand, parseMaxFutureMs, parseNumber, type Flag } from './options.js';
+import { parseMaxFutureMs } from './max-future.js';
+import { alignOptions, flag, parseClassifier, parseCommand, parseNumber, type Flag } from './options.js';
 import {
   createLog,
   LOG_FLAGS,

@@ -8,7 +8,6 @@
  */
 import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../api/kernels.js';
-import { DEFAULT_MAX_FUTURE_MS } from '../engines/future-guard.js';
 import { KernelbusError, KernelInputError } from '../errors.js';
 import { CLASSIFY_ALGORITHMS, type ClassifyAlgorithm } from '../kernels/vpin/classify.js';
 import type { VpinOptions } from '../kernels/vpin/vpin.js';
@@ -108,12 +107,6 @@ export function parseNumber(value: string | undefined, fallback: number, flag: s
     throw new KernelInputError(flag, `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`, JSON.stringify(value));
   }
   return x;
-}
-
-/** --max-future-ms of the trade engines: ms >= 0, 'off' (Infinity: no guard), else the default (KernelInputError naming the flag). */
-export function parseMaxFutureMs(value: string | undefined): number {
-  if (value === 'off') return Number.POSITIVE_INFINITY;
-  return parseNumber(value, DEFAULT_MAX_FUTURE_MS, '--max-future-ms', 0, 86_400_000 * 365, false);
 }
 
 /** Any finite number (its range is the kernel's to check, with the kernel's message), else KernelInputError naming `flag`. */
