@@ -466,9 +466,18 @@ describe('bus: consumer groups and redelivery', () => {
     const bus = createBus({ buses: ['marketdata'], transports: { marketdata: t }, maxBatch: 4 });
     let delivered = 0;
     bus.subscribe(T, (m) => void (delivered += m.count), { group: 'g' });
+    // the first publish held in flight until 'cold' is queued behind it (a 5 ms delay alone raced a
+    // loaded machine's event loop: the publish was done before 'cold' came, seed-free CI flake)
+    let release = () => {};
+    t.gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     await bus.publish(T, { key: 'hot', ts: 0, price: 1, volume: 1 });
     await nextTurn(); // in flight
+    expect(t.calls).toHaveLength(1);
+    t.gate = undefined;
     await bus.publish(T, { key: 'cold', ts: 0, price: 1, volume: 1 });
+    release();
     // 'hot' fills a frame (maxBatch rows) every turn, so a full frame always waits behind the publish in flight.
     for (let turn = 1; turn <= 30; turn++) {
       for (let i = 0; i < 4; i++) await bus.publish(T, { key: 'hot', ts: 4 * turn + i, price: 1, volume: 1 });

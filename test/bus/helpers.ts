@@ -11,6 +11,8 @@ export class TestTransport implements Transport {
   refuse = 0;
   /** Acknowledges publishes after this many ms (a timer). */
   delayMs = 0;
+  /** While set, a publish is acknowledged only once it settles (a publish held in flight, whatever the machine's speed). */
+  gate: Promise<void> | undefined;
   /** idle() answers this many ms after the inner transport's idle() did (a slow progress poll). */
   idleDelayMs = 0;
   /** Delivers every entry twice (as if the first acknowledgement was lost). */
@@ -34,6 +36,7 @@ export class TestTransport implements Transport {
       throw new Error('refused');
     }
     const ids = this.inner.publish(stream, entries);
+    if (this.gate) await this.gate;
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (this.storeThenFail.has(call)) {
       await ids;
