@@ -91,21 +91,25 @@ void gedStart(double, double* out) { out[0] = 1.5; }
 /// x^a for x with Q(a, x) = q: below the doubles P(a, x) = x^a / Gamma(a + 1) to the last bit.
 double gedPower(double a, double x, double q) { return x > 1e-300 ? exp(a * ln(x)) : (1 - q) * exp(logGamma(a + 1)); }
 double sideOf(double u) { return u < 0.5 ? -1 : u > 0.5 ? 1 : 0; }
-double gedPpf(const double* shape, double u) {
-  const double a = 1 / shape[0];
-  const double s = exp(0.5 * (logGammaPositive(a) - logGammaPositive(3 * a)));
-  const double q = 2 * std::min(u, 1 - u);
-  return sideOf(u) * s * gedPower(a, gammaQInverse(a, q), q);
-}
+/// The GED's quantile q at u (a = 1/nu) and its parts: log Gamma(a), the scale s, x and x^a.
+struct GedQuantile {
+  double lgA, s, x, w, q;
+  GedQuantile(double a, double u) {
+    lgA = logGammaPositive(a);
+    s = exp(0.5 * (lgA - logGammaPositive(3 * a)));
+    const double two = 2 * std::min(u, 1 - u);
+    x = gammaQInverse(a, two);
+    w = gedPower(a, x, two);
+    q = sideOf(u) * s * w;
+  }
+};
+double gedPpf(const double* shape, double u) { return GedQuantile(1 / shape[0], u).q; }
 /// E[z; z <= q] = -s Gamma(2/nu) Q(2/nu, x) / (2 Gamma(1/nu)) (arch's partial_moment).
 void gedTail(const double* shape, double alpha, double& q, double& eq) {
   const double a = 1 / shape[0];
-  const double lgA = logGammaPositive(a);
-  const double s = exp(0.5 * (lgA - logGammaPositive(3 * a)));
-  const double two = 2 * std::min(alpha, 1 - alpha);
-  const double x = gammaQInverse(a, two);
-  const double w = gedPower(a, x, two);
-  q = sideOf(alpha) * s * w;
+  const GedQuantile g(a, alpha);
+  const double lgA = g.lgA, s = g.s, x = g.x, w = g.w;
+  q = g.q;
   // Q(2/nu, x), x below the doubles: 1 - x^(2/nu) / Gamma(2/nu + 1)
   const double upper = x > 0 ? gammaQ(2 * a, x) : 1 - (w * w) / exp(logGamma(2 * a + 1));
   eq = (-0.5 * s * exp(logGammaPositive(2 * a) - lgA) * upper) / alpha;

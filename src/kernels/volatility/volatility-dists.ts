@@ -149,6 +149,16 @@ function gedPower(a: number, x: number, q: number): number {
   return x > 1e-300 ? exp(a * ln(x)) : (1 - q) * exp(logGamma(a + 1));
 }
 
+/** The GED's quantile q at u (a = 1/nu) and its parts: log Gamma(a), the scale s, x and x^a. */
+function gedQuantile(a: number, u: number): { lgA: number; s: number; x: number; w: number; q: number } {
+  const lgA = logGammaPositive(a);
+  const s = exp(0.5 * (lgA - logGammaPositive(3 * a)));
+  const two = 2 * Math.min(u, 1 - u);
+  const x = gammaQInverse(a, two);
+  const w = gedPower(a, x, two);
+  return { lgA, s, x, w, q: (u < 0.5 ? -1 : u > 0.5 ? 1 : 0) * s * w };
+}
+
 /**
  * The generalized error distribution standardized to unit variance (arch's GeneralizedError: scipy's
  * gennorm(nu) at scale s = sqrt(Gamma(1/nu) / Gamma(3/nu))): z = +-s x^(1/nu), Q(1/nu, x) the two-sided
@@ -161,20 +171,10 @@ const ged: Distribution = {
   reciprocalShape: false,
   curvature: false,
   start: () => [1.5],
-  ppf(shape, u) {
-    const a = 1 / shape[0];
-    const s = exp(0.5 * (logGammaPositive(a) - logGammaPositive(3 * a)));
-    const q = 2 * Math.min(u, 1 - u);
-    return (u < 0.5 ? -1 : u > 0.5 ? 1 : 0) * s * gedPower(a, gammaQInverse(a, q), q);
-  },
+  ppf: (shape, u) => gedQuantile(1 / shape[0], u).q,
   tail(shape, alpha) {
     const a = 1 / shape[0];
-    const lgA = logGammaPositive(a);
-    const s = exp(0.5 * (lgA - logGammaPositive(3 * a)));
-    const two = 2 * Math.min(alpha, 1 - alpha);
-    const x = gammaQInverse(a, two);
-    const w = gedPower(a, x, two);
-    const q = (alpha < 0.5 ? -1 : alpha > 0.5 ? 1 : 0) * s * w;
+    const { lgA, s, x, w, q } = gedQuantile(a, alpha);
     // Q(2/nu, x), x below the doubles: 1 - x^(2/nu) / Gamma(2/nu + 1)
     const upper = x > 0 ? gammaQ(2 * a, x) : 1 - (w * w) / exp(logGamma(2 * a + 1));
     return [q, (-0.5 * s * exp(logGammaPositive(2 * a) - lgA) * upper) / alpha];
