@@ -2,9 +2,9 @@
  * `kernelbus replay --redis URL --type TRADE_EXECUTION --from <time> [--to <time>] --engine vpin`: runs a
  * fresh engine, in this process, over the trades Redis still holds from a point in time (a fix
  * deployed to an engine, checked against yesterday's trades). It reads in a consumer group of its own
- * that starts at `--from` (SubscribeOptions.from), skips what was appended after `--to`, ends the data
- * once the group has read everything, prints the engine's results and deletes its group. Its outputs
- * stay in this process: nothing is published to Redis.
+ * that starts at `--from` (SubscribeOptions.from), skips what was appended after `--to` or after it
+ * started, ends the data once the group has read each stream's last entry as it started, prints the
+ * engine's results and deletes its group. Its outputs stay in this process: nothing is published.
  */
 import { randomBytes } from 'node:crypto';
 import { createBus } from '../bus/bus.js';
@@ -15,6 +15,7 @@ import { DEFAULT_SHARDS } from './common.js';
 import { badTradesFlag, badTradesUsage } from './bad-trades.js';
 import { flag, parseCommand, parseNumber } from './options.js';
 import { withRedis } from './redis-admin.js';
+import type { RedisTransport } from '../bus/transports/redis/transport.js';
 import { DEFAULT_PREFIX } from '../bus/transports/redis/options.js';
 import { fixed, fmt, table } from './summary.js';
 
@@ -22,7 +23,8 @@ import { fixed, fmt, table } from './summary.js';
 export const REPLAY_USAGE = `Usage: kernelbus replay --redis URL --type TRADE_EXECUTION --from <time> [--to <time>] --engine vpin [options]
 
 Runs a fresh engine over what the streams of --type still hold from --from on (to --to), in this
-process, in a consumer group of its own (deleted at the end), and prints its results: per symbol the
+process, in a consumer group of its own (deleted at the end), up to the streams' last entries as it
+starts (what a live feed appends meanwhile is skipped), and prints its results: per symbol the
 buckets and the last VPIN; with --json every bucket. Nothing is published to Redis. The streams must
 still hold the entries (MAXLEN trims them).
 
@@ -66,6 +68,43 @@ function parseTime(value: string | undefined, name: string): { id: string } | { 
   return { ts };
 }
 
+/** An entry id's [ms, seq]. */
+const idOrder = (id: string): [number, number] => {
+  const dash = id.indexOf('-');
+  return [Number(id.slice(0, dash)), Number(id.slice(dash + 1))];
+};
+
+/** Whether entry id `a` comes after `b`. */
+const after = (a: string, b: string) => {
+  const [am, as] = idOrder(a);
+  const [bm, bs] = idOrder(b);
+  return am > bm || (am === bm && as > bs);
+};
+
+/** The id of the last entry of stream `key` (undefined when it holds none). */
+async function lastEntryId(t: RedisTransport, key: string): Promise<string | undefined> {
+  const [last] = (await t.cmd.xrevrange(key, '+', '-', 'COUNT', 1)) as [string, string[]][];
+  return last?.[0];
+}
+
+/**
+ * Whether `group` has been delivered the entry `end` of stream `key` and acknowledged every entry up to
+ * it (true for a stream that held none). Two small commands (XINFO GROUPS, XPENDING's summary): the
+ * group's lag is not counted, which on a group made at a time Redis can only do entry by entry.
+ */
+async function readTo(t: RedisTransport, key: string, group: string, end: string | undefined): Promise<boolean> {
+  if (end === undefined) return true;
+  const groups = (await t.cmd.xinfo('GROUPS', key)) as unknown[][];
+  const mine = groups.map((g) => Object.fromEntries(pairs(g))).find((g) => g.name === group);
+  if (!mine || after(end, String(mine['last-delivered-id']))) return false;
+  if (Number(mine.pending) === 0) return true;
+  const [, oldest] = (await t.cmd.xpending(key, group)) as [number, string | null];
+  return oldest === null || after(oldest, end);
+}
+
+/** A flat [field, value, ...] reply as pairs. */
+const pairs = (reply: unknown[]) => Array.from({ length: reply.length >> 1 }, (_, i) => [String(reply[2 * i]), reply[2 * i + 1]] as const);
+
 /** Runs `kernelbus replay` (without `replay`). */
 export async function runReplay(
   argv: string[],
@@ -90,13 +129,17 @@ export async function runReplay(
   const from = parseTime(v.from, '--from');
   if (from === undefined) throw new KernelInputError('--from', 'a time to replay from', 'nothing');
   const toTime = parseTime(v.to, '--to');
-  const until = toTime === undefined ? undefined : 'ts' in toTime ? toTime.ts : Number(toTime.id.split('-')[0]);
   const bucketVolume = parseNumber(v['bucket-volume'], 2400, '--bucket-volume', Number.MIN_VALUE, 1e15, false);
   const window = parseNumber(v.window, 50, '--window', 1, 1_000_000, true);
   const barMs = parseNumber(v['bar-ms'], 10, '--bar-ms', Number.MIN_VALUE, 86_400_000, false);
 
   return withRedis('replay', v.redis!, v.prefix!, err, async (t) => {
-    const { streamStatus } = await import('../bus/transports/redis/status.js');
+    const streams = Array.from({ length: v.shards }, (_, s) => t.keys.stream(`marketdata:TRADE_EXECUTION:${s}`));
+    // The replay ends at each stream's last entry as it starts: what a live feed appends meanwhile is
+    // left out (as after --to), so that a replay on a live bus ends.
+    const ends = await Promise.all(streams.map((key) => lastEntryId(t, key)));
+    const endMs = Math.max(0, ...ends.map((id) => (id === undefined ? 0 : idOrder(id)[0])));
+    const until = toTime === undefined ? endMs : Math.min(endMs, 'ts' in toTime ? toTime.ts : idOrder(toTime.id)[0]);
     // The trades come from Redis; the engine's outputs stay on in-process buses.
     const bus = createBus({ shards: v.shards, transports: { marketdata: t } });
     const group = `replay-${randomBytes(4).toString('hex')}`;
@@ -122,18 +165,15 @@ export async function runReplay(
     try {
       engine.start();
       await t.reading();
-      // Done once the group has been delivered every entry and acknowledged them all.
-      for (;;) {
-        const mine = (await streamStatus(t)).filter((g) => g.group === group);
-        if (mine.length >= v.shards && mine.every((g) => g.lag === 0 && g.pending === 0)) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
+      // Done once the group has been delivered every stream's end and acknowledged all up to it.
+      for (let s = 0; s < streams.length; s++) {
+        while (!(await readTo(t, streams[s], group, ends[s]))) await new Promise((resolve) => setTimeout(resolve, 50));
       }
       await engine.close();
       await bus.drain();
     } finally {
       await engine.stop();
-      for (let s = 0; s < v.shards; s++)
-        await t.cmd.xgroup('DESTROY', t.keys.stream(`marketdata:TRADE_EXECUTION:${s}`), group).catch(() => 0);
+      for (const key of streams) await t.cmd.xgroup('DESTROY', key, group).catch(() => 0);
       await bus.close();
     }
     const m = engine.metrics();

@@ -4,9 +4,11 @@
  * that time; 20 poison entries dead-lettered by a faulty engine, the engine fixed, `kernelbus dlq
  * redrive`: the engine's state equals a run without faults, and the dead-letter streams are empty.
  */
+import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus, type Bus } from '../../src/bus/bus.js';
 import type { BusMessage } from '../../src/bus/messages.js';
+import { withRedis } from '../../src/cli/redis-admin.js';
 import { VpinEngine } from '../../src/engines/vpin.js';
 import { KernelInputError } from '../../src/errors.js';
 import { kernels, type Trades } from '../../src/index.js';
@@ -144,6 +146,84 @@ describeRedis('replay and dead-letter redrive', () => {
     // The replay's group is gone; the streams keep their entries.
     const groups = (await client(url).xinfo('GROUPS', 'kb:{marketdata:0}:TRADE_EXECUTION')) as unknown[];
     expect(groups).toEqual([]);
+  });
+
+  it("kernelbus replay while a feed goes on publishing: it ends at the streams' ends as it started, the earlier buckets exact", async () => {
+    await client(url).flushall();
+    const bus = await redisBus(url, SHARDS);
+    const tape = new Map(KEYS.map((k, i) => [k, trades(k, 2000, 1_700_000_000_000, 31 + i)]));
+    let live = true;
+    let published = 0;
+    try {
+      await publish(bus, tape);
+      // A live feed: frames of another key every millisecond or so, until the replay has exited.
+      const feeding = (async () => {
+        for (let i = 0; live; i++) {
+          const t = trades('LIVE', 20, 1_700_000_100_000 + i * 60, i);
+          await bus.publish('TRADE_EXECUTION', { key: 'LIVE', ...t });
+          published++;
+          await sleep(1);
+        }
+        await bus.flush();
+      })();
+      await until(() => published > 20, 'the live feed to start');
+      const replay = new Command([
+        'replay',
+        '--redis',
+        url,
+        '--type',
+        'TRADE_EXECUTION',
+        '--from',
+        '0',
+        '--engine',
+        'vpin',
+        '--shards',
+        String(SHARDS),
+        '--backend',
+        'reference',
+        '--json',
+        ...vpinArgs,
+      ]);
+      const code = await replay.exited;
+      live = false;
+      await feeding;
+      expect(code, replay.out).toBe(0);
+      const result = JSON.parse(replay.out) as {
+        trades: number;
+        skippedAfterTo: number;
+        symbols: Record<string, { vpin: number | null }[]>;
+      };
+      // every trade of the tape, some of the live key's (those appended before the replay began), and the
+      // live key's later frames skipped, not waited for
+      expect(result.trades).toBeGreaterThan(KEYS.length * 2000);
+      expect(result.trades).toBeLessThan(KEYS.length * 2000 + published * 20);
+      expect(result.skippedAfterTo).toBeGreaterThan(0);
+      const k = kernels({ backend: 'reference' });
+      for (const key of KEYS)
+        expect(
+          Float64Array.from(result.symbols[key], (b) => b.vpin ?? NaN),
+          key,
+        ).toEqual(k.vpin(tape.get(key)!, ENGINE_VPIN).vpin);
+    } finally {
+      live = false;
+      await bus.close();
+    }
+  });
+
+  it('an operating command whose Redis stops answering: one line naming the server, exit 1, no stack', async () => {
+    let printed = '';
+    const err = new Writable({ write: (chunk, _, done) => ((printed += String(chunk)), done()) });
+    // Redis paused (CLIENT PAUSE) past the command timeout (publishTimeoutMs, 2 s) once connected
+    const code = await withRedis('replay', url, 'kb:', err, async (t) => {
+      await client(url).client('PAUSE', 3000, 'ALL');
+      await t.cmd.xrevrange('kb:{marketdata:0}:TRADE_EXECUTION', '+', '-', 'COUNT', 1);
+      return 0;
+    });
+    expect(code).toBe(1);
+    expect(printed).toMatch(
+      /^kernelbus replay: redis:\/\/127\.0\.0\.1:\d+\S*: Command timed out \(Redis did not answer; is it up, or too busy\?\)\n$/,
+    );
+    await sleep(1500);
   });
 
   it('20 poison entries dead-lettered, the engine fixed, kernelbus dlq redrive: state equal to a run without faults, no dead letters left', async () => {

@@ -89,9 +89,9 @@ async function countAfter(cmd: RedisClient, key: string, id: string): Promise<nu
   let n = 0;
   let from = `(${id}`;
   while (n < COUNT_CAP) {
-    const batch = (await cmd.xrange(key, from, '+', 'COUNT', 10_000)) as [string, string[]][];
+    const batch = (await cmd.xrange(key, from, '+', 'COUNT', 1000)) as [string, string[]][];
     n += batch.length;
-    if (batch.length < 10_000) break;
+    if (batch.length < 1000) break;
     from = `(${batch[batch.length - 1][0]}`;
   }
   return n;
