@@ -144,7 +144,7 @@ risk:
   --positions u        also each strategy's positions (POSITION_UPDATE, the strategy engine's) as a book,
                        portfolio strategy:<name>, measured on universe u's returns (default: none)
   --position-limit x   the books' VaR limit, a loss fraction > 0: RISK_ALERT as a portfolio's (default none)
-  --garch vol          garch | gjr | egarch: also each portfolio's GARCH VaR and ES and their backtest, the
+  --garch vol          garch | gjr | egarch | aparch: also each portfolio's GARCH VaR and ES and their backtest, the
                        model fitted on its returns over the window (docs/risk.md, "GARCH VaR")
   --dist d             the model's errors: normal | t | skewt | ged (default normal)
   --garch-refit n      periods between refits, each warm-started from the last (default one day's: 1 with

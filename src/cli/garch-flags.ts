@@ -20,7 +20,7 @@ export function choice<T extends string>(names: readonly T[]): Flag<T | undefine
   };
 }
 
-/** --garch (the model: garch | gjr | egarch), --dist (its errors) and --garch-refit (periods between refits). */
+/** --garch (the model: garch | gjr | egarch | aparch), --dist (its errors) and --garch-refit (periods between refits). */
 export const GARCH_FLAGS = {
   garch: choice(VOLS),
   dist: choice(DISTS),

@@ -39,7 +39,7 @@ Options:
   --dq-regressors set   the DQ test's regressors with --backtest: gas (GAS's current DQOOStest: the constant,
                         the VaR, 4 lagged hits and the lagged squared return, chi-square(7)) or hits (without
                         the squared return: GAS's older form, chi-square(6)) (default gas)
-  --garch vol           garch | gjr | egarch: each column's conditional volatility model (arch 8.0's, on
+  --garch vol           garch | gjr | egarch | aparch: each column's conditional volatility model (arch 8.0's, on
                         percent returns): parameters, persistence, half-life, long-run volatility, and the
                         VaR backtest of its garchVar (docs/volatility.md)
   --dist d              the model's errors: normal | t | skewt | ged (default normal)

@@ -66,3 +66,13 @@ export function expNonPositive(x: number): number {
 export function expOf(x: number): number {
   return x <= 0 ? expNonPositive(x) : 1 / expNonPositive(-x);
 }
+
+/**
+ * x^y for x >= 0 as e^(y ln x) of expOf and logOf (the same bits in C++: native/kernels/elementary.hpp
+ * powerOf), 0^y 0 for y > 0 and 1 for y = 0; NaN for x < 0. Within a few ulps of Math.pow where y ln x
+ * is small (the volatility family's APARCH powers).
+ */
+export function powerOf(x: number, y: number): number {
+  if (x === 0) return y > 0 ? 0 : y === 0 ? 1 : Infinity;
+  return expOf(y * logOf(x));
+}

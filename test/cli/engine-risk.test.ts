@@ -85,7 +85,7 @@ describe('kernelbus engine risk flags', () => {
       [['--positions', ''], '--positions: expected a universe name, got ""'],
       [['--position-limit', '0.02'], '--position-limit: expected nothing without --positions, got "0.02"'],
       [['--positions', 'us', '--position-limit', '0'], '--position-limit: expected a number in [5e-324, 1000000000], got "0"'],
-      [['--garch', 'figarch'], '--garch: expected garch | gjr | egarch, got "figarch"'],
+      [['--garch', 'figarch'], '--garch: expected garch | gjr | egarch | aparch, got "figarch"'],
       [['--garch', 'gjr', '--dist', 'cauchy'], '--dist: expected normal | t | skewt | ged, got "cauchy"'],
       [['--dist', 't'], '--dist: expected nothing without --garch, got t'],
       [['--garch', 'garch', '--garch-refit', '0'], '--garch-refit: expected an integer in [1, 1000000000], got "0"'],

@@ -90,7 +90,7 @@ describe('kernelbus risk --garch', () => {
 
   it('bad flags: a KernelInputError naming the flag', async () => {
     const cases: [string[], RegExp][] = [
-      [['--garch', 'arch'], /^--garch: expected garch \| gjr \| egarch, got "arch"/],
+      [['--garch', 'arch'], /^--garch: expected garch \| gjr \| egarch \| aparch, got "arch"/],
       [['--garch', 'garch', '--dist', 'cauchy'], /^--dist: expected normal \| t \| skewt \| ged, got "cauchy"/],
       [['--dist', 't'], /^--dist: expected nothing without --garch/],
       [['--garch-refit', '5'], /^--garch-refit: expected nothing without --garch/],

@@ -1,5 +1,5 @@
 /**
- * The stored arch 8.0.0 cases (test/fixtures/volatility/arch.json, written by
+ * The stored arch 8.0.0 cases (test/fixtures/volatility/arch.json and arch-aparch.json, written by
  * scripts/volatility-fixtures.py; no Python at test time) and the comparisons the volatility tests share.
  */
 import { readFileSync } from 'node:fs';
@@ -29,11 +29,15 @@ export interface Case {
   forecastAtFix: { horizon: number; mean: number[]; variance: number[]; residualVariance: number[] };
 }
 
-export const fixture = JSON.parse(readFileSync(new URL('../fixtures/volatility/arch.json', import.meta.url), 'utf8')) as {
+export interface Fixture {
   arch: string;
   series: Record<string, number[]>;
   cases: Case[];
-};
+}
+const load = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/volatility/${name}`, import.meta.url), 'utf8')) as Fixture;
+export const fixture = load('arch.json');
+/** APARCH's cases (arch 8.0's APARCH, its delta estimated or fixed; the series are arch.json's). */
+export const aparchFixture = load('arch-aparch.json');
 
 export const returnsOf = (c: Case) => Float64Array.from(fixture.series[c.series]);
 export const num = (x: number | null) => (x === null ? Number.NaN : x);

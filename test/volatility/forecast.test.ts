@@ -8,15 +8,17 @@
 import { describe, expect, it } from 'vitest';
 import { KernelInputError, type Kernels } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
-import { type Case, fixture, returnsOf } from './cases.js';
+import { aparchFixture, type Case, fixture, returnsOf } from './cases.js';
 
 type Simulated = Case & { simulationAtFix?: { horizon: number; simulations: number; residualVariance: number[] } };
 const cases = fixture.cases as Simulated[];
+/** APARCH's simulations at fixed parameters: arch's paths from RandomState(12345), 20,000 of them. */
+const aparch = aparchFixture.cases as Simulated[];
 const source = (c: Case) => ({ returns: returnsOf(c), ...c.spec, params: Float64Array.from(c.fix.params) });
 const SIM = { horizon: 10, method: 'simulation', simulations: 20000, seed: 7 } as const;
 
 describe('garchForecast by simulation [reference]', () => {
-  it.each(cases.filter((c) => c.simulationAtFix))("$name: arch's simulation", (c) => {
+  it.each([...cases, ...aparch].filter((c) => c.simulationAtFix))("$name: arch's simulation", (c) => {
     const ours = ref.garchForecast(source(c), SIM).residualVariance;
     const theirs = c.simulationAtFix!.residualVariance;
     const first = ref.garchForecast(source(c), { horizon: 1 }).residualVariance[0];

@@ -12,16 +12,17 @@
 namespace kernelbus {
 
 // Model, packed in this order into volatility::Model.
-constexpr const char* kModelFields[] = {"egarch", "p", "o", "q", "mean", "lags", "dist"};
+constexpr const char* kModelFields[] = {"vol", "p", "o", "q", "mean", "lags", "dist", "delta"};
 inline Status unpack(Packed packed, volatility::Model& out) {
   ParamReader p(packed, kModelFields);
-  out.egarch = p.integer(0, 1) == 1;
+  out.vol = static_cast<int>(p.integer(0, 2));
   out.p = static_cast<size_t>(p.integer(0, 20));
   out.o = static_cast<size_t>(p.integer(0, 20));
   out.q = static_cast<size_t>(p.integer(0, 20));
   out.mean = static_cast<int>(p.integer(0, 2));
   out.lags = static_cast<size_t>(p.integer(0, 20));
   out.dist = static_cast<int>(p.integer(0, 3));
+  out.delta = p.closedOr(0.05, 4, 0);
   return p.status();
 }
 

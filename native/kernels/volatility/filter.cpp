@@ -14,7 +14,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 bool omegaInBounds(const Problem& pr, const double* theta, double v) {
   const double w = theta[pr.iw];
-  if (pr.m.egarch) return w >= ln(v) - kLog1e4 && w <= ln(v) + kLog1e4;
+  if (pr.m.vol == kVolEgarch) return w >= ln(v) - kLog1e4 && w <= ln(v) + kLog1e4;
   return w >= 1e-8 * v && w <= 10 * v;
 }
 

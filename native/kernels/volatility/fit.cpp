@@ -24,7 +24,9 @@ constexpr size_t kMaxLaneParams = 9;
 
 bool unpackModel(const double* packed, size_t length, Model& m) {
   if (!unpack(Packed{packed, length}, m).ok()) return false;
-  if (m.egarch ? m.p + m.o == 0 : (m.p == 0 || m.o > m.p)) return false;
+  if (m.vol == kVolEgarch ? m.p + m.o == 0 : (m.p == 0 || m.o > m.p)) return false;
+  if (m.vol != kVolAparch && m.delta != 0) return false;  // a fixed power is APARCH's alone
+  if (m.vol == kVolAparch) return false;                   // APARCH runs on the reference backend (native/kernels/volatility has no APARCH yet)
   return (m.mean == kMeanAr) == (m.lags > 0);
 }
 
@@ -38,7 +40,7 @@ Polytope polytope(const Problem& pr, double v) {
     out.a.resize((out.rows + 1) * k, 0.0);
     return out.a.data() + (out.rows++) * k;
   };
-  if (m.egarch) {
+  if (m.vol == kVolEgarch) {
     const double lnv = ln(v);
     out.lo[pr.iw] = lnv - kLog1e4;
     out.hi[pr.iw] = lnv + kLog1e4;
@@ -96,10 +98,10 @@ void varianceStart(Problem& pr, double* theta) {
   const double meanSq = meanSquare(pr.e.data(), pr.nobs);
   const double alphas[] = {0.01, 0.05, 0.1, 0.2};
   const double egarchGammas[] = {-0.1, 0.0, 0.1};
-  const double* gammas = m.egarch ? egarchGammas : alphas;
-  const size_t gammaCount = m.egarch ? 3 : 4;
+  const double* gammas = (m.vol == kVolEgarch) ? egarchGammas : alphas;
+  const size_t gammaCount = (m.vol == kVolEgarch) ? 3 : 4;
   const double persistences[] = {0.5, 0.7, 0.9, 0.98};
-  const double target = m.egarch ? ln(meanSq) : meanSq;
+  const double target = (m.vol == kVolEgarch) ? ln(meanSq) : meanSq;
   std::vector<double> sv(theta, theta + pr.k), grid;
   // a component of order 0 leaves the candidates of its loop equal: arch evaluates them all, and its
   // argmax keeps the first of equals, so the first alone gives the same start
@@ -111,11 +113,11 @@ void varianceStart(Problem& pr, double* theta) {
         for (size_t i = pr.iw; i < pr.ib + m.q; i++) sv[i] = (1 - agb) * target;
         if (m.p > 0) {
           for (size_t j = 0; j < m.p; j++) sv[pr.ia + j] = alpha / double(m.p);
-          if (!m.egarch) agb -= alpha;
+          if (m.vol != kVolEgarch) agb -= alpha;
         }
         if (m.o > 0) {
           for (size_t j = 0; j < m.o; j++) sv[pr.ig + j] = gamma / double(m.o);
-          if (!m.egarch) agb -= gamma / 2;
+          if (m.vol != kVolEgarch) agb -= gamma / 2;
         }
         if (m.q > 0)
           for (size_t j = 0; j < m.q; j++) sv[pr.ib + j] = agb / double(m.q);
@@ -238,7 +240,7 @@ std::vector<double> gradientHess3(Problem& pr, const double* x, const std::vecto
 /// within twice the steps' move of it (the mean's parameters alone move the residuals).
 bool kinkInReach(Problem& pr, const double* theta, const std::vector<double>& h) {
   const Model& m = pr.m;
-  if (!m.egarch || pr.iw == 0) return false;
+  if ((m.vol != kVolEgarch) || pr.iw == 0) return false;
   residuals(pr, theta, pr.e.data());
   for (size_t t = 0; t < pr.nobs; t++) {
     double reach = h[0];

@@ -25,13 +25,13 @@ void simulateVariance(const Problem& ext, const double* params, size_t horizon, 
   std::vector<double> z(horizon), sums(horizon, 0.0), sym(mx + horizon), asym(mx + horizon), s(mx + horizon);
   for (size_t i = 0; i < mx; i++) {
     if (n + i < mx) {  // before the sample
-      sym[i] = m.egarch ? kSqrt2OvPi : ext.backcast;
-      asym[i] = m.egarch ? 0 : 0.5 * ext.backcast;
+      sym[i] = (m.vol == kVolEgarch) ? kSqrt2OvPi : ext.backcast;
+      asym[i] = (m.vol == kVolEgarch) ? 0 : 0.5 * ext.backcast;
       s[i] = ext.backcast;
       continue;
     }
     const size_t t = n + i - mx;
-    if (m.egarch) {
+    if (m.vol == kVolEgarch) {
       const double zt = ext.e[t] / std::sqrt(ext.sigma2[t]);
       sym[i] = std::fabs(zt);
       asym[i] = zt;
@@ -52,11 +52,11 @@ void simulateVariance(const Problem& ext, const double* params, size_t horizon, 
     for (size_t h = 0; h < horizon; h++) {
       const size_t at = mx + h;
       double v = params[ext.iw];
-      for (size_t j = 0; j < m.p; j++) v += params[ext.ia + j] * (m.egarch ? sym[at - 1 - j] - kSqrt2OvPi : sym[at - 1 - j]);
+      for (size_t j = 0; j < m.p; j++) v += params[ext.ia + j] * ((m.vol == kVolEgarch) ? sym[at - 1 - j] - kSqrt2OvPi : sym[at - 1 - j]);
       for (size_t j = 0; j < m.o; j++) v += params[ext.ig + j] * asym[at - 1 - j];
       for (size_t j = 0; j < m.q; j++) v += params[ext.ib + j] * s[at - 1 - j];
       s[at] = v;
-      if (m.egarch) {
+      if (m.vol == kVolEgarch) {
         sym[at] = std::fabs(z[h]);
         asym[at] = z[h];
         sums[h] += exp(v);

@@ -194,7 +194,7 @@ GradientPass byMean(size_t km, int dist) {
   }
 }
 
-bool fixed(const Model& m) { return !m.egarch && m.p == 1 && m.o <= 1 && m.q == 1 && meanCount(m) <= 3; }
+bool fixed(const Model& m) { return m.vol == kVolGarch && m.p == 1 && m.o <= 1 && m.q == 1 && meanCount(m) <= 3; }
 
 }  // namespace
 

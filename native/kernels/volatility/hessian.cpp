@@ -677,7 +677,7 @@ HessianPass byMean(size_t km, int dist) {
 }  // namespace
 
 HessianPass garch11Hessian(const Model& m) {
-  if (m.egarch || m.p != 1 || m.o > 1 || m.q != 1 || meanCount(m) > 3) return nullptr;
+  if (m.vol != kVolGarch || m.p != 1 || m.o > 1 || m.q != 1 || meanCount(m) > 3) return nullptr;
   return m.o == 1 ? byMean<1>(meanCount(m), m.dist) : byMean<0>(meanCount(m), m.dist);
 }
 

@@ -369,7 +369,7 @@ GradientLanes byOrder(const Model& m) {
   return m.o == 1 ? byMean<W, 1>(meanCount(m), m.dist) : byMean<W, 0>(meanCount(m), m.dist);
 }
 
-bool laned(const Model& m) { return !m.egarch && m.p == 1 && m.o <= 1 && m.q == 1 && meanCount(m) <= 3; }
+bool laned(const Model& m) { return m.vol == kVolGarch && m.p == 1 && m.o <= 1 && m.q == 1 && meanCount(m) <= 3; }
 
 }  // namespace
 

@@ -120,7 +120,7 @@ double backcastOf(const Model& m, const double* e, size_t nobs) {
   const std::vector<double> w = ewmaWeights(nobs);
   double s = 0;
   for (size_t i = 0; i < w.size(); i++) s += e[i] * e[i] * w[i];
-  return m.egarch ? ln(s) : s;
+  return (m.vol == kVolEgarch) ? ln(s) : s;
 }
 
 double meanSquare(const double* e, size_t nobs) {
@@ -292,9 +292,9 @@ void egarchRecursion(Problem& pr, const double* theta, bool derivatives) {
 void recursion(Problem& pr, const double* theta, bool derivatives) {
   if (derivatives) {
     pr.ds.resize(pr.nobs * pr.k);
-    if (pr.m.egarch) pr.dz.resize(pr.nobs * pr.k);
+    if (pr.m.vol == kVolEgarch) pr.dz.resize(pr.nobs * pr.k);
   }
-  if (pr.m.egarch)
+  if (pr.m.vol == kVolEgarch)
     egarchRecursion(pr, theta, derivatives);
   else
     garchValues(pr, theta);  // the GARCH family's derivatives: garchGradient, in the likelihood's pass
@@ -402,7 +402,7 @@ double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool ind
   residuals(pr, theta, pr.e.data());
   const Dist dist(pr.m.dist, theta, pr.id);
   const size_t nobs = pr.nobs, k = pr.k, km = pr.iw;
-  if (!individual && !pr.m.egarch) {
+  if (!individual && pr.m.vol == kVolGarch) {
     if (grad) {
       const GradientPass fixed = garch11Gradient(pr.m);
       return fixed ? fixed(pr, theta, dist, grad, scores) : garchGradient(pr, theta, dist, grad, scores);  // sigma2 too
@@ -410,7 +410,7 @@ double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool ind
     if (const ValuePass fixed = garch11Value(pr.m)) return fixed(pr, theta, dist);
   }
   double garchValue = 0;
-  if (grad && !pr.m.egarch)
+  if (grad && pr.m.vol == kVolGarch)
     garchValue = garchGradient(pr, theta, dist, grad, scores);  // sigma2 too
   else
     recursion(pr, theta, grad != nullptr);
@@ -419,7 +419,7 @@ double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool ind
     for (size_t t = 0; t < nobs; t++) pr.individual[t] = -dist.ll(pr.e[t], pr.sigma2[t]);
   }
   if (!grad) return -distLogLikelihood(dist, pr.e.data(), pr.sigma2.data(), nobs);
-  if (!pr.m.egarch) return garchValue;
+  if (pr.m.vol == kVolGarch) return garchValue;
   // EGARCH: the chain rule over the recursion's derivatives of ln sigma^2 (dl/d ln sigma^2 = sigma^2 dl/d sigma^2)
   LogProduct s2, gs;
   Partials part;

@@ -11,14 +11,18 @@
 
 namespace kernelbus::volatility {
 
-/// A model (volatility.ts MODEL, packed: egarch, p, o, q, mean, lags, dist).
+/// A model (volatility.ts MODEL, packed: vol, p, o, q, mean, lags, dist, delta).
 struct Model {
-  bool egarch = false;
+  int vol = 0;  // the process's code (volatility-processes.ts): 0 GARCH (GJR included), 1 EGARCH, 2 APARCH
   size_t p = 1, o = 0, q = 1;
   int mean = 0;  // 0 constant, 1 zero, 2 AR
   size_t lags = 0;
   int dist = 0;  // the distribution's code (dists.hpp): 0 normal, 1 t, 2 skew-t, 3 GED
+  double delta = 0;  // APARCH's fixed power; 0 where estimated
 };
+constexpr int kVolGarch = 0;
+constexpr int kVolEgarch = 1;
+constexpr int kVolAparch = 2;
 constexpr int kMeanZero = 1;
 constexpr int kMeanAr = 2;
 /// The distributions' codes (dists.hpp's table; the passes specialized by distribution, garch11.cpp,
@@ -28,7 +32,7 @@ constexpr int kDistT = 1;
 constexpr int kDistSkewT = 2;
 constexpr int kDistGed = 3;
 constexpr size_t kMaxOrder = 20;
-constexpr size_t kModelLength = 7;
+constexpr size_t kModelLength = 8;
 
 /// The status slot's faults (volatility.ts FAULT_CONSTANT, FAULT_OMEGA, FAULT_OVERFLOW).
 constexpr double kFaultConstant = 10;

@@ -21,7 +21,7 @@ namespace detail {
 /// The packed model, argument `at`: unpacked and checked into `m` (unpackModel), else its fault.
 inline Outcome model(Packed packed, int at, Model& m) {
   if (unpackModel(packed.data, packed.length, m)) return Outcome{};
-  return ArgFault{at, -1, "a packed model [egarch, p, o, q, mean, lags, dist]", "a value out of range"};
+  return ArgFault{at, -1, "a packed model [vol, p, o, q, mean, lags, dist, delta]", "a value out of range"};
 }
 
 /// The returns, argument 0: rows x cols finite values, at least the model's fewest rows.
@@ -82,7 +82,7 @@ inline Outcome garchForecast(In returns, size_t rows, Packed model, In params, s
   if (Outcome o = detail::params(params, 3, m); !o.ok()) return o;
   if (horizon < 1 || horizon > 100000) return ArgFault{4, -1, "an integer in [1, 100000]", std::to_string(horizon)};
   if (simulations > 1000000) return ArgFault{5, -1, "an integer in [0, 1000000]", std::to_string(simulations)};
-  if (m.egarch && horizon > 1 && simulations == 0) return ArgFault{4, -1, "1 for EGARCH's analytic forecast", std::to_string(horizon)};
+  if ((m.vol == kVolEgarch) && horizon > 1 && simulations == 0) return ArgFault{4, -1, "1 for EGARCH's analytic forecast", std::to_string(horizon)};
   if (Outcome o = requireLength(7, out, forecastLength(horizon)); !o.ok()) return o;
   forecastSeries(m, returns.data, rows, params.data, horizon, out.data, simulations, double(seed));
   return Outcome{};

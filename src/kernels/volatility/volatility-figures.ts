@@ -5,6 +5,7 @@
  */
 import type { Vol } from './volatility.js';
 import type { GarchParams } from './volatility-resolve.js';
+import { PROCESSES, processOf } from './volatility-processes.js';
 
 /** numpy's default percentile (linear interpolation) of z at alpha, and the mean of the values at or below it. */
 export function empiricalTail(z: Float64Array, alpha: number): [number, number] {
@@ -29,23 +30,21 @@ export interface Persistence {
   longRunVariance: number;
 }
 
-function sum(a: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i];
-  return s;
-}
-
 /**
- * GARCH and GJR: persistence = sum alpha + sum gamma / 2 + sum beta (arch's stationarity constraint),
- * long-run variance omega / (1 - persistence); EGARCH: persistence = sum beta, long-run variance
- * exp(omega / (1 - sum beta)) (the log-variance's mean where |z| and z average out). The half-life
- * ln(1/2) / ln(persistence); NaN where the process is not stationary.
+ * The persistence (GARCH and GJR: sum alpha + sum gamma / 2 + sum beta, arch's stationarity constraint;
+ * EGARCH: sum beta; APARCH: sigma^delta's, sum alpha_j E(|z| - gamma_j z)^delta + sum beta under normal
+ * z) and the long-run variance (omega / (1 - persistence); EGARCH exp(omega / (1 - sum beta)), the
+ * log-variance's mean where |z| and z average out; APARCH (omega / (1 - persistence))^(2 / delta)) of
+ * volatility-processes.ts; the half-life ln(1/2) / ln(persistence). NaN where the process is not
+ * stationary. `delta`: APARCH's power where the model fixes it (else params.delta).
  */
-export function persistenceOf(vol: Vol, params: Pick<GarchParams, 'omega' | 'alpha' | 'gamma' | 'beta'>): Persistence {
-  const { omega, alpha, gamma, beta } = params;
-  const persistence = vol === 'egarch' ? sum(beta) : sum(alpha) + sum(gamma) / 2 + sum(beta);
+export function persistenceOf(
+  vol: Vol,
+  params: Pick<GarchParams, 'omega' | 'alpha' | 'gamma' | 'beta' | 'delta'>,
+  delta?: number,
+): Persistence {
+  const { persistence, longRunVariance } = PROCESSES[processOf(vol)].persistence({ ...params, delta: delta ?? params.delta });
   const stationary = persistence < 1;
-  const longRunVariance = !stationary ? Number.NaN : vol === 'egarch' ? Math.exp(omega / (1 - persistence)) : omega / (1 - persistence);
   const halfLife = stationary && persistence > 0 ? Math.log(0.5) / Math.log(persistence) : Number.NaN;
   return { persistence, halfLife, longRunVariance };
 }

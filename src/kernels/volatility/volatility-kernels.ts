@@ -21,12 +21,14 @@ import {
   fitLayout,
   forecastLayout,
   MODEL,
+  MODEL_OPTIONS,
   packModel,
   VAR_OPTIONS,
   volatilityFault,
 } from './volatility.js';
 import { pack } from '../record.js';
 import { checkParams, type GarchParams, paramsObject, paramsVector, requireReturns, resolveModelOptions } from './volatility-resolve.js';
+import { PROCESSES } from './volatility-processes.js';
 
 export type { GarchParams } from './volatility-resolve.js';
 export type { ModelOptions } from './volatility.js';
@@ -151,7 +153,7 @@ export interface VolatilityKernels<A extends boolean = false> {
   garchVar(returns: Matrix, options?: GarchVarOptions): Returned<A, GarchVar[]>;
 }
 
-const FIT_OPTIONS = ['vol', 'p', 'o', 'q', 'mean', 'lags', 'dist'] as const;
+const FIT_OPTIONS = MODEL_OPTIONS;
 
 /** The fits of a backend's output: one per column. */
 function shapeFits(out: Float64Array, model: Model, T: number, N: number, returns: Matrix): GarchFit[] {
@@ -336,10 +338,11 @@ export const VOLATILITY_KERNELS = {
       const method = o.method ?? 'analytic';
       if (method !== 'analytic' && method !== 'simulation')
         throw new KernelInputError('options.method', "one of 'analytic', 'simulation'", describeValue(method));
-      if (model.egarch && horizon > 1 && method === 'analytic')
+      const steps = PROCESSES[model.vol].analyticSteps;
+      if (horizon > steps && method === 'analytic')
         throw new KernelInputError(
           'options.horizon',
-          "1 for EGARCH's analytic forecast (arch's has one step; method 'simulation' gives more)",
+          `${steps} for ${PROCESSES[model.vol].name.toUpperCase()}'s analytic forecast (arch's has one step; method 'simulation' gives more)`,
           describeValue(horizon),
         );
       const simulations = method === 'simulation' ? (o.simulations ?? 1000) : 0;

@@ -7,9 +7,12 @@ import { KernelInputError } from '../../errors.js';
 import type { Matrix } from '../matrix.js';
 import { describeValue, firstNonFinite } from '../validate.js';
 import { DISTRIBUTIONS } from './volatility-dists.js';
-import { MEAN_ZERO, type Model, type ModelOptions, minObservations, paramCount, resolveModel } from './volatility.js';
+import { PROCESSES } from './volatility-processes.js';
+import { extraCount, MEAN_ZERO, type Model, type ModelOptions, minObservations, paramCount, resolveModel } from './volatility.js';
 
-/** A model's parameters by name (arch's, in its order: mu, ar, omega, alpha, gamma, beta, nu, lambda). */
+export { CONSTRAINT_ROUNDING } from './volatility-processes.js';
+
+/** A model's parameters by name (arch's, in its order: mu, ar, omega, alpha, gamma, beta, delta, nu, lambda). */
 export interface GarchParams {
   /** The mean's constant (arch's mu, or Const of an AR); absent for a zero mean. */
   readonly mu?: number;
@@ -19,6 +22,8 @@ export interface GarchParams {
   readonly alpha: Float64Array;
   readonly gamma: Float64Array;
   readonly beta: Float64Array;
+  /** APARCH's power, where estimated. */
+  readonly delta?: number;
   /** Student's t degrees of freedom; the skew-t's eta (the distribution's first shape parameter). */
   readonly nu?: number;
   /** The skew-t's lambda. */
@@ -27,8 +32,8 @@ export interface GarchParams {
 
 /** The model of options that may hold other keys (params, returns). */
 export function resolveModelOptions(o: ModelOptions): Model {
-  const { vol, p, o: oo, q, mean, lags, dist } = o;
-  return resolveModel({ vol, p, o: oo, q, mean, lags, dist });
+  const { vol, p, o: oo, q, mean, lags, dist, delta } = o;
+  return resolveModel({ vol, p, o: oo, q, mean, lags, dist, delta });
 }
 
 /**
@@ -76,6 +81,7 @@ export function paramsObject(m: Model, x: Float64Array): GarchParams {
   out.alpha = alpha;
   out.gamma = gamma;
   out.beta = beta;
+  for (const extra of PROCESSES[m.vol].extras(m)) out[extra as 'delta'] = x[i++];
   for (const shape of DISTRIBUTIONS[m.dist].shapes) out[shape] = x[i++];
   return out;
 }
@@ -111,16 +117,10 @@ export function paramsVector(m: Model, given: unknown, name: string): Float64Arr
   x.push(...Array.from(arrayAt(o, 'alpha', m.p, name)));
   x.push(...Array.from(arrayAt(o, 'gamma', m.o, name)));
   x.push(...Array.from(arrayAt(o, 'beta', m.q, name)));
+  for (const extra of PROCESSES[m.vol].extras(m)) x.push(numberAt(o, extra, name));
   for (const shape of DISTRIBUTIONS[m.dist].shapes) x.push(numberAt(o, shape, name));
   return Float64Array.from(x);
 }
-
-/**
- * How far the sums of the linear constraints (alpha + gamma >= 0, persistence <= 1, EGARCH's sum of
- * beta <= 1) may cross their bound: a fit's optimum on a constraint lands there up to rounding (a
- * GJR fit's alpha + gamma came out -2.2e-18), and its parameters must filter and forecast.
- */
-export const CONSTRAINT_ROUNDING = 1e-12;
 
 /** arch's bounds and constraints that do not depend on the data, each a KernelInputError naming the parameter. */
 export function checkParams(m: Model, x: Float64Array, name: string): void {
@@ -129,8 +129,9 @@ export function checkParams(m: Model, x: Float64Array, name: string): void {
   const ia = iw + 1;
   const ig = ia + m.p;
   const ib = ig + m.o;
-  const id = ib + m.q;
-  const fail = (key: string, expected: string, v: number) => {
+  const ix = ib + m.q;
+  const id = ix + extraCount(m);
+  const fail = (key: string, expected: string, v: number): never => {
     throw new KernelInputError(`${name}.${key}`, expected, describeValue(v));
   };
   x.forEach((v, i) => {
@@ -139,32 +140,7 @@ export function checkParams(m: Model, x: Float64Array, name: string): void {
   const within = (key: string, v: number, lo: number, hi: number) => {
     if (!(v >= lo && v <= hi)) fail(key, `a value in [${lo}, ${hi}]`, v);
   };
-  if (m.egarch) {
-    let sum = 0;
-    for (let j = 0; j < m.q; j++) {
-      within(`beta[${j}]`, x[ib + j], 0, m.q);
-      sum += x[ib + j];
-    }
-    if (sum > 1 + CONSTRAINT_ROUNDING) fail('beta', 'a sum <= 1', sum);
-  } else {
-    if (!(x[iw] > 0)) fail('omega', 'a value > 0', x[iw]);
-    let persistence = 0;
-    for (let j = 0; j < m.p; j++) {
-      within(`alpha[${j}]`, x[ia + j], 0, 1);
-      persistence += x[ia + j];
-    }
-    for (let j = 0; j < m.o; j++) {
-      within(`gamma[${j}]`, x[ig + j], j < m.p ? -1 : 0, 2);
-      if (j < m.p && x[ia + j] + x[ig + j] < -CONSTRAINT_ROUNDING)
-        fail(`gamma[${j}]`, `alpha[${j}] + gamma[${j}] >= 0`, x[ia + j] + x[ig + j]);
-      persistence += 0.5 * x[ig + j];
-    }
-    for (let j = 0; j < m.q; j++) {
-      within(`beta[${j}]`, x[ib + j], 0, 1);
-      persistence += x[ib + j];
-    }
-    if (persistence > 1 + CONSTRAINT_ROUNDING) fail('beta', 'a persistence sum(alpha) + sum(gamma) / 2 + sum(beta) <= 1', persistence);
-  }
+  PROCESSES[m.vol].check(m, x, { iw, ia, ig, ib, ix }, fail);
   const { shapes, bounds } = DISTRIBUTIONS[m.dist];
   shapes.forEach((shape, j) => within(shape, x[id + j], bounds[j][0], bounds[j][1]));
 }

@@ -1,32 +1,33 @@
 /**
  * The volatility family: arch 8.0's univariate models (bashtage/arch, `arch/univariate/mean.py`,
  * `volatility.py`, `distribution.py`, `base.py`): a constant, zero or AR(L) mean, a GARCH(p, q),
- * GJR-GARCH(p, o, q) or EGARCH(p, o, q) variance, normal, standardized Student's t or Hansen's skew-t
- * errors. docs/volatility.md states every convention.
+ * GJR-GARCH(p, o, q), EGARCH(p, o, q) or APARCH(p, o, q) variance (volatility-processes.ts), normal,
+ * standardized Student's t, Hansen's skew-t or GED errors (volatility-dists.ts). docs/volatility.md states every convention.
  *
- * The backend calls take the model packed (`packModel`: the record MODEL, seven numbers) and write one
+ * The backend calls take the model packed (`packModel`: the record MODEL, eight numbers) and write one
  * Float64Array per call whose layout this module says (`fitLayout`, `filterLayout`, `forecastLayout`).
  */
 import { KernelInputError } from '../../errors.js';
-import { code, flag, int, openUnit } from '../param-rules.js';
+import { closedOr, code, int, openUnit } from '../param-rules.js';
 import { pack, packedRecord, unpack } from '../record.js';
 import { describeValue } from '../validate.js';
 import { DISTRIBUTIONS, DISTS, type Dist } from './volatility-dists.js';
+import { PROCESS_NAMES, PROCESSES, processOf } from './volatility-processes.js';
 
 export { DISTS, type Dist } from './volatility-dists.js';
 
-export const VOLS = ['garch', 'gjr', 'egarch'] as const;
+export const VOLS = ['garch', 'gjr', 'egarch', 'aparch'] as const;
 export type Vol = (typeof VOLS)[number];
 export const MEANS = ['constant', 'zero', 'ar'] as const;
 export type Mean = (typeof MEANS)[number];
 
 /** The model options every kernel of the family takes (arch_model's arguments). */
 export interface ModelOptions {
-  /** 'garch' (default), 'gjr' (GARCH with o = 1 by default) or 'egarch'. */
+  /** 'garch' (default), 'gjr' (GARCH with o = 1 by default), 'egarch' or 'aparch' (volatility-processes.ts). */
   vol?: Vol;
-  /** Lags of the squared (EGARCH: absolute standardized) residual: default 1. */
+  /** Lags of the squared (EGARCH: absolute standardized; APARCH: powered) residual: default 1. */
   p?: number;
-  /** Lags of the asymmetric term: default 0 ('gjr' and 'egarch': 1). */
+  /** Lags of the asymmetric term: default 0 ('gjr', 'egarch' and 'aparch': 1). */
   o?: number;
   /** Lags of the variance: default 1. */
   q?: number;
@@ -36,12 +37,15 @@ export interface ModelOptions {
   lags?: number;
   /** 'normal' (default), 't', 'skewt' or 'ged' (volatility-dists.ts). */
   dist?: Dist;
+  /** APARCH's power, fixed (in (0.05, 4), arch's `APARCH(delta=...)`): default estimated. */
+  delta?: number;
 }
-export const MODEL_OPTIONS = ['vol', 'p', 'o', 'q', 'mean', 'lags', 'dist'] as const;
+export const MODEL_OPTIONS = ['vol', 'p', 'o', 'q', 'mean', 'lags', 'dist', 'delta'] as const;
 
-/** A model resolved: codes and orders. `egarch` 0 the GARCH recursion (GJR included), 1 EGARCH. */
+/** A model resolved: codes and orders. */
 export interface Model {
-  readonly egarch: 0 | 1;
+  /** The process's index in PROCESSES (volatility-processes.ts): 0 GARCH (GJR included), 1 EGARCH, 2 APARCH. */
+  readonly vol: number;
   readonly p: number;
   readonly o: number;
   readonly q: number;
@@ -49,8 +53,10 @@ export interface Model {
   readonly mean: 0 | 1 | 2;
   /** The AR's lags (0 for the other means). */
   readonly lags: number;
-  /** The distribution's index in DISTRIBUTIONS (volatility-dists.ts): 0 normal, 1 Student's t, 2 skew-t. */
+  /** The distribution's index in DISTRIBUTIONS (volatility-dists.ts): 0 normal, 1 Student's t, 2 skew-t, 3 GED. */
   readonly dist: number;
+  /** APARCH's fixed power; 0 where it is estimated (and for the other processes). */
+  readonly delta: number;
 }
 
 export const MEAN_CONSTANT = 0;
@@ -78,16 +84,25 @@ function oneOf<T extends string>(options: ModelOptions, key: keyof ModelOptions,
 
 /** The model of `options` (arch_model's defaults), or a KernelInputError naming the option. */
 export function resolveModel(options: ModelOptions): Model {
-  const vol = oneOf(options, 'vol', VOLS, 'garch');
+  const name = VOLS[oneOf(options, 'vol', VOLS, 'garch')];
+  const vol = processOf(name);
   const mean = oneOf(options, 'mean', MEANS, 'constant') as Model['mean'];
   const dist = oneOf(options, 'dist', DISTS, 'normal') as Model['dist'];
-  const p = order(options, 'p', 1, vol === 2 ? 0 : 1);
-  const o = order(options, 'o', vol === 0 ? 0 : 1, vol === 1 ? 1 : 0);
+  const process = PROCESSES[vol];
+  const p = order(options, 'p', 1, process.minP);
+  const o = order(options, 'o', name === 'garch' ? 0 : 1, process.minO);
   const q = order(options, 'q', 1, 0);
-  if (vol === 2 && p + o === 0) throw new KernelInputError('options.p', 'p + o >= 1 for EGARCH', '0');
-  if (vol !== 2 && o > p) throw new KernelInputError('options.o', `o <= p (${p})`, describeValue(o));
+  process.checkOrders(p, o);
   const lags = mean === MEAN_AR ? order(options, 'lags', 1, 1) : 0;
-  return { egarch: vol === 2 ? 1 : 0, p, o, q, mean, lags, dist };
+  let delta = 0;
+  if (options.delta !== undefined) {
+    if (name !== 'aparch')
+      throw new KernelInputError('options.delta', "no delta (APARCH's power: vol 'aparch')", describeValue(options.delta));
+    delta = options.delta;
+    if (!(typeof delta === 'number' && delta > 0.05 && delta < 4))
+      throw new KernelInputError('options.delta', 'a power in (0.05, 4), or none to estimate it', describeValue(delta));
+  }
+  return { vol, p, o, q, mean, lags, dist, delta };
 }
 
 /**
@@ -96,16 +111,17 @@ export function resolveModel(options: ModelOptions): Model {
  * native/kernels/volatility/fit.cpp the rules between them (o <= p, the AR's lags).
  */
 export const MODEL = packedRecord<Model>()('Model', 'volatility::Model', {
-  egarch: flag(),
+  vol: code(PROCESS_NAMES),
   p: int(0, MAX_ORDER),
   o: int(0, MAX_ORDER),
   q: int(0, MAX_ORDER),
   mean: code(MEANS),
   lags: int(0, MAX_ORDER),
   dist: code(DISTS),
+  delta: closedOr(0.05, 4, 0, 'estimated'),
 });
 
-/** The model as the backend call takes it: [egarch, p, o, q, mean, lags, dist]. */
+/** The model as the backend call takes it: [vol, p, o, q, mean, lags, dist, delta]. */
 export const packModel = (m: Model): Float64Array => pack(MODEL, m);
 
 /** A packed model read back (the reference's side of packModel; the C++ checks its own copy). */
@@ -119,9 +135,13 @@ export function meanCount(m: Model): number {
 export function distCount(m: Model): number {
   return DISTRIBUTIONS[m.dist].shapes.length;
 }
-/** Every parameter, in arch's order: mean, omega, alpha[p], gamma[o], beta[q], distribution. */
+/** Parameters of the process after beta (APARCH's delta where estimated). */
+export function extraCount(m: Model): number {
+  return PROCESSES[m.vol].extras(m).length;
+}
+/** Every parameter, in arch's order: mean, omega, alpha[p], gamma[o], beta[q], the process's extras, distribution. */
 export function paramCount(m: Model): number {
-  return meanCount(m) + 1 + m.p + m.o + m.q + distCount(m);
+  return meanCount(m) + 1 + m.p + m.o + m.q + extraCount(m) + distCount(m);
 }
 /** The observations a fit uses: T less the AR's lags (arch's hold back). */
 export function observations(m: Model, T: number): number {

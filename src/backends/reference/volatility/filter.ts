@@ -2,7 +2,7 @@
  * The model at given parameters: arch 8.0's `am.fix(params)` (base.py ARCHModel.fix: the backcast and
  * variance bounds of the OLS mean's residuals, then the likelihood at the parameters) and
  * `res.forecast(horizon, method='analytic', reindex=False)` (mean.py HARX.forecast, volatility.py
- * GARCH._analytic_forecast, EGARCH's one step: the backcast and bounds of the residuals at the
+ * GARCH._analytic_forecast, EGARCH's and APARCH's one step: the backcast and bounds of the residuals at the
  * parameters). native/kernels/volatility/filter.cpp is the same.
  */
 import {
@@ -14,17 +14,15 @@ import {
   filterLayout,
   forecastLayout,
 } from '../../../kernels/volatility/volatility.js';
-import { olsProblem } from './fit.js';
+import { PROCESSES } from '../../../kernels/volatility/volatility-processes.js';
+import { olsProblem, residualStats } from './fit.js';
 import { simulateVariance } from './forecast-simulation.js';
-import { backcastOf, ln, negLogLikelihood, type Problem, problem, recursion, residuals, varianceBounds } from './model.js';
+import { backcastOf, negLogLikelihood, type Problem, problem, recursion, residuals, varianceBounds } from './model.js';
 
-const LOG_1E4 = ln(10000);
-
-/** Whether omega is within arch's bounds for residuals of mean square v. */
+/** Whether omega is within arch's bounds (the process's, volatility-processes.ts) for the OLS residuals of mean square v. */
 function omegaInBounds(pr: Problem, theta: Float64Array, v: number): boolean {
-  const w = theta[pr.iw];
-  if (pr.m.egarch) return w >= ln(v) - LOG_1E4 && w <= ln(v) + LOG_1E4;
-  return w >= 1e-8 * v && w <= 10 * v;
+  const [lo, hi] = PROCESSES[pr.m.vol].omegaBounds(residualStats(pr, v));
+  return theta[pr.iw] >= lo && theta[pr.iw] <= hi;
 }
 
 /** am.fix(params) into `out` (filterLayout): the log-likelihood, conditional volatility and standardized residuals. */
@@ -71,7 +69,7 @@ function impulse(steps: number, ar: Float64Array): Float64Array {
 /**
  * The forecast from the end of y into `out` (forecastLayout): the mean, the variance (the residual
  * variance summed with the AR's impulse response) and the residual variance of each step; analytic
- * (EGARCH: one step, arch's analytic forecast has no more), or with `simulations` > 0 the residual
+ * (EGARCH and APARCH: one step, arch's analytic forecast has no more), or with `simulations` > 0 the residual
  * variances beyond the first step by simulation (forecast-simulation.ts; the mean stays analytic, as arch's).
  */
 export function forecastSeries(

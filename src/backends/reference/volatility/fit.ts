@@ -6,62 +6,35 @@
  * native/kernels/volatility/fit.cpp is the same, function for function.
  */
 import { DISTRIBUTIONS } from '../../../kernels/volatility/volatility-dists.js';
+import { PROCESSES, type ResidualStats, VOL_EGARCH } from '../../../kernels/volatility/volatility-processes.js';
+import { powerOf } from '../../../math/elementary.js';
 import { DIST_NORMAL, FAULT_CONSTANT, type Model, fitLayout } from '../../../kernels/volatility/volatility.js';
-import { fixAt, gradientWork, ln, negLogLikelihood, olsMean, type Problem, problem, recursion, residuals } from './model.js';
+import { fixAt, gradientWork, negLogLikelihood, olsMean, type Problem, problem, recursion, residuals } from './model.js';
 import { distLogLikelihood, distTerms } from './dist.js';
 import { hasHessian, negLogLikelihoodHessian } from './hessian.js';
 import { type Minimum, minimize, type Polytope } from './optimize.js';
 
-const LOG_1E4 = ln(10000);
+/** The residuals' moments a process's bounds and starting grid read (volatility-processes.ts ResidualStats). */
+export function residualStats(pr: Problem, v: number): ResidualStats {
+  let root = 0;
+  for (let t = 0; t < pr.nobs; t++) root += Math.sqrt(Math.abs(pr.e[t]));
+  return { meanSquare: v, meanRootAbs: root / pr.nobs };
+}
 
-/** arch's bounds and constraints (single-variable rows folded into the bounds), given v = mean of the OLS residuals squared. */
-export function polytope(pr: Problem, v: number): Polytope {
-  const { m, k, iw, ia, ig, ib, id } = pr;
-  const lo = new Float64Array(k).fill(-Infinity);
-  const hi = new Float64Array(k).fill(Infinity);
-  const rows: number[][] = [];
-  const b: number[] = [];
-  if (m.egarch) {
-    const lnv = ln(v);
-    lo[iw] = lnv - LOG_1E4;
-    hi[iw] = lnv + LOG_1E4;
-    for (let j = 0; j < m.q; j++) {
-      lo[ib + j] = 0;
-      hi[ib + j] = m.q;
-    }
-    if (m.q > 0) {
-      const row = new Array<number>(k).fill(0);
-      for (let j = 0; j < m.q; j++) row[ib + j] = -1;
-      rows.push(row);
-      b.push(-1);
-    }
-  } else {
-    lo[iw] = 1e-8 * v;
-    hi[iw] = 10 * v;
-    for (let j = 0; j < m.p; j++) {
-      lo[ia + j] = 0;
-      hi[ia + j] = 1;
-    }
-    for (let j = 0; j < m.o; j++) {
-      lo[ig + j] = j < m.p ? -1 : 0;
-      hi[ig + j] = 2;
-      const row = new Array<number>(k).fill(0);
-      row[ig + j] = 1;
-      if (j < m.p) row[ia + j] = 1;
-      rows.push(row);
-      b.push(0);
-    }
-    for (let j = 0; j < m.q; j++) {
-      lo[ib + j] = 0;
-      hi[ib + j] = 1;
-    }
-    const row = new Array<number>(k).fill(0);
-    for (let j = 0; j < m.p; j++) row[ia + j] = -1;
-    for (let j = 0; j < m.o; j++) row[ig + j] = -0.5;
-    for (let j = 0; j < m.q; j++) row[ib + j] = -1;
-    rows.push(row);
-    b.push(-1);
-  }
+/**
+ * arch's bounds and constraints (single-variable rows folded into the bounds), given the residuals'
+ * moments: the process's (volatility-processes.ts), then the distribution's bounds.
+ */
+export function polytope(pr: Problem, stats: ResidualStats): Polytope {
+  const { m, k, id } = pr;
+  const into = {
+    lo: new Float64Array(k).fill(-Infinity),
+    hi: new Float64Array(k).fill(Infinity),
+    rows: [] as number[][],
+    b: [] as number[],
+  };
+  PROCESSES[m.vol].polytope(m, pr, k, stats, into);
+  const { lo, hi, rows, b } = into;
   DISTRIBUTIONS[m.dist].bounds.forEach(([l, h], j) => {
     lo[id + j] = l;
     hi[id + j] = h;
@@ -77,43 +50,29 @@ function gaussianLogLikelihood(pr: Problem, theta: Float64Array): number {
   return distLogLikelihood(distTerms(DIST_NORMAL, theta, 0), pr.e, pr.sigma2, pr.nobs);
 }
 
-/** arch's starting values of the variance: the best of its grid by the Gaussian likelihood, over the residuals in pr.e. */
+/** arch's starting values of the process: the best of its grid (volatility-processes.ts) by the Gaussian likelihood, over the residuals in pr.e. */
 function varianceStart(pr: Problem, theta: Float64Array): void {
-  const { m, nobs, e, iw, ia, ig, ib } = pr;
+  const { m, nobs, e, iw, id } = pr;
   let meanSq = 0;
   for (let t = 0; t < nobs; t++) meanSq += e[t] * e[t];
   meanSq /= nobs;
-  const alphas = [0.01, 0.05, 0.1, 0.2];
-  const gammas = m.egarch ? [-0.1, 0.0, 0.1] : alphas;
-  const persistences = [0.5, 0.7, 0.9, 0.98];
-  const target = m.egarch ? ln(meanSq) : meanSq;
+  const powerMean = (d: number) => {
+    let s = 0;
+    for (let t = 0; t < nobs; t++) s += powerOf(Math.abs(e[t]), d);
+    return s / nobs;
+  };
   const sv = Float64Array.from(theta);
   let best = Number.NaN;
   const found = Float64Array.from(theta);
-  // a component of order 0 leaves the candidates of its loop equal: arch evaluates them all, and its
-  // argmax keeps the first of equals, so the first alone gives the same start
-  for (const alpha of m.p > 0 ? alphas : alphas.slice(0, 1))
-    for (const gamma of m.o > 0 ? gammas : gammas.slice(0, 1))
-      for (const agb0 of persistences) {
-        let agb = agb0;
-        for (let i = iw; i < ib + m.q; i++) sv[i] = (1 - agb) * target;
-        if (m.p > 0) {
-          for (let j = 0; j < m.p; j++) sv[ia + j] = alpha / m.p;
-          if (!m.egarch) agb -= alpha;
-        }
-        if (m.o > 0) {
-          for (let j = 0; j < m.o; j++) sv[ig + j] = gamma / m.o;
-          if (!m.egarch) agb -= gamma / 2;
-        }
-        if (m.q > 0) for (let j = 0; j < m.q; j++) sv[ib + j] = agb / m.q;
-        const ll = gaussianLogLikelihood(pr, sv);
-        // np.argmax: the first of the largest
-        if (Number.isNaN(best) || ll > best) {
-          best = ll;
-          found.set(sv);
-        }
-      }
-  theta.set(found.subarray(iw, ib + m.q), iw);
+  PROCESSES[m.vol].starts(m, pr, { meanSquare: meanSq, meanRootAbs: Number.NaN }, powerMean, sv, () => {
+    const ll = gaussianLogLikelihood(pr, sv);
+    // np.argmax: the first of the largest
+    if (Number.isNaN(best) || ll > best) {
+      best = ll;
+      found.set(sv);
+    }
+  });
+  theta.set(found.subarray(iw, id), iw);
 }
 
 /** The kurtosis of the standardized residuals at the variance's start (the (skew-)t's starting nu). */
@@ -230,7 +189,7 @@ function gradientHess3(pr: Problem, x: Float64Array, h: Float64Array): Float64Ar
  */
 function kinkInReach(pr: Problem, theta: Float64Array, h: Float64Array): boolean {
   const { m, nobs, y, e } = pr;
-  if (!m.egarch || pr.iw === 0) return false;
+  if (m.vol !== VOL_EGARCH || pr.iw === 0) return false;
   residuals(pr, theta, e);
   for (let t = 0; t < nobs; t++) {
     let reach = h[0];
@@ -355,7 +314,7 @@ export function fitSeries(m: Model, y: Float64Array, out: Float64Array, start?: 
     return;
   }
   const { pr, theta, v } = ols;
-  const poly = polytope(pr, v);
+  const poly = polytope(pr, residualStats(pr, v));
   const warm = start !== undefined && start.length === pr.k && feasible(poly, start);
   if (warm) theta.set(start);
   else startingValues(pr, theta);

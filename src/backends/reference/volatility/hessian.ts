@@ -6,6 +6,7 @@
  * native/kernels/volatility/hessian.cpp is the same, in the same order of operations.
  */
 import { DISTRIBUTIONS } from '../../../kernels/volatility/volatility-dists.js';
+import { VOL_GARCH } from '../../../kernels/volatility/volatility-processes.js';
 import { DIST_NORMAL, distCount, meanCount, type Model } from '../../../kernels/volatility/volatility.js';
 import { digamma } from '../../../math/digamma.js';
 import { logGamma } from '../../../math/gamma.js';
@@ -15,7 +16,7 @@ import { exp, finiteClamp } from './numbers.js';
 
 /** Whether the model has the analytic Hessian (its distribution's terms included: volatility-dists.ts `curvature`). */
 export function hasHessian(m: Model): boolean {
-  return !m.egarch && m.p === 1 && m.o <= 1 && m.q === 1 && meanCount(m) <= 3 && DISTRIBUTIONS[m.dist].curvature;
+  return m.vol === VOL_GARCH && m.p === 1 && m.o <= 1 && m.q === 1 && meanCount(m) <= 3 && DISTRIBUTIONS[m.dist].curvature;
 }
 
 /** (i, j), j <= i, in a lower triangle packed by rows. */

@@ -1,68 +1,28 @@
 /**
  * One model on one series, as arch 8.0 computes it (arch/univariate/mean.py, volatility.py,
- * recursions.pyx, base.py): the mean's residuals, the backcast, the variance bounds, the GARCH/GJR and
- * EGARCH recursions, and the negative log-likelihood with its gradient (forward derivatives of the
- * recursion, exact: the optimizer's). native/kernels/volatility/model.cpp is the same, function for
+ * recursions.pyx, base.py): the mean's residuals, the backcast, the variance bounds, the process's
+ * recursion (processes.ts), and the negative log-likelihood with its gradient (forward derivatives of
+ * the recursion, exact: the optimizer's). native/kernels/volatility/model.cpp is the same, function for
  * function.
  */
-import { distCount, MEAN_ZERO, type Model, meanCount, observations, paramCount } from '../../../kernels/volatility/volatility.js';
+import { VOL_EGARCH } from '../../../kernels/volatility/volatility-processes.js';
+import {
+  distCount,
+  extraCount,
+  MEAN_ZERO,
+  type Model,
+  meanCount,
+  observations,
+  paramCount,
+} from '../../../kernels/volatility/volatility.js';
 import { distIndividual, distLogLikelihood, type DistTerms, distTerms, LogProduct, type Partials } from './dist.js';
-import { exp, ln as log } from './numbers.js';
+import { ln as log } from './numbers.js';
+import { RECURSIONS } from './processes.js';
+import type { Problem } from './problem.js';
+
+export { type Problem, problem } from './problem.js';
 
 export { ln } from './numbers.js';
-
-/** arch's recursions.pyx constants. */
-export const SQRT2_OV_PI = Math.sqrt(2 / Math.PI);
-export const LNSIGMA_MAX = log(Number.MAX_VALUE) - 0.1;
-
-/** A model over one series with what stays fixed while its parameters move. */
-export interface Problem {
-  readonly m: Model;
-  /** The whole series (T); the fit uses y[lags..T). */
-  readonly y: Float64Array;
-  readonly nobs: number;
-  readonly k: number;
-  /** Where omega, alpha, gamma, beta and the distribution's parameters start in a parameter vector. */
-  readonly iw: number;
-  readonly ia: number;
-  readonly ig: number;
-  readonly ib: number;
-  readonly id: number;
-  /** The recursion's pre-sample value (EGARCH: its log) and the per-observation variance bounds. */
-  backcast: number;
-  readonly lower: Float64Array;
-  readonly upper: Float64Array;
-  /** Work: residuals, variances (and EGARCH's ln sigma^2 and standardized residuals). */
-  readonly e: Float64Array;
-  readonly sigma2: Float64Array;
-  readonly ln: Float64Array;
-  readonly z: Float64Array;
-}
-
-/** A problem over `y` with its fixed parts unset (call `fixAt` with the residuals they come from). */
-export function problem(m: Model, y: Float64Array): Problem {
-  const nobs = observations(m, y.length);
-  const km = meanCount(m);
-  const n = Math.max(nobs, 0);
-  return {
-    m,
-    y,
-    nobs,
-    k: paramCount(m),
-    iw: km,
-    ia: km + 1,
-    ig: km + 1 + m.p,
-    ib: km + 1 + m.p + m.o,
-    id: km + 1 + m.p + m.o + m.q,
-    backcast: 0,
-    lower: new Float64Array(n),
-    upper: new Float64Array(n),
-    e: new Float64Array(n),
-    sigma2: new Float64Array(n),
-    ln: new Float64Array(n),
-    z: new Float64Array(n),
-  };
-}
 
 /** The residuals of the mean at `theta` (its first meanCount values) into `e` (arch's resids). */
 export function residuals(pr: Problem, theta: ArrayLike<number>, e: Float64Array): void {
@@ -163,7 +123,7 @@ export function backcastOf(m: Model, e: Float64Array, nobs: number): number {
   const w = ewmaWeights(nobs);
   let s = 0;
   for (let i = 0; i < w.length; i++) s += e[i] * e[i] * w[i];
-  return m.egarch ? log(s) : s;
+  return m.vol === VOL_EGARCH ? log(s) : s;
 }
 
 /** The mean of e^2 (arch's `v` of the bounds) and of (e - mean)^2 (np.var). */
@@ -218,158 +178,13 @@ export function fixAt(pr: Problem, theta: ArrayLike<number>): number {
 }
 
 /**
- * The variance recursion at `theta` over the residuals `pr.e` into `pr.sigma2` (and EGARCH's `pr.ln`,
- * `pr.z`). With `ds` (nobs x k), each sigma^2_t's derivatives in the parameters: the GARCH family's
- * directly, EGARCH's of ln sigma^2_t (and `dz`, nobs x k, the standardized residual's).
+ * The variance recursion at `theta` over the residuals `pr.e` into `pr.sigma2` (and the process's
+ * state, `pr.ln`, and EGARCH's `pr.z`): processes.ts, the process's own. With `ds` (nobs x k), each
+ * sigma^2_t's derivatives in the parameters (EGARCH: of ln sigma^2_t, and `dz`, nobs x k, the
+ * standardized residual's).
  */
 export function recursion(pr: Problem, theta: ArrayLike<number>, ds?: Float64Array, dz?: Float64Array): void {
-  if (pr.m.egarch) egarchRecursion(pr, theta, ds, dz);
-  else garchRecursion(pr, theta, ds);
-}
-
-/** d e_t / d theta_i for a mean parameter i (the others are 0). */
-function residualDerivative(pr: Problem, t: number, i: number): number {
-  return i === 0 ? -1 : -pr.y[t + pr.m.lags - i];
-}
-
-function garchRecursion(pr: Problem, theta: ArrayLike<number>, ds?: Float64Array): void {
-  const { m, nobs, e, sigma2, lower, upper, backcast: bc, k, iw, ia, ig, ib } = pr;
-  const km = iw;
-  for (let t = 0; t < nobs; t++) {
-    const d = ds ? t * k : 0;
-    if (ds) {
-      ds.fill(0, d, d + k);
-      ds[d + iw] = 1;
-    }
-    let s = theta[iw];
-    for (let j = 0; j < m.p; j++) {
-      const lag = t - 1 - j;
-      const a = theta[ia + j];
-      if (lag < 0) {
-        s += a * bc;
-        if (ds) ds[d + ia + j] += bc;
-      } else {
-        s += a * (e[lag] * e[lag]);
-        if (ds) {
-          ds[d + ia + j] += e[lag] * e[lag];
-          for (let i = 0; i < km; i++) ds[d + i] += a * 2 * e[lag] * residualDerivative(pr, lag, i);
-        }
-      }
-    }
-    for (let j = 0; j < m.o; j++) {
-      const lag = t - 1 - j;
-      const g = theta[ig + j];
-      if (lag < 0) {
-        s += g * 0.5 * bc;
-        if (ds) ds[d + ig + j] += 0.5 * bc;
-      } else if (e[lag] < 0) {
-        s += g * (e[lag] * e[lag]);
-        if (ds) {
-          ds[d + ig + j] += e[lag] * e[lag];
-          for (let i = 0; i < km; i++) ds[d + i] += g * 2 * e[lag] * residualDerivative(pr, lag, i);
-        }
-      }
-    }
-    for (let j = 0; j < m.q; j++) {
-      const lag = t - 1 - j;
-      const b = theta[ib + j];
-      if (lag < 0) {
-        s += b * bc;
-        if (ds) ds[d + ib + j] += bc;
-      } else {
-        s += b * sigma2[lag];
-        if (ds) {
-          ds[d + ib + j] += sigma2[lag];
-          const l = lag * k;
-          for (let i = 0; i < k; i++) ds[d + i] += b * ds[l + i];
-        }
-      }
-    }
-    // arch's bounds_check
-    if (s < lower[t]) {
-      s = lower[t];
-      if (ds) ds.fill(0, d, d + k);
-    } else if (s > upper[t]) {
-      if (Number.isFinite(s)) {
-        if (ds) for (let i = 0; i < k; i++) ds[d + i] /= s;
-        s = upper[t] + log(s / upper[t]);
-      } else {
-        s = upper[t] + 1000;
-        if (ds) ds.fill(0, d, d + k);
-      }
-    }
-    sigma2[t] = s;
-  }
-}
-
-function egarchRecursion(pr: Problem, theta: ArrayLike<number>, dl?: Float64Array, dz?: Float64Array): void {
-  const { m, nobs, e, sigma2, ln, z, lower, upper, backcast: bc, k, iw, ia, ig, ib } = pr;
-  const km = iw;
-  for (let t = 0; t < nobs; t++) {
-    const d = dl ? t * k : 0;
-    if (dl) {
-      dl.fill(0, d, d + k);
-      dl[d + iw] = 1;
-    }
-    let l = theta[iw];
-    for (let j = 0; j < m.p; j++) {
-      const lag = t - 1 - j;
-      if (lag < 0) continue;
-      const a = theta[ia + j];
-      l += a * (Math.abs(z[lag]) - SQRT2_OV_PI);
-      if (dl && dz) {
-        dl[d + ia + j] += Math.abs(z[lag]) - SQRT2_OV_PI;
-        const sign = z[lag] > 0 ? 1 : z[lag] < 0 ? -1 : 0;
-        for (let i = 0; i < k; i++) dl[d + i] += a * sign * dz[lag * k + i];
-      }
-    }
-    for (let j = 0; j < m.o; j++) {
-      const lag = t - 1 - j;
-      if (lag < 0) continue;
-      const g = theta[ig + j];
-      l += g * z[lag];
-      if (dl && dz) {
-        dl[d + ig + j] += z[lag];
-        for (let i = 0; i < k; i++) dl[d + i] += g * dz[lag * k + i];
-      }
-    }
-    for (let j = 0; j < m.q; j++) {
-      const lag = t - 1 - j;
-      const b = theta[ib + j];
-      if (lag < 0) {
-        l += b * bc;
-        if (dl) dl[d + ib + j] += bc;
-      } else {
-        l += b * ln[lag];
-        if (dl) {
-          dl[d + ib + j] += ln[lag];
-          for (let i = 0; i < k; i++) dl[d + i] += b * dl[lag * k + i];
-        }
-      }
-    }
-    if (l > LNSIGMA_MAX) {
-      l = LNSIGMA_MAX;
-      if (dl) dl.fill(0, d, d + k);
-    }
-    let s = exp(l);
-    if (s < lower[t]) {
-      s = lower[t];
-      l = log(s);
-      if (dl) dl.fill(0, d, d + k);
-    } else if (s > upper[t]) {
-      s = upper[t] + log(s) - log(upper[t]);
-      l = log(s);
-      if (dl) for (let i = 0; i < k; i++) dl[d + i] /= s;
-    }
-    sigma2[t] = s;
-    ln[t] = l;
-    const sd = Math.sqrt(s);
-    z[t] = e[t] / sd;
-    if (dz && dl) {
-      for (let i = 0; i < k; i++) dz[d + i] = -0.5 * z[t] * dl[d + i];
-      for (let i = 0; i < km; i++) dz[d + i] += residualDerivative(pr, t, i) / sd;
-    }
-  }
+  RECURSIONS[pr.m.vol].recursion(pr, theta, ds, dz);
 }
 
 /** Work arrays of the gradient (nobs x k each), made once per problem and reused. */
@@ -379,7 +194,7 @@ export interface GradientWork {
 }
 export function gradientWork(pr: Problem): GradientWork {
   const n = Math.max(pr.nobs, 0) * pr.k;
-  return { ds: new Float64Array(n), dz: new Float64Array(pr.m.egarch ? n : 0) };
+  return { ds: new Float64Array(n), dz: new Float64Array(pr.m.vol === VOL_EGARCH ? n : 0) };
 }
 
 /**
@@ -424,7 +239,7 @@ function gradientOf(pr: Problem, terms: DistTerms, grad: Float64Array, work: Gra
     gs.add(partial.g);
     q += partial.q;
     // EGARCH's ds holds d ln sigma^2: dl/d ln sigma^2 = sigma^2 dl/d sigma^2
-    const w = pr.m.egarch ? partial.dSigma2 * sigma2[t] : partial.dSigma2;
+    const w = pr.m.vol === VOL_EGARCH ? partial.dSigma2 * sigma2[t] : partial.dSigma2;
     const d = t * k;
     for (let i = 0; i < k; i++) grad[i] += w * ds[d + i];
     for (let i = 0; i < km; i++) grad[i] += partial.dE * (i === 0 ? -1 : -pr.y[t + pr.m.lags - i]);
