@@ -67,7 +67,7 @@ const CASES: [string, (k: Kernels) => unknown, string][] = [
   [
     'unknown option',
     (k) => k.garch(y, { power: 1 } as never),
-    'options: expected only the options vol, p, o, q, mean, lags, dist, startingValues, got unknown option "power"',
+    'options: expected only the options vol, p, o, q, mean, lags, dist, delta, startingValues, got unknown option "power"',
   ],
   [
     'starting values not finite',

@@ -79,7 +79,7 @@ describe('garchVar [reference]', () => {
     [{ window: 400, refit: 0 }, 'options.refit: expected an integer >= 1, got 0'],
     [{ window: 400, confidence: 1 }, 'options.confidence: expected a number in (0, 1), got 1'],
     [{ window: 400, method: 'historical' }, "options.method: expected one of 'parametric', 'filtered'"],
-    [{ horizon: 2 }, 'options: expected only the options vol, p, o, q, mean, lags, dist, window, refit, confidence, method'],
+    [{ horizon: 2 }, 'options: expected only the options vol, p, o, q, mean, lags, dist, delta, window, refit, confidence, method'],
   ])('bad options %o', (options, message) => {
     expect(() => ref.garchVar(y, options as never)).toThrow(KernelInputError);
     expect(() => ref.garchVar(y, options as never)).toThrow(message);
