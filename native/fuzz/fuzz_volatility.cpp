@@ -38,13 +38,14 @@ bool finite(const std::vector<double>& v) {
 /// A model as the resolver makes one (small orders: the fit's cost grows with them).
 Model model(fuzz::Input& in) {
   Model m;
-  m.vol = in.flag() ? kVolEgarch : kVolGarch;
-  m.p = in.in<size_t>((m.vol == kVolEgarch) ? 0 : 1, 2);
-  m.o = in.in<size_t>((m.vol == kVolEgarch) && m.p == 0 ? 1 : 0, (m.vol == kVolEgarch) ? 1 : m.p);
+  m.vol = in.in<int>(kVolGarch, kVolAparch);
+  m.p = in.in<size_t>(m.vol == kVolEgarch ? 0 : 1, 2);
+  m.o = in.in<size_t>(m.vol == kVolEgarch && m.p == 0 ? 1 : 0, m.vol == kVolEgarch ? 1 : m.p);
   m.q = in.in<size_t>(0, 2);
   m.mean = in.in<int>(0, 2);
   m.lags = m.mean == kMeanAr ? in.in<size_t>(1, 2) : 0;
   m.dist = in.in<int>(0, kDistCount - 1);
+  if (m.vol == kVolAparch && in.flag()) m.delta = in.real(0.06, 3.9);  // APARCH's power fixed, else estimated
   return m;
 }
 
@@ -75,7 +76,7 @@ std::vector<double> params(fuzz::Input& in, const Problem& pr, double v) {
   }
   // onto the rows: alpha + gamma >= 0 (gamma raised), the persistence <= 1 (everything shrunk)
   const Model& m = pr.m;
-  for (size_t j = 0; j < m.o && (m.vol != kVolEgarch); j++)
+  for (size_t j = 0; j < m.o && m.vol == kVolGarch; j++)
     if (j < m.p && x[pr.ia + j] + x[pr.ig + j] < 0) x[pr.ig + j] = -x[pr.ia + j];
   double persistence = 0;
   for (size_t r = 0; r < p.rows; r++) {
@@ -84,7 +85,7 @@ std::vector<double> params(fuzz::Input& in, const Problem& pr, double v) {
     if (p.b[r] == -1) persistence = s;
   }
   if (persistence > 1) {
-    const size_t first = (m.vol == kVolEgarch) ? pr.ib : pr.ia;
+    const size_t first = m.vol == kVolEgarch ? pr.ib : pr.ia;
     for (size_t i = first; i < pr.ib + m.q; i++) x[i] /= persistence * (1 + 1e-12);
   }
   return x;
@@ -108,7 +109,8 @@ void checkUnpack(fuzz::Input& in) {
   const bool ok = unpackModel(raw.data(), raw.size(), m);
   if (!ok) return;
   require(raw.size() == kModelLength && m.p <= kMaxOrder && m.o <= kMaxOrder && m.q <= kMaxOrder);
-  require((m.vol == kVolEgarch) ? m.p + m.o >= 1 : (m.p >= 1 && m.o <= m.p));
+  require(m.vol == kVolEgarch ? m.p + m.o >= 1 : (m.p >= 1 && m.o <= m.p));
+  require(m.vol == kVolAparch || m.delta == 0);
   require((m.mean == kMeanAr) == (m.lags > 0));
 }
 
@@ -195,7 +197,7 @@ void checkFit(fuzz::Input& in, const Model& m, const std::vector<double>& y) {
   require(filtered[0] == 0 || filtered[0] == kFaultOmega);
   if (filtered[0] == 0) require(std::isfinite(filtered[1]));
   const bool simulated = in.flag();
-  const size_t horizon = (m.vol == kVolEgarch) && !simulated ? 1 : in.in<size_t>(1, 12);
+  const size_t horizon = m.vol != kVolGarch && !simulated ? 1 : in.in<size_t>(1, 12);
   std::vector<double> forecast(forecastLength(horizon));
   forecastSeries(m, y.data(), T, out.data(), horizon, forecast.data(), simulated ? in.in<size_t>(1, 50) : 0,
                  double(in.in<uint32_t>(0, 1000)));

@@ -6,7 +6,7 @@
  *   1e-9; the parameters within 1e-4 relative (1e-3 absolute floor) of the tight fit's where the two
  *   likelihoods agree within 1e-7 (two cases, a flat shape parameter, end higher than arch; one APARCH
  *   case's mu is flat: stated below);
- * - APARCH (arch-aparch.json) as the others, on the reference backend;
+ * - APARCH (arch-aparch.json) as the others;
  * - the robust standard errors at arch's parameters: within arch's own numerical noise (3e-5 relative;
  *   per case where a parameter sits at a bound or on a flat direction, as stated).
  */
@@ -118,4 +118,11 @@ describe(`volatility: arch ${fixture.arch} [reference]`, () => {
   });
 });
 
-describeEachBackend('volatility: arch', (k) => archCases(k), 'volatility');
+describeEachBackend(
+  'volatility: arch',
+  (k) => {
+    archCases(k);
+    describe('APARCH', () => archCases(k, aparchFixture.cases));
+  },
+  'volatility',
+);

@@ -55,7 +55,11 @@ const CASES: [string, (k: Kernels) => unknown, string][] = [
       ),
     'returns: expected a series whose mean model leaves residuals (not constant), got residuals all 0',
   ],
-  ['unknown vol', (k) => k.garch(y, { vol: 'figarch' as never }), "options.vol: expected one of 'garch', 'gjr', 'egarch', 'aparch', got \"figarch\""],
+  [
+    'unknown vol',
+    (k) => k.garch(y, { vol: 'figarch' as never }),
+    "options.vol: expected one of 'garch', 'gjr', 'egarch', 'aparch', got \"figarch\"",
+  ],
   ['unknown mean', (k) => k.garch(y, { mean: 'harx' as never }), "options.mean: expected one of 'constant', 'zero', 'ar', got \"harx\""],
   [
     'unknown dist',

@@ -11,8 +11,7 @@ import type { GarchFit } from '../../src/kernels/volatility/volatility-kernels.j
 import { resolveModel } from '../../src/kernels/volatility/volatility.js';
 import { paramsVector } from '../../src/kernels/volatility/volatility-resolve.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
-import { fixture } from './cases.js';
-import { returnsOf } from './cases.js';
+import { aparchFixture, fixture, returnsOf } from './cases.js';
 
 /** A seeded GJR-GARCH path of T percent returns (mulberry-style generator, Box-Muller normals). */
 function simulated(seed: number, T: number): Float64Array {
@@ -48,12 +47,16 @@ const SPECS = [
   { vol: 'gjr' },
   { vol: 'garch', mean: 'zero' },
   { vol: 'gjr', mean: 'ar', lags: 2 },
+  // APARCH: delta estimated, fixed, p = 2 with two asymmetric lags
+  { vol: 'aparch', dist: 't' },
+  { vol: 'aparch', o: 0, delta: 1.5, mean: 'zero' },
+  { vol: 'aparch', p: 2, o: 2, mean: 'ar', dist: 'ged' },
 ] as const;
 
 describeEachBackend(
   'volatility parity',
   (k: Kernels, name) => {
-    it.each(fixture.cases)('filter, forecast and fit of $name', (c) => {
+    it.each([...fixture.cases, ...aparchFixture.cases])('filter, forecast and fit of $name', (c) => {
       const y = returnsOf(c);
       const params = Float64Array.from(c.fix.params);
       expect(k.garchFilter(y, { ...c.spec, params })).toEqual(ref.garchFilter(y, { ...c.spec, params }));
@@ -62,6 +65,8 @@ describeEachBackend(
         ref.garchForecast({ returns: y, ...c.spec, params }, { horizon: h }),
       );
       expect(k.garch(y, c.spec)).toEqual(ref.garch(y, c.spec));
+      const sim = { horizon: 6, method: 'simulation', simulations: 500, seed: 3 } as const;
+      expect(k.garchForecast({ returns: y, ...c.spec, params }, sim)).toEqual(ref.garchForecast({ returns: y, ...c.spec, params }, sim));
     });
 
     it.each(SPECS.flatMap((spec, i) => [300, 1000].map((T) => ({ spec, T, seed: 70 + 10 * i + T }))))(

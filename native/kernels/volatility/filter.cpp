@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "volatility/aparch.hpp"
 #include "volatility/fit.hpp"
 
 namespace kernelbus::volatility {
@@ -15,6 +16,11 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 bool omegaInBounds(const Problem& pr, const double* theta, double v) {
   const double w = theta[pr.iw];
   if (pr.m.vol == kVolEgarch) return w >= ln(v) - kLog1e4 && w <= ln(v) + kLog1e4;
+  if (pr.m.vol == kVolAparch) {
+    double lo, hi;
+    aparchOmegaBounds(pr, v, lo, hi);
+    return w >= lo && w <= hi;
+  }
   return w >= 1e-8 * v && w <= 10 * v;
 }
 

@@ -8,6 +8,7 @@
 
 #include "generated/volatility_records.hpp"
 #include "parallel.hpp"
+#include "volatility/aparch.hpp"
 #include "volatility/passes.hpp"
 
 namespace kernelbus::volatility {
@@ -26,7 +27,6 @@ bool unpackModel(const double* packed, size_t length, Model& m) {
   if (!unpack(Packed{packed, length}, m).ok()) return false;
   if (m.vol == kVolEgarch ? m.p + m.o == 0 : (m.p == 0 || m.o > m.p)) return false;
   if (m.vol != kVolAparch && m.delta != 0) return false;  // a fixed power is APARCH's alone
-  if (m.vol == kVolAparch) return false;                   // APARCH runs on the reference backend (native/kernels/volatility has no APARCH yet)
   return (m.mean == kMeanAr) == (m.lags > 0);
 }
 
@@ -40,7 +40,9 @@ Polytope polytope(const Problem& pr, double v) {
     out.a.resize((out.rows + 1) * k, 0.0);
     return out.a.data() + (out.rows++) * k;
   };
-  if (m.vol == kVolEgarch) {
+  if (m.vol == kVolAparch) {
+    aparchPolytope(pr, v, out);
+  } else if (m.vol == kVolEgarch) {
     const double lnv = ln(v);
     out.lo[pr.iw] = lnv - kLog1e4;
     out.hi[pr.iw] = lnv + kLog1e4;
@@ -93,7 +95,9 @@ double gaussianLogLikelihood(Problem& pr, const double* theta) {
   return distLogLikelihood(Dist(kDistNormal, theta, 0), pr.e.data(), pr.sigma2.data(), pr.nobs);
 }
 
-void varianceStart(Problem& pr, double* theta) {
+/// GARCH's and EGARCH's starting grid (GARCH.starting_values, EGARCH.starting_values), each candidate's k
+/// values appended to grid.
+void garchStarts(const Problem& pr, const double* theta, std::vector<double>& grid) {
   const Model& m = pr.m;
   const double meanSq = meanSquare(pr.e.data(), pr.nobs);
   const double alphas[] = {0.01, 0.05, 0.1, 0.2};
@@ -102,7 +106,7 @@ void varianceStart(Problem& pr, double* theta) {
   const size_t gammaCount = (m.vol == kVolEgarch) ? 3 : 4;
   const double persistences[] = {0.5, 0.7, 0.9, 0.98};
   const double target = (m.vol == kVolEgarch) ? ln(meanSq) : meanSq;
-  std::vector<double> sv(theta, theta + pr.k), grid;
+  std::vector<double> sv(theta, theta + pr.k);
   // a component of order 0 leaves the candidates of its loop equal: arch evaluates them all, and its
   // argmax keeps the first of equals, so the first alone gives the same start
   for (size_t ai = 0; ai < (m.p > 0 ? 4 : 1); ai++)
@@ -123,6 +127,15 @@ void varianceStart(Problem& pr, double* theta) {
           for (size_t j = 0; j < m.q; j++) sv[pr.ib + j] = agb / double(m.q);
         grid.insert(grid.end(), sv.begin(), sv.end());
       }
+}
+
+void varianceStart(Problem& pr, double* theta) {
+  const Model& m = pr.m;
+  std::vector<double> grid;
+  if (m.vol == kVolAparch)
+    aparchStarts(pr, theta, grid);
+  else
+    garchStarts(pr, theta, grid);
   const size_t count = grid.size() / pr.k;
   std::vector<double> ll(count);
   if (const GridPass lanes = garch11Grid(m))
@@ -138,7 +151,7 @@ void varianceStart(Problem& pr, double* theta) {
     }
   }
   const double* start = grid.data() + found * pr.k;
-  std::copy(start + pr.iw, start + pr.ib + m.q, theta + pr.iw);
+  std::copy(start + pr.iw, start + pr.id, theta + pr.iw);
 }
 
 /// The kurtosis of the standardized residuals at the variance's start (the (skew-)t's starting nu).

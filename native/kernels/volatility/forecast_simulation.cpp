@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "random.hpp"
+#include "volatility/aparch.hpp"
 #include "volatility/model.hpp"
 
 namespace kernelbus::volatility {
@@ -23,6 +24,25 @@ void simulateVariance(const Problem& ext, const double* params, size_t horizon, 
   const auto ppf = distribution(m.dist).ppf;
   const uint64_t k0 = uint64_t(std::fmod(seed, 4294967296.0)), k1 = uint64_t(std::floor(seed / 4294967296.0));
   std::vector<double> z(horizon), sums(horizon, 0.0), sym(mx + horizon), asym(mx + horizon), s(mx + horizon);
+  const auto draw = [&](size_t path) {
+    for (size_t h = 0; h < horizon; h += 2) {
+      random::Word x0 = path, x1 = h / 2, x2 = kTag, x3 = 0;
+      random::philox4x32(x0, x1, x2, x3, k0, k1);
+      z[h] = ppf(shape, random::uniform52(x0, x1));
+      if (h + 1 < horizon) z[h + 1] = ppf(shape, random::uniform52(x2, x3));
+    }
+  };
+  if (m.vol == kVolAparch) {  // aparch.cpp's paths
+    AparchPaths paths(ext, params, horizon);
+    std::vector<double> variance(horizon);
+    for (size_t path = 0; path < simulations; path++) {
+      draw(path);
+      paths.run(z.data(), variance.data());
+      for (size_t h = 0; h < horizon; h++) sums[h] += variance[h];
+    }
+    for (size_t h = 0; h < horizon; h++) vf[h] = sums[h] / double(simulations);
+    return;
+  }
   for (size_t i = 0; i < mx; i++) {
     if (n + i < mx) {  // before the sample
       sym[i] = (m.vol == kVolEgarch) ? kSqrt2OvPi : ext.backcast;
@@ -43,12 +63,7 @@ void simulateVariance(const Problem& ext, const double* params, size_t horizon, 
     }
   }
   for (size_t path = 0; path < simulations; path++) {
-    for (size_t h = 0; h < horizon; h += 2) {
-      random::Word x0 = path, x1 = h / 2, x2 = kTag, x3 = 0;
-      random::philox4x32(x0, x1, x2, x3, k0, k1);
-      z[h] = ppf(shape, random::uniform52(x0, x1));
-      if (h + 1 < horizon) z[h + 1] = ppf(shape, random::uniform52(x2, x3));
-    }
+    draw(path);
     for (size_t h = 0; h < horizon; h++) {
       const size_t at = mx + h;
       double v = params[ext.iw];

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "volatility/aparch.hpp"
 #include "volatility/passes.hpp"
 
 namespace kernelbus::volatility {
@@ -21,7 +22,8 @@ Problem::Problem(const Model& model, const double* series, size_t length) : m(mo
   ia = km + 1;
   ig = ia + m.p;
   ib = ig + m.o;
-  id = ib + m.q;
+  ix = ib + m.q;
+  id = ix + extraCount(m);
   lower.assign(nobs, 0);
   upper.assign(nobs, 0);
   e.assign(nobs, 0);
@@ -296,6 +298,8 @@ void recursion(Problem& pr, const double* theta, bool derivatives) {
   }
   if (pr.m.vol == kVolEgarch)
     egarchRecursion(pr, theta, derivatives);
+  else if (pr.m.vol == kVolAparch)
+    aparchRecursion(pr, theta, derivatives);  // d sigma^2 into pr.ds
   else
     garchValues(pr, theta);  // the GARCH family's derivatives: garchGradient, in the likelihood's pass
 }
@@ -420,7 +424,8 @@ double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool ind
   }
   if (!grad) return -distLogLikelihood(dist, pr.e.data(), pr.sigma2.data(), nobs);
   if (pr.m.vol == kVolGarch) return garchValue;
-  // EGARCH: the chain rule over the recursion's derivatives of ln sigma^2 (dl/d ln sigma^2 = sigma^2 dl/d sigma^2)
+  // EGARCH: the chain rule over the recursion's derivatives of ln sigma^2 (dl/d ln sigma^2 = sigma^2 dl/d
+  // sigma^2); APARCH's are of sigma^2 itself
   LogProduct s2, gs;
   Partials part;
   double q = 0;
@@ -431,7 +436,7 @@ double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool ind
     s2.add(pr.sigma2[t]);
     gs.add(part.g);
     q += part.q;
-    const double w = part.dSigma2 * pr.sigma2[t];
+    const double w = pr.m.vol == kVolEgarch ? part.dSigma2 * pr.sigma2[t] : part.dSigma2;
     const double* d = pr.ds.data() + t * k;
     for (size_t i = 0; i < k; i++) grad[i] += w * d[i];
     for (size_t i = 0; i < km; i++) grad[i] += part.dE * (i == 0 ? -1 : -pr.y[t + pr.m.lags - i]);

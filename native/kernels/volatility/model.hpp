@@ -23,8 +23,9 @@ struct Problem {
   Model m;
   const double* y = nullptr;
   size_t T = 0, nobs = 0, k = 0;
-  size_t iw = 0, ia = 0, ig = 0, ib = 0, id = 0;
+  size_t iw = 0, ia = 0, ig = 0, ib = 0, ix = 0, id = 0;
   double backcast = 0;
+  /// ln: the process's own state (EGARCH ln sigma^2, APARCH sigma^delta); z EGARCH's standardized residuals.
   std::vector<double> lower, upper, e, sigma2, ln, z;
   /// The gradient's work (nobs x k): d sigma^2 (EGARCH: d ln sigma^2) and EGARCH's d z.
   std::vector<double> ds, dz;

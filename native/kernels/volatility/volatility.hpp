@@ -17,7 +17,7 @@ struct Model {
   size_t p = 1, o = 0, q = 1;
   int mean = 0;  // 0 constant, 1 zero, 2 AR
   size_t lags = 0;
-  int dist = 0;  // the distribution's code (dists.hpp): 0 normal, 1 t, 2 skew-t, 3 GED
+  int dist = 0;      // the distribution's code (dists.hpp): 0 normal, 1 t, 2 skew-t, 3 GED
   double delta = 0;  // APARCH's fixed power; 0 where estimated
 };
 constexpr int kVolGarch = 0;
@@ -46,7 +46,9 @@ bool unpackModel(const double* packed, size_t length, Model& m);
 
 inline size_t meanCount(const Model& m) { return m.mean == kMeanZero ? 0 : 1 + m.lags; }
 inline size_t distCount(const Model& m) { return distribution(m.dist).shapes; }
-inline size_t paramCount(const Model& m) { return meanCount(m) + 1 + m.p + m.o + m.q + distCount(m); }
+/// Parameters of the process after beta: APARCH's delta where estimated.
+inline size_t extraCount(const Model& m) { return m.vol == kVolAparch && m.delta == 0 ? 1 : 0; }
+inline size_t paramCount(const Model& m) { return meanCount(m) + 1 + m.p + m.o + m.q + extraCount(m) + distCount(m); }
 /// The fewest observations a model takes (volatility.ts minObservations), plus the AR's lags: the fewest returns.
 inline size_t minReturns(const Model& m) {
   size_t mx = m.p > m.o ? m.p : m.o;

@@ -82,7 +82,9 @@ inline Outcome garchForecast(In returns, size_t rows, Packed model, In params, s
   if (Outcome o = detail::params(params, 3, m); !o.ok()) return o;
   if (horizon < 1 || horizon > 100000) return ArgFault{4, -1, "an integer in [1, 100000]", std::to_string(horizon)};
   if (simulations > 1000000) return ArgFault{5, -1, "an integer in [0, 1000000]", std::to_string(simulations)};
-  if ((m.vol == kVolEgarch) && horizon > 1 && simulations == 0) return ArgFault{4, -1, "1 for EGARCH's analytic forecast", std::to_string(horizon)};
+  if (m.vol != kVolGarch && horizon > 1 && simulations == 0)
+    return ArgFault{4, -1, m.vol == kVolEgarch ? "1 for EGARCH's analytic forecast" : "1 for APARCH's analytic forecast",
+                    std::to_string(horizon)};
   if (Outcome o = requireLength(7, out, forecastLength(horizon)); !o.ok()) return o;
   forecastSeries(m, returns.data, rows, params.data, horizon, out.data, simulations, double(seed));
   return Outcome{};

@@ -221,7 +221,10 @@ export const VOLATILITY_KERNELS = {
     params: [],
     records: { model: MODEL },
     options: [...FIT_OPTIONS, 'startingValues'],
-    sample: (s: Sampler) => [sampleReturns(s, s.int(120, 200)), { vol: s.pick('garch', 'gjr', 'egarch'), dist: s.pick('normal', 't') }],
+    sample: (s: Sampler) => [
+      sampleReturns(s, s.int(120, 200)),
+      { vol: s.pick('garch', 'gjr', 'egarch', 'aparch'), dist: s.pick('normal', 't') },
+    ],
     api(returns: Series, options?: GarchOptions): Call<GarchFit | GarchFit[]> {
       requireKnownOptions(VOLATILITY_KERNELS.garch, options);
       const o = optionsObject(options);

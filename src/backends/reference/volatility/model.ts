@@ -6,15 +6,7 @@
  * function.
  */
 import { VOL_EGARCH } from '../../../kernels/volatility/volatility-processes.js';
-import {
-  distCount,
-  extraCount,
-  MEAN_ZERO,
-  type Model,
-  meanCount,
-  observations,
-  paramCount,
-} from '../../../kernels/volatility/volatility.js';
+import { distCount, MEAN_ZERO, type Model } from '../../../kernels/volatility/volatility.js';
 import { distIndividual, distLogLikelihood, type DistTerms, distTerms, LogProduct, type Partials } from './dist.js';
 import { ln as log } from './numbers.js';
 import { RECURSIONS } from './processes.js';
