@@ -22,21 +22,8 @@ export function hasHessian(m: Model): boolean {
 /** (i, j), j <= i, in a lower triangle packed by rows. */
 const at = (i: number, j: number) => (i * (i + 1)) / 2 + j;
 
-/**
- * -ll at theta, its gradient into grad and its Hessian into hess (k x k, row-major), sigma2 filled;
- * the model must have one (hasHessian).
- */
-export function negLogLikelihoodHessian(pr: Problem, theta: ArrayLike<number>, grad: Float64Array, hess: Float64Array): number {
-  residuals(pr, theta, pr.e);
-  if (pr.m.dist !== DIST_NORMAL) return shapePass(pr, theta, grad, hess);
-  const { m, nobs, e, y, sigma2, lower, upper, backcast: bc } = pr;
-  const O = m.o;
-  const KM = meanCount(m);
-  const K = KM + 3 + O;
-  const IW = KM;
-  const IA = KM + 1;
-  const IG = KM + 2;
-  const IB = KM + 2 + O;
+/** The row and column of each entry of a K x K lower triangle packed by rows. */
+function triangle(K: number): { row: Int32Array; col: Int32Array } {
   const N = (K * (K + 1)) / 2;
   const row = new Int32Array(N);
   const col = new Int32Array(N);
@@ -45,22 +32,36 @@ export function negLogLikelihoodHessian(pr: Problem, theta: ArrayLike<number>, g
       row[n] = i;
       col[n] = j;
     }
+  return { row, col };
+}
+
+/**
+ * GARCH(1,1)'s and GJR(1,1,1)'s sigma^2 with its first (d) and second (h, packed by rows) derivatives
+ * in the process's parameters and the mean's (KM of them), carried forward step by step and through
+ * arch's bounds_check: the recursion both passes share (s and d are the gradient pass's operations).
+ * `step(t)` advances to t in order from 0, sets pr.sigma2[t] and returns it.
+ */
+function curvatureRecursion(pr: Problem, theta: ArrayLike<number>, KM: number) {
+  const { m, e, y, sigma2, lower, upper, backcast: bc } = pr;
+  const O = m.o;
+  const K = KM + 3 + O;
+  const IW = KM;
+  const IA = KM + 1;
+  const IG = KM + 2;
+  const IB = KM + 2 + O;
+  const N = (K * (K + 1)) / 2;
+  const { row, col } = triangle(K);
   const L = m.lags;
   const rd = (t: number, i: number) => (i === 0 ? -1 : -y[t + L - i]); // d e_t / d theta_i
-  const constant = distTerms(DIST_NORMAL, theta, 0).constant;
   const omega = theta[IW];
   const a = theta[IA];
   const g = O ? theta[IG] : 0;
   const b = theta[IB];
-  // d: d sigma^2_t (prev: at t - 1); h: d2 sigma^2_t, packed; gr, hl: of ll
   const d = new Float64Array(K);
-  const prev = new Float64Array(K);
-  const gr = new Float64Array(K);
+  const prev = new Float64Array(K); // d at t - 1
   const h = new Float64Array(N);
-  const hl = new Float64Array(N);
-  const s2p = new LogProduct();
-  let q = 0;
-  for (let t = 0; t < nobs; t++) {
+  const step = (t: number): number => {
+    prev.set(d);
     d.fill(0);
     d[IW] = 1;
     let s = omega;
@@ -120,6 +121,35 @@ export function negLogLikelihoodHessian(pr: Problem, theta: ArrayLike<number>, g
       }
     }
     sigma2[t] = s;
+    return s;
+  };
+  return { d, h, step };
+}
+
+/**
+ * -ll at theta, its gradient into grad and its Hessian into hess (k x k, row-major), sigma2 filled;
+ * the model must have one (hasHessian).
+ */
+export function negLogLikelihoodHessian(pr: Problem, theta: ArrayLike<number>, grad: Float64Array, hess: Float64Array): number {
+  residuals(pr, theta, pr.e);
+  if (pr.m.dist !== DIST_NORMAL) return shapePass(pr, theta, grad, hess);
+  const { m, nobs, e, y } = pr;
+  const KM = meanCount(m);
+  const K = KM + 3 + m.o;
+  const N = (K * (K + 1)) / 2;
+  const { row, col } = triangle(K);
+  const L = m.lags;
+  const rd = (t: number, i: number) => (i === 0 ? -1 : -y[t + L - i]); // d e_t / d theta_i
+  const constant = distTerms(DIST_NORMAL, theta, 0).constant;
+  // d: d sigma^2_t; h: d2 sigma^2_t, packed; gr, hl: of ll
+  const rec = curvatureRecursion(pr, theta, KM);
+  const { d, h } = rec;
+  const gr = new Float64Array(K);
+  const hl = new Float64Array(N);
+  const s2p = new LogProduct();
+  let q = 0;
+  for (let t = 0; t < nobs; t++) {
+    const s = rec.step(t);
     // the normal's partials, their operations: r, u, q, dl/d sigma^2 (w) and dl/de
     const r = 1 / s;
     const u = e[t] * e[t] * r;
@@ -140,7 +170,6 @@ export function negLogLikelihoodHessian(pr: Problem, theta: ArrayLike<number>, g
         if (i < KM) c += les * rd(t, i) * d[j] + lee * rd(t, i) * rd(t, j);
         hl[at(i, j)] += c;
       }
-    prev.set(d);
   }
   for (let i = 0; i < K; i++) grad[i] = -gr[i];
   for (let n = 0; n < N; n++) hess[row[n] * K + col[n]] = hess[col[n] * K + row[n]] = -hl[n];
@@ -323,38 +352,22 @@ class ShapeCurvature {
  * derivatives over the mean's and the variance's parameters (K0) alone, the shape parameters' rows last.
  */
 function shapePass(pr: Problem, theta: ArrayLike<number>, grad: Float64Array, hess: Float64Array): number {
-  const { m, nobs, e, y, sigma2, lower, upper, backcast: bc } = pr;
-  const O = m.o;
+  const { m, nobs, e, y } = pr;
   const KM = meanCount(m);
   const ND = distCount(m);
-  const K0 = KM + 3 + O;
+  const K0 = KM + 3 + m.o;
   const K = K0 + ND;
-  const IW = KM;
-  const IA = KM + 1;
-  const IG = KM + 2;
-  const IB = KM + 2 + O;
   const ID = K0;
   const N = (K * (K + 1)) / 2;
   const N0 = (K0 * (K0 + 1)) / 2;
-  const row = new Int32Array(N);
-  const col = new Int32Array(N);
-  for (let i = 0, n = 0; i < K; i++)
-    for (let j = 0; j <= i; j++, n++) {
-      row[n] = i;
-      col[n] = j;
-    }
+  const { row, col } = triangle(K);
   const L = m.lags;
   const rd = (t: number, i: number) => (i === 0 ? -1 : -y[t + L - i]); // d e_t / d theta_i
   const dist = distTerms(m.dist, theta, ID);
   const sc = new ShapeCurvature(theta, ID, ND);
-  const omega = theta[IW];
-  const a = theta[IA];
-  const g = O ? theta[IG] : 0;
-  const b = theta[IB];
-  const d = new Float64Array(K0);
-  const prev = new Float64Array(K0);
+  const rec = curvatureRecursion(pr, theta, KM);
+  const { d, h } = rec;
   const gr = new Float64Array(K);
-  const h = new Float64Array(N0);
   const hl = new Float64Array(N);
   const o = new Float64Array(10);
   const s2p = new LogProduct();
@@ -364,62 +377,7 @@ function shapePass(pr: Problem, theta: ArrayLike<number>, grad: Float64Array, he
   let g0 = 0;
   let g1 = 0;
   for (let t = 0; t < nobs; t++) {
-    d.fill(0);
-    d[IW] = 1;
-    let s = omega;
-    if (t === 0) {
-      s += a * bc;
-      d[IA] += bc;
-      if (O) {
-        s += g * 0.5 * bc;
-        d[IG] += 0.5 * bc;
-      }
-      s += b * bc;
-      d[IB] += bc;
-    } else {
-      const lag = t - 1;
-      const el = e[lag];
-      for (let n = 0; n < N0; n++) h[n] = b * h[n];
-      for (let i = 0; i < KM; i++) {
-        for (let j = 0; j <= i; j++) h[at(i, j)] += a * 2 * rd(lag, i) * rd(lag, j);
-        h[at(IA, i)] += 2 * el * rd(lag, i);
-      }
-      if (O && el < 0) {
-        for (let i = 0; i < KM; i++) {
-          for (let j = 0; j <= i; j++) h[at(i, j)] += g * 2 * rd(lag, i) * rd(lag, j);
-          h[at(IG, i)] += 2 * el * rd(lag, i);
-        }
-      }
-      for (let i = 0; i < IB; i++) h[at(IB, i)] += prev[i];
-      h[at(IB, IB)] += prev[IB] + prev[IB];
-      s += a * (el * el);
-      d[IA] += el * el;
-      for (let i = 0; i < KM; i++) d[i] += a * 2 * el * rd(lag, i);
-      if (O && el < 0) {
-        s += g * (el * el);
-        d[IG] += el * el;
-        for (let i = 0; i < KM; i++) d[i] += g * 2 * el * rd(lag, i);
-      }
-      s += b * sigma2[lag];
-      d[IB] += sigma2[lag];
-      for (let i = 0; i < K0; i++) d[i] += b * prev[i];
-    }
-    if (s < lower[t]) {
-      d.fill(0);
-      h.fill(0);
-      s = lower[t];
-    } else if (s > upper[t]) {
-      if (Number.isFinite(s)) {
-        for (let i = 0; i < K0; i++) d[i] /= s;
-        for (let n = 0; n < N0; n++) h[n] = h[n] / s - d[row[n]] * d[col[n]];
-        s = upper[t] + log(s / upper[t]);
-      } else {
-        d.fill(0);
-        h.fill(0);
-        s = upper[t] + 1000;
-      }
-    }
-    sigma2[t] = s;
+    const s = rec.step(t);
     // the value and the gradient: the gradient pass's operations
     if (ND === 2) {
       sc.at(e[t], s, part, o, true);
@@ -458,7 +416,6 @@ function shapePass(pr: Problem, theta: ArrayLike<number>, grad: Float64Array, he
       hl[at(ID + 1, ID)] += o[8];
       hl[at(ID + 1, ID + 1)] += o[9];
     }
-    prev.set(d);
   }
   const logG = gs.log();
   gr[ID] += nobs * dist.constantA - 0.5 * logG + g0;
