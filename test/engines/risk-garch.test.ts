@@ -269,7 +269,9 @@ describe('RiskEngine GARCH VaR', async () => {
     expect(make({ method: 'garch', dist: 'cauchy' })).toThrow(
       /^options.var.dist: expected one of 'normal', 't', 'skewt', 'ged', got "cauchy"$/,
     );
-    expect(make({ method: 'garch', vol: 'figarch' })).toThrow(/^options.var.vol: expected one of 'garch', 'gjr', 'egarch', 'aparch', got "figarch"$/);
+    expect(make({ method: 'garch', vol: 'figarch' })).toThrow(
+      /^options.var.vol: expected one of 'garch', 'gjr', 'egarch', 'aparch', got "figarch"$/,
+    );
     expect(make({ method: 'garch', p: 0 })).toThrow(/^options.var.p: expected an integer in \[1, 20\], got 0$/);
     expect(make({ method: 'garch', dist: 'skewt' }, { window: 7 })).toThrow(
       /^options.window: expected at least 8 rows \(the fewest returns of the GARCH model of options.var\), got 7$/,

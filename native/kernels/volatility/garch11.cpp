@@ -5,6 +5,7 @@
 // bits are theirs (and the reference's, model.ts).
 #include <cmath>
 
+#include "volatility/garch11_step.hpp"
 #include "volatility/passes.hpp"
 
 namespace kernelbus::volatility {
@@ -110,48 +111,21 @@ double pass(Problem& pr, const double* theta, const Dist& dist, double* grad, do
   const double zero = pr.lower.empty() ? 0.0 : pr.lower[0] * 0.0;
   double d[K], prev[K], gr[K];
   for (size_t i = 0; i < K; i++) prev[i] = gr[i] = 0.0;
-  LogProduct s2p, gs;
+  GradientSums sums;
   Partials part;
-  double q = 0, g0 = 0, g1 = 0;
   for (size_t t = 0; t < nobs; t++) {
     for (size_t i = 0; i < K; i++) d[i] = zero;
     d[IW] = 1;
     double s = omega;
-    if (t == 0) {
-      s += a * bc;
-      d[IA] += bc;
-      if (O) {
-        s += g * 0.5 * bc;
-        d[IG] += 0.5 * bc;
-      }
-      s += b * bc;
-      d[IB] += bc;
-    } else {
-      const size_t lag = t - 1;
-      const double el = e[lag];
-      s += a * (el * el);
-      d[IA] += el * el;
-      for (size_t i = 0; i < KM; i++) d[i] += a * 2 * el * rd(lag, i);
-      if (O) {
-        s = selectLess(el, 0.0, s + g * (el * el), s);
-        d[IG] = selectLess(el, 0.0, d[IG] + el * el, d[IG]);
-        for (size_t i = 0; i < KM; i++) d[i] = selectLess(el, 0.0, d[i] + g * 2 * el * rd(lag, i), d[i]);
-      }
-      s += b * sigma2[lag];
-      d[IB] += sigma2[lag];
-      for (size_t i = 0; i < K; i++) d[i] += b * prev[i];
-    }
+    if (t == 0)
+      garch11Start<O, KM>(s, d, a, g, b, bc);
+    else  // GJR's term selected, not branched on: the sign is the data's
+      garch11Step<O, KM, K>(s, d, prev, a, g, b, e[t - 1], sigma2[t - 1], t - 1, rd, selectNegative);
     s = boundVariance(pr, t, s, d, K);
     sigma2[t] = s;
     dist.partials(e[t], s, part);
-    s2p.add(s);
-    gs.add(part.g);
-    q += part.q;
     const double w = part.dSigma2;
-    for (size_t i = 0; i < K; i++) gr[i] += w * d[i];
-    for (size_t i = 0; i < KM; i++) gr[i] += part.dE * (i == 0 ? -1 : -y[t + L - i]);
-    g0 += part.dA;
-    g1 += part.dB;
+    sums.add(pr, t, s, part, w, d, K, KM, gr);
     if constexpr (S) {  // observationScore's operations, inlined (d in registers)
       double* row = scores + t * K;
       for (size_t i = 0; i < K; i++) row[i] = w * d[i];
@@ -162,11 +136,7 @@ double pass(Problem& pr, const double* theta, const Dist& dist, double* grad, do
     }
     for (size_t i = 0; i < K; i++) prev[i] = d[i];
   }
-  const double logG = gs.log();
-  if (ND > 0) gr[pr.id] += double(nobs) * dist.constantA() - 0.5 * logG + g0;
-  if (ND > 1) gr[pr.id + 1] += g1;
-  for (size_t i = 0; i < K; i++) grad[i] = -gr[i];
-  return -(double(nobs) * dist.constant() - 0.5 * s2p.log() - dist.h() * logG + q);
+  return sums.finish(pr, dist, ND, gr, grad, K);
 }
 
 template <size_t O, size_t KM, size_t ND>

@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "simd.hpp"
+#include "volatility/garch11_step.hpp"
 #include "volatility/passes.hpp"
 
 namespace kernelbus::volatility {
@@ -265,30 +266,10 @@ double pass(Problem& pr, const double* theta, double* grad, double* hess) {
     d[IW] = 1;
     double s = omega;
     if (t == 0) {
-      s += a * bc;
-      d[IA] += bc;
-      if (O) {
-        s += g * 0.5 * bc;
-        d[IG] += 0.5 * bc;
-      }
-      s += b * bc;
-      d[IB] += bc;
+      garch11Start<O, KM>(s, d, a, g, b, bc);
     } else {
-      const size_t lag = t - 1;
-      const double el = e[lag];
-      curvatureStep<O, KM>(h, a, g, b, el, lag, rd, prev);  // h at t from h and d at t - 1
-      // d at t: garch11.cpp's operations
-      s += a * (el * el);
-      d[IA] += el * el;
-      for (size_t i = 0; i < KM; i++) d[i] += a * 2 * el * rd(lag, i);
-      if (O && el < 0) {
-        s += g * (el * el);
-        d[IG] += el * el;
-        for (size_t i = 0; i < KM; i++) d[i] += g * 2 * el * rd(lag, i);
-      }
-      s += b * sigma2[lag];
-      d[IB] += sigma2[lag];
-      for (size_t i = 0; i < K; i++) d[i] += b * prev[i];
+      curvatureStep<O, KM>(h, a, g, b, e[t - 1], t - 1, rd, prev);                                     // h at t from h and d at t - 1
+      garch11Step<O, KM, K>(s, d, prev, a, g, b, e[t - 1], sigma2[t - 1], t - 1, rd, branchNegative);  // d at t
     }
     // arch's bounds_check (boundVariance) with the second derivatives: of u + ln(s / u), h / s - d d' / s^2
     if (s < pr.lower[t]) {
@@ -576,22 +557,12 @@ KERNELBUS_VECTOR_BODY double shapeBody(Problem* problem, const double* theta, do
     for (size_t t = t0; t < t1; t++) {
       for (size_t i = 0; i < K0; i++) d[i] = 0.0;
       d[IW] = 1;
+      double unused = 0;  // sigma^2 is the value pass's, above: the step's d alone is kept
       if (t == 0) {
-        d[IA] += bc;
-        if (O) d[IG] += 0.5 * bc;
-        d[IB] += bc;
+        garch11Start<O, KM>(unused, d, a, g, b, bc);
       } else {
-        const size_t lag = t - 1;
-        const double el = e[lag];
-        curvatureStep<O, KM>(h, a, g, b, el, lag, rd, prev);
-        d[IA] += el * el;
-        for (size_t i = 0; i < KM; i++) d[i] += a * 2 * el * rd(lag, i);
-        if (O && el < 0) {
-          d[IG] += el * el;
-          for (size_t i = 0; i < KM; i++) d[i] += g * 2 * el * rd(lag, i);
-        }
-        d[IB] += sigma2[lag];
-        for (size_t i = 0; i < K0; i++) d[i] += b * prev[i];
+        curvatureStep<O, KM>(h, a, g, b, e[t - 1], t - 1, rd, prev);
+        garch11Step<O, KM, K0>(unused, d, prev, a, g, b, e[t - 1], sigma2[t - 1], t - 1, rd, branchNegative);
       }
       // arch's bounds_check (boundVariance) with the second derivatives: of u + ln(s / u), h / s - d d' / s^2
       const double kind = clip[t - t0];

@@ -8,6 +8,7 @@
 #include <cstddef>
 
 #include "simd.hpp"
+#include "volatility/garch11_step.hpp"
 #include "volatility/passes.hpp"
 
 namespace kernelbus::volatility {
@@ -253,7 +254,6 @@ template <size_t W, size_t O, size_t KM, size_t ND>
 KERNELBUS_VECTOR_BODY void gradientBody(const double* y, size_t lags, size_t nobs, const double* lower, const double* upper, double bc,
                                         double zero, const double* thetas, const Dist::Constants* constants, double* f, double* grad) {
   using V = typename Lanes<W>::V;
-  using M = typename Lanes<W>::M;
   constexpr size_t K = KM + 3 + O + ND, IW = KM, IA = KM + 1, IG = KM + 2, IB = KM + 2 + O, ID = KM + 3 + O;
   const size_t L = lags;
   const DistLanes<W> dist = distLanes<W>(constants);
@@ -269,6 +269,7 @@ KERNELBUS_VECTOR_BODY void gradientBody(const double* y, size_t lags, size_t nob
     for (size_t j = 1; j < KM; j++) fit += th[j] * y[t + L - j];
     return splat<W>(y[t + L]) - fit;
   };
+  const auto negative = [](V x, V yes, V no) __attribute__((always_inline)) { return blend(x < splat<W>(0.0), yes, no); };
   V d[K] = {}, prev[K], gr[K];  // d zeroed here too: GCC 12 takes the broadcast below for a read of it (-Wmaybe-uninitialized)
   for (size_t i = 0; i < K; i++) prev[i] = gr[i] = splat<W>(0.0);
   Products<W> s2p, gs;
@@ -278,31 +279,10 @@ KERNELBUS_VECTOR_BODY void gradientBody(const double* y, size_t lags, size_t nob
     for (size_t i = 0; i < K; i++) d[i] = splat<W>(zero);
     d[IW] = splat<W>(1.0);
     V s = omega;
-    if (t == 0) {
-      s += a * bc;
-      d[IA] += bc;
-      if (O) {
-        s += g * 0.5 * bc;
-        d[IG] += 0.5 * bc;
-      }
-      s += b * bc;
-      d[IB] += bc;
-    } else {
-      const size_t lag = t - 1;
-      const V el2 = el * el;
-      s += a * el2;
-      d[IA] += el2;
-      for (size_t i = 0; i < KM; i++) d[i] += a * 2.0 * el * rd(lag, i);
-      if (O) {
-        const M neg = el < splat<W>(0.0);  // blended, not branched on: the sign is the data's
-        s = blend(neg, s + g * el2, s);
-        d[IG] = blend(neg, d[IG] + el2, d[IG]);
-        for (size_t i = 0; i < KM; i++) d[i] = blend(neg, d[i] + g * 2.0 * el * rd(lag, i), d[i]);
-      }
-      s += b * sPrev;
-      d[IB] += sPrev;
-      for (size_t i = 0; i < K; i++) d[i] += b * prev[i];
-    }
+    if (t == 0)
+      garch11Start<O, KM>(s, d, a, g, b, bc);
+    else  // GJR's term blended, not branched on: the sign is the data's
+      garch11Step<O, KM, K>(s, d, prev, a, g, b, el, sPrev, t - 1, rd, negative);
     if (!usualStep(s2p, s, lower[t], upper[t])) {
       s = bound<W, K>(s, lower[t], upper[t], d);
       s2p.add(s);

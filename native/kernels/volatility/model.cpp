@@ -318,9 +318,8 @@ double garchGradient(Problem& pr, const double* theta, const Dist& dist, double*
   std::vector<double> ring(rows * k, 0.0);
   size_t at = 0;
   std::fill(grad, grad + k, 0.0);
-  LogProduct s2p, gs;
+  GradientSums sums;
   Partials part;
-  double q = 0, g0 = 0, g1 = 0;
   // zeros stored one by one: memset's wide stores, then this row's narrow loads, stall store forwarding
   const double zero = pr.lower.empty() ? 0.0 : pr.lower[0] * 0.0;
   for (size_t t = 0; t < nobs; t++) {
@@ -372,22 +371,11 @@ double garchGradient(Problem& pr, const double* theta, const Dist& dist, double*
     s = boundVariance(pr, t, s, d, k);
     sigma2[t] = s;
     dist.partials(e[t], s, part);
-    s2p.add(s);
-    gs.add(part.g);
-    q += part.q;
     const double w = part.dSigma2;
-    for (size_t i = 0; i < k; i++) grad[i] += w * d[i];
-    for (size_t i = 0; i < km; i++) grad[i] += part.dE * (i == 0 ? -1 : -pr.y[t + m.lags - i]);
-    g0 += part.dA;
-    g1 += part.dB;
+    sums.add(pr, t, s, part, w, d, k, km, grad);
     if (scores) observationScore(pr, dist, part, w, d, t, scores + t * k);
   }
-  const double logG = gs.log();
-  const size_t shapes = distCount(m);
-  if (shapes > 0) grad[pr.id] += double(nobs) * dist.constantA() - 0.5 * logG + g0;
-  if (shapes > 1) grad[pr.id + 1] += g1;
-  for (size_t i = 0; i < k; i++) grad[i] = -grad[i];
-  return -(double(nobs) * dist.constant() - 0.5 * s2p.log() - dist.h() * logG + q);
+  return sums.finish(pr, dist, distCount(m), grad, grad, k);
 }
 
 }  // namespace
@@ -426,30 +414,17 @@ double negLogLikelihood(Problem& pr, const double* theta, double* grad, bool ind
   if (pr.m.vol == kVolGarch) return garchValue;
   // EGARCH: the chain rule over the recursion's derivatives of ln sigma^2 (dl/d ln sigma^2 = sigma^2 dl/d
   // sigma^2); APARCH's are of sigma^2 itself
-  LogProduct s2, gs;
+  GradientSums sums;
   Partials part;
-  double q = 0;
   std::fill(grad, grad + k, 0.0);
-  double g0 = 0, g1 = 0;
   for (size_t t = 0; t < nobs; t++) {
     dist.partials(pr.e[t], pr.sigma2[t], part);
-    s2.add(pr.sigma2[t]);
-    gs.add(part.g);
-    q += part.q;
     const double w = pr.m.vol == kVolEgarch ? part.dSigma2 * pr.sigma2[t] : part.dSigma2;
     const double* d = pr.ds.data() + t * k;
-    for (size_t i = 0; i < k; i++) grad[i] += w * d[i];
-    for (size_t i = 0; i < km; i++) grad[i] += part.dE * (i == 0 ? -1 : -pr.y[t + pr.m.lags - i]);
-    g0 += part.dA;
-    g1 += part.dB;
+    sums.add(pr, t, pr.sigma2[t], part, w, d, k, km, grad);
     if (scores) observationScore(pr, dist, part, w, d, t, scores + t * k);
   }
-  const double logG = gs.log();
-  const size_t shapes = distCount(pr.m);
-  if (shapes > 0) grad[pr.id] += double(nobs) * dist.constantA() - 0.5 * logG + g0;
-  if (shapes > 1) grad[pr.id + 1] += g1;
-  for (size_t i = 0; i < k; i++) grad[i] = -grad[i];
-  return -(double(nobs) * dist.constant() - 0.5 * s2.log() - dist.h() * logG + q);
+  return sums.finish(pr, dist, distCount(pr.m), grad, grad, k);
 }
 
 }  // namespace kernelbus::volatility

@@ -34,6 +34,35 @@ __attribute__((always_inline)) inline double boundVariance(const Problem& pr, si
   return s;
 }
 
+/// The gradient passes' sums over the observations, in their order: -ll's pieces (the LogProducts of
+/// sigma^2 and g, q) and the gradient's (each observation's w d and dE d e_t / d theta, the shape
+/// parameters' partials g0 and g1), then -ll and the gradient at the end.
+struct GradientSums {
+  LogProduct s2p, gs;
+  double q = 0, g0 = 0, g1 = 0;
+  /// Observation t of variance s and partials `part`: w (dl / d the recursion's state) times d (its k
+  /// derivatives) and the mean's km terms into gr.
+  __attribute__((always_inline)) void add(const Problem& pr, size_t t, double s, const Partials& part, double w, const double* d, size_t k,
+                                          size_t km, double* gr) {
+    s2p.add(s);
+    gs.add(part.g);
+    q += part.q;
+    for (size_t i = 0; i < k; i++) gr[i] += w * d[i];
+    for (size_t i = 0; i < km; i++) gr[i] += part.dE * (i == 0 ? -1 : -pr.y[t + pr.m.lags - i]);
+    g0 += part.dA;
+    g1 += part.dB;
+  }
+  /// -ll over the nobs observations; the shape parameters' constants and sums into gr (at id), and
+  /// grad = -gr (k values; grad may be gr).
+  double finish(const Problem& pr, const Dist& dist, size_t shapes, double* gr, double* grad, size_t k) {
+    const double logG = gs.log();
+    if (shapes > 0) gr[pr.id] += double(pr.nobs) * dist.constantA() - 0.5 * logG + g0;
+    if (shapes > 1) gr[pr.id + 1] += g1;
+    for (size_t i = 0; i < k; i++) grad[i] = -gr[i];
+    return -(double(pr.nobs) * dist.constant() - 0.5 * s2p.log() - dist.h() * logG + q);
+  }
+};
+
 /// One observation's score of -l_t into row (k): its terms of the gradient, the shape parameters'
 /// constants and log included (model.ts observationScore).
 void observationScore(const Problem& pr, const Dist& dist, const Partials& part, double w, const double* d, size_t t, double* row);

@@ -25,52 +25,27 @@ const OUTPUTS: { [K in keyof VolatilityFamily]: (...args: Parameters<VolatilityF
   garchVar: (_returns, rows, cols) => output(cols * varLayout(rows).length),
 };
 
+/** A call of the addon that fills the output it is given last. */
+type Fill<R> = (...args: unknown[]) => R;
+
+/** Each call of the family: its output allocated by OUTPUTS, filled by `fill` (the addon's entry of that name). */
+function family<R>(fill: (name: keyof VolatilityFamily, args: unknown[], out: Float64Array) => R): Record<keyof VolatilityFamily, Fill<R>> {
+  const calls = {} as Record<keyof VolatilityFamily, Fill<R>>;
+  for (const name of Object.keys(OUTPUTS) as (keyof VolatilityFamily)[])
+    calls[name] = (...args) => fill(name, args, (OUTPUTS[name] as Fill<Float64Array>)(...args));
+  return calls;
+}
+
 export function nativeVolatility(b: NativeBinding): VolatilityFamily {
-  return {
-    garch(...args) {
-      const out = OUTPUTS.garch(...args);
-      b.garch(...args, out);
-      return out;
-    },
-    garchFilter(...args) {
-      const out = OUTPUTS.garchFilter(...args);
-      b.garchFilter(...args, out);
-      return out;
-    },
-    garchForecast(...args) {
-      const out = OUTPUTS.garchForecast(...args);
-      b.garchForecast(...args, out);
-      return out;
-    },
-    garchVar(...args) {
-      const out = OUTPUTS.garchVar(...args);
-      b.garchVar(...args, out);
-      return out;
-    },
-  };
+  return family((name, args, out) => {
+    (b[name] as Fill<void>)(...args, out);
+    return out;
+  }) as unknown as VolatilityFamily;
 }
 
 export function nativeVolatilityAsync(b: NativeBinding): AsyncFamily<VolatilityFamily> {
-  return {
-    async garch(...args) {
-      const out = OUTPUTS.garch(...args);
-      await b.garchAsync(...args, out);
-      return out;
-    },
-    async garchFilter(...args) {
-      const out = OUTPUTS.garchFilter(...args);
-      await b.garchFilterAsync(...args, out);
-      return out;
-    },
-    async garchForecast(...args) {
-      const out = OUTPUTS.garchForecast(...args);
-      await b.garchForecastAsync(...args, out);
-      return out;
-    },
-    async garchVar(...args) {
-      const out = OUTPUTS.garchVar(...args);
-      await b.garchVarAsync(...args, out);
-      return out;
-    },
-  };
+  return family(async (name, args, out) => {
+    await (b[`${name}Async`] as Fill<Promise<void>>)(...args, out);
+    return out;
+  }) as unknown as AsyncFamily<VolatilityFamily>;
 }
