@@ -77,6 +77,19 @@ describeEachBackend(
       },
     );
 
+    it("a GED likelihood past the doubles (|z / c|^nu at nu 500, z 80): -Infinity, the reference's, and the fit goes on", () => {
+      const y = Float64Array.from({ length: 200 }, (_, i) => Math.sin(i * 1.7) * 0.5);
+      y[150] = 40;
+      const spec = { vol: 'egarch', dist: 'ged' } as const;
+      const params = { mu: 0, omega: -1, alpha: Float64Array.of(0.1), gamma: Float64Array.of(0), beta: Float64Array.of(0.9), nu: 500 };
+      const f = k.garchFilter(y, { ...spec, params });
+      expect(f.logLikelihood).toBe(-Infinity);
+      expect(f).toEqual(ref.garchFilter(y, { ...spec, params }));
+      const fit = k.garch(y, spec);
+      expect(Number.isFinite(fit.logLikelihood)).toBe(true);
+      expect(fit).toEqual(ref.garch(y, spec));
+    });
+
     it('a view at an offset reads its own elements', () => {
       const y = simulated(5, 400);
       const buffer = new Float64Array(403);
