@@ -4,7 +4,8 @@
  * as under node), and every `kernelbus ... --redis URL` line of README.md and docs/*.md, in order, from a
  * project holding the package, with the server's URL for the docs' placeholder addresses (and free ports
  * for fixed ones). Each shell block runs as a terminal session: a line that runs until stopped (an
- * engine, the gateway, one ending in `&`) in the background, the others in order, each exiting 0; at
+ * engine, the gateway, one ending in `&`) in the background (the next line once it prints `ready`, 4 s
+ * at most), the others in order, each exiting 0; at
  * the end the background ones get Ctrl-C and must exit 0. Lines for a Redis Cluster are left to
  * test/redis-cluster.
  */
@@ -82,7 +83,13 @@ describeRedis('the docs over Redis', () => {
         if (/&\s*(#.*)?$/.test(l.text) || /kernelbus (engine|gateway)\b/.test(l.text)) {
           // in a process group of its own (setsid), so that Ctrl-C (SIGINT to the group) reaches npx's children too
           const quoted = `'${text.replaceAll("'", "'\\''")}'`;
-          script.push(`setsid sh -c ${quoted} > bg$$.$(echo "$pids" | wc -w).log 2>&1 &`, 'pids="$pids $!"', 'sleep 4');
+          // then on once it says it is ready (engines and the gateway print a `ready` line), 4 s at most
+          script.push(
+            'n=$(echo "$pids" | wc -w)',
+            `setsid sh -c ${quoted} > bg$$.$n.log 2>&1 &`,
+            'pids="$pids $!"',
+            'for i in $(seq 40); do grep -q ready bg$$.$n.log 2>/dev/null && break; sleep 0.1; done',
+          );
         } else {
           script.push(`${text} > fg.log 2>&1 || { echo "FAILED ($?): ${l.file}:${l.line}"; tail -c 1500 fg.log; fail=1; }`);
         }

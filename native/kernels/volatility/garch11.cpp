@@ -5,7 +5,7 @@
 // bits are theirs (and the reference's, model.ts).
 #include <cmath>
 
-#include "volatility/garch11_step.hpp"
+#include "volatility/garch_terms.hpp"
 #include "volatility/passes.hpp"
 
 namespace kernelbus::volatility {

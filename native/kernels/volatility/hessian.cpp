@@ -5,7 +5,7 @@
 #include <cstddef>
 
 #include "simd.hpp"
-#include "volatility/garch11_step.hpp"
+#include "volatility/garch_terms.hpp"
 #include "volatility/passes.hpp"
 
 namespace kernelbus::volatility {

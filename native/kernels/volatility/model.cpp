@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "volatility/aparch.hpp"
+#include "volatility/garch_terms.hpp"
 #include "volatility/passes.hpp"
 
 namespace kernelbus::volatility {
@@ -322,6 +323,7 @@ double garchGradient(Problem& pr, const double* theta, const Dist& dist, double*
   Partials part;
   // zeros stored one by one: memset's wide stores, then this row's narrow loads, stall store forwarding
   const double zero = pr.lower.empty() ? 0.0 : pr.lower[0] * 0.0;
+  const auto rd = [&](size_t t, size_t i) { return residualDerivative(pr, t, i); };
   for (size_t t = 0; t < nobs; t++) {
     const size_t row = t == 0 ? 0 : (at + 1 == rows ? 0 : at + 1);  // t % rows, without a division
     at = row;
@@ -335,10 +337,7 @@ double garchGradient(Problem& pr, const double* theta, const Dist& dist, double*
         s += a * bc;
         d[pr.ia + j] += bc;
       } else {
-        const size_t lag = t - 1 - j;
-        s += a * (e[lag] * e[lag]);
-        d[pr.ia + j] += e[lag] * e[lag];
-        for (size_t i = 0; i < km; i++) d[i] += a * 2 * e[lag] * residualDerivative(pr, lag, i);
+        archTerm(s, d, pr.ia + j, a, e[t - 1 - j], km, t - 1 - j, rd);
       }
     }
     for (size_t j = 0; j < m.o; j++) {
@@ -347,12 +346,7 @@ double garchGradient(Problem& pr, const double* theta, const Dist& dist, double*
         s += g * 0.5 * bc;
         d[pr.ig + j] += 0.5 * bc;
       } else {
-        const size_t lag = t - 1 - j;
-        if (e[lag] < 0) {
-          s += g * (e[lag] * e[lag]);
-          d[pr.ig + j] += e[lag] * e[lag];
-          for (size_t i = 0; i < km; i++) d[i] += g * 2 * e[lag] * residualDerivative(pr, lag, i);
-        }
+        gjrTerm(s, d, pr.ig + j, g, e[t - 1 - j], km, t - 1 - j, rd, branchNegative);
       }
     }
     for (size_t j = 0; j < m.q; j++) {
@@ -361,11 +355,8 @@ double garchGradient(Problem& pr, const double* theta, const Dist& dist, double*
         s += b * bc;
         d[pr.ib + j] += bc;
       } else {
-        const size_t lag = t - 1 - j;
-        s += b * sigma2[lag];
-        d[pr.ib + j] += sigma2[lag];
         const double* l = ring.data() + (row >= j + 1 ? row - j - 1 : row + rows - j - 1) * k;  // lag % rows
-        for (size_t i = 0; i < k; i++) d[i] += b * l[i];
+        garchTerm(s, d, pr.ib + j, b, sigma2[t - 1 - j], l, k);
       }
     }
     s = boundVariance(pr, t, s, d, k);
