@@ -7,6 +7,7 @@
 
 #include "elementary.hpp"
 #include "volatility/passes.hpp"
+#include "volatility/processes.hpp"
 
 namespace kernelbus::volatility {
 
@@ -16,10 +17,6 @@ constexpr double kGammaBound = 0.9997;
 
 inline double residualDerivative(const Problem& pr, size_t t, size_t i) { return i == 0 ? -1 : -pr.y[t + pr.m.lags - i]; }
 
-double* addRow(Polytope& out, size_t k) {
-  out.a.resize((out.rows + 1) * k, 0.0);
-  return out.a.data() + (out.rows++) * k;
-}
 }  // namespace
 
 void aparchRecursion(Problem& pr, const double* theta, bool derivatives) {
@@ -185,6 +182,15 @@ void AparchPaths::run(const double* z, double* variance) {
     shock[loc + 1] = z[h] * powerOf(v, 1 / delta);
     abs[loc + 1] = std::fabs(shock[loc + 1]);
     variance[h] = powerOf(v, 2 / delta);
+  }
+}
+
+void aparchPaths(const Problem& ext, const double* params, size_t horizon, size_t simulations, const Draw& draw, double* sums) {
+  AparchPaths paths(ext, params, horizon);
+  std::vector<double> variance(horizon);
+  for (size_t path = 0; path < simulations; path++) {
+    paths.run(draw(path), variance.data());
+    for (size_t h = 0; h < horizon; h++) sums[h] += variance[h];
   }
 }
 

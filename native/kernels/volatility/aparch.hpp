@@ -8,6 +8,7 @@
 
 #include "volatility/model.hpp"
 #include "volatility/optimize.hpp"
+#include "volatility/processes.hpp"
 
 namespace kernelbus::volatility {
 
@@ -21,6 +22,8 @@ void aparchOmegaBounds(const Problem& pr, double v, double& lo, double& hi);
 void aparchPolytope(const Problem& pr, double v, Polytope& out);
 /// arch's starting grid (alpha, gamma, alpha + beta, delta fastest), each candidate's k values appended to grid.
 void aparchStarts(const Problem& pr, const double* theta, std::vector<double>& grid);
+/// A simulation forecast's paths (processes.hpp Process::paths).
+void aparchPaths(const Problem& ext, const double* params, size_t horizon, size_t simulations, const Draw& draw, double* sums);
 /// One path's variances from `ext` (the recursion over the observations and one more) for shocks z (horizon).
 struct AparchPaths {
   AparchPaths(const Problem& ext, const double* params, size_t horizon);

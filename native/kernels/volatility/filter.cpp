@@ -4,24 +4,18 @@
 #include <cmath>
 #include <limits>
 
-#include "volatility/aparch.hpp"
+#include "volatility/processes.hpp"
 #include "volatility/fit.hpp"
 
 namespace kernelbus::volatility {
 
 namespace {
-const double kLog1e4 = ln(10000.0);
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 bool omegaInBounds(const Problem& pr, const double* theta, double v) {
-  const double w = theta[pr.iw];
-  if (pr.m.vol == kVolEgarch) return w >= ln(v) - kLog1e4 && w <= ln(v) + kLog1e4;
-  if (pr.m.vol == kVolAparch) {
-    double lo, hi;
-    aparchOmegaBounds(pr, v, lo, hi);
-    return w >= lo && w <= hi;
-  }
-  return w >= 1e-8 * v && w <= 10 * v;
+  double lo, hi;
+  processOf(pr.m).omegaBounds(pr, v, lo, hi);
+  return theta[pr.iw] >= lo && theta[pr.iw] <= hi;
 }
 
 std::vector<double> impulse(size_t steps, const double* ar, size_t p) {

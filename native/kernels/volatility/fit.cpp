@@ -8,13 +8,12 @@
 
 #include "generated/volatility_records.hpp"
 #include "parallel.hpp"
-#include "volatility/aparch.hpp"
+#include "volatility/processes.hpp"
 #include "volatility/passes.hpp"
 
 namespace kernelbus::volatility {
 
 namespace {
-const double kLog1e4 = ln(10000.0);
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 /// The smallest mean square of the residuals a model takes (fit.ts MIN_MEAN_SQUARE): below it the bounds underflow.
@@ -36,50 +35,7 @@ Polytope polytope(const Problem& pr, double v) {
   Polytope out;
   out.lo.assign(k, -kInf);
   out.hi.assign(k, kInf);
-  const auto row = [&]() -> double* {
-    out.a.resize((out.rows + 1) * k, 0.0);
-    return out.a.data() + (out.rows++) * k;
-  };
-  if (m.vol == kVolAparch) {
-    aparchPolytope(pr, v, out);
-  } else if (m.vol == kVolEgarch) {
-    const double lnv = ln(v);
-    out.lo[pr.iw] = lnv - kLog1e4;
-    out.hi[pr.iw] = lnv + kLog1e4;
-    for (size_t j = 0; j < m.q; j++) {
-      out.lo[pr.ib + j] = 0;
-      out.hi[pr.ib + j] = double(m.q);
-    }
-    if (m.q > 0) {
-      double* r = row();
-      for (size_t j = 0; j < m.q; j++) r[pr.ib + j] = -1;
-      out.b.push_back(-1);
-    }
-  } else {
-    out.lo[pr.iw] = 1e-8 * v;
-    out.hi[pr.iw] = 10 * v;
-    for (size_t j = 0; j < m.p; j++) {
-      out.lo[pr.ia + j] = 0;
-      out.hi[pr.ia + j] = 1;
-    }
-    for (size_t j = 0; j < m.o; j++) {
-      out.lo[pr.ig + j] = j < m.p ? -1 : 0;
-      out.hi[pr.ig + j] = 2;
-      double* r = row();
-      r[pr.ig + j] = 1;
-      if (j < m.p) r[pr.ia + j] = 1;
-      out.b.push_back(0);
-    }
-    for (size_t j = 0; j < m.q; j++) {
-      out.lo[pr.ib + j] = 0;
-      out.hi[pr.ib + j] = 1;
-    }
-    double* r = row();
-    for (size_t j = 0; j < m.p; j++) r[pr.ia + j] = -1;
-    for (size_t j = 0; j < m.o; j++) r[pr.ig + j] = -0.5;
-    for (size_t j = 0; j < m.q; j++) r[pr.ib + j] = -1;
-    out.b.push_back(-1);
-  }
+  processOf(m).polytope(pr, v, out);
   const Distribution& dist = distribution(m.dist);
   for (size_t j = 0; j < dist.shapes; j++) {
     out.lo[pr.id + j] = dist.lo[j];
@@ -95,47 +51,10 @@ double gaussianLogLikelihood(Problem& pr, const double* theta) {
   return distLogLikelihood(Dist(kDistNormal, theta, 0), pr.e.data(), pr.sigma2.data(), pr.nobs);
 }
 
-/// GARCH's and EGARCH's starting grid (GARCH.starting_values, EGARCH.starting_values), each candidate's k
-/// values appended to grid.
-void garchStarts(const Problem& pr, const double* theta, std::vector<double>& grid) {
-  const Model& m = pr.m;
-  const double meanSq = meanSquare(pr.e.data(), pr.nobs);
-  const double alphas[] = {0.01, 0.05, 0.1, 0.2};
-  const double egarchGammas[] = {-0.1, 0.0, 0.1};
-  const double* gammas = (m.vol == kVolEgarch) ? egarchGammas : alphas;
-  const size_t gammaCount = (m.vol == kVolEgarch) ? 3 : 4;
-  const double persistences[] = {0.5, 0.7, 0.9, 0.98};
-  const double target = (m.vol == kVolEgarch) ? ln(meanSq) : meanSq;
-  std::vector<double> sv(theta, theta + pr.k);
-  // a component of order 0 leaves the candidates of its loop equal: arch evaluates them all, and its
-  // argmax keeps the first of equals, so the first alone gives the same start
-  for (size_t ai = 0; ai < (m.p > 0 ? 4 : 1); ai++)
-    for (size_t gi = 0; gi < (m.o > 0 ? gammaCount : 1); gi++)
-      for (double agb0 : persistences) {
-        const double alpha = alphas[ai], gamma = gammas[gi];
-        double agb = agb0;
-        for (size_t i = pr.iw; i < pr.ib + m.q; i++) sv[i] = (1 - agb) * target;
-        if (m.p > 0) {
-          for (size_t j = 0; j < m.p; j++) sv[pr.ia + j] = alpha / double(m.p);
-          if (m.vol != kVolEgarch) agb -= alpha;
-        }
-        if (m.o > 0) {
-          for (size_t j = 0; j < m.o; j++) sv[pr.ig + j] = gamma / double(m.o);
-          if (m.vol != kVolEgarch) agb -= gamma / 2;
-        }
-        if (m.q > 0)
-          for (size_t j = 0; j < m.q; j++) sv[pr.ib + j] = agb / double(m.q);
-        grid.insert(grid.end(), sv.begin(), sv.end());
-      }
-}
-
 void varianceStart(Problem& pr, double* theta) {
   const Model& m = pr.m;
   std::vector<double> grid;
-  if (m.vol == kVolAparch)
-    aparchStarts(pr, theta, grid);
-  else
-    garchStarts(pr, theta, grid);
+  processOf(m).starts(pr, theta, grid);
   const size_t count = grid.size() / pr.k;
   std::vector<double> ll(count);
   if (const GridPass lanes = garch11Grid(m))

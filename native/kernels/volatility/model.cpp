@@ -4,16 +4,13 @@
 #include <algorithm>
 #include <cmath>
 
-#include "volatility/aparch.hpp"
+#include "volatility/processes.hpp"
 #include "volatility/garch_terms.hpp"
 #include "volatility/passes.hpp"
 
 namespace kernelbus::volatility {
 
-namespace {
-const double kSqrt2OvPi = std::sqrt(2 / M_PI);
-const double kLnSigmaMax = ln(std::numeric_limits<double>::max()) - 0.1;
-}  // namespace
+namespace {}  // namespace
 
 Problem::Problem(const Model& model, const double* series, size_t length) : m(model), y(series), T(length) {
   nobs = length > m.lags ? length - m.lags : 0;
@@ -177,119 +174,6 @@ namespace {
 
 inline double residualDerivative(const Problem& pr, size_t t, size_t i) { return i == 0 ? -1 : -pr.y[t + pr.m.lags - i]; }
 
-/// The GARCH family's variances: garchGradient's arithmetic in its order without the derivatives, the
-/// pre-sample steps apart from the steady loop (no branch per lag).
-void garchValues(Problem& pr, const double* theta) {
-  const Model& m = pr.m;
-  const double bc = pr.backcast;
-  const double* e = pr.e.data();
-  double* sigma2 = pr.sigma2.data();
-  const double* alpha = theta + pr.ia;
-  const double* gamma = theta + pr.ig;
-  const double* beta = theta + pr.ib;
-  const double omega = theta[pr.iw];
-  const size_t lead = std::min(pr.nobs, std::max(std::max(m.p, m.o), m.q));
-  for (size_t t = 0; t < lead; t++) {
-    double s = omega;
-    for (size_t j = 0; j < m.p; j++) s += t < j + 1 ? alpha[j] * bc : alpha[j] * (e[t - 1 - j] * e[t - 1 - j]);
-    for (size_t j = 0; j < m.o; j++) {
-      if (t < j + 1)
-        s += gamma[j] * 0.5 * bc;
-      else if (e[t - 1 - j] < 0)
-        s += gamma[j] * (e[t - 1 - j] * e[t - 1 - j]);
-    }
-    for (size_t j = 0; j < m.q; j++) s += t < j + 1 ? beta[j] * bc : beta[j] * sigma2[t - 1 - j];
-    sigma2[t] = boundVariance(pr, t, s);
-  }
-  for (size_t t = lead; t < pr.nobs; t++) {
-    double s = omega;
-    for (size_t j = 0; j < m.p; j++) s += alpha[j] * (e[t - 1 - j] * e[t - 1 - j]);
-    for (size_t j = 0; j < m.o; j++) {  // selected, not branched on: the sign is the data's
-      const double el = e[t - 1 - j];
-      s = selectLess(el, 0.0, s + gamma[j] * (el * el), s);
-    }
-    for (size_t j = 0; j < m.q; j++) s += beta[j] * sigma2[t - 1 - j];
-    sigma2[t] = boundVariance(pr, t, s);
-  }
-}
-
-void egarchRecursion(Problem& pr, const double* theta, bool derivatives) {
-  const Model& m = pr.m;
-  const size_t k = pr.k, km = pr.iw;
-  const double bc = pr.backcast;
-  const double* e = pr.e.data();
-  double *sigma2 = pr.sigma2.data(), *lnSigma2 = pr.ln.data(), *z = pr.z.data();
-  double* dl = derivatives ? pr.ds.data() : nullptr;
-  double* dz = derivatives ? pr.dz.data() : nullptr;
-  for (size_t t = 0; t < pr.nobs; t++) {
-    double* d = dl ? dl + t * k : nullptr;
-    if (d) {
-      std::fill(d, d + k, 0.0);
-      d[pr.iw] = 1;
-    }
-    double l = theta[pr.iw];
-    for (size_t j = 0; j < m.p; j++) {
-      if (t < j + 1) continue;
-      const size_t lag = t - 1 - j;
-      const double a = theta[pr.ia + j];
-      l += a * (std::fabs(z[lag]) - kSqrt2OvPi);
-      if (d) {
-        d[pr.ia + j] += std::fabs(z[lag]) - kSqrt2OvPi;
-        const double sign = z[lag] > 0 ? 1 : z[lag] < 0 ? -1 : 0;
-        for (size_t i = 0; i < k; i++) d[i] += a * sign * dz[lag * k + i];
-      }
-    }
-    for (size_t j = 0; j < m.o; j++) {
-      if (t < j + 1) continue;
-      const size_t lag = t - 1 - j;
-      const double g = theta[pr.ig + j];
-      l += g * z[lag];
-      if (d) {
-        d[pr.ig + j] += z[lag];
-        for (size_t i = 0; i < k; i++) d[i] += g * dz[lag * k + i];
-      }
-    }
-    for (size_t j = 0; j < m.q; j++) {
-      const double b = theta[pr.ib + j];
-      if (t < j + 1) {
-        l += b * bc;
-        if (d) d[pr.ib + j] += bc;
-      } else {
-        const size_t lag = t - 1 - j;
-        l += b * lnSigma2[lag];
-        if (d) {
-          d[pr.ib + j] += lnSigma2[lag];
-          for (size_t i = 0; i < k; i++) d[i] += b * dl[lag * k + i];
-        }
-      }
-    }
-    if (l > kLnSigmaMax) {
-      l = kLnSigmaMax;
-      if (d) std::fill(d, d + k, 0.0);
-    }
-    double s = exp(l);
-    if (s < pr.lower[t]) {
-      s = pr.lower[t];
-      l = ln(s);
-      if (d) std::fill(d, d + k, 0.0);
-    } else if (s > pr.upper[t]) {
-      s = pr.upper[t] + ln(s) - ln(pr.upper[t]);
-      l = ln(s);
-      if (d)
-        for (size_t i = 0; i < k; i++) d[i] /= s;
-    }
-    sigma2[t] = s;
-    lnSigma2[t] = l;
-    const double sd = std::sqrt(s);
-    z[t] = e[t] / sd;
-    if (d) {
-      double* dzt = dz + t * k;
-      for (size_t i = 0; i < k; i++) dzt[i] = -0.5 * z[t] * d[i];
-      for (size_t i = 0; i < km; i++) dzt[i] += residualDerivative(pr, t, i) / sd;
-    }
-  }
-}
-
 }  // namespace
 
 void recursion(Problem& pr, const double* theta, bool derivatives) {
@@ -297,12 +181,7 @@ void recursion(Problem& pr, const double* theta, bool derivatives) {
     pr.ds.resize(pr.nobs * pr.k);
     if (pr.m.vol == kVolEgarch) pr.dz.resize(pr.nobs * pr.k);
   }
-  if (pr.m.vol == kVolEgarch)
-    egarchRecursion(pr, theta, derivatives);
-  else if (pr.m.vol == kVolAparch)
-    aparchRecursion(pr, theta, derivatives);  // d sigma^2 into pr.ds
-  else
-    garchValues(pr, theta);  // the GARCH family's derivatives: garchGradient, in the likelihood's pass
+  processOf(pr.m).recursion(pr, theta, derivatives);  // GARCH's derivatives: garchGradient, in the likelihood's pass
 }
 
 namespace {
