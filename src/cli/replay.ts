@@ -16,6 +16,8 @@ import { badTradesFlag, badTradesUsage } from './bad-trades.js';
 import { flag, parseCommand, parseNumber } from './options.js';
 import { withRedis } from './redis-admin.js';
 import type { RedisTransport } from '../bus/transports/redis/transport.js';
+import { idMs, record } from '../bus/transports/redis/status.js';
+import { compareEntryIds } from '../bus/transports/types.js';
 import { DEFAULT_PREFIX } from '../bus/transports/redis/options.js';
 import { fixed, fmt, table } from './summary.js';
 
@@ -68,19 +70,6 @@ function parseTime(value: string | undefined, name: string): { id: string } | { 
   return { ts };
 }
 
-/** An entry id's [ms, seq]. */
-const idOrder = (id: string): [number, number] => {
-  const dash = id.indexOf('-');
-  return [Number(id.slice(0, dash)), Number(id.slice(dash + 1))];
-};
-
-/** Whether entry id `a` comes after `b`. */
-const after = (a: string, b: string) => {
-  const [am, as] = idOrder(a);
-  const [bm, bs] = idOrder(b);
-  return am > bm || (am === bm && as > bs);
-};
-
 /** The id of the last entry of stream `key` (undefined when it holds none). */
 async function lastEntryId(t: RedisTransport, key: string): Promise<string | undefined> {
   const [last] = (await t.cmd.xrevrange(key, '+', '-', 'COUNT', 1)) as [string, string[]][];
@@ -94,16 +83,13 @@ async function lastEntryId(t: RedisTransport, key: string): Promise<string | und
  */
 async function readTo(t: RedisTransport, key: string, group: string, end: string | undefined): Promise<boolean> {
   if (end === undefined) return true;
-  const groups = (await t.cmd.xinfo('GROUPS', key)) as unknown[][];
-  const mine = groups.map((g) => Object.fromEntries(pairs(g))).find((g) => g.name === group);
-  if (!mine || after(end, String(mine['last-delivered-id']))) return false;
+  const groups = (await t.cmd.xinfo('GROUPS', key)) as unknown[];
+  const mine = groups.map(record).find((g) => g.name === group);
+  if (!mine || compareEntryIds(end, String(mine['last-delivered-id'])) > 0) return false;
   if (Number(mine.pending) === 0) return true;
   const [, oldest] = (await t.cmd.xpending(key, group)) as [number, string | null];
-  return oldest === null || after(oldest, end);
+  return oldest === null || compareEntryIds(oldest, end) > 0;
 }
-
-/** A flat [field, value, ...] reply as pairs. */
-const pairs = (reply: unknown[]) => Array.from({ length: reply.length >> 1 }, (_, i) => [String(reply[2 * i]), reply[2 * i + 1]] as const);
 
 /** Runs `kernelbus replay` (without `replay`). */
 export async function runReplay(
@@ -138,8 +124,8 @@ export async function runReplay(
     // The replay ends at each stream's last entry as it starts: what a live feed appends meanwhile is
     // left out (as after --to), so that a replay on a live bus ends.
     const ends = await Promise.all(streams.map((key) => lastEntryId(t, key)));
-    const endMs = Math.max(0, ...ends.map((id) => (id === undefined ? 0 : idOrder(id)[0])));
-    const until = toTime === undefined ? endMs : Math.min(endMs, 'ts' in toTime ? toTime.ts : idOrder(toTime.id)[0]);
+    const endMs = Math.max(0, ...ends.map((id) => (id === undefined ? 0 : idMs(id))));
+    const until = toTime === undefined ? endMs : Math.min(endMs, 'ts' in toTime ? toTime.ts : idMs(toTime.id));
     // The trades come from Redis; the engine's outputs stay on in-process buses.
     const bus = createBus({ shards: v.shards, transports: { marketdata: t } });
     const group = `replay-${randomBytes(4).toString('hex')}`;

@@ -58,7 +58,7 @@ const NO_GROUP = '';
 const COUNT_CAP = 1_000_000;
 
 /** A flat [field, value, ...] reply as an object. */
-function record(reply: unknown): Record<string, unknown> {
+export function record(reply: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const list = reply as unknown[];
   for (let i = 0; i + 1 < list.length; i += 2) out[String(list[i])] = list[i + 1];
@@ -98,7 +98,7 @@ async function countAfter(cmd: RedisClient, key: string, id: string): Promise<nu
 }
 
 /** The milliseconds of an entry id. */
-const idMs = (id: string) => Number(id.slice(0, id.indexOf('-')));
+export const idMs = (id: string) => Number(id.slice(0, id.indexOf('-')));
 
 /** Every consumer group of every stream under the transport's prefix, in key order (then group). */
 export async function streamStatus(source: StatusSource): Promise<GroupStatus[]> {
