@@ -58,12 +58,14 @@ inline double expNonPositive(double x) {
   return p * fromBits(scale) * 0x1p-64;
 }
 
+/// e^x for any x: expNonPositive of -|x|, inverted for x > 0 (src/math/elementary.ts expOf, the same bits).
+inline double expOf(double x) { return x <= 0 ? expNonPositive(x) : 1 / expNonPositive(-x); }
+
 /// x^y for x >= 0 as e^(y ln x) of these (src/math/elementary.ts powerOf, the same bits): 0^y 0 for y > 0
 /// and 1 for y = 0; NaN for x < 0.
 inline double powerOf(double x, double y) {
   if (x == 0) return y > 0 ? 0 : y == 0 ? 1 : INFINITY;
-  const double l = random::logOf(x) * y;
-  return l <= 0 ? expNonPositive(l) : 1 / expNonPositive(-l);
+  return expOf(y * random::logOf(x));
 }
 
 }  // namespace kernelbus::elementary

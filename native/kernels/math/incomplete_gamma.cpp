@@ -9,14 +9,13 @@
 
 namespace kernelbus {
 
+using elementary::expOf;
+
 namespace {
 
 constexpr double kEps = 0x1p-53;
 constexpr double kTiny = 1e-300;
 constexpr int kMaxTerms = 5000;
-
-/// e^x for any x: Cody-Waite's exp of -|x|, inverted for x > 0 (elementary.ts expOf).
-double expOf(double x) { return x <= 0 ? elementary::expNonPositive(x) : 1 / elementary::expNonPositive(-x); }
 
 /// e^t - 1 without cancellation: its Taylor series for |t| < 1/2 (to degree 18, Horner), else expOf.
 double expm1Of(double t) {

@@ -15,8 +15,6 @@ namespace {
 using elementary::powerOf;
 constexpr double kGammaBound = 0.9997;
 
-inline double residualDerivative(const Problem& pr, size_t t, size_t i) { return i == 0 ? -1 : -pr.y[t + pr.m.lags - i]; }
-
 }  // namespace
 
 void aparchRecursion(Problem& pr, const double* theta, bool derivatives) {
@@ -127,18 +125,23 @@ void aparchStarts(const Problem& pr, const double* theta, std::vector<double>& g
   const double* gammas = m.o > 0 ? gammasAsym : gammasNone;
   const double* deltas = m.delta == 0 ? deltasFree : deltaFixed;
   const size_t gammaCount = m.o > 0 ? 3 : 1, deltaCount = m.delta == 0 ? 3 : 1;
+  // omega's target (1 - ab) mean(e^2)^(delta / 2), computed as arch does: once a delta (the grid repeats it)
+  double targets[3];
+  for (size_t di = 0; di < deltaCount; di++) {
+    const double delta = deltas[di];
+    double target = 0;
+    for (size_t t = 0; t < nobs; t++) target += powerOf(std::fabs(pr.e[t]), delta);
+    target /= double(nobs);
+    const double scale = meanSq / powerOf(target, 2 / delta);
+    targets[di] = target * powerOf(scale, delta / 2);
+  }
   std::vector<double> sv(theta, theta + pr.k);
   for (double alpha : alphas)
     for (size_t gi = 0; gi < gammaCount; gi++)
       for (double ab0 : abs)
         for (size_t di = 0; di < deltaCount; di++) {
           const double delta = deltas[di];
-          double target = 0;
-          for (size_t t = 0; t < nobs; t++) target += powerOf(std::fabs(pr.e[t]), delta);
-          target /= double(nobs);
-          const double scale = meanSq / powerOf(target, 2 / delta);
-          target *= powerOf(scale, delta / 2);
-          sv[pr.iw] = (1 - ab0) * target;
+          sv[pr.iw] = (1 - ab0) * targets[di];
           for (size_t j = 0; j < m.p; j++) sv[pr.ia + j] = alpha / double(m.p);
           const double ab = ab0 - alpha;
           for (size_t j = 0; j < m.o; j++) sv[pr.ig + j] = gammas[gi];

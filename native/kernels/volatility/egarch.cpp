@@ -13,8 +13,6 @@ namespace {
 const double kSqrt2OvPi = std::sqrt(2 / M_PI);
 const double kLnSigmaMax = ln(std::numeric_limits<double>::max()) - 0.1;
 const double kLog1e4 = ln(10000.0);
-
-inline double residualDerivative(const Problem& pr, size_t t, size_t i) { return i == 0 ? -1 : -pr.y[t + pr.m.lags - i]; }
 }  // namespace
 
 void egarchRecursion(Problem& pr, const double* theta, bool derivatives) {

@@ -170,12 +170,6 @@ double fixAt(Problem& pr, const double* theta) {
   return varianceBounds(pr.e.data(), pr.nobs, pr.lower.data(), pr.upper.data());
 }
 
-namespace {
-
-inline double residualDerivative(const Problem& pr, size_t t, size_t i) { return i == 0 ? -1 : -pr.y[t + pr.m.lags - i]; }
-
-}  // namespace
-
 void recursion(Problem& pr, const double* theta, bool derivatives) {
   if (derivatives) {
     pr.ds.resize(pr.nobs * pr.k);

@@ -16,7 +16,7 @@ namespace kernelbus::volatility {
 /// log and exp of the same bits as the reference's (src/backends/reference/volatility/numbers.ts):
 /// fdlibm's log, and Cody-Waite's exp of -|x| inverted for x > 0.
 inline double ln(double x) { return random::logOf(x); }
-inline double exp(double x) { return x <= 0 ? elementary::expNonPositive(x) : 1 / elementary::expNonPositive(-x); }
+inline double exp(double x) { return elementary::expOf(x); }
 
 /// A model over one series with what stays fixed while its parameters move, and its work arrays.
 struct Problem {
@@ -33,6 +33,9 @@ struct Problem {
 
   Problem(const Model& model, const double* series, size_t length);
 };
+
+/// d e_t / d theta_i for a mean parameter i (the others' are 0).
+inline double residualDerivative(const Problem& pr, size_t t, size_t i) { return i == 0 ? -1 : -pr.y[t + pr.m.lags - i]; }
 
 void residuals(const Problem& pr, const double* theta, double* e);
 /// The mean's OLS estimate; false where the normal equations are singular (a constant series). With

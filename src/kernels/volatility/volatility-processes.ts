@@ -37,12 +37,19 @@ export interface ProcessIndex {
   readonly ix: number;
 }
 
-/** The residuals' moments the bounds and the starting grid read. */
-export interface ResidualStats {
+/** The OLS residuals the bounds and the starting grid read. */
+export interface Residuals {
+  /** The residuals (nobs). */
+  readonly e: Float64Array;
   /** mean(e^2): arch's `v`. */
   readonly meanSquare: number;
-  /** mean(|e|^0.5) (APARCH's omega bound). */
-  readonly meanRootAbs: number;
+}
+
+/** mean(|e|^d) of the residuals (APARCH's grid's targets); `root`: mean(sqrt |e|) (its omega bound). */
+function powerMean(r: Residuals, d: number | 'root'): number {
+  let s = 0;
+  for (let t = 0; t < r.e.length; t++) s += d === 'root' ? Math.sqrt(Math.abs(r.e[t])) : powerOf(Math.abs(r.e[t]), d);
+  return s / r.e.length;
 }
 
 /** A polytope under construction: per-parameter bounds and rows `a x >= b`. */
@@ -61,18 +68,17 @@ export interface Process {
   checkOrders(p: number, o: number): void;
   /** The names of its parameters after beta (APARCH's 'delta' where estimated). */
   extras(m: Model): readonly string[];
-  /** arch's bounds of omega for residuals of these moments (the filter refuses an omega outside). */
-  omegaBounds(s: ResidualStats): [number, number];
+  /** arch's bounds of omega for these residuals (the filter refuses an omega outside). */
+  omegaBounds(s: Residuals): [number, number];
   /** arch's bounds and constraints of the process's parameters (omega's from omegaBounds). */
-  polytope(m: Model, at: ProcessIndex, k: number, s: ResidualStats, into: PolytopeRows): void;
+  polytope(m: Model, at: ProcessIndex, k: number, s: Residuals, into: PolytopeRows): void;
   /** The data-free part of arch's bounds and constraints on given parameters; `fail` throws. */
   check(m: Model, x: Float64Array, at: ProcessIndex, fail: (key: string, expected: string, v: number) => never): void;
   /**
    * arch's starting grid, in arch's order: each candidate's omega..extras written into `sv` (at the
-   * indexes of `at`), then `each(sv)` (the fit keeps the best by the Gaussian likelihood). `powerMean(d)`
-   * is mean(|e|^d) of the residuals.
+   * indexes of `at`), then `each(sv)` (the fit keeps the best by the Gaussian likelihood).
    */
-  starts(m: Model, at: ProcessIndex, s: ResidualStats, powerMean: (d: number) => number, sv: Float64Array, each: () => void): void;
+  starts(m: Model, at: ProcessIndex, s: Residuals, sv: Float64Array, each: () => void): void;
   /** The steps of arch's analytic forecast (Infinity: any horizon). */
   readonly analyticSteps: number;
   /** Persistence and long-run variance (volatility-figures.ts persistenceOf says each process's). */
@@ -96,7 +102,7 @@ const sum = (a: ArrayLike<number>, from = 0, n = a.length) => {
 };
 
 /** The grid arch's GARCH and EGARCH starting values share (GARCH.starting_values, EGARCH.starting_values). */
-function garchStarts(egarch: boolean, m: Model, at: ProcessIndex, s: ResidualStats, sv: Float64Array, each: () => void): void {
+function garchStarts(egarch: boolean, m: Model, at: ProcessIndex, s: Residuals, sv: Float64Array, each: () => void): void {
   const { iw, ia, ig, ib } = at;
   const alphas = [0.01, 0.05, 0.1, 0.2];
   const gammas = egarch ? [-0.1, 0.0, 0.1] : alphas;
@@ -196,7 +202,7 @@ const GARCH: Process = {
     }
     if (persistence > 1 + CONSTRAINT_ROUNDING) fail('beta', 'a persistence sum(alpha) + sum(gamma) / 2 + sum(beta) <= 1', persistence);
   },
-  starts: (m, at, s, _, sv, each) => garchStarts(false, m, at, s, sv, each),
+  starts: (m, at, s, sv, each) => garchStarts(false, m, at, s, sv, each),
   analyticSteps: Infinity,
   persistence: (x) => {
     const persistence = sum(x.alpha) + sum(x.gamma) / 2 + sum(x.beta);
@@ -224,7 +230,7 @@ const EGARCH: Process = {
     }
     if (total > 1 + CONSTRAINT_ROUNDING) fail('beta', 'a sum <= 1', total);
   },
-  starts: (m, at, s, _, sv, each) => garchStarts(true, m, at, s, sv, each),
+  starts: (m, at, s, sv, each) => garchStarts(true, m, at, s, sv, each),
   analyticSteps: 1,
   persistence: (x) => {
     const persistence = sum(x.beta);
@@ -241,7 +247,7 @@ const APARCH: Process = {
   minO: 0,
   checkOrders: (p, o) => orderRule(o <= p, 'o', `o <= p (${p})`, o),
   extras: (m) => (m.delta === 0 ? ['delta'] : []),
-  omegaBounds: (s) => [0, 10 * Math.max(s.meanRootAbs, s.meanSquare)],
+  omegaBounds: (s) => [0, 10 * Math.max(powerMean(s, 'root'), s.meanSquare)],
   polytope(m, { iw, ia, ig, ib, ix }, k, s, into) {
     [into.lo[iw], into.hi[iw]] = this.omegaBounds(s);
     bound(into, ia, m.p, 0, 1);
@@ -263,20 +269,22 @@ const APARCH: Process = {
     if (persistence > 1 + CONSTRAINT_ROUNDING) fail('beta', 'sum(alpha) + sum(beta) <= 1', persistence);
   },
   // APARCH.starting_values: alpha, gamma, alpha + beta and delta (fastest) from arch's lists; omega
-  // (1 - ab) mean(e^2)^(delta / 2), computed as arch does
-  starts(m, { iw, ia, ig, ib, ix }, s, powerMean, sv, each) {
+  // (1 - ab) mean(e^2)^(delta / 2), computed as arch does (once a delta: the grid repeats it)
+  starts(m, { iw, ia, ig, ib, ix }, s, sv, each) {
     const alphas = [0.03, 0.05, 0.08, 0.15];
     const abs = [0.8, 0.9, 0.95, 0.975, 0.99];
     const gammas = m.o > 0 ? [-0.5, 0, 0.5] : [0];
     const deltas = m.delta === 0 ? [0.5, 1.2, 1.8] : [m.delta];
+    const targets = deltas.map((delta) => {
+      const target = powerMean(s, delta);
+      return target * powerOf(s.meanSquare / powerOf(target, 2 / delta), delta / 2);
+    });
     for (const alpha of alphas)
       for (const gamma of gammas)
         for (const ab0 of abs)
-          for (const delta of deltas) {
-            let target = powerMean(delta);
-            const scale = s.meanSquare / powerOf(target, 2 / delta);
-            target *= powerOf(scale, delta / 2);
-            sv[iw] = (1 - ab0) * target;
+          for (let di = 0; di < deltas.length; di++) {
+            const delta = deltas[di];
+            sv[iw] = (1 - ab0) * targets[di];
             for (let j = 0; j < m.p; j++) sv[ia + j] = alpha / m.p;
             const ab = ab0 - alpha;
             for (let j = 0; j < m.o; j++) sv[ig + j] = gamma;

@@ -15,13 +15,13 @@ import {
   forecastLayout,
 } from '../../../kernels/volatility/volatility.js';
 import { PROCESSES } from '../../../kernels/volatility/volatility-processes.js';
-import { olsProblem, residualStats } from './fit.js';
+import { olsProblem } from './fit.js';
 import { simulateVariance } from './forecast-simulation.js';
 import { backcastOf, negLogLikelihood, type Problem, problem, recursion, residuals, varianceBounds } from './model.js';
 
 /** Whether omega is within arch's bounds (the process's, volatility-processes.ts) for the OLS residuals of mean square v. */
 function omegaInBounds(pr: Problem, theta: Float64Array, v: number): boolean {
-  const [lo, hi] = PROCESSES[pr.m.vol].omegaBounds(residualStats(pr, v));
+  const [lo, hi] = PROCESSES[pr.m.vol].omegaBounds({ e: pr.e, meanSquare: v });
   return theta[pr.iw] >= lo && theta[pr.iw] <= hi;
 }
 

@@ -6,26 +6,18 @@
  * native/kernels/volatility/fit.cpp is the same, function for function.
  */
 import { DISTRIBUTIONS } from '../../../kernels/volatility/volatility-dists.js';
-import { PROCESSES, type ResidualStats, VOL_EGARCH } from '../../../kernels/volatility/volatility-processes.js';
-import { powerOf } from '../../../math/elementary.js';
+import { PROCESSES, type Residuals, VOL_EGARCH } from '../../../kernels/volatility/volatility-processes.js';
 import { DIST_NORMAL, FAULT_CONSTANT, type Model, fitLayout } from '../../../kernels/volatility/volatility.js';
 import { fixAt, gradientWork, negLogLikelihood, olsMean, type Problem, problem, recursion, residuals } from './model.js';
 import { distLogLikelihood, distTerms } from './dist.js';
 import { hasHessian, negLogLikelihoodHessian } from './hessian.js';
 import { type Minimum, minimize, type Polytope } from './optimize.js';
 
-/** The residuals' moments a process's bounds and starting grid read (volatility-processes.ts ResidualStats). */
-export function residualStats(pr: Problem, v: number): ResidualStats {
-  let root = 0;
-  for (let t = 0; t < pr.nobs; t++) root += Math.sqrt(Math.abs(pr.e[t]));
-  return { meanSquare: v, meanRootAbs: root / pr.nobs };
-}
-
 /**
  * arch's bounds and constraints (single-variable rows folded into the bounds), given the residuals'
  * moments: the process's (volatility-processes.ts), then the distribution's bounds.
  */
-export function polytope(pr: Problem, stats: ResidualStats): Polytope {
+export function polytope(pr: Problem, stats: Residuals): Polytope {
   const { m, k, id } = pr;
   const into = {
     lo: new Float64Array(k).fill(-Infinity),
@@ -56,15 +48,10 @@ function varianceStart(pr: Problem, theta: Float64Array): void {
   let meanSq = 0;
   for (let t = 0; t < nobs; t++) meanSq += e[t] * e[t];
   meanSq /= nobs;
-  const powerMean = (d: number) => {
-    let s = 0;
-    for (let t = 0; t < nobs; t++) s += powerOf(Math.abs(e[t]), d);
-    return s / nobs;
-  };
   const sv = Float64Array.from(theta);
   let best = Number.NaN;
   const found = Float64Array.from(theta);
-  PROCESSES[m.vol].starts(m, pr, { meanSquare: meanSq, meanRootAbs: Number.NaN }, powerMean, sv, () => {
+  PROCESSES[m.vol].starts(m, pr, { e, meanSquare: meanSq }, sv, () => {
     const ll = gaussianLogLikelihood(pr, sv);
     // np.argmax: the first of the largest
     if (Number.isNaN(best) || ll > best) {
@@ -314,7 +301,7 @@ export function fitSeries(m: Model, y: Float64Array, out: Float64Array, start?: 
     return;
   }
   const { pr, theta, v } = ols;
-  const poly = polytope(pr, residualStats(pr, v));
+  const poly = polytope(pr, { e: pr.e, meanSquare: v });
   const warm = start !== undefined && start.length === pr.k && feasible(poly, start);
   if (warm) theta.set(start);
   else startingValues(pr, theta);

@@ -1,6 +1,7 @@
 /**
  * Each volatility process's recursion and simulated paths (the reference's side of
- * src/kernels/volatility/volatility-processes.ts; native/kernels/volatility/model.cpp is the same):
+ * src/kernels/volatility/volatility-processes.ts; native/kernels/volatility/garch.cpp, egarch.cpp and
+ * aparch.cpp are the same):
  * arch 8.0's recursions.pyx garch_recursion, egarch_recursion and aparch_recursion with their forward
  * derivatives, and the _simulate_paths of GARCH, EGARCH and APARCH on our draws.
  */
@@ -177,11 +178,14 @@ function egarchRecursion(pr: Problem, theta: ArrayLike<number>, dl?: Float64Arra
  * sigma^2_t = (sigma^delta_t)^(2 / delta) bounded, and sigma^delta_t kept as sigma^2_t^(delta / 2)
  * (arch's round trip). pr.ln holds sigma^delta. With `ds`, d sigma^2_t: the chain through the powers.
  */
+/** APARCH's power: the model's fixed one, else theta's. */
+const aparchDelta = (pr: Problem, theta: ArrayLike<number>) => (pr.m.delta === 0 ? theta[pr.ix] : pr.m.delta);
+
 function aparchRecursion(pr: Problem, theta: ArrayLike<number>, ds?: Float64Array): void {
   const { m, nobs, e, sigma2, ln: sd, backcast: bc, k, iw, ia, ig, ib, ix } = pr;
   const km = iw;
   const free = m.delta === 0;
-  const delta = free ? theta[ix] : m.delta;
+  const delta = aparchDelta(pr, theta);
   const rootBc = Math.sqrt(bc);
   const rootBcPower = powerOf(rootBc, delta);
   const bcPower = powerOf(bc, delta / 2);
@@ -331,10 +335,10 @@ function egarchPaths(ext: Problem, params: Float64Array, horizon: number) {
  * a later step's lag j + 1 reads |e| - gamma_j e: the paths reproduce that (scripts/volatility-fixtures-notes.md).
  */
 function aparchPaths(ext: Problem, params: Float64Array, horizon: number) {
-  const { m, iw, ia, ig, ib, ix } = ext;
+  const { m, iw, ia, ig, ib } = ext;
   const n = ext.nobs - 1;
   const mx = Math.max(m.p, m.q);
-  const delta = m.delta === 0 ? params[ix] : m.delta;
+  const delta = aparchDelta(ext, params);
   const shock = new Float64Array(mx + horizon);
   const abs = new Float64Array(mx + horizon);
   const sd = new Float64Array(mx + horizon);
