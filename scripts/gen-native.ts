@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import type { KernelSpec, ParamSpec, Shape } from '../src/kernels/descriptor.js';
 import { FACTOR_KERNELS } from '../src/kernels/factor/factor-kernels.js';
 import { FEATURES_KERNELS } from '../src/kernels/features/features-kernels.js';
+import { LABELING_KERNELS } from '../src/kernels/labeling/labeling-kernels.js';
 import { INDICATORS_KERNELS } from '../src/kernels/indicators/indicators-kernels.js';
 import { SIGNAL_KERNELS } from '../src/kernels/indicators/signals-kernels.js';
 import { capitalized, comment, cppType, familyEntries, fuzzCases, MAX_INTEGER, readCall, readDouble } from './gen-entries.js';
@@ -114,6 +115,13 @@ const FAMILIES: readonly Family[] = [
     what: "The features family's packed parameters (features_entry.hpp)",
     from: ['src/kernels/features/features.ts'],
     kernels: FEATURES_KERNELS,
+  },
+  {
+    file: 'labeling.hpp',
+    namespace: 'kernelbus::labeling',
+    what: "The labeling family's packed parameters and entries (native/kernels/labeling/)",
+    from: ['src/kernels/labeling/labeling.ts', 'src/kernels/labeling/labeling-kernels.ts'],
+    kernels: LABELING_KERNELS,
   },
 ];
 

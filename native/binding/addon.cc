@@ -178,6 +178,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   registerFactor(env, exports);
   registerPortfolio(env, exports);
   registerFeatures(env, exports);
+  registerLabeling(env, exports);
   registerIndicators(env, exports);
   registerBacktest(env, exports);
   registerVolatility(env, exports);

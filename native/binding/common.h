@@ -135,6 +135,7 @@ void registerIndicators(Napi::Env env, Napi::Object exports);
 void registerFactor(Napi::Env env, Napi::Object exports);
 void registerPortfolio(Napi::Env env, Napi::Object exports);
 void registerFeatures(Napi::Env env, Napi::Object exports);
+void registerLabeling(Napi::Env env, Napi::Object exports);
 void registerBacktest(Napi::Env env, Napi::Object exports);
 void registerVolatility(Napi::Env env, Napi::Object exports);
 void registerMetal(Napi::Env env, Napi::Object exports);

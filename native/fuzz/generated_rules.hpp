@@ -9,6 +9,7 @@
 #include "generated/factor_fuzz.hpp"
 #include "generated/features_fuzz.hpp"
 #include "generated/indicators_fuzz.hpp"
+#include "generated/labeling_fuzz.hpp"
 #include "generated/pin_fuzz.hpp"
 #include "generated/portfolio_fuzz.hpp"
 #include "generated/risk_fuzz.hpp"
@@ -30,6 +31,7 @@ inline std::vector<const KernelRules*> generatedRules() {
   for (const KernelRules& k : pin::fuzzing::kRules) all.push_back(&k);
   for (const KernelRules& k : vpin::fuzzing::kRules) all.push_back(&k);
   for (const KernelRules& k : features::fuzzing::kRules) all.push_back(&k);
+  for (const KernelRules& k : labeling::fuzzing::kRules) all.push_back(&k);
   return all;
 }
 

@@ -56,6 +56,11 @@ enum class Fault : int {
   HarInputInvalid = 38,       // previous 0: rv[index] not finite, 1: terms[index] bad, 2: rv of value days, index needed
   // Portfolio family, minVariance's own covariance test (portfolio_psd.hpp)
   PortfolioCovNotPsd = 39,  // index = the covariance of the stack (-1: the only one), value = the pivot, previous = its asset
+  // Labeling family (labeling/labeling.hpp; the messages: src/kernels/labeling/labeling-faults.ts)
+  LabelTsInvalid = 40,     // a bar time not finite or not after the one before: previous = that one (NaN first)
+  EventInvalid = 41,       // an event time that is wrong: previous = what (labeling::EventFault)
+  LabelValueInvalid = 42,  // an input value that is wrong: previous = which (labeling::ValueFault)
+  SplitsAboveEvents = 43,  // index = splits, value = the events
 };
 
 /// Every fault by name, in code order: what the addon's faultCodes() exports, so that a test holds
@@ -104,6 +109,10 @@ constexpr FaultName kFaultNames[] = {
     {"RealizedPriceInvalid", Fault::RealizedPriceInvalid},
     {"HarInputInvalid", Fault::HarInputInvalid},
     {"PortfolioCovNotPsd", Fault::PortfolioCovNotPsd},
+    {"LabelTsInvalid", Fault::LabelTsInvalid},
+    {"EventInvalid", Fault::EventInvalid},
+    {"LabelValueInvalid", Fault::LabelValueInvalid},
+    {"SplitsAboveEvents", Fault::SplitsAboveEvents},
 };
 
 constexpr bool faultNamesInOrder() {
@@ -114,7 +123,7 @@ constexpr bool faultNamesInOrder() {
   return true;
 }
 static_assert(faultNamesInOrder(), "kFaultNames: every Fault, in code order from 1");
-static_assert(static_cast<int>(Fault::PortfolioCovNotPsd) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
+static_assert(static_cast<int>(Fault::SplitsAboveEvents) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
               "kFaultNames: a Fault appended needs its name here, and this assert its code");
 
 struct Status {

@@ -127,6 +127,8 @@ const FAMILY_THRESHOLDS: { readonly [F in FamilyName]: Thresholds } = {
   backtest: [['native', 1]],
   // a fit is thousands of likelihood evaluations: native from the first return
   volatility: [['native', 1]],
+  // passes over bars and events like the features family's: its threshold until the bench sweeps them
+  labeling: [['native', FEATURES_NATIVE_MIN_TRADES]],
 };
 
 /** The kernels measured apart from their family's row. */

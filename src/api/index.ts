@@ -277,6 +277,50 @@ export type {
   SignalsOptions,
   TradeRecords,
 } from '../kernels/backtest/backtest-kernels.js';
+/** mlfinlab's cusum_filter: the symmetric CUSUM filter's event times (docs/labeling.md). */
+export const cusumFilter = defaults.cusumFilter;
+/** mlfinlab's get_daily_vol: the EWM standard deviation of one-day returns at each bar (docs/labeling.md). */
+export const dailyVolatility = defaults.dailyVolatility;
+/** mlfinlab's add_vertical_barrier: the first bar at or after each event + ms (docs/labeling.md). */
+export const verticalBarriers = defaults.verticalBarriers;
+/** mlfinlab's get_events + get_bins: triple-barrier labels and meta-labels (docs/labeling.md). */
+export const tripleBarrier = defaults.tripleBarrier;
+/** mlfinlab's trend_scanning_labels (docs/labeling.md). */
+export const trendScanningLabels = defaults.trendScanningLabels;
+/** mlfinlab's fixed_time_horizon labels (docs/labeling.md). */
+export const fixedHorizonLabels = defaults.fixedHorizonLabels;
+/** mlfinlab's num_concurrent_events per bar (docs/labeling.md). */
+export const concurrentEvents = defaults.concurrentEvents;
+/** mlfinlab's get_av_uniqueness_from_triple_barrier (docs/labeling.md). */
+export const averageUniqueness = defaults.averageUniqueness;
+/** mlfinlab's get_weights_by_return (docs/labeling.md). */
+export const returnWeights = defaults.returnWeights;
+/** mlfinlab's get_weights_by_time_decay (docs/labeling.md). */
+export const timeDecayWeights = defaults.timeDecayWeights;
+/** mlfinlab's get_weights_ffd: fixed-width fractional-difference weights (docs/labeling.md). */
+export const fracDiffWeights = defaults.fracDiffWeights;
+/** mlfinlab's frac_diff_ffd, per column (docs/labeling.md). */
+export const fracDiff = defaults.fracDiff;
+/** Purged k-fold cross-validation with an embargo: the book's, or mlfinlab's PurgedKFold (docs/labeling.md). */
+export const purgedKFold = defaults.purgedKFold;
+/** Combinatorial purged cross-validation: the book's, or mlfinlab's CombinatorialPurgedKFold (docs/labeling.md). */
+export const combinatorialPurgedKFold = defaults.combinatorialPurgedKFold;
+/** mlfinlab's get_ind_matrix (docs/labeling.md). */
+export const indicatorMatrix = defaults.indicatorMatrix;
+/** mlfinlab's sequential bootstrap, on this package's seeded generator (docs/labeling.md). */
+export const sequentialBootstrap = defaults.sequentialBootstrap;
+export type {
+  CusumOptions,
+  FixedHorizonOptions,
+  TrendLabels,
+  TrendScanningOptions,
+  TripleBarrierEvents,
+  TripleBarrierOptions,
+  VerticalBarrierOptions,
+} from '../kernels/labeling/labeling-kernels.js';
+export type { BootstrapOptions, FracDiffOptions, TimeDecayOptions } from '../kernels/labeling/weights-kernels.js';
+export type { CombinatorialOptions, Fold, PurgedKFoldOptions } from '../kernels/labeling/folds-kernels.js';
+export type { BarTimes, CloseSeries, EventSpans } from '../kernels/labeling/labeling.js';
 /** arch 8.0's arch_model(...).fit(): GARCH, GJR-GARCH or EGARCH, each column of a Matrix (docs/volatility.md). */
 export const garch = defaults.garch;
 /** arch 8.0's am.fix(params): the likelihood and conditional volatility at given parameters (docs/volatility.md). */

@@ -33,6 +33,7 @@ import type { IndicatorsKernels } from '../kernels/indicators/indicators-kernels
 import type { SignalKernels } from '../kernels/indicators/signals-kernels.js';
 import type { BacktestKernels } from '../kernels/backtest/backtest-kernels.js';
 import type { VolatilityKernels } from '../kernels/volatility/volatility-kernels.js';
+import type { LabelingKernels } from '../kernels/labeling/labeling-kernels.js';
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
 import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfolio/portfolio-kernels.js';
 import type { RiskKernels } from '../kernels/risk/risk-kernels.js';
@@ -63,7 +64,8 @@ export interface SyncKernels
     IndicatorsKernels,
     SignalKernels,
     BacktestKernels,
-    VolatilityKernels {}
+    VolatilityKernels,
+    LabelingKernels {}
 
 /**
  * `<name>Async(...)`: the same validation and result as `<name>`, as a promise; on the native backend
@@ -71,9 +73,10 @@ export interface SyncKernels
  * JS thread). Do not write to the arrays passed, nor transfer their buffers, until it settles.
  */
 export type AsyncKernels = {
-  [K in keyof (VpinKernels & SpecialKernels & FeaturesKernels) as `${K & string}Async`]: (VpinKernels &
+  [K in keyof (VpinKernels & SpecialKernels & FeaturesKernels & LabelingKernels) as `${K & string}Async`]: (VpinKernels &
     SpecialKernels &
-    FeaturesKernels)[K] extends (...args: infer P) => infer R
+    FeaturesKernels &
+    LabelingKernels)[K] extends (...args: infer P) => infer R
     ? (...args: P) => Promise<R>
     : never;
 } & AsyncForms<RiskKernels<true>> &

@@ -8,6 +8,9 @@ import type { KernelSpec } from './descriptor.js';
 import type { FamilyFault } from './fault-codes.js';
 import { portfolioFault } from './portfolio/portfolio-faults.js';
 import { vpinFault } from './vpin/vpin-faults.js';
+import { labelingFault } from './labeling/labeling-faults.js';
+import type { LabelingFamily } from './labeling/labeling.js';
+import { LABELING_KERNELS } from './labeling/labeling-kernels.js';
 import type { BacktestFamily } from './backtest/backtest.js';
 import { BACKTEST_KERNELS } from './backtest/backtest-kernels.js';
 import type { FactorFamily } from './factor/factor.js';
@@ -38,6 +41,7 @@ export interface Families {
   indicators: IndicatorsFamily;
   backtest: BacktestFamily;
   volatility: VolatilityFamily;
+  labeling: LabelingFamily;
 }
 
 export type FamilyName = keyof Families;
@@ -56,6 +60,7 @@ export const FAMILY_SPECS = {
   indicators: INDICATORS_FAMILY,
   backtest: BACKTEST_KERNELS,
   volatility: VOLATILITY_KERNELS,
+  labeling: LABELING_KERNELS,
 } as const;
 
 type KernelsOf<F extends FamilyName> = keyof (typeof FAMILY_SPECS)[F] & string;
@@ -74,6 +79,7 @@ export const FAMILY_KERNELS: { readonly [F in FamilyName]: readonly KernelsOf<F>
   indicators: keysOf(INDICATORS_FAMILY),
   backtest: keysOf(BACKTEST_KERNELS),
   volatility: keysOf(VOLATILITY_KERNELS),
+  labeling: keysOf(LABELING_KERNELS),
 };
 
 export type KernelName = { [F in FamilyName]: KernelsOf<F> }[FamilyName];
@@ -87,4 +93,4 @@ export const KERNEL_FAMILY = Object.fromEntries(
 export const KERNEL_SPECS = Object.assign({}, ...Object.values(FAMILY_SPECS)) as Record<KernelName, KernelSpec>;
 
 /** The families' own fault messages, each asked in turn for a code faults.ts does not word itself. */
-export const FAMILY_FAULTS: readonly FamilyFault[] = [vpinFault, portfolioFault];
+export const FAMILY_FAULTS: readonly FamilyFault[] = [vpinFault, portfolioFault, labelingFault];

@@ -89,6 +89,15 @@ export const Fault = {
   HAR_INPUT_INVALID: 38,
   /** minVariance's own covariance test failed: index = the covariance of the stack (-1: the only one), value = the pivot, previous = its asset. */
   PORTFOLIO_COV_NOT_PSD: 39,
+  // Labeling family (labeling/labeling-faults.ts)
+  /** A bar time not finite, or not after the one before it: previous = that time (NaN for the first). */
+  LABEL_TS_INVALID: 40,
+  /** An event time that is wrong: previous = what (labeling-faults.ts EVENT_FAULTS), value = the time. */
+  EVENT_INVALID: 41,
+  /** A value of an input array that is wrong: previous = which (labeling-faults.ts VALUE_FAULTS). */
+  LABEL_VALUE_INVALID: 42,
+  /** More folds' blocks than events: index = splits, value = the events. */
+  SPLITS_ABOVE_EVENTS: 43,
 } as const;
 
 /** A family's messages for its own codes: the error, or undefined for a code not its own. */

@@ -12,6 +12,7 @@
 #include "factor.hpp"
 #include "features.hpp"
 #include "indicators.hpp"
+#include "labeling.hpp"
 #include "pin.hpp"
 #include "portfolio.hpp"
 #include "risk.hpp"
@@ -31,6 +32,7 @@ inline bool generatedParamNames(std::string_view kernel, ParamNames& out) {
   if (findParamNames(pin::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(vpin::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(features::kKernelParamNames, kernel, out)) return true;
+  if (findParamNames(labeling::kKernelParamNames, kernel, out)) return true;
   return false;
 }
 

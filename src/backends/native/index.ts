@@ -8,6 +8,8 @@ import { arityOf, dimsOf, outputLength, splitOutputs, type OutputSpec } from '..
 import type { FactorFamily } from '../../kernels/factor/factor.js';
 import { BARS_PARAMS, INFORMATION_BAR_PARAMS, type FeaturesFamily } from '../../kernels/features/features.js';
 import { FEATURES_KERNELS } from '../../kernels/features/features-kernels.js';
+import { fracDiffWeights, type LabelingFamily } from '../../kernels/labeling/labeling.js';
+import { LABELING_KERNELS } from '../../kernels/labeling/labeling-kernels.js';
 import { REALIZED_KERNEL_PARAMS, SESSION_PARAMS, TWO_SCALE_PARAMS } from '../../kernels/features/realized.js';
 import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
 import type { IndicatorsFamily } from '../../kernels/indicators/indicators.js';
@@ -152,6 +154,11 @@ const FIXED_FEATURES = pick(FEATURES_KERNELS, [
   'hasbrouckLambda',
   'rangeVolatility',
 ]) as Readonly<Record<string, OutputSpec>>;
+
+/** The labeling family's generated entries (fracDiffWeights, a short scalar recurrence, is labeling.ts' on every backend). */
+const FIXED_LABELING = Object.fromEntries(
+  Object.entries(LABELING_KERNELS).filter(([name]) => name !== 'fracDiffWeights'),
+) as unknown as Readonly<Record<string, OutputSpec>>;
 
 /** The realized measures (counted entries: a row per day) and their packed parameters' tables. */
 const DAY_KERNELS = {
@@ -335,6 +342,7 @@ export function nativeBackend(b: NativeBinding): Backend {
   const portfolio = fixedKernels(b, PORTFOLIO_KERNELS);
   const indicators = fixedKernels(b, INDICATORS_KERNELS);
   const features = fixedKernels(b, FIXED_FEATURES);
+  const labeling = fixedKernels(b, FIXED_LABELING);
   return {
     name: 'native',
     families: {
@@ -347,6 +355,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       indicators: { ...(indicators.sync as Partial<IndicatorsFamily>), ...nativeIndicatorExtras(b) },
       backtest: nativeBacktest(b),
       volatility: nativeVolatility(b),
+      labeling: { ...(labeling.sync as unknown as LabelingFamily), fracDiffWeights },
     },
     async: {
       special: special.async as AsyncFamily<SpecialFamily>,
@@ -357,6 +366,10 @@ export function nativeBackend(b: NativeBinding): Backend {
       indicators: { ...(indicators.async as AsyncFamily<IndicatorsFamily>), ...nativeIndicatorExtrasAsync(b) },
       backtest: nativeBacktestAsync(b),
       volatility: nativeVolatilityAsync(b),
+      labeling: {
+        ...(labeling.async as unknown as AsyncFamily<LabelingFamily>),
+        fracDiffWeights: async (d: number, threshold: number, limit: number) => fracDiffWeights(d, threshold, limit),
+      },
       vpin: {
         vpin: (ts, price, volume, params, labels) =>
           labels

@@ -11,6 +11,7 @@ import { referenceRisk } from './risk/risk.js';
 import { referenceSpecial } from './special/special.js';
 import { referenceVolatility } from './volatility/volatility.js';
 import { referenceVpin } from './vpin/vpin.js';
+import { referenceLabeling } from './labeling/labeling.js';
 
 export const referenceBackend: Backend = {
   name: 'reference',
@@ -24,6 +25,7 @@ export const referenceBackend: Backend = {
     indicators: referenceIndicators,
     backtest: referenceBacktest,
     volatility: referenceVolatility,
+    labeling: referenceLabeling,
   },
 };
 

@@ -1,0 +1,113 @@
+// See labeling.hpp: src/backends/reference/labeling/checks.ts in C++, and the concurrency shared by
+// the weights (weights.ts' countInto and uniquenessInto).
+#include <cmath>
+
+#include "labeling.hpp"
+
+namespace kernelbus::labeling {
+
+Status checkTimes(const double* ts, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const double t = ts[i];
+    if (!std::isfinite(t) || (i > 0 && !(t > ts[i - 1]))) {
+      return Status{Fault::LabelTsInvalid, static_cast<double>(i), t, i > 0 ? ts[i - 1] : NAN};
+    }
+  }
+  return Status{};
+}
+
+Status checkLength(size_t length, size_t n, ValueFault kind, bool orOne) {
+  const bool ok = length == n || (orOne ? length == 1 : length == 0);
+  return ok ? Status{} : valueFault(kind, length, static_cast<double>(n));
+}
+
+long barAt(const double* ts, size_t n, double t, size_t from) {
+  size_t lo = from;
+  size_t hi = n;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (ts[mid] < t) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo < n && ts[lo] == t ? static_cast<long>(lo) : -1;
+}
+
+size_t firstAtOrAfter(const double* ts, size_t n, double t) {
+  if (std::isnan(t)) return n;
+  size_t lo = 0;
+  size_t hi = n;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (ts[mid] < t) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+Status eventStarts(const double* ts, size_t n, const double* t0, size_t m, std::vector<size_t>& at) {
+  at.assign(m, 0);
+  size_t from = 0;
+  for (size_t i = 0; i < m; i++) {
+    if (i > 0 && !(t0[i] > t0[i - 1]) && !std::isnan(t0[i])) return eventFault(EventFault::T0NotIncreasing, i, t0[i]);
+    const long j = barAt(ts, n, t0[i], from);
+    if (j < 0) return eventFault(EventFault::T0NotABar, i, t0[i]);
+    at[i] = static_cast<size_t>(j);
+    from = at[i];
+  }
+  return Status{};
+}
+
+Status eventEnds(const double* ts, size_t n, const std::vector<size_t>& starts, const double* t1, bool open, std::vector<size_t>& at) {
+  at.assign(starts.size(), 0);
+  for (size_t i = 0; i < starts.size(); i++) {
+    const double t = t1[i];
+    if (std::isnan(t)) {
+      if (!open) return eventFault(EventFault::T1Nan, i, t);
+      at[i] = n - 1;
+      continue;
+    }
+    const long j = barAt(ts, n, t);
+    if (j < 0) return eventFault(EventFault::T1NotABar, i, t);
+    if (static_cast<size_t>(j) < starts[i]) return eventFault(EventFault::T1BeforeT0, i, t);
+    at[i] = static_cast<size_t>(j);
+  }
+  return Status{};
+}
+
+void countConcurrent(const std::vector<size_t>& starts, const std::vector<size_t>& ends, size_t n, double* counts) {
+  std::vector<double> delta(n + 1, 0.0);
+  for (size_t i = 0; i < starts.size(); i++) {
+    delta[starts[i]] += 1;
+    delta[ends[i] + 1] -= 1;
+  }
+  double c = 0;
+  for (size_t j = 0; j < n; j++) counts[j] = c += delta[j];
+}
+
+void averageUniquenessInto(size_t n, const std::vector<size_t>& starts, const std::vector<size_t>& ends, double* out) {
+  std::vector<double> counts(n);
+  countConcurrent(starts, ends, n, counts.data());
+  for (size_t i = 0; i < starts.size(); i++) {
+    double sum = 0;
+    for (size_t j = starts[i]; j <= ends[i]; j++) sum += 1 / counts[j];
+    out[i] = sum / static_cast<double>(ends[i] - starts[i] + 1);
+  }
+}
+
+std::vector<double> fracDiffWeights(double d, double threshold, size_t limit) {
+  std::vector<double> w{1.0};
+  for (size_t k = 1; w.size() < limit; k++) {
+    const double next = -w.back() * (d - static_cast<double>(k) + 1) / static_cast<double>(k);
+    if (std::fabs(next) < threshold) break;
+    w.push_back(next);
+  }
+  return std::vector<double>(w.rbegin(), w.rend());
+}
+
+}  // namespace kernelbus::labeling
