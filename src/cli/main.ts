@@ -36,6 +36,9 @@ Commands:
   bars <trades|-> --by b  tick, volume, dollar, time, imbalance or run bars per symbol (kernelbus bars --help)
   indicators <bars|-> --ind rsi,macd
                           TA-Lib's indicators of bars per symbol (kernelbus indicators --help)
+  dataset <trades|-> --bars dollar:1e6 --label triple-barrier --out ds.parquet
+                          a training set: labels, features, weights and purged folds per symbol
+                          (kernelbus dataset --help)
   backtest <bars|-> --grid sma-cross --fast 2:50 --slow 10:200
                           a moving-average crossover over every pair of windows per symbol, the best by a
                           statistic, --report page.html (kernelbus backtest --help)
@@ -68,6 +71,7 @@ export const COMMANDS = [
   'vpin',
   'bars',
   'indicators',
+  'dataset',
   'backtest',
   'risk',
   'optimize',
@@ -94,6 +98,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./bars.js')).runBars(rest);
       case 'indicators':
         return await (await import('./indicators.js')).runIndicators(rest);
+      case 'dataset':
+        return await (await import('./dataset.js')).runDataset(rest);
       case 'backtest':
         return await (await import('./backtest.js')).runBacktest(rest);
       case 'risk': {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "labeling.hpp"
+#include "parallel.hpp"
 
 namespace kernelbus::labeling {
 
@@ -29,6 +30,30 @@ double slopeT(const double* close, size_t from, size_t k, double shift) {
   return b1 / std::sqrt(ssr / (kd - 2) / sxx);
 }
 
+/// Event i's window of the largest |t| from bar s, written to row i of o (NaN where none).
+void scanEvent(const double* ts, size_t n, const double* close, size_t s, size_t lookForward, size_t minSampleLength, size_t step,
+               const TrendScanningLabelsOut& o, size_t i) {
+  if (n - s < lookForward) return;
+  const double shift = std::isfinite(close[s]) ? close[s] : 0;
+  double best = -INFINITY;
+  double bestT = NAN;
+  size_t bestK = 0;
+  for (size_t k = minSampleLength; k < lookForward; k += step) {
+    const double t = slopeT(close, s, k, shift);
+    if (std::fabs(t) > best) {
+      best = std::fabs(t);
+      bestT = t;
+      bestK = k;
+    }
+  }
+  if (bestK == 0) return;
+  const size_t e = s + bestK - 1;
+  o.t1[i] = ts[e];
+  o.tValue[i] = bestT;
+  o.ret[i] = close[e] / close[s] - 1;
+  o.label[i] = bestT > 0 ? 1 : bestT < 0 ? -1 : bestT;
+}
+
 }  // namespace
 
 Status trendScanningLabels(const double* ts, size_t n, const double* close, const double* t0, size_t m, size_t lookForward,
@@ -38,28 +63,10 @@ Status trendScanningLabels(const double* ts, size_t n, const double* close, cons
   if (Status s = eventStarts(ts, n, t0, m, starts); !s.ok()) return s;
   const TrendScanningLabelsOut o = trendScanningLabelsOut(out, m);
   for (size_t i = 0; i < trendScanningLabelsLength(m); i++) out[i] = NAN;
-  for (size_t i = 0; i < m; i++) {
-    const size_t s = starts[i];
-    if (n - s < lookForward) continue;
-    const double shift = std::isfinite(close[s]) ? close[s] : 0;
-    double best = -INFINITY;
-    double bestT = NAN;
-    size_t bestK = 0;
-    for (size_t k = minSampleLength; k < lookForward; k += step) {
-      const double t = slopeT(close, s, k, shift);
-      if (std::fabs(t) > best) {
-        best = std::fabs(t);
-        bestT = t;
-        bestK = k;
-      }
-    }
-    if (bestK == 0) continue;
-    const size_t e = s + bestK - 1;
-    o.t1[i] = ts[e];
-    o.tValue[i] = bestT;
-    o.ret[i] = close[e] / close[s] - 1;
-    o.label[i] = bestT > 0 ? 1 : bestT < 0 ? -1 : bestT;
-  }
+  // each event's windows are its own: events share out over the pool (~ lookForward^2 / 2 steps each)
+  parallelFor(m, 1 + (1 << 16) / (lookForward * lookForward / 2 + 1), [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) scanEvent(ts, n, close, starts[i], lookForward, minSampleLength, step, o, i);
+  });
   return Status{};
 }
 
