@@ -93,6 +93,20 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
         ).var,
       ],
     ],
+    [
+      'tripleBarrier, trendScanningLabels, fracDiff (events and rows shared out)',
+      ['tripleBarrier', 'trendScanningLabels', 'fracDiff'],
+      (k) => {
+        const ts = Float64Array.from({ length: 20_000 }, (_, i) => 1.7e12 + 60_000 * i);
+        let x = 100;
+        const close = seeded(ts.length, 11, (u) => (x = Math.round(x * (1 + (u - 0.5) * 0.004) * 100) / 100));
+        const series = { ts, close };
+        const t0 = ts.filter((_, i) => i % 3 === 0);
+        const events = k.tripleBarrier(series, { t0, target: 0.002, ptSl: [1, 1] });
+        const trend = k.trendScanningLabels(series, { t0 });
+        return [events.t1, events.ret, trend.tValue, trend.t1, k.fracDiff(close.map(Math.log), { d: 0.4 })];
+      },
+    ],
     ['monteCarloScenarios', ['monteCarloScenarios'], (k) => [k.monteCarloScenarios(model, { paths: 3_000, seed: 9 }).data]],
     [
       'factorReturns',
