@@ -160,7 +160,13 @@ describeEachBackend('promise variants', (k: Kernels, name, supports: Supports) =
         ),
       };
       const w = new Float64Array(200).fill(0.005);
-      const options = { paths: 600_000 };
+      const single = kernels({ backend: name, threads: 1 });
+      // paths for a call of about 800 ms on this backend (600,000 on native: metal-cpu's shaders on the
+      // CPU took 17 s at that count), from a short call's time
+      const probe = performance.now();
+      single.monteCarloVar(big, w, { paths: 20_000 });
+      const perPath = (performance.now() - probe) / 20_000;
+      const options = { paths: Math.round(Math.min(600_000, Math.max(20_000, 800 / perPath))) };
       const lateness = async (run: () => Promise<unknown> | unknown) => {
         let worst = 0;
         let last = performance.now();
@@ -176,7 +182,6 @@ describeEachBackend('promise variants', (k: Kernels, name, supports: Supports) =
         clearInterval(timer);
         return { worst, took };
       };
-      const single = kernels({ backend: name, threads: 1 });
       const blocking = await lateness(() => single.monteCarloVar(big, w, options));
       const free = await lateness(() => single.monteCarloVarAsync(big, w, options));
       expect(blocking.took).toBeGreaterThan(100); // the call is long enough to measure

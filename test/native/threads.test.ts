@@ -143,8 +143,8 @@ describeEachBackend('thread-count invariance', (_k: Kernels, name, supports: Sup
         k.portfolioVolatility(
           volatilityCov(),
           matrix(
-            seeded(2000 * N, 7, (u) => u / N),
-            2000,
+            seeded(600 * N, 7, (u) => u / N),
+            600,
             N,
           ),
         ),
