@@ -8,7 +8,7 @@
 import type { Kernels } from '../api/index.js';
 import { KernelInputError } from '../errors.js';
 import type { Bars, Trades } from '../kernels/features/features.js';
-import { lowerBound } from '../kernels/labeling/weights-kernels.js';
+import { firstAtOrAfter } from '../kernels/labeling/labeling.js';
 import { INDICATORS_KERNELS } from '../kernels/indicators/indicators-kernels.js';
 import { ESTIMATORS, type DatasetPlan } from './dataset-plan.js';
 
@@ -63,7 +63,7 @@ export function foldTies(b: Bars): Bars {
 }
 
 /** Each event's bar position (events are bar times). */
-const positions = (ts: Float64Array, t0: Float64Array) => Int32Array.from(t0, (t) => lowerBound(ts, t));
+const positions = (ts: Float64Array, t0: Float64Array) => Int32Array.from(t0, (t) => firstAtOrAfter(ts, t));
 
 /** `values` at the positions `at`. */
 const at = (values: Float64Array, where: Int32Array) => Float64Array.from(where, (i) => values[i]);
@@ -150,7 +150,7 @@ function featuresOf(
     const buckets = asFlag('--vpin', () => k.vpin(trades, { bucketVolume, window: w }));
     // the last bucket completed at or before the event's bar closed
     out.vpin = Float64Array.from(t0, (t) => {
-      const j = lowerBound(buckets.endTs, t + 1) - 1;
+      const j = firstAtOrAfter(buckets.endTs, t + 1) - 1;
       return j >= 0 ? buckets.vpin[j] : NaN;
     });
   }

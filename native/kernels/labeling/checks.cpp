@@ -21,7 +21,8 @@ Status checkLength(size_t length, size_t n, ValueFault kind, bool orOne) {
   return ok ? Status{} : valueFault(kind, length, static_cast<double>(n));
 }
 
-long barAt(const double* ts, size_t n, double t, size_t from) {
+size_t firstAtOrAfter(const double* ts, size_t n, double t, size_t from) {
+  if (std::isnan(t)) return n;
   size_t lo = from;
   size_t hi = n;
   while (lo < hi) {
@@ -32,22 +33,12 @@ long barAt(const double* ts, size_t n, double t, size_t from) {
       hi = mid;
     }
   }
-  return lo < n && ts[lo] == t ? static_cast<long>(lo) : -1;
+  return lo;
 }
 
-size_t firstAtOrAfter(const double* ts, size_t n, double t) {
-  if (std::isnan(t)) return n;
-  size_t lo = 0;
-  size_t hi = n;
-  while (lo < hi) {
-    const size_t mid = lo + (hi - lo) / 2;
-    if (ts[mid] < t) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
+long barAt(const double* ts, size_t n, double t, size_t from) {
+  const size_t j = firstAtOrAfter(ts, n, t, from);
+  return j < n && ts[j] == t ? static_cast<long>(j) : -1;
 }
 
 Status eventStarts(const double* ts, size_t n, const double* t0, size_t m, std::vector<size_t>& at) {

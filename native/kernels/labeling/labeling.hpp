@@ -45,11 +45,11 @@ Status checkTimes(const double* ts, size_t n);
 /// An array of length n, or of length 1 (`orOne`) or 0 (else): the `kind` length fault otherwise.
 Status checkLength(size_t length, size_t n, ValueFault kind, bool orOne);
 
+/// The first position at or after `from` whose time is >= t (n when none, and for NaN).
+size_t firstAtOrAfter(const double* ts, size_t n, double t, size_t from = 0);
+
 /// The position of time t in the sorted ts at or after `from`, or -1 when it is not a bar time.
 long barAt(const double* ts, size_t n, double t, size_t from = 0);
-
-/// The first position whose time is >= t (n when none, or when t is NaN).
-size_t firstAtOrAfter(const double* ts, size_t n, double t);
 
 /// The events' starts as bar positions: each a time of ts, strictly increasing.
 Status eventStarts(const double* ts, size_t n, const double* t0, size_t m, std::vector<size_t>& at);

@@ -123,6 +123,25 @@ export interface FoldParams {
 export const FOLD_TRAIN = 1;
 export const FOLD_TEST = 2;
 
+/** The first position at or after `from` of the sorted ts whose time is >= t (ts.length when none, and for NaN). */
+export function firstAtOrAfter(ts: Float64Array, t: number, from = 0): number {
+  if (t !== t) return ts.length;
+  let lo = from;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The position of time t in the sorted ts at or after `from`, or -1 when it is not a bar time. */
+export function barAt(ts: Float64Array, t: number, from = 0): number {
+  const j = firstAtOrAfter(ts, t, from);
+  return j < ts.length && ts[j] === t ? j : -1;
+}
+
 /** C(n, k), exact for the small counts of folds. */
 export function binomial(n: number, k: number): number {
   let c = 1;
@@ -144,6 +163,18 @@ export function fracDiffWeights(d: number, threshold: number, limit: number): Fl
   }
   return Float64Array.from(w.reverse());
 }
+
+/** The folds' backend call: the events, the folds' count C(splits, testSplits), then the packed values. */
+export type FoldsCall = (
+  t0: Float64Array,
+  t1: Float64Array,
+  folds: number,
+  splits: number,
+  testSplits: number,
+  embargo: number,
+  convention: number,
+  out?: Float64Array,
+) => Float64Array;
 
 /** What a backend implementing the labeling family provides (arrays, then the packed parameters' values). */
 export interface LabelingFamily {
@@ -189,28 +220,9 @@ export interface LabelingFamily {
   /** get_weights_ffd's weights: every backend returns fracDiffWeights' (a short scalar recurrence). */
   fracDiffWeights(d: number, threshold: number, limit: number): Float64Array;
   fracDiff(x: Float64Array, rows: number, cols: number, d: number, threshold: number, out?: Float64Array): Float64Array;
-  /** folds x m cells: FOLD_TRAIN | FOLD_TEST. */
-  purgedKFold(
-    t0: Float64Array,
-    t1: Float64Array,
-    folds: number,
-    splits: number,
-    testSplits: number,
-    embargo: number,
-    convention: number,
-    out?: Float64Array,
-  ): Float64Array;
-  /** purgedKFold's cells for every choice of testSplits blocks (one implementation serves both). */
-  combinatorialPurgedKFold(
-    t0: Float64Array,
-    t1: Float64Array,
-    folds: number,
-    splits: number,
-    testSplits: number,
-    embargo: number,
-    convention: number,
-    out?: Float64Array,
-  ): Float64Array;
+  /** folds x m cells: FOLD_TRAIN | FOLD_TEST (one implementation serves both: testSplits 1, or more). */
+  purgedKFold: FoldsCall;
+  combinatorialPurgedKFold: FoldsCall;
   /** rows' times (rows), then the rows x m indicator. */
   indicatorMatrix(ts: Float64Array, t0: Float64Array, t1: Float64Array, first: number, rows: number, out?: Float64Array): Float64Array;
   sequentialBootstrap(indicator: Float64Array, rows: number, cols: number, samples: number, seed: number, out?: Float64Array): Float64Array;

@@ -16,6 +16,7 @@ import {
   type CloseSeries,
   D,
   DECAY,
+  firstAtOrAfter,
   type EventSpans,
   FRAC_THRESHOLD,
   type LabelingFamily,
@@ -120,59 +121,40 @@ function sampleEvents(s: Sampler, open: boolean) {
   return { series, spans: sampleSpans(s, series.ts, open) };
 }
 
+const valuesOf = (o: Outputs) => o.values;
+
+/**
+ * The descriptor of a kernel of bars (with their closes when `closes`) and events' spans, one value
+ * per bar (`'N'`) or per event (`'M'`): concurrentEvents, averageUniqueness, returnWeights.
+ */
+function spansKernel(per: 'N' | 'M', closes: boolean) {
+  const spec = {
+    params: [],
+    signature: `series.ts[n], ${closes ? 'series.close[n], ' : ''}options.t0[m], options.t1[m]`,
+    outputs: { values: [per] as const },
+    dims: (per === 'N' ? { N: 'n' } : { M: 'm' }) as Readonly<Record<string, string>>,
+    options: ['t0', 't1'],
+    sample: (s: Sampler) => {
+      const { series, spans } = sampleEvents(s, true);
+      return [closes ? series : { ts: series.ts }, spans];
+    },
+    api(series: CloseSeries | BarTimes, events: EventSpans) {
+      if (closes) requireCloseSeries(series as CloseSeries);
+      else requireBarTimes(series);
+      requireKnownOptions(spec, events);
+      const { t0, t1 } = spansOf(events);
+      const bars = closes ? [series.ts, (series as CloseSeries).close] : [series.ts];
+      return { size: series.ts.length, args: [...bars, t0, t1], shape: valuesOf };
+    },
+  };
+  return spec;
+}
+
 /** The labeling family's weight kernels' descriptors. */
 export const WEIGHTS_KERNELS = {
-  concurrentEvents: {
-    params: [],
-    signature: 'series.ts[n], options.t0[m], options.t1[m]',
-    outputs: { values: ['N'] },
-    dims: { N: 'n' },
-    options: ['t0', 't1'],
-    sample: (s: Sampler) => {
-      const { series, spans } = sampleEvents(s, true);
-      return [{ ts: series.ts }, spans];
-    },
-    api(series: BarTimes, events: EventSpans) {
-      requireBarTimes(series);
-      requireKnownOptions(WEIGHTS_KERNELS.concurrentEvents, events);
-      const { t0, t1 } = spansOf(events);
-      return { size: series.ts.length, args: [series.ts, t0, t1], shape: (o: Outputs) => o.values };
-    },
-  },
-  averageUniqueness: {
-    params: [],
-    signature: 'series.ts[n], options.t0[m], options.t1[m]',
-    outputs: { values: ['M'] },
-    dims: { M: 'm' },
-    options: ['t0', 't1'],
-    sample: (s: Sampler) => {
-      const { series, spans } = sampleEvents(s, true);
-      return [{ ts: series.ts }, spans];
-    },
-    api(series: BarTimes, events: EventSpans) {
-      requireBarTimes(series);
-      requireKnownOptions(WEIGHTS_KERNELS.averageUniqueness, events);
-      const { t0, t1 } = spansOf(events);
-      return { size: series.ts.length, args: [series.ts, t0, t1], shape: (o: Outputs) => o.values };
-    },
-  },
-  returnWeights: {
-    params: [],
-    signature: 'series.ts[n], series.close[n], options.t0[m], options.t1[m]',
-    outputs: { values: ['M'] },
-    dims: { M: 'm' },
-    options: ['t0', 't1'],
-    sample: (s: Sampler) => {
-      const { series, spans } = sampleEvents(s, true);
-      return [series, spans];
-    },
-    api(series: CloseSeries, events: EventSpans) {
-      requireCloseSeries(series);
-      requireKnownOptions(WEIGHTS_KERNELS.returnWeights, events);
-      const { t0, t1 } = spansOf(events);
-      return { size: series.ts.length, args: [series.ts, series.close, t0, t1], shape: (o: Outputs) => o.values };
-    },
-  },
+  concurrentEvents: spansKernel('N', false),
+  averageUniqueness: spansKernel('M', false),
+  returnWeights: spansKernel('M', true),
   timeDecayWeights: {
     params: [DECAY],
     signature: 'series.ts[n], options.t0[m], options.t1[m]',
@@ -255,8 +237,8 @@ export const WEIGHTS_KERNELS = {
         if (t0[i] < lo) lo = t0[i];
         if (t1[i] > hi) hi = t1[i];
       }
-      const first = lowerBound(ts, lo);
-      const rows = t0.length === 0 ? 0 : Math.max(0, Math.min(ts.length, lowerBound(ts, hi) + 1) - first);
+      const first = firstAtOrAfter(ts, lo);
+      const rows = t0.length === 0 ? 0 : Math.max(0, Math.min(ts.length, firstAtOrAfter(ts, hi) + 1) - first);
       return {
         size: ts.length,
         args: [ts, t0, t1, Math.min(first, ts.length), rows],
@@ -302,15 +284,3 @@ export const WEIGHTS_KERNELS = {
     },
   },
 } as const;
-
-/** The first index of the sorted `ts` whose value is >= x (ts.length when none). */
-export function lowerBound(ts: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

@@ -5,6 +5,7 @@
  */
 import { Fault, inputFault } from '../../../kernels/faults.js';
 import { EventFault, ValueFault } from '../../../kernels/labeling/labeling-faults.js';
+import { barAt, firstAtOrAfter } from '../../../kernels/labeling/labeling.js';
 
 /** A fault of the labeling family. */
 export function labelingError(code: number, index: number, value: number, previous: number): Error {
@@ -35,30 +36,6 @@ export function checkTimes(ts: Float64Array): void {
 export function checkLength(a: Float64Array, n: number, kind: number, allowed: 'one' | 'none'): void {
   const ok = a.length === n || (allowed === 'one' ? a.length === 1 : a.length === 0);
   if (!ok) throw valueError(kind, a.length, n);
-}
-
-/** The position of time `t` in the sorted ts at or after `from`, or -1 when it is not a bar time. */
-export function barAt(ts: Float64Array, t: number, from = 0): number {
-  let lo = from;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < ts.length && ts[lo] === t ? lo : -1;
-}
-
-/** The first position of the sorted ts whose time is >= t (ts.length when none; NaN: ts.length). */
-export function firstAtOrAfter(ts: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return t === t ? lo : ts.length;
 }
 
 /** The events' starts as bar positions: each a time of ts, strictly increasing. */
@@ -96,4 +73,4 @@ export function eventEnds(ts: Float64Array, starts: Int32Array, t1: Float64Array
   return at;
 }
 
-export { EventFault, Fault, ValueFault };
+export { barAt, EventFault, Fault, firstAtOrAfter, ValueFault };
