@@ -26,6 +26,7 @@ import type { KernelSpec, ParamSpec, Shape } from '../src/kernels/descriptor.js'
 import { FACTOR_KERNELS } from '../src/kernels/factor/factor-kernels.js';
 import { FEATURES_KERNELS } from '../src/kernels/features/features-kernels.js';
 import { LABELING_KERNELS } from '../src/kernels/labeling/labeling-kernels.js';
+import { MARGIN_KERNELS } from '../src/kernels/margin/margin-kernels.js';
 import { INDICATORS_KERNELS } from '../src/kernels/indicators/indicators-kernels.js';
 import { SIGNAL_KERNELS } from '../src/kernels/indicators/signals-kernels.js';
 import { capitalized, comment, cppType, familyEntries, fuzzCases, MAX_INTEGER, readCall, readDouble } from './gen-entries.js';
@@ -122,6 +123,13 @@ const FAMILIES: readonly Family[] = [
     what: "The labeling family's packed parameters and entries (native/kernels/labeling/)",
     from: ['src/kernels/labeling/labeling.ts', 'src/kernels/labeling/labeling-kernels.ts'],
     kernels: LABELING_KERNELS,
+  },
+  {
+    file: 'margin.hpp',
+    namespace: 'kernelbus::margin',
+    what: "The margin family's packed parameters and entries (native/kernels/margin/)",
+    from: ['src/kernels/margin/margin.ts', 'src/kernels/margin/margin-kernels.ts'],
+    kernels: MARGIN_KERNELS,
   },
 ];
 

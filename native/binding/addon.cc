@@ -179,6 +179,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   registerPortfolio(env, exports);
   registerFeatures(env, exports);
   registerLabeling(env, exports);
+  registerMargin(env, exports);
   registerIndicators(env, exports);
   registerBacktest(env, exports);
   registerVolatility(env, exports);

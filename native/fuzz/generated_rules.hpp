@@ -10,6 +10,7 @@
 #include "generated/features_fuzz.hpp"
 #include "generated/indicators_fuzz.hpp"
 #include "generated/labeling_fuzz.hpp"
+#include "generated/margin_fuzz.hpp"
 #include "generated/pin_fuzz.hpp"
 #include "generated/portfolio_fuzz.hpp"
 #include "generated/risk_fuzz.hpp"
@@ -32,6 +33,7 @@ inline std::vector<const KernelRules*> generatedRules() {
   for (const KernelRules& k : vpin::fuzzing::kRules) all.push_back(&k);
   for (const KernelRules& k : features::fuzzing::kRules) all.push_back(&k);
   for (const KernelRules& k : labeling::fuzzing::kRules) all.push_back(&k);
+  for (const KernelRules& k : margin::fuzzing::kRules) all.push_back(&k);
   return all;
 }
 

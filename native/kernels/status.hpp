@@ -61,6 +61,8 @@ enum class Fault : int {
   EventInvalid = 41,       // an event time that is wrong: previous = what (labeling::EventFault)
   LabelValueInvalid = 42,  // an input value that is wrong: previous = which (labeling::ValueFault)
   SplitsAboveEvents = 43,  // index = splits, value = the events
+  // Margin family (margin/margin.hpp; the messages: src/kernels/margin/margin-faults.ts)
+  MarginInputInvalid = 44,  // previous = what (margin::MarginFault)
 };
 
 /// Every fault by name, in code order: what the addon's faultCodes() exports, so that a test holds
@@ -113,6 +115,7 @@ constexpr FaultName kFaultNames[] = {
     {"EventInvalid", Fault::EventInvalid},
     {"LabelValueInvalid", Fault::LabelValueInvalid},
     {"SplitsAboveEvents", Fault::SplitsAboveEvents},
+    {"MarginInputInvalid", Fault::MarginInputInvalid},
 };
 
 constexpr bool faultNamesInOrder() {
@@ -123,7 +126,7 @@ constexpr bool faultNamesInOrder() {
   return true;
 }
 static_assert(faultNamesInOrder(), "kFaultNames: every Fault, in code order from 1");
-static_assert(static_cast<int>(Fault::SplitsAboveEvents) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
+static_assert(static_cast<int>(Fault::MarginInputInvalid) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
               "kFaultNames: a Fault appended needs its name here, and this assert its code");
 
 struct Status {

@@ -129,6 +129,8 @@ const FAMILY_THRESHOLDS: { readonly [F in FamilyName]: Thresholds } = {
   volatility: [['native', 1]],
   // passes over bars and events like the features family's: its threshold until the bench sweeps them
   labeling: [['native', FEATURES_NATIVE_MIN_TRADES]],
+  // a book's P&L over its scenarios and a tail: native from the first value until the bench measures it
+  margin: [['native', 1]],
 };
 
 /** The kernels measured apart from their family's row. */

@@ -34,6 +34,10 @@ import type { SignalKernels } from '../kernels/indicators/signals-kernels.js';
 import type { BacktestKernels } from '../kernels/backtest/backtest-kernels.js';
 import type { VolatilityKernels } from '../kernels/volatility/volatility-kernels.js';
 import type { LabelingKernels } from '../kernels/labeling/labeling-kernels.js';
+import type { MarginKernels, MarginOptions } from '../kernels/margin/margin-kernels.js';
+import { createMarginBook, type MarginBook } from '../kernels/margin/margin-book.js';
+import type { MarginFamily } from '../kernels/margin/margin.js';
+import type { Matrix } from '../kernels/matrix.js';
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
 import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfolio/portfolio-kernels.js';
 import type { RiskKernels } from '../kernels/risk/risk-kernels.js';
@@ -65,7 +69,8 @@ export interface SyncKernels
     SignalKernels,
     BacktestKernels,
     VolatilityKernels,
-    LabelingKernels {}
+    LabelingKernels,
+    MarginKernels {}
 
 /**
  * `<name>Async(...)`: the same validation and result as `<name>`, as a promise; on the native backend
@@ -73,10 +78,11 @@ export interface SyncKernels
  * JS thread). Do not write to the arrays passed, nor transfer their buffers, until it settles.
  */
 export type AsyncKernels = {
-  [K in keyof (VpinKernels & SpecialKernels & FeaturesKernels & LabelingKernels) as `${K & string}Async`]: (VpinKernels &
+  [K in keyof (VpinKernels & SpecialKernels & FeaturesKernels & LabelingKernels & MarginKernels) as `${K & string}Async`]: (VpinKernels &
     SpecialKernels &
     FeaturesKernels &
-    LabelingKernels)[K] extends (...args: infer P) => infer R
+    LabelingKernels &
+    MarginKernels)[K] extends (...args: infer P) => infer R
     ? (...args: P) => Promise<R>
     : never;
 } & AsyncForms<RiskKernels<true>> &
@@ -99,6 +105,11 @@ export interface Kernels extends SyncKernels, AsyncKernels {
   readonly backend: BackendChoice;
   /** Streaming VPIN with snapshot/restore; needs a causal sigma. */
   vpinStream(options: VpinOptions): VpinStream;
+  /**
+   * A prepared book over `scenarios` (filteredScenarios()): `set(positions)`, `margin`, `marginal(order)`
+   * and `apply(order)`, its P&L kept so that an order costs one pass over the scenarios (docs/margin.md).
+   */
+  marginBook(scenarios: Matrix, options?: MarginOptions): MarginBook;
   /**
    * The factor risk model of factorReturns()' `inputs` and result `fit`, ready for
    * `riskDecomposition(model, weights)`: the last date's exposures (N x K), factorCovariance of the
@@ -246,6 +257,8 @@ export function kernels(options: { backend?: BackendChoice; threads?: number } =
     ...promised,
     factorRiskModel: (inputs, fit, opts) => factorRiskModelWith(sync, inputs, fit, opts),
     factorRiskModelAsync: (inputs, fit, opts) => factorRiskModelWithAsync(promised, inputs, fit, opts),
+    marginBook: (scenarios, opts) =>
+      createMarginBook(site('margin', 'pnlMargin').pick(Infinity).families.margin as MarginFamily, scenarios, opts),
     vpinStream(opts) {
       requireKnownOptions(VPIN_KERNELS.vpinStream, opts);
       const { params, classifier } = resolveVpinLabels(opts, resolveVpinOptions(opts, true), true);

@@ -11,6 +11,9 @@ import { vpinFault } from './vpin/vpin-faults.js';
 import { labelingFault } from './labeling/labeling-faults.js';
 import type { LabelingFamily } from './labeling/labeling.js';
 import { LABELING_KERNELS } from './labeling/labeling-kernels.js';
+import { marginFault } from './margin/margin-faults.js';
+import type { MarginFamily } from './margin/margin.js';
+import { MARGIN_KERNELS } from './margin/margin-kernels.js';
 import type { BacktestFamily } from './backtest/backtest.js';
 import { BACKTEST_KERNELS } from './backtest/backtest-kernels.js';
 import type { FactorFamily } from './factor/factor.js';
@@ -42,6 +45,7 @@ export interface Families {
   backtest: BacktestFamily;
   volatility: VolatilityFamily;
   labeling: LabelingFamily;
+  margin: MarginFamily;
 }
 
 export type FamilyName = keyof Families;
@@ -61,6 +65,7 @@ export const FAMILY_SPECS = {
   backtest: BACKTEST_KERNELS,
   volatility: VOLATILITY_KERNELS,
   labeling: LABELING_KERNELS,
+  margin: MARGIN_KERNELS,
 } as const;
 
 type KernelsOf<F extends FamilyName> = keyof (typeof FAMILY_SPECS)[F] & string;
@@ -80,6 +85,7 @@ export const FAMILY_KERNELS: { readonly [F in FamilyName]: readonly KernelsOf<F>
   backtest: keysOf(BACKTEST_KERNELS),
   volatility: keysOf(VOLATILITY_KERNELS),
   labeling: keysOf(LABELING_KERNELS),
+  margin: keysOf(MARGIN_KERNELS),
 };
 
 export type KernelName = { [F in FamilyName]: KernelsOf<F> }[FamilyName];
@@ -93,4 +99,4 @@ export const KERNEL_FAMILY = Object.fromEntries(
 export const KERNEL_SPECS = Object.assign({}, ...Object.values(FAMILY_SPECS)) as Record<KernelName, KernelSpec>;
 
 /** The families' own fault messages, each asked in turn for a code faults.ts does not word itself. */
-export const FAMILY_FAULTS: readonly FamilyFault[] = [vpinFault, portfolioFault, labelingFault];
+export const FAMILY_FAULTS: readonly FamilyFault[] = [vpinFault, portfolioFault, labelingFault, marginFault];

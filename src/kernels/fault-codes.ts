@@ -98,6 +98,9 @@ export const Fault = {
   LABEL_VALUE_INVALID: 42,
   /** More folds' blocks than events: index = splits, value = the events. */
   SPLITS_ABOVE_EVENTS: 43,
+  // Margin family (margin/margin-faults.ts)
+  /** An input value or count that is wrong: previous = what (margin-faults.ts MarginFault). */
+  MARGIN_INPUT_INVALID: 44,
 } as const;
 
 /** A family's messages for its own codes: the error, or undefined for a code not its own. */

@@ -72,6 +72,10 @@ const KNOWN_FAMILY: Record<string, string> = {
   'src/backends/reference/portfolio/portfolio-hrp.ts -> src/backends/reference/risk/risk.ts':
     "hrp estimates its covariance from returns with the risk family's kernel: a covariance estimator shared by both would pay it",
   'native/kernels/portfolio/portfolio_hrp.cpp -> native/kernels/risk/risk.hpp': 'the same in C++',
+  'src/backends/reference/margin/margin.ts -> src/backends/reference/volatility/volatility.ts':
+    "the 'garch' scenarios are each column's GARCH(1,1) fit and forecast by the volatility family (issue 92's definition): a fit both families reach from shared code would pay it",
+  'src/backends/reference/margin/margin.ts -> src/kernels/volatility/volatility.ts': "the same: the fit's model and layouts",
+  'native/kernels/margin/scenarios.cpp -> native/kernels/volatility/volatility.hpp': 'the same in C++',
 };
 
 /** The folders that hold one folder per kernel family. */

@@ -13,6 +13,7 @@
 #include "features.hpp"
 #include "indicators.hpp"
 #include "labeling.hpp"
+#include "margin.hpp"
 #include "pin.hpp"
 #include "portfolio.hpp"
 #include "risk.hpp"
@@ -33,6 +34,7 @@ inline bool generatedParamNames(std::string_view kernel, ParamNames& out) {
   if (findParamNames(vpin::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(features::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(labeling::kKernelParamNames, kernel, out)) return true;
+  if (findParamNames(margin::kKernelParamNames, kernel, out)) return true;
   return false;
 }
 

@@ -10,6 +10,8 @@ import { BARS_PARAMS, INFORMATION_BAR_PARAMS, type FeaturesFamily } from '../../
 import { FEATURES_KERNELS } from '../../kernels/features/features-kernels.js';
 import { fracDiffWeights, type LabelingFamily } from '../../kernels/labeling/labeling.js';
 import { LABELING_KERNELS } from '../../kernels/labeling/labeling-kernels.js';
+import type { MarginFamily } from '../../kernels/margin/margin.js';
+import { MARGIN_KERNELS } from '../../kernels/margin/margin-kernels.js';
 import { REALIZED_KERNEL_PARAMS, SESSION_PARAMS, TWO_SCALE_PARAMS } from '../../kernels/features/realized.js';
 import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
 import type { IndicatorsFamily } from '../../kernels/indicators/indicators.js';
@@ -343,6 +345,7 @@ export function nativeBackend(b: NativeBinding): Backend {
   const indicators = fixedKernels(b, INDICATORS_KERNELS);
   const features = fixedKernels(b, FIXED_FEATURES);
   const labeling = fixedKernels(b, FIXED_LABELING);
+  const margin = fixedKernels(b, MARGIN_KERNELS);
   return {
     name: 'native',
     families: {
@@ -356,6 +359,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       backtest: nativeBacktest(b),
       volatility: nativeVolatility(b),
       labeling: { ...(labeling.sync as unknown as LabelingFamily), fracDiffWeights },
+      margin: margin.sync as unknown as MarginFamily,
     },
     async: {
       special: special.async as AsyncFamily<SpecialFamily>,
@@ -370,6 +374,7 @@ export function nativeBackend(b: NativeBinding): Backend {
         ...(labeling.async as unknown as AsyncFamily<LabelingFamily>),
         fracDiffWeights: async (d: number, threshold: number, limit: number) => fracDiffWeights(d, threshold, limit),
       },
+      margin: margin.async as unknown as AsyncFamily<MarginFamily>,
       vpin: {
         vpin: (ts, price, volume, params, labels) =>
           labels

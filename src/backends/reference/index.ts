@@ -12,6 +12,7 @@ import { referenceSpecial } from './special/special.js';
 import { referenceVolatility } from './volatility/volatility.js';
 import { referenceVpin } from './vpin/vpin.js';
 import { referenceLabeling } from './labeling/labeling.js';
+import { referenceMargin } from './margin/margin.js';
 
 export const referenceBackend: Backend = {
   name: 'reference',
@@ -26,6 +27,7 @@ export const referenceBackend: Backend = {
     backtest: referenceBacktest,
     volatility: referenceVolatility,
     labeling: referenceLabeling,
+    margin: referenceMargin,
   },
 };
 

@@ -1,0 +1,99 @@
+// A book's P&L over its scenarios and its margin (generated/margin.hpp declares them):
+// src/backends/reference/margin/margin.ts in C++, the same operations in the same order; the tail is
+// the risk family's historicalVar (risk_checks.hpp), which sums the sorted smallest values as the
+// reference does.
+#include <cmath>
+#include <vector>
+
+#include "margin.hpp"
+#include "parallel.hpp"
+#include "risk_checks.hpp"
+
+namespace kernelbus::margin {
+
+Status requireFinite(const double* x, size_t n, MarginFault kind) {
+  for (size_t i = 0; i < n; i++) {
+    if (!std::isfinite(x[i])) return marginFault(kind, static_cast<double>(i), x[i]);
+  }
+  return Status{};
+}
+
+double marginOf(double* pnl, size_t n, double c, int measure, std::vector<double>& scratch) {
+  double var = 0;
+  double es = 0;
+  risk::detail::historicalVar(pnl, n, c, var, es, scratch);
+  const double m = measure == 0 ? es : var;
+  return m > 0 ? m : 0;
+}
+
+namespace {
+
+/// A book's P&L over the scenarios (rows x cols), each sum in index order.
+void pnlInto(const double* positions, const double* scenarios, size_t rows, size_t cols, double* pnl) {
+  for (size_t s = 0; s < rows; s++) {
+    double sum = 0;
+    const double* row = scenarios + s * cols;
+    for (size_t i = 0; i < cols; i++) sum += positions[i] * row[i];
+    pnl[s] = sum;
+  }
+}
+
+}  // namespace
+
+Status initialMargin(const double* positions, size_t books, const double* data, size_t rows, size_t cols, double confidence, int measure,
+                     double* out) {
+  if (Status s = requireFinite(positions, books * cols, MarginFault::Position); !s.ok()) return s;
+  if (Status s = requireFinite(data, rows * cols, MarginFault::Scenario); !s.ok()) return s;
+  const InitialMarginOut o = initialMarginOut(out, books, rows);
+  // each book's P&L and margin are its own: books share out over the pool
+  parallelFor(books, 1 + 65536 / (rows * cols + 1), [&](size_t begin, size_t end) {
+    std::vector<double> scratch;
+    std::vector<double> sorted(rows);
+    for (size_t p = begin; p < end; p++) {
+      double* pnl = o.pnl + p * rows;
+      pnlInto(positions + p * cols, data, rows, cols, pnl);
+      if (rows == 0) {
+        o.margin[p] = 0;
+        continue;
+      }
+      sorted.assign(pnl, pnl + rows);
+      o.margin[p] = marginOf(sorted.data(), rows, confidence, measure, scratch);
+    }
+  });
+  return Status{};
+}
+
+Status marginalMargin(const double* positions, const double* data, size_t rows, size_t cols, size_t instrument, double value,
+                      double confidence, int measure, double* out) {
+  if (Status s = requireFinite(positions, cols, MarginFault::Position); !s.ok()) return s;
+  if (Status s = requireFinite(data, rows * cols, MarginFault::Scenario); !s.ok()) return s;
+  if (instrument >= cols) return marginFault(MarginFault::Instrument, static_cast<double>(instrument), static_cast<double>(cols));
+  out[0] = 0;
+  if (rows == 0) return Status{};
+  std::vector<double> pnl(rows);
+  std::vector<double> scratch;
+  pnlInto(positions, data, rows, cols, pnl.data());
+  const double without = marginOf(pnl.data(), rows, confidence, measure, scratch);
+  std::vector<double> after(positions, positions + cols);
+  after[instrument] += value;
+  pnlInto(after.data(), data, rows, cols, pnl.data());
+  out[0] = marginOf(pnl.data(), rows, confidence, measure, scratch) - without;
+  return Status{};
+}
+
+Status pnlMargin(const double* pnl, size_t n, const double* column, size_t k, double value, double confidence, int measure, double* out) {
+  if (k != 0 && k != n) return marginFault(MarginFault::ColumnLength, static_cast<double>(k), static_cast<double>(n));
+  if (Status s = requireFinite(pnl, n, MarginFault::Pnl); !s.ok()) return s;
+  if (Status s = requireFinite(column, k, MarginFault::Pnl); !s.ok()) return s;
+  out[0] = 0;
+  if (n == 0) return Status{};
+  std::vector<double> moved(pnl, pnl + n);
+  if (k != 0) {
+    for (size_t s = 0; s < n; s++) moved[s] = pnl[s] + value * column[s];
+  }
+  std::vector<double> scratch;
+  out[0] = marginOf(moved.data(), n, confidence, measure, scratch);
+  return Status{};
+}
+
+}  // namespace kernelbus::margin
