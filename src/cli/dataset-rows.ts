@@ -3,7 +3,8 @@
  * on the bars, a label per event (triple barrier, trend scanning or fixed horizon), the features at
  * the event's bar (the bar itself, indicators, bar estimators, fractionally differenced log closes, the
  * VPIN of the last bucket completed), a sample weight and a purged fold. Each step is a kernel of the
- * labeling, features, indicators or VPIN family; nothing here computes a number itself.
+ * labeling, features, indicators or VPIN family (the fixed horizon's forward return aside: close[t + 1] /
+ * close[t] - 1, the return its label read).
  */
 import type { Kernels } from '../api/index.js';
 import { KernelInputError } from '../errors.js';

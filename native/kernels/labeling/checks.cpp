@@ -23,8 +23,16 @@ Status checkLength(size_t length, size_t n, ValueFault kind, bool orOne) {
 
 size_t firstAtOrAfter(const double* ts, size_t n, double t, size_t from) {
   if (std::isnan(t)) return n;
+  // galloping from `from` (labeling.ts firstAtOrAfter): from, from + 1, from + 3, ..., then halving
   size_t lo = from;
-  size_t hi = n;
+  size_t step = 1;
+  size_t hi = from;
+  while (hi < n && ts[hi] < t) {
+    lo = hi + 1;
+    hi = from + step;
+    step *= 2;
+  }
+  if (hi > n) hi = n;
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
     if (ts[mid] < t) {
@@ -63,11 +71,16 @@ Status eventEnds(const double* ts, size_t n, const std::vector<size_t>& starts, 
       at[i] = n - 1;
       continue;
     }
-    const long j = barAt(ts, n, t);
-    if (j < 0) return eventFault(EventFault::T1NotABar, i, t);
-    if (static_cast<size_t>(j) < starts[i]) return eventFault(EventFault::T1BeforeT0, i, t);
-    at[i] = static_cast<size_t>(j);
+    if (Status s = endAt(ts, n, starts[i], t, i, at[i]); !s.ok()) return s;
   }
+  return Status{};
+}
+
+Status endAt(const double* ts, size_t n, size_t start, double t, size_t i, size_t& at) {
+  if (t < ts[start]) return eventFault(EventFault::T1BeforeT0, i, t);
+  const long j = barAt(ts, n, t, start);
+  if (j < 0) return eventFault(EventFault::T1NotABar, i, t);
+  at = static_cast<size_t>(j);
   return Status{};
 }
 
@@ -82,11 +95,12 @@ void countConcurrent(const std::vector<size_t>& starts, const std::vector<size_t
 }
 
 void averageUniquenessInto(size_t n, const std::vector<size_t>& starts, const std::vector<size_t>& ends, double* out) {
-  std::vector<double> counts(n);
-  countConcurrent(starts, ends, n, counts.data());
+  std::vector<double> unique(n);
+  countConcurrent(starts, ends, n, unique.data());
+  for (double& c : unique) c = 1 / c;  // each bar's 1 / concurrency, once (the same bits as at each use)
   for (size_t i = 0; i < starts.size(); i++) {
     double sum = 0;
-    for (size_t j = starts[i]; j <= ends[i]; j++) sum += 1 / counts[j];
+    for (size_t j = starts[i]; j <= ends[i]; j++) sum += unique[j];
     out[i] = sum / static_cast<double>(ends[i] - starts[i] + 1);
   }
 }

@@ -80,8 +80,11 @@ Status cusumFilter(const double* ts, size_t n, const double* close, const double
   for (size_t t = 0; t < n; t++) out[t] = 0;
   double sPos = 0;
   double sNeg = 0;
+  double previous = n > 0 ? ln(close[0]) : 0;
   for (size_t t = 1; t < n; t++) {
-    const double r = ln(close[t]) - ln(close[t - 1]);
+    const double current = ln(close[t]);
+    const double r = current - previous;
+    previous = current;
     const double h = k == 1 ? threshold[0] : threshold[t];
     const double pos = sPos + r;
     const double neg = sNeg + r;
@@ -117,10 +120,13 @@ Status dailyVolatility(const double* ts, size_t n, const double* close, size_t l
 
 Status verticalBarriers(const double* ts, size_t n, const double* t0, size_t m, double ms, double* out) {
   if (Status s = checkTimes(ts, n); !s.ok()) return s;
+  size_t from = 0;  // increasing events search on from the last one's barrier
   for (size_t i = 0; i < m; i++) {
     if (!std::isfinite(t0[i])) return eventFault(EventFault::T0NotFinite, i, t0[i]);
-    const size_t j = firstAtOrAfter(ts, n, t0[i] + ms);
+    if (i > 0 && t0[i] < t0[i - 1]) from = 0;
+    const size_t j = firstAtOrAfter(ts, n, t0[i] + ms, from);
     out[i] = j < n ? ts[j] : NAN;
+    from = j < n ? j : 0;
   }
   return Status{};
 }

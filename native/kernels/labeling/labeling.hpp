@@ -54,6 +54,9 @@ long barAt(const double* ts, size_t n, double t, size_t from = 0);
 /// The events' starts as bar positions: each a time of ts, strictly increasing.
 Status eventStarts(const double* ts, size_t n, const double* t0, size_t m, std::vector<size_t>& at);
 
+/// The bar of event i's end t: a time of ts at or after its start bar (searched from there), else the fault.
+Status endAt(const double* ts, size_t n, size_t start, double t, size_t i, size_t& at);
+
 /// The events' ends as bar positions, at or after their start; a NaN t1 the last bar when `open`.
 Status eventEnds(const double* ts, size_t n, const std::vector<size_t>& starts, const double* t1, bool open, std::vector<size_t>& at);
 

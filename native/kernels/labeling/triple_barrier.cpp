@@ -58,10 +58,9 @@ Status tripleBarrier(const double* ts, size_t n, const double* close, const doub
   std::vector<long> vertical(m, -1);
   for (size_t i = 0; i < v; i++) {
     if (std::isnan(t1[i])) continue;
-    const long j = barAt(ts, n, t1[i]);
-    if (j < 0) return eventFault(EventFault::T1NotABar, i, t1[i]);
-    if (static_cast<size_t>(j) < starts[i]) return eventFault(EventFault::T1BeforeT0, i, t1[i]);
-    vertical[i] = j;
+    size_t j = 0;
+    if (Status s = endAt(ts, n, starts[i], t1[i], i, j); !s.ok()) return s;
+    vertical[i] = static_cast<long>(j);
   }
   for (size_t i = 0; i < w; i++) {
     if (!std::isfinite(side[i])) return valueFault(ValueFault::Side, i, side[i]);

@@ -123,11 +123,23 @@ export interface FoldParams {
 export const FOLD_TRAIN = 1;
 export const FOLD_TEST = 2;
 
-/** The first position at or after `from` of the sorted ts whose time is >= t (ts.length when none, and for NaN). */
+/**
+ * The first position at or after `from` of the sorted ts whose time is >= t (ts.length when none, and
+ * for NaN): a galloping search from `from` (positions from, from + 1, from + 3, ... then halving), so
+ * that increasing times each found from the last cost the log of their gap, in memory near it.
+ */
 export function firstAtOrAfter(ts: Float64Array, t: number, from = 0): number {
   if (t !== t) return ts.length;
+  const n = ts.length;
   let lo = from;
-  let hi = ts.length;
+  let step = 1;
+  let hi = from;
+  while (hi < n && ts[hi] < t) {
+    lo = hi + 1;
+    hi = from + step;
+    step *= 2;
+  }
+  if (hi > n) hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (ts[mid] < t) lo = mid + 1;

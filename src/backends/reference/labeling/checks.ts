@@ -65,12 +65,17 @@ export function eventEnds(ts: Float64Array, starts: Int32Array, t1: Float64Array
       at[i] = ts.length - 1;
       continue;
     }
-    const j = barAt(ts, t);
-    if (j < 0) throw inputFault(Fault.EVENT_INVALID, i, t, EventFault.T1_NOT_A_BAR);
-    if (j < starts[i]) throw inputFault(Fault.EVENT_INVALID, i, t, EventFault.T1_BEFORE_T0);
-    at[i] = j;
+    at[i] = endAt(ts, starts[i], t, i);
   }
   return at;
+}
+
+/** The bar of event i's end t: a time of ts at or after its start bar (searched from there), else the fault. */
+export function endAt(ts: Float64Array, start: number, t: number, i: number): number {
+  if (t < ts[start]) throw inputFault(Fault.EVENT_INVALID, i, t, EventFault.T1_BEFORE_T0);
+  const j = barAt(ts, t, start);
+  if (j < 0) throw inputFault(Fault.EVENT_INVALID, i, t, EventFault.T1_NOT_A_BAR);
+  return j;
 }
 
 export { barAt, EventFault, Fault, firstAtOrAfter, ValueFault };

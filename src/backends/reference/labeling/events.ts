@@ -8,7 +8,7 @@ import { allocateOutputs } from '../../../kernels/descriptor.js';
 import { LABELING_KERNELS } from '../../../kernels/labeling/labeling-kernels.js';
 import { expOf } from '../../../math/elementary.js';
 import { logOf } from '../../../math/random.js';
-import { barAt, checkLength, checkTimes, eventError, EventFault, eventStarts, firstAtOrAfter, valueError, ValueFault } from './checks.js';
+import { checkLength, checkTimes, endAt, eventError, EventFault, eventStarts, firstAtOrAfter, valueError, ValueFault } from './checks.js';
 
 const K = LABELING_KERNELS;
 const DAY_MS = 86_400_000;
@@ -33,8 +33,11 @@ export function referenceCusumFilter(ts: Float64Array, close: Float64Array, thre
   const one = threshold.length === 1;
   let sPos = 0;
   let sNeg = 0;
+  let previous = n > 0 ? ln(close[0]) : 0;
   for (let t = 1; t < n; t++) {
-    const r = ln(close[t]) - ln(close[t - 1]);
+    const current = ln(close[t]);
+    const r = current - previous;
+    previous = current;
     const h = one ? threshold[0] : threshold[t];
     sPos = pyMax0(sPos + r);
     sNeg = pyMin0(sNeg + r);
@@ -117,10 +120,13 @@ export function referenceDailyVolatility(ts: Float64Array, close: Float64Array, 
 export function referenceVerticalBarriers(ts: Float64Array, t0: Float64Array, ms: number): Float64Array {
   checkTimes(ts);
   const { out } = allocateOutputs(K.verticalBarriers, ts, t0, ms);
+  let from = 0; // increasing events search on from the last one's barrier
   for (let i = 0; i < t0.length; i++) {
     if (!Number.isFinite(t0[i])) throw eventError(EventFault.T0_NOT_FINITE, i, t0[i]);
-    const j = firstAtOrAfter(ts, t0[i] + ms);
+    if (i > 0 && t0[i] < t0[i - 1]) from = 0;
+    const j = firstAtOrAfter(ts, t0[i] + ms, from);
     out[i] = j < ts.length ? ts[j] : NaN;
+    from = j < ts.length ? j : 0;
   }
   return out;
 }
@@ -150,10 +156,7 @@ export function referenceTripleBarrier(
   const vertical = new Int32Array(m).fill(-1);
   for (let i = 0; i < t1.length; i++) {
     if (t1[i] !== t1[i]) continue;
-    const j = barAt(ts, t1[i]);
-    if (j < 0) throw eventError(EventFault.T1_NOT_A_BAR, i, t1[i]);
-    if (j < starts[i]) throw eventError(EventFault.T1_BEFORE_T0, i, t1[i]);
-    vertical[i] = j;
+    vertical[i] = endAt(ts, starts[i], t1[i], i);
   }
   for (let i = 0; i < side.length; i++) if (!Number.isFinite(side[i])) throw valueError(ValueFault.SIDE, i, side[i]);
   const { out, views } = allocateOutputs(K.tripleBarrier, ts, close, t0, target, t1, side, pt, sl, minReturn);

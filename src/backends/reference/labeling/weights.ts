@@ -39,11 +39,12 @@ export function referenceConcurrentEvents(ts: Float64Array, t0: Float64Array, t1
 
 /** Each event's mean of 1 / concurrency over its bars, into `out`. */
 function uniquenessInto(n: number, starts: Int32Array, ends: Int32Array, out: Float64Array): void {
-  const counts = new Float64Array(n);
-  countInto(starts, ends, counts);
+  const unique = new Float64Array(n);
+  countInto(starts, ends, unique);
+  for (let j = 0; j < n; j++) unique[j] = 1 / unique[j]; // each bar's 1 / concurrency, once
   for (let i = 0; i < starts.length; i++) {
     let sum = 0;
-    for (let j = starts[i]; j <= ends[i]; j++) sum += 1 / counts[j];
+    for (let j = starts[i]; j <= ends[i]; j++) sum += unique[j];
     out[i] = sum / (ends[i] - starts[i] + 1);
   }
 }
