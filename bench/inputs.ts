@@ -28,6 +28,34 @@ export function centGrid(n: number, seed = 1, zeroTicks = 0.45, fractional = Inf
   return { ts, price, volume };
 }
 
+/**
+ * `n` one-minute closes as an exchange prints them: 390 bars a weekday 09:30-15:59 UTC from Monday
+ * 2024-01-01, none at night or on weekends (ts epoch ms); log returns N(0, 0.001) a bar and N(0, 0.004)
+ * more at each day's open, from 100, rounded to the cent (scripts/labeling-fixtures/generate.py's
+ * series without its drift regimes, seeded by mulberry32 here; the labeling bench's input).
+ */
+export function minuteCloses(n: number, seed = 1): { ts: Float64Array; close: Float64Array } {
+  const rnd = prng(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  const ts = new Float64Array(n);
+  const close = new Float64Array(n);
+  const DAY = 86_400_000;
+  let day = Date.UTC(2024, 0, 1);
+  let logPrice = Math.log(100);
+  for (let i = 0; i < n; ) {
+    const weekday = new Date(day).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) {
+      for (let k = 0; k < 390 && i < n; k++, i++) {
+        if (i > 0) logPrice += 0.001 * normal() + (k === 0 ? 0.004 * normal() : 0);
+        ts[i] = day + (570 + k) * 60_000;
+        close[i] = Math.round(100 * Math.exp(logPrice)) / 100;
+      }
+    }
+    day += DAY;
+  }
+  return { ts, close };
+}
+
 /** A Poisson draw by exponential inter-arrivals. */
 function poisson(u: () => number, lambda: number): number {
   let k = 0;

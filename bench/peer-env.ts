@@ -54,8 +54,8 @@ export function talibDriver(): string | undefined {
   return existsSync(driver) ? driver : undefined;
 }
 
-/** The source copies bench-peers.sh makes (mlfinlab's 2020 bar code), or undefined. */
-export function peerSource(name: 'mlfinlab2020'): string | undefined {
+/** The source copies bench-peers.sh makes (mlfinlab's 2020 bar code, its 2020 labeling modules), or undefined. */
+export function peerSource(name: 'mlfinlab2020' | 'mlfinlab-labeling'): string | undefined {
   const dir = join(peersDir(), 'src', name);
   return existsSync(dir) ? dir : undefined;
 }
@@ -65,10 +65,11 @@ export function peerScript(script: string): string {
   return fileURLToPath(new URL(`./peers/${script}`, import.meta.url));
 }
 
-/** What a Python peer prints: its versions and, per case, seconds. */
+/** What a Python peer prints: its versions and, per case, seconds (and, where it checks them, how its results compare with ours). */
 export interface PeerOutput {
   versions: Record<string, string>;
   results: { case: string; seconds: number }[];
+  checks?: Record<string, string>;
 }
 
 /** One run of a peer child: its parsed JSON, or why it gave none (its last line of stderr). */
@@ -103,6 +104,8 @@ export function peerInputs(arrays: Record<string, Float64Array>): { files: Recor
 export class PeerRounds {
   readonly times: Record<string, number[]> = {};
   versions: Record<string, string> = {};
+  /** The last round's checks, per case (a peer that prints them). */
+  checks: Record<string, string> = {};
   missing: string;
   rounds = 0;
 
@@ -123,6 +126,7 @@ export class PeerRounds {
       return;
     }
     this.versions = got.versions;
+    this.checks = got.checks ?? {};
     this.rounds++;
     for (const c of got.results) (this.times[c.case] ??= []).push(c.seconds * 1000);
   }

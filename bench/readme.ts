@@ -152,6 +152,18 @@ const VIEWS: Record<string, TableView[]> = {
     },
     { cases: /^auto threshold/, title: "`'auto'` backend", layout: 'list' },
   ],
+  labeling: [
+    {
+      title: 'labeling, ms a call (ratios: native over reference, 1 thread over the pool, mlfinlab over native, native over the bound)',
+      labels: {
+        native: 'native',
+        'native, 1 thread': 'native, 1 thread',
+        reference: 'reference',
+        mlfinlab: 'mlfinlab (same run)',
+        bound: 'bound',
+      },
+    },
+  ],
   bus: [
     {
       cases: /^throughput/,

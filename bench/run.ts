@@ -24,6 +24,7 @@ import { gatewaySection } from './gateway.js';
 import { indicatorsSection } from './indicators.js';
 import { indicatorsGridSection } from './indicators-grid.js';
 import { ioSection } from './io.js';
+import { labelingSection } from './labeling.js';
 import { replaySection } from './replay.js';
 import { portfolioSection } from './portfolio.js';
 import { riskSection } from './risk.js';
@@ -49,6 +50,7 @@ const sections: BenchSection[] = [
   factorSection,
   portfolioSection,
   featuresSection,
+  labelingSection,
   indicatorsSection,
   indicatorsGridSection,
   backtestSection,

@@ -4,8 +4,10 @@
 # - a Python venv with the pinned peers: numpy, pandas, polars, pyarrow, scikit-learn, scipy, numba,
 #   PyPortfolioOpt's dependencies (cvxpy, CLARABEL), arch 8.0.0 and vectorbt 1.1.0's dependencies;
 # - the sources that are not on the package index, copied out of git mirrors at pinned commits:
-#   vectorbt 1.1.0 (f989752), PyPortfolioOpt 1.5.6 (65cabce), mlfinlab's 2020 bar code (1d26d6d4);
-#   the venv finds vectorbt and pypfopt through a .pth file, bench/peers/features.py mlfinlab by path;
+#   vectorbt 1.1.0 (f989752), PyPortfolioOpt 1.5.6 (65cabce), mlfinlab's 2020 bar code (1d26d6d4) and
+#   its labeling modules of 26 June 2020 (fb8e1504: the list of scripts/labeling-fixtures/generate.py);
+#   the venv finds vectorbt and pypfopt through a .pth file, bench/peers/features.py and
+#   bench/peers/labeling.py mlfinlab by path (the folders mlfinlab2020 and mlfinlab-labeling of <dir>/src);
 # - the JavaScript peers of the indicators (technicalindicators, trading-signals) from npm;
 # - TA-Lib C's driver (scripts/talib-fixtures/generate.sh build).
 # toraniko is installed when the package index has it; the factor rows say "peer not measured" otherwise.
@@ -48,6 +50,13 @@ JS_PINS=(technicalindicators@3.1.0 trading-signals@8.3.0)
 VBT_COMMIT=f989752
 PFO_COMMIT=65cabce
 MLFINLAB_COMMIT=1d26d6d4
+MLFINLAB_LABELING_COMMIT=fb8e1504
+# mlfinlab fb8e1504's labeling, sample-weight, fracdiff and fold modules (scripts/labeling-fixtures/generate.py's list)
+MLFINLAB_LABELING_MODULES=(
+  labeling/labeling labeling/trend_scanning labeling/fixed_time_horizon filters/filters util/volatility
+  util/multiprocess sampling/concurrent sampling/bootstrapping sample_weights/attribution features/fracdiff
+  cross_validation/cross_validation cross_validation/combinatorial structural_breaks/sadf
+)
 
 say() { echo "bench-peers: $*" >&2; }
 
@@ -103,6 +112,12 @@ if [ ! -f "$SRC/mlfinlab2020/mlfinlab/data_structures/base_bars.py" ]; then
     mlfinlab/data_structures/imbalance_data_structures.py mlfinlab/data_structures/run_data_structures.py \
     mlfinlab/data_structures/time_data_structures.py mlfinlab/util/fast_ewma.py || true
 fi
+if [ ! -f "$SRC/mlfinlab-labeling/mlfinlab/labeling/labeling.py" ]; then
+  labeling_paths=()
+  for m in "${MLFINLAB_LABELING_MODULES[@]}"; do labeling_paths+=("mlfinlab/$m.py"); done
+  copy_source "mlfinlab (labeling)" "${KERNELBUS_MLFINLAB_MIRROR:-/work/.mirror/hudson-and-thames+mlfinlab/repo}" \
+    "$MLFINLAB_LABELING_COMMIT" "$SRC/mlfinlab-labeling" "${labeling_paths[@]}" || true
+fi
 site="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 : >"$site/kernelbus-peers.pth"
 for d in "$SRC/vectorbt" "$SRC/pypfopt"; do [ -d "$d" ] && echo "$d" >>"$site/kernelbus-peers.pth"; done
@@ -142,6 +157,8 @@ except Exception as e:  # noqa: BLE001
     print(f"PyPortfolioOpt: not importable ({type(e).__name__}: {e})")
 ok = os.path.exists(os.path.join(src, "mlfinlab2020", "mlfinlab", "data_structures", "base_bars.py"))
 print("mlfinlab 1d26d6d4 (2020 bar code, source copy)" if ok else "mlfinlab: not copied")
+ok = os.path.exists(os.path.join(src, "mlfinlab-labeling", "mlfinlab", "labeling", "labeling.py"))
+print("mlfinlab fb8e1504 (2020 labeling modules, source copy)" if ok else "mlfinlab labeling: not copied")
 EOF
   for p in technicalindicators trading-signals; do
     v="$(node -p "require('$DIR/js/node_modules/$p/package.json').version" 2>/dev/null || echo 'not installed')"
