@@ -27,17 +27,30 @@ for (const file of files) {
   const out = execFileSync('objdump', ['-d', '--no-show-raw-insn', '-C', file], { encoding: 'utf8', maxBuffer: 1 << 30 });
   const uses = new Map(); // function -> { avx, avx512 }
   let fn = '';
+  let first = false;
+  let skipUntil = 0;
   for (const line of out.split('\n')) {
     const head = /^[0-9a-f]+ <(.*)>:$/.exec(line);
     if (head) {
       fn = head[1];
+      first = true;
+      skipUntil = 0;
       continue;
     }
-    const insn = /^\s+[0-9a-f]+:\t(\S+)\s*(.*)$/.exec(line);
-    if (!insn || !isAvx(insn[1], insn[2])) continue;
+    const insn = /^\s+([0-9a-f]+):\t(\S+)\s*(.*)$/.exec(line);
+    if (!insn) continue;
+    const at = Number.parseInt(insn[1], 16);
+    // UBSan's -fsanitize=function prologue (the fuzz tree): a jump over the function type's signature
+    // bytes, which objdump decodes as instructions (a `vandnps` out of a hash): skipped
+    if (first) {
+      first = false;
+      const to = /^jmp\s+([0-9a-f]+)\b/.exec(`${insn[2]} ${insn[3]}`);
+      if (to && Number.parseInt(to[1], 16) - at <= 16) skipUntil = Number.parseInt(to[1], 16);
+    }
+    if (at < skipUntil || !isAvx(insn[2], insn[3])) continue;
     const u = uses.get(fn) ?? { avx: 0, avx512: 0 };
     u.avx++;
-    if (AVX512.test(insn[2])) u.avx512++;
+    if (AVX512.test(insn[3])) u.avx512++;
     uses.set(fn, u);
   }
   const counts = { avx2: 0, avx512: 0 };
