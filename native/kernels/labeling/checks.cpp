@@ -3,17 +3,27 @@
 #include <cmath>
 
 #include "labeling.hpp"
+#include "parallel.hpp"
 
 namespace kernelbus::labeling {
 
+namespace {
+
+/// Events a chunk of the pool's (their searches are a few cached steps each).
+constexpr size_t kEventChunk = 1024;
+
+}  // namespace
+
 Status checkTimes(const double* ts, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    const double t = ts[i];
-    if (!std::isfinite(t) || (i > 0 && !(t > ts[i - 1]))) {
-      return Status{Fault::LabelTsInvalid, static_cast<double>(i), t, i > 0 ? ts[i - 1] : NAN};
+  // the first bad time, found over the pool in chunks (the lowest chunk's first)
+  const size_t bad = parallelFirst(n, 1 << 15, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) {
+      if (!std::isfinite(ts[i]) || (i > 0 && !(ts[i] > ts[i - 1]))) return i;
     }
-  }
-  return Status{};
+    return end;
+  });
+  if (bad == n) return Status{};
+  return Status{Fault::LabelTsInvalid, static_cast<double>(bad), ts[bad], bad > 0 ? ts[bad - 1] : NAN};
 }
 
 Status checkLength(size_t length, size_t n, ValueFault kind, bool orOne) {
@@ -51,29 +61,45 @@ long barAt(const double* ts, size_t n, double t, size_t from) {
 
 Status eventStarts(const double* ts, size_t n, const double* t0, size_t m, std::vector<size_t>& at) {
   at.assign(m, 0);
-  size_t from = 0;
-  for (size_t i = 0; i < m; i++) {
-    if (i > 0 && !(t0[i] > t0[i - 1]) && !std::isnan(t0[i])) return eventFault(EventFault::T0NotIncreasing, i, t0[i]);
-    const long j = barAt(ts, n, t0[i], from);
-    if (j < 0) return eventFault(EventFault::T0NotABar, i, t0[i]);
-    at[i] = static_cast<size_t>(j);
-    from = at[i];
-  }
-  return Status{};
+  // chunks of events over the pool, each galloping on from its previous event (its first from 0: the
+  // same bar); the lowest faulty event's fault, as a loop in order finds it
+  const size_t bad = parallelFirst(m, kEventChunk, [&](size_t begin, size_t end) {
+    size_t from = 0;
+    for (size_t i = begin; i < end; i++) {
+      if (i > 0 && !(t0[i] > t0[i - 1]) && !std::isnan(t0[i])) return i;
+      const long j = barAt(ts, n, t0[i], from);
+      if (j < 0) return i;
+      at[i] = static_cast<size_t>(j);
+      from = at[i];
+    }
+    return end;
+  });
+  if (bad == m) return Status{};
+  const bool increasing = !(bad > 0 && !(t0[bad] > t0[bad - 1]) && !std::isnan(t0[bad]));
+  return eventFault(increasing ? EventFault::T0NotABar : EventFault::T0NotIncreasing, bad, t0[bad]);
 }
 
-Status eventEnds(const double* ts, size_t n, const std::vector<size_t>& starts, const double* t1, bool open, std::vector<size_t>& at) {
-  at.assign(starts.size(), 0);
-  for (size_t i = 0; i < starts.size(); i++) {
-    const double t = t1[i];
-    if (std::isnan(t)) {
-      if (!open) return eventFault(EventFault::T1Nan, i, t);
-      at[i] = n - 1;
-      continue;
+Status eventEnds(const double* ts, size_t n, const std::vector<size_t>& starts, const double* t1, NanEnd nan, std::vector<size_t>& at) {
+  const size_t m = starts.size();
+  at.assign(m, 0);
+  // each end searched from its event's start: the events share out over the pool
+  const size_t bad = parallelFirst(m, kEventChunk, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) {
+      if (std::isnan(t1[i])) {
+        if (nan == NanEnd::Refuse) return i;
+        at[i] = nan == NanEnd::Open ? n - 1 : kNoEnd;
+        continue;
+      }
+      size_t j = 0;
+      if (!endAt(ts, n, starts[i], t1[i], i, j).ok()) return i;
+      at[i] = j;
     }
-    if (Status s = endAt(ts, n, starts[i], t, i, at[i]); !s.ok()) return s;
-  }
-  return Status{};
+    return end;
+  });
+  if (bad == m) return Status{};
+  if (std::isnan(t1[bad])) return eventFault(EventFault::T1Nan, bad, t1[bad]);
+  size_t j = 0;
+  return endAt(ts, n, starts[bad], t1[bad], bad, j);
 }
 
 Status endAt(const double* ts, size_t n, size_t start, double t, size_t i, size_t& at) {
@@ -98,11 +124,14 @@ void averageUniquenessInto(size_t n, const std::vector<size_t>& starts, const st
   std::vector<double> unique(n);
   countConcurrent(starts, ends, n, unique.data());
   for (double& c : unique) c = 1 / c;  // each bar's 1 / concurrency, once (the same bits as at each use)
-  for (size_t i = 0; i < starts.size(); i++) {
-    double sum = 0;
-    for (size_t j = starts[i]; j <= ends[i]; j++) sum += unique[j];
-    out[i] = sum / static_cast<double>(ends[i] - starts[i] + 1);
-  }
+  // each event's mean is its own: events share out over the pool
+  parallelFor(starts.size(), 256, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; i++) {
+      double sum = 0;
+      for (size_t j = starts[i]; j <= ends[i]; j++) sum += unique[j];
+      out[i] = sum / static_cast<double>(ends[i] - starts[i] + 1);
+    }
+  });
 }
 
 std::vector<double> fracDiffWeights(double d, double threshold, size_t limit) {

@@ -1,19 +1,21 @@
 // Fixed-width fractional differences (generated/labeling.hpp declares them): the reference's
 // src/backends/reference/labeling/fracdiff.ts in C++. The window's dot product keeps four interleaved sums (weight k in sum
 // k mod 4), added as (s0 + s1) + (s2 + s3): the reference's order, which a vector of four lanes
-// computes as it stands. Each row's window is its own, so a column's rows share out over the pool.
+// computes as it stands (an AVX2 copy through simd::run). Each row's window is its own, so a column's
+// rows share out over the pool.
 #include <cmath>
 #include <vector>
 
 #include "labeling.hpp"
 #include "parallel.hpp"
+#include "simd.hpp"
 
 namespace kernelbus::labeling {
 
 namespace {
 
 /// sum over k < n of w[k] x[k], in the four sums' order (fracdiff.ts weightedWindow).
-double weightedWindow(const double* w, const double* x, size_t n) {
+KERNELBUS_VECTOR_BODY double weightedWindow(const double* w, const double* x, size_t n) {
   double s0 = 0;
   double s1 = 0;
   double s2 = 0;
@@ -31,23 +33,28 @@ double weightedWindow(const double* w, const double* x, size_t n) {
   return s0 + s1 + (s2 + s3);
 }
 
-/// Rows r .. r + 3's windows at once (x = the column from row r's window start): each row its own four
-/// sums in weightedWindow's order, so the same bits; the four rows share each weight's load and give
-/// the adds sixteen independent chains.
-void weightedWindows4(const double* w, const double* x, size_t n, double* out, size_t stride) {
-  double s[4][4] = {};
-  size_t k = 0;
-  for (; k + 4 <= n; k += 4) {
+/// `count` rows' windows (row q's from x + q) into out[q stride], four rows a pass: each row its own four
+/// sums in weightedWindow's order (the same bits), the four sharing each weight's load, sixteen
+/// independent chains of adds. simd::run compiles it per level (four sums: one AVX2 vector a row).
+KERNELBUS_VECTOR_BODY void windowRows(const double* w, const double* x, size_t n, size_t count, double* out, size_t stride) {
+  size_t r = 0;
+  for (; r + 4 <= count; r += 4) {
+    double s[4][4] = {};
+    const double* y = x + r;
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+      for (size_t q = 0; q < 4; q++) {
+        for (size_t l = 0; l < 4; l++) s[q][l] += w[k + l] * y[q + k + l];
+      }
+    }
     for (size_t q = 0; q < 4; q++) {
-      for (size_t l = 0; l < 4; l++) s[q][l] += w[k + l] * x[q + k + l];
+      if (k < n) s[q][0] += w[k] * y[q + k];
+      if (k + 1 < n) s[q][1] += w[k + 1] * y[q + k + 1];
+      if (k + 2 < n) s[q][2] += w[k + 2] * y[q + k + 2];
+      out[(r + q) * stride] = s[q][0] + s[q][1] + (s[q][2] + s[q][3]);
     }
   }
-  for (size_t q = 0; q < 4; q++) {
-    if (k < n) s[q][0] += w[k] * x[q + k];
-    if (k + 1 < n) s[q][1] += w[k + 1] * x[q + k + 1];
-    if (k + 2 < n) s[q][2] += w[k + 2] * x[q + k + 2];
-    out[q * stride] = s[q][0] + s[q][1] + (s[q][2] + s[q][3]);
-  }
+  for (; r < count; r++) out[r * stride] = weightedWindow(w, x + r, n);
 }
 
 }  // namespace
@@ -74,8 +81,7 @@ Status fracDiff(const double* x, size_t rows, size_t cols, double d, double thre
     if (rows <= width) continue;
     // each row's window is its own: rows share out over the pool (at least ~64k multiply-adds a chunk)
     parallelFor(rows - width, 1 + (1 << 16) / w.size(), [&](size_t begin, size_t end) {
-      for (size_t r = width + begin; r < width + end; r++)
-        out[r * cols + c] = weightedWindow(w.data(), column.data() + r - width, w.size());
+      simd::run<windowRows>(w.data(), column.data() + begin, w.size(), end - begin, out + (width + begin) * cols + c, cols);
     });
   }
   return Status{};

@@ -57,8 +57,12 @@ Status eventStarts(const double* ts, size_t n, const double* t0, size_t m, std::
 /// The bar of event i's end t: a time of ts at or after its start bar (searched from there), else the fault.
 Status endAt(const double* ts, size_t n, size_t start, double t, size_t i, size_t& at);
 
-/// The events' ends as bar positions, at or after their start; a NaN t1 the last bar when `open`.
-Status eventEnds(const double* ts, size_t n, const std::vector<size_t>& starts, const double* t1, bool open, std::vector<size_t>& at);
+/// What a NaN end is: open to the last bar, refused (the T1Nan fault), or no end (kNoEnd).
+enum class NanEnd { Open, Refuse, None };
+constexpr size_t kNoEnd = static_cast<size_t>(-1);
+
+/// The events' ends as bar positions, at or after their start (each searched from it); a NaN t1 as `nan` says.
+Status eventEnds(const double* ts, size_t n, const std::vector<size_t>& starts, const double* t1, NanEnd nan, std::vector<size_t>& at);
 
 /// The events spanning each bar, into counts[0..n).
 void countConcurrent(const std::vector<size_t>& starts, const std::vector<size_t>& ends, size_t n, double* counts);

@@ -55,12 +55,9 @@ Status tripleBarrier(const double* ts, size_t n, const double* close, const doub
   if (Status s = checkLength(w, m, ValueFault::SideLength, false); !s.ok()) return s;
   std::vector<size_t> starts;
   if (Status s = eventStarts(ts, n, t0, m, starts); !s.ok()) return s;
-  std::vector<long> vertical(m, -1);
-  for (size_t i = 0; i < v; i++) {
-    if (std::isnan(t1[i])) continue;
-    size_t j = 0;
-    if (Status s = endAt(ts, n, starts[i], t1[i], i, j); !s.ok()) return s;
-    vertical[i] = static_cast<long>(j);
+  std::vector<size_t> ends;
+  if (v > 0) {
+    if (Status s = eventEnds(ts, n, starts, t1, NanEnd::None, ends); !s.ok()) return s;
   }
   for (size_t i = 0; i < w; i++) {
     if (!std::isfinite(side[i])) return valueFault(ValueFault::Side, i, side[i]);
@@ -72,7 +69,8 @@ Status tripleBarrier(const double* ts, size_t n, const double* close, const doub
   parallelFor(m, 256, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; i++) {
       const size_t s = starts[i];
-      barrierEvent(ts, n, close, s, vertical[i], k == 1 ? target[0] : target[s], meta ? side[i] : 1, meta, pt, sl, minReturn, o, i);
+      const long vertical = v == 0 || ends[i] == kNoEnd ? -1 : static_cast<long>(ends[i]);
+      barrierEvent(ts, n, close, s, vertical, k == 1 ? target[0] : target[s], meta ? side[i] : 1, meta, pt, sl, minReturn, o, i);
     }
   });
   return Status{};

@@ -16,7 +16,7 @@ Status spans(const double* ts, size_t n, const double* t0, size_t m, const doubl
              std::vector<size_t>& ends) {
   if (Status s = checkTimes(ts, n); !s.ok()) return s;
   if (Status s = eventStarts(ts, n, t0, m, starts); !s.ok()) return s;
-  return eventEnds(ts, n, starts, t1, open, ends);
+  return eventEnds(ts, n, starts, t1, open ? NanEnd::Open : NanEnd::Refuse, ends);
 }
 
 }  // namespace
