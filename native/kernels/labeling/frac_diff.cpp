@@ -1,12 +1,13 @@
 // Fixed-width fractional differences (generated/labeling.hpp declares them): the reference's
-// src/backends/reference/labeling/fracdiff.ts in C++. The window's dot product keeps four interleaved sums (weight k in sum
-// k mod 4), added as (s0 + s1) + (s2 + s3): the reference's order, which a vector of four lanes
-// computes as it stands (an AVX2 copy through simd::run). Each row's window is its own, so a column's
+// src/backends/reference/labeling/fracdiff.ts in C++. The window's dot product is math::interleavedDot's
+// order (four interleaved sums), which a vector of four lanes computes as it stands (an AVX2 copy
+// through simd::run). Each row's window is its own, so a column's
 // rows share out over the pool.
 #include <cmath>
 #include <vector>
 
 #include "labeling.hpp"
+#include "math/interleaved_dot.hpp"
 #include "parallel.hpp"
 #include "simd.hpp"
 
@@ -14,27 +15,8 @@ namespace kernelbus::labeling {
 
 namespace {
 
-/// sum over k < n of w[k] x[k], in the four sums' order (fracdiff.ts weightedWindow).
-KERNELBUS_VECTOR_BODY double weightedWindow(const double* w, const double* x, size_t n) {
-  double s0 = 0;
-  double s1 = 0;
-  double s2 = 0;
-  double s3 = 0;
-  size_t k = 0;
-  for (; k + 4 <= n; k += 4) {
-    s0 += w[k] * x[k];
-    s1 += w[k + 1] * x[k + 1];
-    s2 += w[k + 2] * x[k + 2];
-    s3 += w[k + 3] * x[k + 3];
-  }
-  if (k < n) s0 += w[k] * x[k];
-  if (k + 1 < n) s1 += w[k + 1] * x[k + 1];
-  if (k + 2 < n) s2 += w[k + 2] * x[k + 2];
-  return s0 + s1 + (s2 + s3);
-}
-
 /// `count` rows' windows (row q's from x + q) into out[q stride], four rows a pass: each row its own four
-/// sums in weightedWindow's order (the same bits), the four sharing each weight's load, sixteen
+/// sums in math::interleavedDot's order (the same bits), the four sharing each weight's load, sixteen
 /// independent chains of adds. simd::run compiles it per level (four sums: one AVX2 vector a row).
 KERNELBUS_VECTOR_BODY void windowRows(const double* w, const double* x, size_t n, size_t count, double* out, size_t stride) {
   size_t r = 0;
@@ -54,7 +36,7 @@ KERNELBUS_VECTOR_BODY void windowRows(const double* w, const double* x, size_t n
       out[(r + q) * stride] = s[q][0] + s[q][1] + (s[q][2] + s[q][3]);
     }
   }
-  for (; r < count; r++) out[r * stride] = weightedWindow(w, x + r, n);
+  for (; r < count; r++) out[r * stride] = math::interleavedDot(w, x + r, n);
 }
 
 }  // namespace

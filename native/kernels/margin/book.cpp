@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "margin.hpp"
+#include "math/interleaved_dot.hpp"
 #include "parallel.hpp"
 #include "risk_checks.hpp"
 
@@ -28,29 +29,9 @@ double marginOf(double* pnl, size_t n, double c, int measure, std::vector<double
 
 namespace {
 
-/// sum_i positions[i] x row[i] in four interleaved sums (term i in sum i mod 4), added as
-/// (s0 + s1) + (s2 + s3): the reference's order (margin.ts dot), which vector lanes compute as it stands.
-double dot(const double* positions, const double* row, size_t n) {
-  double s0 = 0;
-  double s1 = 0;
-  double s2 = 0;
-  double s3 = 0;
-  size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    s0 += positions[i] * row[i];
-    s1 += positions[i + 1] * row[i + 1];
-    s2 += positions[i + 2] * row[i + 2];
-    s3 += positions[i + 3] * row[i + 3];
-  }
-  if (i < n) s0 += positions[i] * row[i];
-  if (i + 1 < n) s1 += positions[i + 1] * row[i + 1];
-  if (i + 2 < n) s2 += positions[i + 2] * row[i + 2];
-  return s0 + s1 + (s2 + s3);
-}
-
 /// A book's P&L over the scenarios (rows x cols).
 void pnlInto(const double* positions, const double* scenarios, size_t rows, size_t cols, double* pnl) {
-  for (size_t s = 0; s < rows; s++) pnl[s] = dot(positions, scenarios + s * cols, cols);
+  for (size_t s = 0; s < rows; s++) pnl[s] = math::interleavedDot(positions, scenarios + s * cols, cols);
 }
 
 /// The first value of x[0..n) that is not finite, or n.
@@ -82,7 +63,7 @@ Status initialMargin(const double* positions, size_t books, const double* data, 
   const InitialMarginOut o = initialMarginOut(out, books, rows);
   // every book's P&L in a scenario is its own: (book, scenario) pairs share out over the pool
   parallelFor(books * rows, 1 + 16384 / (cols + 1), [&](size_t begin, size_t end) {
-    for (size_t k = begin; k < end; k++) o.pnl[k] = dot(positions + (k / rows) * cols, data + (k % rows) * cols, cols);
+    for (size_t k = begin; k < end; k++) o.pnl[k] = math::interleavedDot(positions + (k / rows) * cols, data + (k % rows) * cols, cols);
   });
   if (Status s = checkThroughPnl(o.pnl, data, rows, cols); !s.ok()) return s;
   parallelFor(books, 1 + 4096 / (rows + 1), [&](size_t begin, size_t end) {

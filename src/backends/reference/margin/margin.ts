@@ -11,6 +11,7 @@ import type { MarginFamily } from '../../../kernels/margin/margin.js';
 import { scenarioCount } from '../../../kernels/margin/margin.js';
 import { MARGIN_KERNELS } from '../../../kernels/margin/margin-kernels.js';
 import { FIT_STATUS, fitLayout, forecastLayout, packModel, resolveModel } from '../../../kernels/volatility/volatility.js';
+import { interleavedDot } from '../../../math/interleaved-dot.js';
 import { historicalVar } from '../risk-common.js';
 import { referenceVolatility } from '../volatility/volatility.js';
 
@@ -134,31 +135,9 @@ export function marginOf(pnl: Float64Array, confidence: number, measure: number)
   return m > 0 ? m : 0;
 }
 
-/**
- * sum_i positions[from + i] x scenarios[at + i] over n terms in four interleaved sums (term i in sum
- * i mod 4), added as (s0 + s1) + (s2 + s3): the order native/kernels/margin/book.cpp's vector lanes take.
- */
-function dot(positions: Float64Array, from: number, scenarios: Float64Array, at: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    s0 += positions[from + i] * scenarios[at + i];
-    s1 += positions[from + i + 1] * scenarios[at + i + 1];
-    s2 += positions[from + i + 2] * scenarios[at + i + 2];
-    s3 += positions[from + i + 3] * scenarios[at + i + 3];
-  }
-  if (i < n) s0 += positions[from + i] * scenarios[at + i];
-  if (i + 1 < n) s1 += positions[from + i + 1] * scenarios[at + i + 1];
-  if (i + 2 < n) s2 += positions[from + i + 2] * scenarios[at + i + 2];
-  return s0 + s1 + (s2 + s3);
-}
-
-/** A book's P&L over the scenarios (S x cols) into `pnl`. */
+/** A book's P&L over the scenarios (S x cols) into `pnl`: src/math's interleavedDot, as book.cpp's lanes sum. */
 function pnlInto(positions: Float64Array, from: number, scenarios: Float64Array, rows: number, cols: number, pnl: Float64Array): void {
-  for (let s = 0; s < rows; s++) pnl[s] = dot(positions, from, scenarios, s * cols, cols);
+  for (let s = 0; s < rows; s++) pnl[s] = interleavedDot(positions, from, scenarios, s * cols, cols);
 }
 
 export function referenceInitialMargin(
