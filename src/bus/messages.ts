@@ -8,8 +8,8 @@ import type { Trades } from '../kernels/trades.js';
  * The message types the original platform used, RETURNS_UPDATE (rows of asset returns per universe,
  * RiskEngine's input), FACTOR_INPUT (one date's cross-section of a universe, FactorEngine's input),
  * FeaturesEngine's BAR (a symbol's bar, market data) and FEATURES_UPDATE (what the bar adds), and
- * StrategyEngine's ORDER_FILL and POSITION_UPDATE (beside STRATEGY_SIGNAL, its orders); any other
- * string is a valid user type.
+ * StrategyEngine's ORDER_FILL, POSITION_UPDATE and ORDER_REJECTED (beside STRATEGY_SIGNAL, its
+ * orders), and CollateralEngine's MARGIN_UPDATE and MARGIN_CALL; any other string is a valid user type.
  */
 export const MESSAGE_TYPES = [
   'MARKET_DATA',
@@ -29,6 +29,9 @@ export const MESSAGE_TYPES = [
   'FEATURES_UPDATE',
   'ORDER_FILL',
   'POSITION_UPDATE',
+  'ORDER_REJECTED',
+  'MARGIN_UPDATE',
+  'MARGIN_CALL',
 ] as const;
 
 /** One of MESSAGE_TYPES. */
@@ -60,6 +63,9 @@ export const DEFAULT_ROUTES: Readonly<Record<KnownMessageType, BusName>> = Objec
   FEATURES_UPDATE: 'compute',
   ORDER_FILL: 'logic',
   POSITION_UPDATE: 'logic',
+  ORDER_REJECTED: 'logic',
+  MARGIN_UPDATE: 'logic',
+  MARGIN_CALL: 'logic',
 });
 
 /**

@@ -18,6 +18,7 @@ import { choosePeriods, inferBarTimes, periodsJson } from '../strategy/periods.j
 import { YEAR_FLAG } from './backtest-grid.js';
 import { badTradesFlag, badTradesUsage, printRejected } from './bad-trades.js';
 import { EXECUTION_FLAG_PARSERS, executionOf } from './execution-flags.js';
+import { riskOptions } from './risk-flags.js';
 import { INPUT_FLAGS, INPUT_USAGE, progressLine, readJson, readNotes, readOptions } from './input.js';
 import { flag, parseCommand, text, type Flag } from './options.js';
 import { fixed, fmt, labelled, pct, table } from './summary.js';
@@ -53,10 +54,14 @@ Options:
   --report file.html    a self-contained page: the account and each symbol (value and buy and hold,
                         drawdown, returns by month, statistics, trades), charted between the days
   --symbol-column name  the symbol column (default: symbol, sym, ticker or instrument when present)
+  --accounts f          an accounts file (docs/margin.md): the margin of the strategy's account for the
+                        pre-trade margin check (the strategy's own limits: defineStrategy's limits)
+  --on-margin-call w    reduce (REDUCING until the call clears) | halt (HALTED) | none (default): what a
+                        margin call at a bar's close does to the trading state
   --max-errors n        stop (exit 1) at the strategy's callback error n + 1 (default: no limit; exit 1
                         when every onBar, or every call of another callback, threw)
-  --json                { orders, fills, positions, stats, metrics, callbackErrors } (NaN and infinities
-                        as null)
+  --json                { orders, fills, rejections, positions, stats, metrics, callbackErrors } (NaN and
+                        infinities as null)
 ${badTradesUsage('fail')}
 ${INPUT_USAGE}`;
 
@@ -87,6 +92,8 @@ const FLAGS = {
   report: flag.string(),
   'symbol-column': flag.name(),
   'max-errors': flag.optionalNumber(0, Number.MAX_SAFE_INTEGER, true),
+  accounts: flag.string(),
+  'on-margin-call': flag.string(),
   'bad-trades': badTradesFlag('fail'),
   ...INPUT_FLAGS,
 };
@@ -141,6 +148,7 @@ async function runStrategy(argv: string[], log: (line: string) => void, progress
   const session = values.session === undefined ? undefined : parseSession(values.session, '--session');
   const execution = resolveExecution(executionOf(values));
   const { strategy, source } = await loadStrategy(values.strategy);
+  const risk = riskOptions(values.accounts, values['on-margin-call'], [strategy.name]);
 
   const started = performance.now();
   const reading = progressLine('trades');
@@ -171,6 +179,7 @@ async function runStrategy(argv: string[], log: (line: string) => void, progress
     strategy,
     {
       ...execution,
+      ...risk.of(strategy.name),
       source,
       ...(values['max-errors'] === undefined ? {} : { maxErrors: values['max-errors'] }),
       ...(session === undefined ? {} : { session }),
@@ -213,6 +222,7 @@ async function runStrategy(argv: string[], log: (line: string) => void, progress
       initCash: execution.initCash,
       tape: { ...read.trades, ...(read.symbols ? { symbols: read.symbols } : { symbol: symbolOfFile(values.file) }) },
       fills: result.fills,
+      rejections: result.rejections,
       periods,
     });
     writeFileSync(values.report, page);
@@ -227,6 +237,7 @@ async function runStrategy(argv: string[], log: (line: string) => void, progress
         trades: n,
         orders: result.orders,
         fills: result.fills.map(cleanObject),
+        rejections: result.rejections,
         positions: result.positions.map(cleanObject),
         stats: Object.fromEntries(Object.entries(result.stats).map(([k, s]) => [k, cleanObject(s)])),
         periods: periodsJson(periods),
@@ -249,6 +260,13 @@ async function runStrategy(argv: string[], log: (line: string) => void, progress
   return errorsAtEnd(result.errors);
 }
 
+/** `margin 12, maxOrderNotional 3`: the rejections by rule. */
+function rejectedText(rejections: readonly { reason: string }[]): string {
+  const by = new Map<string, number>();
+  for (const r of rejections) by.set(r.reason, (by.get(r.reason) ?? 0) + 1);
+  return [...by].map(([reason, n]) => `${reason} ${fmt(n)}`).join(', ');
+}
+
 /** A tape without a symbol column: its symbol is the file's name without extension. */
 function symbolOfFile(path: string): string {
   if (path === '-') return 'stdin';
@@ -261,6 +279,8 @@ function summary(r: StrategyBacktest, name: string, file: string, n: number, rea
   const m = r.metrics;
   const lines = [
     `${name} on ${file}: ${fmt(n)} trades, ${fmt(m.bars)} bars, ${fmt(m.orders)} orders, ${fmt(m.fills)} fills` +
+      (m.rejected > 0 ? `, ${fmt(m.rejected)} orders rejected (${rejectedText(r.rejections)})` : '') +
+      (m.marginCalls > 0 ? `, ${fmt(m.marginCalls)} margin calls` : '') +
       (m.errors > 0 ? `, ${fmt(m.errors)} callbacks threw (their orders dropped)` : ''),
   ];
   const row = (label: string, s: BacktestStats) => [

@@ -5,14 +5,26 @@
  */
 import type { StrategyEngineOptions } from '../engines/strategy.js';
 import { KernelInputError } from '../errors.js';
+import { loadAccounts } from '../strategy/accounts.js';
 import { loadStrategy } from '../strategy/load.js';
+import type { OnMarginCall } from '../strategy/pretrade.js';
 import type { Strategy } from '../strategy/types.js';
 import { EXECUTION_FLAGS, executionOf } from './execution-flags.js';
 import { parseMaxFutureMs } from './max-future.js';
 import { parseNumber } from './options.js';
+import { riskOptions } from './risk-flags.js';
 
 /** The strategy engine's flags of `kernelbus engine` (--allow-short is a boolean flag of its own). */
-export const STRATEGY_ENGINE_FLAGS = ['strategy', ...EXECUTION_FLAGS, 'max-lateness-ms', 'symbols', 'max-errors', 'max-future-ms'] as const;
+export const STRATEGY_ENGINE_FLAGS = [
+  'strategy',
+  ...EXECUTION_FLAGS,
+  'max-lateness-ms',
+  'symbols',
+  'max-errors',
+  'max-future-ms',
+  'accounts',
+  'on-margin-call',
+] as const;
 
 /** The strategy engine's part of `kernelbus engine --help`. */
 export const STRATEGY_ENGINE_USAGE = `strategy:
@@ -35,6 +47,10 @@ export const STRATEGY_ENGINE_USAGE = `strategy:
                        n + 1 in this process (default: no limit: each error is counted, the first of a kind
                        logged, and the engine goes on; it exits 1 at its stop when every onBar threw)
   --max-future-ms ms   as vpin's
+  --accounts f         an accounts file (docs/margin.md): each strategy's margin (its account's) for the
+                       pre-trade margin check; every strategy must have an account there
+  --on-margin-call w   reduce | halt | none (default): what a margin call at a bar's close does to the
+                       strategy's trading state (ORDER_REJECTED for what it then refuses)
 `;
 
 type Values = Partial<Record<Exclude<(typeof STRATEGY_ENGINE_FLAGS)[number], 'allow-short'>, string>> & { 'allow-short'?: boolean };
@@ -80,11 +96,22 @@ export async function strategyEngineOptions(values: Values): Promise<Omit<Strate
     sources[strategy.name] = source;
   }
   const defined = Object.fromEntries(Object.entries(execution).filter(([, v]) => v !== undefined));
+  const onMarginCall = values['on-margin-call'];
+  // checked with the flags' rules (riskOptions), the file read once
+  riskOptions(
+    values.accounts,
+    onMarginCall,
+    strategies.map((s) => s.name),
+  );
+  const risk = {
+    ...(values.accounts === undefined ? {} : { accounts: loadAccounts(values.accounts) }),
+    ...(onMarginCall === undefined ? {} : { onMarginCall: onMarginCall as OnMarginCall }),
+  };
   let symbols: string[] | undefined;
   if (values.symbols !== undefined) {
     symbols = values.symbols.split(',').map((x) => x.trim());
     if (symbols.some((x) => x === '') || new Set(symbols).size !== symbols.length)
       throw new KernelInputError('--symbols', 'distinct symbols, comma-separated', JSON.stringify(values.symbols));
   }
-  return { strategies, sources, ...defined, ...(symbols ? { symbols } : {}) };
+  return { strategies, sources, ...defined, ...risk, ...(symbols ? { symbols } : {}) };
 }

@@ -14,7 +14,7 @@ import type { Tape } from '../strategy/backtest.js';
 import { INTRADAY_SAMPLES, intradaySeries } from '../strategy/intraday.js';
 import { durationText, type PeriodsChoice } from '../strategy/periods.js';
 import type { StrategySeries, StrategyStats } from '../strategy/stats.js';
-import type { StrategyFill } from '../strategy/types.js';
+import type { OrderRejection, StrategyFill } from '../strategy/types.js';
 import { formatStat, type StatPeriod } from './backtest-grid.js';
 import {
   benchmarkValue,
@@ -47,8 +47,32 @@ export interface StrategyReportInput {
   /** The tape and the run's fills: the charts between the days (without them: a point a day). */
   readonly tape?: Tape;
   readonly fills?: readonly StrategyFill[];
+  /** The orders the pre-trade checks refused (the first REJECTIONS_SHOWN listed). */
+  readonly rejections?: readonly OrderRejection[];
   /** The periods a year of the statistics and where they come from (shown). */
   readonly periods?: PeriodsChoice;
+}
+
+/** The rejected orders the page lists (the rest are in --json). */
+export const REJECTIONS_SHOWN = 200;
+
+/** The refused orders: how many by rule, then the first REJECTIONS_SHOWN, one a row. */
+function rejectionsSection(rejections: readonly OrderRejection[]): string {
+  if (rejections.length === 0) return '';
+  const by = new Map<string, number>();
+  for (const r of rejections) by.set(r.reason, (by.get(r.reason) ?? 0) + 1);
+  const counts = [...by].map(([reason, n]) => `${esc(reason)} ${n.toLocaleString('en-US')}`).join(', ');
+  const rows = rejections
+    .slice(0, REJECTIONS_SHOWN)
+    .map(
+      (r) =>
+        `<tr><td>${esc(timeText(r.ts))}</td><td>${esc(r.orderId)}</td><td>${esc(r.symbol)}</td><td>${r.units}</td><td>${esc(r.reason)}</td><td>${esc(r.message)}</td></tr>`,
+    )
+    .join('');
+  const more = rejections.length > REJECTIONS_SHOWN ? `<p class="note">${rejections.length - REJECTIONS_SHOWN} more in --json.</p>` : '';
+  return `<h2 id="rejections">Rejected orders</h2>
+<p>${rejections.length.toLocaleString('en-US')} orders refused by the pre-trade checks (${counts}), never filled.</p>
+<table class="rejections"><thead><tr><th>time</th><th>order</th><th>symbol</th><th>units</th><th>reason</th><th>figures</th></tr></thead><tbody>${rows}</tbody></table>${more}`;
 }
 
 /** A period of a strategy run's statistics: a day. */
@@ -159,6 +183,7 @@ ${r.periods ? `<p class="periods">Periods a year of the Sharpe, Sortino and Calm
 ${nav}${omitted}
 ${total}
 ${sections.join('\n')}
+${rejectionsSection(r.rejections ?? [])}
 </body></html>
 `;
 }

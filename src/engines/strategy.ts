@@ -19,7 +19,9 @@ import type { BusMessage } from '../bus/messages.js';
 import { KernelInputError, describeValue } from '../errors.js';
 import { ColumnScratch } from '../kernels/frame-trades.js';
 import type { Trades } from '../kernels/trades.js';
+import { type Accounts, strategyMargin } from '../strategy/accounts.js';
 import { splitExecution } from '../strategy/execution.js';
+import type { MarginSettings } from '../strategy/margin.js';
 import { isStrategy } from '../strategy/define.js';
 import { StrategyErrorLimit } from '../strategy/errors.js';
 import { TradeMerge } from '../strategy/merge.js';
@@ -47,6 +49,11 @@ export interface StrategyEngineOptions extends Partial<EngineOptions>, Omit<Runn
    * each names its own): the merge then holds nothing while it learns which symbols come (TradeMerge).
    */
   symbols?: readonly string[];
+  /**
+   * The accounts file's accounts (loadAccounts()): each strategy's margin for its pre-trade checks is its
+   * account's (KernelInputError when a strategy has none). Without it, `margin` applies to every strategy.
+   */
+  accounts?: Accounts;
   /** Input type. Default 'TRADE_EXECUTION'. */
   input?: string;
   /** Types whose payloads ctx.latest() returns. Default OBSERVED_TYPES. */
@@ -78,6 +85,8 @@ export class StrategyEngine extends TradeKeyedEngine<TradeKeyFrames> {
   private readonly maxLatenessMs: number;
   /** The fill model's options the runners were made with. */
   private readonly runnerOptions: RunnerOptions;
+  /** Each strategy's margin settings (its account's), or undefined. */
+  private readonly margins: Map<string, MarginSettings | undefined>;
   /** What shapes the checkpointed state (stateConfig()). */
   private readonly config: StateConfig;
   /** The checkpointed state, whole and incremental. */
@@ -102,6 +111,9 @@ export class StrategyEngine extends TradeKeyedEngine<TradeKeyFrames> {
       session,
       slowOnBarMs,
       maxErrors,
+      margin,
+      onMarginCall,
+      accounts,
       onHalt = (error: StrategyErrorLimit) => log(error.message),
       ...others
     } = options ?? ({} as StrategyEngineOptions);
@@ -121,7 +133,7 @@ export class StrategyEngine extends TradeKeyedEngine<TradeKeyFrames> {
       throw new KernelInputError('options.observe', 'a list of message types other than the input', describeValue(observe));
     }
     const defined = Object.fromEntries(
-      Object.entries({ ...execution, session, slowOnBarMs, maxErrors }).filter(([, v]) => v !== undefined),
+      Object.entries({ ...execution, session, slowOnBarMs, maxErrors, onMarginCall }).filter(([, v]) => v !== undefined),
     ) as RunnerOptions;
     this.runnerOptions = defined;
     this.onHalt = onHalt;
@@ -129,15 +141,22 @@ export class StrategyEngine extends TradeKeyedEngine<TradeKeyFrames> {
     this.input = input;
     this.inputs = [input, ...observe];
     this.maxLatenessMs = maxLatenessMs;
+    const margins = new Map(list.map((s) => [s.name, accounts ? strategyMargin(accounts, s.name) : margin]));
+    this.margins = margins;
     this.runners = list.map(
       (strategy) =>
         new StrategyRunner(
           strategy,
-          { ...defined, ...(sources[strategy.name] ? { source: sources[strategy.name] } : {}) },
+          {
+            ...defined,
+            ...(margins.get(strategy.name) ? { margin: margins.get(strategy.name) } : {}),
+            ...(sources[strategy.name] ? { source: sources[strategy.name] } : {}),
+          },
           {
             order: (o) => this.emit('STRATEGY_SIGNAL', { key: o.symbol, ts: o.ts, payload: o }),
             fill: (f) => this.emit('ORDER_FILL', { key: f.symbol, ts: f.ts, payload: f }),
             position: (p) => this.emit('POSITION_UPDATE', { key: p.symbol, ts: p.ts, payload: p }),
+            reject: (r) => this.emit('ORDER_REJECTED', { key: r.symbol, ts: r.ts, payload: r }),
             log,
           },
         ),
@@ -150,7 +169,10 @@ export class StrategyEngine extends TradeKeyedEngine<TradeKeyFrames> {
       config[`strategy.${s.name}.bars`] = JSON.stringify(s.bars);
       config[`strategy.${s.name}.indicators`] = JSON.stringify(s.indicators ?? {});
       config[`strategy.${s.name}.history`] = s.history ?? 256;
+      config[`strategy.${s.name}.limits`] = JSON.stringify(s.limits ?? {});
+      config[`strategy.${s.name}.margin`] = JSON.stringify(margins.get(s.name) ?? null);
     }
+    config.onMarginCall = onMarginCall ?? 'none';
     for (const [k, v] of Object.entries(this.runners[0].options)) {
       if (v !== undefined) config[`execution.${k}`] = typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean);
     }
@@ -164,7 +186,10 @@ export class StrategyEngine extends TradeKeyedEngine<TradeKeyFrames> {
       merge: this.merge,
       symbols: this.states,
       newSymbol: () => this.newState(),
-      freshRunner: (i) => new StrategyRunner(this.runners[i].strategy, this.runnerOptions),
+      freshRunner: (i) => {
+        const m = this.margins.get(this.runners[i].strategy.name);
+        return new StrategyRunner(this.runners[i].strategy, { ...this.runnerOptions, ...(m ? { margin: m } : {}) });
+      },
       freshMerge: () => new TradeMerge(this.maxLatenessMs),
     });
   }
@@ -306,6 +331,8 @@ export class StrategyEngine extends TradeKeyedEngine<TradeKeyFrames> {
       fills: 0,
       strategyErrors: 0,
       late: 0,
+      rejected: 0,
+      marginCalls: 0,
       onBarMs: 0,
       slowestOnBarMs: 0,
       slowOnBars: 0,
@@ -317,6 +344,8 @@ export class StrategyEngine extends TradeKeyedEngine<TradeKeyFrames> {
       sum.fills += m.fills;
       sum.strategyErrors += m.errors;
       sum.late += m.late;
+      sum.rejected += m.rejected;
+      sum.marginCalls += m.marginCalls;
       sum.onBarMs += m.onBarMs;
       sum.slowestOnBarMs = Math.max(sum.slowestOnBarMs, m.slowestOnBarMs);
       sum.slowOnBars += m.slowOnBars;

@@ -20,6 +20,9 @@ export const GATEWAY_TYPES = [
   'STRATEGY_SIGNAL',
   'ORDER_FILL',
   'POSITION_UPDATE',
+  'ORDER_REJECTED',
+  'MARGIN_UPDATE',
+  'MARGIN_CALL',
   'ML_PREDICTION',
 ] as const;
 

@@ -10,7 +10,7 @@ import { describeValue } from '../kernels/validate.js';
 import type { CallbackErrors } from './errors.js';
 import { type RunnerMetrics, type RunnerOptions, StrategyRunner } from './runner.js';
 import { type StrategySeries, strategySeries, strategyStats, type StrategyStats } from './stats.js';
-import type { PositionUpdate, Strategy, StrategyFill, StrategyOrder } from './types.js';
+import type { OrderRejection, PositionUpdate, Strategy, StrategyFill, StrategyOrder } from './types.js';
 
 /** A tape: trade columns, and each row's symbol (dictionary-coded, as readTrades gives it) or one symbol for all. */
 export interface Tape extends Trades {
@@ -36,6 +36,8 @@ export interface BacktestStrategyOptions extends RunnerOptions {
 export interface StrategyBacktest {
   orders: StrategyOrder[];
   fills: StrategyFill[];
+  /** The orders the pre-trade checks refused (never filled), in event order. */
+  rejections: OrderRejection[];
   /** Each symbol's position at the end (at the tape's last time). */
   positions: PositionUpdate[];
   /** backtestStats per symbol and `total`, days as bars. */
@@ -106,9 +108,11 @@ export function backtestStrategy<S extends object>(
   if (codes && codes.length !== n) throw new KernelInputError('tape.symbols', `${n} codes (one a trade)`, `${codes.length}`);
   const orders: StrategyOrder[] = [];
   const fills: StrategyFill[] = [];
+  const rejections: OrderRejection[] = [];
   const runner = new StrategyRunner(strategy, runnerOptions, {
     order: (o) => orders.push(o),
     fill: (f) => fills.push(f),
+    reject: (r) => rejections.push(r),
     log,
   });
   // each code's runner index: -2 unseen, -1 not traded by the strategy
@@ -131,6 +135,7 @@ export function backtestStrategy<S extends object>(
   return {
     orders,
     fills,
+    rejections,
     positions: runner.symbols.map((_, k) => runner.positionOf(k, end)),
     stats: strategyStats(series, runner.symbols, runner.options.initCash, periodsPerYear),
     series,

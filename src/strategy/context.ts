@@ -10,6 +10,7 @@ import { describeValue } from '../kernels/validate.js';
 import type { StrategyAccount } from './account.js';
 import type { SymbolBars } from './bars.js';
 import { StrategyError, strategyPlace } from './errors.js';
+import { type PreTrade, TRADING_STATES } from './pretrade.js';
 import type { OrderOptions, StrategyContext } from './types.js';
 
 /** What the context reads and writes of its runner. */
@@ -34,6 +35,8 @@ export interface ContextHost {
   buffer(k: number, units: number, limit: number | undefined): void;
   latest(type: string, symbol: string): unknown;
   log(line: string): void;
+  /** The pre-trade checks (trading state, margin). */
+  readonly pretrade: PreTrade;
 }
 
 /** `ctx.value: expected one of open, ..., got "bb.lowr" (did you mean "bb.lower"?)`: a name that is no value's. */
@@ -102,6 +105,13 @@ export function makeContext<S extends object>(host: ContextHost, state: S): Stra
       const held = host.account.position[k];
       if (held !== 0) host.buffer(k, -held, undefined);
     },
+    tradingState: () => host.pretrade.trading,
+    setTradingState(state) {
+      if (!TRADING_STATES.includes(state))
+        fail(`ctx.setTradingState: expected one of ${TRADING_STATES.join(', ')}, got ${describeValue(state)}`);
+      host.pretrade.setTrading(state);
+    },
+    margin: () => (host.pretrade.margin ? { ...host.pretrade.status } : undefined),
     latest: (type, symbol) => host.latest(type, symbol),
     log: (...args) => host.log(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')),
   };

@@ -9,6 +9,7 @@ import { INDICATORS_KERNELS } from '../kernels/indicators/indicators-kernels.js'
 import { nearest } from '../kernels/nearest.js';
 import { describeValue } from '../kernels/validate.js';
 import { barSession, makeBarMaker } from './bars.js';
+import { checkLimits } from './pretrade.js';
 import { StrategyError, stackPlaces } from './errors.js';
 import type { Strategy, StrategyDefinition } from './types.js';
 import { checkValueNames } from './value-names.js';
@@ -19,8 +20,8 @@ export const BAR_VALUES = ['open', 'high', 'low', 'close', 'volume'] as const;
 export const DEFAULT_HISTORY = 256;
 const MAX_HISTORY = 100_000;
 
-const DEFINITION_KEYS = ['name', 'symbols', 'bars', 'indicators', 'history', 'onBar', 'onFill', 'onStart', 'onStop'];
-const CALLBACKS = ['onFill', 'onStart', 'onStop'] as const;
+const DEFINITION_KEYS = ['name', 'symbols', 'bars', 'indicators', 'history', 'limits', 'onBar', 'onFill', 'onReject', 'onStart', 'onStop'];
+const CALLBACKS = ['onFill', 'onReject', 'onStart', 'onStop'] as const;
 
 /** The outputs of indicator `name` as value names under `key`: `key` for one output, `key.<output>` for several. */
 export function outputNames(key: string, name: keyof typeof INDICATORS_KERNELS): string[] {
@@ -68,6 +69,13 @@ export function checkStrategy<S extends object>(definition: StrategyDefinition<S
     fail('strategy.history', `an integer in [1, ${MAX_HISTORY}]`, history);
   if (typeof d.onBar !== 'function') fail('strategy.onBar', 'a function (ctx, bar) => void', d.onBar);
   for (const key of CALLBACKS) if (d[key] !== undefined && typeof d[key] !== 'function') fail(`strategy.${key}`, 'a function', d[key]);
+  if (d.limits !== undefined) {
+    try {
+      checkLimits(d.limits);
+    } catch (error) {
+      throw new StrategyError((error as Error).message, definedAt, { cause: error });
+    }
+  }
 
   const valueNames: string[] = [...BAR_VALUES];
   const indicators = d.indicators ?? {};

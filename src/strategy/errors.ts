@@ -68,7 +68,7 @@ export function strategyFrames(error: unknown): string[] {
 }
 
 /** The callbacks of a strategy, in the order a run first calls them. */
-export const CALLBACKS = ['onStart', 'onBar', 'onFill', 'onStop'] as const;
+export const CALLBACKS = ['onStart', 'onBar', 'onFill', 'onReject', 'onStop'] as const;
 export type CallbackName = (typeof CALLBACKS)[number];
 
 /** One kind of callback error (a callback, a message and its place) and how often it was thrown. */
@@ -126,8 +126,8 @@ export interface CallbackErrorsOptions {
  */
 export class CallbackErrors {
   /** Calls of each callback, and the calls that threw. */
-  readonly calls: Record<CallbackName, number> = { onStart: 0, onBar: 0, onFill: 0, onStop: 0 };
-  readonly failures: Record<CallbackName, number> = { onStart: 0, onBar: 0, onFill: 0, onStop: 0 };
+  readonly calls: Record<CallbackName, number> = { onStart: 0, onBar: 0, onFill: 0, onReject: 0, onStop: 0 };
+  readonly failures: Record<CallbackName, number> = { onStart: 0, onBar: 0, onFill: 0, onReject: 0, onStop: 0 };
   /** Every call that threw. */
   total = 0;
   /** Set once the run stopped on maxErrors. */

@@ -31,7 +31,7 @@ const DAY_ROWS = ['close', 'position', 'cashFlow', 'cash', 'equity'] as const;
 const FILL_COLUMNS = ['day', 'symbol', 'size', 'price', 'fees', 'side'] as const;
 
 /** The parts of a runner's incremental checkpoint (see the module comment); the small shared ones as the whole state's. */
-export interface RunnerDelta extends Pick<RunnerState, 'clock' | 'started' | 'stopped' | 'metrics' | 'state'> {
+export interface RunnerDelta extends Pick<RunnerState, 'clock' | 'started' | 'stopped' | 'metrics' | 'state' | 'risk'> {
   strategy: string;
   /** The run's trade count (its clock's sequence) at the last checkpoint: a delta applies to that state only. */
   seq: number;
@@ -174,6 +174,8 @@ export function applyRunnerDelta(s: RunnerState, d: RunnerDelta): void {
     s.latest = [...latest];
   }
   s.state = d.state;
+  // the margin's rows travel only when a boundary recorded one since
+  if (d.risk) s.risk = { ...d.risk, ...(d.risk.margin || !s.risk?.margin ? {} : { margin: s.risk.margin }) };
 }
 
 /** The account's cash and the touched symbols' entries into `a` (its arrays grown to the delta's capacity). */

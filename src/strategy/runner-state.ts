@@ -11,6 +11,7 @@ import type { AccountState } from './account.js';
 import type { SymbolBarsState } from './bars.js';
 import type { DailyRecord } from './days.js';
 import type { PendingOrder } from './execution.js';
+import type { PreTradeState } from './pretrade.js';
 
 /** The parts of a run's checkpoint. */
 export interface RunnerState {
@@ -29,6 +30,8 @@ export interface RunnerState {
   /** [`<type>\0<symbol>`, the last payload seen] (ctx.latest). */
   latest: [string, unknown][];
   state: object;
+  /** The pre-trade checks' state (absent in a checkpoint written before them: a fresh one). */
+  risk?: PreTradeState;
 }
 
 const MAGIC = 'KBST';

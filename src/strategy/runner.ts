@@ -20,6 +20,7 @@ import { decodeRunner, encodeRunner, type RunnerState } from './runner-state.js'
 import { makeContext, type ContextHost } from './context.js';
 import { CallbackErrors, type CallbackName } from './errors.js';
 import { Execution, type ExecutionOptions, type PendingOrder, resolveExecution, type ResolvedExecution } from './execution.js';
+import { checkPreTradeState, type OrderRejection, PreTrade, type PreTradeOptions } from './pretrade.js';
 import type { PositionUpdate, Strategy, StrategyBar, StrategyContext, StrategyFill, StrategyOrder } from './types.js';
 
 /** Where a run's records go, as they happen. */
@@ -27,14 +28,16 @@ export interface RunnerSink {
   order?(order: StrategyOrder): void;
   fill?(fill: StrategyFill): void;
   position?(position: PositionUpdate): void;
+  /** An order the pre-trade checks refused (ORDER_REJECTED). */
+  reject?(rejection: OrderRejection): void;
   /** A bar closed and its orders placed (filled, under fillAt 'close'): the equity then, at the bar's close. */
   bar?(bar: StrategyBar, equity: number): void;
   /** ctx.log() lines and the errors of callbacks. */
   log?(line: string): void;
 }
 
-/** Options of a run: the fill model's and the days of the statistics. */
-export interface RunnerOptions extends ExecutionOptions {
+/** Options of a run: the fill model's, the account's margin (pre-trade checks) and the days of the statistics. */
+export interface RunnerOptions extends ExecutionOptions, PreTradeOptions {
   /** The market hours that make a day of the equity curve (`09:30-16:00 America/New_York`); default the UTC day. */
   session?: Session | string;
   /** The strategy's file, for the `file:line` of its errors. */
@@ -58,6 +61,10 @@ export interface RunnerMetrics {
   errors: number;
   /** Trades applied behind an earlier trade of another symbol (out of event order: live, past the merge's lateness). */
   late: number;
+  /** Orders the pre-trade checks refused. */
+  rejected: number;
+  /** Margin calls started (the account's excess below 0 at a bar's close). */
+  marginCalls: number;
   /** Time spent in onBar, ms, and the slowest call. */
   onBarMs: number;
   slowestOnBarMs: number;
@@ -69,6 +76,8 @@ export interface RunnerMetrics {
 export class StrategyRunner<S extends object = Record<string, unknown>> {
   readonly execution: Execution;
   readonly account: StrategyAccount;
+  /** The pre-trade checks: trading state, limits, margin. */
+  readonly pretrade: PreTrade;
   readonly options: ResolvedExecution;
   readonly ctx: StrategyContext<S>;
   readonly metrics: RunnerMetrics = {
@@ -78,6 +87,8 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     fills: 0,
     errors: 0,
     late: 0,
+    rejected: 0,
+    marginCalls: 0,
     onBarMs: 0,
     slowestOnBarMs: 0,
     slowOnBars: 0,
@@ -106,13 +117,15 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   private stopped = false;
   /** What changed since the last snapshot(), delta() or restore() (./runner-delta.ts). */
   private readonly marks = new RunnerMarks();
+  /** The margin's next boundary at the last mark: a delta carries the margin's rows when it moved. */
+  private markedBoundary = 0;
 
   constructor(
     readonly strategy: Strategy<S>,
     options: RunnerOptions = {},
     private readonly sink: RunnerSink = {},
   ) {
-    const { session, source, slowOnBarMs = 100, maxErrors, ...execution } = options;
+    const { session, source, slowOnBarMs = 100, maxErrors, margin, onMarginCall, ...execution } = options;
     if (!(typeof slowOnBarMs === 'number' && slowOnBarMs >= 0)) {
       throw new KernelInputError('options.slowOnBarMs', 'a number >= 0', String(slowOnBarMs));
     }
@@ -120,6 +133,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     this.options = resolveExecution(execution);
     this.account = new StrategyAccount(this.options.initCash, this.options.allowShort);
     this.execution = new Execution(this.options, this.account, (p, ts) => this.filled(p, ts));
+    this.pretrade = new PreTrade(strategy.limits, { margin, onMarginCall }, this.account, this.symbols, (k) => this.execution.pending(k));
     this.allowed = strategy.symbols ? new Set(strategy.symbols) : undefined;
     this.values = new Map(strategy.valueNames.map((n, i) => [n, i]));
     this.days = new DailyLog(session, this.account);
@@ -135,6 +149,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       accepting: () => this.accepting,
       buffer: (k, units, limit) => void this.buffered.push({ k, units, limit }),
       latest: (type, symbol) => this.latestSeen.get(`${type}\u0000${symbol}`),
+      pretrade: this.pretrade,
       log: (line) => this.sink.log?.(`${this.stamp()} ${strategy.name}: ${line}`),
     };
     this.errors = new CallbackErrors({
@@ -208,6 +223,9 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     if (ts >= this.days.end) this.days.advance(ts, this.symbols.length);
     const seq = this.seq++;
     this.metrics.trades++;
+    // the margin's returns: each symbol's last price before the first trade past a boundary
+    const m = this.pretrade.margin;
+    if (m !== undefined && ts >= m.next) m.roll(ts, this.account.lastPrice, this.symbols.length);
     // fills and their positions are marked at this trade; onBar at the bar's close (below)
     this.account.lastPrice[k] = price;
     this.execution.trade(k, seq, ts, price, volume);
@@ -252,6 +270,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       metrics: { ...this.metrics },
       latest: [...this.latestSeen],
       state: this.ctx.state,
+      risk: this.pretrade.state(),
     });
     this.mark();
     return bytes;
@@ -284,6 +303,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       metrics: { ...this.metrics },
       latest: [...m.latest].map((key) => [key, this.latestSeen.get(key)]),
       state: this.ctx.state,
+      risk: this.pretrade.state(this.pretrade.margin !== undefined && this.pretrade.margin.next !== this.markedBoundary),
     });
     this.mark();
     return bytes;
@@ -291,6 +311,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
 
   /** The run now is the base of the next delta(). */
   private mark(): void {
+    this.markedBoundary = this.pretrade.margin?.next ?? 0;
     this.marks.reset(this.seq, this.symbols.length, (k) => this.series[k].bars, this.days.record);
   }
 
@@ -317,6 +338,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     account.restore(s.account);
     new Execution(this.options, account, () => undefined).restore(s.book);
     new DailyLog(undefined, account).restore(s.days);
+    if (s.risk) checkPreTradeState(s.risk);
     if (s.account.position.length < s.symbols.length || s.book.length > s.symbols.length) {
       throw new KernelInputError('bytes', 'an account and orders of the symbols of the run', 'other ones');
     }
@@ -340,6 +362,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     const state = this.ctx.state as Record<string, unknown>;
     for (const key of Object.keys(state)) delete state[key];
     Object.assign(state, s.state);
+    this.pretrade.restore(s.risk ?? { trading: 'ACTIVE', call: false, times: [], status: this.pretrade.status });
     this.buffered = [];
     this.deferred = [];
     this.mark();
@@ -369,6 +392,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
 
   private onBar(bar: StrategyBar, ts: number, seq: number): void {
     this.metrics.bars++;
+    if (this.pretrade.margin) this.marginAt(bar);
     const t = performance.now();
     const ok = this.call(() => this.strategy.onBar(this.ctx, bar), 'onBar', ` at ${bar.symbol} bar ${bar.index}`);
     const ms = performance.now() - t;
@@ -408,13 +432,48 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     }
   }
 
-  /** The running callback's orders, numbered under `prefix`, sent and placed at time `ts`. */
+  /** The account's margin at a bar's close: a margin call's start or end is logged (and sets the trading state per onMarginCall). */
+  private marginAt(bar: StrategyBar): void {
+    const change = this.pretrade.evaluate();
+    if (change === undefined) return;
+    const { initialMargin, collateral, excess } = this.pretrade.status;
+    if (change === 'call') this.metrics.marginCalls++;
+    this.sink.log?.(
+      `${this.stamp()} ${this.strategy.name}: ${change === 'call' ? 'margin call' : 'margin call cleared'} at ${bar.symbol} bar ${bar.index}: initial margin ${initialMargin.toFixed(2)}, collateral ${collateral.toFixed(2)}, excess ${excess.toFixed(2)}; trading state ${this.pretrade.trading}`,
+    );
+  }
+
+  /**
+   * The running callback's orders, numbered under `prefix`, each through the pre-trade checks: sent
+   * and placed at time `ts`, or refused (ORDER_REJECTED, then onReject).
+   */
   private commit(prefix: string, ts: number, seq: number): void {
     const orders = this.buffered;
     if (orders.length === 0) return;
     this.buffered = [];
+    this.pretrade.begin();
+    let rejections: OrderRejection[] | undefined;
     for (let n = 0; n < orders.length; n++) {
       const { k, units, limit } = orders[n];
+      const refused = this.pretrade.check(k, units, limit, ts);
+      if (refused !== undefined) {
+        const orderId = `${prefix}:${n}`;
+        const rejection: OrderRejection = {
+          id: `${orderId}#rejected`,
+          orderId,
+          strategy: this.strategy.name,
+          symbol: this.symbols[k],
+          ts,
+          units,
+          ...(limit === undefined ? {} : { limit }),
+          ...refused,
+        };
+        this.metrics.rejected++;
+        this.marks.touch(k);
+        this.sink.reject?.(rejection);
+        (rejections ??= []).push(rejection);
+        continue;
+      }
       const order: StrategyOrder = {
         id: `${prefix}:${n}`,
         strategy: this.strategy.name,
@@ -428,6 +487,9 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       this.marks.touch(k);
       this.sink.order?.(order);
       this.execution.place(order, k, ts, this.account.lastPrice[k], seq);
+    }
+    if (rejections && this.strategy.onReject) {
+      for (const r of rejections) this.call(() => this.strategy.onReject!(this.ctx, r), 'onReject', ` at ${r.id}`);
     }
   }
 

@@ -7,6 +7,9 @@
 import type { Session } from '../replay/session.js';
 import type { IndicatorSpecName } from '../api/indicator-spec.js';
 import type { BarOptions, InformationBarOptions } from '../kernels/features/features.js';
+import type { MarginStatus, OrderRejection, StrategyLimits, TradingState } from './pretrade.js';
+
+export type { MarginStatus, OrderRejection, RejectReason, StrategyLimits, SymbolLimit, TradingState } from './pretrade.js';
 
 /**
  * The bars of each symbol, as FeaturesEngine's `bars` option: `{ by: 'time' | 'tick' | 'volume' |
@@ -50,10 +53,17 @@ export interface StrategyDefinition<S extends object = Record<string, unknown>> 
   indicators?: Readonly<Record<string, StrategyIndicator>>;
   /** Bars of history `ctx.value(name, symbol, back)` reaches (back < history). Default 256. */
   history?: number;
+  /**
+   * Pre-trade limits (docs/strategy.md, "Pre-trade checks"): an order past one is refused
+   * (ORDER_REJECTED, onReject), never filled. Default: none.
+   */
+  limits?: StrategyLimits;
   /** Called once per closed bar of each symbol, in event order across symbols. */
   onBar(ctx: StrategyContext<S>, bar: StrategyBar): void;
   /** Called after each fill of the strategy's orders. */
   onFill?(ctx: StrategyContext<S>, fill: StrategyFill): void;
+  /** Called after each order the pre-trade checks refused (no orders there). */
+  onReject?(ctx: StrategyContext<S>, rejection: OrderRejection): void;
   /** Called before the first event (orders are refused there: no bar placed them). */
   onStart?(ctx: StrategyContext<S>): void;
   /** Called after the last event. */
@@ -91,6 +101,12 @@ export interface StrategyContext<S extends object = Record<string, unknown>> {
   targetPercent(symbol: string, fraction: number): void;
   /** Orders the units that flatten the position (nothing when flat). */
   close(symbol: string): void;
+  /** The trading state: ACTIVE, REDUCING (orders that reduce a position only) or HALTED (no orders). */
+  tradingState(): TradingState;
+  /** Sets the trading state (a kill switch of the strategy's own; a margin call sets it too, per onMarginCall). */
+  setTradingState(state: TradingState): void;
+  /** The account's margin at the last bar's close (initial margin, collateral, excess, call), or undefined without margin settings. */
+  margin(): MarginStatus | undefined;
   /** The last payload of `type` (VPIN_CALCULATION, FEATURES_UPDATE, PORTFOLIO_UPDATE, ...) seen for `symbol`. */
   latest(type: string, symbol: string): unknown;
   /** A log line, stamped with the strategy and the event's time. */

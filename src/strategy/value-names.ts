@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { unknownValue } from './context.js';
 import { StrategyError } from './errors.js';
 
-const CALLBACK_KEYS = ['onBar', 'onFill', 'onStart', 'onStop'] as const;
+const CALLBACK_KEYS = ['onBar', 'onFill', 'onReject', 'onStart', 'onStop'] as const;
 
 /** The first parameter's name in a function's source (`onBar(ctx, bar) {`, `(c) =>`, `c =>`), undefined when destructured or none. */
 export function firstParameter(source: string): string | undefined {

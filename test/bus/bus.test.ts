@@ -32,7 +32,7 @@ describe('bus: publish and subscribe', () => {
     expect(Object.fromEntries(seen)).toEqual(DEFAULT_ROUTES);
     const m = bus.metrics();
     expect(m.buses.marketdata.messages).toBe(6);
-    expect(m.buses.logic.messages).toBe(6); // STRATEGY_SIGNAL, RISK_ALERT, ENGINE_HEALTH, PORTFOLIO_UPDATE, ORDER_FILL, POSITION_UPDATE
+    expect(m.buses.logic.messages).toBe(9); // STRATEGY_SIGNAL, RISK_ALERT, ENGINE_HEALTH, PORTFOLIO_UPDATE, ORDER_FILL, POSITION_UPDATE, ORDER_REJECTED, MARGIN_UPDATE, MARGIN_CALL
     expect(m.buses.compute.messages).toBe(5);
     await bus.close();
   });

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
 import { decodeFrame, encodeMessageFrame, encodeTradesFrame, type MessageFrame, type TradesFrame } from '../../src/bus/frames.js';
-import { shardOf, streamName } from '../../src/bus/messages.js';
+import { DEFAULT_ROUTES, MESSAGE_TYPES, shardOf, streamName } from '../../src/bus/messages.js';
 import { DEFAULT_PREFIX, ENTRY_FIELDS, entryFrames, RedisTransport, streamTag } from '../../src/bus/transports/redis/index.js';
 import { encodePack } from '../../src/bus/transports/redis/pack.js';
 import { DEAD_LETTER_SUFFIX } from '../../src/bus/transports/types.js';
@@ -43,6 +43,12 @@ function section(title: string): string {
 }
 
 describe('docs/wire-format.md', () => {
+  it('the table of message types is the default route table', () => {
+    const rows = [...section('Message types and their buses').matchAll(/^\| `(\w+)` \| (\w+) \|/gm)].map((m) => [m[1], m[2]]);
+    expect(Object.fromEntries(rows)).toEqual(DEFAULT_ROUTES);
+    expect(rows).toHaveLength(MESSAGE_TYPES.length);
+  });
+
   it('the TRADES example decodes to what the text says, and is what encodeTradesFrame writes', () => {
     const bytes = dump('Two trades of AAPL, `sentAt` = 1700000000300.5 (96 bytes):');
     expect(bytes.length).toBe(96);

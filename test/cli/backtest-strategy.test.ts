@@ -4,16 +4,17 @@
  * backtestStrategy() called directly; --json's shape (NaN as null), --out read back, the progress
  * line, the one-line errors (exit 2) and the grid form still answering beside it.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runBacktest } from '../../src/cli/backtest.js';
 import { main } from '../../src/cli/main.js';
 import { KernelInputError } from '../../src/errors.js';
 import { readTable, writeTable } from '../../src/io/index.js';
 import { STAT_FIELDS } from '../../src/kernels/backtest/backtest-stats.js';
-import { backtestStrategy, loadStrategy } from '../../src/strategy/index.js';
+import { backtestStrategy, loadAccounts, loadStrategy, strategyMargin } from '../../src/strategy/index.js';
 import { randomTape } from '../strategy/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kb-backtest-strategy-'));
@@ -83,6 +84,60 @@ describe('kernelbus backtest --file --strategy', () => {
       expect(other.fills).toEqual(fromCsv.fills);
       expect(other.stats).toEqual(fromCsv.stats);
     }
+  });
+
+  it('--accounts and --on-margin-call: the rejections backtestStrategy gives, in --json, the summary and the report', async () => {
+    const lever = fileURLToPath(new URL('../../examples/strategy-lever.mjs', import.meta.url));
+    const accounts = fileURLToPath(new URL('../../examples/accounts.json', import.meta.url));
+    const args = [
+      '--file',
+      csv,
+      '--strategy',
+      lever,
+      '--init-cash',
+      '100000',
+      '--allow-short',
+      '--accounts',
+      accounts,
+      '--on-margin-call',
+      'reduce',
+    ];
+    const { strategy, source } = await loadStrategy(lever);
+    const margin = strategyMargin(loadAccounts(accounts), 'lever');
+    const direct = backtestStrategy(tape, strategy, {
+      initCash: 100_000,
+      allowShort: true,
+      margin,
+      onMarginCall: 'reduce',
+      source,
+      log: quiet,
+    });
+    expect(new Set(direct.rejections.map((r) => r.reason))).toEqual(new Set(['margin', 'reducing', 'maxOrderNotional']));
+    const out = await json(args);
+    expect(out.rejections).toEqual(direct.rejections);
+    expect(out.fills).toEqual(direct.fills);
+    expect(out.metrics).toMatchObject({ rejected: direct.rejections.length, marginCalls: direct.metrics.marginCalls });
+    const report = join(dir, 'lever.html');
+    const lines: string[] = [];
+    expect(await runBacktest([...args, '--report', report], (line) => lines.push(line), quiet)).toBe(0);
+    const n = (x: number) => x.toLocaleString('en-US');
+    const count = (reason: string) => direct.rejections.filter((r) => r.reason === reason).length;
+    expect(lines[0]).toMatch(`${n(direct.rejections.length)} orders rejected (`);
+    expect(lines[0]).toMatch(`margin ${n(count('margin'))}`);
+    expect(lines[0]).toMatch(`, ${n(direct.metrics.marginCalls)} margin calls`);
+    const page = readFileSync(report, 'utf8');
+    expect(page).toContain(`${n(direct.rejections.length)} orders refused by the pre-trade checks (`);
+    expect(page).toContain(`<td>${direct.rejections[0].orderId}</td>`);
+    // the flags' mistakes, before the tape is read
+    await expect(runBacktest([...args.slice(0, -1), 'stop'], quiet, quiet)).rejects.toThrow(
+      '--on-margin-call: expected reduce, halt, none, got "stop"',
+    );
+    await expect(runBacktest(['--file', csv, '--strategy', lever, '--on-margin-call', 'halt'], quiet, quiet)).rejects.toThrow(
+      '--on-margin-call: expected an --accounts file too (the margin that calls), got no --accounts',
+    );
+    await expect(runBacktest(['--file', csv, ...FLAGS, '--accounts', accounts], quiet, quiet)).rejects.toThrow(
+      `${accounts}: expected an account for strategy 'macross', got accounts of lever, ma-cross only`,
+    );
   });
 
   it('the total statistics are of the account: the symbols P&L add up to it', async () => {

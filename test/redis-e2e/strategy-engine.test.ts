@@ -4,26 +4,36 @@
  * --file --strategy --json` prints (ids, units, prices, fees, ts), also when the engine is killed
  * (SIGKILL) twice mid-tape: once before any checkpoint (the next process replays what its group
  * acknowledged) and once after one (the next restores it). Fills are counted once by id; one published
- * again after a restart must be identical.
+ * again after a restart must be identical. The killed run is of a strategy that over-levers
+ * (examples/strategy-lever.mjs, issue 92): its ORDER_REJECTED messages, from its limits, its margin
+ * (examples/accounts.json) and the REDUCING state of its margin calls, are the backtest's `rejections`.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { RedisClient } from '../../src/bus/transports/redis/index.js';
-import type { StrategyFill, StrategyOrder } from '../../src/strategy/index.js';
+import type { OrderRejection, StrategyFill, StrategyOrder } from '../../src/strategy/index.js';
 import { client, closeAll, describeRedis, keysOf, RedisServer, tearDown, until } from '../helpers/redis.js';
 import { Command, consumed, killAll, storedMessages, runCommand } from './helpers.js';
 
 const TAPE = fileURLToPath(new URL('../../examples/tape.csv', import.meta.url));
-const STRATEGY = fileURLToPath(new URL('../../examples/strategy-ma-cross.mjs', import.meta.url));
 /** The fill model of both runs: fees, slippage and latency, so a mismatch in any shows. */
 const EXECUTION = ['--init-cash', '100000', '--fees', '0.0005', '--slippage', '0.0002', '--latency-ms', '500'];
+const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
+/** The strategy and flags of a run. */
+type Run = { strategy: string; flags: string[] };
+const MA_CROSS: Run = { strategy: example('strategy-ma-cross.mjs'), flags: EXECUTION };
+const LEVER: Run = {
+  strategy: example('strategy-lever.mjs'),
+  flags: [...EXECUTION, '--allow-short', '--accounts', example('accounts.json'), '--on-margin-call', 'reduce'],
+};
+type Expected = { orders: StrategyOrder[]; fills: StrategyFill[]; rejections: OrderRejection[] };
 const SHARDS = 4;
 const TRADE_STREAMS = Array.from({ length: SHARDS }, (_, s) => keysOf().stream(`marketdata:TRADE_EXECUTION:${s}`));
 
 /** What `kernelbus backtest --json` prints of the tape. */
-async function backtest(): Promise<{ orders: StrategyOrder[]; fills: StrategyFill[] }> {
-  const { code, stdout, stderr } = await runCommand(['backtest', '--file', TAPE, '--strategy', STRATEGY, ...EXECUTION, '--json']);
+async function backtest(run: Run): Promise<Expected> {
+  const { code, stdout, stderr } = await runCommand(['backtest', '--file', TAPE, '--strategy', run.strategy, ...run.flags, '--json']);
   expect(code, stderr).toBe(0);
   return JSON.parse(stdout);
 }
@@ -47,9 +57,9 @@ async function byId<P extends { id: string }>(redis: RedisClient, type: string):
 }
 
 /** `kernelbus engine strategy` on the tape's strategy, ready. */
-async function engine(url: string, checkpointMs: number): Promise<Command> {
+async function engine(url: string, checkpointMs: number, run: Run): Promise<Command> {
   const c = new Command(
-    ['engine', 'strategy', '--strategy', STRATEGY, '--redis', url, '--consumer', 'live'].concat(EXECUTION, [
+    ['engine', 'strategy', '--strategy', run.strategy, '--redis', url, '--consumer', 'live'].concat(run.flags, [
       '--checkpoint-ms',
       String(checkpointMs),
       '--claim-idle-ms',
@@ -124,7 +134,8 @@ async function checkpointed(redis: RedisClient): Promise<void> {
 describeRedis('StrategyEngine over Redis: the backtest fills, live', () => {
   let server: RedisServer;
   let url: string;
-  let expected: { orders: StrategyOrder[]; fills: StrategyFill[] };
+  let expected: Expected;
+  let lever: Expected;
   /** Three cuts of the tape's time span: [start, t1, t2, end + 1]. */
   let cuts: number[];
   /** Trades before cuts[1]. */
@@ -133,7 +144,7 @@ describeRedis('StrategyEngine over Redis: the backtest fills, live', () => {
   beforeAll(async () => {
     server = await RedisServer.start();
     url = server.url();
-    expected = await backtest();
+    [expected, lever] = await Promise.all([backtest(MA_CROSS), backtest(LEVER)]);
     const ts = readFileSync(TAPE, 'utf8')
       .trim()
       .split('\n')
@@ -153,7 +164,7 @@ describeRedis('StrategyEngine over Redis: the backtest fills, live', () => {
     const redis = client(url);
     await redis.flushall();
     expect(expected.fills.length).toBeGreaterThan(100);
-    const live = await engine(url, 200);
+    const live = await engine(url, 200, MA_CROSS);
     await feed(url, cuts[0], cuts[3]);
     await consumed(redis, TRADE_STREAMS, 'strategy');
     // the merge hands the last trades out once the feed has been silent for --max-lateness-ms
@@ -173,11 +184,14 @@ describeRedis('StrategyEngine over Redis: the backtest fills, live', () => {
     );
   });
 
-  it('killed (SIGKILL) before its first checkpoint and again after one: the fills counted once by id are the backtest`s', async () => {
+  it('killed (SIGKILL) before its first checkpoint and again after one: the fills and rejections counted once by id are the backtest`s', async () => {
     const redis = client(url);
     await redis.flushall();
+    const expected = lever;
+    // the over-levering run meets its limits, its margin and the REDUCING state of its margin calls
+    expect(new Set(expected.rejections.map((r) => r.reason))).toEqual(new Set(['margin', 'reducing', 'maxOrderNotional']));
     // 1: no timed checkpoint before the kill; its group acknowledges the first third of the tape, its fills published
-    const first = await engine(url, 3_600_000);
+    const first = await engine(url, 3_600_000, LEVER);
     await feed(url, cuts[0], cuts[1]);
     await consumed(redis, TRADE_STREAMS, 'strategy');
     await filledBefore(redis, expected.fills, cuts[1]);
@@ -186,7 +200,7 @@ describeRedis('StrategyEngine over Redis: the backtest fills, live', () => {
     // 2: nothing to restore: it replays what the group acknowledged (publishing those fills again, identical),
     // then takes the second third and is killed once a checkpoint covers it: its state then holds the
     // first third's bars, positions and orders (the merge may still hold the second third's trades)
-    const second = await engine(url, 200);
+    const second = await engine(url, 200, LEVER);
     await until(
       async () => {
         const e = await events(second);
@@ -205,7 +219,7 @@ describeRedis('StrategyEngine over Redis: the backtest fills, live', () => {
     second.kill('SIGKILL');
     await second.exited;
     // 3: restores the checkpoint and goes on to the end
-    const third = await engine(url, 200);
+    const third = await engine(url, 200, LEVER);
     await feed(url, cuts[2], cuts[3]);
     await consumed(redis, TRADE_STREAMS, 'strategy');
     await until(async () => (await byId(redis, 'ORDER_FILL')).map.size >= expected.fills.length, 'every fill', 30_000, 50);
@@ -225,6 +239,8 @@ describeRedis('StrategyEngine over Redis: the backtest fills, live', () => {
     expect(tailed.stderr).toMatch(new RegExp(`, ${fills.again} repeats? dropped`));
     const orders = await byId<StrategyOrder>(redis, 'STRATEGY_SIGNAL');
     expect([...orders.map.values()].sort(byTsId)).toEqual([...expected.orders].sort(byTsId));
+    const rejections = await byId<OrderRejection>(redis, 'ORDER_REJECTED');
+    expect([...rejections.map.values()].sort(byTsId)).toEqual([...expected.rejections].sort(byTsId));
     // the third restored a checkpoint (8 symbols' keys), and replayed or was handed nothing twice
     expect(third.out).toMatch(/, [1-9]\d* keys restored;/);
     expect(third.out).toMatch(/ 0 late trades, 8 symbols;/);

@@ -9,9 +9,16 @@ import { type Bus, type BusMessage, createBus, decodeFrame, encodeTradesFrame, t
 import { FrameTrades } from '../../src/kernels/frame-trades.js';
 import { StrategyEngine } from '../../src/engines/index.js';
 import { KernelInputError } from '../../src/errors.js';
-import { backtestStrategy, defineStrategy, type StrategyFill, type Tape } from '../../src/strategy/index.js';
+import {
+  backtestStrategy,
+  defineStrategy,
+  type OrderRejection,
+  parseAccounts,
+  type StrategyFill,
+  type Tape,
+} from '../../src/strategy/index.js';
 import { packStructured, unpackStructured } from '../../src/strategy/runner-state.js';
-import { maCross, randomTape } from './helpers.js';
+import { maCross, OVER_LEVER_RISK, overLever, randomTape } from './helpers.js';
 
 /** Records by time, then id (the bus keeps each key's order, not the order across keys). */
 function inOrder<T extends { ts: number; id: string }>(records: T[]): T[] {
@@ -107,6 +114,33 @@ describe('StrategyEngine', () => {
     const runner = engine.strategies()[0];
     expect(runner.account.equity()).toBe(file.equity);
     expect(engine.metrics().extra).toMatchObject({ fills: file.fills.length, late: 0, held: 0, strategyErrors: 0 });
+    await bus.close();
+  });
+
+  it('refuses the orders the file backtest refuses (ORDER_REJECTED, the same payloads), margin from an accounts file', async () => {
+    const tape = randomTape(3_000, ['AAA', 'BBB', 'CCC'], 3_000, 21);
+    const strategy = overLever('lever', ['AAA', 'BBB', 'CCC']);
+    const { margin, ...options } = OVER_LEVER_RISK;
+    const file = backtestStrategy(tape, strategy, OVER_LEVER_RISK);
+    const reasons = new Set(file.rejections.map((r) => r.reason));
+    expect([...reasons].sort()).toEqual(['margin', 'reducing']);
+    const accounts = parseAccounts(
+      JSON.stringify({ margin, accounts: [{ name: 'a', strategies: ['lever'], cash: 10_000 }] }),
+      'accounts.json',
+    );
+
+    const bus = createBus({ maxBatch: 16 });
+    const rejected = collect(bus, 'ORDER_REJECTED');
+    const fills = collect(bus, 'ORDER_FILL');
+    const engine = new StrategyEngine(bus, { strategies: strategy, ...options, accounts, maxLatenessMs: 60_000, heartbeatMs: 0 }).start();
+    await engine.ready();
+    await publishTape(bus, tape);
+    await engine.close();
+    await bus.drain();
+    expect(inOrder(rejected.map((m) => m.payload as OrderRejection))).toEqual(inOrder(file.rejections));
+    expect(inOrder(fills.map((m) => m.payload as StrategyFill))).toEqual(inOrder(file.fills));
+    expect(new Set(rejected.map((m) => m.bus))).toEqual(new Set(['logic']));
+    expect(engine.metrics().extra).toMatchObject({ rejected: file.rejections.length, marginCalls: file.metrics.marginCalls });
     await bus.close();
   });
 

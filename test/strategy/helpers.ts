@@ -68,3 +68,31 @@ export function maCross(fast: number, slow: number, barMs = 60_000, name = 'macr
     },
   });
 }
+
+/**
+ * A strategy that over-levers (issue 92's e2e): at each minute bar of a symbol it shorts twice the
+ * equity, every third bar buys it back in part; limits of 3 orders a second and 6,000 units a symbol.
+ * With OVER_LEVER_RISK (allowShort, a margin that calls) its orders meet every pre-trade rule.
+ */
+export function overLever(name = 'lever', symbols?: string[]): Strategy<object> {
+  return defineStrategy({
+    name,
+    ...(symbols ? { symbols } : {}),
+    bars: { by: 'time', threshold: 60_000 },
+    limits: { maxOrdersPerSecond: 3, maxPositionUnits: 6_000 },
+    onBar(ctx, bar) {
+      const units = Math.floor((2 * ctx.equity()) / bar.close);
+      if (bar.index % 3 === 2) ctx.order(bar.symbol, Math.floor(units / 3));
+      else if (units > 0) ctx.order(bar.symbol, -units);
+    },
+  }) as Strategy<object>;
+}
+
+/** The over-levering strategy's run options: shorts allowed, a margin over minute returns, REDUCING on a call. */
+export const OVER_LEVER_RISK = {
+  initCash: 10_000,
+  allowShort: true,
+  fees: 0.0005,
+  margin: { every: 60_000, seed: 5, horizon: 2, window: 120, fallbackRate: 0.3, haircuts: { '*': 0.05 } },
+  onMarginCall: 'reduce',
+} as const;
