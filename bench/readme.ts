@@ -164,6 +164,18 @@ const VIEWS: Record<string, TableView[]> = {
       },
     },
   ],
+  margin: [
+    {
+      title: 'margin, a call (ratios: native over reference, 1 thread over the pool, numpy over native, native over the bound)',
+      labels: {
+        native: 'native',
+        'native, 1 thread': 'native, 1 thread',
+        reference: 'reference',
+        numpy: 'numpy (same run)',
+        bound: 'bound',
+      },
+    },
+  ],
   bus: [
     {
       cases: /^throughput/,

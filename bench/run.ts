@@ -25,6 +25,7 @@ import { indicatorsSection } from './indicators.js';
 import { indicatorsGridSection } from './indicators-grid.js';
 import { ioSection } from './io.js';
 import { labelingSection } from './labeling.js';
+import { marginSection } from './margin.js';
 import { replaySection } from './replay.js';
 import { portfolioSection } from './portfolio.js';
 import { riskSection } from './risk.js';
@@ -51,6 +52,7 @@ const sections: BenchSection[] = [
   portfolioSection,
   featuresSection,
   labelingSection,
+  marginSection,
   indicatorsSection,
   indicatorsGridSection,
   backtestSection,
