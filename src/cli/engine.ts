@@ -26,6 +26,8 @@ import type { BarOptions } from '../kernels/features/features.js';
 import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk/risk.js';
 import { DEFAULT_MAX_FUTURE_MS, VpinEngine } from '../engines/vpin.js';
 import { StrategyEngine } from '../engines/strategy.js';
+import { CollateralEngine, type CollateralEngineOptions } from '../engines/collateral.js';
+import { loadAccounts } from '../strategy/accounts.js';
 import { badTradesFlag, badTradesUsage } from './bad-trades.js';
 import { STRATEGY_ENGINE_FLAGS, STRATEGY_ENGINE_USAGE, strategyEngineOptions } from './engine-strategy.js';
 import { CheckpointConfigError } from '../engines/checkpoint-config.js';
@@ -61,7 +63,7 @@ import { fmt, ms } from './summary.js';
 
 /** `kernelbus engine --help`. */
 export const ENGINE_USAGE = alignOptions(
-  `Usage: kernelbus engine vpin|risk|factor|portfolio|features|strategy --redis URL [options]
+  `Usage: kernelbus engine vpin|risk|factor|portfolio|features|strategy|collateral --redis URL [options]
 
 Runs an engine process on Redis Streams until SIGINT or SIGTERM, in a consumer group, checkpointing
 its state in Redis (${HELP_KEYS.checkpointIndex('<group>')}). On a signal it finishes the entries in hand, writes a checkpoint
@@ -105,6 +107,13 @@ into time order, with the fill model of kernelbus backtest --strategy: it publis
 STRATEGY_SIGNAL, each fill as ORDER_FILL and the position after it as POSITION_UPDATE (logic bus),
 the same ids and values as the backtest of the same tape. Its checkpoints hold the whole run (positions,
 cash, open orders, bars, indicators, ctx.state, the trades held by the merge): run one per group.
+
+collateral reads ORDER_FILL (the strategy engine's) and TRADE_EXECUTION, and keeps each account of
+--accounts (docs/margin.md): its cash and positions from its strategies' fills (each counted once by
+id), marked at the trades, margined by filtered historical simulation over the returns it has seen
+(rebuilt every --rescenario). It publishes MARGIN_UPDATE after each fill and at each rebuild, and
+MARGIN_CALL when an account's excess falls below 0 (once per breach) and when it clears. Run one per
+group.
 
 Options:
   --redis URL          Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS, or a Redis
@@ -175,7 +184,13 @@ features:
   --estimators list    of ${FEATURE_ESTIMATORS.join(', ')} (default: all)
   --ind list           indicators of the bars, as kernelbus indicators --ind: rsi,macd(fastPeriod=8) (default none)
   --max-future-ms ms   as vpin's
-${STRATEGY_ENGINE_USAGE}`,
+${STRATEGY_ENGINE_USAGE}collateral:
+  --accounts f         the accounts file (docs/margin.md): each account's strategies, cash, haircuts and
+                       margin settings (required)
+  --rescenario w       daily | hourly | minute | ms: every account's returns interval and the rebuild of
+                       its scenarios (default: each account's \`every\`, else daily)
+  --mark-ms ms         event-time ms between two margin checks of an account as its symbols trade (default 1000)
+`,
   23,
 );
 
@@ -201,6 +216,7 @@ const ENGINE_FLAGS = {
   portfolio: ['window', 'min-rows', 'universe', 'portfolios', 'config', 'every', 'estimator', 'limit'],
   features: ['by', 'threshold', 'window', 'estimators', 'ind', 'max-future-ms'],
   strategy: STRATEGY_ENGINE_FLAGS,
+  collateral: ['accounts', 'rescenario', 'mark-ms'],
 } as const;
 type EngineKind = keyof typeof ENGINE_FLAGS;
 const KINDS = Object.keys(ENGINE_FLAGS) as EngineKind[];
@@ -227,6 +243,21 @@ const FLAGS = {
   ) as Record<Exclude<(typeof ENGINE_FLAGS)[EngineKind][number], 'allow-short'>, Flag<string | undefined>>),
   'allow-short': flag.boolean(),
 };
+
+/** The collateral engine's options from its flags (--accounts, --rescenario, --mark-ms): KernelInputError naming the flag. */
+export function collateralEngineOptions(
+  values: Partial<Record<(typeof ENGINE_FLAGS)['collateral'][number], string>>,
+): Omit<CollateralEngineOptions, 'name'> {
+  if (values.accounts === undefined || values.accounts === '') throw new KernelInputError('--accounts', 'an accounts file', 'none');
+  const accounts = loadAccounts(values.accounts);
+  const r = values.rescenario;
+  let rescenario: CollateralEngineOptions['rescenario'];
+  if (r !== undefined) {
+    rescenario = r === 'daily' || r === 'hourly' || r === 'minute' ? r : parseNumber(r, 0, '--rescenario', 1, 1e12, true);
+  }
+  const markMs = parseNumber(values['mark-ms'], 1000, '--mark-ms', 0, 86_400_000, false);
+  return { accounts, markMs, ...(rescenario === undefined ? {} : { rescenario }) };
+}
 
 /**
  * The risk engine's options from its flags (--window, --min-rows, --confidence, --universe,
@@ -362,7 +393,7 @@ export async function runEngine(
       if (names.length !== 1 || !KINDS.includes(names[0] as EngineKind)) {
         throw new KernelInputError(
           'engine',
-          "one engine name: 'vpin', 'risk', 'factor', 'portfolio', 'features' or 'strategy'",
+          "one engine name: 'vpin', 'risk', 'factor', 'portfolio', 'features', 'strategy' or 'collateral'",
           names.length === 0 ? 'none' : JSON.stringify(names.join(' ')),
         );
       }
@@ -435,6 +466,9 @@ export async function runEngine(
   } else if (kind === 'features') {
     const options = featuresEngineOptions(values);
     make = (bus) => new FeaturesEngine(bus, { ...common, ...options });
+  } else if (kind === 'collateral') {
+    const options = collateralEngineOptions(values);
+    make = (bus) => new CollateralEngine(bus, { ...common, ...options });
   } else if (kind === 'strategy') {
     const options = await strategyEngineOptions(values);
     // ctx.log() lines and callback errors: the command's log, once it exists
@@ -465,9 +499,26 @@ export async function runEngine(
   let status: NodeJS.Timeout | undefined;
   const engine = make(bus);
   // the input types per shard: risk's returns and portfolios (and positions with --positions)
-  const types = kind === 'risk' ? (values.positions === undefined ? 2 : 3) : kind === 'portfolio' ? 2 : kind === 'strategy' ? 4 : 1;
+  const types =
+    kind === 'risk'
+      ? values.positions === undefined
+        ? 2
+        : 3
+      : kind === 'portfolio' || kind === 'collateral'
+        ? 2
+        : kind === 'strategy'
+          ? 4
+          : 1;
   const streams = shards * types;
-  const unit = { vpin: 'trades', risk: 'updates', factor: 'dates', portfolio: 'updates', features: 'trades', strategy: 'messages' }[kind];
+  const unit = {
+    vpin: 'trades',
+    risk: 'updates',
+    factor: 'dates',
+    portfolio: 'updates',
+    features: 'trades',
+    strategy: 'messages',
+    collateral: 'messages',
+  }[kind];
   // /readyz: the streams leased (by this process or another of its group) and resumed, every bus's Redis
   // reachable, and not stalled (entries waiting for the group while none was processed for --stall-seconds).
   let leased = false;
@@ -584,6 +635,7 @@ export async function runEngine(
           portfolio: () => `rebalances ${fmt(m.extra.rebalances)}  on alerts ${fmt(m.extra.alertRebalances)}`,
           features: () => `bars ${fmt(m.extra.bars)}  symbols ${fmt(m.keys)}`,
           strategy: () => `bars ${fmt(m.extra.bars)}  orders ${fmt(m.extra.orders)}  fills ${fmt(m.extra.fills)}`,
+          collateral: () => `updates ${fmt(m.extra.marginUpdates)}  calls ${fmt(m.extra.marginCalls)}  open ${fmt(m.extra.openCalls)}`,
         }[kind]();
         out.write(
           `\r${fmt(m.processed).padStart(12)} ${unit}  ${fmt(rate).padStart(10)} msg/s  p50 ${ms(m.latencyMs.p50)} ms  p99 ${ms(m.latencyMs.p99)} ms  ${made}\x1b[K`,
@@ -628,10 +680,12 @@ export async function runEngine(
     features: () => `${fmt(x.bars)} bars, ${fmt(m.keys)} symbols`,
     strategy: () =>
       `${fmt(x.bars)} bars, ${fmt(x.orders)} orders, ${fmt(x.fills)} fills, ${fmt(x.strategyErrors)} callback errors, ${fmt(x.late)} late trades, ${fmt(m.keys)} symbols`,
+    collateral: () =>
+      `${fmt(x.accounts)} accounts, ${fmt(x.marginUpdates)} margin updates, ${fmt(x.marginCalls)} margin calls (${fmt(x.openCalls)} open), ${fmt(x.repeatedFills)} fills seen before, ${fmt(m.keys)} symbols`,
   }[kind]();
   log.info(
     `stopped (${stop.received}): processed ${fmt(m.processed)} ${unit} in ${fmt(m.batches)} deliveries, ${fmt(m.duplicates)} duplicates skipped, ` +
-      `${fmt(x.replayed ?? 0)} ${unit} replayed after takeovers, ${fmt(x.restoredKeys ?? 0)} ${{ vpin: 'symbols', risk: 'keys', factor: 'universes', portfolio: 'keys', features: 'symbols', strategy: 'keys' }[kind]} restored; ${made}; ` +
+      `${fmt(x.replayed ?? 0)} ${unit} replayed after takeovers, ${fmt(x.restoredKeys ?? 0)} ${{ vpin: 'symbols', risk: 'keys', factor: 'universes', portfolio: 'keys', features: 'symbols', strategy: 'keys', collateral: 'keys' }[kind]} restored; ${made}; ` +
       `${fmt(x.checkpoints ?? 0)} checkpoints (${fmt(x.checkpointErrors ?? 0)} failed); ` +
       `${fmt(x.republished ?? 0)} republished ${unit} skipped; ` +
       badTradesLine(m.badTrades) +

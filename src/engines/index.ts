@@ -47,5 +47,6 @@ export type { AssetValues, FactorInput, FactorResult, ResidualStats } from './fa
 export { estimateFactors, type FactorFit, type FactorPanels, type FitOptions } from './factor-fit.js';
 export { PanelHistory } from './factor-history.js';
 export { StrategyEngine, OBSERVED_TYPES, type StrategyEngineOptions } from './strategy.js';
+export { CollateralEngine, type CollateralEngineOptions, type MarginCall, type MarginUpdate } from './collateral.js';
 export { ReturnsWindow } from './returns-window.js';
 export { prometheusRegistry, serveMetrics, type GroupLag, type MetricsServer, type MetricsSources } from '../ops/prometheus.js';
