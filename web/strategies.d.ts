@@ -12,8 +12,9 @@ export interface PagePosition {
 /** A strategy as the page keeps it. */
 export interface PageStrategy {
   orders: number;
-  /** Fills counted once by id, and their fees. */
+  /** Fills counted once by id, and their fees; orders the pre-trade checks refused, once by id. */
   fills: number;
+  rejected: number;
   fees: number;
   /** The equity after each position update (the last STRATEGY_CAPS.equity). */
   equity: { t: number; equity: number }[];

@@ -1,5 +1,5 @@
 // What the dashboard (web/dashboard.html) keeps and shows of each strategy: its STRATEGY_SIGNAL,
-// ORDER_FILL and POSITION_UPDATE messages (StrategyEngine's, docs/strategy.md) folded into an equity
+// ORDER_FILL, POSITION_UPDATE and ORDER_REJECTED messages (StrategyEngine's, docs/strategy.md) folded into an equity
 // curve, its drawdown, the positions and P&L per symbol and the last fills. Pure functions of the
 // payloads as the gateway sends them (JSON: NaN arrives as null), no DOM. The gateway inlines this file
 // into the page (src/gateway/page.ts); test/gateway/strategies.test.ts folds a StrategyEngine's
@@ -10,26 +10,30 @@ export const STRATEGY_CAPS = { equity: 600, fills: 12, ids: 10000 };
 
 /** A strategy as the page keeps it. */
 function newStrategy() {
-  return { orders: 0, fills: 0, fees: 0, equity: [], lastFills: [], positions: new Map(), seen: new Set() };
+  return { orders: 0, fills: 0, rejected: 0, fees: 0, equity: [], lastFills: [], positions: new Map(), seen: new Set() };
 }
 
 /**
- * Folds one message into `strategies` (name -> state): an order counts; a fill counts once by its id
- * (the bus is at-least-once: a fill published again after a restart has the same id) and is kept
- * among the last fills; a position replaces its symbol's and adds a point to the equity curve.
+ * Folds one message into `strategies` (name -> state): an order counts; a fill, and an order the
+ * pre-trade checks refused, count once by their id (the bus is at-least-once: a fill published again
+ * after a restart has the same id), a fill kept among the last fills; a position replaces its symbol's and adds a point to the equity curve.
  * Returns the strategy's name, or undefined for a message of another type or without a strategy.
  */
 export function onStrategyMessage(strategies, m, caps = STRATEGY_CAPS) {
   const p = m.payload;
   if (p === null || typeof p !== 'object' || typeof p.strategy !== 'string') return undefined;
-  if (m.type !== 'STRATEGY_SIGNAL' && m.type !== 'ORDER_FILL' && m.type !== 'POSITION_UPDATE') return undefined;
+  if (!['STRATEGY_SIGNAL', 'ORDER_FILL', 'POSITION_UPDATE', 'ORDER_REJECTED'].includes(m.type)) return undefined;
   let s = strategies.get(p.strategy);
   if (!s) strategies.set(p.strategy, (s = newStrategy()));
   if (m.type === 'STRATEGY_SIGNAL') s.orders++;
-  else if (m.type === 'ORDER_FILL') {
+  else if (m.type === 'ORDER_FILL' || m.type === 'ORDER_REJECTED') {
     if (s.seen.has(p.id)) return p.strategy;
     s.seen.add(p.id);
     if (s.seen.size > caps.ids) s.seen.delete(s.seen.values().next().value);
+    if (m.type === 'ORDER_REJECTED') {
+      s.rejected++;
+      return p.strategy;
+    }
     s.fills++;
     s.fees += p.fees ?? 0;
     s.lastFills.push(p);

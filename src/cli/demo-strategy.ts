@@ -3,11 +3,14 @@
  * (long a slice of the equity when the fast SMA of a symbol's closes crosses above the slow one, flat
  * when it crosses below; no new entry while the symbol's last VPIN_CALCULATION has a CDF above 0.9),
  * run by a StrategyEngine on the demo's bus. Its orders, fills and positions go out on the logic bus
- * (the RiskEngine measures its book, the dashboard shows it). The status line counts the messages; the
+ * (the RiskEngine measures its book, the dashboard shows it), and a CollateralEngine margins its account
+ * (DEMO_ACCOUNTS: MARGIN_UPDATE, MARGIN_CALL; the dashboard's margin panel). The status line counts the messages; the
  * summary shows the account at the end, each position marked to its symbol's last trade.
  */
 import type { Bus } from '../bus/bus.js';
+import { CollateralEngine } from '../engines/collateral.js';
 import { StrategyEngine } from '../engines/strategy.js';
+import type { Accounts } from '../strategy/accounts.js';
 import type { VpinCalculation } from '../engines/vpin.js';
 import { defineStrategy } from '../strategy/define.js';
 import type { PositionUpdate, Strategy, StrategyFill } from '../strategy/types.js';
@@ -21,6 +24,18 @@ export const TOXIC_CDF = 0.9;
 export const DEMO_CASH = 1_000_000;
 /** The demo's fees: a fraction of each fill's value (5 basis points), as a broker charges. */
 export const DEMO_FEES = 0.0005;
+/** The demo's account: the example strategy's, margined on returns of each second (docs/margin.md). */
+export const DEMO_ACCOUNTS: Accounts = {
+  source: 'kernelbus demo',
+  accounts: [
+    {
+      name: 'demo',
+      strategies: [DEMO_STRATEGY],
+      cash: DEMO_CASH,
+      margin: { every: 1000, seed: 5, horizon: 2, window: 120, fallbackRate: 0.2, haircuts: 0.05 },
+    },
+  ],
+};
 /** Positions the summary lists. */
 const SHOWN = 5;
 
@@ -71,6 +86,8 @@ type Held = Pick<PositionUpdate, 'units' | 'avgPrice' | 'realizedPnl' | 'unreali
 /** The example strategy on the demo's bus, and what its messages said (orders, fills, positions). */
 export class DemoStrategy {
   readonly engine: StrategyEngine;
+  /** The Collateral engine of the strategy's account (DEMO_ACCOUNTS). */
+  readonly collateral: CollateralEngine;
   readonly strategy: Strategy<VpinMaCrossState>;
   /** Orders (STRATEGY_SIGNAL), fills (ORDER_FILL) and fees seen. */
   orders = 0;
@@ -101,6 +118,7 @@ export class DemoStrategy {
       maxLatenessMs: 50,
       observe: ['VPIN_CALCULATION'],
     }).start();
+    this.collateral = new CollateralEngine(bus, { accounts: DEMO_ACCOUNTS }).start();
     bus.subscribe('STRATEGY_SIGNAL', () => void this.orders++);
     bus.subscribe<StrategyFill>('ORDER_FILL', (m) => {
       this.fills++;

@@ -302,7 +302,7 @@ async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
   }).start();
   const strategy = new DemoStrategy(bus, symbols, tape ? barMs : STRATEGY_BAR_MS);
   // the strategy first: its last fills and positions reach the risk engine before that closes
-  const engines = [engine, strategy.engine, risk.engine, risk.portfolio, factor.engine, features];
+  const engines = [engine, strategy.engine, strategy.collateral, risk.engine, risk.portfolio, factor.engine, features];
   const alerts: { key: string; alert: VpinAlert }[] = [];
   let buckets = 0;
   let heartbeats = 0;

@@ -170,10 +170,7 @@ export class CollateralEngine extends Engine {
       if (!(Number.isFinite(ts) && price > 0)) continue;
       for (let a = 0; a < this.margins.length; a++) {
         const m = this.margins[a];
-        if (ts >= m.next) {
-          m.roll(ts, this.marks, this.symbols.length);
-          if (this.holds(a)) this.margin(a, ts, true);
-        }
+        if (ts >= m.next && m.roll(ts, this.marks, this.symbols.length) && this.holds(a)) this.margin(a, ts, true);
       }
       this.marks[k] = price;
     }

@@ -1,7 +1,8 @@
 /**
  * The dashboard page the gateway serves: web/dashboard.html with web/alerts.js (what the page says
  * about alerts and how it marks a portfolio's row) and web/strategies.js (what it keeps of each
- * strategy: equity, drawdown, positions, fills) inlined at their markers: pure functions, tested
+ * strategy: equity, drawdown, positions, fills) and web/margin.js (each account's margin and calls)
+ * inlined at their markers: pure functions, tested
  * without a browser; inlined so that the page stays one response under the gateway's content security
  * policy (inline scripts only).
  */
@@ -12,9 +13,12 @@ const PAGE_URL = new URL('../../web/dashboard.html', import.meta.url);
 export const ALERTS_MARKER = '/* alerts.js */';
 /** Where the page's module script takes web/strategies.js. */
 export const STRATEGIES_MARKER = '/* strategies.js */';
+/** Where the page's module script takes web/margin.js. */
+export const MARGIN_MARKER = '/* margin.js */';
 const MODULES: readonly [string, URL][] = [
   [ALERTS_MARKER, new URL('../../web/alerts.js', import.meta.url)],
   [STRATEGIES_MARKER, new URL('../../web/strategies.js', import.meta.url)],
+  [MARGIN_MARKER, new URL('../../web/margin.js', import.meta.url)],
 ];
 
 /** The page with each module of web/ at its marker (read from the package's web/ folder). */

@@ -142,15 +142,19 @@ export class MarginModel {
     return ts >= this.next;
   }
 
-  /** At the first trade at or past the boundary: a row of the `n` symbols' last prices, the scenarios made again. */
-  roll(ts: number, lastPrice: Float64Array, n: number): void {
+  /**
+   * At the first trade at or past the boundary: a row of the `n` symbols' last prices, the scenarios made
+   * again; returns whether a row was recorded (not at the first trade, which only sets the boundary).
+   */
+  roll(ts: number, lastPrice: Float64Array, n: number): boolean {
     const every = this.settings.every;
     const first = this.next === Number.NEGATIVE_INFINITY;
     this.next = (Math.floor(ts / every) + 1) * every;
-    if (first) return;
+    if (first) return false;
     this.rows.push(lastPrice.slice(0, n));
     if (this.rows.length > this.settings.window + 1) this.rows.shift();
     this.rescenario(n);
+    return true;
   }
 
   /** The scenarios from the rows (see the module's comment). */

@@ -131,6 +131,13 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
       /^vpin-ma-cross\s*equity [\d,]+\.\d\d\s*P&L [+-][\d,]+\.\d\d\s*max drawdown -?\d+\.\d\d%\s*orders [\d,]+\s*fills [\d,]+/,
     );
     expect(await page.locator('#no-strategy').isVisible()).toBe(false);
+    // the demo account's margin (its Collateral engine) from the history: its excess after each update, its row
+    await until(async () => (await page.locator('#accounts tbody tr[data-account="demo"]').count()) === 1, 'the margin panel', 20_000);
+    expect((await points('#margin-chart'))[0]).toBeGreaterThanOrEqual(2);
+    expect(await text(page, '#accounts tbody tr[data-account="demo"]')).toMatch(
+      /^demo\s*[\d,]+\.\d\d\s*[+-][\d,]+\.\d\d\s*[\d,]+\.\d\d\s*[+-][\d,]+\.\d\d\s*\d+$/,
+    );
+    expect(await page.locator('#no-account').isVisible()).toBe(false);
     await page.locator('#symbols tbody tr[data-key="AAPL"]').click();
     await until(async () => /^AAPL: VPIN and CDF over its last \d+ buckets$/.test(await text(page, '#detail-title')), 'the detail chart');
     expect(Number(/last (\d+) buckets/.exec(await text(page, '#detail-title'))![1])).toBe(120);
