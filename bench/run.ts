@@ -26,6 +26,7 @@ import { indicatorsGridSection } from './indicators-grid.js';
 import { ioSection } from './io.js';
 import { labelingSection } from './labeling.js';
 import { marginSection } from './margin.js';
+import { pretradeSection } from './pretrade.js';
 import { replaySection } from './replay.js';
 import { portfolioSection } from './portfolio.js';
 import { riskSection } from './risk.js';
@@ -53,6 +54,7 @@ const sections: BenchSection[] = [
   featuresSection,
   labelingSection,
   marginSection,
+  pretradeSection,
   indicatorsSection,
   indicatorsGridSection,
   backtestSection,

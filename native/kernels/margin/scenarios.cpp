@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "margin.hpp"
+#include "simd.hpp"
 #include "volatility/volatility.hpp"
 
 namespace kernelbus::margin {
@@ -20,41 +21,18 @@ size_t scenarioCount(size_t rows, size_t stressRows, size_t h) {
 /// GARCH(1,1), a constant mean, normal errors: arch_model's defaults (margin.ts GARCH11).
 const volatility::Model kGarch11{};
 
-/// One column's one-day scenarios (margin.ts oneDay); a failed GARCH fit is the Garch fault.
-Status oneDay(const double* y, size_t T, size_t c, int model, double lambda, size_t seed, double volFloor, double* one) {
-  if (model == 1) {
-    std::vector<double> fit(volatility::fitLength(kGarch11, T));
-    volatility::fitSeries(kGarch11, y, T, fit.data(), nullptr, false);
-    const size_t k = volatility::paramCount(kGarch11);
-    const double status = fit[2 * k + 1];
-    if (status > 2) return marginFault(MarginFault::Garch, static_cast<double>(c), status);
-    std::vector<double> forecast(volatility::forecastLength(1));
-    volatility::forecastSeries(kGarch11, y, T, fit.data(), 1, forecast.data(), 0, 0);
-    const double sigma = std::sqrt(forecast[2]);
-    const double* z = fit.data() + 2 * k + 3 + T;
-    for (size_t t = 0; t < T; t++) one[t] = fit[0] + z[t] * sigma;
-    return Status{};
-  }
-  double s2 = 0;
-  for (size_t t = 0; t < seed; t++) s2 += y[t] * y[t];
-  s2 /= static_cast<double>(seed);
-  std::vector<double> z(T);
-  for (size_t t = 0; t < T; t++) {
-    // a zero return where the variance is still 0 (a price that has not moved) is a scenario of 0
-    z[t] = y[t] == 0 ? 0 : y[t] / std::sqrt(s2);
-    s2 = lambda * s2 + (1 - lambda) * (y[t] * y[t]);
-  }
-  double scale = std::sqrt(s2);
-  if (volFloor > 0) {
-    double mean = 0;
-    for (size_t t = 0; t < T; t++) mean += y[t];
-    mean /= static_cast<double>(T);
-    double ss = 0;
-    for (size_t t = 0; t < T; t++) ss += (y[t] - mean) * (y[t] - mean);
-    const double floor = volFloor * std::sqrt(ss / static_cast<double>(T - 1));
-    if (floor > scale) scale = floor;
-  }
-  for (size_t t = 0; t < T; t++) one[t] = z[t] * scale;
+/// One column's one-day scenarios by its GARCH(1,1) (margin.ts oneDay's 'garch'); a failed fit is the Garch fault.
+Status garchOneDay(const double* y, size_t T, size_t c, double* one) {
+  std::vector<double> fit(volatility::fitLength(kGarch11, T));
+  volatility::fitSeries(kGarch11, y, T, fit.data(), nullptr, false);
+  const size_t k = volatility::paramCount(kGarch11);
+  const double status = fit[2 * k + 1];
+  if (status > 2) return marginFault(MarginFault::Garch, static_cast<double>(c), status);
+  std::vector<double> forecast(volatility::forecastLength(1));
+  volatility::forecastSeries(kGarch11, y, T, fit.data(), 1, forecast.data(), 0, 0);
+  const double sigma = std::sqrt(forecast[2]);
+  const double* z = fit.data() + 2 * k + 3 + T;
+  for (size_t t = 0; t < T; t++) one[t] = fit[0] + z[t] * sigma;
   return Status{};
 }
 
@@ -64,6 +42,54 @@ void windows(const double* x, size_t rows, size_t xCols, size_t xc, size_t h, do
     double sum = 0;
     for (size_t j = t; j < t + h; j++) sum += x[j * xCols + xc];
     out[(from + t) * outCols + c] = sum;
+  }
+}
+
+/// The EWMA's one-day scenarios of every column at once (margin.ts oneDay's 'ewma', each column's arithmetic
+/// in its own order: the same bits), row by row across the columns so that each step is a vector over them
+/// and the returns are read in memory order (a column at a time, each value was a cache line's read). A
+/// zero return where the variance is still 0 (a price that has not moved) is a scenario of 0.
+/// var: cols values of room; one: rows x cols.
+KERNELBUS_VECTOR_BODY void ewmaRows(const double* y, size_t T, size_t cols, double lambda, size_t seed, double volFloor, double* var,
+                                    double* one) {
+  for (size_t c = 0; c < cols; c++) var[c] = 0;
+  for (size_t t = 0; t < seed; t++) {
+    for (size_t c = 0; c < cols; c++) var[c] += y[t * cols + c] * y[t * cols + c];
+  }
+  for (size_t c = 0; c < cols; c++) var[c] /= static_cast<double>(seed);
+  for (size_t t = 0; t < T; t++) {
+    for (size_t c = 0; c < cols; c++) {
+      const double v = y[t * cols + c];
+      one[t * cols + c] = v == 0 ? 0 : v / std::sqrt(var[c]);
+      var[c] = lambda * var[c] + (1 - lambda) * (v * v);
+    }
+  }
+  for (size_t c = 0; c < cols; c++) var[c] = std::sqrt(var[c]);
+  if (volFloor > 0) {
+    for (size_t c = 0; c < cols; c++) {
+      double mean = 0;
+      for (size_t t = 0; t < T; t++) mean += y[t * cols + c];
+      mean /= static_cast<double>(T);
+      double ss = 0;
+      for (size_t t = 0; t < T; t++) ss += (y[t * cols + c] - mean) * (y[t * cols + c] - mean);
+      const double floor = volFloor * std::sqrt(ss / static_cast<double>(T - 1));
+      if (floor > var[c]) var[c] = floor;
+    }
+  }
+  for (size_t t = 0; t < T; t++) {
+    for (size_t c = 0; c < cols; c++) one[t * cols + c] *= var[c];
+  }
+}
+
+/// The h-day sums of x (rows x cols) into out from row `from`, row by row across the columns (windows()'s
+/// sums, each in its own order).
+KERNELBUS_VECTOR_BODY void windowSums(const double* x, size_t rows, size_t cols, size_t h, double* out, size_t from) {
+  for (size_t t = 0; t + h <= rows; t++) {
+    double* o = out + (from + t) * cols;
+    for (size_t c = 0; c < cols; c++) o[c] = 0;
+    for (size_t j = t; j < t + h; j++) {
+      for (size_t c = 0; c < cols; c++) o[c] += x[j * cols + c];
+    }
   }
 }
 
@@ -77,11 +103,19 @@ Status filteredScenarios(const double* returns, size_t rows, size_t cols, const 
   if (model == 0 && seed > rows) return marginFault(MarginFault::Seed, static_cast<double>(seed), static_cast<double>(rows));
   const size_t expected = scenarioCount(rows, stressRows, horizon);
   if (scenarios != expected) return marginFault(MarginFault::ScenarioCount, static_cast<double>(scenarios), static_cast<double>(expected));
+  if (model == 0) {
+    std::vector<double> one(rows * cols);
+    std::vector<double> var(cols);
+    simd::run<ewmaRows>(returns, rows, cols, lambda, seed, volFloor, var.data(), one.data());
+    simd::run<windowSums>(one.data(), rows, cols, horizon, out, size_t{0});
+    simd::run<windowSums>(stress, stressRows, cols, horizon, out, rows - horizon + 1);
+    return Status{};
+  }
   std::vector<double> y(rows);
   std::vector<double> one(rows);
   for (size_t c = 0; c < cols; c++) {
     for (size_t t = 0; t < rows; t++) y[t] = returns[t * cols + c];
-    if (Status s = oneDay(y.data(), rows, c, model, lambda, seed, volFloor, one.data()); !s.ok()) return s;
+    if (Status s = garchOneDay(y.data(), rows, c, one.data()); !s.ok()) return s;
     windows(one.data(), rows, 1, 0, horizon, out, cols, c, 0);
     windows(stress, stressRows, cols, c, horizon, out, cols, c, rows - horizon + 1);
   }
