@@ -292,6 +292,29 @@ export class PreTrade {
   }
 
   /**
+   * After order of symbol `k` was placed: its projection from what the account and the waiting orders now
+   * hold (an order filled at once may have been cut: by the cash, or to the position without shorting),
+   * so that the callback's next orders are checked against what is, not what was asked.
+   */
+  settle(k: number): void {
+    if (!this.begun) return;
+    const a = this.account;
+    let units = a.position[k];
+    for (const p of this.pending(k)) units += p.remaining;
+    if (units === this.projected[k]) return;
+    const e = units === 0 || !(a.lastPrice[k] > 0) ? 0 : units * a.lastPrice[k];
+    const before = this.exposure[k];
+    this.projected[k] = units;
+    this.exposure[k] = e;
+    this.gross += Math.abs(e) - Math.abs(before);
+    const m = this.margin;
+    if (m) {
+      this.collateral -= m.haircut(this.symbols[k]) * (Math.abs(e) - Math.abs(before));
+      m.apply(k, before, e - before);
+    }
+  }
+
+  /**
    * At a bar's close: the account's margin at the last prices (its positions, not the waiting orders),
    * and the margin call's start or end. Returns the change: 'call', 'cleared' or undefined.
    */

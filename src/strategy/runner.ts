@@ -487,6 +487,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       this.marks.touch(k);
       this.sink.order?.(order);
       this.execution.place(order, k, ts, this.account.lastPrice[k], seq);
+      this.pretrade.settle(k);
     }
     if (rejections && this.strategy.onReject) {
       for (const r of rejections) this.call(() => this.strategy.onReject!(this.ctx, r), 'onReject', ` at ${r.id}`);
