@@ -108,6 +108,12 @@ describe.runIf(built || process.env.CI === 'true')('subpath exports (built packa
     expect(loadedModules('kernelbus/engines').exports).toContain('StrategyEngine');
   });
 
+  it('kernelbus/ml gives loadModel and loads no Redis, metrics or WebSocket code', () => {
+    const { exports, files } = loadedModules('kernelbus/ml');
+    expect(exports).toEqual(expect.arrayContaining(['loadModel', 'parseLightGbm']));
+    expect(files.filter((file) => /node_modules[\\/](ioredis|prom-client|ws)[\\/]/.test(file))).toEqual([]);
+  });
+
   it('kernelbus/bus, kernelbus/redis and kernelbus/engines resolve to their halves', () => {
     expect(loadedModules('kernelbus/bus').exports).toEqual(
       expect.arrayContaining(['createBus', 'Bus', 'MemoryTransport', 'encodeTradesFrame']),

@@ -1,0 +1,7 @@
+/**
+ * `kernelbus/ml` (docs/ml.md): models trained elsewhere served here. loadModel() reads a LightGBM text
+ * model (booster.save_model()) and predicts as LightGBM does: raw scores, the objective's output, the
+ * first k iterations.
+ */
+export { loadModel, type Model, type ModelSource, type PredictOptions } from './model.js';
+export { parseLightGbm, type LightGbmModel, type LightGbmObjective } from './lightgbm-text.js';

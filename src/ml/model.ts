@@ -1,0 +1,120 @@
+/**
+ * `kernelbus/ml`'s models (docs/ml.md): loadModel(source) reads a model (a path, a Buffer or `{ text }`),
+ * its kind told from the content, and returns a Model whose predict() runs on rows of features. LightGBM
+ * text models (./lightgbm-text.ts) predict with the reference evaluator (./lightgbm-predict.ts), as
+ * LightGBM's `Booster(model_file).predict(X, raw_score, num_iteration)` does.
+ */
+import { readFile } from 'node:fs/promises';
+import { KernelInputError } from '../errors.js';
+import { asColumns, type Matrix } from '../kernels/matrix.js';
+import { describeValue } from '../kernels/validate.js';
+import { convertOutput, predictRaw } from './lightgbm-predict.js';
+import { type LightGbmModel, parseLightGbm } from './lightgbm-text.js';
+
+/** What loadModel() reads: a file's path, its bytes, or a model's text. */
+export type ModelSource = string | Uint8Array | { text: string };
+
+/** Options of Model.predict(). */
+export interface PredictOptions {
+  /** Raw scores (LightGBM's raw_score): the sum of the trees, before the objective. Default false. */
+  raw?: boolean;
+  /** The first k boosting iterations only (k x classes trees; LightGBM's num_iteration). Default all. */
+  iterations?: number;
+}
+
+/** A model loaded by loadModel(). */
+export interface Model {
+  readonly kind: 'lightgbm';
+  /** The features a row holds, in order (LightGBM's feature names). */
+  readonly features: readonly string[];
+  /** Outputs a row: the classes of a multiclass model, else 1. */
+  readonly classes: number;
+  /** Boosting iterations. */
+  readonly iterations: number;
+  /**
+   * Predictions of X: a Matrix rows x features gives a Float64Array of rows (one class) or a Matrix rows
+   * x classes (its columns the classes); one row as a Float64Array gives a number, or a Float64Array of
+   * the classes. KernelInputError for X of another width or options out of range.
+   */
+  predict(X: Matrix, options?: PredictOptions): Float64Array | Matrix;
+  predict(row: Float64Array, options?: PredictOptions): number | Float64Array;
+  /** predict() as a promise. */
+  predictAsync(X: Matrix, options?: PredictOptions): Promise<Float64Array | Matrix>;
+  predictAsync(row: Float64Array, options?: PredictOptions): Promise<number | Float64Array>;
+  /** The model as LightGBM's flat arrays (what the evaluators walk). */
+  readonly lightgbm: LightGbmModel;
+}
+
+/** The text of `source` and where it came from. */
+async function textOf(source: ModelSource): Promise<{ text: string; from: string }> {
+  if (typeof source === 'string') {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(source);
+    } catch (error) {
+      throw new KernelInputError('source', 'a readable model file', `${source} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+    return { text: bytes.toString('utf8'), from: source };
+  }
+  if (source instanceof Uint8Array)
+    return { text: Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8'), from: 'model' };
+  if (typeof source === 'object' && source !== null && typeof source.text === 'string') return { text: source.text, from: 'model' };
+  throw new KernelInputError('source', 'a path, a Buffer or { text } of a model', describeValue(source));
+}
+
+/**
+ * The model of `source` (see ModelSource), its kind read from the content: a LightGBM text model (its
+ * first line `tree`). KernelInputError naming the file and line for a model it cannot read.
+ */
+export async function loadModel(source: ModelSource): Promise<Model> {
+  const { text, from } = await textOf(source);
+  if (!text.startsWith('tree')) {
+    throw new KernelInputError(from, 'a LightGBM text model (booster.save_model())', describeValue(text.slice(0, 24)));
+  }
+  return lightGbmModel(parseLightGbm(text, from));
+}
+
+/** `options.iterations` checked against the model's. */
+function iterationsOf(options: PredictOptions | undefined, total: number): { raw: boolean; iterations: number } {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new KernelInputError('options', 'an object { raw, iterations }', describeValue(options));
+  }
+  const unknown = Object.keys(options ?? {}).find((k) => k !== 'raw' && k !== 'iterations');
+  if (unknown !== undefined) throw new KernelInputError(`options.${unknown}`, 'one of raw, iterations', 'an unknown option');
+  const raw = options?.raw ?? false;
+  if (typeof raw !== 'boolean') throw new KernelInputError('options.raw', 'a boolean', describeValue(raw));
+  const iterations = options?.iterations ?? total;
+  if (!(Number.isInteger(iterations) && iterations >= 1 && iterations <= total)) {
+    throw new KernelInputError('options.iterations', `an integer in [1, ${total}] (the model's iterations)`, describeValue(iterations));
+  }
+  return { raw, iterations };
+}
+
+/** A Model over a LightGBM model. */
+function lightGbmModel(m: LightGbmModel): Model {
+  const F = m.features.length;
+  const K = m.treesPerIteration;
+  const total = m.nodeStart.length === 1 ? 0 : (m.nodeStart.length - 1) / K;
+  const classNames = Array.from({ length: K }, (_, k) => String(k));
+  function predict(X: Matrix | Float64Array, options?: PredictOptions): number | Float64Array | Matrix {
+    const { raw, iterations } = iterationsOf(options, total);
+    const one = X instanceof Float64Array;
+    const x = one ? { data: X, rows: 1, cols: X.length } : asColumns(X, 'X');
+    if (x.cols !== F) throw new KernelInputError(one ? 'row' : 'X', `${F} features a row (${m.features.join(', ')})`, `${x.cols}`);
+    const out = new Float64Array(x.rows * K);
+    predictRaw(m, x.data, x.rows, iterations, out);
+    if (!raw) convertOutput(m, out, x.rows);
+    if (one) return K === 1 ? out[0] : out;
+    if (K === 1) return out;
+    return { data: out, rows: x.rows, cols: K, columns: classNames, ...(x.index ? { index: x.index } : {}) };
+  }
+  return {
+    kind: 'lightgbm',
+    features: m.features,
+    classes: m.objective.kind === 'multiclass' || m.objective.kind === 'multiclassova' ? K : 1,
+    iterations: total,
+    predict: predict as Model['predict'],
+    predictAsync: (async (X: Matrix | Float64Array, options?: PredictOptions) => predict(X, options)) as Model['predictAsync'],
+    lightgbm: m,
+  };
+}
