@@ -13,36 +13,32 @@ import type { LightGbmModel } from './lightgbm-text.js';
 /** LightGBM's kZeroThreshold: 1e-35f as a double. */
 export const ZERO_THRESHOLD = Math.fround(1e-35);
 
+/** The child (a node, or ~leaf) node n (model-wide) of tree t sends value v to (LightGBM's Tree::Decision). */
+export function decide(m: LightGbmModel, t: number, n: number, value: number): number {
+  let v = value <= ZERO_THRESHOLD && value >= -ZERO_THRESHOLD ? 0 : value;
+  const type = m.decisionType[n];
+  if ((type & 1) !== 0) {
+    // categorical: the category (truncated toward zero) in the split's bitset goes left
+    if (Number.isNaN(v) || v <= -1 || v >= 2147483648) return m.right[n];
+    const cat = Math.trunc(v);
+    const idx = m.catStart[t] + m.threshold[n];
+    const from = m.catBoundaries[idx];
+    const word = cat >>> 5;
+    const left = word < m.catBoundaries[idx + 1] - from && ((m.catThreshold[from + word] >>> (cat & 31)) & 1) === 1;
+    return left ? m.left[n] : m.right[n];
+  }
+  const missing = (type >> 2) & 3;
+  if (Number.isNaN(v) && missing !== 2) v = 0;
+  if ((missing === 1 && v === 0) || (missing === 2 && Number.isNaN(v))) return (type & 2) !== 0 ? m.left[n] : m.right[n];
+  return v <= m.threshold[n] ? m.left[n] : m.right[n];
+}
+
 /** The leaf (model-wide index) tree `t` takes for row x (a row's values from x[at]). */
 export function leafOf(m: LightGbmModel, t: number, x: Float64Array, at: number): number {
-  const leaves = m.numLeaves[t];
-  if (leaves === 1) return m.leafStart[t];
+  if (m.numLeaves[t] === 1) return m.leafStart[t];
   const base = m.nodeStart[t];
   let node = 0;
-  while (node >= 0) {
-    const n = base + node;
-    let v = x[at + m.splitFeature[n]];
-    if (v <= ZERO_THRESHOLD && v >= -ZERO_THRESHOLD) v = 0;
-    const type = m.decisionType[n];
-    if ((type & 1) !== 0) {
-      // categorical: the bitset of the split's category set
-      let left = false;
-      if (!Number.isNaN(v) && v > -1 && v < 2147483648) {
-        const cat = Math.trunc(v);
-        const idx = m.catStart[t] + m.threshold[n];
-        const from = m.catBoundaries[idx];
-        const words = m.catBoundaries[idx + 1] - from;
-        const word = cat >>> 5;
-        left = word < words && ((m.catThreshold[from + word] >>> (cat & 31)) & 1) === 1;
-      }
-      node = left ? m.left[n] : m.right[n];
-      continue;
-    }
-    const missing = (type >> 2) & 3;
-    if (Number.isNaN(v) && missing !== 2) v = 0;
-    if ((missing === 1 && v === 0) || (missing === 2 && Number.isNaN(v))) node = (type & 2) !== 0 ? m.left[n] : m.right[n];
-    else node = v <= m.threshold[n] ? m.left[n] : m.right[n];
-  }
+  while (node >= 0) node = decide(m, t, base + node, x[at + m.splitFeature[base + node]]);
   return m.leafStart[t] + ~node;
 }
 

@@ -9,6 +9,7 @@ import { KernelInputError } from '../errors.js';
 import { asColumns, type Matrix } from '../kernels/matrix.js';
 import { describeValue } from '../kernels/validate.js';
 import { convertOutput, predictRaw } from './lightgbm-predict.js';
+import { contributions, hasCovers } from './lightgbm-shap.js';
 import { type LightGbmModel, parseLightGbm } from './lightgbm-text.js';
 
 /** What loadModel() reads: a file's path, its bytes, or a model's text. */
@@ -38,6 +39,13 @@ export interface Model {
    */
   predict(X: Matrix, options?: PredictOptions): Float64Array | Matrix;
   predict(row: Float64Array, options?: PredictOptions): number | Float64Array;
+  /**
+   * SHAP values of each row (TreeSHAP, as LightGBM's `predict(X, pred_contrib=True)`): a Matrix rows x
+   * classes (features + 1), per class each feature's contribution then the bias; they add up to the row's
+   * raw score. `iterations` as predict()'s. A row as a Float64Array gives its values as a Float64Array.
+   */
+  contributions(X: Matrix, options?: { iterations?: number }): Matrix;
+  contributions(row: Float64Array, options?: { iterations?: number }): Float64Array;
   /** predict() as a promise. */
   predictAsync(X: Matrix, options?: PredictOptions): Promise<Float64Array | Matrix>;
   predictAsync(row: Float64Array, options?: PredictOptions): Promise<number | Float64Array>;
@@ -108,6 +116,20 @@ function lightGbmModel(m: LightGbmModel): Model {
     if (K === 1) return out;
     return { data: out, rows: x.rows, cols: K, columns: classNames, ...(x.index ? { index: x.index } : {}) };
   }
+  const contribColumns = Array.from({ length: K }, (_, k) => [...m.features, 'bias'].map((f) => (K === 1 ? f : `${k}:${f}`))).flat();
+  function contrib(X: Matrix | Float64Array, options?: { iterations?: number }): Matrix | Float64Array {
+    if (options !== undefined && 'raw' in (options as object))
+      throw new KernelInputError('options.raw', 'one of iterations', 'an unknown option');
+    const { iterations } = iterationsOf(options, total);
+    if (!hasCovers(m)) throw new KernelInputError('model', 'a model with internal_count and leaf_count (TreeSHAP weighs by them)', 'none');
+    const one = X instanceof Float64Array;
+    const x = one ? { data: X, rows: 1, cols: X.length } : asColumns(X, 'X');
+    if (x.cols !== F) throw new KernelInputError(one ? 'row' : 'X', `${F} features a row (${m.features.join(', ')})`, `${x.cols}`);
+    const out = new Float64Array(x.rows * K * (F + 1));
+    contributions(m, x.data, x.rows, iterations, out);
+    if (one) return out;
+    return { data: out, rows: x.rows, cols: K * (F + 1), columns: contribColumns, ...(x.index ? { index: x.index } : {}) };
+  }
   return {
     kind: 'lightgbm',
     features: m.features,
@@ -115,6 +137,7 @@ function lightGbmModel(m: LightGbmModel): Model {
     iterations: total,
     predict: predict as Model['predict'],
     predictAsync: (async (X: Matrix | Float64Array, options?: PredictOptions) => predict(X, options)) as Model['predictAsync'],
+    contributions: contrib as Model['contributions'],
     lightgbm: m,
   };
 }

@@ -44,6 +44,16 @@ function expectClose(ours: ArrayLike<number>, theirs: number[], what: string): v
   }
 }
 
+/** Each of ours within 1e-9 x max(|theirs|, 1) (TreeSHAP's sums in LightGBM's order, give or take). */
+function expectClose9(ours: ArrayLike<number>, theirs: number[], what: string): void {
+  expect(ours.length, what).toBe(theirs.length);
+  for (let i = 0; i < theirs.length; i++) {
+    const tol = 1e-9 * Math.max(Math.abs(theirs[i]), 1);
+    if (!(Math.abs(ours[i] - theirs[i]) <= tol))
+      expect.fail(`${what}[${i}]: ${ours[i]} against LightGBM's ${theirs[i]} (tolerance ${tol})`);
+  }
+}
+
 describe('LightGBM text models against LightGBM', () => {
   it('has the fixtures', () => {
     expect(FIXTURES.cases.length).toBeGreaterThanOrEqual(8);
@@ -65,6 +75,10 @@ describe('LightGBM text models against LightGBM', () => {
       const one = model.predict(row);
       expectClose(typeof one === 'number' ? [one] : one, [c.predict[0]].flat(), 'one row');
       expect(await model.predictAsync(X)).toEqual(model.predict(X));
+      // SHAP values: LightGBM's pred_contrib within 1e-9, and they add up to the raw scores
+      const contrib = model.contributions(X);
+      expect(contrib.cols).toBe(model.lightgbm.treesPerIteration * (c.features.length + 1));
+      expectClose9(contrib.data, c.contrib.flat(), 'contributions');
     });
   }
 
@@ -88,6 +102,15 @@ describe('examples/model.txt (examples/train_lightgbm.py on a kernelbus dataset)
     const X = matrixOf(e.X);
     expectClose(model.predict(X) as Float64Array, e.predict, 'predict');
     expectClose(model.predict(X, { raw: true }) as Float64Array, e.raw, 'raw');
+    // SHAP values of a row: its features' then the bias, adding up to its raw score; labelled columns for a Matrix
+    const row = X.data.subarray(0, 12);
+    const phi = model.contributions(row);
+    expect(phi).toHaveLength(13);
+    expect(phi.reduce((a, b) => a + b, 0)).toBeCloseTo(e.raw[0], 9);
+    expect(model.contributions(X).columns).toEqual([...model.features, 'bias']);
+    expect(() => model.contributions(row, { raw: true } as never)).toThrow(
+      'options.raw: expected one of iterations, got an unknown option',
+    );
     // a Buffer of the file: the same model
     const bytes = readFileSync(new URL('../../examples/model.txt', import.meta.url));
     expect((await loadModel(bytes)).predict(X)).toEqual(model.predict(X));
