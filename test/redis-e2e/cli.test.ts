@@ -249,11 +249,11 @@ describeRedis('kernelbus commands over Redis', () => {
       [() => runFeed(['--redis', url, '--count', '0']), /^--count: expected an integer in \[1, \d+\], got "0"$/],
       [
         () => runEngine(['--redis', url]),
-        /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio', 'features' or 'strategy', got none$/,
+        /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio', 'features', 'strategy' or 'collateral', got none$/,
       ],
       [
         () => runEngine(['ml', '--redis', url]),
-        /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio', 'features' or 'strategy', got "ml"$/,
+        /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio', 'features', 'strategy' or 'collateral', got "ml"$/,
       ],
       [
         () => runEngine(['factor', '--redis', url, '--window', '5']),
