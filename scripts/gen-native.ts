@@ -27,6 +27,7 @@ import { FACTOR_KERNELS } from '../src/kernels/factor/factor-kernels.js';
 import { FEATURES_KERNELS } from '../src/kernels/features/features-kernels.js';
 import { LABELING_KERNELS } from '../src/kernels/labeling/labeling-kernels.js';
 import { MARGIN_KERNELS } from '../src/kernels/margin/margin-kernels.js';
+import { ML_KERNELS } from '../src/kernels/ml/ml-kernels.js';
 import { INDICATORS_KERNELS } from '../src/kernels/indicators/indicators-kernels.js';
 import { SIGNAL_KERNELS } from '../src/kernels/indicators/signals-kernels.js';
 import { capitalized, comment, cppType, familyEntries, fuzzCases, MAX_INTEGER, readCall, readDouble } from './gen-entries.js';
@@ -130,6 +131,13 @@ const FAMILIES: readonly Family[] = [
     what: "The margin family's packed parameters and entries (native/kernels/margin/)",
     from: ['src/kernels/margin/margin.ts', 'src/kernels/margin/margin-kernels.ts'],
     kernels: MARGIN_KERNELS,
+  },
+  {
+    file: 'ml.hpp',
+    namespace: 'kernelbus::ml',
+    what: "The ml family's packed parameters and entries (native/kernels/ml/)",
+    from: ['src/kernels/ml/ml.ts', 'src/kernels/ml/ml-kernels.ts'],
+    kernels: ML_KERNELS,
   },
 ];
 

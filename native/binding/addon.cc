@@ -180,6 +180,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   registerFeatures(env, exports);
   registerLabeling(env, exports);
   registerMargin(env, exports);
+  registerMl(env, exports);
   registerIndicators(env, exports);
   registerBacktest(env, exports);
   registerVolatility(env, exports);

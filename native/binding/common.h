@@ -137,6 +137,7 @@ void registerPortfolio(Napi::Env env, Napi::Object exports);
 void registerFeatures(Napi::Env env, Napi::Object exports);
 void registerLabeling(Napi::Env env, Napi::Object exports);
 void registerMargin(Napi::Env env, Napi::Object exports);
+void registerMl(Napi::Env env, Napi::Object exports);
 void registerBacktest(Napi::Env env, Napi::Object exports);
 void registerVolatility(Napi::Env env, Napi::Object exports);
 void registerMetal(Napi::Env env, Napi::Object exports);

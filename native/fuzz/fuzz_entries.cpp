@@ -7,7 +7,8 @@
 // The VPIN family's entries (vpin_entry.hpp) get trades mostly valid, labels present or not, frame
 // bodies of any byte count at odd offsets; the features family's bars (features_entry.hpp) trades
 // mostly valid and parameters in range or not; the labeling family's generated entries (arbitrary
-// series, events and counts: fuzz_labeling.cpp draws valid ones) and the margin family's.
+// series, events and counts: fuzz_labeling.cpp draws valid ones), the margin family's and the ml family's
+// (its packed models random arrays: checkModel refuses them, a fuzz_* target of its own will mutate valid ones).
 // Invariants: no crash, no sanitizer report; an entry succeeds only when every array has the length
 // its counts say (the layouts of risk.hpp and factor.hpp; the trades' columns, labels and frame
 // bodies), and labels are given exactly under the labels classifier; a wrong parameter count is
@@ -27,6 +28,7 @@
 #include "generated/features_fuzz.hpp"
 #include "generated/labeling_fuzz.hpp"
 #include "generated/margin_fuzz.hpp"
+#include "generated/ml_fuzz.hpp"
 #include "vpin/pin_entry.hpp"
 #include "portfolio/portfolio_alloc_entry.hpp"
 #include "generated/factor_fuzz.hpp"
@@ -363,7 +365,7 @@ void realizedEntry(fuzz::Input& in, int which) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::Input in(data, size);
-  const int family = in.in<int>(0, 10);
+  const int family = in.in<int>(0, 11);
   if (family == 0) riskEntry(in);
   if (family == 1) factorEntry(in, in.in<int>(-5, 3));
   if (family == 2) {
@@ -386,6 +388,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (family == 10) {
     Args a(in);
     margin::fuzzing::kCases[in.in<size_t>(0, std::size(margin::fuzzing::kCases) - 1)].run(a, in);
+  }
+  if (family == 11) {
+    Args a(in);
+    ml::fuzzing::kCases[in.in<size_t>(0, std::size(ml::fuzzing::kCases) - 1)].run(a, in);
   }
   return 0;
 }

@@ -11,6 +11,7 @@
 #include "generated/indicators_fuzz.hpp"
 #include "generated/labeling_fuzz.hpp"
 #include "generated/margin_fuzz.hpp"
+#include "generated/ml_fuzz.hpp"
 #include "generated/pin_fuzz.hpp"
 #include "generated/portfolio_fuzz.hpp"
 #include "generated/risk_fuzz.hpp"
@@ -34,6 +35,7 @@ inline std::vector<const KernelRules*> generatedRules() {
   for (const KernelRules& k : features::fuzzing::kRules) all.push_back(&k);
   for (const KernelRules& k : labeling::fuzzing::kRules) all.push_back(&k);
   for (const KernelRules& k : margin::fuzzing::kRules) all.push_back(&k);
+  for (const KernelRules& k : ml::fuzzing::kRules) all.push_back(&k);
   return all;
 }
 

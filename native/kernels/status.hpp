@@ -63,6 +63,8 @@ enum class Fault : int {
   SplitsAboveEvents = 43,  // index = splits, value = the events
   // Margin family (margin/margin.hpp; the messages: src/kernels/margin/margin-faults.ts)
   MarginInputInvalid = 44,  // previous = what (margin::MarginFault)
+  // Ml family (ml/ml.hpp; the messages: src/kernels/ml/ml-faults.ts)
+  MlModelInvalid = 45,  // previous = what (ml::MlFault)
 };
 
 /// Every fault by name, in code order: what the addon's faultCodes() exports, so that a test holds
@@ -116,6 +118,7 @@ constexpr FaultName kFaultNames[] = {
     {"LabelValueInvalid", Fault::LabelValueInvalid},
     {"SplitsAboveEvents", Fault::SplitsAboveEvents},
     {"MarginInputInvalid", Fault::MarginInputInvalid},
+    {"MlModelInvalid", Fault::MlModelInvalid},
 };
 
 constexpr bool faultNamesInOrder() {
@@ -126,7 +129,7 @@ constexpr bool faultNamesInOrder() {
   return true;
 }
 static_assert(faultNamesInOrder(), "kFaultNames: every Fault, in code order from 1");
-static_assert(static_cast<int>(Fault::MarginInputInvalid) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
+static_assert(static_cast<int>(Fault::MlModelInvalid) == sizeof(kFaultNames) / sizeof(kFaultNames[0]),
               "kFaultNames: a Fault appended needs its name here, and this assert its code");
 
 struct Status {

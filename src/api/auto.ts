@@ -131,6 +131,8 @@ const FAMILY_THRESHOLDS: { readonly [F in FamilyName]: Thresholds } = {
   labeling: [['native', FEATURES_NATIVE_MIN_TRADES]],
   // a book's P&L over its scenarios and a tail: native from the first value until the bench measures it
   margin: [['native', 1]],
+  // a model's trees over rows: native from the first row
+  ml: [['native', 1]],
 };
 
 /** The kernels measured apart from their family's row. */

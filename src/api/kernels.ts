@@ -37,6 +37,7 @@ import type { LabelingKernels } from '../kernels/labeling/labeling-kernels.js';
 import type { MarginKernels, MarginOptions } from '../kernels/margin/margin-kernels.js';
 import { createMarginBook, type MarginBook } from '../kernels/margin/margin-book.js';
 import type { MarginFamily } from '../kernels/margin/margin.js';
+import type { MlKernels } from '../kernels/ml/ml-kernels.js';
 import type { Matrix } from '../kernels/matrix.js';
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
 import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfolio/portfolio-kernels.js';
@@ -70,7 +71,8 @@ export interface SyncKernels
     BacktestKernels,
     VolatilityKernels,
     LabelingKernels,
-    MarginKernels {}
+    MarginKernels,
+    MlKernels {}
 
 /**
  * `<name>Async(...)`: the same validation and result as `<name>`, as a promise; on the native backend
@@ -78,11 +80,17 @@ export interface SyncKernels
  * JS thread). Do not write to the arrays passed, nor transfer their buffers, until it settles.
  */
 export type AsyncKernels = {
-  [K in keyof (VpinKernels & SpecialKernels & FeaturesKernels & LabelingKernels & MarginKernels) as `${K & string}Async`]: (VpinKernels &
+  [K in keyof (VpinKernels &
     SpecialKernels &
     FeaturesKernels &
     LabelingKernels &
-    MarginKernels)[K] extends (...args: infer P) => infer R
+    MarginKernels &
+    MlKernels) as `${K & string}Async`]: (VpinKernels &
+    SpecialKernels &
+    FeaturesKernels &
+    LabelingKernels &
+    MarginKernels &
+    MlKernels)[K] extends (...args: infer P) => infer R
     ? (...args: P) => Promise<R>
     : never;
 } & AsyncForms<RiskKernels<true>> &

@@ -14,6 +14,9 @@ import { LABELING_KERNELS } from './labeling/labeling-kernels.js';
 import { marginFault } from './margin/margin-faults.js';
 import type { MarginFamily } from './margin/margin.js';
 import { MARGIN_KERNELS } from './margin/margin-kernels.js';
+import { mlFault } from './ml/ml-faults.js';
+import type { MlFamily } from './ml/ml.js';
+import { ML_KERNELS } from './ml/ml-kernels.js';
 import type { BacktestFamily } from './backtest/backtest.js';
 import { BACKTEST_KERNELS } from './backtest/backtest-kernels.js';
 import type { FactorFamily } from './factor/factor.js';
@@ -46,6 +49,7 @@ export interface Families {
   volatility: VolatilityFamily;
   labeling: LabelingFamily;
   margin: MarginFamily;
+  ml: MlFamily;
 }
 
 export type FamilyName = keyof Families;
@@ -66,6 +70,7 @@ export const FAMILY_SPECS = {
   volatility: VOLATILITY_KERNELS,
   labeling: LABELING_KERNELS,
   margin: MARGIN_KERNELS,
+  ml: ML_KERNELS,
 } as const;
 
 type KernelsOf<F extends FamilyName> = keyof (typeof FAMILY_SPECS)[F] & string;
@@ -86,6 +91,7 @@ export const FAMILY_KERNELS: { readonly [F in FamilyName]: readonly KernelsOf<F>
   volatility: keysOf(VOLATILITY_KERNELS),
   labeling: keysOf(LABELING_KERNELS),
   margin: keysOf(MARGIN_KERNELS),
+  ml: keysOf(ML_KERNELS),
 };
 
 export type KernelName = { [F in FamilyName]: KernelsOf<F> }[FamilyName];
@@ -99,4 +105,4 @@ export const KERNEL_FAMILY = Object.fromEntries(
 export const KERNEL_SPECS = Object.assign({}, ...Object.values(FAMILY_SPECS)) as Record<KernelName, KernelSpec>;
 
 /** The families' own fault messages, each asked in turn for a code faults.ts does not word itself. */
-export const FAMILY_FAULTS: readonly FamilyFault[] = [vpinFault, portfolioFault, labelingFault, marginFault];
+export const FAMILY_FAULTS: readonly FamilyFault[] = [vpinFault, portfolioFault, labelingFault, marginFault, mlFault];

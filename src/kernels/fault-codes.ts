@@ -101,6 +101,9 @@ export const Fault = {
   // Margin family (margin/margin-faults.ts)
   /** An input value or count that is wrong: previous = what (margin-faults.ts MarginFault). */
   MARGIN_INPUT_INVALID: 44,
+  // Ml family (ml/ml-faults.ts)
+  /** A packed model, or a call's counts against it, that is wrong: previous = what (ml-faults.ts MlFault). */
+  ML_MODEL_INVALID: 45,
 } as const;
 
 /** A family's messages for its own codes: the error, or undefined for a code not its own. */

@@ -4,4 +4,4 @@
  * first k iterations.
  */
 export { loadModel, type Model, type ModelSource, type PredictOptions } from './model.js';
-export { parseLightGbm, type LightGbmModel, type LightGbmObjective } from './lightgbm-text.js';
+export { parseLightGbm, type LightGbmModel } from './lightgbm-text.js';

@@ -1,10 +1,9 @@
 /**
  * LightGBM's text model format (`booster.save_model()`, `model_to_string()`; versions v3 and v4) read into
- * flat arrays: every tree's nodes and leaves one after another, as the evaluators walk them
- * (./lightgbm-predict.ts, and the native twin). The header gives the classes, the trees per iteration,
+ * flat arrays (src/kernels/ml/ml.ts LightGbmModel): every tree's nodes and leaves one after another, which
+ * packLightGbm() packs for the ml family's kernels. The header gives the classes, the trees per iteration,
  * the objective (the regressions, poisson, gamma and tweedie's exp, binary with its `sigmoid:`, multiclass,
- * multiclassova) and the feature
- * names; each `Tree=` block its split features, thresholds, decision types (bit 0 categorical, bit 1
+ * multiclassova) and the feature names; each `Tree=` block its split features, thresholds, decision types (bit 0 categorical, bit 1
  * default left, bits 2-3 the missing type: 0 None, 1 Zero, 2 NaN), children (a negative child is the
  * leaf ~child) and leaf values, and for categorical splits the bitsets (cat_boundaries, cat_threshold).
  *
@@ -12,48 +11,13 @@
  * truncated text, a garbage line, another format version, an objective other than those, linear trees.
  */
 import { KernelInputError } from '../errors.js';
+import type { LightGbmModel } from '../kernels/ml/ml.js';
 import { describeValue } from '../kernels/validate.js';
 
-/** How raw scores become predictions. */
-export type LightGbmObjective =
-  | { kind: 'regression'; name: string }
-  | { kind: 'exp'; name: string }
-  | { kind: 'binary'; sigmoid: number }
-  | { kind: 'multiclass' }
-  | { kind: 'multiclassova'; sigmoid: number };
+export type { LightGbmModel } from '../kernels/ml/ml.js';
 
-/** A LightGBM model read from its text: trees flattened, node arrays and leaf arrays indexed by tree. */
-export interface LightGbmModel {
-  version: string;
-  /** Classes: 1 for regression and binary. */
-  numClass: number;
-  /** Trees an iteration makes (the classes of a multiclass model, else 1). */
-  treesPerIteration: number;
-  objective: LightGbmObjective;
-  /** Feature names (LightGBM's), as many as max_feature_idx + 1. */
-  features: string[];
-  /** Whether the output is the average of the trees (a random forest, `average_output`). */
-  averageOutput: boolean;
-  /** Trees: the first node and leaf of each, and its node and leaf counts. */
-  nodeStart: Int32Array;
-  leafStart: Int32Array;
-  numLeaves: Int32Array;
-  /** Per node: the feature, the threshold (a categorical split: its index into the tree's cat_boundaries), the decision type, the children. */
-  splitFeature: Int32Array;
-  threshold: Float64Array;
-  decisionType: Uint8Array;
-  left: Int32Array;
-  right: Int32Array;
-  /** Per leaf: its value. */
-  leafValue: Float64Array;
-  /** Per tree: the first of its cat_boundaries in catBoundaries (boundaries index catThreshold, offset by catStart). */
-  catStart: Int32Array;
-  catBoundaries: Int32Array;
-  catThreshold: Uint32Array;
-  /** Per node: its internal_count, per leaf: its leaf_count (TreeSHAP's cover), when the text has them. */
-  internalCount: Float64Array;
-  leafCount: Float64Array;
-}
+/** How raw scores become outputs, with the objective's name. */
+type Objective = Pick<LightGbmModel, 'output' | 'sigmoid' | 'objective'>;
 
 const VERSIONS = ['v3', 'v4'];
 const REGRESSIONS = ['regression', 'regression_l1', 'huber', 'fair', 'quantile', 'mape'];
@@ -155,7 +119,7 @@ export function parseLightGbm(text: string, source = 'model'): LightGbmModel {
     version: version.value,
     numClass,
     treesPerIteration,
-    objective,
+    ...objective,
     features,
     averageOutput: header.has('average_output'),
   });
@@ -166,7 +130,7 @@ function readObjective(
   o: { value: string; line: number },
   numClass: number,
   fail: (line: number, expected: string, actual: string) => never,
-): LightGbmObjective {
+): Objective {
   const [name, ...params] = o.value.split(' ');
   const param = (key: string, fallback: number): number => {
     const p = params.find((x) => x.startsWith(`${key}:`));
@@ -174,11 +138,11 @@ function readObjective(
     if (!(Number.isFinite(x) && x > 0)) fail(o.line, `${key} a number > 0`, describeValue(p));
     return x;
   };
-  if (REGRESSIONS.includes(name)) return { kind: 'regression', name };
-  if (LOG_LINKS.includes(name)) return { kind: 'exp', name };
-  if (name === 'binary') return { kind: 'binary', sigmoid: param('sigmoid', 1) };
-  if (name === 'multiclass' && numClass > 1) return { kind: 'multiclass' };
-  if (name === 'multiclassova' && numClass > 1) return { kind: 'multiclassova', sigmoid: param('sigmoid', 1) };
+  if (REGRESSIONS.includes(name)) return { objective: name, output: 'identity', sigmoid: 1 };
+  if (LOG_LINKS.includes(name)) return { objective: name, output: 'exp', sigmoid: 1 };
+  if (name === 'binary') return { objective: name, output: 'sigmoid', sigmoid: param('sigmoid', 1) };
+  if (name === 'multiclass' && numClass > 1) return { objective: name, output: 'softmax', sigmoid: 1 };
+  if (name === 'multiclassova' && numClass > 1) return { objective: name, output: 'sigmoidEach', sigmoid: param('sigmoid', 1) };
   return fail(
     o.line,
     `an objective of ${[...REGRESSIONS, ...LOG_LINKS, 'binary', 'multiclass', 'multiclassova'].join(', ')}`,
@@ -248,6 +212,11 @@ function readTree(
         `threshold[${n}] = ${t.threshold[n]}`,
       );
     }
+  }
+  // a child node comes after its node (LightGBM numbers nodes as it splits; the backends' walks rely on it)
+  for (let n = 0; n < nodes; n++) {
+    for (const c of [t.left[n], t.right[n]])
+      if (c >= 0 && c <= n) fail(entry('left_child').line, 'a child node after its node', `node ${n}'s child ${c}`);
   }
   const seenNodes = new Uint8Array(nodes);
   const seenLeaves = new Uint8Array(leaves);

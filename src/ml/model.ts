@@ -1,16 +1,26 @@
 /**
  * `kernelbus/ml`'s models (docs/ml.md): loadModel(source) reads a model (a path, a Buffer or `{ text }`),
- * its kind told from the content, and returns a Model whose predict() runs on rows of features. LightGBM
- * text models (./lightgbm-text.ts) predict with the reference evaluator (./lightgbm-predict.ts), as
- * LightGBM's `Booster(model_file).predict(X, raw_score, num_iteration)` does.
+ * its kind told from the content, and returns a Model whose predict() runs on rows of features. A LightGBM
+ * text model (./lightgbm-text.ts) is packed once (packLightGbm()) for the ml family's kernels
+ * (lightgbmPredict, lightgbmContributions: native, the reference its oracle), which predict as LightGBM's
+ * `Booster(model_file).predict(X, raw_score, num_iteration, pred_contrib)` does.
  */
 import { readFile } from 'node:fs/promises';
 import { KernelInputError } from '../errors.js';
 import { asColumns, type Matrix } from '../kernels/matrix.js';
 import { describeValue } from '../kernels/validate.js';
-import { convertOutput, predictRaw } from './lightgbm-predict.js';
-import { contributions, hasCovers } from './lightgbm-shap.js';
+import { installEveryBackend } from '../api/every-backend.js';
+import { type BackendChoice, kernels, type Kernels } from '../api/kernels.js';
+import { packLightGbm } from '../kernels/ml/ml.js';
 import { type LightGbmModel, parseLightGbm } from './lightgbm-text.js';
+
+/** Options of loadModel(). */
+export interface LoadOptions {
+  /** The kernels' backend: 'auto' (default: native where built), 'native' or 'reference'. */
+  backend?: BackendChoice;
+  /** Threads of the native backend (default: the pool's). */
+  threads?: number;
+}
 
 /** What loadModel() reads: a file's path, its bytes, or a model's text. */
 export type ModelSource = string | Uint8Array | { text: string };
@@ -74,12 +84,13 @@ async function textOf(source: ModelSource): Promise<{ text: string; from: string
  * The model of `source` (see ModelSource), its kind read from the content: a LightGBM text model (its
  * first line `tree`). KernelInputError naming the file and line for a model it cannot read.
  */
-export async function loadModel(source: ModelSource): Promise<Model> {
+export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<Model> {
   const { text, from } = await textOf(source);
   if (!text.startsWith('tree')) {
     throw new KernelInputError(from, 'a LightGBM text model (booster.save_model())', describeValue(text.slice(0, 24)));
   }
-  return lightGbmModel(parseLightGbm(text, from));
+  installEveryBackend();
+  return lightGbmModel(parseLightGbm(text, from), kernels(options));
 }
 
 /** `options.iterations` checked against the model's. */
@@ -98,46 +109,51 @@ function iterationsOf(options: PredictOptions | undefined, total: number): { raw
   return { raw, iterations };
 }
 
-/** A Model over a LightGBM model. */
-function lightGbmModel(m: LightGbmModel): Model {
+/** A Model over a LightGBM model, its kernels on `k`. */
+function lightGbmModel(m: LightGbmModel, k: Kernels): Model {
   const F = m.features.length;
   const K = m.treesPerIteration;
-  const total = m.nodeStart.length === 1 ? 0 : (m.nodeStart.length - 1) / K;
-  const classNames = Array.from({ length: K }, (_, k) => String(k));
-  function predict(X: Matrix | Float64Array, options?: PredictOptions): number | Float64Array | Matrix {
-    const { raw, iterations } = iterationsOf(options, total);
+  const total = m.numLeaves.length / K;
+  const packed = packLightGbm(m);
+  const classNames = Array.from({ length: K }, (_, c) => String(c));
+  const contribColumns = Array.from({ length: K }, (_, c) => [...m.features, 'bias'].map((f) => (K === 1 ? f : `${c}:${f}`))).flat();
+  /** X as the kernels take it, and whether it was one row. */
+  const rowsOf = (X: Matrix | Float64Array): { x: Matrix; one: boolean } => {
     const one = X instanceof Float64Array;
     const x = one ? { data: X, rows: 1, cols: X.length } : asColumns(X, 'X');
     if (x.cols !== F) throw new KernelInputError(one ? 'row' : 'X', `${F} features a row (${m.features.join(', ')})`, `${x.cols}`);
-    const out = new Float64Array(x.rows * K);
-    predictRaw(m, x.data, x.rows, iterations, out);
-    if (!raw) convertOutput(m, out, x.rows);
-    if (one) return K === 1 ? out[0] : out;
-    if (K === 1) return out;
-    return { data: out, rows: x.rows, cols: K, columns: classNames, ...(x.index ? { index: x.index } : {}) };
+    return { x, one };
+  };
+  function shaped(out: Matrix, x: Matrix, one: boolean, columns: readonly string[]): number | Float64Array | Matrix {
+    if (one) return K === 1 && columns === classNames ? out.data[0] : out.data;
+    if (K === 1 && columns === classNames) return out.data;
+    return { data: out.data, rows: x.rows, cols: out.cols, columns, ...(x.index ? { index: x.index } : {}) };
   }
-  const contribColumns = Array.from({ length: K }, (_, k) => [...m.features, 'bias'].map((f) => (K === 1 ? f : `${k}:${f}`))).flat();
-  function contrib(X: Matrix | Float64Array, options?: { iterations?: number }): Matrix | Float64Array {
+  function predict(X: Matrix | Float64Array, options?: PredictOptions): number | Float64Array | Matrix {
+    const { raw, iterations } = iterationsOf(options, total);
+    const { x, one } = rowsOf(X);
+    return shaped(k.lightgbmPredict(packed, x, { raw, iterations }), x, one, classNames);
+  }
+  async function predictAsync(X: Matrix | Float64Array, options?: PredictOptions): Promise<number | Float64Array | Matrix> {
+    const { raw, iterations } = iterationsOf(options, total);
+    const { x, one } = rowsOf(X);
+    return shaped(await k.lightgbmPredictAsync(packed, x, { raw, iterations }), x, one, classNames);
+  }
+  function contributions(X: Matrix | Float64Array, options?: { iterations?: number }): Matrix | Float64Array {
     if (options !== undefined && 'raw' in (options as object))
       throw new KernelInputError('options.raw', 'one of iterations', 'an unknown option');
     const { iterations } = iterationsOf(options, total);
-    if (!hasCovers(m)) throw new KernelInputError('model', 'a model with internal_count and leaf_count (TreeSHAP weighs by them)', 'none');
-    const one = X instanceof Float64Array;
-    const x = one ? { data: X, rows: 1, cols: X.length } : asColumns(X, 'X');
-    if (x.cols !== F) throw new KernelInputError(one ? 'row' : 'X', `${F} features a row (${m.features.join(', ')})`, `${x.cols}`);
-    const out = new Float64Array(x.rows * K * (F + 1));
-    contributions(m, x.data, x.rows, iterations, out);
-    if (one) return out;
-    return { data: out, rows: x.rows, cols: K * (F + 1), columns: contribColumns, ...(x.index ? { index: x.index } : {}) };
+    const { x, one } = rowsOf(X);
+    return shaped(k.lightgbmContributions(packed, x, { iterations }), x, one, contribColumns) as Matrix | Float64Array;
   }
   return {
     kind: 'lightgbm',
     features: m.features,
-    classes: m.objective.kind === 'multiclass' || m.objective.kind === 'multiclassova' ? K : 1,
+    classes: m.output === 'softmax' || m.output === 'sigmoidEach' ? K : 1,
     iterations: total,
     predict: predict as Model['predict'],
-    predictAsync: (async (X: Matrix | Float64Array, options?: PredictOptions) => predict(X, options)) as Model['predictAsync'],
-    contributions: contrib as Model['contributions'],
+    predictAsync: predictAsync as Model['predictAsync'],
+    contributions: contributions as Model['contributions'],
     lightgbm: m,
   };
 }

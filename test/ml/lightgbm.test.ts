@@ -54,14 +54,16 @@ function expectClose9(ours: ArrayLike<number>, theirs: number[], what: string): 
   }
 }
 
-describe('LightGBM text models against LightGBM', () => {
+const BACKENDS = ['reference', 'native'] as const;
+
+describe.each(BACKENDS)('LightGBM text models against LightGBM, %s', (backend) => {
   it('has the fixtures', () => {
     expect(FIXTURES.cases.length).toBeGreaterThanOrEqual(8);
   });
 
   for (const c of FIXTURES.cases) {
-    it(`${c.name}: predictions, raw scores and the first ${c.iterations} iterations`, async () => {
-      const model = await loadModel({ text: c.model });
+    it(`${c.name}: predictions, raw scores, the first ${c.iterations} iterations, contributions`, async () => {
+      const model = await loadModel({ text: c.model }, { backend });
       expect(model.kind).toBe('lightgbm');
       expect(model.features).toEqual(c.features);
       const X = matrixOf(c.X);
@@ -90,14 +92,14 @@ describe('LightGBM text models against LightGBM', () => {
   }
 });
 
-describe('examples/model.txt (examples/train_lightgbm.py on a kernelbus dataset)', () => {
+describe.each(BACKENDS)('examples/model.txt (examples/train_lightgbm.py on a kernelbus dataset), %s', (backend) => {
   it("predicts the dataset's rows as LightGBM does", async () => {
     const e = JSON.parse(readFileSync(new URL('./fixtures/example-model.json', import.meta.url), 'utf8')) as {
       X: Json[][];
       predict: number[];
       raw: number[];
     };
-    const model = await loadModel(new URL('../../examples/model.txt', import.meta.url).pathname);
+    const model = await loadModel(new URL('../../examples/model.txt', import.meta.url).pathname, { backend });
     expect(model).toMatchObject({ kind: 'lightgbm', classes: 1, iterations: 100 });
     const X = matrixOf(e.X);
     expectClose(model.predict(X) as Float64Array, e.predict, 'predict');
@@ -113,7 +115,7 @@ describe('examples/model.txt (examples/train_lightgbm.py on a kernelbus dataset)
     );
     // a Buffer of the file: the same model
     const bytes = readFileSync(new URL('../../examples/model.txt', import.meta.url));
-    expect((await loadModel(bytes)).predict(X)).toEqual(model.predict(X));
+    expect((await loadModel(bytes, { backend })).predict(X)).toEqual(model.predict(X));
   });
 });
 

@@ -53,7 +53,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   // the bars come from its bar makers, the days from replay's sessions
   strategy: ['errors', 'kernels', 'simulation', 'api', 'replay'],
   // models trained elsewhere (LightGBM text models), read and evaluated on the kernels' matrices
-  ml: ['errors', 'kernels'],
+  ml: ['errors', 'kernels', 'api'],
   engines: ['errors', 'kernels', 'api', 'bus', 'ops', 'strategy'],
   gateway: ['errors', 'kernels', 'bus', 'ops'],
   replay: ['errors', 'math', 'kernels', 'io', 'bus'],

@@ -14,6 +14,7 @@
 #include "indicators.hpp"
 #include "labeling.hpp"
 #include "margin.hpp"
+#include "ml.hpp"
 #include "pin.hpp"
 #include "portfolio.hpp"
 #include "risk.hpp"
@@ -35,6 +36,7 @@ inline bool generatedParamNames(std::string_view kernel, ParamNames& out) {
   if (findParamNames(features::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(labeling::kKernelParamNames, kernel, out)) return true;
   if (findParamNames(margin::kKernelParamNames, kernel, out)) return true;
+  if (findParamNames(ml::kKernelParamNames, kernel, out)) return true;
   return false;
 }
 

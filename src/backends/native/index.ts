@@ -12,6 +12,8 @@ import { fracDiffWeights, type LabelingFamily } from '../../kernels/labeling/lab
 import { LABELING_KERNELS } from '../../kernels/labeling/labeling-kernels.js';
 import type { MarginFamily } from '../../kernels/margin/margin.js';
 import { MARGIN_KERNELS } from '../../kernels/margin/margin-kernels.js';
+import type { MlFamily } from '../../kernels/ml/ml.js';
+import { ML_KERNELS } from '../../kernels/ml/ml-kernels.js';
 import { REALIZED_KERNEL_PARAMS, SESSION_PARAMS, TWO_SCALE_PARAMS } from '../../kernels/features/realized.js';
 import { FACTOR_KERNELS } from '../../kernels/factor/factor-kernels.js';
 import type { IndicatorsFamily } from '../../kernels/indicators/indicators.js';
@@ -346,6 +348,7 @@ export function nativeBackend(b: NativeBinding): Backend {
   const features = fixedKernels(b, FIXED_FEATURES);
   const labeling = fixedKernels(b, FIXED_LABELING);
   const margin = fixedKernels(b, MARGIN_KERNELS);
+  const ml = fixedKernels(b, ML_KERNELS);
   return {
     name: 'native',
     families: {
@@ -360,6 +363,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       volatility: nativeVolatility(b),
       labeling: { ...(labeling.sync as unknown as LabelingFamily), fracDiffWeights },
       margin: margin.sync as unknown as MarginFamily,
+      ml: ml.sync as unknown as MlFamily,
     },
     async: {
       special: special.async as AsyncFamily<SpecialFamily>,
@@ -375,6 +379,7 @@ export function nativeBackend(b: NativeBinding): Backend {
         fracDiffWeights: async (d: number, threshold: number, limit: number) => fracDiffWeights(d, threshold, limit),
       },
       margin: margin.async as unknown as AsyncFamily<MarginFamily>,
+      ml: ml.async as unknown as AsyncFamily<MlFamily>,
       vpin: {
         vpin: (ts, price, volume, params, labels) =>
           labels

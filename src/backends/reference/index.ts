@@ -13,6 +13,7 @@ import { referenceVolatility } from './volatility/volatility.js';
 import { referenceVpin } from './vpin/vpin.js';
 import { referenceLabeling } from './labeling/labeling.js';
 import { referenceMargin } from './margin/margin.js';
+import { referenceMl } from './ml/ml.js';
 
 export const referenceBackend: Backend = {
   name: 'reference',
@@ -28,6 +29,7 @@ export const referenceBackend: Backend = {
     volatility: referenceVolatility,
     labeling: referenceLabeling,
     margin: referenceMargin,
+    ml: referenceMl,
   },
 };
 
