@@ -176,6 +176,18 @@ const VIEWS: Record<string, TableView[]> = {
       },
     },
   ],
+  ml: [
+    {
+      title: 'a binary LightGBM model of 500 trees x 63 leaves (ratios: native over reference, 1 thread over 2, LightGBM over native)',
+      strip: /, 500 trees x 63 leaves \(binary\)/,
+      labels: {
+        native: 'native, 2 threads',
+        'native, 1 thread': 'native, 1 thread',
+        reference: 'reference (batches: on a slice, scaled)',
+        LightGBM: 'LightGBM (same run)',
+      },
+    },
+  ],
   bus: [
     {
       cases: /^throughput/,

@@ -26,6 +26,7 @@ import { indicatorsGridSection } from './indicators-grid.js';
 import { ioSection } from './io.js';
 import { labelingSection } from './labeling.js';
 import { marginSection } from './margin.js';
+import { mlSection } from './ml.js';
 import { pretradeSection } from './pretrade.js';
 import { replaySection } from './replay.js';
 import { portfolioSection } from './portfolio.js';
@@ -54,6 +55,7 @@ const sections: BenchSection[] = [
   featuresSection,
   labelingSection,
   marginSection,
+  mlSection,
   pretradeSection,
   indicatorsSection,
   indicatorsGridSection,
