@@ -1,5 +1,5 @@
 /**
- * `kernelbus engine vpin|risk|factor|portfolio|features|strategy --redis URL`: an engine process on
+ * `kernelbus engine vpin|risk|factor|portfolio|features|strategy|collateral --redis URL`: an engine process on
  * Redis Streams. VPIN, factor and features processes started with the same group share the input's
  * shards; a risk engine runs alone in its group (it joins portfolios with their universe's returns), and
  * so does a strategy engine (one account across its symbols: docs/strategy.md). Each checkpoints its state, so a process that stops or

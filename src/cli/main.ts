@@ -17,7 +17,7 @@ Commands:
                           VaR and factor returns, in-process or over Redis
   feed --redis URL [--symbols 100] [--rate 200000] [--seconds 10] [--seed 1]
                           publish the simulated market to Redis Streams (kernelbus feed --help)
-  engine vpin|risk|factor|portfolio|features|strategy --redis URL [--group name] [--consumer name] [--metrics-port p]
+  engine vpin|risk|factor|portfolio|features|strategy|collateral --redis URL [--group name] [--consumer name] [--metrics-port p]
                           a VPIN, risk, factor, portfolio, features or strategy engine process on Redis until
                           SIGINT/SIGTERM (kernelbus engine --help)
   gateway --redis URL [--port 8600] [--token t]
