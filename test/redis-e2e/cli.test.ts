@@ -297,7 +297,9 @@ describeRedis('kernelbus commands over Redis', () => {
       expect((error as Error).message).toMatch(message);
     }
     const help = await capture((out) => runEngine(['--help'], out));
-    expect(help.text).toMatch(/^Usage: kernelbus engine vpin\|risk\|factor\|portfolio\|features\|strategy\|collateral --redis URL \[options\]/);
+    expect(help.text).toMatch(
+      /^Usage: kernelbus engine vpin\|risk\|factor\|portfolio\|features\|strategy\|collateral --redis URL \[options\]/,
+    );
     expect((await capture((out) => runFeed(['--help'], out))).text).toMatch(/^Usage: kernelbus feed --redis URL \[options\]/);
   });
 });
