@@ -71,6 +71,32 @@ export function startEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 /** The median of `xs` (the upper one of an even count). */
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** Blocks this thread for `msToWait` (a peer's process gone, the cores quiet). */
+export function quiet(msToWait: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, msToWait);
+}
+
+/**
+ * The ms a call of fn: one warm-up batch of `calls` calls, then the median over `batches` batches of
+ * the batch's time over its calls. fn gets the call's index (its input from a ring: a fresh one each call).
+ */
+export function medianPerCall(fn: (i: number) => unknown, calls: number, batches: number): number {
+  let i = 0;
+  for (let j = 0; j < calls; j++) fn(i++);
+  const times: number[] = [];
+  for (let b = 0; b < batches; b++) {
+    const t0 = performance.now();
+    for (let j = 0; j < calls; j++) fn(i++);
+    times.push((performance.now() - t0) / calls);
+  }
+  return median(times);
+}
+
+/** A standard normal draw from rnd (Box-Muller). */
+export function normal(rnd: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+}
+
 /** Median ms of `runs` calls of fn, after a warm-up call (a peer's compile, a first allocation). */
 export function timeMedian(fn: () => unknown, runs: number): number {
   fn();

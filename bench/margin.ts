@@ -30,7 +30,7 @@
  * ratio to the bound the median of the rounds' ratios.
  */
 import { backends, kernels, type Matrix, matrix } from '../src/api/index.js';
-import { median, nativeThreads, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
+import { median, medianPerCall, nativeThreads, normal, prng, quiet, timeBest, type BenchRow, type BenchSection } from './lib.js';
 import { PeerRounds, peerInputs, peerPython, peerScript, recordPeers } from './peer-env.js';
 
 const SECTION = 'margin';
@@ -66,38 +66,12 @@ const per = (count: number, msTaken: number) => count / (msTaken / 1000);
 const mega = (x: number) => `${(x / 1e6).toPrecision(3)} M`;
 const gb = (x: number) => `${(x / 1e9).toPrecision(3)} GB/s`;
 
-/** Blocks this thread for `msToWait` (the peer's process gone, the cores quiet). */
-function quiet(msToWait: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, msToWait);
-}
-
-/**
- * The ms a call of fn: one warm-up batch of `calls` calls, then the median over `batches` batches of
- * the batch's time over its calls. fn gets the call's index (its input from a ring: a fresh one each call).
- */
-function perCall(fn: (i: number) => unknown, calls: number, batches = BATCHES): number {
-  let i = 0;
-  for (let j = 0; j < calls; j++) fn(i++);
-  const times: number[] = [];
-  for (let b = 0; b < batches; b++) {
-    const t0 = performance.now();
-    for (let j = 0; j < calls; j++) fn(i++);
-    times.push((performance.now() - t0) / calls);
-  }
-  return median(times);
-}
-
 /** Bytes/s of a copy of `bytes` (read and written: 2 x bytes a copy), the best of a few. */
 function copyBandwidth(bytes: number): number {
   const src = new Float64Array(bytes / 8).fill(1);
   const dst = new Float64Array(bytes / 8);
   const t = timeBest(() => dst.set(src), { minMs: 50, minRuns: 5 });
   return (2 * src.byteLength) / (t / 1000);
-}
-
-/** A standard normal draw from rnd (Box-Muller). */
-function normal(rnd: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
 }
 
 /** T x N daily returns: each instrument its volatility (0.5% to 2.5%), doubled in the second half. */
@@ -450,7 +424,7 @@ export const marginSection: BenchSection = {
         section: SECTION,
         case: `filteredScenarios ewma lambda 0.94, seed 20, horizon 1, ${fmt(T)} x ${N} returns`,
         subject: 'reference',
-        value: perCall(() => ref.filteredScenarios(returns, { lambda: LAMBDA, seed: SEED }), 1, 3),
+        value: medianPerCall(() => ref.filteredScenarios(returns, { lambda: LAMBDA, seed: SEED }), 1, 3),
         unit: 'ms',
         note: 'native not built',
       });
@@ -461,7 +435,7 @@ export const marginSection: BenchSection = {
     const threads = nativeThreads();
     const { list, peerFiles, backendCheck, setRound } = cases(nat, one, ref, threads);
 
-    const refMs = list.map((c) => perCall(c.reference, Math.max(1, Math.round(c.calls / 10)), 3));
+    const refMs = list.map((c) => medianPerCall(c.reference, Math.max(1, Math.round(c.calls / 10)), 3));
 
     const python = peerPython('/work/venv/bin/python');
     const { files, done } = peerInputs(peerFiles);
@@ -493,8 +467,8 @@ export const marginSection: BenchSection = {
           quiet(QUIET_MS);
         }
         list.forEach((c, i) => {
-          const n = perCall(c.native, c.calls);
-          const o = c.oneThread ? perCall(c.oneThread, c.calls) : n;
+          const n = medianPerCall(c.native, c.calls, BATCHES);
+          const o = c.oneThread ? medianPerCall(c.oneThread, c.calls, BATCHES) : n;
           const b = c.bound();
           nativeMs[i].push(n);
           oneMs[i].push(o);

@@ -41,7 +41,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { backends, type Matrix } from '../src/api/index.js';
 import { loadModel } from '../src/ml/index.js';
-import { median, prng, type BenchRow, type BenchSection } from './lib.js';
+import { median, medianPerCall, normal, prng, quiet, type BenchRow, type BenchSection } from './lib.js';
 import { PeerRounds, peerInputs, peerScript, peersDir, recordPeers, runPeer } from './peer-env.js';
 
 const SECTION = 'ml';
@@ -77,37 +77,11 @@ const CONTRIB_TOL = 1e-9;
 const fmt = (n: number) => n.toLocaleString('en-US');
 const ms = (x: number) => (x >= 1 ? `${x.toPrecision(3)} ms` : `${(1000 * x).toPrecision(3)} µs`);
 
-/** Blocks this thread for `msToWait` (the peer's process gone, the cores quiet). */
-function quiet(msToWait: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, msToWait);
-}
-
 /** The ms of one call of fn. */
 function once(fn: () => unknown): number {
   const t0 = performance.now();
   fn();
   return performance.now() - t0;
-}
-
-/**
- * The ms a call of fn: one warm-up batch of `calls` calls, then the median over `batches` batches of
- * the batch's time over its calls. fn gets the call's index (its input from a ring: a fresh one each call).
- */
-function perCall(fn: (i: number) => unknown, calls: number, batches = BATCHES): number {
-  let i = 0;
-  for (let j = 0; j < calls; j++) fn(i++);
-  const times: number[] = [];
-  for (let b = 0; b < batches; b++) {
-    const t0 = performance.now();
-    for (let j = 0; j < calls; j++) fn(i++);
-    times.push((performance.now() - t0) / calls);
-  }
-  return median(times);
-}
-
-/** A standard normal draw from rnd (Box-Muller). */
-function normal(rnd: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
 }
 
 /** X: ROWS x COLS features (see the module's comment), row-major. */
@@ -246,7 +220,7 @@ export const mlSection: BenchSection = {
       // the reference, once (its calls above warmed it)
       const refPredictMs = once(() => ref.predict(refX)) * (ROWS / REF_ROWS);
       const refContribMs = once(() => ref.contributions(refS)) * (CONTRIB / REF_CONTRIB);
-      const refOneMs = perCall((i) => ref.predict(rows[i % ONE_RING]), 20, 3);
+      const refOneMs = medianPerCall((i) => ref.predict(rows[i % ONE_RING]), 20, 3);
 
       const peers = new PeerRounds(
         python,
@@ -268,7 +242,7 @@ export const mlSection: BenchSection = {
         peers.round();
         quiet(QUIET_MS);
         times.predict.push(once(() => nat.predict(X)));
-        times.one.push(perCall((i) => nat.predict(rows[i % ONE_RING]), ONE_CALLS));
+        times.one.push(medianPerCall((i) => nat.predict(rows[i % ONE_RING]), ONE_CALLS, BATCHES));
         times.contributions.push(once(() => nat.contributions(slices[round % CONTRIB_RING])));
         if (round === ROUNDS - 1) {
           predict1 = once(() => one.predict(X));

@@ -189,6 +189,19 @@ export class PreTrade {
     this.trading = state;
   }
 
+  /** Symbol k's projected units: held plus what its waiting orders have still to fill. */
+  private projection(k: number): number {
+    let units = this.account.position[k];
+    for (const p of this.pending(k)) units += p.remaining;
+    return units;
+  }
+
+  /** `units` of symbol k at its last price (0 for none, or before its first trade). */
+  private exposureOf(k: number, units: number): number {
+    const price = this.account.lastPrice[k];
+    return units === 0 || !(price > 0) ? 0 : units * price;
+  }
+
   /** Before a batch of orders (one callback's): the projected positions, exposures and the margin book at the last prices. */
   begin(): void {
     this.begun = this.checks || this.trading !== 'ACTIVE';
@@ -201,10 +214,9 @@ export class PreTrade {
     const a = this.account;
     this.gross = 0;
     for (let k = 0; k < n; k++) {
-      let units = a.position[k];
-      for (const p of this.pending(k)) units += p.remaining;
+      const units = this.projection(k);
       this.projected[k] = units;
-      const e = units === 0 || !(a.lastPrice[k] > 0) ? 0 : units * a.lastPrice[k];
+      const e = this.exposureOf(k, units);
       this.exposure[k] = e;
       this.gross += Math.abs(e);
     }
@@ -298,11 +310,9 @@ export class PreTrade {
    */
   settle(k: number): void {
     if (!this.begun) return;
-    const a = this.account;
-    let units = a.position[k];
-    for (const p of this.pending(k)) units += p.remaining;
+    const units = this.projection(k);
     if (units === this.projected[k]) return;
-    const e = units === 0 || !(a.lastPrice[k] > 0) ? 0 : units * a.lastPrice[k];
+    const e = this.exposureOf(k, units);
     const before = this.exposure[k];
     this.projected[k] = units;
     this.exposure[k] = e;
@@ -327,7 +337,7 @@ export class PreTrade {
       this.exposure = new Float64Array(2 * n);
     }
     const a = this.account;
-    for (let k = 0; k < n; k++) this.exposure[k] = a.position[k] === 0 || !(a.lastPrice[k] > 0) ? 0 : a.position[k] * a.lastPrice[k];
+    for (let k = 0; k < n; k++) this.exposure[k] = this.exposureOf(k, a.position[k]);
     const initialMargin = m.set(this.exposure, n);
     const collateral = m.collateral(a.equity(), this.exposure, this.symbols);
     const excess = collateral - initialMargin;
