@@ -25,6 +25,7 @@ import type { BusMessage } from '../bus/messages.js';
 import { KernelInputError, describeValue } from '../errors.js';
 import { ColumnScratch } from '../kernels/frame-trades.js';
 import type { Trades } from '../kernels/trades.js';
+import { entryAfter } from '../strategy/account.js';
 import type { Account, Accounts } from '../strategy/accounts.js';
 import { MarginModel, type MarginModelState, resolveMargin } from '../strategy/margin.js';
 import { packStructured, unpackStructured } from '../strategy/runner-state.js';
@@ -211,15 +212,8 @@ export class CollateralEngine extends Engine {
     const k = this.symbolIndex(f.symbol);
     const b = this.books[a];
     b.cash += -f.units * f.price - f.fees;
-    const before = b.units[k];
-    const after = before + f.units;
-    const entry = b.entry[k];
-    // the average entry: size-weighted when the position grows, kept when it shrinks, the fill's price when it flips
-    if (before === 0 || Math.sign(before) === Math.sign(f.units)) {
-      b.entry[k] =
-        before === 0 ? f.price : (Math.abs(before) * entry + Math.abs(f.units) * f.price) / (Math.abs(before) + Math.abs(f.units));
-    } else if (after === 0) b.entry[k] = Number.NaN;
-    else if (Math.sign(after) !== Math.sign(before)) b.entry[k] = f.price;
+    const after = b.units[k] + f.units;
+    b.entry[k] = entryAfter(b.units[k], after, f.units, b.entry[k], f.price);
     b.units[k] = after;
     if (!(this.marks[k] > 0)) this.marks[k] = f.price;
     this.margin(a, f.ts, true);

@@ -9,6 +9,20 @@
 import { KernelInputError } from '../errors.js';
 import { type Account, BOTH, executeOrder, type Fill, LONG, type Order } from '../simulation/orders.js';
 
+/**
+ * The size-weighted entry price of a position of `before` units at `avg` after a fill of `q` at `price`
+ * left `after` units (the account's rounding may snap it to 0): weighted when it grows, kept when it
+ * shrinks, the fill's price when it flips, NaN when flat (the Collateral engine's books keep it by the
+ * same rule).
+ */
+export function entryAfter(before: number, after: number, q: number, avg: number, price: number): number {
+  if (before === 0 || Math.sign(before) === Math.sign(q)) {
+    return before === 0 ? price : (Math.abs(before) * avg + Math.abs(q) * price) / (Math.abs(before) + Math.abs(q));
+  }
+  if (after === 0) return Number.NaN;
+  return Math.sign(after) !== Math.sign(before) ? price : avg;
+}
+
 /** StrategyAccount's values (see values()). */
 export interface AccountState {
   cash: number;
@@ -129,16 +143,12 @@ export class StrategyAccount {
 
   /** The entry price and realized P&L after a fill of `q` units at `price` on a position of `before`. */
   private book(k: number, before: number, q: number, price: number, fees: number): void {
-    const after = this.position[k];
     const avg = this.avgPrice[k];
-    if (before === 0 || Math.sign(before) === Math.sign(q)) {
-      this.avgPrice[k] = before === 0 ? price : (Math.abs(before) * avg + Math.abs(q) * price) / (Math.abs(before) + Math.abs(q));
-    } else {
+    if (before !== 0 && Math.sign(before) !== Math.sign(q)) {
       const closed = Math.min(Math.abs(q), Math.abs(before));
       this.realized[k] += (price - avg) * closed * Math.sign(before);
-      if (after === 0) this.avgPrice[k] = Number.NaN;
-      else if (Math.sign(after) !== Math.sign(before)) this.avgPrice[k] = price;
     }
+    this.avgPrice[k] = entryAfter(before, this.position[k], q, avg, price);
     this.realized[k] -= fees;
   }
 }
