@@ -5,6 +5,7 @@
  * (lightgbmPredict, lightgbmContributions: native, the reference its oracle), which predict as LightGBM's
  * `Booster(model_file).predict(X, raw_score, num_iteration, pred_contrib)` does.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { KernelInputError } from '../errors.js';
 import { asColumns, type Matrix } from '../kernels/matrix.js';
@@ -156,4 +157,23 @@ function lightGbmModel(m: LightGbmModel, k: Kernels): Model {
     contributions: contributions as Model['contributions'],
     lightgbm: m,
   };
+}
+
+/**
+ * The LightGBM text model at `path`, read synchronously (strategies load their models when their module
+ * loads: src/strategy/models.ts). KernelInputError naming the file, and the line for a text it cannot
+ * read; a file of another kind (an ONNX model) is refused: its runtime predicts asynchronously.
+ */
+export function loadLightGbmFileSync(path: string, options: LoadOptions = {}): Model {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new KernelInputError('file', 'a readable model file', `${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+  }
+  if (!text.startsWith('tree')) {
+    throw new KernelInputError(path, 'a LightGBM text model (booster.save_model())', describeValue(text.slice(0, 24)));
+  }
+  installEveryBackend();
+  return lightGbmModel(parseLightGbm(text, path), kernels(options));
 }

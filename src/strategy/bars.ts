@@ -2,7 +2,7 @@
  * A symbol's bars and indicators for a strategy, trade by trade: the features family's bar makers
  * (the state machines barStream() and FeaturesEngine run, mlfinlab's bars bit for bit) and the
  * indicators family's streams (TA-Lib's values bit for bit), with the last `history` bars of each
- * value kept in a ring for ctx.value(). A trade costs the maker's step and one comparison; nothing is
+ * value kept in a ring for ctx.value(), the strategy's models run on each closed bar's values (./models.ts). A trade costs the maker's step and one comparison; nothing is
  * allocated until a bar closes.
  */
 import { indicatorStream, type IndicatorStream } from '../api/indicator-stream.js';
@@ -19,6 +19,7 @@ import {
 import { INFORMATION_BAR_OPTIONS } from '../kernels/features/features-kernels.js';
 import { describeValue } from '../kernels/validate.js';
 import { SessionClock } from '../replay/session.js';
+import type { LoadedStrategyModel } from './models.js';
 import type { Strategy, StrategyBar, StrategyBars } from './types.js';
 
 const BAR_KEYS = ['type', 'by', 'threshold', 'session'];
@@ -123,6 +124,9 @@ export class SymbolBars {
   lastTs = Number.NEGATIVE_INFINITY;
   /** The bars' market hours (undefined: every trade). */
   private readonly session: SessionClock | undefined;
+  /** The strategy's models, and a row of each (scratch). */
+  private readonly models: readonly LoadedStrategyModel[];
+  private readonly modelRows: Float64Array[];
 
   constructor(
     readonly symbol: string,
@@ -140,6 +144,8 @@ export class SymbolBars {
     });
     this.history = strategy.history ?? 256;
     this.ring = new Float64Array(strategy.valueNames.length * this.history).fill(Number.NaN);
+    this.models = strategy.loadedModels ?? [];
+    this.modelRows = this.models.map((m) => new Float64Array(m.inputs.length));
   }
 
   /**
@@ -159,7 +165,7 @@ export class SymbolBars {
   closeBar(): StrategyBar {
     const rows = this.maker.builder.rows;
     const last = rows[0].length - 1;
-    // BAR_COLUMNS: ts, tickNum, open, high, low, close, volume, ...
+    // BAR_COLUMNS: ts, tickNum, open, high, low, close, volume, buyVolume, ticks, dollarValue
     const bar: StrategyBar = {
       symbol: this.symbol,
       ts: rows[0][last],
@@ -170,6 +176,9 @@ export class SymbolBars {
       volume: rows[6][last],
       index: this.bars++,
     };
+    const buyVolume = rows[7][last];
+    const ticks = rows[8][last];
+    const dollarValue = rows[9][last];
     for (const column of rows) column.length = 0;
     const h = this.history;
     const at = (this.newest = (this.newest + 1) % h);
@@ -179,12 +188,24 @@ export class SymbolBars {
     ring[2 * h + at] = bar.low;
     ring[3 * h + at] = bar.close;
     ring[4 * h + at] = bar.volume;
-    let v = 5;
+    ring[5 * h + at] = buyVolume;
+    ring[6 * h + at] = ticks;
+    ring[7 * h + at] = dollarValue;
+    let v = 8;
     for (let i = 0; i < this.indicators.length; i++) {
       const value = this.indicators[i].update(bar);
       const keys = this.outputs[i];
       if (keys === undefined) ring[v++ * h + at] = value as number;
       else for (const key of keys) ring[v++ * h + at] = (value as Record<string, number>)[key];
+    }
+    // each model on this bar's values (those before it), its outputs the next values
+    for (let m = 0; m < this.models.length; m++) {
+      const { model, inputs } = this.models[m];
+      const row = this.modelRows[m];
+      for (let f = 0; f < inputs.length; f++) row[f] = ring[inputs[f] * h + at];
+      const y = model.predict(row);
+      if (typeof y === 'number') ring[v++ * h + at] = y;
+      else for (let c = 0; c < y.length; c++) ring[v++ * h + at] = y[c];
     }
     return bar;
   }

@@ -12,15 +12,29 @@ import { barSession, makeBarMaker } from './bars.js';
 import { checkLimits } from './pretrade.js';
 import { StrategyError, stackPlaces } from './errors.js';
 import type { Strategy, StrategyDefinition } from './types.js';
+import { loadStrategyModels } from './models.js';
 import { checkValueNames } from './value-names.js';
 
-/** The bar fields ctx.value() reads besides the indicators. */
-export const BAR_VALUES = ['open', 'high', 'low', 'close', 'volume'] as const;
+/** The bar fields ctx.value() reads besides the indicators and models (bars()' columns: buyVolume by the tick rule). */
+export const BAR_VALUES = ['open', 'high', 'low', 'close', 'volume', 'buyVolume', 'ticks', 'dollarValue'] as const;
 /** The history ctx.value() reaches by default, and at most. */
 export const DEFAULT_HISTORY = 256;
 const MAX_HISTORY = 100_000;
 
-const DEFINITION_KEYS = ['name', 'symbols', 'bars', 'indicators', 'history', 'limits', 'onBar', 'onFill', 'onReject', 'onStart', 'onStop'];
+const DEFINITION_KEYS = [
+  'name',
+  'symbols',
+  'bars',
+  'indicators',
+  'models',
+  'history',
+  'limits',
+  'onBar',
+  'onFill',
+  'onReject',
+  'onStart',
+  'onStop',
+];
 const CALLBACKS = ['onFill', 'onReject', 'onStart', 'onStop'] as const;
 
 /** The outputs of indicator `name` as value names under `key`: `key` for one output, `key.<output>` for several. */
@@ -33,9 +47,10 @@ export function outputNames(key: string, name: keyof typeof INDICATORS_KERNELS):
  * A strategy from its definition (see StrategyDefinition and docs/strategy.md): the module's default
  * export. Checked here, when the module loads: the name, the symbols, the bars (a maker is built from
  * them: an unknown or bad option fails), each indicator (its stream is built: an unknown indicator, with
- * the nearest name, or option fails), the history, the callbacks, and the value names the callbacks read
- * with a literal (`ctx.value('bb.lowr', s)` fails, naming its line and `bb.lower`: ./value-names.ts). A mistake throws StrategyError naming the file and
- * line of this call and the option (`strategy.indicators.fast.timePeriod: expected ...`).
+ * the nearest name, or option fails), the models (loaded: ./models.ts), the history, the callbacks, and
+ * the value names the callbacks read with a literal (`ctx.value('bb.lowr', s)` fails, naming its line and
+ * `bb.lower`: ./value-names.ts). A mistake throws StrategyError naming the file and line of this call and
+ * the option (`strategy.indicators.fast.timePeriod: expected ...`).
  */
 export function defineStrategy<S extends object = Record<string, unknown>>(definition: StrategyDefinition<S>): Strategy<S> {
   // frame 0 is this function, frame 1 its caller: the strategy's module
@@ -101,9 +116,10 @@ export function checkStrategy<S extends object>(definition: StrategyDefinition<S
     }
     valueNames.push(...outputNames(key, name));
   }
+  const loadedModels = loadStrategyModels(d.models, valueNames, definedAt);
   // each ctx.value('<literal>') of the callbacks: a value of these (bb.lowr refused here, not at each bar)
   checkValueNames(d, valueNames, definedAt);
-  return Object.freeze({ ...d, history, kind: 'kernelbus.strategy', definedAt, valueNames }) as Strategy<S>;
+  return Object.freeze({ ...d, history, kind: 'kernelbus.strategy', definedAt, valueNames, loadedModels }) as Strategy<S>;
 }
 
 /** Whether `x` is a strategy defineStrategy() made. */

@@ -7,8 +7,10 @@
 import type { Session } from '../replay/session.js';
 import type { IndicatorSpecName } from '../api/indicator-spec.js';
 import type { BarOptions, InformationBarOptions } from '../kernels/features/features.js';
+import type { LoadedStrategyModel, StrategyModel } from './models.js';
 import type { MarginStatus, OrderRejection, StrategyLimits, TradingState } from './pretrade.js';
 
+export type { StrategyModel } from './models.js';
 export type { MarginStatus, OrderRejection, RejectReason, StrategyLimits, SymbolLimit, TradingState } from './pretrade.js';
 
 /**
@@ -51,6 +53,12 @@ export interface StrategyDefinition<S extends object = Record<string, unknown>> 
   bars: StrategyBars;
   /** Indicators of the bars by the name `ctx.value` reads: `{ fast: { name: 'sma', timePeriod: 10 } }`. */
   indicators?: Readonly<Record<string, StrategyIndicator>>;
+  /**
+   * Models run at each closed bar on that bar's values, their outputs read as values:
+   * `{ p: { file: 'model.txt', features: ['rsi', 'close'] } }` gives `ctx.value('p', symbol)` (a
+   * multiclass model `p.0`, `p.1`, ...). LightGBM text models, loaded when the module loads (docs/ml.md).
+   */
+  models?: Readonly<Record<string, StrategyModel>>;
   /** Bars of history `ctx.value(name, symbol, back)` reaches (back < history). Default 256. */
   history?: number;
   /**
@@ -75,8 +83,10 @@ export interface Strategy<S extends object = Record<string, unknown>> extends St
   readonly kind: 'kernelbus.strategy';
   /** `file:line:column` of the defineStrategy() call (for error messages), when the stack tells. */
   readonly definedAt: string | undefined;
-  /** Each value name ctx.value() takes, the bar fields first, then each indicator output's. */
+  /** Each value name ctx.value() takes: the bar fields, then each indicator output's, then each model output's. */
   readonly valueNames: readonly string[];
+  /** The models of `models`, loaded, in order. */
+  readonly loadedModels: readonly LoadedStrategyModel[];
 }
 
 /** Options of ctx.order(). */
@@ -87,7 +97,10 @@ export interface OrderOptions {
 
 /** What onBar, onFill, onStart and onStop receive. */
 export interface StrategyContext<S extends object = Record<string, unknown>> {
-  /** An indicator output's (or a bar field's: open, high, low, close, volume) value `back` bars ago; NaN in the warm-up. */
+  /**
+   * An indicator output's, a model output's or a bar field's (open, high, low, close, volume, buyVolume, ticks,
+   * dollarValue) value `back` bars ago; NaN in the warm-up.
+   */
   value(name: string, symbol: string, back?: number): number;
   /** The signed units held of `symbol` (0 when flat or unknown). */
   position(symbol: string): number;

@@ -131,7 +131,7 @@ describe('kernelbus backtest --strategy with a strategy that fails', () => {
       spy.mockRestore();
     }
     expect(errors).toEqual([
-      `kernelbus backtest: ${bad}:6:32: strategy.onBar: ctx.value: expected one of open, high, low, close, volume, bb.upper, bb.middle, bb.lower, got "bb.lowr" (did you mean "bb.lower"?)`,
+      `kernelbus backtest: ${bad}:6:32: strategy.onBar: ctx.value: expected one of open, high, low, close, volume, buyVolume, ticks, dollarValue, bb.upper, bb.middle, bb.lower, got "bb.lowr" (did you mean "bb.lower"?)`,
     ]);
   });
 });

@@ -7,6 +7,8 @@
  * again after a restart must be identical. The killed run is of a strategy that over-levers
  * (examples/strategy-lever.mjs, issue 92): its ORDER_REJECTED messages, from its limits, its margin
  * (examples/accounts.json) and the REDUCING state of its margin calls, are the backtest's `rejections`.
+ * A strategy trading on a LightGBM model (examples/strategy-model.mjs, issue 91) killed after a
+ * checkpoint places the backtest's orders: its predictions are the backtest's.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +29,8 @@ const LEVER: Run = {
   strategy: example('strategy-lever.mjs'),
   flags: [...EXECUTION, '--allow-short', '--accounts', example('accounts.json'), '--on-margin-call', 'reduce'],
 };
+/** A strategy that trades on a LightGBM model's probability (examples/model.txt, issue 91). */
+const MODEL: Run = { strategy: example('strategy-model.mjs'), flags: EXECUTION };
 type Expected = { orders: StrategyOrder[]; fills: StrategyFill[]; rejections: OrderRejection[] };
 const SHARDS = 4;
 const TRADE_STREAMS = Array.from({ length: SHARDS }, (_, s) => keysOf().stream(`marketdata:TRADE_EXECUTION:${s}`));
@@ -136,6 +140,7 @@ describeRedis('StrategyEngine over Redis: the backtest fills, live', () => {
   let url: string;
   let expected: Expected;
   let lever: Expected;
+  let model: Expected;
   /** Three cuts of the tape's time span: [start, t1, t2, end + 1]. */
   let cuts: number[];
   /** Trades before cuts[1]. */
@@ -144,7 +149,7 @@ describeRedis('StrategyEngine over Redis: the backtest fills, live', () => {
   beforeAll(async () => {
     server = await RedisServer.start();
     url = server.url();
-    [expected, lever] = await Promise.all([backtest(MA_CROSS), backtest(LEVER)]);
+    [expected, lever, model] = await Promise.all([backtest(MA_CROSS), backtest(LEVER), backtest(MODEL)]);
     const ts = readFileSync(TAPE, 'utf8')
       .trim()
       .split('\n')
@@ -244,6 +249,29 @@ describeRedis('StrategyEngine over Redis: the backtest fills, live', () => {
     // the third restored a checkpoint (8 symbols' keys), and replayed or was handed nothing twice
     expect(third.out).toMatch(/, [1-9]\d* keys restored;/);
     expect(third.out).toMatch(/ 0 late trades, 8 symbols;/);
+  });
+
+  it('a model strategy killed (SIGKILL) after a checkpoint: its orders and fills are the backtest`s (the same predictions)', async () => {
+    const redis = client(url);
+    await redis.flushall();
+    expect(model.fills.length).toBeGreaterThan(50);
+    const first = await engine(url, 200, MODEL);
+    await feed(url, cuts[0], cuts[2]);
+    await consumed(redis, TRADE_STREAMS, 'strategy');
+    await checkpointed(redis);
+    first.kill('SIGKILL');
+    await first.exited;
+    // the next process restores the bars, indicators and the model's outputs of the checkpoint
+    const second = await engine(url, 200, MODEL);
+    await feed(url, cuts[2], cuts[3]);
+    await consumed(redis, TRADE_STREAMS, 'strategy');
+    await until(async () => (await byId(redis, 'ORDER_FILL')).map.size >= model.fills.length, 'every fill', 30_000, 50);
+    expect(await second.stop()).toBe(0);
+    expect(second.out).toMatch(/, [1-9]\d* keys restored;/);
+    const fills = await byId<StrategyFill>(redis, 'ORDER_FILL');
+    expect([...fills.map.values()].sort(byTsId)).toEqual([...model.fills].sort(byTsId));
+    const orders = await byId<StrategyOrder>(redis, 'STRATEGY_SIGNAL');
+    expect([...orders.map.values()].sort(byTsId)).toEqual([...model.orders].sort(byTsId));
   });
 });
 

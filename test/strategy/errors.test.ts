@@ -122,7 +122,7 @@ describe('a strategy that errs while it runs', () => {
     // a name made at run time (a literal one is refused when the strategy loads: value-names.test.ts)
     [
       "    ctx.value(['clos', 'e'].join('') + 's', bar.symbol);",
-      'ctx.value: expected one of open, high, low, close, volume, got "closes" (did you mean "close"?)',
+      'ctx.value: expected one of open, high, low, close, volume, buyVolume, ticks, dollarValue, got "closes" (did you mean "close"?)',
     ],
     ['    throw new Error("my bug");', 'my bug'],
   ])('%s: logged once with the file and line, counted, the bar orders dropped', async (body, text) => {

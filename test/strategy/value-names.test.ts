@@ -42,7 +42,7 @@ describe('the value names a strategy reads, checked when it loads', () => {
       }),
     );
     expect(error.message).toContain(
-      'strategy.onBar: ctx.value: expected one of open, high, low, close, volume, bb.upper, bb.middle, bb.lower, got "bb.lowr" (did you mean "bb.lower"?)',
+      'strategy.onBar: ctx.value: expected one of open, high, low, close, volume, buyVolume, ticks, dollarValue, bb.upper, bb.middle, bb.lower, got "bb.lowr" (did you mean "bb.lower"?)',
     );
     expect(error.message.split('\n')).toHaveLength(1);
   });
@@ -64,7 +64,7 @@ export default defineStrategy({
 `,
     );
     await expect(loadStrategy(path)).rejects.toThrow(
-      `${path}:8:32: strategy.onBar: ctx.value: expected one of open, high, low, close, volume, bb.upper, bb.middle, bb.lower, got "bb.lowr" (did you mean "bb.lower"?)`,
+      `${path}:8:32: strategy.onBar: ctx.value: expected one of open, high, low, close, volume, buyVolume, ticks, dollarValue, bb.upper, bb.middle, bb.lower, got "bb.lowr" (did you mean "bb.lower"?)`,
     );
     for (const callback of ['onFill(c, fill)', 'onStart(c)', 'onStop(c)']) {
       const file = join(dir, `in-${callback.slice(0, 6)}.mjs`);
@@ -73,7 +73,7 @@ export default defineStrategy({
         `export default {\n  name: 's',\n  bars: { by: 'tick', threshold: 5 },\n  onBar() {},\n  ${callback} {\n    c.log(c.value("volme", 'A'));\n  },\n};\n`,
       );
       await expect(loadStrategy(file)).rejects.toThrow(
-        `${file}:6:20: strategy.${callback.slice(0, callback.indexOf('('))}: ctx.value: expected one of open, high, low, close, volume, got "volme" (did you mean "volume"?)`,
+        `${file}:6:20: strategy.${callback.slice(0, callback.indexOf('('))}: ctx.value: expected one of open, high, low, close, volume, buyVolume, ticks, dollarValue, got "volme" (did you mean "volume"?)`,
       );
     }
   });
