@@ -101,7 +101,7 @@ features reads TRADE_EXECUTION, makes bars per symbol (--by, --threshold) and pu
 microstructure and range-volatility estimators over --window bars, the --ind indicators). Processes of
 one group share the shards.
 
-strategy reads TRADE_EXECUTION (and VPIN_CALCULATION, FEATURES_UPDATE and PORTFOLIO_UPDATE, which
+strategy reads TRADE_EXECUTION (and VPIN_CALCULATION, FEATURES_UPDATE, PORTFOLIO_UPDATE and ML_PREDICTION, which
 ctx.latest() returns) and runs the strategy modules of --strategy (docs/strategy.md) on the trades merged
 into time order, with the fill model of kernelbus backtest --strategy: it publishes each order as
 STRATEGY_SIGNAL, each fill as ORDER_FILL and the position after it as POSITION_UPDATE (logic bus),

@@ -34,7 +34,7 @@ import { StrategyState } from './strategy-state.js';
 import { TradeKeyedEngine } from './trade-keyed.js';
 
 /** The message types whose last payload per symbol ctx.latest() returns, by default. */
-export const OBSERVED_TYPES = ['VPIN_CALCULATION', 'FEATURES_UPDATE', 'PORTFOLIO_UPDATE'] as const;
+export const OBSERVED_TYPES = ['VPIN_CALCULATION', 'FEATURES_UPDATE', 'PORTFOLIO_UPDATE', 'ML_PREDICTION'] as const;
 
 /** Options of StrategyEngine: the engine's, the fill model's (shared by its strategies) and the merge's. */
 export interface StrategyEngineOptions extends Partial<EngineOptions>, Omit<RunnerOptions, 'source'> {

@@ -74,7 +74,7 @@ async function engine(url: string, checkpointMs: number, run: Run): Promise<Comm
       '0',
     ]),
   );
-  await c.waitFor(/^ready: engine strategy, group strategy, consumer live, 16 streams on \S+(, checkpoints every \d+ ms)?$/m, 60_000);
+  await c.waitFor(/^ready: engine strategy, group strategy, consumer live, 20 streams on \S+(, checkpoints every \d+ ms)?$/m, 60_000);
   return c;
 }
 

@@ -176,7 +176,7 @@ describe('StrategyEngine', () => {
         name: 'watch',
         bars: { by: 'tick', threshold: 2 },
         onBar(ctx, bar) {
-          seen.push(ctx.latest('VPIN_CALCULATION', bar.symbol));
+          seen.push(ctx.latest('VPIN_CALCULATION', bar.symbol), ctx.latest('ML_PREDICTION', bar.symbol));
         },
       }),
       maxLatenessMs: 0,
@@ -185,6 +185,9 @@ describe('StrategyEngine', () => {
     }).start();
     await engine.ready();
     await bus.publish('VPIN_CALCULATION', { key: 'A', payload: { vpin: 0.4 } });
+    // a model the ML engine serves (src/engines/ml.ts): its ML_PREDICTION observed by default
+    const prediction = { symbol: 'A', ts: 0, bar: 0, model: 'm', version: 'abc', values: [0.7] };
+    await bus.publish('ML_PREDICTION', { key: 'A', payload: prediction });
     await bus.drain();
     const process = (engine as unknown as { process(m: Partial<BusMessage>): void }).process.bind(engine);
     let sentAt = 0;
@@ -198,7 +201,7 @@ describe('StrategyEngine', () => {
       payload: { ts: Float64Array.from(ts), price: Float64Array.from(price), volume: new Float64Array(ts.length).fill(1) },
     });
     process(batch([1, 2], [10, 11]));
-    expect(seen).toEqual([{ vpin: 0.4 }]);
+    expect(seen).toEqual([{ vpin: 0.4 }, prediction]);
     if (policy === 'fail') {
       expect(() => process(batch([3, 4], [10, -1]))).toThrow(new KernelInputError('A trade 1 of 7-0', 'a finite price > 0', '-1'));
       expect(() => process(batch([1], [10]))).toThrow(
@@ -206,14 +209,14 @@ describe('StrategyEngine', () => {
       );
       // nothing of the refused batches was taken: the next bar is made of the next good trades
       process(batch([5, 6], [12, 13]));
-      expect(seen).toHaveLength(2);
+      expect(seen).toHaveLength(4);
       expect(engine.strategies()[0].metrics.trades).toBe(4);
     } else {
       // the bad trades left out and counted, the others taken: bars (1 2) (3 5), 6 in the open bar
       process(batch([3, 4], [10, -1]));
       process(batch([1], [10]));
       process(batch([5, 6], [12, 13]));
-      expect(seen).toHaveLength(2);
+      expect(seen).toHaveLength(4);
       expect(engine.strategies()[0].metrics.trades).toBe(5);
       expect(engine.metrics().badTrades).toEqual({ ts: 0, order: 1, price: 1, volume: 0 });
     }
