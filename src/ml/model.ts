@@ -14,12 +14,13 @@ import { installEveryBackend } from '../api/every-backend.js';
 import { type BackendChoice, kernels, type Kernels } from '../api/kernels.js';
 import { packLightGbm } from '../kernels/ml/ml.js';
 import { type LightGbmModel, parseLightGbm } from './lightgbm-text.js';
+import { isOnnx, loadOnnx } from './onnx.js';
 
 /** Options of loadModel(). */
 export interface LoadOptions {
   /** The kernels' backend: 'auto' (default: native where built), 'native' or 'reference'. */
   backend?: BackendChoice;
-  /** Threads of the native backend (default: the pool's). */
+  /** Threads of the native backend (default: the pool's); an ONNX model's onnxruntime intra-op threads. */
   threads?: number;
 }
 
@@ -36,12 +37,12 @@ export interface PredictOptions {
 
 /** A model loaded by loadModel(). */
 export interface Model {
-  readonly kind: 'lightgbm';
-  /** The features a row holds, in order (LightGBM's feature names). */
+  readonly kind: 'lightgbm' | 'onnx';
+  /** The features a row holds, in order (LightGBM's feature names; an ONNX model's f0.. by its input's width). */
   readonly features: readonly string[];
-  /** Outputs a row: the classes of a multiclass model, else 1. */
+  /** Outputs a row: the classes of a multiclass model, else 1 (an ONNX model: its output's width). */
   readonly classes: number;
-  /** Boosting iterations. */
+  /** Boosting iterations (1 for an ONNX model: its graph runs whole). */
   readonly iterations: number;
   /**
    * Predictions of X: a Matrix rows x features gives a Float64Array of rows (one class) or a Matrix rows
@@ -60,12 +61,12 @@ export interface Model {
   /** predict() as a promise. */
   predictAsync(X: Matrix, options?: PredictOptions): Promise<Float64Array | Matrix>;
   predictAsync(row: Float64Array, options?: PredictOptions): Promise<number | Float64Array>;
-  /** The model as LightGBM's flat arrays (what the evaluators walk). */
-  readonly lightgbm: LightGbmModel;
+  /** The model as LightGBM's flat arrays (what the evaluators walk); absent for an ONNX model. */
+  readonly lightgbm?: LightGbmModel;
 }
 
 /** The text of `source` and where it came from. */
-async function textOf(source: ModelSource): Promise<{ text: string; from: string }> {
+async function textOf(source: ModelSource): Promise<{ text: string; from: string; bytes?: Uint8Array }> {
   if (typeof source === 'string') {
     let bytes: Buffer;
     try {
@@ -73,22 +74,24 @@ async function textOf(source: ModelSource): Promise<{ text: string; from: string
     } catch (error) {
       throw new KernelInputError('source', 'a readable model file', `${source} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
     }
-    return { text: bytes.toString('utf8'), from: source };
+    return { text: bytes.toString('utf8'), from: source, bytes };
   }
   if (source instanceof Uint8Array)
-    return { text: Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8'), from: 'model' };
+    return { text: Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8'), from: 'model', bytes: source };
   if (typeof source === 'object' && source !== null && typeof source.text === 'string') return { text: source.text, from: 'model' };
   throw new KernelInputError('source', 'a path, a Buffer or { text } of a model', describeValue(source));
 }
 
 /**
  * The model of `source` (see ModelSource), its kind read from the content: a LightGBM text model (its
- * first line `tree`). KernelInputError naming the file and line for a model it cannot read.
+ * first line `tree`) or an ONNX model (a ModelProto, isOnnx(): ./onnx.ts, through onnxruntime-node).
+ * KernelInputError naming the file and line for a model it cannot read.
  */
 export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<Model> {
-  const { text, from } = await textOf(source);
+  const { text, from, bytes } = await textOf(source);
+  if (bytes !== undefined && isOnnx(bytes)) return loadOnnx(bytes, from, options);
   if (!text.startsWith('tree')) {
-    throw new KernelInputError(from, 'a LightGBM text model (booster.save_model())', describeValue(text.slice(0, 24)));
+    throw new KernelInputError(from, 'a LightGBM text model (booster.save_model()) or an ONNX model', describeValue(text.slice(0, 24)));
   }
   installEveryBackend();
   return lightGbmModel(parseLightGbm(text, from), kernels(options));

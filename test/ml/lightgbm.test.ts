@@ -79,7 +79,7 @@ describe.each(BACKENDS)('LightGBM text models against LightGBM, %s', (backend) =
       expect(await model.predictAsync(X)).toEqual(model.predict(X));
       // SHAP values: LightGBM's pred_contrib within 1e-9, and they add up to the raw scores
       const contrib = model.contributions(X);
-      expect(contrib.cols).toBe(model.lightgbm.treesPerIteration * (c.features.length + 1));
+      expect(contrib.cols).toBe(model.lightgbm!.treesPerIteration * (c.features.length + 1));
       expectClose9(contrib.data, c.contrib.flat(), 'contributions');
     });
   }
