@@ -39,6 +39,9 @@ Commands:
   dataset <trades|-> --bars dollar:1e6 --label triple-barrier --out ds.parquet
                           a training set: labels, features, weights and purged folds per symbol
                           (kernelbus dataset --help)
+  predict --model m.txt <file|-> --out preds.parquet [--contributions] [--raw] [--iterations k]
+                          a model's predictions (or SHAP values) on the rows of a table holding its
+                          features, a dataset's among them (kernelbus predict --help)
   backtest <bars|-> --grid sma-cross --fast 2:50 --slow 10:200
                           a moving-average crossover over every pair of windows per symbol, the best by a
                           statistic, --report page.html (kernelbus backtest --help)
@@ -72,6 +75,7 @@ export const COMMANDS = [
   'bars',
   'indicators',
   'dataset',
+  'predict',
   'backtest',
   'risk',
   'optimize',
@@ -100,6 +104,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./indicators.js')).runIndicators(rest);
       case 'dataset':
         return await (await import('./dataset.js')).runDataset(rest);
+      case 'predict':
+        return await (await import('./predict.js')).runPredict(rest);
       case 'backtest':
         return await (await import('./backtest.js')).runBacktest(rest);
       case 'risk': {

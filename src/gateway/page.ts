@@ -2,7 +2,7 @@
  * The dashboard page the gateway serves: web/dashboard.html with web/alerts.js (what the page says
  * about alerts and how it marks a portfolio's row) and web/strategies.js (what it keeps of each
  * strategy: equity, drawdown, positions, fills) and web/margin.js (each account's margin and calls)
- * inlined at their markers: pure functions, tested
+ * and web/predictions.js (each symbol's latest model prediction) inlined at their markers: pure functions, tested
  * without a browser; inlined so that the page stays one response under the gateway's content security
  * policy (inline scripts only).
  */
@@ -15,10 +15,13 @@ export const ALERTS_MARKER = '/* alerts.js */';
 export const STRATEGIES_MARKER = '/* strategies.js */';
 /** Where the page's module script takes web/margin.js. */
 export const MARGIN_MARKER = '/* margin.js */';
+/** Where the page's module script takes web/predictions.js. */
+export const PREDICTIONS_MARKER = '/* predictions.js */';
 const MODULES: readonly [string, URL][] = [
   [ALERTS_MARKER, new URL('../../web/alerts.js', import.meta.url)],
   [STRATEGIES_MARKER, new URL('../../web/strategies.js', import.meta.url)],
   [MARGIN_MARKER, new URL('../../web/margin.js', import.meta.url)],
+  [PREDICTIONS_MARKER, new URL('../../web/predictions.js', import.meta.url)],
 ];
 
 /** The page with each module of web/ at its marker (read from the package's web/ folder). */

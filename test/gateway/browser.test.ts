@@ -390,6 +390,60 @@ const number = async (page: Page, selector: string) => Number((await text(page, 
     }
   });
 
+  it("the predictions panel: each symbol's latest ML_PREDICTION beside its VPIN, a sparkline, live and from the history", async () => {
+    const bus = createBus();
+    const gateway = await createGateway(bus, { port: 0 });
+    const problems: string[] = [];
+    try {
+      const live = await open(browser, gateway.url, problems);
+      expect(await live.locator('#no-prediction').isVisible()).toBe(true);
+      await bus.publish('VPIN_CALCULATION', { key: 'AAPL', ts: T0, payload: { bucket: 56, vpin: 0.4321, cdf: 0.8 } });
+      for (let bar = 0; bar < 5; bar++) {
+        const ts = T0 + 60_000 * bar;
+        await bus.publish('ML_PREDICTION', {
+          key: 'AAPL',
+          ts,
+          payload: { symbol: 'AAPL', ts, bar, model: 'up.txt', version: 1, values: [0.5 + 0.1 * bar] },
+        });
+        await bus.publish('ML_PREDICTION', {
+          key: 'MSFT',
+          ts,
+          payload: { symbol: 'MSFT', ts, bar, model: 'regime.txt', version: 2, values: [0.2, 0.7, 0.1] },
+        });
+      }
+      // bar 4 of AAPL published again: counted once
+      await bus.publish('ML_PREDICTION', {
+        key: 'AAPL',
+        ts: T0 + 240_000,
+        payload: { symbol: 'AAPL', ts: T0 + 240_000, bar: 4, model: 'up.txt', version: 1, values: [0.9] },
+      });
+      await bus.drain();
+      const rows = (page: Page) =>
+        page
+          .locator('#predictions tbody tr')
+          .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 7).map((td) => td.textContent)));
+      const want = [
+        ['AAPL', '0.4321', '0.9000', 'up.txt', '1', '2023-11-14 22:17:20', '5'],
+        ['MSFT', '-', 'class 1: 0.700', 'regime.txt', '2', '2023-11-14 22:17:20', '5'],
+      ];
+      await until(async () => JSON.stringify(await rows(live)) === JSON.stringify(want), 'the prediction rows, live');
+      expect(await live.locator('#no-prediction').isVisible()).toBe(false);
+      // a sparkline of the last predictions: AAPL's 5 values, MSFT's 3 classes x 5
+      const points = (page: Page) =>
+        page.locator('#predictions canvas.spark').evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('data-points'))));
+      expect(await points(live)).toEqual([5, 15]);
+      const later = await open(browser, gateway.url, problems);
+      await until(async () => JSON.stringify(await rows(later)) === JSON.stringify(want), 'the prediction rows, from the history');
+      await until(async () => JSON.stringify(await points(later)) === '[5,15]', 'the sparklines, from the history');
+      expect(problems).toEqual([]);
+      await live.close();
+      await later.close();
+    } finally {
+      await gateway.close();
+      await bus.close();
+    }
+  });
+
   it.skipIf(!REDIS_SERVER && process.env.CI !== 'true')(
     'the same page over kernelbus gateway on Redis: symbols, engine heartbeat, group lag; reconnects when the gateway restarts',
     async () => {
