@@ -72,7 +72,20 @@ describe('ctx.value', () => {
         seen.close3.push(ctx.value('close', bar.symbol, 3));
       },
     });
-    expect(strategy.valueNames).toEqual(['open', 'high', 'low', 'close', 'volume', 'buyVolume', 'ticks', 'dollarValue', 'rsi', 'm.macd', 'm.signal', 'm.hist']);
+    expect(strategy.valueNames).toEqual([
+      'open',
+      'high',
+      'low',
+      'close',
+      'volume',
+      'buyVolume',
+      'ticks',
+      'dollarValue',
+      'rsi',
+      'm.macd',
+      'm.signal',
+      'm.hist',
+    ]);
     backtestStrategy(tape, strategy);
     const bars = k.bars({ ts: tape.ts, price: tape.price, volume: tape.volume }, { by: 'time', threshold: 60_000 });
     const macd = k.macd(bars.close, { fastPeriod: 5, slowPeriod: 13, signalPeriod: 4 }) as { signal: Float64Array; hist: Float64Array };
