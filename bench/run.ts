@@ -27,6 +27,7 @@ import { ioSection } from './io.js';
 import { labelingSection } from './labeling.js';
 import { marginSection } from './margin.js';
 import { mlSection } from './ml.js';
+import { mlEngineSection } from './ml-engine.js';
 import { pretradeSection } from './pretrade.js';
 import { replaySection } from './replay.js';
 import { portfolioSection } from './portfolio.js';
@@ -56,6 +57,7 @@ const sections: BenchSection[] = [
   labelingSection,
   marginSection,
   mlSection,
+  mlEngineSection,
   pretradeSection,
   indicatorsSection,
   indicatorsGridSection,

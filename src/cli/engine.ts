@@ -1,5 +1,5 @@
 /**
- * `kernelbus engine vpin|risk|factor|portfolio|features|strategy|collateral --redis URL`: an engine process on
+ * `kernelbus engine vpin|risk|factor|portfolio|features|strategy|collateral|ml --redis URL`: an engine process on
  * Redis Streams. VPIN, factor and features processes started with the same group share the input's
  * shards; a risk engine runs alone in its group (it joins portfolios with their universe's returns), and
  * so does a strategy engine (one account across its symbols: docs/strategy.md). Each checkpoints its state, so a process that stops or
@@ -28,6 +28,9 @@ import { DEFAULT_MAX_FUTURE_MS, VpinEngine } from '../engines/vpin.js';
 import { StrategyEngine } from '../engines/strategy.js';
 import { CollateralEngine, type CollateralEngineOptions } from '../engines/collateral.js';
 import { loadAccounts } from '../strategy/accounts.js';
+import { MlEngine } from '../engines/ml.js';
+import { modelName } from '../engines/ml-model.js';
+import { bareWatch, ML_ENGINE_FLAGS, ML_ENGINE_USAGE, mlEngineOptions } from './engine-ml.js';
 import { badTradesFlag, badTradesUsage } from './bad-trades.js';
 import { STRATEGY_ENGINE_FLAGS, STRATEGY_ENGINE_USAGE, strategyEngineOptions } from './engine-strategy.js';
 import { CheckpointConfigError } from '../engines/checkpoint-config.js';
@@ -63,7 +66,7 @@ import { fmt, ms } from './summary.js';
 
 /** `kernelbus engine --help`. */
 export const ENGINE_USAGE = alignOptions(
-  `Usage: kernelbus engine vpin|risk|factor|portfolio|features|strategy|collateral --redis URL [options]
+  `Usage: kernelbus engine vpin|risk|factor|portfolio|features|strategy|collateral|ml --redis URL [options]
 
 Runs an engine process on Redis Streams until SIGINT or SIGTERM, in a consumer group, checkpointing
 its state in Redis (${HELP_KEYS.checkpointIndex('<group>')}). On a signal it finishes the entries in hand, writes a checkpoint
@@ -114,6 +117,11 @@ id), marked at the trades, margined by filtered historical simulation over the r
 (rebuilt every --rescenario). It publishes MARGIN_UPDATE after each fill and at each rebuild, and
 MARGIN_CALL when an account's excess falls below 0 (once per breach) and when it clears. Run one per
 group.
+
+ml reads FEATURES_UPDATE (the features engine's; and BAR, VPIN_CALCULATION... as --features names them)
+and serves the model of --model (docs/ml.md): at each delivery, every symbol whose bar completed in it
+is predicted in one batch, each published as ML_PREDICTION { symbol, ts, bar, model, version, values }
+(compute bus). Its group defaults to the model's name (a model per group); run one per group.
 
 Options:
   --redis URL          Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS, or a Redis
@@ -190,7 +198,7 @@ ${STRATEGY_ENGINE_USAGE}collateral:
   --rescenario w       daily | hourly | minute | ms: every account's returns interval and the rebuild of
                        its scenarios (default: each account's \`every\`, else daily)
   --mark-ms ms         event-time ms between two margin checks of an account as its symbols trade (default 1000)
-`,
+${ML_ENGINE_USAGE}`,
   23,
 );
 
@@ -217,6 +225,7 @@ const ENGINE_FLAGS = {
   features: ['by', 'threshold', 'window', 'estimators', 'ind', 'max-future-ms'],
   strategy: STRATEGY_ENGINE_FLAGS,
   collateral: ['accounts', 'rescenario', 'mark-ms'],
+  ml: ML_ENGINE_FLAGS,
 } as const;
 type EngineKind = keyof typeof ENGINE_FLAGS;
 const KINDS = Object.keys(ENGINE_FLAGS) as EngineKind[];
@@ -387,13 +396,13 @@ export async function runEngine(
   signal?: AbortSignal,
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
-  const parsed = parseCommand(argv, FLAGS, {
+  const parsed = parseCommand(bareWatch(argv), FLAGS, {
     help: () => out.write(ENGINE_USAGE),
     positionals: (names) => {
       if (names.length !== 1 || !KINDS.includes(names[0] as EngineKind)) {
         throw new KernelInputError(
           'engine',
-          "one engine name: 'vpin', 'risk', 'factor', 'portfolio', 'features', 'strategy' or 'collateral'",
+          "one engine name: 'vpin', 'risk', 'factor', 'portfolio', 'features', 'strategy', 'collateral' or 'ml'",
           names.length === 0 ? 'none' : JSON.stringify(names.join(' ')),
         );
       }
@@ -403,13 +412,15 @@ export async function runEngine(
   const { values } = parsed;
   const kind = parsed.positionals[0] as EngineKind;
   const url = values.redis!;
-  const group = values.group ?? kind;
+  // ml: a model per group (its name: the file's base name unless --name)
+  const group = values.group ?? (kind === 'ml' ? (values.name ?? modelName(values.model ?? '')) : kind);
   const consumer = values.consumer ?? `${hostname()}-${process.pid}`;
   for (const name of new Set(Object.values(ENGINE_FLAGS).flat())) {
     if (parsed.raw(name) === undefined || (ENGINE_FLAGS[kind] as readonly string[]).includes(name)) continue;
     const owners = KINDS.filter((k) => (ENGINE_FLAGS[k] as readonly string[]).includes(name));
     throw new KernelInputError(`--${name}`, `an option of engine ${owners.join(' or ')}`, `engine ${kind}`);
   }
+  if (kind === 'vpin' && values.watch === '') throw new KernelInputError('--watch', 'symbols, comma-separated', 'none');
   const watch = (values.watch ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -469,6 +480,16 @@ export async function runEngine(
   } else if (kind === 'collateral') {
     const options = collateralEngineOptions(values);
     make = (bus) => new CollateralEngine(bus, { ...common, ...options });
+  } else if (kind === 'ml') {
+    const options = await mlEngineOptions(values, backend);
+    make = (bus) =>
+      new MlEngine(bus, {
+        ...common,
+        ...options,
+        onSwap: (swap) => log.info(`model swapped: version ${swap.previous} -> ${swap.version}`, { event: 'model-swap', ...swap }),
+        onLoadError: (error, file) =>
+          log.error(`model ${file ?? ''} not loaded, the one in service stays: ${error.message}`, { event: 'model-load-failed', file }),
+      });
   } else if (kind === 'strategy') {
     const options = await strategyEngineOptions(values);
     // ctx.log() lines and callback errors: the command's log, once it exists
@@ -508,7 +529,9 @@ export async function runEngine(
         ? 2
         : kind === 'strategy'
           ? 4
-          : 1;
+          : engine instanceof MlEngine
+            ? engine.inputTypes.length
+            : 1;
   const streams = shards * types;
   const unit = {
     vpin: 'trades',
@@ -518,6 +541,7 @@ export async function runEngine(
     features: 'trades',
     strategy: 'messages',
     collateral: 'messages',
+    ml: 'messages',
   }[kind];
   // /readyz: the streams leased (by this process or another of its group) and resumed, every bus's Redis
   // reachable, and not stalled (entries waiting for the group while none was processed for --stall-seconds).
@@ -621,6 +645,14 @@ export async function runEngine(
         checkpointMs: engine.checkpoints ? checkpointMs : 0,
       },
     );
+    const model = engine instanceof MlEngine ? engine.modelInfo() : undefined;
+    if (model) {
+      const features = Object.entries(model.features).map(([f, source]) => `${f}=${source}`);
+      log.info(`model: ${model.name} (${model.kind}, version ${model.version}) from ${model.file}; features ${features.join(',')}`, {
+        event: 'model',
+        ...model,
+      });
+    }
     if (out.isTTY && !json) {
       let last = { at: performance.now(), processed: 0 };
       status = setInterval(() => {
@@ -636,6 +668,7 @@ export async function runEngine(
           features: () => `bars ${fmt(m.extra.bars)}  symbols ${fmt(m.keys)}`,
           strategy: () => `bars ${fmt(m.extra.bars)}  orders ${fmt(m.extra.orders)}  fills ${fmt(m.extra.fills)}`,
           collateral: () => `updates ${fmt(m.extra.marginUpdates)}  calls ${fmt(m.extra.marginCalls)}  open ${fmt(m.extra.openCalls)}`,
+          ml: () => `predictions ${fmt(m.extra.predictions)}  batches ${fmt(m.extra.batches)}  swaps ${fmt(m.extra.modelSwaps)}`,
         }[kind]();
         out.write(
           `\r${fmt(m.processed).padStart(12)} ${unit}  ${fmt(rate).padStart(10)} msg/s  p50 ${ms(m.latencyMs.p50)} ms  p99 ${ms(m.latencyMs.p99)} ms  ${made}\x1b[K`,
@@ -682,10 +715,12 @@ export async function runEngine(
       `${fmt(x.bars)} bars, ${fmt(x.orders)} orders, ${fmt(x.fills)} fills, ${fmt(x.strategyErrors)} callback errors, ${fmt(x.late)} late trades, ${fmt(m.keys)} symbols`,
     collateral: () =>
       `${fmt(x.accounts)} accounts, ${fmt(x.marginUpdates)} margin updates, ${fmt(x.marginCalls)} margin calls (${fmt(x.openCalls)} open), ${fmt(x.repeatedFills)} fills seen before, ${fmt(m.keys)} symbols`,
+    ml: () =>
+      `${fmt(x.predictions)} predictions in ${fmt(x.batches)} batches, ${fmt(x.modelSwaps)} model swaps (${fmt(x.modelLoadFailures)} failed loads), ${fmt(m.keys)} symbols`,
   }[kind]();
   log.info(
     `stopped (${stop.received}): processed ${fmt(m.processed)} ${unit} in ${fmt(m.batches)} deliveries, ${fmt(m.duplicates)} duplicates skipped, ` +
-      `${fmt(x.replayed ?? 0)} ${unit} replayed after takeovers, ${fmt(x.restoredKeys ?? 0)} ${{ vpin: 'symbols', risk: 'keys', factor: 'universes', portfolio: 'keys', features: 'symbols', strategy: 'keys', collateral: 'keys' }[kind]} restored; ${made}; ` +
+      `${fmt(x.replayed ?? 0)} ${unit} replayed after takeovers, ${fmt(x.restoredKeys ?? 0)} ${{ vpin: 'symbols', risk: 'keys', factor: 'universes', portfolio: 'keys', features: 'symbols', strategy: 'keys', collateral: 'keys', ml: 'keys' }[kind]} restored; ${made}; ` +
       `${fmt(x.checkpoints ?? 0)} checkpoints (${fmt(x.checkpointErrors ?? 0)} failed); ` +
       `${fmt(x.republished ?? 0)} republished ${unit} skipped; ` +
       badTradesLine(m.badTrades) +

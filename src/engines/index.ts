@@ -48,5 +48,15 @@ export { estimateFactors, type FactorFit, type FactorPanels, type FitOptions } f
 export { PanelHistory } from './factor-history.js';
 export { StrategyEngine, OBSERVED_TYPES, type StrategyEngineOptions } from './strategy.js';
 export { CollateralEngine, type CollateralEngineOptions, type MarginCall, type MarginUpdate } from './collateral.js';
+export {
+  MlEngine,
+  loadServedModel,
+  modelVersion,
+  type FeatureMap,
+  type MlEngineOptions,
+  type MlPrediction,
+  type ModelSwap,
+  type ServedModel,
+} from './ml.js';
 export { ReturnsWindow } from './returns-window.js';
 export { prometheusRegistry, serveMetrics, type GroupLag, type MetricsServer, type MetricsSources } from '../ops/prometheus.js';

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { BackendUnavailableError, KernelInputError } from '../errors.js';
 import { asColumns, type Matrix } from '../kernels/matrix.js';
 import { describeValue } from '../kernels/validate.js';
-import type { Model, PredictOptions } from './model.js';
+import type { Model, PredictOptions } from './types.js';
 
 /** Loads a module by name (node's require; tests inject one that hides the package). */
 export type Require = (id: string) => unknown;

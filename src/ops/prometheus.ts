@@ -40,7 +40,15 @@ export interface MetricsSources {
     readonly buses?: readonly string[];
     transport?(bus: string): { readonly name: string; metrics(): object };
   };
-  engines?: readonly { readonly name: string; metrics(): EngineMetrics; latencyBuckets?(): HistogramBuckets }[];
+  engines?: readonly {
+    readonly name: string;
+    metrics(): EngineMetrics;
+    latencyBuckets?(): HistogramBuckets;
+    /** The engine's own histograms by name: `kernelbus_engine_<name>{engine}` (MlEngine's batch rows and inference time). */
+    histograms?(): Readonly<Record<string, EngineHistogram>>;
+    /** The model an engine serves: `kernelbus_ml_model_info{engine,model,version}` 1 (MlEngine). */
+    model?(): { model: string; version: string } | undefined;
+  }[];
   /** Consumer groups of the bus's streams (Redis: XINFO GROUPS), read at each scrape. */
   lag?: () => Promise<readonly GroupLag[]>;
   /** `kernelbus_build_info{version,backend}`. */
@@ -49,6 +57,14 @@ export interface MetricsSources {
   watched?: () => WatchedFigures;
   /** prom-client's default collectors (`process_*`, `nodejs_*`): default true. */
   defaultMetrics?: boolean;
+}
+
+/** An engine's own histogram (MetricsSources.engines' histograms()). */
+export interface EngineHistogram {
+  help: string;
+  buckets: HistogramBuckets;
+  /** The factor from the histogram's unit to the exported one (1e-3: ms to seconds). Default 1. */
+  scale?: number;
 }
 
 /** MetricsSources.watched: a few keys' figures (cardinality: what an operator chose to watch). */
@@ -275,6 +291,31 @@ export function prometheusRegistry(sources: MetricsSources): Registry {
       () => engines.flatMap((e): [Labels, HistogramBuckets][] => (e.latencyBuckets ? [[{ engine: e.name }, e.latencyBuckets()]] : [])),
       1e-3,
     );
+    // what an engine offers beyond the base's, asked for when it has it
+    const ownOf = (e: (typeof engines)[number]) => (typeof e.histograms === 'function' ? e.histograms() : {});
+    const own = new Map<string, EngineHistogram>();
+    for (const e of engines) for (const [name, h] of Object.entries(ownOf(e))) if (!own.has(name)) own.set(name, h);
+    for (const [name, { help, scale }] of own) {
+      const read = () =>
+        engines.flatMap((e): [Labels, HistogramBuckets][] => {
+          const h = ownOf(e)[name];
+          return h ? [[{ engine: e.name }, h.buckets]] : [];
+        });
+      histogram(`kernelbus_engine_${name}`, help, read, scale);
+    }
+    if (engines.some((e) => typeof e.model === 'function')) {
+      define(
+        'gauge',
+        'kernelbus_ml_model_info',
+        'Always 1: the model an engine serves and its version',
+        ['engine', 'model', 'version'],
+        () =>
+          engines.flatMap((e): Sample[] => {
+            const m = typeof e.model === 'function' ? e.model() : undefined;
+            return m ? [[{ engine: e.name, ...m }, 1]] : [];
+          }),
+      );
+    }
   }
 
   const watched = sources.watched;

@@ -51,14 +51,14 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   ops: ['errors', 'kernels', 'bus'],
   // the strategy API over the kernels: the account executes fills by the simulation core's order rules,
   // the bars come from its bar makers, the days from replay's sessions
-  strategy: ['errors', 'kernels', 'simulation', 'api', 'replay'],
+  strategy: ['errors', 'kernels', 'simulation', 'api', 'replay', 'ml'],
   // models trained elsewhere (LightGBM text models), read and evaluated on the kernels' matrices
   ml: ['errors', 'kernels', 'api'],
-  engines: ['errors', 'kernels', 'api', 'bus', 'ops', 'strategy'],
+  engines: ['errors', 'kernels', 'api', 'bus', 'ops', 'strategy', 'ml'],
   gateway: ['errors', 'kernels', 'bus', 'ops'],
   replay: ['errors', 'math', 'kernels', 'io', 'bus'],
   redis: ['bus'],
-  cli: ['errors', 'math', 'kernels', 'simulation', 'backends', 'api', 'io', 'bus', 'ops', 'engines', 'gateway', 'replay', 'strategy'],
+  cli: ['errors', 'math', 'kernels', 'simulation', 'backends', 'api', 'io', 'bus', 'ops', 'engines', 'gateway', 'replay', 'strategy', 'ml'],
   index: ['api', 'bus', 'engines'],
 };
 

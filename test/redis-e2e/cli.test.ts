@@ -249,11 +249,11 @@ describeRedis('kernelbus commands over Redis', () => {
       [() => runFeed(['--redis', url, '--count', '0']), /^--count: expected an integer in \[1, \d+\], got "0"$/],
       [
         () => runEngine(['--redis', url]),
-        /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio', 'features', 'strategy' or 'collateral', got none$/,
+        /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio', 'features', 'strategy', 'collateral' or 'ml', got none$/,
       ],
       [
-        () => runEngine(['ml', '--redis', url]),
-        /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio', 'features', 'strategy' or 'collateral', got "ml"$/,
+        () => runEngine(['gateway', '--redis', url]),
+        /^engine: expected one engine name: 'vpin', 'risk', 'factor', 'portfolio', 'features', 'strategy', 'collateral' or 'ml', got "gateway"$/,
       ],
       [
         () => runEngine(['factor', '--redis', url, '--window', '5']),
@@ -298,7 +298,7 @@ describeRedis('kernelbus commands over Redis', () => {
     }
     const help = await capture((out) => runEngine(['--help'], out));
     expect(help.text).toMatch(
-      /^Usage: kernelbus engine vpin\|risk\|factor\|portfolio\|features\|strategy\|collateral --redis URL \[options\]/,
+      /^Usage: kernelbus engine vpin\|risk\|factor\|portfolio\|features\|strategy\|collateral\|ml --redis URL \[options\]/,
     );
     expect((await capture((out) => runFeed(['--help'], out))).text).toMatch(/^Usage: kernelbus feed --redis URL \[options\]/);
   });
