@@ -16,6 +16,9 @@ import { publishMarket, SyntheticMarket } from '../replay/synthetic-market.js';
 import { VpinEngine, type VpinAlert } from '../engines/vpin.js';
 import { FEATURES_ENGINE_DEFAULTS, FeaturesEngine } from '../engines/features.js';
 import { FEATURE_ESTIMATORS } from '../api/bar-window.js';
+import { MlEngine } from '../engines/ml.js';
+import { packageRoot } from '../backends/native/binding.js';
+import { join } from 'node:path';
 import { KernelInputError } from '../errors.js';
 import type { VpinOptions } from '../kernels/vpin/vpin.js';
 import { deleteKeys } from '../bus/transports/redis/delete-keys.js';
@@ -52,7 +55,9 @@ cross of each symbol's closes on time bars buys a slice of the equity while flat
 VPIN CDF is above ${TOXIC_CDF}, and closes on the cross below; its orders, fills and positions go out
 on the logic bus (the risk engine measures its book as portfolio 'strategy:vpin-ma-cross') and the
 summary shows its P&L per symbol and its last fills. Its bars are 100 ms long on the synthetic market,
-the risk bars' length on a tape.
+the risk bars' length on a tape. An ML engine serves examples/model.txt (a LightGBM classifier trained
+on the example tape's ten-trade bars) on each symbol's feature bars: ML_PREDICTION, for the dashboard's
+predictions panel.
 
 With --file it runs the same engines on a recorded tape (CSV, Parquet or Arrow; several files are merged
 in time order) instead of the synthetic market, at --speed: the bars of the risk and factor engines are
@@ -298,11 +303,13 @@ async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
   const features = new FeaturesEngine(bus, {
     bars: { by: 'time', threshold: featureBarMs },
     window: tape ? FEATURES_ENGINE_DEFAULTS.window : 10,
-    indicators: 'rsi',
+    indicators: 'rsi,macd',
   }).start();
+  // the example model (a LightGBM classifier of examples/train_lightgbm.py) on each symbol's feature bars
+  const ml = new MlEngine(bus, { model: join(packageRoot, 'examples', 'model.txt'), load: { backend } }).start();
   const strategy = new DemoStrategy(bus, symbols, tape ? barMs : STRATEGY_BAR_MS);
   // the strategy first: its last fills and positions reach the risk engine before that closes
-  const engines = [engine, strategy.engine, strategy.collateral, risk.engine, risk.portfolio, factor.engine, features];
+  const engines = [engine, strategy.engine, strategy.collateral, risk.engine, risk.portfolio, factor.engine, features, ml];
   const alerts: { key: string; alert: VpinAlert }[] = [];
   let buckets = 0;
   let heartbeats = 0;
@@ -418,6 +425,7 @@ async function demoOn(bus: Bus, run: DemoRun): Promise<number> {
       risk,
       factor,
       features,
+      ml,
       strategy,
       featureBarMs,
       bus,
@@ -459,6 +467,7 @@ interface Summary {
   risk: DemoRisk;
   factor: DemoFactor;
   features: FeaturesEngine;
+  ml: MlEngine;
   strategy: DemoStrategy;
   /** The features engine's bar length. */
   featureBarMs: number;
@@ -518,6 +527,7 @@ function printJsonSummary(out: NodeJS.WritableStream, s: Summary): void {
     },
     factor: { bars: s.factor.bars, results: s.factor.engine.metrics().extra.results },
     features: { barMs: s.featureBarMs, bars: s.features.metrics().extra.bars, symbols: s.features.metrics().keys },
+    ml: { model: 'examples/model.txt', batches: s.ml.metrics().extra.batches, predictions: s.ml.metrics().extra.predictions },
     strategy: s.strategy.json(),
     heartbeats: s.heartbeats,
     copies: b.copies,
@@ -556,7 +566,11 @@ function printSummary(out: NodeJS.WritableStream, s: Summary): void {
     ],
     [
       'features engine',
-      `${fmt(s.features.metrics().extra.bars)} bars of ${s.featureBarMs / 1000} s of ${fmt(s.features.metrics().keys)} symbols -> the day's realized volatility, ${FEATURE_ESTIMATORS.length} estimators, RSI`,
+      `${fmt(s.features.metrics().extra.bars)} bars of ${s.featureBarMs / 1000} s of ${fmt(s.features.metrics().keys)} symbols -> the day's realized volatility, ${FEATURE_ESTIMATORS.length} estimators, RSI, MACD`,
+    ],
+    [
+      'ML engine',
+      `${fmt(s.ml.metrics().extra.predictions)} predictions of examples/model.txt (LightGBM) in ${fmt(s.ml.metrics().extra.batches)} batches -> ML_PREDICTION`,
     ],
     ['engine heartbeats', fmt(s.heartbeats)],
     ['copies / redelivered / dead', `${fmt(b.copies)} / ${fmt(b.redelivered)} / ${fmt(b.deadLettered)}`],

@@ -49,6 +49,15 @@ describe('kernelbus demo', () => {
     // The factor engine beside them: too few symbols for a fit (1 market + 4 sectors + 3 styles).
     expect(text).toMatch(/factor engine\s+[1-9][\d,]* bars of the market's symbols -> 0 factor results/);
     expect(text).toContain('no fit yet (a fit needs more than 8 symbols)');
+    // The ML engine on the feature bars: each symbol's completed bars predicted, in batches
+    const [, predictions, batches] = /ML engine\s+([\d,]+) predictions of examples\/model\.txt \(LightGBM\) in ([\d,]+) batches/
+      .exec(text)!
+      .map((x) => Number(x.replaceAll(',', '')));
+    const featureBars = Number(/features engine\s+([\d,]+) bars/.exec(text)![1].replaceAll(',', ''));
+    expect(predictions).toBeGreaterThan(0);
+    expect(predictions).toBeLessThanOrEqual(featureBars);
+    expect(batches).toBeGreaterThan(0);
+    expect(batches).toBeLessThanOrEqual(predictions);
     expect(text).not.toContain('\r'); // no status line when not a TTY
   });
 
