@@ -17,7 +17,7 @@ import { VpinEngine, type VpinAlert } from '../engines/vpin.js';
 import { FEATURES_ENGINE_DEFAULTS, FeaturesEngine } from '../engines/features.js';
 import { FEATURE_ESTIMATORS } from '../api/bar-window.js';
 import { MlEngine } from '../engines/ml.js';
-import { packageRoot } from '../backends/native/binding.js';
+import { packageRoot } from '../backends/native/public.js';
 import { join } from 'node:path';
 import { KernelInputError } from '../errors.js';
 import type { VpinOptions } from '../kernels/vpin/vpin.js';
