@@ -86,6 +86,18 @@ export const COMMANDS = [
 ];
 
 /**
+ * The `kernelbus` process (bin/kernelbus.js): main(argv) as its exit code, once what it wrote to stdout and
+ * stderr has reached their readers (pipes are asynchronous: `kernelbus backtest --json | reader` would
+ * lose what the pipe still held); then connections a stop gave up on (a Redis that does not answer, see
+ * --grace-ms) do not keep it alive: an unref'd timer exits 500 ms later (a clean exit does not wait for it).
+ */
+export async function run(argv: string[]): Promise<void> {
+  process.exitCode = await main(argv);
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise((done) => s.write('', done))));
+  setTimeout(() => process.exit(), 500).unref();
+}
+
+/**
  * Runs `kernelbus` with `argv` (without node and the script); returns the exit code. Each command's
  * module is imported when that command runs: `kernelbus vpin` loads no bus, engine or Redis code
  * (test/cli/startup.test.ts holds each command's modules to what it needs).
