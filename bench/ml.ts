@@ -11,7 +11,10 @@
  *   `model.predict(X)` on 2 threads (loadModel(..., { threads: 2 })), and on 1 thread. The same X each
  *   call (its 40 MB are more than the 32 MB L3: nothing of it stays in cache between calls).
  * - one row (target: <= 10 µs, and >= 10x LightGBM's `booster.predict(X[i:i + 1], num_threads=1)`):
- *   `model.predict(row)`, row a Float64Array, each call a different one (a ring of ONE_RING rows).
+ *   `model.predict(row)`, row a Float64Array, each call a different one (a ring of ONE_RING rows). On
+ *   native the Model walks a prepared model (checked once, at load); beside it, in the same rounds, the
+ *   packed kernel `kernels({ backend: 'native' }).lightgbmPredict(packed, row)` on the same rows, which
+ *   checks and prepares the packed model at every call (what the prepared model saves).
  * - contributions of 1,000 rows (target: >= 2x LightGBM's `predict(S, pred_contrib=True,
  *   num_threads=2)`): `model.contributions(S)` on 2 threads and 1, S cycling through CONTRIB_RING
  *   slices of 1,000 rows.
@@ -40,6 +43,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { backends, type Matrix } from '../src/api/index.js';
+import { kernels } from '../src/api/kernels.js';
+import { packLightGbm } from '../src/kernels/ml/ml.js';
 import { loadModel } from '../src/ml/index.js';
 import { median, medianPerCall, normal, prng, quiet, type BenchRow, type BenchSection } from './lib.js';
 import { PeerRounds, peerInputs, peerScript, peersDir, recordPeers, runPeer } from './peer-env.js';
@@ -65,8 +70,9 @@ const CONTRIB_RING = 4;
 const REF_ROWS = 5000;
 const REF_CONTRIB = 50;
 const ROUNDS = 3;
-/** The one row: calls a batch, batches a timing. */
+/** The one row: calls a batch, batches a timing (the packed kernel's: PACKED_CALLS, a call checking the model whole). */
 const ONE_CALLS = 300;
+const PACKED_CALLS = 30;
 const BATCHES = 5;
 /** How long after the peer's process ends our timing starts. */
 const QUIET_MS = 300;
@@ -234,7 +240,12 @@ export const mlSection: BenchSection = {
         ],
         'no python with lightgbm',
       );
-      const times = { predict: [] as number[], one: [] as number[], contributions: [] as number[] };
+      const times = { predict: [] as number[], one: [] as number[], packed: [] as number[], contributions: [] as number[] };
+      // the packed kernel on one row (the model checked and prepared at each call), as a Matrix of one row
+      const packed = packLightGbm(nat.lightgbm!);
+      const packedKernels = kernels({ backend: 'native', threads: THREADS });
+      const rowMatrices = rows.map((data) => ({ data, rows: 1, cols: COLS }));
+      agree('the packed kernel on one row', packedKernels.lightgbmPredict(packed, rowMatrices[0]).data, pOne.subarray(0, 1), 0);
       let predict1 = Number.NaN;
       let contrib1 = Number.NaN;
       one.predict(slice(X, 0, 1000)); // a first call on the 1-thread model, before its timings
@@ -243,6 +254,7 @@ export const mlSection: BenchSection = {
         quiet(QUIET_MS);
         times.predict.push(once(() => nat.predict(X)));
         times.one.push(medianPerCall((i) => nat.predict(rows[i % ONE_RING]), ONE_CALLS, BATCHES));
+        times.packed.push(medianPerCall((i) => packedKernels.lightgbmPredict(packed, rowMatrices[i % ONE_RING]), PACKED_CALLS, BATCHES));
         times.contributions.push(once(() => nat.contributions(slices[round % CONTRIB_RING])));
         if (round === ROUNDS - 1) {
           predict1 = once(() => one.predict(X));
@@ -272,6 +284,7 @@ export const mlSection: BenchSection = {
           unit: 'µs' as const,
           native: median(times.one),
           oneThread: undefined,
+          packed: median(times.packed),
           reference: refOneMs,
           what: `model.predict(row), a different row each call (${fmt(ONE_RING)} cycled); median of ${ROUNDS} rounds, each the median of ${BATCHES} batches of ${ONE_CALLS} calls`,
           refNote: 'the same calls, 3 batches of 20',
@@ -322,6 +335,18 @@ export const mlSection: BenchSection = {
             ratio: c.oneThread / c.native,
             baseline: `1 thread (speed-up of ${THREADS} threads)`,
             note: 'one call, in the last round',
+          });
+        }
+        if ('packed' in c && c.packed !== undefined) {
+          out.push({
+            section: SECTION,
+            case: c.label,
+            subject: 'native, packed kernel',
+            value: scale * c.packed,
+            unit: c.unit,
+            ratio: c.packed / c.native,
+            baseline: 'the prepared model (its speed-up over the packed kernel)',
+            note: `kernels({ backend: 'native' }).lightgbmPredict(packed, row): the model checked and prepared at each call; the same rows, the same rounds, ${BATCHES} batches of ${PACKED_CALLS} calls`,
           });
         }
         out.push({ section: SECTION, case: c.label, subject: 'reference', value: scale * c.reference, unit: c.unit, note: c.refNote });

@@ -37,7 +37,8 @@ import type { LabelingKernels } from '../kernels/labeling/labeling-kernels.js';
 import type { MarginKernels, MarginOptions } from '../kernels/margin/margin-kernels.js';
 import { createMarginBook, type MarginBook } from '../kernels/margin/margin-book.js';
 import type { MarginFamily } from '../kernels/margin/margin.js';
-import type { MlKernels } from '../kernels/ml/ml-kernels.js';
+import type { MlFamily, PreparedLightGbm } from '../kernels/ml/ml.js';
+import { classesOf, type MlKernels } from '../kernels/ml/ml-kernels.js';
 import type { Matrix } from '../kernels/matrix.js';
 import { FAMILY_SPECS, type FamilyName, type KernelName } from '../kernels/families.js';
 import type { PortfolioAsyncKernels, PortfolioKernels } from '../kernels/portfolio/portfolio-kernels.js';
@@ -127,6 +128,13 @@ export interface Kernels extends SyncKernels, AsyncKernels {
   factorRiskModel(inputs: FactorInputs, fit: FactorReturnsResult, options?: FactorRiskModelOptions): FactorRiskModel;
   /** factorRiskModel as a promise, its two kernels on the addon's thread pool. */
   factorRiskModelAsync(inputs: FactorInputs, fit: FactorReturnsResult, options?: FactorRiskModelOptions): Promise<FactorRiskModel>;
+  /**
+   * A packed LightGBM model (packLightGbm()) prepared once on the backend this choice picks for the ml
+   * family, where that backend prepares models (native: checked once, then walked with no check of the
+   * model per call; a damaged model is lightgbmPredict's KernelInputError, now); undefined elsewhere
+   * (the reference), where lightgbmPredict and lightgbmContributions take the packed model.
+   */
+  lightgbmPrepare(model: Float64Array): PreparedLightGbm | undefined;
 }
 
 /** A loaded backend by name: BackendUnavailableError when it cannot load, KernelInputError when unknown. */
@@ -267,6 +275,11 @@ export function kernels(options: { backend?: BackendChoice; threads?: number } =
     factorRiskModelAsync: (inputs, fit, opts) => factorRiskModelWithAsync(promised, inputs, fit, opts),
     marginBook: (scenarios, opts) =>
       createMarginBook(site('margin', 'pnlMargin').pick(Infinity).families.margin as MarginFamily, scenarios, opts),
+    lightgbmPrepare(model) {
+      classesOf(model);
+      const ml = site('ml', 'lightgbmPredict').pick(Infinity).families.ml as Partial<MlFamily> | undefined;
+      return ml?.lightgbmPrepare?.(model, threads);
+    },
     vpinStream(opts) {
       requireKnownOptions(VPIN_KERNELS.vpinStream, opts);
       const { params, classifier } = resolveVpinLabels(opts, resolveVpinOptions(opts, true), true);

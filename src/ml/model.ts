@@ -2,7 +2,8 @@
  * `kernelbus/ml`'s models (docs/ml.md): loadModel(source) reads a model (a path, a Buffer or `{ text }`),
  * its kind told from the content, and returns a Model whose predict() runs on rows of features. A LightGBM
  * text model (./lightgbm-text.ts) is packed once (packLightGbm()) for the ml family's kernels
- * (lightgbmPredict, lightgbmContributions: native, the reference its oracle), which predict as LightGBM's
+ * (lightgbmPredict, lightgbmContributions: native, the reference its oracle; on native the model is
+ * prepared once, ./lightgbm-calls.ts), which predict as LightGBM's
  * `Booster(model_file).predict(X, raw_score, num_iteration, pred_contrib)` does.
  */
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { describeValue } from '../kernels/validate.js';
 import { installEveryBackend } from '../api/every-backend.js';
 import { type BackendChoice, kernels, type Kernels } from '../api/kernels.js';
 import { packLightGbm } from '../kernels/ml/ml.js';
+import { lightGbmCalls } from './lightgbm-calls.js';
 import { type LightGbmModel, parseLightGbm } from './lightgbm-text.js';
 import type { LoadOptions, Model, ModelSource, PredictOptions } from './types.js';
 import { isOnnx, loadOnnx } from './onnx.js';
@@ -72,7 +74,8 @@ function lightGbmModel(m: LightGbmModel, k: Kernels): Model {
   const F = m.features.length;
   const K = m.treesPerIteration;
   const total = m.numLeaves.length / K;
-  const packed = packLightGbm(m);
+  const calls = lightGbmCalls(packLightGbm(m), k);
+  const oneRow = calls.one;
   const classNames = Array.from({ length: K }, (_, c) => String(c));
   const contribColumns = Array.from({ length: K }, (_, c) => [...m.features, 'bias'].map((f) => (K === 1 ? f : `${c}:${f}`))).flat();
   /** X as the kernels take it, and whether it was one row. */
@@ -88,21 +91,23 @@ function lightGbmModel(m: LightGbmModel, k: Kernels): Model {
     return { data: out.data, rows: x.rows, cols: out.cols, columns, ...(x.index ? { index: x.index } : {}) };
   }
   function predict(X: Matrix | Float64Array, options?: PredictOptions): number | Float64Array | Matrix {
+    // one row, no options, a prepared model: its short path (nothing allocated for one output)
+    if (oneRow && options === undefined && X instanceof Float64Array && X.length === F) return oneRow(X);
     const { raw, iterations } = iterationsOf(options, total);
     const { x, one } = rowsOf(X);
-    return shaped(k.lightgbmPredict(packed, x, { raw, iterations }), x, one, classNames);
+    return shaped(calls.predict(x, raw, iterations), x, one, classNames);
   }
   async function predictAsync(X: Matrix | Float64Array, options?: PredictOptions): Promise<number | Float64Array | Matrix> {
     const { raw, iterations } = iterationsOf(options, total);
     const { x, one } = rowsOf(X);
-    return shaped(await k.lightgbmPredictAsync(packed, x, { raw, iterations }), x, one, classNames);
+    return shaped(await calls.predictAsync(x, raw, iterations), x, one, classNames);
   }
   function contributions(X: Matrix | Float64Array, options?: { iterations?: number }): Matrix | Float64Array {
     if (options !== undefined && 'raw' in (options as object))
       throw new KernelInputError('options.raw', 'one of iterations', 'an unknown option');
     const { iterations } = iterationsOf(options, total);
     const { x, one } = rowsOf(X);
-    return shaped(k.lightgbmContributions(packed, x, { iterations }), x, one, contribColumns) as Matrix | Float64Array;
+    return shaped(calls.contributions(x, iterations), x, one, contribColumns) as Matrix | Float64Array;
   }
   return {
     kind: 'lightgbm',

@@ -1,34 +1,35 @@
-// LightGBM's predictions over a packed model (reference ml.ts lightgbmPredict): each row's raw score per
-// class the sum, in tree order, of its trees' leaf values (tree t adding to class t mod K), then the
-// objective's output. Rows share out over the pool; a chunk's rows go through the trees in blocks, each
-// tree walked for every row of a block while its nodes are in cache (each row's sum in tree order: the
-// same bits on any thread count and block size).
+// LightGBM's predictions (reference ml.ts lightgbmPredict): each row's raw score per class the sum, in
+// tree order, of its trees' leaf values (tree t adding to class t mod K), then the objective's output;
+// over a prepared model (prepared.hpp), walked by walk.hpp.
+//
+// Many rows: blocks of kBlock rows share out over the pool; a block's rows are made ready in groups of
+// kGroup (value f of row g at [f * kGroup + g]), and each tree is walked for every group of the block
+// while its nodes are in cache, the kGroup walks of a group advanced together (their loads overlap; no
+// branch on the data). One row (and fewer than kGroup): kTrees trees walked together, their leaves then
+// added in tree order: no thread, nothing allocated. Each row's sum is in tree order either way: the
+// same bits on any thread count.
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
-#include "ml.hpp"
 #include "parallel.hpp"
+#include "prepared.hpp"
+#include "walk.hpp"
 
 namespace kernelbus::ml {
 
 namespace {
 
-/// Rows a block walks a tree for.
-constexpr size_t kBlock = 32;
-
-/// The leaf value tree t gives the row at x.
-double treeValue(const Packed& m, size_t t, const double* x) {
-  const auto n0 = static_cast<size_t>(m.p[m.treeNode + t]);
-  const auto l0 = static_cast<size_t>(m.p[m.treeLeaf + t]);
-  if (static_cast<size_t>(m.p[m.treeNode + t + 1]) == n0) return m.p[m.leafValue + l0];
-  long node = 0;
-  while (node >= 0) {
-    const size_t n = n0 + static_cast<size_t>(node);
-    node = decide(m, t, n, x[static_cast<size_t>(m.p[m.nodes + kNode * n])]);
-  }
-  return m.p[m.leafValue + l0 + static_cast<size_t>(~node)];
-}
+/// Walks advanced together: rows of a block (a group), trees of one row; groups a block. Measured on
+/// the bench's model (bench/ml.ts; 2 shared cores): groups of 4 and 6 rows walk alike (~31 ns a walk on
+/// one thread), 8 at ~41 (registers spill); 8 trees of one row beat 4, 6, 12 and 16; blocks of 32 to
+/// 128 rows alike.
+constexpr size_t kGroup = 4;
+constexpr size_t kTrees = 8;
+constexpr size_t kBlockGroups = 16;
+constexpr size_t kBlock = kGroup * kBlockGroups;
+/// Features of a row made ready on the stack (more: on the heap).
+constexpr size_t kStackFeatures = 512;
 
 /// Raw scores into the output as the objective gives them (ml.ts OUTPUTS: 1 exp, 2 and 4 a sigmoid, 3 softmax).
 void convert(double* o, size_t K, int output, double sigmoid) {
@@ -48,37 +49,110 @@ void convert(double* o, size_t K, int output, double sigmoid) {
   }
 }
 
+/// A row's scores (K) finished: averaged over `its` iterations when the model averages, then converted.
+void finish(const Prepared& m, double* o, size_t its, bool raw) {
+  const size_t K = m.perIteration;
+  if (m.average) {
+    for (size_t c = 0; c < K; c++) o[c] /= static_cast<double>(its);
+  }
+  if (!raw) convert(o, K, m.output, m.sigmoid);
+}
+
+/// The raw scores of the first `trees` trees for the ready row (values, codes): kTrees trees walked
+/// together (the last group's missing trees wait at the extra leaf), each leaf added in tree order.
+void rowScores(const Prepared& m, size_t trees, const double* values, const uint8_t* codes, double* o) {
+  const size_t K = m.perIteration;
+  const Node* nodes = m.nodes.data();
+  std::fill(o, o + K, 0.0);
+  for (size_t t = 0; t < trees; t += kTrees) {
+    uint32_t n[kTrees];
+    for (size_t g = 0; g < kTrees; g++) n[g] = m.root[t + g < trees ? t + g : m.trees];
+    walk<kTrees, 1>(nodes, m.words.data(), n, values, codes);
+    const size_t end = std::min(kTrees, trees - t);
+    for (size_t g = 0; g < end; g++) o[(t + g) % K] += entryAt(nodes, n[g]).value;
+  }
+}
+
+/// Rows [begin, end) one at a time (rowScores), their values made ready in `values` and `codes`.
+void fewRows(const Prepared& m, const double* x, size_t begin, size_t end, size_t its, bool raw, double* out, double* values,
+             uint8_t* codes) {
+  const size_t F = m.features, K = m.perIteration;
+  for (size_t r = begin; r < end; r++) {
+    readyRow<1>(x + r * F, F, m.categorical.data(), m.categorical.size(), values, codes);
+    rowScores(m, its * K, values, codes, out + r * K);
+    finish(m, out + r * K, its, raw);
+  }
+}
+
+/// The block of `rows` rows at x (row r's scores at out + r K): made ready by groups, then each tree
+/// walked for every group (the last group's missing rows repeat its first one, their leaves dropped).
+void block(const Prepared& m, const double* x, size_t rows, size_t its, bool raw, double* out, double* values, uint8_t* codes) {
+  const size_t F = m.features, K = m.perIteration;
+  const size_t trees = its * K;
+  const size_t groups = (rows + kGroup - 1) / kGroup;
+  const size_t stride = (F + 1) * kGroup;  // a group's ready values
+  for (size_t q = 0; q < groups; q++) {
+    for (size_t g = 0; g < kGroup; g++) {
+      const size_t r = q * kGroup + g < rows ? q * kGroup + g : q * kGroup;
+      readyRow<kGroup>(x + r * F, F, m.categorical.data(), m.categorical.size(), values + q * stride + g, codes + q * stride + g);
+    }
+  }
+  std::fill(out, out + rows * K, 0.0);
+  const Node* nodes = m.nodes.data();
+  for (size_t t = 0; t < trees; t++) {
+    const size_t c = t % K;
+    const uint32_t root = m.root[t];
+    for (size_t q = 0; q < groups; q++) {
+      uint32_t n[kGroup];
+      std::fill(n, n + kGroup, root);
+      walk<kGroup, kGroup>(nodes, m.words.data(), n, values + q * stride, codes + q * stride);
+      const size_t end = std::min(kGroup, rows - q * kGroup);
+      double* o = out + q * kGroup * K + c;
+      for (size_t g = 0; g < end; g++) o[g * K] += entryAt(nodes, n[g]).value;
+    }
+  }
+  for (size_t r = 0; r < rows; r++) finish(m, out + r * K, its, raw);
+}
+
 }  // namespace
 
-Status lightgbmPredict(const double* model, size_t m, const double* x, size_t rows, size_t cols, size_t classes, size_t iterations,
-                       bool raw, double* out) {
-  Packed k{};
-  if (Status s = checkModel(model, m, cols, classes, iterations, k); !s.ok()) return s;
-  const size_t K = k.perIteration;
-  const size_t its = iterations == 0 ? k.trees / K : iterations;
-  const size_t trees = its * K;
-  const bool average = model[kAverage] == 1;
-  const int output = static_cast<int>(model[kOutput]);
-  const double sigmoid = model[kSigmoid];
+Status predict(const Prepared& m, const double* x, size_t rows, size_t cols, size_t iterations, bool raw, double* out) {
+  if (Status s = checkCall(m, cols, SIZE_MAX, iterations); !s.ok()) return s;
+  const size_t K = m.perIteration;
+  const size_t its = iterations == 0 ? m.trees / K : iterations;
+  const size_t F = m.features;
+  if (rows < kGroup) {
+    // a few rows: on this thread, nothing allocated for a row of up to kStackFeatures values
+    if (F < kStackFeatures) {
+      double values[kStackFeatures];
+      uint8_t codes[kStackFeatures];
+      fewRows(m, x, 0, rows, its, raw, out, values, codes);
+    } else {
+      std::vector<double> values(F + 1);
+      std::vector<uint8_t> codes(F + 1);
+      fewRows(m, x, 0, rows, its, raw, out, values.data(), codes.data());
+    }
+    return Status{};
+  }
   // at least ~64k tree walks a chunk: fewer cost more to hand to a thread than they save
-  parallelFor(rows, 1 + (size_t{1} << 16) / (trees + 1), [&](size_t begin, size_t end) {
+  const size_t minRows = 1 + (size_t{1} << 16) / (its * K + 1);
+  parallelFor(rows, minRows, [&](size_t begin, size_t end) {
+    std::vector<double> values((F + 1) * kBlock);
+    std::vector<uint8_t> codes((F + 1) * kBlock);
     for (size_t b = begin; b < end; b += kBlock) {
       const size_t e = std::min(end, b + kBlock);
-      std::fill(out + b * K, out + e * K, 0.0);
-      for (size_t t = 0; t < trees; t++) {
-        const size_t c = t % K;
-        for (size_t r = b; r < e; r++) out[r * K + c] += treeValue(k, t, x + r * cols);
-      }
-      for (size_t r = b; r < e; r++) {
-        double* o = out + r * K;
-        if (average) {
-          for (size_t c = 0; c < K; c++) o[c] /= static_cast<double>(its);
-        }
-        if (!raw) convert(o, K, output, sigmoid);
-      }
+      block(m, x + b * F, e - b, its, raw, out + b * K, values.data(), codes.data());
     }
   });
   return Status{};
+}
+
+Status lightgbmPredict(const double* model, size_t m, const double* x, size_t rows, size_t cols, size_t classes, size_t iterations,
+                       bool raw, double* out) {
+  Prepared k;
+  if (Status s = prepare(model, m, k, false); !s.ok()) return s;
+  if (Status s = checkCall(k, cols, classes, iterations); !s.ok()) return s;
+  return predict(k, x, rows, cols, iterations, raw, out);
 }
 
 }  // namespace kernelbus::ml

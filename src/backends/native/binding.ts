@@ -236,6 +236,31 @@ export interface NativeBinding {
   ): Promise<ParquetDecodeResult>;
   /** Reads the file at `path` into `out` (allocated at its size; huge pages on Linux); returns the bytes read. */
   parquetReadFile(path: string, out: Uint8Array): number;
+  /**
+   * The ml family's prepared LightGBM model (native/binding/ml_binding.cc): a handle owning the model
+   * checked and laid out once (KernelInputError for a damaged one, lightgbmPredict's), freed when it is
+   * collected; its calls fill `out` (rows x classes, or rows x classes (cols + 1)); `iterations` 0: all.
+   */
+  mlPrepare(model: Float64Array): unknown;
+  mlPredictPrepared(model: unknown, x: Float64Array, rows: number, cols: number, iterations: number, raw: number, out: Float64Array): void;
+  mlPredictPreparedAsync(
+    model: unknown,
+    x: Float64Array,
+    rows: number,
+    cols: number,
+    iterations: number,
+    raw: number,
+    out: Float64Array,
+  ): Promise<void>;
+  mlContributionsPrepared(model: unknown, x: Float64Array, rows: number, cols: number, iterations: number, out: Float64Array): void;
+  mlContributionsPreparedAsync(
+    model: unknown,
+    x: Float64Array,
+    rows: number,
+    cols: number,
+    iterations: number,
+    out: Float64Array,
+  ): Promise<void>;
   /** Rows per symbol code into `counts`, the codes in first-row order into `first`: the distinct codes, or -1 - i for a bad codes[i]. */
   symbolCounts(codes: Int32Array, counts: Int32Array, first: Int32Array): number;
   /** Each column's rows grouped (code c to group groupOf[c], group g at [start[g], start[g + 1]) of its out), in row order. */

@@ -49,6 +49,7 @@ import { nativeBacktest, nativeBacktestAsync } from './backtest.js';
 import { nativeVolatility, nativeVolatilityAsync } from './volatility.js';
 import { fresh } from './fresh.js';
 import { nativeIndicatorExtras, nativeIndicatorExtrasAsync } from './indicators.js';
+import { nativeLightgbmPrepare } from './ml.js';
 
 /**
  * No buckets completed: the addon returns undefined rather than allocate the empty columns, and this
@@ -363,7 +364,7 @@ export function nativeBackend(b: NativeBinding): Backend {
       volatility: nativeVolatility(b),
       labeling: { ...(labeling.sync as unknown as LabelingFamily), fracDiffWeights },
       margin: margin.sync as unknown as MarginFamily,
-      ml: ml.sync as unknown as MlFamily,
+      ml: { ...(ml.sync as unknown as MlFamily), lightgbmPrepare: nativeLightgbmPrepare(b) },
     },
     async: {
       special: special.async as AsyncFamily<SpecialFamily>,

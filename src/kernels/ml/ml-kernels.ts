@@ -30,8 +30,11 @@ export interface MlKernels {
   lightgbmContributions(model: Float64Array, X: Matrix, options?: { iterations?: number }): Matrix;
 }
 
-/** A packed model's header: its trees per iteration, checked enough to size the output (the kernel checks the rest). */
-function classesOf(model: unknown): number {
+/**
+ * A packed model's header: its trees per iteration, checked enough to size the output (the kernel
+ * checks the rest). Kernels.lightgbmPrepare checks it first too: the packed kernels' messages.
+ */
+export function classesOf(model: unknown): number {
   requireFloat64Array(model, 'model');
   const m = model as Float64Array;
   if (m.length < HEADER || m[H.version] !== PACKED_VERSION) {
@@ -48,7 +51,7 @@ function classesOf(model: unknown): number {
  * trees of 1 to 8 leaves grown by splitting a random leaf, numerical splits of every missing type and
  * categorical ones (bitsets of 1 to 2 words), leaf values and counts.
  */
-function sampleModel(s: Sampler, F: number, K: number): Float64Array {
+export function sampleModel(s: Sampler, F: number, K: number): Float64Array {
   const T = K * s.int(1, 6);
   const trees: {
     feature: number[];
@@ -146,7 +149,7 @@ function sampleModel(s: Sampler, F: number, K: number): Float64Array {
 }
 
 /** Rows of F features: normals, NaN, zeros and tiny values, categories of every kind. */
-function sampleRows(s: Sampler, rows: number, F: number): Matrix {
+export function sampleRows(s: Sampler, rows: number, F: number): Matrix {
   return s.matrix(rows, F, () => {
     const u = s.random();
     if (u < 0.1) return Number.NaN;

@@ -139,8 +139,29 @@ export function packLightGbm(m: LightGbmModel): Float64Array {
 export const ITERATIONS = option('iterations', int(0));
 export const RAW = option('raw', flag());
 
+/**
+ * A packed model prepared once by a backend (MlFamily.lightgbmPrepare): checked whole when it is made
+ * (a damaged model is lightgbmPredict's KernelInputError), then walked with no check of the model per
+ * call. Each call checks its arguments (x rows x cols, `cols` the model's features, `iterations` in [0,
+ * the model's] with 0 for all, `raw` 0 or 1) and fills `out`: rows x classes predictions, or rows x
+ * classes (cols + 1) SHAP values. The promise variants run off the JS thread: leave x and out alone until
+ * they settle.
+ */
+export interface PreparedLightGbm {
+  predict(x: Float64Array, rows: number, cols: number, iterations: number, raw: number, out: Float64Array): void;
+  predictAsync(x: Float64Array, rows: number, cols: number, iterations: number, raw: number, out: Float64Array): Promise<void>;
+  contributions(x: Float64Array, rows: number, cols: number, iterations: number, out: Float64Array): void;
+  contributionsAsync(x: Float64Array, rows: number, cols: number, iterations: number, out: Float64Array): Promise<void>;
+}
+
 /** What a backend implementing the ml family provides (arrays and counts, then the packed values). */
 export interface MlFamily {
+  /**
+   * The packed model prepared for many calls (native: compact nodes owned by the addon, freed with the
+   * object), its calls on `threads` threads (undefined: the backend's default). A backend without it
+   * (the reference) runs lightgbmPredict and lightgbmContributions on the packed model.
+   */
+  lightgbmPrepare?(model: Float64Array, threads: number | undefined): PreparedLightGbm;
   /** rows x classes predictions (raw scores when raw is 1) of the first `iterations` iterations (0: all). */
   lightgbmPredict(
     model: Float64Array,

@@ -34,7 +34,8 @@ interface Packed {
 
 /**
  * The packed model `p` checked whole (ml-faults.ts: the first entry that is wrong, in this order: the
- * header, the length, the trees' starts, each node, the leaves, the bitsets), then the call's columns,
+ * header, the length, the trees' starts, each node (its children in range and after it, neither the
+ * child of a node before: each tree a tree), the leaves, the bitsets), then the call's columns,
  * classes and iterations against it.
  */
 function checkModel(p: Float64Array, cols: number, classes: number, iterations: number): Packed {
@@ -84,6 +85,8 @@ function checkModel(p: Float64Array, cols: number, classes: number, iterations: 
     const nodes = p[at.treeNode + t + 1] - n0;
     const leaves = nodes + 1;
     const cats = p[at.treeCat + t + 1] - p[at.treeCat + t];
+    // per node and leaf (a leaf after the nodes): already a child of a node before
+    const taken = new Uint8Array(2 * nodes + 1);
     for (let j = 0; j < nodes; j++) {
       const o = at.nodes + NODE * (n0 + j);
       const child = (x: number) => isInt(x, -leaves, nodes - 1) && (x < 0 || x > j);
@@ -93,6 +96,11 @@ function checkModel(p: Float64Array, cols: number, classes: number, iterations: 
       if (!child(p[o + 3])) throw fault(MlFault.ENTRY, o + 3, p[o + 3]);
       if (!isInt(p[o + 4], 0, 15)) throw fault(MlFault.ENTRY, o + 4, p[o + 4]);
       if ((p[o + 4] & 1) !== 0 && !isInt(p[o + 1], 0, cats - 2)) throw fault(MlFault.ENTRY, o + 1, p[o + 1]);
+      for (const side of [2, 3]) {
+        const slot = p[o + side] >= 0 ? p[o + side] : nodes + ~p[o + side];
+        if (taken[slot] !== 0) throw fault(MlFault.ENTRY, o + side, p[o + side]);
+        taken[slot] = 1;
+      }
     }
   }
   for (let l = 0; l < L; l++) if (Number.isNaN(p[at.leafValue + l])) throw fault(MlFault.ENTRY, at.leafValue + l, p[at.leafValue + l]);
