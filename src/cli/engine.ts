@@ -519,20 +519,8 @@ export async function runEngine(
   const transport = bus.transport('marketdata');
   let status: NodeJS.Timeout | undefined;
   const engine = make(bus);
-  // the input types per shard: risk's returns and portfolios (and positions with --positions)
-  const types =
-    kind === 'risk'
-      ? values.positions === undefined
-        ? 2
-        : 3
-      : kind === 'portfolio' || kind === 'collateral'
-        ? 2
-        : kind === 'strategy'
-          ? 4
-          : engine instanceof MlEngine
-            ? engine.inputTypes.length
-            : 1;
-  const streams = shards * types;
+  // a stream per input type and shard (the ML engine's types are known once its model is read)
+  const streams = shards * engine.inputTypes.length;
   const unit = {
     vpin: 'trades',
     risk: 'updates',

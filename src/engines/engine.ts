@@ -136,6 +136,11 @@ export abstract class Engine {
   /** The types this engine consumes. */
   protected abstract readonly inputs: readonly string[];
 
+  /** The types this engine consumes (a process reads each one's shards). */
+  get inputTypes(): readonly string[] {
+    return this.inputs;
+  }
+
   /** Processes one delivery (synchronously or not); throwing asks for redelivery. */
   protected abstract process(message: BusMessage): void | Promise<void>;
 

@@ -279,11 +279,6 @@ export class MlEngine extends Engine {
     }
   }
 
-  /** The types the engine reads: FEATURES_UPDATE, then each other type its map names (none before its model is read). */
-  get inputTypes(): readonly string[] {
-    return this.inputs;
-  }
-
   /** The model in service: its name, version, kind, file, and each feature's source (undefined before it is read). */
   modelInfo(): { name: string; version: string; kind: string; file?: string; features: Record<string, string> } | undefined {
     const c = this.current;
