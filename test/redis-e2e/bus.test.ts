@@ -272,6 +272,25 @@ describeRedis('createBus over Redis', () => {
         `${m.buses.marketdata.publishErrors} publishes timed out on the stopped primary and were retried, ${duplicates} duplicates, none lost`,
     );
   });
+  it("closes a group reading 20 streams (5 types x 4 shards) with one disconnect of its reader's connection: no listener warning", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => void warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const b = bus({ redis: { url }, shards: 4 });
+      for (const type of ['TRADE_EXECUTION', 'VPIN_CALCULATION', 'FEATURES_UPDATE', 'PORTFOLIO_UPDATE', 'ML_PREDICTION']) {
+        b.subscribe(type, () => undefined, { group: 'many', consumer: 'm1' });
+      }
+      await ready(b);
+      await Promise.all(b.buses.map((name) => (b.transport(name) as RedisTransport).reading?.()));
+      await b.close();
+      // a warning is emitted on the next tick
+      await new Promise((done) => setImmediate(done));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
 });
 
 /** The keys matching `pattern` that hold streams (not their leases, deduplication records or groups' keys). */

@@ -66,15 +66,31 @@ export function failWaitsOnClose(client: RedisClient): void {
 export function connected(client: RedisClient, ms: number, onWake?: (wake: () => void) => void): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => {
+    const waiters = readyWaitersOf(client);
     const done = () => {
       clearTimeout(timer);
-      client.off('ready', done);
+      waiters.delete(done);
       resolve();
     };
     const timer = setTimeout(done, ms);
-    client.once('ready', done);
+    waiters.add(done);
     onWake?.(done);
   });
+}
+
+/** Per client, who waits for its 'ready': one listener serves them all (a listener each, 11 subscriptions of a shared connection were Node's MaxListenersExceededWarning). */
+const readyWaiters = new WeakMap<RedisClient, Set<() => void>>();
+
+function readyWaitersOf(client: RedisClient): Set<() => void> {
+  let waiters = readyWaiters.get(client);
+  if (!waiters) {
+    const set = (waiters = new Set());
+    readyWaiters.set(client, set);
+    client.on('ready', () => {
+      for (const wake of [...set]) wake();
+    });
+  }
+  return waiters;
 }
 
 /**

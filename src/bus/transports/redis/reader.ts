@@ -97,6 +97,8 @@ export class Reader {
    */
   private followFor = FOLLOW_READS;
   private stopped = false;
+  /** Whether the stopped reader's connection was closed (once: its subscriptions leave together). */
+  private closed = false;
   private wake: () => void = () => {};
   /** Resolves at the end of the current loop step. */
   private step: Promise<void> = Promise.resolve();
@@ -141,7 +143,12 @@ export class Reader {
     this.wake();
     await (this.stopped ? this.running : this.step);
     await this.flushAcks(this.deps.cmd, sub);
-    if (this.stopped) this.conn.disconnect();
+    if (this.stopped && !this.closed) {
+      // once: each disconnect() of ioredis adds a 'close' listener to the socket (20 streams gave Node's
+      // MaxListenersExceededWarning at every engine's stop)
+      this.closed = true;
+      this.conn.disconnect();
+    }
   }
 
   /** Records entries handled for `sub`, acknowledged with the next read (or flushAcks). */
