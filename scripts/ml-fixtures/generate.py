@@ -55,6 +55,7 @@ os.environ.setdefault('OMP_NUM_THREADS', '1')
 
 import lightgbm as lgb  # noqa: E402
 import numpy as np  # noqa: E402
+from encode import enc  # noqa: E402 (./encode.py: this folder is first on sys.path)
 import pandas as pd  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
@@ -67,26 +68,7 @@ NAN, INF = float('nan'), float('inf')
 
 # ------------------------------------------------------------------------------------------ encoding
 
-def enc(v):
-    """JSON-ready copy: floats exact (repr), NaN/Infinity as strings, numpy converted."""
-    if isinstance(v, dict):
-        return {k: enc(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [enc(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return enc(v.tolist())
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (int, np.integer)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        f = float(v)
-        if math.isnan(f):
-            return 'NaN'
-        if math.isinf(f):
-            return 'Infinity' if f > 0 else '-Infinity'
-        return f
-    return v
+# enc(): ./encode.py
 
 
 def dec(v):

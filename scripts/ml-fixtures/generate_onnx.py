@@ -45,6 +45,8 @@ import onnx
 import onnxruntime as ort
 from onnx import TensorProto, checker, helper, numpy_helper
 
+from encode import enc  # ./encode.py: this folder is first on sys.path
+
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
 OUT_DIR = os.path.join(ROOT, 'test', 'ml', 'fixtures', 'onnx')
 OUT = os.path.join(ROOT, 'test', 'ml', 'fixtures', 'onnx.json')
@@ -56,26 +58,7 @@ NAN = float('nan')
 
 # ------------------------------------------------------------------------------------------ encoding
 
-def enc(v):
-    """JSON-ready copy: floats exact (repr), NaN/Infinity as strings, numpy converted."""
-    if isinstance(v, dict):
-        return {k: enc(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [enc(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return enc(v.tolist())
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (int, np.integer)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        f = float(v)
-        if math.isnan(f):
-            return 'NaN'
-        if math.isinf(f):
-            return 'Infinity' if f > 0 else '-Infinity'
-        return f
-    return v
+# enc(): ./encode.py
 
 
 # ------------------------------------------------------------------------------------------- models

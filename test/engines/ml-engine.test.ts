@@ -274,25 +274,10 @@ describe('MlEngine', () => {
       f3: 'BAR.high',
       f4: 'FEATURES_UPDATE.realizedVolatility',
     };
-    const tape = roundsTape(4, 60, 13);
-    const bus = createBus();
-    const engine = new FeaturesEngine(bus, FEATURES).start();
-    const ml = new MlEngine(bus, { model: file, features, heartbeatMs: 0 }).start();
-    await ml.ready();
-    const bars = collect<FeatureBar>(bus, 'BAR');
-    const updates = collect<FeaturesUpdate>(bus, 'FEATURES_UPDATE');
-    const got = collect<MlPrediction>(bus, 'ML_PREDICTION');
-    for (const frames of tape.rounds) {
-      await publishRound(bus, frames);
-      await bus.drain();
-    }
-    await engine.close();
-    await ml.close();
-    await bus.close();
-    expect(got).toHaveLength(updates.length);
-    expect(got.filter((m) => m.payload.values.every(Number.isFinite)).length).toBeGreaterThan(got.length / 2);
-    const [b, u] = [byId(bars), byId(updates)];
-    for (const { payload: p } of got) {
+    const { bars: b, updates: u, predictions, messages } = await inProcessRun(roundsTape(4, 60, 13), { model: file, features });
+    expect(messages).toBe(u.size);
+    expect([...predictions.values()].filter((p) => p.values.every(Number.isFinite)).length).toBeGreaterThan(predictions.size / 2);
+    for (const p of predictions.values()) {
       const id = idOf(p.symbol, p.bar);
       const [bar, update] = [b.get(id)!, u.get(id)!];
       expect([p.model, p.version]).toEqual(['softmax3', version(readFileSync(file))]);
