@@ -28,7 +28,7 @@ async function textOf(source: ModelSource): Promise<{ text: string; from: string
     try {
       bytes = await readFile(source);
     } catch (error) {
-      throw new KernelInputError('source', 'a readable model file', `${source} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      throw unreadable('source', source, error);
     }
     return { text: bytes.toString('utf8'), from: source, bytes };
   }
@@ -46,9 +46,17 @@ async function textOf(source: ModelSource): Promise<{ text: string; from: string
 export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<Model> {
   const { text, from, bytes } = await textOf(source);
   if (bytes !== undefined && isOnnx(bytes)) return loadOnnx(bytes, from, options);
-  if (!text.startsWith('tree')) {
-    throw new KernelInputError(from, 'a LightGBM text model (booster.save_model()) or an ONNX model', describeValue(text.slice(0, 24)));
-  }
+  return lightGbmOfText(text, from, options, 'a LightGBM text model (booster.save_model()) or an ONNX model');
+}
+
+/** The KernelInputError of a model file that cannot be read (its error code). */
+function unreadable(argument: string, path: string, error: unknown): KernelInputError {
+  return new KernelInputError(argument, 'a readable model file', `${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+}
+
+/** The Model of a LightGBM model's `text` (from `from`): KernelInputError saying `expected` for a text that is no such model. */
+function lightGbmOfText(text: string, from: string, options: LoadOptions, expected: string): Model {
+  if (!text.startsWith('tree')) throw new KernelInputError(from, expected, describeValue(text.slice(0, 24)));
   installEveryBackend();
   return lightGbmModel(parseLightGbm(text, from), kernels(options));
 }
@@ -131,11 +139,7 @@ export function loadLightGbmFileSync(path: string, options: LoadOptions = {}): M
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new KernelInputError('file', 'a readable model file', `${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    throw unreadable('file', path, error);
   }
-  if (!text.startsWith('tree')) {
-    throw new KernelInputError(path, 'a LightGBM text model (booster.save_model())', describeValue(text.slice(0, 24)));
-  }
-  installEveryBackend();
-  return lightGbmModel(parseLightGbm(text, path), kernels(options));
+  return lightGbmOfText(text, path, options, 'a LightGBM text model (booster.save_model())');
 }
