@@ -12,6 +12,7 @@
  */
 import type { KernelSpec } from '../src/kernels/descriptor.js';
 import { BACKTEST_KERNELS } from '../src/kernels/backtest/backtest-kernels.js';
+import { SERIES_INPUT } from '../src/kernels/backtest/backtest-records.js';
 import type { Field, ObjectRecord, PackedRecord, RecordSpec } from '../src/kernels/record.js';
 import { VOLATILITY_KERNELS } from '../src/kernels/volatility/volatility-kernels.js';
 import { comment, readCall } from './gen-entries.js';
@@ -23,6 +24,8 @@ interface RecordFamily {
   readonly header: string;
   readonly from: string;
   readonly kernels: Readonly<Record<string, KernelSpec>>;
+  /** Records read by a backend call no descriptor lists (a backtest result's series, made on request). */
+  readonly more?: readonly RecordSpec[];
 }
 
 const RECORD_FAMILIES: readonly RecordFamily[] = [
@@ -31,6 +34,7 @@ const RECORD_FAMILIES: readonly RecordFamily[] = [
     header: 'backtest/backtest.hpp',
     from: 'src/kernels/backtest/backtest-records.ts',
     kernels: BACKTEST_KERNELS,
+    more: [SERIES_INPUT],
   },
   {
     family: 'volatility',
@@ -55,7 +59,7 @@ function recordsOf(family: RecordFamily): RecordSpec[] {
       if (!other) seen.push(record);
     }
   }
-  return seen;
+  return [...seen, ...(family.more ?? [])];
 }
 
 /** The C++ element type of an array field's kind: named in the read, so that a declaration that is not the member's type does not compile. */

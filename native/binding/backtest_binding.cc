@@ -1,10 +1,10 @@
 // Binding for the backtest family: backtestSimulate(sim, valueGroups) and its Async read the
 // Simulation record (src/kernels/backtest/backtest-records.ts SIMULATION) by name with its generated
 // reader (generated/backtest_records.h: a few dozen fields, microseconds beside a simulation), check it
-// again (backtest::checkSimulation), run backtest::run and return { orders, trades, assets, cash, value },
-// or { fault, row, col, value } where the simulation stopped (the TS side throws the fault's
-// KernelInputError, one text for every backend); backtestStats(input, periodsPerYear) reads the
-// StatsInput record the same way.
+// again (backtest::checkSimulation), run backtest::run and return { orders, trades }, or { fault, row,
+// col, value } where the simulation stopped (the TS side throws the fault's KernelInputError, one
+// text for every backend); backtestSeries(input, which, out) makes a result's series from its
+// SeriesInput record, backtestStats(input, periodsPerYear) reads the StatsInput record the same way.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -43,9 +43,8 @@ Read readArguments(const Napi::CallbackInfo& info) {
   return r;
 }
 
-/// The result object: the records' columns and the series, or the fault.
-Napi::Value resultOf(Napi::Env env, const backtest::FaultAt& fault, backtest::Output& out, Napi::Float64Array assets,
-                     Napi::Float64Array cash, Napi::Float64Array value) {
+/// The result object: the records' columns, or the fault.
+Napi::Value resultOf(Napi::Env env, const backtest::FaultAt& fault, backtest::Output& out) {
   Napi::Object result = Napi::Object::New(env);
   if (!fault.ok()) {
     result.Set("fault", double(fault.fault));
@@ -73,55 +72,20 @@ Napi::Value resultOf(Napi::Env env, const backtest::FaultAt& fault, backtest::Ou
   for (size_t f = 0; f < backtest::kTradeFields; f++) trades.Set(kTradeFields[f], column(out.trades.fields[f]));
   result.Set("orders", orders);
   result.Set("trades", trades);
-  result.Set("assets", assets);
-  result.Set("cash", cash);
-  result.Set("value", value);
   return result;
-}
-
-struct Series {
-  Napi::Float64Array assets, cash, value;
-  backtest::Output out;
-};
-
-/// The series' arrays: the caller's (a third argument { assets, cash, value } of Float64Arrays of the
-/// lengths the run writes, every element of which it writes: the TS side allocates them unzeroed,
-/// out of memory the process may reuse), else new ones.
-Series allocate(const Napi::CallbackInfo& info, const Read& r) {
-  const Napi::Env env = info.Env();
-  Series s;
-  const size_t lengths[] = {r.sim.rows * r.sim.cols, r.sim.rows * r.G, r.sim.rows * r.G};
-  const char* names[] = {"assets", "cash", "value"};
-  Napi::Float64Array* arrays[] = {&s.assets, &s.cash, &s.value};
-  double** data[] = {&s.out.assets, &s.out.cash, &s.out.value};
-  const bool given = info.Length() > 2 && info[2].IsObject();
-  for (size_t k = 0; k < 3; k++) {
-    if (!given) {
-      *arrays[k] = newFloat64Array(env, lengths[k], *data[k]);
-      continue;
-    }
-    const Napi::Value v = info[2].As<Napi::Object>().Get(names[k]);
-    const F64View view = float64Field(env, v, "out", names[k]);
-    if (view.length != lengths[k])
-      throw inputError(env, std::string("out.") + names[k], std::to_string(lengths[k]) + " values", std::to_string(view.length));
-    *arrays[k] = v.As<Napi::Float64Array>();
-    *data[k] = const_cast<double*>(view.data);
-  }
-  return s;
 }
 
 Napi::Value simulate(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     const Read r = readArguments(info);
-    Series s = allocate(info, r);
-    const backtest::FaultAt fault = backtest::run(r.sim, r.valueGroups, r.G, s.out);
-    return resultOf(info.Env(), fault, s.out, s.assets, s.cash, s.value);
+    backtest::Output out;
+    const backtest::FaultAt fault = backtest::run(r.sim, r.valueGroups, r.G, out);
+    return resultOf(info.Env(), fault, out);
   });
 }
 
-/// The async form's series, referenced until the promise settles (a handle dies with its call's scope).
-struct HeldSeries {
-  Napi::Reference<Napi::Float64Array> assets, cash, value;
+/// The async form's records and fault, kept until the promise settles.
+struct Held {
   backtest::Output out;
   backtest::FaultAt fault;
 };
@@ -129,12 +93,7 @@ struct HeldSeries {
 Napi::Value simulateAsync(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     const Read r = readArguments(info);
-    Series s = allocate(info, r);
-    auto held = std::make_shared<HeldSeries>();
-    held->assets = Napi::Persistent(s.assets);
-    held->cash = Napi::Persistent(s.cash);
-    held->value = Napi::Persistent(s.value);
-    held->out = s.out;
+    auto held = std::make_shared<Held>();
     const auto* sig = static_cast<const EntrySignature*>(info.Data());
     auto* worker = new KernelWorker(
         info, {}, *sig,
@@ -142,12 +101,40 @@ Napi::Value simulateAsync(const Napi::CallbackInfo& info) {
           held->fault = backtest::run(r.sim, r.valueGroups, r.G, held->out);
           return Outcome{};
         },
-        [held](Napi::Env env) {
-          return resultOf(env, held->fault, held->out, held->assets.Value(), held->cash.Value(), held->value.Value());
-        });
+        [held](Napi::Env env) { return resultOf(env, held->fault, held->out); });
     worker->Queue();
     return worker->promise();
   });
+}
+
+/// backtestSeries(input, which, out): series `which` (0 assets, 1 cash, 2 value) of the SeriesInput
+/// record into `out` (of its length: every element written), returned.
+Napi::Value seriesOf(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    const Napi::Env env = info.Env();
+    if (info.Length() != 3) throw inputError(env, "arguments", "3 arguments", std::to_string(info.Length()));
+    if (!info[0].IsObject()) throw inputError(env, "input", "a SeriesInput record", describeValue(info[0]));
+    const backtest::SeriesInput in = readSeriesInput(env, info[0], "input");
+    std::string argument, expected;
+    if (!backtest::checkSeries(in, argument, expected)) throw inputError(env, argument, expected, "a value out of range");
+    const double which = numberArg(info, 1, "which");
+    if (!(which == backtest::kSeriesAssets || which == backtest::kSeriesCash || which == backtest::kSeriesValue))
+      throw inputError(env, "which", "0 (assets), 1 (cash) or 2 (value)", describeValue(info[1]));
+    const size_t length = in.rows * (which == backtest::kSeriesAssets ? in.cols : in.groups);
+    const F64View out = float64Arg(info, 2, "out");
+    if (out.length != length) throw inputError(env, "out", std::to_string(length) + " values", std::to_string(out.length));
+    backtest::series(in, int(which), const_cast<double*>(out.data));
+    return info[2];
+  });
+}
+
+/// The optional third argument: the fields to compute, a mask of STAT_FIELDS' bits (default all).
+uint32_t wantedStats(const Napi::CallbackInfo& info) {
+  if (info.Length() < 3 || info[2].IsUndefined()) return backtest::kAllStats;
+  const double want = numberArg(info, 2, "fields");
+  if (!(want >= 1 && want <= backtest::kAllStats && want == std::floor(want)))
+    throw inputError(info.Env(), "fields", "a mask of the stat fields' bits", describeValue(info[2]));
+  return uint32_t(want);
 }
 
 /// The StatsInput record (src/kernels/backtest/backtest-records.ts STATS_INPUT) read and checked.
@@ -159,17 +146,8 @@ backtest::StatsInput readStats(const Napi::CallbackInfo& info, double& periodsPe
   if (!(periodsPerYear > 0)) throw inputError(env, "periodsPerYear", "a finite number > 0", describeValue(info[1]));
   const backtest::StatsInput in = readStatsInput(env, info[0], "input");
   std::string argument, expected;
-  if (!backtest::checkStats(in, argument, expected)) throw inputError(env, argument, expected, "a value out of range");
+  if (!backtest::checkStats(in, wantedStats(info), argument, expected)) throw inputError(env, argument, expected, "a value out of range");
   return in;
-}
-
-/// The optional third argument: the fields to compute, a mask of STAT_FIELDS' bits (default all).
-uint32_t wantedStats(const Napi::CallbackInfo& info) {
-  if (info.Length() < 3 || info[2].IsUndefined()) return backtest::kAllStats;
-  const double want = numberArg(info, 2, "fields");
-  if (!(want >= 1 && want <= backtest::kAllStats && want == std::floor(want)))
-    throw inputError(info.Env(), "fields", "a mask of the stat fields' bits", describeValue(info[2]));
-  return uint32_t(want);
 }
 
 Napi::Value stats(const Napi::CallbackInfo& info) {
@@ -211,6 +189,7 @@ void registerBacktest(Napi::Env env, Napi::Object exports) {
   exports.Set("backtestSimulate", Napi::Function::New(env, simulate, "backtestSimulate"));
   const EntrySignature& sig = addSignature(env, "backtestSimulate(sim, valueGroups)", 2);
   exports.Set("backtestSimulateAsync", Napi::Function::New(env, simulateAsync, "backtestSimulateAsync", const_cast<EntrySignature*>(&sig)));
+  exports.Set("backtestSeries", Napi::Function::New(env, seriesOf, "backtestSeries"));
   const EntrySignature& statsSig = addSignature(env, "backtestStats(input, periodsPerYear)", 2);
   exports.Set("backtestStats", Napi::Function::New(env, stats, "backtestStats"));
   exports.Set("backtestStatsAsync", Napi::Function::New(env, statsAsync, "backtestStatsAsync", const_cast<EntrySignature*>(&statsSig)));

@@ -50,11 +50,11 @@ using fuzz::backtest_input::Decoder;
 using fuzz::backtest_input::dump;
 using fuzz::backtest_input::dumping;
 
-/// One run: the fault, the records and the series (pre-filled with a value no kernel writes).
+/// One run: the fault, the records and the series made from them (pre-filled with a value no kernel writes).
 struct Run {
   bt::FaultAt fault;
   bt::Output out;
-  std::vector<double> assets, cash, value;
+  std::vector<double> initCash, assets, cash, value;
 };
 
 Run simulate(const Case& c, size_t threads) {
@@ -63,11 +63,31 @@ Run simulate(const Case& c, size_t threads) {
   r.assets = fuzz::unwritten(T * K);
   r.cash = fuzz::unwritten(T * G);
   r.value = fuzz::unwritten(T * G);
-  r.out.assets = r.assets.data();
-  r.out.cash = r.cash.data();
-  r.out.value = r.value.data();
   setThreadCount(threads);
   r.fault = bt::run(c.sim, c.valueGroups.data(), G, r.out);
+  if (r.fault.ok()) {
+    // the value groups' initial cash: their cash groups' (a cash group lies in one value group)
+    r.initCash.assign(G, 0.0);
+    for (size_t g = 0, col = 0, cashGroup = 0; g < G; g++)
+      for (const size_t end = col + size_t(c.valueGroups[g]); col < end; col += size_t(c.sim.groupLens[cashGroup++]))
+        r.initCash[g] += c.sim.initCash[cashGroup];
+    bt::SeriesInput in;
+    in.rows = T;
+    in.cols = K;
+    in.groups = G;
+    in.close = c.sim.close;
+    in.groupLens = c.valueGroups.data();
+    in.initCash = r.initCash.data();
+    const bt::Orders& o = r.out.orders;
+    in.orderCount = o.count();
+    in.col = o.col.data(), in.idx = o.idx.data(), in.size = o.size.data(), in.price = o.price.data(), in.fees = o.fees.data();
+    in.side = o.side.data();
+    std::string argument, expected;
+    require(bt::checkSeries(in, argument, expected));
+    bt::series(in, bt::kSeriesAssets, r.assets.data());
+    bt::series(in, bt::kSeriesCash, r.cash.data());
+    bt::series(in, bt::kSeriesValue, r.value.data());
+  }
   setThreadCount(0);
   return r;
 }

@@ -8,9 +8,9 @@ import {
   TRADE_FIELDS,
   type Flex,
   type OrderRecords,
+  type SeriesInput,
   type Simulation,
   type SimulationOutput,
-  type SimulationSeries,
   type TradeRecords,
 } from '../kernels/backtest/backtest.js';
 import { add, BUY, isClose, isCloseOrLess, isLess } from './orders.js';
@@ -172,61 +172,17 @@ export function exitTradeRecords(orders: OrderRecords, close: Flex, T: number, K
 }
 
 /**
- * Runs `sim` and derives the outputs: assets (T x K), cash and value per value group (T x G:
- * `valueGroups` columns each), exit trades.
+ * Runs `sim` into its order records and exit trades; its series are made on request (backtestSeries).
+ * `_valueGroups`: how a backend shares the work out (one thread here).
  */
-export function simulateBacktest(sim: Simulation, valueGroups: Int32Array, series?: SimulationSeries): SimulationOutput {
+export function simulateBacktest(sim: Simulation, _valueGroups: Int32Array): SimulationOutput {
   const T = sim.rows;
   const K = sim.cols;
   const log = new OrderLog();
   simulate(sim, log);
   const { start, list } = columnMap(log, K);
-
-  const assets = series ? series.assets.fill(0) : new Float64Array(T * K);
-  const cashFlow = new Float64Array(T * K);
-  const assetValue = new Float64Array(T * K);
   const trades = new TradeLog();
-  for (let col = 0; col < K; col++) {
-    for (let r = start[col]; r < start[col + 1]; r++) {
-      const o = list[r];
-      const size = log.side[o] === BUY ? log.size[o] : -log.size[o];
-      const cell = log.idx[o] * K + col;
-      assets[cell] = add(assets[cell], size); // the bar's asset flow, summed
-      cashFlow[cell] = add(cashFlow[cell], -size * log.price[o] - log.fees[o]);
-    }
-    let position = 0;
-    const close = filledClose(sim.close, T, col);
-    for (let i = 0; i < T; i++) {
-      position = add(position, assets[i * K + col]);
-      assets[i * K + col] = position;
-      assetValue[i * K + col] = position === 0 ? 0 : close[i] * position;
-    }
-    exitTrades(log, list, start[col], start[col + 1], col, at(sim.close, T - 1, col), T - 1, trades);
-  }
-
-  // cash per value group: the cash groups' initial cash (a cash group lies in one value group)
-  const G = valueGroups.length;
-  const initCash = new Float64Array(G);
-  const cashOf = new Int32Array(K);
-  for (let g = 0, col = 0; g < sim.groupLens.length; col += sim.groupLens[g++]) cashOf.fill(g, col, col + sim.groupLens[g]);
-  const cash = series?.cash ?? new Float64Array(T * G);
-  const value = series?.value ?? new Float64Array(T * G);
-  for (let g = 0, from = 0; g < G; from += valueGroups[g++]) {
-    const to = from + valueGroups[g];
-    for (let col = from; col < to; col++) if (col === from || cashOf[col] !== cashOf[col - 1]) initCash[g] += sim.initCash[cashOf[col]];
-    let now = initCash[g];
-    for (let i = 0; i < T; i++) {
-      let flow = 0;
-      let held = 0;
-      for (let col = from; col < to; col++) {
-        flow += cashFlow[i * K + col];
-        held += assetValue[i * K + col];
-      }
-      now = add(now, flow);
-      cash[i * G + g] = now;
-      value[i * G + g] = now + held;
-    }
-  }
+  for (let col = 0; col < K; col++) exitTrades(log, list, start[col], start[col + 1], col, at(sim.close, T - 1, col), T - 1, trades);
   return {
     orders: {
       id: Float64Array.from({ length: log.length }, (_, r) => r),
@@ -238,8 +194,56 @@ export function simulateBacktest(sim: Simulation, valueGroups: Int32Array, serie
       side: log.side.slice(0, log.length),
     },
     trades: trades.records(),
-    assets,
-    cash,
-    value,
+    series: backtestSeries,
   };
+}
+
+/**
+ * A series of a result (SERIES[which]: assets T x K, cash or value T x G) from its order records and
+ * close, as vectorbt derives them: each bar's asset and cash flows from its records (asset_flow_nb,
+ * cash_flow_nb), the position and each value group's cash their running sums (assets_nb,
+ * cash_grouped_nb), the value the cash plus the positions at the filled close (fillna_close). Into
+ * `out` where given.
+ */
+export function backtestSeries(input: SeriesInput, which: number, out?: Float64Array): Float64Array {
+  const { rows: T, cols: K, groupLens, orders } = input;
+  const log: Records = { ...orders, length: orders.col.length };
+  const { start, list } = columnMap(log, K);
+  const assets = which === 0 && out ? out.fill(0) : new Float64Array(T * K);
+  const cashFlow = new Float64Array(which === 0 ? 0 : T * K);
+  const assetValue = new Float64Array(which === 2 ? T * K : 0);
+  for (let col = 0; col < K; col++) {
+    for (let r = start[col]; r < start[col + 1]; r++) {
+      const o = list[r];
+      const size = log.side[o] === BUY ? log.size[o] : -log.size[o];
+      const cell = log.idx[o] * K + col;
+      assets[cell] = add(assets[cell], size); // the bar's asset flow, summed
+      if (which !== 0) cashFlow[cell] = add(cashFlow[cell], -size * log.price[o] - log.fees[o]);
+    }
+    let position = 0;
+    const close = which === 2 ? filledClose(input.close, T, col) : undefined;
+    for (let i = 0; i < T; i++) {
+      position = add(position, assets[i * K + col]);
+      assets[i * K + col] = position;
+      if (close) assetValue[i * K + col] = position === 0 ? 0 : close[i] * position;
+    }
+  }
+  if (which === 0) return assets;
+  const G = groupLens.length;
+  const series = out ?? new Float64Array(T * G);
+  for (let g = 0, from = 0; g < G; from += groupLens[g++]) {
+    const to = from + groupLens[g];
+    let now = input.initCash[g];
+    for (let i = 0; i < T; i++) {
+      let flow = 0;
+      let held = 0;
+      for (let col = from; col < to; col++) {
+        flow += cashFlow[i * K + col];
+        if (which === 2) held += assetValue[i * K + col];
+      }
+      now = add(now, flow);
+      series[i * G + g] = which === 1 ? now : now + held;
+    }
+  }
+  return series;
 }

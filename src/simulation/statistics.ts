@@ -196,7 +196,7 @@ export function backtestStatsRows(input: StatsInput, periodsPerYear: number, fie
   const { rows: T, cols: K, groupLens, value, orders, trades } = input;
   const G = groupLens.length;
   const byCol: number[][] = Array.from({ length: K }, () => []);
-  for (let r = 0; r < orders.id.length; r++) byCol[orders.col[r]].push(r);
+  for (let r = 0; r < orders.col.length; r++) byCol[orders.col[r]].push(r);
   const tradesByCol: number[][] = Array.from({ length: K }, () => []);
   for (let r = 0; r < trades.id.length; r++) tradesByCol[trades.col[r]].push(r);
   const out = new Float64Array(G * STAT_FIELDS.length);

@@ -272,3 +272,46 @@ describe('the addon checks a Simulation record itself', () => {
     expect(() => b.backtestSimulate(good() as never, Int32Array.of(2))).toThrow('valueGroups');
   });
 });
+
+describe('the addon checks a SeriesInput record itself', () => {
+  const native = loadNative().binding;
+  // one buy of 10 at 10 on bar 0, a sell on bar 2 (a result's records)
+  const good = () => ({
+    rows: 5,
+    cols: 1,
+    close: { data: close, rows: 5, cols: 1 },
+    groupLens: Int32Array.of(1),
+    initCash: Float64Array.of(100),
+    orders: {
+      col: Float64Array.of(0, 0),
+      idx: Float64Array.of(0, 2),
+      size: Float64Array.of(10, 10),
+      price: Float64Array.of(10, 12),
+      fees: Float64Array.of(0, 0),
+      side: Float64Array.of(0, 1),
+    },
+  });
+  it.runIf(native !== undefined)('makes each series of a good record, and refuses each bad field with a KernelInputError', () => {
+    const b = native!;
+    expect(Array.from(b.backtestSeries(good(), 0, new Float64Array(5)))).toEqual([10, 10, 0, 0, 0]);
+    expect(Array.from(b.backtestSeries(good(), 1, new Float64Array(5)))).toEqual([0, 0, 120, 120, 120]);
+    expect(Array.from(b.backtestSeries(good(), 2, new Float64Array(5)))).toEqual([100, 10 * close[1], 120, 120, 120]);
+    const bad: [string, (s: ReturnType<typeof good>) => void, string][] = [
+      ['close rows', (s) => (s.close = { data: close.subarray(0, 4), rows: 4, cols: 1 }), 'input.close'],
+      ['group lens', (s) => (s.groupLens = Int32Array.of(2)), 'input.groupLens'],
+      ['init cash length', (s) => (s.initCash = new Float64Array(0)), 'input.initCash'],
+      ['an order column out of range', (s) => (s.orders.col = Float64Array.of(0, 1)), 'input.orders.col'],
+      ['an order row out of range', (s) => (s.orders.idx = Float64Array.of(0, 5)), 'input.orders.idx'],
+      ['a records field short', (s) => (s.orders.fees = Float64Array.of(0)), 'input.orders.fees'],
+    ];
+    for (const [what, spoil, name] of bad) {
+      const s = good();
+      spoil(s);
+      expect(() => b.backtestSeries(s, 2, new Float64Array(5)), what).toThrow(KernelInputError);
+      expect(() => b.backtestSeries(s, 2, new Float64Array(5)), what).toThrow(name);
+    }
+    expect(() => b.backtestSeries(good(), 3, new Float64Array(5))).toThrow('which');
+    expect(() => b.backtestSeries(good(), 0, new Float64Array(4))).toThrow('out');
+    expect(() => (b.backtestSeries as (...a: unknown[]) => unknown)(good(), 0)).toThrow('arguments');
+  });
+});

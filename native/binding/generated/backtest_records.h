@@ -60,7 +60,7 @@ inline backtest::StatsInput readStatsInput(Napi::Env env, const Napi::Value& val
   flexField<double>(env, o, name, "close", out.close);
   out.groups = arrayField<int32_t>(env, o, name, "groupLens", out.groupLens);
   sizedField<double>(env, o, name, "initCash", out.initCash, out.groups, "one value per group");
-  sizedField<double>(env, o, name, "value", out.value, out.rows * out.groups, "rows x groups values");
+  out.valueLength = arrayField<double>(env, o, name, "value", out.value);
   const std::string ordersName = name + ".orders";
   const Napi::Object orders = objectField(env, o, name, "orders", "an object { col, idx, size, price, fees, side }");
   out.orderCount = arrayField<double>(env, orders, ordersName, "col", out.col);
@@ -77,6 +77,27 @@ inline backtest::StatsInput readStatsInput(Napi::Env env, const Napi::Value& val
   sizedField<double>(env, trades, tradesName, "pnl", out.pnl, out.tradeCount, "the records' length");
   sizedField<double>(env, trades, tradesName, "return", out.ret, out.tradeCount, "the records' length");
   sizedField<double>(env, trades, tradesName, "status", out.status, out.tradeCount, "the records' length");
+  return out;
+}
+
+// A SeriesInput record into backtest::SeriesInput: the object, then its fields by name in this order; `name`
+// (the argument's) starts every error.
+inline backtest::SeriesInput readSeriesInput(Napi::Env env, const Napi::Value& value, const std::string& name) {
+  const Napi::Object o = recordObject(env, value, name, "a SeriesInput record");
+  backtest::SeriesInput out;
+  out.rows = countField(env, o, name, "rows");
+  out.cols = countField(env, o, name, "cols");
+  flexField<double>(env, o, name, "close", out.close);
+  out.groups = arrayField<int32_t>(env, o, name, "groupLens", out.groupLens);
+  sizedField<double>(env, o, name, "initCash", out.initCash, out.groups, "one value per group");
+  const std::string ordersName = name + ".orders";
+  const Napi::Object orders = objectField(env, o, name, "orders", "an object { col, idx, size, price, fees, side }");
+  out.orderCount = arrayField<double>(env, orders, ordersName, "col", out.col);
+  sizedField<double>(env, orders, ordersName, "idx", out.idx, out.orderCount, "the records' length");
+  sizedField<double>(env, orders, ordersName, "size", out.size, out.orderCount, "the records' length");
+  sizedField<double>(env, orders, ordersName, "price", out.price, out.orderCount, "the records' length");
+  sizedField<double>(env, orders, ordersName, "fees", out.fees, out.orderCount, "the records' length");
+  sizedField<double>(env, orders, ordersName, "side", out.side, out.orderCount, "the records' length");
   return out;
 }
 

@@ -89,23 +89,43 @@ struct Trades {
   size_t count() const { return fields[0].size(); }
 };
 
-/// What run() writes: the records, and the series into the caller's arrays (assets T x K, cash and value T x G).
+/// What run() writes: the records (the series are made from them on request: series()).
 struct Output {
   Orders orders;
   Trades trades;
-  double* assets = nullptr;
-  double* cash = nullptr;
-  double* value = nullptr;
 };
 
+/// What a result's series are made of (src/kernels/backtest/backtest.ts SeriesInput): the close, the
+/// value groups (columns each, summing to cols) and their initial cash, the order records' columns.
+struct SeriesInput {
+  size_t rows = 0, cols = 0, groups = 0;
+  Flex<double> close;
+  const int32_t* groupLens = nullptr;
+  const double* initCash = nullptr;
+  size_t orderCount = 0;
+  const double *col = nullptr, *idx = nullptr, *size = nullptr, *price = nullptr, *fees = nullptr, *side = nullptr;
+};
+
+/// The series a result makes on request, by code: assets T x K, cash and value T x G (row-major).
+enum : int { kSeriesAssets = 0, kSeriesCash = 1, kSeriesValue = 2 };
+
+/// Series `which` of `in` into `out` (every element written), vectorbt's derivation from the records
+/// (the twin of src/simulation/records.ts backtestSeries), the value groups shared out between threads.
+void series(const SeriesInput& in, int which, double* out);
+
+/// Whether `in` is one series() accepts (checkStats' rules); else the field and what it must be.
+bool checkSeries(const SeriesInput& in, std::string& argument, std::string& expected);
+
 /// What stats() reads (src/kernels/backtest/backtest-stats.ts StatsInput): the result's value per
-/// value group (T x G), the close, the order and trade records' columns.
+/// value group (T x G; empty where no field asked for reads it), the close, the order and trade
+/// records' columns.
 constexpr size_t kStatFields = 25;
 struct StatsInput {
   size_t rows = 0, cols = 0, groups = 0;
   const int32_t* groupLens = nullptr;  // columns per value group
   const double* initCash = nullptr;    // per value group
-  const double* value = nullptr;       // T x G
+  const double* value = nullptr;       // T x G, or valueLength 0
+  size_t valueLength = 0;
   Flex<double> close;
   size_t orderCount = 0;
   const double *col = nullptr, *idx = nullptr, *size = nullptr, *price = nullptr, *fees = nullptr, *side = nullptr;
@@ -121,11 +141,16 @@ constexpr uint32_t kAllStats = (uint32_t{1} << kStatFields) - 1;
 /// need is skipped); the others are NaN.
 void stats(const StatsInput& in, double periodsPerYear, double* out, uint32_t want = kAllStats);
 
-/// Whether `in` is one stats() accepts (lengths, columns and indices in range); else the field and what it must be.
-bool checkStats(const StatsInput& in, std::string& argument, std::string& expected);
+/// The fields that read the value (the drawdowns and the returns' ratios): bits of a `want` mask.
+uint32_t valueStats();
+
+/// Whether `in` is one stats() accepts for the fields of `want` (lengths, columns and indices in
+/// range, the value where a field reads it); else the field and what it must be.
+bool checkStats(const StatsInput& in, uint32_t want, std::string& argument, std::string& expected);
 
 /// Runs `sim` with value groups `valueGroups` (columns each, summing to cols; a cash group lies in one),
-/// the value groups shared out between threads. Records in vectorbt's order; stops at the first fault.
+/// the value groups shared out between threads, into its records (vectorbt's order) and exit trades;
+/// stops at the first fault.
 FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t valueGroupCount, Output& out);
 
 }  // namespace kernelbus::backtest

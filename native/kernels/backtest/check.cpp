@@ -109,31 +109,57 @@ bool checkSimulation(const Simulation& s, const int32_t* valueGroups, size_t G, 
   return true;
 }
 
-bool checkStats(const StatsInput& in, std::string& argument, std::string& expected) {
+namespace {
+
+/// The rules a series' and a stats' input share: shapes, groups, and the records' columns and rows in range.
+bool checkRecordsInput(size_t rows, size_t cols, const Flex<double>& close, const int32_t* groupLens, size_t groups, size_t orderCount,
+                       const double* col, const double* idx, std::string& argument, std::string& expected) {
   const auto fail = [&](const char* a, const char* e) {
     argument = a;
     expected = e;
     return false;
   };
-  if (in.rows == 0 || in.cols == 0) return fail("input.rows", "at least one row and one column");
-  if (in.close.rows != in.rows || (in.close.cols != 1 && in.close.cols != in.cols) || in.close.length() == 0) {
+  if (rows == 0 || cols == 0) return fail("input.rows", "at least one row and one column");
+  if (close.rows != rows || (close.cols != 1 && close.cols != cols) || close.length() == 0) {
     return fail("input.close", "T rows and 1 or K columns");
   }
-  size_t cols = 0;
-  for (size_t g = 0; g < in.groups; g++) {
-    if (in.groupLens[g] < 1) return fail("input.groupLens", "counts >= 1 summing to cols");
-    cols += size_t(in.groupLens[g]);
+  size_t total = 0;
+  for (size_t g = 0; g < groups; g++) {
+    if (groupLens[g] < 1) return fail("input.groupLens", "counts >= 1 summing to cols");
+    total += size_t(groupLens[g]);
   }
-  if (cols != in.cols) return fail("input.groupLens", "counts >= 1 summing to cols");
-  for (size_t r = 0; r < in.orderCount; r++) {
-    if (!(in.col[r] >= 0 && in.col[r] < double(in.cols) && std::floor(in.col[r]) == in.col[r]))
-      return fail("input.orders.col", "column indices");
-    if (!(in.idx[r] >= 0 && in.idx[r] < double(in.rows) && std::floor(in.idx[r]) == in.idx[r]))
-      return fail("input.orders.idx", "row indices");
+  if (total != cols) return fail("input.groupLens", "counts >= 1 summing to cols");
+  for (size_t r = 0; r < orderCount; r++) {
+    if (!(col[r] >= 0 && col[r] < double(cols) && std::floor(col[r]) == col[r])) return fail("input.orders.col", "column indices");
+    if (!(idx[r] >= 0 && idx[r] < double(rows) && std::floor(idx[r]) == idx[r])) return fail("input.orders.idx", "row indices");
+  }
+  return true;
+}
+
+}  // namespace
+
+bool checkSeries(const SeriesInput& in, std::string& argument, std::string& expected) {
+  return checkRecordsInput(in.rows, in.cols, in.close, in.groupLens, in.groups, in.orderCount, in.col, in.idx, argument, expected);
+}
+
+bool checkStats(const StatsInput& in, uint32_t want, std::string& argument, std::string& expected) {
+  if (!checkRecordsInput(in.rows, in.cols, in.close, in.groupLens, in.groups, in.orderCount, in.col, in.idx, argument, expected))
+    return false;
+  if ((want & valueStats()) != 0 && in.valueLength != in.rows * in.groups) {
+    argument = "input.value";
+    expected = "rows x groups values (the fields asked for read the value)";
+    return false;
+  }
+  if (in.valueLength != 0 && in.valueLength != in.rows * in.groups) {
+    argument = "input.value";
+    expected = "rows x groups values, or none";
+    return false;
   }
   for (size_t r = 0; r < in.tradeCount; r++) {
     if (!(in.tradeCol[r] >= 0 && in.tradeCol[r] < double(in.cols) && std::floor(in.tradeCol[r]) == in.tradeCol[r])) {
-      return fail("input.trades.col", "column indices");
+      argument = "input.trades.col";
+      expected = "column indices";
+      return false;
     }
   }
   return true;

@@ -9,13 +9,6 @@
 #include "execute.hpp"
 #include "simd.hpp"
 
-#if defined(__SSE2__) || defined(_M_X64)
-#include <emmintrin.h>
-#define KERNELBUS_STREAM_STORES 1
-#else
-#define KERNELBUS_STREAM_STORES 0
-#endif
-
 namespace kernelbus::backtest {
 
 namespace {
@@ -187,7 +180,7 @@ bool signalsToSize(double position, bool longEntry, bool longExit, bool shortEnt
 
 }  // namespace
 
-Columns::Columns(size_t k) : position(k, 0.0), barCash(k, 0.0), state(k) {}
+Columns::Columns(size_t k) : position(k, 0.0), state(k) {}
 
 namespace {
 
@@ -416,12 +409,7 @@ bool stepBar(const Simulation& sim, size_t i, GroupRun& g, Columns& c, double* o
     Account s{cash, position, c.state[col].debt, freeCash};
     const bool filled = executeOrder(s, o, c.state[col].valPrice, value, fill, fault);
     if (!fault.ok()) return stop(i, col);
-    if (filled) {
-      orders.push(i, col, fill.size, fill.price, fill.fees, fill.side);
-      // the bar's cash flow, as vectorbt's cash_flow_nb derives it from the record
-      const double signedSize = fill.side == kBuy ? fill.size : -fill.size;
-      c.barCash[col] = -signedSize * fill.price - fill.fees;
-    }
+    if (filled) orders.push(i, col, fill.size, fill.price, fill.fees, fill.side);
     cash = s.cash;
     freeCash = s.freeCash;
     c.position[col] = s.position;
@@ -509,36 +497,17 @@ void byColumn(const Orders& rows, size_t firstCol, size_t C, Orders& out) {
   }
 }
 
-/// A block of a bar's series, n columns each its own group, in one pass: the close filled forward
-/// into `last` (`close` the block's, or one close for every column where `closeStride` is 0), the
-/// cash snapped to 0 within the tolerance (and kept so), the position, and the value at the bar's
-/// filled close (`last`, or `first` before the column's first number). Every operand is loaded and
-/// each choice a select: the loop vectorizes, at the width simd::run picks, with the same bits.
-KERNELBUS_VECTOR_BODY void seriesBlock(size_t n, const double* close, size_t closeStride, const double* first, const double* position,
-                                       double* last, double* cash, double* assets, double* cashRow, double* valueRow) {
+/// A block of a bar's closes filled forward into `last` (`close` the block's, or one close for every
+/// column where `closeStride` is 0): the valuation price of an order at the close. Selects only: the
+/// loop vectorizes, at the width simd::run picks.
+KERNELBUS_VECTOR_BODY void fillBlock(size_t n, const double* close, size_t closeStride, double* last) {
   for (size_t k = 0; k < n; k++) {
-    const double v = close[closeStride * k], l = last[k], f = first[k];
-    const double now = v == v ? v : l;
-    last[k] = now;
-    const double filled = now == now ? now : f;
-    const double held = cash[k], p = position[k], worth = filled * p;
-    const double snapped = std::fabs(held) <= kAbsTol ? 0.0 : held;
-    cash[k] = snapped;
-    assets[k] = p;
-    cashRow[k] = snapped;
-    valueRow[k] = snapped + (p == 0 ? 0.0 : worth);
+    const double v = close[closeStride * k];
+    last[k] = v == v ? v : last[k];
   }
 }
-/// The same with the close's own column for each column (stride 1: contiguous loads).
-KERNELBUS_VECTOR_BODY void seriesBlockOwn(size_t n, const double* close, const double* first, const double* position, double* last,
-                                          double* cash, double* assets, double* cashRow, double* valueRow) {
-  seriesBlock(n, close, 1, first, position, last, cash, assets, cashRow, valueRow);
-}
-/// The same with one close for every column (a close of one column broadcast).
-KERNELBUS_VECTOR_BODY void seriesBlockBroadcast(size_t n, const double* close, const double* first, const double* position, double* last,
-                                                double* cash, double* assets, double* cashRow, double* valueRow) {
-  seriesBlock(n, close, 0, first, position, last, cash, assets, cashRow, valueRow);
-}
+KERNELBUS_VECTOR_BODY void fillBlockOwn(size_t n, const double* close, double* last) { fillBlock(n, close, 1, last); }
+KERNELBUS_VECTOR_BODY void fillBlockBroadcast(size_t n, const double* close, double* last) { fillBlock(n, close, 0, last); }
 
 constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
 
@@ -576,56 +545,22 @@ KERNELBUS_VECTOR_BODY void stopHits(size_t n, const double* close, const double*
   }
 }
 
-/// Copies n doubles to `to` with non-temporal stores (around the cache: no read of the lines first,
-/// and the cache left to the inputs) where the CPU has them (x86-64), else a plain copy. The caller
-/// fences (streamFence) before another thread reads `to`.
-inline void streamCopy(double* __restrict to, const double* __restrict from, size_t n) {
-#if KERNELBUS_STREAM_STORES
-  size_t k = 0;
-  // the first double alone where `to` is not 16-byte aligned (a double is 8-byte aligned)
-  if ((reinterpret_cast<uintptr_t>(to) & 15) != 0 && n > 0) {
-    _mm_stream_si64(reinterpret_cast<long long*>(to), *reinterpret_cast<const long long*>(from));
-    k = 1;
-  }
-  for (; k + 2 <= n; k += 2) _mm_stream_pd(to + k, _mm_loadu_pd(from + k));
-  if (k < n) _mm_stream_si64(reinterpret_cast<long long*>(to + k), *reinterpret_cast<const long long*>(from + k));
-#else
-  std::memcpy(to, from, n * sizeof(double));
-#endif
-}
-inline void streamFence() {
-#if KERNELBUS_STREAM_STORES
-  _mm_sfence();
-#endif
-}
-
-/// The series' size (assets, cash and value, in bytes) from which independentSignals() writes them
-/// with non-temporal stores: beyond the last-level cache a result is read back from memory anyway,
-/// and the stores skip reading each line before writing it (the traffic two threads contend for).
-/// 32 MB: a last-level cache (this machine's L3).
-constexpr size_t kStreamBytes = size_t(32) << 20;
-
-/// Columns a block of a bar takes at a time in independentSignals(): its signals scanned, its columns
-/// stepped, then its series written, while the block's per-column state is in L1.
+/// Columns a block of a bar takes at a time in independentSignals(): its closes filled forward, its
+/// signals scanned, its columns stepped, while the block's per-column state is in L1.
 constexpr size_t kBlock = 64;
 
 /// simulateChunk's loop where every column is its own group (the chunk passes independent()): a bar,
 /// block by block, reads the signal bytes of the block's row 8 columns at a time (and a byte per
-/// column with a stop level to check, as one more row) and steps only the columns with one set; the
-/// block's series follow in one vectorized pass. What the general loop computes for such a chunk,
-/// operation for operation.
-void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, const double* initCash, Columns& c,
-                        std::vector<GroupRun>& runs, Orders& orders, Output& out) {
+/// column with a stop level to check, as one more row) and steps only the columns with one set. What
+/// the general loop computes for such a chunk, operation for operation.
+void independentSignals(const Simulation& sim, const ChunkBounds& b, Columns& c, std::vector<GroupRun>& runs, Orders& orders) {
   const size_t T = sim.rows, K = sim.cols, a = b.firstCol, C = b.endCol - a;
   const size_t closeStride = sim.close.cols == 1 ? 0 : 1, closeCols = sim.close.cols;
   const size_t closeFrom = closeStride * a;
   double orderValue = 0;
   int32_t seq = 0;
-  // the close filled forward (`last`), and backward before its first number (`first`)
-  std::vector<double> last(C, kNaN), first(C, kNaN), cash(initCash + b.firstValueGroup, initCash + b.endValueGroup);
-  for (size_t i = 0, missing = C; i < T && missing > 0; i++)
-    for (size_t k = 0; k < C; k++)
-      if (std::isnan(first[k]) && !std::isnan(first[k] = sim.close.data[i * closeCols + closeFrom + closeStride * k])) missing--;
+  // the close filled forward (`last`): the valuation price of an order at the close
+  std::vector<double> last(C, kNaN);
   // with stops: each column's levels (NaN where none is set or no position is held: none fires), a
   // byte where its stop-loss trails, and the block's bytes of the columns to step for their stops
   // (scanned with the signal rows)
@@ -646,8 +581,7 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
   // records' copy here)
   thread_local Orders rows;
   for (std::vector<double>* v : {&rows.col, &rows.idx, &rows.size, &rows.price, &rows.fees, &rows.side}) v->clear();
-  // a column's step: its order, and the flow of its fill into the series' cash (add's result is 0 or
-  // beyond the tolerance, so the series' snap leaves it)
+  // a column's step: its order
   const auto step = [&](size_t i, size_t k) {
     GroupRun& run = runs[k];
     const size_t col = a + k;
@@ -655,10 +589,6 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
     if (!quiet(sim, i, col, c)) {
       c.state[col].valPrice = last[k];
       stepBar(sim, i, run, c, &orderValue, &seq, rows);
-      double& flow = c.barCash[col];
-      const double f = flow == 0 ? 0.0 : add(0.0, flow);
-      if (f != 0) cash[k] = add(cash[k], f);
-      flow = 0;
     }
     if (sim.useStops) arm(k);  // the step's fill or trail may have moved the levels
   };
@@ -666,13 +596,7 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
   // an absent open, high or low is NaN (barRange() replaces it): the close's row stands in
   const auto rowOf = [&](const Flex<double>& f, size_t i) { return f.length() > 0 ? f.data + i * closeCols + closeFrom : nullptr; };
   std::vector<double> nanRow(ohlc ? (closeStride == 1 ? C : 1) : 0, kNaN);
-  // the block's series staged in L1, then streamed out, where the series are beyond the cache
-  const bool stream = KERNELBUS_STREAM_STORES && T * (K + 2 * G) * sizeof(double) >= kStreamBytes;
-  double staged[3 * kBlock];
-  const double* first0 = first.data();
-  const double* position0 = c.position.data() + a;
   double* last0 = last.data();
-  double* cash0 = cash.data();
   for (size_t i = 0; i < T; i++) {
     const uint8_t* at[5];
     size_t m = 0;
@@ -686,9 +610,6 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
     if (open == nullptr) open = nanRow.data();
     if (high == nullptr) high = nanRow.data();
     if (low == nullptr) low = nanRow.data();
-    double* assets = out.assets + i * K + a;
-    double* cashRow = out.cash + i * G + b.firstValueGroup;
-    double* valueRow = out.value + i * G + b.firstValueGroup;
     for (size_t k1 = 0; k1 < C; k1 += kBlock) {
       const size_t end = std::min(C, k1 + kBlock);
 #if defined(__GNUC__) || defined(__clang__)
@@ -734,26 +655,19 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, size_t G, c
           set &= set - 1;
         }
       }
-      // the block's series, as the general loop writes them for groups of one column
+      // the block's closes filled forward, after its steps (a step values at the close before its bar's)
       const size_t n = end - k1;
-      double* to[3] = {assets + k1, cashRow + k1, valueRow + k1};
-      double* into[3] = {to[0], to[1], to[2]};
-      if (stream)
-        for (size_t f = 0; f < 3; f++) into[f] = staged + f * kBlock;
       if (closeStride == 1)
-        simd::run<seriesBlockOwn>(n, close + k1, first0 + k1, position0 + k1, last0 + k1, cash0 + k1, into[0], into[1], into[2]);
+        simd::run<fillBlockOwn>(n, close + k1, last0 + k1);
       else
-        simd::run<seriesBlockBroadcast>(n, close, first0 + k1, position0 + k1, last0 + k1, cash0 + k1, into[0], into[1], into[2]);
-      if (stream)
-        for (size_t f = 0; f < 3; f++) streamCopy(to[f], into[f], n);
+        simd::run<fillBlockBroadcast>(n, close, last0 + k1);
     }
   }
-  if (stream) streamFence();
   byColumn(rows, a, C, orders);
 }
 
-void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* valueGroups, size_t G, const double* initCash, Columns& c,
-                   std::vector<GroupRun>& runs, Orders& orders, Output& out) {
+void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* valueGroups, Columns& c, std::vector<GroupRun>& runs,
+                   Orders& orders) {
   runs.clear();
   size_t maxLen = 0;
   for (size_t g = b.firstGroup, from = b.firstCol; g < b.endGroup; from += size_t(sim.groupLens[g++])) {
@@ -765,23 +679,18 @@ void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* v
     maxLen = std::max(maxLen, size_t(sim.groupLens[g]));
   }
   if (independent(sim, b, valueGroups)) {
-    independentSignals(sim, b, G, initCash, c, runs, orders, out);
+    independentSignals(sim, b, c, runs, orders);
     return;
   }
   std::vector<double> orderValue(maxLen);
   std::vector<int32_t> seq(maxLen);
-  const size_t T = sim.rows, K = sim.cols, C = b.endCol - b.firstCol;
+  const size_t T = sim.rows, C = b.endCol - b.firstCol;
   const bool signals = sim.kind == kSignals;
   const bool priceIsClose = sim.price.length() == 1 && sim.price.data[0] == kInf;
-  // the series: the close filled forward (`last`), and backward before its first number (`first`)
-  std::vector<double> last(C, kNaN), first(C, kNaN), assetValue(C), cash(b.endValueGroup - b.firstValueGroup);
-  for (size_t i = 0, missing = C; i < T && missing > 0; i++)
-    for (size_t k = 0; k < C; k++)
-      if (std::isnan(first[k]) && !std::isnan(first[k] = sim.close.at(i, b.firstCol + k))) missing--;
-  for (size_t g = b.firstValueGroup; g < b.endValueGroup; g++) cash[g - b.firstValueGroup] = initCash[g];
+  // the close filled forward (`last`): the valuation price of orders at the close
+  std::vector<double> last(priceIsClose ? C : 0, kNaN);
   // the groups in lockstep, bar by bar: a row of the inputs is read once for them all (row-major data);
-  // each group's records stay its own, so their order is vectorbt's (group by group); the bar's
-  // series follow, from what the bar's fills changed
+  // each group's records stay its own, so their order is vectorbt's (group by group)
   for (size_t i = 0; i < T; i++) {
     if (i + kPrefetchRows < T) {
       // the inputs' row a few bars ahead, for the chunk's columns (a row of a wide panel is a page away)
@@ -790,7 +699,6 @@ void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* v
       prefetchRow(sim.exits, i + kPrefetchRows, b.firstCol, b.endCol);
       prefetchRow(sim.size, i + kPrefetchRows, b.firstCol, b.endCol);
     }
-    std::fill(c.barCash.begin() + ptrdiff_t(b.firstCol), c.barCash.begin() + ptrdiff_t(b.endCol), 0.0);
     for (GroupRun& run : runs) {
       if (!run.fault.ok()) continue;
       if (signals && run.n == 1 && quiet(sim, i, run.from, c)) {
@@ -807,30 +715,11 @@ void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* v
         for (size_t col = run.from; col < run.from + run.n; col++) c.state[col].valPrice = last[col - b.firstCol];
       stepBar(sim, i, run, c, orderValue.data(), seq.data(), run.orders);
     }
-    // vectorbt's assets_nb is the position (one order a bar: its flow adds as the fill did), asset
-    // value at the filled close, cash_flow_nb's flows summed per value group, cash_grouped_nb
-    double* assets = out.assets + i * K + b.firstCol;
-    for (size_t k = 0; k < C; k++) {
-      const double v = sim.close.at(i, b.firstCol + k);
-      if (!std::isnan(v)) last[k] = v;
-      const double close = std::isnan(last[k]) ? first[k] : last[k];
-      const double position = c.position[b.firstCol + k];
-      assets[k] = position;
-      assetValue[k] = position == 0 ? 0.0 : close * position;
-    }
-    size_t k = 0;
-    for (size_t g = b.firstValueGroup; g < b.endValueGroup; g++) {
-      double flow = 0, held = 0;
-      for (const size_t end = k + size_t(valueGroups[g]); k < end; k++) {
-        const double f = c.barCash[b.firstCol + k];
-        flow += f == 0 ? 0.0 : add(0.0, f);
-        held += assetValue[k];
+    if (priceIsClose)
+      for (size_t k = 0; k < C; k++) {
+        const double v = sim.close.at(i, b.firstCol + k);
+        if (!std::isnan(v)) last[k] = v;
       }
-      double& now = cash[g - b.firstValueGroup];
-      now = flow == 0 ? (std::fabs(now) <= kAbsTol ? 0.0 : now) : add(now, flow);
-      out.cash[i * G + g] = now;
-      out.value[i * G + g] = now + held;
-    }
   }
   // the records group by group (vectorbt's order)
   size_t n = 0;

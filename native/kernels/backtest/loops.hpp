@@ -20,11 +20,10 @@ struct ColumnState {
   uint8_t slTrail = 0;
 };
 
-/// Per-column state: the position and the bar's cash flow of each column's fill (0 without one), read
-/// for every column by the series, and the rest (ColumnState).
+/// Per-column state: the position, and the rest (ColumnState).
 struct Columns {
   explicit Columns(size_t k);
-  std::vector<double> position, barCash;
+  std::vector<double> position;
   std::vector<ColumnState> state;
 };
 
@@ -44,9 +43,8 @@ struct ChunkBounds {
 
 /// Simulates a chunk's cash groups in lockstep, bar by bar, one GroupRun each into `runs` (a group
 /// stops at its first fault), the chunk's order records into `orders` in vectorbt's order (group by
-/// group), and writes the chunk's rows of the series (assets, and cash and value of its value groups,
-/// `initCash` per value group) as it goes; `c` indexed by column.
-void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* valueGroups, size_t G, const double* initCash, Columns& c,
-                   std::vector<GroupRun>& runs, Orders& orders, Output& out);
+/// group); `c` indexed by column.
+void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* valueGroups, Columns& c, std::vector<GroupRun>& runs,
+                   Orders& orders);
 
 }  // namespace kernelbus::backtest

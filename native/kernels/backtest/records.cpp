@@ -1,13 +1,11 @@
-// run(): the simulation of each value group and what vectorbt 1.1.0 derives from its order records
-// (asset_flow_nb, assets_nb, cash_flow_nb, cash_grouped_nb, Portfolio.asset_value with fillna_close,
-// get_exit_trades_nb), value group by value group on the pool's threads, the records joined in order.
-// The twin of src/simulation/records.ts.
+// run(): the simulation of each value group and the exit trades vectorbt 1.1.0 derives from its order
+// records (get_exit_trades_nb), value group by value group on the pool's threads, the records joined
+// in order. The twin of src/simulation/records.ts (its series: series.cpp).
 #include <algorithm>
 #include <cmath>
 
 #include "backtest.hpp"
 #include "execute.hpp"
-#include "memory.hpp"
 #include "parallel.hpp"
 #include "loops.hpp"
 
@@ -115,22 +113,13 @@ void chunkTrades(const Simulation& sim, Chunk& ch) {
 }  // namespace
 
 FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output& out) {
-  // the series are fresh memory the run writes whole: on 2 MB pages, 512 times fewer page faults
-  // (a grid's 3 x 98 MB: 78,000 faults and 160 ms of system time a call on 4 KB pages)
-  adviseHugePages(out.assets, sim.rows * sim.cols * sizeof(double));
-  adviseHugePages(out.cash, sim.rows * G * sizeof(double));
-  adviseHugePages(out.value, sim.rows * G * sizeof(double));
   // value group g: its columns and the cash groups they hold (a cash group lies in one value group)
   std::vector<size_t> firstCol(G + 1), firstGroup(G + 1);
-  std::vector<double> initCash(G, 0.0);
   for (size_t g = 0, col = 0, cashGroup = 0; g < G; g++) {
     firstCol[g] = col;
     firstGroup[g] = cashGroup;
     const size_t end = col + size_t(valueGroups[g]);
-    while (col < end) {
-      initCash[g] += sim.initCash[cashGroup];
-      col += size_t(sim.groupLens[cashGroup++]);
-    }
+    while (col < end) col += size_t(sim.groupLens[cashGroup++]);
     firstCol[g + 1] = col;
     firstGroup[g + 1] = cashGroup;
   }
@@ -155,7 +144,7 @@ FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output&
   parallelForChunks(chunks.size(), 1, [&](size_t begin, size_t end) {
     for (size_t c = begin; c < end; c++) {
       Chunk& ch = chunks[c];
-      simulateChunk(sim, ch.bounds, valueGroups, G, initCash.data(), columns, ch.runs, ch.orders, out);
+      simulateChunk(sim, ch.bounds, valueGroups, columns, ch.runs, ch.orders);
       for (GroupRun& run : ch.runs) {
         if (!run.fault.ok()) {
           ch.fault = run.fault;

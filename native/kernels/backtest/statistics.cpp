@@ -278,6 +278,13 @@ void returnStats(const double* value, size_t T, double init, double annFactor, d
 
 }  // namespace
 
+uint32_t valueStats() {
+  uint32_t mask = 0;
+  for (const Field f : {kMaxDrawdown, kMaxDrawdownDuration, kSharpeRatio, kCalmarRatio, kOmegaRatio, kSortinoRatio})
+    mask |= uint32_t{1} << f;
+  return mask;
+}
+
 void stats(const StatsInput& in, double periodsPerYear, double* out, uint32_t want) {
   const size_t T = in.rows, K = in.cols, G = in.groups;
   // the work each field needs: the orders' flows, the exposure, the benchmark, the trades, the returns

@@ -4,12 +4,13 @@
  * where the simulation stopped, thrown with the reference's text.
  */
 import {
+  SERIES,
   SIM_FAULTS,
   simulationFault,
   type BacktestFamily,
+  type SeriesCall,
   type Simulation,
   type SimulationOutput,
-  type SimulationSeries,
 } from '../../kernels/backtest/backtest.js';
 import type { AsyncFamily } from '../types.js';
 import { freshOutput } from '../../kernels/indicators/indicators.js';
@@ -30,32 +31,36 @@ const FAULTS = [
   ['simulation', SIM_FAULTS.fill],
 ] as const;
 
-function outputOf(r: NativeSimulation): SimulationOutput {
+/**
+ * A result's series on the addon, synchronous (a result's getter calls it, whichever form ran the
+ * simulation): into `out`, else into unzeroed memory (the pass writes every element: V8 zeroes a new
+ * typed array, and a large one is fresh pages each call; unzeroed memory comes from what the process
+ * freed, freshOutput).
+ */
+function seriesCall(b: NativeBinding): SeriesCall {
+  return (input, which, out) => {
+    const length = input.rows * (SERIES[which] === 'assets' ? input.cols : input.groupLens.length);
+    return b.backtestSeries(input, which, out ?? freshOutput(length));
+  };
+}
+
+function outputOf(r: NativeSimulation, series: SeriesCall): SimulationOutput {
   if ('fault' in r) {
     const [name, expected] = FAULTS[r.fault - 1];
     throw simulationFault(name, expected, r.row, r.col, r.value);
   }
-  return r;
-}
-
-/**
- * The series' arrays, unzeroed (the run writes every element): V8 zeroes a new typed array, and a large
- * one is fresh pages each call; unzeroed memory comes from what the process freed (freshOutput).
- */
-function series(sim: Simulation, groups: Int32Array): SimulationSeries {
-  const g = sim.rows * groups.length;
-  return { assets: freshOutput(sim.rows * sim.cols), cash: freshOutput(g), value: freshOutput(g) };
+  return { ...r, series };
 }
 
 export function nativeBacktest(b: NativeBinding): BacktestFamily {
-  const run = (sim: Simulation, groups: Int32Array, out?: SimulationSeries) =>
-    outputOf(b.backtestSimulate(sim, groups, out ?? series(sim, groups)));
+  const series = seriesCall(b);
+  const run = (sim: Simulation, groups: Int32Array) => outputOf(b.backtestSimulate(sim, groups), series);
   return { backtestSignals: run, backtestOrders: run, backtestStats: (input, periods, fields) => b.backtestStats(input, periods, fields) };
 }
 
 export function nativeBacktestAsync(b: NativeBinding): AsyncFamily<BacktestFamily> {
-  const run = async (sim: Simulation, groups: Int32Array, out?: SimulationSeries) =>
-    outputOf(await b.backtestSimulateAsync(sim, groups, out ?? series(sim, groups)));
+  const series = seriesCall(b);
+  const run = async (sim: Simulation, groups: Int32Array) => outputOf(await b.backtestSimulateAsync(sim, groups), series);
   return {
     backtestSignals: run,
     backtestOrders: run,

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KernelInputError } from '../../errors.js';
 import { inputFault } from '../../kernels/faults.js';
-import type { Simulation, SimulationOutput, SimulationSeries } from '../../kernels/backtest/backtest.js';
+import type { SeriesInput, Simulation, SimulationOutput } from '../../kernels/backtest/backtest.js';
 import type { StatsInput } from '../../kernels/backtest/backtest-stats.js';
 import type { VolatilityFamily } from '../../kernels/volatility/volatility.js';
 import type { Bars } from '../../kernels/features/features.js';
@@ -88,10 +88,8 @@ export function spreadRecords(
  * BLAS and shader/Metal backends' are `blas<Name>`, `shader<Name>` and `metal<Name>`
  * (src/backends/native/index.ts `fixedKernels`).
  */
-/** What the addon's simulation returns: the outputs, or the fault (SIM_FAULTS' position + 1) and where. */
-/** The series a simulation writes whole, given by the caller: assets T x K, cash and value T x G. */
-
-export type NativeSimulation = SimulationOutput | { fault: number; row: number; col: number; value: number };
+/** What the addon's simulation returns: the records, or the fault (SIM_FAULTS' position + 1) and where. */
+export type NativeSimulation = Omit<SimulationOutput, 'series'> | { fault: number; row: number; col: number; value: number };
 
 /** A family's call as the addon takes it: its arguments, then the output array it fills. */
 type Filling<F extends (...args: never[]) => Float64Array, R = void> = (...args: [...Parameters<F>, out: Float64Array]) => R;
@@ -156,9 +154,11 @@ export interface NativeBinding {
   vpinAsync(ts: Float64Array, price: Float64Array, volume: Float64Array, params: Float64Array, labels?: Int8Array): Promise<VpinBuckets>;
   NativeVpinStream: new (params: Float64Array) => NativeVpinStream;
   /** The features family's bars (counted entries): params packed in the descriptor's order. */
-  /** The backtest family's one simulation (native/binding/backtest_binding.cc): the outputs, or where it stopped. */
-  backtestSimulate(sim: Simulation, valueGroups: Int32Array, out?: SimulationSeries): NativeSimulation;
-  backtestSimulateAsync(sim: Simulation, valueGroups: Int32Array, out?: SimulationSeries): Promise<NativeSimulation>;
+  /** The backtest family's one simulation (native/binding/backtest_binding.cc): the records, or where it stopped. */
+  backtestSimulate(sim: Simulation, valueGroups: Int32Array): NativeSimulation;
+  backtestSimulateAsync(sim: Simulation, valueGroups: Int32Array): Promise<NativeSimulation>;
+  /** A result's series (SERIES[which]) from its records, into `out` (of the series' length, every element written). */
+  backtestSeries(input: SeriesInput, which: number, out: Float64Array): Float64Array;
   /** Portfolio.stats() per value group: G rows of STAT_FIELDS. */
   backtestStats(input: StatsInput, periodsPerYear: number, fields?: number): Float64Array;
   backtestStatsAsync(input: StatsInput, periodsPerYear: number, fields?: number): Promise<Float64Array>;

@@ -11,7 +11,16 @@ import type { Matrix } from '../matrix.js';
 import type { Sampler } from '../sample.js';
 import { describeValue } from '../validate.js';
 import { SIMULATION, STATS_INPUT } from './backtest-records.js';
-import { SIM_ORDERS, SIM_SIGNALS, type BacktestFamily, type OrderRecords, type SimulationOutput, type TradeRecords } from './backtest.js';
+import {
+  SERIES,
+  SIM_ORDERS,
+  SIM_SIGNALS,
+  type BacktestFamily,
+  type OrderRecords,
+  type SeriesInput,
+  type SimulationOutput,
+  type TradeRecords,
+} from './backtest.js';
 import {
   ORDERS_OPTIONS,
   resolveBacktest,
@@ -26,9 +35,13 @@ import {
   resolveStatFields,
   STAT_FIELDS,
   type BacktestStats,
+  VALUE_STATS,
   type StatField,
   type StatsInput,
 } from './backtest-stats.js';
+
+/** The value of a stats call whose fields read none. */
+const EMPTY = new Float64Array(0);
 
 export type { BacktestPrices, OrdersOptions, PerElement, Signals, SignalsOptions } from './backtest-resolve.js';
 export type { BacktestStats } from './backtest-stats.js';
@@ -38,6 +51,12 @@ export type { OrderRecords, TradeRecords } from './backtest.js';
  * A backtest's result: value and cash per column (T x K), or per group with `groups` (T x G), the
  * positions (T x K), the order and exit-trade records. One price series with series options gives
  * Float64Arrays of T; otherwise Matrices labelled from the inputs.
+ *
+ * The series are made on request, as vectorbt's are: `value`, `cash` and `assets` each in one pass over
+ * the records and the close at its first read, then kept (a call that reads none of them makes none).
+ * The result holds the close it was given, not a copy: a series first read after the caller changed
+ * the close is valued at the changed close (read it first, or pass a copy, to keep the first).
+ * With `out`, the three are written at the call, into `out`'s arrays.
  */
 export interface BacktestResult<S = Matrix | Float64Array> {
   /** Cash plus positions at the close (filled forward, then backward, where NaN). */
@@ -51,8 +70,14 @@ export interface BacktestResult<S = Matrix | Float64Array> {
   readonly initCash: Float64Array;
 }
 
-/** What the statistics need beyond the result's fields, kept beside each result. */
-const STATS_INPUTS = new WeakMap<object, StatsInput>();
+/** What the statistics need of each result: what its series are made of, its value on request, its trades and its columns' labels. */
+interface ResultParts {
+  readonly input: SeriesInput;
+  readonly value: () => Float64Array;
+  readonly trades: TradeRecords;
+  readonly columns?: readonly string[];
+}
+const RESULT_PARTS = new WeakMap<object, ResultParts>();
 
 /** `backtestStats`' result: one column's numbers, or a Vector per field for several (the fields `F` asked for). */
 export type BacktestStatsResult<F extends StatField = StatField> = Pick<BacktestStats, F> | BacktestStatsColumns<F>;
@@ -82,39 +107,46 @@ export interface BacktestKernels<A extends boolean = false> {
   ): Returned<A, BacktestStatsResult<F>>;
 }
 
-/** The result of a backend's output for `r`. */
+/** The initial cash of each value group: its cash groups' (a cash group lies in one value group). */
+function valueGroupCash(sim: ResolvedBacktest['sim'], valueGroups: Int32Array): Float64Array {
+  const initCash = new Float64Array(valueGroups.length);
+  const cashGroupOf = new Int32Array(sim.cols);
+  for (let g = 0, col = 0; g < sim.groupLens.length; col += sim.groupLens[g++]) cashGroupOf.fill(g, col, col + sim.groupLens[g]);
+  for (let g = 0, col = 0; g < valueGroups.length; col += valueGroups[g++]) {
+    for (let c = col; c < col + valueGroups[g]; c++)
+      if (c === col || cashGroupOf[c] !== cashGroupOf[c - 1]) initCash[g] += sim.initCash[cashGroupOf[c]];
+  }
+  return initCash;
+}
+
+/** The result of a backend's output for `r`: its series made by the backend's call at their first read (into `r.out` at once where given). */
 function shapeResult(r: ResolvedBacktest, out: SimulationOutput): BacktestResult {
   const { sim, valueGroups, labels } = r;
   const T = sim.rows;
   const G = valueGroups.length;
   const grouped = G !== sim.cols;
-  const wrap = (data: Float64Array, cols: number, columns?: readonly string[]): Matrix | Float64Array =>
-    r.series && cols === 1 ? data : { data, rows: T, cols, ...(columns && { columns }), ...(labels.index && { index: labels.index }) };
-  const initCash = new Float64Array(G);
-  const cashGroupOf = new Int32Array(sim.cols);
-  for (let g = 0, col = 0; g < sim.groupLens.length; col += sim.groupLens[g++]) cashGroupOf.fill(g, col, col + sim.groupLens[g]);
-  for (let g = 0, col = 0; g < G; col += valueGroups[g++]) {
-    for (let c = col; c < col + valueGroups[g]; c++)
-      if (c === col || cashGroupOf[c] !== cashGroupOf[c - 1]) initCash[g] += sim.initCash[cashGroupOf[c]];
-  }
-  const result: BacktestResult = {
-    value: wrap(out.value, G, grouped ? undefined : labels.columns),
-    cash: wrap(out.cash, G, grouped ? undefined : labels.columns),
-    assets: wrap(out.assets, sim.cols, labels.columns),
-    orders: out.orders,
-    trades: out.trades,
-    initCash,
+  const initCash = valueGroupCash(sim, valueGroups);
+  const { orders, trades } = out;
+  const input: SeriesInput = { rows: T, cols: sim.cols, close: sim.close, groupLens: valueGroups, initCash, orders };
+  const columnsOf = (which: number) => (which === 0 || !grouped ? labels.columns : undefined);
+  const wrap = (data: Float64Array, which: number): Matrix | Float64Array => {
+    const cols = which === 0 ? sim.cols : G;
+    const columns = columnsOf(which);
+    return r.series && cols === 1
+      ? data
+      : { data, rows: T, cols, ...(columns && { columns }), ...(labels.index && { index: labels.index }) };
   };
-  STATS_INPUTS.set(result, {
-    rows: T,
-    cols: sim.cols,
-    groupLens: valueGroups,
-    initCash,
-    value: out.value,
-    close: sim.close,
-    orders: out.orders,
-    trades: out.trades,
-  });
+  const made: (Matrix | Float64Array | undefined)[] = [];
+  const series = (which: number) => (made[which] ??= wrap(out.series(input, which, r.out?.[SERIES[which]]), which));
+  if (r.out) for (let which = 0; which < SERIES.length; which++) series(which);
+  const result = { orders, trades, initCash } as BacktestResult;
+  for (let which = 0; which < SERIES.length; which++)
+    Object.defineProperty(result, SERIES[which], { enumerable: true, get: () => series(which) });
+  const value = () => {
+    const v = series(2);
+    return ArrayBuffer.isView(v) ? v : v.data;
+  };
+  RESULT_PARTS.set(result, { input, value, trades, columns: columnsOf(2) });
   return result;
 }
 
@@ -122,7 +154,7 @@ function backtestCall(prices: BacktestPrices, options: SignalsOptions | OrdersOp
   const r = resolveBacktest(prices, options as SignalsOptions & OrdersOptions, kind);
   return {
     size: r.sim.rows * r.sim.cols,
-    call: (f: BacktestFamily) => (kind === SIM_SIGNALS ? f.backtestSignals : f.backtestOrders)(r.sim, r.valueGroups, r.out),
+    call: (f: BacktestFamily) => (kind === SIM_SIGNALS ? f.backtestSignals : f.backtestOrders)(r.sim, r.valueGroups),
     shape: (out: SimulationOutput) => shapeResult(r, out),
   };
 }
@@ -185,14 +217,17 @@ export const BACKTEST_KERNELS = {
     options: ['periodsPerYear', 'fields'],
     api(result: BacktestResult, options: { periodsPerYear?: number; fields?: readonly StatField[] } = {}) {
       requireKnownOptions(BACKTEST_KERNELS.backtestStats, options);
-      const input = typeof result === 'object' && result !== null ? STATS_INPUTS.get(result) : undefined;
-      if (!input) throw new KernelInputError('result', 'a result of backtestSignals or backtestOrders', describeValue(result));
+      const parts = typeof result === 'object' && result !== null ? RESULT_PARTS.get(result) : undefined;
+      if (!parts) throw new KernelInputError('result', 'a result of backtestSignals or backtestOrders', describeValue(result));
       const periods = resolvePeriodsPerYear(options);
       const fields = resolveStatFields(options);
+      // the value only where a field reads it (made once per result: the result keeps it)
+      const value = (fields.mask & VALUE_STATS) !== 0 ? parts.value() : EMPTY;
+      const input: StatsInput = { ...parts.input, value, trades: parts.trades };
       return {
         size: input.rows * input.cols,
         call: (f: BacktestFamily) => f.backtestStats(input, periods, fields.mask),
-        shape: (rows: Float64Array) => statsResult(rows, input.groupLens.length, result, fields.names),
+        shape: (rows: Float64Array) => statsResult(rows, input.groupLens.length, parts.columns, fields.names),
       } satisfies Call<BacktestStatsResult>;
     },
   },
@@ -202,11 +237,15 @@ export const BACKTEST_KERNELS = {
  * The stats rows (G x STAT_FIELDS) as the API returns them, the fields `names` only: numbers for one
  * group, labelled Vectors for several.
  */
-function statsResult(rows: Float64Array, G: number, result: BacktestResult, names: readonly StatField[]): BacktestStatsResult {
+function statsResult(
+  rows: Float64Array,
+  G: number,
+  columns: readonly string[] | undefined,
+  names: readonly StatField[],
+): BacktestStatsResult {
   const F = STAT_FIELDS.length;
   const at = names.map((field) => STAT_FIELDS.indexOf(field));
   if (G === 1) return Object.fromEntries(names.map((field, i) => [field, rows[at[i]]])) as unknown as BacktestStats;
-  const columns = !ArrayBuffer.isView(result.value) ? (result.value as Matrix).columns : undefined;
   return Object.fromEntries(
     names.map((field, i) => [
       field,

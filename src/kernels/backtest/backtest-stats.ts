@@ -68,6 +68,11 @@ export const STAT_FIELDS = [
   'sortinoRatio',
 ] as const satisfies readonly (keyof BacktestStats)[];
 
+/** The fields that read a result's value (the others read its records and close): its drawdowns and the ratios of its returns. */
+export const VALUE_STATS = (
+  ['maxDrawdown', 'maxDrawdownDuration', 'sharpeRatio', 'calmarRatio', 'omegaRatio', 'sortinoRatio'] as const
+).reduce((m, f) => m + 2 ** STAT_FIELDS.indexOf(f), 0);
+
 /** `periodsPerYear` checked: a finite number > 0 (vectorbt's year of 365 days over the bars' freq). */
 export function resolvePeriodsPerYear(options: unknown): number {
   const p = (options as { periodsPerYear?: unknown } | undefined)?.periodsPerYear ?? 365;

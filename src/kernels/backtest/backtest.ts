@@ -126,37 +126,53 @@ export const TRADE_FIELDS = [
   'positionId',
 ] as const;
 
-/**
- * What a backend returns: the records and the T x K series (value and cash per value group, T x G;
- * `groups` of the simulation's columns: the cash groups, or the caller's `groups` without cash
- * sharing), the closes filled forward then backward (vectorbt's fillna_close) that valued them.
- */
-export interface SimulationOutput {
-  readonly orders: OrderRecords;
-  readonly trades: TradeRecords;
-  /** T x K positions. */
-  readonly assets: Float64Array;
-  /** T x G cash and value. */
-  readonly cash: Float64Array;
-  readonly value: Float64Array;
-}
+/** A result's records, as the series and the statistics read them. */
+export type OrderColumns = Pick<OrderRecords, 'col' | 'idx' | 'size' | 'price' | 'fees' | 'side'>;
 
-/** What the statistics read of a backtest's result. */
-export interface StatsInput {
+/**
+ * What a result's series are made of (vectorbt's Portfolio: its records and its close): the order
+ * records, the close they are valued at (filled forward, then backward: vectorbt's fillna_close) and
+ * the value groups (columns each, summing to `cols`: the cash groups, or the caller's `groups`).
+ */
+export interface SeriesInput {
   readonly rows: number;
   readonly cols: number;
+  readonly close: Flex;
   /** Columns per value group (each 1 without groups). */
   readonly groupLens: Int32Array;
   /** Initial cash per value group. */
   readonly initCash: Float64Array;
-  /** T x G value. */
-  readonly value: Float64Array;
-  readonly close: Flex;
+  readonly orders: OrderColumns;
+}
+
+/** The series a result makes on request, by code: assets T x K, cash and value T x G (row-major). */
+export const SERIES = ['assets', 'cash', 'value'] as const;
+export type SeriesName = (typeof SERIES)[number];
+
+/**
+ * A series of `input` (SERIES[which]) made in one pass over its records and close: into `out` (of the
+ * series' length; every element written) where given, else into a new array.
+ */
+export type SeriesCall = (input: SeriesInput, which: number, out?: Float64Array) => Float64Array;
+
+/**
+ * What a backend returns: the records, and the call that makes the series from them on request (the
+ * backend's own, synchronous on every backend: a result's getters call it).
+ */
+export interface SimulationOutput {
   readonly orders: OrderRecords;
+  readonly trades: TradeRecords;
+  readonly series: SeriesCall;
+}
+
+/** What the statistics read of a result: what its series are made of, its value (empty when no field asked for reads it) and trades. */
+export interface StatsInput extends SeriesInput {
+  /** T x G value; length 0 when no field asked for reads it (only the drawdowns and the ratios do). */
+  readonly value: Float64Array;
   readonly trades: TradeRecords;
 }
 
-/** The series' arrays a simulation writes: assets T x K, cash and value T x G (row-major). */
+/** The series' arrays of one result: assets T x K, cash and value T x G (row-major). */
 export interface SimulationSeries {
   readonly assets: Float64Array;
   readonly cash: Float64Array;
@@ -164,11 +180,10 @@ export interface SimulationSeries {
 }
 
 /**
- * Runs `sim`; `valueGroups` (columns per value group, summing to K) groups cash and value. `series`
- * (the `out` option: arrays of those lengths, sharing no memory with the simulation's inputs): the
- * series are written into them, every element, and returned as the output's; else new arrays.
+ * Runs `sim` into its records; `valueGroups` (columns per value group, summing to K) say how the work
+ * is shared out (a value group's columns on one thread).
  */
-export type SimulationCall = (sim: Simulation, valueGroups: Int32Array, series?: SimulationSeries) => SimulationOutput;
+export type SimulationCall = (sim: Simulation, valueGroups: Int32Array) => SimulationOutput;
 
 /** What a backend implementing the family provides: one simulation for both kinds, under each kernel's name. */
 export interface BacktestFamily {

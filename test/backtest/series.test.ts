@@ -1,0 +1,92 @@
+/**
+ * A backtest result's series made on request (docs/backtest.md "Series on request"): `value`, `cash`
+ * and `assets` each made at its first read and kept; the close the result holds is the caller's (not a
+ * copy), so a series first read after the close changed is valued at the changed close; backtestStats
+ * makes the value only for the fields that read it. On every backend, the async forms too.
+ */
+import { describe, expect, it } from 'vitest';
+import type { BacktestResult } from '../../src/kernels/backtest/backtest-kernels.js';
+import type { Kernels, Matrix } from '../../src/index.js';
+import { describeEachBackend, ref, type Supports } from '../helpers/backends.js';
+
+const T = 40;
+const K = 3;
+
+function panel(): { close: Matrix; entries: Matrix; exits: Matrix } {
+  let s = 7;
+  const rand = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const close: Matrix = { data: new Float64Array(T * K), rows: T, cols: K, columns: ['a', 'b', 'c'] };
+  for (let c = 0; c < K; c++) {
+    let p = 20 + 10 * rand();
+    for (let i = 0; i < T; i++) close.data[i * K + c] = p *= 1 + 0.05 * (rand() - 0.5);
+  }
+  const signal = (every: number, shift: number) => ({
+    data: Float64Array.from({ length: T * K }, (_, j) => ((Math.floor(j / K) + (j % K) + shift) % every === 0 ? 1 : 0)),
+    rows: T,
+    cols: K,
+  });
+  return { close, entries: signal(6, 0), exits: signal(6, 3) };
+}
+
+const dataOf = (m: Matrix | Float64Array) => Array.from(ArrayBuffer.isView(m) ? m : m.data);
+
+function cases(k: Kernels, supports: Supports): void {
+  it.runIf(supports('backtestSignals'))('each series is made at its first read, kept, and enumerable', () => {
+    const { close, entries, exits } = panel();
+    const r = k.backtestSignals({ close }, { entries, exits, fees: 0.001 });
+    for (const name of ['value', 'cash', 'assets'] as const) {
+      expect(typeof Object.getOwnPropertyDescriptor(r, name)?.get).toBe('function');
+      expect(r[name]).toBe(r[name]);
+    }
+    expect(Object.keys(r).sort()).toEqual(['assets', 'cash', 'initCash', 'orders', 'trades', 'value']);
+    expect((r.value as Matrix).columns).toEqual(['a', 'b', 'c']);
+    expect({ ...r }.value).toBe(r.value);
+  });
+
+  it.runIf(supports('backtestSignals'))(
+    'a series first read after the close changed is valued at the changed close; one read before keeps its values',
+    () => {
+      const { close, entries, exits } = panel();
+      const before = k.backtestSignals({ close }, { entries, exits });
+      const cashBefore = dataOf(before.cash);
+      const valueBefore = dataOf(before.value);
+      const later = k.backtestSignals({ close }, { entries, exits });
+      const doubled = { ...close, data: close.data.map((x) => 2 * x) };
+      const atDoubled = k.backtestSignals({ close: doubled }, { entries, exits });
+      close.data.set(doubled.data);
+      // read before the change: kept; first read after: the changed close's (the records stay the first close's)
+      expect(dataOf(before.value)).toEqual(valueBefore);
+      expect(dataOf(later.cash)).toEqual(cashBefore);
+      const assets = dataOf(later.assets);
+      const expected = dataOf(later.cash).map((c, j) => {
+        const p = assets[j];
+        return c + (0 + (p === 0 ? 0 : doubled.data[j] * p));
+      });
+      expect(dataOf(later.value)).toEqual(expected);
+      expect(dataOf(later.value)).not.toEqual(dataOf(atDoubled.value));
+    },
+  );
+
+  it.runIf(supports('backtestStats'))('backtestStats makes the value only for the fields that read it', () => {
+    const { close, entries, exits } = panel();
+    const original = dataOf(k.backtestSignals({ close }, { entries, exits }).value);
+    const records = k.backtestSignals({ close }, { entries, exits });
+    const ratios = k.backtestSignals({ close }, { entries, exits });
+    k.backtestStats(records, { fields: ['totalReturn', 'winRate', 'totalFeesPaid'] });
+    k.backtestStats(ratios, { fields: ['totalReturn', 'sharpeRatio'] });
+    close.data.fill(1);
+    // the value of `ratios` was made by its stats call, before the change; the other's at its first read
+    expect(dataOf(ratios.value)).toEqual(original);
+    expect(dataOf(records.value)).not.toEqual(original);
+  });
+
+  it.runIf(supports('backtestSignals'))('the async form gives the same series', async () => {
+    const { close, entries, exits } = panel();
+    const sync = k.backtestSignals({ close }, { entries, exits, slStop: 0.05 });
+    const r: BacktestResult = await k.backtestSignalsAsync({ close }, { entries, exits, slStop: 0.05 });
+    for (const name of ['value', 'cash', 'assets'] as const) expect(dataOf(r[name])).toEqual(dataOf(sync[name]));
+  });
+}
+
+describe('series on request [reference]', () => cases(ref, () => true));
+describeEachBackend('series on request', (k, _name, supports) => cases(k, supports), 'backtest');
