@@ -197,6 +197,11 @@ interface Runner {
   /** The input's batch is fixed to 1: one run a row. */
   readonly rowAtATime: boolean;
   readonly features: number;
+  /**
+   * A float32 input no run holds, for the next one (a fresh 20 MB array each call of a large batch was
+   * as long as the conversion itself, and pushed the rows out of the cache).
+   */
+  spare?: Float32Array;
 }
 
 /** The model's outputs on `rows` rows of `data` (row-major, copied before the run), as float64. */
@@ -212,9 +217,26 @@ async function run(r: Runner, data: Float64Array, rows: number): Promise<Float64
     }
     return all;
   }
-  // copied: onnxruntime-node reads its feeds later, at its run in setImmediate
-  const x = r.type === 'float32' ? new Float32Array(data) : data.slice();
-  const result = await r.session.run({ [r.input]: new r.ort.Tensor(r.type, x, [rows, r.features]) });
+  // copied: onnxruntime-node reads its feeds later, at its run in setImmediate (the caller may change
+  // its rows meanwhile); a float32 copy into the spare input where no other run holds it
+  let x: Float32Array | Float64Array;
+  if (r.type === 'float32') {
+    const n = rows * r.features;
+    const spare = r.spare;
+    r.spare = undefined;
+    x = spare !== undefined && spare.buffer.byteLength >= 4 * n ? new Float32Array(spare.buffer, 0, n) : new Float32Array(n);
+    x.set(data.subarray(0, n));
+  } else {
+    x = data.slice(0, rows * r.features);
+  }
+  let result: Record<string, OrtTensor>;
+  try {
+    result = await r.session.run({ [r.input]: new r.ort.Tensor(r.type, x, [rows, r.features]) });
+  } finally {
+    if (x instanceof Float32Array && (r.spare === undefined || r.spare.buffer.byteLength < x.buffer.byteLength)) {
+      r.spare = new Float32Array(x.buffer);
+    }
+  }
   const y = result[r.output];
   const values = y?.data;
   if (!(values instanceof Float32Array || values instanceof Float64Array) || y.dims[0] !== rows || values.length % rows !== 0) {
@@ -224,7 +246,7 @@ async function run(r: Runner, data: Float64Array, rows: number): Promise<Float64
       y === undefined ? 'no output' : `${y.type} [${y.dims.join(', ')}]`,
     );
   }
-  return values instanceof Float64Array ? values : Float64Array.from(values);
+  return values instanceof Float64Array ? values : new Float64Array(values);
 }
 
 /** predictAsync()'s options for an ONNX model: no raw scores, its one iteration. */

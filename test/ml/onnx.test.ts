@@ -190,6 +190,20 @@ describe.runIf(installed || inCI)('ONNX models against onnxruntime (Python)', ()
     expectClose((await pending) as Float64Array, (D.expected[0] as Json[]).map(value), 1e-12, 'copied row');
   });
 
+  it('runs at once on several inputs (the float32 input reused only by a run that no other holds)', async () => {
+    const c = FIXTURES.cases.find((k) => k.name === 'mlp')!;
+    const model = await loadModel(fixture(c.file));
+    const all = matrixOf(c.X);
+    const expected = (c.expected as Json[]).map(value);
+    // a large batch first (its input kept), then concurrent runs of different rows and sizes
+    await model.predictAsync(all);
+    const rows = c.X.map((r) => Float64Array.from(r, value));
+    const results = await Promise.all([model.predictAsync(all), ...rows.map((r) => model.predictAsync(r)), model.predictAsync(all)]);
+    expectClose(results[0] as Float64Array, expected, 1e-6, 'batch');
+    rows.forEach((_, i) => expectClose(Float64Array.of(results[1 + i] as number), [expected[i]], 1e-6, `row ${i}`));
+    expectClose(results[results.length - 1] as Float64Array, expected, 1e-6, 'batch again');
+  });
+
   it('names the argument: the width of X or a row, predict(), contributions(), options', async () => {
     const model = await loadModel(fixture('onnx/linear.onnx'));
     await expect(model.predictAsync({ data: new Float64Array(10), rows: 2, cols: 5 })).rejects.toThrow(
