@@ -58,35 +58,35 @@ void finish(const Prepared& m, double* o, size_t its, bool raw) {
   if (!raw) convert(o, K, m.output, m.sigmoid);
 }
 
-/// The raw scores of the first `trees` trees for the ready row (values, codes): kTrees trees walked
+/// The raw scores of the first `trees` trees for the ready row (keys, codes): kTrees trees walked
 /// together (the last group's missing trees wait at the extra leaf), each leaf added in tree order.
-void rowScores(const Prepared& m, size_t trees, const double* values, const uint8_t* codes, double* o) {
+void rowScores(const Prepared& m, size_t trees, const int64_t* keys, const uint8_t* codes, double* o) {
   const size_t K = m.perIteration;
   const Node* nodes = m.nodes.data();
   std::fill(o, o + K, 0.0);
   for (size_t t = 0; t < trees; t += kTrees) {
     uint32_t n[kTrees];
     for (size_t g = 0; g < kTrees; g++) n[g] = m.root[t + g < trees ? t + g : m.trees];
-    walk<kTrees, 1>(nodes, m.words.data(), n, values, codes);
+    walk<kTrees, 1>(nodes, m.words.data(), n, keys, codes);
     const size_t end = std::min(kTrees, trees - t);
-    for (size_t g = 0; g < end; g++) o[(t + g) % K] += entryAt(nodes, n[g]).value;
+    for (size_t g = 0; g < end; g++) o[(t + g) % K] += valueOf(entryAt(nodes, n[g]).key);
   }
 }
 
-/// Rows [begin, end) one at a time (rowScores), their values made ready in `values` and `codes`.
-void fewRows(const Prepared& m, const double* x, size_t begin, size_t end, size_t its, bool raw, double* out, double* values,
+/// Rows [begin, end) one at a time (rowScores), their values made ready in `keys` and `codes`.
+void fewRows(const Prepared& m, const double* x, size_t begin, size_t end, size_t its, bool raw, double* out, int64_t* keys,
              uint8_t* codes) {
   const size_t F = m.features, K = m.perIteration;
   for (size_t r = begin; r < end; r++) {
-    readyRow<1>(x + r * F, F, m.categorical.data(), m.categorical.size(), values, codes);
-    rowScores(m, its * K, values, codes, out + r * K);
+    readyRow<1>(x + r * F, F, m.categorical.data(), m.categorical.size(), keys, codes);
+    rowScores(m, its * K, keys, codes, out + r * K);
     finish(m, out + r * K, its, raw);
   }
 }
 
 /// The block of `rows` rows at x (row r's scores at out + r K): made ready by groups, then each tree
 /// walked for every group (the last group's missing rows repeat its first one, their leaves dropped).
-void block(const Prepared& m, const double* x, size_t rows, size_t its, bool raw, double* out, double* values, uint8_t* codes) {
+void block(const Prepared& m, const double* x, size_t rows, size_t its, bool raw, double* out, int64_t* keys, uint8_t* codes) {
   const size_t F = m.features, K = m.perIteration;
   const size_t trees = its * K;
   const size_t groups = (rows + kGroup - 1) / kGroup;
@@ -94,7 +94,7 @@ void block(const Prepared& m, const double* x, size_t rows, size_t its, bool raw
   for (size_t q = 0; q < groups; q++) {
     for (size_t g = 0; g < kGroup; g++) {
       const size_t r = q * kGroup + g < rows ? q * kGroup + g : q * kGroup;
-      readyRow<kGroup>(x + r * F, F, m.categorical.data(), m.categorical.size(), values + q * stride + g, codes + q * stride + g);
+      readyRow<kGroup>(x + r * F, F, m.categorical.data(), m.categorical.size(), keys + q * stride + g, codes + q * stride + g);
     }
   }
   std::fill(out, out + rows * K, 0.0);
@@ -105,10 +105,10 @@ void block(const Prepared& m, const double* x, size_t rows, size_t its, bool raw
     for (size_t q = 0; q < groups; q++) {
       uint32_t n[kGroup];
       std::fill(n, n + kGroup, root);
-      walk<kGroup, kGroup>(nodes, m.words.data(), n, values + q * stride, codes + q * stride);
+      walk<kGroup, kGroup>(nodes, m.words.data(), n, keys + q * stride, codes + q * stride);
       const size_t end = std::min(kGroup, rows - q * kGroup);
       double* o = out + q * kGroup * K + c;
-      for (size_t g = 0; g < end; g++) o[g * K] += entryAt(nodes, n[g]).value;
+      for (size_t g = 0; g < end; g++) o[g * K] += valueOf(entryAt(nodes, n[g]).key);
     }
   }
   for (size_t r = 0; r < rows; r++) finish(m, out + r * K, its, raw);
@@ -124,24 +124,24 @@ Status predict(const Prepared& m, const double* x, size_t rows, size_t cols, siz
   if (rows < kGroup) {
     // a few rows: on this thread, nothing allocated for a row of up to kStackFeatures values
     if (F < kStackFeatures) {
-      double values[kStackFeatures];
+      int64_t keys[kStackFeatures];
       uint8_t codes[kStackFeatures];
-      fewRows(m, x, 0, rows, its, raw, out, values, codes);
+      fewRows(m, x, 0, rows, its, raw, out, keys, codes);
     } else {
-      std::vector<double> values(F + 1);
+      std::vector<int64_t> keys(F + 1);
       std::vector<uint8_t> codes(F + 1);
-      fewRows(m, x, 0, rows, its, raw, out, values.data(), codes.data());
+      fewRows(m, x, 0, rows, its, raw, out, keys.data(), codes.data());
     }
     return Status{};
   }
   // at least ~64k tree walks a chunk: fewer cost more to hand to a thread than they save
   const size_t minRows = 1 + (size_t{1} << 16) / (its * K + 1);
   parallelFor(rows, minRows, [&](size_t begin, size_t end) {
-    std::vector<double> values((F + 1) * kBlock);
+    std::vector<int64_t> keys((F + 1) * kBlock);
     std::vector<uint8_t> codes((F + 1) * kBlock);
     for (size_t b = begin; b < end; b += kBlock) {
       const size_t e = std::min(end, b + kBlock);
-      block(m, x + b * F, e - b, its, raw, out + b * K, values.data(), codes.data());
+      block(m, x + b * F, e - b, its, raw, out + b * K, keys.data(), codes.data());
     }
   });
   return Status{};

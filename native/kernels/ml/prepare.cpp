@@ -1,12 +1,11 @@
 // A packed LightGBM model prepared for its walks (prepared.hpp): checked whole (checkModel), each tree
-// laid out in preorder as 24-byte entries, each split's word read from its decision type (a numerical
-// split's flags) or its bitset (a categorical split's mask), and with `shap` what TreeSHAP reads per
-// tree: each entry's count over its parent's, the expected value, the first count it cannot weigh by,
-// and whether the fast TreeSHAP applies (treeshap.cpp), with its factors.
+// laid out in preorder as 24-byte entries (the child more rows took next to its node), each split's word read from its decision type (a
+// numerical split's flags) or its bitset (a categorical split's mask), and with `shap` what TreeSHAP reads per tree: each entry's count
+// over its parent's, the expected value, the first count it cannot weigh by, and whether the fast TreeSHAP applies (treeshap.cpp), with its
+// factors.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <utility>
 #include <vector>
 
@@ -32,8 +31,23 @@ inline size_t slot(double child, size_t nodes) {
   return static_cast<size_t>((c ^ negative) + (negative & static_cast<int64_t>(nodes)));
 }
 
-/// The entries of tree t (packed at `k`) in preorder from `base`, per slot (slot()). Children come
-/// after their node (checkModel): the subtrees' sizes in one pass up, the entries in one pass down.
+/// Whether node j of tree t (packed at `k`) lays out its right child next to it: a numerical split
+/// whose right child has the larger count (more rows of the training went there). The child a walk
+/// most often takes is then the next entry, often on the same cache line.
+bool rightNext(const Packed& k, size_t t, size_t j) {
+  const auto n0 = static_cast<size_t>(k.p[k.treeNode + t]);
+  const auto l0 = static_cast<size_t>(k.p[k.treeLeaf + t]);
+  const double* o = k.p + k.nodes + kNode * (n0 + j);
+  const auto count = [&](double child) {
+    const auto c = static_cast<int64_t>(child);
+    return c >= 0 ? k.p[k.internalCount + n0 + static_cast<size_t>(c)] : k.p[k.leafCount + l0 + static_cast<size_t>(~c)];
+  };
+  return (static_cast<int>(o[4]) & 1) == 0 && count(o[3]) > count(o[2]);
+}
+
+/// The entries of tree t (packed at `k`) in preorder from `base` (a node, its subtree laid out next
+/// (rightNext), the other), per slot (slot()). Children come after their node (checkModel): the
+/// subtrees' sizes in one pass up, the entries in one pass down.
 void layOut(const Packed& k, size_t t, uint32_t base, std::vector<uint32_t>& entry, std::vector<uint32_t>& size) {
   const auto n0 = static_cast<size_t>(k.p[k.treeNode + t]);
   const auto nodes = static_cast<size_t>(k.p[k.treeNode + t + 1]) - n0;
@@ -43,9 +57,10 @@ void layOut(const Packed& k, size_t t, uint32_t base, std::vector<uint32_t>& ent
   for (size_t j = nodes; j-- > 0;) size[j] = 1 + size[slot(o[kNode * j + 2], nodes)] + size[slot(o[kNode * j + 3], nodes)];
   entry[0] = base;  // the root: node 0, or the single leaf (its slot 0 too)
   for (size_t j = 0; j < nodes; j++) {
-    const size_t left = slot(o[kNode * j + 2], nodes);
-    entry[left] = entry[j] + 1;
-    entry[slot(o[kNode * j + 3], nodes)] = entry[j] + 1 + size[left];
+    const bool swap = rightNext(k, t, j);
+    const size_t next = slot(o[kNode * j + (swap ? 3 : 2)], nodes);
+    entry[next] = entry[j] + 1;
+    entry[slot(o[kNode * j + (swap ? 2 : 3)], nodes)] = entry[j] + 1 + size[next];
   }
 }
 
@@ -158,7 +173,7 @@ Status prepare(const double* p, size_t m, Prepared& out, bool shap) {
     if (last && (reads[i] & 1) == 0) out.categorical.push_back(static_cast<uint32_t>(reads[i] >> 1));
   }
   const auto F = static_cast<uint32_t>(k.features);
-  const auto leaf = [&](uint32_t e, double value) { out.nodes[e] = Node{value, 0, F, e * kEntry}; };
+  const auto leaf = [&](uint32_t e, double value) { out.nodes[e] = Node{keyOf(value), 0, F, e * kEntry}; };
   std::vector<uint32_t> entry, size;
   uint32_t base = 0;
   for (size_t t = 0; t < T; t++) {
@@ -172,8 +187,9 @@ Status prepare(const double* p, size_t m, Prepared& out, bool shap) {
     for (size_t j = 0; j < nodes; j++) {
       const double* o = p + k.nodes + kNode * (n0 + j);
       const int type = static_cast<int>(o[4]);
-      const uint32_t right = entry[slot(o[3], nodes)];
-      Node node{o[1], 0, static_cast<uint32_t>(o[0]), right * kEntry};
+      const bool swap = rightNext(k, t, j);
+      const uint32_t other = entry[slot(o[swap ? 2 : 3], nodes)];
+      Node node{keyOf(o[1]), 0, static_cast<uint32_t>(o[0]), other * kEntry};
       if ((type & 1) != 0) {
         // its bitset: words [from, to) of the model's (checkModel: in range, fewer than 2^31)
         const size_t idx = c0 + static_cast<size_t>(o[1]);
@@ -185,7 +201,7 @@ Status prepare(const double* p, size_t m, Prepared& out, bool shap) {
         bool small = std::binary_search(out.categorical.begin(), out.categorical.end(), static_cast<uint32_t>(o[0])) &&
                      (high >> (kMaskCategories - 32)) == 0;
         for (size_t w = 2; w < count && small; w++) small = out.words[from + w] == 0;
-        node.value = std::numeric_limits<double>::quiet_NaN();
+        node.key = 0;
         node.word = small ? (high << 32 | low) << 1 : from | (static_cast<uint64_t>(count) | uint64_t{1} << 31) << 32;
       } else {
         // LightGBM's Decision: the missing value (0 under Zero, NaN under NaN) takes the default side;
@@ -196,6 +212,8 @@ Status prepare(const double* p, size_t m, Prepared& out, bool shap) {
         const bool zeroLeft = missing == 1 ? defaultLeft : zeroAsNumber;
         const bool nanLeft = missing == 1 || missing == 2 ? defaultLeft : zeroAsNumber;
         node.word = (zeroLeft ? kZeroLeft : 0) | (nanLeft ? kNanLeft : 0);
+        // its right child next: every bit of the decision turned (the walk goes next on a set bit)
+        if (swap) node.word ^= kTurned;
       }
       out.nodes[entry[j]] = node;
     }

@@ -3,22 +3,28 @@
 // check per call. The packed kernels prepare the model at each call; the addon's prepared model
 // (native/binding/ml_binding.cc) prepares it once and keeps it.
 //
-// The nodes: every tree's entries one after another, each tree's in preorder (a node, its left subtree,
-// its right subtree), a leaf an entry of its own. 24 bytes an entry:
-//   value    a numerical split's threshold; a leaf's value; NaN for a categorical split
-//   word     the bits a row's code picks (walk.hpp): a numerical split's flags (bit 1: a zero goes left,
-//            bit 2: NaN does); a categorical split's mask (category c at bit c + 1) when its categories
-//            are below kMaskCategories and its feature is categorical only (Prepared::categorical),
-//            else its first word in the model's words | (its words | 2^31) << 32 (bit 63 set); a
-//            leaf's 0 (every value goes right)
+// The nodes: every tree's entries one after another, each tree's in preorder (a node, the subtree of
+// one child, the other's), a leaf an entry of its own. The child next to its node is the left one, or
+// the right one on a numerical split whose right child has the larger count (more of the training's
+// rows went there): the child a walk most often takes is then the next entry, often on the cache line
+// the walk has just read. 24 bytes an entry:
+//   key      a numerical split's threshold as a key (keyOf: the walk compares integers); a leaf's value
+//            as a key (valueOf gives it back); a categorical split's 0 (unread)
+//   word     the bits a row's code picks (walk.hpp), a set bit for the next entry: a numerical split's
+//            flags (bit 1: a zero goes left, bit 2: NaN does), all three bits turned (kTurned) when its
+//            right child is next; a categorical split's mask (category c at bit c + 1) when its
+//            categories are below kMaskCategories and its feature is categorical only
+//            (Prepared::categorical), else its first word in the model's words | (its words | 2^31) << 32
+//            (bit 63 set); a leaf's 0 (every value goes to `other`)
 //   feature  the feature the split reads; a leaf reads the row's extra slot (walk.hpp: always NaN)
-//   right    the right child's entry (the left child is the next one); a leaf's is itself: a walk stays
+//   other    the entry of the child that is not next; a leaf's is itself: a walk stays
 // An entry is named by its byte offset from the first (a walk's state: no multiply on its path), so a
 // model has fewer than 2^32 / 24 entries.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "entry.hpp"
@@ -26,23 +32,44 @@
 
 namespace kernelbus::ml {
 
-/// A numerical split's flags (word's bits 1 and 2; bit 0 is where a walk puts `value <= threshold`).
+/// A numerical split's flags (word's bits 1 and 2; bit 0 is where a walk puts `x <= threshold`).
 constexpr uint64_t kZeroLeft = 2;  // a value of 0 (|x| <= kZero) goes left
 constexpr uint64_t kNanLeft = 4;   // NaN goes left
+/// What turns a numerical split's word when its right child is the next entry (a walk's bit 0 is then
+/// `x <= threshold` turned too: the walk xors it in).
+constexpr uint64_t kTurned = 1 | kZeroLeft | kNanLeft;
 /// A larger bitset's words (its word's high half less the 2^31 that marks it).
 constexpr uint32_t kWordsMask = 0x7fffffffu;
 /// Categories a mask holds: 0 to 61 (bits 1 to 62).
 constexpr int kMaskCategories = 62;
 
+/// The key of value x: its bits as an integer in the order of the values (a negative's bits below the
+/// sign flipped), so that `x <= t` is `keyOf(x) <= keyOf(t)` for x and t not NaN and x not 0 (a walk
+/// decides 0 and NaN by their codes; -0 < 0 here only); its own inverse. A step then compares integers:
+/// on its dependent chain an integer load and compare, where doubles wait on the FP unit's longer ones.
+inline int64_t keyOf(double x) {
+  int64_t b = 0;
+  std::memcpy(&b, &x, sizeof b);
+  return b ^ static_cast<int64_t>(static_cast<uint64_t>(b >> 63) >> 1);
+}
+
+/// The value of key k (keyOf's inverse).
+inline double valueOf(int64_t k) {
+  const int64_t b = k ^ static_cast<int64_t>(static_cast<uint64_t>(k >> 63) >> 1);
+  double x = 0;
+  std::memcpy(&x, &b, sizeof x);
+  return x;
+}
+
 /// An entry (see above).
 struct Node {
-  double value;
+  int64_t key;
   uint64_t word;
   uint32_t feature;
-  uint32_t right;
+  uint32_t other;
 };
 static_assert(sizeof(Node) == 24, "a node is 24 bytes");
-/// An entry's size, the step from an entry to its left child.
+/// An entry's size, the step from an entry to the child next to it.
 constexpr uint32_t kEntry = sizeof(Node);
 /// Entries a model may have (uint32 byte offsets).
 constexpr size_t kMaxEntries = UINT32_MAX / kEntry;

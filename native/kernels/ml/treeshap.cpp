@@ -36,7 +36,7 @@ constexpr uint32_t kNoFeature = UINT32_MAX;
 /// step's scratch (per hot feature its zero fraction and its chain's total: maxDepth + 2 each).
 struct Walk {
   const Prepared& m;
-  const double* values;
+  const int64_t* keys;
   const uint8_t* codes;
   double* phi;
   Element* path;
@@ -95,8 +95,8 @@ double unwoundSum(const Element* q, size_t depth, size_t index) {
 
 /// The children of entry n for the row: the one it goes to (hot) and the other.
 inline void children(const Walk& w, uint32_t n, uint32_t& hot, uint32_t& cold) {
-  hot = step<1>(w.m.nodes.data(), w.m.words.data(), n, w.values, w.codes);
-  cold = hot == n + kEntry ? entryAt(w.m.nodes.data(), n).right : n + kEntry;
+  hot = step<1>(w.m.nodes.data(), w.m.words.data(), n, w.keys, w.codes);
+  cold = hot == n + kEntry ? entryAt(w.m.nodes.data(), n).other : n + kEntry;
 }
 
 /// The position of the split's feature on the path (1..depth), 0 when it is not there.
@@ -114,10 +114,10 @@ void exact(const Walk& w, uint32_t n, size_t depth, size_t parent, double zero, 
   if (depth > 0) std::copy(w.path + parent, w.path + parent + depth, q);
   extend(q, depth, zero, one, feature);
   const Node& node = entryAt(w.m.nodes.data(), n);
-  if (node.right == n) {
+  if (node.other == n) {
     for (size_t i = 1; i <= depth; i++) {
       const double s = unwoundSum(q, depth, i);
-      w.phi[q[i].feature] += s * (q[i].one - q[i].zero) * node.value;
+      w.phi[q[i].feature] += s * (q[i].one - q[i].zero) * valueOf(node.key);
     }
     return;
   }
@@ -208,8 +208,8 @@ void fast(const Walk& w, uint32_t n, size_t depth, size_t parent, double zero, b
     if (one) top++;
   }
   const Node& node = entryAt(m.nodes.data(), n);
-  if (node.right == n) {
-    fastLeaf(w, q, depth, top, node.value);
+  if (node.other == n) {
+    fastLeaf(w, q, depth, top, valueOf(node.key));
     return;
   }
   uint32_t hot = 0, coldChild = 0;
@@ -261,16 +261,16 @@ Status contributions(const Prepared& m, const double* x, size_t rows, size_t col
   parallelFor(rows, 1 + (size_t{1} << 12) / (trees + 1), [&](size_t begin, size_t end) {
     std::vector<Element> path(size);
     std::vector<double> scratch(2 * (m.maxDepth + 2));
-    std::vector<double> values(F + 1);
+    std::vector<int64_t> keys(F + 1);
     std::vector<uint8_t> codes(F + 1);
     for (size_t r = begin; r < end; r++) {
-      readyRow<1>(x + r * F, F, m.categorical.data(), m.categorical.size(), values.data(), codes.data());
+      readyRow<1>(x + r * F, F, m.categorical.data(), m.categorical.size(), keys.data(), codes.data());
       for (size_t t = 0; t < trees; t++) {
         double* phi = out + r * width + (t % K) * (F + 1);
         phi[F] += m.expected[t];
         if (m.depth[t] == 0) continue;
         double* s = scratch.data();
-        const Walk w{m, values.data(), codes.data(), phi, path.data(), s, s + m.maxDepth + 2};
+        const Walk w{m, keys.data(), codes.data(), phi, path.data(), s, s + m.maxDepth + 2};
         if (m.regular[t] != 0) {
           fast(w, m.root[t], 0, 0, 1, true, kNoFeature, 0);
         } else {
