@@ -22,7 +22,7 @@ import { backends, combinations, kernels, type Kernels, type Matrix } from '../s
 import type { BacktestResult, SignalsOptions } from '../src/kernels/backtest/backtest-kernels.js';
 import { backtestPrices, maCross } from './inputs.js';
 import { median, nativeThreads, timeMedian, type BenchRow, type BenchSection } from './lib.js';
-import { namedPython, recordPeers } from './peer-env.js';
+import { namedPython, PeerWaits, recordPeers } from './peer-env.js';
 
 const SECTION = 'backtest';
 const T = 2520;
@@ -38,13 +38,14 @@ function vbtPython(): string | undefined {
 /** The peer's versions, from its last round. */
 let versions = '';
 
-/** One round of the peer on `file`: its median ms per case (signals, stops, grid), or why it did not run. */
-function peerRound(python: string, file: string): Record<string, number> | string {
+/** One round of the peer on `file` (with `env`): its median ms per case (signals, stops, grid), or why it did not run. */
+function peerRound(python: string, file: string, env: NodeJS.ProcessEnv): Record<string, number> | string {
   const script = fileURLToPath(new URL('./peers/vectorbt_backtest.py', import.meta.url));
   const r = spawnSync(python, [script, '--prices', file, '--rows', String(T), '--runs', String(RUNS), '--grid-runs', '3'], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
     timeout: 30 * 60_000,
+    env,
   });
   if (r.status !== 0) return `vectorbt peer failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0]}`;
   const out = JSON.parse(r.stdout) as { versions: Record<string, string>; engine: string; results: { case: string; seconds: number }[] };
@@ -112,13 +113,18 @@ export const backtestSection: BenchSection = {
     const oneThreadOut: number[] = [];
     const peer: Record<string, number[]> = {};
     let peerMissing = python ? '' : 'peer not measured: vectorbt is not installed here; npm run bench:peers installs it';
+    // each round of the peer is followed by the wait for the cores to be quiet (peer-env.ts); vectorbt
+    // runs with one thread: its numba functions have no `parallel` and it makes no BLAS or LAPACK call
+    // (no dot, matmul or linalg in vectorbt 1.1.0; the same CPU time with one OpenBLAS thread as with
+    // two), so its rows mean what they meant
+    const peerWaits = new PeerWaits(true);
     try {
       for (let round = 0; round < ROUNDS; round++) {
         for (const [name, c] of Object.entries(cases)) ours[name].push(timeMedian(() => c.ours(nat), RUNS));
         oneThread.push(timeMedian(() => cases[SIGNALS].ours(one), RUNS));
         oneThreadOut.push(timeMedian(() => cases[OUT].ours(one), RUNS));
         if (python && !peerMissing) {
-          const got = peerRound(python, file);
+          const got = peerWaits.round((env) => peerRound(python, file, env));
           if (typeof got === 'string') peerMissing = got;
           else for (const [key, ms] of Object.entries(got)) (peer[key] ??= []).push(ms);
         }
@@ -149,7 +155,7 @@ export const backtestSection: BenchSection = {
           unit: 'ms',
           ratio: p / mine,
           baseline: `vectorbt time / native time${name === OUT ? ' (its series into memory reused: not the target row)' : ' (target >= 20x)'}`,
-          note: `timed in this run, ${ROUNDS} rounds interleaved with ours`,
+          note: `timed in this run, ${ROUNDS} rounds interleaved with ours; ${peerWaits.note()}`,
         });
       } else {
         rows.push({

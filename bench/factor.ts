@@ -13,7 +13,7 @@ import { FACTOR_NATIVE_MIN_VALUES, METAL_FACTOR_MIN_VALUES } from '../src/api/au
 import { backends, kernels, matrix, type FactorInputs, type Matrix } from '../src/api/index.js';
 import { autoSweep, backendRows, nativeThreads, prng, sweepSpeedups, type BenchRow, type BenchSection } from './lib.js';
 import { metalRows } from './metal.js';
-import { INSTALL_HINT, peerPython, recordPeers } from './peer-env.js';
+import { INSTALL_HINT, PeerWaits, peerPython, recordPeers } from './peer-env.js';
 import { tfjsRows } from './tfjs.js';
 
 /** A seeded T x N panel of `f(u)` with u uniform in [0, 1). */
@@ -37,7 +37,10 @@ const TORANIKO_BEFORE: Record<string, string> = {
 /** toraniko's rows: "peer not measured" and why, the old figure with its date. */
 function toranikoRows(): BenchRow[] {
   const python = peerPython();
-  const installed = python !== undefined && spawnSync(python, ['-c', 'import toraniko'], { stdio: 'ignore' }).status === 0;
+  // the import's python (polars and numpy started) is followed by the wait for the cores to be quiet: ours is timed next
+  const installed =
+    python !== undefined &&
+    new PeerWaits().round((env) => spawnSync(python, ['-c', 'import toraniko'], { stdio: 'ignore', env })).status === 0;
   const why = installed
     ? 'peer not measured: toraniko is installed, but bench/peers has no script for it yet'
     : `peer not measured: toraniko is not installed here (not on the package index this machine reaches); ${INSTALL_HINT} where it is`;

@@ -103,6 +103,7 @@ export function realizedRows(nat: Kernels, ref: Kernels, yardstick: () => unknow
     peerPython('/work/venv/bin/python'),
     [peerScript('realized.py'), '--price', files.price, '--ts', files.ts],
     'numpy is not installed here',
+    // all its threads: its kernel's autocovariances are np.dot over a day's 10^6 returns, which OpenBLAS shares
   );
   const peered = CASES.filter(([label]) => PEERED.includes(label));
   const ours: Record<string, number[]> = Object.fromEntries(peered.map(([label]) => [label, []]));
@@ -144,7 +145,7 @@ export function realizedRows(nat: Kernels, ref: Kernels, yardstick: () => unknow
       unit: 'prices/s',
       ratio: median(ours[label]) / value,
       baseline: "native's rate over it (the same rounds)",
-      note: `${peers.versionText()}: timed in this run, median of ${peers.rounds} rounds interleaved with ours; target >= 50x`,
+      note: `${peers.versionText()}: timed in this run, median of ${peers.rounds} rounds interleaved with ours, ${peers.quietNote()}; target >= 50x`,
     });
   }
   return rows;

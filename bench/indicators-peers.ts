@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median, timeBest, type BenchRow } from './lib.js';
-import { INSTALL_HINT, jsPeersDir, peerInputs, recordPeers } from './peer-env.js';
+import { INSTALL_HINT, jsPeersDir, PeerWaits, peerInputs, recordPeers } from './peer-env.js';
 
 type Series = Record<'high' | 'low' | 'close' | 'volume', Float64Array>;
 type Run = (s: Series) => unknown;
@@ -130,14 +130,19 @@ export function jsPeerRows(series: Series, native: Record<string, () => number>)
   const theirs: Record<string, number[]> = {};
   let versions: Record<string, string> = {};
   let failed = '';
+  // each round of the child is followed by the wait for the cores to be quiet (its collector's threads, its exit)
+  const waits = new PeerWaits();
   try {
     for (let round = 0; round < ROUNDS && !failed; round++) {
       for (const [name, measure] of Object.entries(native)) ours[name].push(measure());
-      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), dir, files.bars, String(n)], {
-        encoding: 'utf8',
-        maxBuffer: 16 << 20,
-        timeout: 10 * 60_000,
-      });
+      const r = waits.round((env) =>
+        spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), dir, files.bars, String(n)], {
+          encoding: 'utf8',
+          maxBuffer: 16 << 20,
+          timeout: 10 * 60_000,
+          env,
+        }),
+      );
       if (r.status !== 0) {
         failed = `peer not measured: the JS peers' child failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0]}`;
         break;
@@ -170,7 +175,7 @@ export function jsPeerRows(series: Series, native: Record<string, () => number>)
         unit: 'ms',
         ratio: ms / mine,
         baseline: `native (speed-up over ${peer}; target >= ${target})`,
-        note: `${peer} ${versions[peer]}: timed in this run in a child process, median of ${ROUNDS} rounds interleaved with ours (native ${mine.toPrecision(3)} ms)`,
+        note: `${peer} ${versions[peer]}: timed in this run in a child process, median of ${ROUNDS} rounds interleaved with ours (native ${mine.toPrecision(3)} ms), ${waits.note()}`,
       });
     }
   }

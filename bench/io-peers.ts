@@ -6,7 +6,7 @@
  * rows give no ratio and the 'peers' row says why.
  */
 import { spawnSync } from 'node:child_process';
-import { INSTALL_HINT, peerPython, peerScript, recordPeers } from './peer-env.js';
+import { INSTALL_HINT, PeerWaits, peerPython, peerScript, recordPeers } from './peer-env.js';
 import { IO_DATA_DIR } from './io-data.js';
 
 /** One reader timed on one file. */
@@ -56,19 +56,28 @@ export class Peers {
   /** Each round's seconds per file and reader. */
   private readonly times = new Map<string, number[]>();
   private readonly python = peerPython('/work/venv/bin/python');
+  /** Each round is followed by the wait for the cores to be quiet; the readers keep all their threads (polars' and pyarrow's CSV readers use every core). */
+  private readonly waits = new PeerWaits();
 
   constructor() {
     if (!this.python) this.missing = `peer not measured: polars, pyarrow and pandas are not installed here; ${INSTALL_HINT}`;
   }
 
-  /** One round of the peers (bench/peers/io.py --runs 1 on the bench's files); figures become the medians so far. */
+  /**
+   * One round of the peers (bench/peers/io.py --runs 1 on the bench's files), then the wait for the
+   * cores to be quiet before ours; figures become the medians so far.
+   */
   round(): void {
-    if (!this.python || this.missing) return;
-    const r = spawnSync(this.python, [peerScript('io.py'), '--dir', IO_DATA_DIR, '--runs', '1'], {
-      encoding: 'utf8',
-      maxBuffer: 16 << 20,
-      timeout: 15 * 60_000,
-    });
+    const python = this.python;
+    if (!python || this.missing) return;
+    const r = this.waits.round((env) =>
+      spawnSync(python, [peerScript('io.py'), '--dir', IO_DATA_DIR, '--runs', '1'], {
+        encoding: 'utf8',
+        maxBuffer: 16 << 20,
+        timeout: 15 * 60_000,
+        env,
+      }),
+    );
     if (r.status !== 0) {
       this.missing = `peer not measured: bench/peers/io.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0]}`;
       this.figures = undefined;
@@ -132,7 +141,7 @@ export class Peers {
       .join(', ');
     return (
       `bench/peers/io.py in a child process, timed in this run: median of ${f.runs} rounds (a warm-up read and one timed read each) ` +
-      `between blocks of ours, on ${f.machine.cpu}, ${f.machine.cores} cores; ${versions}`
+      `between blocks of ours, ${this.waits.note()}, on ${f.machine.cpu}, ${f.machine.cores} cores; ${versions}`
     );
   }
 }

@@ -326,6 +326,8 @@ export const labelingSection: BenchSection = {
         ...['--trend-closes', String(TREND_N), '--trend-events', String(PEER_SIZES.trendEvents)],
       ],
       "mlfinlab's 2020 labeling modules are not installed here",
+      // one thread, as bench/peers/labeling.py sets it itself (OMP, OpenBLAS, MKL and numba: 1)
+      true,
     );
     const nativeMs = list.map(() => [] as number[]);
     const oneMs = list.map(() => [] as number[]);
@@ -394,7 +396,7 @@ export const labelingSection: BenchSection = {
           unit: 'ms',
           ratio: peerMs / n,
           baseline: "native's speed-up over it (the same rounds)",
-          note: `${peers.versionText()}: timed in this run, median of ${peers.rounds} rounds interleaved with ours; ${c.peerNote}${check ? `; against ours: ${check}` : ''}; target >= 100x`,
+          note: `${peers.versionText()}: timed in this run, median of ${peers.rounds} rounds interleaved with ours, ${peers.quietNote()}; ${c.peerNote}${check ? `; against ours: ${check}` : ''}; target >= 100x`,
         });
       }
       const ratio = median(boundRatio[i]);

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { matrix, type Matrix } from '../src/api/index.js';
 import { type BenchRow, median } from './lib.js';
-import { INSTALL_HINT, namedPython, recordPeers } from './peer-env.js';
+import { INSTALL_HINT, namedPython, PeerWaits, recordPeers } from './peer-env.js';
 
 /** What the child times: bench/peers/pypfopt.py's kinds. */
 export type PeerKind = 'min_volatility' | 'max_sharpe' | 'hrp' | 'dpotrf' | 'dpotrf1';
@@ -46,11 +46,15 @@ export interface PeerTimes {
   versions: string;
   missing: string;
   roundCount: number;
+  /** How ours was timed after the peer's rounds (PeerWaits.note()). */
+  quiet: string;
 }
 
 /**
  * `rounds` rounds: each runs every one of `ours` (its ms pushed) and then the child once on `cases`
- * (`runs` calls each); the medians over the rounds. Our medians by the same names.
+ * (`runs` calls each), followed by the wait for the cores to be quiet (peer-env.ts PeerWaits; the peer
+ * keeps its threads: its dpotrf row is OpenBLAS on all of them); the medians over the rounds. Our
+ * medians by the same names.
  */
 export function interleaved(
   ours: Record<string, Ours>,
@@ -62,6 +66,7 @@ export function interleaved(
   const theirs: Record<string, number[]> = {};
   let missing = python ? '' : `peer not measured: PyPortfolioOpt is not installed here (${INSTALL_HINT})`;
   let versions = '';
+  const waits = new PeerWaits();
   const dir = mkdtempSync(join(tmpdir(), 'kb-pfo-'));
   try {
     const specs: string[] = [];
@@ -79,11 +84,14 @@ export function interleaved(
     for (let round = 0; round < rounds; round++) {
       for (const [name, measure] of Object.entries(ours)) mine[name].push(measure());
       if (!python || missing) continue;
-      const r = spawnSync(python, [script, ...specs, '--rows', String(rows || 2520), '--runs', String(runs)], {
-        encoding: 'utf8',
-        maxBuffer: 16 << 20,
-        timeout: 10 * 60_000,
-      });
+      const r = waits.round((env) =>
+        spawnSync(python, [script, ...specs, '--rows', String(rows || 2520), '--runs', String(runs)], {
+          encoding: 'utf8',
+          maxBuffer: 16 << 20,
+          timeout: 10 * 60_000,
+          env,
+        }),
+      );
       if (r.status !== 0) {
         missing = `peer not measured: bench/peers/pypfopt.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0]}`;
         continue;
@@ -97,10 +105,17 @@ export function interleaved(
     rmSync(dir, { recursive: true, force: true });
   }
   recordPeers('portfolio', missing || versions);
+  const quiet = waits.note();
+  // the header says it too, for the rows whose notes portfolio-psd.ts writes itself (its dpotrf rows)
+  if (quiet)
+    recordPeers(
+      'portfolio',
+      "ours timed after each of the peer's rounds once its threads went quiet (the PyPortfolioOpt rows' notes give the waits)",
+    );
   const ms = missing ? {} : Object.fromEntries(Object.entries(theirs).map(([k, v]) => [k, median(v)]));
   return {
     ours: Object.fromEntries(Object.entries(mine).map(([k, v]) => [k, median(v)])),
-    peer: { ms, rounds: theirs, versions, missing, roundCount: rounds },
+    peer: { ms, rounds: theirs, versions, missing, roundCount: rounds, quiet },
   };
 }
 
@@ -130,7 +145,7 @@ export function peerRow(
     unit: 'ms',
     ratio: ms / nativeMs,
     baseline,
-    note: `${peer.versions}: timed in this run, median of ${peer.roundCount} rounds interleaved with ours; ${note}`,
+    note: `${peer.versions}: timed in this run, median of ${peer.roundCount} rounds interleaved with ours, ${peer.quiet}; ${note}`,
   };
 }
 

@@ -11,7 +11,9 @@
  * bench:peers` installs it; without it, no polars figure).
  * With KERNELBUS_POLARS_JS set to an installed nodejs-polars (npm: nodejs-polars and its platform
  * package; the same Rust CSV reader as Python's polars), each round also times its readCSV of the file
- * in a child process the same way: polars under the same load as the two checkouts.
+ * in a child process the same way: polars under the same load as the two checkouts. After each polars
+ * child the round waits for the cores to be quiet (its reader's threads, its exit: peer-env.ts
+ * PeerWaits; polars keeps all its threads) before the checkouts' children start.
  * Usage: tsx bench/returns-ab.ts <base checkout> [rounds=5] [reads=9] [cli=3]
  */
 import { spawnSync } from 'node:child_process';
@@ -19,7 +21,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { returnsCsv } from './io-data.js';
-import { peerPython } from './peer-env.js';
+import { PeerWaits, peerPython } from './peer-env.js';
 
 const head = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const [baseArg, roundsArg = '5', readsArg = '9', cliArg = '3'] = process.argv.slice(2);
@@ -27,6 +29,8 @@ if (!baseArg) throw new Error('usage: tsx bench/returns-ab.ts <base checkout> [r
 const base = resolve(baseArg);
 const [rounds, reads, cliRuns] = [roundsArg, readsArg, cliArg].map(Number);
 const file = returnsCsv();
+/** The waits after the polars children (Python's and nodejs-polars'). */
+const waits = new PeerWaits();
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -76,7 +80,7 @@ function polarsInProcess(module: string): Timed {
       if (df.height !== 2520 || df.width !== 501) throw new Error('shape ' + df.height + ' x ' + df.width);
     }
     console.log(JSON.stringify({ wall, cpu }));`;
-  const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  const run = waits.round((env) => spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env }));
   if (run.status !== 0) throw new Error(`nodejs-polars: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').pop() as string);
 }
@@ -95,7 +99,7 @@ for _ in range(${reads}):
     wall.append((time.perf_counter() - t) * 1000)
 assert df.shape == (2520, 501), df.shape
 print(json.dumps({"wall": wall, "cpu": cpu}))`;
-  const run = spawnSync(python, ['-c', script, file], { encoding: 'utf8' });
+  const run = waits.round((env) => spawnSync(python, ['-c', script, file], { encoding: 'utf8', env }));
   if (run.status !== 0) throw new Error(`polars: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').pop() as string);
 }
@@ -160,4 +164,5 @@ for (const s of SERIES) {
     : 'polars read_csv: peer not measured (npm run bench:peers installs it)';
   console.log(`${label}: base ${b.toFixed(1)} ms, head ${h.toFixed(1)} ms, head/base ${(h / b).toFixed(3)}; ` + `${vsPolars}${vsHere}`);
 }
+if (waits.waits.length > 0) console.log(`polars: ${waits.note()}`);
 console.log(`load average ${readFileSync('/proc/loadavg', 'utf8').trim()}`);

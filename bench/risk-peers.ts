@@ -57,6 +57,7 @@ export function riskPeerRows(inputs: RiskPeerInputs, cases: Record<string, RiskP
       ...['--runs', String(RUNS)],
     ],
     'numpy, scikit-learn and pandas are not installed here',
+    // all its threads: its cov rows are numpy on OpenBLAS's threads and on one (threadpoolctl)
   );
   const ours: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   try {
@@ -91,7 +92,7 @@ export function riskPeerRows(inputs: RiskPeerInputs, cases: Record<string, RiskP
       unit: 'ms',
       ratio: theirs / mine,
       baseline: 'native in the same rounds (speed-up of native over it)',
-      note: `${c.peer} (${peers.versionText()}): timed in this run, median of ${peers.rounds} rounds interleaved with ours (native ${mine.toPrecision(3)} ms)${target}${before}`,
+      note: `${c.peer} (${peers.versionText()}): timed in this run, median of ${peers.rounds} rounds interleaved with ours (native ${mine.toPrecision(3)} ms), ${peers.quietNote()}${target}${before}`,
     };
   });
 }

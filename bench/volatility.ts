@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backends, kernels, type Kernels, type Matrix } from '../src/api/index.js';
 import { median, nativeThreads, timeMedian, prng, type BenchRow, type BenchSection } from './lib.js';
-import { namedPython, recordPeers } from './peer-env.js';
+import { namedPython, PeerWaits, recordPeers } from './peer-env.js';
 
 const SECTION = 'volatility';
 const T = 2520;
@@ -73,8 +73,8 @@ function archPython(): string | undefined {
 /** The peer's versions, from its last round. */
 let versions = '';
 
-/** One round of the peer: its median ms per case, or why it did not run. */
-function peerRound(python: string, file: string): Record<string, number> | string {
+/** One round of the peer (with `env`): its median ms per case, or why it did not run. */
+function peerRound(python: string, file: string, env: NodeJS.ProcessEnv): Record<string, number> | string {
   const script = fileURLToPath(new URL('./peers/arch_volatility.py', import.meta.url));
   const r = spawnSync(
     python,
@@ -82,6 +82,7 @@ function peerRound(python: string, file: string): Record<string, number> | strin
     {
       encoding: 'utf8',
       timeout: 20 * 60_000,
+      env,
     },
   );
   if (r.status !== 0) return `arch peer failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0]}`;
@@ -118,6 +119,11 @@ export const volatilitySection: BenchSection = {
     const oneThread: number[] = [];
     const peer: Record<string, number[]> = {};
     let peerMissing = python ? '' : 'peer not measured: arch is not installed here; npm run bench:peers installs it';
+    // each round of the peer is followed by the wait for the cores to be quiet (peer-env.ts); arch runs
+    // with one thread: its fits run one after another, its numpy calls on vectors of 2,520 and small
+    // matrices (the same CPU time, 3.8 s user, with one OpenBLAS thread as with two), so its rows mean
+    // what they meant
+    const peerWaits = new PeerWaits(true);
     const panelCase = Object.keys(cases)[2];
     try {
       for (let round = 0; round < ROUNDS; round++) {
@@ -131,7 +137,7 @@ export const volatilitySection: BenchSection = {
         ours[panelCase].push(all);
         oneThread.push(single);
         if (python && !peerMissing) {
-          const got = peerRound(python, file);
+          const got = peerWaits.round((env) => peerRound(python, file, env));
           if (typeof got === 'string') peerMissing = got;
           else for (const [key, ms] of Object.entries(got)) (peer[key] ??= []).push(ms);
         }
@@ -163,8 +169,8 @@ export const volatilitySection: BenchSection = {
           baseline: 'arch time / native time (target >= 30x)',
           note:
             c.peer === 'panel'
-              ? `timed in this run: arch's rate over ${PANEL_PEER_COLS} columns times ${N}, ${ROUNDS} rounds interleaved`
-              : `timed in this run, ${ROUNDS} rounds interleaved with ours`,
+              ? `timed in this run: arch's rate over ${PANEL_PEER_COLS} columns times ${N}, ${ROUNDS} rounds interleaved; ${peerWaits.note()}`
+              : `timed in this run, ${ROUNDS} rounds interleaved with ours; ${peerWaits.note()}`,
         });
       } else {
         rows.push({
