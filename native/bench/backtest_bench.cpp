@@ -77,7 +77,7 @@ void timeValueAndStats(const backtest::Simulation& sim, const std::vector<int32_
     double best = 1e30;
     for (int run = 0; run < 7; run++) {
       const auto t0 = std::chrono::steady_clock::now();
-      backtest::series(series, backtest::kSeriesValue, value.data());
+      backtest::series(series, backtest::SeriesOut{nullptr, nullptr, value.data()});
       best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     if (threads == 1) single = best;

@@ -3,7 +3,7 @@
 // reader (generated/backtest_records.h: a few dozen fields, microseconds beside a simulation), check it
 // again (backtest::checkSimulation), run backtest::run and return { orders, trades }, or { fault, row,
 // col, value } where the simulation stopped (the TS side throws the fault's KernelInputError, one
-// text for every backend); backtestSeries(input, which, out) makes a result's series from its
+// text for every backend); backtestSeries(input, out) makes a result's series from its
 // SeriesInput record, backtestStats(input, periodsPerYear) reads the StatsInput record the same way.
 #include <algorithm>
 #include <cmath>
@@ -107,24 +107,33 @@ Napi::Value simulateAsync(const Napi::CallbackInfo& info) {
   });
 }
 
-/// backtestSeries(input, which, out): series `which` (0 assets, 1 cash, 2 value) of the SeriesInput
-/// record into `out` (of its length: every element written), returned.
+/// backtestSeries(input, out): the series `out` holds ({ assets?, cash?, value? }: Float64Arrays of their
+/// lengths, every element written) of the SeriesInput record, in one pass.
 Napi::Value seriesOf(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     const Napi::Env env = info.Env();
-    if (info.Length() != 3) throw inputError(env, "arguments", "3 arguments", std::to_string(info.Length()));
+    if (info.Length() != 2) throw inputError(env, "arguments", "2 arguments", std::to_string(info.Length()));
     if (!info[0].IsObject()) throw inputError(env, "input", "a SeriesInput record", describeValue(info[0]));
     const backtest::SeriesInput in = readSeriesInput(env, info[0], "input");
     std::string argument, expected;
     if (!backtest::checkSeries(in, argument, expected)) throw inputError(env, argument, expected, "a value out of range");
-    const double which = numberArg(info, 1, "which");
-    if (!(which == backtest::kSeriesAssets || which == backtest::kSeriesCash || which == backtest::kSeriesValue))
-      throw inputError(env, "which", "0 (assets), 1 (cash) or 2 (value)", describeValue(info[1]));
-    const size_t length = in.rows * (which == backtest::kSeriesAssets ? in.cols : in.groups);
-    const F64View out = float64Arg(info, 2, "out");
-    if (out.length != length) throw inputError(env, "out", std::to_string(length) + " values", std::to_string(out.length));
-    backtest::series(in, int(which), const_cast<double*>(out.data));
-    return info[2];
+    if (!info[1].IsObject())
+      throw inputError(env, "out", "an object of the series' arrays { assets, cash, value }", describeValue(info[1]));
+    const Napi::Object o = info[1].As<Napi::Object>();
+    backtest::SeriesOut out;
+    const char* names[] = {"assets", "cash", "value"};
+    double** to[] = {&out.assets, &out.cash, &out.value};
+    for (size_t f = 0; f < 3; f++) {
+      const Napi::Value v = o.Get(names[f]);
+      if (v.IsUndefined()) continue;
+      const F64View view = float64Field(env, v, "out", names[f]);
+      const size_t length = in.rows * (f == 0 ? in.cols : in.groups);
+      if (view.length != length)
+        throw inputError(env, std::string("out.") + names[f], std::to_string(length) + " values", std::to_string(view.length));
+      *to[f] = const_cast<double*>(view.data);
+    }
+    backtest::series(in, out);
+    return env.Undefined();
   });
 }
 

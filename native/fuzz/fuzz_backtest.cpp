@@ -84,9 +84,18 @@ Run simulate(const Case& c, size_t threads) {
     in.side = o.side.data();
     std::string argument, expected;
     require(bt::checkSeries(in, argument, expected));
-    bt::series(in, bt::kSeriesAssets, r.assets.data());
-    bt::series(in, bt::kSeriesCash, r.cash.data());
-    bt::series(in, bt::kSeriesValue, r.value.data());
+    // all three in one pass, and each alone: the same bits
+    bt::SeriesOut all{r.assets.data(), r.cash.data(), r.value.data()};
+    bt::series(in, all);
+    std::vector<double> alone = fuzz::unwritten(T * K);
+    bt::series(in, bt::SeriesOut{alone.data(), nullptr, nullptr});
+    require(fuzz::sameBits(alone, r.assets));
+    alone = fuzz::unwritten(T * G);
+    bt::series(in, bt::SeriesOut{nullptr, alone.data(), nullptr});
+    require(fuzz::sameBits(alone, r.cash));
+    alone = fuzz::unwritten(T * G);
+    bt::series(in, bt::SeriesOut{nullptr, nullptr, alone.data()});
+    require(fuzz::sameBits(alone, r.value));
   }
   setThreadCount(0);
   return r;

@@ -11,6 +11,7 @@ import {
   type SeriesInput,
   type Simulation,
   type SimulationOutput,
+  type SimulationSeries,
   type TradeRecords,
 } from '../kernels/backtest/backtest.js';
 import { add, BUY, isClose, isCloseOrLess, isLess } from './orders.js';
@@ -199,38 +200,37 @@ export function simulateBacktest(sim: Simulation, _valueGroups: Int32Array): Sim
 }
 
 /**
- * A series of a result (SERIES[which]: assets T x K, cash or value T x G) from its order records and
- * close, as vectorbt derives them: each bar's asset and cash flows from its records (asset_flow_nb,
- * cash_flow_nb), the position and each value group's cash their running sums (assets_nb,
- * cash_grouped_nb), the value the cash plus the positions at the filled close (fillna_close). Into
- * `out` where given.
+ * The series of a result whose arrays `out` holds (assets T x K, cash or value T x G) from its order
+ * records and close, as vectorbt derives them: each bar's asset and cash flows from its records
+ * (asset_flow_nb, cash_flow_nb), the position and each value group's cash their running sums
+ * (assets_nb, cash_grouped_nb), the value the cash plus the positions at the filled close
+ * (fillna_close).
  */
-export function backtestSeries(input: SeriesInput, which: number, out?: Float64Array): Float64Array {
+export function backtestSeries(input: SeriesInput, out: Partial<SimulationSeries>): void {
   const { rows: T, cols: K, groupLens, orders } = input;
   const log: Records = { ...orders, length: orders.col.length };
   const { start, list } = columnMap(log, K);
-  const assets = which === 0 && out ? out.fill(0) : new Float64Array(T * K);
-  const cashFlow = new Float64Array(which === 0 ? 0 : T * K);
-  const assetValue = new Float64Array(which === 2 ? T * K : 0);
+  const assets = out.assets ? out.assets.fill(0) : new Float64Array(T * K);
+  const cashFlow = new Float64Array(out.cash || out.value ? T * K : 0);
+  const assetValue = new Float64Array(out.value ? T * K : 0);
   for (let col = 0; col < K; col++) {
     for (let r = start[col]; r < start[col + 1]; r++) {
       const o = list[r];
       const size = log.side[o] === BUY ? log.size[o] : -log.size[o];
       const cell = log.idx[o] * K + col;
       assets[cell] = add(assets[cell], size); // the bar's asset flow, summed
-      if (which !== 0) cashFlow[cell] = add(cashFlow[cell], -size * log.price[o] - log.fees[o]);
+      if (cashFlow.length) cashFlow[cell] = add(cashFlow[cell], -size * log.price[o] - log.fees[o]);
     }
     let position = 0;
-    const close = which === 2 ? filledClose(input.close, T, col) : undefined;
+    const close = out.value ? filledClose(input.close, T, col) : undefined;
     for (let i = 0; i < T; i++) {
       position = add(position, assets[i * K + col]);
       assets[i * K + col] = position;
       if (close) assetValue[i * K + col] = position === 0 ? 0 : close[i] * position;
     }
   }
-  if (which === 0) return assets;
+  if (!cashFlow.length) return;
   const G = groupLens.length;
-  const series = out ?? new Float64Array(T * G);
   for (let g = 0, from = 0; g < G; from += groupLens[g++]) {
     const to = from + groupLens[g];
     let now = input.initCash[g];
@@ -239,11 +239,11 @@ export function backtestSeries(input: SeriesInput, which: number, out?: Float64A
       let held = 0;
       for (let col = from; col < to; col++) {
         flow += cashFlow[i * K + col];
-        if (which === 2) held += assetValue[i * K + col];
+        if (out.value) held += assetValue[i * K + col];
       }
       now = add(now, flow);
-      series[i * G + g] = which === 1 ? now : now + held;
+      if (out.cash) out.cash[i * G + g] = now;
+      if (out.value) out.value[i * G + g] = now + held;
     }
   }
-  return series;
 }

@@ -293,9 +293,17 @@ describe('the addon checks a SeriesInput record itself', () => {
   });
   it.runIf(native !== undefined)('makes each series of a good record, and refuses each bad field with a KernelInputError', () => {
     const b = native!;
-    expect(Array.from(b.backtestSeries(good(), 0, new Float64Array(5)))).toEqual([10, 10, 0, 0, 0]);
-    expect(Array.from(b.backtestSeries(good(), 1, new Float64Array(5)))).toEqual([0, 0, 120, 120, 120]);
-    expect(Array.from(b.backtestSeries(good(), 2, new Float64Array(5)))).toEqual([100, 10 * close[1], 120, 120, 120]);
+    const make = (name: 'assets' | 'cash' | 'value', s = good()) => {
+      const out = new Float64Array(5);
+      b.backtestSeries(s, { [name]: out });
+      return Array.from(out);
+    };
+    expect(make('assets')).toEqual([10, 10, 0, 0, 0]);
+    expect(make('cash')).toEqual([0, 0, 120, 120, 120]);
+    expect(make('value')).toEqual([100, 10 * close[1], 120, 120, 120]);
+    const all = { assets: new Float64Array(5), cash: new Float64Array(5), value: new Float64Array(5) };
+    b.backtestSeries(good(), all);
+    expect([Array.from(all.assets), Array.from(all.cash), Array.from(all.value)]).toEqual([make('assets'), make('cash'), make('value')]);
     const bad: [string, (s: ReturnType<typeof good>) => void, string][] = [
       ['close rows', (s) => (s.close = { data: close.subarray(0, 4), rows: 4, cols: 1 }), 'input.close'],
       ['group lens', (s) => (s.groupLens = Int32Array.of(2)), 'input.groupLens'],
@@ -307,11 +315,12 @@ describe('the addon checks a SeriesInput record itself', () => {
     for (const [what, spoil, name] of bad) {
       const s = good();
       spoil(s);
-      expect(() => b.backtestSeries(s, 2, new Float64Array(5)), what).toThrow(KernelInputError);
-      expect(() => b.backtestSeries(s, 2, new Float64Array(5)), what).toThrow(name);
+      expect(() => make('value', s), what).toThrow(KernelInputError);
+      expect(() => make('value', s), what).toThrow(name);
     }
-    expect(() => b.backtestSeries(good(), 3, new Float64Array(5))).toThrow('which');
-    expect(() => b.backtestSeries(good(), 0, new Float64Array(4))).toThrow('out');
-    expect(() => (b.backtestSeries as (...a: unknown[]) => unknown)(good(), 0)).toThrow('arguments');
+    expect(() => b.backtestSeries(good(), { value: new Float64Array(4) })).toThrow('out.value');
+    expect(() => b.backtestSeries(good(), { cash: [1, 2, 3, 4, 5] as never })).toThrow('out');
+    expect(() => (b.backtestSeries as (...a: unknown[]) => unknown)(good())).toThrow('arguments');
+    expect(() => (b.backtestSeries as (...a: unknown[]) => unknown)(good(), 2)).toThrow('out');
   });
 });

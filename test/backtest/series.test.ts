@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../../src/kernels/backtest/backtest-kernels.js';
 import type { Kernels, Matrix } from '../../src/index.js';
+import { backends, kernels } from '../../src/index.js';
 import { describeEachBackend, ref, type Supports } from '../helpers/backends.js';
 
 const T = 40;
@@ -90,3 +91,28 @@ function cases(k: Kernels, supports: Supports): void {
 
 describe('series on request [reference]', () => cases(ref, () => true));
 describeEachBackend('series on request', (k, _name, supports) => cases(k, supports), 'backtest');
+
+describe('series on request: a result past 32 MB', () => {
+  const native = backends().find((b) => b.name === 'native' && b.available);
+  // value, cash and assets of 2,100 x 2,000 are 33.6 MB each: the native pass streams its rows past the cache
+  it.runIf(native !== undefined)('equals the reference bit for bit', () => {
+    const T = 2100;
+    const K = 2000;
+    let s = 11;
+    const rand = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const close = new Float64Array(T);
+    for (let i = 0, p = 50; i < T; i++) close[i] = p *= 1 + 0.03 * (rand() - 0.5);
+    const signal = (rate: number) => ({ data: Uint8Array.from({ length: T * K }, () => (rand() < rate ? 1 : 0)), rows: T, cols: K });
+    const options = { entries: signal(0.01), exits: signal(0.01), fees: 0.001 };
+    const ours = kernels({ backend: 'native' }).backtestSignals({ close }, options);
+    const theirs = ref.backtestSignals({ close }, options);
+    for (const name of ['value', 'cash', 'assets'] as const) {
+      const a = (ours[name] as Matrix).data;
+      const b = (theirs[name] as Matrix).data;
+      expect(a.length).toBe(T * K);
+      let differ = 0;
+      for (let j = 0; j < a.length; j++) if (!Object.is(a[j], b[j])) differ++;
+      expect(differ, name).toBe(0);
+    }
+  });
+});

@@ -106,12 +106,17 @@ struct SeriesInput {
   const double *col = nullptr, *idx = nullptr, *size = nullptr, *price = nullptr, *fees = nullptr, *side = nullptr;
 };
 
-/// The series a result makes on request, by code: assets T x K, cash and value T x G (row-major).
-enum : int { kSeriesAssets = 0, kSeriesCash = 1, kSeriesValue = 2 };
+/// Where series() writes a result's series: assets T x K, cash and value T x G (row-major); null: not asked for.
+struct SeriesOut {
+  double* assets = nullptr;
+  double* cash = nullptr;
+  double* value = nullptr;
+};
 
-/// Series `which` of `in` into `out` (every element written), vectorbt's derivation from the records
-/// (the twin of src/simulation/records.ts backtestSeries), the value groups shared out between threads.
-void series(const SeriesInput& in, int which, double* out);
+/// The series `out` asks for of `in` (every element of each written), in one pass: vectorbt's
+/// derivation from the records (the twin of src/simulation/records.ts backtestSeries), the value
+/// groups shared out between threads.
+void series(const SeriesInput& in, const SeriesOut& out);
 
 /// Whether `in` is one series() accepts (checkStats' rules); else the field and what it must be.
 bool checkSeries(const SeriesInput& in, std::string& argument, std::string& expected);

@@ -1,4 +1,4 @@
-// series(): a result's assets, cash or value from its order records and close, made on request as
+// series(): a result's assets, cash and value from its order records and close, made on request as
 // vectorbt makes them (asset_flow_nb, assets_nb, cash_flow_nb, cash_grouped_nb, Portfolio.asset_value
 // with fillna_close, value). The twin of src/simulation/records.ts backtestSeries, operation for
 // operation: each cell's flows add_nb'ed in record order, each position and cash the add_nb running
@@ -6,12 +6,14 @@
 // group's flow summed over its columns in order, its value the cash plus 0 plus its columns' asset
 // values in order.
 //
-// Bar by bar over a chunk of value groups (a thread's), writing the series' rows in order: a row is
-// the one before snapped (a loop that vectorizes), then set again where the bar has records (its
-// records from a counting sort of the chunk's records by bar). The value keeps the positions' and
-// the cash's rows of the bar before instead of writing them.
+// Bar by bar over a chunk of value groups (a thread's), writing the series' rows in order. The chunk
+// keeps each column's position and each group's cash: a bar snaps them all (a loop that vectorizes,
+// where every group is a column of its own the rows asked for written in the same pass), then sets
+// again those of the columns and groups its records touch, from their values before the snap (the bar's
+// records from a counting sort of the chunk's records by bar).
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "backtest.hpp"
@@ -20,36 +22,96 @@
 #include "parallel.hpp"
 #include "simd.hpp"
 
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#define KERNELBUS_STREAM_STORES 1
+#else
+#define KERNELBUS_STREAM_STORES 0
+#endif
+
 namespace kernelbus::backtest {
 
 namespace {
 
-/// `to` = `from` snapped (add(x, 0): 0 within the tolerance, else x).
-KERNELBUS_VECTOR_BODY void snapRow(size_t n, const double* from, double* to) {
-  for (size_t k = 0; k < n; k++) to[k] = std::fabs(from[k]) <= kAbsTol ? 0.0 : from[k];
+/// The series' size (the asked ones', in bytes) from which a chunk of single columns writes its rows
+/// with non-temporal stores: beyond the last-level cache a result is read back from memory anyway, and
+/// the stores skip reading each line before writing it (the traffic two threads contend for). 32 MB:
+/// a last-level cache (this machine's L3).
+constexpr size_t kStreamBytes = size_t(32) << 20;
+
+/// Copies n doubles to `to` with non-temporal stores where the CPU has them (x86-64), else a plain
+/// copy. The caller fences (streamFence) before another thread reads `to`.
+inline void streamCopy(double* __restrict to, const double* __restrict from, size_t n) {
+#if KERNELBUS_STREAM_STORES
+  size_t k = 0;
+  // the first double alone where `to` is not 16-byte aligned (a double is 8-byte aligned)
+  if ((reinterpret_cast<uintptr_t>(to) & 15) != 0 && n > 0) {
+    _mm_stream_si64(reinterpret_cast<long long*>(to), *reinterpret_cast<const long long*>(from));
+    k = 1;
+  }
+  for (; k + 2 <= n; k += 2) _mm_stream_pd(to + k, _mm_loadu_pd(from + k));
+  if (k < n) _mm_stream_si64(reinterpret_cast<long long*>(to + k), *reinterpret_cast<const long long*>(from + k));
+#else
+  std::memcpy(to, from, n * sizeof(double));
+#endif
+}
+inline void streamFence() {
+#if KERNELBUS_STREAM_STORES
+  _mm_sfence();
+#endif
 }
 
-/// One value group of a column each: value = cash + (0 + asset value at the filled close), the close
-/// filled forward into `last` (`close` the chunk's row, or one close for all where `closeStride` is 0)
-/// and backward (`first`) before its first number.
-KERNELBUS_VECTOR_BODY void valueRow(size_t n, const double* close, size_t closeStride, const double* first, double* last,
-                                    const double* position, const double* cash, double* value) {
+/// add(x, 0): 0 within the tolerance, else x.
+inline double snap(double x) { return std::fabs(x) <= kAbsTol ? 0.0 : x; }
+
+/// x snapped in place.
+KERNELBUS_VECTOR_BODY void snapAll(size_t n, double* x) {
+  for (size_t k = 0; k < n; k++) x[k] = snap(x[k]);
+}
+
+/// A value: the cash plus 0 plus the position at the filled close (the close's last number, else its first).
+inline double valueOf(double cash, double position, double last, double first) {
+  const double filled = last == last ? last : first;
+  return cash + (0.0 + (position == 0 ? 0.0 : filled * position));
+}
+
+/// A bar of n groups of a column each, in one pass: positions and cash snapped, the rows asked for
+/// written (assets, cash, and the value at the close filled forward into `last`; `close` the chunk's,
+/// or one close for every column where Stride is 0). Selects and the same IEEE operations: every
+/// vector width gives the same bits.
+template <size_t Stride, bool Assets, bool Cash, bool Value>
+KERNELBUS_VECTOR_BODY void singleBar(size_t n, const double* close, const double* first, double* last, double* position, double* cash,
+                                     double* assetsRow, double* cashRow, double* valueRow) {
   for (size_t k = 0; k < n; k++) {
-    const double v = close[closeStride * k], l = last[k];
-    const double now = v == v ? v : l;
-    last[k] = now;
-    const double filled = now == now ? now : first[k];
-    const double p = position[k], worth = filled * p;
-    value[k] = cash[k] + (0.0 + (p == 0 ? 0.0 : worth));
+    const double p = snap(position[k]), c = snap(cash[k]);
+    position[k] = p;
+    cash[k] = c;
+    if (Assets) assetsRow[k] = p;
+    if (Cash) cashRow[k] = c;
+    if (Value) {
+      const double v = close[Stride * k];
+      const double now = v == v ? v : last[k];
+      last[k] = now;
+      valueRow[k] = valueOf(c, p, now, first[k]);
+    }
   }
 }
-KERNELBUS_VECTOR_BODY void valueRowOwn(size_t n, const double* close, const double* first, double* last, const double* position,
-                                       const double* cash, double* value) {
-  valueRow(n, close, 1, first, last, position, cash, value);
-}
-KERNELBUS_VECTOR_BODY void valueRowBroadcast(size_t n, const double* close, const double* first, double* last, const double* position,
-                                             const double* cash, double* value) {
-  valueRow(n, close, 0, first, last, position, cash, value);
+
+using SingleBar = void (*)(size_t, const double*, const double*, double*, double*, double*, double*, double*, double*);
+
+/// singleBar's copy for the rows asked for (assets, cash, value: bits 1, 2, 4), at the close's stride.
+template <size_t Stride>
+SingleBar singleBarFor(int rows) {
+  switch (rows) {
+    case 1:
+      return simd::Copies<&singleBar<Stride, true, false, false>>::run;
+    case 2:
+      return simd::Copies<&singleBar<Stride, false, true, false>>::run;
+    case 4:
+      return simd::Copies<&singleBar<Stride, false, false, true>>::run;
+    default:
+      return simd::Copies<&singleBar<Stride, true, true, true>>::run;
+  }
 }
 
 /// A chunk: value groups [g0, g1), their columns [c0, c1).
@@ -57,36 +119,43 @@ struct Chunk {
   size_t g0, g1, c0, c1;
 };
 
-/// Makes series `which` of `in` for the chunk `b` into `out` (row-major, `width` columns a row).
-void chunkSeries(const SeriesInput& in, int which, const Chunk& b, const std::vector<size_t>& groupOf, double* out) {
+/// The rows of `out` (those not null) for the chunk `b`.
+void chunkSeries(const SeriesInput& in, const SeriesOut& out, const Chunk& b, const std::vector<size_t>& groupOf) {
   const size_t T = in.rows, K = in.cols, G = in.groups, C = b.c1 - b.c0, GC = b.g1 - b.g0;
+  const bool wantCash = out.cash != nullptr || out.value != nullptr, wantValue = out.value != nullptr;
   // the chunk's records by bar (a counting sort: record order within a bar)
   std::vector<size_t> start(T + 1, 0), list;
+  const auto mine = [&](size_t r) { return in.col[r] >= double(b.c0) && in.col[r] < double(b.c1); };
   for (size_t r = 0; r < in.orderCount; r++)
-    if (in.col[r] >= double(b.c0) && in.col[r] < double(b.c1)) start[size_t(in.idx[r]) + 1]++;
+    if (mine(r)) start[size_t(in.idx[r]) + 1]++;
   for (size_t i = 0; i < T; i++) start[i + 1] += start[i];
   list.resize(start[T]);
   {
     std::vector<size_t> next(start.begin(), start.end() - 1);
     for (size_t r = 0; r < in.orderCount; r++)
-      if (in.col[r] >= double(b.c0) && in.col[r] < double(b.c1)) list[next[size_t(in.idx[r])]++] = r;
+      if (mine(r)) list[next[size_t(in.idx[r])]++] = r;
   }
-  // per column the bar's asset and cash flows (0 where it has none), and the columns with a record
-  std::vector<double> assetFlow(C, 0.0), cashFlow(C, 0.0);
+  // each column's position and each group's cash, running; a bar's flows per column (0 where it has
+  // none), the columns with a record (in order) and their values before the bar's snap
+  std::vector<double> position(C, 0.0), cash(in.initCash + b.g0, in.initCash + b.g1), assetFlow(C, 0.0), cashFlow(C, 0.0);
+  std::vector<double> positionBefore, cashBefore;
   std::vector<uint8_t> isTouched(C, 0);
   std::vector<size_t> touched;
-  // the rows before bar 0 (no position, the initial cash), and the value's rows of positions and cash
-  // (the bar before's and this bar's, in turn): the series asked for is written in `out` instead
-  std::vector<double> zeros(C, 0.0), initCash(in.initCash + b.g0, in.initCash + b.g1);
-  std::vector<double> positions(which == kSeriesValue ? 2 * C : 0), cashRows(which == kSeriesValue ? 2 * GC : 0);
   // the value: the close filled forward (`last`) and backward (`first`, its first number)
   const size_t closeStride = in.close.cols == 1 ? 0 : 1, closeCols = in.close.cols;
-  std::vector<double> last(which == kSeriesValue ? C : 0, kNaN), first(which == kSeriesValue ? C : 0, kNaN);
-  if (which == kSeriesValue) {
+  std::vector<double> last(wantValue ? C : 0, kNaN), first(wantValue ? C : 0, kNaN);
+  if (wantValue) {
     for (size_t i = 0, missing = C; i < T && missing > 0; i++)
       for (size_t k = 0; k < C; k++)
         if (std::isnan(first[k]) && !std::isnan(first[k] = in.close.at(i, b.c0 + k))) missing--;
   }
+  const bool single = GC == C;  // every value group a column of its own: one pass a bar
+  const int rows = (out.assets ? 1 : 0) | (out.cash ? 2 : 0) | (out.value ? 4 : 0);
+  // a single chunk's rows staged (in L1), then streamed out, where the series are beyond the cache
+  const size_t bytes = T * ((out.assets ? K : 0) + (out.cash ? G : 0) + (out.value ? G : 0)) * sizeof(double);
+  const bool stream = KERNELBUS_STREAM_STORES && single && bytes >= kStreamBytes;
+  std::vector<double> staged(stream ? 3 * C : 0);
+  const SingleBar bar = closeStride == 1 ? singleBarFor<1>(rows) : singleBarFor<0>(rows);
   for (size_t i = 0; i < T; i++) {
     // this bar's flows, per column in record order
     for (size_t q = start[i]; q < start[i + 1]; q++) {
@@ -97,53 +166,59 @@ void chunkSeries(const SeriesInput& in, int which, const Chunk& b, const std::ve
         touched.push_back(k);
       }
       assetFlow[k] = add(assetFlow[k], size);
-      if (which != kSeriesAssets) cashFlow[k] = add(cashFlow[k], -size * in.price[r] - in.fees[r]);
+      if (wantCash) cashFlow[k] = add(cashFlow[k], -size * in.price[r] - in.fees[r]);
     }
     std::sort(touched.begin(), touched.end());  // a group's flows summed in column order
-    // the positions: the row before snapped, then each column with a flow
-    double* position = nullptr;
-    if (which != kSeriesCash) {
-      const double* before = i == 0                   ? zeros.data()
-                             : which == kSeriesAssets ? out + (i - 1) * K + b.c0
-                                                      : positions.data() + ((i - 1) % 2) * C;
-      position = which == kSeriesAssets ? out + i * K + b.c0 : positions.data() + (i % 2) * C;
-      simd::run<snapRow>(C, before, position);
-      for (const size_t k : touched) position[k] = add(before[k], assetFlow[k]);
+    positionBefore.clear();
+    cashBefore.clear();
+    for (const size_t k : touched) {
+      positionBefore.push_back(position[k]);
+      cashBefore.push_back(cash[groupOf[b.c0 + k] - b.g0]);
     }
-    // the cash of each value group: the same, with the flows of its columns summed
-    double* cash = nullptr;
-    if (which != kSeriesAssets) {
-      const double* before = i == 0                 ? initCash.data()
-                             : which == kSeriesCash ? out + (i - 1) * G + b.g0
-                                                    : cashRows.data() + ((i - 1) % 2) * GC;
-      cash = which == kSeriesCash ? out + i * G + b.g0 : cashRows.data() + (i % 2) * GC;
-      simd::run<snapRow>(GC, before, cash);
-      double flow = 0;
-      for (size_t t = 0; t < touched.size(); t++) {
-        const size_t g = groupOf[b.c0 + touched[t]] - b.g0;
-        flow += cashFlow[touched[t]];
-        if (t + 1 == touched.size() || groupOf[b.c0 + touched[t + 1]] - b.g0 != g) {
-          cash[g] = add(before[g], flow);
-          flow = 0;
-        }
-      }
+    // every position and cash snapped (and a single chunk's rows written), then those with a flow set
+    const double* close = in.close.data + i * closeCols + closeStride * b.c0;
+    double* assetsTo = out.assets ? out.assets + i * K + b.c0 : nullptr;
+    double* cashTo = out.cash ? out.cash + i * G + b.g0 : nullptr;
+    double* valueTo = out.value ? out.value + i * G + b.g0 : nullptr;
+    double* assetsRow = stream && assetsTo ? staged.data() : assetsTo;
+    double* cashRow = stream && cashTo ? staged.data() + C : cashTo;
+    double* valueRow = stream && valueTo ? staged.data() + 2 * C : valueTo;
+    if (single) {
+      bar(C, close, first.data(), last.data(), position.data(), cash.data(), assetsRow, cashRow, valueRow);
+    } else {
+      simd::run<snapAll>(C, position.data());
+      if (wantCash) simd::run<snapAll>(GC, cash.data());
     }
+    double flow = 0;
+    for (size_t t = 0; t < touched.size(); t++) {
+      const size_t k = touched[t], g = groupOf[b.c0 + k] - b.g0;
+      position[k] = add(positionBefore[t], assetFlow[k]);
+      if (assetsRow) assetsRow[k] = position[k];
+      if (!wantCash) continue;
+      flow += cashFlow[k];
+      if (t + 1 < touched.size() && groupOf[b.c0 + touched[t + 1]] - b.g0 == g) continue;
+      cash[g] = add(cashBefore[t], flow);  // the group's last touched column: its flows summed
+      flow = 0;
+      if (cashRow) cashRow[g] = cash[g];
+    }
+    if (single && valueRow)
+      for (const size_t k : touched) valueRow[k] = valueOf(cash[k], position[k], last[k], first[k]);
     for (const size_t k : touched) {
       assetFlow[k] = cashFlow[k] = 0;
       isTouched[k] = 0;
     }
     touched.clear();
-    if (which != kSeriesValue) continue;
-    // the value: the cash plus the positions at the filled close
-    const double* close = in.close.data + i * closeCols + closeStride * b.c0;
-    double* value = out + i * G + b.g0;
-    if (GC == C) {
-      if (closeStride == 1)
-        simd::run<valueRowOwn>(C, close, first.data(), last.data(), position, cash, value);
-      else
-        simd::run<valueRowBroadcast>(C, close, first.data(), last.data(), position, cash, value);
-      continue;
+    if (stream) {
+      double* to[3] = {assetsTo, cashTo, valueTo};
+      const double* from[3] = {assetsRow, cashRow, valueRow};
+      for (size_t f = 0; f < 3; f++)
+        if (to[f] != nullptr) streamCopy(to[f], from[f], C);
     }
+    if (single) continue;
+    // groups of several columns: the rows from the running values
+    if (assetsRow) std::memcpy(assetsRow, position.data(), C * sizeof(double));
+    if (cashRow) std::memcpy(cashRow, cash.data(), GC * sizeof(double));
+    if (!valueRow) continue;
     for (size_t g = 0, k = 0; g < GC; g++) {
       double held = 0;
       for (const size_t end = k + size_t(in.groupLens[b.g0 + g]); k < end; k++) {
@@ -152,16 +227,18 @@ void chunkSeries(const SeriesInput& in, int which, const Chunk& b, const std::ve
         const double filled = last[k] == last[k] ? last[k] : first[k];
         held += position[k] == 0 ? 0.0 : filled * position[k];
       }
-      value[g] = cash[g] + held;
+      valueRow[g] = cash[g] + held;
     }
   }
+  if (stream) streamFence();
 }
 
 }  // namespace
 
-void series(const SeriesInput& in, int which, double* out) {
+void series(const SeriesInput& in, const SeriesOut& out) {
   const size_t T = in.rows, K = in.cols, G = in.groups;
-  adviseHugePages(out, T * (which == kSeriesAssets ? K : G) * sizeof(double));
+  for (double* o : {out.assets, out.cash, out.value})
+    if (o != nullptr) adviseHugePages(o, T * (o == out.assets ? K : G) * sizeof(double));
   std::vector<size_t> firstCol(G + 1, 0), groupOf(K);
   for (size_t g = 0; g < G; g++) {
     firstCol[g + 1] = firstCol[g] + size_t(in.groupLens[g]);
@@ -180,7 +257,7 @@ void series(const SeriesInput& in, int which, double* out) {
     g = c.g1;
   }
   parallelForChunks(chunks.size(), 1, [&](size_t begin, size_t end) {
-    for (size_t c = begin; c < end; c++) chunkSeries(in, which, chunks[c], groupOf, out);
+    for (size_t c = begin; c < end; c++) chunkSeries(in, out, chunks[c], groupOf);
   });
 }
 

@@ -4,7 +4,6 @@
  * where the simulation stopped, thrown with the reference's text.
  */
 import {
-  SERIES,
   SIM_FAULTS,
   simulationFault,
   type BacktestFamily,
@@ -13,7 +12,6 @@ import {
   type SimulationOutput,
 } from '../../kernels/backtest/backtest.js';
 import type { AsyncFamily } from '../types.js';
-import { freshOutput } from '../../kernels/indicators/indicators.js';
 import type { NativeBinding, NativeSimulation } from './binding.js';
 
 /** The argument each fault names, in SIM_FAULTS' order (the reference throws the same). */
@@ -31,18 +29,11 @@ const FAULTS = [
   ['simulation', SIM_FAULTS.fill],
 ] as const;
 
-/**
- * A result's series on the addon, synchronous (a result's getter calls it, whichever form ran the
- * simulation): into `out`, else into unzeroed memory (the pass writes every element: V8 zeroes a new
- * typed array, and a large one is fresh pages each call; unzeroed memory comes from what the process
- * freed, freshOutput).
- */
-function seriesCall(b: NativeBinding): SeriesCall {
-  return (input, which, out) => {
-    const length = input.rows * (SERIES[which] === 'assets' ? input.cols : input.groupLens.length);
-    return b.backtestSeries(input, which, out ?? freshOutput(length));
-  };
-}
+/** A result's series on the addon, synchronous (a result's getter calls it, whichever form ran the simulation). */
+const seriesCall =
+  (b: NativeBinding): SeriesCall =>
+  (input, out) =>
+    b.backtestSeries(input, out);
 
 function outputOf(r: NativeSimulation, series: SeriesCall): SimulationOutput {
   if ('fault' in r) {

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KernelInputError } from '../../errors.js';
 import { inputFault } from '../../kernels/faults.js';
-import type { SeriesInput, Simulation, SimulationOutput } from '../../kernels/backtest/backtest.js';
+import type { SeriesInput, Simulation, SimulationOutput, SimulationSeries } from '../../kernels/backtest/backtest.js';
 import type { StatsInput } from '../../kernels/backtest/backtest-stats.js';
 import type { VolatilityFamily } from '../../kernels/volatility/volatility.js';
 import type { Bars } from '../../kernels/features/features.js';
@@ -157,8 +157,8 @@ export interface NativeBinding {
   /** The backtest family's one simulation (native/binding/backtest_binding.cc): the records, or where it stopped. */
   backtestSimulate(sim: Simulation, valueGroups: Int32Array): NativeSimulation;
   backtestSimulateAsync(sim: Simulation, valueGroups: Int32Array): Promise<NativeSimulation>;
-  /** A result's series (SERIES[which]) from its records, into `out` (of the series' length, every element written). */
-  backtestSeries(input: SeriesInput, which: number, out: Float64Array): Float64Array;
+  /** A result's series from its records, into the arrays `out` holds (of their lengths, every element written). */
+  backtestSeries(input: SeriesInput, out: Partial<SimulationSeries>): void;
   /** Portfolio.stats() per value group: G rows of STAT_FIELDS. */
   backtestStats(input: StatsInput, periodsPerYear: number, fields?: number): Float64Array;
   backtestStatsAsync(input: StatsInput, periodsPerYear: number, fields?: number): Promise<Float64Array>;

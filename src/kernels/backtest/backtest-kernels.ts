@@ -9,6 +9,7 @@ import { requireKnownOptions } from '../descriptor.js';
 import { labelVector, type Vector } from '../labels.js';
 import type { Matrix } from '../matrix.js';
 import type { Sampler } from '../sample.js';
+import { freshOutput } from '../indicators/indicators.js';
 import { describeValue } from '../validate.js';
 import { SIMULATION, STATS_INPUT } from './backtest-records.js';
 import {
@@ -19,6 +20,7 @@ import {
   type OrderRecords,
   type SeriesInput,
   type SimulationOutput,
+  type SimulationSeries,
   type TradeRecords,
 } from './backtest.js';
 import {
@@ -136,9 +138,23 @@ function shapeResult(r: ResolvedBacktest, out: SimulationOutput): BacktestResult
       ? data
       : { data, rows: T, cols, ...(columns && { columns }), ...(labels.index && { index: labels.index }) };
   };
+  const lengths = [T * sim.cols, T * G, T * G];
   const made: (Matrix | Float64Array | undefined)[] = [];
-  const series = (which: number) => (made[which] ??= wrap(out.series(input, which, r.out?.[SERIES[which]]), which));
-  if (r.out) for (let which = 0; which < SERIES.length; which++) series(which);
+  if (r.out) {
+    // all three at the call, into `out`, in one pass
+    out.series(input, r.out);
+    SERIES.forEach((name, which) => (made[which] = wrap((r.out as SimulationSeries)[name], which)));
+  }
+  const series = (which: number) => {
+    if (made[which] === undefined) {
+      // unzeroed memory (the pass writes every element: V8 zeroes a new typed array, and a large one is
+      // fresh pages each call; unzeroed memory comes from what the process freed)
+      const data = freshOutput(lengths[which]);
+      out.series(input, { [SERIES[which]]: data });
+      made[which] = wrap(data, which);
+    }
+    return made[which];
+  };
   const result = { orders, trades, initCash } as BacktestResult;
   for (let which = 0; which < SERIES.length; which++)
     Object.defineProperty(result, SERIES[which], { enumerable: true, get: () => series(which) });

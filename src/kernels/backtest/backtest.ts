@@ -145,15 +145,15 @@ export interface SeriesInput {
   readonly orders: OrderColumns;
 }
 
-/** The series a result makes on request, by code: assets T x K, cash and value T x G (row-major). */
+/** The series a result makes on request: assets T x K, cash and value T x G (row-major). */
 export const SERIES = ['assets', 'cash', 'value'] as const;
 export type SeriesName = (typeof SERIES)[number];
 
 /**
- * A series of `input` (SERIES[which]) made in one pass over its records and close: into `out` (of the
- * series' length; every element written) where given, else into a new array.
+ * Makes the series of `input` whose arrays `out` holds (each of its series' length, every element
+ * written), in one pass over its records and close.
  */
-export type SeriesCall = (input: SeriesInput, which: number, out?: Float64Array) => Float64Array;
+export type SeriesCall = (input: SeriesInput, out: Partial<SimulationSeries>) => void;
 
 /**
  * What a backend returns: the records, and the call that makes the series from them on request (the
