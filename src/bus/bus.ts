@@ -518,6 +518,13 @@ export class Bus {
     return { deliveryLatencyMs, publishLatencyMs, batchSize: this.batchSize.buckets() };
   }
 
+  /** The publish-to-delivery latency of every bus: the sum of the buses' histograms (Delivery records each delivery in its bus's). */
+  private deliveryLatency(): Histogram {
+    const total = new Histogram(0.001).add(this.latency);
+    for (const lane of this.lanes.values()) total.add(lane.deliveryLatency);
+    return total;
+  }
+
   /** Counters, depth and latency histograms (see BusMetrics). */
   metrics(): BusMetrics {
     const buses: BusMetrics['buses'] = {};
@@ -546,7 +553,7 @@ export class Bus {
       queueDepth: this.depth,
       waiting: this.waiters.length,
       batchSize: this.batchSize.snapshot(),
-      latencyMs: this.latency.snapshot(),
+      latencyMs: this.deliveryLatency().snapshot(),
       buses,
     };
   }

@@ -50,12 +50,12 @@ export function messageOf(frame: Frame, entry: EntryOrigin, bus: BusName): BusMe
 export class Delivery {
   constructor(
     private readonly counters: DeliveryCounters,
-    /** Publish-to-handler latency, ms. */
+    /** Publish-to-handler latency, ms, of the deliveries of a bus without a histogram of its own. */
     private readonly latency: Histogram,
     /** The types whose messages are trades (columnar frames). */
     private readonly columnar: ReadonlySet<string>,
     private readonly onError: BusOptions['onError'],
-    /** Publish-to-handler latency of one bus, ms (the Prometheus histogram's `bus` label). */
+    /** Publish-to-handler latency of one bus, ms (the Prometheus histogram's `bus` label); recorded there only. */
     private readonly busLatency?: (bus: BusName) => Histogram | undefined,
   ) {}
 
@@ -87,9 +87,8 @@ export class Delivery {
     const count = message.count;
     this.counters.delivered += count;
     if (entry.deliveries > 1) this.counters.redelivered += count;
-    const latency = nowMs() - message.sentAt;
-    this.latency.record(latency, count);
-    this.busLatency?.(bus)?.record(latency, count);
+    // one histogram a delivery: its bus's (the bus-wide figure is their sum, read by Bus.metrics())
+    (this.busLatency?.(bus) ?? this.latency).record(nowMs() - message.sentAt, count);
     let result: void | Promise<void>;
     try {
       result = handler(message);

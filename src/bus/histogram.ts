@@ -151,6 +151,22 @@ export class Histogram {
     return { bounds: this.bounds, cumulative, count: this.count, sum: this.sum };
   }
 
+  /**
+   * Adds `other`'s values (a histogram of the same resolution and buckets: KernelInputError otherwise):
+   * a total read now and then from histograms recorded apart (the bus's delivery latency, from its buses').
+   */
+  add(other: Histogram): this {
+    if (other.resolution !== this.resolution || other.fixed.length !== this.fixed.length)
+      throw new KernelInputError('other', 'a histogram of the same resolution and buckets', `resolution ${other.resolution}`);
+    for (let i = 0; i < this.counts.length; i++) this.counts[i] += other.counts[i];
+    for (let i = 0; i < this.fixed.length; i++) this.fixed[i] += other.fixed[i];
+    this.count += other.count;
+    this.sum += other.sum;
+    if (other.min < this.min) this.min = other.min;
+    if (other.max > this.max) this.max = other.max;
+    return this;
+  }
+
   /** Forgets every value. */
   reset(): void {
     this.fixed.fill(0);

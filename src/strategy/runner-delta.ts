@@ -14,7 +14,7 @@ import type { AccountState } from './account.js';
 import { applyBarsChange, type SymbolBarsChange, type SymbolBarsState } from './bars.js';
 import type { DailyRecord } from './days.js';
 import type { PendingOrder } from './execution.js';
-import { packStructured, type RunnerState, unpackStructured } from './runner-state.js';
+import { packWithHead, type RunnerState, unpackStructured } from './runner-state.js';
 
 /** The account's per-symbol arrays, by name (AccountState's). */
 const ARRAYS = ['position', 'debt', 'lastPrice', 'cashFlow', 'avgPrice', 'realized'] as const;
@@ -99,12 +99,7 @@ export class RunnerMarks {
 
 /** A delta's parts as bytes. */
 export function encodeRunnerDelta(delta: RunnerDelta): Uint8Array {
-  const body = packStructured(delta);
-  const out = new Uint8Array(8 + body.byteLength);
-  out.set(new TextEncoder().encode('KBSD'), 0);
-  new DataView(out.buffer).setUint32(4, 1, true);
-  out.set(body, 8);
-  return out;
+  return packWithHead(delta, 'KBSD', 1);
 }
 
 /** encodeRunnerDelta()'s parts for strategy `name` (KernelInputError naming `bytes` for anything else). */

@@ -49,11 +49,20 @@ function codec(): Packr {
 
 /** A run's parts as bytes. */
 export function encodeRunner(state: RunnerState): Uint8Array {
-  const body = codec().pack(state);
-  const out = new Uint8Array(8 + body.byteLength);
-  out.set(new TextEncoder().encode(MAGIC), 0);
-  new DataView(out.buffer).setUint32(4, VERSION, true);
-  out.set(body, 8);
+  return packWithHead(state, MAGIC, VERSION);
+}
+
+/** msgpackr's RESERVE_START_SPACE: `| n` leaves n bytes (< 256) at the start of what pack() returns. */
+const RESERVE_START_SPACE = 2048;
+
+/**
+ * `value` packed after an 8-byte head (`magic`, 4 ASCII letters, then `version`, u32 LE), in one buffer:
+ * the head written into space msgpackr leaves before the body (no second buffer, no copy of the body).
+ */
+export function packWithHead(value: unknown, magic: string, version: number): Uint8Array {
+  const out = codec().pack(value, RESERVE_START_SPACE | 8) as Uint8Array;
+  for (let i = 0; i < 4; i++) out[i] = magic.charCodeAt(i);
+  new DataView(out.buffer, out.byteOffset, 8).setUint32(4, version, true);
   return out;
 }
 

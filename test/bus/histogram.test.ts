@@ -26,3 +26,32 @@ describe('Histogram fixed buckets', () => {
     expect(cumulative).toEqual(direct);
   });
 });
+
+describe('Histogram.add', () => {
+  it('gives the histogram of both sets of values, and refuses another resolution', () => {
+    const a = new Histogram(0.001);
+    const b = new Histogram(0.001);
+    const both = new Histogram(0.001);
+    for (const [x, n] of [
+      [0.5, 3],
+      [2, 1],
+      [40, 2],
+    ] as const) {
+      a.record(x, n);
+      both.record(x, n);
+    }
+    for (const [x, n] of [
+      [0.01, 1],
+      [7, 5],
+    ] as const) {
+      b.record(x, n);
+      both.record(x, n);
+    }
+    // the same counts and quantiles; the mean the same within a sum's rounding (added in another order)
+    const { mean, ...sum } = new Histogram(0.001).add(a).add(b).snapshot();
+    const { mean: bothMean, ...rest } = both.snapshot();
+    expect(sum).toEqual(rest);
+    expect(mean).toBeCloseTo(bothMean, 12);
+    expect(() => a.add(new Histogram(0.01))).toThrow('other');
+  });
+});
