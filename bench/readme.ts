@@ -178,6 +178,7 @@ const VIEWS: Record<string, TableView[]> = {
   ],
   ml: [
     {
+      cases: /500 trees x 63 leaves/,
       title: 'a binary LightGBM model of 500 trees x 63 leaves (ratios: native over reference, 1 thread over 2, LightGBM over native)',
       strip: /, 500 trees x 63 leaves \(binary\)/,
       labels: {
@@ -186,6 +187,11 @@ const VIEWS: Record<string, TableView[]> = {
         reference: 'reference (batches: on a slice, scaled)',
         LightGBM: 'LightGBM (same run)',
       },
+    },
+    {
+      cases: /ONNX MLP/,
+      title: "an ONNX MLP 50-64-64-1 (ratios: onnxruntime-node's time over ours, onnxruntime's (Python) over ours)",
+      strip: /, ONNX MLP 50-64-64-1 \(float32\)/,
     },
   ],
   bus: [
