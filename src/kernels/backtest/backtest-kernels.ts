@@ -9,7 +9,7 @@ import { requireKnownOptions } from '../descriptor.js';
 import { labelVector, type Vector } from '../labels.js';
 import type { Matrix } from '../matrix.js';
 import type { Sampler } from '../sample.js';
-import { freshOutput } from '../indicators/indicators.js';
+import { freshOutput } from '../fresh-output.js';
 import { describeValue } from '../validate.js';
 import { SIMULATION, STATS_INPUT } from './backtest-records.js';
 import {
