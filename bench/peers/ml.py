@@ -32,9 +32,11 @@ Prints one JSON document: versions, per case (named as bench/ml.ts names them) t
 import argparse
 import json
 import platform
-import statistics
 import sys
 import time
+
+sys.dont_write_bytecode = True  # no bytecode cache folder left in the checkout (peer_timing)
+from peer_timing import per_call  # noqa: E402
 
 import numpy as np
 
@@ -59,26 +61,6 @@ def labels(x, seed):
     )
     rng = np.random.default_rng(seed)
     return (score + rng.normal(0.0, 1.0, size=score.shape) > 0.2).astype(np.float64)
-
-
-def per_call(fn, calls, batches, warm=None):
-    """Median over batches of the seconds a call, after a warm-up batch (or warm(), a cheaper call of
-    the same kind); fn gets the call's index."""
-    i = 0
-    if warm is not None:
-        warm()
-    else:
-        for _ in range(calls):
-            fn(i)
-            i += 1
-    times = []
-    for _ in range(batches):
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn(i)
-            i += 1
-        times.append((time.perf_counter() - t0) / calls)
-    return statistics.median(times)
 
 
 def versions():

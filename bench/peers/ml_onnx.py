@@ -40,9 +40,11 @@ Prints one JSON document: versions, per case (named as bench/ml.ts names them) t
 import argparse
 import json
 import platform
-import statistics
 import sys
 import time
+
+sys.dont_write_bytecode = True  # no bytecode cache folder left in the checkout (peer_timing)
+from peer_timing import per_call  # noqa: E402
 
 import numpy as np
 import onnxruntime as ort
@@ -60,26 +62,6 @@ def session(path, threads):
     so = ort.SessionOptions()
     so.intra_op_num_threads = threads
     return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
-
-
-def per_call(fn, calls, batches, warm=None):
-    """Median over batches of the seconds a call, after a warm-up batch (or warm(), one call of the
-    same kind); fn gets the call's index."""
-    i = 0
-    if warm is not None:
-        warm()
-    else:
-        for _ in range(calls):
-            fn(i)
-            i += 1
-    times = []
-    for _ in range(batches):
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn(i)
-            i += 1
-        times.append((time.perf_counter() - t0) / calls)
-    return statistics.median(times)
 
 
 def versions():
