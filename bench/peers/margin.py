@@ -38,9 +38,10 @@ import argparse
 import json
 import math
 import platform
-import statistics
 import sys
-import time
+
+sys.dont_write_bytecode = True  # no bytecode cache folder left in the checkout (peer_timing)
+from peer_timing import per_call  # noqa: E402
 
 import numpy as np
 
@@ -87,22 +88,6 @@ def ewma_scenarios(r, lam, seed, h):
     for j in range(1, h):
         out += one[j : S + j]
     return out
-
-
-def per_call(fn, calls, batches):
-    """Median over batches of the seconds a call (after a warm-up batch); fn gets the call's index."""
-    i = 0
-    for _ in range(calls):
-        fn(i)
-        i += 1
-    times = []
-    for _ in range(batches):
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn(i)
-            i += 1
-        times.append((time.perf_counter() - t0) / calls)
-    return statistics.median(times)
 
 
 def rel(got, want, scale):

@@ -1,5 +1,5 @@
-"""What the ml section's Python peers share (bench/peers/ml.py, bench/peers/ml_onnx.py): the time of a
-call, as the TS side's medianPerCall measures ours. Imported from the scripts' own folder (Python puts a
+"""What the Python peers that time calls share (bench/peers/ml.py, ml_onnx.py, margin.py): the time of
+a call, as the TS side's medianPerCall measures ours. Imported from the scripts' own folder (Python puts a
 script's folder first on sys.path)."""
 
 import statistics

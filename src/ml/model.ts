@@ -12,7 +12,7 @@ import { KernelInputError } from '../errors.js';
 import { asColumns, type Matrix } from '../kernels/matrix.js';
 import { describeValue } from '../kernels/validate.js';
 import { installEveryBackend } from '../api/every-backend.js';
-import { type BackendChoice, kernels, type Kernels } from '../api/kernels.js';
+import { kernels, type Kernels } from '../api/kernels.js';
 import { packLightGbm } from '../kernels/ml/ml.js';
 import { lightGbmCalls } from './lightgbm-calls.js';
 import { type LightGbmModel, parseLightGbm } from './lightgbm-text.js';

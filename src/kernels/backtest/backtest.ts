@@ -147,7 +147,6 @@ export interface SeriesInput {
 
 /** The series a result makes on request: assets T x K, cash and value T x G (row-major). */
 export const SERIES = ['assets', 'cash', 'value'] as const;
-export type SeriesName = (typeof SERIES)[number];
 
 /**
  * Makes the series of `input` whose arrays `out` holds (each of its series' length, every element
