@@ -116,9 +116,19 @@ describeRedis('the WebSocket gateway over Redis', () => {
     const { trades } = await storedTrades(redis, ENGINE_SHARDS);
     for (const key of WATCHED) {
       const expected = expectedBuckets(trades.get(key)!, VPIN);
-      await until(() => watcher.messages.filter((m) => m.key === key).length >= expected.vpin.length, `${key}'s buckets`);
-      const mine = watcher.messages.filter((m) => m.key === key).map((m) => m.payload);
-      expect(mine.map((p) => p.bucket)).toEqual(mine.map((_, i) => i)); // in order, none twice
+      await until(
+        () => new Set(watcher.messages.filter((m) => m.key === key).map((m) => m.payload.bucket)).size >= expected.vpin.length,
+        `${key}'s buckets`,
+      );
+      const received = watcher.messages.filter((m) => m.key === key).map((m) => m.payload);
+      // Outputs are at least once (docs/redis.md): a stream that changed hands under load (a lease
+      // missed) has the buckets since its checkpoint published again, with the same values. A
+      // VPIN_CALCULATION is identified by (key, bucket): each first seen in order, every repeat equal.
+      const first = new Map<unknown, (typeof received)[number]>();
+      for (const p of received) if (!first.has(p.bucket)) first.set(p.bucket, p);
+      const mine = [...first.values()];
+      expect(mine.map((p) => p.bucket)).toEqual(mine.map((_, i) => i));
+      for (const p of received) expect(p).toEqual(first.get(p.bucket));
       // NaN (the first window - 1 VPINs) travels as null
       const asNumbers = mine.map((p) => ({ ...p, vpin: p.vpin ?? NaN, cdf: p.cdf ?? NaN })) as never[];
       expect(columns(asNumbers)).toEqual(expected);

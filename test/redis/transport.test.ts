@@ -33,7 +33,18 @@ describeRedis('RedisTransport', () => {
     const got = { vpin: new Map<string, number[]>(), risk: new Map<string, number[]>() };
     const ids = { vpin: new Set<string>(), risk: new Set<string>() };
     const lastId = new Map<string, string>();
+    // A check that fails inside a handler is a failed delivery to the transport (retried, then
+    // dead-lettered): each is kept here and shown at the end.
+    const errors: string[] = [];
     const record = (name: 'vpin' | 'risk') => (e: Entry) => {
+      try {
+        check(name, e);
+      } catch (error) {
+        errors.push(`${name} ${e.stream} ${e.id}, delivery ${e.deliveries}: ${(error as Error).message}`);
+        throw error;
+      }
+    };
+    const check = (name: 'vpin' | 'risk', e: Entry) => {
       expect(e.stream).toBe(streams[shardOf(e.key)]);
       expect(e.deliveries).toBe(1);
       const frame = decodeFrame(e.data);
@@ -84,6 +95,7 @@ describeRedis('RedisTransport', () => {
       for (const r of results) for (let i = 1; i < r.length; i++) expect(compareEntryIds(r[i - 1], r[i])).toBeLessThan(0);
     }
     await pub.idle();
+    expect(errors.slice(0, 5)).toEqual([]);
     expect(settled).toBe(published);
     expect(pub.backlog()).toBe(0);
     for (const name of ['vpin', 'risk'] as const) {
@@ -105,6 +117,35 @@ describeRedis('RedisTransport', () => {
     const raw = (await redis.xrangeBuffer(keysOf(p).stream(streams[0]), '-', '+', 'COUNT', 1))[0][1];
     expect(raw[0].toString()).toBe('d');
     expect(raw[1].subarray(0, 4).toString('latin1')).toBe('KBFR');
+  });
+
+  it('entries read but not handed because the lease went keep their delivery count: handed later as first deliveries', async () => {
+    const p = prefix();
+    const redis = client(url);
+    const t = transport(url, { prefix: p });
+    const seen: [number, number][] = [];
+    let dropped = false;
+    t.subscribe('s', 'g', 'c', async (e) => {
+      const [seq] = seqs(e);
+      seen.push([seq, e.deliveries]);
+      if (dropped) return;
+      // The lease key goes (as when it expires): the next renewal finds it gone and the rest of this
+      // read is left pending, not handed.
+      dropped = true;
+      await redis.del(keysOf(p).lease('s', 'g'));
+      await until(() => !t.holds('s', 'g'), 'the lease lost');
+    });
+    await t.reading();
+    await t.publish(
+      's',
+      [0, 1, 2, 3, 4].map((i) => tradeEntry('k', i)),
+    );
+    await t.idle();
+    // 0 was handled while the lease went (and acknowledged); 1-4 once each after the lease came back,
+    // as first deliveries (before, their count said 2: the read that did not hand them counted).
+    expect(seen).toEqual([0, 1, 2, 3, 4].map((i) => [i, 1]));
+    expect(t.metrics()).toMatchObject({ delivered: 5, acknowledged: 5, redelivered: 0, deadLettered: 0 });
+    expect(((await redis.xpending(keysOf(p).stream('s'), 'g')) as [number])[0]).toBe(0);
   });
 
   it('a failing handler: its key waits while it is retried (others go on), then it is dead-lettered with the error after maxDeliveries', async () => {

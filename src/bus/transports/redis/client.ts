@@ -16,6 +16,8 @@ export interface Scripts {
   kbReads(members: string, streams: string, stream: string): Promise<number>;
   kbRenew(key: string, token: string, ms: number): Promise<number>;
   kbRelease(key: string, token: string): Promise<number>;
+  /** Ids as one array (see kbAppend): a recount can hold a whole read's entries. */
+  kbRecount(stream: string, group: string, consumer: string, deliveries: number, ids: readonly string[]): Promise<number>;
   kbMembers(members: string, streams: string, instance: string, ttl: number, ...names: string[]): Promise<[number, number]>;
 }
 /** A connection with the scripts defined (the publishing connection). */

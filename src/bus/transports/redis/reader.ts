@@ -5,6 +5,7 @@
 import type { RedisOptions } from 'ioredis';
 import type { Client, RedisClient } from './client.js';
 import { batch, connected, isNoGroup, nextBackoff } from './commands.js';
+import { defineScripts } from './scripts.js';
 import type { TransportLog } from './dialer.js';
 import type { RawEntry, StreamReply } from './fields.js';
 import type { RedisConfig } from './options.js';
@@ -73,7 +74,7 @@ const FOLLOW_READS = 8;
  * the only step outside it.
  */
 export class Reader {
-  readonly conn: RedisClient;
+  readonly conn: Client;
   /** Subscriptions of this group and consumer; `subs`: those whose group exists (being read). */
   private readonly members = new Set<ReaderSink>();
   private readonly subs = new Set<ReaderSink>();
@@ -111,7 +112,7 @@ export class Reader {
   ) {
     this.cfg = deps.config;
     this.acquireEveryMs = Math.max(10, Math.min(this.cfg.claimIdleMs / 4, 250));
-    this.conn = deps.connect(`consumer-${consumer}`, { commandTimeout: this.cfg.blockMs + this.cfg.publishTimeoutMs });
+    this.conn = defineScripts(deps.connect(`consumer-${consumer}`, { commandTimeout: this.cfg.blockMs + this.cfg.publishTimeoutMs }));
   }
 
   /** Registers a subscription (reading starts with add()). */
@@ -185,7 +186,7 @@ export class Reader {
   }
 
   /** Sends the pending acknowledgements and recounts (of `only`, or all) on `client`; on failure they stay pending here. */
-  async flushAcks(client: RedisClient = this.conn, only?: ReaderSink): Promise<void> {
+  async flushAcks(client: Client = this.conn, only?: ReaderSink): Promise<void> {
     const taken = this.takeAcks(only);
     if (taken.acks.length === 0 && taken.recounts.length === 0) return;
     try {
@@ -197,12 +198,14 @@ export class Reader {
     }
   }
 
-  /** Sends an XACK per subscription, and an XCLAIM RETRYCOUNT per recount, on `client` (inside batch()); returns their replies. */
-  private sendAcks(client: RedisClient, { acks, recounts }: Acks): Promise<unknown>[] {
+  /**
+   * Sends an XACK per subscription, and a recount (XCLAIM RETRYCOUNT of the entries still pending on this
+   * consumer: kbRecount) per delivery count, on `client` (inside batch()); returns their replies.
+   */
+  private sendAcks(client: Client, { acks, recounts }: Acks): Promise<unknown>[] {
     const sent: Promise<unknown>[] = acks.map(([sub, ids]) => client.xack(sub.key, this.group, ...ids));
     for (const [sub, counts] of recounts) {
-      for (const [n, ids] of counts)
-        sent.push(client.call('XCLAIM', sub.key, this.group, this.consumer, 0, ...ids, 'RETRYCOUNT', n, 'JUSTID'));
+      for (const [n, ids] of counts) sent.push(client.kbRecount(sub.key, this.group, this.consumer, n, ids));
     }
     return sent;
   }
@@ -296,7 +299,13 @@ export class Reader {
     await Promise.all(
       reply.map(([key, entries]) => {
         const s = byKey.get(key.toString());
-        if (!s?.owner || s.closed) return undefined; // left pending: read again after a claim
+        if (!s) return undefined;
+        if (!s.owner || s.closed) {
+          // The lease went while the read was out: the entries stay pending, read again after a claim, as
+          // never delivered (their count back to 0, while they are still this consumer's).
+          for (const [id] of entries) this.recount(s, id.toString('latin1'), 0);
+          return undefined;
+        }
         return this.handle(
           s,
           entries.map(([id, fields]) => ({ id: id.toString('latin1'), fields, deliveries: 1 })),

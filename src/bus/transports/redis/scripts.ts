@@ -1,6 +1,6 @@
 /**
  * The Lua scripts the Redis transport runs (each one atomic on the server), the ioredis commands they
- * become (defineScripts: `kbAppend`, `kbState`, `kbReads`, `kbRenew`, `kbRelease`, `kbMembers`) and the parsing
+ * become (defineScripts: `kbAppend`, `kbState`, `kbReads`, `kbRenew`, `kbRelease`, `kbMembers`, `kbRecount`) and the parsing
  * of the progress poll's reply.
  */
 import type { Client, RedisClient } from './client.js';
@@ -116,6 +116,22 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`;
 
 /**
+ * Sets the delivery count of entries ARGV[4..] of group ARGV[1] on stream KEYS[1] to ARGV[3], for those
+ * still pending on consumer ARGV[2] (XCLAIM RETRYCOUNT, to the same consumer): entries it read and did
+ * not hand to its handler. An entry another consumer has claimed since is left to it (claiming it back
+ * would take it out of the new holder's history). Returns how many were set.
+ */
+const RECOUNT_SCRIPT = `
+local set = 0
+for i = 4, #ARGV do
+  if #redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2]) > 0 then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'RETRYCOUNT', ARGV[3], 'JUSTID')
+    set = set + 1
+  end
+end
+return set`;
+
+/**
  * Registers instance ARGV[1] of a group for ARGV[2] ms (KEYS[1], a sorted set by expiry, server time)
  * and the streams ARGV[3..] it reads (KEYS[2]); returns { live instances, streams }.
  */
@@ -141,6 +157,7 @@ export function defineScripts(client: RedisClient): Client {
   client.defineCommand('kbRenew', { numberOfKeys: 1, lua: RENEW_SCRIPT });
   client.defineCommand('kbRelease', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
   client.defineCommand('kbMembers', { numberOfKeys: 2, lua: MEMBERS_SCRIPT });
+  client.defineCommand('kbRecount', { numberOfKeys: 1, lua: RECOUNT_SCRIPT });
   return client as Client;
 }
 

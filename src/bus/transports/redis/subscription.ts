@@ -272,8 +272,12 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
     const acks: string[] = [];
     try {
       for (const raw of batch) {
-        if (this.stopped || !this.owner) break;
         const deliveries = Math.max(1, raw.deliveries);
+        if (this.stopped || !this.owner) {
+          // Not handed: left pending for the next holder, its count as before this read.
+          recount(raw.id, deliveries - 1);
+          continue;
+        }
         if (raw.fields === null) {
           // Deleted (trimmed) while pending: nothing left to handle.
           acks.push(raw.id);
