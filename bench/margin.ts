@@ -23,14 +23,14 @@
  * Before any timing: native equals the reference on every case (within 1e-9), and the peer's first
  * round checks its results against ours (margins within 1e-9 relative, marginals within 1e-9 of the
  * book's margin, scenarios within 1e-9 of their largest); a mismatch fails the section. Each round runs
- * the peer first (the first PEER_ROUNDS rounds), waits QUIET_MS for its process to be gone from the
- * cores, then times, per case, native (the pool's threads), native on one thread where the kernel uses
+ * the peer first (the first PEER_ROUNDS rounds), waits for its process to be gone from the
+ * cores (PeerRounds), then times, per case, native (the pool's threads), native on one thread where the kernel uses
  * the pool, and the bound's yardsticks; every timing of ours and the peer's is the median over BATCHES
  * batches of a case's calls of the time a call, and the rows give the medians over ROUNDS rounds, the
  * ratio to the bound the median of the rounds' ratios.
  */
 import { backends, kernels, type Matrix, matrix } from '../src/api/index.js';
-import { median, medianPerCall, nativeThreads, normal, prng, quiet, timeBest, type BenchRow, type BenchSection } from './lib.js';
+import { median, medianPerCall, nativeThreads, normal, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 import { PeerRounds, peerInputs, peerPython, peerScript, recordPeers } from './peer-env.js';
 
 const SECTION = 'margin';
@@ -54,7 +54,6 @@ const PEER_ROUNDS = 3;
 /** Batches a timing; its median batch gives the time a call. */
 const BATCHES = 7;
 /** How long after the peer's process ends our timing starts. */
-const QUIET_MS = 300;
 /** The multiply-add yardstick: covariance() of ROWS x COLS returns (bench/labeling.ts's). */
 const GRAM = { rows: 2520, cols: 500 };
 
@@ -464,7 +463,6 @@ export const marginSection: BenchSection = {
           peers.round();
           // a peer whose results differ from ours fails the section (a figure of other work is no ratio)
           if (peers.missing.includes('MISMATCH')) throw new Error(`margin bench: ${peers.missing}`);
-          quiet(QUIET_MS);
         }
         list.forEach((c, i) => {
           const n = medianPerCall(c.native, c.calls, BATCHES);

@@ -18,9 +18,8 @@ export const THREADS = 2;
 export const ONE_RING = 1024;
 export const ONE_CALLS = 300;
 export const BATCHES = 5;
-/** Rounds (the peer, then ours); how long after the peer's process ends our timing starts. */
+/** Rounds (the peer, then ours). */
 export const ROUNDS = 3;
-export const QUIET_MS = 300;
 
 export const fmt = (n: number) => n.toLocaleString('en-US');
 export const ms = (x: number) => (x >= 1 ? `${x.toPrecision(3)} ms` : `${(1000 * x).toPrecision(3)} µs`);

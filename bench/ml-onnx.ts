@@ -3,7 +3,7 @@
  * onnxruntime's Python session, timed in the same run (bench/peers/ml_onnx.py in a child process, before
  * each of our rounds), after the LightGBM rows (bench/ml.ts).
  *
- * In rounds of the same scheme as the LightGBM rows' (its peer before ours, QUIET_MS, medians): an MLP 50 -> 64 -> 64 -> 1 (Gemm, Relu, Gemm, Relu, Gemm, Sigmoid; input float32 [batch, 50],
+ * In rounds of the same scheme as the LightGBM rows' (its peer before ours, the wait for quiet cores, medians): an MLP 50 -> 64 -> 64 -> 1 (Gemm, Relu, Gemm, Relu, Gemm, Sigmoid; input float32 [batch, 50],
  * output [batch]) made by the peer with onnx.helper as scripts/ml-fixtures/generate_onnx.py makes its
  * fixtures, its weights seeded (seed 91), saved in the temp folder both sides load it from; its rows:
  * 100,000 x 50 seeded normals (seed 92; no NaN, which an MLP carries through whole).
@@ -37,7 +37,7 @@ import { dirname, join } from 'node:path';
 import type { Matrix } from '../src/api/index.js';
 import { loadModel } from '../src/ml/index.js';
 import { loadOrt, type Ort } from '../src/ml/onnx.js';
-import { median, medianPerCall, normal, prng, quiet, type BenchRow } from './lib.js';
+import { median, medianPerCall, normal, prng, type BenchRow } from './lib.js';
 import {
   agree,
   BATCHES,
@@ -48,7 +48,6 @@ import {
   ONE_CALLS,
   ONE_RING,
   pythonWith,
-  QUIET_MS,
   readF64,
   ROUNDS,
   ROWS,
@@ -175,7 +174,6 @@ export async function onnxRows(): Promise<BenchRow[]> {
     };
     for (let round = 0; round < ROUNDS; round++) {
       peers.round();
-      quiet(QUIET_MS);
       times.predict.push(await medianPerCallAsync(() => batch.predictAsync(X), 1, ONNX_BATCHES));
       times.direct.push(await medianPerCallAsync(() => direct.run(feed), 1, ONNX_BATCHES));
       times.convert.push(medianPerCall(() => new Float32Array(X.data), 1, ONNX_BATCHES));

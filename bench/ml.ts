@@ -28,7 +28,7 @@
  * contributions of the first 1,000 rows (the reference's of its slice) within 1e-9 x max(|x|, 1); a
  * difference throws (the section fails: a figure of other work is no ratio).
  *
- * Each of ROUNDS rounds runs the peer, waits QUIET_MS for its threads to be gone from the cores, then
+ * Each of ROUNDS rounds runs the peer, waits for its threads to be gone from the cores (PeerRounds), then
  * times ours: where one call takes seconds (predict, contributions) one call a round, the one row the
  * median over BATCHES batches of ONE_CALLS calls; ours on 1 thread only in the last round (one call:
  * those are the longest calls of the section). The peer times its own the same way in its process
@@ -47,7 +47,7 @@ import { backends, type Matrix } from '../src/api/index.js';
 import { kernels } from '../src/api/kernels.js';
 import { packLightGbm } from '../src/kernels/ml/ml.js';
 import { loadModel } from '../src/ml/index.js';
-import { median, medianPerCall, normal, prng, quiet, type BenchRow, type BenchSection } from './lib.js';
+import { median, medianPerCall, normal, prng, type BenchRow, type BenchSection } from './lib.js';
 import {
   agree,
   BATCHES,
@@ -59,7 +59,6 @@ import {
   ONE_CALLS,
   ONE_RING,
   pythonWith,
-  QUIET_MS,
   readF64,
   ROUNDS,
   ROWS,
@@ -191,7 +190,6 @@ async function lightgbmRows(python: string): Promise<BenchRow[]> {
     one.predict(slice(X, 0, 1000)); // a first call on the 1-thread model, before its timings
     for (let round = 0; round < ROUNDS; round++) {
       peers.round();
-      quiet(QUIET_MS);
       times.predict.push(once(() => nat.predict(X)));
       times.one.push(medianPerCall((i) => nat.predict(rows[i % ONE_RING]), ONE_CALLS, BATCHES));
       times.packed.push(medianPerCall((i) => packedKernels.lightgbmPredict(packed, rowMatrices[i % ONE_RING]), PACKED_CALLS, BATCHES));
