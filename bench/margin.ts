@@ -53,7 +53,6 @@ const ROUNDS = 5;
 const PEER_ROUNDS = 3;
 /** Batches a timing; its median batch gives the time a call. */
 const BATCHES = 7;
-/** How long after the peer's process ends our timing starts. */
 /** The multiply-add yardstick: covariance() of ROWS x COLS returns (bench/labeling.ts's). */
 const GRAM = { rows: 2520, cols: 500 };
 
