@@ -163,11 +163,11 @@ int main() {
       double best = 1e30;
       size_t orders = 0;
       for (int run = 0; run < 7; run++) {
-        backtest::Output out;
+        backtest::Records records;  // what the addon's call makes (its arrays are written from them)
         const auto t0 = std::chrono::steady_clock::now();
-        const backtest::FaultAt fault = backtest::run(sim, lens.data(), K, out);
+        const backtest::FaultAt fault = backtest::simulate(sim, lens.data(), K, records);
         best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-        orders = out.orders.count();
+        orders = records.orderCount();
         if (!fault.ok()) std::printf("fault %d\n", int(fault.fault));
       }
       if (threads == 1) single = best;

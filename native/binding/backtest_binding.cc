@@ -1,7 +1,7 @@
 // Binding for the backtest family: backtestSimulate(sim, valueGroups) and its Async read the
 // Simulation record (src/kernels/backtest/backtest-records.ts SIMULATION) by name with its generated
 // reader (generated/backtest_records.h: a few dozen fields, microseconds beside a simulation), check it
-// again (backtest::checkSimulation), run backtest::run and return { orders, trades }, or { fault, row,
+// again (backtest::checkSimulation), run backtest::simulate and return { orders, trades }, or { fault, row,
 // col, value } where the simulation stopped (the TS side throws the fault's KernelInputError, one
 // text for every backend); backtestSeries(input, out) makes a result's series from its
 // SeriesInput record, backtestStats(input, periodsPerYear) reads the StatsInput record the same way.
@@ -43,8 +43,8 @@ Read readArguments(const Napi::CallbackInfo& info) {
   return r;
 }
 
-/// The result object: the records' columns, or the fault.
-Napi::Value resultOf(Napi::Env env, const backtest::FaultAt& fault, backtest::Output& out) {
+/// The result object: the records' columns (each written from the chunks' records into its array), or the fault.
+Napi::Value resultOf(Napi::Env env, const backtest::FaultAt& fault, const backtest::Records& records) {
   Napi::Object result = Napi::Object::New(env);
   if (!fault.ok()) {
     result.Set("fault", double(fault.fault));
@@ -53,23 +53,23 @@ Napi::Value resultOf(Napi::Env env, const backtest::FaultAt& fault, backtest::Ou
     result.Set("value", fault.value);
     return result;
   }
-  const auto column = [&](const std::vector<double>& v) {
-    double* data = nullptr;
-    Napi::Float64Array a = newFloat64Array(env, v.size(), data);
-    std::copy(v.begin(), v.end(), data);
-    return a;
-  };
+  const size_t n = records.orderCount(), m = records.tradeCount();
   Napi::Object orders = Napi::Object::New(env);
-  const size_t n = out.orders.count();
-  double* ids = nullptr;
-  Napi::Float64Array id = newFloat64Array(env, n, ids);
-  for (size_t k = 0; k < n; k++) ids[k] = double(k);
+  double* to = nullptr;
+  Napi::Float64Array id = newFloat64Array(env, n, to);
+  for (size_t k = 0; k < n; k++) to[k] = double(k);
   orders.Set("id", id);
-  const std::vector<double>* orderColumns[] = {&out.orders.col,   &out.orders.idx,  &out.orders.size,
-                                               &out.orders.price, &out.orders.fees, &out.orders.side};
-  for (size_t f = 0; f < 6; f++) orders.Set(kOrderFields[f], column(*orderColumns[f]));
+  for (size_t f = 0; f < 6; f++) {
+    Napi::Float64Array a = newFloat64Array(env, n, to);
+    records.orderField(f, to);
+    orders.Set(kOrderFields[f], a);
+  }
   Napi::Object trades = Napi::Object::New(env);
-  for (size_t f = 0; f < backtest::kTradeFields; f++) trades.Set(kTradeFields[f], column(out.trades.fields[f]));
+  for (size_t f = 0; f < backtest::kTradeFields; f++) {
+    Napi::Float64Array a = newFloat64Array(env, m, to);
+    records.tradeField(f, to);
+    trades.Set(kTradeFields[f], a);
+  }
   result.Set("orders", orders);
   result.Set("trades", trades);
   return result;
@@ -78,15 +78,15 @@ Napi::Value resultOf(Napi::Env env, const backtest::FaultAt& fault, backtest::Ou
 Napi::Value simulate(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     const Read r = readArguments(info);
-    backtest::Output out;
-    const backtest::FaultAt fault = backtest::run(r.sim, r.valueGroups, r.G, out);
-    return resultOf(info.Env(), fault, out);
+    backtest::Records records;
+    const backtest::FaultAt fault = backtest::simulate(r.sim, r.valueGroups, r.G, records);
+    return resultOf(info.Env(), fault, records);
   });
 }
 
 /// The async form's records and fault, kept until the promise settles.
 struct Held {
-  backtest::Output out;
+  backtest::Records records;
   backtest::FaultAt fault;
 };
 
@@ -98,10 +98,10 @@ Napi::Value simulateAsync(const Napi::CallbackInfo& info) {
     auto* worker = new KernelWorker(
         info, {}, *sig,
         [r, held]() {
-          held->fault = backtest::run(r.sim, r.valueGroups, r.G, held->out);
+          held->fault = backtest::simulate(r.sim, r.valueGroups, r.G, held->records);
           return Outcome{};
         },
-        [held](Napi::Env env) { return resultOf(env, held->fault, held->out); });
+        [held](Napi::Env env) { return resultOf(env, held->fault, held->records); });
     worker->Queue();
     return worker->promise();
   });

@@ -89,7 +89,26 @@ struct Trades {
   size_t count() const { return fields[0].size(); }
 };
 
-/// What run() writes: the records (the series are made from them on request: series()).
+/// What simulate() writes: the records of each chunk of columns, in column order (vectorbt's order is
+/// theirs in turn). A field of the whole result is the chunks' in turn, written where its reader wants
+/// it (orderField, tradeField: the addon's arrays) with no copy joined in between.
+struct Records {
+  struct Part {
+    Orders orders;
+    Trades trades;
+    size_t positions = 0;  // exit trades' position ids used
+  };
+  std::vector<Part> parts;
+  size_t orderCount() const;
+  size_t tradeCount() const;
+  /// Order field f (0..5: col, idx, size, price, fees, side) of the whole result into `to` (orderCount() values).
+  void orderField(size_t f, double* to) const;
+  /// Trade field f (kTradeFields' order) of the whole result into `to` (tradeCount() values): ids count
+  /// over the whole result, position ids are offset by the parts before.
+  void tradeField(size_t f, double* to) const;
+};
+
+/// What run() writes: the records joined, a vector a field (the series are made from them on request: series()).
 struct Output {
   Orders orders;
   Trades trades;
@@ -154,8 +173,11 @@ uint32_t valueStats();
 bool checkStats(const StatsInput& in, uint32_t want, std::string& argument, std::string& expected);
 
 /// Runs `sim` with value groups `valueGroups` (columns each, summing to cols; a cash group lies in one),
-/// the value groups shared out between threads, into its records (vectorbt's order) and exit trades;
-/// stops at the first fault.
+/// the value groups shared out between threads, into its records (vectorbt's order) and exit trades,
+/// chunk by chunk; stops at the first fault.
+FaultAt simulate(const Simulation& sim, const int32_t* valueGroups, size_t valueGroupCount, Records& out);
+
+/// simulate(), its records joined into `out`.
 FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t valueGroupCount, Output& out);
 
 }  // namespace kernelbus::backtest

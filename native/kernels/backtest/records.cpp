@@ -1,6 +1,7 @@
-// run(): the simulation of each value group and the exit trades vectorbt 1.1.0 derives from its order
-// records (get_exit_trades_nb), value group by value group on the pool's threads, the records joined
-// in order. The twin of src/simulation/records.ts (its series: series.cpp).
+// simulate(): the simulation of each value group and the exit trades vectorbt 1.1.0 derives from its
+// order records (get_exit_trades_nb), value group by value group on the pool's threads, the records
+// kept chunk by chunk (Records: a field of the whole result written where its reader wants it); run():
+// the same joined. The twin of src/simulation/records.ts (its series: series.cpp).
 #include <algorithm>
 #include <cmath>
 
@@ -23,7 +24,9 @@ struct Chunk {
   FaultAt fault;
 };
 
-void append(std::vector<double>& to, const std::vector<double>& from) { to.insert(to.end(), from.begin(), from.end()); }
+/// The order fields in Records::orderField's numbering (`o.*kOrderColumns[f]`).
+constexpr std::vector<double> Orders::*kOrderColumns[] = {&Orders::col,   &Orders::idx,  &Orders::size,
+                                                          &Orders::price, &Orders::fees, &Orders::side};
 
 /// Exit trades of one column's records (vectorbt's get_exit_trades_nb): `list`[from..to), or the
 /// records from..to themselves where `list` is null; position ids from `parent`.
@@ -112,7 +115,7 @@ void chunkTrades(const Simulation& sim, Chunk& ch) {
 
 }  // namespace
 
-FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output& out) {
+FaultAt simulate(const Simulation& sim, const int32_t* valueGroups, size_t G, Records& out) {
   // value group g: its columns and the cash groups they hold (a cash group lies in one value group)
   std::vector<size_t> firstCol(G + 1), firstGroup(G + 1);
   for (size_t g = 0, col = 0, cashGroup = 0; g < G; g++) {
@@ -155,51 +158,59 @@ FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output&
       chunkTrades(sim, ch);
     }
   });
-  // join the chunks' records in order: ids and position ids count over the whole result
-  size_t orders = 0, trades = 0;
-  for (const Chunk& ch : chunks) {
+  for (const Chunk& ch : chunks)
     if (!ch.fault.ok()) return ch.fault;
-    orders += ch.orders.count();
-    trades += ch.trades.count();
+  out.parts.clear();
+  out.parts.reserve(chunks.size());
+  for (Chunk& ch : chunks) out.parts.push_back(Records::Part{std::move(ch.orders), std::move(ch.trades), ch.positions});
+  return FaultAt{};
+}
+
+size_t Records::orderCount() const {
+  size_t n = 0;
+  for (const Part& p : parts) n += p.orders.count();
+  return n;
+}
+
+size_t Records::tradeCount() const {
+  size_t n = 0;
+  for (const Part& p : parts) n += p.trades.count();
+  return n;
+}
+
+void Records::orderField(size_t f, double* to) const {
+  for (const Part& p : parts) to = std::copy((p.orders.*kOrderColumns[f]).begin(), (p.orders.*kOrderColumns[f]).end(), to);
+}
+
+void Records::tradeField(size_t f, double* to) const {
+  size_t at = 0, positions = 0;
+  for (const Part& p : parts) {
+    const std::vector<double>& v = p.trades.fields[f];
+    double* part = to + at;
+    if (f == 0)
+      for (size_t r = 0; r < v.size(); r++) part[r] = double(at + r);
+    else if (f == 13)
+      for (size_t r = 0; r < v.size(); r++) part[r] = v[r] + double(positions);
+    else
+      std::copy(v.begin(), v.end(), part);
+    at += v.size();
+    positions += p.positions;
   }
-  if (chunks.size() == 1) {
-    out.orders = std::move(chunks[0].orders);
-    out.trades = std::move(chunks[0].trades);
-    return FaultAt{};
+}
+
+FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output& out) {
+  Records records;
+  const FaultAt fault = simulate(sim, valueGroups, G, records);
+  if (!fault.ok()) return fault;
+  for (size_t f = 0; f < 6; f++) {
+    std::vector<double>& v = out.orders.*kOrderColumns[f];
+    v.resize(records.orderCount());
+    records.orderField(f, v.data());
   }
-  // a field at a time on the pool's threads (each field's fresh memory faulted in and written by
-  // one thread): the orders' 6 fields, then the trades' (ids counted over the result, position ids
-  // offset by the chunks before)
-  std::vector<double>* orderFields[] = {&out.orders.col,   &out.orders.idx,  &out.orders.size,
-                                        &out.orders.price, &out.orders.fees, &out.orders.side};
-  parallelForChunks(6 + kTradeFields, 1, [&](size_t begin, size_t end) {
-    for (size_t f = begin; f < end; f++) {
-      if (f < 6) {
-        std::vector<double>& to = *orderFields[f];
-        to.reserve(orders);
-        for (Chunk& ch : chunks) {
-          std::vector<double>* of[] = {&ch.orders.col, &ch.orders.idx, &ch.orders.size, &ch.orders.price, &ch.orders.fees, &ch.orders.side};
-          append(to, *of[f]);
-          *of[f] = std::vector<double>{};
-        }
-        continue;
-      }
-      const size_t t = f - 6;
-      std::vector<double>& to = out.trades.fields[t];
-      to.reserve(trades);
-      size_t positions = 0;
-      for (Chunk& ch : chunks) {
-        const size_t base = to.size();
-        append(to, ch.trades.fields[t]);
-        if (t == 0)
-          for (size_t r = base; r < to.size(); r++) to[r] = double(r);
-        if (t == 13)
-          for (size_t r = base; r < to.size(); r++) to[r] += double(positions);
-        positions += ch.positions;
-        ch.trades.fields[t] = std::vector<double>{};
-      }
-    }
-  });
+  for (size_t f = 0; f < kTradeFields; f++) {
+    out.trades.fields[f].resize(records.tradeCount());
+    records.tradeField(f, out.trades.fields[f].data());
+  }
   return FaultAt{};
 }
 
