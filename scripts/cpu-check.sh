@@ -7,7 +7,7 @@
 #   scripts/cpu-check.sh [runs per fuzz target after its seeds = 100 | --no-fuzz]
 # 1. scripts/native-check.mjs over this checkout's addon (build/Release, g++) under Haswell and qemu64:
 #    the level the addon picks there (--simd), every kernel against the reference, and the digest of
-#    every native output equal to the host's. The C library's exp, log and pow take other paths on a
+#    every native output equal to the host's (not its thread-count check: --no-threads). The C library's exp, log and pow take other paths on a
 #    CPU without FMA (glibc's ifuncs), which can change a last bit: there the host's digest is taken
 #    with glibc told to ignore FMA and AVX2 (GLIBC_TUNABLES), so any difference left is ours.
 # 2. the libFuzzer targets (clang), built with UBSan alone (ASan's shadow memory is more than qemu-user
@@ -45,7 +45,7 @@ echo "cpu-check: host, glibc without FMA: $(tail -1 "$log/host-nofma.log")"
 models=("$haswell avx2 host" "qemu64 baseline host-nofma")
 for entry in "${models[@]}"; do
   read -r model level host <<<"$entry"
-  { qemu-x86_64 -cpu "$model" "$node" scripts/native-check.mjs --simd "$level" "${cases[@]}" >"$log/$level.log" 2>&1; echo $? >"$log/$level.rc"; } &
+  { qemu-x86_64 -cpu "$model" "$node" scripts/native-check.mjs --simd "$level" --no-threads "${cases[@]}" >"$log/$level.log" 2>&1; echo $? >"$log/$level.rc"; } &
 done
 wait
 for entry in "${models[@]}"; do
