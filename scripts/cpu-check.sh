@@ -7,9 +7,10 @@
 #   scripts/cpu-check.sh [runs per fuzz target after its seeds = 100 | --no-fuzz]
 # 1. scripts/native-check.mjs over this checkout's addon (build/Release, g++) under Haswell and qemu64:
 #    the level the addon picks there (--simd), every kernel against the reference, and the digest of
-#    every native output equal to the host's (not its thread-count check: --no-threads). The C library's exp, log and pow take other paths on a
-#    CPU without FMA (glibc's ifuncs), which can change a last bit: there the host's digest is taken
-#    with glibc told to ignore FMA and AVX2 (GLIBC_TUNABLES), so any difference left is ours.
+#    every native output equal to the host's (not its thread-count check: --no-threads). The C
+#    library's exp, log and pow take other paths on a CPU without FMA (glibc's ifuncs), which can
+#    change a last bit: there the host's digest is taken with glibc told to ignore FMA and AVX2
+#    (GLIBC_TUNABLES), so any difference left is ours.
 # 2. the libFuzzer targets (clang), built with UBSan alone (ASan's shadow memory is more than qemu-user
 #    can map) in $KERNELBUS_FUZZ_QEMU_BUILD (default build-fuzz-qemu/), each its seeds and then a seeded
 #    search of a fixed count (native/fuzz/run.sh --runs) under Haswell and Nehalem (libFuzzer's own

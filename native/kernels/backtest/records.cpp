@@ -14,13 +14,11 @@ namespace kernelbus::backtest {
 
 namespace {
 
-/// One chunk of value groups: its bounds, its cash groups' runs, then their records joined in order.
-struct Chunk {
+/// One chunk of value groups: its bounds, its cash groups' runs, then their records joined in order
+/// (the part of the result it becomes).
+struct Chunk : Records::Part {
   ChunkBounds bounds;
   std::vector<GroupRun> runs;
-  Orders orders;
-  Trades trades;
-  size_t positions = 0;  // exit trades' position ids used
   FaultAt fault;
 };
 
@@ -162,7 +160,7 @@ FaultAt simulate(const Simulation& sim, const int32_t* valueGroups, size_t G, Re
     if (!ch.fault.ok()) return ch.fault;
   out.parts.clear();
   out.parts.reserve(chunks.size());
-  for (Chunk& ch : chunks) out.parts.push_back(Records::Part{std::move(ch.orders), std::move(ch.trades), ch.positions});
+  for (Chunk& ch : chunks) out.parts.push_back(std::move(static_cast<Records::Part&>(ch)));
   return FaultAt{};
 }
 
