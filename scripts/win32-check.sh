@@ -136,7 +136,10 @@ else
 fi
 # 5. The gateway: the dashboard page and a WebSocket frame served by node.exe, fetched from this host.
 # The demo runs 12 s: under load node.exe under Wine takes seconds to start, and a 6 s demo had closed
-# its server before the fetch (ECONNREFUSED, once, with other work on the two cores).
+# its server before the fetch (ECONNREFUSED, once, with other work on the two cores). The log emptied
+# first: the background job's own redirect may come after the loop's first read, which then found the
+# last run's URL (ECONNREFUSED on a dead port, beside arm64-check's qemu).
+: >"$scratch/demo-dashboard.log"
 "$wine" "$node_dir/bin/node.exe" "$(winpath "$pkg/bin/kernelbus.js")" demo --dashboard 0 --seconds 12 --symbols 10 --rate 2000 \
   >"$scratch/demo-dashboard.log" 2>&1 &
 demo_pid=$!

@@ -19,6 +19,7 @@ namespace kernelbus::binding {
 struct EntrySignature {
   std::string kernel;                  // the descriptor's name: faults are formatted from it in TS
   std::vector<std::string> arguments;  // each argument's name, in order
+  const void* entry = nullptr;         // the entry's pointer (entry.h kEntry), read by its type's Call
   /// The name of argument `at` (with `[element]` for a panel of a list).
   std::string argument(int at, int element) const;
 };

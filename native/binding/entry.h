@@ -281,11 +281,13 @@ Napi::Object newColumns(Napi::Env env, size_t rows, std::array<double*, std::siz
   return out;
 }
 
-/// A counted entry `C` (entry.hpp) called now: count(), then its columns allocated by V8 and filled.
-template <auto Entry, typename C, typename Values>
-Napi::Value countNow(const Napi::CallbackInfo& info, const EntrySignature& sig, const Values& values) {
+/// A counted entry (entry.hpp: `count`, a member of class C) called now: count(), then its columns
+/// allocated by V8 and filled.
+template <typename F, typename Values>
+Napi::Value countNow(const Napi::CallbackInfo& info, const EntrySignature& sig, F count, const Values& values) {
+  using C = typename EntryTraits<F>::Class;
   C entry;
-  const Outcome outcome = std::apply([&](const auto&... a) { return (entry.*Entry)(a...); }, values);
+  const Outcome outcome = std::apply([&](const auto&... a) { return (entry.*count)(a...); }, values);
   if (!outcome.ok()) throw entryError(info.Env(), sig, outcome);
   std::array<double*, std::size(C::kColumns)> data{};
   Napi::Object out = newColumns<C>(info.Env(), entry.rows(), data);
@@ -293,19 +295,21 @@ Napi::Value countNow(const Napi::CallbackInfo& info, const EntrySignature& sig, 
   return out;
 }
 
-/// A counted entry `C` on the thread pool: count() and fill() into memory of its own there, the columns
+/// A counted entry on the thread pool: count() and fill() into memory of its own there, the columns
 /// allocated and copied on the JS thread (one row a bar or a bucket: a few).
-template <auto Entry, typename C, typename Values>
-Napi::Value countAsync(const Napi::CallbackInfo& info, const std::vector<Napi::Value>& held, const EntrySignature& sig, Values values) {
+template <typename F, typename Values>
+Napi::Value countAsync(const Napi::CallbackInfo& info, const std::vector<Napi::Value>& held, const EntrySignature& sig, F count,
+                       Values values) {
+  using C = typename EntryTraits<F>::Class;
   struct Result {
     size_t rows = 0;
     std::vector<double> columns;  // the columns one after another, `rows` values each
   };
   auto result = std::make_shared<Result>();
   constexpr size_t kCount = std::size(C::kColumns);
-  auto work = [values = std::move(values), result]() -> Outcome {
+  auto work = [count, values = std::move(values), result]() -> Outcome {
     C entry;
-    const Outcome outcome = std::apply([&](const auto&... a) { return (entry.*Entry)(a...); }, values);
+    const Outcome outcome = std::apply([&](const auto&... a) { return (entry.*count)(a...); }, values);
     if (!outcome.ok()) return outcome;
     result->rows = entry.rows();
     result->columns.resize(kCount * result->rows);
@@ -329,12 +333,18 @@ Napi::Value countAsync(const Napi::CallbackInfo& info, const std::vector<Napi::V
   return promise;
 }
 
-/// The JS function of `Entry`: arity, the arguments by type, then the entry now (throwing what it
-/// refused) or on the thread pool (a Promise rejected with it).
-template <auto Entry, bool Async>
+/// Where an entry's pointer lives for the life of the process: EntrySignature::entry points here.
+template <auto Entry>
+inline constexpr auto kEntry = Entry;
+
+/// The JS function of the entries of type F (a function pointer, or a counted entry's member pointer):
+/// arity, the arguments by type, then the entry the signature holds, now (throwing what it refused) or
+/// on the thread pool (a Promise rejected with it). One instantiation per type, not per entry: the
+/// indicators' 80 entries share a handful (the binding's compile time).
+template <typename F, bool Async>
 Napi::Value Call(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    using Traits = EntryTraits<decltype(Entry)>;
+    using Traits = EntryTraits<F>;
     const EntrySignature& sig = *static_cast<const EntrySignature*>(info.Data());
     // trailing optional arguments: fewer than the required ones, or more than all, is the wrong count
     if (info.Length() < Traits::kRequired || info.Length() > Traits::kJsArity) {
@@ -346,13 +356,13 @@ Napi::Value Call(const Napi::CallbackInfo& info) {
     readPass<1>(info, sig, values, held, all);
     readPass<2>(info, sig, values, held, all);
     readPass<3>(info, sig, values, held, all);
-    using C = typename Traits::Class;
-    if constexpr (std::is_void_v<C>) {
-      return complete<Async>(info, held, sig, [values = std::move(values)]() { return std::apply(Entry, values); });
+    const F entry = *static_cast<const F*>(sig.entry);
+    if constexpr (std::is_void_v<typename Traits::Class>) {
+      return complete<Async>(info, held, sig, [entry, values = std::move(values)]() { return std::apply(entry, values); });
     } else if constexpr (Async) {
-      return countAsync<Entry, C>(info, held, sig, std::move(values));
+      return countAsync(info, held, sig, entry, std::move(values));
     } else {
-      return countNow<Entry, C>(info, sig, values);
+      return countNow(info, sig, entry, values);
     }
   });
 }
@@ -382,10 +392,12 @@ Napi::Array recordLayout(Napi::Env env, std::index_sequence<I...>) {
 /// parameters carries `records` (recordLayout): how the caller spreads them into arguments.
 template <auto Entry>
 void exportEntry(Napi::Env env, Napi::Object exports, const std::string& name, const EntrySignature& sig) {
-  using Traits = EntryTraits<decltype(Entry)>;
-  void* data = const_cast<EntrySignature*>(&sig);
-  Napi::Function sync = Napi::Function::New<Call<Entry, false>>(env, name, data);
-  Napi::Function async = Napi::Function::New<Call<Entry, true>>(env, name + "Async", data);
+  using F = decltype(Entry);
+  using Traits = EntryTraits<F>;
+  auto* data = const_cast<EntrySignature*>(&sig);
+  data->entry = &kEntry<Entry>;
+  Napi::Function sync = Napi::Function::New<Call<F, false>>(env, name, data);
+  Napi::Function async = Napi::Function::New<Call<F, true>>(env, name + "Async", data);
   if constexpr (Traits::kJsArity != Traits::kArity) {
     const Napi::Array layout = recordLayout<typename Traits::Values>(env, std::make_index_sequence<Traits::kArity>{});
     sync.Set("records", layout);
