@@ -68,9 +68,23 @@ function buildPrebuild() {
   }
   symlinkSync(join(repo, 'node_modules'), join(src, 'node_modules'));
   const t = Date.now();
-  // as the release workflow: the Linux prebuild without BLAS (it would need libopenblas everywhere)
-  const env = { ...process.env, KERNELBUS_BUILD_BLAS: process.platform === 'linux' ? 'OFF' : 'AUTO', CMAKE_BUILD_PARALLEL_LEVEL: '2' };
-  const r = run('npx', ['prebuildify', '--napi', '--strip', '--tag-libc', '--node-gyp', 'native/tools/cmake-js-as-node-gyp.mjs'], { cwd: src, env, allowFail: true });
+  // as the release workflow: the Linux prebuild without BLAS (it would need libopenblas everywhere).
+  // Symlinks preserved (cmake-js is the main module of its process): cmake-js and node-addon-api name
+  // their headers through src/node_modules (the link), not the checkout's, so the compile lines read as
+  // build:native's relative to their build folders (CCACHE_BASEDIR, .ci/run), and the objects but the
+  // BLAS ones come from its ccache.
+  const env = {
+    ...process.env,
+    KERNELBUS_BUILD_BLAS: process.platform === 'linux' ? 'OFF' : 'AUTO',
+    CMAKE_BUILD_PARALLEL_LEVEL: '2',
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --preserve-symlinks --preserve-symlinks-main`.trim(),
+  };
+  const prebuildify = join(src, 'node_modules', 'prebuildify', 'bin.js'); // npx (a symlink itself) fails with --preserve-symlinks-main
+  const r = run(process.execPath, [prebuildify, '--napi', '--strip', '--tag-libc', '--node-gyp', 'native/tools/cmake-js-as-node-gyp.mjs'], {
+    cwd: src,
+    env,
+    allowFail: true,
+  });
   if (r.status !== 0) {
     console.log(r.stdout.slice(-4000), r.stderr.slice(-4000));
     throw new Error('tarball-test: prebuildify failed');
