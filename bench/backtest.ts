@@ -36,6 +36,8 @@ const T = 2520;
 const K = 1000;
 const ROUNDS = 3;
 const RUNS = 5;
+/** Runs a timing of the thread-scaling rows: a collection every few calls (each result's external memory) falls on either. */
+const SCALING_RUNS = 15;
 
 /** The python of the vectorbt peer: KERNELBUS_VBT_PYTHON, the peers' venv (npm run bench:peers), or the vectorbt venv of scripts/setup-vbt.sh. */
 function vbtPython(): string | undefined {
@@ -160,7 +162,7 @@ export const backtestSection: BenchSection = {
         for (const [name, c] of Object.entries(cases)) ours[name].push(timeMedian(() => c.ours(nat), RUNS));
         for (const s of scaling) {
           const order = round % 2 === 0 ? ([s.two, s.one] as const) : ([s.one, s.two] as const);
-          for (const times of order) times.push(timeMedian(() => scaled(s.name, times === s.one ? one : nat), RUNS));
+          for (const times of order) times.push(timeMedian(() => scaled(s.name, times === s.one ? one : nat), SCALING_RUNS));
         }
         if (python && !peerMissing) {
           const got = peerWaits.round((env) => peerRound(python, file, env));
@@ -254,7 +256,7 @@ export const backtestSection: BenchSection = {
         unit: 'ms',
         ratio: scale,
         baseline: `1 thread / ${threads} threads${s.name === MCVAR ? ' (the yardstick)' : ` (target: within 10% of monteCarloVar's ${mcScale.toFixed(2)}x: ${(scale / mcScale).toFixed(2)} of it)`}`,
-        note: `${threads} threads: ${median(s.two).toPrecision(3)} ms, timed back to back with 1 thread in each round`,
+        note: `${threads} threads: ${median(s.two).toPrecision(3)} ms, timed back to back with 1 thread in each round (medians of ${SCALING_RUNS} calls)`,
       });
     }
     return rows;
