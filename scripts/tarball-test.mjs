@@ -70,9 +70,9 @@ function buildPrebuild() {
   const t = Date.now();
   // as the release workflow: the Linux prebuild without BLAS (it would need libopenblas everywhere).
   // Symlinks preserved (cmake-js is the main module of its process): cmake-js and node-addon-api name
-  // their headers through src/node_modules (the link), not the checkout's, so the compile lines read as
-  // build:native's relative to their build folders (CCACHE_BASEDIR, .ci/run), and the objects but the
-  // BLAS ones come from its ccache.
+  // their headers through the scratch copy's node_modules link, not the checkout's, so the compile
+  // lines read as build:native's relative to their build folders (CCACHE_BASEDIR, .ci/run), and the
+  // objects but the BLAS ones come from its ccache.
   const env = {
     ...process.env,
     KERNELBUS_BUILD_BLAS: process.platform === 'linux' ? 'OFF' : 'AUTO',
