@@ -3,8 +3,8 @@
  * docs/*.md type-checks under `strict` against the built package, and those that need no server run
  * (their types stripped by esbuild, under node, in a project holding the package as a user installs it);
  * every `kernelbus` line of their shell blocks that needs no server runs as written from a project
- * holding the package's examples
- * (the `--redis` ones run in test/redis-e2e/docs.test.ts); every repository path they name exists.
+ * holding the package's examples (the `--redis` ones run in test/redis-e2e/docs.test.ts); every
+ * repository path they name exists.
  * A block that needs data or setup names a prelude (test/docs/preludes/) in the `<!-- doctest: ... -->`
  * comment before it (test/docs/blocks.ts).
  */
