@@ -69,6 +69,8 @@ interface CallCase {
   fresh?: boolean;
   /** The API call with the caller's output (the `out` option: a result of an earlier call). */
   out?: (k: Api.Kernels, out: never) => unknown;
+  /** The API call with its input made at each call (a new small array: V8 keeps it in its heap). */
+  freshInput?: (k: Api.Kernels) => unknown;
   target?: string;
 }
 
@@ -116,6 +118,8 @@ export const callsSection: BenchSection = {
         api: (k) => k.normalCdf(x1),
         addon: [{ kernel: 'normalCdf', args: [x1] }],
         size: 1,
+        freshInput: (k) => k.normalCdf(Float64Array.of(0.3)),
+        target: 'target <= 0.6 us',
       },
       {
         name: 'valueAtRisk() of 252 returns',
@@ -213,6 +217,7 @@ export const callsSection: BenchSection = {
       if (c.fresh) subjects.fresh = entryCall(c.addon[0].kernel, c.addon[0].args, true);
       const withOut = c.out && outCall(c.out, c.api(native));
       if (withOut) subjects.out = withOut;
+      if (c.freshInput) subjects.freshInput = () => c.freshInput!(native);
       const t = perCall(subjects);
       const own = t.noop === undefined ? undefined : Math.max(t.addon - entries.length * t.noop, 0);
       const allocation = c.fresh ? ` (${(t.fresh - t.addon).toFixed(2)} us of it the allocation of its output)` : '';
@@ -222,6 +227,8 @@ export const callsSection: BenchSection = {
         const over = own === undefined ? '' : `: ${(t.out - own).toFixed(2)} us over the kernel's ${own.toFixed(2)} us`;
         row("native, caller's out", t.out, `the \`out\` option, a result of an earlier call filled again${over}`);
       }
+      if (t.freshInput !== undefined)
+        row('native, a fresh input', t.freshInput, "its input a new Float64Array at each call (in V8's heap, copied off it for the addon)");
       row('reference', t.reference);
       row('auto', t.auto, `'auto' picks ${autoBackend(c.kernel as Families.KernelName, c.size).name}`);
       row('addon call', t.addon, `the addon's ${c.addon.map((e) => e.kernel).join(' + ')} with its arguments made once`);

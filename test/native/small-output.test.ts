@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/backends/native/binding.js';
-import { kernels } from '../../src/index.js';
+import { kernels, matrix } from '../../src/index.js';
 import { inCI } from '../helpers/backends.js';
 
 const suite = loadNative().binding || inCI ? describe : describe.skip;
@@ -26,5 +26,29 @@ suite('small native outputs', () => {
     expect(results.map((r) => Array.from(r))).toEqual(before);
     const buffers = new Set(results.filter((r) => r.length > 0).map((r) => r.buffer));
     expect(buffers.size).toBe(9);
+  });
+});
+
+suite('small native inputs', () => {
+  it("are read from a copy: the reference values, two small inputs in one call, the caller's arrays untouched", () => {
+    const native = kernels({ backend: 'native' });
+    const reference = kernels({ backend: 'reference' });
+    for (let n = 1; n <= 9; n++) {
+      // a covariance of n x n and n weights: two small inputs of one call (n <= 2), then larger ones
+      const cov = native.covariance(
+        matrix(
+          Float64Array.from({ length: 6 * n }, (_, i) => Math.sin(i * 1.7 + n) / 50),
+          6,
+          n,
+        ),
+      );
+      const weights = Float64Array.from({ length: n }, (_, i) => (i + 1) / ((n * (n + 1)) / 2));
+      const kept = Array.from(weights);
+      expect(native.portfolioVolatility(cov, weights)).toBe(reference.portfolioVolatility(cov, weights));
+      expect(Array.from(weights)).toEqual(kept);
+      const x = Float64Array.from({ length: n }, (_, i) => i / 4 - 1);
+      expect(Array.from(native.normalCdf(x))).toEqual(Array.from(reference.normalCdf(x)));
+      expect(Array.from(x)).toEqual(Array.from({ length: n }, (_, i) => i / 4 - 1));
+    }
   });
 });

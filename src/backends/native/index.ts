@@ -278,10 +278,30 @@ function callEntry(entry: KernelEntry, args: readonly unknown[], lead: number, k
  * in the heap. One array serves every kernel: no JS runs between the addon's write and the copy.
  */
 const ON_HEAP_VALUES = 8;
-const SMALL_OUTPUTS = (() => {
+/** Views of n = 0..ON_HEAP_VALUES values of one fresh off-heap array. */
+const offHeapViews = (): Float64Array[] => {
   const small = new Float64Array(new ArrayBuffer(ON_HEAP_VALUES * 8));
   return Array.from({ length: ON_HEAP_VALUES + 1 }, (_, n) => small.subarray(0, n));
-})();
+};
+const SMALL_OUTPUTS = offHeapViews();
+/**
+ * The same for the inputs, one array per leading argument: a caller's small Float64Array (a fresh one
+ * a call, as an engine passes it, lives in V8's heap) is copied into its view before the call, so the
+ * addon never moves the caller's memory (normalCdf of one fresh value: see bench/calls.ts).
+ */
+const SMALL_INPUTS = Array.from({ length: 4 }, offHeapViews);
+
+/** Replaces each of the first `lead` arguments of `args` (the call's own array) that is a small Float64Array by its copy off the heap. */
+function smallInputsOffHeap(args: unknown[], lead: number): void {
+  for (let i = Math.min(lead, SMALL_INPUTS.length); i-- > 0; ) {
+    const a = args[i];
+    if (a instanceof Float64Array && a.length <= ON_HEAP_VALUES) {
+      const copy = SMALL_INPUTS[i][a.length];
+      for (let j = 0; j < a.length; j++) copy[j] = a[j]; // (set() costs more at this size)
+      args[i] = copy;
+    }
+  }
+}
 
 /** The sync and promise variants of a family's fixed-layout kernels. */
 export interface FixedKernels {
@@ -320,8 +340,12 @@ export function fixedKernels(b: NativeBinding, specs: Readonly<Record<string, Ou
       // a small output written off-heap, then copied into a fresh one (ON_HEAP_VALUES)
       const out = mine ?? (copied ? SMALL_OUTPUTS[n] : fresh(b, new Float64Array(n)));
       const entry = b[call] as KernelEntry;
-      if (layout) entry(...entryArgs(layout, args, leadOf(args, mine), k, scratch, out));
-      else callEntry(entry, args, leadOf(args, mine), k, scratch, out);
+      const lead = leadOf(args, mine);
+      if (layout) entry(...entryArgs(layout, args, lead, k, scratch, out));
+      else {
+        smallInputsOffHeap(args, lead);
+        callEntry(entry, args, lead, k, scratch, out);
+      }
       return copied ? out.slice() : out;
     };
     async[name] = async (...args) => {
