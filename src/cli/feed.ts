@@ -29,6 +29,7 @@ import { connectRedisBus, DEFAULT_GRACE_MS, DEFAULT_SHARDS, streamKeyPattern, un
 import { OutageWatch, transportLog } from './outages.js';
 import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, startMetrics } from './observe.js';
 import { alignOptions, flag, parseCommand, parseNumber } from './options.js';
+import { lowerPriority } from './priority.js';
 import { fmt } from './summary.js';
 
 /** `kernelbus feed --help`. */
@@ -74,6 +75,9 @@ ${TAPE_USAGE}${BAR_USAGE}  --loop              replay the tape again and again (
   --no-pack           one Redis entry per frame (a symbol's trades of one flush) rather than one packed
                       entry per stream and flush (docs/wire-format.md#packed-entries): for consumers
                       that do not read packed entries
+  --nice n            the feed's scheduling priority as a nice value, 0 to 19 (default 10): on a machine
+                      it shares with the engines it feeds, they get a core first; 0 keeps the priority it
+                      was started with (docs/operations.md#few-cores)
   --json              print the summary as one JSON document (the other lines go to stderr)
   --grace-ms ms       after SIGINT/SIGTERM, how long to wait for Redis to store what is published (default ${DEFAULT_GRACE_MS})
 ${METRICS_USAGE}${LOG_USAGE}`,
@@ -85,6 +89,9 @@ ${METRICS_USAGE}${LOG_USAGE}`,
  * Redis published in 1.69 s with 4,096 against 2.02 s with 1,024 (16,384: 1.70 s).
  */
 const FEED_MAX_BATCH = 4096;
+
+/** The feed's nice value unless --nice says otherwise (./priority.ts). */
+export const DEFAULT_NICE = 10;
 
 /** The flags of `kernelbus feed`. */
 const FLAGS = {
@@ -102,6 +109,7 @@ const FLAGS = {
   'no-watermarks': flag.boolean(),
   'no-pack': flag.boolean(),
   'idle-watermark-ms': flag.optionalNumber(0, 60_000),
+  nice: flag.number(DEFAULT_NICE, 0, 19, true),
   json: flag.boolean(),
   'grace-ms': flag.number(DEFAULT_GRACE_MS, 0, 3_600_000),
   ...METRICS_FLAGS,
@@ -110,17 +118,21 @@ const FLAGS = {
 
 /**
  * Runs the feed with command-line arguments (without `feed`) and returns the exit code: 0, 1 when Redis
- * cannot be reached; throws KernelInputError for a bad option. Output goes to `out`.
+ * cannot be reached; throws KernelInputError for a bad option. Output goes to `out`. `ownProcess`: the
+ * feed is the process (the CLI), so --nice lowers its priority; a caller running it in its own process
+ * (a test) keeps its priority.
  */
 export async function runFeed(
   argv: string[],
   out: NodeJS.WritableStream = process.stdout,
   signal?: AbortSignal,
   err: NodeJS.WritableStream = process.stderr,
+  { ownProcess = false }: { ownProcess?: boolean } = {},
 ): Promise<number> {
   const parsed = parseCommand(argv, FLAGS, { help: () => out.write(FEED_USAGE) });
   if (!parsed) return 0;
   const v = parsed.values;
+  if (ownProcess && v.nice > 0) lowerPriority(v.nice);
   const tape = replaying(v);
   const symbols = tape ? undefined : parseNumber(v.symbols, 100, '--symbols', 1, 100_000, true);
   const filter = tape && v.symbols !== undefined ? parseSymbolList(v.symbols) : undefined;

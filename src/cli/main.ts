@@ -136,7 +136,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'feed': {
         const { runFeed } = await import('./feed.js');
-        return await runFeed(rest);
+        return await runFeed(rest, process.stdout, undefined, process.stderr, { ownProcess: true });
       }
       case 'engine': {
         const { runEngine } = await import('./engine.js');

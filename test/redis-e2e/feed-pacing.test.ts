@@ -3,7 +3,8 @@
  * timers, so its CPU time (utime + stime from /proc/<pid>/stat) over a few seconds is a small fraction of
  * the wall time, where the setImmediate loop it replaces used a whole core.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { client, closeAll, describeRedis, RedisServer, sleep, tearDown } from '../helpers/redis.js';
 import { Command, killAll } from './helpers.js';
@@ -49,6 +50,30 @@ describeRedis('feed pacing', () => {
       expect(rate).toBeGreaterThan(950);
       expect(rate).toBeLessThan(1010);
       console.log(`[feed] --rate 1000: ${cores.toFixed(3)} cores, ${rate.toFixed(0)} trades/s`);
+    },
+    30_000,
+  );
+
+  /** The nice value of each thread of process `pid` (/proc/<pid>/task/<tid>/stat, field 19). */
+  const threadNices = (pid: number): number[] =>
+    readdirSync(`/proc/${pid}/task`).map((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+
+  it.runIf(process.platform === 'linux')(
+    'the feed yields the cores: every thread at nice 10 by default, as started with --nice 0',
+    async () => {
+      const own = getPriority();
+      const lowered = new Command(['feed', '--redis', server.url(), '--rate', '1000', '--seconds', '20', '--symbols', '5']);
+      const kept = new Command(['feed', '--redis', server.url(), '--rate', '1000', '--seconds', '20', '--symbols', '5', '--nice', '0']);
+      await lowered.waitFor(/^kernelbus feed: 5 symbols/m);
+      await kept.waitFor(/^kernelbus feed: 5 symbols/m);
+      const nices = threadNices(lowered.child.pid!);
+      expect(nices.length).toBeGreaterThan(4); // the main thread, V8's and libuv's workers
+      expect(new Set(nices)).toEqual(new Set([Math.max(own, 10)]));
+      expect(new Set(threadNices(kept.child.pid!))).toEqual(new Set([own]));
+      await Promise.all([lowered.stop(), kept.stop()]);
     },
     30_000,
   );
