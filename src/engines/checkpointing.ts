@@ -153,6 +153,8 @@ export interface EngineResume {
 export class Checkpointing {
   /** stream -> its checkpoint state. */
   private readonly ckpt = new Map<string, StreamCheckpointState>();
+  /** The same states in an array: resumeAll()'s check before every delivery, with no iterator. */
+  private readonly states: StreamCheckpointState[] = [];
   private readonly stores: CheckpointStore[] = [];
   readonly counts = {
     checkpoints: 0,
@@ -216,7 +218,7 @@ export class Checkpointing {
           this.stores.push(store);
         }
         for (const stream of bus.streams(name, type)) {
-          this.ckpt.set(stream, {
+          const state: StreamCheckpointState = {
             store,
             bus: name,
             type,
@@ -228,7 +230,9 @@ export class Checkpointing {
             failures: new Map(),
             chains: new Map(),
             releasedAt: undefined,
-          });
+          };
+          this.ckpt.set(stream, state);
+          this.states.push(state);
         }
       }
     }
@@ -348,9 +352,12 @@ export class Checkpointing {
    */
   resumeAll(): Promise<void> | undefined {
     if (this.resumingAll) return this.resumingAll;
+    const { states } = this;
+    let due = false;
+    for (let i = 0; i < states.length && !due; i++) due = states[i].epoch !== states[i].leases;
+    if (!due) return undefined;
     const moved: [string, StreamCheckpointState, number][] = [];
     for (const [stream, state] of this.ckpt) if (state.epoch !== state.leases) moved.push([stream, state, state.leases]);
-    if (moved.length === 0) return undefined;
     const all = (async () => {
       await this.checkConfig();
       const tally = newTally();
