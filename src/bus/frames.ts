@@ -419,8 +419,11 @@ function f64(bytes: Uint8Array, at: number): number {
   return scratchF64[0];
 }
 
-/** Checks magic, version, kind, flags, lengths and padding against the buffer; reads nothing beyond it. */
-function parseHead(bytes: Uint8Array): ParsedHead {
+/**
+ * Checks magic, version, kind, flags, lengths and padding against the buffer; reads nothing beyond it.
+ * The fields go into `into` (a fresh object unless given: decodeFrame() passes its scratch, HEAD).
+ */
+function parseHead(bytes: Uint8Array, into?: ParsedHead): ParsedHead {
   if (!(bytes instanceof Uint8Array)) throw new KernelInputError('bytes', 'a Uint8Array', describeValue(bytes));
   const length = bytes.length;
   if (length < FRAME_HEADER_BYTES) throw new FrameError(`truncated: ${length} bytes, the header alone is ${FRAME_HEADER_BYTES}`);
@@ -457,20 +460,40 @@ function parseHead(bytes: Uint8Array): ParsedHead {
     if (bytes[i] !== 0) throw new FrameError(`padding byte ${i} is not zero`);
   }
   const { type, key } = readLabel(bytes, typeLength, labelEnd);
-  return {
-    kind,
-    marked,
-    type,
-    key,
-    priority: flags & FLAG_HIGH ? 'high' : 'normal',
-    sentAt: f64(bytes, 16),
-    count: kind === KIND_TRADES ? count : 1,
-    columns,
-    rows: count,
-    bodyOffset,
-    bodyLength,
-  };
+  const priority = flags & FLAG_HIGH ? 'high' : 'normal';
+  const sentAt = f64(bytes, 16);
+  const messages = kind === KIND_TRADES ? count : 1;
+  if (into === undefined) {
+    return { kind, marked, type, key, priority, sentAt, count: messages, columns, rows: count, bodyOffset, bodyLength };
+  }
+  into.kind = kind;
+  into.marked = marked;
+  into.type = type;
+  into.key = key;
+  into.priority = priority;
+  into.sentAt = sentAt;
+  into.count = messages;
+  into.columns = columns;
+  into.rows = count;
+  into.bodyOffset = bodyOffset;
+  into.bodyLength = bodyLength;
+  return into;
 }
+
+/** decodeFrame()'s parsed head, filled at each call (it is read before the call returns, never kept). */
+const HEAD: ParsedHead = {
+  kind: 0,
+  marked: false,
+  type: '',
+  key: '',
+  priority: 'normal',
+  sentAt: 0,
+  count: 0,
+  columns: 0,
+  rows: 0,
+  bodyOffset: 0,
+  bodyLength: 0,
+};
 
 function unpackBody(bytes: Uint8Array, head: ParsedHead): { ts: number; payload: unknown } {
   let value: unknown;
@@ -495,7 +518,7 @@ function unpackBody(bytes: Uint8Array, head: ParsedHead): { ts: number; payload:
  * `[ts, payload]`).
  */
 export function decodeFrame(bytes: Uint8Array, onCopy?: () => void): Frame {
-  const h = parseHead(bytes);
+  const h = parseHead(bytes, HEAD);
   if (h.kind === KIND_MESSAGE) {
     const { ts, payload } = unpackBody(bytes, h);
     return { kind: 'message', type: h.type, key: h.key, priority: h.priority, sentAt: h.sentAt, count: 1, ts, payload, copied: false };

@@ -26,12 +26,24 @@ export function requireTrades(trades: Trades, name = 'trades'): void {
   if (typeof trades !== 'object' || trades === null || Array.isArray(trades)) {
     throw new KernelInputError(name, 'an object { ts, price, volume }', describeValue(trades));
   }
-  requireFloat64Array(trades.ts, `${name}.ts`);
-  requireFloat64Array(trades.price, `${name}.price`);
-  requireFloat64Array(trades.volume, `${name}.volume`);
-  requireSameLength(trades.ts, `${name}.ts`, trades.price, `${name}.price`);
-  requireSameLength(trades.ts, `${name}.ts`, trades.volume, `${name}.volume`);
+  const [ts, price, volume] = columnNames(name);
+  requireFloat64Array(trades.ts, ts);
+  requireFloat64Array(trades.price, price);
+  requireFloat64Array(trades.volume, volume);
+  requireSameLength(trades.ts, ts, trades.price, price);
+  requireSameLength(trades.ts, ts, trades.volume, volume);
   if (trades.bid !== undefined || trades.ask !== undefined) requireQuoteColumns(trades, name);
+}
+
+/** `<name>.ts`, `.price` and `.volume`, made once per name (a publish checks its trades: no strings made per call). */
+const NAMES = new Map<string, readonly [string, string, string]>();
+function columnNames(name: string): readonly [string, string, string] {
+  let names = NAMES.get(name);
+  if (names === undefined) {
+    names = [`${name}.ts`, `${name}.price`, `${name}.volume`];
+    if (NAMES.size < 256) NAMES.set(name, names);
+  }
+  return names;
 }
 
 /** Checks `bid` and `ask`: both Float64Arrays of the trades' length. */

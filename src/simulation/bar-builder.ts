@@ -94,8 +94,18 @@ export class BarBuilder {
     // Python's max(high, open) and min(low, open): the first unless the second is beyond it
     const high = this.open > this.high ? this.open : this.high;
     const low = this.open < this.low ? this.open : this.low;
-    const row = [t, i + 1, this.open, high, low, p, this.volume, this.buyVolume, this.ticks, this.dollarValue];
-    row.forEach((x, k) => this.rows[k].push(x));
+    // BAR_COLUMNS' order; no row array (a bar's close allocates nothing the columns do not keep)
+    const rows = this.rows;
+    rows[0].push(t);
+    rows[1].push(i + 1);
+    rows[2].push(this.open);
+    rows[3].push(high);
+    rows[4].push(low);
+    rows[5].push(p);
+    rows[6].push(this.volume);
+    rows[7].push(this.buyVolume);
+    rows[8].push(this.ticks);
+    rows[9].push(this.dollarValue);
     this.count += 1;
     this.open = NaN;
     this.high = -Infinity;

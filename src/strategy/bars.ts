@@ -106,6 +106,9 @@ export function applyBarsChange(state: SymbolBarsState, change: SymbolBarsChange
   state.lastTs = change.lastTs;
 }
 
+/** Closed bars a symbol's bar maker keeps before closeBar() empties its rows. */
+const ROWS_KEPT = 64;
+
 /** One symbol's bars, indicators and their history. */
 export class SymbolBars {
   readonly maker: BarMaker;
@@ -179,7 +182,9 @@ export class SymbolBars {
     const buyVolume = rows[7][last];
     const ticks = rows[8][last];
     const dollarValue = rows[9][last];
-    for (const column of rows) column.length = 0;
+    // the maker's closed rows are read here only (the last one): emptied every ROWS_KEPT bars, not at
+    // each (an emptied array gives its memory back, and the next bar's ten pushes allocate it again)
+    if (last + 1 >= ROWS_KEPT) for (const column of rows) column.length = 0;
     const h = this.history;
     const at = (this.newest = (this.newest + 1) % h);
     const ring = this.ring;
