@@ -129,8 +129,6 @@ class Columns {
 
 const INITIAL_CAPACITY = 64;
 
-/** Accumulates messages into frames; see the module comment for when it flushes. */
-
 /** Up to this many values are copied by a loop (a feed's frames: a few trades of a symbol a flush). */
 const SMALL_COPY = 32;
 
@@ -142,6 +140,8 @@ function copyInto(dst: Float64Array, at: number, src: Float64Array, from: number
   if (n <= SMALL_COPY) for (let i = 0; i < n; i++) dst[at + i] = src[from + i];
   else dst.set(src.subarray(from, from + n), at);
 }
+
+/** Accumulates messages into frames; see the module comment for when it flushes. */
 export class Batcher {
   private readonly maxBatch: number;
   private readonly lingerMs: number;

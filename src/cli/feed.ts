@@ -91,7 +91,7 @@ ${METRICS_USAGE}${LOG_USAGE}`,
 const FEED_MAX_BATCH = 4096;
 
 /** The feed's nice value unless --nice says otherwise (./priority.ts). */
-export const DEFAULT_NICE = 10;
+const DEFAULT_NICE = 10;
 
 /** The flags of `kernelbus feed`. */
 const FLAGS = {
@@ -119,8 +119,8 @@ const FLAGS = {
 /**
  * Runs the feed with command-line arguments (without `feed`) and returns the exit code: 0, 1 when Redis
  * cannot be reached; throws KernelInputError for a bad option. Output goes to `out`. `ownProcess`: the
- * feed is the process (the CLI), so --nice lowers its priority; a caller running it in its own process
- * (a test) keeps its priority.
+ * feed is the process (the CLI), so --nice lowers its priority; a program that runs it among its own
+ * work (a test) keeps its priority.
  */
 export async function runFeed(
   argv: string[],

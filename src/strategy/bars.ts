@@ -106,8 +106,11 @@ export function applyBarsChange(state: SymbolBarsState, change: SymbolBarsChange
   state.lastTs = change.lastTs;
 }
 
-/** Closed bars a symbol's bar maker keeps before closeBar() empties its rows. */
-const ROWS_KEPT = 64;
+/**
+ * Closed bars a symbol's bar maker keeps before closeBar() empties its rows: within the store V8 gives
+ * an array at its first push (16 values), so a symbol holds no more than one bar's rows did.
+ */
+const ROWS_KEPT = 16;
 
 /** One symbol's bars, indicators and their history. */
 export class SymbolBars {
