@@ -423,7 +423,7 @@ function f64(bytes: Uint8Array, at: number): number {
  * Checks magic, version, kind, flags, lengths and padding against the buffer; reads nothing beyond it.
  * The fields go into `into` (a fresh object unless given: decodeFrame() passes its scratch, HEAD).
  */
-function parseHead(bytes: Uint8Array, into?: ParsedHead): ParsedHead {
+function parseHead(bytes: Uint8Array, into: ParsedHead = emptyHead()): ParsedHead {
   if (!(bytes instanceof Uint8Array)) throw new KernelInputError('bytes', 'a Uint8Array', describeValue(bytes));
   const length = bytes.length;
   if (length < FRAME_HEADER_BYTES) throw new FrameError(`truncated: ${length} bytes, the header alone is ${FRAME_HEADER_BYTES}`);
@@ -460,19 +460,13 @@ function parseHead(bytes: Uint8Array, into?: ParsedHead): ParsedHead {
     if (bytes[i] !== 0) throw new FrameError(`padding byte ${i} is not zero`);
   }
   const { type, key } = readLabel(bytes, typeLength, labelEnd);
-  const priority = flags & FLAG_HIGH ? 'high' : 'normal';
-  const sentAt = f64(bytes, 16);
-  const messages = kind === KIND_TRADES ? count : 1;
-  if (into === undefined) {
-    return { kind, marked, type, key, priority, sentAt, count: messages, columns, rows: count, bodyOffset, bodyLength };
-  }
   into.kind = kind;
   into.marked = marked;
   into.type = type;
   into.key = key;
-  into.priority = priority;
-  into.sentAt = sentAt;
-  into.count = messages;
+  into.priority = flags & FLAG_HIGH ? 'high' : 'normal';
+  into.sentAt = f64(bytes, 16);
+  into.count = kind === KIND_TRADES ? count : 1;
   into.columns = columns;
   into.rows = count;
   into.bodyOffset = bodyOffset;
@@ -480,20 +474,25 @@ function parseHead(bytes: Uint8Array, into?: ParsedHead): ParsedHead {
   return into;
 }
 
+/** A head with every field, before parseHead() fills it. */
+function emptyHead(): ParsedHead {
+  return {
+    kind: 0,
+    marked: false,
+    type: '',
+    key: '',
+    priority: 'normal',
+    sentAt: 0,
+    count: 0,
+    columns: 0,
+    rows: 0,
+    bodyOffset: 0,
+    bodyLength: 0,
+  };
+}
+
 /** decodeFrame()'s parsed head, filled at each call (it is read before the call returns, never kept). */
-const HEAD: ParsedHead = {
-  kind: 0,
-  marked: false,
-  type: '',
-  key: '',
-  priority: 'normal',
-  sentAt: 0,
-  count: 0,
-  columns: 0,
-  rows: 0,
-  bodyOffset: 0,
-  bodyLength: 0,
-};
+const HEAD = emptyHead();
 
 function unpackBody(bytes: Uint8Array, head: ParsedHead): { ts: number; payload: unknown } {
   let value: unknown;
