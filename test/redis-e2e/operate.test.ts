@@ -77,7 +77,15 @@ describeRedis('operating the processes: metrics, health, lag', () => {
     const feed = new Command([...feedArgs(url, '--rate', '10000', '--count', String(count)), '--metrics-port', '0']);
     const feedUrl = (await feed.waitFor(METRICS))[1];
     expect((await get(feedUrl.replace(/\/metrics$/, '/readyz'))).status).toBe(200);
-    const during = await scrape(feedUrl);
+    // the lag gauges answer from the last XINFO read, waited for 200 ms a scrape: the feed (nice 10) on a
+    // loaded machine may answer its first after that scrape
+    let during = await scrape(feedUrl);
+    await until(
+      async () => (during = await scrape(feedUrl)).all('kernelbus_consumer_group_lag', { group: 'vpin' }).length === 4,
+      "the feed's lag gauges",
+      10_000,
+      50,
+    );
     expect(expectWellFormedHistograms(during)).toEqual(
       expect.arrayContaining([
         'kernelbus_bus_delivery_latency_seconds',
@@ -130,7 +138,10 @@ describeRedis('operating the processes: metrics, health, lag', () => {
     engine.kill('SIGSTOP');
     try {
       await sleep(500);
-      const first = lagOf(await scrape(feedUrl));
+      // a scrape answers from the last lag read it waited 200 ms for: the feed (nice 10) may answer a
+      // scrape later, so the rise is waited for
+      let first = 0;
+      await until(async () => (first = lagOf(await scrape(feedUrl))) > 0, 'the lag to rise in the feed’s gauge', 3000, 50);
       expect(first).toBeGreaterThan(0);
       const seen = await status(url);
       const lag = seen.streams.filter((s) => s.group === 'vpin').reduce((n, s) => n + s.lag, 0);
