@@ -153,8 +153,8 @@ export interface EngineResume {
 export class Checkpointing {
   /** stream -> its checkpoint state. */
   private readonly ckpt = new Map<string, StreamCheckpointState>();
-  /** The same states in an array: resumeAll()'s check before every delivery, with no iterator. */
-  private readonly states: StreamCheckpointState[] = [];
+  /** The same streams and states in an array: resumeAll()'s check before every delivery, with no iterator. */
+  private readonly streams: [string, StreamCheckpointState][] = [];
   private readonly stores: CheckpointStore[] = [];
   readonly counts = {
     checkpoints: 0,
@@ -232,7 +232,7 @@ export class Checkpointing {
             releasedAt: undefined,
           };
           this.ckpt.set(stream, state);
-          this.states.push(state);
+          this.streams.push([stream, state]);
         }
       }
     }
@@ -352,12 +352,12 @@ export class Checkpointing {
    */
   resumeAll(): Promise<void> | undefined {
     if (this.resumingAll) return this.resumingAll;
-    const { states } = this;
-    let due = false;
-    for (let i = 0; i < states.length && !due; i++) due = states[i].epoch !== states[i].leases;
-    if (!due) return undefined;
-    const moved: [string, StreamCheckpointState, number][] = [];
-    for (const [stream, state] of this.ckpt) if (state.epoch !== state.leases) moved.push([stream, state, state.leases]);
+    let moved: [string, StreamCheckpointState, number][] | undefined;
+    for (let i = 0; i < this.streams.length; i++) {
+      const state = this.streams[i][1];
+      if (state.epoch !== state.leases) (moved ??= []).push([this.streams[i][0], state, state.leases]);
+    }
+    if (moved === undefined) return undefined;
     const all = (async () => {
       await this.checkConfig();
       const tally = newTally();

@@ -79,7 +79,7 @@ describeRedis('operating the processes: metrics, health, lag', () => {
     expect((await get(feedUrl.replace(/\/metrics$/, '/readyz'))).status).toBe(200);
     // the lag gauges answer from the last XINFO read, waited for 200 ms a scrape: the feed (nice 10) on a
     // loaded machine may answer its first after that scrape
-    let during = await scrape(feedUrl);
+    let during = parseExposition('');
     await until(
       async () => (during = await scrape(feedUrl)).all('kernelbus_consumer_group_lag', { group: 'vpin' }).length === 4,
       "the feed's lag gauges",
