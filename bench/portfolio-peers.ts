@@ -1,7 +1,7 @@
 /**
  * The portfolio bench's Python peer, timed in the same run (issue 71): PyPortfolioOpt 1.5.6 with cvxpy
  * and CLARABEL (`min_volatility`, `max_sharpe`), its `HRPOpt`, and OpenBLAS `dpotrf` (through scipy) as
- * the yardstick of a Cholesky factorization, run by bench/peers/pypfopt.py in a child process, one
+ * the yardstick of a Cholesky factorization, run by bench/peers/portfolio.py in a child process, one
  * round at a time, interleaved with our rounds, on the inputs our rows use (written to files). Where
  * the peer is not installed (`npm run bench:peers`; KERNELBUS_PFO_PYTHON names another python) or fails,
  * its rows say "peer not measured" and give no ratio.
@@ -19,7 +19,7 @@ import { matrix, type Matrix } from '../src/api/index.js';
 import { type BenchRow, median } from './lib.js';
 import { INSTALL_HINT, namedPython, PeerWaits, recordPeers } from './peer-env.js';
 
-/** What the child times: bench/peers/pypfopt.py's kinds. */
+/** What the child times: bench/peers/portfolio.py's kinds. */
 export type PeerKind = 'min_volatility' | 'max_sharpe' | 'hrp' | 'dpotrf' | 'dpotrf1';
 
 /** One case of the peer: its kind and its inputs (a mean and/or a covariance, or T x N returns). */
@@ -80,7 +80,7 @@ export function interleaved(
       if (c.rows) rows = c.rows;
       specs.push('--case', `${name}=${c.kind}:${files.join(',')}`);
     }
-    const script = fileURLToPath(new URL('./peers/pypfopt.py', import.meta.url));
+    const script = fileURLToPath(new URL('./peers/portfolio.py', import.meta.url));
     for (let round = 0; round < rounds; round++) {
       for (const [name, measure] of Object.entries(ours)) mine[name].push(measure());
       if (!python || missing) continue;
@@ -93,7 +93,7 @@ export function interleaved(
         }),
       );
       if (r.status !== 0) {
-        missing = `peer not measured: bench/peers/pypfopt.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0]}`;
+        missing = `peer not measured: bench/peers/portfolio.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0]}`;
         continue;
       }
       const out = JSON.parse(r.stdout) as { versions: Record<string, string>; results: { case: string; seconds: number }[] };

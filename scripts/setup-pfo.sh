@@ -4,11 +4,11 @@
 # this script makes.)
 # Installs PyPortfolioOpt 1.5.6 (commit 65cabce) as a peer for the portfolio family, idempotently:
 # a venv with its dependencies (cvxpy, clarabel, scipy, pandas from the package index) and a copy of
-# its source (pypfopt/ is not on the package index). bench/peers/pypfopt.py imports it from there
+# its source (pypfopt/ is not on the package index). bench/peers/portfolio.py imports it from there
 # (KERNELBUS_PFO_SRC on sys.path).
 #
 #   bash scripts/setup-pfo.sh
-#   /opt/pfo-venv/bin/python bench/peers/pypfopt.py --help
+#   /opt/pfo-venv/bin/python bench/peers/portfolio.py --help
 #
 # Environment:
 #   KERNELBUS_PFO_VENV    the venv (default /opt/pfo-venv)

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """The PyPortfolioOpt 1.5.6 peer of the portfolio bench (issue 71), run as a child process by the bench
 (bench/portfolio-peers.ts), one round at a time interleaved with ours, or by hand; never by a test.
-PyPortfolioOpt comes from scripts/setup-pfo.sh (venv /opt/pfo-venv, source /opt/pfo-src, which
-KERNELBUS_PFO_SRC names).
+PyPortfolioOpt comes from `npm run bench:peers` (scripts/bench-peers.sh: the peers' venv finds its
+source through a .pth file) or scripts/setup-pfo.sh (venv /opt/pfo-venv, source /opt/pfo-src, which
+KERNELBUS_PFO_SRC names). This file is not named pypfopt.py: Python puts a script's own folder first
+on sys.path, and `import pypfopt` would then import the script itself.
 
 Each --case NAME=KIND:FILE[,FILE] times, as the median (and best) of --runs calls after one warm-up,
 what a user calls, on inputs the bench wrote (little-endian float64, row-major):
@@ -17,7 +19,7 @@ timing. N is the square root of the covariance's length; RETURNS has --rows rows
 Prints one JSON document: the date, load, versions and BLAS, and per case its median, best and runs in
 seconds.
 
-    /opt/pfo-venv/bin/python bench/peers/pypfopt.py --case mv=min_volatility:/tmp/cov.f64 --runs 5
+    /opt/pfo-venv/bin/python bench/peers/portfolio.py --case mv=min_volatility:/tmp/cov.f64 --runs 5
 """
 
 import argparse
