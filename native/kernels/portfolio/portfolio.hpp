@@ -84,7 +84,8 @@ struct MeanBatch {
 
 /// Covariance p of a stack: finite, symmetric, a diagonal >= 0 (PortfolioCovInvalid at its position in
 /// the stack). A shared covariance is checked once, each of a stack as its problem starts (in its thread).
-Status checkCovAt(const double* cov, size_t p, size_t n);
+/// `largest`, when given, gets max |S_ij| of a covariance that passes (the QP's scale: QpProblem::scale).
+Status checkCovAt(const double* cov, size_t p, size_t n, double* largest = nullptr);
 
 /// Up to this many assets minVariance tries the budget row's closed form (src/kernels/portfolio/portfolio.ts
 /// CLOSED_FORM_MAX_ASSETS): its Cholesky factorization costs little next to the QP it may save; above

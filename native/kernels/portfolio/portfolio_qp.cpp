@@ -29,14 +29,29 @@ void axpy(double a, const double* x, double* y, size_t n) {
 }
 
 /// hd += dir[j] x row j of H (n x n), for the free assets j < n in `free` order (element by element:
-/// the same bits at any vector width).
+/// the same bits at any vector width), up to four rows per pass over hd, each hd_i taking its terms in
+/// that order (the bits of a row at a time; a pass per row is bound by hd's store-to-load, as addRows).
 KERNELBUS_VECTOR_BODY void freeRowsBody(double* hd, const double* H, const double* dir, const size_t* free, size_t nf, size_t n) {
-  for (size_t k = 0; k < nf; k++) {
-    const size_t j = free[k];
+  const double* rows[4];
+  double a[4];
+  size_t k = 0;
+  for (size_t f = 0; f < nf; f++) {
+    const size_t j = free[f];
     if (j >= n) continue;
-    const double a = dir[j];
-    const double* x = H + j * n;
-    for (size_t i = 0; i < n; i++) hd[i] += a * x[i];
+    rows[k] = H + j * n;
+    a[k++] = dir[j];
+    if (k < 4) continue;
+    const double *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
+    for (size_t i = 0; i < n; i++) hd[i] = (((hd[i] + a[0] * r0[i]) + a[1] * r1[i]) + a[2] * r2[i]) + a[3] * r3[i];
+    k = 0;
+  }
+  if (k >= 2) {
+    const double *r0 = rows[0], *r1 = rows[1];
+    for (size_t i = 0; i < n; i++) hd[i] = (hd[i] + a[0] * r0[i]) + a[1] * r1[i];
+  }
+  if (k == 1 || k == 3) {
+    const double* r = rows[k - 1];
+    for (size_t i = 0; i < n; i++) hd[i] += a[k - 1] * r[i];
   }
 }
 
@@ -81,7 +96,7 @@ QpResult QpSolver::solve(const QpProblem& p, bool warm) {
   factored_ = false;
   iterations_ = 0;
   const size_t n = n_, m = m_;
-  scaleH_ = largestMagnitude(p.H, n * n);
+  scaleH_ = p.scale >= 0 ? p.scale : largestMagnitude(p.H, n * n);
   if (!(warm && warm_ && feasibleHere())) {
     QpResult r = phaseOne();
     if (r.status != QpStatus::Optimal) return finish(r);
@@ -90,10 +105,12 @@ QpResult QpSolver::solve(const QpProblem& p, bool warm) {
     lo_[n + i] = 0;
     hi_[n + i] = 0;
   }
+  costScale_ = 0;
   for (size_t j = 0; j < n; j++) {
     lo_[j] = p.lower[j];
     hi_[j] = p.upper[j];
     cost_[j] = p.c[j];
+    costScale_ = std::max(costScale_, std::fabs(p.c[j]));
   }
   for (size_t i = 0; i < m; i++) cost_[n + i] = 0;
   hasH_ = true;
@@ -173,6 +190,7 @@ QpResult QpSolver::phaseOne() {
     lo_[j] = l;
     hi_[j] = u;
     cost_[j] = 0;
+    costScale_ = 0;
     if (l >= 0) {
       x_[j] = l;
       vstate_[j] = kAtLower;
@@ -481,9 +499,8 @@ bool QpSolver::solvedFinite() const {
 }
 
 double QpSolver::multiplierTolerance() const {
-  double s = 0;
+  double s = costScale_;
   for (size_t j = 0; j < g_.size(); j++) s = std::max(s, std::fabs(g_[j]));
-  for (size_t j = 0; j < n_; j++) s = std::max(s, std::fabs(cost_[j]));
   return 1e-12 * std::max(std::max(s, scaleH_), 1e-300);
 }
 

@@ -24,6 +24,8 @@ struct QpProblem {
   const double* A = nullptr;  // m x n
   const double* rlo = nullptr;
   const double* rhi = nullptr;
+  /// max |H_ij| when the caller knows it (checkCovAt found it on the way), else < 0: the solver finds it
+  double scale = -1;
 };
 
 /// What a solve gives (see portfolio-qp.ts QpResult).
@@ -93,6 +95,8 @@ class QpSolver {
   QpProblem p_;
   double iterations_ = 0;
   double scaleH_ = 0;
+  /// max |cost_j| over the assets (multiplierTolerance), set with cost_
+  double costScale_ = 0;
   // what ratio() found in the way: a variable or row (-1: none), and the state it joins the working set in
   long block_ = -1;
   bool blockRow_ = false;

@@ -24,16 +24,20 @@ Status fault(Fault f, double index, double value, double previous) { return Stat
 // Whether the n x n S is finite and symmetric with a diagonal >= 0: one branch-free pass over the
 // lower triangle, row by row, each entry against its mirror (a finite entry equal to its mirror makes
 // the mirror finite too); 4-7x faster than the row-major scan with its branches, which finds the fault.
-bool covValid(const double* S, size_t n) {
+// `largest` gets max |S_ij| of a valid S (the lower triangle's: its mirror's by symmetry), the QP's scale.
+bool covValid(const double* S, size_t n, double& largest) {
   bool bad = false;
+  double big = 0;
   for (size_t i = 0; i < n; i++) {
     const double* row = S + i * n;
     for (size_t j = 0; j <= i; j++) {
       const double v = row[j];
       bad |= !(v - v == 0) | !(v == S[j * n + i]);
+      big = std::max(big, std::fabs(v));
     }
     bad |= !(row[i] >= 0);
   }
+  largest = big;
   return !bad;
 }
 
@@ -44,10 +48,11 @@ KERNELBUS_TARGET_AVX2 inline __m256d mismatch(__m256d row, __m256d mirror, __m25
 }
 // covValid by 4 x 4 blocks of the lower triangle, each against its mirror block transposed in
 // registers (8 loads for 16 pairs, where the scan above loads twice per pair): about 3x faster.
-KERNELBUS_TARGET_AVX2 bool covValidAvx2(const double* S, size_t n) {
+KERNELBUS_TARGET_AVX2 bool covValidAvx2(const double* S, size_t n, double& largest) {
   const size_t n4 = n & ~size_t{3};
   const __m256d zero = _mm256_setzero_pd();
-  __m256d bad = zero;
+  const __m256d sign = _mm256_set1_pd(-0.0);
+  __m256d bad = zero, big = zero;
   for (size_t ib = 0; ib < n4; ib += 4) {
     for (size_t jb = 0; jb <= ib; jb += 4) {
       const double* m = S + jb * n + ib;
@@ -55,25 +60,35 @@ KERNELBUS_TARGET_AVX2 bool covValidAvx2(const double* S, size_t n) {
       const __m256d a = _mm256_unpacklo_pd(m0, m1), b = _mm256_unpackhi_pd(m0, m1);
       const __m256d c = _mm256_unpacklo_pd(m2, m3), d = _mm256_unpackhi_pd(m2, m3);
       const double* r = S + ib * n + jb;
-      bad = _mm256_or_pd(bad, mismatch(_mm256_loadu_pd(r), _mm256_permute2f128_pd(a, c, 0x20), zero));
-      bad = _mm256_or_pd(bad, mismatch(_mm256_loadu_pd(r + n), _mm256_permute2f128_pd(b, d, 0x20), zero));
-      bad = _mm256_or_pd(bad, mismatch(_mm256_loadu_pd(r + 2 * n), _mm256_permute2f128_pd(a, c, 0x31), zero));
-      bad = _mm256_or_pd(bad, mismatch(_mm256_loadu_pd(r + 3 * n), _mm256_permute2f128_pd(b, d, 0x31), zero));
+      const __m256d r0 = _mm256_loadu_pd(r), r1 = _mm256_loadu_pd(r + n), r2 = _mm256_loadu_pd(r + 2 * n), r3 = _mm256_loadu_pd(r + 3 * n);
+      bad = _mm256_or_pd(bad, mismatch(r0, _mm256_permute2f128_pd(a, c, 0x20), zero));
+      bad = _mm256_or_pd(bad, mismatch(r1, _mm256_permute2f128_pd(b, d, 0x20), zero));
+      bad = _mm256_or_pd(bad, mismatch(r2, _mm256_permute2f128_pd(a, c, 0x31), zero));
+      bad = _mm256_or_pd(bad, mismatch(r3, _mm256_permute2f128_pd(b, d, 0x31), zero));
+      big = _mm256_max_pd(big, _mm256_max_pd(_mm256_max_pd(_mm256_andnot_pd(sign, r0), _mm256_andnot_pd(sign, r1)),
+                                             _mm256_max_pd(_mm256_andnot_pd(sign, r2), _mm256_andnot_pd(sign, r3))));
     }
   }
   bool scalarBad = _mm256_movemask_pd(bad) != 0;
+  alignas(32) double lanes[4];
+  _mm256_store_pd(lanes, big);
+  double most = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
   for (size_t i = n4; i < n; i++) {
     for (size_t j = 0; j <= i; j++) {
       const double v = S[i * n + j];
       scalarBad |= !(v - v == 0) | !(v == S[j * n + i]);
+      most = std::max(most, std::fabs(v));
     }
   }
   for (size_t i = 0; i < n; i++) scalarBad |= !(S[i * n + i] >= 0);
+  largest = most;
   return !scalarBad;
 }
-bool covOk(const double* S, size_t n) { return simd::level() >= simd::Level::avx2 ? covValidAvx2(S, n) : covValid(S, n); }
+bool covOk(const double* S, size_t n, double& largest) {
+  return simd::level() >= simd::Level::avx2 ? covValidAvx2(S, n, largest) : covValid(S, n, largest);
+}
 #else
-bool covOk(const double* S, size_t n) { return covValid(S, n); }
+bool covOk(const double* S, size_t n, double& largest) { return covValid(S, n, largest); }
 #endif
 
 }  // namespace
@@ -132,9 +147,13 @@ Status forEachProblem(size_t n, size_t m, size_t problems, const std::function<S
   return Status{};
 }
 
-Status checkCovAt(const double* cov, size_t p, size_t n) {
+Status checkCovAt(const double* cov, size_t p, size_t n, double* largest) {
   const size_t base = p * n * n;
-  if (covOk(cov + base, n)) return Status{};
+  double big = 0;
+  if (covOk(cov + base, n, big)) {
+    if (largest) *largest = big;
+    return Status{};
+  }
   // the first fault in row-major order, as the reference finds it
   for (size_t i = 0; i < n; i++) {
     for (size_t j = 0; j < n; j++) {
@@ -209,11 +228,13 @@ const double* qpMatrix(const double* S, const CovWork& w) {
 /// Covariance p of the stack, checked (checkCovAt), with the QP's H = S + l2Gamma I into `H`: the
 /// covariance test of S first when asked (PortfolioCovNotPsd at `at` when it fails), then, when wanted,
 /// H's factor into w.F for the budget row's closed form (the test's own when H = S); `factored`:
-/// whether w.F holds it (one that fails, untested, is left for the QP to meet). As the reference's.
-Status prepareCov(const double* cov, size_t p, double at, const CovWork& w, const double*& H, bool& factored) {
+/// whether w.F holds it (one that fails, untested, is left for the QP to meet); `scale`: max |H_ij|
+/// when H = S (the check's), else -1 (the QP finds it). As the reference's.
+Status prepareCov(const double* cov, size_t p, double at, const CovWork& w, const double*& H, bool& factored, double& scale) {
   const size_t n = w.n;
   factored = false;
-  if (Status s = checkCovAt(cov, p, n); !s.ok()) return s;
+  if (Status s = checkCovAt(cov, p, n, &scale); !s.ok()) return s;
+  if (w.l2Gamma != 0) scale = -1;
   const double* S = cov + p * n * n;
   if (w.test) {
     if (Status s = testCov(S, at, w); !s.ok()) return s;
@@ -267,13 +288,14 @@ Status minVariance(const double* cov, size_t covCount, size_t n, const Constrain
   const CovWork shared = covWork(n, l2Gamma, psdTest, direct, 0);
   bool sharedFactored = false;
   const double* sharedH = nullptr;
+  double sharedScale = -1;
   // one problem of one covariance that the closed form does not take, with a second thread: its test
   // beside its check and solve (below)
   const bool overlap = covCount == 1 && problems == 1 && psdTest && !direct && n >= kOverlapFromAssets && threadCount() >= 2;
   if (overlap) {
     // (the check and H on the solve's thread, below)
   } else if (covCount == 1) {
-    if (Status s = prepareCov(cov, 0, -1, shared, sharedH, sharedFactored); !s.ok()) return s;
+    if (Status s = prepareCov(cov, 0, -1, shared, sharedH, sharedFactored, sharedScale); !s.ok()) return s;
   }
   // the QP's linear term, 0: a pointer into the calling thread's own (the problems' threads read it)
   thread_local std::vector<double> zeros;
@@ -284,9 +306,10 @@ Status minVariance(const double* cov, size_t covCount, size_t n, const Constrain
       CovWork own = shared;
       bool factored = sharedFactored;
       const double* H = sharedH;
+      double scale = sharedScale;
       if (covCount > 1) {
         own = covWork(n, l2Gamma, psdTest, direct, 1);
-        if (Status s = prepareCov(cov, p, static_cast<double>(p), own, H, factored); !s.ok()) return s;
+        if (Status s = prepareCov(cov, p, static_cast<double>(p), own, H, factored, scale); !s.ok()) return s;
       }
       const size_t bo = c.boundCount == 1 ? 0 : p * n;
       double* w = o.weights + p * n;
@@ -298,7 +321,7 @@ Status minVariance(const double* cov, size_t covCount, size_t n, const Constrain
         // with closed forms would begin from the thread's previous block, and the bits would follow the threads
         solver.forget();
       } else {
-        const QpProblem problem{n, H, zero, c.lower + bo, c.upper + bo, c.m, c.rows, c.rlo, c.rhi};
+        const QpProblem problem{n, H, zero, c.lower + bo, c.upper + bo, c.m, c.rows, c.rlo, c.rhi, scale};
         const QpResult r = solver.solve(problem, warm);
         if (r.status != QpStatus::Optimal) return solveFault(r, p, c.tags);
         std::copy(solver.x(), solver.x() + n, w);
@@ -318,8 +341,9 @@ Status minVariance(const double* cov, size_t covCount, size_t n, const Constrain
   Status check;
   const Status s = sideBySide([&] { return testCov(cov, -1, shared, &team); },
                               [&] {
-                                check = checkCovAt(cov, 0, n);
+                                check = checkCovAt(cov, 0, n, &sharedScale);
                                 if (!check.ok()) return Status{};
+                                if (l2Gamma != 0) sharedScale = -1;
                                 sharedH = qpMatrix(cov, shared);
                                 const Status solved = solveAll();
                                 psdHelp(team);

@@ -33,14 +33,16 @@ Status checkMeans(const MeanBatch& b) {
   return Status{};
 }
 
-/// The means, then a shared covariance (checkCovAt).
-Status checkInputs(const MeanBatch& b) {
+/// The means, then a shared covariance (checkCovAt: its max |S_ij| into `scale` when given).
+Status checkInputs(const MeanBatch& b, double* scale = nullptr) {
   if (Status s = checkMeans(b); !s.ok()) return s;
-  return b.covCount == 1 ? checkCovAt(b.cov, 0, b.n) : Status{};
+  return b.covCount == 1 ? checkCovAt(b.cov, 0, b.n, scale) : Status{};
 }
 
-/// Problem p's covariance of a stack, checked as its problem starts.
-Status checkProblemCov(const MeanBatch& b, size_t p) { return b.covCount > 1 ? checkCovAt(b.cov, p, b.n) : Status{}; }
+/// Problem p's covariance of a stack, checked as its problem starts (its max |S_ij| into `scale` when given).
+Status checkProblemCov(const MeanBatch& b, size_t p, double* scale = nullptr) {
+  return b.covCount > 1 ? checkCovAt(b.cov, p, b.n, scale) : Status{};
+}
 
 const double* meanOf(const MeanBatch& b, size_t p) { return b.mean + (b.meanCount == 1 ? 0 : p * b.n); }
 const double* covOf(const MeanBatch& b, size_t p) { return b.cov + (b.covCount == 1 ? 0 : p * b.n * b.n); }
@@ -289,9 +291,10 @@ void sharpeProblem(const MeanBatch& b, const Constraints& c, size_t p, double ri
 }
 
 /// maxSharpe's problem p: its QP in y, solved by `blockSolver` (warm as forEachProblem says) or its own
-/// (bounds of its own), and its portfolio w = budget y / sum(y) recorded.
+/// (bounds of its own), and its portfolio w = budget y / sum(y) recorded. `covScale`: max |S_ij| of its
+/// covariance when the check found it, else -1.
 Status sharpeOne(const MeanBatch& b, const Constraints& c, size_t p, double riskFree, double l2Gamma, QpSolver& blockSolver, bool warm,
-                 const MeanOut& o) {
+                 const MeanOut& o, double covScale) {
   const size_t n = b.n;
   const double* mu = meanOf(b, p);
   double best = -kInf;
@@ -302,9 +305,17 @@ Status sharpeOne(const MeanBatch& b, const Constraints& c, size_t p, double risk
   // H = S + l2Gamma I: S itself when l2Gamma is 0
   std::vector<double> H(l2Gamma == 0 ? 0 : n * n), lin(n, 0.0);
   if (l2Gamma != 0) scaledCov(H.data(), covOf(b, p), n, 1, l2Gamma);
-  const QpProblem problem{
-      n,           l2Gamma == 0 ? covOf(b, p) : H.data(), lin.data(), s.lower.data(), s.upper.data(), s.rows(), s.A.data(), s.rlo.data(),
-      s.rhi.data()};
+  const bool plain = l2Gamma == 0;
+  const QpProblem problem{n,
+                          plain ? covOf(b, p) : H.data(),
+                          lin.data(),
+                          s.lower.data(),
+                          s.upper.data(),
+                          s.rows(),
+                          s.A.data(),
+                          s.rlo.data(),
+                          s.rhi.data(),
+                          plain ? covScale : -1};
   const bool shared = c.boundCount == 1;
   QpSolver own(shared ? 0 : n, shared ? 0 : s.rows());
   QpSolver& solver = shared ? blockSolver : own;
@@ -325,7 +336,8 @@ Status maxSharpe(const MeanBatch& b, const Constraints& c, double riskFree, doub
   // one problem of one covariance with a second thread: the test beside the covariance's check and the
   // solve (below)
   const bool overlap = psdTest && b.covCount == 1 && b.problems == 1 && b.n >= kOverlapFromAssets && threadCount() >= 2;
-  if (Status s = overlap ? checkMeans(b) : checkInputs(b); !s.ok()) return s;
+  double sharedScale = -1;
+  if (Status s = overlap ? checkMeans(b) : checkInputs(b, &sharedScale); !s.ok()) return s;
   const MeanOut o = meanOut(out, b.problems, b.n);
   const size_t n = b.n;
   // one solver per block when every problem has the same rows (one set of bounds), else one per problem
@@ -334,12 +346,13 @@ Status maxSharpe(const MeanBatch& b, const Constraints& c, double riskFree, doub
   const size_t rows = first.rows();
   const auto solveAll = [&] {
     return forEachProblem(n, rows, b.problems, [&](size_t p, QpSolver& blockSolver, bool warm) -> Status {
-      if (Status s = checkProblemCov(b, p); !s.ok()) return s;
+      double scale = sharedScale;
+      if (Status s = checkProblemCov(b, p, &scale); !s.ok()) return s;
       if (psdTest && b.covCount > 1) {
         thread_local std::vector<double> scratch;
         if (Status s = testCovariance(covOf(b, p), n, static_cast<double>(p), scratch); !s.ok()) return s;
       }
-      return sharpeOne(b, c, p, riskFree, l2Gamma, blockSolver, warm, o);
+      return sharpeOne(b, c, p, riskFree, l2Gamma, blockSolver, warm, o, scale);
     });
   };
   if (!(psdTest && b.covCount == 1)) return solveAll();
@@ -351,7 +364,7 @@ Status maxSharpe(const MeanBatch& b, const Constraints& c, double riskFree, doub
     Status check;
     const Status s = sideBySide([&] { return testCovariance(b.cov, n, -1, scratch, &team); },
                                 [&] {
-                                  check = checkCovAt(b.cov, 0, n);
+                                  check = checkCovAt(b.cov, 0, n, &sharedScale);
                                   if (!check.ok()) return Status{};
                                   const Status solved = solveAll();
                                   psdHelp(team);
