@@ -14,6 +14,7 @@
 #include "common.h"
 #include "csv.hpp"
 #include "nan_scan.hpp"
+#include "trade_run.hpp"
 #include "csv_returns.hpp"
 
 namespace kernelbus::binding {
@@ -338,8 +339,35 @@ Napi::Value FirstNaN(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(kernelbus::firstNaN(v.data, v.length)));
 }
 
+// goodTradeRun(ts, price, volume, last: Float64Array, codes?: Int32Array) -> the first row that breaks
+// the trade rule, or ts.length; last (last[0], or last[code] per symbol) moved on (kernelbus::goodTradeRun).
+Napi::Value GoodTradeRun(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    const Napi::Env env = info.Env();
+    requireArgCount(info, info.Length() >= 5 ? 5 : 4);  // codes may be given as undefined
+    const bool byCode = info.Length() == 5 && !info[4].IsUndefined();
+    const F64View ts = float64Arg(info, 0, "ts");
+    const F64View price = float64Arg(info, 1, "price");
+    const F64View volume = float64Arg(info, 2, "volume");
+    const F64OutView last = float64OutArg(info, 3, "last");
+    requireSameLength(env, ts.length, "ts", price.length, "price");
+    requireSameLength(env, ts.length, "ts", volume.length, "volume");
+    if (last.length == 0) throw inputError(env, "last", "a Float64Array of at least 1 value", "an empty one");
+    if (!byCode) return Napi::Number::New(env, static_cast<double>(goodTradeRun(ts.data, price.data, volume.data, ts.length, last.data)));
+    const I32View codes = int32Arg(info, 4, "codes");
+    requireSameLength(env, ts.length, "ts", codes.length, "codes");
+    bool badCode = false;
+    const size_t at = goodTradeRunByCode(ts.data, price.data, volume.data, codes.data, ts.length, last.data, last.length, badCode);
+    if (badCode)
+      throw inputError(env, "codes", "codes in [0, " + std::to_string(last.length) + ")",
+                       std::to_string(codes.data[at]) + " at row " + std::to_string(at));
+    return Napi::Number::New(env, static_cast<double>(at));
+  });
+}
+
 void registerIo(Napi::Env env, Napi::Object exports) {
   exports.Set("firstNaN", Napi::Function::New<FirstNaN>(env, "firstNaN"));
+  exports.Set("goodTradeRun", Napi::Function::New<GoodTradeRun>(env, "goodTradeRun"));
   exports.Set("csvParseBlock", Napi::Function::New<CsvParseBlock>(env, "csvParseBlock"));
   exports.Set("csvReadWideAsync", Napi::Function::New<CsvReadWideAsync>(env, "csvReadWideAsync"));
 }

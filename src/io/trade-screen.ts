@@ -17,6 +17,7 @@ import {
 } from '../kernels/trade-check.js';
 import type { Trades } from '../kernels/trades.js';
 import { RowLines } from './row-lines.js';
+import { readerRun } from './trade-run.js';
 import type { TextColumn } from './types.js';
 
 /** A bad trade of a read, where the user finds it. */
@@ -93,12 +94,18 @@ export class TradeScreen {
     const room = rejected ? REJECTED_LIMIT - rejected.length : report.first ? 0 : 1;
     let screened: ScreenedTrades | undefined;
     try {
-      screened = screenTrades(chunk.trades, chunk.symbols?.codes, this.lasts, (bad) => {
-        if (named.length < room || policy === 'fail') named.push(bad);
-        if (policy === 'fail') throw STOP; // its message is made below, where its line is known
-        report.count++;
-        report.byReason[bad.reason]++;
-      });
+      screened = screenTrades(
+        chunk.trades,
+        chunk.symbols?.codes,
+        this.lasts,
+        (bad) => {
+          if (named.length < room || policy === 'fail') named.push(bad);
+          if (policy === 'fail') throw STOP; // its message is made below, where its line is known
+          report.count++;
+          report.byReason[bad.reason]++;
+        },
+        readerRun,
+      );
     } catch (error) {
       if (error !== STOP) throw error;
     }

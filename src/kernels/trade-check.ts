@@ -106,12 +106,13 @@ export function screenTrades(
   codes: Int32Array | undefined,
   lasts: LastTimes,
   onBad: (bad: BadTrade) => void,
+  run: TradeRun = tradeRun,
 ): ScreenedTrades {
   const { ts, price, volume } = trades;
   const n = ts.length;
   const last = lasts.room(maxCode(codes));
   // the usual chunk (every trade good): one tight pass; the rows from the first bad one go the long way
-  const first = codes === undefined ? goodRun(ts, price, volume, last) : goodRunByCode(ts, price, volume, codes, last);
+  const first = run(ts, price, volume, last, codes);
   if (first === n) return { trades, codes, bad: 0 };
   const keep = new Int32Array(n);
   for (let j = 0; j < first; j++) keep[j] = j;
@@ -166,6 +167,18 @@ export function goodRun(ts: Float64Array, price: Float64Array, volume: Float64Ar
   last[0] = l;
   return i;
 }
+
+/**
+ * The first row of a run of trades that breaks the rule (of one symbol after last[0] without `codes`,
+ * else each row after last[codes[i]], codes in [0, last.length)), or their count; the last times moved
+ * on: what screenTrades() scans a chunk with. tradeRun() is this module's (goodRun, goodRunByCode); the
+ * readers pass the addon's for long chunks (src/io/trade-run.ts), the same rule.
+ */
+export type TradeRun = (ts: Float64Array, price: Float64Array, volume: Float64Array, last: Float64Array, codes?: Int32Array) => number;
+
+/** TradeRun in TypeScript: goodRun() of one symbol, goodRunByCode() of many. */
+export const tradeRun: TradeRun = (ts, price, volume, last, codes) =>
+  codes === undefined ? goodRun(ts, price, volume, last) : goodRunByCode(ts, price, volume, codes, last);
 
 /** goodRun() of rows of many symbols (their codes), each after its own last time. */
 function goodRunByCode(ts: Float64Array, price: Float64Array, volume: Float64Array, codes: Int32Array, last: Float64Array): number {

@@ -115,6 +115,11 @@ export interface NativeBinding {
   mapFile(path: string): ArrayBuffer | null;
   /** The index of the first NaN of `values`, -1 when there is none (the trade readers' missing-value check). */
   firstNaN(values: Float64Array): number;
+  /**
+   * The first row breaking the trade rule (src/kernels/trade-check.ts TradeRun: one symbol after last[0],
+   * or each row after last[codes[i]]), or ts.length; `last` moved on.
+   */
+  goodTradeRun(ts: Float64Array, price: Float64Array, volume: Float64Array, last: Float64Array, codes?: Int32Array): number;
   /** Frees the pages wholly inside `view` (a view of a mapFile buffer): read again, they come back from the file. */
   releaseMapped(view: Uint8Array): void;
   /** Reads two Float64Arrays as a kernel entry does and returns: the floor of a call (bench 'calls'). */
