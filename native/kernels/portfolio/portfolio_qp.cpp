@@ -185,12 +185,12 @@ double QpSolver::rowScale(size_t i) const {
 
 QpResult QpSolver::phaseOne() {
   const size_t n = n_, m = m_;
+  costScale_ = 0;  // the assets cost nothing in phase 1
   for (size_t j = 0; j < n; j++) {
     const double l = p_.lower[j], u = p_.upper[j];
     lo_[j] = l;
     hi_[j] = u;
     cost_[j] = 0;
-    costScale_ = 0;
     if (l >= 0) {
       x_[j] = l;
       vstate_[j] = kAtLower;
