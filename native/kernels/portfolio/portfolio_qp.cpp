@@ -28,9 +28,8 @@ void axpy(double a, const double* x, double* y, size_t n) {
   for (size_t i = 0; i < n; i++) y[i] += a * x[i];
 }
 
-/// hd += dir[j] x row j of H (n x n), for the free assets j < n in `free` order (element by element:
-/// the same bits at any vector width), up to four rows per pass over hd, each hd_i taking its terms in
-/// that order (the bits of a row at a time; a pass per row is bound by hd's store-to-load, as addRows).
+/// hd += dir[j] x row j of H (n x n), for the free assets j < n in `free` order, four rows a pass
+/// (addRowGroup: element by element, the bits of a row at a time at any vector width).
 KERNELBUS_VECTOR_BODY void freeRowsBody(double* hd, const double* H, const double* dir, const size_t* free, size_t nf, size_t n) {
   const double* rows[4];
   double a[4];
@@ -41,18 +40,10 @@ KERNELBUS_VECTOR_BODY void freeRowsBody(double* hd, const double* H, const doubl
     rows[k] = H + j * n;
     a[k++] = dir[j];
     if (k < 4) continue;
-    const double *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];
-    for (size_t i = 0; i < n; i++) hd[i] = (((hd[i] + a[0] * r0[i]) + a[1] * r1[i]) + a[2] * r2[i]) + a[3] * r3[i];
+    addRowGroup(hd, rows, a, 4, n);
     k = 0;
   }
-  if (k >= 2) {
-    const double *r0 = rows[0], *r1 = rows[1];
-    for (size_t i = 0; i < n; i++) hd[i] = (hd[i] + a[0] * r0[i]) + a[1] * r1[i];
-  }
-  if (k == 1 || k == 3) {
-    const double* r = rows[k - 1];
-    for (size_t i = 0; i < n; i++) hd[i] += a[k - 1] * r[i];
-  }
+  addRowGroup(hd, rows, a, k, n);
 }
 
 /// max |x_k| over len values (0 for none), in 8 lanes (a maximum is the same in any order).

@@ -303,9 +303,9 @@ Status sharpeOne(const MeanBatch& b, const Constraints& c, size_t p, double risk
   SharpeProblem s;
   sharpeProblem(b, c, p, riskFree, s);
   // H = S + l2Gamma I: S itself when l2Gamma is 0
-  std::vector<double> H(l2Gamma == 0 ? 0 : n * n), lin(n, 0.0);
-  if (l2Gamma != 0) scaledCov(H.data(), covOf(b, p), n, 1, l2Gamma);
   const bool plain = l2Gamma == 0;
+  std::vector<double> H(plain ? 0 : n * n), lin(n, 0.0);
+  if (!plain) scaledCov(H.data(), covOf(b, p), n, 1, l2Gamma);
   const QpProblem problem{n,
                           plain ? covOf(b, p) : H.data(),
                           lin.data(),
