@@ -218,9 +218,11 @@ Status testInto(const double* S, size_t n, double at, double* scratch, bool keep
 /// The test of S (n x n) into w.F (the factor the closed form reads, kept where it is wanted).
 Status testCov(const double* S, double at, const CovWork& w, PsdTeam* team = nullptr) { return testInto(S, w.n, at, w.F, w.direct, team); }
 
-/// H = S + l2Gamma I for the QP: S itself when l2Gamma is 0 (no copy), else written into w.H.
-const double* qpMatrix(const double* S, const CovWork& w) {
+/// H = S + l2Gamma I for the QP: S itself when l2Gamma is 0 (no copy; `scale`, S's max |S_ij|, is
+/// H's), else written into w.H (`scale` -1: the QP finds H's).
+const double* qpMatrix(const double* S, const CovWork& w, double& scale) {
   if (w.l2Gamma == 0) return S;
+  scale = -1;
   scaledCov(w.H, S, w.n, 1, w.l2Gamma);
   return w.H;
 }
@@ -234,12 +236,11 @@ Status prepareCov(const double* cov, size_t p, double at, const CovWork& w, cons
   const size_t n = w.n;
   factored = false;
   if (Status s = checkCovAt(cov, p, n, &scale); !s.ok()) return s;
-  if (w.l2Gamma != 0) scale = -1;
   const double* S = cov + p * n * n;
   if (w.test) {
     if (Status s = testCov(S, at, w); !s.ok()) return s;
   }
-  H = qpMatrix(S, w);
+  H = qpMatrix(S, w, scale);
   if (!w.direct) return Status{};
   size_t asset = 0;
   double pivot = 0;
@@ -343,8 +344,7 @@ Status minVariance(const double* cov, size_t covCount, size_t n, const Constrain
                               [&] {
                                 check = checkCovAt(cov, 0, n, &sharedScale);
                                 if (!check.ok()) return Status{};
-                                if (l2Gamma != 0) sharedScale = -1;
-                                sharedH = qpMatrix(cov, shared);
+                                sharedH = qpMatrix(cov, shared, sharedScale);
                                 const Status solved = solveAll();
                                 psdHelp(team);
                                 return solved;
