@@ -10,6 +10,7 @@
  * Sizes: KERNELBUS_BENCH_STRATEGY_ROWS (default 10^7), KERNELBUS_BENCH_STRATEGY_ENGINE_ROWS (default 2 x 10^6).
  */
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createBus } from '../src/bus/index.js';
 import { StrategyEngine } from '../src/engines/index.js';
 import { type Table, writeTable } from '../src/io/index.js';
@@ -140,7 +141,7 @@ async function run(): Promise<BenchRow[]> {
     note: `${(bytes.byteLength / 2 ** 20).toFixed(2)} MB; restore() ${put.toFixed(1)} ms; best of 5`,
   });
 
-  rows.push(...checkpointRows(strategy, e));
+  rows.push(...(await checkpointRows(strategy, e)));
 
   // live over Redis: the engine as a process fed by `kernelbus feed --file` at 200,000 trades/s
   const liveFile = await writeOnce(`strategy-tape-${countLabel(ENGINE_ROWS)}.parquet`, (path) => writeTable(path, tableOf(e)));
@@ -187,7 +188,7 @@ const CHECKPOINT_WINDOWS = [
  * SYMBOLS symbols whose bars' history is full: bytes and ms per checkpoint. The Redis write is not
  * included (one MULTI either way).
  */
-export function checkpointRows(strategy: Strategy<object>, e: StrategyTape): BenchRow[] {
+export async function checkpointRows(strategy: Strategy<object>, e: StrategyTape): Promise<BenchRow[]> {
   const n = e.ts.length;
   const codes = e.symbols!.codes;
   const names = e.symbols!.values;
@@ -203,8 +204,9 @@ export function checkpointRows(strategy: Strategy<object>, e: StrategyTape): Ben
     freshMerge: () => new TradeMerge(1000),
   });
   const at = names.map((s) => runner.symbolIndex(s));
-  const reps = 5;
-  let i = n - reps * CHECKPOINT_WINDOWS.reduce((sum, w) => sum + w.trades, 0);
+  const reps = 3;
+  // each window fed twice a round: before the delta and the whole, then before the capture
+  let i = n - 2 * reps * CHECKPOINT_WINDOWS.reduce((sum, w) => sum + w.trades, 0);
   if (i < n / 3) return [];
   const feed = (to: number) => {
     for (; i < to; i++) {
@@ -217,10 +219,16 @@ export function checkpointRows(strategy: Strategy<object>, e: StrategyTape): Ben
       state.push(s);
     }
   };
-  feed(i);
+  // the capture's code warm, as in an engine that has taken a few (one a second)
+  const start = i;
+  for (let r = 3; r > 0; r--) {
+    feed(start - r * 20_000);
+    await captureHold(state);
+  }
+  feed(start);
   state.snapshot();
-  const rows: BenchRow[] = [];
-  for (const w of CHECKPOINT_WINDOWS) {
+  const kb = (b: number) => `${b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(2)} MB` : `${(b / 1024).toFixed(1)} kB`}`;
+  const sync = CHECKPOINT_WINDOWS.map((w) => {
     const best = { whole: Number.POSITIVE_INFINITY, delta: Number.POSITIVE_INFINITY };
     const bytes = { whole: 0, delta: 0 };
     for (let r = 0; r < reps; r++) {
@@ -235,7 +243,23 @@ export function checkpointRows(strategy: Strategy<object>, e: StrategyTape): Ben
       bytes.delta += d.byteLength / reps;
       bytes.whole += whole.byteLength / reps;
     }
-    const kb = (b: number) => `${b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(2)} MB` : `${(b / 1024).toFixed(1)} kB`}`;
+    return { best, bytes };
+  });
+  // the engine's way, after the same windows of the tape further on
+  const held: Hold[][] = [];
+  for (const w of CHECKPOINT_WINDOWS) {
+    const times: Hold[] = [];
+    for (let r = 0; r < reps; r++) {
+      feed(i + w.trades);
+      times.push(await captureHold(state));
+    }
+    held.push(times.sort((a, b) => a.longest - b.longest));
+  }
+  const rows: BenchRow[] = [];
+  CHECKPOINT_WINDOWS.forEach((w, k) => {
+    const { best, bytes } = sync[k];
+    const worst = held[k][reps - 1];
+    const mid = held[k][Math.floor(reps / 2)];
     const case_ = `StrategyEngine checkpoint, ${SYMBOLS} symbols, after ${w.label}`;
     rows.push(
       {
@@ -254,9 +278,56 @@ export function checkpointRows(strategy: Strategy<object>, e: StrategyTape): Ben
         unit: 'ms',
         note: `${kb(bytes.delta)} a checkpoint (${((100 * bytes.delta) / bytes.whole).toFixed(1)}% of the whole); best of ${reps}`,
       },
+      {
+        section: SECTION,
+        case: case_,
+        subject: 'incremental, taken in parts (the engine: capture())',
+        value: worst.longest,
+        unit: 'ms',
+        note:
+          `the longest the loop was held at a time, the worst of ${reps} (target <= 0.5 ms), of which the collector ${worst.gc.toFixed(2)} ms; ` +
+          `their median ${mid.longest.toFixed(2)} ms (collector ${mid.gc.toFixed(2)} ms), over ${mid.turns} turns, ${mid.total.toFixed(1)} ms from start to bytes`,
+      },
     );
-  }
+  });
   return rows;
+}
+
+/** A capture's longest hold of the loop, the collector's pauses within it, its turns and its time to the bytes (ms). */
+type Hold = { longest: number; gc: number; turns: number; total: number };
+
+/**
+ * StrategyState.capture('delta') as the engine takes it, timed by a turn of the event loop of its own:
+ * the longest time between two of its turns (the capture's longest hold of the loop, the first part,
+ * taken when it is called, included), the turns, and the time to the bytes.
+ */
+async function captureHold(state: StrategyState): Promise<Hold> {
+  const pauses: [number, number][] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push([e.startTime, e.startTime + e.duration]);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  let done = false;
+  const t0 = performance.now();
+  const bytes = state.capture('delta', 8).then(() => {
+    done = true;
+  });
+  let last = performance.now();
+  let turn: [number, number] = [t0, last];
+  let turns = 0;
+  while (!done) {
+    await new Promise((resolve) => setImmediate(resolve));
+    const now = performance.now();
+    if (now - last > turn[1] - turn[0]) turn = [last, now];
+    last = now;
+    turns++;
+  }
+  await bytes;
+  const total = performance.now() - t0;
+  await new Promise((resolve) => setTimeout(resolve, 5)); // the collector's entries delivered
+  observer.disconnect();
+  const gc = pauses.reduce((sum, [a, b]) => sum + Math.max(0, Math.min(b, turn[1]) - Math.max(a, turn[0])), 0);
+  return { longest: turn[1] - turn[0], gc, turns, total };
 }
 
 export const strategySection: BenchSection = { name: SECTION, run };

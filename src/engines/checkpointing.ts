@@ -111,6 +111,12 @@ export interface CheckpointHost {
   readonly whole?: {
     snapshot(): Uint8Array;
     delta?(): Uint8Array | undefined;
+    /**
+     * snapshot() (kind 'whole') or delta() taken now and encoded over later turns of the event loop, in
+     * one buffer whose first `reserve` bytes are left to the caller; undefined: snapshot() and delta()
+     * are used.
+     */
+    capture?(kind: 'whole' | 'delta', reserve: number): Promise<Uint8Array> | undefined;
     restore(bytes: Uint8Array, deltas: readonly Uint8Array[]): void;
   };
   /** The configuration that shapes the state (configText()), stored with the checkpoints; undefined: none checked. */
@@ -652,11 +658,22 @@ export class Checkpointing {
       mine.push({ stream, state, maxId: state.maxId ?? '0-0', holdBack: holdBackOf(state), records: [] });
     }
     anchor ??= mine[0];
-    const delta = chain && chain.stream === anchor.stream && chain.n < MAX_DELTAS && chain.bytes < chain.base ? whole.delta?.() : undefined;
-    const body = delta ?? whole.snapshot();
-    const bytes = new Uint8Array(8 + body.byteLength);
-    new DataView(bytes.buffer).setFloat64(0, ++this.round, true);
-    bytes.set(body, 8);
+    const deltaNext = chain !== undefined && chain.stream === anchor.stream && chain.n < MAX_DELTAS && chain.bytes < chain.base;
+    // the state after its round (8 bytes): taken in parts over later turns where the engine can, else now
+    const captured = whole.capture?.(deltaNext ? 'delta' : 'whole', 8);
+    let bytes: Uint8Array;
+    let delta = false;
+    if (captured) {
+      bytes = await captured;
+      delta = deltaNext;
+    } else {
+      const d = deltaNext ? whole.delta?.() : undefined;
+      const body = d ?? whole.snapshot();
+      bytes = new Uint8Array(8 + body.byteLength);
+      bytes.set(body, 8);
+      delta = d !== undefined;
+    }
+    new DataView(bytes.buffer, bytes.byteOffset, 8).setFloat64(0, ++this.round, true);
     const stored = this.stateStored.get(anchor.stream) ?? 0;
     anchor.records.push(
       delta && chain

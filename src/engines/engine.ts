@@ -204,6 +204,18 @@ export abstract class Engine {
   }
 
   /**
+   * snapshotState() (kind 'whole') or deltaState() taken now but encoded over later turns of the event
+   * loop (so that a large state does not hold it), in one buffer whose first `reserve` bytes are left
+   * free; restoreState() reads them as it reads the others. Undefined (the default): the checkpoints
+   * use snapshotState() and deltaState().
+   */
+  protected captureState(kind: 'whole' | 'delta', reserve: number): Promise<Uint8Array> | undefined {
+    void kind;
+    void reserve;
+    return undefined;
+  }
+
+  /**
    * Replaces the whole state with snapshotState()'s bytes and the deltaState() bytes written after them,
    * oldest first (engines whose wholeState is true override it).
    */
@@ -373,6 +385,7 @@ export abstract class Engine {
             whole: {
               snapshot: () => this.snapshotState(),
               delta: () => this.deltaState(),
+              capture: (kind: 'whole' | 'delta', reserve: number) => this.captureState(kind, reserve),
               restore: (bytes: Uint8Array, deltas: readonly Uint8Array[]) => this.restoreState(bytes, deltas),
             },
           }

@@ -11,7 +11,9 @@
  */
 import { KernelInputError } from '../errors.js';
 import type { MergeState, TradeMerge } from '../strategy/merge.js';
-import { packStructured, unpackStructured } from '../strategy/runner-state.js';
+import { runnerFromParts } from '../strategy/runner-capture.js';
+import type { RunnerDelta } from '../strategy/runner-delta.js';
+import { packStructured, type RunnerState, unpackStructured } from '../strategy/runner-state.js';
 import type { StrategyRunner } from '../strategy/runner.js';
 import type { TradeKeyFrames } from './recent-frames.js';
 
@@ -32,19 +34,20 @@ export interface StrategyStateParts {
   freshMerge(): TradeMerge;
 }
 
-/** The whole state's fields (version 1). */
-interface Whole {
-  version: 1;
-  runners: Uint8Array[];
+/** The whole state's fields: each run's snapshot() bytes (version 1) or its parts put together (version 2, capture()). */
+export interface Whole {
+  version: 1 | 2;
+  kind?: 'whole';
+  runners: (Uint8Array | RunnerState)[];
   merge: MergeState;
   lastTs: LastFrame[];
 }
 
-/** A delta's fields: the runs' deltas, the merge's changed queues, the changed last trade times. */
-interface Delta {
-  version: 1;
+/** A delta's fields: the runs' deltas (bytes or parts put together), the merge's changed queues, the changed last trade times. */
+export interface Delta {
+  version: 1 | 2;
   kind: 'delta';
-  runners: Uint8Array[];
+  runners: (Uint8Array | RunnerDelta)[];
   merge: MergeState;
   lastTs: LastFrame[];
 }
@@ -52,6 +55,155 @@ interface Delta {
 /** A symbol's last frame as the checkpoint holds it. */
 function lastFrame(symbol: string, s: TradeKeyFrames | undefined): LastFrame {
   return [symbol, s?.lastTs ?? Number.NEGATIVE_INFINITY, s?.lastSentAt ?? Number.NEGATIVE_INFINITY];
+}
+
+/** The merge's queues as capture() packs them: the symbols, each one's count of held trades and last time, the trades end to end. */
+interface MergeColumns {
+  symbols: string[];
+  counts: Int32Array;
+  last: Float64Array;
+  ts: Float64Array;
+  price: Float64Array;
+  volume: Float64Array;
+}
+
+/** The last frames as capture() packs them. */
+interface FrameColumns {
+  symbols: string[];
+  ts: Float64Array;
+  sentAt: Float64Array;
+}
+
+function mergeColumns(queues: MergeState): MergeColumns {
+  const n = queues.reduce((sum, q) => sum + q.ts.length, 0);
+  const c: MergeColumns = {
+    symbols: queues.map((q) => q.symbol),
+    counts: Int32Array.from(queues, (q) => q.ts.length),
+    last: Float64Array.from(queues, (q) => q.last),
+    ts: new Float64Array(n),
+    price: new Float64Array(n),
+    volume: new Float64Array(n),
+  };
+  let at = 0;
+  for (const q of queues) {
+    c.ts.set(q.ts, at);
+    c.price.set(q.price, at);
+    c.volume.set(q.volume, at);
+    at += q.ts.length;
+  }
+  return c;
+}
+
+/** mergeColumns() back as queues (undefined, for TradeMerge.restore() to refuse, when the columns do not fit). */
+function mergeRows(c: MergeColumns): MergeState | undefined {
+  const ok =
+    Array.isArray(c?.symbols) &&
+    c.counts instanceof Int32Array &&
+    c.last instanceof Float64Array &&
+    [c.ts, c.price, c.volume].every((x) => x instanceof Float64Array && x.length === c.ts.length) &&
+    c.counts.length === c.symbols.length &&
+    c.last.length === c.symbols.length &&
+    c.counts.every((k) => k >= 0) &&
+    c.counts.reduce((sum, k) => sum + k, 0) === c.ts.length;
+  if (!ok) return undefined;
+  let at = 0;
+  return c.symbols.map((symbol, i) => {
+    const end = at + c.counts[i];
+    const q = { symbol, ts: c.ts.slice(at, end), price: c.price.slice(at, end), volume: c.volume.slice(at, end), last: c.last[i] };
+    at = end;
+    return q;
+  });
+}
+
+function frameColumns(frames: LastFrame[]): FrameColumns {
+  return {
+    symbols: frames.map((f) => f[0]),
+    ts: Float64Array.from(frames, (f) => f[1]),
+    sentAt: Float64Array.from(frames, (f) => f[2] ?? Number.NEGATIVE_INFINITY),
+  };
+}
+
+/** frameColumns() back as frames (undefined when they do not fit). */
+function frameRows(c: FrameColumns): LastFrame[] | undefined {
+  const ok =
+    Array.isArray(c?.symbols) &&
+    c.ts instanceof Float64Array &&
+    c.sentAt instanceof Float64Array &&
+    c.ts.length === c.symbols.length &&
+    c.sentAt.length === c.symbols.length;
+  return ok ? c.symbols.map((symbol, i) => [symbol, c.ts[i], c.sentAt[i]]) : undefined;
+}
+
+/** capture()'s magic, and the longest it holds the loop at a time, ms (about: a symbol's part is taken whole). */
+const MAGIC = 'KBEC';
+const SLICE_MS = 0.3;
+
+/** The next turn of the event loop (I/O handled in between). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * A checkpoint's fields (`kind` the one expected): snapshot()'s or delta()'s bytes (version 1), or capture()'s
+ * (version 2) with each run's parts put together; KernelInputError naming `bytes` when they are neither.
+ */
+export function decodeState(bytes: Uint8Array, kind: 'whole' | 'delta', runs: number): Whole | Delta {
+  const refuse = (actual: string) =>
+    new KernelInputError('bytes', `${kind === 'whole' ? 'a' : 'an incremental'} StrategyEngine checkpoint of ${runs} strategies`, actual);
+  const parts = partsOf(bytes);
+  const s = unpackStructured(parts ? parts[0] : bytes) as
+    | { version?: unknown; kind?: unknown; runners?: unknown[]; merge?: unknown; lastTs?: unknown }
+    | undefined;
+  const version = parts ? 2 : 1;
+  if (parts && s?.version === 2) {
+    s.merge = mergeRows(s.merge as MergeColumns);
+    s.lastTs = frameRows(s.lastTs as FrameColumns);
+  }
+  if (
+    s?.version !== version ||
+    s.kind !== (kind === 'delta' ? 'delta' : parts ? 'whole' : undefined) ||
+    !Array.isArray(s.runners) ||
+    s.runners.length !== runs ||
+    !Array.isArray(s.merge) ||
+    !Array.isArray(s.lastTs)
+  ) {
+    throw refuse('another one');
+  }
+  if (!parts) {
+    if (!s.runners.every((b) => b instanceof Uint8Array)) throw refuse('another one');
+    return s as Whole | Delta;
+  }
+  // version 2: each run's head, then its count of symbol parts
+  let at = 1;
+  const runners = s.runners.map((count) => {
+    const n = count as number;
+    if (!(Number.isInteger(n) && n >= 0 && at + 1 + n <= parts.length)) throw refuse('parts that do not add up');
+    const run = runnerFromParts(kind, parts[at], parts.slice(at + 1, at + 1 + n));
+    at += 1 + n;
+    return run;
+  });
+  if (at !== parts.length) throw refuse('parts that do not add up');
+  return { ...s, runners } as unknown as Whole | Delta;
+}
+
+/** capture()'s parts of `bytes` (views), or undefined when they are not capture()'s; KernelInputError naming `bytes` when cut short. */
+function partsOf(bytes: Uint8Array): Uint8Array[] | undefined {
+  if (!(bytes instanceof Uint8Array) || bytes.byteLength < 12) return undefined;
+  for (let i = 0; i < 4; i++) if (bytes[i] !== MAGIC.charCodeAt(i)) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = view.getUint32(8, true);
+  let at = 12 + 4 * count;
+  if (view.getUint32(4, true) !== 2 || count < 1 || at > bytes.byteLength)
+    throw new KernelInputError('bytes', 'a StrategyEngine checkpoint of version 2', 'a truncated or damaged one');
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = view.getUint32(12 + 4 * i, true);
+    if (at + n > bytes.byteLength)
+      throw new KernelInputError('bytes', 'a StrategyEngine checkpoint of version 2', 'a truncated or damaged one');
+    parts.push(bytes.subarray(at, at + n));
+    at += n;
+  }
+  return parts;
 }
 
 /** The engine's state as checkpoints (see the module comment). */
@@ -102,49 +254,91 @@ export class StrategyState {
   }
 
   /**
-   * Replaces the state with snapshot()'s bytes brought forward by the delta()s written after them
-   * (KernelInputError naming `bytes`, nothing changed, when they are not a checkpoint of these strategies).
+   * snapshot() (kind 'whole') or delta() ('delta') of the state now, encoded over several event-loop
+   * turns, none holding the loop for more than about SLICE_MS (./../strategy/runner-capture.ts: a
+   * symbol's bars are taken before its next trade changes them), into one buffer whose first `reserve`
+   * bytes are the caller's (`sliceMs`: the turn's budget; 0, a part a turn). Bytes (version 2): 'KBEC', the version and the parts' count (u32 LE), each
+   * part's length (u32 LE), then the parts: the engine's head (kind, the merge's queues, the last frames,
+   * each run's count of symbol parts), then per run its head and its symbols' parts. restore() reads
+   * them as it reads snapshot()'s and delta()'s.
+   */
+  async capture(kind: 'whole' | 'delta', reserve = 0, sliceMs = SLICE_MS): Promise<Uint8Array> {
+    const { runners, merge, symbols } = this.parts;
+    const runs = runners.map((r) => r.capture(kind));
+    const changed = kind === 'delta' ? new Set([...this.pushed, ...this.held]) : undefined;
+    const frames =
+      kind === 'delta'
+        ? [...this.pushed].map((symbol) => lastFrame(symbol, symbols.get(symbol)))
+        : [...symbols].map(([symbol, s]) => lastFrame(symbol, s));
+    // copies now, as columns (a few typed arrays pack faster than one per symbol), packed on the next turn
+    const fields = {
+      version: 2,
+      kind,
+      merge: mergeColumns(merge.state(changed)),
+      lastTs: frameColumns(frames),
+      runners: runs.map((r) => r.parts.length),
+    };
+    this.mark();
+    await nextTurn();
+    const head = packStructured(fields);
+    await nextTurn();
+    let deadline = performance.now() + sliceMs;
+    for (const run of runs) {
+      while (!run.step(deadline)) {
+        await nextTurn();
+        deadline = performance.now() + sliceMs;
+      }
+    }
+    const parts = [head, ...runs.flatMap((r) => [r.head, ...r.parts])];
+    const start = reserve + 12 + 4 * parts.length;
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, start));
+    const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    for (let i = 0; i < 4; i++) out[reserve + i] = MAGIC.charCodeAt(i);
+    view.setUint32(reserve + 4, 2, true);
+    view.setUint32(reserve + 8, parts.length, true);
+    let at = start;
+    for (let i = 0; i < parts.length; i++) {
+      view.setUint32(reserve + 12 + 4 * i, parts[i].byteLength, true);
+      out.set(parts[i], at);
+      at += parts[i].byteLength;
+      if (performance.now() >= deadline) {
+        await nextTurn();
+        deadline = performance.now() + sliceMs;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Replaces the state with snapshot()'s or capture('whole')'s bytes brought forward by the delta()s or
+   * capture('delta')s written after them (KernelInputError naming `bytes`, nothing changed, when they
+   * are not a checkpoint of these strategies).
    */
   restore(bytes: Uint8Array, deltas: readonly Uint8Array[]): void {
     const { runners, merge, symbols } = this.parts;
-    const s = unpackStructured(bytes) as Partial<Whole> | undefined;
-    if (
-      s?.version !== 1 ||
-      !Array.isArray(s.runners) ||
-      s.runners.length !== runners.length ||
-      !s.runners.every((b) => b instanceof Uint8Array) ||
-      !Array.isArray(s.lastTs) ||
-      !Array.isArray(s.merge)
-    ) {
-      throw new KernelInputError('bytes', `a StrategyEngine checkpoint of ${runners.length} strategies`, 'another one');
-    }
-    const runDeltas: Uint8Array[][] = runners.map(() => []);
-    const queues = new Map(s.merge.map((q) => [q?.symbol, q]));
-    const frames = new Map(s.lastTs.map((f) => [f[0], f]));
-    for (const bytes of deltas) {
-      const d = unpackStructured(bytes) as Partial<Delta> | undefined;
-      if (
-        d?.version !== 1 ||
-        d.kind !== 'delta' ||
-        !Array.isArray(d.runners) ||
-        d.runners.length !== runners.length ||
-        !Array.isArray(d.merge) ||
-        !Array.isArray(d.lastTs)
-      ) {
-        throw new KernelInputError('bytes', `an incremental StrategyEngine checkpoint of ${runners.length} strategies`, 'another one');
+    // decoded twice: a fresh run is brought forward in place to check it, then the engine's
+    const decode = () => {
+      const s = decodeState(bytes, 'whole', runners.length);
+      const runDeltas: (Uint8Array | RunnerDelta)[][] = runners.map(() => []);
+      const queues = new Map(s.merge.map((q) => [q?.symbol, q]));
+      const frames = new Map(s.lastTs.map((f) => [f[0], f]));
+      for (const b of deltas) {
+        const d = decodeState(b, 'delta', runners.length);
+        (d as Delta).runners.forEach((r, i) => runDeltas[i].push(r));
+        for (const q of d.merge) queues.set(q?.symbol, q);
+        for (const f of d.lastTs) frames.set(f[0], f);
       }
-      d.runners.forEach((b, i) => runDeltas[i].push(b));
-      for (const q of d.merge) queues.set(q?.symbol, q);
-      for (const f of d.lastTs) frames.set(f[0], f);
-    }
-    const held = [...queues.values()];
+      return { runners: (s as Whole).runners, runDeltas, held: [...queues.values()], frames };
+    };
+    const check = decode();
     // every part checked on fresh objects first: a bad one leaves the engine as it was
-    this.parts.freshMerge().restore(held);
-    s.runners.forEach((b, i) => this.parts.freshRunner(i).restore(b, runDeltas[i]));
-    s.runners.forEach((b, i) => runners[i].restore(b, runDeltas[i]));
-    merge.restore(held);
+    this.parts.freshMerge().restore(check.held);
+    check.runners.forEach((b, i) => this.parts.freshRunner(i).restore(b, check.runDeltas[i]));
+    const s = decode();
+    s.runners.forEach((b, i) => runners[i].restore(b, s.runDeltas[i]));
+    merge.restore(s.held);
     symbols.clear();
-    for (const [symbol, ts, sentAt] of frames.values()) {
+    for (const [symbol, ts, sentAt] of s.frames.values()) {
       const frame = this.parts.newSymbol();
       frame.lastTs = ts;
       frame.lastSentAt = sentAt ?? Number.NEGATIVE_INFINITY;

@@ -109,7 +109,11 @@ export function decodeRunnerDelta(bytes: Uint8Array, name: string): RunnerDelta 
   }
   const version = new DataView(bytes.buffer, bytes.byteOffset, 8).getUint32(4, true);
   if (version !== 1) throw new KernelInputError('bytes', 'an incremental strategy checkpoint of version 1', `version ${version}`);
-  const d = unpackStructured(bytes.subarray(8)) as RunnerDelta;
+  return checkRunnerDelta(unpackStructured(bytes.subarray(8)) as RunnerDelta, name);
+}
+
+/** `d` when it has a delta's parts (decodeRunnerDelta()'s, or one taken in parts) for strategy `name`; else KernelInputError naming `bytes`. */
+export function checkRunnerDelta(d: RunnerDelta, name: string): RunnerDelta {
   const ok =
     typeof d === 'object' &&
     d !== null &&

@@ -79,6 +79,11 @@ export function decodeRunner(bytes: Uint8Array, name: string): RunnerState {
   } catch {
     throw new KernelInputError('bytes', 'a whole strategy checkpoint', 'a truncated or damaged one');
   }
+  return checkRunnerState(s, name);
+}
+
+/** `s` when it has a run's parts (decodeRunner()'s, or a checkpoint's taken in parts) for strategy `name`; else KernelInputError naming `bytes`. */
+export function checkRunnerState(s: RunnerState, name: string): RunnerState {
   const ok =
     typeof s === 'object' &&
     s !== null &&

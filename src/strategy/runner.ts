@@ -15,8 +15,18 @@ import type { Session } from '../replay/session.js';
 import { StrategyAccount } from './account.js';
 import { SymbolBars } from './bars.js';
 import { DailyLog, type DailyRecord } from './days.js';
-import { accountDelta, applyRunnerDelta, daysDelta, decodeRunnerDelta, encodeRunnerDelta, RunnerMarks } from './runner-delta.js';
-import { decodeRunner, encodeRunner, type RunnerState } from './runner-state.js';
+import { type DeltaHead, packLive, RunnerCapture, type WholeHead } from './runner-capture.js';
+import {
+  accountDelta,
+  applyRunnerDelta,
+  checkRunnerDelta,
+  daysDelta,
+  decodeRunnerDelta,
+  encodeRunnerDelta,
+  type RunnerDelta,
+  RunnerMarks,
+} from './runner-delta.js';
+import { checkRunnerState, decodeRunner, encodeRunner, type RunnerState } from './runner-state.js';
 import { makeContext, type ContextHost } from './context.js';
 import { CallbackErrors, type CallbackName } from './errors.js';
 import { Execution, type ExecutionOptions, type PendingOrder, resolveExecution, type ResolvedExecution } from './execution.js';
@@ -119,6 +129,8 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   private readonly marks = new RunnerMarks();
   /** The margin's next boundary at the last mark: a delta carries the margin's rows when it moved. */
   private markedBoundary = 0;
+  /** The capture whose parts are still being taken (capture()). */
+  private capturing: RunnerCapture | undefined;
 
   constructor(
     readonly strategy: Strategy<S>,
@@ -215,6 +227,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     // the trade rule (src/kernels/trade-check.ts) before anything changes
     if (!goodTrade(ts, price, volume, bars.lastTs)) throw this.badTrade(k, ts, price, volume);
     if (!this.started) this.start();
+    if (this.capturing !== undefined) this.captureBefore(k);
     this.marks.touch(k);
     // a trade behind another symbol's (live: past the merge's lateness) is applied, and counted
     if (ts < this.lastTs) this.metrics.late++;
@@ -257,20 +270,17 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
    * Call it between trades. It is the base of the next delta().
    */
   snapshot(): Uint8Array {
+    this.finishCapture();
     const bytes = encodeRunner({
-      strategy: this.strategy.name,
+      ...this.shared(),
       symbols: this.symbols,
-      bars: this.series.map((b) => b.state()),
       account: this.account.values(),
       book: this.execution.state(),
       days: this.days.state(),
-      clock: [this.lastTs, this.seq, this.now],
-      started: this.started,
-      stopped: this.stopped,
-      metrics: { ...this.metrics },
       latest: [...this.latestSeen],
       state: this.ctx.state,
       risk: this.pretrade.state(),
+      bars: this.series.map((b) => b.state()),
     });
     this.mark();
     return bytes;
@@ -282,31 +292,109 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
    * the changes, not the run. restore(base, [...deltas]) applies it after the snapshot. Call it between trades.
    */
   delta(): Uint8Array {
-    const m = this.marks;
-    const old = m.touched.filter((k) => k < m.symbols);
+    this.finishCapture();
+    const { head, old, since } = this.deltaHead();
     const bytes = encodeRunnerDelta({
+      ...head,
+      state: this.ctx.state,
+      latest: this.latestSince(),
+      newBars: this.series.slice(head.from).map((b) => b.state()),
+      bars: old.map((k, i) => [k, this.series[k].change(since[i])]),
+    });
+    this.mark();
+    return bytes;
+  }
+
+  /**
+   * snapshot() (kind 'whole') or delta() ('delta') as they are now, taken in parts (./runner-capture.ts):
+   * ctx.state and the observed payloads packed now, the other shared fields copied now and packed at the
+   * capture's first step, each symbol's bars by a later step() or, when a trade of that symbol comes
+   * first, before it. It is the base of the next delta() or capture. Call it between trades.
+   */
+  capture(kind: 'whole' | 'delta'): RunnerCapture {
+    this.finishCapture();
+    const series = this.series;
+    const n = series.length;
+    let capture: RunnerCapture;
+    if (kind === 'whole') {
+      const d = daysDelta(this.days.record, this.days.end, [0, 0, 0]);
+      const head: WholeHead = {
+        ...this.shared(),
+        symbols: this.symbols.slice(),
+        account: this.account.values(),
+        book: this.execution.state(),
+        days: { record: { days: d.days, ...d.rows, fills: d.fills }, end: d.end },
+        risk: this.pretrade.state(),
+        live: packLive(this.ctx.state, [...this.latestSeen]),
+      };
+      capture = new RunnerCapture(
+        kind,
+        head,
+        Array.from({ length: n }, (_, k) => k),
+        (k) => series[k].state(),
+        n,
+      );
+    } else {
+      const { head, old, since } = this.deltaHead();
+      const order = [...old];
+      for (let k = head.from; k < n; k++) order.push(k);
+      const fields: DeltaHead = { ...head, old: old.length, live: packLive(this.ctx.state, this.latestSince()) };
+      capture = new RunnerCapture(kind, fields, order, (k, i) => (i < old.length ? [k, series[k].change(since[i])] : series[k].state()), n);
+    }
+    this.mark();
+    this.capturing = capture;
+    return capture;
+  }
+
+  /** Symbol `k`'s part of the capture in progress taken before its bars change. */
+  private captureBefore(k: number): void {
+    const c = this.capturing!;
+    if (c.done) this.capturing = undefined;
+    else c.before(k);
+  }
+
+  /** The capture in progress (if any) taken whole now: the run is about to change otherwise. */
+  private finishCapture(): void {
+    this.capturing?.step(Number.POSITIVE_INFINITY);
+    this.capturing = undefined;
+  }
+
+  /** The fields snapshot() and delta() share as they are: the name, clock, flags and counters. */
+  private shared(): Pick<RunnerState, 'strategy' | 'clock' | 'started' | 'stopped' | 'metrics'> {
+    return {
       strategy: this.strategy.name,
-      seq: m.seq,
-      from: m.symbols,
-      symbols: this.symbols.slice(m.symbols),
-      newBars: this.series.slice(m.symbols).map((b) => b.state()),
-      bars: old.map((k) => [k, this.series[k].change(m.bars[k])]),
-      account: accountDelta(this.account.values(), m.touched),
-      book: {
-        length: this.execution.length,
-        orders: m.touched.filter((k) => k < this.execution.length).map((k) => [k, this.execution.pending(k).map((p) => ({ ...p }))]),
-      },
-      days: daysDelta(this.days.record, this.days.end, m.days),
       clock: [this.lastTs, this.seq, this.now],
       started: this.started,
       stopped: this.stopped,
       metrics: { ...this.metrics },
-      latest: [...m.latest].map((key) => [key, this.latestSeen.get(key)]),
-      state: this.ctx.state,
+    };
+  }
+
+  /** The ctx.latest() entries observed since the mark. */
+  private latestSince(): [string, unknown][] {
+    return [...this.marks.latest].map((key) => [key, this.latestSeen.get(key)]);
+  }
+
+  /** delta()'s fields but the bars, ctx.state and the observed payloads; the touched symbols that existed at the mark, and their bar counts then. */
+  private deltaHead(): { head: Omit<RunnerDelta, 'bars' | 'newBars' | 'state' | 'latest'>; old: number[]; since: number[] } {
+    const m = this.marks;
+    const old = m.touched.filter((k) => k < m.symbols);
+    const head = {
+      ...this.shared(),
+      seq: m.seq,
+      from: m.symbols,
+      symbols: this.symbols.slice(m.symbols),
+      account: accountDelta(this.account.values(), m.touched),
+      book: {
+        length: this.execution.length,
+        orders: m.touched
+          .filter((k) => k < this.execution.length)
+          .map((k): [number, PendingOrder[]] => [k, this.execution.pending(k).map((p) => ({ ...p }))]),
+      },
+      days: daysDelta(this.days.record, this.days.end, m.days),
       risk: this.pretrade.state(this.pretrade.margin !== undefined && this.pretrade.margin.next !== this.markedBoundary),
-    });
-    this.mark();
-    return bytes;
+    };
+    return { head, old, since: old.map((k) => m.bars[k]) };
   }
 
   /** The run now is the base of the next delta(). */
@@ -320,9 +408,11 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
    * history) and options, brought forward by the delta()s taken after it (oldest first); KernelInputError
    * naming `bytes` otherwise, the run then left as it was.
    */
-  restore(bytes: Uint8Array, deltas: readonly Uint8Array[] = []): void {
-    const s = decodeRunner(bytes, this.strategy.name);
-    for (const d of deltas) applyRunnerDelta(s, decodeRunnerDelta(d, this.strategy.name));
+  restore(bytes: Uint8Array | RunnerState, deltas: readonly (Uint8Array | RunnerDelta)[] = []): void {
+    const name = this.strategy.name;
+    const s = bytes instanceof Uint8Array ? decodeRunner(bytes, name) : checkRunnerState(bytes, name);
+    for (const d of deltas) applyRunnerDelta(s, d instanceof Uint8Array ? decodeRunnerDelta(d, name) : checkRunnerDelta(d, name));
+    this.finishCapture();
     this.restoreParts(s);
   }
 

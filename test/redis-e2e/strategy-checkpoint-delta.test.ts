@@ -12,8 +12,8 @@ import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import type { StreamWrite } from '../../src/bus/transports/types.js';
 import { STATE_KEY } from '../../src/engines/checkpointing.js';
 import { StrategyEngine } from '../../src/engines/index.js';
-import { decodeRunnerDelta } from '../../src/strategy/runner-delta.js';
-import { unpackStructured } from '../../src/strategy/runner-state.js';
+import { decodeState, type Delta } from '../../src/engines/strategy-state.js';
+import type { RunnerDelta } from '../../src/strategy/runner-delta.js';
 import { StrategyRunner } from '../../src/strategy/runner.js';
 import { backtestStrategy, type StrategyFill, type Tape } from '../../src/strategy/index.js';
 import { client, closeAll, describeRedis, keysOf, RedisServer, tearDown, until } from '../helpers/redis.js';
@@ -118,17 +118,13 @@ describeRedis('StrategyEngine incremental checkpoints over Redis', () => {
     expect(keys.filter((k) => k !== STATE_KEY).sort()).toEqual(few);
     const state = stateRecord(writes);
     expect(state.delta).toBe(1);
-    // the delta's parts name the few only
-    const parts = unpackStructured(state.bytes.subarray(8)) as {
-      kind: string;
-      runners: Uint8Array[];
-      merge: { symbol: string }[];
-      lastTs: [string, number][];
-    };
+    // the delta's parts name the few only (written in parts: StrategyState.capture())
+    expect(new TextDecoder().decode(state.bytes.subarray(8, 12))).toBe('KBEC');
+    const parts = decodeState(state.bytes.subarray(8), 'delta', 1) as Delta;
     expect(parts.kind).toBe('delta');
     expect(parts.lastTs.map(([s]) => s).sort()).toEqual(few);
     for (const q of parts.merge) expect(few).toContain(q.symbol);
-    const run = decodeRunnerDelta(parts.runners[0], 'delta-e2e');
+    const run = parts.runners[0] as RunnerDelta;
     const names = a.strategies()[0].symbols;
     expect(run.bars.map(([k]) => names[k]).sort()).toEqual(few);
     expect(run.account.at.map((k) => names[k]).sort()).toEqual(few);
