@@ -10,7 +10,7 @@
  * deltas, checks every part on fresh objects, and only then replaces the engine's state.
  */
 import { KernelInputError } from '../errors.js';
-import type { MergeState, TradeMerge } from '../strategy/merge.js';
+import type { MergeColumns, MergeState, TradeMerge } from '../strategy/merge.js';
 import { runnerFromParts } from '../strategy/runner-capture.js';
 import type { RunnerDelta } from '../strategy/runner-delta.js';
 import { packStructured, type RunnerState, unpackStructured } from '../strategy/runner-state.js';
@@ -57,16 +57,6 @@ function lastFrame(symbol: string, s: TradeKeyFrames | undefined): LastFrame {
   return [symbol, s?.lastTs ?? Number.NEGATIVE_INFINITY, s?.lastSentAt ?? Number.NEGATIVE_INFINITY];
 }
 
-/** The merge's queues as capture() packs them: the symbols, each one's count of held trades and last time, the trades end to end. */
-interface MergeColumns {
-  symbols: string[];
-  counts: Int32Array;
-  last: Float64Array;
-  ts: Float64Array;
-  price: Float64Array;
-  volume: Float64Array;
-}
-
 /** The last frames as capture() packs them. */
 interface FrameColumns {
   symbols: string[];
@@ -74,27 +64,7 @@ interface FrameColumns {
   sentAt: Float64Array;
 }
 
-function mergeColumns(queues: MergeState): MergeColumns {
-  const n = queues.reduce((sum, q) => sum + q.ts.length, 0);
-  const c: MergeColumns = {
-    symbols: queues.map((q) => q.symbol),
-    counts: Int32Array.from(queues, (q) => q.ts.length),
-    last: Float64Array.from(queues, (q) => q.last),
-    ts: new Float64Array(n),
-    price: new Float64Array(n),
-    volume: new Float64Array(n),
-  };
-  let at = 0;
-  for (const q of queues) {
-    c.ts.set(q.ts, at);
-    c.price.set(q.price, at);
-    c.volume.set(q.volume, at);
-    at += q.ts.length;
-  }
-  return c;
-}
-
-/** mergeColumns() back as queues (undefined, for TradeMerge.restore() to refuse, when the columns do not fit). */
+/** TradeMerge.columns() back as queues (undefined, for TradeMerge.restore() to refuse, when the columns do not fit). */
 function mergeRows(c: MergeColumns): MergeState | undefined {
   const ok =
     Array.isArray(c?.symbols) &&
@@ -274,7 +244,7 @@ export class StrategyState {
     const fields = {
       version: 2,
       kind,
-      merge: mergeColumns(merge.state(changed)),
+      merge: merge.columns(changed),
       lastTs: frameColumns(frames),
       runners: runs.map((r) => r.parts.length),
     };

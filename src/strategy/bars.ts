@@ -218,12 +218,15 @@ export class SymbolBars {
     return bar;
   }
 
-  /** The symbol's bars as values (a checkpoint's part: StrategyRunner.snapshot()). */
-  state(): SymbolBarsState {
+  /**
+   * The symbol's bars as values (a checkpoint's part: StrategyRunner.snapshot()); `view`: the history
+   * ring itself, not a copy (for a caller that packs it before the next trade: StrategyRunner.capture()).
+   */
+  state(view = false): SymbolBarsState {
     return {
       maker: Float64Array.from(this.maker.state()),
       indicators: this.indicators.map((x) => x.snapshot()),
-      ring: this.ring.slice(),
+      ring: view ? this.ring : this.ring.slice(),
       newest: this.newest,
       trades: this.trades,
       bars: this.bars,

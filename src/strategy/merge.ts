@@ -36,6 +36,16 @@ import { KernelInputError } from '../errors.js';
 /** Each symbol's held trades (in order) and the last time it delivered: TradeMerge.state(). */
 export type MergeState = { symbol: string; ts: Float64Array; price: Float64Array; volume: Float64Array; last: number }[];
 
+/** state() as columns (TradeMerge.columns()): the symbols, each one's count of held trades and last time, the trades end to end. */
+export interface MergeColumns {
+  symbols: string[];
+  counts: Int32Array;
+  last: Float64Array;
+  ts: Float64Array;
+  price: Float64Array;
+  volume: Float64Array;
+}
+
 /** Where the merge hands its trades: symbol, time, price, volume, in event order. */
 export type MergeSink = (symbol: string, ts: number, price: number, volume: number) => void;
 
@@ -208,6 +218,32 @@ export class TradeMerge {
       volume: q.volume.slice(q.head, q.tail),
       last: q.last,
     }));
+  }
+
+  /** state(only) as columns, copied: a few arrays in all rather than three a symbol (a checkpoint taken in parts). */
+  columns(only?: ReadonlySet<string>): MergeColumns {
+    const queues = only ? this.all.filter((q) => only.has(q.symbol)) : this.all;
+    let n = 0;
+    for (const q of queues) n += q.tail - q.head;
+    const c: MergeColumns = {
+      symbols: new Array(queues.length),
+      counts: new Int32Array(queues.length),
+      last: new Float64Array(queues.length),
+      ts: new Float64Array(n),
+      price: new Float64Array(n),
+      volume: new Float64Array(n),
+    };
+    let at = 0;
+    queues.forEach((q, i) => {
+      c.symbols[i] = q.symbol;
+      c.counts[i] = q.tail - q.head;
+      c.last[i] = q.last;
+      c.ts.set(q.ts.subarray(q.head, q.tail), at);
+      c.price.set(q.price.subarray(q.head, q.tail), at);
+      c.volume.set(q.volume.subarray(q.head, q.tail), at);
+      at += q.tail - q.head;
+    });
+    return c;
   }
 
   /**

@@ -42,7 +42,7 @@ export class RunnerCapture {
    * @param kind whole (snapshot()) or delta (delta())
    * @param fields the shared fields (copies, and the `live` part packed), packed at the first step
    * @param order the symbol indexes whose parts follow, in the parts' order
-   * @param part symbol `k`'s part (the `i`-th) as it is now
+   * @param part symbol `k`'s part (the `i`-th) as it is now, packed at once (it may hold views of the run's arrays)
    */
   constructor(
     readonly kind: 'whole' | 'delta',

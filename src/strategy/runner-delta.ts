@@ -199,7 +199,11 @@ function patchAccount(a: AccountState, d: RunnerDelta['account']): void {
 /** The account part of a delta: the cash and the entries of symbols `at` of `values` (StrategyAccount.values()). */
 export function accountDelta(values: AccountState, at: readonly number[]): RunnerDelta['account'] {
   const picked = {} as Record<(typeof ARRAYS)[number], Float64Array>;
-  for (const name of ARRAYS) picked[name] = Float64Array.from(at, (k) => values[name][k]);
+  for (const name of ARRAYS) {
+    const from = values[name];
+    const to = (picked[name] = new Float64Array(at.length));
+    for (let i = 0; i < at.length; i++) to[i] = from[at[i]];
+  }
   return { cash: values.cash, freeCash: values.freeCash, capacity: values.position.length, at: [...at], values: picked };
 }
 
