@@ -84,15 +84,19 @@ export interface SymbolBarsChange extends Omit<SymbolBarsState, 'ring'> {
  * symbol), in place; KernelInputError naming `bytes` when the change does not fit the state's ring.
  */
 export function applyBarsChange(state: SymbolBarsState, change: SymbolBarsChange): void {
-  const { slots, rows, newest } = change;
-  const ring = state.ring;
-  const values = slots > 0 ? rows.length / slots : 0;
-  const h = values > 0 ? ring.length / values : 0;
+  const c = (change ?? {}) as Partial<SymbolBarsChange>;
+  const rows = c.rows instanceof Float64Array ? c.rows : undefined;
+  const ring = state?.ring instanceof Float64Array ? state.ring : undefined;
+  const slots = Number.isInteger(c.slots) && (c.slots as number) >= 0 ? (c.slots as number) : -1;
+  const newest = typeof c.newest === 'number' ? c.newest : -1;
+  const values = rows && slots > 0 ? rows.length / slots : 0;
+  const h = ring && values > 0 ? ring.length / values : 0;
   const ok =
-    rows instanceof Float64Array &&
-    Number.isInteger(slots) &&
+    rows !== undefined &&
+    ring !== undefined &&
     slots >= 0 &&
-    (slots === 0 || (Number.isInteger(values) && Number.isInteger(h) && slots <= h && newest >= 0 && newest < h));
+    (slots === 0 ||
+      (Number.isInteger(values) && Number.isInteger(h) && slots <= h && Number.isInteger(newest) && newest >= 0 && newest < h));
   if (!ok) throw new KernelInputError('bytes', "a change of a symbol's bars under this strategy's history", 'another one');
   for (let j = 0; j < slots; j++) {
     const at = (((newest - (slots - 1) + j) % h) + h) % h;

@@ -125,8 +125,22 @@ export function checkRunnerDelta(d: RunnerDelta, name: string): RunnerDelta {
     Array.isArray(d.bars) &&
     typeof d.account?.cash === 'number' &&
     Array.isArray(d.account.at) &&
-    Array.isArray(d.book?.orders) &&
+    d.account.at.every((k) => Number.isInteger(k) && k >= 0 && k < d.account.capacity) &&
+    typeof d.account.values === 'object' &&
+    d.account.values !== null &&
+    ARRAYS.every((a) => d.account.values[a] instanceof Float64Array && d.account.values[a].length === d.account.at.length) &&
+    Number.isInteger(d.book?.length) &&
+    Array.isArray(d.book.orders) &&
+    d.book.orders.every((o) => Array.isArray(o) && Number.isInteger(o[0]) && Array.isArray(o[1])) &&
     Array.isArray(d.days?.at) &&
+    d.days.at.length === 3 &&
+    Array.isArray(d.days.days) &&
+    typeof d.days.rows === 'object' &&
+    d.days.rows !== null &&
+    DAY_ROWS.every((r) => Array.isArray(d.days.rows[r])) &&
+    typeof d.days.fills === 'object' &&
+    d.days.fills !== null &&
+    FILL_COLUMNS.every((f) => Array.isArray(d.days.fills[f])) &&
     Array.isArray(d.clock) &&
     Array.isArray(d.latest) &&
     typeof d.state === 'object' &&
