@@ -6,8 +6,10 @@
  * StrategyEngine checkpoint so far, version 1), then as deltas (delta(): what changed since the last
  * snapshot() or delta()): each run's StrategyRunner.delta() (the symbols it touched since, and the
  * shared part: cash, days, clock, ctx.state), the merge's queues of the symbols pushed since or holding
- * trades then, and their last frames. restore(whole, deltas) brings the whole forward by the
- * deltas, checks every part on fresh objects, and only then replaces the engine's state.
+ * trades then, and their last frames. The engine takes both by capture() instead: the same fields,
+ * encoded over several turns of the event loop (version 2). restore(whole, deltas) reads either
+ * version, brings the whole forward by the deltas, checks every part on fresh objects, and only then
+ * replaces the engine's state.
  */
 import { KernelInputError } from '../errors.js';
 import type { MergeColumns, MergeState, TradeMerge } from '../strategy/merge.js';
@@ -173,6 +175,7 @@ function partsOf(bytes: Uint8Array): Uint8Array[] | undefined {
     parts.push(bytes.subarray(at, at + n));
     at += n;
   }
+  if (at !== bytes.byteLength) throw new KernelInputError('bytes', 'a StrategyEngine checkpoint of version 2', 'bytes after its parts');
   return parts;
 }
 
@@ -225,12 +228,13 @@ export class StrategyState {
 
   /**
    * snapshot() (kind 'whole') or delta() ('delta') of the state now, encoded over several event-loop
-   * turns, none holding the loop for more than about SLICE_MS (./../strategy/runner-capture.ts: a
-   * symbol's bars are taken before its next trade changes them), into one buffer whose first `reserve`
-   * bytes are the caller's (`sliceMs`: the turn's budget; 0, a part a turn). Bytes (version 2): 'KBEC', the version and the parts' count (u32 LE), each
-   * part's length (u32 LE), then the parts: the engine's head (kind, the merge's queues, the last frames,
-   * each run's count of symbol parts), then per run its head and its symbols' parts. restore() reads
-   * them as it reads snapshot()'s and delta()'s.
+   * turns, none holding the loop for more than about `sliceMs` (SLICE_MS; 0: a part a turn) but for
+   * the copies made now (./../strategy/runner-capture.ts: a symbol's bars are taken before its next
+   * trade changes them), into one buffer whose first `reserve` bytes are the caller's. Bytes (version
+   * 2): 'KBEC', the version and the parts' count (u32 LE), each part's length (u32 LE), then the parts:
+   * the engine's head (kind, the merge's queues and the last frames as columns, each run's count of
+   * symbol parts), then per run its head and its symbols' parts. restore() reads them as it reads
+   * snapshot()'s and delta()'s.
    */
   async capture(kind: 'whole' | 'delta', reserve = 0, sliceMs = SLICE_MS): Promise<Uint8Array> {
     const { runners, merge, symbols } = this.parts;

@@ -1,11 +1,13 @@
 /**
  * A StrategyRunner's checkpoint taken at one moment and encoded over several event-loop turns
- * (StrategyRunner.capture()), so that no turn holds the loop for long: the shared parts (cash, account
- * entries, orders, days, clock, ctx.state...) packed at once as the head, each symbol's bars packed
- * later as a part of its own, a few at a time (step()), or at once when a trade of that symbol comes
- * first (before(): its bars are then still as they were at the moment of the capture). The head and
- * the parts are the fields of snapshot()'s or delta()'s state with the bars taken out
- * (runnerFromParts() puts them back), packed by msgpackr as structured clones, as those are.
+ * (StrategyRunner.capture()), so that no turn holds the loop for long. At the capture's moment the
+ * shared fields (cash, the account's entries, orders, days, clock, counters) are copied and ctx.state
+ * and the observed payloads packed (the strategy's own objects, which may change after); the first
+ * step() packs those copies as the head; each symbol's bars are packed as a part of their own, a few a
+ * step, or at once when a trade of that symbol comes first (before(): its bars are then still as they
+ * were at the moment of the capture). Head and parts are the fields of snapshot()'s or delta()'s state
+ * with the bars taken out (runnerFromParts() puts them back), packed by msgpackr as structured clones,
+ * as those are.
  */
 import { KernelInputError } from '../errors.js';
 import type { SymbolBarsChange, SymbolBarsState } from './bars.js';
@@ -39,13 +41,11 @@ export class RunnerCapture {
   private left: number;
 
   /**
-   * @param kind whole (snapshot()) or delta (delta())
    * @param fields the shared fields (copies, and the `live` part packed), packed at the first step
    * @param order the symbol indexes whose parts follow, in the parts' order
    * @param part symbol `k`'s part (the `i`-th) as it is now, packed at once (it may hold views of the run's arrays)
    */
   constructor(
-    readonly kind: 'whole' | 'delta',
     private readonly fields: WholeHead | DeltaHead,
     private readonly order: readonly number[],
     private readonly part: (k: number, i: number) => unknown,

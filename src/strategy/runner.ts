@@ -328,7 +328,6 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
         live: packLive(this.ctx.state, [...this.latestSeen]),
       };
       capture = new RunnerCapture(
-        kind,
         head,
         Array.from({ length: n }, (_, k) => k),
         (k) => series[k].state(true), // packed as soon as made (RunnerCapture.take): the ring itself, no copy
@@ -339,13 +338,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       const order = [...old];
       for (let k = head.from; k < n; k++) order.push(k);
       const fields: DeltaHead = { ...head, old: old.length, live: packLive(this.ctx.state, this.latestSince()) };
-      capture = new RunnerCapture(
-        kind,
-        fields,
-        order,
-        (k, i) => (i < old.length ? [k, series[k].change(since[i])] : series[k].state(true)),
-        n,
-      );
+      capture = new RunnerCapture(fields, order, (k, i) => (i < old.length ? [k, series[k].change(since[i])] : series[k].state(true)), n);
     }
     this.mark();
     this.capturing = capture;
