@@ -660,18 +660,27 @@ export class Checkpointing {
     anchor ??= mine[0];
     const deltaNext = chain !== undefined && chain.stream === anchor.stream && chain.n < MAX_DELTAS && chain.bytes < chain.base;
     // the state after its round (8 bytes): taken in parts over later turns where the engine can, else now
-    const captured = whole.capture?.(deltaNext ? 'delta' : 'whole', 8);
     let bytes: Uint8Array;
     let delta = false;
-    if (captured) {
-      bytes = await captured;
-      delta = deltaNext;
-    } else {
-      const d = deltaNext ? whole.delta?.() : undefined;
-      const body = d ?? whole.snapshot();
-      bytes = new Uint8Array(8 + body.byteLength);
-      bytes.set(body, 8);
-      delta = d !== undefined;
+    try {
+      const captured = whole.capture?.(deltaNext ? 'delta' : 'whole', 8);
+      if (captured) {
+        bytes = await captured;
+        delta = deltaNext;
+      } else {
+        const d = deltaNext ? whole.delta?.() : undefined;
+        const body = d ?? whole.snapshot();
+        bytes = new Uint8Array(8 + body.byteLength);
+        bytes.set(body, 8);
+        delta = d !== undefined;
+      }
+    } catch (error) {
+      // a state that could not be taken (ctx.state msgpackr cannot pack): its keys wait for the next
+      // round, and the next record is whole, as after a failed write (a run taken before another's
+      // failed has moved its marks on: a delta would miss what it held)
+      if (this.stateChain) this.stateChain.whole = true;
+      for (const { state, records } of jobs) for (const { key } of records) if (key !== STATE_KEY) state.dirty.add(key);
+      throw error;
     }
     new DataView(bytes.buffer, bytes.byteOffset, 8).setFloat64(0, ++this.round, true);
     const stored = this.stateStored.get(anchor.stream) ?? 0;

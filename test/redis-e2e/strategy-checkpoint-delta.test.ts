@@ -15,7 +15,7 @@ import { StrategyEngine } from '../../src/engines/index.js';
 import { decodeState, type Delta } from '../../src/engines/strategy-state.js';
 import type { RunnerDelta } from '../../src/strategy/runner-delta.js';
 import { StrategyRunner } from '../../src/strategy/runner.js';
-import { backtestStrategy, type StrategyFill, type Tape } from '../../src/strategy/index.js';
+import { backtestStrategy, defineStrategy, type Strategy, type StrategyFill, type Tape } from '../../src/strategy/index.js';
 import { client, closeAll, describeRedis, keysOf, RedisServer, tearDown, until } from '../helpers/redis.js';
 import { maCross, randomTape } from '../strategy/helpers.js';
 import { redisBus, storedMessages } from './helpers.js';
@@ -247,6 +247,65 @@ describeRedis('StrategyEngine incremental checkpoints over Redis', () => {
     expect(b.metrics().extra).toMatchObject({ restoredKeys: 4, replayed: 0 });
     const run = b.strategies()[0];
     expect({ account: run.account.values(), daily: run.daily, state: run.ctx.state }).toEqual(want);
+    await b.stop();
+    await bus2.close();
+  });
+
+  it('a checkpoint whose state cannot be taken fails whole: the next record is whole, and a restart restores the run as it was', async () => {
+    await client(url).flushall();
+    const symbols = symbolsOf(12);
+    const tape = randomTape(1_200, symbols, 3_000, 9);
+    const n = tape.ts.length;
+    // a second strategy whose ctx.state holds a Symbol (msgpackr packs none) while `poisoned`
+    let poisoned = false;
+    const base = maCross(5, 20, 60_000, 'poison', symbols);
+    const poison = defineStrategy<Record<string, unknown>>({
+      name: 'poison',
+      symbols,
+      bars: base.bars,
+      onBar(ctx) {
+        if (poisoned) ctx.state.bad = Symbol('not packable');
+        else delete ctx.state.bad;
+      },
+    }) as Strategy<object>;
+    const make = (bus: Bus) =>
+      new StrategyEngine(bus, {
+        strategies: [maCross(5, 20, 60_000, 'delta-e2e', symbols), poison],
+        ...OPTIONS,
+        maxLatenessMs: 300,
+        heartbeatMs: 0,
+        checkpointMs: 60_000,
+      });
+    const bus1 = await redisBus(url);
+    const a = make(bus1).start();
+    await a.ready(30_000);
+    const third = Math.floor(n / 3);
+    await publish(bus1, tape, 0, third);
+    await until(() => a.metrics().processed === third && a.metrics().extra.held === 0, 'A at a third', 30_000);
+    await a.checkpoint(); // whole
+    // every symbol trades while the second strategy's state cannot be packed: the checkpoint fails
+    poisoned = true;
+    await publish(bus1, tape, third, 2 * third);
+    await until(() => a.metrics().processed === 2 * third && a.metrics().extra.held === 0, 'A at two thirds', 30_000);
+    await expect(a.checkpoint()).rejects.toThrow();
+    // then a few symbols only: a delta now would miss what the others did in the failed round
+    poisoned = false;
+    const few = symbols.slice(0, 3);
+    const sent = await publish(bus1, tape, 2 * third, n, few);
+    await until(() => a.metrics().processed === 2 * third + sent && a.metrics().extra.held === 0, 'A at the few', 30_000);
+    await a.checkpoint();
+    expect(a.metrics().extra).toMatchObject({ wholeRecords: 2, deltaRecords: 0 });
+    const expected = a.strategies()[0];
+    const want = { account: expected.account.values(), daily: structuredClone(expected.daily) };
+    a.checkpoint = () => Promise.resolve();
+    await a.stop();
+    await bus1.close();
+    const bus2 = await redisBus(url);
+    const b = make(bus2).start();
+    await b.ready(30_000);
+    expect(b.metrics().extra).toMatchObject({ replayed: 0 });
+    const run = b.strategies()[0];
+    expect({ account: run.account.values(), daily: run.daily }).toEqual(want);
     await b.stop();
     await bus2.close();
   });
