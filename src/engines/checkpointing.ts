@@ -679,7 +679,7 @@ export class Checkpointing {
       // round, and the next record is whole, as after a failed write (a run taken before another's
       // failed has moved its marks on: a delta would miss what it held)
       if (this.stateChain) this.stateChain.whole = true;
-      for (const { state, records } of jobs) for (const { key } of records) if (key !== STATE_KEY) state.dirty.add(key);
+      giveBack(jobs);
       throw error;
     }
     new DataView(bytes.buffer, bytes.byteOffset, 8).setFloat64(0, ++this.round, true);
@@ -693,7 +693,7 @@ export class Checkpointing {
     for (const job of jobs) if (job.state.store !== primary) others.set(job.state.store, [...(others.get(job.state.store) ?? []), job]);
     const failed = (group: typeof jobs) => {
       this.counts.checkpointErrors++;
-      for (const { state, records } of group) for (const { key } of records) if (key !== STATE_KEY) state.dirty.add(key);
+      giveBack(group);
     };
     await this.host.bus.flush();
     try {
@@ -801,6 +801,11 @@ export class Checkpointing {
   close(): void {
     for (const store of this.stores) store.close();
   }
+}
+
+/** The key records of rounds that were not written, back among their streams' changed keys (the next round writes them). */
+function giveBack(jobs: readonly { state: StreamCheckpointState; records: readonly RecordWrite[] }[]): void {
+  for (const { state, records } of jobs) for (const { key } of records) if (key !== STATE_KEY) state.dirty.add(key);
 }
 
 /** The oldest entry of `state`'s stream that failed and has not been applied since (the replay start held back). */

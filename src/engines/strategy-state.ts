@@ -12,7 +12,7 @@
  * replaces the engine's state.
  */
 import { KernelInputError } from '../errors.js';
-import type { MergeColumns, MergeState, TradeMerge } from '../strategy/merge.js';
+import { type MergeColumns, type MergeState, mergeRows, type TradeMerge } from '../strategy/merge.js';
 import { runnerFromParts } from '../strategy/runner-capture.js';
 import type { RunnerDelta } from '../strategy/runner-delta.js';
 import { packStructured, type RunnerState, unpackStructured } from '../strategy/runner-state.js';
@@ -64,27 +64,6 @@ interface FrameColumns {
   symbols: string[];
   ts: Float64Array;
   sentAt: Float64Array;
-}
-
-/** TradeMerge.columns() back as queues (undefined, for TradeMerge.restore() to refuse, when the columns do not fit). */
-function mergeRows(c: MergeColumns): MergeState | undefined {
-  const ok =
-    Array.isArray(c?.symbols) &&
-    c.counts instanceof Int32Array &&
-    c.last instanceof Float64Array &&
-    [c.ts, c.price, c.volume].every((x) => x instanceof Float64Array && x.length === c.ts.length) &&
-    c.counts.length === c.symbols.length &&
-    c.last.length === c.symbols.length &&
-    c.counts.every((k) => k >= 0) &&
-    c.counts.reduce((sum, k) => sum + k, 0) === c.ts.length;
-  if (!ok) return undefined;
-  let at = 0;
-  return c.symbols.map((symbol, i) => {
-    const end = at + c.counts[i];
-    const q = { symbol, ts: c.ts.slice(at, end), price: c.price.slice(at, end), volume: c.volume.slice(at, end), last: c.last[i] };
-    at = end;
-    return q;
-  });
 }
 
 function frameColumns(frames: LastFrame[]): FrameColumns {

@@ -46,6 +46,27 @@ export interface MergeColumns {
   volume: Float64Array;
 }
 
+/** TradeMerge.columns() as state()'s rows (undefined, for TradeMerge.restore() to refuse, when the columns do not fit). */
+export function mergeRows(c: MergeColumns): MergeState | undefined {
+  const ok =
+    Array.isArray(c?.symbols) &&
+    c.counts instanceof Int32Array &&
+    c.last instanceof Float64Array &&
+    [c.ts, c.price, c.volume].every((x) => x instanceof Float64Array && x.length === c.ts.length) &&
+    c.counts.length === c.symbols.length &&
+    c.last.length === c.symbols.length &&
+    c.counts.every((k) => k >= 0) &&
+    c.counts.reduce((sum, k) => sum + k, 0) === c.ts.length;
+  if (!ok) return undefined;
+  let at = 0;
+  return c.symbols.map((symbol, i) => {
+    const end = at + c.counts[i];
+    const q = { symbol, ts: c.ts.slice(at, end), price: c.price.slice(at, end), volume: c.volume.slice(at, end), last: c.last[i] };
+    at = end;
+    return q;
+  });
+}
+
 /** Where the merge hands its trades: symbol, time, price, volume, in event order. */
 export type MergeSink = (symbol: string, ts: number, price: number, volume: number) => void;
 
@@ -208,19 +229,13 @@ export class TradeMerge {
 
   /**
    * Each symbol's held trades and last time delivered, copied (a checkpoint's part: StrategyEngine); of
-   * the symbols in `only` when given (an incremental checkpoint's part).
+   * the symbols in `only` when given (an incremental checkpoint's part). columns() as rows.
    */
   state(only?: ReadonlySet<string>): MergeState {
-    return (only ? this.all.filter((q) => only.has(q.symbol)) : this.all).map((q) => ({
-      symbol: q.symbol,
-      ts: q.ts.slice(q.head, q.tail),
-      price: q.price.slice(q.head, q.tail),
-      volume: q.volume.slice(q.head, q.tail),
-      last: q.last,
-    }));
+    return mergeRows(this.columns(only))!;
   }
 
-  /** state(only) as columns, copied: a few arrays in all rather than three a symbol (a checkpoint taken in parts). */
+  /** The held trades of state(only) as columns, copied: a few arrays in all rather than three a symbol (a checkpoint taken in parts). */
   columns(only?: ReadonlySet<string>): MergeColumns {
     const queues = only ? this.all.filter((q) => only.has(q.symbol)) : this.all;
     let n = 0;

@@ -272,14 +272,9 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   snapshot(): Uint8Array {
     this.finishCapture();
     const bytes = encodeRunner({
-      ...this.shared(),
-      symbols: this.symbols,
-      account: this.account.values(),
-      book: this.execution.state(),
-      days: this.days.state(),
+      ...this.wholeHead(),
       latest: [...this.latestSeen],
       state: this.ctx.state,
-      risk: this.pretrade.state(),
       bars: this.series.map((b) => b.state()),
     });
     this.mark();
@@ -317,16 +312,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     const n = series.length;
     let capture: RunnerCapture;
     if (kind === 'whole') {
-      const d = daysDelta(this.days.record, this.days.end, [0, 0, 0]);
-      const head: WholeHead = {
-        ...this.shared(),
-        symbols: this.symbols.slice(),
-        account: this.account.values(),
-        book: this.execution.state(),
-        days: { record: { days: d.days, ...d.rows, fills: d.fills }, end: d.end },
-        risk: this.pretrade.state(),
-        live: packLive(this.ctx.state, [...this.latestSeen]),
-      };
+      const head: WholeHead = { ...this.wholeHead(), live: packLive(this.ctx.state, [...this.latestSeen]) };
       capture = new RunnerCapture(
         head,
         Array.from({ length: n }, (_, k) => k),
@@ -366,6 +352,19 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       started: this.started,
       stopped: this.stopped,
       metrics: { ...this.metrics },
+    };
+  }
+
+  /** snapshot()'s fields but the bars, ctx.state and the observed payloads, copied (the days' arrays too). */
+  private wholeHead(): Omit<RunnerState, 'bars' | 'state' | 'latest'> {
+    const d = daysDelta(this.days.record, this.days.end, [0, 0, 0]);
+    return {
+      ...this.shared(),
+      symbols: this.symbols.slice(),
+      account: this.account.values(),
+      book: this.execution.state(),
+      days: { record: { days: d.days, ...d.rows, fills: d.fills }, end: d.end },
+      risk: this.pretrade.state(),
     };
   }
 
