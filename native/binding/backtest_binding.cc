@@ -53,23 +53,15 @@ Napi::Value resultOf(Napi::Env env, const backtest::FaultAt& fault, const backte
     result.Set("value", fault.value);
     return result;
   }
+  // each field a fresh array left unzeroed (write() fills every element), written on the pool's threads
   const size_t n = records.orderCount(), m = records.tradeCount();
+  double *orderTo[7], *tradeTo[backtest::kTradeFields];
   Napi::Object orders = Napi::Object::New(env);
-  double* to = nullptr;
-  Napi::Float64Array id = newFloat64Array(env, n, to);
-  for (size_t k = 0; k < n; k++) to[k] = double(k);
-  orders.Set("id", id);
-  for (size_t f = 0; f < 6; f++) {
-    Napi::Float64Array a = newFloat64Array(env, n, to);
-    records.orderField(f, to);
-    orders.Set(kOrderFields[f], a);
-  }
+  orders.Set("id", newUnfilledFloat64Array(env, n, orderTo[0]));
+  for (size_t f = 0; f < 6; f++) orders.Set(kOrderFields[f], newUnfilledFloat64Array(env, n, orderTo[f + 1]));
   Napi::Object trades = Napi::Object::New(env);
-  for (size_t f = 0; f < backtest::kTradeFields; f++) {
-    Napi::Float64Array a = newFloat64Array(env, m, to);
-    records.tradeField(f, to);
-    trades.Set(kTradeFields[f], a);
-  }
+  for (size_t f = 0; f < backtest::kTradeFields; f++) trades.Set(kTradeFields[f], newUnfilledFloat64Array(env, m, tradeTo[f]));
+  records.write(orderTo, tradeTo);
   result.Set("orders", orders);
   result.Set("trades", trades);
   return result;

@@ -115,6 +115,10 @@ inline size_t countArg(const Napi::CallbackInfo& info, size_t i, const char* nam
 /// A new V8-owned Float64Array of `length` elements for a kernel to fill; its data pointer into `data`.
 Napi::Float64Array newFloat64Array(Napi::Env env, size_t length, double*& data);
 
+/// The same, its memory not zeroed (node::Buffer's, as Buffer.allocUnsafeSlow's): for a caller that
+/// writes every element.
+Napi::Float64Array newUnfilledFloat64Array(Napi::Env env, size_t length, double*& data);
+
 /// Runs a binding body, turning C++ exceptions into JS ones (node-addon-api handles Napi::Error only).
 template <typename Body>
 Napi::Value guarded(const Napi::CallbackInfo& info, Body body) {

@@ -237,4 +237,13 @@ Napi::Float64Array newFloat64Array(Napi::Env env, size_t length, double*& data) 
   return out;
 }
 
+Napi::Float64Array newUnfilledFloat64Array(Napi::Env env, size_t length, double*& data) {
+  const Napi::Buffer<uint8_t> bytes = Napi::Buffer<uint8_t>::New(env, length * sizeof(double));
+  if (bytes.ByteOffset() % sizeof(double) != 0)
+    return newFloat64Array(env, length, data);  // not seen: a fresh Buffer starts its own memory
+  Napi::Float64Array out = Napi::Float64Array::New(env, length, bytes.ArrayBuffer(), bytes.ByteOffset());
+  data = out.Data();
+  return out;
+}
+
 }  // namespace kernelbus::binding

@@ -120,7 +120,8 @@ describeEachBackend(
     });
 
     it.runIf(supports('backtestSignals'))('1, 2 and 3 threads give the same bits on 400 columns', () => {
-      const T = 300;
+      // records enough that the addon writes their fields on the pool's threads (records.cpp kParallelRecords)
+      const T = 1200;
       const K = 400;
       let s = 7;
       const u = () => (s = (s * 16807) % 2147483647) / 2147483647;
@@ -136,6 +137,7 @@ describeEachBackend(
         cashSharing: true,
       };
       const one = arrays(kernels({ backend: name, threads: 1 }).backtestSignals({ close }, options));
+      expect(one['orders.id'].length + one['trades.id'].length).toBeGreaterThan(16384);
       for (const threads of [2, 3])
         expectSame(one, arrays(kernels({ backend: name, threads }).backtestSignals({ close }, options)), `${threads} threads`);
       expectSame(arrays(ref.backtestSignals({ close }, options)), one, 'reference');

@@ -106,6 +106,10 @@ struct Records {
   /// Trade field f (kTradeFields' order) of the whole result into `to` (tradeCount() values): ids count
   /// over the whole result, position ids are offset by the parts before.
   void tradeField(size_t f, double* to) const;
+  /// Every field of the whole result: `orders` the 7 order fields (the id, then orderField's 0..5,
+  /// orderCount() values each), `trades` tradeField's (tradeCount() values each); a large result's
+  /// fields on the pool's threads.
+  void write(double* const* orders, double* const* trades) const;
 };
 
 /// What run() writes: the records joined, a vector a field (the series are made from them on request: series()).

@@ -22,6 +22,9 @@ struct Chunk : Records::Part {
   FaultAt fault;
 };
 
+/// The records (orders and trades) from which Records::write copies the fields on the pool's threads.
+constexpr size_t kParallelRecords = 16384;
+
 /// The order fields in Records::orderField's numbering (`o.*kOrderColumns[f]`).
 constexpr std::vector<double> Orders::*kOrderColumns[] = {&Orders::col,   &Orders::idx,  &Orders::size,
                                                           &Orders::price, &Orders::fees, &Orders::side};
@@ -194,6 +197,27 @@ void Records::tradeField(size_t f, double* to) const {
     at += v.size();
     positions += p.positions;
   }
+}
+
+void Records::write(double* const* orders, double* const* trades) const {
+  const size_t n = orderCount(), fields = 7 + kTradeFields;
+  const auto field = [&](size_t f) {
+    if (f == 0)
+      for (size_t k = 0; k < n; k++) orders[0][k] = double(k);
+    else if (f < 7)
+      orderField(f - 1, orders[f]);
+    else
+      tradeField(f - 7, trades[f - 7]);
+  };
+  // a field a chunk, the largest (the orders') handed out first: a copy of memory, which two threads
+  // share better than one makes it (a few thousand records are copied on the calling thread)
+  if (n + tradeCount() < kParallelRecords) {
+    for (size_t f = 0; f < fields; f++) field(f);
+    return;
+  }
+  parallelForChunks(fields, 1, [&](size_t begin, size_t end) {
+    for (size_t f = begin; f < end; f++) field(f);
+  });
 }
 
 FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output& out) {
