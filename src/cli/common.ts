@@ -57,13 +57,13 @@ export function unstored(bus: Bus): number {
  * A bus over Redis (the `redis` option: one RedisTransport per bus to `url`), once every transport
  * is connected: rejects with TransportError (no credentials in it) when Redis does not answer within
  * its publish timeout, after closing what it opened. `bus`: options of the bus itself (the feed's frame
- * size and watermarks).
+ * size, linger and watermarks).
  */
 export async function connectRedisBus(
   url: string,
   shards: number,
   redis: Omit<RedisBusOptions, 'url' | 'cluster' | 'targets'> = {},
-  bus: Pick<BusOptions, 'maxBatch' | 'watermarks' | 'idleWatermarkMs'> = {},
+  bus: Pick<BusOptions, 'maxBatch' | 'lingerMs' | 'watermarks' | 'idleWatermarkMs'> = {},
 ): Promise<Bus> {
   // The transport's messages (redis.log) start once connected: a failed connect is the caller's one line.
   let connected = false;

@@ -75,6 +75,10 @@ ${TAPE_USAGE}${BAR_USAGE}  --loop              replay the tape again and again (
   --no-pack           one Redis entry per frame (a symbol's trades of one flush) rather than one packed
                       entry per stream and flush (docs/wire-format.md#packed-entries): for consumers
                       that do not read packed entries
+  --linger-ms ms      hold each symbol's trades up to this long before a flush (0 to 1000, default 0: at the
+                      end of each turn of the event loop): fewer, larger frames, for the feed, Redis and
+                      every engine a fraction of the CPU per trade, each trade up to this much later
+                      (docs/operations.md#few-cores)
   --nice n            the feed's scheduling priority as a nice value, 0 to 19 (default 10): on a machine
                       it shares with the engines it feeds, they get a core first; 0 keeps the priority it
                       was started with (docs/operations.md#few-cores)
@@ -108,6 +112,7 @@ const FLAGS = {
   loop: flag.boolean(),
   'no-watermarks': flag.boolean(),
   'no-pack': flag.boolean(),
+  'linger-ms': flag.number(0, 0, 1000),
   'idle-watermark-ms': flag.optionalNumber(0, 60_000),
   nice: flag.number(DEFAULT_NICE, 0, 19, true),
   json: flag.boolean(),
@@ -181,6 +186,7 @@ export async function runFeed(
         maxBatch: FEED_MAX_BATCH,
         watermarks: !v['no-watermarks'],
         idleWatermarkMs: v['idle-watermark-ms'],
+        lingerMs: v['linger-ms'],
       },
     );
   } catch (error) {

@@ -44,6 +44,12 @@ describe('kernelbus feed options', () => {
     );
   });
 
+  it('checks --linger-ms: a number of ms in [0, 1000]', async () => {
+    await expect(feed(['--linger-ms=-1'])).rejects.toThrow('--linger-ms: expected a number in [0, 1000], got "-1"');
+    await expect(feed(['--linger-ms', '2000'])).rejects.toThrow('--linger-ms: expected a number in [0, 1000], got "2000"');
+    await expect(feed(['--linger-ms', 'soon'])).rejects.toThrow(/^--linger-ms: expected/);
+  });
+
   it("a file that does not exist: the reader's error, before connecting", async () => {
     await expect(feed(['--returns', 'no-such-file.csv'])).rejects.toThrow(/no-such-file\.csv/);
     await expect(feed(['--file', 'examples/tape.csv', '--file', 'no-such-tape.parquet'])).rejects.toThrow(/ENOENT.*no-such-tape\.parquet/);

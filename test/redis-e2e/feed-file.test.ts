@@ -144,6 +144,23 @@ describeRedis('kernelbus feed --file over Redis', () => {
     expect(packed.stored).toEqual(single.stored);
   });
 
+  it('--linger-ms: fewer, larger frames, the same trades stored', async () => {
+    const redis = client(url);
+    const run = async (...flags: string[]) => {
+      await redis.flushall();
+      const feed = new Command(['feed', '--redis', url, '--file', 'examples/tape.csv', '--speed', '60000', '--json', ...flags]);
+      expect(await feed.exited, feed.out).toBe(0);
+      const json = JSON.parse(feed.out.slice(feed.out.indexOf('{'))) as { trades: number; frames: number };
+      return { json, stored: await storedTrades(redis, SHARDS) };
+    };
+    const each = await run();
+    // the tape takes about 1.8 s at this speed: a flush every 50 ms, against one a turn of the event loop
+    const lingered = await run('--linger-ms', '50');
+    expect(lingered.json.trades).toBe(5200);
+    expect(lingered.json.frames).toBeLessThan(each.json.frames / 2);
+    expect(lingered.stored).toEqual(each.stored);
+  });
+
   it('--idle-watermark-ms: watermark-only frames for streams idle that long (1 ms: some; 0: none); refused with --no-watermarks', async () => {
     const run = async (...flags: string[]) => {
       const feed = new Command(['feed', '--redis', url, '--file', 'examples/tape.csv', '--speed', '60000', '--json', ...flags]);
