@@ -123,19 +123,21 @@ describeRedis('kernelbus feed --file over Redis', () => {
     expect([...(days[1].payload as { returns: Float64Array }).returns]).toEqual([0.02, Number.NaN]);
   });
 
-  it('packs each flush into an entry per stream (--no-pack: an entry per frame); the same trades either way', async () => {
+  /** examples/tape.csv fed at --speed 60000 (about 1.8 s) into an empty Redis: the summary, the stream entries and the trades stored. */
+  const feedTape = async (...flags: string[]) => {
     const redis = client(url);
-    const run = async (...flags: string[]) => {
-      await redis.flushall();
-      const feed = new Command(['feed', '--redis', url, '--file', 'examples/tape.csv', '--speed', '60000', '--json', ...flags]);
-      expect(await feed.exited, feed.out).toBe(0);
-      const json = JSON.parse(feed.out.slice(feed.out.indexOf('{'))) as { trades: number; frames: number };
-      let entries = 0;
-      for (const key of TRADE_KEYS) entries += await redis.xlen(key);
-      return { json, entries, stored: await storedTrades(redis, SHARDS) };
-    };
-    const packed = await run();
-    const single = await run('--no-pack');
+    await redis.flushall();
+    const feed = new Command(['feed', '--redis', url, '--file', 'examples/tape.csv', '--speed', '60000', '--json', ...flags]);
+    expect(await feed.exited, feed.out).toBe(0);
+    const json = JSON.parse(feed.out.slice(feed.out.indexOf('{'))) as { trades: number; frames: number };
+    let entries = 0;
+    for (const key of TRADE_KEYS) entries += await redis.xlen(key);
+    return { json, entries, stored: await storedTrades(redis, SHARDS) };
+  };
+
+  it('packs each flush into an entry per stream (--no-pack: an entry per frame); the same trades either way', async () => {
+    const packed = await feedTape();
+    const single = await feedTape('--no-pack');
     expect(packed.json.trades).toBe(5200);
     expect(single.entries).toBe(single.json.frames);
     // 8 symbols over 4 streams: a flush's pack holds a stream's two symbols at most
@@ -145,17 +147,9 @@ describeRedis('kernelbus feed --file over Redis', () => {
   });
 
   it('--linger-ms: fewer, larger frames, the same trades stored', async () => {
-    const redis = client(url);
-    const run = async (...flags: string[]) => {
-      await redis.flushall();
-      const feed = new Command(['feed', '--redis', url, '--file', 'examples/tape.csv', '--speed', '60000', '--json', ...flags]);
-      expect(await feed.exited, feed.out).toBe(0);
-      const json = JSON.parse(feed.out.slice(feed.out.indexOf('{'))) as { trades: number; frames: number };
-      return { json, stored: await storedTrades(redis, SHARDS) };
-    };
-    const each = await run();
-    // the tape takes about 1.8 s at this speed: a flush every 50 ms, against one a turn of the event loop
-    const lingered = await run('--linger-ms', '50');
+    const each = await feedTape();
+    // a flush every 50 ms of the tape's 1.8 s, against one a turn of the event loop
+    const lingered = await feedTape('--linger-ms', '50');
     expect(lingered.json.trades).toBe(5200);
     expect(lingered.json.frames).toBeLessThan(each.json.frames / 2);
     expect(lingered.stored).toEqual(each.stored);
