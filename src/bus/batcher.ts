@@ -432,12 +432,16 @@ export class Batcher {
    * (called when a publish ends); rows opened since wait for their own flush.
    */
   flushHeld(): void {
-    const open: Columns[] = [];
-    for (const c of this.open) {
-      if (c.held && !this.hold(c.type, c.key)) this.close(c, this.markOf(c));
-      else open.push(c);
+    const open = this.open;
+    const keep = open.map((c) => !c.held || this.hold(c.type, c.key));
+    // the watermarks of the frames it closes, as a flush's (one pass: markOf() a frame would scan them all)
+    const marks = this.watermarks ? flushMarks(open, keep, this.latest) : undefined;
+    const still: Columns[] = [];
+    for (let i = 0; i < open.length; i++) {
+      if (keep[i]) still.push(open[i]);
+      else this.close(open[i], marks ? marks[i] : Number.NaN);
     }
-    this.open = open;
+    this.open = still;
     this.drainOut();
   }
 }

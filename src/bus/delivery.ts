@@ -74,7 +74,7 @@ export class Delivery {
   deliver(bus: BusName, type: string | undefined, entry: Entry, handler: MessageHandler, watermarks = false): void | Promise<void> {
     let message: BusMessage;
     try {
-      const frame = decodeFrame(entry.data, this.countCopy);
+      const frame = decodeFrame(entry.data, this.countCopy, entry.head);
       const misplaced = type === undefined ? undefined : this.misplaced(frame.type, frame.kind, frame.key, type, entry.key);
       if (misplaced) throw new FrameError(misplaced);
       if (!watermarks && watermarkOnly(frame)) return;

@@ -514,10 +514,10 @@ function unpackBody(bytes: Uint8Array, head: ParsedHead): { ts: number; payload:
  * `onCopy`; the native VPIN kernels read it in place. (A big-endian host copies at once, and calls
  * `onCopy`.) Throws FrameError for anything malformed (truncated, bad magic/version/kind/flags, counts
  * or lengths that disagree with the buffer, non-zero padding, invalid UTF-8, a body that is not msgpack
- * `[ts, payload]`).
+ * `[ts, payload]`). `head`: parseFrameHead(bytes), when the caller has it (not parsed again).
  */
-export function decodeFrame(bytes: Uint8Array, onCopy?: () => void): Frame {
-  const h = parseHead(bytes, HEAD);
+export function decodeFrame(bytes: Uint8Array, onCopy?: () => void, head?: FrameHead): Frame {
+  const h = head ?? parseHead(bytes, HEAD);
   if (h.kind === KIND_MESSAGE) {
     const { ts, payload } = unpackBody(bytes, h);
     return { kind: 'message', type: h.type, key: h.key, priority: h.priority, sentAt: h.sentAt, count: 1, ts, payload, copied: false };
@@ -541,9 +541,10 @@ export function decodeFrame(bytes: Uint8Array, onCopy?: () => void): Frame {
       columns.ask = new Float64Array(buffer, start + 32 * n, n);
     }
   } else if (HOST_LE) {
-    const body = h.bodyOffset;
-    const quotes = quoted ? bytes.subarray(body + 24 * n, body + 40 * n) : undefined;
-    columns = new FrameTrades(bytes.subarray(body, body + 24 * n), n, onCopy, quotes);
+    // plain Uint8Array views (a Buffer's subarray() builds a Buffer, several times the cost)
+    const buffer = bytes.buffer;
+    const quotes = quoted ? new Uint8Array(buffer, start + 24 * n, 16 * n) : undefined;
+    columns = new FrameTrades(new Uint8Array(buffer, start, 24 * n), n, onCopy, quotes);
   } else {
     const all = new Float64Array(h.columns * n);
     for (let i = 0; i < h.columns * n; i++) all[i] = f64(bytes, h.bodyOffset + 8 * i);
@@ -556,6 +557,17 @@ export function decodeFrame(bytes: Uint8Array, onCopy?: () => void): Frame {
     onCopy?.();
   }
   return { kind: 'trades', type: h.type, key: h.key, priority: h.priority, sentAt: h.sentAt, count: n, columns, lastTs, watermark, copied };
+}
+
+/**
+ * A frame's parsed header (parseFrameHead()): what decodeFrame() reads before the body. A transport that
+ * parses a frame's header to know its key passes it on (Entry.head), so the bus does not parse it again.
+ */
+export type FrameHead = Readonly<ParsedHead>;
+
+/** The parsed header of `bytes` (frameHeader()'s checks, FrameError alike), for decodeFrame(bytes, onCopy, head). */
+export function parseFrameHead(bytes: Uint8Array): FrameHead {
+  return parseHead(bytes);
 }
 
 /**

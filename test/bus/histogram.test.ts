@@ -55,3 +55,39 @@ describe('Histogram.add', () => {
     expect(() => a.add(new Histogram(0.01))).toThrow('other');
   });
 });
+
+describe('Histogram fine buckets', () => {
+  it.each([0.001, 1, 0.37])(
+    'resolution %s: a value lands in the bucket of floor(log2) and the 16ths above it, powers of two and a rounding away included',
+    (resolution) => {
+      // the upper edge of the fine bucket of units = v / resolution, by exact arithmetic: the octave
+      // corrected in both directions after log2, the sixteenth from a division by a power of two
+      const edge = (v: number) => {
+        const units = v / resolution;
+        if (units < 1) return resolution;
+        let octave = Math.floor(Math.log2(units));
+        while (2 ** octave > units) octave--;
+        while (2 ** (octave + 1) <= units) octave++;
+        const sub = Math.floor((units / 2 ** octave - 1) * 16);
+        return resolution * 2 ** octave * (1 + (sub + 1) / 16);
+      };
+      const values: number[] = [];
+      for (let k = -3; k < 40; k++) {
+        const p = resolution * 2 ** k;
+        values.push(p, p * (1 + 2 ** -52), p * (1 - 2 ** -53), p * 1.0625, p * 1.0625 * (1 - 2 ** -53), p * 1.9999);
+      }
+      let seed = 11;
+      for (let i = 0; i < 5000; i++) {
+        seed = (seed * 16807) % 2147483647;
+        values.push(resolution * Math.exp((seed / 2147483647) * 27));
+      }
+      for (const v of values) {
+        // [v, a larger one]: the median is the upper edge of v's bucket (capped by the maximum)
+        const h = new Histogram(resolution);
+        h.record(v);
+        h.record(resolution * 2 ** 41);
+        expect(h.percentile(50)).toBe(edge(v));
+      }
+    },
+  );
+});

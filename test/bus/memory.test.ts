@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryTransport, type Entry } from '../../src/bus/index.js';
 import { compareEntryIds } from '../../src/bus/transports/types.js';
@@ -41,6 +42,23 @@ describe('MemoryTransport', () => {
     expect(compareEntryIds('9-0', '10-0')).toBeLessThan(0);
     expect(compareEntryIds('10-9', '10-10')).toBeLessThan(0);
     expect(compareEntryIds('11-0', '10-99')).toBeGreaterThan(0);
+    expect(compareEntryIds('10-10', '10-09')).toBeGreaterThan(0);
+    expect(compareEntryIds('1700000000000-5', '1700000000001-4')).toBeLessThan(0);
+  });
+
+  it('orders ids as their numbers do, of any lengths (the same lengths compared as strings)', () => {
+    const id = fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 15n }), fc.bigInt({ min: 0n, max: 10n ** 6n }));
+    fc.assert(
+      fc.property(id, id, ([ma, sa], [mb, sb]) => {
+        const expected = ma !== mb ? (ma < mb ? -1 : 1) : sa === sb ? 0 : sa < sb ? -1 : 1;
+        expect(Math.sign(compareEntryIds(`${ma}-${sa}`, `${mb}-${sb}`))).toBe(expected);
+        // equal lengths, the fast path: the same ms and seq digits counts
+        const width = (x: bigint, w: number) => (x % 10n ** BigInt(w)).toString().padStart(w, '1');
+        const [a, b] = [`${width(ma, 13)}-${width(sa, 3)}`, `${width(mb, 13)}-${width(sb, 3)}`];
+        expect(Math.sign(compareEntryIds(a, b))).toBe(Math.sign(Number(BigInt(a.replace('-', '')) - BigInt(b.replace('-', '')))));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('gives every group every entry once and shares a group between its consumers, keeping per-key order', async () => {

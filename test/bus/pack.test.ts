@@ -28,6 +28,21 @@ describe('packed entries', () => {
     expect(entryFrames(pack).map((f) => Buffer.from(f))).toEqual(frames.map((f) => Buffer.from(f)));
     expect(entryFrames(frames[0])).toEqual([frames[0]]);
     expect(isPack(frames[0])).toBe(false);
+    // every byte as the format says, the padding zero, though the pack's memory is not zeroed first
+    // (Node's pool, dirtied here)
+    for (let i = 0; i < 64; i++) Buffer.allocUnsafe(1 + (i % 200)).fill(0xff);
+    const pad = (n: number) => (n + 7) & ~7;
+    const expected = Buffer.alloc(pad(16 + 4 * frames.length) + frames.reduce((n, f) => n + pad(f.length), 0));
+    expected.writeUInt32LE(0x4b50424b, 0);
+    expected[4] = 1;
+    expected.writeUInt32LE(frames.length, 8);
+    let at = pad(16 + 4 * frames.length);
+    frames.forEach((f, i) => {
+      expected.writeUInt32LE(f.length, 16 + 4 * i);
+      expected.set(f, at);
+      at += pad(f.length);
+    });
+    for (let r = 0; r < 20; r++) expect(encodePack(frames)).toEqual(expected);
   });
 
   it('a malformed pack is refused with its reason', () => {

@@ -18,6 +18,7 @@
  * in publish order, redeliveries included; while a key's entry waits for a retry, the other keys go on.
  * `deliveries` counts the times the entry was handed to a handler of the group.
  */
+import type { FrameHead } from '../frames.js';
 
 /** An entry to append: the frame bytes, its key and how many messages it holds. */
 export interface OutgoingEntry {
@@ -46,6 +47,8 @@ export interface Entry {
   data: Uint8Array;
   /** 1 on first delivery to this group; more when redelivered (handed to a handler again). */
   deliveries: number;
+  /** `data`'s header as the transport parsed it (parseFrameHead(data)), when it did: the bus does not parse it again. */
+  head?: FrameHead;
 }
 
 /**
@@ -348,11 +351,13 @@ function digits(id: string, from: number, to: number): number {
   return x;
 }
 
-/** Orders two entry ids `"<ms>-<seq>"` numerically: negative, 0 or positive. */
+/** Orders two entry ids `"<ms>-<seq>"` numerically: negative, 0 or positive (only the sign means anything). */
 export function compareEntryIds(a: string, b: string): number {
   if (a === b) return 0;
   const da = a.indexOf('-');
   const db = b.indexOf('-');
+  // digits as long on both sides (the usual case: ids of one period): the strings' order is the numbers'
+  if (da === db && a.length === b.length) return a < b ? -1 : 1;
   const ms = digits(a, 0, da) - digits(b, 0, db);
   return ms !== 0 ? ms : digits(a, da + 1, a.length) - digits(b, db + 1, b.length);
 }

@@ -132,7 +132,13 @@ export class Appender {
       deps.counters.deduplicated += again;
       out.entries += stored.length;
       out.messages += messages;
-      const ids = sizes ? sizes.flatMap((n, i) => new Array<string>(n).fill(storedIds[i])) : storedIds;
+      // per entry given, the id of the stored entry that holds it (a pack's frames share its id)
+      let ids = storedIds;
+      if (sizes) {
+        ids = new Array<string>(entries.length);
+        let at = 0;
+        for (let i = 0; i < sizes.length; i++) for (let k = 0; k < sizes[i]; k++) ids[at++] = storedIds[i];
+      }
       for (let i = 0; i < entries.length; i++) out.queue.push({ id: ids[i], key: entries[i].key, count: entries[i].count });
       out.unsettled += messages;
       deps.counters.entries += stored.length;

@@ -3,7 +3,7 @@
  * how an entry read back is checked against its frame.
  */
 import { FrameError } from '../../errors.js';
-import { FRAME_HEADER_BYTES, frameHeader } from '../../frames.js';
+import { FRAME_HEADER_BYTES, type FrameHead, frameHeader, parseFrameHead } from '../../frames.js';
 import { isPack, splitPack } from './pack.js';
 
 /**
@@ -46,11 +46,12 @@ export function decodedCount(fields: Buffer[]): number {
   return count;
 }
 
-/** One frame of an entry: the frame, its key and its message count. */
+/** One frame of an entry: the frame, its key and its message count, and its header as parsed. */
 export interface EntryPart {
   data: Buffer;
   key: string;
   count: number;
+  head: FrameHead;
 }
 
 /**
@@ -75,15 +76,15 @@ export function parseEntry(fields: Buffer[], maxFrameBytes: number): EntryPart[]
   const parts: EntryPart[] = new Array(frames.length);
   let total = 0;
   for (let i = 0; i < frames.length; i++) {
-    let header: ReturnType<typeof frameHeader>;
+    let head: FrameHead;
     try {
-      header = frameHeader(frames[i]);
+      head = parseFrameHead(frames[i]);
     } catch (error) {
       if (error instanceof FrameError) return `malformed entry: packed frame ${i}: ${error.message}`;
       throw error;
     }
-    parts[i] = { data: frames[i], key: header.key, count: header.count };
-    total += header.count;
+    parts[i] = { data: frames[i], key: head.key, count: head.count, head };
+    total += head.count;
   }
   if (n !== total) return `malformed entry: field 'n' (${n}) is not the packed frames' count (${total})`;
   return parts;
@@ -94,7 +95,7 @@ export function parseEntry(fields: Buffer[], maxFrameBytes: number): EntryPart[]
  * the frame's header; fields `k` and `n` must agree with it (an entry whose fields disagree with its
  * frame is malformed), so that the key by which entries are held back is the key the handler applies.
  */
-export function parseFields(fields: Buffer[], maxFrameBytes: number): { data: Buffer; key: string; count: number } | string {
+export function parseFields(fields: Buffer[], maxFrameBytes: number): EntryPart | string {
   let data: Buffer | undefined;
   let key: Buffer | undefined;
   let count: Buffer | undefined;
@@ -110,9 +111,9 @@ export function parseFields(fields: Buffer[], maxFrameBytes: number): { data: Bu
   const n = count ? decimal(count) : NaN;
   if (!Number.isSafeInteger(n)) return "malformed entry: field 'n' is not a message count";
   if (data.length > maxFrameBytes) return `frame of ${data.length} bytes exceeds maxFrameBytes ${maxFrameBytes}`;
-  let header: ReturnType<typeof frameHeader>;
+  let header: FrameHead;
   try {
-    header = frameHeader(data);
+    header = parseFrameHead(data);
   } catch (error) {
     if (error instanceof FrameError) return `malformed entry: ${error.message}`;
     throw error;
@@ -132,7 +133,7 @@ export function parseFields(fields: Buffer[], maxFrameBytes: number): { data: Bu
     return `malformed entry: field 'k' (${JSON.stringify(text)}) is not the frame's key (${JSON.stringify(header.key)})`;
   }
   if (n !== header.count) return `malformed entry: field 'n' (${n}) is not the frame's count (${header.count})`;
-  return { data, key: header.key, count: n };
+  return { data, key: header.key, count: n, head: header };
 }
 
 /** The decimal number in `bytes` (ASCII digits only, at most 15), else NaN. */

@@ -39,16 +39,22 @@ export function encodePack(frames: readonly Uint8Array[]): Buffer {
   const head = pad8(PACK_HEADER_BYTES + 4 * frames.length);
   let length = head;
   for (const f of frames) length += pad8(f.length);
-  const out = Buffer.alloc(length);
+  // not zeroed by the allocation (small packs come from Node's pool): every byte is written below
+  const out = Buffer.allocUnsafe(length);
   out.writeUInt32LE(PACK_MAGIC, 0);
-  out[4] = PACK_VERSION;
+  out.writeUInt32LE(PACK_VERSION, 4);
   out.writeUInt32LE(frames.length, 8);
+  out.writeUInt32LE(0, 12);
   let at = head;
-  frames.forEach((f, i) => {
+  out.fill(0, PACK_HEADER_BYTES + 4 * frames.length, head);
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i];
     out.writeUInt32LE(f.length, PACK_HEADER_BYTES + 4 * i);
     out.set(f, at);
-    at += pad8(f.length);
-  });
+    const end = at + pad8(f.length);
+    out.fill(0, at + f.length, end);
+    at = end;
+  }
   return out;
 }
 

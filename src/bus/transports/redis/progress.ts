@@ -162,16 +162,22 @@ export class Progress {
     if (!out) return;
     /** The last entry counted lost (a packed entry's frames are queued one by one, under one id). */
     let lostId = '';
+    /** The last entry judged, and whether it was lost (the frames of a packed entry share its id, and so its fate). */
+    let judgedId = '';
+    let lost = false;
     while (out.head < out.queue.length) {
       const e = out.queue[out.head];
-      let lost = state === null;
-      if (state !== null) {
-        const gone = state.first === '' || compareEntryIds(e.id, state.first) < 0;
-        const done = state.groups.every(
-          (g) => compareEntryIds(e.id, g.lastDelivered) <= 0 && (g.pending === 0 || compareEntryIds(e.id, g.minPending) < 0),
-        );
-        if (!gone && !done) break;
-        lost = gone && !done;
+      if (e.id !== judgedId) {
+        lost = state === null;
+        if (state !== null) {
+          const gone = state.first === '' || compareEntryIds(e.id, state.first) < 0;
+          const done = state.groups.every(
+            (g) => compareEntryIds(e.id, g.lastDelivered) <= 0 && (g.pending === 0 || compareEntryIds(e.id, g.minPending) < 0),
+          );
+          if (!gone && !done) break;
+          lost = gone && !done;
+        }
+        judgedId = e.id;
       }
       if (lost) {
         this.deps.counters.discarded += e.count;

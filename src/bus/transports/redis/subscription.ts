@@ -295,6 +295,8 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
         let left = false;
         let failed = false;
         let acked = false;
+        /** The frames of a packed entry that got through in this read (kept in partial if the entry stays pending). */
+        let through: number[] | undefined;
         for (let p = 0; p < parts.length; p++) {
           if (done?.has(p)) continue;
           const part = parts[p];
@@ -307,7 +309,15 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
           if (deliveries > 1) counters.redelivered += part.count;
           let outcome: 'done' | 'failed' | 'acked' = 'done';
           try {
-            const result = this.handler({ id: raw.id, stream: this.stream, key: part.key, count: part.count, data: part.data, deliveries });
+            const result = this.handler({
+              id: raw.id,
+              stream: this.stream,
+              key: part.key,
+              count: part.count,
+              data: part.data,
+              deliveries,
+              head: part.head,
+            });
             if (result && typeof (result as Promise<void>).then === 'function') await result;
             counters.acknowledged += part.count;
           } catch (error) {
@@ -315,13 +325,20 @@ export class RedisSubscription implements TransportSubscription, LeaseHolder, Re
           }
           if (outcome === 'failed') left = failed = true;
           else if (outcome === 'acked') acked = true;
-          else if (parts.length > 1) this.partial.set(raw.id, (this.partial.get(raw.id) ?? new Set<number>()).add(p));
+          else if (parts.length > 1) (through ??= []).push(p);
         }
         if (acked) continue;
         if (!left) {
           acks.push(raw.id);
           this.partial.delete(raw.id);
-        } else if (!failed) recount(raw.id, deliveries - 1);
+          continue;
+        }
+        if (through) {
+          const kept = this.partial.get(raw.id) ?? new Set<number>();
+          for (const p of through) kept.add(p);
+          this.partial.set(raw.id, kept);
+        }
+        if (!failed) recount(raw.id, deliveries - 1);
       }
     } finally {
       acknowledge(acks);
