@@ -150,6 +150,13 @@ function decimal(bytes: Buffer): number {
 
 /** The value of field `name` in raw fields, if present. */
 export function field(fields: Buffer[], name: string): Buffer | undefined {
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i].toString('latin1') === name) return fields[i + 1];
+  for (let i = 0; i + 1 < fields.length; i += 2) if (sameLatin1(fields[i], name)) return fields[i + 1];
   return undefined;
+}
+
+/** Whether `bytes` are `text`'s latin1 bytes (compared in place: no string made a field). */
+function sameLatin1(bytes: Buffer, text: string): boolean {
+  if (bytes.length !== text.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== text.charCodeAt(i)) return false;
+  return true;
 }
