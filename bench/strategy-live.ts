@@ -27,11 +27,11 @@ import type { BenchRow } from './lib.js';
 
 /** The feed's rate the issue asks the engine to keep up with. */
 export const LIVE_RATE = 200_000;
-const MAX_LATENESS_MS = 1000;
-const SHARDS = 4;
+export const MAX_LATENESS_MS = 1000;
+export const SHARDS = 4;
 
 /** A `kernelbus` process (bin/kernelbus.js, dist/) running, with `env` added to this one's; its output so far. */
-function start(
+export function start(
   args: string[],
   env: Record<string, string> = {},
 ): {
@@ -87,7 +87,7 @@ async function frames(redis: Redis, key: string): Promise<(ReturnType<typeof dec
 }
 
 /** CPU seconds (user + system) process `pid` has used so far (/proc/<pid>/stat; NaN where there is none). */
-function cpuSeconds(pid: number | undefined): number {
+export function cpuSeconds(pid: number | undefined): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -6,7 +6,8 @@
  * and the StrategyEngine on the in-process bus fed batches of one symbol (the merge included).
  * And live (./strategy-live.ts): `kernelbus engine strategy` over a redis-server fed by `kernelbus feed
  * --file` of the engine's tape at 200,000 trades/s: whether it keeps up, and the p99 order latency (bar
- * close to STRATEGY_SIGNAL published), target <= 2 ms.
+ * close to STRATEGY_SIGNAL published), target <= 2 ms. And what that input costs the engine in CPU, a
+ * frame and a trade, from the feed's entries recorded and consumed again (./strategy-catchup.ts).
  * Sizes: KERNELBUS_BENCH_STRATEGY_ROWS (default 10^7), KERNELBUS_BENCH_STRATEGY_ENGINE_ROWS (default 2 x 10^6).
  */
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import { backtestStrategy, loadStrategy, StrategyRunner, type Strategy, type Tap
 import { ensureDist, ROOT, runCli } from './io-child.js';
 import { countLabel, writeOnce } from './io-data.js';
 import { type BenchRow, type BenchSection, tape } from './lib.js';
+import { catchUpRows } from './strategy-catchup.js';
 import { LIVE_RATE, liveRows, mergeWaitRow } from './strategy-live.js';
 
 const SECTION = 'strategy';
@@ -173,6 +175,8 @@ async function run(): Promise<BenchRow[]> {
     rows.push(...(await liveRows({ ...run, engineArgs, feedArgs, rate, env }, repeats)));
   }
   rows.push(mergeWaitRow(SECTION, e, 60_000, SPAN_MS, liveLabel));
+  // what the input costs the engine, per frame and per trade, apart from the scheduling of a live run
+  rows.push(...(await catchUpRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, STRATEGY, e.symbols!.values, liveLabel)));
   return rows;
 }
 
