@@ -7,6 +7,7 @@ import {
   FRAME_HEADER_BYTES,
   FrameError,
   MAX_FRAME_ROWS,
+  parseFrameHead,
   validateFrame,
   type TradesFrame,
 } from '../../src/bus/index.js';
@@ -28,6 +29,38 @@ function at(bytes: Uint8Array, offset: number): Uint8Array {
   copy.set(bytes, offset);
   return copy.subarray(offset);
 }
+
+describe('a parsed head handed to decodeFrame', () => {
+  it('decodes to the same frame as the bytes alone, and is refused where the bytes are', () => {
+    const quoted = { ...trades, bid: new Float64Array([10, 10, 10]), ask: new Float64Array([11, 11, 11]), watermark: 999 };
+    const frames = [
+      encodeTradesFrame(trades),
+      at(encodeTradesFrame(trades), 3),
+      at(encodeTradesFrame(quoted), 5),
+      encodeMessageFrame({ type: 'VPIN_CALCULATION', key: 'AAPL', payload: { vpin: 0.4 }, ts: 7, sentAt: 8 }),
+    ];
+    const plain = (f: ReturnType<typeof decodeFrame>) =>
+      f.kind === 'trades'
+        ? {
+            ...f,
+            columns: {
+              ts: [...f.columns.ts],
+              price: [...f.columns.price],
+              volume: [...f.columns.volume],
+              bid: f.columns.bid && [...f.columns.bid],
+            },
+          }
+        : f;
+    for (const bytes of frames) {
+      const head = parseFrameHead(bytes);
+      expect(plain(decodeFrame(bytes, undefined, head))).toEqual(plain(decodeFrame(bytes)));
+      expect(head).toMatchObject({ key: 'AAPL', sentAt: bytes === frames[3] ? 8 : 1234.5 });
+    }
+    const cut = frames[0].subarray(0, frames[0].length - 8);
+    expect(() => parseFrameHead(cut)).toThrow(FrameError);
+    expect(() => decodeFrame(cut)).toThrow(FrameError);
+  });
+});
 
 describe('trade frames', () => {
   it('has the documented byte layout', () => {
