@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { findRedisServer, RedisServer } from '../tools/redis-server.js';
 import type { BenchRow } from './lib.js';
 import { median } from './lib.js';
-import { cpuSeconds, LIVE_RATE, MAX_LATENESS_MS, SHARDS, start } from './strategy-live.js';
+import { cpuSeconds, LIVE_RATE, MAX_LATENESS_MS, SHARDS, start, streamEntries } from './strategy-live.js';
 
 /** Engine runs per recording: the median's CPU is the row's. */
 const RUNS = 3;
@@ -45,17 +45,7 @@ async function record(
   const frames = /as ([\d,]+) frames/.exec(feed.out());
   if (!frames) throw new Error(`kernelbus feed: no frame count in ${feed.out().slice(-400)}`);
   const recording: Recording = [];
-  for (const stream of streamsOf()) {
-    const entries: [string, Buffer[]][] = [];
-    let from = '-';
-    for (;;) {
-      const page = (await redis.xrangeBuffer(stream, from, '+', 'COUNT', 5000)) as [Buffer, Buffer[]][];
-      for (const [id, fields] of page) entries.push([id.toString(), fields]);
-      if (page.length < 5000) break;
-      from = `(${page[page.length - 1][0].toString()}`;
-    }
-    recording.push({ stream, entries });
-  }
+  for (const stream of streamsOf()) recording.push({ stream, entries: await streamEntries(redis, stream) });
   return { frames: Number(frames[1].replace(/,/g, '')), recording };
 }
 
@@ -102,6 +92,8 @@ async function consume(
     '--checkpoint-ms',
     '0',
   ]);
+  /** Whether the engine is stopped by SIGSTOP now. */
+  let paused = false;
   try {
     await engine.ready(/^ready: engine strategy/m);
     // the group on every stream before the entries come (the engine creates them as it starts reading)
@@ -111,6 +103,7 @@ async function consume(
       await new Promise((r) => setTimeout(r, 10));
     }
     process.kill(engine.pid!, 'SIGSTOP');
+    paused = true;
     for (const { stream, entries } of recording) {
       for (let i = 0; i < entries.length; i += 1000) {
         const pipeline = redis.pipeline();
@@ -121,6 +114,7 @@ async function consume(
     const cpu0 = cpuSeconds(engine.pid);
     const at0 = performance.now();
     process.kill(engine.pid!, 'SIGCONT');
+    paused = false;
     while ((await unacknowledged(redis)) > 0) {
       if (performance.now() - at0 > 300_000)
         throw new Error(`kernelbus engine strategy did not consume its input in 5 minutes: ${engine.out().slice(-400)}`);
@@ -133,6 +127,8 @@ async function consume(
     const deliveries = /in ([\d,]+) deliveries/.exec(engine.out());
     return { cpu, wall, deliveries: deliveries ? Number(deliveries[1].replace(/,/g, '')) : Number.NaN };
   } finally {
+    // a process stopped by SIGSTOP acts on SIGTERM only once continued
+    if (paused) process.kill(engine.pid!, 'SIGCONT');
     engine.stop();
   }
 }

@@ -68,22 +68,29 @@ export function start(
   };
 }
 
-/** Every frame of a stream (those of a packed entry each), decoded, with the time (epoch ms) of its entry id: when Redis stored it. */
-async function frames(redis: Redis, key: string): Promise<(ReturnType<typeof decodeFrame> & { storedAt: number })[]> {
-  const out: (ReturnType<typeof decodeFrame> & { storedAt: number })[] = [];
+/** Every entry of a stream, in order: its id and its fields as Redis gives them. */
+export async function streamEntries(redis: Redis, key: string): Promise<[string, Buffer[]][]> {
+  const out: [string, Buffer[]][] = [];
   let from = '-';
   for (;;) {
     const page = (await redis.xrangeBuffer(key, from, '+', 'COUNT', 2000)) as [Buffer, Buffer[]][];
-    for (const [id, fields] of page) {
-      const storedAt = Number.parseInt(id.toString(), 10);
-      for (let i = 0; i + 1 < fields.length; i += 2) {
-        if (fields[i].toString() !== 'd') continue;
-        for (const frame of entryFrames(fields[i + 1])) out.push(Object.assign(decodeFrame(frame), { storedAt }));
-      }
-    }
+    for (const [id, fields] of page) out.push([id.toString(), fields]);
     if (page.length < 2000) return out;
     from = `(${page[page.length - 1][0].toString()}`;
   }
+}
+
+/** Every frame of a stream (those of a packed entry each), decoded, with the time (epoch ms) of its entry id: when Redis stored it. */
+async function frames(redis: Redis, key: string): Promise<(ReturnType<typeof decodeFrame> & { storedAt: number })[]> {
+  const out: (ReturnType<typeof decodeFrame> & { storedAt: number })[] = [];
+  for (const [id, fields] of await streamEntries(redis, key)) {
+    const storedAt = Number.parseInt(id, 10);
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      if (fields[i].toString() !== 'd') continue;
+      for (const frame of entryFrames(fields[i + 1])) out.push(Object.assign(decodeFrame(frame), { storedAt }));
+    }
+  }
+  return out;
 }
 
 /** CPU seconds (user + system) process `pid` has used so far (/proc/<pid>/stat; NaN where there is none). */
