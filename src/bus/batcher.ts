@@ -371,21 +371,26 @@ export class Batcher {
       else clearImmediate(this.timer as NodeJS.Immediate);
       this.timer = undefined;
     }
-    const open = this.open;
-    const keep = open.map((c) => !(all || c.high || !this.hold(c.type, c.key)));
-    const marks = this.watermarks ? flushMarks(open, keep, this.latest) : undefined;
-    const held: Columns[] = [];
-    for (let i = 0; i < open.length; i++) {
-      const c = open[i];
-      if (!keep[i]) this.close(c, marks ? marks[i] : Number.NaN);
-      else {
-        c.held = true;
-        held.push(c);
-      }
-    }
-    this.open = held;
+    const held = this.closeOpen(this.open.map((c) => !(all || c.high || !this.hold(c.type, c.key))));
+    for (const c of held) c.held = true;
     if (this.idleMs > 0) this.idleMarks(held);
     this.drainOut();
+  }
+
+  /**
+   * Closes the open columns that `keep` does not keep, in order, each frame with its watermark (one
+   * pass: flushMarks()); the kept ones stay open, and are returned.
+   */
+  private closeOpen(keep: readonly boolean[]): Columns[] {
+    const open = this.open;
+    const marks = this.watermarks ? flushMarks(open, keep, this.latest) : undefined;
+    const kept: Columns[] = [];
+    for (let i = 0; i < open.length; i++) {
+      if (keep[i]) kept.push(open[i]);
+      else this.close(open[i], marks ? marks[i] : Number.NaN);
+    }
+    this.open = kept;
+    return kept;
   }
 
   /** Records a frame of (type, key) with watermark `mark` sent on its stream now. */
@@ -432,16 +437,7 @@ export class Batcher {
    * (called when a publish ends); rows opened since wait for their own flush.
    */
   flushHeld(): void {
-    const open = this.open;
-    const keep = open.map((c) => !c.held || this.hold(c.type, c.key));
-    // the watermarks of the frames it closes, as a flush's (one pass: markOf() a frame would scan them all)
-    const marks = this.watermarks ? flushMarks(open, keep, this.latest) : undefined;
-    const still: Columns[] = [];
-    for (let i = 0; i < open.length; i++) {
-      if (keep[i]) still.push(open[i]);
-      else this.close(open[i], marks ? marks[i] : Number.NaN);
-    }
-    this.open = still;
+    this.closeOpen(this.open.map((c) => !c.held || this.hold(c.type, c.key)));
     this.drainOut();
   }
 }
