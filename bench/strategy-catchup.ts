@@ -21,13 +21,6 @@ const RUNS = 3;
 /** The recorded entries of the input streams: per stream, [id, fields] in order. */
 type Recording = { stream: string; entries: [string, Buffer[]][] }[];
 
-/** One configuration of the rows: what the feed was given, the frames it made. */
-interface Recorded {
-  label: string;
-  frames: number;
-  recording: Recording;
-}
-
 const streamsOf = () => Array.from({ length: SHARDS }, (_, s) => `kb:{marketdata:${s}}:TRADE_EXECUTION`);
 
 /** Runs `kernelbus feed` of `file` at `rate` into the server (no group reads it) and reads its entries back. */
@@ -156,7 +149,8 @@ export async function catchUpRows(
   const speed = LIVE_RATE / (rows / (spanMs / 1000));
   const out: BenchRow[] = [];
   try {
-    const runs: (Recorded & { cpu: number; note: string })[] = [];
+    /** Per recording, its frames and the engine's median CPU (its row is in `out`). */
+    const runs: { frames: number; cpu: number }[] = [];
     for (const [feedLabel, feedArgs] of [
       [`feed at ${LIVE_RATE.toLocaleString('en-US')} trades/s`, []],
       [`feed at ${LIVE_RATE.toLocaleString('en-US')} trades/s --linger-ms 20`, ['--linger-ms', '20']],
@@ -165,24 +159,17 @@ export async function catchUpRows(
       const done: Awaited<ReturnType<typeof consume>>[] = [];
       for (let r = 0; r < RUNS; r++) done.push(await consume(url, redis, recording, strategy, symbols));
       const cpus = done.map((d) => d.cpu);
-      const mid = done[cpus.indexOf(median(cpus))];
+      const cpu = median(cpus);
+      const mid = done[cpus.indexOf(cpu)];
       const entries = recording.reduce((n, s) => n + s.entries.length, 0);
-      runs.push({
-        label: feedLabel,
-        frames,
-        recording,
-        cpu: median(cpus),
-        note: `${frames.toLocaleString('en-US')} frames (${(rows / frames).toFixed(1)} trades each) in ${entries.toLocaleString('en-US')} entries; ${mid.deliveries.toLocaleString('en-US')} deliveries in ${mid.wall.toFixed(2)} s; median of ${RUNS} runs (${cpus.map((c) => c.toFixed(2)).join(', ')} s); CPU from the entries' arrival to the last acknowledgement, the collector's threads included`,
-      });
-    }
-    for (const r of runs) {
+      runs.push({ frames, cpu });
       out.push({
         section,
         case: `engine strategy consuming ${label} recorded from Redis`,
-        subject: `engine CPU, the frames of ${r.label}`,
-        value: r.cpu,
+        subject: `engine CPU, the frames of ${feedLabel}`,
+        value: cpu,
         unit: 's',
-        note: r.note,
+        note: `${frames.toLocaleString('en-US')} frames (${(rows / frames).toFixed(1)} trades each) in ${entries.toLocaleString('en-US')} entries; ${mid.deliveries.toLocaleString('en-US')} deliveries in ${mid.wall.toFixed(2)} s; median of ${RUNS} runs (${cpus.map((c) => c.toFixed(2)).join(', ')} s); CPU from the entries' arrival to the last acknowledgement, the collector's threads included`,
       });
     }
     // engine CPU = frames x a + trades x b, from the two recordings (the same trades)
