@@ -75,6 +75,11 @@ ${TAPE_USAGE}${BAR_USAGE}  --loop              replay the tape again and again (
   --no-pack           one Redis entry per frame (a symbol's trades of one flush) rather than one packed
                       entry per stream and flush (docs/wire-format.md#packed-entries): for consumers
                       that do not read packed entries
+  --tick-ms ms        with --file at a --speed: at least this long between two publishes (0 to 1000,
+                      default 2): what fell due meanwhile goes out together, a frame a symbol, each trade
+                      up to about this much later; 0: as soon as the last publish was handed over, which
+                      under load never waits (the feed takes a core, and its many small frames cost
+                      Redis and every engine: docs/replay.md#pace)
   --linger-ms ms      hold each symbol's trades up to this long before a flush (0 to 1000, default 0: at the
                       end of each turn of the event loop): fewer, larger frames, for the feed, Redis and
                       every engine a fraction of the CPU per trade, each trade up to this much later
@@ -113,6 +118,7 @@ const FLAGS = {
   'no-watermarks': flag.boolean(),
   'no-pack': flag.boolean(),
   'linger-ms': flag.number(0, 0, 1000),
+  'tick-ms': flag.number(2, 0, 1000),
   'idle-watermark-ms': flag.optionalNumber(0, 60_000),
   nice: flag.number(DEFAULT_NICE, 0, 19, true),
   json: flag.boolean(),
@@ -148,12 +154,13 @@ export async function runFeed(
         to: parseTime(v.to, '--to'),
         symbols: filter,
         badTrades: v['bad-trades'],
+        tickMs: v['tick-ms'],
       }
     : undefined;
   // the flags of one mode are refused in the other
   const only = tape
     ? (['rate', 'count', 'seed', 'quotes'] as const)
-    : (['speed', 'from', 'to', 'loop', 'skip-bad-rows', 'bad-trades', 'universe', 'bar-ms', 'session'] as const);
+    : (['speed', 'from', 'to', 'loop', 'skip-bad-rows', 'bad-trades', 'universe', 'bar-ms', 'session', 'tick-ms'] as const);
   for (const name of only) {
     if (parsed.raw(name) !== undefined) {
       const expected = tape

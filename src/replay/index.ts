@@ -38,6 +38,14 @@ export interface ReplayOptions {
   /** Rows per slice at most (default 65,536): what goes out between two turns of the event loop. */
   sliceRows?: number;
   /**
+   * At a paced speed, the least wall time between two slices (ms, default 2): what falls due meanwhile
+   * goes out together, a frame a symbol, each row at most about tickMs after its time. 0: the next
+   * slice as soon as the last one was handed to the bus: under load the loop then never waits (at
+   * 200,000 trades/s a row is always due), so the replay takes a core and publishes more, smaller
+   * frames, each costing the publisher, Redis and every consumer (docs/strategy.md, Speed).
+   */
+  tickMs?: number;
+  /**
    * A trade that breaks the trade rule (a time not finite or before its symbol's previous trade, a
    * price not > 0, a volume < 0): 'fail' (default) stops the replay at it, naming file:line, after
    * every row before it was published; 'skip' leaves it out (counted in the summary's `badTrades`);
@@ -83,6 +91,7 @@ export interface ReplaySummary extends ReplayProgress {
 }
 
 const DEFAULT_SLICE_ROWS = 65_536;
+const DEFAULT_TICK_MS = 2;
 
 /** Epoch ms of a from/to option (KernelInputError naming it). */
 function timeOption(value: number | string | undefined, name: string, otherwise: number): number {
@@ -94,7 +103,7 @@ function timeOption(value: number | string | undefined, name: string, otherwise:
 
 /** Checked options. */
 function resolve(options: ReplayOptions) {
-  const { speed = 'max', loop = 1, sliceRows = DEFAULT_SLICE_ROWS, progressMs = 250 } = options;
+  const { speed = 'max', loop = 1, sliceRows = DEFAULT_SLICE_ROWS, progressMs = 250, tickMs = DEFAULT_TICK_MS } = options;
   if (speed !== 'max' && !(typeof speed === 'number' && speed > 0 && Number.isFinite(speed))) {
     throw new KernelInputError('options.speed', "'max' or a finite number > 0", describeValue(speed));
   }
@@ -103,6 +112,8 @@ function resolve(options: ReplayOptions) {
   }
   if (!(Number.isInteger(sliceRows) && sliceRows >= 1))
     throw new KernelInputError('options.sliceRows', 'an integer >= 1', describeValue(sliceRows));
+  if (!(typeof tickMs === 'number' && tickMs >= 0 && tickMs <= 1000))
+    throw new KernelInputError('options.tickMs', 'a number of ms from 0 to 1000', describeValue(tickMs));
   if (!(progressMs > 0)) throw new KernelInputError('options.progressMs', 'a number > 0', describeValue(progressMs));
   const from = timeOption(options.from, 'options.from', Number.NEGATIVE_INFINITY);
   const to = timeOption(options.to, 'options.to', Number.POSITIVE_INFINITY);
@@ -115,7 +126,7 @@ function resolve(options: ReplayOptions) {
     symbols = new Set(options.symbols);
   }
   const badTrades = requireBadTradePolicy(options.badTrades ?? 'fail', 'options.badTrades');
-  return { speed, loop, sliceRows, progressMs, badTrades, filter: { from, to, symbols } };
+  return { speed, loop, sliceRows, progressMs, tickMs, badTrades, filter: { from, to, symbols } };
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -146,7 +157,7 @@ export async function replay(
   const list = Array.isArray(sources) ? (sources as readonly ReplaySource[]) : [sources as ReplaySource];
   const nameOf = Array.isArray(sources) ? (i: number) => `sources[${i}]` : () => 'source';
   if (list.length === 0) throw new KernelInputError('sources', 'at least one source', '[]');
-  const { speed, loop, sliceRows, progressMs, badTrades, filter } = resolve(options);
+  const { speed, loop, sliceRows, progressMs, tickMs, badTrades, filter } = resolve(options);
   // the first pass's lanes, made (and the sources checked) before anything is published
   let lanes = lanesOf(list, nameOf, badTrades);
   let bad: BadTradesReport = mergeBadTrades(badTrades, []);
@@ -233,7 +244,8 @@ export async function replay(
           full = false;
           await untilAborted(bus.room(), options.signal);
         }
-        await turn();
+        // at a pace, a timer before the next slice (see ReplayOptions.tickMs); the batcher flushes meanwhile
+        await (speed !== 'max' && tickMs > 0 ? sleep(tickMs) : turn());
       }
       state.skipped = merge.skipped();
     } finally {

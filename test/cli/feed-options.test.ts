@@ -50,6 +50,14 @@ describe('kernelbus feed options', () => {
     await expect(feed(['--linger-ms', 'soon'])).rejects.toThrow(/^--linger-ms: expected/);
   });
 
+  it('checks --tick-ms: a number of ms in [0, 1000], with a tape only', async () => {
+    await expect(feed(['--file', 'examples/tape.csv', '--tick-ms=-1'])).rejects.toThrow(
+      '--tick-ms: expected a number in [0, 1000], got "-1"',
+    );
+    await expect(feed(['--file', 'examples/tape.csv', '--tick-ms', 'soon'])).rejects.toThrow(/^--tick-ms: expected/);
+    await expect(feed(['--tick-ms', '5'])).rejects.toThrow('--tick-ms: expected to come with --file, --returns or --panel, got 5');
+  });
+
   it("a file that does not exist: the reader's error, before connecting", async () => {
     await expect(feed(['--returns', 'no-such-file.csv'])).rejects.toThrow(/no-such-file\.csv/);
     await expect(feed(['--file', 'examples/tape.csv', '--file', 'no-such-tape.parquet'])).rejects.toThrow(/ENOENT.*no-such-tape\.parquet/);

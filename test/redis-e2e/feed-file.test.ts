@@ -146,8 +146,19 @@ describeRedis('kernelbus feed --file over Redis', () => {
     expect(packed.stored).toEqual(single.stored);
   });
 
+  it('--tick-ms: at least that long between two publishes, fewer, larger frames, the same trades stored', async () => {
+    // the tape's 1.8 s at 60000x: a publish a turn of the event loop (0) against one every 50 ms at most
+    const each = await feedTape('--tick-ms', '0');
+    const ticked = await feedTape('--tick-ms', '50');
+    expect(ticked.json.trades).toBe(5200);
+    // at most a frame a symbol (8) and tick (1.8 s / 50 ms, and the first)
+    expect(ticked.json.frames).toBeLessThanOrEqual(8 * 38);
+    expect(ticked.json.frames).toBeLessThan(each.json.frames / 2);
+    expect(ticked.stored).toEqual(each.stored);
+  });
+
   it('--linger-ms: fewer, larger frames, the same trades stored', async () => {
-    const each = await feedTape();
+    const each = await feedTape('--tick-ms', '0');
     // a flush every 50 ms of the tape's 1.8 s, against one a turn of the event loop
     const lingered = await feedTape('--linger-ms', '50');
     expect(lingered.json.trades).toBe(5200);
