@@ -4,8 +4,9 @@
  * and its frames are as small as that rate makes them), the entries are kept, and `kernelbus engine
  * strategy` then consumes a copy of them: started on empty streams, stopped (SIGSTOP) once ready while
  * the entries are written back under their ids, resumed, and timed in CPU seconds until its group has
- * acknowledged every entry. Twice: the frames as the feed makes them at 200,000 trades/s (about 2 trades
- * a frame) and with `feed --linger-ms 20` (about 40), the same trades; from the two, the CPU a frame
+ * acknowledged every entry. Twice: the frames of the feed publishing at every turn of its loop at
+ * 200,000 trades/s (`--tick-ms 0`: about 2 trades a frame) and with `feed --linger-ms 20` (about 40),
+ * the same trades; from the two, the CPU a frame
  * costs and the CPU a trade costs (engine CPU = frames x a + trades x b). The number behind the live
  * rows' CPU: at 200,000 trades/s, the frames' part is about half (docs/operations.md#few-cores).
  */
@@ -152,7 +153,7 @@ export async function catchUpRows(
     /** Per recording, its frames and the engine's median CPU (its row is in `out`). */
     const runs: { frames: number; cpu: number }[] = [];
     for (const [feedLabel, feedArgs] of [
-      [`feed at ${LIVE_RATE.toLocaleString('en-US')} trades/s`, []],
+      [`feed at ${LIVE_RATE.toLocaleString('en-US')} trades/s --tick-ms 0`, ['--tick-ms', '0']],
       [`feed at ${LIVE_RATE.toLocaleString('en-US')} trades/s --linger-ms 20`, ['--linger-ms', '20']],
     ] as const) {
       const { frames, recording } = await record(url, redis, file, speed, [...feedArgs]);

@@ -156,7 +156,8 @@ async function run(): Promise<BenchRow[]> {
   // symbol and flush); without checkpoints (what they cost); with one V8 worker thread per process
   // (Node's default is 4: on 2 cores shared by three processes they take the cores at the start); with
   // the feed at the engine's priority (`--nice 0`; by default it yields the cores: src/cli/priority.ts);
-  // with the feed's trades held 3 ms a flush (`--linger-ms 3`: fewer, larger frames, each trade later)
+  // with the feed's trades held 3 ms a flush (`--linger-ms 3`: fewer, larger frames, each trade later);
+  // with the feed publishing at every turn of its loop (`--tick-ms 0`, before issue 93's tick)
   const pool = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --v8-pool-size=1`.trim() };
   // (the universe given at the full rate, the row the docs quote: the median of 3 runs)
   const runs: [string, string[], string[], number, Record<string, string>?, number?][] = [
@@ -169,6 +170,7 @@ async function run(): Promise<BenchRow[]> {
     [`${liveLabel}, --symbols given, NODE_OPTIONS=--v8-pool-size=1`, universe, [], LIVE_RATE, pool],
     [`${liveLabel}, --symbols given, feed --nice 0`, universe, ['--nice', '0'], LIVE_RATE],
     [`${liveLabel}, --symbols given, feed --linger-ms 3`, universe, ['--linger-ms', '3'], LIVE_RATE],
+    [`${liveLabel}, --symbols given, feed --tick-ms 0`, universe, ['--tick-ms', '0'], LIVE_RATE],
   ];
   for (const [label, engineArgs, feedArgs, rate, env, repeats] of runs) {
     const run = { section: SECTION, file: liveFile, rows: ENGINE_ROWS, spanMs: SPAN_MS, strategy: STRATEGY, label };

@@ -24,8 +24,10 @@ import { FEATURE_ESTIMATORS, type FeatureEstimator } from '../api/bar-window.js'
 import { parseIndicators } from '../api/indicator-spec.js';
 import type { BarOptions } from '../kernels/features/features.js';
 import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk/risk.js';
-import { DEFAULT_MAX_FUTURE_MS, VpinEngine } from '../engines/vpin.js';
+import { DEFAULT_MAX_FUTURE_MS, VpinEngine, type VpinEngineOptions } from '../engines/vpin.js';
 import { StrategyEngine } from '../engines/strategy.js';
+import { WARMUP_SYMBOLS, WARMUP_TRADES, warmUp, warmUpStrategy } from '../engines/warmup.js';
+import type { Strategy } from '../strategy/types.js';
 import { CollateralEngine, type CollateralEngineOptions } from '../engines/collateral.js';
 import { loadAccounts } from '../strategy/accounts.js';
 import { MlEngine } from '../engines/ml.js';
@@ -137,6 +139,10 @@ Options:
 ${badTradesUsage('skip', 23)}  --backend b          auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --stall-seconds s    /readyz fails while entries wait for the group and none was processed for s seconds (default 60)
   --grace-ms ms        after SIGINT/SIGTERM, how long the last checkpoint and outputs may take (default ${DEFAULT_GRACE_MS})
+  --warmup-trades n    vpin, features and strategy: before reading, run a scratch engine of the same options on
+                       n synthetic trades in memory, so that the first real frames meet compiled code
+                       (default ${fmt(WARMUP_TRADES)}; 0: none). Nothing is published; the strategy engine's
+                       scratch strategies have the strategies' bars and indicators and a built-in onBar
 ${METRICS_USAGE}${LOG_USAGE}vpin:
   --bucket-volume v    volume per VPIN bucket (default 2400)
   --window n           buckets per VPIN value (default 50)
@@ -243,6 +249,7 @@ const FLAGS = {
   'stall-seconds': flag.number(60, 1, 86_400),
   'grace-ms': flag.number(DEFAULT_GRACE_MS, 0, 3_600_000),
   'bad-trades': badTradesFlag('skip'),
+  'warmup-trades': flag.optionalNumber(0, 10_000_000, true),
   ...METRICS_FLAGS,
   ...LOG_FLAGS,
   ...(Object.fromEntries(
@@ -446,6 +453,8 @@ export async function runEngine(
     },
   };
   let make: (bus: Bus) => Engine;
+  /** The scratch engine of the warm-up, and the symbols it is fed (trade engines: vpin, features, strategy). */
+  let warm: { make: (bus: Bus) => Engine; symbols: readonly string[] } | undefined;
   const halt = new AbortController();
   if (kind === 'vpin') {
     const bucketVolume = parseNumber(values['bucket-volume'], 2400, '--bucket-volume', Number.MIN_VALUE, 1e15, false);
@@ -456,13 +465,13 @@ export async function runEngine(
     const cdfWindow =
       values['cdf-window'] === 'all' ? 'all' : parseNumber(values['cdf-window'], DEFAULT_CDF_WINDOW, '--cdf-window', 1, 1e9, true);
     const maxFutureMs = parseMaxFutureMs(values['max-future-ms']);
-    make = (bus) =>
-      new VpinEngine(bus, {
-        ...common,
-        threshold,
-        maxFutureMs,
-        vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 }, classifier, cdfWindow },
-      });
+    const options: Omit<VpinEngineOptions, 'name'> = {
+      threshold,
+      maxFutureMs,
+      vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 }, classifier, cdfWindow },
+    };
+    make = (bus) => new VpinEngine(bus, { ...common, ...options });
+    warm = { make: (bus) => new VpinEngine(bus, { ...options, name: 'warmup' }), symbols: WARMUP_SYMBOLS };
   } else if (kind === 'factor') {
     const momentum = {
       window: factorFlags['momentum-window'].parse(values['momentum-window'], '--momentum-window'),
@@ -477,6 +486,7 @@ export async function runEngine(
   } else if (kind === 'features') {
     const options = featuresEngineOptions(values);
     make = (bus) => new FeaturesEngine(bus, { ...common, ...options });
+    warm = { make: (bus) => new FeaturesEngine(bus, { ...options, name: 'warmup' }), symbols: WARMUP_SYMBOLS };
   } else if (kind === 'collateral') {
     const options = collateralEngineOptions(values);
     make = (bus) => new CollateralEngine(bus, { ...common, ...options });
@@ -499,10 +509,19 @@ export async function runEngine(
       halt.abort();
     };
     make = (bus) => new StrategyEngine(bus, { ...common, ...options, log: (line) => log.info(line, { event: 'strategy-log' }), onHalt });
+    const list = Array.isArray(options.strategies) ? options.strategies : [options.strategies as Strategy<object>];
+    const symbols = options.symbols ?? (list.every((s) => s.symbols) ? [...new Set(list.flatMap((s) => s.symbols!))] : WARMUP_SYMBOLS);
+    warm = {
+      make: (bus) => new StrategyEngine(bus, { ...options, name: 'warmup', strategies: list.map(warmUpStrategy), symbols }),
+      symbols,
+    };
   } else {
     const options = riskEngineOptions(values);
     make = (bus) => new RiskEngine(bus, { ...common, ...options });
   }
+
+  if (!warm && values['warmup-trades'] !== undefined)
+    throw new KernelInputError('--warmup-trades', 'an option of engine vpin, features or strategy', `engine ${kind}`);
 
   const log = await createLog('engine', values['log-format'], out, err);
   const json = log.format === 'json';
@@ -601,6 +620,9 @@ export async function runEngine(
   if (server) log.info(`metrics: ${server.url}`, { event: 'metrics', url: server.url });
   try {
     loadMessageCodec(); // its outputs are message frames: the first one does not wait for msgpackr
+    // the warm-up (trade engines): said in the ready line's JSON (the text line stays as scripts read it)
+    const warmupTrades = values['warmup-trades'] ?? WARMUP_TRADES;
+    const warmed = warm && warmupTrades > 0 ? await warmUp(warm.make, warm.symbols, warmupTrades) : undefined;
     engine.start();
     await Promise.all(bus.buses.map((b) => bus.transport(b).ready?.()));
     // the group's checkpoints come from another configuration: one line, nothing read
@@ -631,6 +653,7 @@ export async function runEngine(
         streams,
         target: transport.target,
         checkpointMs: engine.checkpoints ? checkpointMs : 0,
+        ...(warmed ? { warmup: { trades: warmed.trades, ms: Math.round(warmed.ms) } } : {}),
       },
     );
     const model = engine instanceof MlEngine ? engine.modelInfo() : undefined;

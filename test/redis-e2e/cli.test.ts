@@ -108,6 +108,30 @@ describeRedis('kernelbus commands over Redis', () => {
     expect(records.reduce((a, b) => a + b)).toBe(10);
   });
 
+  it('engine vpin warms up before it reads (--warmup-trades, said in the ready event), and not with 0', async () => {
+    const redis = client(url);
+    await redis.flushall();
+    for (const [flag, warmup] of [
+      ['3000', { trades: 3000 }],
+      ['0', undefined],
+    ] as const) {
+      const stop = new AbortController();
+      const running = start((out) =>
+        runEngine(['vpin', '--redis', url, '--consumer', 'w1', '--log-format', 'json', '--warmup-trades', flag], out, stop.signal),
+      );
+      await until(() => running.seen().includes('"event":"ready"'), 'the engine to be ready');
+      stop.abort();
+      expect((await running.done).code).toBe(0);
+      const ready = running
+        .seen()
+        .split('\n')
+        .map((line) => (line.startsWith('{') ? JSON.parse(line) : {}))
+        .find((e) => e.event === 'ready');
+      expect(ready.warmup?.trades).toBe(warmup?.trades);
+      if (warmup) expect(ready.warmup.ms).toBeGreaterThan(0);
+    }
+  });
+
   it('engine portfolio (run here): rebalances the portfolios of --portfolios on schedule from RETURNS_UPDATE, publishes their weights, stops on a signal', async () => {
     const redis = client(url);
     await redis.flushall();

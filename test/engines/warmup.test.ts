@@ -1,0 +1,67 @@
+/**
+ * The engines' warm-up (src/engines/warmup.ts): a scratch engine on a private memory bus fed synthetic
+ * trades, every one good, bars closed and orders filled, no user callback run; the CLI's flag.
+ */
+import { describe, expect, it } from 'vitest';
+import { runEngine } from '../../src/cli/engine.js';
+import type { Engine } from '../../src/engines/engine.js';
+import { StrategyEngine } from '../../src/engines/strategy.js';
+import { VpinEngine } from '../../src/engines/vpin.js';
+import { WARMUP_SYMBOLS, warmUp, warmUpStrategy } from '../../src/engines/warmup.js';
+import { KernelInputError } from '../../src/errors.js';
+import { defineStrategy } from '../../src/strategy/index.js';
+
+describe('warmUp', () => {
+  it("runs the strategy engine over synthetic trades: bars, orders and fills, the user's onBar never called", async () => {
+    let calls = 0;
+    const user = defineStrategy({
+      name: 'user',
+      bars: { by: 'time', threshold: 60_000 },
+      indicators: { fast: { name: 'sma', timePeriod: 5 } },
+      onBar() {
+        calls++;
+      },
+    });
+    const scratch = warmUpStrategy(user);
+    expect(scratch.name).toBe('user');
+    expect(scratch.bars).toEqual(user.bars);
+    expect(scratch.valueNames).toEqual(user.valueNames);
+    let engine: Engine | undefined;
+    const done = await warmUp(
+      (bus) => (engine = new StrategyEngine(bus, { name: 'w', strategies: [scratch], symbols: ['A', 'B', 'C'] })),
+      ['A', 'B', 'C'],
+      6000,
+    );
+    expect(done.trades).toBe(6000);
+    expect(done.ms).toBeGreaterThan(0);
+    const m = engine!.metrics();
+    expect(m.badTrades).toEqual({ ts: 0, order: 0, price: 0, volume: 0 });
+    // a trade every 100 ms of tape (600 s), round robin over 3 symbols: ten 60 s bars of each, the last open
+    expect(m.extra.bars).toBeGreaterThanOrEqual(3 * 9);
+    expect(m.extra.orders).toBeGreaterThan(0);
+    expect(m.extra.fills).toBeGreaterThan(0);
+    expect(calls).toBe(0);
+  });
+
+  it('runs a VPIN engine over every symbol, each trade good', async () => {
+    let engine: Engine | undefined;
+    const done = await warmUp(
+      (bus) => (engine = new VpinEngine(bus, { name: 'w', vpin: { bucketVolume: 500, window: 10, barMs: 10, sigma: { ewma: 0.94 } } })),
+      WARMUP_SYMBOLS,
+      20_000,
+    );
+    expect(done.trades).toBe(20_000);
+    expect(engine!.metrics().keys).toBe(WARMUP_SYMBOLS.length);
+    expect(engine!.metrics().badTrades).toEqual({ ts: 0, order: 0, price: 0, volume: 0 });
+    expect(engine!.metrics().extra.buckets).toBeGreaterThan(0);
+  });
+
+  it('kernelbus engine --warmup-trades: an integer, of the trade engines only', async () => {
+    const run = (argv: string[]) => runEngine([...argv, '--redis', 'redis://127.0.0.1:1']);
+    await expect(run(['risk', '--warmup-trades', '5'])).rejects.toThrow(
+      '--warmup-trades: expected an option of engine vpin, features or strategy, got engine risk',
+    );
+    await expect(run(['vpin', '--warmup-trades', '1.5'])).rejects.toThrow(KernelInputError);
+    await expect(run(['vpin', '--warmup-trades=-1'])).rejects.toThrow(/^--warmup-trades: expected/);
+  });
+});
