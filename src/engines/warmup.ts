@@ -9,6 +9,7 @@
  * bar, so that orders are placed and filled).
  */
 import { createBus } from '../bus/index.js';
+import { KernelInputError, describeValue } from '../errors.js';
 import { checkStrategy } from '../strategy/define.js';
 import type { Strategy } from '../strategy/types.js';
 import type { Engine } from './engine.js';
@@ -30,18 +31,23 @@ const SLICE = 500;
 
 /**
  * Runs `make`'s engine on a private in-memory bus over `trades` synthetic trades of `symbols` (round
- * robin, a random walk from 100, one every 100 ms of tape time from `startTs`), then closes it. The
- * engine must read TRADE_EXECUTION. Resolves with what it did.
+ * robin, a random walk from 100, one every 100 ms of tape time from 2020-01-02), then stops it and
+ * closes the bus. The engine must read TRADE_EXECUTION. Resolves with what it did; KernelInputError
+ * naming the argument for no symbols or a count that is not an integer >= 0.
  */
 export async function warmUp(
   make: (bus: ReturnType<typeof createBus>) => Engine,
   symbols: readonly string[],
   trades = WARMUP_TRADES,
 ): Promise<WarmUp> {
+  if (!Array.isArray(symbols) || symbols.length === 0 || symbols.some((x) => typeof x !== 'string' || x === ''))
+    throw new KernelInputError('symbols', 'a non-empty array of symbols', describeValue(symbols));
+  if (!Number.isSafeInteger(trades) || trades < 0) throw new KernelInputError('trades', 'an integer >= 0', describeValue(trades));
   const started = performance.now();
   const bus = createBus();
-  const engine = make(bus);
+  let engine: Engine | undefined;
   try {
+    engine = make(bus);
     engine.start();
     const n = symbols.length;
     const price = new Float64Array(n).fill(100);
@@ -68,7 +74,7 @@ export async function warmUp(
     await bus.flush();
     return { trades: engine.metrics().processed, ms: performance.now() - started };
   } finally {
-    await engine.stop();
+    await engine?.stop();
     await bus.close();
   }
 }

@@ -42,7 +42,7 @@ export interface ReplayOptions {
    * goes out together, a frame a symbol, each row at most about tickMs after its time. 0: the next
    * slice as soon as the last one was handed to the bus: under load the loop then never waits (at
    * 200,000 trades/s a row is always due), so the replay takes a core and publishes more, smaller
-   * frames, each costing the publisher, Redis and every consumer (docs/strategy.md, Speed).
+   * frames, each costing the publisher, Redis and every consumer (docs/replay.md#pace).
    */
   tickMs?: number;
   /**

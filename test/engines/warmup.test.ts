@@ -56,6 +56,15 @@ describe('warmUp', () => {
     expect(engine!.metrics().extra.buckets).toBeGreaterThan(0);
   });
 
+  it('refuses no symbols and a count that is not an integer >= 0, naming the argument', async () => {
+    const make = (bus: Parameters<Parameters<typeof warmUp>[0]>[0]) => new VpinEngine(bus, { name: 'w', vpin: { bucketVolume: 500 } });
+    await expect(warmUp(make, [])).rejects.toThrow(/^symbols: expected a non-empty array of symbols/);
+    await expect(warmUp(make, ['A', ''])).rejects.toThrow(/^symbols: expected/);
+    await expect(warmUp(make, ['A'], -1)).rejects.toThrow(/^trades: expected an integer >= 0, got -1/);
+    await expect(warmUp(make, ['A'], 1.5)).rejects.toThrow(/^trades: expected an integer >= 0/);
+    expect((await warmUp(make, ['A'], 0)).trades).toBe(0);
+  });
+
   it('kernelbus engine --warmup-trades: an integer, of the trade engines only', async () => {
     const run = (argv: string[]) => runEngine([...argv, '--redis', 'redis://127.0.0.1:1']);
     await expect(run(['risk', '--warmup-trades', '5'])).rejects.toThrow(
