@@ -38,11 +38,12 @@ export interface ReplayOptions {
   /** Rows per slice at most (default 65,536): what goes out between two turns of the event loop. */
   sliceRows?: number;
   /**
-   * At a paced speed, the least wall time between two slices (ms, default 2): what falls due meanwhile
-   * goes out together, a frame a symbol, each row at most about tickMs after its time. 0: the next
-   * slice as soon as the last one was handed to the bus: under load the loop then never waits (at
-   * 200,000 trades/s a row is always due), so the replay takes a core and publishes more, smaller
-   * frames, each costing the publisher, Redis and every consumer (docs/replay.md#pace).
+   * At a paced speed, the least wall time between two slices (ms, default 2; a timer): what falls due
+   * meanwhile goes out together, a frame a symbol, each row at most about tickMs after its time. A
+   * slice cut short (by sliceRows, a chunk's end, a message) is followed at once. 0: the next slice as
+   * soon as the last one was handed to the bus: under load the loop then never waits (at 200,000
+   * trades/s a row is always due), so the replay takes a core and publishes more, smaller frames, each
+   * costing the publisher, Redis and every consumer (docs/replay.md#pace).
    */
   tickMs?: number;
   /**
@@ -197,6 +198,9 @@ export async function replay(
     const merge = new Merge(lanes, filter, shift);
     let passFirst = Number.NaN;
     let passLast = Number.NaN;
+    // the last slice's time bound (merge time) and when it was handed over (wall): see tickMs
+    let lastUntil = Number.NEGATIVE_INFINITY;
+    let lastSlice = Number.NEGATIVE_INFINITY;
     try {
       for (;;) {
         const now = performance.now();
@@ -217,7 +221,10 @@ export async function replay(
         }
         let until = Number.POSITIVE_INFINITY;
         if (speed !== 'max') {
-          const wait = (next + shift - t0) / speed - (performance.now() - paceFrom);
+          let wait = (next + shift - t0) / speed - (performance.now() - paceFrom);
+          // at least tickMs after the last slice, unless that one was cut short (by sliceRows, a chunk's
+          // end or a message: the next row was due at its bound already)
+          if (next > lastUntil) wait = Math.max(wait, lastSlice + tickMs - performance.now());
           if (wait > 0) {
             // not due yet: a timer, never a loop of turns (at 200,000 trades/s the next trade is always
             // microseconds away, and spinning kept a core busy); what falls due meanwhile goes out together
@@ -227,6 +234,7 @@ export async function replay(
           until = t0 + (performance.now() - paceFrom) * speed - shift;
         }
         const r = merge.take(until, sliceRows, sink);
+        lastUntil = until;
         if (r.trades + r.messages > 0) {
           state.trades += r.trades;
           state.messages += r.messages;
@@ -244,8 +252,8 @@ export async function replay(
           full = false;
           await untilAborted(bus.room(), options.signal);
         }
-        // at a pace, a timer before the next slice (see ReplayOptions.tickMs); the batcher flushes meanwhile
-        await (speed !== 'max' && tickMs > 0 ? sleep(tickMs) : turn());
+        lastSlice = performance.now();
+        await turn();
       }
       state.skipped = merge.skipped();
     } finally {

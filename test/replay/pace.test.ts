@@ -126,3 +126,28 @@ it('tickMs: outside 0 to 1000 ms is refused, naming the option', async () => {
     );
   await bus.close();
 });
+
+it('tickMs: a slice cut short by sliceRows is followed at once, not a tick later', async () => {
+  // 2,000 trades within 2 ms of tape at speed 1, 10 rows a slice: 200 slices, all due at once
+  const n = 2000;
+  const t = {
+    trades: {
+      ts: Float64Array.from({ length: n }, (_, i) => T0 + i * 0.001),
+      price: new Float64Array(n).fill(50),
+      volume: new Float64Array(n).fill(1),
+    },
+    symbols: { codes: new Int32Array(n), values: ['A'] },
+  };
+  const bus = createBus();
+  let rows = 0;
+  bus.subscribe<Trades>('TRADE_EXECUTION', (m) => {
+    rows += m.payload.ts.length;
+  });
+  const start = performance.now();
+  await replay(bus, t, { speed: 1, sliceRows: 10, tickMs: 50 });
+  const ms = performance.now() - start;
+  await bus.close();
+  expect(rows).toBe(n);
+  // a tick after each of the 200 slices would take 10 s
+  expect(ms).toBeLessThan(2000);
+});
