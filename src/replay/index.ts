@@ -198,9 +198,6 @@ export async function replay(
     const merge = new Merge(lanes, filter, shift);
     let passFirst = Number.NaN;
     let passLast = Number.NaN;
-    // the last slice's time bound (merge time) and when it was handed over (wall): see tickMs
-    let lastUntil = Number.NEGATIVE_INFINITY;
-    let lastSlice = Number.NEGATIVE_INFINITY;
     try {
       for (;;) {
         const now = performance.now();
@@ -221,10 +218,7 @@ export async function replay(
         }
         let until = Number.POSITIVE_INFINITY;
         if (speed !== 'max') {
-          let wait = (next + shift - t0) / speed - (performance.now() - paceFrom);
-          // at least tickMs after the last slice, unless that one was cut short (by sliceRows, a chunk's
-          // end or a message: the next row was due at its bound already)
-          if (next > lastUntil) wait = Math.max(wait, lastSlice + tickMs - performance.now());
+          const wait = (next + shift - t0) / speed - (performance.now() - paceFrom);
           if (wait > 0) {
             // not due yet: a timer, never a loop of turns (at 200,000 trades/s the next trade is always
             // microseconds away, and spinning kept a core busy); what falls due meanwhile goes out together
@@ -234,7 +228,6 @@ export async function replay(
           until = t0 + (performance.now() - paceFrom) * speed - shift;
         }
         const r = merge.take(until, sliceRows, sink);
-        lastUntil = until;
         if (r.trades + r.messages > 0) {
           state.trades += r.trades;
           state.messages += r.messages;
@@ -252,8 +245,9 @@ export async function replay(
           full = false;
           await untilAborted(bus.room(), options.signal);
         }
-        lastSlice = performance.now();
-        await turn();
+        // at a pace, a timer before the next slice (see ReplayOptions.tickMs), unless this one was cut
+        // short (its rows are due); the batcher flushes meanwhile
+        await (speed !== 'max' && tickMs > 0 && !r.cut ? sleep(tickMs) : turn());
       }
       state.skipped = merge.skipped();
     } finally {

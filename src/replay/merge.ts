@@ -183,9 +183,10 @@ export class Merge {
   /**
    * Sends to `sink` every row at or before `until` (tape time), at most about `maxRows` per lane (a
    * lane's chunk end bounds it too); peek() must have been called. Returns the last timestamp sent
-   * (tape time), trades and messages sent.
+   * (tape time), trades and messages sent, and whether the slice was cut short of `until` (by maxRows,
+   * a chunk's end or a message: rows at or before `until` may remain).
    */
-  take(until: number, maxRows: number, sink: SliceSink): { last: number; trades: number; messages: number } {
+  take(until: number, maxRows: number, sink: SliceSink): { last: number; trades: number; messages: number; cut: boolean } {
     let bound_ = until;
     for (const c of this.trades) {
       if (c.done) continue;
@@ -220,7 +221,7 @@ export class Merge {
       }
       last = Math.max(last, bound_);
     }
-    return { last, trades, messages };
+    return { last, trades, messages, cut: strict || bound_ < until };
   }
 
   /** Sends each lane's rows [at, ends[i]) grouped by symbol; advances the lanes; returns the rows sent. */
