@@ -25,7 +25,7 @@ import { parseIndicators } from '../api/indicator-spec.js';
 import type { BarOptions } from '../kernels/features/features.js';
 import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk/risk.js';
 import { DEFAULT_MAX_FUTURE_MS, VpinEngine, type VpinEngineOptions } from '../engines/vpin.js';
-import { StrategyEngine } from '../engines/strategy.js';
+import { StrategyEngine, strategyUniverse } from '../engines/strategy.js';
 import { WARMUP_SYMBOLS, WARMUP_TRADES, warmUp, warmUpStrategy } from '../engines/warmup.js';
 import type { Strategy } from '../strategy/types.js';
 import { CollateralEngine, type CollateralEngineOptions } from '../engines/collateral.js';
@@ -510,7 +510,8 @@ export async function runEngine(
     };
     make = (bus) => new StrategyEngine(bus, { ...common, ...options, log: (line) => log.info(line, { event: 'strategy-log' }), onHalt });
     const list = Array.isArray(options.strategies) ? options.strategies : [options.strategies as Strategy<object>];
-    const symbols = options.symbols ?? (list.every((s) => s.symbols) ? [...new Set(list.flatMap((s) => s.symbols!))] : WARMUP_SYMBOLS);
+    const universe = strategyUniverse(list, options.symbols);
+    const symbols = universe.length > 0 ? universe : WARMUP_SYMBOLS;
     warm = {
       make: (bus) => new StrategyEngine(bus, { ...options, name: 'warmup', strategies: list.map(warmUpStrategy), symbols }),
       symbols,

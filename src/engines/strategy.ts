@@ -36,6 +36,18 @@ import { TradeKeyedEngine } from './trade-keyed.js';
 /** The message types whose last payload per symbol ctx.latest() returns, by default. */
 export const OBSERVED_TYPES = ['VPIN_CALCULATION', 'FEATURES_UPDATE', 'PORTFOLIO_UPDATE', 'ML_PREDICTION'] as const;
 
+/**
+ * The symbols a strategy engine waits for from the start: `symbols` when given, else what the strategies
+ * name when each names its own, else none (unknown: the merge holds its first maxLatenessMs).
+ */
+export function strategyUniverse(
+  strategies: Strategy<object> | readonly Strategy<object>[],
+  symbols?: readonly string[],
+): readonly string[] {
+  const list = Array.isArray(strategies) ? strategies : [strategies as Strategy<object>];
+  return symbols ?? (list.every((s) => s.symbols) ? [...new Set(list.flatMap((s) => s.symbols!))] : []);
+}
+
 /** Options of StrategyEngine: the engine's, the fill model's (shared by its strategies) and the merge's. */
 export interface StrategyEngineOptions extends Partial<EngineOptions>, Omit<RunnerOptions, 'source'> {
   /** The strategies (defineStrategy()'s), each with its own account and order ids. */
@@ -178,9 +190,7 @@ export class StrategyEngine extends TradeKeyedEngine<TradeKeyFrames> {
     }
     if (session !== undefined) config.session = JSON.stringify(session);
     this.config = config;
-    // the universe: given, or what the strategies name when each names its own (else unknown)
-    const expected = symbols ?? (list.every((s) => s.symbols) ? [...new Set(list.flatMap((s) => s.symbols!))] : []);
-    this.merge = new TradeMerge(maxLatenessMs, expected);
+    this.merge = new TradeMerge(maxLatenessMs, strategyUniverse(list, symbols));
     this.saved = new StrategyState({
       runners: this.runners,
       merge: this.merge,

@@ -9,12 +9,12 @@ import { replay } from '../../src/replay/index.js';
 
 const T0 = 1_790_000_000_000;
 
-/** `n` trades `gap` ms apart, alternating two symbols. */
-function tape(n: number, gap: number) {
+/** `n` trades `gap` ms apart, alternating `symbols` symbols (A, B). */
+function tape(n: number, gap: number, symbols: 1 | 2 = 2) {
   const ts = Float64Array.from({ length: n }, (_, i) => T0 + i * gap);
   return {
     trades: { ts, price: new Float64Array(n).fill(50), volume: new Float64Array(n).fill(1) },
-    symbols: { codes: Int32Array.from({ length: n }, (_, i) => i % 2), values: ['A', 'B'] },
+    symbols: { codes: Int32Array.from({ length: n }, (_, i) => i % symbols), values: ['A', 'B'].slice(0, symbols) },
   };
 }
 
@@ -86,14 +86,7 @@ it("the pace's clock starts with the first row in hand: time spent before it is 
 it('tickMs: a paced replay publishes at most one slice a tick, a frame a symbol each (0: a slice every turn)', async () => {
   // 2,000 trades of one symbol 0.25 ms apart: 500 ms of tape at speed 1
   const n = 2000;
-  const t = {
-    trades: {
-      ts: Float64Array.from({ length: n }, (_, i) => T0 + i * 0.25),
-      price: new Float64Array(n).fill(50),
-      volume: new Float64Array(n).fill(1),
-    },
-    symbols: { codes: new Int32Array(n), values: ['A'] },
-  };
+  const t = tape(n, 0.25, 1);
   const frames = async (tickMs: number) => {
     const bus = createBus();
     let count = 0;
@@ -130,14 +123,7 @@ it('tickMs: outside 0 to 1000 ms is refused, naming the option', async () => {
 it('tickMs: a slice cut short by sliceRows is followed at once, not a tick later', async () => {
   // 2,000 trades within 2 ms of tape at speed 1, 10 rows a slice: 200 slices, all due at once
   const n = 2000;
-  const t = {
-    trades: {
-      ts: Float64Array.from({ length: n }, (_, i) => T0 + i * 0.001),
-      price: new Float64Array(n).fill(50),
-      volume: new Float64Array(n).fill(1),
-    },
-    symbols: { codes: new Int32Array(n), values: ['A'] },
-  };
+  const t = tape(n, 0.001, 1);
   const bus = createBus();
   let rows = 0;
   bus.subscribe<Trades>('TRADE_EXECUTION', (m) => {
