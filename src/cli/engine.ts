@@ -65,6 +65,7 @@ import {
   startMetrics,
 } from './observe.js';
 import { fmt, ms } from './summary.js';
+import { DEFAULT_HEAP_GROWTH, setHeapGrowth } from './heap.js';
 
 /** `kernelbus engine --help`. */
 export const ENGINE_USAGE = alignOptions(
@@ -143,6 +144,9 @@ ${badTradesUsage('skip', 23)}  --backend b          auto | native | reference (d
                        n synthetic trades in memory, so that the first real frames meet compiled code
                        (default ${fmt(WARMUP_TRADES)}; 0: none). Nothing is published; the strategy engine's
                        scratch strategies have the strategies' bars and indicators and a built-in onBar
+  --heap-growth p      V8's old generation grows p percent past the live heap before a full collection
+                       (default ${DEFAULT_HEAP_GROWTH}; 0: V8's own rule, about 10 to 50): full collections, which hold
+                       the engine 2 to 12 ms each, one every several seconds instead of about one a second
 ${METRICS_USAGE}${LOG_USAGE}vpin:
   --bucket-volume v    volume per VPIN bucket (default 2400)
   --window n           buckets per VPIN value (default 50)
@@ -250,6 +254,7 @@ const FLAGS = {
   'grace-ms': flag.number(DEFAULT_GRACE_MS, 0, 3_600_000),
   'bad-trades': badTradesFlag('skip'),
   'warmup-trades': flag.optionalNumber(0, 10_000_000, true),
+  'heap-growth': flag.number(DEFAULT_HEAP_GROWTH, 0, 1000, true),
   ...METRICS_FLAGS,
   ...LOG_FLAGS,
   ...(Object.fromEntries(
@@ -395,13 +400,16 @@ function portfolioEngine(
  * Runs an engine with command-line arguments (without `engine`) until SIGINT/SIGTERM (or `signal`
  * aborts) and returns the exit code: 0, or 1 when Redis cannot be reached or a strategy fails (stopped
  * by --max-errors, or every onBar call threw: StrategyEngine.failure()); throws KernelInputError for
- * a bad option. Prints `ready: ...` once reading, and a summary when it stops.
+ * a bad option. Prints `ready: ...` once reading, and a summary when it stops. `ownProcess`: the
+ * engine is the process (the CLI), so --heap-growth sets V8's heap growth (./heap.ts); a program that
+ * runs it among its own work (a test) keeps its own.
  */
 export async function runEngine(
   argv: string[],
   out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
   signal?: AbortSignal,
   err: NodeJS.WritableStream = process.stderr,
+  { ownProcess = false }: { ownProcess?: boolean } = {},
 ): Promise<number> {
   const parsed = parseCommand(bareWatch(argv), FLAGS, {
     help: () => out.write(ENGINE_USAGE),
@@ -621,6 +629,7 @@ export async function runEngine(
   if (server) log.info(`metrics: ${server.url}`, { event: 'metrics', url: server.url });
   try {
     loadMessageCodec(); // its outputs are message frames: the first one does not wait for msgpackr
+    if (ownProcess) setHeapGrowth(values['heap-growth']);
     // the warm-up (trade engines): said in the ready line's JSON (the text line stays as scripts read it)
     const warmupTrades = values['warmup-trades'] ?? WARMUP_TRADES;
     const warmed = warm && warmupTrades > 0 ? await warmUp(warm.make, warm.symbols, warmupTrades) : undefined;
@@ -655,6 +664,7 @@ export async function runEngine(
         target: transport.target,
         checkpointMs: engine.checkpoints ? checkpointMs : 0,
         ...(warmed ? { warmup: { trades: warmed.trades, ms: Math.round(warmed.ms) } } : {}),
+        ...(ownProcess ? { heapGrowth: values['heap-growth'] } : {}),
       },
     );
     const model = engine instanceof MlEngine ? engine.modelInfo() : undefined;

@@ -140,7 +140,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'engine': {
         const { runEngine } = await import('./engine.js');
-        return await runEngine(rest);
+        return await runEngine(rest, process.stdout, undefined, process.stderr, { ownProcess: true });
       }
       case 'gateway': {
         const { runGateway } = await import('./gateway.js');

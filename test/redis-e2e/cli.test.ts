@@ -11,6 +11,7 @@ import { KernelInputError } from '../../src/errors.js';
 import { factorBars, factorTable } from '../engines/factor-helpers.js';
 import { riskTable } from '../engines/risk-helpers.js';
 import { client, keysOf, tearDown, until, describeRedis, freePort, RedisServer } from '../helpers/redis.js';
+import { Command } from './helpers.js';
 
 /** Runs a command function, capturing what it writes (`seen()` reads it while it runs). */
 function start(run: (out: NodeJS.WritableStream & { isTTY?: boolean }) => Promise<number>) {
@@ -130,6 +131,30 @@ describeRedis('kernelbus commands over Redis', () => {
       expect(ready.warmup?.trades).toBe(warmup?.trades);
       if (warmup) expect(ready.warmup.ms).toBeGreaterThan(0);
     }
+  });
+
+  it('engine as its own process sets V8 heap growth (--heap-growth, default 300, said in the ready event); run here it does not', async () => {
+    const readyOf = (text: string) =>
+      text
+        .split('\n')
+        .map((line) => (line.startsWith('{') ? JSON.parse(line) : {}))
+        .find((e) => e.event === 'ready');
+    for (const [flags, growth] of [
+      [['--heap-growth', '150'], 150],
+      [[], 300],
+      [['--heap-growth', '0'], 0],
+    ] as const) {
+      const engine = new Command(['engine', 'vpin', '--redis', url, '--log-format', 'json', '--warmup-trades', '0', ...flags]);
+      await engine.waitFor(/"event":"ready"/);
+      expect(await engine.stop()).toBe(0);
+      expect(readyOf(engine.out).heapGrowth).toBe(growth);
+    }
+    const stop = new AbortController();
+    const running = start((out) => runEngine(['vpin', '--redis', url, '--log-format', 'json', '--warmup-trades', '0'], out, stop.signal));
+    await until(() => running.seen().includes('"event":"ready"'), 'the engine to be ready');
+    stop.abort();
+    expect((await running.done).code).toBe(0);
+    expect(readyOf(running.seen())).not.toHaveProperty('heapGrowth');
   });
 
   it('engine portfolio (run here): rebalances the portfolios of --portfolios on schedule from RETURNS_UPDATE, publishes their weights, stops on a signal', async () => {
