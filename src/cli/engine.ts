@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Bus } from '../bus/bus.js';
 import { loadMessageCodec } from '../bus/frames.js';
-import { type RedisTransport, TransportError } from '../bus/transports/redis/index.js';
+import { DEFAULT_PREFIX, type RedisTransport, TransportError } from '../bus/transports/redis/index.js';
+import { deleteKeys } from '../bus/transports/redis/delete-keys.js';
 import type { Engine } from '../engines/engine.js';
 import type { EngineResume } from '../engines/checkpointing.js';
 import type { EngineBadTrade } from '../engines/trade-gate.js';
@@ -26,7 +27,7 @@ import type { BarOptions } from '../kernels/features/features.js';
 import { COVARIANCE_METHODS, type CovarianceMethod } from '../kernels/risk/risk.js';
 import { DEFAULT_MAX_FUTURE_MS, VpinEngine, type VpinEngineOptions } from '../engines/vpin.js';
 import { StrategyEngine, strategyUniverse } from '../engines/strategy.js';
-import { WARMUP_SYMBOLS, WARMUP_TRADES, warmUp, warmUpStrategy } from '../engines/warmup.js';
+import { WARMUP_SYMBOLS, WARMUP_TRADES, type WarmUp, warmUp, warmUpStrategy } from '../engines/warmup.js';
 import type { Strategy } from '../strategy/types.js';
 import { CollateralEngine, type CollateralEngineOptions } from '../engines/collateral.js';
 import { loadAccounts } from '../strategy/accounts.js';
@@ -141,9 +142,12 @@ ${badTradesUsage('skip', 23)}  --backend b          auto | native | reference (d
   --stall-seconds s    /readyz fails while entries wait for the group and none was processed for s seconds (default 60)
   --grace-ms ms        after SIGINT/SIGTERM, how long the last checkpoint and outputs may take (default ${DEFAULT_GRACE_MS})
   --warmup-trades n    vpin, features and strategy: before reading, run a scratch engine of the same options on
-                       n synthetic trades in memory, so that the first real frames meet compiled code
-                       (default ${fmt(WARMUP_TRADES)}; 0: none). Nothing is published; the strategy engine's
+                       n synthetic trades, so that the first real frames meet compiled code (default
+                       ${fmt(WARMUP_TRADES)}; 0: none). Nothing reaches the engine's streams; the strategy engine's
                        scratch strategies have the strategies' bars and indicators and a built-in onBar
+  --warmup-bus b       where the warm-up's trades go: redis (default: through this Redis under the key
+                       prefix ${DEFAULT_PREFIX}warmup:<consumer>:, deleted after, so that the reading path is hot
+                       too) or memory (a private in-memory bus: nothing written to Redis)
   --heap-growth p      V8's old generation grows p percent past the live heap before a full collection
                        (default ${DEFAULT_HEAP_GROWTH}; 0: V8's own rule, about 10 to 50): full collections, which hold
                        the engine 2 to 12 ms each, one every several seconds instead of about one a second
@@ -254,6 +258,14 @@ const FLAGS = {
   'grace-ms': flag.number(DEFAULT_GRACE_MS, 0, 3_600_000),
   'bad-trades': badTradesFlag('skip'),
   'warmup-trades': flag.optionalNumber(0, 10_000_000, true),
+  'warmup-bus': {
+    type: 'string',
+    parse: (raw, name) => {
+      const v = typeof raw === 'string' ? raw : undefined;
+      if (v === undefined || v === 'redis' || v === 'memory') return v;
+      throw new KernelInputError(name, "'redis' or 'memory'", JSON.stringify(v));
+    },
+  } satisfies Flag<'redis' | 'memory' | undefined>,
   'heap-growth': flag.number(DEFAULT_HEAP_GROWTH, 0, 1000, true),
   ...METRICS_FLAGS,
   ...LOG_FLAGS,
@@ -462,7 +474,7 @@ export async function runEngine(
   };
   let make: (bus: Bus) => Engine;
   /** The scratch engine of the warm-up, and the symbols it is fed (trade engines: vpin, features, strategy). */
-  let warm: { make: (bus: Bus) => Engine; symbols: readonly string[] } | undefined;
+  let warm: { make: (bus: Bus) => Engine; symbols: readonly string[]; quotes?: boolean } | undefined;
   const halt = new AbortController();
   if (kind === 'vpin') {
     const bucketVolume = parseNumber(values['bucket-volume'], 2400, '--bucket-volume', Number.MIN_VALUE, 1e15, false);
@@ -479,7 +491,9 @@ export async function runEngine(
       vpin: { bucketVolume, window, barMs, sigma: { ewma: 0.94 }, classifier, cdfWindow },
     };
     make = (bus) => new VpinEngine(bus, { ...common, ...options });
-    warm = { make: (bus) => new VpinEngine(bus, { ...options, name: 'warmup' }), symbols: WARMUP_SYMBOLS };
+    // a quote classifier reads each trade's bid and ask: the warm-up's trades carry them
+    const quotes = typeof classifier === 'object';
+    warm = { make: (bus) => new VpinEngine(bus, { ...options, name: 'warmup' }), symbols: WARMUP_SYMBOLS, quotes };
   } else if (kind === 'factor') {
     const momentum = {
       window: factorFlags['momentum-window'].parse(values['momentum-window'], '--momentum-window'),
@@ -529,11 +543,39 @@ export async function runEngine(
     make = (bus) => new RiskEngine(bus, { ...common, ...options });
   }
 
-  if (!warm && values['warmup-trades'] !== undefined)
-    throw new KernelInputError('--warmup-trades', 'an option of engine vpin, features or strategy', `engine ${kind}`);
+  for (const name of ['warmup-trades', 'warmup-bus'] as const)
+    if (!warm && values[name] !== undefined)
+      throw new KernelInputError(`--${name}`, 'an option of engine vpin, features or strategy', `engine ${kind}`);
 
   const log = await createLog('engine', values['log-format'], out, err);
   const json = log.format === 'json';
+  /**
+   * The warm-up (../engines/warmup.ts) on `on`: over this Redis, under a key prefix of this consumer's
+   * own (DEFAULT_PREFIX + 'warmup:<consumer>:', inside the engine's own key space for ACLs), its keys
+   * deleted after; where that fails (a server that refuses), in memory, said in one line.
+   */
+  const warmUpOn = async (
+    on: 'redis' | 'memory',
+    w: NonNullable<typeof warm>,
+    trades: number,
+  ): Promise<WarmUp & { bus: 'redis' | 'memory' }> => {
+    if (on === 'redis') {
+      const prefix = `${DEFAULT_PREFIX}warmup:${consumer}:`;
+      try {
+        return {
+          ...(await warmUp(w.make, w.symbols, trades, { bus: () => connectRedisBus(url, shards, { prefix }), quotes: w.quotes })),
+          bus: on,
+        };
+      } catch (error) {
+        // the memory warm-up runs the same engine code: an error of that code shows there again
+        const message = `warm-up over Redis failed (${error instanceof Error ? error.message : String(error)}); warming up in memory`;
+        log.error(message, { event: 'warmup-redis-failed' });
+      } finally {
+        await deleteKeys(url, prefix).catch(() => undefined);
+      }
+    }
+    return { ...(await warmUp(w.make, w.symbols, trades, { quotes: w.quotes })), bus: 'memory' };
+  };
   const stop = untilSignal(signal ? AbortSignal.any([signal, halt.signal]) : halt.signal);
   let bus: Bus;
   try {
@@ -632,7 +674,7 @@ export async function runEngine(
     if (ownProcess) setHeapGrowth(values['heap-growth']);
     // the warm-up (trade engines): said in the ready line's JSON (the text line stays as scripts read it)
     const warmupTrades = values['warmup-trades'] ?? WARMUP_TRADES;
-    const warmed = warm && warmupTrades > 0 ? await warmUp(warm.make, warm.symbols, warmupTrades) : undefined;
+    const warmed = warm && warmupTrades > 0 ? await warmUpOn(values['warmup-bus'] ?? 'redis', warm, warmupTrades) : undefined;
     engine.start();
     await Promise.all(bus.buses.map((b) => bus.transport(b).ready?.()));
     // the group's checkpoints come from another configuration: one line, nothing read
@@ -663,7 +705,7 @@ export async function runEngine(
         streams,
         target: transport.target,
         checkpointMs: engine.checkpoints ? checkpointMs : 0,
-        ...(warmed ? { warmup: { trades: warmed.trades, ms: Math.round(warmed.ms) } } : {}),
+        ...(warmed ? { warmup: { trades: warmed.trades, ms: Math.round(warmed.ms), bus: warmed.bus } } : {}),
         ...(ownProcess ? { heapGrowth: values['heap-growth'] } : {}),
       },
     );

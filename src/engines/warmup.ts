@@ -6,9 +6,11 @@
  * of a market at full rate (where the engine, still interpreting, fell behind by tens of milliseconds).
  * Nothing leaves the scratch bus and no user code runs: the strategy engine's scratch strategies have
  * the strategies' bars and indicators and an onBar of this module's (a target that changes with each
- * bar, so that orders are placed and filled).
+ * bar, so that orders are placed and filled). The scratch bus may be a Redis bus under a key prefix of
+ * its own (`kernelbus engine` does so by default): the reader, the packed entries' parsing and the
+ * client's parser are then hot too.
  */
-import { createBus } from '../bus/index.js';
+import { type Bus, createBus } from '../bus/index.js';
 import { KernelInputError, describeValue } from '../errors.js';
 import { checkStrategy } from '../strategy/define.js';
 import type { Strategy } from '../strategy/types.js';
@@ -29,26 +31,44 @@ export const WARMUP_SYMBOLS: readonly string[] = Array.from({ length: 100 }, (_,
 /** Trades a warm-up publishes per turn of the event loop (over 100 symbols, frames of 5 trades: the live feed's at 200,000 trades/s). */
 const SLICE = 500;
 
+/** How long warmUp() waits for its engine to take in the last trades (a Redis bus delivers them later), at most and without progress. */
+const SETTLE_MS = 30_000;
+const STALLED_MS = 1000;
+
+/** Options of warmUp(). */
+export interface WarmUpOptions {
+  /** Makes the bus the trades go through (closed at the end): a Redis bus under a key prefix of its own, say (its keys are the caller's to delete). Default: a private in-memory bus. */
+  bus?: () => Bus | Promise<Bus>;
+  /** Trades carry a bid and an ask (a cent either side of the price), for an engine that classifies by quotes (VPIN's quote classifiers). Default false. */
+  quotes?: boolean;
+}
+
 /**
- * Runs `make`'s engine on a private in-memory bus over `trades` synthetic trades of `symbols` (round
- * robin, a random walk from 100, one every 100 ms of tape time from 2020-01-02), then stops it and
- * closes the bus. The engine must read TRADE_EXECUTION. Resolves with what it did; KernelInputError
- * naming the argument for no symbols or a count that is not an integer >= 0.
+ * Runs `make`'s engine on a scratch bus over `trades` synthetic trades of `symbols` (round robin, a
+ * random walk from 100, one every 100 ms of tape time from 2020-01-02), waits until it has taken them in
+ * (at most 30 s, and no longer than 1 s without progress: an engine that refuses trades), then stops it
+ * and closes the bus (`options`: which bus, quotes). The engine must read TRADE_EXECUTION. Resolves
+ * with what it did; KernelInputError naming the argument for no symbols or a count that is not an
+ * integer >= 0.
  */
 export async function warmUp(
-  make: (bus: ReturnType<typeof createBus>) => Engine,
+  make: (bus: Bus) => Engine,
   symbols: readonly string[],
   trades = WARMUP_TRADES,
+  { bus = () => createBus(), quotes = false }: WarmUpOptions = {},
 ): Promise<WarmUp> {
   if (!Array.isArray(symbols) || symbols.length === 0 || symbols.some((x) => typeof x !== 'string' || x === ''))
     throw new KernelInputError('symbols', 'a non-empty array of symbols', describeValue(symbols));
   if (!Number.isSafeInteger(trades) || trades < 0) throw new KernelInputError('trades', 'an integer >= 0', describeValue(trades));
   const started = performance.now();
-  const bus = createBus();
+  const scratch = await bus();
   let engine: Engine | undefined;
   try {
-    engine = make(bus);
+    engine = make(scratch);
     engine.start();
+    // a transport that reads from a server: its groups made and reading before the first publish
+    await Promise.all(scratch.buses.map((b) => scratch.transport(b).ready?.()));
+    await Promise.all(scratch.buses.map((b) => scratch.transport(b).reading?.()));
     const n = symbols.length;
     const price = new Float64Array(n).fill(100);
     let seed = 1;
@@ -61,21 +81,32 @@ export async function warmUp(
       for (let j = i; j < Math.min(trades, i + SLICE); j++) {
         const k = j % n;
         price[k] *= 1 + (random() - 0.5) * 0.002;
-        bus.publishSync('TRADE_EXECUTION', {
+        scratch.publishSync('TRADE_EXECUTION', {
           key: symbols[k],
           ts: startTs + 100 * j,
           price: price[k],
           volume: 1 + Math.floor(random() * 100),
+          ...(quotes ? { bid: price[k] - 0.01, ask: price[k] + 0.01 } : {}),
         });
       }
-      await bus.flush();
+      await scratch.flush();
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    await bus.flush();
+    await scratch.flush();
+    const until = performance.now() + SETTLE_MS;
+    let progress = { processed: -1, at: performance.now() };
+    for (
+      let now = performance.now();
+      engine.metrics().processed < trades && now < until && now - progress.at < STALLED_MS;
+      now = performance.now()
+    ) {
+      if (engine.metrics().processed > progress.processed) progress = { processed: engine.metrics().processed, at: now };
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     return { trades: engine.metrics().processed, ms: performance.now() - started };
   } finally {
     await engine?.stop();
-    await bus.close();
+    await scratch.close();
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * The engines' warm-up (src/engines/warmup.ts): a scratch engine on a private memory bus fed synthetic
- * trades, every one good, bars closed and orders filled, no user callback run; the CLI's flag.
+ * trades, every one good, bars closed and orders filled, no user callback run; the CLI's flags (over
+ * Redis: test/redis-e2e/warmup.test.ts and cli.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { runEngine } from '../../src/cli/engine.js';
@@ -65,12 +66,16 @@ describe('warmUp', () => {
     expect((await warmUp(make, ['A'], 0)).trades).toBe(0);
   });
 
-  it('kernelbus engine --warmup-trades: an integer, of the trade engines only', async () => {
+  it('kernelbus engine --warmup-trades (an integer) and --warmup-bus (redis or memory): of the trade engines only', async () => {
     const run = (argv: string[]) => runEngine([...argv, '--redis', 'redis://127.0.0.1:1']);
     await expect(run(['risk', '--warmup-trades', '5'])).rejects.toThrow(
       '--warmup-trades: expected an option of engine vpin, features or strategy, got engine risk',
     );
     await expect(run(['vpin', '--warmup-trades', '1.5'])).rejects.toThrow(KernelInputError);
     await expect(run(['vpin', '--warmup-trades=-1'])).rejects.toThrow(/^--warmup-trades: expected/);
+    await expect(run(['factor', '--warmup-bus', 'memory'])).rejects.toThrow(
+      '--warmup-bus: expected an option of engine vpin, features or strategy, got engine factor',
+    );
+    await expect(run(['strategy', '--warmup-bus', 'disk'])).rejects.toThrow("--warmup-bus: expected 'redis' or 'memory', got \"disk\"");
   });
 });

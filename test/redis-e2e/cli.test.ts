@@ -109,18 +109,23 @@ describeRedis('kernelbus commands over Redis', () => {
     expect(records.reduce((a, b) => a + b)).toBe(10);
   });
 
-  it('engine vpin warms up before it reads (--warmup-trades, said in the ready event), and not with 0', async () => {
+  it('engine vpin warms up before it reads (--warmup-trades, said in the ready event) through Redis, its keys deleted; in memory; not with 0', async () => {
     const redis = client(url);
     await redis.flushall();
-    for (const [flag, warmup] of [
-      ['3000', { trades: 3000 }],
-      ['0', undefined],
+    for (const [flags, warmup] of [
+      [['--warmup-trades', '3000'], { trades: 3000, bus: 'redis' }],
+      [['--warmup-trades', '3000', '--warmup-bus', 'memory'], { trades: 3000, bus: 'memory' }],
+      [['--warmup-trades', '0'], undefined],
     ] as const) {
       const stop = new AbortController();
       const running = start((out) =>
-        runEngine(['vpin', '--redis', url, '--consumer', 'w1', '--log-format', 'json', '--warmup-trades', flag], out, stop.signal),
+        runEngine(['vpin', '--redis', url, '--consumer', 'w1', '--log-format', 'json', ...flags], out, stop.signal),
       );
       await until(() => running.seen().includes('"event":"ready"'), 'the engine to be ready');
+      // the warm-up's keys (kb:warmup:w1:...) are gone once the engine is ready; the engine's own are there
+      const keys = await redis.keys('*');
+      expect(keys.filter((k) => k.startsWith('kb:warmup:'))).toEqual([]);
+      expect(keys.length).toBeGreaterThan(0);
       stop.abort();
       expect((await running.done).code).toBe(0);
       const ready = running
@@ -129,6 +134,7 @@ describeRedis('kernelbus commands over Redis', () => {
         .map((line) => (line.startsWith('{') ? JSON.parse(line) : {}))
         .find((e) => e.event === 'ready');
       expect(ready.warmup?.trades).toBe(warmup?.trades);
+      expect(ready.warmup?.bus).toBe(warmup?.bus);
       if (warmup) expect(ready.warmup.ms).toBeGreaterThan(0);
     }
   });
