@@ -559,11 +559,15 @@ export async function runEngine(
     w: NonNullable<typeof warm>,
     trades: number,
   ): Promise<WarmUp & { bus: 'redis' | 'memory' }> => {
+    // a stop asked for meanwhile ends it (the engine then stops as soon as it has started)
+    const stopping = new AbortController();
+    void stop.promise.then(() => stopping.abort());
+    const options = { quotes: w.quotes, signal: stopping.signal };
     if (on === 'redis') {
       const prefix = `${DEFAULT_PREFIX}warmup:${consumer}:`;
       try {
         return {
-          ...(await warmUp(w.make, w.symbols, trades, { bus: () => connectRedisBus(url, shards, { prefix }), quotes: w.quotes })),
+          ...(await warmUp(w.make, w.symbols, trades, { ...options, bus: () => connectRedisBus(url, shards, { prefix }) })),
           bus: on,
         };
       } catch (error) {
@@ -574,7 +578,7 @@ export async function runEngine(
         await deleteKeys(url, prefix).catch(() => undefined);
       }
     }
-    return { ...(await warmUp(w.make, w.symbols, trades, { quotes: w.quotes })), bus: 'memory' };
+    return { ...(await warmUp(w.make, w.symbols, trades, options)), bus: 'memory' };
   };
   const stop = untilSignal(signal ? AbortSignal.any([signal, halt.signal]) : halt.signal);
   let bus: Bus;

@@ -47,7 +47,7 @@ export type { AssetValues, FactorInput, FactorResult, ResidualStats } from './fa
 export { estimateFactors, type FactorFit, type FactorPanels, type FitOptions } from './factor-fit.js';
 export { PanelHistory } from './factor-history.js';
 export { StrategyEngine, OBSERVED_TYPES, type StrategyEngineOptions } from './strategy.js';
-export { WARMUP_SYMBOLS, WARMUP_TRADES, warmUp, warmUpStrategy, type WarmUp } from './warmup.js';
+export { WARMUP_SYMBOLS, WARMUP_TRADES, warmUp, warmUpStrategy, type WarmUp, type WarmUpOptions } from './warmup.js';
 export { CollateralEngine, type CollateralEngineOptions, type MarginCall, type MarginUpdate } from './collateral.js';
 export {
   MlEngine,

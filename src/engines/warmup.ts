@@ -41,6 +41,8 @@ export interface WarmUpOptions {
   bus?: () => Bus | Promise<Bus>;
   /** Trades carry a bid and an ask (a cent either side of the price), for an engine that classifies by quotes (VPIN's quote classifiers). Default false. */
   quotes?: boolean;
+  /** Ends the warm-up early (a stop asked for while it runs): the trades so far, the engine stopped and the bus closed as at its end. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -55,7 +57,7 @@ export async function warmUp(
   make: (bus: Bus) => Engine,
   symbols: readonly string[],
   trades = WARMUP_TRADES,
-  { bus = () => createBus(), quotes = false }: WarmUpOptions = {},
+  { bus = () => createBus(), quotes = false, signal }: WarmUpOptions = {},
 ): Promise<WarmUp> {
   if (!Array.isArray(symbols) || symbols.length === 0 || symbols.some((x) => typeof x !== 'string' || x === ''))
     throw new KernelInputError('symbols', 'a non-empty array of symbols', describeValue(symbols));
@@ -77,7 +79,7 @@ export async function warmUp(
       return seed / 2147483647;
     };
     const startTs = Date.UTC(2020, 0, 2);
-    for (let i = 0; i < trades; i += SLICE) {
+    for (let i = 0; i < trades && !signal?.aborted; i += SLICE) {
       for (let j = i; j < Math.min(trades, i + SLICE); j++) {
         const k = j % n;
         price[k] *= 1 + (random() - 0.5) * 0.002;

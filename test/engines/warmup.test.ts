@@ -57,6 +57,24 @@ describe('warmUp', () => {
     expect(engine!.metrics().extra.buckets).toBeGreaterThan(0);
   });
 
+  it('ends early when its signal aborts: the trades so far, the engine stopped', async () => {
+    const stop = new AbortController();
+    let engine: VpinEngine | undefined;
+    const done = await warmUp(
+      (bus) => {
+        engine = new VpinEngine(bus, { name: 'w', vpin: { bucketVolume: 500, window: 10, barMs: 10, sigma: { ewma: 0.94 } } });
+        // aborted once the first trades are in
+        bus.subscribe('TRADE_EXECUTION', () => stop.abort(), { group: 'watch' });
+        return engine;
+      },
+      WARMUP_SYMBOLS,
+      1_000_000,
+      { signal: stop.signal },
+    );
+    expect(done.trades).toBeGreaterThan(0);
+    expect(done.trades).toBeLessThan(10_000);
+  });
+
   it('refuses no symbols and a count that is not an integer >= 0, naming the argument', async () => {
     const make = (bus: Parameters<Parameters<typeof warmUp>[0]>[0]) => new VpinEngine(bus, { name: 'w', vpin: { bucketVolume: 500 } });
     await expect(warmUp(make, [])).rejects.toThrow(/^symbols: expected a non-empty array of symbols/);
