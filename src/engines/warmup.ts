@@ -95,14 +95,16 @@ export async function warmUp(
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     await scratch.flush();
+    // until every trade is in, SETTLE_MS have passed, STALLED_MS passed without one more, or a stop
     const until = performance.now() + SETTLE_MS;
-    let progress = { processed: -1, at: performance.now() };
-    for (
-      let now = performance.now();
-      engine.metrics().processed < trades && now < until && now - progress.at < STALLED_MS;
-      now = performance.now()
-    ) {
-      if (engine.metrics().processed > progress.processed) progress = { processed: engine.metrics().processed, at: now };
+    let seen = -1;
+    let since = performance.now();
+    for (;;) {
+      const processed = engine.metrics().processed;
+      const now = performance.now();
+      if (processed >= trades || now >= until || signal?.aborted) break;
+      if (processed > seen) [seen, since] = [processed, now];
+      else if (now - since >= STALLED_MS) break;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     return { trades: engine.metrics().processed, ms: performance.now() - started };
