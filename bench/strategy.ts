@@ -159,7 +159,7 @@ async function run(): Promise<BenchRow[]> {
   // with the feed's trades held 3 ms a flush (`--linger-ms 3`: fewer, larger frames, each trade later);
   // with the feed publishing at every turn of its loop (`--tick-ms 0`, before issue 93's tick); with the
   // engine's warm-up in memory (`--warmup-bus memory`: the reading path cold); with V8's own heap growth
-  // (`--heap-growth 0`: a full collection about once a second)
+  // in the engine and the feed (`--heap-growth 0`: a full collection about once a second in each)
   const pool = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --v8-pool-size=1`.trim() };
   // (the universe given at the full rate, the row the docs quote: the median of 3 runs)
   const runs: [string, string[], string[], number, Record<string, string>?, number?][] = [
@@ -174,7 +174,12 @@ async function run(): Promise<BenchRow[]> {
     [`${liveLabel}, --symbols given, feed --linger-ms 3`, universe, ['--linger-ms', '3'], LIVE_RATE],
     [`${liveLabel}, --symbols given, feed --tick-ms 0`, universe, ['--tick-ms', '0'], LIVE_RATE],
     [`${liveLabel}, --symbols given, --warmup-bus memory`, [...universe, '--warmup-bus', 'memory'], [], LIVE_RATE],
-    [`${liveLabel}, --symbols given, --heap-growth 0`, [...universe, '--heap-growth', '0'], [], LIVE_RATE],
+    [
+      `${liveLabel}, --symbols given, --heap-growth 0 (engine and feed)`,
+      [...universe, '--heap-growth', '0'],
+      ['--heap-growth', '0'],
+      LIVE_RATE,
+    ],
   ];
   for (const [label, engineArgs, feedArgs, rate, env, repeats] of runs) {
     const run = { section: SECTION, file: liveFile, rows: ENGINE_ROWS, spanMs: SPAN_MS, strategy: STRATEGY, label };

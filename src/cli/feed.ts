@@ -29,6 +29,7 @@ import { connectRedisBus, DEFAULT_GRACE_MS, DEFAULT_SHARDS, streamKeyPattern, un
 import { OutageWatch, transportLog } from './outages.js';
 import { createLog, LOG_FLAGS, LOG_USAGE, METRICS_FLAGS, METRICS_USAGE, resolvedBackend, startMetrics } from './observe.js';
 import { alignOptions, flag, parseCommand, parseNumber } from './options.js';
+import { DEFAULT_HEAP_GROWTH, setHeapGrowth } from './heap.js';
 import { lowerPriority } from './priority.js';
 import { fmt } from './summary.js';
 
@@ -87,6 +88,10 @@ ${TAPE_USAGE}${BAR_USAGE}  --loop              replay the tape again and again (
   --nice n            the feed's scheduling priority as a nice value, 0 to 19 (default 10): on a machine
                       it shares with the engines it feeds, they get a core first; 0 keeps the priority it
                       was started with (docs/operations.md#few-cores)
+  --heap-growth p     V8's old generation grows p percent past the live heap before a full collection
+                      (default ${DEFAULT_HEAP_GROWTH}; 0: V8's own rule, about 10 to 50): full collections, which
+                      delay the feed's frames 2 to 10 ms each, one every few seconds instead of about two
+                      a second (docs/operations.md#few-cores)
   --json              print the summary as one JSON document (the other lines go to stderr)
   --grace-ms ms       after SIGINT/SIGTERM, how long to wait for Redis to store what is published (default ${DEFAULT_GRACE_MS})
 ${METRICS_USAGE}${LOG_USAGE}`,
@@ -121,6 +126,7 @@ const FLAGS = {
   'tick-ms': flag.number(2, 0, 1000),
   'idle-watermark-ms': flag.optionalNumber(0, 60_000),
   nice: flag.number(DEFAULT_NICE, 0, 19, true),
+  'heap-growth': flag.number(DEFAULT_HEAP_GROWTH, 0, 1000, true),
   json: flag.boolean(),
   'grace-ms': flag.number(DEFAULT_GRACE_MS, 0, 3_600_000),
   ...METRICS_FLAGS,
@@ -130,8 +136,8 @@ const FLAGS = {
 /**
  * Runs the feed with command-line arguments (without `feed`) and returns the exit code: 0, 1 when Redis
  * cannot be reached; throws KernelInputError for a bad option. Output goes to `out`. `ownProcess`: the
- * feed is the process (the CLI), so --nice lowers its priority; a program that runs it among its own
- * work (a test) keeps its priority.
+ * feed is the process (the CLI), so --nice lowers its priority and --heap-growth sets V8's heap growth
+ * (./heap.ts); a program that runs it among its own work (a test) keeps both as they are.
  */
 export async function runFeed(
   argv: string[],
@@ -144,6 +150,9 @@ export async function runFeed(
   if (!parsed) return 0;
   const v = parsed.values;
   if (ownProcess && v.nice > 0) lowerPriority(v.nice);
+  if (ownProcess) setHeapGrowth(v['heap-growth']);
+  /** The start event says the heap growth set (none when run in a program). */
+  const heap = ownProcess ? { heapGrowth: v['heap-growth'] } : {};
   const tape = replaying(v);
   const symbols = tape ? undefined : parseNumber(v.symbols, 100, '--symbols', 1, 100_000, true);
   const filter = tape && v.symbols !== undefined ? parseSymbolList(v.symbols) : undefined;
@@ -237,6 +246,7 @@ export async function runFeed(
         speed: replayOptions!.speed,
         target,
         shards: v.shards,
+        ...heap,
       });
       const abort = new AbortController();
       void stop.promise.then(() => abort.abort());
@@ -265,7 +275,7 @@ export async function runFeed(
       const { rate, seconds, count, seed, quotes } = v;
       log.info(
         `kernelbus feed: ${fmt(symbols!)} symbols, ${fmt(rate)} msg/s for ${seconds} s${count ? ` (at most ${fmt(count)} trades)` : ''}, seed ${seed} -> ${target}, ${v.shards} shards`,
-        { event: 'start', symbols, rate, seconds, count, seed, target, shards: v.shards },
+        { event: 'start', symbols, rate, seconds, count, seed, target, shards: v.shards, ...heap },
       );
       const market = new SyntheticMarket({ symbols: symbols!, seed });
       // the risk, portfolio and factor engines' inputs too, as the demo gives its own: portfolios, then a bar's returns and panel

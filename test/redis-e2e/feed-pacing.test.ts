@@ -5,8 +5,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
+import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { client, closeAll, describeRedis, RedisServer, sleep, tearDown } from '../helpers/redis.js';
+import { runFeed } from '../../src/cli/feed.js';
 import { Command, killAll } from './helpers.js';
 
 /** CPU seconds (user + system) of a process so far, from /proc/<pid>/stat (clock ticks of 1/100 s). */
@@ -77,4 +79,48 @@ describeRedis('feed pacing', () => {
     },
     30_000,
   );
+
+  it('the feed as its own process sets V8 heap growth (--heap-growth, default 300, said in its start event); run here it does not', async () => {
+    const startOf = (text: string) =>
+      text
+        .split('\n')
+        .map((line) => (line.startsWith('{') ? JSON.parse(line) : {}))
+        .find((e) => e.event === 'start');
+    for (const [flags, growth] of [
+      [['--heap-growth', '150'], 150],
+      [[], 300],
+      [['--heap-growth', '0'], 0],
+    ] as const) {
+      const feed = new Command([
+        'feed',
+        '--redis',
+        server.url(),
+        '--rate',
+        '1000',
+        '--seconds',
+        '20',
+        '--symbols',
+        '2',
+        '--log-format',
+        'json',
+        ...flags,
+      ]);
+      await feed.waitFor(/"event":"start"/);
+      expect(startOf(feed.out).heapGrowth, feed.out).toBe(growth);
+      await feed.stop();
+    }
+    const chunks: string[] = [];
+    const out = new Writable({
+      write(chunk, _enc, done) {
+        chunks.push(String(chunk));
+        done();
+      },
+    });
+    const args = ['--redis', server.url(), '--rate', '1000', '--seconds', '0.2', '--symbols', '2', '--log-format', 'json'];
+    expect(await runFeed(args, out, undefined, out)).toBe(0);
+    const start = startOf(chunks.join(''));
+    expect(start.shards).toBeGreaterThan(0);
+    expect(start).not.toHaveProperty('heapGrowth');
+    await expect(runFeed([...args, '--heap-growth', '1001'], out, undefined, out)).rejects.toThrow(/--heap-growth/);
+  }, 60_000);
 });
