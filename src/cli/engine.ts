@@ -567,7 +567,10 @@ export async function runEngine(
       const prefix = `${DEFAULT_PREFIX}warmup:${consumer}:`;
       try {
         return {
-          ...(await warmUp(w.make, w.symbols, trades, { ...options, bus: () => connectRedisBus(url, shards, { prefix }) })),
+          ...(await warmUp(w.make, w.symbols, trades, {
+            ...options,
+            bus: () => connectRedisBus(url, shards, { prefix, packEntries: true }, { watermarks: true }),
+          })),
           bus: on,
         };
       } catch (error) {

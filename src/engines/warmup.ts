@@ -6,9 +6,11 @@
  * of a market at full rate (where the engine, still interpreting, fell behind by tens of milliseconds).
  * Nothing leaves the scratch bus and no user code runs: the strategy engine's scratch strategies have
  * the strategies' bars and indicators and an onBar of this module's (a target that changes with each
- * bar, so that orders are placed and filled). The scratch bus may be a Redis bus under a key prefix of
- * its own (`kernelbus engine` does so by default): the reader, the packed entries' parsing and the
- * client's parser are then hot too.
+ * bar, so that orders are placed and filled). Two scratch engines run in turn (see ENGINES), and the
+ * trades go out as a tape feed's do (frames with watermarks; over Redis, `kernelbus engine` packs the
+ * entries as `kernelbus feed` does), so that what V8 compiles is what the real engine will run. The
+ * scratch bus may be a Redis bus under a key prefix of its own (`kernelbus engine` does so by default):
+ * the reader, the packed entries' parsing and the client's parser are then hot too.
  */
 import { type Bus, createBus } from '../bus/index.js';
 import { KernelInputError, describeValue } from '../errors.js';
@@ -28,6 +30,16 @@ export const WARMUP_TRADES = 100_000;
 /** The symbols of a warm-up where the engine is not told which the feed brings. */
 export const WARMUP_SYMBOLS: readonly string[] = Array.from({ length: 100 }, (_, i) => `WARMUP${i}`);
 
+/**
+ * Scratch engines a warm-up runs in turn, each over its share of the trades. V8 specializes optimized
+ * code on what it has seen: with one scratch engine, the call sites that call an engine's own closures
+ * (the merge's sink, the bus's handler) knew that engine's closure only, so the real engine's first
+ * frames deoptimized them ("wrong call target") and ran unoptimized until V8 compiled them again, while
+ * its compiler threads took half a core: the orders of the first half second waited. A second
+ * instance makes those sites take any closure made where the first one was.
+ */
+const ENGINES = 2;
+
 /** Trades a warm-up publishes per turn of the event loop (over 100 symbols, frames of 5 trades: the live feed's at 200,000 trades/s). */
 const SLICE = 500;
 
@@ -37,7 +49,7 @@ const STALLED_MS = 1000;
 
 /** Options of warmUp(). */
 export interface WarmUpOptions {
-  /** Makes the bus the trades go through (closed at the end): a Redis bus under a key prefix of its own, say (its keys are the caller's to delete). Default: a private in-memory bus. */
+  /** Makes the bus the trades go through (closed at the end): a Redis bus under a key prefix of its own, say (its keys are the caller's to delete). Default: a private in-memory bus whose trade frames carry watermarks, as a tape feed's do. */
   bus?: () => Bus | Promise<Bus>;
   /** Trades carry a bid and an ask (a cent either side of the price), for an engine that classifies by quotes (VPIN's quote classifiers). Default false. */
   quotes?: boolean;
@@ -57,60 +69,73 @@ export async function warmUp(
   make: (bus: Bus) => Engine,
   symbols: readonly string[],
   trades = WARMUP_TRADES,
-  { bus = () => createBus(), quotes = false, signal }: WarmUpOptions = {},
+  { bus = () => createBus({ watermarks: true }), quotes = false, signal }: WarmUpOptions = {},
 ): Promise<WarmUp> {
   if (!Array.isArray(symbols) || symbols.length === 0 || symbols.some((x) => typeof x !== 'string' || x === ''))
     throw new KernelInputError('symbols', 'a non-empty array of symbols', describeValue(symbols));
   if (!Number.isSafeInteger(trades) || trades < 0) throw new KernelInputError('trades', 'an integer >= 0', describeValue(trades));
   const started = performance.now();
   const scratch = await bus();
-  let engine: Engine | undefined;
+  const n = symbols.length;
+  const price = new Float64Array(n).fill(100);
+  let seed = 1;
+  const random = () => {
+    seed = (seed * 48271) % 2147483647; // Park-Miller: (0, 1), exact in doubles
+    return seed / 2147483647;
+  };
+  const startTs = Date.UTC(2020, 0, 2);
+  let done = 0;
   try {
-    engine = make(scratch);
-    engine.start();
-    // a transport that reads from a server: its groups made and reading before the first publish
-    await Promise.all(scratch.buses.map((b) => scratch.transport(b).ready?.()));
-    await Promise.all(scratch.buses.map((b) => scratch.transport(b).reading?.()));
-    const n = symbols.length;
-    const price = new Float64Array(n).fill(100);
-    let seed = 1;
-    const random = () => {
-      seed = (seed * 48271) % 2147483647; // Park-Miller: (0, 1), exact in doubles
-      return seed / 2147483647;
-    };
-    const startTs = Date.UTC(2020, 0, 2);
-    for (let i = 0; i < trades && !signal?.aborted; i += SLICE) {
-      for (let j = i; j < Math.min(trades, i + SLICE); j++) {
-        const k = j % n;
-        price[k] *= 1 + (random() - 0.5) * 0.002;
-        scratch.publishSync('TRADE_EXECUTION', {
-          key: symbols[k],
-          ts: startTs + 100 * j,
-          price: price[k],
-          volume: 1 + Math.floor(random() * 100),
-          ...(quotes ? { bid: price[k] - 0.01, ask: price[k] + 0.01 } : {}),
-        });
+    // ENGINES instances in turn, each over its share of the trades (see ENGINES)
+    for (let e = 0; e < ENGINES && !signal?.aborted; e++) {
+      const from = Math.floor((trades * e) / ENGINES);
+      const to = Math.floor((trades * (e + 1)) / ENGINES);
+      const engine = make(scratch);
+      try {
+        engine.start();
+        // a transport that reads from a server: its groups made and reading before the first publish
+        await Promise.all(scratch.buses.map((b) => scratch.transport(b).ready?.()));
+        await Promise.all(scratch.buses.map((b) => scratch.transport(b).reading?.()));
+        for (let i = from; i < to && !signal?.aborted; i += SLICE) {
+          for (let j = i; j < Math.min(to, i + SLICE); j++) {
+            const k = j % n;
+            price[k] *= 1 + (random() - 0.5) * 0.002;
+            scratch.publishSync('TRADE_EXECUTION', {
+              key: symbols[k],
+              ts: startTs + 100 * j,
+              price: price[k],
+              volume: 1 + Math.floor(random() * 100),
+              ...(quotes ? { bid: price[k] - 0.01, ask: price[k] + 0.01 } : {}),
+            });
+          }
+          await scratch.flush();
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        await scratch.flush();
+        await settled(engine, to - from, signal);
+      } finally {
+        done += engine.metrics().processed;
+        await engine.stop();
       }
-      await scratch.flush();
-      await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    await scratch.flush();
-    // until every trade is in, SETTLE_MS have passed, STALLED_MS passed without one more, or a stop
-    const until = performance.now() + SETTLE_MS;
-    let seen = -1;
-    let since = performance.now();
-    for (;;) {
-      const processed = engine.metrics().processed;
-      const now = performance.now();
-      if (processed >= trades || now >= until || signal?.aborted) break;
-      if (processed > seen) [seen, since] = [processed, now];
-      else if (now - since >= STALLED_MS) break;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    return { trades: engine.metrics().processed, ms: performance.now() - started };
+    return { trades: done, ms: performance.now() - started };
   } finally {
-    await engine?.stop();
     await scratch.close();
+  }
+}
+
+/** Until `engine` has taken in `trades`, SETTLE_MS have passed, STALLED_MS passed without one more, or a stop. */
+async function settled(engine: Engine, trades: number, signal: AbortSignal | undefined): Promise<void> {
+  const until = performance.now() + SETTLE_MS;
+  let seen = -1;
+  let since = performance.now();
+  for (;;) {
+    const processed = engine.metrics().processed;
+    const now = performance.now();
+    if (processed >= trades || now >= until || signal?.aborted) return;
+    if (processed > seen) [seen, since] = [processed, now];
+    else if (now - since >= STALLED_MS) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
 

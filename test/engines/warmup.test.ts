@@ -9,6 +9,7 @@ import type { Engine } from '../../src/engines/engine.js';
 import { StrategyEngine } from '../../src/engines/strategy.js';
 import { VpinEngine } from '../../src/engines/vpin.js';
 import { WARMUP_SYMBOLS, warmUp, warmUpStrategy } from '../../src/engines/warmup.js';
+import type { Trades } from '../../src/kernels/trades.js';
 import { KernelInputError } from '../../src/errors.js';
 import { defineStrategy } from '../../src/strategy/index.js';
 
@@ -27,20 +28,24 @@ describe('warmUp', () => {
     expect(scratch.name).toBe('user');
     expect(scratch.bars).toEqual(user.bars);
     expect(scratch.valueNames).toEqual(user.valueNames);
-    let engine: Engine | undefined;
+    const engines: Engine[] = [];
     const done = await warmUp(
-      (bus) => (engine = new StrategyEngine(bus, { name: 'w', strategies: [scratch], symbols: ['A', 'B', 'C'] })),
+      (bus) => engines[engines.push(new StrategyEngine(bus, { name: 'w', strategies: [scratch], symbols: ['A', 'B', 'C'] })) - 1],
       ['A', 'B', 'C'],
       6000,
     );
     expect(done.trades).toBe(6000);
     expect(done.ms).toBeGreaterThan(0);
-    const m = engine!.metrics();
-    expect(m.badTrades).toEqual({ ts: 0, order: 0, price: 0, volume: 0 });
-    // a trade every 100 ms of tape (600 s), round robin over 3 symbols: ten 60 s bars of each, the last open
-    expect(m.extra.bars).toBeGreaterThanOrEqual(3 * 9);
-    expect(m.extra.orders).toBeGreaterThan(0);
-    expect(m.extra.fills).toBeGreaterThan(0);
+    // two scratch engines in turn, each over half the trades (300 s of tape, a trade every 100 ms round
+    // robin over 3 symbols: five 60 s bars of each, the last open)
+    expect(engines.map((e) => e.metrics().processed)).toEqual([3000, 3000]);
+    for (const e of engines) {
+      const m = e.metrics();
+      expect(m.badTrades).toEqual({ ts: 0, order: 0, price: 0, volume: 0 });
+      expect(m.extra.bars).toBeGreaterThanOrEqual(3 * 4);
+      expect(m.extra.orders).toBeGreaterThan(0);
+      expect(m.extra.fills).toBeGreaterThan(0);
+    }
     expect(calls).toBe(0);
   });
 
@@ -55,6 +60,35 @@ describe('warmUp', () => {
     expect(engine!.metrics().keys).toBe(WARMUP_SYMBOLS.length);
     expect(engine!.metrics().badTrades).toEqual({ ts: 0, order: 0, price: 0, volume: 0 });
     expect(engine!.metrics().extra.buckets).toBeGreaterThan(0);
+  });
+
+  it("publishes as a tape's feed does: trade frames with watermarks that hold (no later trade below one)", async () => {
+    let marks = 0;
+    let broken = 0;
+    const high = new Map<string, number>();
+    const done = await warmUp(
+      (bus) => {
+        bus.subscribe(
+          'TRADE_EXECUTION',
+          (m) => {
+            const { ts } = m.payload as Trades;
+            const mark = high.get(m.stream) ?? Number.NEGATIVE_INFINITY;
+            for (const t of ts) if (t < mark) broken++;
+            if (Number.isFinite(m.watermark)) {
+              marks++;
+              high.set(m.stream, Math.max(mark, m.watermark!));
+            }
+          },
+          { group: 'watch' },
+        );
+        return new VpinEngine(bus, { name: 'w', vpin: { bucketVolume: 500, window: 10, barMs: 10, sigma: { ewma: 0.94 } } });
+      },
+      ['A', 'B', 'C'],
+      4000,
+    );
+    expect(done.trades).toBe(4000);
+    expect(marks).toBeGreaterThan(0);
+    expect(broken).toBe(0);
   });
 
   it('ends early when its signal aborts: the trades so far, the engine stopped', async () => {
