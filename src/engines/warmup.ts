@@ -31,12 +31,13 @@ export const WARMUP_TRADES = 100_000;
 export const WARMUP_SYMBOLS: readonly string[] = Array.from({ length: 100 }, (_, i) => `WARMUP${i}`);
 
 /**
- * Scratch engines a warm-up runs in turn, each over its share of the trades. V8 specializes optimized
- * code on what it has seen: with one scratch engine, the call sites that call an engine's own closures
- * (the merge's sink, the bus's handler) knew that engine's closure only, so the real engine's first
- * frames deoptimized them ("wrong call target") and ran unoptimized until V8 compiled them again, while
- * its compiler threads took half a core: the orders of the first half second waited. A second
- * instance makes those sites take any closure made where the first one was.
+ * Scratch engines a warm-up runs in turn, each on a bus of its own over its share of the trades. V8
+ * specializes optimized code on what it has seen: with one scratch engine on one bus, the call sites
+ * that call an engine's or a bus's own closures (the merge's sink, the bus's handlers, its batcher's
+ * sink) knew those closures only, so the real engine's first frames deoptimized them ("wrong call
+ * target") and ran unoptimized until V8 compiled them again, while its compiler threads took half a
+ * core: the orders of the first half second waited. A second instance makes those sites take any
+ * closure made where the first one was.
  */
 const ENGINES = 2;
 
@@ -49,7 +50,7 @@ const STALLED_MS = 1000;
 
 /** Options of warmUp(). */
 export interface WarmUpOptions {
-  /** Makes the bus the trades go through (closed at the end): a Redis bus under a key prefix of its own, say (its keys are the caller's to delete). Default: a private in-memory bus whose trade frames carry watermarks, as a tape feed's do. */
+  /** Makes a bus the trades go through (called for each scratch engine, closed after it): a Redis bus under a key prefix of its own, say (its keys are the caller's to delete). Default: a private in-memory bus whose trade frames carry watermarks, as a tape feed's do. */
   bus?: () => Bus | Promise<Bus>;
   /** Trades carry a bid and an ask (a cent either side of the price), for an engine that classifies by quotes (VPIN's quote classifiers). Default false. */
   quotes?: boolean;
@@ -58,10 +59,11 @@ export interface WarmUpOptions {
 }
 
 /**
- * Runs `make`'s engine on a scratch bus over `trades` synthetic trades of `symbols` (round robin, a
- * random walk from 100, one every 100 ms of tape time from 2020-01-02), waits until it has taken them in
- * (at most 30 s, and no longer than 1 s without progress: an engine that refuses trades), then stops it
- * and closes the bus (`options`: which bus, quotes). The engine must read TRADE_EXECUTION. Resolves
+ * Runs two engines of `make`'s in turn, each on a scratch bus of its own (`options.bus`, called for
+ * each) over half of `trades` synthetic trades of `symbols` (round robin, a random walk from 100, one
+ * every 100 ms of tape time from 2020-01-02); waits until each has taken its half in (at most 30 s, and
+ * no longer than 1 s without progress: an engine that refuses trades), then stops it and closes its bus
+ * (`options`: which bus, quotes). The engine must read TRADE_EXECUTION. Resolves
  * with what it did; KernelInputError naming the argument for no symbols or a count that is not an
  * integer >= 0.
  */
@@ -75,7 +77,6 @@ export async function warmUp(
     throw new KernelInputError('symbols', 'a non-empty array of symbols', describeValue(symbols));
   if (!Number.isSafeInteger(trades) || trades < 0) throw new KernelInputError('trades', 'an integer >= 0', describeValue(trades));
   const started = performance.now();
-  const scratch = await bus();
   const n = symbols.length;
   const price = new Float64Array(n).fill(100);
   let seed = 1;
@@ -85,43 +86,44 @@ export async function warmUp(
   };
   const startTs = Date.UTC(2020, 0, 2);
   let done = 0;
-  try {
-    // ENGINES instances in turn, each over its share of the trades (see ENGINES)
-    for (let e = 0; e < ENGINES && !signal?.aborted; e++) {
-      const from = Math.floor((trades * e) / ENGINES);
-      const to = Math.floor((trades * (e + 1)) / ENGINES);
-      const engine = make(scratch);
-      try {
-        engine.start();
-        // a transport that reads from a server: its groups made and reading before the first publish
-        await Promise.all(scratch.buses.map((b) => scratch.transport(b).ready?.()));
-        await Promise.all(scratch.buses.map((b) => scratch.transport(b).reading?.()));
-        for (let i = from; i < to && !signal?.aborted; i += SLICE) {
-          for (let j = i; j < Math.min(to, i + SLICE); j++) {
-            const k = j % n;
-            price[k] *= 1 + (random() - 0.5) * 0.002;
-            scratch.publishSync('TRADE_EXECUTION', {
-              key: symbols[k],
-              ts: startTs + 100 * j,
-              price: price[k],
-              volume: 1 + Math.floor(random() * 100),
-              ...(quotes ? { bid: price[k] - 0.01, ask: price[k] + 0.01 } : {}),
-            });
-          }
-          await scratch.flush();
-          await new Promise<void>((resolve) => setImmediate(resolve));
+  // ENGINES instances in turn, each on a bus of its own over its share of the trades (see ENGINES)
+  for (let e = 0; e < ENGINES && !signal?.aborted; e++) {
+    const from = Math.floor((trades * e) / ENGINES);
+    const to = Math.floor((trades * (e + 1)) / ENGINES);
+    const scratch = await bus();
+    let engine: Engine | undefined;
+    try {
+      engine = make(scratch);
+      engine.start();
+      // a transport that reads from a server: its groups made and reading before the first publish
+      await Promise.all(scratch.buses.map((b) => scratch.transport(b).ready?.()));
+      await Promise.all(scratch.buses.map((b) => scratch.transport(b).reading?.()));
+      for (let i = from; i < to && !signal?.aborted; i += SLICE) {
+        for (let j = i; j < Math.min(to, i + SLICE); j++) {
+          const k = j % n;
+          price[k] *= 1 + (random() - 0.5) * 0.002;
+          scratch.publishSync('TRADE_EXECUTION', {
+            key: symbols[k],
+            ts: startTs + 100 * j,
+            price: price[k],
+            volume: 1 + Math.floor(random() * 100),
+            ...(quotes ? { bid: price[k] - 0.01, ask: price[k] + 0.01 } : {}),
+          });
         }
         await scratch.flush();
-        await settled(engine, to - from, signal);
-      } finally {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      await scratch.flush();
+      await settled(engine, to - from, signal);
+    } finally {
+      if (engine) {
         done += engine.metrics().processed;
         await engine.stop();
       }
+      await scratch.close();
     }
-    return { trades: done, ms: performance.now() - started };
-  } finally {
-    await scratch.close();
   }
+  return { trades: done, ms: performance.now() - started };
 }
 
 /** Until `engine` has taken in `trades`, SETTLE_MS have passed, STALLED_MS passed without one more, or a stop. */

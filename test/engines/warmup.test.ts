@@ -4,6 +4,7 @@
  * Redis: test/redis-e2e/warmup.test.ts and cli.test.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { type Bus, createBus } from '../../src/bus/index.js';
 import { runEngine } from '../../src/cli/engine.js';
 import type { Engine } from '../../src/engines/engine.js';
 import { StrategyEngine } from '../../src/engines/strategy.js';
@@ -49,14 +50,24 @@ describe('warmUp', () => {
     expect(calls).toBe(0);
   });
 
-  it('runs a VPIN engine over every symbol, each trade good', async () => {
+  it('runs a VPIN engine over every symbol, each trade good; each scratch engine on a bus of its own, closed after it', async () => {
     let engine: Engine | undefined;
+    const buses: Bus[] = [];
+    const engines: Bus[] = [];
     const done = await warmUp(
-      (bus) => (engine = new VpinEngine(bus, { name: 'w', vpin: { bucketVolume: 500, window: 10, barMs: 10, sigma: { ewma: 0.94 } } })),
+      (bus) => {
+        engines.push(bus);
+        return (engine = new VpinEngine(bus, { name: 'w', vpin: { bucketVolume: 500, window: 10, barMs: 10, sigma: { ewma: 0.94 } } }));
+      },
       WARMUP_SYMBOLS,
       20_000,
+      { bus: () => buses[buses.push(createBus({ watermarks: true })) - 1] },
     );
     expect(done.trades).toBe(20_000);
+    expect(buses.length).toBe(2);
+    expect(engines).toEqual(buses);
+    expect(buses[0]).not.toBe(buses[1]);
+    for (const b of buses) expect(() => b.publishSync('TRADE_EXECUTION', { key: 'A', ts: 1, price: 1, volume: 1 })).toThrow();
     expect(engine!.metrics().keys).toBe(WARMUP_SYMBOLS.length);
     expect(engine!.metrics().badTrades).toEqual({ ts: 0, order: 0, price: 0, volume: 0 });
     expect(engine!.metrics().extra.buckets).toBeGreaterThan(0);
