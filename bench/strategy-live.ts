@@ -222,9 +222,11 @@ async function liveRun({
     );
     await engine.ready(/^ready: engine strategy/m);
     const feed = start(['feed', '--file', file, '--redis', url, '--speed', String(speed), '--shards', String(SHARDS), ...feedArgs], env);
-    // CPU over the feed's run: the feed's last reading before it exits (sampled every 50 ms)
-    const cpu0 = { engine: cpuSeconds(engine.pid), redis: await redisCpu(redis), at: performance.now() };
-    let cpu1 = { feed: 0, engine: cpu0.engine, at: cpu0.at };
+    // CPU over the feed's replay (from its start line: the tape read and Redis connected before it): the
+    // feed's last reading before it exits (sampled every 50 ms)
+    await feed.ready(/^kernelbus feed: replaying/m);
+    const cpu0 = { feed: cpuSeconds(feed.pid), engine: cpuSeconds(engine.pid), redis: await redisCpu(redis), at: performance.now() };
+    let cpu1 = { feed: cpu0.feed, engine: cpu0.engine, at: cpu0.at };
     const sampler = setInterval(() => {
       const f = cpuSeconds(feed.pid);
       if (f === f) cpu1 = { feed: f, engine: cpuSeconds(engine.pid), at: performance.now() };
@@ -264,7 +266,7 @@ async function liveRun({
     }
     const wall = (cpu1.at - cpu0.at) / 1000;
     const cores = (used: number) => (used / wall).toFixed(2);
-    const cpuNote = `CPU over the feed's ${wall.toFixed(1)} s: feed ${cores(cpu1.feed)}, engine ${cores(cpu1.engine - cpu0.engine)}, redis-server ${cores(redisUsed)} cores of ${availableParallelism()}`;
+    const cpuNote = `CPU over the feed's ${wall.toFixed(1)} s: feed ${cores(cpu1.feed - cpu0.feed)}, engine ${cores(cpu1.engine - cpu0.engine)}, redis-server ${cores(redisUsed)} cores of ${availableParallelism()}`;
     const settled: number[] = [];
     const held: number[] = [];
     // the merge holds the first maxLatenessMs unless the symbols are given (TradeMerge)
