@@ -11,7 +11,7 @@ import { KernelInputError } from '../../src/errors.js';
 import { factorBars, factorTable } from '../engines/factor-helpers.js';
 import { riskTable } from '../engines/risk-helpers.js';
 import { client, keysOf, tearDown, until, describeRedis, freePort, RedisServer } from '../helpers/redis.js';
-import { Command } from './helpers.js';
+import { Command, logEvent } from './helpers.js';
 
 /** Runs a command function, capturing what it writes (`seen()` reads it while it runs). */
 function start(run: (out: NodeJS.WritableStream & { isTTY?: boolean }) => Promise<number>) {
@@ -128,11 +128,7 @@ describeRedis('kernelbus commands over Redis', () => {
       expect(keys.length).toBeGreaterThan(0);
       stop.abort();
       expect((await running.done).code).toBe(0);
-      const ready = running
-        .seen()
-        .split('\n')
-        .map((line) => (line.startsWith('{') ? JSON.parse(line) : {}))
-        .find((e) => e.event === 'ready');
+      const ready = logEvent(running.seen(), 'ready');
       expect(ready.warmup?.trades).toBe(warmup?.trades);
       expect(ready.warmup?.bus).toBe(warmup?.bus);
       if (warmup) expect(ready.warmup.ms).toBeGreaterThan(0);
@@ -140,11 +136,7 @@ describeRedis('kernelbus commands over Redis', () => {
   });
 
   it('engine as its own process sets V8 heap growth (--heap-growth, default 300, said in the ready event); run here it does not', async () => {
-    const readyOf = (text: string) =>
-      text
-        .split('\n')
-        .map((line) => (line.startsWith('{') ? JSON.parse(line) : {}))
-        .find((e) => e.event === 'ready');
+    const readyOf = (text: string) => logEvent(text, 'ready');
     for (const [flags, growth] of [
       [['--heap-growth', '150'], 150],
       [[], 300],

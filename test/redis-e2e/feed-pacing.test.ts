@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { client, closeAll, describeRedis, RedisServer, sleep, tearDown } from '../helpers/redis.js';
 import { runFeed } from '../../src/cli/feed.js';
-import { Command, killAll } from './helpers.js';
+import { Command, killAll, logEvent } from './helpers.js';
 
 /** CPU seconds (user + system) of a process so far, from /proc/<pid>/stat (clock ticks of 1/100 s). */
 function cpuSeconds(pid: number): number {
@@ -81,11 +81,7 @@ describeRedis('feed pacing', () => {
   );
 
   it('the feed as its own process sets V8 heap growth (--heap-growth, default 300, said in its start event); run here it does not', async () => {
-    const startOf = (text: string) =>
-      text
-        .split('\n')
-        .map((line) => (line.startsWith('{') ? JSON.parse(line) : {}))
-        .find((e) => e.event === 'start');
+    const startOf = (text: string) => logEvent(text, 'start');
     for (const [flags, growth] of [
       [['--heap-growth', '150'], 150],
       [[], 300],

@@ -56,6 +56,14 @@ export class Command {
 
 const running = new Set<Command>();
 
+/** The first JSON log line (`--log-format json`) of `text` whose event is `event`, or undefined. */
+export function logEvent(text: string, event: string): any {
+  return text
+    .split('\n')
+    .map((line) => (line.startsWith('{') ? JSON.parse(line) : {}))
+    .find((e) => e.event === event);
+}
+
 /** `kernelbus <args>` as a child process, to its end: the exit code, stdout and stderr. */
 export function runCommand(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
