@@ -1,8 +1,8 @@
 /**
- * The collector's headroom of an engine or feed process: `kernelbus engine` and `kernelbus feed` let V8's old generation grow to
- * `--heap-growth` percent beyond what a full collection left alive before the next one starts (V8's
- * --heap-growing-percent; default 300: four times the live heap), where V8's own heuristics give a small
- * heap about 1.1 to 1.5 times. An engine's live heap is small (tens of MB) while it promotes a few MB a
+ * The collector's headroom of an engine or feed process: `kernelbus engine` and `kernelbus feed` let
+ * V8's old generation grow to `--heap-growth` percent beyond what a full collection left alive before
+ * the next one starts (V8's --heap-growing-percent; default 300: four times the live heap), where V8's
+ * own heuristics give a small heap about 1.1 to 1.5 times. An engine's live heap is small (tens of MB) while it promotes a few MB a
  * second (batches in flight across scavenges, a checkpoint's copies), so by V8's rule it ran a full
  * mark-compact about once a second, each holding its main thread 2 to 12 ms and the orders waiting
  * behind it (docs/operations.md#few-cores: the strategy engine at 200,000 trades/s, 11 full collections

@@ -63,9 +63,8 @@ export interface WarmUpOptions {
  * each) over half of `trades` synthetic trades of `symbols` (round robin, a random walk from 100, one
  * every 100 ms of tape time from 2020-01-02); waits until each has taken its half in (at most 30 s, and
  * no longer than 1 s without progress: an engine that refuses trades), then stops it and closes its bus
- * (`options`: which bus, quotes). The engine must read TRADE_EXECUTION. Resolves
- * with what it did; KernelInputError naming the argument for no symbols or a count that is not an
- * integer >= 0.
+ * (`options`: which bus, quotes). The engine must read TRADE_EXECUTION. Resolves with what they did;
+ * KernelInputError naming the argument for no symbols or a count that is not an integer >= 0.
  */
 export async function warmUp(
   make: (bus: Bus) => Engine,
