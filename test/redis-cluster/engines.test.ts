@@ -3,11 +3,14 @@
  * Cluster of 3 primaries and 3 replicas (tools/redis-cluster.ts): fed by `kernelbus feed`, every
  * bucket exact against vpin(); then a primary killed with SIGKILL while a bus in this process publishes
  * trades: its replica is promoted, and every trade the bus accepted is stored and counted exactly once.
- * Measured times are printed, never asserted.
+ * Last, the strategy engine's warm-up through the cluster (run in this process). Measured times are
+ * printed, never asserted.
  */
+import { Writable } from 'node:stream';
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
+import { runEngine } from '../../src/cli/engine.js';
 import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { RedisCluster, describeCluster, expectNoOpenHandles, keysOf, until } from '../helpers/redis.js';
 import {
@@ -20,6 +23,7 @@ import {
   expectExactVpin,
   killAll,
   LOOP_KEYS,
+  logEvent,
   storedTrades,
   tradeLoop,
 } from '../redis-e2e/helpers.js';
@@ -159,4 +163,26 @@ describeCluster('VPIN engine over a Redis Cluster (3 primaries, 3 replicas)', ()
         `${errors.length} publishes refused and retried (${m.unreplicated} unconfirmed by a replica, ${m.deduplicated} entries a retry found stored); close() drained in ${drainMs.toFixed(0)} ms`,
     );
   });
+
+  it('the strategy engine warms up through the cluster (two scratch buses, packed entries): ready with the warm-up over Redis, its keys gone', async () => {
+    let text = '';
+    const out = new Writable({
+      write(chunk, _enc, done) {
+        text += String(chunk);
+        done();
+      },
+    });
+    const stop = new AbortController();
+    const args = ['strategy', '--strategy', 'examples/strategy-ma-cross.mjs', '--redis', cluster.url(), '--log-format', 'json'];
+    const done = runEngine([...args, '--symbols', 'A,B,C', '--warmup-trades', '20000'], out, stop.signal, out);
+    await until(() => text.includes('"event":"ready"'), 'the engine to be ready', 60_000);
+    stop.abort();
+    expect(await done).toBe(0);
+    expect(text).not.toContain('warmup-redis-failed');
+    expect(logEvent(text, 'ready').warmup).toMatchObject({ trades: 20_000, bus: 'redis' });
+    const left: string[] = [];
+    const masters = reader().nodes('master');
+    for (const node of masters) left.push(...(await node.keys('kb:warmup:*')));
+    expect(left).toEqual([]);
+  }, 90_000);
 });
