@@ -14,6 +14,9 @@ import type { Trades } from '../../src/kernels/trades.js';
 import { KernelInputError } from '../../src/errors.js';
 import { defineStrategy } from '../../src/strategy/index.js';
 
+/** A small VPIN engine's options (buckets fill within a warm-up of a few thousand trades). */
+const VPIN = { bucketVolume: 500, window: 10, barMs: 10, sigma: { ewma: 0.94 } };
+
 describe('warmUp', () => {
   it("runs the strategy engine over synthetic trades: bars, orders and fills, the user's onBar never called", async () => {
     let calls = 0;
@@ -53,11 +56,12 @@ describe('warmUp', () => {
   it('runs a VPIN engine over every symbol, each trade good; each scratch engine on a bus of its own, closed after it', async () => {
     let engine: Engine | undefined;
     const buses: Bus[] = [];
-    const engines: Bus[] = [];
+    /** The bus each scratch engine was made on. */
+    const given: Bus[] = [];
     const done = await warmUp(
       (bus) => {
-        engines.push(bus);
-        return (engine = new VpinEngine(bus, { name: 'w', vpin: { bucketVolume: 500, window: 10, barMs: 10, sigma: { ewma: 0.94 } } }));
+        given.push(bus);
+        return (engine = new VpinEngine(bus, { name: 'w', vpin: VPIN }));
       },
       WARMUP_SYMBOLS,
       20_000,
@@ -65,7 +69,7 @@ describe('warmUp', () => {
     );
     expect(done.trades).toBe(20_000);
     expect(buses.length).toBe(2);
-    expect(engines).toEqual(buses);
+    expect(given).toEqual(buses);
     expect(buses[0]).not.toBe(buses[1]);
     for (const b of buses) expect(() => b.publishSync('TRADE_EXECUTION', { key: 'A', ts: 1, price: 1, volume: 1 })).toThrow();
     expect(engine!.metrics().keys).toBe(WARMUP_SYMBOLS.length);
@@ -92,7 +96,7 @@ describe('warmUp', () => {
           },
           { group: 'watch' },
         );
-        return new VpinEngine(bus, { name: 'w', vpin: { bucketVolume: 500, window: 10, barMs: 10, sigma: { ewma: 0.94 } } });
+        return new VpinEngine(bus, { name: 'w', vpin: VPIN });
       },
       ['A', 'B', 'C'],
       4000,
@@ -107,7 +111,7 @@ describe('warmUp', () => {
     let engine: VpinEngine | undefined;
     const done = await warmUp(
       (bus) => {
-        engine = new VpinEngine(bus, { name: 'w', vpin: { bucketVolume: 500, window: 10, barMs: 10, sigma: { ewma: 0.94 } } });
+        engine = new VpinEngine(bus, { name: 'w', vpin: VPIN });
         // aborted once the first trades are in
         bus.subscribe('TRADE_EXECUTION', () => stop.abort(), { group: 'watch' });
         return engine;

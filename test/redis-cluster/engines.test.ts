@@ -6,7 +6,6 @@
  * Last, the strategy engine's warm-up through the cluster (run in this process). Measured times are
  * printed, never asserted.
  */
-import { Writable } from 'node:stream';
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/bus.js';
@@ -24,6 +23,7 @@ import {
   killAll,
   LOOP_KEYS,
   logEvent,
+  runCapturing,
   storedTrades,
   tradeLoop,
 } from '../redis-e2e/helpers.js';
@@ -165,19 +165,13 @@ describeCluster('VPIN engine over a Redis Cluster (3 primaries, 3 replicas)', ()
   });
 
   it('the strategy engine warms up through the cluster (two scratch buses, packed entries): ready with the warm-up over Redis, its keys gone', async () => {
-    let text = '';
-    const out = new Writable({
-      write(chunk, _enc, done) {
-        text += String(chunk);
-        done();
-      },
-    });
     const stop = new AbortController();
     const args = ['strategy', '--strategy', 'examples/strategy-ma-cross.mjs', '--redis', cluster.url(), '--log-format', 'json'];
-    const done = runEngine([...args, '--symbols', 'A,B,C', '--warmup-trades', '20000'], out, stop.signal, out);
-    await until(() => text.includes('"event":"ready"'), 'the engine to be ready', 60_000);
+    const running = runCapturing((out) => runEngine([...args, '--symbols', 'A,B,C', '--warmup-trades', '20000'], out, stop.signal, out));
+    await until(() => running.seen().includes('"event":"ready"'), 'the engine to be ready', 60_000);
     stop.abort();
-    expect(await done).toBe(0);
+    const { code, text } = await running.done;
+    expect(code).toBe(0);
     expect(text).not.toContain('warmup-redis-failed');
     expect(logEvent(text, 'ready').warmup).toMatchObject({ trades: 20_000, bus: 'redis' });
     const left: string[] = [];

@@ -2,7 +2,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runDemo } from '../../src/cli/demo.js';
 import { runEngine } from '../../src/cli/engine.js';
@@ -11,26 +10,7 @@ import { KernelInputError } from '../../src/errors.js';
 import { factorBars, factorTable } from '../engines/factor-helpers.js';
 import { riskTable } from '../engines/risk-helpers.js';
 import { client, keysOf, tearDown, until, describeRedis, freePort, RedisServer } from '../helpers/redis.js';
-import { Command, logEvent } from './helpers.js';
-
-/** Runs a command function, capturing what it writes (`seen()` reads it while it runs). */
-function start(run: (out: NodeJS.WritableStream & { isTTY?: boolean }) => Promise<number>) {
-  const out = Object.assign(new PassThrough(), { isTTY: false });
-  let text = '';
-  out.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const done = run(out).then((code) => ({ code, text }));
-  return { done, seen: () => text, append: (s: string) => void (text += s) };
-}
-
-/** A stream whose text `sink.seen()` reads (stderr of a command run here). */
-function errStream(sink: { seen: () => string; append?: (s: string) => void }): NodeJS.WritableStream {
-  const err = new PassThrough();
-  err.on('data', (chunk: Buffer) => sink.append?.(chunk.toString()));
-  return err;
-}
-
-/** Runs a command function to the end, capturing what it writes. */
-const capture = (run: (out: NodeJS.WritableStream & { isTTY?: boolean }) => Promise<number>) => start(run).done;
+import { capture, errStream, heapGrowthsOf, logEvent, runCapturing } from './helpers.js';
 
 describeRedis('kernelbus commands over Redis', () => {
   let server: RedisServer;
@@ -81,7 +61,9 @@ describeRedis('kernelbus commands over Redis', () => {
     const redis = client(url);
     await redis.flushall();
     const stop = new AbortController();
-    const running = start((out) => runEngine(['vpin', '--redis', url, '--consumer', 'e1', '--checkpoint-ms', '100'], out, stop.signal));
+    const running = runCapturing((out) =>
+      runEngine(['vpin', '--redis', url, '--consumer', 'e1', '--checkpoint-ms', '100'], out, stop.signal),
+    );
     await until(() => running.seen().startsWith('ready: '), 'the engine to be ready');
     // The feed waits for the engines that read its streams: let this one take all four first.
     const leases = [0, 1, 2, 3].map((s) => keysOf().lease(`marketdata:TRADE_EXECUTION:${s}`, 'vpin'));
@@ -118,7 +100,7 @@ describeRedis('kernelbus commands over Redis', () => {
       [['--warmup-trades', '0'], undefined],
     ] as const) {
       const stop = new AbortController();
-      const running = start((out) =>
+      const running = runCapturing((out) =>
         runEngine(['vpin', '--redis', url, '--consumer', 'w1', '--log-format', 'json', ...flags], out, stop.signal),
       );
       await until(() => running.seen().includes('"event":"ready"'), 'the engine to be ready');
@@ -136,23 +118,15 @@ describeRedis('kernelbus commands over Redis', () => {
   });
 
   it('engine as its own process sets V8 heap growth (--heap-growth, default 300, said in the ready event); run here it does not', async () => {
-    const readyOf = (text: string) => logEvent(text, 'ready');
-    for (const [flags, growth] of [
-      [['--heap-growth', '150'], 150],
-      [[], 300],
-      [['--heap-growth', '0'], 0],
-    ] as const) {
-      const engine = new Command(['engine', 'vpin', '--redis', url, '--log-format', 'json', '--warmup-trades', '0', ...flags]);
-      await engine.waitFor(/"event":"ready"/);
-      expect(await engine.stop()).toBe(0);
-      expect(readyOf(engine.out).heapGrowth).toBe(growth);
-    }
+    expect(await heapGrowthsOf(['engine', 'vpin', '--redis', url, '--warmup-trades', '0'], 'ready')).toEqual([150, 300, 0]);
     const stop = new AbortController();
-    const running = start((out) => runEngine(['vpin', '--redis', url, '--log-format', 'json', '--warmup-trades', '0'], out, stop.signal));
+    const running = runCapturing((out) =>
+      runEngine(['vpin', '--redis', url, '--log-format', 'json', '--warmup-trades', '0'], out, stop.signal),
+    );
     await until(() => running.seen().includes('"event":"ready"'), 'the engine to be ready');
     stop.abort();
     expect((await running.done).code).toBe(0);
-    expect(readyOf(running.seen())).not.toHaveProperty('heapGrowth');
+    expect(logEvent(running.seen(), 'ready')).not.toHaveProperty('heapGrowth');
   });
 
   it('engine portfolio (run here): rebalances the portfolios of --portfolios on schedule from RETURNS_UPDATE, publishes their weights, stops on a signal', async () => {
@@ -174,7 +148,7 @@ describeRedis('kernelbus commands over Redis', () => {
       '--every',
       '10',
     ];
-    const running = start((out) =>
+    const running = runCapturing((out) =>
       runEngine([...args, '--portfolios', 'rp:risk-parity,tree:hrp', '--universe', 'stocks'], out, stop.signal),
     );
     await until(() => running.seen().startsWith('ready: '), 'the engine to be ready');
@@ -216,7 +190,7 @@ describeRedis('kernelbus commands over Redis', () => {
     writeFileSync(file, JSON.stringify({ portfolios: [mv, { id: 'rp', optimizer: 'risk-parity', budgets: { A: 2 } }] }));
     const stop = new AbortController();
     const args = ['portfolio', '--redis', url, '--consumer', 'p1', '--window', '40', '--min-rows', '20', '--every', '10', '--config', file];
-    const running = start((out) => runEngine([...args, '--universe', 'stocks'], out, stop.signal));
+    const running = runCapturing((out) => runEngine([...args, '--universe', 'stocks'], out, stop.signal));
     await until(() => running.seen().startsWith('ready: '), 'the engine to be ready');
     const { redisBus } = await import('./helpers.js');
     const bus = await redisBus(url, 4);
@@ -244,12 +218,12 @@ describeRedis('kernelbus commands over Redis', () => {
 
   it('a Redis that does not answer: exit 1 with a clear message on stderr that holds no password', async () => {
     const dead = `redis://admin:s3cret-pw@127.0.0.1:${await freePort()}`;
-    const feedErr = start(async () => 0);
+    const feedErr = runCapturing(async () => 0);
     const feed = await capture((out) => runFeed(['--redis', dead, '--count', '1'], out, undefined, errStream(feedErr)));
     expect(feed.code).toBe(1);
     expect(feed.text).toBe('');
     expect(feedErr.seen()).toMatch(/^kernelbus feed: redis:\/\/127\.0\.0\.1:\d+\/0: not connected within 2000 ms/);
-    const engineErr = start(async () => 0);
+    const engineErr = runCapturing(async () => 0);
     const engine = await capture((out) => runEngine(['vpin', '--redis', dead], out, undefined, errStream(engineErr)));
     expect(engine.code).toBe(1);
     expect(engine.text).toBe('');
@@ -261,7 +235,7 @@ describeRedis('kernelbus commands over Redis', () => {
     const redis = client(url);
     await redis.flushall();
     const stop = new AbortController();
-    const running = start((out) =>
+    const running = runCapturing((out) =>
       runEngine(['vpin', '--redis', url, '--consumer', 'e1', '--classifier', 'lee-ready', '--bucket-volume', '1000'], out, stop.signal),
     );
     await until(() => running.seen().startsWith('ready: '), 'the engine to be ready');

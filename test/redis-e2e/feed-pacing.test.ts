@@ -5,11 +5,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { client, closeAll, describeRedis, RedisServer, sleep, tearDown } from '../helpers/redis.js';
 import { runFeed } from '../../src/cli/feed.js';
-import { Command, killAll, logEvent } from './helpers.js';
+import { Command, capture, heapGrowthsOf, killAll, logEvent } from './helpers.js';
 
 /** CPU seconds (user + system) of a process so far, from /proc/<pid>/stat (clock ticks of 1/100 s). */
 function cpuSeconds(pid: number): number {
@@ -81,42 +80,14 @@ describeRedis('feed pacing', () => {
   );
 
   it('the feed as its own process sets V8 heap growth (--heap-growth, default 300, said in its start event); run here it does not', async () => {
-    const startOf = (text: string) => logEvent(text, 'start');
-    for (const [flags, growth] of [
-      [['--heap-growth', '150'], 150],
-      [[], 300],
-      [['--heap-growth', '0'], 0],
-    ] as const) {
-      const feed = new Command([
-        'feed',
-        '--redis',
-        server.url(),
-        '--rate',
-        '1000',
-        '--seconds',
-        '20',
-        '--symbols',
-        '2',
-        '--log-format',
-        'json',
-        ...flags,
-      ]);
-      await feed.waitFor(/"event":"start"/);
-      expect(startOf(feed.out).heapGrowth, feed.out).toBe(growth);
-      await feed.stop();
-    }
-    const chunks: string[] = [];
-    const out = new Writable({
-      write(chunk, _enc, done) {
-        chunks.push(String(chunk));
-        done();
-      },
-    });
+    const feed = ['feed', '--redis', server.url(), '--rate', '1000', '--seconds', '20', '--symbols', '2'];
+    expect(await heapGrowthsOf(feed, 'start')).toEqual([150, 300, 0]);
     const args = ['--redis', server.url(), '--rate', '1000', '--seconds', '0.2', '--symbols', '2', '--log-format', 'json'];
-    expect(await runFeed(args, out, undefined, out)).toBe(0);
-    const start = startOf(chunks.join(''));
+    const { code, text } = await capture((out) => runFeed(args, out, undefined, out));
+    expect(code).toBe(0);
+    const start = logEvent(text, 'start');
     expect(start.shards).toBeGreaterThan(0);
     expect(start).not.toHaveProperty('heapGrowth');
-    await expect(runFeed([...args, '--heap-growth', '1001'], out, undefined, out)).rejects.toThrow(/--heap-growth/);
+    await expect(capture((out) => runFeed([...args, '--heap-growth', '1001'], out, undefined, out))).rejects.toThrow(/--heap-growth/);
   }, 60_000);
 });

@@ -3,6 +3,7 @@
  * and VPIN results read back from Redis, and the expected results computed directly.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { createBus, type Bus } from '../../src/bus/bus.js';
@@ -56,12 +57,46 @@ export class Command {
 
 const running = new Set<Command>();
 
+/** Runs a command function here, capturing what it writes (`seen()` reads it while it runs). */
+export function runCapturing(run: (out: NodeJS.WritableStream & { isTTY?: boolean }) => Promise<number>) {
+  const out = Object.assign(new PassThrough(), { isTTY: false });
+  let text = '';
+  out.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const done = run(out).then((code) => ({ code, text }));
+  return { done, seen: () => text, append: (s: string) => void (text += s) };
+}
+
+/** A stream whose text `sink.seen()` reads (stderr of a command run here). */
+export function errStream(sink: { seen: () => string; append?: (s: string) => void }): NodeJS.WritableStream {
+  const err = new PassThrough();
+  err.on('data', (chunk: Buffer) => sink.append?.(chunk.toString()));
+  return err;
+}
+
+/** Runs a command function here to the end, capturing what it writes. */
+export const capture = (run: (out: NodeJS.WritableStream & { isTTY?: boolean }) => Promise<number>) => runCapturing(run).done;
+
 /** The first JSON log line (`--log-format json`) of `text` whose event is `event`, or undefined. */
 export function logEvent(text: string, event: string): any {
   return text
     .split('\n')
     .map((line) => (line.startsWith('{') ? JSON.parse(line) : {}))
     .find((e) => e.event === event);
+}
+
+/**
+ * `kernelbus <args> --log-format json` as its own process, once with `--heap-growth 150`, once without,
+ * once with `--heap-growth 0`: the `heapGrowth` its JSON `event` said each time (stopped after it, exit 0).
+ */
+export async function heapGrowthsOf(args: string[], event: string): Promise<unknown[]> {
+  const said: unknown[] = [];
+  for (const flags of [['--heap-growth', '150'], [], ['--heap-growth', '0']]) {
+    const run = new Command([...args, '--log-format', 'json', ...flags]);
+    await run.waitFor(new RegExp(`"event":"${event}"`));
+    expect(await run.stop(), run.out).toBe(0);
+    said.push(logEvent(run.out, event)?.heapGrowth);
+  }
+  return said;
 }
 
 /** `kernelbus <args>` as a child process, to its end: the exit code, stdout and stderr. */
