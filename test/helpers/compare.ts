@@ -110,6 +110,22 @@ export function tolerance(backend: string, kernel: string): number {
 type Columns = Record<string, ArrayLike<number> | number>;
 
 /**
+ * Asserts two float arrays hold the same bits (NaN payloads and -0 included), naming the first element
+ * that differs. One byte compare, then a scan only on a mismatch: toEqual over millions of numbers took
+ * seconds a call.
+ */
+export function expectSameBits(actual: Float64Array | Float32Array, expected: Float64Array | Float32Array, label = 'array'): void {
+  expect(actual.length, `${label}.length`).toBe(expected.length);
+  const bytes = (x: Float64Array | Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+  if (bytes(actual).equals(bytes(expected))) return;
+  const word = actual.BYTES_PER_ELEMENT === 8 ? BigUint64Array : Uint32Array;
+  const a = new word(actual.buffer, actual.byteOffset, actual.length);
+  const e = new word(expected.buffer, expected.byteOffset, expected.length);
+  const i = a.findIndex((w, k) => w !== e[k]);
+  expect.fail(`${label}[${i}]: ${actual[i]} (0x${a[i].toString(16)}) vs expected ${expected[i]} (0x${e[i].toString(16)})`);
+}
+
+/**
  * Asserts two column sets are equal within `rtol` (default the parity tolerance) relative to the larger
  * of the two values and the column's scale (a number, or one per element), naming the first mismatch.
  */

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { RETAIN_FREED_DEFAULTS } from '../../src/api/index.js';
 import { loadNative } from '../../src/backends/native/binding.js';
 import { KernelInputError, kernels, matrix, retainFreedMemory } from '../../src/api/index.js';
+import { expectSameBits } from '../helpers/compare.js';
 
 const native = loadNative();
 const glibc = !!(process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
@@ -17,8 +18,6 @@ function walk(n: number, seed: number): Float64Array {
   let x = 100;
   return Float64Array.from({ length: n }, () => (x *= 1 + 0.02 * ((s = (s * 16807) % 2147483647) / 2147483647 - 0.5)));
 }
-
-const bits = (x: Float64Array) => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length * 2));
 
 function expectClose(actual: Float64Array, expected: Float64Array, rtol: number): void {
   expect(actual.length).toBe(expected.length);
@@ -110,8 +109,8 @@ describe('retainFreedMemory: applied, and the kernels after it', () => {
       const sma = nat!.sma(close, { timePeriod: 20 }) as Float64Array;
       const bb = nat!.bbands(close, { timePeriod: 20 });
       if (i % 8 !== 7) continue;
-      expect(bits(sma)).toEqual(bits(before!.sma));
-      for (const key of ['upper', 'middle', 'lower'] as const) expect(bits(bb[key])).toEqual(bits(before!.bb[key]));
+      expectSameBits(sma, before!.sma, `sma, call ${i}`);
+      for (const key of ['upper', 'middle', 'lower'] as const) expectSameBits(bb[key], before!.bb[key], `bbands.${key}, call ${i}`);
       expectClose(sma, refSma, 1e-12);
       for (const key of ['upper', 'middle', 'lower'] as const) expectClose(bb[key], refBb[key], 1e-10);
     }
