@@ -116,13 +116,16 @@ type Columns = Record<string, ArrayLike<number> | number>;
  */
 export function expectSameBits(actual: Float64Array | Float32Array, expected: Float64Array | Float32Array, label = 'array'): void {
   expect(actual.length, `${label}.length`).toBe(expected.length);
-  const bytes = (x: Float64Array | Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
-  if (bytes(actual).equals(bytes(expected))) return;
-  const word = actual.BYTES_PER_ELEMENT === 8 ? BigUint64Array : Uint32Array;
-  const a = new word(actual.buffer, actual.byteOffset, actual.length);
-  const e = new word(expected.buffer, expected.byteOffset, expected.length);
-  const i = a.findIndex((w, k) => w !== e[k]);
-  expect.fail(`${label}[${i}]: ${actual[i]} (0x${a[i].toString(16)}) vs expected ${expected[i]} (0x${e[i].toString(16)})`);
+  const bytes = (x: Float64Array | Float32Array) => new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
+  const [a, e] = [bytes(actual), bytes(expected)];
+  if (Buffer.compare(a, e) === 0) return;
+  const size = actual.BYTES_PER_ELEMENT;
+  const i = Math.floor(a.findIndex((b, k) => b !== e[k]) / size);
+  const hex = (x: Uint8Array) =>
+    Buffer.from(x.subarray(i * size, (i + 1) * size))
+      .reverse()
+      .toString('hex');
+  expect.fail(`${label}[${i}]: ${actual[i]} (0x${hex(a)}) vs expected ${expected[i]} (0x${hex(e)})`);
 }
 
 /**
