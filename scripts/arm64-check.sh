@@ -10,6 +10,7 @@
 # Needs: apt-get install g++-aarch64-linux-gnu qemu-user (the script installs them when run as root
 # with KERNELBUS_APT=1), npm ci done, dist/ built (npm run build:ts). Scratch space: $KERNELBUS_SCRATCH
 # (default /tmp/kernelbus-arm64); the build there is reused for the same checkout (rebuilt as its sources change).
+# $KERNELBUS_CROSS_OPT: the optimization level of the build (default -O3, as shipped; .ci/run: -O1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -40,7 +41,8 @@ if [[ -f "$build/CMakeCache.txt" ]] && ! grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL
 fi
 echo "arm64-check: cross-compiling into $build"
 npx cmake-js build --out "$build" --arch arm64 --parallel 2 \
-  --CDCMAKE_TOOLCHAIN_FILE="$repo/cmake/aarch64-linux-gnu.cmake" --CDKERNELBUS_BLAS=OFF >"$scratch/build.log" 2>&1 ||
+  --CDCMAKE_TOOLCHAIN_FILE="$repo/cmake/aarch64-linux-gnu.cmake" --CDKERNELBUS_BLAS=OFF \
+  --CDKERNELBUS_OPT="${KERNELBUS_CROSS_OPT:--O3}" >"$scratch/build.log" 2>&1 ||
   { tail -40 "$scratch/build.log"; exit 1; }
 addon="$build/Release/kernelbus.node"
 file "$addon" | grep -q 'ARM aarch64' || { echo "arm64-check: $addon is not an aarch64 binary" >&2; exit 1; }

