@@ -10,7 +10,11 @@
  * With `watermarks` (a publisher that sends each columnar type's trades in time order, the only one on
  * its streams: a tape's replay), each trade frame carries a watermark: the least ts of the rows still
  * pending once it is sent (the other keys' open rows, those closed after it in the same flush, the held
- * ones) and the type's latest ts, below which no later frame can carry a trade (docs/wire-format.md).
+ * ones) and the type's latest ts, below which no later frame on its stream can carry a trade
+ * (docs/wire-format.md). Given `streamOf` and `streamMarks` (keys that keep their stream: the bus's
+ * static routing), only the pending rows of the frame's own stream count: a frame's watermark is not
+ * held back by the rows of this flush that go to other streams, so a consumer merging the streams need
+ * not wait for the next flush to hand out a trade of this one.
  *
  * With `idleWatermarkMs` too, a flush also sends a watermark-only frame (no rows, the key of the last
  * frame sent there) on each stream of the type that had no frame for that long while the type's
@@ -58,6 +62,12 @@ export interface BatcherOptions {
   watermarks?: boolean;
   /** With watermarks: a stream silent this long (ms) gets a watermark-only frame at a flush; 0 (default): never. */
   idleWatermarkMs?: number;
+  /**
+   * With watermarks and `streamOf`: each frame's watermark counts only the pending rows of its own
+   * stream. Only where a key's stream never changes (static routing): a key moved to another stream
+   * would carry rows that stream's earlier watermarks did not count.
+   */
+  streamMarks?: boolean;
 }
 
 /** A key's stream (the bus's router), for the watermark-only frames. */
@@ -92,6 +102,8 @@ class Columns {
     readonly key: string,
     readonly label: FrameLabel,
     capacity: number,
+    /** What its rows' watermarks are kept per: the type, or the type and its stream (BatcherOptions.streamMarks). */
+    readonly markGroup: string,
   ) {
     this.ts = new Float64Array(capacity);
     this.price = new Float64Array(capacity);
@@ -164,6 +176,7 @@ export class Batcher {
   /** With idle watermarks: per columnar type, per stream, its last frame (see idleMarks()). */
   private readonly sent = new Map<string, Map<string, StreamMark>>();
   private readonly idleMs: number;
+  private readonly streamMarks: boolean;
 
   /**
    * Creates a batcher handing frames to `sink`; `hold` keeps a key's rows open at a timed flush;
@@ -179,6 +192,7 @@ export class Batcher {
     this.lingerMs = options.lingerMs;
     this.watermarks = options.watermarks === true;
     this.idleMs = this.watermarks && streamOf ? (options.idleWatermarkMs ?? 0) : 0;
+    this.streamMarks = this.watermarks && streamOf !== undefined && options.streamMarks === true;
     this.sink = sink;
   }
 
@@ -188,11 +202,11 @@ export class Batcher {
     if (last === undefined || ts > last) this.latest.set(type, ts);
   }
 
-  /** The watermark of c's frame (NaN without watermarks): its type's latest ts and the least first ts of the other open rows. */
+  /** The watermark of c's frame (NaN without watermarks): its type's latest ts and the least first ts of the other open rows (of its stream, with streamMarks). */
   private markOf(c: Columns): number {
     if (!this.watermarks) return Number.NaN;
     let w = this.latest.get(c.type) ?? Number.NaN;
-    for (const o of this.open) if (o !== c && o.n > 0 && o.type === c.type && o.ts[0] < w) w = o.ts[0];
+    for (const o of this.open) if (o !== c && o.n > 0 && o.markGroup === c.markGroup && o.ts[0] < w) w = o.ts[0];
     return w;
   }
 
@@ -211,7 +225,8 @@ export class Batcher {
     this.lastByKey = byKey;
     let c = byKey.get(key);
     if (!c) {
-      c = new Columns(type, key, frameLabel(type, key), Math.min(INITIAL_CAPACITY, this.maxBatch));
+      const group = this.streamMarks ? `${type}\u0000${this.streamOf!(type, key)}` : type;
+      c = new Columns(type, key, frameLabel(type, key), Math.min(INITIAL_CAPACITY, this.maxBatch), group);
       byKey.set(key, c);
     }
     return c;
@@ -445,20 +460,20 @@ export class Batcher {
 /**
  * The watermark of each column a flush closes (`keep[i]` false), in the order it closes them: the type's
  * latest ts and the least first ts of the rows pending once its frame is sent (the kept columns, and
- * those closed after it), one pass from the end.
+ * those closed after it) of its mark group (the type, or the type and stream), one pass from the end.
  */
 function flushMarks(open: readonly Columns[], keep: readonly boolean[], latest: ReadonlyMap<string, number>): number[] {
   const marks = new Array<number>(open.length).fill(Number.NaN);
   const low = new Map<string, number>();
   const lower = (c: Columns) => {
-    const w = low.get(c.type);
-    if (w === undefined || c.ts[0] < w) low.set(c.type, c.ts[0]);
+    const w = low.get(c.markGroup);
+    if (w === undefined || c.ts[0] < w) low.set(c.markGroup, c.ts[0]);
   };
   for (let i = 0; i < open.length; i++) if (keep[i]) lower(open[i]);
   for (let i = open.length - 1; i >= 0; i--) {
     if (keep[i]) continue;
     const c = open[i];
-    marks[i] = Math.min(latest.get(c.type) ?? Number.NaN, low.get(c.type) ?? Number.POSITIVE_INFINITY);
+    marks[i] = Math.min(latest.get(c.type) ?? Number.NaN, low.get(c.markGroup) ?? Number.POSITIVE_INFINITY);
     lower(c);
   }
   return marks;

@@ -167,7 +167,7 @@ export class Bus {
     }
     const outbound = this.outbound;
     this.batcher = new Batcher(
-      { maxBatch, lingerMs, watermarks, idleWatermarkMs },
+      { maxBatch, lingerMs, watermarks, idleWatermarkMs, streamMarks: this.router.strategy === 'static' },
       (frames) => outbound.dispatch(frames),
       (type, key) => outbound.held(type, key),
       (type, key) => outbound.streamOf(type, key),

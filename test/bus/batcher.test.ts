@@ -336,6 +336,93 @@ describe('Batcher: watermarks', () => {
     expect(all.at(-1)!.watermark).toBe(ts);
   });
 
+  it("with streamMarks a frame's watermark counts only its own stream's pending rows", async () => {
+    const run = (streamMarks: boolean) => {
+      const flushes: BatchFrame[][] = [];
+      // keys a* on stream A, b* on stream B
+      const batcher = new Batcher(
+        { maxBatch: 8, lingerMs: 0, watermarks: true, streamMarks },
+        (frames) => flushes.push(frames),
+        () => false,
+        (_type, key) => key[0].toUpperCase(),
+      );
+      const frames = () => flushes.flat().map((f) => decodeFrame(f.data) as TradesFrame);
+      return { batcher, frames };
+    };
+    for (const streamMarks of [false, true]) {
+      const { batcher, frames } = run(streamMarks);
+      batcher.addTrade(T, 'a1', 1, 1, 1, undefined);
+      batcher.addTrade(T, 'b1', 2, 1, 1, undefined);
+      batcher.addTrade(T, 'a2', 3, 1, 1, undefined);
+      batcher.addTrade(T, 'b1', 4, 1, 1, undefined);
+      await turn();
+      const marks = frames().map((f) => [f.key, f.watermark]);
+      // a1's frame: a2's row at 3 is pending on A either way; b1's row at 2 only type-wide
+      expect(marks).toEqual(
+        streamMarks
+          ? [
+              ['a1', 3],
+              ['b1', 4],
+              ['a2', 4],
+            ]
+          : [
+              ['a1', 2],
+              ['b1', 3],
+              ['a2', 4],
+            ],
+      );
+    }
+  });
+
+  it('with streamMarks no frame is followed on its stream by a trade older than its watermark: random keys, ties, held streams, full frames', async () => {
+    let seed = 23;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const busy = new Set<string>();
+    const flushes: BatchFrame[][] = [];
+    const streamOf = (key: string) => (key < 'c' ? 'X' : key < 'e' ? 'Y' : 'Z');
+    const batcher = new Batcher(
+      { maxBatch: 3, lingerMs: 0, watermarks: true, idleWatermarkMs: 1e-9, streamMarks: true },
+      (out) => flushes.push(out),
+      (_type, key) => busy.has(key),
+      (_type, key) => streamOf(key),
+    );
+    const keys = ['a', 'b', 'c', 'd', 'e'];
+    let ts = 0;
+    for (let step = 0; step < 3000; step++) {
+      ts += rand(3) === 0 ? 0 : 1 + rand(2);
+      batcher.addTrade(T, keys[rand(keys.length)], ts, 1, 1, undefined);
+      const r = rand(40);
+      if (r === 0) await turn();
+      else if (r === 1) busy.add(keys[rand(keys.length)]);
+      else if (r === 2) {
+        busy.clear();
+        batcher.flushHeld();
+      }
+    }
+    busy.clear();
+    batcher.flush();
+    const all = flushes.flat().map((f) => decodeFrame(f.data) as TradesFrame);
+    expect(all.reduce((n, f) => n + f.count, 0)).toBe(3000);
+    // per stream, from the end: the least ts of every later frame on it; and how often a frame's
+    // watermark is above a later frame's trade on another stream (what the type-wide rule forbids)
+    const later = new Map<string, number>();
+    let laterAnywhere = Number.POSITIVE_INFINITY;
+    let aboveOthers = 0;
+    for (let i = all.length - 1; i >= 0; i--) {
+      const stream = streamOf(all[i].key);
+      expect(all[i].watermark).toBeLessThanOrEqual(later.get(stream) ?? Number.POSITIVE_INFINITY);
+      if (all[i].watermark > laterAnywhere) aboveOthers++;
+      const least = Math.min(...all[i].columns.ts);
+      later.set(stream, Math.min(later.get(stream) ?? Number.POSITIVE_INFINITY, least));
+      laterAnywhere = Math.min(laterAnywhere, least);
+    }
+    expect(aboveOthers).toBeGreaterThan(100);
+    expect(all.at(-1)!.watermark).toBe(ts);
+  });
+
   it('without the option frames carry none (NaN), their bytes as before', async () => {
     const { batcher, flushes } = collect(8);
     batcher.addTrade(T, 'a', 1, 1, 1, undefined);
