@@ -224,6 +224,45 @@ describe('Batcher: rows held while their stream is busy', () => {
   });
 });
 
+/** Streams of the keys of randomFlushes(): a, b | c, d | e. */
+const streamOfKey = (key: string) => (key < 'c' ? 'X' : key < 'e' ? 'Y' : 'Z');
+
+/**
+ * 3,000 trades of random keys (ties in ts), random turns, streams busy (their rows held) and released,
+ * frames full at 3 rows, and a watermark-only frame for every idle stream at each flush; the frames in
+ * order and the last ts.
+ */
+async function randomFlushes(seed: number, streamMarks: boolean): Promise<{ all: TradesFrame[]; ts: number }> {
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const busy = new Set<string>();
+  const flushes: BatchFrame[][] = [];
+  const batcher = new Batcher(
+    { maxBatch: 3, lingerMs: 0, watermarks: true, idleWatermarkMs: 1e-9, streamMarks },
+    (out) => flushes.push(out),
+    (_type, key) => busy.has(key),
+    (_type, key) => streamOfKey(key),
+  );
+  const keys = ['a', 'b', 'c', 'd', 'e'];
+  let ts = 0;
+  for (let step = 0; step < 3000; step++) {
+    ts += rand(3) === 0 ? 0 : 1 + rand(2);
+    batcher.addTrade(T, keys[rand(keys.length)], ts, 1, 1, undefined);
+    const r = rand(40);
+    if (r === 0) await turn();
+    else if (r === 1) busy.add(keys[rand(keys.length)]);
+    else if (r === 2) {
+      busy.clear();
+      batcher.flushHeld();
+    }
+  }
+  busy.clear();
+  batcher.flush();
+  return { all: flushes.flat().map((f) => decodeFrame(f.data) as TradesFrame), ts };
+}
+
 describe('Batcher: watermarks', () => {
   const marked = (maxBatch: number, hold: (key: string) => boolean = () => false) => {
     const flushes: BatchFrame[][] = [];
@@ -294,37 +333,7 @@ describe('Batcher: watermarks', () => {
   });
 
   it('no frame is followed by a trade older than its watermark: random keys, ties, held streams, full frames', async () => {
-    let seed = 11;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
-    const busy = new Set<string>();
-    const flushes: BatchFrame[][] = [];
-    // every idle stream (a, b | c, d | e) gets a watermark-only frame at every flush it has none
-    const batcher = new Batcher(
-      { maxBatch: 3, lingerMs: 0, watermarks: true, idleWatermarkMs: 1e-9 },
-      (out) => flushes.push(out),
-      (_type, key) => busy.has(key),
-      (_type, key) => (key < 'c' ? 'X' : key < 'e' ? 'Y' : 'Z'),
-    );
-    const frames = () => flushes.flat().map((f) => decodeFrame(f.data) as TradesFrame);
-    const keys = ['a', 'b', 'c', 'd', 'e'];
-    let ts = 0;
-    for (let step = 0; step < 3000; step++) {
-      ts += rand(3) === 0 ? 0 : 1 + rand(2);
-      batcher.addTrade(T, keys[rand(keys.length)], ts, 1, 1, undefined);
-      const r = rand(40);
-      if (r === 0) await turn();
-      else if (r === 1) busy.add(keys[rand(keys.length)]);
-      else if (r === 2) {
-        busy.clear();
-        batcher.flushHeld();
-      }
-    }
-    busy.clear();
-    batcher.flush();
-    const all = frames();
+    const { all, ts } = await randomFlushes(11, false);
     expect(all.reduce((n, f) => n + f.count, 0)).toBe(3000);
     expect(all.filter((f) => f.count === 0).length).toBeGreaterThan(50);
     let later = Number.POSITIVE_INFINITY;
@@ -375,36 +384,7 @@ describe('Batcher: watermarks', () => {
   });
 
   it('with streamMarks no frame is followed on its stream by a trade older than its watermark: random keys, ties, held streams, full frames', async () => {
-    let seed = 23;
-    const rand = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
-    const busy = new Set<string>();
-    const flushes: BatchFrame[][] = [];
-    const streamOf = (key: string) => (key < 'c' ? 'X' : key < 'e' ? 'Y' : 'Z');
-    const batcher = new Batcher(
-      { maxBatch: 3, lingerMs: 0, watermarks: true, idleWatermarkMs: 1e-9, streamMarks: true },
-      (out) => flushes.push(out),
-      (_type, key) => busy.has(key),
-      (_type, key) => streamOf(key),
-    );
-    const keys = ['a', 'b', 'c', 'd', 'e'];
-    let ts = 0;
-    for (let step = 0; step < 3000; step++) {
-      ts += rand(3) === 0 ? 0 : 1 + rand(2);
-      batcher.addTrade(T, keys[rand(keys.length)], ts, 1, 1, undefined);
-      const r = rand(40);
-      if (r === 0) await turn();
-      else if (r === 1) busy.add(keys[rand(keys.length)]);
-      else if (r === 2) {
-        busy.clear();
-        batcher.flushHeld();
-      }
-    }
-    busy.clear();
-    batcher.flush();
-    const all = flushes.flat().map((f) => decodeFrame(f.data) as TradesFrame);
+    const { all, ts } = await randomFlushes(23, true);
     expect(all.reduce((n, f) => n + f.count, 0)).toBe(3000);
     // per stream, from the end: the least ts of every later frame on it; and how often a frame's
     // watermark is above a later frame's trade on another stream (what the type-wide rule forbids)
@@ -412,7 +392,7 @@ describe('Batcher: watermarks', () => {
     let laterAnywhere = Number.POSITIVE_INFINITY;
     let aboveOthers = 0;
     for (let i = all.length - 1; i >= 0; i--) {
-      const stream = streamOf(all[i].key);
+      const stream = streamOfKey(all[i].key);
       expect(all[i].watermark).toBeLessThanOrEqual(later.get(stream) ?? Number.POSITIVE_INFINITY);
       if (all[i].watermark > laterAnywhere) aboveOthers++;
       const least = Math.min(...all[i].columns.ts);
