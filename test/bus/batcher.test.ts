@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Batcher, decodeFrame, encodeTradesFrame, type BatchFrame, type TradesFrame } from '../../src/bus/index.js';
+import type { StreamOf } from '../../src/bus/batcher.js';
 
 const T = 'TRADE_EXECUTION';
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -264,12 +265,18 @@ async function randomFlushes(seed: number, streamMarks: boolean): Promise<{ all:
 }
 
 describe('Batcher: watermarks', () => {
-  const marked = (maxBatch: number, hold: (key: string) => boolean = () => false) => {
+  /** A batcher with watermarks (per stream with `streams`) and its frames so far, decoded. */
+  const marked = (
+    maxBatch: number,
+    hold: (key: string) => boolean = () => false,
+    streams?: { streamMarks: boolean; streamOf: StreamOf },
+  ) => {
     const flushes: BatchFrame[][] = [];
     const batcher = new Batcher(
-      { maxBatch, lingerMs: 0, watermarks: true },
+      { maxBatch, lingerMs: 0, watermarks: true, streamMarks: streams?.streamMarks },
       (frames) => flushes.push(frames),
       (_type, key) => hold(key),
+      streams?.streamOf,
     );
     const frames = () => flushes.flat().map((f) => decodeFrame(f.data) as TradesFrame);
     return { batcher, frames };
@@ -346,20 +353,9 @@ describe('Batcher: watermarks', () => {
   });
 
   it("with streamMarks a frame's watermark counts only its own stream's pending rows", async () => {
-    const run = (streamMarks: boolean) => {
-      const flushes: BatchFrame[][] = [];
-      // keys a* on stream A, b* on stream B
-      const batcher = new Batcher(
-        { maxBatch: 8, lingerMs: 0, watermarks: true, streamMarks },
-        (frames) => flushes.push(frames),
-        () => false,
-        (_type, key) => key[0].toUpperCase(),
-      );
-      const frames = () => flushes.flat().map((f) => decodeFrame(f.data) as TradesFrame);
-      return { batcher, frames };
-    };
     for (const streamMarks of [false, true]) {
-      const { batcher, frames } = run(streamMarks);
+      // keys a* on stream A, b* on stream B
+      const { batcher, frames } = marked(8, undefined, { streamMarks, streamOf: (_type, key) => key[0].toUpperCase() });
       batcher.addTrade(T, 'a1', 1, 1, 1, undefined);
       batcher.addTrade(T, 'b1', 2, 1, 1, undefined);
       batcher.addTrade(T, 'a2', 3, 1, 1, undefined);

@@ -43,6 +43,11 @@ async function orderingAaaBars(bus: Bus, symbols: string[]): Promise<StrategyEng
   return engine;
 }
 
+/** `n` turns of the event loop (the bus's flushes and deliveries of what was published before). */
+async function turns(n = 5): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 function collect(bus: Bus, type: string): BusMessage[] {
   const got: BusMessage[] = [];
   bus.subscribe(type, (m) => void got.push(m));
@@ -239,7 +244,7 @@ describe('StrategyEngine', () => {
         ['AAA', 1200],
       ] as const)
         bus.publishSync('TRADE_EXECUTION', { key, ts, price: 10, volume: 1 });
-      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      await turns();
       const placed = signals.length;
       await engine.close();
       await bus.close();
@@ -261,9 +266,6 @@ describe('StrategyEngine', () => {
       bus.subscribe('TRADE_EXECUTION', (m) => void plain.push(m.count));
       bus.subscribe('TRADE_EXECUTION', (m) => void (m.count === 0 && marks.push(m.watermark!)), { watermarks: true });
       const engine = await orderingAaaBars(bus, ['AAA', 'BBB']);
-      const turns = async () => {
-        for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-      };
       bus.publishSync('TRADE_EXECUTION', { key: 'BBB', ts: 0, price: 10, volume: 1 });
       bus.publishSync('TRADE_EXECUTION', { key: 'AAA', ts: 0, price: 10, volume: 1 });
       await turns();
@@ -290,9 +292,6 @@ describe('StrategyEngine', () => {
     const marks: [string, number][] = [];
     bus.subscribe('TRADE_EXECUTION', (m) => void marks.push([m.key, m.watermark!]), { watermarks: true });
     const engine = await orderingAaaBars(bus, ['AAA', 'BBB', 'CCC']);
-    const turns = async () => {
-      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-    };
     for (const key of ['CCC', 'BBB', 'AAA']) bus.publishSync('TRADE_EXECUTION', { key, ts: 0, price: 10, volume: 1 });
     await turns();
     // one flush: AAA's frame (500, 1200, 1300) then BBB's (1100); AAA's trade at 1200 closes its bar [0, 1000)
@@ -348,7 +347,7 @@ describe('StrategyEngine', () => {
         lastBar[s] = b;
         bus.publishSync('TRADE_EXECUTION', { key: symbols[s], ts, price: 10, volume: 1 });
       }
-      for (let i = 0; i < 4; i++) await new Promise((resolve) => setImmediate(resolve));
+      await turns(4);
     }
     await engine.close();
     await bus.close();
