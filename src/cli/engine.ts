@@ -792,7 +792,7 @@ export async function runEngine(
   log.info(
     `stopped (${stop.received}): processed ${fmt(m.processed)} ${unit} in ${fmt(m.batches)} deliveries, ${fmt(m.duplicates)} duplicates skipped, ` +
       `${fmt(x.replayed ?? 0)} ${unit} replayed after takeovers, ${fmt(x.restoredKeys ?? 0)} ${{ vpin: 'symbols', risk: 'keys', factor: 'universes', portfolio: 'keys', features: 'symbols', strategy: 'keys', collateral: 'keys', ml: 'keys' }[kind]} restored; ${made}; ` +
-      `${fmt(x.checkpoints ?? 0)} checkpoints (${fmt(x.checkpointErrors ?? 0)} failed); ` +
+      checkpointsLine(x) +
       `${fmt(x.republished ?? 0)} republished ${unit} skipped; ` +
       badTradesLine(m.badTrades) +
       `latency p50 ${ms(m.latencyMs.p50)} ms, p99 ${ms(m.latencyMs.p99)} ms`,
@@ -814,6 +814,16 @@ export async function runEngine(
     return 1;
   }
   return 0;
+}
+
+/**
+ * The stop line's checkpoints: `12 checkpoints (0 failed; 21.4 MB, 14.2 ms each); ` (their bytes and
+ * mean time, capture to stored, once any was stored).
+ */
+function checkpointsLine(x: Record<string, number>): string {
+  const n = x.checkpoints ?? 0;
+  const cost = n > 0 ? `; ${((x.checkpointBytes ?? 0) / 1e6).toFixed(1)} MB, ${((x.checkpointMs ?? 0) / n).toFixed(1)} ms each` : '';
+  return `${fmt(n)} checkpoints (${fmt(x.checkpointErrors ?? 0)} failed${cost}); `;
 }
 
 /** The stop line's bad trades: `3 bad trades skipped (price 2, order 1); ` (nothing when none). */

@@ -175,6 +175,10 @@ export class Checkpointing {
     deltaRecords: 0,
     /** Keys dropped because their stream went to another engine of the group. */
     droppedKeys: 0,
+    /** The bytes of the records stored (the state's, as the engine gave them). */
+    checkpointBytes: 0,
+    /** Milliseconds from the start of each checkpoint that stored something to its last write stored (capture, outputs' flush and writes). */
+    checkpointMs: 0,
   };
   /** The configuration check (once, before the first restore). */
   private configChecked: Promise<void> | undefined;
@@ -572,7 +576,24 @@ export class Checkpointing {
     return this.checkpointing;
   }
 
+  /** One checkpoint, timed into counts.checkpointMs when it stored something. */
   private async writeCheckpoint(): Promise<void> {
+    const started = performance.now();
+    const before = this.counts.checkpoints;
+    try {
+      await this.writeRound();
+    } finally {
+      if (this.counts.checkpoints > before) this.counts.checkpointMs += performance.now() - started;
+    }
+  }
+
+  /** Counts a stored write of `jobs`: one checkpoint, and its records' bytes. */
+  private stored(jobs: readonly { records: readonly RecordWrite[] }[]): void {
+    this.counts.checkpoints++;
+    for (const { records } of jobs) for (const { bytes } of records) this.counts.checkpointBytes += bytes.byteLength;
+  }
+
+  private async writeRound(): Promise<void> {
     // a whole state in the middle of a replay holds entries its streams' ids do not: wait for the resume
     if (this.host.whole && [...this.ckpt.values()].some((state) => state.resuming)) return;
     const jobs: {
@@ -604,7 +625,7 @@ export class Checkpointing {
       jobs.map(async ({ stream, state, maxId, holdBack, records }) => {
         try {
           await state.store.write(stream, maxId, holdBack, records);
-          this.counts.checkpoints++;
+          this.stored([{ records }]);
           for (const { key, bytes, delta } of records) {
             if (delta !== undefined) continue;
             state.chains.set(key, { n: 0, bytes: 0, base: bytes.byteLength, whole: false });
@@ -698,7 +719,7 @@ export class Checkpointing {
     await this.host.bus.flush();
     try {
       await primary.writeMany!(mine);
-      this.counts.checkpoints++;
+      this.stored(mine);
       if (delta && chain) {
         chain.n++;
         chain.bytes += bytes.byteLength;
@@ -720,7 +741,7 @@ export class Checkpointing {
       [...others].map(async ([store, group]) => {
         try {
           await store.writeMany!(group);
-          this.counts.checkpoints++;
+          this.stored(group);
         } catch {
           failed(group);
         }

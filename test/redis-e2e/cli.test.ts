@@ -83,7 +83,7 @@ describeRedis('kernelbus commands over Redis', () => {
       /^ready: engine vpin, group vpin, consumer e1, 4 streams on redis:\/\/127\.0\.0\.1:\d+\/0, checkpoints every 100 ms\n/,
     );
     expect(engine.text).toMatch(
-      /\nstopped \(abort\): processed 5,000 trades in [\d,]+ deliveries, 0 duplicates skipped, 0 trades replayed after takeovers, 0 symbols restored; [\d,]+ buckets, [\d,]+ alerts, 10 symbols; [1-9][\d,]* checkpoints \(0 failed\); 0 republished trades skipped; latency p50 [\d.]+ ms, p99 [\d.]+ ms\n$/,
+      /\nstopped \(abort\): processed 5,000 trades in [\d,]+ deliveries, 0 duplicates skipped, 0 trades replayed after takeovers, 0 symbols restored; [\d,]+ buckets, [\d,]+ alerts, 10 symbols; [1-9][\d,]* checkpoints \(0 failed; [\d.]+ MB, [\d.]+ ms each\); 0 republished trades skipped; latency p50 [\d.]+ ms, p99 [\d.]+ ms\n$/,
     );
     const records = await Promise.all(
       [0, 1, 2, 3].map((s) => redis.hlen(keysOf().checkpointRecords('vpin', `marketdata:TRADE_EXECUTION:${s}`))),

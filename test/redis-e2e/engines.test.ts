@@ -29,7 +29,7 @@ const TRADE_KEYS = TRADE_STREAMS.map((s) => keysOf().stream(s));
 const engineArgs = (url: string, consumer: string) => vpinEngineArgs(url, consumer, 500);
 const READY = /^ready: engine vpin, group vpin, consumer \S+, 4 streams on redis:\/\/127\.0\.0\.1:\d+\/0, checkpoints every 200 ms$/m;
 const SUMMARY =
-  /^stopped \(SIGTERM\): processed ([\d,]+) trades in [\d,]+ deliveries, ([\d,]+) duplicates skipped, ([\d,]+) trades replayed after takeovers, ([\d,]+) symbols restored;.* ([\d,]+) checkpoints \(0 failed\)/m;
+  /^stopped \(SIGTERM\): processed ([\d,]+) trades in [\d,]+ deliveries, ([\d,]+) duplicates skipped, ([\d,]+) trades replayed after takeovers, ([\d,]+) symbols restored;.* ([\d,]+) checkpoints \(0 failed[;)]/m;
 const num = (s: string) => Number(s.replaceAll(',', ''));
 
 /** The VPIN results in Redis against VPIN computed directly over the trades Redis stored (helpers.ts). */

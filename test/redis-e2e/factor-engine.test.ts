@@ -167,7 +167,7 @@ describeRedis('FactorEngine over Redis', () => {
     const READY =
       /^ready: engine factor, group factor, consumer \S+, 4 streams on redis:\/\/127\.0\.0\.1:\d+\/0, checkpoints every 300 ms$/m;
     const SUMMARY =
-      /^stopped \(SIGTERM\): processed ([\d,]+) dates in [\d,]+ deliveries, ([\d,]+) duplicates skipped, ([\d,]+) dates replayed after takeovers, ([\d,]+) universes restored; ([\d,]+) results, ([\d,]+) dates without a fit, ([\d,]+) universes; ([\d,]+) checkpoints \(0 failed\)/m;
+      /^stopped \(SIGTERM\): processed ([\d,]+) dates in [\d,]+ deliveries, ([\d,]+) duplicates skipped, ([\d,]+) dates replayed after takeovers, ([\d,]+) universes restored; ([\d,]+) results, ([\d,]+) dates without a fit, ([\d,]+) universes; ([\d,]+) checkpoints \(0 failed[;)]/m;
     const a = new Command(args('A'));
     await a.waitFor(READY);
     const bus = createBus({ shards: SHARDS, redis: { url, claimIdleMs: 500 } });

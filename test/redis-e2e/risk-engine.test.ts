@@ -182,7 +182,7 @@ describeRedis('RiskEngine over Redis', () => {
     ];
     const READY = /^ready: engine risk, group risk, consumer \S+, 8 streams on redis:\/\/127\.0\.0\.1:\d+\/0, checkpoints every 300 ms$/m;
     const SUMMARY =
-      /^stopped \(SIGTERM\): processed ([\d,]+) updates in [\d,]+ deliveries, ([\d,]+) duplicates skipped, ([\d,]+) updates replayed after takeovers, ([\d,]+) keys restored; ([\d,]+) results, [\d,]+ alerts, 1 universes, 3 portfolios; ([\d,]+) checkpoints \(0 failed\)/m;
+      /^stopped \(SIGTERM\): processed ([\d,]+) updates in [\d,]+ deliveries, ([\d,]+) duplicates skipped, ([\d,]+) updates replayed after takeovers, ([\d,]+) keys restored; ([\d,]+) results, [\d,]+ alerts, 1 universes, 3 portfolios; ([\d,]+) checkpoints \(0 failed[;)]/m;
     const a = new Command(args('A'));
     await a.waitFor(READY);
     const bus = createBus({ shards: SHARDS, redis: { url, claimIdleMs: 500 } });

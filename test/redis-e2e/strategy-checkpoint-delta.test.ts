@@ -134,6 +134,11 @@ describeRedis('StrategyEngine incremental checkpoints over Redis', () => {
     const stored = await client(url).hgetallBuffer(keysOf().checkpointDeltas('strategy', TRADES));
     expect(Object.keys(stored)).toEqual([`${STATE_KEY}\u00001`]);
     expect(a.metrics().extra).toMatchObject({ wholeRecords: 1, deltaRecords: 1, checkpointErrors: 0 });
+    // counted: the stored records' bytes (the whole state, its delta, the key records), each checkpoint's time
+    const bytes = writes.flat().reduce((n, w) => n + w.records.reduce((m, r) => m + r.bytes.byteLength, 0), 0);
+    expect(bytes).toBeGreaterThan(whole.bytes.byteLength);
+    expect(a.metrics().extra).toMatchObject({ checkpoints: writes.length, checkpointBytes: bytes });
+    expect(a.metrics().extra.checkpointMs).toBeGreaterThan(0);
     await a.stop();
     await bus.close();
   });
