@@ -32,6 +32,9 @@ export interface GroupLag {
   deadLetters: number;
 }
 
+/** Engine extras that are the checkpoints' cost, not events: counters of their own. */
+const CHECKPOINT_COST = new Set(['checkpointBytes', 'checkpointMs']);
+
 /** What prometheusRegistry reads at every scrape. */
 export interface MetricsSources {
   bus?: {
@@ -269,7 +272,26 @@ export function prometheusRegistry(sources: MetricsSources): Registry {
       'kernelbus_engine_events_total',
       'Engine-specific events (e.g. buckets, alerts)',
       ['engine', 'event'],
-      each((m) => Object.entries(m.extra).map(([event, v]): Sample => [{ engine: m.name, event }, v])),
+      each((m) =>
+        Object.entries(m.extra).flatMap(([event, v]): Sample[] => (CHECKPOINT_COST.has(event) ? [] : [[{ engine: m.name, event }, v]])),
+      ),
+    );
+    // what the checkpoints cost, for an engine that checkpoints (Checkpointing.counts)
+    const cost = (field: string, scale: number) =>
+      each((m) => (m.extra[field] === undefined ? [] : [[{ engine: m.name }, m.extra[field] * scale]]));
+    define(
+      'counter',
+      'kernelbus_engine_checkpoint_bytes_total',
+      'Bytes of the checkpoint records stored',
+      ['engine'],
+      cost('checkpointBytes', 1),
+    );
+    define(
+      'counter',
+      'kernelbus_engine_checkpoint_seconds_total',
+      "Time from each stored checkpoint's start to its last write stored",
+      ['engine'],
+      cost('checkpointMs', 1e-3),
     );
     define(
       'gauge',

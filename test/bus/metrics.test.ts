@@ -157,6 +157,31 @@ describe('Prometheus exposition', () => {
     );
   });
 
+  it("an engine's checkpoint cost: bytes and seconds as counters of their own, not events; none for an engine without checkpoints", async () => {
+    const bus = createBus();
+    const plain = new VpinEngine(bus, { vpin: { bucketVolume: 10, window: 2, barMs: 1 }, heartbeatMs: 0 });
+    const metrics = plain.metrics();
+    const checkpointing = {
+      name: 'strategy',
+      metrics: () => ({ ...metrics, name: 'strategy', extra: { checkpoints: 4, checkpointBytes: 123_456, checkpointMs: 2_500 } }),
+    };
+    const registry = prometheusRegistry({ defaultMetrics: false, engines: [checkpointing, plain] });
+    const text = await registry.metrics();
+    expect(
+      text
+        .split('\n')
+        .filter((l) => /^kernelbus_engine_(checkpoint_|events_total\{engine="strategy")/.test(l))
+        .sort(),
+    ).toEqual(
+      [
+        'kernelbus_engine_checkpoint_bytes_total{engine="strategy"} 123456',
+        'kernelbus_engine_checkpoint_seconds_total{engine="strategy"} 2.5',
+        'kernelbus_engine_events_total{engine="strategy",event="checkpoints"} 4',
+      ].sort(),
+    );
+    expect(text).toContain('kernelbus_engine_events_total{engine="vpin",event="buckets"} 0');
+  });
+
   it('checks the port', async () => {
     const registry = prometheusRegistry({});
     await expect(serveMetrics(registry, { port: -1 })).rejects.toThrow(/^options.port: expected an integer in \[0, 65535\], got -1$/);
