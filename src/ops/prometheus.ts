@@ -32,8 +32,11 @@ export interface GroupLag {
   deadLetters: number;
 }
 
-/** Engine extras that are the checkpoints' cost, not events: counters of their own. */
-const CHECKPOINT_COST = new Set(['checkpointBytes', 'checkpointMs']);
+/** Engine extras that are the checkpoints' cost, not events: each a counter of its own (name, help, scale). */
+const CHECKPOINT_COST: Record<string, [name: string, help: string, scale: number]> = {
+  checkpointBytes: ['kernelbus_engine_checkpoint_bytes_total', 'Bytes of the checkpoint records stored', 1],
+  checkpointMs: ['kernelbus_engine_checkpoint_seconds_total', "Time from each stored checkpoint's start to its last write stored", 1e-3],
+};
 
 /** What prometheusRegistry reads at every scrape. */
 export interface MetricsSources {
@@ -273,26 +276,21 @@ export function prometheusRegistry(sources: MetricsSources): Registry {
       'Engine-specific events (e.g. buckets, alerts)',
       ['engine', 'event'],
       each((m) =>
-        Object.entries(m.extra).flatMap(([event, v]): Sample[] => (CHECKPOINT_COST.has(event) ? [] : [[{ engine: m.name, event }, v]])),
+        Object.entries(m.extra).flatMap(([event, v]): Sample[] =>
+          Object.hasOwn(CHECKPOINT_COST, event) ? [] : [[{ engine: m.name, event }, v]],
+        ),
       ),
     );
     // what the checkpoints cost, for an engine that checkpoints (Checkpointing.counts)
-    const cost = (field: string, scale: number) =>
-      each((m) => (m.extra[field] === undefined ? [] : [[{ engine: m.name }, m.extra[field] * scale]]));
-    define(
-      'counter',
-      'kernelbus_engine_checkpoint_bytes_total',
-      'Bytes of the checkpoint records stored',
-      ['engine'],
-      cost('checkpointBytes', 1),
-    );
-    define(
-      'counter',
-      'kernelbus_engine_checkpoint_seconds_total',
-      "Time from each stored checkpoint's start to its last write stored",
-      ['engine'],
-      cost('checkpointMs', 1e-3),
-    );
+    for (const [field, [name, help, scale]] of Object.entries(CHECKPOINT_COST)) {
+      define(
+        'counter',
+        name,
+        help,
+        ['engine'],
+        each((m) => (m.extra[field] === undefined ? [] : [[{ engine: m.name }, m.extra[field] * scale]])),
+      );
+    }
     define(
       'gauge',
       'kernelbus_engine_backlog',
