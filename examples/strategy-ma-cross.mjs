@@ -6,6 +6,9 @@ import { defineStrategy } from 'kernelbus/strategy';
 export default defineStrategy({
   name: 'ma-cross',
   bars: { by: 'time', threshold: 60_000 },
+  // ctx.value reaches one bar back: a history of 2 bars (the default keeps 256, which the live engine's
+  // checkpoints carry)
+  history: 2,
   indicators: {
     fast: { name: 'sma', timePeriod: 5 },
     slow: { name: 'sma', timePeriod: 20 },

@@ -9,6 +9,7 @@ import { defineStrategy } from 'kernelbus/strategy';
 export default defineStrategy({
   name: 'model',
   bars: { by: 'tick', threshold: 10 },
+  history: 1, // ctx.value reads the bar's own values only
   indicators: {
     rsi: { name: 'rsi', timePeriod: 14 },
     macd: { name: 'macd' },
