@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { transformSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CommandLine, codeBlocks, commandLines, type DocBlock, directive, docFiles, ROOT } from './blocks.js';
+import { type CommandLine, codeBlocks, commandLines, type DocBlock, directive, docFiles, ROOT, shortDemo } from './blocks.js';
 import { removeProject, run, userProject } from './project.js';
 
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -97,7 +97,7 @@ describe('the docs', () => {
       // `kernelbus` as an npm script or a global install finds it; `npx kernelbus` runs that same
       // node_modules/.bin/kernelbus, called here without npx (its own start took a second a line: 43 lines)
       const env = { PATH: `${join(dir, 'node_modules', '.bin')}:${process.env.PATH}` };
-      const text = l.text.replace(/\bnpx kernelbus\b/g, 'kernelbus');
+      const text = shortDemo(l.text.replace(/\bnpx kernelbus\b/g, 'kernelbus'));
       // the demo's dashboard without --seconds runs until interrupted: Ctrl-C once it serves, then its summary
       if (/--dashboard/.test(l.text) && !/--seconds/.test(l.text)) {
         const r = await run('sh', ['-c', text], dir, {

@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { blocksOf, commandLines, directive, docFiles, ROOT } from '../docs/blocks.js';
+import { blocksOf, commandLines, directive, docFiles, ROOT, shortDemo } from '../docs/blocks.js';
 import { removeProject, run, userProject } from '../docs/project.js';
 import { client, closeAll, describeRedis, RedisServer } from '../helpers/redis.js';
 
@@ -77,7 +77,7 @@ describeRedis('the docs over Redis', () => {
       for (const l of lines) {
         // a Redis Cluster's lines run in test/redis-cluster; a redrive of one entry id needs that dead letter (test/redis-e2e/replay-dlq.test.ts)
         if (/redis\+cluster:/.test(l.text) || /\b\d{13}-\d+\b/.test(l.text)) continue;
-        const text = portsFree(withUrl(l.text, url))
+        const text = shortDemo(portsFree(withUrl(l.text, url)))
           .replace(/\s+#.*$/, '')
           .replace(/&\s*$/, '');
         if (/&\s*(#.*)?$/.test(l.text) || /kernelbus (engine|gateway)\b/.test(l.text)) {
