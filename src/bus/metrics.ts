@@ -95,8 +95,14 @@ export interface EngineMetrics {
   heartbeats: number;
   /** Trades a trade engine left out by the trade rule, by reason (ts, order, price, volume). */
   badTrades: Record<string, number>;
-  /** Engine-specific counters (e.g. VPIN buckets and alerts). */
+  /** Engine-specific counters (e.g. VPIN buckets and alerts), and its `levels`. */
   extra: Record<string, number>;
+  /**
+   * The fields of `extra` that are levels, not counts since start: what the engine holds now (symbols,
+   * universes, portfolios, trades the merge holds back) or a maximum (the slowest onBar). Prometheus has
+   * them as the gauge `kernelbus_engine_level`, the rest of `extra` as counters.
+   */
+  levels: Record<string, number>;
 }
 
 /** `bus.histograms()`: the fixed buckets of the bus's histograms, for Prometheus. */

@@ -260,13 +260,11 @@ export class CollateralEngine extends Engine {
   }
 
   protected override extraMetrics(): Record<string, number> {
-    return {
-      accounts: this.accounts.length,
-      marginUpdates: this.updates,
-      marginCalls: this.calls,
-      openCalls: this.books.filter((b) => b.call).length,
-      repeatedFills: this.repeated,
-    };
+    return { marginUpdates: this.updates, marginCalls: this.calls, repeatedFills: this.repeated };
+  }
+
+  protected override extraLevels(): Record<string, number> {
+    return { accounts: this.accounts.length, openCalls: this.books.filter((b) => b.call).length };
   }
 
   /** Accounts across symbols: the state is one whole (Engine.wholeState), snapshotted whole. */

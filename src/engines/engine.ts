@@ -155,6 +155,11 @@ export abstract class Engine {
     return {};
   }
 
+  /** Engine-specific levels for metrics() (what it holds now, a maximum): in `extra` and `levels`. */
+  protected extraLevels(): Record<string, number> {
+    return {};
+  }
+
   /** Whether process() receives the publishers' watermark-only trade frames (no rows: SubscribeOptions.watermarks). Default false. */
   protected get readsWatermarks(): boolean {
     return false;
@@ -594,6 +599,7 @@ export abstract class Engine {
   /** Counters, throughput, latency histogram, backlog (see EngineMetrics). */
   metrics(): EngineMetrics {
     const seconds = this.startedAt > 0 ? (performance.now() - this.startedAt) / 1000 : 0;
+    const levels = this.extraLevels();
     return {
       name: this.name,
       ...this.counts,
@@ -605,8 +611,10 @@ export abstract class Engine {
       extra: {
         ...(this.ckpt ? this.ckpt.counts : {}),
         ...this.extraMetrics(),
+        ...levels,
         ...(this.untilMs === Infinity ? {} : { skippedAfterUntil: this.skippedAfterUntil }),
       },
+      levels,
     };
   }
 }

@@ -333,7 +333,11 @@ export class FactorEngine extends Engine {
   }
 
   protected override extraMetrics(): Record<string, number> {
-    return { ...this.totals, universes: this.states.size };
+    return { ...this.totals };
+  }
+
+  protected override extraLevels(): Record<string, number> {
+    return { universes: this.states.size };
   }
 
   /** Each universe's state: recent returns (`history`), sectors, last date, latest result. Read-only use. */

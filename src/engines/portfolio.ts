@@ -367,7 +367,11 @@ export class PortfolioEngine extends Engine {
   }
 
   protected override extraMetrics(): Record<string, number> {
-    return { ...this.totals, universes: this.universeStates.size, portfolios: this.states.size };
+    return { ...this.totals };
+  }
+
+  protected override extraLevels(): Record<string, number> {
+    return { universes: this.universeStates.size, portfolios: this.states.size };
   }
 
   /** Each managed portfolio's state: its configuration, weights held, rebalances and last figures. Read-only use. */

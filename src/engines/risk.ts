@@ -694,7 +694,11 @@ export class RiskEngine extends Engine {
   }
 
   protected override extraMetrics(): Record<string, number> {
-    return { ...this.totals, universes: this.universeStates.size, portfolios: this.portfolioStates.size };
+    return { ...this.totals };
+  }
+
+  protected override extraLevels(): Record<string, number> {
+    return { universes: this.universeStates.size, portfolios: this.portfolioStates.size };
   }
 
   /** Each universe's state: its window of returns (`window.matrix()`, oldest row first) and last ts. Read-only use. */

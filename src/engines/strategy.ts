@@ -344,9 +344,7 @@ export class StrategyEngine extends TradeKeyedEngine<TradeKeyFrames> {
       rejected: 0,
       marginCalls: 0,
       onBarMs: 0,
-      slowestOnBarMs: 0,
       slowOnBars: 0,
-      held: this.merge.held,
     };
     for (const { metrics: m } of this.runners) {
       sum.bars += m.bars;
@@ -357,10 +355,14 @@ export class StrategyEngine extends TradeKeyedEngine<TradeKeyFrames> {
       sum.rejected += m.rejected;
       sum.marginCalls += m.marginCalls;
       sum.onBarMs += m.onBarMs;
-      sum.slowestOnBarMs = Math.max(sum.slowestOnBarMs, m.slowestOnBarMs);
       sum.slowOnBars += m.slowOnBars;
     }
     return sum;
+  }
+
+  protected override extraLevels(): Record<string, number> {
+    const slowestOnBarMs = this.runners.reduce((most, { metrics: m }) => Math.max(most, m.slowestOnBarMs), 0);
+    return { ...super.extraLevels(), held: this.merge.held, slowestOnBarMs };
   }
 
   /** The watermark-only frames move the merge on past a stream whose symbols are all quiet. */

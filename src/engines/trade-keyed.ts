@@ -80,6 +80,10 @@ export abstract class TradeKeyedEngine<S extends TradeKeyFrames> extends Engine 
   }
 
   protected override extraMetrics(): Record<string, number> {
-    return { republished: this.republished, future: this.future.refused, symbols: this.states.size };
+    return { republished: this.republished, future: this.future.refused };
+  }
+
+  protected override extraLevels(): Record<string, number> {
+    return { symbols: this.states.size };
   }
 }

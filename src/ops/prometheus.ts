@@ -277,9 +277,16 @@ export function prometheusRegistry(sources: MetricsSources): Registry {
       ['engine', 'event'],
       each((m) =>
         Object.entries(m.extra).flatMap(([event, v]): Sample[] =>
-          Object.hasOwn(CHECKPOINT_COST, event) ? [] : [[{ engine: m.name, event }, v]],
+          Object.hasOwn(CHECKPOINT_COST, event) || Object.hasOwn(m.levels, event) ? [] : [[{ engine: m.name, event }, v]],
         ),
       ),
+    );
+    define(
+      'gauge',
+      'kernelbus_engine_level',
+      'Engine-specific levels: what it holds now (e.g. symbols, universes, trades the merge holds back) or a maximum',
+      ['engine', 'level'],
+      each((m) => Object.entries(m.levels).map(([level, v]): Sample => [{ engine: m.name, level }, v])),
     );
     // what the checkpoints cost, for an engine that checkpoints (Checkpointing.counts)
     for (const [field, [name, help, scale]] of Object.entries(CHECKPOINT_COST)) {

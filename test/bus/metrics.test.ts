@@ -182,6 +182,29 @@ describe('Prometheus exposition', () => {
     expect(text).toContain('kernelbus_engine_events_total{engine="vpin",event="buckets"} 0');
   });
 
+  it("an engine's levels (symbols it holds) as the gauge kernelbus_engine_level, not among the events; still in extra", async () => {
+    const bus = createBus();
+    const engine = new VpinEngine(bus, { vpin: { bucketVolume: 10, window: 2, barMs: 1 }, heartbeatMs: 0 }).start();
+    for (const key of ['A', 'B', 'C'])
+      await bus.publish('TRADE_EXECUTION', {
+        key,
+        ts: Float64Array.of(1, 2),
+        price: Float64Array.of(10, 10.5),
+        volume: Float64Array.of(4, 4),
+      });
+    await engine.close();
+    await bus.close();
+    const m = engine.metrics();
+    expect(m.levels).toEqual({ symbols: 3 });
+    expect(m.extra).toMatchObject({ symbols: 3, buckets: 0 });
+    const text = await prometheusRegistry({ defaultMetrics: false, engines: [engine] }).metrics();
+    const lines = text.split('\n').filter((l) => /^kernelbus_engine_(level|events_total)\{/.test(l));
+    expect(lines).toContain('kernelbus_engine_level{engine="vpin",level="symbols"} 3');
+    expect(lines).toContain('kernelbus_engine_events_total{engine="vpin",event="buckets"} 0');
+    expect(lines.filter((l) => l.includes('symbols'))).toEqual(['kernelbus_engine_level{engine="vpin",level="symbols"} 3']);
+    expect(text).toContain('# TYPE kernelbus_engine_level gauge');
+  });
+
   it('checks the port', async () => {
     const registry = prometheusRegistry({});
     await expect(serveMetrics(registry, { port: -1 })).rejects.toThrow(/^options.port: expected an integer in \[0, 65535\], got -1$/);
