@@ -15,8 +15,8 @@
  * redis-server used over the feed's run (/proc on Linux), against the machine's cores.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { decodeFrame } from '../src/bus/frames.js';
@@ -171,6 +171,8 @@ export interface LiveRun {
   rate?: number;
   /** Added to the engine's and the feed's environment (NODE_OPTIONS, say). */
   env?: Record<string, string>;
+  /** The engine and the feed on the server's Unix socket (`--redis unix:///path`) rather than TCP to 127.0.0.1. */
+  socket?: boolean;
 }
 
 /**
@@ -204,11 +206,14 @@ async function liveRun({
   feedArgs = [],
   rate = LIVE_RATE,
   env = {},
+  socket = false,
 }: LiveRun): Promise<{ rows: BenchRow[]; later: number }> {
-  const server = await RedisServer.start();
-  const url = server.url();
+  const dir = socket ? mkdtempSync(join(tmpdir(), 'kb-bench-sock-')) : '';
+  const server = await RedisServer.start(socket ? { args: ['--unixsocket', join(dir, 'redis.sock'), '--unixsocketperm', '700'] } : {});
+  // the processes' URL; the bench's own client reads over TCP
+  const url = socket ? `unix://${join(dir, 'redis.sock')}` : server.url();
   const speed = rate / (rows / (spanMs / 1000));
-  const redis = new Redis(url);
+  const redis = new Redis(server.url());
   try {
     const engine = start(
       ['engine', 'strategy', '--strategy', strategy, '--redis', url, '--init-cash', '1000000', '--fees', '0.0005'].concat([
@@ -318,5 +323,6 @@ async function liveRun({
   } finally {
     redis.disconnect();
     await server.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }

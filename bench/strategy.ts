@@ -162,10 +162,11 @@ async function run(): Promise<BenchRow[]> {
   // with the feed's trades held 3 ms a flush (`--linger-ms 3`: fewer, larger frames, each trade later);
   // with the feed publishing at every turn of its loop (`--tick-ms 0`, before issue 93's tick); with the
   // engine's warm-up in memory (`--warmup-bus memory`: the reading path cold); with V8's own heap growth
-  // in the engine and the feed (`--heap-growth 0`: a full collection about once a second in each)
+  // in the engine and the feed (`--heap-growth 0`: a full collection about once a second in each); with
+  // the engine and the feed on the server's Unix socket (`--redis unix:///path`, not TCP to 127.0.0.1)
   const pool = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --v8-pool-size=1`.trim() };
   // (the universe given at the full rate, the row the docs quote: the median of 3 runs)
-  const runs: [string, string[], string[], number, Record<string, string>?, number?][] = [
+  const runs: [string, string[], string[], number, Record<string, string>?, number?, boolean?][] = [
     [liveLabel, [], [], LIVE_RATE],
     [`${liveLabel}, --symbols given`, universe, [], LIVE_RATE, {}, 3],
     [`${liveLabel}, --symbols given`, universe, [], LIVE_RATE / 4],
@@ -183,10 +184,11 @@ async function run(): Promise<BenchRow[]> {
       ['--heap-growth', '0'],
       LIVE_RATE,
     ],
+    [`${liveLabel}, --symbols given, --redis unix:///path`, universe, [], LIVE_RATE, {}, 1, true],
   ];
-  for (const [label, engineArgs, feedArgs, rate, env, repeats] of runs) {
+  for (const [label, engineArgs, feedArgs, rate, env, repeats, socket] of runs) {
     const run = { section: SECTION, file: liveFile, rows: ENGINE_ROWS, spanMs: SPAN_MS, strategy: STRATEGY, label };
-    rows.push(...(await liveRows({ ...run, engineArgs, feedArgs, rate, env }, repeats)));
+    rows.push(...(await liveRows({ ...run, engineArgs, feedArgs, rate, env, socket }, repeats)));
   }
   rows.push(mergeWaitRow(SECTION, e, 60_000, SPAN_MS, liveLabel));
   // what the input costs the engine, per frame and per trade, apart from the scheduling of a live run

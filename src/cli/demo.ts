@@ -78,8 +78,9 @@ Options:
   --backend b         auto | native | reference (default $KERNELBUS_BACKEND, else auto)
   --metrics-port p    serve /metrics (Prometheus), /healthz and /readyz while running (0: any free port)
   --metrics-host h    address to bind them to (default 127.0.0.1)
-  --redis URL         run over Redis Streams (redis://host:port, rediss:// for TLS, a Redis Cluster as
-                      redis+cluster://host:port,host:port,...) instead of in-process:
+  --redis URL         run over Redis Streams (redis://host:port, rediss:// for TLS, unix:///path for a
+                      Unix socket, a Redis Cluster as redis+cluster://host:port,host:port,...) instead of
+                      in-process:
                       streams, groups and checkpoints under kb:demo:<run>:, deleted at the end
   --shards n          streams per bus and type with --redis (default ${DEFAULT_SHARDS})
   --json              print the summary as one JSON document (the banner goes to stderr, no status line)

@@ -128,8 +128,9 @@ is predicted in one batch, each published as ML_PREDICTION { symbol, ts, bar, mo
 (compute bus). Its group defaults to the model's name (a model per group); run one per group.
 
 Options:
-  --redis URL          Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS, or a Redis
-                       Cluster: redis+cluster://[user:password@]host:port,host:port,... (required)
+  --redis URL          Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS, unix:///path
+                       for its Unix socket on this machine (?db=N), or a Redis Cluster:
+                       redis+cluster://[user:password@]host:port,host:port,... (required)
   --group g            consumer group (default: the engine's name)
   --consumer c         consumer name in the group (default <hostname>-<pid>)
   --shards n           streams per type, as the publishers' (default ${DEFAULT_SHARDS})

@@ -54,8 +54,9 @@ were not stored. An outage of Redis is a line in the log when it begins and one 
 answers 503 meanwhile.
 
 Options:
-  --redis URL         Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS, or a Redis
-                      Cluster: redis+cluster://[user:password@]host:port,host:port,... (required)
+  --redis URL         Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS, unix:///path
+                      for its Unix socket on this machine (?db=N), or a Redis Cluster:
+                      redis+cluster://[user:password@]host:port,host:port,... (required)
   --symbols n         symbols of the synthetic market (default 100); with --file: a,b,c to replay only those
   --rate r            synthetic trade messages per second (default 200000)
   --seconds s         how long to publish (synthetic: default 10; a tape: until its end)

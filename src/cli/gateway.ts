@@ -26,8 +26,9 @@ or SIGTERM. It reads every served type in consumer groups of its own (deleted wh
 the messages appended after it starts.
 
 Options:
-  --redis URL        Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS, or a Redis
-                     Cluster: redis+cluster://[user:password@]host:port,host:port,... (required)
+  --redis URL        Redis server: redis://[user:password@]host[:port][/db], rediss:// for TLS, unix:///path
+                     for its Unix socket on this machine (?db=N), or a Redis Cluster:
+                     redis+cluster://[user:password@]host:port,host:port,... (required)
   --port p           port (default ${GATEWAY_PORT}; 0: any free port)
   --host h           address to bind (default 127.0.0.1; 0.0.0.0 for every interface)
   --token t          a token WebSocket clients must present (?token=t, or Authorization: Bearer t);

@@ -117,16 +117,17 @@ export function parseFinite(value: string, flag: string): number {
 }
 
 /**
- * A `--redis` URL: required (when `required`), redis:// or rediss://, or a Redis Cluster's
- * redis+cluster://host:port,host:port,... (rediss+cluster://); never echoed (it may hold a password).
+ * A `--redis` URL: required (when `required`), redis:// or rediss://, a Unix socket's unix:///path, or a
+ * Redis Cluster's redis+cluster://host:port,host:port,... (rediss+cluster://); never echoed (it may hold
+ * a password).
  */
 export function parseRedisUrl(value: string | undefined, required: boolean): string | undefined {
   if (value === undefined) {
     if (required) throw new KernelInputError('--redis', 'a redis://host:port URL', 'nothing');
     return undefined;
   }
-  if (!/^rediss?(\+cluster)?:\/\//.test(value))
-    throw new KernelInputError('--redis', 'a redis://, rediss:// or redis+cluster:// URL', 'another string (not shown)');
+  if (!/^(rediss?(\+cluster)?|unix):\/\//.test(value))
+    throw new KernelInputError('--redis', 'a redis://, rediss://, unix:// or redis+cluster:// URL', 'another string (not shown)');
   return value;
 }
 

@@ -9,7 +9,7 @@ import { runFeed } from '../../src/cli/feed.js';
 import { KernelInputError } from '../../src/errors.js';
 import { factorBars, factorTable } from '../engines/factor-helpers.js';
 import { riskTable } from '../engines/risk-helpers.js';
-import { client, keysOf, tearDown, until, describeRedis, freePort, RedisServer } from '../helpers/redis.js';
+import { client, closeAll, keysOf, tearDown, until, describeRedis, freePort, RedisServer } from '../helpers/redis.js';
 import { capture, errStream, heapGrowthsOf, logEvent, runCapturing } from './helpers.js';
 
 describeRedis('kernelbus commands over Redis', () => {
@@ -89,6 +89,31 @@ describeRedis('kernelbus commands over Redis', () => {
       [0, 1, 2, 3].map((s) => redis.hlen(keysOf().checkpointRecords('vpin', `marketdata:TRADE_EXECUTION:${s}`))),
     );
     expect(records.reduce((a, b) => a + b)).toBe(10);
+  });
+
+  it('feed and engine over a Unix socket (--redis unix:///path): every trade processed, the socket named as the target', async () => {
+    const socket = join(mkdtempSync(join(tmpdir(), 'kb-sock-')), 'redis.sock');
+    const local = await RedisServer.start({ args: ['--unixsocket', socket, '--unixsocketperm', '700'] });
+    try {
+      const sock = `unix://${socket}`;
+      const stop = new AbortController();
+      const running = runCapturing((out) => runEngine(['vpin', '--redis', sock, '--consumer', 'e1'], out, stop.signal));
+      await until(() => running.seen().startsWith('ready: '), 'the engine to be ready');
+      const leases = [0, 1, 2, 3].map((s) => keysOf().lease(`marketdata:TRADE_EXECUTION:${s}`, 'vpin'));
+      await until(async () => (await client(local.url()).exists(...leases)) === 4, 'the engine to read every stream');
+      const feed = await capture((out) => runFeed(['--redis', sock, '--symbols', '10', '--rate', '20000', '--count', '3000'], out));
+      expect(feed.code).toBe(0);
+      expect(feed.text).toContain(`-> ${sock}?db=0, 4 shards\n`);
+      expect(feed.text).toMatch(/\npublished 3,000 trades .*; stored; consumed by groups vpin /);
+      stop.abort();
+      const engine = await running.done;
+      expect(engine.code).toBe(0);
+      expect(engine.text).toContain(`4 streams on ${sock}?db=0,`);
+      expect(engine.text).toMatch(/\nstopped \(abort\): processed 3,000 trades in /);
+    } finally {
+      await closeAll();
+      await local.stop();
+    }
   });
 
   it('engine vpin warms up before it reads (--warmup-trades, said in the ready event) through Redis, its keys deleted; in memory; not with 0', async () => {
@@ -265,7 +290,7 @@ describeRedis('kernelbus commands over Redis', () => {
       [() => runFeed([]), /^--redis: expected a redis:\/\/host:port URL, got nothing$/],
       [
         () => runFeed(['--redis', 'http://user:s3cret@host']),
-        /^--redis: expected a redis:\/\/, rediss:\/\/ or redis\+cluster:\/\/ URL, got another string \(not shown\)$/,
+        /^--redis: expected a redis:\/\/, rediss:\/\/, unix:\/\/ or redis\+cluster:\/\/ URL, got another string \(not shown\)$/,
       ],
       [() => runFeed(['--redis', url, '--count', '0']), /^--count: expected an integer in \[1, \d+\], got "0"$/],
       [

@@ -112,7 +112,38 @@ describeRedis('RedisTransport connection options', () => {
     expect(error).toBeInstanceOf(KernelInputError);
     expect(inspect(error)).not.toContain(PASSWORD);
     expect(() => new RedisTransport({ url: 'http://127.0.0.1:6379' })).toThrow(
-      'options.url: expected a redis:// or rediss:// URL, got protocol http:',
+      'options.url: expected a redis://, rediss:// or unix:// URL, got protocol http:',
+    );
+  });
+
+  it('unix:///path?db=N: a server by its Unix socket, the database from ?db; credentials kept out of the target', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kb-sock-'));
+    dirs.push(dir);
+    const socket = join(dir, 'redis.sock');
+    const server = await RedisServer.start({ args: ['--unixsocket', socket, '--unixsocketperm', '700'] });
+    servers.push(server);
+    const t = transport(`unix://${socket}?db=3`, { prefix: 'kb:sock:' });
+    expect(t.target).toBe(`unix://${socket}?db=3`);
+    await t.publish('s', [tradeEntry('k', 0), tradeEntry('k', 1)]);
+    // stored in database 3 of that server (read over TCP), not in 0
+    expect(await client(`${server.url()}/3`).xlen(t.streamKey('s'))).toBe(2);
+    expect(await client(server.url()).exists(t.streamKey('s'))).toBe(0);
+    // the socket's connection is the one the server sees (CLIENT LIST: addr of a Unix socket is /path:0)
+    const clients = await client(server.url()).client('LIST');
+    expect(String(clients)).toMatch(new RegExp(`addr=${socket.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:0 .*name=kernelbus-`));
+    const withUser = new RedisTransport({ url: `unix://${USER}:${encodeURIComponent(PASSWORD)}@localhost${socket}` });
+    expect(withUser.target).toBe(`unix://${socket}?db=0`);
+  });
+
+  it('unix:// URLs that name no socket on this machine, or a bad database, are refused naming the option', () => {
+    const refused = (url: string) => () => new RedisTransport({ url });
+    expect(refused('unix://10.0.0.1/tmp/r.sock')).toThrow(
+      'options.url: expected unix:///path/to/redis.sock (a socket on this machine: no host), got host 10.0.0.1',
+    );
+    expect(refused('unix:///tmp/r.sock?db=x')).toThrow('options.url: expected a database number as ?db=N, got db=x');
+    expect(refused('unix://')).toThrow('options.url: expected unix:///path/to/redis.sock, got no path');
+    expect(() => new RedisTransport({ cluster: ['redis://127.0.0.1:7000', 'unix:///tmp/r.sock'] })).toThrow(
+      'options.cluster[1]: expected a redis:// or rediss:// node (a cluster is reached over TCP), got a unix:// socket',
     );
   });
 

@@ -12,6 +12,9 @@ import { KernelInputError, describeValue } from '../../../errors.js';
 export interface RedisTransportOptions {
   /**
    * `redis://[user:password@]host[:port][/db]` or `rediss://...` (TLS). Default `redis://127.0.0.1:6379`.
+   * A server on this machine by its Unix socket: `unix:///path/to/redis.sock[?db=N]` (credentials as
+   * `unix://user:password@localhost/path...`); a command costs each side a few us of system time less
+   * than over TCP to 127.0.0.1 (docs/redis.md).
    * Username and password (ACL) are passed to ioredis and never appear in messages or logs.
    * A Redis Cluster: `redis+cluster://[user:password@]host:port,host:port,...` (`rediss+cluster://` for
    * TLS), the nodes to learn the cluster from (one suffices; more survive one being down), or `cluster`.
@@ -181,23 +184,40 @@ function positive(options: RedisTransportOptions, arg: string, name: keyof typeo
 
 /** Connection options from a URL, and the credentials to keep out of messages. */
 function parseUrl(url: string, argument: string): { options: RedisOptions; target: string; secrets: string[] } {
-  if (typeof url !== 'string') throw new KernelInputError(argument, 'a redis:// or rediss:// URL string', describeValue(url));
+  const expected = 'a redis://, rediss:// or unix:// URL';
+  if (typeof url !== 'string') throw new KernelInputError(argument, `${expected} string`, describeValue(url));
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     // The URL may hold a password: never echo it.
-    throw new KernelInputError(argument, 'a redis:// or rediss:// URL', 'a string that is not a URL (not shown: it may hold credentials)');
+    throw new KernelInputError(argument, expected, 'a string that is not a URL (not shown: it may hold credentials)');
   }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-    throw new KernelInputError(argument, 'a redis:// or rediss:// URL', `protocol ${u.protocol}`);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:' && u.protocol !== 'unix:') {
+    throw new KernelInputError(argument, expected, `protocol ${u.protocol}`);
+  }
+  const socket = u.protocol === 'unix:';
+  if (socket && u.hostname !== '' && u.hostname !== 'localhost') {
+    throw new KernelInputError(argument, 'unix:///path/to/redis.sock (a socket on this machine: no host)', `host ${u.hostname}`);
   }
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1';
   const port = u.port === '' ? 6379 : Number(u.port);
-  const dbText = u.pathname.length > 1 ? u.pathname.slice(1) : '0';
+  // a socket's database is ?db=N (its path is the socket's); a server's, the path
+  const dbText = socket ? (u.searchParams.get('db') ?? '0') : u.pathname.length > 1 ? u.pathname.slice(1) : '0';
   const db = Number(dbText);
-  if (!/^\d+$/.test(dbText) || !Number.isSafeInteger(db))
-    throw new KernelInputError(argument, 'a database number after the host (/0, /1, ...)', `/${dbText}`);
+  if (!/^\d+$/.test(dbText) || !Number.isSafeInteger(db)) {
+    const where = socket ? 'a database number as ?db=N' : 'a database number after the host (/0, /1, ...)';
+    throw new KernelInputError(argument, where, socket ? `db=${dbText}` : `/${dbText}`);
+  }
+  let path = '';
+  if (socket) {
+    try {
+      path = decodeURIComponent(u.pathname);
+    } catch {
+      throw new KernelInputError(argument, 'a percent-encoded socket path', 'a malformed escape');
+    }
+    if (path === '/' || path === '') throw new KernelInputError(argument, 'unix:///path/to/redis.sock', 'no path');
+  }
   let username: string;
   let password: string;
   try {
@@ -206,13 +226,14 @@ function parseUrl(url: string, argument: string): { options: RedisOptions; targe
   } catch {
     throw new KernelInputError(argument, 'percent-encoded credentials', 'a malformed escape (not shown)');
   }
-  const options: RedisOptions = { host, port, db };
+  const options: RedisOptions = socket ? { path, db } : { host, port, db };
   if (username) options.username = username;
   if (password) options.password = password;
   // SNI only for names: RFC 6066 forbids an IP address as the server name (Node checks IP SANs anyway).
   if (u.protocol === 'rediss:') options.tls = isIP(host) ? {} : { servername: host };
   const secrets = [password, u.password, username, u.username].filter((s) => s.length >= 3);
-  return { options, target: `${u.protocol}//${host.includes(':') ? `[${host}]` : host}:${port}/${db}`, secrets };
+  const target = socket ? `unix://${path}?db=${db}` : `${u.protocol}//${host.includes(':') ? `[${host}]` : host}:${port}/${db}`;
+  return { options, target, secrets };
 }
 
 /** A Redis Cluster URL's scheme: `redis+cluster://` (or `rediss+cluster://`, TLS). */
@@ -232,6 +253,8 @@ function parseCluster(
   const first = parsed[0].options;
   for (const [i, p] of parsed.entries()) {
     const o = p.options;
+    if (o.path !== undefined)
+      throw new KernelInputError(`${argument}[${i}]`, 'a redis:// or rediss:// node (a cluster is reached over TCP)', 'a unix:// socket');
     if (o.db !== 0) throw new KernelInputError(`${argument}[${i}]`, 'database 0 (a cluster has no other)', `/${o.db}`);
     if (o.username !== first.username || o.password !== first.password || Boolean(o.tls) !== Boolean(first.tls)) {
       throw new KernelInputError(`${argument}[${i}]`, "the first node's scheme and credentials", 'others (not shown)');
