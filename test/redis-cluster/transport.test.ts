@@ -44,7 +44,7 @@ describe('RedisTransport options for a Redis Cluster', () => {
       ],
       [
         () => new RedisTransport({ cluster: ['http://127.0.0.1:1'] }),
-        /^options\.cluster: expected a redis:\/\/ or rediss:\/\/ URL, got protocol http:$/,
+        /^options\.cluster: expected a redis:\/\/, rediss:\/\/ or unix:\/\/ URL, got protocol http:$/,
       ],
       [
         () => new RedisTransport({ cluster: ['redis://127.0.0.1:1'], url: 'redis://u:s3cret@127.0.0.1:2' }),

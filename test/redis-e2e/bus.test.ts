@@ -164,7 +164,7 @@ describeRedis('createBus over Redis', () => {
       ],
       [
         () => createBus({ redis: { targets: { marketdata: url, logic: 'http://user:s3cret-pw@host' } } }),
-        /^options\.redis\.targets\.logic: expected a redis:\/\/ or rediss:\/\/ URL, got protocol http:$/,
+        /^options\.redis\.targets\.logic: expected a redis:\/\/, rediss:\/\/ or unix:\/\/ URL, got protocol http:$/,
       ],
       [
         () => createBus({ redis: { targets: { marketdata: { primary: url, secondary: 'redis://h/x' } } } }),
@@ -182,7 +182,7 @@ describeRedis('createBus over Redis', () => {
       ],
       [
         () => createBus({ redis: { url: 'http://user:s3cret-pw@host' } }),
-        /^options\.redis\.url: expected a redis:\/\/ or rediss:\/\/ URL, got protocol http:$/,
+        /^options\.redis\.url: expected a redis:\/\/, rediss:\/\/ or unix:\/\/ URL, got protocol http:$/,
       ],
       [() => createBus({ redis: { url, claimIdleMs: 1 } }), /^options\.redis\.claimIdleMs: expected an integer >= 30, got 1$/],
       [

@@ -78,10 +78,11 @@ async function engine(url: string, checkpointMs: number, run: Run): Promise<Comm
   return c;
 }
 
-/** The engine's extra counters (kernelbus_engine_events_total) from its /metrics. */
+/** The engine's extra counters and levels (kernelbus_engine_events_total, kernelbus_engine_level) from its /metrics. */
 async function events(c: Command): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const m of (await counters(c)).matchAll(/^kernelbus_engine_events_total\{[^}]*event="(\w+)"\} (\S+)$/gm)) out[m[1]] = Number(m[2]);
+  for (const m of (await counters(c)).matchAll(/^kernelbus_engine_(?:events_total|level)\{[^}]*(?:event|level)="(\w+)"\} (\S+)$/gm))
+    out[m[1]] = Number(m[2]);
   return out;
 }
 
@@ -92,7 +93,7 @@ async function counters(c: Command): Promise<string> {
   const text = await (await fetch(url)).text();
   return text
     .split('\n')
-    .filter((l) => /^kernelbus_engine_(events_total|processed_total|deliveries_total|errors_total)/.test(l))
+    .filter((l) => /^kernelbus_engine_(events_total|level|processed_total|deliveries_total|errors_total)/.test(l))
     .join('\n');
 }
 
