@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, expect, it } from 'vitest';
+import { createBus } from '../../src/bus/index.js';
 import { KernelInputError } from '../../src/errors.js';
 import { RedisTransport, TransportError } from '../../src/bus/transports/redis/index.js';
 import { client, closeAll, expectNoOpenHandles, transport, until, describeRedis, RedisServer } from '../helpers/redis.js';
@@ -133,6 +134,17 @@ describeRedis('RedisTransport connection options', () => {
     expect(String(clients)).toMatch(new RegExp(`addr=${socket.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:0 .*name=kernelbus-`));
     const withUser = new RedisTransport({ url: `unix://${USER}:${encodeURIComponent(PASSWORD)}@localhost${socket}` });
     expect(withUser.target).toBe(`unix://${socket}?db=0`);
+  });
+
+  it('console.log / util.inspect of a transport, and of a bus on it, show no credential of its URL', async () => {
+    const url = `redis://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:1/2`;
+    const t = new RedisTransport({ url, prefix: 'kb:x:' });
+    expect(inspect(t)).toBe('RedisTransport { name: "redis", target: "redis://127.0.0.1:1/2", prefix: "kb:x:" }');
+    const bus = createBus({ redis: { url } });
+    const shown = inspect(bus, { depth: 10 });
+    expect(shown).toContain('target: "redis://127.0.0.1:1/2"');
+    for (const secret of [PASSWORD, encodeURIComponent(PASSWORD)]) expect(shown).not.toContain(secret);
+    await Promise.all([t.close(), bus.close()]);
   });
 
   it('unix:// URLs that name no socket on this machine, or a bad database, are refused naming the option', () => {

@@ -66,6 +66,7 @@
  * way: the facade imports the parts, a part imports only the types of those it calls.
  */
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import type { RedisOptions } from 'ioredis';
 import { KernelInputError, describeValue } from '../../../errors.js';
 import type {
@@ -109,6 +110,7 @@ export class RedisTransport implements Transport {
   readonly prefix: string;
   /** The names of its keys in Redis (hash-tagged: docs/redis.md#keys), for tools and tests. */
   readonly keys: RedisKeys;
+
   /** Whether the server is a Redis Cluster (option `cluster` or a `redis+cluster://` url). */
   readonly cluster: boolean;
   /** Identifies this transport among the instances of a group. */
@@ -143,6 +145,14 @@ export class RedisTransport implements Transport {
   /** One reader (connection and read loop) per group and consumer name (and hash tag, on a cluster). */
   private readonly readers = new Map<string, Reader>();
   private closing: Promise<void> | undefined;
+
+  /**
+   * What `console.log` and `util.inspect` show of it (and of a bus holding it): its name, server and
+   * prefix, not its connections, whose options hold the URL's credentials.
+   */
+  [inspect.custom](): string {
+    return `RedisTransport { name: ${JSON.stringify(this.name)}, target: ${JSON.stringify(this.target)}, prefix: ${JSON.stringify(this.prefix)} }`;
+  }
 
   /**
    * Connects (in the background: see ready()) to the server of `options.url`. `names`: how errors name
