@@ -209,9 +209,10 @@ async function liveRun({
   socket = false,
 }: LiveRun): Promise<{ rows: BenchRow[]; later: number }> {
   const dir = socket ? mkdtempSync(join(tmpdir(), 'kb-bench-sock-')) : '';
-  const server = await RedisServer.start(socket ? { args: ['--unixsocket', join(dir, 'redis.sock'), '--unixsocketperm', '700'] } : {});
+  const path = join(dir, 'redis.sock');
+  const server = await RedisServer.start(socket ? { args: ['--unixsocket', path, '--unixsocketperm', '700'] } : {});
   // the processes' URL; the bench's own client reads over TCP
-  const url = socket ? `unix://${join(dir, 'redis.sock')}` : server.url();
+  const url = socket ? `unix://${path}` : server.url();
   const speed = rate / (rows / (spanMs / 1000));
   const redis = new Redis(server.url());
   try {
