@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { createBus } from '../../src/bus/index.js';
+import { VpinEngine } from '../../src/engines/index.js';
 import { KernelInputError } from '../../src/errors.js';
 import { RedisTransport, TransportError } from '../../src/bus/transports/redis/index.js';
 import { client, closeAll, expectNoOpenHandles, transport, until, describeRedis, RedisServer } from '../helpers/redis.js';
@@ -145,6 +146,26 @@ describeRedis('RedisTransport connection options', () => {
     expect(shown).toContain('target: "redis://127.0.0.1:1/2"');
     for (const secret of [PASSWORD, encodeURIComponent(PASSWORD)]) expect(shown).not.toContain(secret);
     await Promise.all([t.close(), bus.close()]);
+  });
+
+  it('util.inspect of a running engine (its checkpoint store, readers and subscriptions hold connections) shows no credential', async () => {
+    const server = await RedisServer.start({
+      args: ['--user', 'default', 'off', '--user', USER, 'on', `>${PASSWORD}`, '~*', '&*', '+@all'],
+    });
+    servers.push(server);
+    const bus = createBus({ redis: { url: server.url({ username: USER, password: PASSWORD }) } });
+    const engine = new VpinEngine(bus, { vpin: { bucketVolume: 100 }, backend: 'reference', heartbeatMs: 0, checkpointMs: 100 }).start();
+    const sub = bus.subscribe('VPIN_CALCULATION', () => {}, { group: 'reader' });
+    await engine.ready();
+    for (const ts of [1, 2]) await bus.publish('TRADE_EXECUTION', { key: 'AAPL', ts, price: 10 + ts, volume: 60 });
+    await until(() => engine.metrics().processed === 2, 'the engine to process the trades');
+    await engine.checkpoint();
+    const shown = [engine, sub, bus].map((held) => inspect(held, { depth: 12, showHidden: true }));
+    // the engine's reaches its connections (its checkpoint store's): each shows its role and server
+    expect(shown[0]).toMatch(/Redis \{ role: "[^"]+", target: "redis:\/\/127\.0\.0\.1:\d+\/0" \}/);
+    for (const text of shown) for (const secret of [PASSWORD, encodeURIComponent(PASSWORD)]) expect(text).not.toContain(secret);
+    await engine.stop();
+    await bus.close();
   });
 
   it('unix:// URLs that name no socket on this machine, or a bad database, are refused naming the option', () => {

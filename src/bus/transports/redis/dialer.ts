@@ -4,6 +4,7 @@
  * Dialer; its parts get the TransportLog side (and `connect`, where they open connections).
  */
 import { createRequire } from 'node:module';
+import { inspect } from 'node:util';
 import type { RedisOptions } from 'ioredis';
 import type { RedisClient } from './client.js';
 import { CONNECTION_DOWN, failWaitsOnClose, messageOf, TIMED_OUT } from './commands.js';
@@ -91,6 +92,10 @@ export class Dialer implements TransportLog {
     } else {
       client = new (lib().Redis)(options);
     }
+    // its options hold the URL's credentials: what inspects a holder of it (an engine's checkpoint
+    // store, a reader, console.log of anything that reaches it) sees its role and server only
+    const shown = `${this.clusterNodes ? 'Cluster' : 'Redis'} { role: ${JSON.stringify(role)}, target: ${JSON.stringify(this.target)} }`;
+    Object.defineProperty(client, inspect.custom, { value: () => shown });
     failWaitsOnClose(client);
     let lastLogged = '';
     const logError = (error: unknown) => {
