@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Batcher, decodeFrame, encodeTradesFrame, type BatchFrame, type TradesFrame } from '../../src/bus/index.js';
 import type { StreamOf } from '../../src/bus/batcher.js';
+import { nextTurn } from './helpers.js';
 
 const T = 'TRADE_EXECUTION';
-const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 function collect(maxBatch = 4, lingerMs = 0) {
   const flushes: BatchFrame[][] = [];
@@ -27,7 +27,7 @@ describe('Batcher', () => {
     // two full frames of 'a' went out synchronously
     expect(flushes.map((f) => f.map(rows))).toEqual([[[0, 1, 2, 3]], [[4, 5, 6, 7]]]);
     expect(batcher.pending).toBe(3);
-    await turn();
+    await nextTurn();
     expect(flushes.slice(2).map((f) => f.map(rows))).toEqual([[[8, 9], [100]]]);
     expect(flushes.slice(2)[0].map((f) => [f.key, f.count])).toEqual([
       ['a', 2],
@@ -53,7 +53,7 @@ describe('Batcher', () => {
       Float64Array.of(15.1, 16.1),
     );
     batcher.addTrade(T, 'a', 7, 17, 1, undefined);
-    await turn();
+    await nextTurn();
     const frames = flushes.flat().map((f) => (decodeFrame(f.data) as TradesFrame).columns);
     expect(frames.map((c) => [...c.ts])).toEqual([
       [0, 1, 2, 3, 4, 5],
@@ -64,7 +64,7 @@ describe('Batcher', () => {
     // the second frame: row 6 quoted (the rest of the batch), row 7 not
     expect([...frames[1].bid!]).toEqual([15.9, NaN]);
     batcher.addTrade(T, 'a', 8, 18, 1, undefined);
-    await turn();
+    await nextTurn();
     expect((decodeFrame(flushes.flat()[2].data) as TradesFrame).columns.bid).toBeUndefined();
   });
 
@@ -75,7 +75,7 @@ describe('Batcher', () => {
       await Promise.resolve(); // a producer awaiting each publish stays in the same turn
     }
     expect(flushes).toHaveLength(0);
-    await turn();
+    await nextTurn();
     expect(flushes).toHaveLength(1);
     expect(flushes[0].map((f) => f.count)).toEqual([5]);
   });
@@ -116,7 +116,7 @@ describe('Batcher', () => {
     batcher.addTrade(T, 'a', 0, 1, 1, undefined);
     const ts = Float64Array.from({ length: 9 }, (_, i) => i + 1);
     batcher.addRows(T, 'a', ts, ts, ts, undefined);
-    await turn();
+    await nextTurn();
     expect(flushes.flat().map(rows)).toEqual([
       [0, 1, 2, 3],
       [4, 5, 6, 7],
@@ -131,7 +131,7 @@ describe('Batcher', () => {
     batcher.addTrade(T, 'b', 1, 1, 1, undefined);
     batcher.addFrame({ type: T, key: 'a', count: 7, data: new Uint8Array(8) }, undefined);
     expect(batcher.pending).toBe(9);
-    await turn();
+    await nextTurn();
     expect(flushes.flat().map((f) => [f.key, f.count])).toEqual([
       ['a', 1],
       ['a', 7],
@@ -151,7 +151,7 @@ describe('Batcher', () => {
         batcher.addTrade(T, key, next.get(key)!, 1, 1, undefined);
         next.set(key, next.get(key)! + 1);
       }
-      await turn();
+      await nextTurn();
     }
     for (const key of keys) {
       const seen = flushes
@@ -175,9 +175,9 @@ describe('Batcher: rows held while their stream is busy', () => {
     const rows = (f: BatchFrame) => `${f.key}:${[...(decodeFrame(f.data) as TradesFrame).columns.ts].join(',')}`;
     batcher.addTrade(T, 'a', 1, 1, 1, undefined);
     batcher.addTrade(T, 'b', 1, 1, 1, undefined);
-    await turn();
+    await nextTurn();
     batcher.addTrade(T, 'a', 2, 1, 1, undefined);
-    await turn();
+    await nextTurn();
     expect(flushes.map((f) => f.map(rows))).toEqual([['b:1']]);
     expect(batcher.pending).toBe(2);
     batcher.flushHeld(); // still held
@@ -187,7 +187,7 @@ describe('Batcher: rows held while their stream is busy', () => {
     batcher.flushHeld();
     expect(flushes.map((f) => f.map(rows))).toEqual([['b:1'], ['a:1,2']]);
     expect(batcher.pending).toBe(1);
-    await turn();
+    await nextTurn();
     expect(flushes.map((f) => f.map(rows))).toEqual([['b:1'], ['a:1,2'], ['c:1']]);
     expect(batcher.pending).toBe(0);
   });
@@ -202,7 +202,7 @@ describe('Batcher: rows held while their stream is busy', () => {
     const rows = (f: BatchFrame) =>
       f.type === T ? `${f.key}:${[...(decodeFrame(f.data) as TradesFrame).columns.ts].join(',')}` : `${f.key}:msg`;
     for (let i = 1; i <= 4; i++) batcher.addTrade(T, 'a', i, 1, 1, undefined);
-    await turn();
+    await nextTurn();
     expect(flushes.map((f) => f.map(rows))).toEqual([['a:1,2,3']]);
     batcher.flush();
     expect(flushes.map((f) => f.map(rows)).at(-1)).toEqual(['a:4']);
@@ -219,7 +219,7 @@ describe('Batcher: rows held while their stream is busy', () => {
       },
       undefined,
     );
-    await turn();
+    await nextTurn();
     expect(flushes.map((f) => f.map(rows)).at(-1)).toEqual(['a:7', 'a:8']);
     expect(batcher.pending).toBe(0);
   });
@@ -252,7 +252,7 @@ async function randomFlushes(seed: number, streamMarks: boolean): Promise<{ all:
     ts += rand(3) === 0 ? 0 : 1 + rand(2);
     batcher.addTrade(T, keys[rand(keys.length)], ts, 1, 1, undefined);
     const r = rand(40);
-    if (r === 0) await turn();
+    if (r === 0) await nextTurn();
     else if (r === 1) busy.add(keys[rand(keys.length)]);
     else if (r === 2) {
       busy.clear();
@@ -287,14 +287,14 @@ describe('Batcher: watermarks', () => {
     batcher.addTrade(T, 'a', 1, 1, 1, undefined);
     batcher.addTrade(T, 'b', 2, 1, 1, undefined);
     batcher.addTrade(T, 'a', 3, 1, 1, undefined);
-    await turn();
+    await nextTurn();
     // a goes first: b's row at 2 is still pending then; after b nothing is
     expect(frames().map((f) => [f.key, [...f.columns.ts], f.watermark])).toEqual([
       ['a', [1, 3], 2],
       ['b', [2], 3],
     ]);
     batcher.addRows(T, 'c', Float64Array.of(3, 4), Float64Array.of(1, 1), Float64Array.of(1, 1), undefined);
-    await turn();
+    await nextTurn();
     expect(frames().at(-1)!.watermark).toBe(4);
   });
 
@@ -310,7 +310,7 @@ describe('Batcher: watermarks', () => {
     const sleep = () => new Promise((resolve) => setTimeout(resolve, 10));
     const step = async (ts: number) => {
       batcher.addTrade(T, 'a1', ts, 1, 1, undefined);
-      await turn();
+      await nextTurn();
       return flushes.at(-1)!.map((f) => {
         const d = decodeFrame(f.data) as TradesFrame;
         return [d.key, d.count, d.watermark];
@@ -360,7 +360,7 @@ describe('Batcher: watermarks', () => {
       batcher.addTrade(T, 'b1', 2, 1, 1, undefined);
       batcher.addTrade(T, 'a2', 3, 1, 1, undefined);
       batcher.addTrade(T, 'b1', 4, 1, 1, undefined);
-      await turn();
+      await nextTurn();
       const marks = frames().map((f) => [f.key, f.watermark]);
       // a1's frame: a2's row at 3 is pending on A either way; b1's row at 2 only type-wide
       expect(marks).toEqual(
@@ -402,7 +402,7 @@ describe('Batcher: watermarks', () => {
   it('without the option frames carry none (NaN), their bytes as before', async () => {
     const { batcher, flushes } = collect(8);
     batcher.addTrade(T, 'a', 1, 1, 1, undefined);
-    await turn();
+    await nextTurn();
     const f = decodeFrame(flushes[0][0].data) as TradesFrame;
     expect(f.watermark).toBeNaN();
     expect(flushes[0][0].data).toEqual(

@@ -4,10 +4,10 @@ import { MemoryTransport, type Entry } from '../../src/bus/index.js';
 import { compareEntryIds } from '../../src/bus/transports/types.js';
 import { KernelInputError } from '../../src/errors.js';
 import { BusClosedError, FrameError } from '../../src/bus/errors.js';
+import { nextTurn } from './helpers.js';
 
 const bytes = (n: number) => new Uint8Array([n & 255]);
 const entry = (key: string, n: number, count = 1) => ({ key, count, data: bytes(n) });
-const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** Publishes `perKey` entries for each key, interleaved, numbering them 0.. per key in data[0]. */
 async function publishInterleaved(t: MemoryTransport, stream: string, keys: string[], perKey: number) {
@@ -129,17 +129,17 @@ describe('MemoryTransport', () => {
       await stuck;
     });
     await t.publish('s', [entry('k', 1), entry('k', 2)]);
-    await tick();
+    await nextTurn();
     expect(log).toEqual(['slow:1']); // k2 waits behind k1 (one in flight per key)
     expect(t.backlog('s')).toBe(2);
     t.subscribe('s', 'g', 'fast', (e) => void log.push(`fast:${e.data[0]}#${e.deliveries}`));
-    await tick();
+    await nextTurn();
     expect(log).toEqual(['slow:1']); // still held by slow
     await slow.close();
     await t.idle();
     expect(log).toEqual(['slow:1', 'fast:1#2', 'fast:2#1']);
     release();
-    await tick();
+    await nextTurn();
     expect(t.metrics()).toMatchObject({ delivered: 3, acknowledged: 2, redelivered: 1, failed: 0, backlog: 0 });
     await t.close();
   });
@@ -219,7 +219,7 @@ describe('MemoryTransport', () => {
     t.subscribe('s', 'fast', 'c', () => {});
     t.subscribe('s', 'slow', 'c', () => slowDone);
     await t.publish('s', [entry('a', 1, 10)]);
-    await tick();
+    await nextTurn();
     expect(settled).toEqual([]);
     expect(t.backlog('s')).toBe(10); // the slow group's share
     releaseSlow();
@@ -233,7 +233,7 @@ describe('MemoryTransport', () => {
     const t = new MemoryTransport();
     const sub = t.subscribe('s', 'g', 'c', () => new Promise<void>(() => {}));
     await t.publish('s', [entry('a', 1, 4), entry('a', 2, 4)]);
-    await tick();
+    await nextTurn();
     expect(t.backlog('s')).toBe(8);
     await sub.close({ deleteGroup: true });
     expect(t.backlog('s')).toBe(0);

@@ -1,6 +1,7 @@
 /** A seeded multi-symbol tape for the Features engine's tests, and how they publish it. */
 import type { Bus } from '../../src/bus/index.js';
 import type { Trades } from '../../src/kernels/features/features.js';
+import { nextTurn } from '../bus/helpers.js';
 
 const HOUR = 3_600_000;
 
@@ -47,6 +48,6 @@ export async function publish(bus: Bus, rows: ReturnType<typeof tape>, from = 0,
       volume: Float64Array.from(part, (r) => r.volume),
     });
     i = j;
-    if (++k % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (++k % 50 === 0) await nextTurn();
   }
 }

@@ -4,7 +4,7 @@ import { SyntheticMarket } from '../../src/replay/synthetic-market.js';
 import { VpinEngine, type EngineHealth, type VpinAlert, type VpinCalculation } from '../../src/engines/index.js';
 import { KernelInputError } from '../../src/errors.js';
 import { kernels, type Trades, type VpinOptions } from '../../src/index.js';
-import { TestTransport } from '../bus/helpers.js';
+import { TestTransport, nextTurn } from '../bus/helpers.js';
 import { completeBackends } from '../helpers/backends.js';
 import { columns } from '../redis-e2e/helpers.js';
 
@@ -47,7 +47,7 @@ async function publishMixed(bus: Bus, rows: ReturnType<typeof market>, quotes = 
     } else {
       await bus.publish('TRADE_EXECUTION', { key: r.key, ts: r.ts, price: r.price, volume: r.volume, ...q });
     }
-    if (i % 97 === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (i % 97 === 0) await nextTurn();
   }
 }
 

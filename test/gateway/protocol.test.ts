@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBus, type Bus } from '../../src/bus/bus.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/index.js';
 import { TestClient, until, type WireMessage } from './helpers.js';
+import { nextTurn } from '../bus/helpers.js';
 
 let bus: Bus | undefined;
 let gateway: Gateway | undefined;
@@ -223,7 +224,7 @@ describe('gateway protocol', () => {
     const total = 8000;
     for (let i = 0; i < total / keys.length; i++) {
       for (const key of keys) bus.publishSync('VPIN_CALCULATION', { key, payload: { ...vpinPayload(i), pad } });
-      if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (i % 50 === 0) await nextTurn();
     }
     await until(() => fast.messages.length === total, `the fast client's ${total} messages`);
     for (const key of keys)

@@ -11,6 +11,7 @@ import { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import type { Trades } from '../../src/kernels/vpin/vpin.js';
 import { client, closeAll, keysOf, tearDown, until, describeRedis, RedisServer } from '../helpers/redis.js';
 import { expectInputErrors } from '../redis/helpers.js';
+import { nextTurn } from '../bus/helpers.js';
 
 /** Waits until every Redis transport of the bus (and its subscriptions) is connected. */
 async function ready(bus: Bus): Promise<void> {
@@ -66,7 +67,7 @@ describeRedis('createBus over Redis', () => {
       for (const key of keys) await publisher.publish('TRADE_EXECUTION', { key, ts: i, price: 100 + (i % 7), volume: 1 + (i % 3) });
       if (i % 50 === 0) {
         await publisher.publish('RISK_ALERT', { key: 'desk', payload: { n: i }, priority: i % 100 === 0 ? 'high' : 'normal' });
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
       }
     }
     await publisher.drain();

@@ -21,6 +21,7 @@ import {
   storedTrades,
   tradeLoop,
 } from './helpers.js';
+import { nextTurn } from '../bus/helpers.js';
 
 const SHARDS = ENGINE_SHARDS;
 const VPIN = ENGINE_VPIN;
@@ -140,7 +141,7 @@ describeRedis('VPIN engine processes over Redis', () => {
     // them once (the engine's `republished` check is the second line; without the seqs this test saw
     // about 1,100 trades stored twice in two runs of three).
     let restarted = false;
-    const publisher = tradeLoop(bus, () => new Promise((resolve) => setImmediate(resolve)));
+    const publisher = tradeLoop(bus, nextTurn);
     await until(() => publisher.sent >= 6000, 'trades before the restart');
     await aof.halt('SIGKILL');
     const down = performance.now();

@@ -6,6 +6,7 @@ import { kernels } from '../../src/index.js';
 import { client, closeAll, keysOf, sleep, tearDown, until, describeRedis, RedisServer } from '../helpers/redis.js';
 import { direct, inputOf, seededPanel, type Panel } from '../engines/factor-helpers.js';
 import { checkpointOf, Command, consumed, killAll, redisBus, storedMessages } from './helpers.js';
+import { nextTurn } from '../bus/helpers.js';
 
 const MOMENTUM = { window: 6, halfLife: 3, lag: 2 };
 const OPTIONS: FactorEngineOptions = { backend: 'reference', momentum: MOMENTUM, heartbeatMs: 0 };
@@ -18,7 +19,7 @@ type Step = { key: string; t: number };
 async function publish(bus: Bus, panels: Record<string, Panel>, steps: Step[]) {
   for (const [n, { key, t }] of steps.entries()) {
     await bus.publish('FACTOR_INPUT', { key, ts: t, payload: inputOf(panels[key], t) });
-    if (n % 5 === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (n % 5 === 0) await nextTurn();
   }
 }
 

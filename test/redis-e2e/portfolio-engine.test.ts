@@ -10,6 +10,7 @@ import { PortfolioEngine, type PortfolioEngineOptions, type PortfolioResult } fr
 import { client, closeAll, describeRedis, keysOf, RedisServer, tearDown } from '../helpers/redis.js';
 import { ASSETS, row, seededReturns } from '../engines/risk-helpers.js';
 import { killAll, redisBus } from './helpers.js';
+import { nextTurn } from '../bus/helpers.js';
 
 const T0 = 1_700_000_000_000;
 const OPTIONS: PortfolioEngineOptions = {
@@ -33,7 +34,7 @@ async function publish(bus: Bus, block: Float64Array, steps: Step[]) {
       await bus.publish('RISK_ALERT', { key: s.alert, payload: { source: 'risk' } });
       await bus.drain();
     } else await bus.publish('RETURNS_UPDATE', { key: 'stocks', ts: T0 + s.i, payload: { assets: ASSETS, returns: row(block, s.i) } });
-    if (n % 5 === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (n % 5 === 0) await nextTurn();
   }
 }
 

@@ -7,6 +7,7 @@ import { kernels } from '../../src/index.js';
 import { client, closeAll, keysOf, sleep, tearDown, until, describeRedis, RedisServer } from '../helpers/redis.js';
 import { ASSETS, expectedFigures, figures, PORTFOLIOS, row, seededReturns, weightVector } from '../engines/risk-helpers.js';
 import { checkpointOf, Command, consumed, killAll, redisBus, storedMessages } from './helpers.js';
+import { nextTurn } from '../bus/helpers.js';
 
 /** A universe of group 'risk' as its checkpoint restores it: its record on one of `streams`, then its deltas. */
 async function universeOf(redis: ReturnType<typeof client>, streams: string[], key: string) {
@@ -38,7 +39,7 @@ async function publish(bus: Bus, block: Float64Array, steps: Step[]) {
       await bus.publish(s.type, { key: s.key, payload: s.payload });
       await bus.drain();
     } else await bus.publish(s.type, { key: 'stocks', ts: T0 + s.i, payload: { assets: ASSETS, returns: row(block, s.i) } });
-    if (n % 5 === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (n % 5 === 0) await nextTurn();
   }
 }
 

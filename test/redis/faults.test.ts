@@ -10,6 +10,7 @@ import { TransportError, type RedisTransport } from '../../src/bus/transports/re
 import type { OutgoingEntry } from '../../src/bus/transports/types.js';
 import { client, closeAll, keysOf, sleep, tearDown, transport, until, describeRedis, RedisServer } from '../helpers/redis.js';
 import { applyOnce, batchEntry, effects, seqs, tradeEntry } from './helpers.js';
+import { nextTurn } from '../bus/helpers.js';
 
 const CHILD = fileURLToPath(new URL('./consumer-child.ts', import.meta.url));
 
@@ -216,7 +217,7 @@ describeRedis('RedisTransport under faults', () => {
         inFlight.add(p);
         void p.finally(() => inFlight.delete(p));
         if (inFlight.size >= 64) await Promise.race(inFlight);
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
       }
       await Promise.all(inFlight);
     })();

@@ -19,6 +19,7 @@ import {
 } from '../../src/strategy/index.js';
 import { packStructured, unpackStructured } from '../../src/strategy/runner-state.js';
 import { maCross, OVER_LEVER_RISK, overLever, randomTape } from './helpers.js';
+import { nextTurn } from '../bus/helpers.js';
 
 /** Records by time, then id (the bus keeps each key's order, not the order across keys). */
 function inOrder<T extends { ts: number; id: string }>(records: T[]): T[] {
@@ -45,7 +46,7 @@ async function orderingAaaBars(bus: Bus, symbols: string[]): Promise<StrategyEng
 
 /** `n` turns of the event loop (the bus's flushes and deliveries of what was published before). */
 async function turns(n = 5): Promise<void> {
-  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < n; i++) await nextTurn();
 }
 
 function collect(bus: Bus, type: string): BusMessage[] {
@@ -78,7 +79,7 @@ async function publishTape(bus: Bus, tape: Tape): Promise<number> {
       price: Float64Array.from(part, (i) => tape.price[i]),
       volume: Float64Array.from(part, (i) => tape.volume[i]),
     });
-    if (turn % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (turn % 50 === 0) await nextTurn();
   }
   return behind;
 }
