@@ -4,13 +4,14 @@
 //   p + o >= 1 for EGARCH, lags exactly for an AR mean) and never reads past seven numbers;
 // - finite returns of |y| <= 1e100 (squares finite) and parameters within arch's bounds: every
 //   conditional variance finite and > 0, the likelihood and its gradient finite (no NaN);
-// - a fit of finite returns: a constant-series fault, or parameters finite within the bounds and
+// - a fit of finite returns: a constant-series fault, an overflow fault (the process past the doubles:
+//   every other output NaN), or parameters finite within the bounds and
 //   constraints (never NaN), a status 0-2, a log-likelihood that is a number; 2 threads give the same
 //   bytes as one (each column fitted whole by one thread);
 // - filter and forecast (analytic, or simulated: EGARCH beyond one step) at the fit's parameters:
 //   finite outputs, or a fault in the status slot;
-// - garchVar (varColumns): a fault, or NaN exactly before the window and finite VaR <= ES after it;
-//   2 threads the same bytes as one.
+// - garchVar (varColumns): a fault (a refit's among them), or NaN exactly before the window and
+//   finite VaR <= ES after it; 2 threads the same bytes as one.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -178,6 +179,10 @@ void checkFit(fuzz::Input& in, const Model& m, const std::vector<double>& y) {
   fitSeries(m, y.data(), T, out.data(), nullptr, true);
   const double status = out[2 * k + 1];
   if (status == kFaultConstant) return;
+  if (status == kFaultOverflow) {  // a process past the doubles: every other output NaN
+    for (size_t i = 0; i < length; i++) require(i == size_t(2 * k + 1) || std::isnan(out[i]));
+    return;
+  }
   require(status == 0 || status == 1 || status == 2);
   std::vector<double> theta;
   double v = 0;
@@ -218,7 +223,7 @@ void checkVar(fuzz::Input& in, const Model& m, const std::vector<double>& y) {
   std::vector<double> out(varLength(T), 0.0);
   varColumns(m, y.data(), T, 1, o, out.data());
   const double status = out[0];
-  require(status == 0 || status == kFaultConstant || status == kFaultOmega);
+  require(status == 0 || status == kFaultConstant || status == kFaultOmega || status == kFaultOverflow);
   if (status != 0) return;
   for (size_t t = 0; t < T; t++) {
     const double var = out[1 + t], es = out[1 + T + t];

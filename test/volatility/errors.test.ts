@@ -161,6 +161,16 @@ const CASES: [string, (k: Kernels) => unknown, string][] = [
       ),
     "params: expected parameters whose forecast variance stays finite (docs/volatility.md), got a variance past the doubles' range",
   ],
+  [
+    // fuzz_volatility/aparch-power-past-the-doubles: |e|^3.9 of residuals ~1e90, omega's start NaN
+    'APARCH fit past the doubles',
+    (k) => {
+      const huge = new Float64Array(16).fill(-6.7317038253511957e99);
+      huge[0] = -6.7317038222653983e99;
+      return k.garch(huge, { vol: 'aparch', p: 1, o: 0, q: 0, dist: 'ged', delta: 3.9 });
+    },
+    "returns: expected a series whose variance process stays within the doubles' range under this model (docs/volatility.md), got a variance past the doubles' range",
+  ],
   ['forecast of something else', (k) => k.garchForecast({} as never), 'source: expected a garch() result or { returns, params, ...model }'],
 ];
 

@@ -97,6 +97,13 @@ describeEachBackend(
       expect(k.garchVar(y, options)).toEqual(r);
       expect(r.var.slice(8).every(Number.isFinite)).toBe(true);
     });
+    it('EGARCH GED refits whose -ll passes the doubles (seed egarch-ged-refit-zero-density): figures, not the overflow fault', () => {
+      const y = Float64Array.from([-4.7659134210153447, -9.9999988098352333, ...new Array<number>(14).fill(-10)]);
+      const options = { vol: 'egarch', p: 1, o: 1, q: 0, mean: 'zero', dist: 'ged', window: 6, refit: 3, confidence: 0.99 } as const;
+      const r = ref.garchVar(y, options);
+      expect(k.garchVar(y, options)).toEqual(r);
+      expect(r.var.slice(6).every(Number.isFinite)).toBe(true);
+    });
     it('a Matrix: each column, the same bits on 1 and 2 threads', async () => {
       const a = Float64Array.from(fixture.series.gjrT).subarray(0, 500);
       const b = Float64Array.from(fixture.series.arGarch).subarray(0, 500);

@@ -401,6 +401,15 @@ void fitSeries(const Model& m, const double* y, size_t T, double* out, const dou
   else
     std::fill(out + k, out + 2 * k, kNaN);
   out[ll] = -(std::isnan(negLl) ? negLogLikelihood(pr, x) : negLl);
+  // a process past the doubles (APARCH's |e|^delta of returns near 1e100): no fit, a fault (a
+  // log-likelihood of -inf stays: the GED's density past the doubles is 0, as numpy's gives arch)
+  bool finite = !std::isnan(out[ll]);
+  for (size_t i = 0; i < k; i++) finite = finite && std::isfinite(x[i]);
+  if (!finite) {
+    std::fill(out, out + length, kNaN);
+    out[status] = kFaultOverflow;
+    return;
+  }
   out[status] = double(best.status);
   out[iterations] = double(best.iterations);
   const size_t L = m.lags;

@@ -162,7 +162,7 @@ function shapeFits(out: Float64Array, model: Model, T: number, N: number, return
   for (let c = 0; c < N; c++) {
     const row = out.subarray(c * lay.length, (c + 1) * lay.length);
     const status = row[lay.status];
-    if (status >= FIT_REASONS.length) throw volatilityFault(status, N > 1 ? c : undefined);
+    if (status >= FIT_REASONS.length) throw volatilityFault(status, N > 1 ? c : undefined, true);
     const ll = row[lay.ll];
     const k = lay.k;
     const nobs = T - model.lags;
@@ -286,7 +286,7 @@ export const VOLATILITY_KERNELS = {
           const results: GarchVar[] = [];
           for (let c = 0; c < m.cols; c++) {
             const row = out.subarray(c * lay.length, (c + 1) * lay.length);
-            if (row[lay.status] !== 0) throw volatilityFault(row[lay.status], m.cols > 1 ? c : undefined);
+            if (row[lay.status] !== 0) throw volatilityFault(row[lay.status], m.cols > 1 ? c : undefined, true);
             results.push({ var: row.slice(lay.var, lay.var + T), es: row.slice(lay.es, lay.es + T) });
           }
           return one ? results[0] : results;

@@ -211,14 +211,26 @@ export const FIT_REASONS = ['converged', 'iteration limit reached', 'line search
 export const FAULT_CONSTANT = 10;
 /** omega outside its bounds (they scale with the OLS residuals' variance): the filter and the forecast. */
 export const FAULT_OMEGA = 11;
-/** A forecast past the doubles' range (EGARCH simulated with parameters that blow ln sigma^2 up). */
+/**
+ * A variance past the doubles' range: a forecast's (EGARCH simulated with parameters that blow
+ * ln sigma^2 up), or a fit's (APARCH's |e|^delta of returns near 1e100).
+ */
 export const FAULT_OVERFLOW = 12;
 
-/** The error of a fault status; `column` names the column of a matrix. */
-export function volatilityFault(status: number, column?: number): KernelInputError {
+/**
+ * The error of a fault status; `column` names the column of a matrix; `fitted`: the parameters were
+ * fitted to the returns (garch, garchVar), so an overflow is the returns', not given parameters'.
+ */
+export function volatilityFault(status: number, column?: number, fitted = false): KernelInputError {
   const at = column === undefined ? '' : ` (column ${column})`;
   if (status === FAULT_CONSTANT)
     return new KernelInputError('returns', 'a series whose mean model leaves residuals (not constant)', `residuals all 0${at}`);
+  if (status === FAULT_OVERFLOW && fitted)
+    return new KernelInputError(
+      'returns',
+      "a series whose variance process stays within the doubles' range under this model (docs/volatility.md)",
+      `a variance past the doubles' range${at}`,
+    );
   if (status === FAULT_OVERFLOW)
     return new KernelInputError(
       'params',

@@ -7,7 +7,7 @@
  */
 import { DISTRIBUTIONS } from '../../../kernels/volatility/volatility-dists.js';
 import { PROCESSES, type Residuals, VOL_EGARCH } from '../../../kernels/volatility/volatility-processes.js';
-import { DIST_NORMAL, FAULT_CONSTANT, type Model, fitLayout } from '../../../kernels/volatility/volatility.js';
+import { DIST_NORMAL, FAULT_CONSTANT, FAULT_OVERFLOW, type Model, fitLayout } from '../../../kernels/volatility/volatility.js';
 import { fixAt, gradientWork, negLogLikelihood, olsMean, type Problem, problem, recursion, residuals } from './model.js';
 import { distLogLikelihood, distTerms } from './dist.js';
 import { hasHessian, negLogLikelihoodHessian } from './hessian.js';
@@ -369,6 +369,13 @@ export function fitSeries(m: Model, y: Float64Array, out: Float64Array, start?: 
   if (stdErrors) robustStdErrors(pr, x, out.subarray(lay.stdErrors, lay.stdErrors + k));
   else out.fill(Number.NaN, lay.stdErrors, lay.stdErrors + k);
   out[lay.ll] = -negLogLikelihood(pr, x);
+  // a process past the doubles (APARCH's |e|^delta of returns near 1e100): no fit, a fault (a
+  // log-likelihood of -inf stays: the GED's density past the doubles is 0, as numpy's gives arch)
+  if (Number.isNaN(out[lay.ll]) || !x.every(Number.isFinite)) {
+    out.fill(Number.NaN);
+    out[lay.status] = FAULT_OVERFLOW;
+    return;
+  }
   out[lay.status] = best.status;
   out[lay.iterations] = best.iterations;
   const L = m.lags;
