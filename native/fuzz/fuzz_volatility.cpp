@@ -3,7 +3,8 @@
 // - unpackModel accepts exactly the models the TS resolver makes (orders in range, o <= p for GARCH,
 //   p + o >= 1 for EGARCH, lags exactly for an AR mean) and never reads past seven numbers;
 // - finite returns of |y| <= 1e100 (squares finite) and parameters within arch's bounds: every
-//   conditional variance finite and > 0, the likelihood and its gradient finite (no NaN);
+//   conditional variance finite and > 0, the likelihood and its gradient finite (no NaN), but for
+//   APARCH where some |e|^delta passes the doubles (the process itself is past them);
 // - a fit of finite returns: a constant-series fault, an overflow fault (the process past the doubles:
 //   every other output NaN), or parameters finite within the bounds and
 //   constraints (never NaN), a status 0-2, a log-likelihood that is a number; 2 threads give the same
@@ -22,6 +23,7 @@
 #include "invariants.hpp"
 #include "parallel.hpp"
 #include "volatility/fit.hpp"
+#include "volatility/aparch.hpp"
 #include "volatility/passes.hpp"
 
 using namespace kernelbus;
@@ -163,6 +165,14 @@ void checkLikelihood(fuzz::Input& in, const Model& m, const std::vector<double>&
   require(within(polytope(*pr, v), x.data(), pr->k));
   std::vector<double> grad(pr->k);
   const double f = negLogLikelihood(*pr, x.data(), grad.data());
+  // APARCH's |e|^delta past the doubles (residuals near 1e90 with delta 3.9: the seed
+  // aparch-power-past-the-doubles): the process is outside the doubles, the likelihood NaN; a fit
+  // there is the overflow fault (checkFit)
+  if (m.vol == kVolAparch) {
+    const double delta = aparchDelta(*pr, x.data());
+    for (size_t t = 0; t < pr->nobs; t++)
+      if (std::isinf(std::pow(std::fabs(pr->e[t]), delta))) return;
+  }
   // a gradient past the doubles (e^2 / sigma^4 where a residual is 1e150 sigmas out) is infinite, never NaN;
   // -ll is finite but for the GED's |z / c|^nu past the doubles (nu 500, z 400: the seed
   // ged-power-past-the-doubles), where the likelihood is 0 and -ll +inf, as arch's
