@@ -141,6 +141,10 @@ describeRedis('RedisTransport connection options', () => {
     const url = `redis://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:1/2`;
     const t = new RedisTransport({ url, prefix: 'kb:x:' });
     expect(inspect(t)).toBe('RedisTransport { name: "redis", target: "redis://127.0.0.1:1/2", prefix: "kb:x:" }');
+    // the dialer holds the connection options and the secrets themselves (to clean logs of them)
+    expect(inspect((t as unknown as { dialer: object }).dialer, { depth: 10, showHidden: true })).toBe(
+      'Dialer { target: "redis://127.0.0.1:1/2" }',
+    );
     const bus = createBus({ redis: { url } });
     const shown = inspect(bus, { depth: 10 });
     expect(shown).toContain('target: "redis://127.0.0.1:1/2"');

@@ -52,6 +52,11 @@ export class Dialer implements TransportLog {
     this.sink = resolved.log;
   }
 
+  /** What `util.inspect` shows of it: its server, not the connection options and secrets it holds. */
+  [inspect.custom](): string {
+    return `Dialer { target: ${JSON.stringify(this.target)} }`;
+  }
+
   /** Whether the PING watch reports the server unhealthy now (set by the transport; see report()). */
   unhealthy: () => boolean = () => false;
 

@@ -110,7 +110,6 @@ export class RedisTransport implements Transport {
   readonly prefix: string;
   /** The names of its keys in Redis (hash-tagged: docs/redis.md#keys), for tools and tests. */
   readonly keys: RedisKeys;
-
   /** Whether the server is a Redis Cluster (option `cluster` or a `redis+cluster://` url). */
   readonly cluster: boolean;
   /** Identifies this transport among the instances of a group. */
