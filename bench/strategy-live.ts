@@ -175,6 +175,12 @@ export interface LiveRun {
   socket?: boolean;
 }
 
+/** The live rows' `kernelbus engine strategy` arguments (but --redis): the bench's own flags, then `engineArgs`. */
+export function engineCommand(strategy: string, engineArgs: readonly string[] = []): string[] {
+  const own = ['--init-cash', '1000000', '--fees', '0.0005', '--max-lateness-ms', String(MAX_LATENESS_MS), '--shards', String(SHARDS)];
+  return ['engine', 'strategy', '--strategy', strategy, ...own, ...engineArgs];
+}
+
 /**
  * The live rows of `run`, or none when no redis-server is on PATH (said on the console). With
  * `repeats`, the rows of the run whose p99 over all orders is the median, each run's p99s in its note:
@@ -216,16 +222,7 @@ async function liveRun({
   const speed = rate / (rows / (spanMs / 1000));
   const redis = new Redis(server.url());
   try {
-    const engine = start(
-      ['engine', 'strategy', '--strategy', strategy, '--redis', url, '--init-cash', '1000000', '--fees', '0.0005'].concat([
-        '--max-lateness-ms',
-        String(MAX_LATENESS_MS),
-        '--shards',
-        String(SHARDS),
-        ...engineArgs,
-      ]),
-      env,
-    );
+    const engine = start([...engineCommand(strategy, engineArgs), '--redis', url], env);
     await engine.ready(/^ready: engine strategy/m);
     const feed = start(['feed', '--file', file, '--redis', url, '--speed', String(speed), '--shards', String(SHARDS), ...feedArgs], env);
     // CPU over the feed's replay (from its start line: the tape read and Redis connected before it): the

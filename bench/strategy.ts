@@ -24,7 +24,8 @@ import { ensureDist, ROOT, runCli } from './io-child.js';
 import { countLabel, writeOnce } from './io-data.js';
 import { type BenchRow, type BenchSection, tape } from './lib.js';
 import { catchUpRows } from './strategy-catchup.js';
-import { LIVE_RATE, liveRows, mergeWaitRow } from './strategy-live.js';
+import { floorRows } from './strategy-floor.js';
+import { engineCommand, LIVE_RATE, liveRows, mergeWaitRow } from './strategy-live.js';
 
 const SECTION = 'strategy';
 const ROWS = Number(process.env.KERNELBUS_BENCH_STRATEGY_ROWS ?? 10_000_000);
@@ -190,6 +191,9 @@ async function run(): Promise<BenchRow[]> {
     const run = { section: SECTION, file: liveFile, rows: ENGINE_ROWS, spanMs: SPAN_MS, strategy: STRATEGY, label };
     rows.push(...(await liveRows({ ...run, engineArgs, feedArgs, rate, env, socket }, repeats)));
   }
+  // the bus's own delivery of the same feed, at both rates, and at 50,000 with the engine beside it
+  const floorRuns: [number, string[]?][] = [[LIVE_RATE], [LIVE_RATE / 4], [LIVE_RATE / 4, engineCommand(STRATEGY, universe)]];
+  rows.push(...(await floorRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, liveLabel, floorRuns)));
   rows.push(mergeWaitRow(SECTION, e, 60_000, SPAN_MS, liveLabel));
   // what the input costs the engine, per frame and per trade, apart from the scheduling of a live run
   rows.push(...(await catchUpRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, STRATEGY, e.symbols!.values, liveLabel)));
