@@ -165,9 +165,16 @@ void checkLikelihood(fuzz::Input& in, const Model& m, const std::vector<double>&
   require(within(polytope(*pr, v), x.data(), pr->k));
   std::vector<double> grad(pr->k);
   const double f = negLogLikelihood(*pr, x.data(), grad.data());
+  // am.fix at these parameters: figures whose log-likelihood is not NaN, or the overflow fault with
+  // every other output NaN (an alpha of 0 times an |e|^delta past the doubles)
+  std::vector<double> filtered(filterLength(y.size()));
+  filterSeries(m, y.data(), y.size(), x.data(), filtered.data());
+  require(filtered[0] == 0 || filtered[0] == kFaultOverflow);
+  if (filtered[0] == 0) require(!std::isnan(filtered[1]));
+  else require(std::all_of(filtered.begin() + 1, filtered.end(), [](double o) { return std::isnan(o); }));
   // APARCH's |e|^delta past the doubles (residuals near 1e90 with delta 3.9: the seed
   // aparch-power-past-the-doubles): the process is outside the doubles, the likelihood NaN; a fit
-  // there is the overflow fault (checkFit)
+  // there is the overflow fault (checkFit), so is a filter (above)
   if (m.vol == kVolAparch) {
     const double delta = aparchDelta(*pr, x.data());
     for (size_t t = 0; t < pr->nobs; t++)

@@ -171,6 +171,18 @@ const CASES: [string, (k: Kernels) => unknown, string][] = [
     },
     "returns: expected a series whose variance process stays within the doubles' range under this model (docs/volatility.md), got a variance past the doubles' range",
   ],
+  [
+    // an alpha of 0 times |e|^3.9 past the doubles (residuals ~1e90): arch's likelihood is NaN there
+    'APARCH filter past the doubles',
+    (k) => {
+      const huge = new Float64Array(16).fill(-6.7317038253511957e99);
+      huge[0] = -6.7317038222653983e99;
+      const none = new Float64Array(0);
+      const params = { mu: -6.7317038e99, omega: 0.1, alpha: Float64Array.of(0), gamma: none, beta: none, nu: 1.5 };
+      return k.garchFilter(huge, { vol: 'aparch', p: 1, o: 0, q: 0, dist: 'ged', delta: 3.9, params });
+    },
+    "params: expected parameters whose variance process stays within the doubles' range on these returns (docs/volatility.md), got a variance past the doubles' range",
+  ],
   ['forecast of something else', (k) => k.garchForecast({} as never), 'source: expected a garch() result or { returns, params, ...model }'],
 ];
 

@@ -77,8 +77,14 @@ void filterSeries(const Model& m, const double* y, size_t T, const double* param
     out[0] = kFaultOmega;
     return;
   }
+  const double ll = -negLogLikelihood(*pr, params);
+  // a process past the doubles (APARCH's |e|^delta infinite under an alpha of 0): a fault, as a fit's
+  if (std::isnan(ll)) {
+    out[0] = kFaultOverflow;
+    return;
+  }
   out[0] = 0;
-  out[1] = -negLogLikelihood(*pr, params);
+  out[1] = ll;
   const size_t L = m.lags;
   double* vol = out + 2;
   double* std_ = out + 2 + T;

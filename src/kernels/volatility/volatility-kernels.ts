@@ -162,7 +162,7 @@ function shapeFits(out: Float64Array, model: Model, T: number, N: number, return
   for (let c = 0; c < N; c++) {
     const row = out.subarray(c * lay.length, (c + 1) * lay.length);
     const status = row[lay.status];
-    if (status >= FIT_REASONS.length) throw volatilityFault(status, N > 1 ? c : undefined, true);
+    if (status >= FIT_REASONS.length) throw volatilityFault(status, N > 1 ? c : undefined, 'fit');
     const ll = row[lay.ll];
     const k = lay.k;
     const nobs = T - model.lags;
@@ -286,7 +286,7 @@ export const VOLATILITY_KERNELS = {
           const results: GarchVar[] = [];
           for (let c = 0; c < m.cols; c++) {
             const row = out.subarray(c * lay.length, (c + 1) * lay.length);
-            if (row[lay.status] !== 0) throw volatilityFault(row[lay.status], m.cols > 1 ? c : undefined, true);
+            if (row[lay.status] !== 0) throw volatilityFault(row[lay.status], m.cols > 1 ? c : undefined, 'fit');
             results.push({ var: row.slice(lay.var, lay.var + T), es: row.slice(lay.es, lay.es + T) });
           }
           return one ? results[0] : results;
@@ -313,7 +313,7 @@ export const VOLATILITY_KERNELS = {
         call: (f: VolatilityFamily) => f.garchFilter(returns, T, packModel(model), params),
         shape: (out: Float64Array) => {
           const lay = filterLayout(T);
-          if (out[lay.status] !== 0) throw volatilityFault(out[lay.status]);
+          if (out[lay.status] !== 0) throw volatilityFault(out[lay.status], undefined, 'filter');
           return {
             logLikelihood: out[lay.ll],
             conditionalVolatility: out.slice(lay.vol, lay.vol + T),

@@ -218,25 +218,26 @@ export const FAULT_OMEGA = 11;
 export const FAULT_OVERFLOW = 12;
 
 /**
- * The error of a fault status; `column` names the column of a matrix; `fitted`: the parameters were
- * fitted to the returns (garch, garchVar), so an overflow is the returns', not given parameters'.
+ * The error of a fault status; `column` names the column of a matrix; `source`: what overflowed, the
+ * parameters fitted to the returns ('fit': garch, garchVar; the returns' fault), given parameters on the
+ * returns ('filter') or their forecast ('forecast').
  */
-export function volatilityFault(status: number, column?: number, fitted = false): KernelInputError {
+export function volatilityFault(status: number, column?: number, source: 'fit' | 'filter' | 'forecast' = 'forecast'): KernelInputError {
   const at = column === undefined ? '' : ` (column ${column})`;
   if (status === FAULT_CONSTANT)
     return new KernelInputError('returns', 'a series whose mean model leaves residuals (not constant)', `residuals all 0${at}`);
-  if (status === FAULT_OVERFLOW && fitted)
+  if (status === FAULT_OVERFLOW) {
+    const expected = {
+      fit: "a series whose variance process stays within the doubles' range under this model",
+      filter: "parameters whose variance process stays within the doubles' range on these returns",
+      forecast: 'parameters whose forecast variance stays finite',
+    }[source];
     return new KernelInputError(
-      'returns',
-      "a series whose variance process stays within the doubles' range under this model (docs/volatility.md)",
+      source === 'fit' ? 'returns' : 'params',
+      `${expected} (docs/volatility.md)`,
       `a variance past the doubles' range${at}`,
     );
-  if (status === FAULT_OVERFLOW)
-    return new KernelInputError(
-      'params',
-      'parameters whose forecast variance stays finite (docs/volatility.md)',
-      `a variance past the doubles' range${at}`,
-    );
+  }
   return new KernelInputError('params.omega', "a value within arch's bounds for these returns (docs/volatility.md)", `out of bounds${at}`);
 }
 

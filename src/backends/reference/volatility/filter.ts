@@ -25,7 +25,10 @@ function omegaInBounds(pr: Problem, theta: Float64Array, v: number): boolean {
   return theta[pr.iw] >= lo && theta[pr.iw] <= hi;
 }
 
-/** am.fix(params) into `out` (filterLayout): the log-likelihood, conditional volatility and standardized residuals. */
+/**
+ * am.fix(params) into `out` (filterLayout): the log-likelihood, conditional volatility and standardized
+ * residuals; FAULT_OVERFLOW (every other output NaN) where the log-likelihood is NaN.
+ */
 export function filterSeries(m: Model, y: Float64Array, params: Float64Array, out: Float64Array): void {
   const T = y.length;
   const lay = filterLayout(T);
@@ -40,8 +43,14 @@ export function filterSeries(m: Model, y: Float64Array, params: Float64Array, ou
     out[lay.status] = FAULT_OMEGA;
     return;
   }
+  const ll = -negLogLikelihood(pr, params);
+  // a process past the doubles (APARCH's |e|^delta infinite under an alpha of 0): a fault, as a fit's
+  if (Number.isNaN(ll)) {
+    out[lay.status] = FAULT_OVERFLOW;
+    return;
+  }
   out[lay.status] = 0;
-  out[lay.ll] = -negLogLikelihood(pr, params);
+  out[lay.ll] = ll;
   const L = m.lags;
   for (let t = 0; t < pr.nobs; t++) {
     const sd = Math.sqrt(pr.sigma2[t]);
