@@ -170,8 +170,10 @@ void checkLikelihood(fuzz::Input& in, const Model& m, const std::vector<double>&
   std::vector<double> filtered(filterLength(y.size()));
   filterSeries(m, y.data(), y.size(), x.data(), filtered.data());
   require(filtered[0] == 0 || filtered[0] == kFaultOverflow);
-  if (filtered[0] == 0) require(!std::isnan(filtered[1]));
-  else require(std::all_of(filtered.begin() + 1, filtered.end(), [](double o) { return std::isnan(o); }));
+  if (filtered[0] == 0)
+    require(!std::isnan(filtered[1]));
+  else
+    require(std::all_of(filtered.begin() + 1, filtered.end(), [](double o) { return std::isnan(o); }));
   // APARCH's |e|^delta past the doubles (residuals near 1e90 with delta 3.9: the seed
   // aparch-power-past-the-doubles): the process is outside the doubles, the likelihood NaN; a fit
   // there is the overflow fault (checkFit), so is a filter (above)
