@@ -196,7 +196,9 @@ export async function liveRows(run: LiveRun, repeats = 1): Promise<BenchRow[]> {
   if (repeats === 1) return runs[0].rows;
   const p99 = (r: (typeof runs)[number]) => r.rows[1].value;
   const median = [...runs].sort((a, b) => p99(a) - p99(b))[Math.floor(repeats / 2)];
-  median.rows[1].note += `; the run of median p99 of ${repeats} (p99 ${runs.map((r) => p99(r).toFixed(1)).join(', ')} ms; after the first ${2 * MAX_LATENESS_MS} ms ${runs.map((r) => r.later.toFixed(1)).join(', ')} ms)`;
+  // the runs' p99 after 2 s has a median of its own: the run picked by the p99 over all orders need not hold it
+  const later = runs.map((r) => r.later).sort((a, b) => a - b)[Math.floor(repeats / 2)];
+  median.rows[1].note += `; the run of median p99 of ${repeats} (p99 ${runs.map((r) => p99(r).toFixed(1)).join(', ')} ms; after the first ${2 * MAX_LATENESS_MS} ms ${runs.map((r) => r.later.toFixed(1)).join(', ')} ms, median ${later.toFixed(1)} ms)`;
   return median.rows;
 }
 
