@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { findRedisServer, RedisServer } from '../tools/redis-server.js';
 import type { BenchRow } from './lib.js';
 import { median } from './lib.js';
-import { cpuSeconds, LIVE_RATE, MAX_LATENESS_MS, SHARDS, start, streamEntries } from './strategy-live.js';
+import { cpuSeconds, engineCommand, feedCommand, LIVE_RATE, SHARDS, start, streamEntries } from './strategy-live.js';
 
 /** Engine runs per recording: the median's CPU is the row's. */
 const RUNS = 3;
@@ -33,7 +33,7 @@ async function record(
   feedArgs: string[],
 ): Promise<{ frames: number; recording: Recording }> {
   await redis.flushall();
-  const feed = start(['feed', '--file', file, '--redis', url, '--speed', String(speed), '--shards', String(SHARDS), ...feedArgs]);
+  const feed = start(feedCommand(file, url, speed, feedArgs));
   const code = await feed.exited;
   if (code !== 0) throw new Error(`kernelbus feed exited ${code}: ${feed.out().slice(-800)}`);
   const frames = /as ([\d,]+) frames/.exec(feed.out());
@@ -66,26 +66,7 @@ async function consume(
   symbols: readonly string[],
 ): Promise<{ cpu: number; wall: number; deliveries: number }> {
   await redis.flushall();
-  const engine = start([
-    'engine',
-    'strategy',
-    '--strategy',
-    strategy,
-    '--redis',
-    url,
-    '--init-cash',
-    '1000000',
-    '--fees',
-    '0.0005',
-    '--max-lateness-ms',
-    String(MAX_LATENESS_MS),
-    '--shards',
-    String(SHARDS),
-    '--symbols',
-    symbols.join(','),
-    '--checkpoint-ms',
-    '0',
-  ]);
+  const engine = start([...engineCommand(strategy, ['--symbols', symbols.join(','), '--checkpoint-ms', '0']), '--redis', url]);
   /** Whether the engine is stopped by SIGSTOP now. */
   let paused = false;
   try {

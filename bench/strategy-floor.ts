@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { RedisServer, findRedisServer } from '../tools/redis-server.js';
 import { ROOT } from './io-child.js';
-import { cpuSeconds, MAX_LATENESS_MS, SHARDS, start } from './strategy-live.js';
+import { cpuSeconds, feedCommand, MAX_LATENESS_MS, SHARDS, start } from './strategy-live.js';
 import type { BenchRow } from './lib.js';
 
 interface Percentiles {
@@ -79,7 +79,7 @@ async function floorRun(
     }
     floor = await startFloor(url);
     const speed = rate / (rows / (spanMs / 1000));
-    const feed = start(['feed', '--file', file, '--redis', url, '--speed', String(speed), '--shards', String(SHARDS)]);
+    const feed = start(feedCommand(file, url, speed));
     const cpu0 = { at: performance.now(), sub: cpuSeconds(floor.pid) };
     const code = await feed.exited;
     const cpu = ((cpuSeconds(floor.pid) - cpu0.sub) / ((performance.now() - cpu0.at) / 1000)).toFixed(2);

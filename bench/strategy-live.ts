@@ -175,6 +175,11 @@ export interface LiveRun {
   socket?: boolean;
 }
 
+/** `kernelbus feed` of the tape `file` into `url` at `speed` times its pace, on the bench's shards, then `feedArgs`. */
+export function feedCommand(file: string, url: string, speed: number, feedArgs: readonly string[] = []): string[] {
+  return ['feed', '--file', file, '--redis', url, '--speed', String(speed), '--shards', String(SHARDS), ...feedArgs];
+}
+
 /** The live rows' `kernelbus engine strategy` arguments (but --redis): the bench's own flags, then `engineArgs`. */
 export function engineCommand(strategy: string, engineArgs: readonly string[] = []): string[] {
   const own = ['--init-cash', '1000000', '--fees', '0.0005', '--max-lateness-ms', String(MAX_LATENESS_MS), '--shards', String(SHARDS)];
@@ -226,7 +231,7 @@ async function liveRun({
   try {
     const engine = start([...engineCommand(strategy, engineArgs), '--redis', url], env);
     await engine.ready(/^ready: engine strategy/m);
-    const feed = start(['feed', '--file', file, '--redis', url, '--speed', String(speed), '--shards', String(SHARDS), ...feedArgs], env);
+    const feed = start(feedCommand(file, url, speed, feedArgs), env);
     // CPU over the feed's replay (from its start line: the tape read and Redis connected before it): the
     // feed's last reading before it exits (sampled every 50 ms)
     await feed.ready(/^kernelbus feed: replaying/m);
