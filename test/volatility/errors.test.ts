@@ -17,6 +17,10 @@ const withAt = (i: number, v: number) => {
 const good = { mu: 0.05, omega: 0.05, alpha: Float64Array.of(0.08), gamma: new Float64Array(0), beta: Float64Array.of(0.9) };
 
 /** [what, call, message] of each bad input. */
+/** 16 returns near -6.7e99 (the seed aparch-power-past-the-doubles): residuals ~1e90, |e|^3.9 past the doubles. */
+const HUGE = new Float64Array(16).fill(-6.7317038253511957e99);
+HUGE[0] = -6.7317038222653983e99;
+
 const CASES: [string, (k: Kernels) => unknown, string][] = [
   ['NaN return', (k) => k.garch(withAt(17, Number.NaN)), 'returns: expected finite returns, got NaN at row 17'],
   ['infinite return', (k) => k.garch(withAt(3, Infinity)), 'returns: expected finite returns, got Infinity at row 3'],
@@ -164,22 +168,16 @@ const CASES: [string, (k: Kernels) => unknown, string][] = [
   [
     // fuzz_volatility/aparch-power-past-the-doubles: |e|^3.9 of residuals ~1e90, omega's start NaN
     'APARCH fit past the doubles',
-    (k) => {
-      const huge = new Float64Array(16).fill(-6.7317038253511957e99);
-      huge[0] = -6.7317038222653983e99;
-      return k.garch(huge, { vol: 'aparch', p: 1, o: 0, q: 0, dist: 'ged', delta: 3.9 });
-    },
+    (k) => k.garch(HUGE, { vol: 'aparch', p: 1, o: 0, q: 0, dist: 'ged', delta: 3.9 }),
     "returns: expected a series whose variance process stays within the doubles' range under this model (docs/volatility.md), got a variance past the doubles' range",
   ],
   [
     // an alpha of 0 times |e|^3.9 past the doubles (residuals ~1e90): arch's likelihood is NaN there
     'APARCH filter past the doubles',
     (k) => {
-      const huge = new Float64Array(16).fill(-6.7317038253511957e99);
-      huge[0] = -6.7317038222653983e99;
       const none = new Float64Array(0);
       const params = { mu: -6.7317038e99, omega: 0.1, alpha: Float64Array.of(0), gamma: none, beta: none, nu: 1.5 };
-      return k.garchFilter(huge, { vol: 'aparch', p: 1, o: 0, q: 0, dist: 'ged', delta: 3.9, params });
+      return k.garchFilter(HUGE, { vol: 'aparch', p: 1, o: 0, q: 0, dist: 'ged', delta: 3.9, params });
     },
     "params: expected parameters whose variance process stays within the doubles' range on these returns (docs/volatility.md), got a variance past the doubles' range",
   ],

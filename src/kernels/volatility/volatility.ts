@@ -213,7 +213,8 @@ export const FAULT_CONSTANT = 10;
 export const FAULT_OMEGA = 11;
 /**
  * A variance past the doubles' range: a forecast's (EGARCH simulated with parameters that blow
- * ln sigma^2 up), or a fit's (APARCH's |e|^delta of returns near 1e100).
+ * ln sigma^2 up), a fit's (APARCH's |e|^delta of returns near 1e100), or a filter's whose likelihood
+ * is NaN there (an APARCH alpha of 0 times such an |e|^delta).
  */
 export const FAULT_OVERFLOW = 12;
 
