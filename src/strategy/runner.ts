@@ -213,7 +213,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   start(): void {
     if (this.started) return;
     this.started = true;
-    if (this.strategy.onStart) this.call(() => this.strategy.onStart!(this.ctx), 'onStart', '');
+    if (this.strategy.onStart) this.call('onStart');
   }
 
   /**
@@ -255,7 +255,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.strategy.onStop) this.call(() => this.strategy.onStop!(this.ctx), 'onStop', '');
+    if (this.strategy.onStop) this.call('onStop');
     this.days.close(this.symbols.length);
   }
 
@@ -482,7 +482,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     this.metrics.bars++;
     if (this.pretrade.margin) this.marginAt(bar);
     const t = performance.now();
-    const ok = this.call(() => this.strategy.onBar(this.ctx, bar), 'onBar', ` at ${bar.symbol} bar ${bar.index}`);
+    const ok = this.call('onBar', bar);
     const ms = performance.now() - t;
     this.metrics.onBarMs += ms;
     if (ms > this.metrics.slowestOnBarMs) this.metrics.slowestOnBarMs = ms;
@@ -492,27 +492,33 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
         `${this.stamp()} ${this.strategy.name}: onBar took ${ms.toFixed(1)} ms at ${bar.symbol} bar ${bar.index} (more than ${this.slowOnBarMs} ms: the trades behind it wait)`,
       );
     }
-    if (ok) this.commit(`${this.strategy.name}:${bar.symbol}:${bar.index}`, ts, seq);
+    if (ok) this.commit(bar, ts, seq);
     if (this.deferred.length > 0) this.dispatchFills();
     if (this.sink.bar) this.sink.bar(bar, this.account.equity());
   }
 
   /**
-   * Runs a callback with orders open; returns whether it returned. One that throws is counted by kind
-   * in `errors` (the first of a kind logged, with the strategy file's line), and its orders are dropped;
-   * past maxErrors it throws StrategyErrorLimit: the run stops.
+   * Runs callback `name` (on `event`: the bar, fill or rejection it is called with) with orders open;
+   * returns whether it returned. One that throws is counted by kind in `errors` (the first of a kind
+   * logged, with the strategy file's line), and its orders are dropped; past maxErrors it throws
+   * StrategyErrorLimit: the run stops. Nothing is allocated for a call that returns (onBar's is the
+   * hot path's): where it ran is written only for one that throws.
    */
-  private call(fn: () => void, name: CallbackName, where: string): boolean {
+  private call(name: CallbackName, event?: StrategyBar | StrategyFill | OrderRejection): boolean {
     this.buffered.length = 0;
     this.accepting = name === 'onBar' || name === 'onFill';
     this.errors.called(name);
+    const { strategy, ctx } = this;
     try {
-      fn();
+      if (name === 'onBar') strategy.onBar(ctx, event as StrategyBar);
+      else if (name === 'onFill') strategy.onFill!(ctx, event as StrategyFill);
+      else if (name === 'onReject') strategy.onReject!(ctx, event as OrderRejection);
+      else strategy[name]!(ctx);
       return true;
     } catch (error) {
       this.buffered.length = 0;
       this.metrics.errors++;
-      const limit = this.errors.failed(error, name, this.stamp(), where);
+      const limit = this.errors.failed(error, name, this.stamp(), event === undefined ? '' : ` at ${eventName(event)}`);
       if (limit) throw limit;
       return false;
     } finally {
@@ -532,13 +538,15 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
   }
 
   /**
-   * The running callback's orders, numbered under `prefix`, each through the pre-trade checks: sent
+   * The running callback's orders, numbered under the id of `event` (the bar or fill the callback ran
+   * on: `<strategy>:<symbol>:<bar index>`, or the fill's id), each through the pre-trade checks: sent
    * and placed at time `ts`, or refused (ORDER_REJECTED, then onReject).
    */
-  private commit(prefix: string, ts: number, seq: number): void {
+  private commit(event: StrategyBar | StrategyFill, ts: number, seq: number): void {
     const orders = this.buffered;
     if (orders.length === 0) return;
     this.buffered = [];
+    const prefix = 'id' in event ? event.id : `${this.strategy.name}:${event.symbol}:${event.index}`;
     this.pretrade.begin();
     let rejections: OrderRejection[] | undefined;
     for (let n = 0; n < orders.length; n++) {
@@ -578,7 +586,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       this.pretrade.settle(k);
     }
     if (rejections && this.strategy.onReject) {
-      for (const r of rejections) this.call(() => this.strategy.onReject!(this.ctx, r), 'onReject', ` at ${r.id}`);
+      for (const r of rejections) this.call('onReject', r);
     }
   }
 
@@ -609,8 +617,13 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
     this.deferred = [];
     if (!this.strategy.onFill) return;
     for (const fill of fills) {
-      if (this.call(() => this.strategy.onFill!(this.ctx, fill), 'onFill', ` at ${fill.id}`)) this.commit(fill.id, this.now, this.seq - 1);
+      if (this.call('onFill', fill)) this.commit(fill, this.now, this.seq - 1);
     }
     if (this.deferred.length > 0) this.dispatchFills();
   }
+}
+
+/** Where a callback ran, for its error's first line: `S1 bar 12`, or the fill's or rejection's id. */
+function eventName(event: StrategyBar | StrategyFill | OrderRejection): string {
+  return 'id' in event ? event.id : `${event.symbol} bar ${event.index}`;
 }
