@@ -25,9 +25,19 @@ interface Percentiles {
 /** The do-nothing subscriber's percentiles over every frame and over those after the first 2 x maxLatenessMs. */
 type FloorResult = { all: Percentiles; later: Percentiles };
 
+/**
+ * How the do-nothing subscriber reads (./strategy-floor-child.mjs): through the package's bus, or with
+ * ioredis alone in a loop of the same reads (no kernelbus: what the bus's reading adds above it).
+ */
+export type FloorReader = 'bus' | 'ioredis';
+
 /** The do-nothing subscriber on `url`, started and reading; stop() ends it and gives its percentiles. */
-async function startFloor(url: string): Promise<{ pid: number | undefined; stop: () => Promise<FloorResult>; kill: () => void }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bench/strategy-floor-child.mjs'), url, String(2 * MAX_LATENESS_MS), String(SHARDS)], {
+async function startFloor(
+  url: string,
+  reader: FloorReader,
+): Promise<{ pid: number | undefined; stop: () => Promise<FloorResult>; kill: () => void }> {
+  const args = [join(ROOT, 'bench/strategy-floor-child.mjs'), url, String(2 * MAX_LATENESS_MS), String(SHARDS), reader];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -57,16 +67,17 @@ async function startFloor(url: string): Promise<{ pid: number | undefined; stop:
 }
 
 /**
- * One run: the feed at `rate` trades/s to the do-nothing subscriber, with `engine` (the arguments of
- * `kernelbus engine`, its --redis added) reading the same feed in its own group when given; the
- * subscriber's percentiles and CPU (cores).
+ * One run: the feed at `rate` trades/s to the do-nothing subscriber reading as `reader` says, with
+ * `engine` (the arguments of `kernelbus engine`, its --redis added) reading the same feed in its own
+ * group when given; the subscriber's percentiles and CPU (cores).
  */
 async function floorRun(
   file: string,
   rows: number,
   spanMs: number,
   rate: number,
-  engine?: string[],
+  engine: string[] | undefined,
+  reader: FloorReader,
 ): Promise<FloorResult & { cpu: string }> {
   const server = await RedisServer.start({});
   let floor: Awaited<ReturnType<typeof startFloor>> | undefined;
@@ -77,7 +88,7 @@ async function floorRun(
       beside = start([...engine, '--redis', url]);
       await beside.ready(/^ready: engine/m);
     }
-    floor = await startFloor(url);
+    floor = await startFloor(url, reader);
     const speed = rate / (rows / (spanMs / 1000));
     const feed = start(feedCommand(file, url, speed));
     const cpu0 = { at: performance.now(), sub: cpuSeconds(floor.pid) };
@@ -96,9 +107,10 @@ async function floorRun(
 }
 
 /**
- * The floor rows: for each [rate, the engine beside it (`kernelbus engine` arguments) or none], the
- * delivery latency p99 over every frame (the run of median p99 of `repeats`), after the first
- * 2 x maxLatenessMs and the other runs in its note; none without redis-server.
+ * The floor rows: for each [rate, the engine beside it (`kernelbus engine` arguments) or none, the
+ * subscriber's reader (default 'bus')], the delivery latency p99 over every frame (the run of median
+ * p99 of `repeats`), after the first 2 x maxLatenessMs and the other runs in its note; none without
+ * redis-server.
  */
 export async function floorRows(
   section: string,
@@ -106,7 +118,7 @@ export async function floorRows(
   rows: number,
   spanMs: number,
   label: string,
-  runs: readonly [number, string[]?][],
+  runs: readonly [number, (string[] | undefined)?, FloorReader?][],
   repeats = 3,
 ): Promise<BenchRow[]> {
   if (!findRedisServer()) {
@@ -115,14 +127,15 @@ export async function floorRows(
   }
   const out: BenchRow[] = [];
   const f = (x: number) => `${x.toFixed(2)} ms`;
-  for (const [rate, engine] of runs) {
+  for (const [rate, engine, reader = 'bus'] of runs) {
     const results = [];
-    for (let i = 0; i < repeats; i++) results.push(await floorRun(file, rows, spanMs, rate, engine));
+    for (let i = 0; i < repeats; i++) results.push(await floorRun(file, rows, spanMs, rate, engine, reader));
+    const plain = reader === 'ioredis' ? ', read with ioredis alone (no kernelbus)' : '';
     const { all, later, cpu } = [...results].sort((a, b) => a.all.p99 - b.all.p99)[Math.floor(repeats / 2)];
     out.push({
       section,
-      case: `feed --file at ${rate.toLocaleString('en-US')} trades/s, ${label}, to a subscriber that does nothing${engine ? ', the engine reading the same feed beside it' : ''}`,
-      subject: 'frame delivery p99 (feed sentAt to the handler)',
+      case: `feed --file at ${rate.toLocaleString('en-US')} trades/s, ${label}, to a subscriber that does nothing${plain}${engine ? ', the engine reading the same feed beside it' : ''}`,
+      subject: `frame delivery p99 (feed sentAt to ${plain ? 'the reply in hand' : 'the handler'})`,
       value: all.p99,
       unit: 'ms',
       note: `the floor under the order latency (an order waits for its closing trade's frame, then for the engine's work on that read up to its bar): p50 ${f(all.p50)}, p99.9 ${f(all.p999)}, max ${f(all.max)} over ${all.frames.toLocaleString('en-US')} frames; after the first ${2 * MAX_LATENESS_MS} ms p50 ${f(later.p50)}, p99 ${f(later.p99)}; the subscriber ${cpu} of a core; the run of median p99 of ${repeats} (p99 ${results.map((r) => r.all.p99.toFixed(2)).join(', ')} ms; after the first ${2 * MAX_LATENESS_MS} ms ${results.map((r) => r.later.p99.toFixed(2)).join(', ')} ms)`,

@@ -24,7 +24,7 @@ import { ensureDist, ROOT, runCli } from './io-child.js';
 import { countLabel, writeOnce } from './io-data.js';
 import { type BenchRow, type BenchSection, tape } from './lib.js';
 import { catchUpRows } from './strategy-catchup.js';
-import { floorRows } from './strategy-floor.js';
+import { type FloorReader, floorRows } from './strategy-floor.js';
 import { engineCommand, LIVE_RATE, liveRows, mergeWaitRow } from './strategy-live.js';
 
 const SECTION = 'strategy';
@@ -191,8 +191,14 @@ async function run(): Promise<BenchRow[]> {
     const run = { section: SECTION, file: liveFile, rows: ENGINE_ROWS, spanMs: SPAN_MS, strategy: STRATEGY, label };
     rows.push(...(await liveRows({ ...run, engineArgs, feedArgs, rate, env, socket }, repeats)));
   }
-  // the bus's own delivery of the same feed, at both rates, and at 50,000 with the engine beside it
-  const floorRuns: [number, string[]?][] = [[LIVE_RATE], [LIVE_RATE / 4], [LIVE_RATE / 4, engineCommand(STRATEGY, universe)]];
+  // the bus's own delivery of the same feed, at both rates, and at 50,000 with the engine beside it;
+  // at 50,000 also read with ioredis alone: what the bus's reading adds to what Redis gives a Node process
+  const floorRuns: [number, string[]?, FloorReader?][] = [
+    [LIVE_RATE],
+    [LIVE_RATE / 4],
+    [LIVE_RATE / 4, engineCommand(STRATEGY, universe)],
+    [LIVE_RATE / 4, undefined, 'ioredis'],
+  ];
   rows.push(...(await floorRows(SECTION, liveFile, ENGINE_ROWS, SPAN_MS, liveLabel, floorRuns)));
   rows.push(mergeWaitRow(SECTION, e, 60_000, SPAN_MS, liveLabel));
   // what the input costs the engine, per frame and per trade, apart from the scheduling of a live run
