@@ -66,13 +66,14 @@ if (mode === 'bus') {
   }
   console.log('ready: floor');
   const PACK = 0x4b50424b;
+  const group = ['GROUP', 'floor', 'floor-1', 'COUNT', 512];
+  const from = ['STREAMS', ...streams, ...streams.map(() => '>')];
   let acks = [];
   for (;;) {
     const pipe = redis.pipeline();
     for (const [stream, ids] of acks) pipe.xack(stream, 'floor', ...ids);
-    const read = ['GROUP', 'floor', 'floor-1', 'COUNT', 512, 'STREAMS', ...streams, ...streams.map(() => '>')];
-    pipe.xreadgroupBuffer(...read.slice(0, 5), 'BLOCK', 1000, ...read.slice(5));
-    pipe.xreadgroupBuffer(...read);
+    pipe.xreadgroupBuffer(...group, 'BLOCK', 1000, ...from);
+    pipe.xreadgroupBuffer(...group, ...from);
     const results = await pipe.exec();
     const now = performance.timeOrigin + performance.now();
     acks = [];
