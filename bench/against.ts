@@ -84,7 +84,7 @@ function runOnce(dir: string, only: string[] | undefined, scratch: string, label
 
 const span = (s: ComparedRow['base']) => (s ? `${formatValue(s.median)} (${formatValue(s.min)}-${formatValue(s.max)})` : '-');
 
-/** The comparison as a console table: medians with their spreads, the head's speed, the flags. */
+/** The comparison as a console table: medians with their spreads, the head's speed (of the medians and of the best rounds), the flags. */
 function printTable(rows: ComparedRow[], baseName: string, headName: string): void {
   console.table(
     rows.map((r) => ({
@@ -95,6 +95,7 @@ function printTable(rows: ComparedRow[], baseName: string, headName: string): vo
       [`base ${baseName}`]: span(r.base),
       [`head ${headName}`]: span(r.head),
       'head speed': r.speed === undefined ? (r.base ? (r.head ? '' : 'gone') : 'new') : formatRatio(r.speed),
+      'best rounds': r.bestSpeed === undefined ? '' : formatRatio(r.bestSpeed),
       flag: r.flagged ? 'SLOWER' : '',
     })),
   );

@@ -29,6 +29,12 @@ export interface ComparedRow {
   head?: { median: number; min: number; max: number; rounds: number };
   /** How much faster the head is (> 1 faster, < 1 slower): base/head for times, head/base for rates. */
   speed?: number;
+  /**
+   * The same of the builds' best rounds (the least time, the highest rate): where a row's rounds fall
+   * in two modes on either build (a core's or a collection's, not the code's), the medians can land in
+   * different modes by chance, the best rounds less often.
+   */
+  bestSpeed?: number;
   /** The head is slower by more than `tolerance` and its best round is worse than the base's worst. */
   flagged: boolean;
 }
@@ -69,13 +75,16 @@ export function compareRounds(base: BenchRow[][], head: BenchRow[][], tolerance 
     const bs = b.has(key) ? stats(b.get(key)!.values) : undefined;
     const hs = h.has(key) ? stats(h.get(key)!.values) : undefined;
     let speed: number | undefined;
+    let bestSpeed: number | undefined;
     let flagged = false;
     if (bs && hs && direction !== 'none' && bs.median > 0 && hs.median > 0) {
       speed = direction === 'lower' ? bs.median / hs.median : hs.median / bs.median;
+      bestSpeed = direction === 'lower' ? bs.min / hs.min : hs.max / bs.max;
       // the head's best against the base's worst: disjoint spreads, the head behind
       const apart = direction === 'lower' ? hs.min > bs.max : hs.max < bs.min;
       flagged = speed < 1 / (1 + tolerance) && apart;
     }
-    return { section: row.section, case: row.case, subject: row.subject, unit: row.unit, direction, base: bs, head: hs, speed, flagged };
+    const { section, subject, unit } = row;
+    return { section, case: row.case, subject, unit, direction, base: bs, head: hs, speed, bestSpeed, flagged };
   });
 }

@@ -46,6 +46,20 @@ describe('bench comparison of two builds', () => {
     expect(flagged).toEqual({ slow: true, noisy: false, slight: false, rate: true, count: false });
   });
 
+  it("gives the best rounds' speed beside the medians': a row whose rounds fall in two modes on both builds", () => {
+    // the volatility single fit of 2026-12-02: ~0.40 or ~0.60 ms a round on either build, the code the same
+    const base = [0.393, 0.667, 0.452, 0.618, 0.443].map((v) => [row('fit', v), row('rate', 1 / v, 'fits/s')]);
+    const head = [0.396, 0.587, 0.599, 0.464, 0.6].map((v) => [row('fit', v), row('rate', 1 / v, 'fits/s')]);
+    const [fit, rate] = compareRounds(base, head);
+    expect(fit.speed).toBeCloseTo(0.452 / 0.587, 12);
+    expect(fit.bestSpeed).toBeCloseTo(0.393 / 0.396, 12);
+    expect(rate.bestSpeed).toBeCloseTo(1 / 0.396 / (1 / 0.393), 12);
+    expect(fit.flagged).toBe(false);
+    // a count has no direction, so neither speed
+    const [count] = compareRounds([[row('n', 3, 'values')]], [[row('n', 4, 'values')]]);
+    expect([count.speed, count.bestSpeed]).toEqual([undefined, undefined]);
+  });
+
   it('keeps the rows only one build has, without a speed', () => {
     const rows = compareRounds([[row('old', 1), row('both', 1)]], [[row('both', 1), row('new', 1)]]);
     expect(rows.map((r) => [r.case, r.base?.median ?? null, r.head?.median ?? null, r.speed ?? null])).toEqual([
