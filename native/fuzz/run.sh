@@ -47,6 +47,14 @@ if [[ -n "$runs" && ! "$runs" =~ ^[0-9]+$ ]] || [[ "${1:-}" == -* ]]; then
   exit 2
 fi
 
+# without the compilers cmake's own error is all one gets: say what to install
+for compiler in "$cxx" "$cc"; do
+  command -v "$compiler" >/dev/null 2>&1 || {
+    echo "fuzz: $compiler not found: the targets need clang with libFuzzer and the sanitizer runtimes (Debian 12: apt-get install clang libclang-rt-14-dev; docs/fuzzing.md)" >&2
+    exit 1
+  }
+done
+
 start=$SECONDS
 mkdir -p "$build"
 cmake -S "$root" -B "$build" -DKERNELBUS_FUZZ=ON -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=Release \
