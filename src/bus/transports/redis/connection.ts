@@ -14,6 +14,8 @@ import { BusClosedError, TransportError } from '../../errors.js';
 
 /** How often a single Redis's replicas are counted again while publishing (durability 'auto'). */
 const REPLICAS_EVERY_MS = 5000;
+/** How long after a transient refusal (LOADING: a server reading its data back) the confirming PING is sent again. */
+const CONFIRM_RETRY_MS = 100;
 
 /** A publish waiting for its reply (failed early when the connection drops). */
 interface InFlight {
@@ -92,21 +94,33 @@ export class Connection {
     });
     // ioredis's ready check (INFO) is off (options.ts: a user without INFO permission would get its
     // console warning), and its 'ready' then comes even after refused credentials: a PING confirms it.
-    cmd.on('ready', () => {
-      cmd.ping().then(() => {
-        if (cmd.status !== 'ready' || this.confirmed) return;
-        this.confirmed = true;
-        if (this.everReady) {
-          deps.counters.reconnects++;
-          deps.log(`${deps.target}: reconnected`);
-        }
-        this.everReady = true;
-        this.authError = undefined;
-        this.limits = this.readLimits();
-        for (const w of this.readyWaiters) w.resolve();
-        this.readyWaiters.clear();
-      }, onError);
-    });
+    // A server still reading its data back (restarted with appendonly or an RDB) answers that PING
+    // LOADING: it is sent again until answered, for as long as this connection lasts (without that,
+    // the connection stayed unconfirmed, not ready, until the next reconnect, which need never come).
+    let connects = 0;
+    const confirm = (connect: number) => {
+      cmd.ping().then(
+        () => {
+          if (cmd.status !== 'ready' || this.confirmed) return;
+          this.confirmed = true;
+          if (this.everReady) {
+            deps.counters.reconnects++;
+            deps.log(`${deps.target}: reconnected`);
+          }
+          this.everReady = true;
+          this.authError = undefined;
+          this.limits = this.readLimits();
+          for (const w of this.readyWaiters) w.resolve();
+          this.readyWaiters.clear();
+        },
+        (error: unknown) => {
+          onError(error);
+          const again = connect === connects && cmd.status === 'ready' && !this.confirmed && !deps.closed();
+          if (again && TRANSIENT_REPLY.test(messageOf(error))) setTimeout(() => confirm(connect), CONFIRM_RETRY_MS).unref();
+        },
+      );
+    };
+    cmd.on('ready', () => confirm(++connects));
     cmd.on('close', () => {
       this.confirmed = false;
     });
