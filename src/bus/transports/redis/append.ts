@@ -104,7 +104,7 @@ export class Appender {
     this.publishing++;
     try {
       const deadline = performance.now() + deps.config.publishTimeoutMs;
-      await connection.whenReady(deadline);
+      await connection.whenReady(deps.config.publishTimeoutMs);
       if (connection.limitsPending) await connection.limits;
       const serverMax = connection.serverMaxBulk;
       if (serverMax !== undefined && serverMax < deps.config.maxFrameBytes) {

@@ -279,9 +279,10 @@ export class Connection {
 
   /**
    * Resolves once the publishing connection is ready; rejects with TransportError ('auth' at once when
-   * the server refuses the credentials, 'unavailable' at `deadline`), or BusClosedError once closed.
+   * the server refuses the credentials, 'unavailable' after `timeoutMs`, which its message names), or
+   * BusClosedError once closed.
    */
-  whenReady(deadline: number): Promise<void> {
+  whenReady(timeoutMs: number): Promise<void> {
     const { deps } = this;
     if (deps.closed()) return Promise.reject(new BusClosedError('transport'));
     if (this.authError) return Promise.reject(new TransportError('auth', deps.target, `authentication failed: ${this.authError}`, false));
@@ -300,16 +301,9 @@ export class Connection {
       const timer = setTimeout(
         () => {
           this.readyWaiters.delete(waiter);
-          reject(
-            new TransportError(
-              'unavailable',
-              deps.target,
-              `not connected within ${deps.config.publishTimeoutMs} ms (${this.lastError})`,
-              true,
-            ),
-          );
+          reject(new TransportError('unavailable', deps.target, `not connected within ${timeoutMs} ms (${this.lastError})`, true));
         },
-        Math.max(0, deadline - performance.now()),
+        Math.max(0, timeoutMs),
       );
       this.readyWaiters.add(waiter);
     });

@@ -260,7 +260,7 @@ export class RedisTransport implements Transport {
    */
   async ready(timeoutMs = this.config.publishTimeoutMs): Promise<void> {
     const deadline = performance.now() + timeoutMs;
-    await this.connection.whenReady(deadline);
+    await this.connection.whenReady(timeoutMs);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(
