@@ -4,7 +4,8 @@
  * out in (ts, symbol, arrival) order, the order the file backtest replays a tape in. A trade is handed
  * out once every symbol that delivered within the last `maxLatenessMs` (wall clock) is past its time:
  * a slower symbol is waited for that long at most, then left behind (a trade of it older than what was
- * handed out then is applied late, and counted so by the runner). When the trades start (the first
+ * handed out then is applied late, and counted so by the runner). At 0 none is waited for: each batch
+ * goes out as it comes. When the trades start (the first
  * trade, a pause: every symbol silent for longer than maxLatenessMs, a feed stopped and started again,
  * or a restore), the merge does not know which symbols are coming: it hands out nothing for
  * maxLatenessMs, so every symbol that delivers within that time is waited for (a feed's first frames
@@ -329,16 +330,17 @@ export class TradeMerge {
     if (q === q.stream.leastOf || q.wall < now - this.maxLatenessMs) q.stream.dirty = true;
     if (ts.length > 0) q.last = Math.max(q.last, ts[ts.length - 1]);
     q.wall = now;
-    if (moves) this.release(sink);
+    if (moves || this.maxLatenessMs === 0) this.release(sink, now);
   }
 
   /**
    * Hands out the trades before the watermark: the earliest among the symbols that delivered within
    * maxLatenessMs of their last time or their stream's watermark, whichever is later (a trade at that
-   * very time waits: that symbol may send more of it).
+   * very time waits: that symbol may send more of it); at maxLatenessMs 0, everything held. `now`: the
+   * wall clock in ms (push() passes its own reading).
    */
-  release(sink: MergeSink): void {
-    const now = this.now();
+  release(sink: MergeSink, now = this.now()): void {
+    if (this.maxLatenessMs === 0) return this.flush(sink);
     if (now < this.holdUntil) {
       this.stale = true;
       return;
