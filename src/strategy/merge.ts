@@ -340,7 +340,10 @@ export class TradeMerge {
    * wall clock in ms (push() passes its own reading).
    */
   release(sink: MergeSink, now = this.now()): void {
-    if (this.maxLatenessMs === 0) return this.flush(sink);
+    if (this.maxLatenessMs === 0) {
+      this.flush(sink);
+      return;
+    }
     if (now < this.holdUntil) {
       this.stale = true;
       return;
