@@ -5,6 +5,7 @@
 import { expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { createBus } from '../../src/bus/bus.js';
+import type { Dialer } from '../../src/bus/transports/redis/dialer.js';
 import type { RedisTransport } from '../../src/bus/transports/redis/index.js';
 import { client, sleep, transport, until, describeRedis, useRedisServer } from '../helpers/redis.js';
 
@@ -66,5 +67,33 @@ describeRedis('RedisTransport health checks', () => {
     console.log(
       `[redis] health: a bus over three Redis transports sent 0 PINGs in 300 ms with 'static' routing, ${failover} with 'failover'`,
     );
+  });
+
+  it("a command timed out just after an outage is the outage's (no line of its own); one that times out later is logged", async () => {
+    const lines: string[] = [];
+    const t = transport(server().url(), { prefix: 'kb:h-late:', publishTimeoutMs: 300, log: (line) => lines.push(line) });
+    await t.ready();
+    const stop = t.watchHealth();
+    // The longest commandTimeout of its connections: the health connection's 1 s (publishing: 300 ms).
+    const { dialer } = t as unknown as { dialer: Dialer };
+    const timedOut = () => dialer.report('probe', new Error('Command timed out'));
+    timedOut();
+    expect(lines).toEqual([`${t.target}: probe: Command timed out`]);
+    server().pause();
+    try {
+      await until(() => !t.healthy, 'unhealthy', 5000, 0);
+      timedOut();
+    } finally {
+      server().resume();
+    }
+    await until(() => t.healthy, 'healthy again', 5000, 0);
+    // A command sent during the outage (a blocking read the server only starts now) times out after it.
+    timedOut();
+    const healthyAt = performance.now();
+    expect(lines.slice(1).map((l) => l.replace(/ \(.*/, ''))).toEqual([`${t.target}: unhealthy`, `${t.target}: healthy`]);
+    await sleep(Math.max(0, 1000 - (performance.now() - healthyAt)) + 50);
+    timedOut();
+    expect(lines.slice(3)).toEqual([`${t.target}: probe: Command timed out`]);
+    stop();
   });
 });

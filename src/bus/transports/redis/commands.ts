@@ -26,8 +26,9 @@ export const CONNECTION_DOWN =
   /Stream isn't writeable|^Connection is closed|\b(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTCONN)\b|Reached the max retries/;
 
 /**
- * ioredis's words for a command that got no reply within its commandTimeout: while the PING watch
- * reports Redis unhealthy, the outage it has already said (RedisTransport leaves it out of the log then).
+ * ioredis's words for a command that got no reply within its commandTimeout: during an outage the PING
+ * watch reports (or just after it, see Dialer.report()), the outage it has already said (RedisTransport
+ * leaves it out of the log then).
  */
 export const TIMED_OUT = /^Command timed out$/;
 

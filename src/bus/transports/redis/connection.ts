@@ -41,6 +41,8 @@ export class Connection {
   private pingOk = false;
   private pingSeq = 0;
   private pingSentAt = 0;
+  /** When (performance.now()) the last PING after an outage was answered: the outage's end. */
+  private recoveredAt = Number.NEGATIVE_INFINITY;
   /** The PING timer, while health is watched (healthWatchers > 0). */
   private healthTimer: NodeJS.Timeout | undefined;
   private healthWatchers = 0;
@@ -190,6 +192,14 @@ export class Connection {
     return !this.deps.closed() && this.isReady && (this.healthWatchers === 0 || this.pingOk);
   }
 
+  /**
+   * Whether the server is unhealthy now or its last outage ended less than `ms` ago: a command of timeout
+   * `ms` that times out now was sent during that outage.
+   */
+  unhealthyWithin(ms: number): boolean {
+    return !this.healthy || performance.now() - this.recoveredAt < ms;
+  }
+
   /** See RedisTransport.watchHealth(). */
   watchHealth(): () => void {
     if (this.deps.closed()) return () => {};
@@ -260,7 +270,10 @@ export class Connection {
       this.pingOk = false;
       return;
     }
-    if (!this.pingOk && this.everReady) this.deps.log(`${this.deps.target}: healthy`);
+    if (!this.pingOk) {
+      this.recoveredAt = performance.now();
+      if (this.everReady) this.deps.log(`${this.deps.target}: healthy`);
+    }
     this.pingOk = true;
   }
 

@@ -42,6 +42,8 @@ export class Dialer implements TransportLog {
   private readonly secrets: string[];
   private readonly reconnectMaxMs: number;
   private readonly sink: ((line: string) => void) | undefined;
+  /** The longest commandTimeout of the connections opened so far (see report()). */
+  private longestTimeoutMs = 0;
 
   constructor(resolved: ResolvedOptions) {
     this.target = resolved.target;
@@ -57,8 +59,11 @@ export class Dialer implements TransportLog {
     return `Dialer { target: ${JSON.stringify(this.target)} }`;
   }
 
-  /** Whether the PING watch reports the server unhealthy now (set by the transport; see report()). */
-  unhealthy: () => boolean = () => false;
+  /**
+   * Whether the PING watch reports the server unhealthy now or did less than `withinMs` ago (set by the
+   * transport; see report()).
+   */
+  unhealthy: (withinMs: number) => boolean = () => false;
 
   /** Whether the server is a Redis Cluster (connections are ioredis Cluster clients). */
   get cluster(): boolean {
@@ -79,6 +84,7 @@ export class Dialer implements TransportLog {
   connect(role: string, extra: RedisOptions = {}): RedisClient {
     // CLIENT SETNAME refuses spaces and control characters.
     const options = { ...this.connection, ...extra, connectionName: `kernelbus-${role}`.replace(/[^\x21-\x7e]/g, '_') };
+    this.longestTimeoutMs = Math.max(this.longestTimeoutMs, options.commandTimeout ?? 0);
     let client: RedisClient;
     if (this.clusterNodes) {
       const { host: _h, port: _p, db: _d, retryStrategy: _r, enableOfflineQueue: _q, ...redisOptions } = options;
@@ -126,12 +132,14 @@ export class Dialer implements TransportLog {
 
   /**
    * Reports an error of a background task (cleaned of credentials); not one of a connection that is down
-   * (CONNECTION_DOWN), nor a command timed out while `unhealthy()`: the outage is the PING watch's one
-   * line, not a line per task that met it.
+   * (CONNECTION_DOWN), nor a command timed out during an outage: the outage is the PING watch's one line,
+   * not a line per task that met it. A command sent during an outage may time out after it (a blocking
+   * read the server starts only when it resumes): a timeout within the longest commandTimeout after the
+   * outage ended is the outage's too.
    */
   report(what: string, error: unknown): void {
     const text = messageOf(error);
-    if (CONNECTION_DOWN.test(text) || (TIMED_OUT.test(text) && this.unhealthy())) return;
+    if (CONNECTION_DOWN.test(text) || (TIMED_OUT.test(text) && this.unhealthy(this.longestTimeoutMs))) return;
     this.log(`${this.target}: ${what}: ${this.clean(text)}`);
   }
 }

@@ -180,7 +180,7 @@ export class RedisTransport implements Transport {
     };
     const connect = (role: string, extra?: RedisOptions) => dialer.connect(role, extra);
     this.connection = new Connection({ ...log, cmd, config, cluster, counters, connect, closed });
-    dialer.unhealthy = () => !this.connection.healthy;
+    dialer.unhealthy = (withinMs) => this.connection.unhealthyWithin(withinMs);
     this.members = new Membership({ report: log.report, cmd, keys, instance: this.instance, claimIdleMs: config.claimIdleMs, closed });
     this.progress = new Progress({ report: log.report, cmd, keys, pollMs: config.pollMs, counters, closed }, this.members, {
       publishing: () => this.appender.publishing > 0,
