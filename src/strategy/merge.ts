@@ -5,9 +5,8 @@
  * out once every symbol that delivered within the last `maxLatenessMs` (wall clock) is past its time:
  * a slower symbol is waited for that long at most, then left behind (a trade of it older than what was
  * handed out then is applied late, and counted so by the runner). At 0 none is waited for: each batch
- * goes out as it comes. When the trades start (the first
- * trade, a pause: every symbol silent for longer than maxLatenessMs, a feed stopped and started again,
- * or a restore), the merge does not know which symbols are coming: it hands out nothing for
+ * goes out as it comes. When the trades start (the first trade, a pause: every symbol silent for longer
+ * than maxLatenessMs, a feed stopped and started again, or a restore), the merge does not know which symbols are coming: it hands out nothing for
  * maxLatenessMs, so every symbol that delivers within that time is waited for (a feed's first frames
  * may each hold a symbol's whole tape). Given the universe (`expected`), it holds nothing then: each
  * symbol it knows counts as delivering from that moment, and a trade goes out as soon as all of them
