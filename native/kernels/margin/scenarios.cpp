@@ -93,6 +93,18 @@ KERNELBUS_VECTOR_BODY void windowSums(const double* x, size_t rows, size_t cols,
   }
 }
 
+/// windowSums() of x into x itself (from row 0): each row's sums made in `acc` (cols values of room), then
+/// stored over the row, which no later row reads.
+KERNELBUS_VECTOR_BODY void windowSumsInPlace(double* x, size_t rows, size_t cols, size_t h, double* acc) {
+  for (size_t t = 0; t + h <= rows; t++) {
+    for (size_t c = 0; c < cols; c++) acc[c] = 0;
+    for (size_t j = t; j < t + h; j++) {
+      for (size_t c = 0; c < cols; c++) acc[c] += x[j * cols + c];
+    }
+    for (size_t c = 0; c < cols; c++) x[t * cols + c] = acc[c];
+  }
+}
+
 }  // namespace
 
 Status filteredScenarios(const double* returns, size_t rows, size_t cols, const double* stress, size_t stressRows, size_t scenarios,
@@ -104,10 +116,17 @@ Status filteredScenarios(const double* returns, size_t rows, size_t cols, const 
   const size_t expected = scenarioCount(rows, stressRows, horizon);
   if (scenarios != expected) return marginFault(MarginFault::ScenarioCount, static_cast<double>(scenarios), static_cast<double>(expected));
   if (model == 0) {
-    std::vector<double> one(rows * cols);
     std::vector<double> var(cols);
-    simd::run<ewmaRows>(returns, rows, cols, lambda, seed, volFloor, var.data(), one.data());
-    simd::run<windowSums>(one.data(), rows, cols, horizon, out, size_t{0});
+    if (scenarios >= rows) {
+      // The one-day scenarios made in out and summed there: no 8 bytes a value of fresh scratch (each
+      // page of it a fault on a VM, a call's time: bench/margin.ts).
+      simd::run<ewmaRows>(returns, rows, cols, lambda, seed, volFloor, var.data(), out);
+      simd::run<windowSumsInPlace>(out, rows, cols, horizon, var.data());  // (var: ewmaRows is done with it)
+    } else {
+      std::vector<double> one(rows * cols);
+      simd::run<ewmaRows>(returns, rows, cols, lambda, seed, volFloor, var.data(), one.data());
+      simd::run<windowSums>(one.data(), rows, cols, horizon, out, size_t{0});
+    }
     simd::run<windowSums>(stress, stressRows, cols, horizon, out, rows - horizon + 1);
     return Status{};
   }
