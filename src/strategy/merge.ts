@@ -6,11 +6,11 @@
  * a slower symbol is waited for that long at most, then left behind (a trade of it older than what was
  * handed out then is applied late, and counted so by the runner). At 0 none is waited for: each batch
  * goes out as it comes. When the trades start (the first trade, a pause: every symbol silent for longer
- * than maxLatenessMs, a feed stopped and started again, or a restore), the merge does not know which symbols are coming: it hands out nothing for
- * maxLatenessMs, so every symbol that delivers within that time is waited for (a feed's first frames
- * may each hold a symbol's whole tape). Given the universe (`expected`), it holds nothing then: each
- * symbol it knows counts as delivering from that moment, and a trade goes out as soon as all of them
- * are past it (or silent for maxLatenessMs). `flush()` hands out everything (end of data).
+ * than maxLatenessMs, a feed stopped and started again, or a restore), the merge does not know which
+ * symbols are coming: it hands out nothing for maxLatenessMs, so every symbol that delivers within that
+ * time is waited for (a feed's first frames may each hold a symbol's whole tape). Given the universe
+ * (`expected`), it holds nothing then: each symbol it knows counts as delivering from that moment, and a
+ * trade goes out as soon as all of them are past it (or silent for maxLatenessMs). `flush()` hands out everything (end of data).
  *
  * Where the publisher stamps its frames with watermarks (a bus with `watermarks: true`: `kernelbus feed
  * --file`), a batch comes with its stream and the stream's watermark: no later trade on that stream

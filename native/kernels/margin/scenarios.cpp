@@ -94,7 +94,8 @@ KERNELBUS_VECTOR_BODY void windowSums(const double* x, size_t rows, size_t cols,
 }
 
 /// windowSums() of x into x itself (from row 0): each row's sums made in `acc` (cols values of room), then
-/// stored over the row, which no later row reads.
+/// stored over the row, which no later row reads. (Not windowSums(x, ..., x): simd::run makes a body's
+/// pointers restrict, and x read through one while written through the other would break that.)
 KERNELBUS_VECTOR_BODY void windowSumsInPlace(double* x, size_t rows, size_t cols, size_t h, double* acc) {
   for (size_t t = 0; t + h <= rows; t++) {
     for (size_t c = 0; c < cols; c++) acc[c] = 0;
