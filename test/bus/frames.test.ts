@@ -11,6 +11,7 @@ import {
   validateFrame,
   type TradesFrame,
 } from '../../src/bus/index.js';
+import { frameLabel } from '../../src/bus/frames.js';
 import { KernelInputError } from '../../src/errors.js';
 import { FrameTrades } from '../../src/kernels/frame-trades.js';
 
@@ -400,6 +401,27 @@ describe('message frames (msgpack with moreTypes)', () => {
 
   it('rejects a ts that is not a number, naming it', () => {
     expect(() => encodeMessageFrame({ type: 'X', key: 'k', ts: 'now' as unknown as number, payload: 1 })).toThrow(/^ts: expected a number/);
+  });
+});
+
+describe('frame labels', () => {
+  it('are made once per (type, key); frames stay right past the kept labels, and a bad type or key is still refused', () => {
+    expect(frameLabel('ANALYTICS_RESULT', 'k')).toBe(frameLabel('ANALYTICS_RESULT', 'k'));
+    expect(frameLabel('ANALYTICS_RESULT', 'k')).not.toBe(frameLabel('ANALYTICS_RESULT', 'k2'));
+    expect(frameLabel('A', 'BC')).not.toBe(frameLabel('AB', 'C'));
+    // more pairs than the labels kept (4096): every frame still carries its own type and key
+    for (let i = 0; i < 10_000; i++) {
+      const type = i % 2 === 0 ? 'BAR' : 'FEATURES_UPDATÉ';
+      const key = `S${i % 5000}ü`;
+      const decoded = decodeFrame(encodeMessageFrame({ type, key, ts: i, payload: { i }, sentAt: 1 }));
+      expect(decoded.kind === 'message' && [decoded.type, decoded.key, decoded.payload]).toEqual([type, key, { i }]);
+    }
+    for (let round = 0; round < 2; round++) {
+      expect(() => frameLabel('', 'k')).toThrow(KernelInputError);
+      expect(() => frameLabel(7 as never, 'k')).toThrow(/type/);
+      expect(() => frameLabel('T', undefined as never)).toThrow(/key/);
+      expect(() => frameLabel('T', 'x'.repeat(70_000))).toThrow(/key/);
+    }
   });
 });
 
