@@ -144,6 +144,39 @@ describe('MemoryTransport', () => {
     await t.close();
   });
 
+  it("a consumer that leaves releases the keys it holds, and only those: another's stay in flight with it", async () => {
+    const t = new MemoryTransport();
+    const got: Record<string, string[]> = { a: [], b: [] };
+    let release!: () => void;
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    const handler = (name: 'a' | 'b') => async (e: Entry) => {
+      got[name].push(`${e.key}${e.data[0]}#${e.deliveries}`);
+      await stuck;
+    };
+    const a = t.subscribe('s', 'g', 'a', handler('a'));
+    t.subscribe('s', 'g', 'b', handler('b'));
+    const keys = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5'];
+    await t.publish(
+      's',
+      keys.map((k) => entry(k, 1)),
+    );
+    await nextTurn();
+    // the keys shared between the two, one entry each in flight
+    expect(got.a.length + got.b.length).toBe(6);
+    expect(got.a.length).toBeGreaterThan(0);
+    expect(got.b.length).toBeGreaterThan(0);
+    const heldByA = got.a.map((s) => s.slice(0, 2)).sort();
+    const heldByB = got.b.map((s) => s.slice(0, 2)).sort();
+    await a.close();
+    await nextTurn();
+    // a's keys again to b (their second delivery), b's own not again
+    expect(got.b.slice(heldByB.length).sort()).toEqual(heldByA.map((k) => `${k}1#2`));
+    release();
+    await t.idle();
+    expect(t.metrics()).toMatchObject({ delivered: 6 + heldByA.length, acknowledged: 6, redelivered: heldByA.length, backlog: 0 });
+    await t.close();
+  });
+
   it('moves an entry to <stream>:dlq after maxDeliveries failures and goes on with the key', async () => {
     const t = new MemoryTransport({ maxDeliveries: 3 });
     const ok: number[] = [];

@@ -70,7 +70,8 @@ interface Pending {
 interface Consumer {
   name: string;
   handler: EntryHandler;
-  held: Set<Pending>;
+  /** Entries it holds now (those whose `holder` it is: each the head of its key's queue). */
+  holding: number;
   closed: boolean;
 }
 
@@ -80,16 +81,16 @@ interface Group {
   consumers: Consumer[];
   /** Per key, its entries not yet acknowledged by this group, oldest first; the head may be in flight. (Kept when empty.) */
   keys: Map<string, Queue<Pending>>;
-  /** Keys whose head entry is waiting for a consumer (each at most once). */
+  /** Keys whose head entry is waiting for a consumer (each at most once). A key's head with a holder is in flight. */
   ready: Queue<string>;
-  /** Keys whose head entry is in flight. */
-  busy: Set<string>;
   /** Key affinity: the consumer that handled the key last (keeps a stateful consumer's keys with it). */
   owner: Map<string, Consumer>;
   /** Entries queued or in flight. */
   queued: number;
   /** Round-robin start for picking consumers. */
   turn: number;
+  /** In the transport's `dirty` list: its ready keys to be handed out at the next pump. */
+  dirty: boolean;
 }
 
 interface StreamState {
@@ -133,7 +134,12 @@ export class MemoryTransport implements Transport {
   private readonly maxDeliveries: number;
   private readonly retainUnclaimed: number;
   private readonly streams = new Map<string, StreamState>();
-  private readonly dirty = new Set<Group>();
+  /**
+   * Groups to pump, each once (Group.dirty). A flag and a list rather than a Set: a group is marked
+   * and unmarked at every delivery, and a Set's add and delete at that rate cost more than the rest of
+   * the hand-out (as did the per-key busy set and the per-consumer held set this replaced).
+   */
+  private dirty: Group[] = [];
   private readonly listeners = new Set<SettleListener>();
   private idleWaiters: (() => void)[] = [];
   private pumpScheduled = false;
@@ -237,7 +243,7 @@ export class MemoryTransport implements Transport {
   private adopt(g: Group, entry: StoredEntry): void {
     entry.waiting++;
     entry.stream.backlog += entry.count;
-    this.enqueue(g, { entry, deliveries: 0 });
+    this.enqueue(g, { entry, deliveries: 0, lastConsumer: undefined, holder: undefined });
   }
 
   private enqueue(g: Group, p: Pending): void {
@@ -249,8 +255,9 @@ export class MemoryTransport implements Transport {
     }
     q.push(p);
     g.queued++;
-    if (q.length === 1 && !g.busy.has(key)) g.ready.push(key);
-    this.dirty.add(g);
+    // a key whose queue was empty has nothing in flight
+    if (q.length === 1) g.ready.push(key);
+    this.markDirty(g);
   }
 
   /** Joins a consumer to a group (created on first use, taking the stream's unclaimed entries). */
@@ -266,18 +273,18 @@ export class MemoryTransport implements Transport {
         consumers: [],
         keys: new Map(),
         ready: new Queue(),
-        busy: new Set(),
         owner: new Map(),
         queued: 0,
         turn: 0,
+        dirty: false,
       };
       s.groups.set(group, g);
       while (s.unclaimed.length > 0) this.adopt(g, s.unclaimed.shift());
       s.unclaimedMessages = 0;
     }
-    const c: Consumer = { name: consumer, handler, held: new Set(), closed: false };
+    const c: Consumer = { name: consumer, handler, holding: 0, closed: false };
     g.consumers.push(c);
-    this.dirty.add(g);
+    this.markDirty(g);
     this.schedulePump();
     const owner = g;
     return {
@@ -295,16 +302,16 @@ export class MemoryTransport implements Transport {
     if (c.closed) return;
     c.closed = true;
     g.consumers.splice(g.consumers.indexOf(c), 1);
-    for (const p of c.held) this.release(g, p);
-    c.held.clear();
-    this.dirty.add(g);
+    for (const q of g.keys.values()) if (q.length > 0 && q.peek().holder === c) this.release(g, q.peek());
+    c.holding = 0;
+    this.markDirty(g);
     this.schedulePump();
   }
 
   /** Deletes a group without consumers: its unacknowledged entries are discarded, no longer awaited. */
   private deleteGroup(g: Group): void {
     g.stream.groups.delete(g.name);
-    this.dirty.delete(g);
+    g.dirty = false; // (left in the list: pump() skips it)
     for (const q of g.keys.values()) {
       while (q.length > 0) {
         const entry = q.shift().entry;
@@ -321,8 +328,13 @@ export class MemoryTransport implements Transport {
   private release(g: Group, p: Pending): void {
     if (p.holder) p.lastConsumer = p.holder;
     p.holder = undefined;
-    g.busy.delete(p.entry.key);
     g.ready.push(p.entry.key);
+  }
+
+  private markDirty(g: Group): void {
+    if (g.dirty) return;
+    g.dirty = true;
+    this.dirty.push(g);
   }
 
   private schedulePump(): void {
@@ -338,12 +350,14 @@ export class MemoryTransport implements Transport {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (this.dirty.size > 0) {
-        for (const g of this.dirty) {
-          this.dirty.delete(g);
-          this.pumpGroup(g);
-        }
+      // (groups marked while this runs are appended and pumped in the same loop)
+      for (let i = 0; i < this.dirty.length; i++) {
+        const g = this.dirty[i];
+        if (!g.dirty) continue;
+        g.dirty = false;
+        this.pumpGroup(g);
       }
+      this.dirty.length = 0;
     } finally {
       this.pumping = false;
     }
@@ -367,7 +381,7 @@ export class MemoryTransport implements Transport {
     for (let i = 0; i < all.length; i++) {
       const c = all[(g.turn + i) % all.length];
       if (c === p.lastConsumer && all.length > 1) continue;
-      if (!best || c.held.size < best.held.size) best = c;
+      if (!best || c.holding < best.holding) best = c;
     }
     g.turn++;
     g.owner.set(key, best!);
@@ -378,8 +392,7 @@ export class MemoryTransport implements Transport {
     const entry = p.entry;
     p.deliveries++;
     p.holder = c;
-    c.held.add(p);
-    g.busy.add(entry.key);
+    c.holding++;
     this.counters.delivered += entry.count;
     if (p.deliveries > 1) this.counters.redelivered += entry.count;
     const view: Entry = {
@@ -412,13 +425,14 @@ export class MemoryTransport implements Transport {
    * failure no retry can cure (isPermanentFailure) dead-letters the entry at once, as maxDeliveries does.
    */
   private complete(g: Group, c: Consumer, p: Pending, ok: boolean, error?: unknown): void {
-    if (p.holder !== c || !c.held.delete(p)) return;
+    // (a consumer that left had its entries released: another may hold this one now)
+    if (p.holder !== c) return;
+    c.holding--;
     const entry = p.entry;
     const q = g.keys.get(entry.key)!;
     if (!ok) this.counters.failed += entry.count;
     if (ok || p.deliveries >= this.maxDeliveries || isPermanentFailure(error)) {
       p.holder = undefined;
-      g.busy.delete(entry.key);
       q.shift();
       g.queued--;
       if (q.length > 0) g.ready.push(entry.key);
@@ -433,7 +447,7 @@ export class MemoryTransport implements Transport {
     } else {
       this.release(g, p);
     }
-    this.dirty.add(g);
+    this.markDirty(g);
     if (this.pumping) return;
     this.pump();
   }
@@ -464,7 +478,7 @@ export class MemoryTransport implements Transport {
   }
 
   private isIdle(): boolean {
-    if (this.pumpScheduled || this.dirty.size > 0) return false;
+    if (this.pumpScheduled || this.dirty.some((g) => g.dirty)) return false;
     for (const s of this.streams.values()) {
       for (const g of s.groups.values()) if (g.queued > 0 && g.consumers.length > 0) return false;
     }
