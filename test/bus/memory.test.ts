@@ -166,11 +166,11 @@ describe('MemoryTransport', () => {
     expect(got.a.length).toBeGreaterThan(0);
     expect(got.b.length).toBeGreaterThan(0);
     const heldByA = got.a.map((s) => s.slice(0, 2)).sort();
-    const heldByB = got.b.map((s) => s.slice(0, 2)).sort();
+    const bHeld = got.b.length;
     await a.close();
     await nextTurn();
     // a's keys again to b (their second delivery), b's own not again
-    expect(got.b.slice(heldByB.length).sort()).toEqual(heldByA.map((k) => `${k}1#2`));
+    expect(got.b.slice(bHeld).sort()).toEqual(heldByA.map((k) => `${k}1#2`));
     release();
     await t.idle();
     expect(t.metrics()).toMatchObject({ delivered: 6 + heldByA.length, acknowledged: 6, redelivered: heldByA.length, backlog: 0 });
