@@ -68,6 +68,11 @@ export interface BatcherOptions {
    * would carry rows that stream's earlier watermarks did not count.
    */
   streamMarks?: boolean;
+  /**
+   * Message bodies may be process-local (frames.ts FLAG_LOCAL): only where every transport the frames
+   * can reach keeps its entries in this process (TransportCapabilities.processLocal).
+   */
+  localBodies?: boolean;
 }
 
 /** A key's stream (the bus's router), for the watermark-only frames. */
@@ -177,6 +182,7 @@ export class Batcher {
   private readonly sent = new Map<string, Map<string, StreamMark>>();
   private readonly idleMs: number;
   private readonly streamMarks: boolean;
+  private readonly localBodies: boolean;
 
   /**
    * Creates a batcher handing frames to `sink`; `hold` keeps a key's rows open at a timed flush;
@@ -193,6 +199,7 @@ export class Batcher {
     this.watermarks = options.watermarks === true;
     this.idleMs = this.watermarks && streamOf ? (options.idleWatermarkMs ?? 0) : 0;
     this.streamMarks = this.watermarks && streamOf !== undefined && options.streamMarks === true;
+    this.localBodies = options.localBodies === true;
     this.sink = sink;
   }
 
@@ -364,7 +371,7 @@ export class Batcher {
 
   /** Encodes a message and adds its frame. */
   addMessage(type: string, key: string, ts: number, payload: unknown, priority: Priority | undefined): void {
-    const data = encodeMessageWithLabel(frameLabel(type, key), priority, nowMs(), ts, payload);
+    const data = encodeMessageWithLabel(frameLabel(type, key), type, priority, nowMs(), ts, payload, this.localBodies);
     this.addFrame({ type, key, count: 1, data, seq: 0 }, priority);
   }
 

@@ -166,8 +166,10 @@ export class Bus {
       throw error;
     }
     const outbound = this.outbound;
+    // process-local message bodies only where no frame can reach a transport that lets it out of the process
+    const localBodies = [...this.lanes.values()].every((lane) => capabilitiesOf(lane.transport).processLocal === true);
     this.batcher = new Batcher(
-      { maxBatch, lingerMs, watermarks, idleWatermarkMs, streamMarks: this.router.strategy === 'static' },
+      { maxBatch, lingerMs, watermarks, idleWatermarkMs, streamMarks: this.router.strategy === 'static', localBodies },
       (frames) => outbound.dispatch(frames),
       (type, key) => outbound.held(type, key),
       (type, key) => outbound.streamOf(type, key),

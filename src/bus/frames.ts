@@ -6,12 +6,11 @@
  * (the native kernels read it in place; an aligned copy is made once, and reported, only if asked for).
  * Decoding never reads outside the given bytes: every malformed frame throws FrameError.
  */
-import { createRequire } from 'node:module';
-import type { Packr } from 'msgpackr';
 import { KernelInputError, describeValue } from '../errors.js';
 import { requireTrades, type Trades } from '../kernels/trades.js';
 import { FrameTrades } from '../kernels/frame-trades.js';
 import { FrameError } from './errors.js';
+import { packBody, unpackBody as unpackMsgpack } from './message-codec.js';
 import { nowMs, type Priority } from './messages.js';
 
 /** First four bytes of every frame: ASCII "KBFR" (0x5246424b as a little-endian u32). */
@@ -31,6 +30,12 @@ export const FLAG_HIGH = 1;
  * trade of this type on this stream with a ts below it (docs/wire-format.md). Other bits are reserved and must be 0.
  */
 export const FLAG_WATERMARK = 2;
+/**
+ * Flags bit 2 (message frames only): the body is process-local msgpack (message-codec.ts), written by a
+ * bus whose every transport keeps its entries in this process and readable only here. Such a frame never
+ * leaves the process: publishFrame() refuses it, and a reader elsewhere refuses a reserved bit.
+ */
+export const FLAG_LOCAL = 4;
 /** Columns of a trade frame: ts, price, volume. */
 export const TRADE_COLUMNS = 3;
 /** Columns of a trade frame with quotes: ts, price, volume, bid, ask (the quote prevailing at each trade). */
@@ -47,29 +52,6 @@ export const MAX_BODY_BYTES = 1 << 30;
 /** True on little-endian hosts (every platform Node ships for, in practice): columns can be viewed in place. */
 const HOST_LE = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 
-let packr: Packr | undefined;
-
-/**
- * msgpack with `moreTypes` (typed arrays keep their type and contents; without it a Float64Array is
- * silently corrupted) and without msgpackr's record extension (plain msgpack maps, decodable anywhere).
- * msgpackr (and its native string extractor) loads with the first message frame, not with the bus:
- * importing `kernelbus` stays quick.
- */
-function msgpack(): Packr {
-  if (!packr) {
-    const msgpackr = createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr');
-    packr = new msgpackr.Packr({ moreTypes: true, useRecords: false });
-  }
-  return packr;
-}
-/**
- * Loads msgpackr now instead of with the first message frame: a process that will publish messages (an
- * engine on Redis) calls it before it reads, so that its first output does not wait for the load
- * (13 to 18 ms on the development machine).
- */
-export function loadMessageCodec(): void {
-  msgpack();
-}
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -341,27 +323,35 @@ export function encodeTradesFrame(input: TradesFrameInput): Uint8Array {
 /** Encodes one message as a frame whose body is msgpack `[ts, payload]` (typed arrays keep their type). */
 export function encodeMessageFrame(input: MessageFrameInput): Uint8Array {
   const label = frameLabel(input.type, input.key);
-  return encodeMessageWithLabel(label, input.priority, input.sentAt ?? nowMs(), input.ts, input.payload);
+  return encodeMessageWithLabel(label, input.type, input.priority, input.sentAt ?? nowMs(), input.ts, input.payload, false);
 }
 
-/** encodeMessageFrame with a checked label (internal). */
+/**
+ * encodeMessageFrame with a checked label (internal). `local`: the body may be process-local (FLAG_LOCAL),
+ * for a bus whose transports all keep their entries in this process.
+ */
 export function encodeMessageWithLabel(
   label: FrameLabel,
+  type: string,
   priority: Priority | undefined,
   sentAt: number,
   ts: number,
   payload: unknown,
+  local: boolean,
 ): Uint8Array {
   if (typeof ts !== 'number') throw new KernelInputError('ts', 'a number (epoch ms)', describeValue(ts));
   let body: Uint8Array;
+  let flags = 0;
   try {
-    body = msgpack().pack([ts, payload]);
+    const packed = packBody(type, [ts, payload], local);
+    body = packed.body;
+    if (packed.local) flags = FLAG_LOCAL;
   } catch (cause) {
     throw new KernelInputError('payload', 'a value msgpack can encode', cause instanceof Error ? cause.message : String(cause));
   }
   if (body.length > MAX_BODY_BYTES)
     throw new KernelInputError('payload', `at most ${MAX_BODY_BYTES} bytes of msgpack`, `${body.length} bytes`);
-  const frame = writeHead(label, KIND_MESSAGE, priority, 0, body.length, sentAt, body.length);
+  const frame = writeHead(label, KIND_MESSAGE, priority, 0, body.length, sentAt, body.length, flags);
   frame.set(body, label.bodyOffset);
   return frame;
 }
@@ -371,6 +361,8 @@ interface ParsedHead extends FrameHeader {
   kind: number;
   /** FLAG_WATERMARK: a float64 after the columns. */
   marked: boolean;
+  /** FLAG_LOCAL: a process-local msgpack body. */
+  local: boolean;
   /** Columns of a trade frame (3, or 5 with bid and ask); 0 for a message frame. */
   columns: number;
   rows: number;
@@ -453,9 +445,11 @@ function parseHead(bytes: Uint8Array, into: ParsedHead = emptyHead()): ParsedHea
   const kind = bytes[5];
   if (kind !== KIND_TRADES && kind !== KIND_MESSAGE) throw new FrameError(`unknown kind ${kind}`);
   const flags = bytes[6];
-  if ((flags & ~(FLAG_HIGH | FLAG_WATERMARK)) !== 0) throw new FrameError(`reserved flag bits set: 0x${flags.toString(16)}`);
+  if ((flags & ~(FLAG_HIGH | FLAG_WATERMARK | FLAG_LOCAL)) !== 0) throw new FrameError(`reserved flag bits set: 0x${flags.toString(16)}`);
   const marked = (flags & FLAG_WATERMARK) !== 0;
   if (marked && kind !== KIND_TRADES) throw new FrameError(`the watermark flag on kind ${kind} (trade frames only)`);
+  const local = (flags & FLAG_LOCAL) !== 0;
+  if (local && kind !== KIND_MESSAGE) throw new FrameError(`the process-local flag on kind ${kind} (message frames only)`);
   const columns = bytes[7];
   if (kind === KIND_TRADES ? columns !== TRADE_COLUMNS && columns !== QUOTED_TRADE_COLUMNS : columns !== 0) {
     const expected = kind === KIND_TRADES ? `${TRADE_COLUMNS} or ${QUOTED_TRADE_COLUMNS}` : '0';
@@ -482,6 +476,7 @@ function parseHead(bytes: Uint8Array, into: ParsedHead = emptyHead()): ParsedHea
   const { type, key } = readLabel(bytes, typeLength, labelEnd);
   into.kind = kind;
   into.marked = marked;
+  into.local = local;
   into.type = type;
   into.key = key;
   into.priority = flags & FLAG_HIGH ? 'high' : 'normal';
@@ -499,6 +494,7 @@ function emptyHead(): ParsedHead {
   return {
     kind: 0,
     marked: false,
+    local: false,
     type: '',
     key: '',
     priority: 'normal',
@@ -517,7 +513,7 @@ const HEAD = emptyHead();
 function unpackBody(bytes: Uint8Array, head: ParsedHead): { ts: number; payload: unknown } {
   let value: unknown;
   try {
-    value = msgpack().unpack(bytes.subarray(head.bodyOffset, head.bodyOffset + head.bodyLength));
+    value = unpackMsgpack(head.type, bytes.subarray(head.bodyOffset, head.bodyOffset + head.bodyLength), head.local);
   } catch (cause) {
     throw new FrameError(`msgpack body: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
@@ -613,10 +609,13 @@ function headerOf(head: ReturnType<typeof parseHead>): FrameHeader & { kind: 'tr
 
 /**
  * Checks a whole frame without copying its columns (the body of a message frame is parsed) and
- * returns its header. Throws FrameError like decodeFrame.
+ * returns its header: what Bus.publishFrame() checks. Throws FrameError like decodeFrame, and for a
+ * process-local frame (FLAG_LOCAL), which only the bus that wrote it hands on.
  */
 export function validateFrame(bytes: Uint8Array): FrameHeader & { kind: 'trades' | 'message' } {
   const head = parseHead(bytes);
+  if (head.local)
+    throw new FrameError('a process-local frame (flags bit 2): read only in the process that wrote it, never published as bytes');
   if (head.kind === KIND_MESSAGE) unpackBody(bytes, head);
   return headerOf(head);
 }

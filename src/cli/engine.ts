@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Bus } from '../bus/bus.js';
-import { loadMessageCodec } from '../bus/frames.js';
+import { loadMessageCodec } from '../bus/message-codec.js';
 import { DEFAULT_PREFIX, type RedisTransport, TransportError } from '../bus/transports/redis/index.js';
 import { deleteKeys } from '../bus/transports/redis/delete-keys.js';
 import type { Engine } from '../engines/engine.js';

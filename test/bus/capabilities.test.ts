@@ -21,9 +21,15 @@ class StatingTransport extends TestTransport {
 }
 
 describe('transport capabilities', () => {
-  it('the in-process transport stores at once and offers no offsets, leases or checkpoints', async () => {
+  it('the in-process transport stores at once, keeps its entries in the process and offers no offsets, leases or checkpoints', async () => {
     const t: Transport = new MemoryTransport();
-    expect(capabilitiesOf(t)).toEqual({ serialPublish: false, durableOffsets: false, leases: false, checkpoints: false });
+    expect(capabilitiesOf(t)).toEqual({
+      serialPublish: false,
+      durableOffsets: false,
+      leases: false,
+      checkpoints: false,
+      processLocal: true,
+    });
     expect(t.leaseCount).toBeUndefined();
     expect(t.checkpointStore).toBeUndefined();
     await t.close();

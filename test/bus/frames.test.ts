@@ -11,7 +11,7 @@ import {
   validateFrame,
   type TradesFrame,
 } from '../../src/bus/index.js';
-import { frameLabel } from '../../src/bus/frames.js';
+import { encodeMessageWithLabel, FLAG_LOCAL, frameLabel } from '../../src/bus/frames.js';
 import { KernelInputError } from '../../src/errors.js';
 import { FrameTrades } from '../../src/kernels/frame-trades.js';
 
@@ -302,9 +302,15 @@ describe('docs/wire-format.md', () => {
   });
 });
 
-describe('message frames (msgpack with moreTypes)', () => {
+describe.each([
+  ['plain', false],
+  ['process-local', true],
+])('message frames (msgpack with moreTypes), %s bodies', (_form, local) => {
   const roundTrip = (payload: unknown) => {
-    const frame = encodeMessageFrame({ type: 'ANALYTICS_RESULT', key: 'k', ts: 42, payload, sentAt: 7 });
+    const frame = local
+      ? encodeMessageWithLabel(frameLabel('ANALYTICS_RESULT', 'k'), 'ANALYTICS_RESULT', undefined, 7, 42, payload, true)
+      : encodeMessageFrame({ type: 'ANALYTICS_RESULT', key: 'k', ts: 42, payload, sentAt: 7 });
+    expect(frame[6]).toBe(local ? FLAG_LOCAL : 0);
     const decoded = decodeFrame(frame);
     if (decoded.kind !== 'message') throw new Error('expected a message frame');
     expect(decoded).toMatchObject({ type: 'ANALYTICS_RESULT', key: 'k', ts: 42, sentAt: 7, count: 1, copied: false });
@@ -550,21 +556,5 @@ describe('malformed frames', () => {
       ),
       { numRuns: 500 },
     );
-  });
-});
-
-describe('loadMessageCodec', () => {
-  it('loads msgpackr, which the frames module otherwise loads with the first message frame', async () => {
-    const { spawnSync } = await import('node:child_process');
-    const code = `
-      import { createRequire } from 'node:module';
-      const frames = await import('./src/bus/frames.ts');
-      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((f) => /node_modules[\\\\/]msgpackr[\\\\/]/.test(f));
-      const before = loaded();
-      frames.loadMessageCodec();
-      console.log(JSON.stringify({ before, after: loaded() }));`;
-    const out = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8' });
-    expect(out.stderr).toBe('');
-    expect(JSON.parse(out.stdout)).toEqual({ before: false, after: true });
   });
 });

@@ -130,6 +130,7 @@ export class MemoryTransport implements Transport {
     durableOffsets: false,
     leases: false,
     checkpoints: false,
+    processLocal: true,
   });
   private readonly maxDeliveries: number;
   private readonly retainUnclaimed: number;

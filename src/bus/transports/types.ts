@@ -120,6 +120,12 @@ export interface TransportCapabilities {
   readonly leases: boolean;
   /** checkpointStore() keeps engine checkpoints next to the streams (it needs durableOffsets and leases). */
   readonly checkpoints: boolean;
+  /**
+   * Entries never leave this process: no other process reads them, and they are not kept beyond it. A
+   * bus whose every transport says so writes message bodies in a form only this process reads (msgpack
+   * records, frames.ts FLAG_LOCAL: faster to write and read). Absent: false.
+   */
+  readonly processLocal?: boolean;
 }
 
 /** What a transport that states no capabilities is taken to do: store asynchronously, nothing more. */
