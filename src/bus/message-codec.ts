@@ -3,8 +3,8 @@
  * - **plain** (what every frame on a wire carries): msgpack maps, decodable anywhere;
  * - **process-local** (frames.ts FLAG_LOCAL; only on a bus whose every transport keeps its entries in this
  *   process): msgpackr's records, each object's keys written once per shape rather than in every message,
- *   the shapes kept per message type in this process. About 2x faster to write and 4-5x faster to read
- *   than plain maps for the repeated shapes of a bus's messages (bench/ml-engine.ts), and decodable only
+ *   the shapes kept per message type in this process. For a FEATURES_UPDATE payload (3 shapes, 17
+ *   values): 0.98 us to write against 1.25-1.71 us, 0.25-0.40 us to read against 1.27-1.41 us; decodable only
  *   by this process: such a frame is never published as bytes (Bus.publishFrame refuses it) nor handed to
  *   a transport whose entries leave the process.
  * A type's shapes are kept for as long as the process lives (a frame written with them may be read at
@@ -70,7 +70,11 @@ function writingCodec(type: string): Packr | undefined {
   return codec.open ? codec.packr : undefined;
 }
 
-/** Loads msgpackr now instead of with the first message frame. */
+/**
+ * Loads msgpackr now instead of with the first message frame: a process that will publish messages (an
+ * engine on Redis) calls it before it reads, so that its first output does not wait for the load
+ * (13 to 18 ms on the development machine).
+ */
 export function loadMessageCodec(): void {
   plainCodec();
 }
