@@ -81,6 +81,13 @@ describe('process-local message bodies', () => {
     expect(({} as { polluted?: number }).polluted).toBeUndefined();
   });
 
+  it('keep the integers 64-127, whose one-byte form is a record id in msgpackr', () => {
+    const ints = Array.from({ length: 64 }, (_, i) => 64 + i);
+    const payload = { ints, nested: ints.map((n) => ({ n, m: -n })), typed: Int8Array.from(ints) };
+    expect(payloadOf(frameOf('INTS', payload, true))).toStrictEqual(payload);
+    expect(payloadOf(frameOf('INTS', payload, true))).toStrictEqual(payloadOf(frameOf('INTS', payload, false)));
+  });
+
   it(`a type whose messages bring more than ${LOCAL_SHAPES} shapes is written plain from then on; its earlier frames still decode`, () => {
     const frames: Uint8Array[] = [];
     const payloads: Record<string, number>[] = [];
