@@ -81,6 +81,32 @@ describe('process-local message bodies', () => {
     expect(({} as { polluted?: number }).polluted).toBeUndefined();
   });
 
+  it('keep class instances, toJSON, inherited and undefined properties as plain bodies do', () => {
+    class Point {
+      constructor(
+        readonly x: number,
+        readonly y: number,
+      ) {}
+      get norm(): number {
+        return Math.hypot(this.x, this.y);
+      }
+    }
+    class WithJson {
+      a = 1;
+      toJSON() {
+        return { j: 2 };
+      }
+    }
+    const child = Object.assign(Object.create({ inherited: 5 }), { own: 1 });
+    const values = [new Point(3, 4), [new Point(1, 2)], new WithJson(), child, { a: undefined, b: 1 }, Object.freeze({ f: 1 })];
+    for (const value of values) {
+      const local = payloadOf(frameOf('INSTANCES', value, true));
+      expect(local).toStrictEqual(payloadOf(frameOf('INSTANCES', value, false)));
+      expect(Object.keys(local as object)).toEqual(Object.keys(payloadOf(frameOf('INSTANCES', value, false)) as object));
+    }
+    expect(payloadOf(frameOf('INSTANCES', new Point(3, 4), true))).toStrictEqual({ x: 3, y: 4 });
+  });
+
   it('keep the integers 64-127, whose one-byte form is a record id in msgpackr', () => {
     const ints = Array.from({ length: 64 }, (_, i) => 64 + i);
     const payload = { ints, nested: ints.map((n) => ({ n, m: -n })), typed: Int8Array.from(ints) };
