@@ -70,6 +70,13 @@ export interface BusOptions {
    * Subscribers receive these frames only with SubscribeOptions.watermarks.
    */
   idleWatermarkMs?: number;
+  /**
+   * Message bodies as msgpack records kept in this process (docs/wire-format.md, flags bit 2): faster to
+   * write and read, decoded to the same payloads. Taken only where every transport keeps its entries in
+   * the process (`capabilities.processLocal`: the in-process transport); false writes plain msgpack
+   * everywhere, e.g. for code that reads the in-process transport's raw frames. Default true.
+   */
+  localBodies?: boolean;
   /** Messages accepted and not yet acknowledged by every group, beyond which publish waits or rejects. Default 1,000,000. */
   maxQueue?: number;
   /** 'block' (default): publish() resolves once the queue is back under maxQueue. 'reject': it rejects with BackpressureError. */

@@ -101,6 +101,8 @@ export class Bus {
     const lingerMs = numberIn(options.lingerMs ?? 0, 'options.lingerMs', 0, 60_000);
     const watermarks = options.watermarks ?? false;
     if (typeof watermarks !== 'boolean') throw new KernelInputError('options.watermarks', 'a boolean', describeValue(watermarks));
+    const wantLocal = options.localBodies ?? true;
+    if (typeof wantLocal !== 'boolean') throw new KernelInputError('options.localBodies', 'a boolean', describeValue(wantLocal));
     const idleWatermarkMs = numberIn(options.idleWatermarkMs ?? 10, 'options.idleWatermarkMs', 0, 60_000);
     this.maxQueue = positiveInteger(options.maxQueue ?? 1_000_000, 'options.maxQueue', 1);
     const mode = options.backpressure ?? 'block';
@@ -167,7 +169,7 @@ export class Bus {
     }
     const outbound = this.outbound;
     // process-local message bodies only where no frame can reach a transport that lets it out of the process
-    const localBodies = [...this.lanes.values()].every((lane) => capabilitiesOf(lane.transport).processLocal === true);
+    const localBodies = wantLocal && [...this.lanes.values()].every((lane) => capabilitiesOf(lane.transport).processLocal === true);
     this.batcher = new Batcher(
       { maxBatch, lingerMs, watermarks, idleWatermarkMs, streamMarks: this.router.strategy === 'static', localBodies },
       (frames) => outbound.dispatch(frames),

@@ -151,8 +151,8 @@ describe('process-local message bodies', () => {
 });
 
 describe('a bus writes process-local bodies only where every transport keeps its entries in the process', () => {
-  const publishAll = async (transports: Record<string, TestTransport>) => {
-    const bus = createBus({ transports });
+  const publishAll = async (transports: Record<string, TestTransport>, localBodies?: boolean) => {
+    const bus = createBus({ transports, localBodies });
     const got: BusMessage[] = [];
     bus.subscribe('RISK_ALERT', (m) => {
       got.push(m);
@@ -183,6 +183,17 @@ describe('a bus writes process-local bodies only where every transport keeps its
     expect(mixed.flags.every((f) => f === 0)).toBe(true);
     expect(local.payloads).toHaveLength(10);
     expect(local.payloads).toStrictEqual(mixed.payloads);
+    // turned off: plain on in-process transports too
+    const off = await publishAll(
+      { marketdata: new LocalTestTransport(), logic: new LocalTestTransport(), compute: new LocalTestTransport() },
+      false,
+    );
+    expect(off.flags).toEqual(Array(10).fill(0));
+    expect(off.payloads).toStrictEqual(local.payloads);
+  });
+
+  it('refuses a localBodies that is not a boolean, naming it', () => {
+    expect(() => createBus({ localBodies: 'yes' as unknown as boolean })).toThrow(/^options.localBodies: expected a boolean, got/);
   });
 });
 
