@@ -12,6 +12,8 @@
  * - `bus alone`: the same messages through an engine that answers each FEATURES_UPDATE at once with an
  *   ML_PREDICTION of the same size (no join, no row, no model): what the bus and the engine base cost
  *   (two hops, 300 messages encoded and decoded a bar). The ML engine's own part is the difference;
+ * - the same with plain msgpack bodies (`createBus({ localBodies: false })`): what the in-process bus's
+ *   msgpack records save (docs/bus.md);
  * - the model's call on each batch of SYMBOLS rows (the engine's `kernelbus_engine_ml_inference_seconds`).
  */
 import type { BackendChoice } from '../src/api/kernels.js';
@@ -56,12 +58,12 @@ interface Run {
 }
 
 /** WARM + `bars` bars of SYMBOLS symbols through `subject`'s engine. */
-async function run(subject: BackendChoice | 'echo', bars: number, seed: number): Promise<Run> {
+async function run(subject: BackendChoice | 'echo' | 'echo-plain', bars: number, seed: number): Promise<Run> {
   const total = WARM + bars;
   const rnd = prng(seed);
-  const bus = createBus();
+  const bus = createBus({ localBodies: subject !== 'echo-plain' });
   const engine =
-    subject === 'echo'
+    subject === 'echo' || subject === 'echo-plain'
       ? new EchoEngine(bus, { name: 'echo', heartbeatMs: 0 }).start()
       : new MlEngine(bus, { model: MODEL, load: { backend: subject }, heartbeatMs: 0 }).start();
   await engine.ready();
@@ -137,9 +139,10 @@ export const mlEngineSection: BenchSection = {
   name: SECTION,
   async run() {
     const rows: BenchRow[] = [];
-    const runs: Record<'echo' | 'reference' | 'native', Run[]> = { echo: [], reference: [], native: [] };
+    const runs: Record<'echo' | 'echo-plain' | 'reference' | 'native', Run[]> = { echo: [], 'echo-plain': [], reference: [], native: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      for (const subject of ['echo', 'reference', 'native'] as const) runs[subject].push(await run(subject, BARS / ROUNDS, 91 + round));
+      for (const subject of ['echo', 'echo-plain', 'reference', 'native'] as const)
+        runs[subject].push(await run(subject, BARS / ROUNDS, 91 + round));
     }
     const merged = (rs: Run[]): Required<Run> => ({
       latencies: Float64Array.from(rs.flatMap((r) => [...r.latencies])),
@@ -149,7 +152,7 @@ export const mlEngineSection: BenchSection = {
         batches: rs.reduce((n, r) => n + (r.inference?.batches ?? 0), 0),
       },
     });
-    const [echo, reference, native] = [merged(runs.echo), merged(runs.reference), merged(runs.native)];
+    const [echo, plain, reference, native] = [merged(runs.echo), merged(runs['echo-plain']), merged(runs.reference), merged(runs.native)];
     const what = `${SYMBOLS} symbols closing a bar together, ${MODEL} (100 trees, 12 features)`;
     const timed = `in-process bus, ${fmt(BARS)} bars x ${SYMBOLS} symbols in ${ROUNDS} rounds, each after ${fmt(WARM)}`;
     for (const [q, label] of [
@@ -180,14 +183,28 @@ export const mlEngineSection: BenchSection = {
               : ''),
         });
       }
-      rows.push({
-        section: SECTION,
-        case: `${kase.replace('MlEngine', 'the bus alone (an engine answering each FEATURES_UPDATE at once)')}`,
-        subject: 'bus',
-        value: bus,
-        unit: 'ms',
-        note: `${timed}: the same BAR and FEATURES_UPDATE messages, an ML_PREDICTION of the same size each, no join, row or model`,
-      });
+      const busCase = `${kase.replace('MlEngine', 'the bus alone (an engine answering each FEATURES_UPDATE at once)')}`;
+      const plainBus = quantile(plain.latencies, q);
+      rows.push(
+        {
+          section: SECTION,
+          case: busCase,
+          subject: 'bus',
+          value: bus,
+          unit: 'ms',
+          ratio: plainBus / bus,
+          baseline: 'plain bodies',
+          note: `${timed}: the same BAR and FEATURES_UPDATE messages, an ML_PREDICTION of the same size each, no join, row or model; message bodies as msgpack records kept in the process (the default in process)`,
+        },
+        {
+          section: SECTION,
+          case: busCase,
+          subject: 'bus, plain bodies',
+          value: plainBus,
+          unit: 'ms',
+          note: `the same, createBus({ localBodies: false }): plain msgpack maps, as on a wire; rounds interleaved with the others`,
+        },
+      );
       for (const [subject, r] of [
         ['native', native],
         ['reference', reference],
