@@ -26,12 +26,11 @@ type Msgpackr = typeof import('msgpackr');
 let msgpackr: Msgpackr | undefined;
 let plain: Packr | undefined;
 
-/** A type's process-local codec; `open` until its shapes fill it, after which the type is written plain (the codec still reads what it wrote). */
+/** A type's process-local codec; once its shapes fill it the type is written plain (the codec still reads what it wrote). */
 interface LocalCodec {
   packr: Packr;
-  /** The shapes it keeps (msgpackr's shared structures; `sharedLength` counts them). */
+  /** The shapes it keeps (msgpackr's shared structures; `sharedLength` counts them and only grows). */
   shapes: { sharedLength?: number };
-  open: boolean;
 }
 const local = new Map<string, LocalCodec>();
 
@@ -62,12 +61,11 @@ function writingCodec(type: string): Packr | undefined {
       maxSharedStructures: LOCAL_SHAPES,
       maxOwnStructures: LOCAL_SHAPES,
     });
-    codec = { packr, shapes, open: true };
+    codec = { packr, shapes };
     local.set(type, codec);
   }
   // full: a further shape would be defined inside each message that carries it, slower than plain maps
-  if (codec.open && (codec.shapes.sharedLength ?? 0) >= LOCAL_SHAPES) codec.open = false;
-  return codec.open ? codec.packr : undefined;
+  return (codec.shapes.sharedLength ?? 0) < LOCAL_SHAPES ? codec.packr : undefined;
 }
 
 /**
