@@ -10,7 +10,10 @@
  * A type's shapes are kept for as long as the process lives (a frame written with them may be read at
  * any later time): a type whose messages bring more than LOCAL_SHAPES shapes (objects keyed by symbol,
  * say) is written plain from then on, as are the types past the first LOCAL_TYPES; either way the
- * decoded payload is the same.
+ * decoded payload is the same. They are kept once per process, not per copy of this module: two copies
+ * of kernelbus in one process (an application's and a dependency's) whose buses share an in-process
+ * transport read each other's process-local frames (the codecs live on `globalThis` under
+ * LOCAL_CODECS_KEY).
  * msgpackr (and its native string extractor) loads with the first message frame, not with the bus:
  * importing `kernelbus` stays quick.
  */
@@ -26,13 +29,21 @@ type Msgpackr = typeof import('msgpackr');
 let msgpackr: Msgpackr | undefined;
 let plain: Packr | undefined;
 
-/** A type's process-local codec; once its shapes fill it the type is written plain (the codec still reads what it wrote). */
+/**
+ * A type's process-local codec; once its shapes fill it the type is written plain (the codec still reads
+ * what it wrote). Its layout is shared by every copy of this module that uses LOCAL_CODECS_KEY: a change
+ * to it takes a new key.
+ */
 interface LocalCodec {
   packr: Packr;
   /** The shapes it keeps (msgpackr's shared structures; `sharedLength` counts them and only grows). */
   shapes: { sharedLength?: number };
 }
-const local = new Map<string, LocalCodec>();
+
+/** Where the process keeps its process-local codecs, by type: one Map for every copy of kernelbus loaded. */
+export const LOCAL_CODECS_KEY = Symbol.for('kernelbus.bus.localCodecs.v1');
+const shared = globalThis as unknown as Record<symbol, Map<string, LocalCodec> | undefined>;
+const local = (shared[LOCAL_CODECS_KEY] ??= new Map<string, LocalCodec>());
 
 function library(): Msgpackr {
   msgpackr ??= createRequire(import.meta.url)('msgpackr') as Msgpackr;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type BusMessage, createBus, decodeFrame, encodeMessageFrame, FrameError, validateFrame } from '../../src/bus/index.js';
 import { encodeMessageWithLabel, FLAG_LOCAL, frameLabel } from '../../src/bus/frames.js';
 import { LOCAL_SHAPES } from '../../src/bus/message-codec.js';
@@ -194,6 +194,43 @@ describe('a bus writes process-local bodies only where every transport keeps its
 
   it('refuses a localBodies that is not a boolean, naming it', () => {
     expect(() => createBus({ localBodies: 'yes' as unknown as boolean })).toThrow(/^options.localBodies: expected a boolean, got/);
+  });
+});
+
+describe('two copies of kernelbus in one process', () => {
+  it("read each other's process-local frames on a shared in-process transport", async () => {
+    // two module instances of the bus, as an application's copy and a dependency's would be
+    vi.resetModules();
+    const a = await import('../../src/bus/index.js');
+    vi.resetModules();
+    const b = await import('../../src/bus/index.js');
+    vi.resetModules();
+    expect(a.createBus).not.toBe(b.createBus);
+    const transports = { marketdata: new LocalTestTransport(), logic: new LocalTestTransport(), compute: new LocalTestTransport() };
+    const writer = a.createBus({ transports });
+    const reader = b.createBus({ transports });
+    const got: unknown[] = [];
+    reader.subscribe('RISK_ALERT', (m) => {
+      got.push([m.key, m.ts, m.payload]);
+    });
+    const sent: unknown[] = [];
+    for (let i = 0; i < 20; i++) {
+      const payload = { i, price: 100 + i / 8, side: i % 2 ? 'buy' : 'sell', legs: [{ qty: i }, { qty: -i - 1 }] };
+      sent.push([`S${i % 3}`, i, payload]);
+      await writer.publish('RISK_ALERT', { key: `S${i % 3}`, ts: i, payload });
+    }
+    await writer.drain();
+    for (let i = 0; i < 50 && got.length < sent.length; i++) await new Promise((r) => setTimeout(r, 2));
+    const { deadLettered } = reader.metrics();
+    await reader.close();
+    await writer.close();
+    expect(deadLettered).toBe(0);
+    const flags = transports.logic.calls.flatMap((c) => c.entries.map((e) => e.data[6] & FLAG_LOCAL));
+    expect(flags).toEqual(Array(sent.length).fill(FLAG_LOCAL));
+    // every message arrived, each key's in order, the payloads equal to those published
+    const byKey = (xs: unknown[]) => [...xs].sort((x, y) => String((x as unknown[])[0]).localeCompare(String((y as unknown[])[0])));
+    expect(got).toHaveLength(sent.length);
+    expect(byKey(got)).toStrictEqual(byKey(sent));
   });
 });
 
