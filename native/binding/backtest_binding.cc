@@ -53,15 +53,21 @@ Napi::Value resultOf(Napi::Env env, const backtest::FaultAt& fault, const backte
     result.Set("value", fault.value);
     return result;
   }
-  // each field a fresh array left unzeroed (write() fills every element), written on the pool's threads
+  // the fields as views of one fresh buffer left unzeroed (write() fills every element), written on the
+  // pool's threads: orders' id then kOrderFields, then the trades' kTradeFields
+  constexpr size_t kOrders = 7, kFields = kOrders + backtest::kTradeFields;
   const size_t n = records.orderCount(), m = records.tradeCount();
-  double *orderTo[7], *tradeTo[backtest::kTradeFields];
+  size_t lengths[kFields];
+  double* to[kFields];
+  std::fill(lengths, lengths + kOrders, n);
+  std::fill(lengths + kOrders, lengths + kFields, m);
+  const std::vector<Napi::Float64Array> arrays = newUnfilledFloat64Arrays(env, lengths, kFields, to);
   Napi::Object orders = Napi::Object::New(env);
-  orders.Set("id", newUnfilledFloat64Array(env, n, orderTo[0]));
-  for (size_t f = 0; f < 6; f++) orders.Set(kOrderFields[f], newUnfilledFloat64Array(env, n, orderTo[f + 1]));
+  orders.Set("id", arrays[0]);
+  for (size_t f = 0; f + 1 < kOrders; f++) orders.Set(kOrderFields[f], arrays[f + 1]);
   Napi::Object trades = Napi::Object::New(env);
-  for (size_t f = 0; f < backtest::kTradeFields; f++) trades.Set(kTradeFields[f], newUnfilledFloat64Array(env, m, tradeTo[f]));
-  records.write(orderTo, tradeTo);
+  for (size_t f = 0; f < backtest::kTradeFields; f++) trades.Set(kTradeFields[f], arrays[kOrders + f]);
+  records.write(to, to + kOrders);
   result.Set("orders", orders);
   result.Set("trades", trades);
   return result;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common.h"
+#include "memory.hpp"
 
 namespace kernelbus::binding {
 
@@ -243,6 +244,25 @@ Napi::Float64Array newUnfilledFloat64Array(Napi::Env env, size_t length, double*
     return newFloat64Array(env, length, data);  // not seen: a fresh Buffer starts its own memory
   Napi::Float64Array out = Napi::Float64Array::New(env, length, bytes.ArrayBuffer(), bytes.ByteOffset());
   data = out.Data();
+  return out;
+}
+
+std::vector<Napi::Float64Array> newUnfilledFloat64Arrays(Napi::Env env, const size_t* lengths, size_t count, double** data) {
+  size_t total = 0;
+  for (size_t i = 0; i < count; i++) total += lengths[i];
+  std::vector<Napi::Float64Array> out;
+  out.reserve(count);
+  const Napi::Buffer<uint8_t> bytes = Napi::Buffer<uint8_t>::New(env, total * sizeof(double));
+  if (bytes.ByteOffset() % sizeof(double) != 0) {  // not seen: a fresh Buffer starts its own memory
+    for (size_t i = 0; i < count; i++) out.push_back(newFloat64Array(env, lengths[i], data[i]));
+    return out;
+  }
+  double* base = reinterpret_cast<double*>(bytes.Data());
+  adviseHugePages(base, total * sizeof(double));
+  for (size_t i = 0, at = 0; i < count; at += lengths[i++]) {
+    out.push_back(Napi::Float64Array::New(env, lengths[i], bytes.ArrayBuffer(), bytes.ByteOffset() + at * sizeof(double)));
+    data[i] = base + at;
+  }
   return out;
 }
 

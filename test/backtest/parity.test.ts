@@ -150,6 +150,30 @@ describeEachBackend(
       expectSame({ stats: stats(1) }, { stats: stats(3) }, 'stats on 3 threads');
     });
 
+    it.runIf(name === 'native')("the records' fields are views of one buffer, side by side, none overlapping", async () => {
+      const c = randomCase(1003);
+      for (const r of [k.backtestSignals(c.prices, c.signals), await k.backtestSignalsAsync(c.prices, c.signals)]) {
+        const fields = [...Object.values(r.orders), ...Object.values(r.trades)];
+        expect(fields).toHaveLength(21);
+        expect(r.orders.id.length).toBeGreaterThan(0);
+        const buffer = fields[0].buffer;
+        let at = fields[0].byteOffset;
+        for (const f of fields) {
+          // each field after the one before it, in the fields' order: no two share a byte
+          expect(f.buffer).toBe(buffer);
+          expect(f.byteOffset).toBe(at);
+          at += f.byteLength;
+        }
+        // a write into one field leaves the others as the reference has them
+        const want = arrays(ref.backtestSignals(c.prices, c.signals));
+        r.orders.price.fill(-1);
+        const got = arrays(r);
+        for (const key of Object.keys(want).filter((key) => key.includes('.') && key !== 'orders.price')) {
+          expect(Array.from(got[key]), key).toEqual(Array.from(want[key]));
+        }
+      }
+    });
+
     it.runIf(supports('backtestSignals'))('the Async form gives the same result', async () => {
       for (const seed of SEEDS.slice(0, 40)) {
         const c = randomCase(seed);
