@@ -122,8 +122,8 @@ Napi::Float64Array newUnfilledFloat64Array(Napi::Env env, size_t length, double*
 /// `count` such arrays of lengths[i] elements as views of one new unzeroed buffer (their data pointers
 /// into data[i]), advised onto 2 MB pages where it spans them: a result of many large columns (a
 /// backtest's records) faults a few huge pages instead of each column's 4 KB pages, which after the
-/// process has been idle cost 9 us and more each on a VM (docs/backtest.md, "Large results"). The
-/// arrays share their ArrayBuffer (one of them kept keeps the block).
+/// process has been idle cost about 10 us each on a VM (docs/backtest.md, "After an idle second").
+/// The arrays share their ArrayBuffer (one of them kept keeps the block).
 std::vector<Napi::Float64Array> newUnfilledFloat64Arrays(Napi::Env env, const size_t* lengths, size_t count, double** data);
 
 /// Runs a binding body, turning C++ exceptions into JS ones (node-addon-api handles Napi::Error only).

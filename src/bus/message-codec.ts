@@ -41,7 +41,7 @@ interface LocalCodec {
 }
 
 /** Where the process keeps its process-local codecs, by type: one Map for every copy of kernelbus loaded. */
-export const LOCAL_CODECS_KEY = Symbol.for('kernelbus.bus.localCodecs.v1');
+const LOCAL_CODECS_KEY = Symbol.for('kernelbus.bus.localCodecs.v1');
 const shared = globalThis as unknown as Record<symbol, Map<string, LocalCodec> | undefined>;
 const local = (shared[LOCAL_CODECS_KEY] ??= new Map<string, LocalCodec>());
 
