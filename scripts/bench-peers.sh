@@ -75,7 +75,15 @@ if [ ! -x "$VENV/bin/python" ]; then
   fi
 fi
 say "pip install into $VENV${PIP_INDEX_URL:+ (index $PIP_INDEX_URL)}"
-"$VENV/bin/pip" install --quiet --disable-pip-version-check "${PIP_PINS[@]}"
+# all at once; where that fails (a pin this package index lacks), one at a time, so that one missing
+# peer (a mirror that lacks it) leaves the others installed and its rows say 'peer not measured'
+if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check "${PIP_PINS[@]}"; then
+  skipped=()
+  for pin in "${PIP_PINS[@]}"; do
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check "$pin" 2>/dev/null || skipped+=("$pin")
+  done
+  [ ${#skipped[@]} -eq 0 ] || say "not installed (not on this package index?): ${skipped[*]}: their rows will say 'peer not measured'"
+fi
 if ! "$VENV/bin/pip" install --quiet --disable-pip-version-check toraniko 2>/dev/null; then
   say "toraniko is not on this package index: the factor rows will say 'peer not measured'"
 fi

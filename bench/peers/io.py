@@ -13,7 +13,8 @@ first; the same folder, <tempdir>/kernelbus-bench-io-v1):
   script writes its own beside them with pyarrow (trades-1e7.pyarrow.parquet: zstd, row groups of
   10^6; trades-1e7.pyarrow.arrow: uncompressed) and says so.
 Prints one JSON document (and writes it to --out): the date, machine, load, versions, and per file and
-reader the best and every time in seconds.
+reader the best and every time in seconds. Without polars its readers are
+left out and the others still timed; its version reads "not installed".
 
     <peers venv>/bin/python bench/peers/io.py [--runs 1]      # npm run bench:peers installs the venv
 """
@@ -29,11 +30,15 @@ import time
 
 import numpy
 import pandas
-import polars
 import pyarrow
 import pyarrow.csv
 import pyarrow.feather
 import pyarrow.parquet
+
+try:
+    import polars
+except ImportError:  # a venv without it: its readers are left out, the others still timed
+    polars = None
 
 RUNS = 5
 
@@ -49,22 +54,33 @@ def best_of(fn, runs):
     return min(times), times
 
 
-CSV_READERS = {
-    "pandas.read_csv": lambda p: lambda: pandas.read_csv(p),
-    "polars.read_csv": lambda p: lambda: polars.read_csv(p),
-    "pyarrow.csv.read_csv": lambda p: lambda: pyarrow.csv.read_csv(p),
-}
+def installed(readers):
+    """The readers whose library is installed (polars may not be)."""
+    return {name: make for name, make in readers.items() if polars is not None or not name.startswith("polars.")}
 
-PARQUET_READERS = {
-    "pyarrow.parquet.read_table": lambda p: lambda: pyarrow.parquet.read_table(p),
-    "polars.read_parquet": lambda p: lambda: polars.read_parquet(p),
-}
 
-ARROW_READERS = {
-    "pyarrow.feather.read_table": lambda p: lambda: pyarrow.feather.read_table(p),
-    "pyarrow.feather.read_table (memory_map)": lambda p: lambda: pyarrow.feather.read_table(p, memory_map=True),
-    "polars.read_ipc": lambda p: lambda: polars.read_ipc(p, memory_map=False),
-}
+CSV_READERS = installed(
+    {
+        "pandas.read_csv": lambda p: lambda: pandas.read_csv(p),
+        "polars.read_csv": lambda p: lambda: polars.read_csv(p),
+        "pyarrow.csv.read_csv": lambda p: lambda: pyarrow.csv.read_csv(p),
+    }
+)
+
+PARQUET_READERS = installed(
+    {
+        "pyarrow.parquet.read_table": lambda p: lambda: pyarrow.parquet.read_table(p),
+        "polars.read_parquet": lambda p: lambda: polars.read_parquet(p),
+    }
+)
+
+ARROW_READERS = installed(
+    {
+        "pyarrow.feather.read_table": lambda p: lambda: pyarrow.feather.read_table(p),
+        "pyarrow.feather.read_table (memory_map)": lambda p: lambda: pyarrow.feather.read_table(p, memory_map=True),
+        "polars.read_ipc": lambda p: lambda: polars.read_ipc(p, memory_map=False),
+    }
+)
 
 
 def columnar(folder, name, ext, write):
@@ -151,7 +167,7 @@ def main():
         "versions": {
             "python": platform.python_version(),
             "pandas": pandas.__version__,
-            "polars": polars.__version__,
+            "polars": polars.__version__ if polars is not None else "not installed",
             "pyarrow": pyarrow.__version__,
             "numpy": numpy.__version__,
         },
