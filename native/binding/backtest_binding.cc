@@ -153,7 +153,7 @@ backtest::StatsInput readStats(const Napi::CallbackInfo& info, double& periodsPe
   if (!(periodsPerYear > 0)) throw inputError(env, "periodsPerYear", "a finite number > 0", describeValue(info[1]));
   const backtest::StatsInput in = readStatsInput(env, info[0], "input");
   std::string argument, expected;
-  if (!backtest::checkStats(in, wantedStats(info), argument, expected)) throw inputError(env, argument, expected, "a value out of range");
+  if (!backtest::checkStats(in, argument, expected)) throw inputError(env, argument, expected, "a value out of range");
   return in;
 }
 

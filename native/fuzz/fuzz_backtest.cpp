@@ -19,6 +19,7 @@
 //  - cash never below 0 (1e-9 of the cash's scale), assets never below 0 where no column can go short;
 //  - value = cash + sum of assets x the close filled forward then backward, per value group;
 //  - trade ids 0..n-1, position ids and trade columns non-decreasing, sizes > 0, entry <= exit < T;
+//  - the statistics with the value made from the records equal those with the series' value, bit for bit;
 //  - one thread and two give the same bytes (records, series, fault).
 #include <algorithm>
 #include <cfloat>
@@ -96,6 +97,21 @@ Run simulate(const Case& c, size_t threads) {
     alone = fuzz::unwritten(T * G);
     bt::series(in, bt::SeriesOut{nullptr, nullptr, alone.data()});
     require(fuzz::sameBits(alone, r.value));
+    // the statistics with the value made from the records a chunk at a time, and with it given: the same bits
+    bt::StatsInput st;
+    st.rows = T, st.cols = K, st.groups = G, st.groupLens = in.groupLens, st.initCash = in.initCash, st.close = in.close;
+    st.orderCount = in.orderCount, st.col = in.col, st.idx = in.idx, st.size = in.size, st.price = in.price, st.fees = in.fees;
+    st.side = in.side;
+    const std::vector<double>* t = r.out.trades.fields;
+    st.tradeCount = r.out.trades.count();
+    st.tradeCol = t[1].data(), st.entryIdx = t[3].data(), st.exitIdx = t[6].data(), st.pnl = t[9].data(), st.ret = t[10].data();
+    st.status = t[12].data();
+    require(bt::checkStats(st, argument, expected));
+    std::vector<double> made = fuzz::unwritten(G * bt::kStatFields), given = fuzz::unwritten(G * bt::kStatFields);
+    bt::stats(st, 252, made.data());
+    st.value = r.value.data(), st.valueLength = T * G;
+    bt::stats(st, 252, given.data());
+    require(fuzz::sameBits(made, given));
   }
   setThreadCount(0);
   return r;

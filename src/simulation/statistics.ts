@@ -3,9 +3,9 @@
  * definition as src/kernels/backtest/backtest-stats.ts and docs/backtest.md state it. The reference:
  * native/kernels/backtest/statistics.cpp is its twin.
  */
-import { ALL_STATS, STAT_FIELDS, type BacktestStats, type StatsInput } from '../kernels/backtest/backtest-stats.js';
+import { ALL_STATS, STAT_FIELDS, VALUE_STATS, type BacktestStats, type StatsInput } from '../kernels/backtest/backtest-stats.js';
 import { add, isClose } from './orders.js';
-import { filledClose } from './records.js';
+import { backtestSeries, filledClose } from './records.js';
 
 /** numpy's nanmean and nansum, as vectorbt's mapped-array reductions (generic/nb.py mean_reduce_nb, sum_reduce_nb). */
 function mean(xs: readonly number[]): number {
@@ -193,8 +193,11 @@ function ratios(returns: Float64Array, annFactor: number) {
  * STAT_FIELDS, row-major. The reference: native/kernels/backtest/statistics.cpp is its twin.
  */
 export function backtestStatsRows(input: StatsInput, periodsPerYear: number, fields = ALL_STATS): Float64Array {
-  const { rows: T, cols: K, groupLens, value, orders, trades } = input;
+  const { rows: T, cols: K, groupLens, orders, trades } = input;
   const G = groupLens.length;
+  // the value made from the records where a field reads it and the result's is not given
+  const value = input.value.length > 0 || (fields & VALUE_STATS) === 0 ? input.value : new Float64Array(T * G);
+  if (value !== input.value) backtestSeries(input, { value });
   const byCol: number[][] = Array.from({ length: K }, () => []);
   for (let r = 0; r < orders.col.length; r++) byCol[orders.col[r]].push(r);
   const tradesByCol: number[][] = Array.from({ length: K }, () => []);

@@ -2,7 +2,8 @@
  * A backtest result's series made on request (docs/backtest.md "Series on request"): `value`, `cash`
  * and `assets` each made at its first read and kept; the close the result holds is the caller's (not a
  * copy), so a series first read after the close changed is valued at the changed close; backtestStats
- * makes the value only for the fields that read it. On every backend, the async forms too.
+ * uses a value already read, else makes each group's from the records for the fields that read it and
+ * keeps none. On every backend, the async forms too.
  */
 import { describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../../src/kernels/backtest/backtest-kernels.js';
@@ -68,17 +69,23 @@ function cases(k: Kernels, supports: Supports): void {
     },
   );
 
-  it.runIf(supports('backtestStats'))('backtestStats makes the value only for the fields that read it', () => {
+  it.runIf(supports('backtestStats'))('backtestStats makes a value it was not given from the records, and keeps none', () => {
     const { close, entries, exits } = panel();
-    const original = dataOf(k.backtestSignals({ close }, { entries, exits }).value);
-    const records = k.backtestSignals({ close }, { entries, exits });
-    const ratios = k.backtestSignals({ close }, { entries, exits });
-    k.backtestStats(records, { fields: ['totalReturn', 'winRate', 'totalFeesPaid'] });
-    k.backtestStats(ratios, { fields: ['totalReturn', 'sharpeRatio'] });
+    const fields = ['totalReturn', 'sharpeRatio', 'maxDrawdown', 'sortinoRatio'] as const;
+    const read = k.backtestSignals({ close }, { entries, exits });
+    const unread = k.backtestSignals({ close }, { entries, exits });
+    const original = dataOf(read.value);
+    const stats = k.backtestStats(unread, { fields });
+    // the same numbers whether the result's value was read first or made by the call
+    expect(stats).toEqual(k.backtestStats(read, { fields }));
+    expect(Number.isFinite((stats.sharpeRatio as Float64Array)[0])).toBe(true);
     close.data.fill(1);
-    // the value of `ratios` was made by its stats call, before the change; the other's at its first read
-    expect(dataOf(ratios.value)).toEqual(original);
-    expect(dataOf(records.value)).not.toEqual(original);
+    // the call kept no value: `unread`'s is made at its first read, at the changed close; `read`'s was kept
+    expect(dataOf(read.value)).toEqual(original);
+    expect(dataOf(unread.value)).not.toEqual(original);
+    // and the stats of `read` still use its kept value; those of `unread` the changed close's
+    expect(k.backtestStats(read, { fields })).toEqual(stats);
+    expect(k.backtestStats(unread, { fields })).not.toEqual(stats);
   });
 
   it.runIf(supports('backtestSignals'))('the async form gives the same series', async () => {
@@ -113,6 +120,43 @@ describe('series on request: a result past 32 MB', () => {
       let differ = 0;
       for (let j = 0; j < a.length; j++) if (!Object.is(a[j], b[j])) differ++;
       expect(differ, name).toBe(0);
+    }
+  });
+});
+
+describe('backtestStats: the value made a chunk of groups at a time', () => {
+  const native = backends().find((b) => b.name === 'native' && b.available);
+  // 300 columns (or 100 groups of 3): many chunks of groups on 1 and 2 threads; a close panel with NaNs
+  it.runIf(native !== undefined)('equals the reference and the stats of the value read, bit for bit', () => {
+    const T = 300;
+    const K = 300;
+    let s = 23;
+    const rand = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const close: Matrix = { data: new Float64Array(T * K), rows: T, cols: K };
+    for (let c = 0; c < K; c++)
+      for (let i = 0, p = 20 + c / 10; i < T; i++) close.data[i * K + c] = rand() < 0.02 ? NaN : (p *= 1 + 0.04 * (rand() - 0.5));
+    const signal = (): Matrix => ({ data: Float64Array.from({ length: T * K }, () => (rand() < 0.04 ? 1 : 0)), rows: T, cols: K });
+    const base = { entries: signal(), exits: signal(), fees: 0.001 };
+    const groups = Int32Array.from({ length: K }, (_, c) => Math.floor(c / 3));
+    const fields = ['totalReturn', 'maxDrawdown', 'maxDrawdownDuration', 'sharpeRatio', 'omegaRatio', 'sortinoRatio'] as const;
+    for (const options of [base, { ...base, groups }, { ...base, groups, cashSharing: true }]) {
+      const want = ref.backtestStats(ref.backtestSignals({ close }, options), { fields });
+      for (const threads of [1, 2]) {
+        const k = kernels({ backend: 'native', threads });
+        const r = k.backtestSignals({ close }, options);
+        const made = k.backtestStats(r, { fields });
+        void r.value;
+        for (const got of [made, k.backtestStats(r, { fields })]) {
+          for (const field of fields) {
+            const a = got[field] as Float64Array;
+            const b = want[field] as Float64Array;
+            expect(a.length).toBe('groups' in options ? 100 : K);
+            let differ = 0;
+            for (let g = 0; g < a.length; g++) if (!Object.is(a[g], b[g])) differ++;
+            expect(differ, `${field}, ${threads} threads`).toBe(0);
+          }
+        }
+      }
     }
   });
 });

@@ -59,6 +59,26 @@ const x = fill(4099, () => 12 * normal());
 x[7] = Number.NaN;
 x[8] = -Infinity;
 
+/** A backtest of `cap` with signals from `returns`. */
+function signalsRun() {
+  return k.backtestSignals(
+    { close: cap },
+    {
+      entries: matrix(
+        returns.data.map((r) => (r > 0.02 ? 1 : 0)),
+        T,
+        N,
+      ),
+      exits: matrix(
+        returns.data.map((r) => (r < -0.02 ? 1 : 0)),
+        T,
+        N,
+      ),
+      fees: 0.001,
+    },
+  );
+}
+
 const runs: Record<string, () => unknown> = {
   normalCdf: () => k.normalCdf(x),
   tickRule: () => k.tickRule(tape.price),
@@ -100,23 +120,9 @@ const runs: Record<string, () => unknown> = {
     const pairs = combinations(40);
     return [k.crossedAbove(ma, ma, { pairs }), k.crossedBelow(ma, ma, { pairs })];
   },
-  backtestSignals: () =>
-    k.backtestSignals(
-      { close: cap },
-      {
-        entries: matrix(
-          returns.data.map((r) => (r > 0.02 ? 1 : 0)),
-          T,
-          N,
-        ),
-        exits: matrix(
-          returns.data.map((r) => (r < -0.02 ? 1 : 0)),
-          T,
-          N,
-        ),
-        fees: 0.001,
-      },
-    ),
+  backtestSignals: () => signalsRun(),
+  // a result's stats with its value made by the call (the returns' sums of several groups a vector)
+  backtestStats: () => k.backtestStats(signalsRun()),
 };
 
 function absorb(h: ReturnType<typeof createHash>, v: unknown): void {

@@ -141,18 +141,23 @@ struct SeriesOut {
 /// groups shared out between threads.
 void series(const SeriesInput& in, const SeriesOut& out);
 
+/// The value of value groups [g0, g1) (their columns [c0, c1)) as series() makes it, the same bits: T
+/// rows of g1 - g0 into `to`, on the calling thread. `records`: the order records of those columns, each
+/// column's in record order (the columns in any order).
+void groupValues(const SeriesInput& in, size_t g0, size_t g1, size_t c0, size_t c1, const std::vector<size_t>& records, double* to);
+
 /// Whether `in` is one series() accepts (checkStats' rules); else the field and what it must be.
 bool checkSeries(const SeriesInput& in, std::string& argument, std::string& expected);
 
 /// What stats() reads (src/kernels/backtest/backtest-stats.ts StatsInput): the result's value per
-/// value group (T x G; empty where no field asked for reads it), the close, the order and trade
+/// value group (T x G; empty where no field asked for reads it, or made from the records by stats()), the close, the order and trade
 /// records' columns.
 constexpr size_t kStatFields = 25;
 struct StatsInput {
   size_t rows = 0, cols = 0, groups = 0;
   const int32_t* groupLens = nullptr;  // columns per value group
   const double* initCash = nullptr;    // per value group
-  const double* value = nullptr;       // T x G, or valueLength 0
+  const double* value = nullptr;       // T x G, or valueLength 0 (then made where read)
   size_t valueLength = 0;
   Flex<double> close;
   size_t orderCount = 0;
@@ -169,12 +174,9 @@ constexpr uint32_t kAllStats = (uint32_t{1} << kStatFields) - 1;
 /// need is skipped); the others are NaN.
 void stats(const StatsInput& in, double periodsPerYear, double* out, uint32_t want = kAllStats);
 
-/// The fields that read the value (the drawdowns and the returns' ratios): bits of a `want` mask.
-uint32_t valueStats();
-
-/// Whether `in` is one stats() accepts for the fields of `want` (lengths, columns and indices in
-/// range, the value where a field reads it); else the field and what it must be.
-bool checkStats(const StatsInput& in, uint32_t want, std::string& argument, std::string& expected);
+/// Whether `in` is one stats() accepts (lengths, columns and indices in range; the value T x G or none,
+/// which stats() then makes from the records where a field reads it); else the field and what it must be.
+bool checkStats(const StatsInput& in, std::string& argument, std::string& expected);
 
 /// Runs `sim` with value groups `valueGroups` (columns each, summing to cols; a cash group lies in one),
 /// the value groups shared out between threads, into its records (vectorbt's order) and exit trades,

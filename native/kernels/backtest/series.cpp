@@ -119,21 +119,27 @@ struct Chunk {
   size_t g0, g1, c0, c1;
 };
 
-/// The rows of `out` (those not null) for the chunk `b`.
-void chunkSeries(const SeriesInput& in, const SeriesOut& out, const Chunk& b, const std::vector<size_t>& groupOf) {
-  const size_t T = in.rows, K = in.cols, G = in.groups, C = b.c1 - b.c0, GC = b.g1 - b.g0;
+/// Where a chunk's rows go: each series' element of the chunk's first column (or group) in row 0, and
+/// the distance from a row to the next (null: not asked for).
+struct ChunkOut {
+  double *assets = nullptr, *cash = nullptr, *value = nullptr;
+  size_t assetsStride = 0, cashStride = 0, valueStride = 0;
+};
+
+/// The rows of `out` for the chunk `b`: `records` are its columns' order records, each column's in
+/// record order (the columns in any order); `groupOf` the chunk's group (from 0) of each of its
+/// columns; `stream`: the rows staged and written with non-temporal stores.
+void chunkSeries(const SeriesInput& in, const ChunkOut& out, const Chunk& b, const std::vector<size_t>& records,
+                 const std::vector<size_t>& groupOf, bool stream) {
+  const size_t T = in.rows, C = b.c1 - b.c0, GC = b.g1 - b.g0;
   const bool wantCash = out.cash != nullptr || out.value != nullptr, wantValue = out.value != nullptr;
-  // the chunk's records by bar (a counting sort: record order within a bar)
-  std::vector<size_t> start(T + 1, 0), list;
-  const auto mine = [&](size_t r) { return in.col[r] >= double(b.c0) && in.col[r] < double(b.c1); };
-  for (size_t r = 0; r < in.orderCount; r++)
-    if (mine(r)) start[size_t(in.idx[r]) + 1]++;
+  // the chunk's records by bar (a counting sort: each column's records in record order within a bar)
+  std::vector<size_t> start(T + 1, 0), list(records.size());
+  for (const size_t r : records) start[size_t(in.idx[r]) + 1]++;
   for (size_t i = 0; i < T; i++) start[i + 1] += start[i];
-  list.resize(start[T]);
   {
     std::vector<size_t> next(start.begin(), start.end() - 1);
-    for (size_t r = 0; r < in.orderCount; r++)
-      if (mine(r)) list[next[size_t(in.idx[r])]++] = r;
+    for (const size_t r : records) list[next[size_t(in.idx[r])]++] = r;
   }
   // each column's position and each group's cash, running; a bar's flows per column (0 where it has
   // none), the columns with a record (in order) and their values before the bar's snap
@@ -152,8 +158,7 @@ void chunkSeries(const SeriesInput& in, const SeriesOut& out, const Chunk& b, co
   const bool single = GC == C;  // every value group a column of its own: one pass a bar
   const int rows = (out.assets ? 1 : 0) | (out.cash ? 2 : 0) | (out.value ? 4 : 0);
   // a single chunk's rows staged (in L1), then streamed out, where the series are beyond the cache
-  const size_t bytes = T * ((out.assets ? K : 0) + (out.cash ? G : 0) + (out.value ? G : 0)) * sizeof(double);
-  const bool stream = KERNELBUS_STREAM_STORES && single && bytes >= kStreamBytes;
+  stream = stream && single;
   std::vector<double> staged(stream ? 3 * C : 0);
   const SingleBar bar = closeStride == 1 ? singleBarFor<1>(rows) : singleBarFor<0>(rows);
   for (size_t i = 0; i < T; i++) {
@@ -173,13 +178,13 @@ void chunkSeries(const SeriesInput& in, const SeriesOut& out, const Chunk& b, co
     cashBefore.clear();
     for (const size_t k : touched) {
       positionBefore.push_back(position[k]);
-      cashBefore.push_back(cash[groupOf[b.c0 + k] - b.g0]);
+      cashBefore.push_back(cash[groupOf[k]]);
     }
     // every position and cash snapped (and a single chunk's rows written), then those with a flow set
     const double* close = in.close.data + i * closeCols + closeStride * b.c0;
-    double* assetsTo = out.assets ? out.assets + i * K + b.c0 : nullptr;
-    double* cashTo = out.cash ? out.cash + i * G + b.g0 : nullptr;
-    double* valueTo = out.value ? out.value + i * G + b.g0 : nullptr;
+    double* assetsTo = out.assets ? out.assets + i * out.assetsStride : nullptr;
+    double* cashTo = out.cash ? out.cash + i * out.cashStride : nullptr;
+    double* valueTo = out.value ? out.value + i * out.valueStride : nullptr;
     double* assetsRow = stream && assetsTo ? staged.data() : assetsTo;
     double* cashRow = stream && cashTo ? staged.data() + C : cashTo;
     double* valueRow = stream && valueTo ? staged.data() + 2 * C : valueTo;
@@ -191,12 +196,12 @@ void chunkSeries(const SeriesInput& in, const SeriesOut& out, const Chunk& b, co
     }
     double flow = 0;
     for (size_t t = 0; t < touched.size(); t++) {
-      const size_t k = touched[t], g = groupOf[b.c0 + k] - b.g0;
+      const size_t k = touched[t], g = groupOf[k];
       position[k] = add(positionBefore[t], assetFlow[k]);
       if (assetsRow) assetsRow[k] = position[k];
       if (!wantCash) continue;
       flow += cashFlow[k];
-      if (t + 1 < touched.size() && groupOf[b.c0 + touched[t + 1]] - b.g0 == g) continue;
+      if (t + 1 < touched.size() && groupOf[touched[t + 1]] == g) continue;
       cash[g] = add(cashBefore[t], flow);  // the group's last touched column: its flows summed
       flow = 0;
       if (cashRow) cashRow[g] = cash[g];
@@ -233,17 +238,22 @@ void chunkSeries(const SeriesInput& in, const SeriesOut& out, const Chunk& b, co
   if (stream) streamFence();
 }
 
+/// The chunk's group (from 0) of each of its columns.
+std::vector<size_t> groupsOf(const SeriesInput& in, const Chunk& b) {
+  std::vector<size_t> groupOf(b.c1 - b.c0);
+  for (size_t g = b.g0, k = 0; g < b.g1; g++)
+    for (int32_t n = 0; n < in.groupLens[g]; n++) groupOf[k++] = g - b.g0;
+  return groupOf;
+}
+
 }  // namespace
 
 void series(const SeriesInput& in, const SeriesOut& out) {
   const size_t T = in.rows, K = in.cols, G = in.groups;
   for (double* o : {out.assets, out.cash, out.value})
     if (o != nullptr) adviseHugePages(o, T * (o == out.assets ? K : G) * sizeof(double));
-  std::vector<size_t> firstCol(G + 1, 0), groupOf(K);
-  for (size_t g = 0; g < G; g++) {
-    firstCol[g + 1] = firstCol[g] + size_t(in.groupLens[g]);
-    for (size_t c = firstCol[g]; c < firstCol[g + 1]; c++) groupOf[c] = g;
-  }
+  std::vector<size_t> firstCol(G + 1, 0);
+  for (size_t g = 0; g < G; g++) firstCol[g + 1] = firstCol[g] + size_t(in.groupLens[g]);
   // chunks of whole value groups, about a thread's share of the columns each (at least 16 columns:
   // a row's part a few cache lines)
   const size_t threads = threadCount();
@@ -256,9 +266,26 @@ void series(const SeriesInput& in, const SeriesOut& out) {
     chunks.push_back(c);
     g = c.g1;
   }
+  const size_t bytes = T * ((out.assets ? K : 0) + (out.cash ? G : 0) + (out.value ? G : 0)) * sizeof(double);
   parallelForChunks(chunks.size(), 1, [&](size_t begin, size_t end) {
-    for (size_t c = begin; c < end; c++) chunkSeries(in, out, chunks[c], groupOf);
+    for (size_t c = begin; c < end; c++) {
+      const Chunk& b = chunks[c];
+      std::vector<size_t> records;
+      for (size_t r = 0; r < in.orderCount; r++)
+        if (in.col[r] >= double(b.c0) && in.col[r] < double(b.c1)) records.push_back(r);
+      const ChunkOut to{
+          out.assets ? out.assets + b.c0 : nullptr, out.cash ? out.cash + b.g0 : nullptr, out.value ? out.value + b.g0 : nullptr, K, G, G};
+      chunkSeries(in, to, b, records, groupsOf(in, b), KERNELBUS_STREAM_STORES && bytes >= kStreamBytes);
+    }
   });
+}
+
+void groupValues(const SeriesInput& in, size_t g0, size_t g1, size_t c0, size_t c1, const std::vector<size_t>& records, double* to) {
+  const Chunk b{g0, g1, c0, c1};
+  ChunkOut out;
+  out.value = to;
+  out.valueStride = g1 - g0;
+  chunkSeries(in, out, b, records, groupsOf(in, b), false);
 }
 
 }  // namespace kernelbus::backtest

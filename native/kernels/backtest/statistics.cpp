@@ -7,6 +7,7 @@
 #include "backtest.hpp"
 #include "execute.hpp"
 #include "parallel.hpp"
+#include "simd.hpp"
 
 namespace kernelbus::backtest {
 
@@ -72,11 +73,11 @@ double extreme(const std::vector<size_t>& idx, const double* values, double sign
 double jsMax(double a, double b) { return std::isnan(a) || std::isnan(b) ? kNaN : std::max(a, b); }
 double jsMin(double a, double b) { return std::isnan(a) || std::isnan(b) ? kNaN : std::min(a, b); }
 
-/// vectorbt's get_return_nb.
-double returnOf(double input, double output) {
-  if (input == 0) return output == 0 ? 0.0 : kInf * sign(output);
+/// vectorbt's get_return_nb, as selects (both sides computed: it vectorizes, the same bits).
+inline double returnOf(double input, double output) {
   const double r = (output - input) / input;
-  return input < 0 ? -r : r;
+  const double flat = output == 0 ? 0.0 : output > 0 ? kInf : output < 0 ? -kInf : kNaN;  // inf * sign(output)
+  return input == 0 ? flat : input < 0 ? -r : r;
 }
 
 /// A column of T closes (`at(i)`) filled forward, then backward (vectorbt's get_filled_close), into `out`.
@@ -179,37 +180,58 @@ double nanMeanOf(const std::vector<double>& xs) {
   return n ? s / double(n) : kNaN;
 }
 
-/// The value's returns (the first against the initial cash; into `returns`) and what stats() reads
-/// of them, in two passes: vectorbt's get_drawdowns_nb reduced (the deepest drawdown, positive, and
-/// the longest duration) and the returns' ratios (sharpe, calmar, omega, sortino) at ann_factor =
-/// periodsPerYear. Each sum adds in the order the reference's separate loops add. The Sharpe ratio is
-/// always computed; the drawdowns (`kDrawdowns`) and the other ratios (`kOthers`: Calmar, omega,
-/// Sortino) where asked for, each part's arithmetic the same either way (the others' outputs are then
-/// left to the caller to clear).
+/// A row of the returns' sums of n value groups side by side: each group's return from `prev` (the
+/// row before, or the initial cash) to `now`, counted and added where it is a number, in the row
+/// order returnStats' reference adds them (each group's sums in its own order: the groups' adds overlap
+/// in a vector, the same bits at every width; adding 0 where the return is NaN leaves a sum >= +0 or
+/// any other sum as it is).
+KERNELBUS_VECTOR_BODY void returnSums(size_t n, const double* prev, const double* now, double* count, double* sum) {
+  for (size_t k = 0; k < n; k++) {
+    const double r = returnOf(prev[k], now[k]);
+    count[k] += r == r ? 1.0 : 0.0;
+    sum[k] += r == r ? r : 0.0;
+  }
+}
+/// The same row's squared deviations from each group's mean, added where the return is a number.
+KERNELBUS_VECTOR_BODY void returnSquares(size_t n, const double* prev, const double* now, const double* mean, double* squares) {
+  for (size_t k = 0; k < n; k++) {
+    const double r = returnOf(prev[k], now[k]);
+    const double d = r - mean[k];
+    squares[k] += r == r ? d * d : 0.0;
+  }
+}
+
+/// The Sharpe ratio of T returns of which `count` are numbers, their mean and squared deviations (the
+/// sample standard deviation, ddof 1), at ann_factor = periodsPerYear.
+double sharpeOf(size_t T, double count, double mean, double squares, double annFactor) {
+  if (T < 2) return kNaN;
+  const double std = count > 1 ? std::sqrt(squares / (count - 1)) : kNaN;
+  return std == 0 ? kInf : (mean / std) * std::sqrt(annFactor);
+}
+
+/// The value's drawdowns and the returns' ratios but Sharpe's, in one pass over a value column (its
+/// returns' count and mean given): vectorbt's get_drawdowns_nb reduced (the deepest drawdown, positive,
+/// and the longest duration; `kDrawdowns`) and the Calmar, omega and Sortino ratios at ann_factor =
+/// periodsPerYear (`kOthers`), each part's arithmetic the same either way (the other part's outputs
+/// are then left to the caller to clear).
 template <bool kDrawdowns, bool kOthers>
-void returnStats(const double* value, size_t T, double init, double annFactor, double* returns, double* out) {
+void returnStats(const double* value, size_t T, double init, double annFactor, double count, double mean, double* out) {
   // drawdowns
   double depth = kNaN, duration = kNaN;
   bool started = false;
   double peakIdx = -1;
   double peak = T > 0 ? value[0] : kNaN, valley = peak;
   // ratios
-  size_t n = 0;
-  double s = 0, up = 0, down = 0, downSq = 0;
+  double up = 0, down = 0, downSq = 0;
   double cum = 100, runMax = -kInf, maxDd = kInf, prod = 1;
   for (size_t i = 0; i < T; i++) {
     const double v = value[i];
     const double r = returnOf(i == 0 ? init : value[i - 1], v);
-    returns[i] = r;
-    if (!std::isnan(r)) {
-      n++;
-      s += r;
-      if (kOthers) {
-        const double d = std::min(r, 0.0);
-        downSq += d * d;
-        cum *= r + 1;
-        prod *= r + 1;
-      }
+    if (kOthers && !std::isnan(r)) {
+      const double d = std::min(r, 0.0);
+      downSq += d * d;
+      cum *= r + 1;
+      prod *= r + 1;
     }
     if (kOthers) {
       runMax = jsMax(runMax, cum);
@@ -251,39 +273,19 @@ void returnStats(const double* value, size_t T, double init, double annFactor, d
   }
   out[kMaxDrawdown] = std::isnan(depth) ? kNaN : -depth;
   out[kMaxDrawdownDuration] = duration;
-  const double mean = n ? s / double(n) : kNaN;
-  double sharpe = kNaN;
-  if (T >= 2) {
-    double std = kNaN;
-    if (n > 1) {
-      double ss = 0;
-      for (size_t i = 0; i < T; i++)
-        if (!std::isnan(returns[i])) ss += (returns[i] - mean) * (returns[i] - mean);
-      std = std::sqrt(ss / double(n - 1));
-    }
-    sharpe = std == 0 ? kInf : (mean / std) * std::sqrt(annFactor);
-  }
   const double calmar = maxDd == 0 ? kNaN : (T == 0 ? kNaN : std::pow(prod, annFactor / double(T)) - 1) / std::fabs(maxDd);
   const double omega = -down == 0 ? kInf : up / -down;
   double sortino = kNaN;
   if (T >= 2) {
-    const double downside = std::sqrt(n ? downSq / double(n) : kNaN) * std::sqrt(annFactor);
+    const double downside = std::sqrt(count > 0 ? downSq / count : kNaN) * std::sqrt(annFactor);
     sortino = downside == 0 ? kInf : (mean * annFactor) / downside;
   }
-  out[kSharpeRatio] = sharpe;
   out[kCalmarRatio] = calmar;
   out[kOmegaRatio] = omega;
   out[kSortinoRatio] = sortino;
 }
 
 }  // namespace
-
-uint32_t valueStats() {
-  uint32_t mask = 0;
-  for (const Field f : {kMaxDrawdown, kMaxDrawdownDuration, kSharpeRatio, kCalmarRatio, kOmegaRatio, kSortinoRatio})
-    mask |= uint32_t{1} << f;
-  return mask;
-}
 
 void stats(const StatsInput& in, double periodsPerYear, double* out, uint32_t want) {
   const size_t T = in.rows, K = in.cols, G = in.groups;
@@ -300,26 +302,53 @@ void stats(const StatsInput& in, double periodsPerYear, double* out, uint32_t wa
       any({kTotalTrades, kTotalClosedTrades, kTotalOpenTrades, kOpenTradePnl, kWinRate, kBestTrade, kWorstTrade, kAvgWinningTrade,
            kAvgLosingTrade, kAvgWinningTradeDuration, kAvgLosingTradeDuration, kProfitFactor, kExpectancy});
   const bool drawdowns = any({kMaxDrawdown, kMaxDrawdownDuration}), others = any({kCalmarRatio, kOmegaRatio, kSortinoRatio});
-  const bool ratios = drawdowns || others || any({kSharpeRatio});
-  const auto returnPass = drawdowns ? (others ? returnStats<true, true> : returnStats<true, false>)
-                                    : (others ? returnStats<false, true> : returnStats<false, false>);
+  const bool ratios = drawdowns || others || any({kSharpeRatio}), columns = drawdowns || others;
+  const auto columnPass = drawdowns ? (others ? returnStats<true, true> : returnStats<true, false>) : returnStats<false, true>;
   std::vector<std::vector<size_t>> byCol(K), tradesByCol(K);
   for (size_t r = 0; r < in.orderCount; r++) byCol[size_t(in.col[r])].push_back(r);
   for (size_t r = 0; r < in.tradeCount; r++) tradesByCol[size_t(in.tradeCol[r])].push_back(r);
   std::vector<size_t> firstCol(G + 1, 0);
   for (size_t g = 0; g < G; g++) firstCol[g + 1] = firstCol[g] + size_t(in.groupLens[g]);
-  // chunks of groups: each chunk's value columns copied out of the row-major T x G value first (a
-  // column read down the rows of a wide result is a page per value); the bounds decide only who
-  // computes which group
+  // the value made from the records a chunk at a time where the result's is not given (series()'
+  // bits, the T x G series never in memory)
+  const bool made = ratios && in.valueLength == 0;
+  const SeriesInput seriesIn{T,      K,      G,       in.close, in.groupLens, in.initCash, in.orderCount,
+                             in.col, in.idx, in.size, in.price, in.fees,      in.side};
+  const auto sums = simd::Copies<&returnSums>::run;
+  const auto squares = simd::Copies<&returnSquares>::run;
+  // chunks of groups: the returns' sums a row of the chunk's groups at a time; each value column copied
+  // out of the rows first where a field reads it down the column (a column read down the rows of a
+  // wide result is a page per value); the bounds decide only who computes which group
   const size_t chunk = std::max<size_t>(1, std::min<size_t>(64, G / (4 * threadCount())));
   parallelForChunks(G, chunk, [&](size_t begin, size_t end) {
-    std::vector<double> freeFlow(T), absValue(T), bench(T), close(T), colFree(T), assetFlow(T), returns(T);
+    const size_t width = end - begin;
+    std::vector<double> freeFlow(T), absValue(T), bench(T), close(T), colFree(T), assetFlow(T);
     // the blocks in memory each thread keeps between chunks and calls (a fresh megabyte a chunk was
     // a page fault every 4 KB)
-    thread_local std::vector<double> block, closeBlock;
+    thread_local std::vector<double> block, closeBlock, rows;
+    // the chunk's value rows: the result's (a row every G) or made from its columns' records
+    const double* value = ratios && !made ? in.value + begin : nullptr;
+    size_t stride = G;
+    if (made) {
+      std::vector<size_t> records;
+      for (size_t col = firstCol[begin]; col < firstCol[end]; col++) records.insert(records.end(), byCol[col].begin(), byCol[col].end());
+      rows.resize(T * width);
+      groupValues(seriesIn, begin, end, firstCol[begin], firstCol[end], records, rows.data());
+      value = rows.data();
+      stride = width;
+    }
+    // each group's returns: their count and mean, then their squared deviations (Sharpe's)
+    std::vector<double> count(width, 0.0), mean(width, 0.0), deviations(width, 0.0);
     if (ratios) {
-      block.resize(T * (end - begin));
-      transposeColumns(in.value, G, T, begin, end, block.data());
+      for (size_t i = 0; i < T; i++)
+        sums(width, i == 0 ? in.initCash + begin : value + (i - 1) * stride, value + i * stride, count.data(), mean.data());
+      for (size_t k = 0; k < width; k++) mean[k] = count[k] > 0 ? mean[k] / count[k] : kNaN;
+      for (size_t i = 0; i < T; i++)
+        squares(width, i == 0 ? in.initCash + begin : value + (i - 1) * stride, value + i * stride, mean.data(), deviations.data());
+    }
+    if (columns) {
+      block.resize(T * width);
+      transposeColumns(value, stride, T, 0, width, block.data());
     }
     // a close panel: the chunk's columns copied out the same way
     const bool panel = (flows || benchmark) && in.close.rows == T && in.close.cols == K && K > 1;
@@ -428,7 +457,8 @@ void stats(const StatsInput& in, double periodsPerYear, double* out, uint32_t wa
       row[kAvgLosingTradeDuration] = meanDuration(losing);
       row[kProfitFactor] = totalWin / std::fabs(totalLoss);
       row[kExpectancy] = winRate * avgWin - (1 - winRate) * std::fabs(avgLoss);
-      if (ratios) returnPass(block.data() + (g - begin) * T, T, init, periodsPerYear, returns.data(), row);
+      if (ratios) row[kSharpeRatio] = sharpeOf(T, count[g - begin], mean[g - begin], deviations[g - begin], periodsPerYear);
+      if (columns) columnPass(block.data() + (g - begin) * T, T, init, periodsPerYear, count[g - begin], mean[g - begin], row);
       for (size_t f = 0; f < kFields; f++)
         if (!(want & (uint32_t{1} << f))) row[f] = kNaN;
     }

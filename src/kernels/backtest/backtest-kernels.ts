@@ -42,7 +42,7 @@ import {
   type StatsInput,
 } from './backtest-stats.js';
 
-/** The value of a stats call whose fields read none. */
+/** The value of a stats call whose fields read none, or whose result's value was not read (the backend makes it). */
 const EMPTY = new Float64Array(0);
 
 export type { BacktestPrices, OrdersOptions, PerElement, Signals, SignalsOptions } from './backtest-resolve.js';
@@ -72,10 +72,10 @@ export interface BacktestResult<S = Matrix | Float64Array> {
   readonly initCash: Float64Array;
 }
 
-/** What the statistics need of each result: what its series are made of, its value on request, its trades and its columns' labels. */
+/** What the statistics need of each result: what its series are made of, its value if it was read, its trades and its columns' labels. */
 interface ResultParts {
   readonly input: SeriesInput;
-  readonly value: () => Float64Array;
+  readonly madeValue: () => Float64Array | undefined;
   readonly trades: TradeRecords;
   readonly columns?: readonly string[];
 }
@@ -158,11 +158,11 @@ function shapeResult(r: ResolvedBacktest, out: SimulationOutput): BacktestResult
   const result = { orders, trades, initCash } as BacktestResult;
   for (let which = 0; which < SERIES.length; which++)
     Object.defineProperty(result, SERIES[which], { enumerable: true, get: () => series(which) });
-  const value = () => {
-    const v = series(2);
-    return ArrayBuffer.isView(v) ? v : v.data;
+  const madeValue = () => {
+    const v = made[2];
+    return v === undefined || ArrayBuffer.isView(v) ? v : v.data;
   };
-  RESULT_PARTS.set(result, { input, value, trades, columns: columnsOf(2) });
+  RESULT_PARTS.set(result, { input, madeValue, trades, columns: columnsOf(2) });
   return result;
 }
 
@@ -237,8 +237,9 @@ export const BACKTEST_KERNELS = {
       if (!parts) throw new KernelInputError('result', 'a result of backtestSignals or backtestOrders', describeValue(result));
       const periods = resolvePeriodsPerYear(options);
       const fields = resolveStatFields(options);
-      // the value only where a field reads it (made once per result: the result keeps it)
-      const value = (fields.mask & VALUE_STATS) !== 0 ? parts.value() : EMPTY;
+      // the result's value where it was read and a field reads it; else the backend makes each value
+      // group's from the records where a field reads it, and keeps none (the T x G series never in memory)
+      const value = (fields.mask & VALUE_STATS) !== 0 ? (parts.madeValue() ?? EMPTY) : EMPTY;
       const input: StatsInput = { ...parts.input, value, trades: parts.trades };
       return {
         size: input.rows * input.cols,

@@ -166,7 +166,10 @@ export interface SimulationOutput {
 
 /** What the statistics read of a result: what its series are made of, its value (empty when no field asked for reads it) and trades. */
 export interface StatsInput extends SeriesInput {
-  /** T x G value; length 0 when no field asked for reads it (only the drawdowns and the ratios do). */
+  /**
+   * T x G value, or length 0: then a backend makes each value group's from the records where a field
+   * reads it (only the drawdowns and the ratios do), the same numbers as the result's `value`.
+   */
   readonly value: Float64Array;
   readonly trades: TradeRecords;
 }
