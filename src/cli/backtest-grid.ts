@@ -151,7 +151,7 @@ export interface GridSettings {
 /** One symbol's grid: each statistic per pair (P values each). */
 export type GridStats = Record<StatField, Float64Array>;
 
-/** The most T x K cells one backtestSignals call holds (value, cash and assets: 3 x 8 bytes each): 200 MB. */
+/** The most T x K cells one backtestSignals call holds: its entries and exits (a byte each) and its records, about 20 MB. */
 export const CHUNK_CELLS = 2 ** 23;
 
 /** The moving averages of `close` over every window of the plan: one grid call, T x W. */
@@ -159,23 +159,11 @@ export function averages(k: Kernels, close: Float64Array, plan: GridPlan): Matri
   return k[plan.indicator](close, { timePeriod: plan.windows }) as Matrix;
 }
 
-/**
- * The entries and exits of `pairs` over the averages, and the backtest of them on `close` (broadcast);
- * into `out`'s series where it is an earlier result of the same shape (T x pairs).
- */
-export function backtestPairs(
-  k: Kernels,
-  close: Float64Array,
-  ma: Matrix,
-  pairs: ColumnPairs,
-  s: GridSettings,
-  out?: BacktestResult,
-): BacktestResult {
+/** The entries and exits of `pairs` over the averages, and the backtest of them on `close` (broadcast). */
+export function backtestPairs(k: Kernels, close: Float64Array, ma: Matrix, pairs: ColumnPairs, s: GridSettings): BacktestResult {
   const entries = k.crossedAbove(ma, ma, { pairs });
   const exits = k.crossedBelow(ma, ma, { pairs });
-  const assets = out?.assets as Matrix | undefined;
-  const fits = assets !== undefined && assets.rows === close.length && assets.cols === pairs.a.length;
-  return k.backtestSignals({ close }, { entries, exits, fees: s.fees, slippage: s.slippage, initCash: s.initCash, ...(fits && { out }) });
+  return k.backtestSignals({ close }, { entries, exits, fees: s.fees, slippage: s.slippage, initCash: s.initCash });
 }
 
 /** backtestStats of a result as one Float64Array per field, whatever its column count. */
@@ -187,26 +175,13 @@ export function statsColumns(k: Kernels, result: BacktestResult, periodsPerYear:
   ) as GridStats;
 }
 
-/** The last chunk's result, whose series the next chunk of the same shape is written into (backtestSignals' `out`). */
-export interface GridReuse {
-  result?: BacktestResult;
-}
-
 /**
  * The statistics of every pair of `plan` on one symbol's closes: the averages in one grid call, then
  * the pairs in as few backtestSignals calls as CHUNK_CELLS allows (one for T x P up to 8.4M cells:
- * 3,328 pairs of 2,520 bars), the close broadcast over the pairs. Each chunk's series go into the
- * previous chunk's where the shapes agree (`reuse` carries it from one symbol to the next), so a long
- * run allocates its largest memory once.
+ * 3,328 pairs of 2,520 bars), the close broadcast over the pairs. No series is made: the statistics
+ * make each pair's value from the records as they go (docs/backtest.md, "Series on request").
  */
-export function runGrid(
-  k: Kernels,
-  close: Float64Array,
-  plan: GridPlan,
-  s: GridSettings,
-  chunkCells = CHUNK_CELLS,
-  reuse: GridReuse = {},
-): GridStats {
+export function runGrid(k: Kernels, close: Float64Array, plan: GridPlan, s: GridSettings, chunkCells = CHUNK_CELLS): GridStats {
   const ma = averages(k, close, plan);
   const P = plan.pairs.a.length;
   const chunk = Math.max(1, Math.floor(chunkCells / Math.max(1, close.length)));
@@ -214,8 +189,7 @@ export function runGrid(
   for (let from = 0; from < P; from += chunk) {
     const to = Math.min(P, from + chunk);
     const pairs = { a: plan.pairs.a.subarray(from, to), b: plan.pairs.b.subarray(from, to) };
-    reuse.result = backtestPairs(k, close, ma, pairs, s, reuse.result);
-    const stats = statsColumns(k, reuse.result, s.periodsPerYear);
+    const stats = statsColumns(k, backtestPairs(k, close, ma, pairs, s), s.periodsPerYear);
     for (const f of STAT_FIELDS) out[f].set(stats[f], from);
   }
   return out;

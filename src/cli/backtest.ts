@@ -208,11 +208,10 @@ export async function runBacktest(argv: string[], log = console.log, progress?: 
   const report =
     progress ?? (process.stderr.isTTY || cells >= LONG_GRID ? (line: string) => process.stderr.write(`${line}\n`) : () => undefined);
   const t0 = performance.now();
-  const reuse = {};
   const runs: SymbolRun[] = groups.map((g, n) => {
     const t = performance.now();
     const close = g.columns[0];
-    const stats = runGrid(k, close, plan, settings, undefined, reuse);
+    const stats = runGrid(k, close, plan, settings);
     const run = { symbol: g.symbol, close, dates: dated ? g.columns[1] : undefined, stats, order: rank(stats, values.sort) };
     const name = g.symbol === undefined ? source : g.symbol;
     report(

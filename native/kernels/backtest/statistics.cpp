@@ -69,15 +69,25 @@ double extreme(const std::vector<size_t>& idx, const double* values, double sign
   return best;
 }
 
-/// JavaScript's Math.max and Math.min of two (NaN from either), as the reference computes them.
-double jsMax(double a, double b) { return std::isnan(a) || std::isnan(b) ? kNaN : std::max(a, b); }
-double jsMin(double a, double b) { return std::isnan(a) || std::isnan(b) ? kNaN : std::min(a, b); }
+/// JavaScript's Math.max and Math.min of two (NaN from either) as the reference computes them, std::max's
+/// and std::min's comparisons as selects.
+inline double jsMax(double a, double b) {
+  const double m = a < b ? b : a;
+  return (a != a) | (b != b) ? kNaN : m;
+}
+inline double jsMin(double a, double b) {
+  const double m = b < a ? b : a;
+  return (a != a) | (b != b) ? kNaN : m;
+}
 
 /// vectorbt's get_return_nb, as selects (both sides computed: it vectorizes, the same bits).
 inline double returnOf(double input, double output) {
+  double flat = output > 0 ? kInf : -kInf;  // inf * sign(output)
+  flat = output == 0 ? 0.0 : flat;
+  flat = output != output ? kNaN : flat;
   const double r = (output - input) / input;
-  const double flat = output == 0 ? 0.0 : output > 0 ? kInf : output < 0 ? -kInf : kNaN;  // inf * sign(output)
-  return input == 0 ? flat : input < 0 ? -r : r;
+  const double signed_ = input < 0 ? -r : r;
+  return input == 0 ? flat : signed_;
 }
 
 /// A column of T closes (`at(i)`) filled forward, then backward (vectorbt's get_filled_close), into `out`.
@@ -180,18 +190,90 @@ double nanMeanOf(const std::vector<double>& xs) {
   return n ? s / double(n) : kNaN;
 }
 
-/// A row of the returns' sums of n value groups side by side: each group's return from `prev` (the
-/// row before, or the initial cash) to `now`, counted and added where it is a number, in the row
-/// order returnStats' reference adds them (each group's sums in its own order: the groups' adds overlap
-/// in a vector, the same bits at every width; adding 0 where the return is NaN leaves a sum >= +0 or
-/// any other sum as it is).
-KERNELBUS_VECTOR_BODY void returnSums(size_t n, const double* prev, const double* now, double* count, double* sum) {
+/// The groups of a chunk side by side (the most stats() puts in one).
+constexpr size_t kLanes = 64;
+
+/// Each group's running state over its value and returns, a lane a group: the returns' count and sum
+/// (Sharpe's and Sortino's mean), vectorbt's get_drawdowns_nb reduced (the deepest drawdown and the
+/// longest duration so far, the one in progress: started, its peak, peak row and valley) and the sums
+/// of the other ratios (omega's up and down, Sortino's downside squares, Calmar's compounded and
+/// running maximum, its deepest fall and product).
+struct ReturnLanes {
+  double count[kLanes], sum[kLanes];
+  double depth[kLanes], duration[kLanes], started[kLanes], peakIdx[kLanes], peak[kLanes], valley[kLanes];
+  double up[kLanes], down[kLanes], downSq[kLanes], cum[kLanes], runMax[kLanes], maxDd[kLanes], prod[kLanes];
+
+  /// The state before row 0 of n groups whose first values are `first`.
+  void reset(size_t n, const double* first) {
+    for (size_t k = 0; k < n; k++) {
+      count[k] = sum[k] = 0;
+      depth[k] = duration[k] = kNaN;
+      started[k] = 0;
+      peakIdx[k] = -1;
+      peak[k] = valley[k] = first[k];
+      up[k] = down[k] = downSq[k] = 0;
+      cum[k] = 100;
+      runMax[k] = -kInf;
+      maxDd[k] = kInf;
+      prod[k] = 1;
+    }
+  }
+};
+
+/// Row `i` of n groups (`last`: 1 on the last row): each group's return from `prev` (the row before,
+/// or the initial cash) to `now`, counted and added where it is a number, and where asked for the
+/// drawdowns (`kDrawdowns`) and the other ratios' sums (`kOthers`) carried on. The reference's per-group
+/// loop (src/simulation/statistics.ts) as selects: each group's operations in its own order, the
+/// groups' side by side in a vector, the same bits at every width (adding 0 where a return is NaN
+/// leaves a sum >= +0, and every other sum, as it is).
+template <bool kDrawdowns, bool kOthers>
+KERNELBUS_VECTOR_BODY void returnRow(size_t n, const double* prev, const double* now, double i, double last, ReturnLanes* s) {
   for (size_t k = 0; k < n; k++) {
-    const double r = returnOf(prev[k], now[k]);
-    count[k] += r == r ? 1.0 : 0.0;
-    sum[k] += r == r ? r : 0.0;
+    const double v = now[k];
+    const double r = returnOf(prev[k], v);
+    const bool number = r == r;
+    s->count[k] += number ? 1.0 : 0.0;
+    s->sum[k] += number ? r : 0.0;
+    if (kOthers) {
+      const double d = 0.0 < r ? 0.0 : r;  // std::min(r, 0.0)
+      const double downSq = s->downSq[k] + d * d, grown = s->cum[k] * (r + 1), prod = s->prod[k] * (r + 1);
+      s->downSq[k] = number ? downSq : s->downSq[k];
+      const double cum = number ? grown : s->cum[k];
+      s->cum[k] = cum;
+      s->prod[k] = number ? prod : s->prod[k];
+      const double runMax = jsMax(s->runMax[k], cum);
+      s->runMax[k] = runMax;
+      s->maxDd[k] = jsMin(s->maxDd[k], cum / runMax - 1);
+      const double up = s->up[k] + r, down = s->down[k] + r;
+      s->up[k] = r > 0 ? up : s->up[k];
+      s->down[k] = r < 0 ? down : s->down[k];
+    }
+    if (kDrawdowns) {
+      // a NaN value leaves the drawdowns as they are (bitwise & and |: no branch)
+      const bool valid = v == v, started = s->started[k] != 0;
+      const double peak0 = s->peak[k], valley0 = s->valley[k];
+      const bool rising = (peak0 != peak0) | (v >= peak0);
+      const bool newPeak = valid & rising & !started, begins = valid & !rising & !started;
+      const bool lower = valid & !rising & started & (v < valley0);
+      // the drawdown in progress ends at a new high, or is cut at the last row (active)
+      const bool active = valid & (last != 0) & (begins | (started & !rising));
+      const bool store = (valid & rising & started) | active;
+      const double peak = newPeak ? v : peak0, peakIdx = newPeak ? i : s->peakIdx[k];
+      const double valley = begins | lower ? v : valley0;
+      const double dd = (valley - peak) / peak;
+      const double length = i - (peakIdx + 1) + (active ? 1.0 : 0.0);
+      const double depth = s->depth[k], duration = s->duration[k];
+      s->depth[k] = store & ((depth != depth) | (dd < depth)) ? dd : depth;
+      s->duration[k] = store & ((duration != duration) | (length > duration)) ? length : duration;
+      s->peakIdx[k] = store ? i : peakIdx;
+      s->peak[k] = store ? v : peak;
+      s->valley[k] = store ? v : valley;
+      const double startedNow = begins ? 1.0 : s->started[k];
+      s->started[k] = store ? 0.0 : startedNow;
+    }
   }
 }
+
 /// The same row's squared deviations from each group's mean, added where the return is a number.
 KERNELBUS_VECTOR_BODY void returnSquares(size_t n, const double* prev, const double* now, const double* mean, double* squares) {
   for (size_t k = 0; k < n; k++) {
@@ -201,87 +283,31 @@ KERNELBUS_VECTOR_BODY void returnSquares(size_t n, const double* prev, const dou
   }
 }
 
-/// The Sharpe ratio of T returns of which `count` are numbers, their mean and squared deviations (the
-/// sample standard deviation, ddof 1), at ann_factor = periodsPerYear.
-double sharpeOf(size_t T, double count, double mean, double squares, double annFactor) {
-  if (T < 2) return kNaN;
-  const double std = count > 1 ? std::sqrt(squares / (count - 1)) : kNaN;
-  return std == 0 ? kInf : (mean / std) * std::sqrt(annFactor);
+using ReturnRow = void (*)(size_t, const double*, const double*, double, double, ReturnLanes*);
+
+/// returnRow's copies for what the fields read.
+ReturnRow returnRowFor(bool drawdowns, bool others) {
+  if (drawdowns) return others ? simd::Copies<&returnRow<true, true>>::run : simd::Copies<&returnRow<true, false>>::run;
+  return others ? simd::Copies<&returnRow<false, true>>::run : simd::Copies<&returnRow<false, false>>::run;
 }
 
-/// The value's drawdowns and the returns' ratios but Sharpe's, in one pass over a value column (its
-/// returns' count and mean given): vectorbt's get_drawdowns_nb reduced (the deepest drawdown, positive,
-/// and the longest duration; `kDrawdowns`) and the Calmar, omega and Sortino ratios at ann_factor =
-/// periodsPerYear (`kOthers`), each part's arithmetic the same either way (the other part's outputs
-/// are then left to the caller to clear).
-template <bool kDrawdowns, bool kOthers>
-void returnStats(const double* value, size_t T, double init, double annFactor, double count, double mean, double* out) {
-  // drawdowns
-  double depth = kNaN, duration = kNaN;
-  bool started = false;
-  double peakIdx = -1;
-  double peak = T > 0 ? value[0] : kNaN, valley = peak;
-  // ratios
-  double up = 0, down = 0, downSq = 0;
-  double cum = 100, runMax = -kInf, maxDd = kInf, prod = 1;
-  for (size_t i = 0; i < T; i++) {
-    const double v = value[i];
-    const double r = returnOf(i == 0 ? init : value[i - 1], v);
-    if (kOthers && !std::isnan(r)) {
-      const double d = std::min(r, 0.0);
-      downSq += d * d;
-      cum *= r + 1;
-      prod *= r + 1;
-    }
-    if (kOthers) {
-      runMax = jsMax(runMax, cum);
-      maxDd = jsMin(maxDd, cum / runMax - 1);
-      if (r > 0)
-        up += r;
-      else if (r < 0)
-        down += r;
-    }
-    if (!kDrawdowns || std::isnan(v)) continue;
-    bool store = false, active = false;
-    if (std::isnan(peak) || v >= peak) {
-      if (!started) {
-        peak = v;
-        peakIdx = double(i);
-      } else {
-        started = false;
-        store = true;
-      }
-    } else if (!started) {
-      started = true;
-      valley = v;
-    } else if (v < valley) {
-      valley = v;
-    }
-    if (i == T - 1 && started) {
-      started = false;
-      store = true;
-      active = true;
-    }
-    if (store) {
-      const double dd = (valley - peak) / peak;
-      const double length = double(i) - (peakIdx + 1) + (active ? 1 : 0);
-      if (std::isnan(depth) || dd < depth) depth = dd;
-      if (std::isnan(duration) || length > duration) duration = length;
-      peakIdx = double(i);
-      peak = valley = v;
-    }
-  }
-  out[kMaxDrawdown] = std::isnan(depth) ? kNaN : -depth;
-  out[kMaxDrawdownDuration] = duration;
-  const double calmar = maxDd == 0 ? kNaN : (T == 0 ? kNaN : std::pow(prod, annFactor / double(T)) - 1) / std::fabs(maxDd);
-  const double omega = -down == 0 ? kInf : up / -down;
-  double sortino = kNaN;
+/// Group k's ratios and drawdowns from its lanes (their squared deviations from the mean given) into
+/// its row of stats `out`, at ann_factor = periodsPerYear over T returns.
+void returnStats(const ReturnLanes& s, size_t k, double squares, size_t T, double annFactor, double* out) {
+  const double count = s.count[k], mean = count > 0 ? s.sum[k] / count : kNaN;
+  out[kMaxDrawdown] = std::isnan(s.depth[k]) ? kNaN : -s.depth[k];
+  out[kMaxDrawdownDuration] = s.duration[k];
+  double sharpe = kNaN, sortino = kNaN;
   if (T >= 2) {
-    const double downside = std::sqrt(count > 0 ? downSq / count : kNaN) * std::sqrt(annFactor);
+    const double std = count > 1 ? std::sqrt(squares / (count - 1)) : kNaN;
+    sharpe = std == 0 ? kInf : (mean / std) * std::sqrt(annFactor);
+    const double downside = std::sqrt(count > 0 ? s.downSq[k] / count : kNaN) * std::sqrt(annFactor);
     sortino = downside == 0 ? kInf : (mean * annFactor) / downside;
   }
-  out[kCalmarRatio] = calmar;
-  out[kOmegaRatio] = omega;
+  const double maxDd = s.maxDd[k];
+  out[kSharpeRatio] = sharpe;
+  out[kCalmarRatio] = maxDd == 0 ? kNaN : (T == 0 ? kNaN : std::pow(s.prod[k], annFactor / double(T)) - 1) / std::fabs(maxDd);
+  out[kOmegaRatio] = -s.down[k] == 0 ? kInf : s.up[k] / -s.down[k];
   out[kSortinoRatio] = sortino;
 }
 
@@ -302,8 +328,7 @@ void stats(const StatsInput& in, double periodsPerYear, double* out, uint32_t wa
       any({kTotalTrades, kTotalClosedTrades, kTotalOpenTrades, kOpenTradePnl, kWinRate, kBestTrade, kWorstTrade, kAvgWinningTrade,
            kAvgLosingTrade, kAvgWinningTradeDuration, kAvgLosingTradeDuration, kProfitFactor, kExpectancy});
   const bool drawdowns = any({kMaxDrawdown, kMaxDrawdownDuration}), others = any({kCalmarRatio, kOmegaRatio, kSortinoRatio});
-  const bool ratios = drawdowns || others || any({kSharpeRatio}), columns = drawdowns || others;
-  const auto columnPass = drawdowns ? (others ? returnStats<true, true> : returnStats<true, false>) : returnStats<false, true>;
+  const bool ratios = drawdowns || others || any({kSharpeRatio});
   std::vector<std::vector<size_t>> byCol(K), tradesByCol(K);
   for (size_t r = 0; r < in.orderCount; r++) byCol[size_t(in.col[r])].push_back(r);
   for (size_t r = 0; r < in.tradeCount; r++) tradesByCol[size_t(in.tradeCol[r])].push_back(r);
@@ -314,41 +339,40 @@ void stats(const StatsInput& in, double periodsPerYear, double* out, uint32_t wa
   const bool made = ratios && in.valueLength == 0;
   const SeriesInput seriesIn{T,      K,      G,       in.close, in.groupLens, in.initCash, in.orderCount,
                              in.col, in.idx, in.size, in.price, in.fees,      in.side};
-  const auto sums = simd::Copies<&returnSums>::run;
+  const ReturnRow rowPass = returnRowFor(drawdowns, others);
   const auto squares = simd::Copies<&returnSquares>::run;
-  // chunks of groups: the returns' sums a row of the chunk's groups at a time; each value column copied
-  // out of the rows first where a field reads it down the column (a column read down the rows of a
-  // wide result is a page per value); the bounds decide only who computes which group
-  const size_t chunk = std::max<size_t>(1, std::min<size_t>(64, G / (4 * threadCount())));
+  // chunks of groups, their returns' statistics a row of the chunk's groups at a time; the bounds
+  // decide only who computes which group
+  const size_t chunk = std::max<size_t>(1, std::min<size_t>(kLanes, G / (4 * threadCount())));
   parallelForChunks(G, chunk, [&](size_t begin, size_t end) {
     const size_t width = end - begin;
     std::vector<double> freeFlow(T), absValue(T), bench(T), close(T), colFree(T), assetFlow(T);
     // the blocks in memory each thread keeps between chunks and calls (a fresh megabyte a chunk was
     // a page fault every 4 KB)
-    thread_local std::vector<double> block, closeBlock, rows;
+    thread_local std::vector<double> closeBlock, rows;
     // the chunk's value rows: the result's (a row every G) or made from its columns' records
     const double* value = ratios && !made ? in.value + begin : nullptr;
     size_t stride = G;
     if (made) {
-      std::vector<size_t> records;
+      thread_local std::vector<size_t> records;
+      records.clear();
       for (size_t col = firstCol[begin]; col < firstCol[end]; col++) records.insert(records.end(), byCol[col].begin(), byCol[col].end());
       rows.resize(T * width);
       groupValues(seriesIn, begin, end, firstCol[begin], firstCol[end], records, rows.data());
       value = rows.data();
       stride = width;
     }
-    // each group's returns: their count and mean, then their squared deviations (Sharpe's)
-    std::vector<double> count(width, 0.0), mean(width, 0.0), deviations(width, 0.0);
+    // each group's returns, drawdowns and sums, then the squared deviations from the mean (Sharpe's)
+    ReturnLanes lanes;
+    std::vector<double> mean(width), deviations(width, 0.0);
     if (ratios) {
+      lanes.reset(width, value);
       for (size_t i = 0; i < T; i++)
-        sums(width, i == 0 ? in.initCash + begin : value + (i - 1) * stride, value + i * stride, count.data(), mean.data());
-      for (size_t k = 0; k < width; k++) mean[k] = count[k] > 0 ? mean[k] / count[k] : kNaN;
+        rowPass(width, i == 0 ? in.initCash + begin : value + (i - 1) * stride, value + i * stride, double(i), i == T - 1 ? 1.0 : 0.0,
+                &lanes);
+      for (size_t k = 0; k < width; k++) mean[k] = lanes.count[k] > 0 ? lanes.sum[k] / lanes.count[k] : kNaN;
       for (size_t i = 0; i < T; i++)
         squares(width, i == 0 ? in.initCash + begin : value + (i - 1) * stride, value + i * stride, mean.data(), deviations.data());
-    }
-    if (columns) {
-      block.resize(T * width);
-      transposeColumns(value, stride, T, 0, width, block.data());
     }
     // a close panel: the chunk's columns copied out the same way
     const bool panel = (flows || benchmark) && in.close.rows == T && in.close.cols == K && K > 1;
@@ -457,8 +481,7 @@ void stats(const StatsInput& in, double periodsPerYear, double* out, uint32_t wa
       row[kAvgLosingTradeDuration] = meanDuration(losing);
       row[kProfitFactor] = totalWin / std::fabs(totalLoss);
       row[kExpectancy] = winRate * avgWin - (1 - winRate) * std::fabs(avgLoss);
-      if (ratios) row[kSharpeRatio] = sharpeOf(T, count[g - begin], mean[g - begin], deviations[g - begin], periodsPerYear);
-      if (columns) columnPass(block.data() + (g - begin) * T, T, init, periodsPerYear, count[g - begin], mean[g - begin], row);
+      if (ratios) returnStats(lanes, g - begin, deviations[g - begin], T, periodsPerYear, row);
       for (size_t f = 0; f < kFields; f++)
         if (!(want & (uint32_t{1} << f))) row[f] = kNaN;
     }
