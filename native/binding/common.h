@@ -120,10 +120,12 @@ Napi::Float64Array newFloat64Array(Napi::Env env, size_t length, double*& data);
 Napi::Float64Array newUnfilledFloat64Array(Napi::Env env, size_t length, double*& data);
 
 /// `count` such arrays of lengths[i] elements as views of one new unzeroed buffer (their data pointers
-/// into data[i]), advised onto 2 MB pages where it spans them: a result of many large columns (a
-/// backtest's records) faults a few huge pages instead of each column's 4 KB pages, which after the
-/// process has been idle cost about 10 us each on a VM (docs/backtest.md, "After an idle second").
-/// The arrays share their ArrayBuffer (one of them kept keeps the block).
+/// into data[i]), side by side, on 2 MB pages: a result of many large columns (a backtest's records)
+/// faults a few huge pages instead of each column's 4 KB pages, which after the process has been idle
+/// cost about 10 us each on a VM (docs/backtest.md, "After an idle second"). From 4 MB the buffer is a
+/// huge page larger than the views and they start at its first 2 MB boundary (their byteOffset then
+/// above 0), so their whole span is on huge pages. The arrays share their ArrayBuffer (one of them kept
+/// keeps the block).
 std::vector<Napi::Float64Array> newUnfilledFloat64Arrays(Napi::Env env, const size_t* lengths, size_t count, double** data);
 
 /// Runs a binding body, turning C++ exceptions into JS ones (node-addon-api handles Napi::Error only).

@@ -252,16 +252,24 @@ std::vector<Napi::Float64Array> newUnfilledFloat64Arrays(Napi::Env env, const si
   for (size_t i = 0; i < count; i++) total += lengths[i];
   std::vector<Napi::Float64Array> out;
   out.reserve(count);
-  const Napi::Buffer<uint8_t> bytes = Napi::Buffer<uint8_t>::New(env, total * sizeof(double));
-  if (bytes.ByteOffset() % sizeof(double) != 0) {  // not seen: a fresh Buffer starts its own memory
+  // from two huge pages on, the block is taken a huge page larger and the views start at its first 2 MB
+  // boundary, their whole span then on huge pages (the slack before them is never written); below,
+  // exactly the bytes
+  const size_t bytesNeeded = total * sizeof(double);
+  const bool huge = bytesNeeded >= 2 * kHugePage;
+  const size_t span = huge ? (bytesNeeded + kHugePage - 1) / kHugePage * kHugePage : bytesNeeded;
+  const Napi::Buffer<uint8_t> bytes = Napi::Buffer<uint8_t>::New(env, huge ? span + kHugePage : span);
+  const uintptr_t at = reinterpret_cast<uintptr_t>(bytes.Data());
+  const size_t skip = huge ? (kHugePage - at % kHugePage) % kHugePage : 0;
+  if ((at + skip) % sizeof(double) != 0) {  // not seen: a fresh Buffer starts its own memory
     for (size_t i = 0; i < count; i++) out.push_back(newFloat64Array(env, lengths[i], data[i]));
     return out;
   }
-  double* base = reinterpret_cast<double*>(bytes.Data());
-  adviseHugePages(base, total * sizeof(double));
-  for (size_t i = 0, at = 0; i < count; at += lengths[i++]) {
-    out.push_back(Napi::Float64Array::New(env, lengths[i], bytes.ArrayBuffer(), bytes.ByteOffset() + at * sizeof(double)));
-    data[i] = base + at;
+  double* base = reinterpret_cast<double*>(bytes.Data() + skip);
+  adviseHugePages(base, span);
+  for (size_t i = 0, offset = 0; i < count; offset += lengths[i++]) {
+    out.push_back(Napi::Float64Array::New(env, lengths[i], bytes.ArrayBuffer(), bytes.ByteOffset() + skip + offset * sizeof(double)));
+    data[i] = base + offset;
   }
   return out;
 }

@@ -102,7 +102,7 @@ Run simulate(const Case& c, size_t threads) {
     st.rows = T, st.cols = K, st.groups = G, st.groupLens = in.groupLens, st.initCash = in.initCash, st.close = in.close;
     st.orderCount = in.orderCount, st.col = in.col, st.idx = in.idx, st.size = in.size, st.price = in.price, st.fees = in.fees;
     st.side = in.side;
-    const std::vector<double>* t = r.out.trades.fields;
+    const bt::Values* t = r.out.trades.fields;
     st.tradeCount = r.out.trades.count();
     st.tradeCol = t[1].data(), st.entryIdx = t[3].data(), st.exitIdx = t[6].data(), st.pnl = t[9].data(), st.ret = t[10].data();
     st.status = t[12].data();
@@ -238,8 +238,8 @@ void checkTrades(const Case& c, const Run& r) {
   const bt::Trades& t = r.out.trades;
   const size_t n = t.count();
   for (size_t f = 0; f < bt::kTradeFields; f++) require(t.fields[f].size() == n);
-  const std::vector<double>&id = t.fields[0], &col = t.fields[1], &size = t.fields[2], &entryIdx = t.fields[3], &exitIdx = t.fields[6],
-        &direction = t.fields[11], &status = t.fields[12], &positionId = t.fields[13];
+  const bt::Values &id = t.fields[0], &col = t.fields[1], &size = t.fields[2], &entryIdx = t.fields[3], &exitIdx = t.fields[6],
+                   &direction = t.fields[11], &status = t.fields[12], &positionId = t.fields[13];
   for (size_t k = 0; k < n; k++) {
     require(id[k] == double(k));
     require(col[k] >= 0 && col[k] < double(c.sim.cols));

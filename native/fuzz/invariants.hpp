@@ -17,8 +17,9 @@ inline void require(bool ok) {
   if (!ok) __builtin_trap();
 }
 
-/// Same values bit for bit (NaN payloads and the sign of zero included).
-inline bool sameBits(const std::vector<double>& a, const std::vector<double>& b) {
+/// Same values bit for bit (NaN payloads and the sign of zero included), whatever the vectors' allocators.
+template <class A, class B>
+inline bool sameBits(const std::vector<double, A>& a, const std::vector<double, B>& b) {
   return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "memory.hpp"
+
 namespace kernelbus::backtest {
 
 /// A per-element argument (vectorbt's flexible indexing): data[(rows == 1 ? 0 : i) * cols + (cols == 1 ? 0 : col)].
@@ -62,9 +64,14 @@ struct FaultAt {
   bool ok() const { return fault == SimFault::None; }
 };
 
+/// A record field's values: blocks from 4 MB advised onto 2 MB pages, and values resize() adds left
+/// unzeroed (each is written after). A grid's records in the making are tens of MB a call, and fresh
+/// 4 KB pages cost more than the simulation itself on a virtual machine (docs/backtest.md).
+using Values = std::vector<double, UninitAllocator<double>>;
+
 /// Order records (vectorbt's order_dt less id: a record's id is its position).
 struct Orders {
-  std::vector<double> col, idx, size, price, fees, side;
+  Values col, idx, size, price, fees, side;
   size_t count() const { return col.size(); }
   void push(size_t i, size_t c, double sz, double p, double f, double sd) {
     col.push_back(double(c));
@@ -76,8 +83,8 @@ struct Orders {
   }
   /// `from`'s records after these.
   void append(const Orders& from) {
-    std::vector<double>* to[] = {&col, &idx, &size, &price, &fees, &side};
-    const std::vector<double>* of[] = {&from.col, &from.idx, &from.size, &from.price, &from.fees, &from.side};
+    Values* to[] = {&col, &idx, &size, &price, &fees, &side};
+    const Values* of[] = {&from.col, &from.idx, &from.size, &from.price, &from.fees, &from.side};
     for (size_t f = 0; f < 6; f++) to[f]->insert(to[f]->end(), of[f]->begin(), of[f]->end());
   }
 };
@@ -85,7 +92,7 @@ struct Orders {
 /// Exit trade records (vectorbt's trade_dt; id and positionId counted over the whole result).
 constexpr size_t kTradeFields = 14;
 struct Trades {
-  std::vector<double> fields[kTradeFields];  // in TRADE_FIELDS' order: id, col, size, entryIdx, ...
+  Values fields[kTradeFields];  // in TRADE_FIELDS' order: id, col, size, entryIdx, ...
   size_t count() const { return fields[0].size(); }
 };
 

@@ -485,7 +485,7 @@ void byColumn(const Orders& rows, size_t firstCol, size_t C, Orders& out) {
   std::vector<size_t> start(C + 1, 0);
   for (size_t r = 0; r < n; r++) start[size_t(rows.col[r]) - firstCol + 1]++;
   for (size_t k = 0; k < C; k++) start[k + 1] += start[k];
-  for (std::vector<double>* v : {&out.col, &out.idx, &out.size, &out.price, &out.fees, &out.side}) v->resize(n);
+  for (Values* v : {&out.col, &out.idx, &out.size, &out.price, &out.fees, &out.side}) v->resize(n);
   for (size_t r = 0; r < n; r++) {
     const size_t to = start[size_t(rows.col[r]) - firstCol]++;
     out.col[to] = rows.col[r];
@@ -580,7 +580,7 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, Columns& c,
   // the records bar by bar, in memory the thread keeps between runs (fresh pages cost more than the
   // records' copy here)
   thread_local Orders rows;
-  for (std::vector<double>* v : {&rows.col, &rows.idx, &rows.size, &rows.price, &rows.fees, &rows.side}) v->clear();
+  for (Values* v : {&rows.col, &rows.idx, &rows.size, &rows.price, &rows.fees, &rows.side}) v->clear();
   // a column's step: its order
   const auto step = [&](size_t i, size_t k) {
     GroupRun& run = runs[k];
@@ -724,7 +724,7 @@ void simulateChunk(const Simulation& sim, const ChunkBounds& b, const int32_t* v
   // the records group by group (vectorbt's order)
   size_t n = 0;
   for (const GroupRun& run : runs) n += run.orders.count();
-  for (std::vector<double>* v : {&orders.col, &orders.idx, &orders.size, &orders.price, &orders.fees, &orders.side}) v->reserve(n);
+  for (Values* v : {&orders.col, &orders.idx, &orders.size, &orders.price, &orders.fees, &orders.side}) v->reserve(n);
   for (GroupRun& run : runs) {
     orders.append(run.orders);
     run.orders = Orders{};

@@ -26,8 +26,7 @@ struct Chunk : Records::Part {
 constexpr size_t kParallelRecords = 16384;
 
 /// The order fields in Records::orderField's numbering (`o.*kOrderColumns[f]`).
-constexpr std::vector<double> Orders::*kOrderColumns[] = {&Orders::col,   &Orders::idx,  &Orders::size,
-                                                          &Orders::price, &Orders::fees, &Orders::side};
+constexpr Values Orders::*kOrderColumns[] = {&Orders::col, &Orders::idx, &Orders::size, &Orders::price, &Orders::fees, &Orders::side};
 
 /// Exit trades of one column's records (vectorbt's get_exit_trades_nb): `list`[from..to), or the
 /// records from..to themselves where `list` is null; position ids from `parent`.
@@ -186,7 +185,7 @@ void Records::orderField(size_t f, double* to) const {
 void Records::tradeField(size_t f, double* to) const {
   size_t at = 0, positions = 0;
   for (const Part& p : parts) {
-    const std::vector<double>& v = p.trades.fields[f];
+    const Values& v = p.trades.fields[f];
     double* part = to + at;
     if (f == 0)
       for (size_t r = 0; r < v.size(); r++) part[r] = double(at + r);
@@ -225,7 +224,7 @@ FaultAt run(const Simulation& sim, const int32_t* valueGroups, size_t G, Output&
   const FaultAt fault = simulate(sim, valueGroups, G, records);
   if (!fault.ok()) return fault;
   for (size_t f = 0; f < 6; f++) {
-    std::vector<double>& v = out.orders.*kOrderColumns[f];
+    Values& v = out.orders.*kOrderColumns[f];
     v.resize(records.orderCount());
     records.orderField(f, v.data());
   }
