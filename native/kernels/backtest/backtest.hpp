@@ -64,10 +64,10 @@ struct FaultAt {
   bool ok() const { return fault == SimFault::None; }
 };
 
-/// A record field's values: blocks from 4 MB advised onto 2 MB pages, and values resize() adds left
+/// A record field's values: blocks from 1 MB on whole 2 MB pages, and values resize() adds left
 /// unzeroed (each is written after). A grid's records in the making are tens of MB a call, and fresh
 /// 4 KB pages cost more than the simulation itself on a virtual machine (docs/backtest.md).
-using Values = std::vector<double, UninitAllocator<double>>;
+using Values = std::vector<double, HugeAlignedAllocator<double>>;
 
 /// Order records (vectorbt's order_dt less id: a record's id is its position).
 struct Orders {
