@@ -106,12 +106,14 @@ struct HugeAlignedAllocator : UninitAllocator<T> {
   struct rebind {
     using other = HugeAlignedAllocator<U>;
   };
+  /// The smallest block on huge pages.
+  static constexpr size_t kFrom = kHugePage / 2;
   HugeAlignedAllocator() = default;
   template <typename U>
   HugeAlignedAllocator(const HugeAlignedAllocator<U>&) noexcept {}
   T* allocate(size_t n) {
 #if defined(__linux__)
-    if (n * sizeof(T) >= kHugePage / 2) {
+    if (n * sizeof(T) >= kFrom) {
       const size_t bytes = (n * sizeof(T) + kHugePage - 1) / kHugePage * kHugePage;
       void* data = ::operator new (bytes, std::align_val_t{kHugePage});
       adviseHugePages(data, bytes);
@@ -122,7 +124,7 @@ struct HugeAlignedAllocator : UninitAllocator<T> {
   }
   void deallocate(T* data, size_t n) {
 #if defined(__linux__)
-    if (n * sizeof(T) >= kHugePage / 2) {
+    if (n * sizeof(T) >= kFrom) {
       ::operator delete (data, std::align_val_t{kHugePage});
       return;
     }
