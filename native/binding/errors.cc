@@ -257,7 +257,7 @@ std::vector<Napi::Float64Array> newUnfilledFloat64Arrays(Napi::Env env, const si
   // exactly the bytes
   const size_t bytesNeeded = total * sizeof(double);
   const bool huge = bytesNeeded >= 2 * kHugePage;
-  const size_t span = huge ? (bytesNeeded + kHugePage - 1) / kHugePage * kHugePage : bytesNeeded;
+  const size_t span = huge ? wholeHugePages(bytesNeeded) : bytesNeeded;
   const Napi::Buffer<uint8_t> bytes = Napi::Buffer<uint8_t>::New(env, huge ? span + kHugePage : span);
   const uintptr_t at = reinterpret_cast<uintptr_t>(bytes.Data());
   const size_t skip = huge ? (kHugePage - at % kHugePage) % kHugePage : 0;

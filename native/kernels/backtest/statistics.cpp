@@ -291,10 +291,10 @@ ReturnRow returnRowFor(bool drawdowns, bool others) {
   return others ? simd::Copies<&returnRow<false, true>>::run : simd::Copies<&returnRow<false, false>>::run;
 }
 
-/// Group k's ratios and drawdowns from its lanes (their squared deviations from the mean given) into
-/// its row of stats `out`, at ann_factor = periodsPerYear over T returns.
-void returnStats(const ReturnLanes& s, size_t k, double squares, size_t T, double annFactor, double* out) {
-  const double count = s.count[k], mean = count > 0 ? s.sum[k] / count : kNaN;
+/// Group k's ratios and drawdowns from its lanes (its returns' mean and squared deviations from it given)
+/// into its row of stats `out`, at ann_factor = periodsPerYear over T returns.
+void returnStats(const ReturnLanes& s, size_t k, double mean, double squares, size_t T, double annFactor, double* out) {
+  const double count = s.count[k];
   out[kMaxDrawdown] = std::isnan(s.depth[k]) ? kNaN : -s.depth[k];
   out[kMaxDrawdownDuration] = s.duration[k];
   double sharpe = kNaN, sortino = kNaN;
@@ -481,7 +481,7 @@ void stats(const StatsInput& in, double periodsPerYear, double* out, uint32_t wa
       row[kAvgLosingTradeDuration] = meanDuration(losing);
       row[kProfitFactor] = totalWin / std::fabs(totalLoss);
       row[kExpectancy] = winRate * avgWin - (1 - winRate) * std::fabs(avgLoss);
-      if (ratios) returnStats(lanes, g - begin, deviations[g - begin], T, periodsPerYear, row);
+      if (ratios) returnStats(lanes, g - begin, mean[g - begin], deviations[g - begin], T, periodsPerYear, row);
       for (size_t f = 0; f < kFields; f++)
         if (!(want & (uint32_t{1} << f))) row[f] = kNaN;
     }
