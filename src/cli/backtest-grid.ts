@@ -9,7 +9,7 @@
 import type { Kernels } from '../api/kernels.js';
 import { KernelInputError } from '../errors.js';
 import type { BacktestResult } from '../kernels/backtest/backtest-kernels.js';
-import { STAT_FIELDS, type BacktestStats } from '../kernels/backtest/backtest-stats.js';
+import { STAT_FIELDS } from '../kernels/backtest/backtest-stats.js';
 import type { Matrix } from '../kernels/matrix.js';
 import type { ColumnPairs } from '../kernels/indicators/signals.js';
 import { durationWithUnits, isYearBasis, type YearBasis } from '../strategy/periods.js';
@@ -148,8 +148,8 @@ export interface GridSettings {
   periodsPerYear: number;
 }
 
-/** One symbol's grid: each statistic per pair (P values each). */
-export type GridStats = Record<StatField, Float64Array>;
+/** One symbol's grid: each statistic asked for, per pair (P values each). */
+export type GridStats = Partial<Record<StatField, Float64Array>>;
 
 /** The most T x K cells one backtestSignals call holds: its entries and exits (a byte each) and its records, about 20 MB. */
 export const CHUNK_CELLS = 2 ** 23;
@@ -166,31 +166,46 @@ export function backtestPairs(k: Kernels, close: Float64Array, ma: Matrix, pairs
   return k.backtestSignals({ close }, { entries, exits, fees: s.fees, slippage: s.slippage, initCash: s.initCash });
 }
 
-/** backtestStats of a result as one Float64Array per field, whatever its column count. */
-export function statsColumns(k: Kernels, result: BacktestResult, periodsPerYear: number): GridStats {
-  const stats = k.backtestStats(result, { periodsPerYear });
-  const one = typeof stats.totalReturn === 'number';
+/** backtestStats of a result as one Float64Array per field of `fields`, whatever its column count. */
+export function statsColumns(
+  k: Kernels,
+  result: BacktestResult,
+  periodsPerYear: number,
+  fields: readonly StatField[] = STAT_FIELDS,
+): GridStats {
+  const stats = k.backtestStats(result, { periodsPerYear, fields: [...fields] }) as Record<StatField, number | Float64Array>;
   return Object.fromEntries(
-    STAT_FIELDS.map((f) => [f, one ? Float64Array.of((stats as BacktestStats)[f]) : Float64Array.from(stats[f] as Float64Array)]),
-  ) as GridStats;
+    fields.map((f) => {
+      const x = stats[f];
+      return [f, typeof x === 'number' ? Float64Array.of(x) : Float64Array.from(x)];
+    }),
+  );
 }
 
 /**
  * The statistics of every pair of `plan` on one symbol's closes: the averages in one grid call, then
  * the pairs in as few backtestSignals calls as CHUNK_CELLS allows (one for T x P up to 8.4M cells:
  * 3,328 pairs of 2,520 bars), the close broadcast over the pairs. No series is made: the statistics
- * make each pair's value from the records as they go (docs/backtest.md, "Series on request").
+ * make each pair's value from the records as they go (docs/backtest.md, "Series on request"). Only
+ * `fields` are computed (default: all), each a Float64Array of P.
  */
-export function runGrid(k: Kernels, close: Float64Array, plan: GridPlan, s: GridSettings, chunkCells = CHUNK_CELLS): GridStats {
+export function runGrid(
+  k: Kernels,
+  close: Float64Array,
+  plan: GridPlan,
+  s: GridSettings,
+  fields: readonly StatField[] = STAT_FIELDS,
+  chunkCells = CHUNK_CELLS,
+): GridStats {
   const ma = averages(k, close, plan);
   const P = plan.pairs.a.length;
   const chunk = Math.max(1, Math.floor(chunkCells / Math.max(1, close.length)));
-  const out = Object.fromEntries(STAT_FIELDS.map((f) => [f, new Float64Array(P)])) as GridStats;
+  const out: GridStats = Object.fromEntries(fields.map((f) => [f, new Float64Array(P)]));
   for (let from = 0; from < P; from += chunk) {
     const to = Math.min(P, from + chunk);
     const pairs = { a: plan.pairs.a.subarray(from, to), b: plan.pairs.b.subarray(from, to) };
-    const stats = statsColumns(k, backtestPairs(k, close, ma, pairs, s), s.periodsPerYear);
-    for (const f of STAT_FIELDS) out[f].set(stats[f], from);
+    const stats = statsColumns(k, backtestPairs(k, close, ma, pairs, s), s.periodsPerYear, fields);
+    for (const f of fields) out[f]!.set(stats[f]!, from);
   }
   return out;
 }
@@ -205,10 +220,10 @@ export function runPair(
   plan: GridPlan,
   p: number,
   s: GridSettings,
-): { result: BacktestResult; stats: GridStats } {
+): { result: BacktestResult; stats: Record<StatField, Float64Array> } {
   const ma = k[plan.indicator](close, { timePeriod: [plan.fastOf[p], plan.slowOf[p]] }) as Matrix;
   const result = backtestPairs(k, close, ma, { a: Int32Array.of(0), b: Int32Array.of(1) }, s);
-  return { result, stats: statsColumns(k, result, s.periodsPerYear) };
+  return { result, stats: statsColumns(k, result, s.periodsPerYear) as Record<StatField, Float64Array> };
 }
 
 /**

@@ -132,16 +132,18 @@ interface SymbolRun {
   order: Int32Array;
 }
 
-/** A combination's row: [symbol], fast, slow and every statistic. */
-type Row = { symbol?: string; fast: number; slow: number } & Record<StatField, number>;
+/** A combination's row: [symbol], fast, slow and each statistic computed. */
+type Row = { symbol?: string; fast: number; slow: number } & Partial<Record<StatField, number>>;
 
-const rowOf = (plan: GridPlan, run: SymbolRun, p: number): Row =>
-  ({
-    ...(run.symbol === undefined ? {} : { symbol: run.symbol }),
-    fast: plan.fastOf[p],
-    slow: plan.slowOf[p],
-    ...Object.fromEntries(STAT_FIELDS.map((f) => [f, run.stats[f][p]])),
-  }) as Row;
+const rowOf = (plan: GridPlan, run: SymbolRun, p: number): Row => ({
+  ...(run.symbol === undefined ? {} : { symbol: run.symbol }),
+  fast: plan.fastOf[p],
+  slow: plan.slowOf[p],
+  ...Object.fromEntries(Object.entries(run.stats).map(([f, v]) => [f, v[p]])),
+});
+
+/** The statistics the console table shows (and the sort's, after the first two). */
+const SHOWN: readonly StatField[] = ['totalReturn', 'sharpeRatio', 'maxDrawdown', 'totalTrades', 'winRate', 'profitFactor'];
 
 /**
  * Runs the command with its arguments (without `backtest`); result lines go to `log`, the symbols'
@@ -203,6 +205,10 @@ export async function runBacktest(argv: string[], log = console.log, progress?: 
     periodsPerYear: periods.periodsPerYear,
   };
 
+  // the statistics the output reads: all for --out and --json, else the table's and the sort's (rank
+  // reads totalTrades, the report only the sort's): only those are computed
+  const shown = SHOWN.includes(values.sort) ? [...SHOWN] : [...SHOWN.slice(0, 2), values.sort, ...SHOWN.slice(2)];
+  const fields = values.out || values.json ? STAT_FIELDS : shown;
   const P = plan.pairs.a.length;
   const cells = groups.reduce((n, g) => n + g.columns[0].length * P, 0);
   const report =
@@ -211,7 +217,7 @@ export async function runBacktest(argv: string[], log = console.log, progress?: 
   const runs: SymbolRun[] = groups.map((g, n) => {
     const t = performance.now();
     const close = g.columns[0];
-    const stats = runGrid(k, close, plan, settings);
+    const stats = runGrid(k, close, plan, settings, fields);
     const run = { symbol: g.symbol, close, dates: dated ? g.columns[1] : undefined, stats, order: rank(stats, values.sort) };
     const name = g.symbol === undefined ? source : g.symbol;
     report(
@@ -259,12 +265,10 @@ export async function runBacktest(argv: string[], log = console.log, progress?: 
     `${runs.reduce((n, r) => n + r.close.length, 0)} bars${symbols ? ` of ${runs.length} symbols` : ''}; ${grid} of ${P} pairs (fast ${span(plan.fast)}, slow ${span(plan.slow)}); ` +
       `the ${values.top} best by ${values.sort} (${order} first)${symbols ? ' per symbol' : ''}`,
   );
-  const shown: StatField[] = ['totalReturn', 'sharpeRatio', 'maxDrawdown', 'totalTrades', 'winRate', 'profitFactor'];
-  if (!shown.includes(values.sort)) shown.splice(2, 0, values.sort);
   const header = [...(symbols ? ['symbol'] : []), 'fast', 'slow', ...shown];
   for (const line of table(
     header,
-    top.map((r) => [...(symbols ? [r.symbol!] : []), String(r.fast), String(r.slow), ...shown.map((f) => formatStat(f, r[f], periods))]),
+    top.map((r) => [...(symbols ? [r.symbol!] : []), String(r.fast), String(r.slow), ...shown.map((f) => formatStat(f, r[f]!, periods))]),
   ))
     log(line);
   const notes = [timeUnitText(bars.info), skippedText(bars.info)].filter((x) => x !== undefined);
@@ -315,7 +319,7 @@ function outputTable(plan: GridPlan, runs: SymbolRun[]): Table {
   add('slow', repeat(plan.slowOf), 'number');
   for (const f of STAT_FIELDS) {
     const out = new Float64Array(n);
-    runs.forEach((r, s) => out.set(r.stats[f], s * P));
+    runs.forEach((r, s) => out.set(r.stats[f]!, s * P));
     add(f, out, 'number');
   }
   return { rows: n, names, columns, types };
@@ -348,7 +352,7 @@ function reportPage(
       trades: result.trades,
       fastOf: plan.fastOf,
       slowOf: plan.slowOf,
-      sorted: run.stats[sort],
+      sorted: run.stats[sort]!,
     };
   });
   return backtestReport({

@@ -210,12 +210,17 @@ describe('kernelbus backtest --grid sma-cross', () => {
     const close = closes.AAA;
     const s = { ...SETTINGS, periodsPerYear: 252 };
     const whole = runGrid(ref, close, plan, s);
-    const chunked = runGrid(ref, close, plan, s, T * 17);
-    for (const f of STAT_FIELDS) expect(Array.from(chunked[f]), f).toEqual(Array.from(whole[f]));
+    const chunked = runGrid(ref, close, plan, s, STAT_FIELDS, T * 17);
+    for (const f of STAT_FIELDS) expect(Array.from(chunked[f]!), f).toEqual(Array.from(whole[f]!));
     const p = rank(whole, 'sharpeRatio')[0];
     const alone = runPair(ref, close, plan, p, s);
-    for (const f of STAT_FIELDS) expect(alone.stats[f][0], f).toBe(whole[f][p]);
-    expect(alone.result.trades.id.length).toBe(whole.totalTrades[p]);
+    for (const f of STAT_FIELDS) expect(alone.stats[f][0], f).toBe(whole[f]![p]);
+    expect(alone.result.trades.id.length).toBe(whole.totalTrades![p]);
+    // fields asked for alone: those keys only, each equal to the whole set's
+    const some = runGrid(ref, close, plan, s, ['maxDrawdown', 'totalTrades'], T * 17);
+    expect(Object.keys(some).sort()).toEqual(['maxDrawdown', 'totalTrades']);
+    expect(Array.from(some.maxDrawdown!)).toEqual(Array.from(whole.maxDrawdown!));
+    expect(Array.from(some.totalTrades!)).toEqual(Array.from(whole.totalTrades!));
   });
 
   it('a file of one symbol without dates: no symbol column in the table or --out', async () => {
