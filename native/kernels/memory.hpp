@@ -40,45 +40,45 @@ constexpr size_t kHugePage = size_t{2} << 20;
 /// `bytes` rounded up to whole huge pages.
 constexpr size_t wholeHugePages(size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
 
-/// std::allocator that advises huge pages (adviseHugePages) for every block it hands out: for the
-/// kernels' large scratch vectors (vpin()'s bars: 64 bytes a bar, 460 MB for 10^7 trades in 10 ms bars,
-/// 113,000 page faults of 4 KB without it). A block below 4 MB is left as it is.
-template <typename T>
-struct HugePageAllocator : std::allocator<T> {
+/// std::allocator for the kernels' large scratch vectors, whose vectors leave the values resize() adds
+/// uninitialized (default-initialized: the caller writes them; zeroing them first is a pass of its own:
+/// vpin()'s bars, a covariance's centred returns). Its blocks are on huge pages where they are large:
+///  - kAligned false (UninitAllocator): a block from 4 MB is advised (adviseHugePages) as it is: vpin()'s
+///    bars, 64 bytes a bar, 460 MB for 10^7 trades in 10 ms bars, faulted 113,000 pages of 4 KB without it;
+///  - kAligned true (HugeAlignedAllocator): on Linux, a block from 1 MB is 2 MB-aligned whole huge pages
+///    advised before its first write (a block of 1 to 2 MB then takes a whole 2 MB page once written: at
+///    most twice its size, for 512 faults fewer): a grid backtest's records in the making, 20 blocks of
+///    1-3 MB, faulted 10,000 pages of 4 KB a call. Not for scratch read in lockstep with other arrays:
+///    vpin()'s bars so aligned ran 15-20% slower (no fault either way).
+template <typename T, bool kAligned>
+struct ScratchAllocator : std::allocator<T> {
   using value_type = T;
   template <typename U>
   struct rebind {
-    using other = HugePageAllocator<U>;
+    using other = ScratchAllocator<U, kAligned>;
   };
-  HugePageAllocator() = default;
+  /// The smallest aligned block (kAligned).
+  static constexpr size_t kFrom = kHugePage / 2;
+  ScratchAllocator() = default;
   template <typename U>
-  HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
+  ScratchAllocator(const ScratchAllocator<U, kAligned>&) noexcept {}
   T* allocate(size_t n) {
+    const size_t bytes = n * sizeof(T);
+    if (aligned(bytes)) {
+      void* data = ::operator new (wholeHugePages(bytes), std::align_val_t{kHugePage});
+      adviseHugePages(data, wholeHugePages(bytes));
+      return static_cast<T*>(data);
+    }
     T* data = std::allocator<T>::allocate(n);
-    if (n * sizeof(T) >= 2 * kHugePage) adviseHugePages(data, n * sizeof(T));
+    if (!kAligned && bytes >= 2 * kHugePage) adviseHugePages(data, bytes);
     return data;
   }
-};
-template <typename T, typename U>
-bool operator==(const HugePageAllocator<T>&, const HugePageAllocator<U>&) noexcept {
-  return true;
-}
-template <typename T, typename U>
-bool operator!=(const HugePageAllocator<T>&, const HugePageAllocator<U>&) noexcept {
-  return false;
-}
-
-/// HugePageAllocator whose vectors leave the values resize() adds uninitialized (default-initialized:
-/// the caller writes them; zeroing them first is a pass of its own: vpin()'s bars, a covariance's centred returns).
-template <typename T>
-struct UninitAllocator : HugePageAllocator<T> {
-  template <typename U>
-  struct rebind {
-    using other = UninitAllocator<U>;
-  };
-  UninitAllocator() = default;
-  template <typename U>
-  UninitAllocator(const UninitAllocator<U>&) noexcept {}
+  void deallocate(T* data, size_t n) {
+    if (aligned(n * sizeof(T)))
+      ::operator delete (data, std::align_val_t{kHugePage});
+    else
+      std::allocator<T>::deallocate(data, n);
+  }
   template <typename U>
   void construct(U* p) noexcept {
     ::new (static_cast<void*>(p)) U;
@@ -87,60 +87,28 @@ struct UninitAllocator : HugePageAllocator<T> {
   void construct(U* p, A&&... a) {
     ::new (static_cast<void*>(p)) U(std::forward<A>(a)...);
   }
-};
-template <typename T, typename U>
-bool operator==(const UninitAllocator<T>&, const UninitAllocator<U>&) noexcept {
-  return true;
-}
-template <typename T, typename U>
-bool operator!=(const UninitAllocator<T>&, const UninitAllocator<U>&) noexcept {
-  return false;
-}
 
-/// UninitAllocator whose blocks from 1 MB are, on Linux, 2 MB-aligned whole huge pages advised before
-/// their first write (a block of 1 to 2 MB then takes a whole 2 MB page once written: at most twice its
-/// size, for 512 faults fewer): a grid backtest's records in the making, 20 blocks of 1-3 MB, faulted
-/// 10,000 pages of 4 KB a call. Not for scratch read in lockstep with other arrays: vpin()'s bars so
-/// aligned ran 15-20% slower (no fault either way). Elsewhere, and below 1 MB, std::allocator's.
-template <typename T>
-struct HugeAlignedAllocator : UninitAllocator<T> {
-  template <typename U>
-  struct rebind {
-    using other = HugeAlignedAllocator<U>;
-  };
-  /// The smallest block on huge pages.
-  static constexpr size_t kFrom = kHugePage / 2;
-  HugeAlignedAllocator() = default;
-  template <typename U>
-  HugeAlignedAllocator(const HugeAlignedAllocator<U>&) noexcept {}
-  T* allocate(size_t n) {
+ private:
+  static constexpr bool aligned(size_t bytes) {
 #if defined(__linux__)
-    if (n * sizeof(T) >= kFrom) {
-      const size_t bytes = wholeHugePages(n * sizeof(T));
-      void* data = ::operator new (bytes, std::align_val_t{kHugePage});
-      adviseHugePages(data, bytes);
-      return static_cast<T*>(data);
-    }
+    return kAligned && bytes >= kFrom;
+#else
+    (void)bytes;
+    return false;
 #endif
-    return std::allocator<T>::allocate(n);
-  }
-  void deallocate(T* data, size_t n) {
-#if defined(__linux__)
-    if (n * sizeof(T) >= kFrom) {
-      ::operator delete (data, std::align_val_t{kHugePage});
-      return;
-    }
-#endif
-    std::allocator<T>::deallocate(data, n);
   }
 };
-template <typename T, typename U>
-bool operator==(const HugeAlignedAllocator<T>&, const HugeAlignedAllocator<U>&) noexcept {
+template <typename T, typename U, bool kAligned>
+bool operator==(const ScratchAllocator<T, kAligned>&, const ScratchAllocator<U, kAligned>&) noexcept {
   return true;
 }
-template <typename T, typename U>
-bool operator!=(const HugeAlignedAllocator<T>&, const HugeAlignedAllocator<U>&) noexcept {
+template <typename T, typename U, bool kAligned>
+bool operator!=(const ScratchAllocator<T, kAligned>&, const ScratchAllocator<U, kAligned>&) noexcept {
   return false;
 }
+template <typename T>
+using UninitAllocator = ScratchAllocator<T, false>;
+template <typename T>
+using HugeAlignedAllocator = ScratchAllocator<T, true>;
 
 }  // namespace kernelbus
