@@ -19,7 +19,7 @@
  *   back to back: the target is the backtest's within 10% of it.
  * `npm run bench -- --only backtest`, or `tsx bench/backtest.ts`.
  */
-import { spawnSync } from 'node:child_process';
+import { peerSpawnSync } from './spawner.js';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,7 +54,7 @@ let versions = '';
  */
 function peerRound(python: string, file: string, env: NodeJS.ProcessEnv): Record<string, number> | string {
   const script = fileURLToPath(new URL('./peers/vectorbt_backtest.py', import.meta.url));
-  const r = spawnSync(python, [script, '--prices', file, '--rows', String(T), '--runs', String(RUNS), '--grid-runs', '3'], {
+  const r = peerSpawnSync(python, [script, '--prices', file, '--rows', String(T), '--runs', String(RUNS), '--grid-runs', '3'], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
     timeout: 30 * 60_000,

@@ -7,7 +7,7 @@
  * stay out of the bench's heap), one round at a time, interleaved with rounds of ours; each peer is
  * timed warm (one call first), best of two. Without them a row says "peer not measured".
  */
-import { spawnSync } from 'node:child_process';
+import { peerSpawnSync } from './spawner.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -136,7 +136,7 @@ export function jsPeerRows(series: Series, native: Record<string, () => number>)
     for (let round = 0; round < ROUNDS && !failed; round++) {
       for (const [name, measure] of Object.entries(native)) ours[name].push(measure());
       const r = waits.round((env) =>
-        spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), dir, files.bars, String(n)], {
+        peerSpawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), dir, files.bars, String(n)], {
           encoding: 'utf8',
           maxBuffer: 16 << 20,
           timeout: 10 * 60_000,

@@ -11,7 +11,7 @@
  * series, in a child process interleaved with rounds of ours (bench/indicators-peers.ts). Last, the size sweep of sma (the
  * least work a bar: where a call's fixed cost weighs most) that sets 'auto''s threshold.
  */
-import { execFileSync } from 'node:child_process';
+import { peerSpawnSync } from './spawner.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,7 +60,9 @@ function talibTimes(driver: string, bars: Record<Field, Float64Array>): Record<s
     const all = new Float64Array(4 * n);
     (['high', 'low', 'close', 'volume'] as const).forEach((f, k) => all.set(bars[f], k * n));
     writeFileSync(file, all);
-    return JSON.parse(execFileSync(driver, ['bench', String(n), file], { encoding: 'utf8' })).ms;
+    const r = peerSpawnSync(driver, ['bench', String(n), file]);
+    if (r.status !== 0) throw new Error(`${driver} bench failed: ${(r.stderr || r.error?.message || '').trim()}`);
+    return JSON.parse(r.stdout).ms;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@
  * is its median over the rounds. Where the peers are not installed (npm run bench:peers) or fail, the
  * rows give no ratio and the 'peers' row says why.
  */
-import { spawnSync } from 'node:child_process';
+import { peerSpawnSync } from './spawner.js';
 import { INSTALL_HINT, PeerWaits, peerPython, peerScript, recordPeers } from './peer-env.js';
 import { IO_DATA_DIR } from './io-data.js';
 
@@ -71,7 +71,7 @@ export class Peers {
     const python = this.python;
     if (!python || this.missing) return;
     const r = this.waits.round((env) =>
-      spawnSync(python, [peerScript('io.py'), '--dir', IO_DATA_DIR, '--runs', '1'], {
+      peerSpawnSync(python, [peerScript('io.py'), '--dir', IO_DATA_DIR, '--runs', '1'], {
         encoding: 'utf8',
         maxBuffer: 16 << 20,
         timeout: 15 * 60_000,

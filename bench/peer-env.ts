@@ -13,7 +13,7 @@
  * timed (PeerWaits; PeerRounds and the sections' own loops go through it), and a peer that uses one
  * thread anyway is started with one (ONE_THREAD); the rows' notes say which, and how long it waited.
  */
-import { spawnSync } from 'node:child_process';
+import { peerSpawnSync } from './spawner.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -210,7 +210,7 @@ export class PeerWaits {
 
 /** One run of a peer child: its parsed JSON, or why it gave none (its last line of stderr). */
 export function runPeer(command: string, args: string[], timeoutMs = 10 * 60_000, env?: NodeJS.ProcessEnv): PeerOutput | string {
-  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 << 20, timeout: timeoutMs, env });
+  const r = peerSpawnSync(command, args, { maxBuffer: 64 << 20, timeout: timeoutMs, env });
   if (r.status !== 0) {
     const why = (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').slice(-1)[0];
     return `${args[0]?.split('/').pop() ?? command} failed: ${why}`;

@@ -10,7 +10,7 @@
  * as an engine passes one at each rebalance), made before the timing, so the covariance test runs
  * every call (an array that passed twice is not tested again: portfolio-psd-known.ts).
  */
-import { spawnSync } from 'node:child_process';
+import { peerSpawnSync } from './spawner.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,7 +85,7 @@ export function interleaved(
       for (const [name, measure] of Object.entries(ours)) mine[name].push(measure());
       if (!python || missing) continue;
       const r = waits.round((env) =>
-        spawnSync(python, [script, ...specs, '--rows', String(rows || 2520), '--runs', String(runs)], {
+        peerSpawnSync(python, [script, ...specs, '--rows', String(rows || 2520), '--runs', String(runs)], {
           encoding: 'utf8',
           maxBuffer: 16 << 20,
           timeout: 10 * 60_000,

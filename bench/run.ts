@@ -35,6 +35,7 @@ import { riskSection } from './risk.js';
 import { strategySection } from './strategy.js';
 import { freshOutputsSection } from './fresh-outputs.js';
 import { formatFigure, formatRowRatio, machineMeta, writeSection } from './results.js';
+import { startSpawner } from './spawner.js';
 import { vpinSection } from './vpin.js';
 
 const { values } = parseArgs({
@@ -92,6 +93,9 @@ if (values.rounds !== undefined) {
   process.exit(2);
 }
 
+// the peers run from a spawner started now, before the sections allocate: this process never forks
+// while it times (bench/spawner.ts)
+startSpawner();
 const all: BenchRow[] = [];
 for (const section of sections) {
   if (only && !only.includes(section.name)) continue;

@@ -1,0 +1,36 @@
+// The bench's spawner (bench/spawner.ts): runs each peer command the bench asks for, so that the bench's
+// own process never forks while it times. Requests and answers are JSON through two FIFOs: the bench
+// writes a request to `requests` (command, args, options), this process runs it with spawnSync and
+// writes {status, signal, stdout, stderr, error} to `answers`. It exits on {quit: true} or when the
+// bench's process is gone.
+import { spawnSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+
+const [requests, answers] = process.argv.slice(2);
+const parent = process.ppid;
+setInterval(() => {
+  try {
+    process.kill(parent, 0);
+  } catch {
+    process.exit(0);
+  }
+}, 1000);
+
+for (;;) {
+  const text = await readFile(requests, 'utf8');
+  if (text === '') continue;
+  const r = JSON.parse(text);
+  if (r.quit) process.exit(0);
+  const out = spawnSync(r.command, r.args, r.options);
+  const asText = (x) => (x === null || x === undefined ? '' : x.toString());
+  await writeFile(
+    answers,
+    JSON.stringify({
+      status: out.status,
+      signal: out.signal,
+      stdout: asText(out.stdout),
+      stderr: asText(out.stderr),
+      error: out.error?.message,
+    }),
+  );
+}
