@@ -1,8 +1,8 @@
 // The bench's spawner (bench/spawner.ts): runs each peer command the bench asks for, so that the bench's
 // own process never forks while it times. Requests and answers are JSON through two FIFOs: the bench
 // writes a request to `requests` (command, args, options), this process runs it with spawnSync and
-// writes {status, signal, stdout, stderr, error} to `answers`. It exits on {quit: true} or when the
-// bench's process is gone.
+// writes {status, signal, stdout, stderr, error} to `answers`. It exits when the bench's process is gone
+// (the bench also kills it as it exits).
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 
@@ -20,7 +20,6 @@ for (;;) {
   const text = await readFile(requests, 'utf8');
   if (text === '') continue;
   const r = JSON.parse(text);
-  if (r.quit) process.exit(0);
   const out = spawnSync(r.command, r.args, r.options);
   const asText = (x) => (x === null || x === undefined ? '' : x.toString());
   await writeFile(

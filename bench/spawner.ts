@@ -22,7 +22,7 @@ export interface PeerSpawnResult {
   error?: Error;
 }
 
-let fifos: { requests: string; answers: string; dir: string } | null | undefined;
+let fifos: { requests: string; answers: string } | null | undefined;
 
 /** Starts the spawner (once; at the bench's start, before the sections allocate): null where it cannot. */
 export function startSpawner(): typeof fifos {
@@ -44,7 +44,7 @@ export function startSpawner(): typeof fifos {
     child.kill();
     rmSync(dir, { recursive: true, force: true });
   });
-  fifos = { requests, answers, dir };
+  fifos = { requests, answers };
   return fifos;
 }
 
