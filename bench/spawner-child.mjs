@@ -6,13 +6,15 @@
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 
-const [requests, answers] = process.argv.slice(2);
-const parent = process.ppid;
+// the bench's pid as it gave it (process.ppid is already 1 if the bench died while this one started)
+const [requests, answers, parentPid] = process.argv.slice(2);
+const parent = Number(parentPid);
+// process.exit would wait for the thread blocked opening the requests FIFO (for ever): a signal ends it
 setInterval(() => {
   try {
     process.kill(parent, 0);
   } catch {
-    process.exit(0);
+    process.kill(process.pid, 'SIGKILL');
   }
 }, 1000);
 

@@ -36,9 +36,13 @@ export function startSpawner(): typeof fifos {
     rmSync(dir, { recursive: true, force: true });
     return fifos;
   }
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./spawner-child.mjs', import.meta.url)), requests, answers], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./spawner-child.mjs', import.meta.url)), requests, answers, String(process.pid)],
+    {
+      stdio: 'ignore',
+    },
+  );
   child.unref();
   process.on('exit', () => {
     child.kill();

@@ -28,25 +28,32 @@ describe('bench spawner', () => {
     for (let i = 0; i < 5; i++) expect(peerSpawnSync(process.execPath, ['-e', `console.log(${i})`]).stdout.trim()).toBe(String(i));
   });
 
-  it('the spawner exits when the process that started it does', async () => {
-    const spawners = () =>
-      spawnSync('pgrep', ['-f', 'spawner-child.mjs'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).length;
-    const before = spawners();
-    const script = `const { startSpawner } = await import(${JSON.stringify(new URL('../../bench/spawner.ts', import.meta.url).href)}); startSpawner(); console.log('started'); setTimeout(() => {}, 300);`;
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    // while the child lives, its spawner is there too
-    await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
-    expect(spawners()).toBe(before + 1);
-    await new Promise((resolve) => child.on('exit', resolve));
-    expect(out.trim()).toBe('started');
-    const until = Date.now() + 3000;
-    while (spawners() > before && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    expect(spawners()).toBe(before);
+  it('the spawner exits when the process that started it does, or is killed', async () => {
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const end of ['exits', 'SIGKILL'] as const) {
+      const stay = end === 'exits' ? 300 : 60_000;
+      const script = `const { startSpawner } = await import(${JSON.stringify(new URL('../../bench/spawner.ts', import.meta.url).href)}); startSpawner(); console.log('started'); setTimeout(() => {}, ${stay});`;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      // while the child lives, its spawner is its child
+      const spawner = Number(spawnSync('pgrep', ['-P', String(child.pid), '-f', 'spawner-child.mjs'], { encoding: 'utf8' }).stdout.trim());
+      expect(spawner, end).toBeGreaterThan(0);
+      expect(alive(spawner), end).toBe(true);
+      if (end === 'SIGKILL') child.kill('SIGKILL');
+      await exited;
+      const until = Date.now() + 5000;
+      while (alive(spawner) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(alive(spawner), end).toBe(false);
+    }
   });
 });
