@@ -17,13 +17,13 @@ setInterval(() => {
     process.kill(process.pid, 'SIGKILL');
   }
 }, 1000);
+const asText = (x) => (x === null || x === undefined ? '' : x.toString());
 
 for (;;) {
   const text = await readFile(requests, 'utf8');
   if (text === '') continue;
   const r = JSON.parse(text);
   const out = spawnSync(r.command, r.args, r.options);
-  const asText = (x) => (x === null || x === undefined ? '' : x.toString());
   await writeFile(
     answers,
     JSON.stringify({

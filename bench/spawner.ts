@@ -55,11 +55,12 @@ export function startSpawner(): typeof fifos {
 /** spawnSync(command, args, options) run by the spawner (text output), or here where there is none. */
 export function peerSpawnSync(command: string, args: string[], options: SpawnSyncOptions = {}): PeerSpawnResult {
   const f = startSpawner();
+  const textOptions = { ...options, encoding: 'utf8' as const };
   if (!f) {
-    const r = spawnSync(command, args, { ...options, encoding: 'utf8' });
+    const r = spawnSync(command, args, textOptions);
     return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error };
   }
-  writeFileSync(f.requests, JSON.stringify({ command, args, options: { ...options, encoding: 'utf8' } }));
+  writeFileSync(f.requests, JSON.stringify({ command, args, options: textOptions }));
   const a = JSON.parse(readFileSync(f.answers, 'utf8')) as Omit<PeerSpawnResult, 'error'> & { error?: string };
   return { ...a, error: a.error === undefined ? undefined : new Error(a.error) };
 }

@@ -65,8 +65,9 @@ struct ScratchAllocator : std::allocator<T> {
   T* allocate(size_t n) {
     const size_t bytes = n * sizeof(T);
     if (aligned(bytes)) {
-      void* data = ::operator new (wholeHugePages(bytes), std::align_val_t{kHugePage});
-      adviseHugePages(data, wholeHugePages(bytes));
+      const size_t whole = wholeHugePages(bytes);
+      void* data = ::operator new (whole, std::align_val_t{kHugePage});
+      adviseHugePages(data, whole);
       return static_cast<T*>(data);
     }
     T* data = std::allocator<T>::allocate(n);
