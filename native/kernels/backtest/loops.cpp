@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "execute.hpp"
+#include "memory.hpp"
 #include "simd.hpp"
 
 namespace kernelbus::backtest {
@@ -444,18 +445,10 @@ bool stepBar(const Simulation& sim, size_t i, GroupRun& g, Columns& c, double* o
 
 constexpr size_t kPrefetchRows = 4;
 
-/// Prefetches row i of `f`'s columns [a, b) when `f` is a full panel (its cache lines, 64 bytes each).
+/// Prefetches row i of `f`'s columns [a, b) when `f` is a full panel.
 template <typename T>
 void prefetchRow(const Flex<T>& f, size_t i, size_t a, size_t b) {
-  if (f.rows == 1 || f.cols == 1) return;
-  const char* begin = reinterpret_cast<const char*>(f.data + i * f.cols + a);
-  const char* end = reinterpret_cast<const char*>(f.data + i * f.cols + b);
-#if defined(__GNUC__) || defined(__clang__)
-  for (const char* p = begin; p < end; p += 64) __builtin_prefetch(p);
-#else
-  (void)begin;
-  (void)end;
-#endif
+  if (f.rows != 1 && f.cols != 1) prefetchSpan(f.data + i * f.cols + a, (b - a) * sizeof(T));
 }
 
 namespace {
@@ -612,15 +605,12 @@ void independentSignals(const Simulation& sim, const ChunkBounds& b, Columns& c,
     if (low == nullptr) low = nanRow.data();
     for (size_t k1 = 0; k1 < C; k1 += kBlock) {
       const size_t end = std::min(C, k1 + kBlock);
-#if defined(__GNUC__) || defined(__clang__)
       // the close and signal bytes of this block kPrefetchRows bars ahead (many streams at once: the
       // prefetchers alone fall behind on them)
       if (i + kPrefetchRows < T) {
-        const char* ahead = reinterpret_cast<const char*>(close + kPrefetchRows * closeCols + closeStride * k1);
-        for (size_t q = 0; q < closeStride * (end - k1) * sizeof(double); q += 64) __builtin_prefetch(ahead + q);
-        for (size_t r = 0; r < m - (sim.useStops ? 1 : 0); r++) __builtin_prefetch(at[r] + kPrefetchRows * K + k1);
+        prefetchSpan(close + kPrefetchRows * closeCols + closeStride * k1, closeStride * (end - k1) * sizeof(double));
+        for (size_t r = 0; r < m - (sim.useStops ? 1 : 0); r++) prefetchSpan(at[r] + kPrefetchRows * K + k1, 1);
       }
-#endif
       if (sim.useStops) {
         const size_t n = end - k1, o = closeStride * k1;
         const double *bl = below.data() + k1, *ab = above.data() + k1;

@@ -161,6 +161,9 @@ void chunkSeries(const SeriesInput& in, const ChunkOut& out, const Chunk& b, con
   // a single chunk's rows staged (in L1), then streamed out, where the series are beyond the cache
   stream = stream && single;
   std::vector<double> staged(stream ? 3 * C : 0);
+  // a chunk of a few columns (stats' groups) reads a few hundred bytes of each row of a close panel, a
+  // row apart: prefetched (a wide one's rows the prefetchers follow)
+  const bool narrow = wantValue && closeStride == 1 && C * sizeof(double) <= 2048;
   const SingleBar bar = closeStride == 1 ? singleBarFor<1>(rows) : singleBarFor<0>(rows);
   for (size_t i = 0; i < T; i++) {
     // this bar's flows, per column in record order
@@ -183,6 +186,7 @@ void chunkSeries(const SeriesInput& in, const ChunkOut& out, const Chunk& b, con
     }
     // every position and cash snapped (and a single chunk's rows written), then those with a flow set
     const double* close = in.close.data + i * closeCols + closeStride * b.c0;
+    if (narrow && i + kRowsAhead < T) prefetchSpan(close + kRowsAhead * closeCols, C * sizeof(double));
     double* assetsTo = out.assets ? out.assets + i * out.assetsStride : nullptr;
     double* cashTo = out.cash ? out.cash + i * out.cashStride : nullptr;
     double* valueTo = out.value ? out.value + i * out.valueStride : nullptr;

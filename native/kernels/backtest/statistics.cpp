@@ -6,6 +6,7 @@
 
 #include "backtest.hpp"
 #include "execute.hpp"
+#include "memory.hpp"
 #include "parallel.hpp"
 #include "simd.hpp"
 
@@ -90,13 +91,15 @@ inline double returnOf(double input, double output) {
   return input == 0 ? flat : signed_;
 }
 
-/// A column of T closes (`at(i)`) filled forward, then backward (vectorbt's get_filled_close), into `out`.
+/// A column of T closes (`at(i)`) filled forward, then backward (vectorbt's get_filled_close), into `out`:
+/// the backward fill reaches only the NaNs before the first number (the forward fill leaves no other).
 template <class At>
 void fillClose(At at, size_t T, double* out) {
-  double last = kNaN;
-  for (size_t i = 0; i < T; i++) out[i] = last = std::isnan(at(i)) ? last : at(i);
-  double next = kNaN;
-  for (size_t i = T; i-- > 0;) out[i] = std::isnan(out[i]) ? next : (next = out[i]);
+  size_t first = 0;
+  while (first < T && std::isnan(at(first))) first++;
+  double last = first < T ? at(first) : kNaN;
+  std::fill(out, out + first, last);
+  for (size_t i = first; i < T; i++) out[i] = last = std::isnan(at(i)) ? last : at(i);
 }
 
 /// Columns [c0, c1) of the row-major T x ld `src`, column after column, into `dst` (T each): in tiles
@@ -104,6 +107,7 @@ void fillClose(At at, size_t T, double* out) {
 void transposeColumns(const double* src, size_t ld, size_t T, size_t c0, size_t c1, double* dst) {
   for (size_t i0 = 0; i0 < T; i0 += 8) {
     const size_t i1 = std::min(T, i0 + 8);
+    for (size_t i = i0 + kRowsAhead; i < std::min(T, i1 + kRowsAhead); i++) prefetchSpan(src + i * ld + c0, (c1 - c0) * sizeof(double));
     for (size_t c = c0; c < c1; c++) {
       double* to = dst + (c - c0) * T;
       for (size_t i = i0; i < i1; i++) to[i] = src[i * ld + c];
@@ -367,12 +371,16 @@ void stats(const StatsInput& in, double periodsPerYear, double* out, uint32_t wa
     std::vector<double> mean(width), deviations(width, 0.0);
     if (ratios) {
       lanes.reset(width, value);
-      for (size_t i = 0; i < T; i++)
+      for (size_t i = 0; i < T; i++) {
+        if (i + kRowsAhead < T) prefetchSpan(value + (i + kRowsAhead) * stride, width * sizeof(double));
         rowPass(width, i == 0 ? in.initCash + begin : value + (i - 1) * stride, value + i * stride, double(i), i == T - 1 ? 1.0 : 0.0,
                 &lanes);
+      }
       for (size_t k = 0; k < width; k++) mean[k] = lanes.count[k] > 0 ? lanes.sum[k] / lanes.count[k] : kNaN;
-      for (size_t i = 0; i < T; i++)
+      for (size_t i = 0; i < T; i++) {
+        if (i + kRowsAhead < T) prefetchSpan(value + (i + kRowsAhead) * stride, width * sizeof(double));
         squares(width, i == 0 ? in.initCash + begin : value + (i - 1) * stride, value + i * stride, mean.data(), deviations.data());
+      }
     }
     // a close panel: the chunk's columns copied out the same way
     const bool panel = (flows || benchmark) && in.close.rows == T && in.close.cols == K && K > 1;
