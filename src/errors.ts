@@ -45,6 +45,17 @@ export class BackendUnavailableError extends KernelbusError {
   }
 }
 
+/**
+ * A call's `threads` option: undefined (the default: KERNELBUS_THREADS, else the cores) or an integer in
+ * [1, 1024]; anything else is a KernelInputError naming `argument`.
+ */
+export function checkThreads(threads: unknown, argument = 'options.threads'): number | undefined {
+  if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 1024)) {
+    throw new KernelInputError(argument, 'an integer in [1, 1024]', describeValue(threads));
+  }
+  return threads;
+}
+
 /** A short, safe description of any value for error messages (never its whole contents). */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';

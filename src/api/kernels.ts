@@ -7,7 +7,7 @@
  */
 import { backendNames, loadBackend, type BackendName } from '../backends/registry.js';
 import type { Backend } from '../backends/types.js';
-import { BackendUnavailableError, KernelInputError } from '../errors.js';
+import { BackendUnavailableError, checkThreads, KernelInputError } from '../errors.js';
 import {
   arityOf,
   filled,
@@ -260,10 +260,7 @@ function asyncVariants(promised: Record<string, (...args: never[]) => unknown>):
 export function kernels(options: { backend?: BackendChoice; threads?: number } = {}): Kernels {
   requireKnownOptions({ params: [], options: ['backend', 'threads'] }, options);
   const choice = options.backend ?? defaultBackendChoice();
-  const threads = options.threads;
-  if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > 1024)) {
-    throw new KernelInputError('options.threads', 'an integer in [1, 1024]', describeValue(threads));
-  }
+  const threads = checkThreads(options.threads);
   const site = siteMaker(choice === 'auto' ? undefined : namedBackend(choice), threads);
   const sync = allKernels(site, syncRun, scratchOutputs()) as unknown as SyncKernels;
   const promised = asyncVariants(allKernels(site, promisedRun));

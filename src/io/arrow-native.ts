@@ -6,7 +6,7 @@
  * numbers, a codec other than LZ4_FRAME and ZSTD...) it returns `{ unsupported }` and the caller reads
  * the file with apache-arrow instead.
  */
-import { loadNative, type NativeBinding } from '../backends/native/public.js';
+import { loadNative, type NativeBinding, useThreads } from '../backends/native/public.js';
 import { KernelInputError } from '../errors.js';
 import { type ColumnChoice, pickColumns } from './arrow-convert.js';
 import type { SourceBytes } from './file-bytes.js';
@@ -95,7 +95,12 @@ export function openArrowNative(source: SourceBytes): ArrowNativeFile | ArrowUns
  * once written out, so that they do not stay resident beside the copy; read again, they come back from
  * the file. The pages of the columns handed out as views are kept: those views stay the file's bytes.
  */
-export function readArrowNative(file: ArrowNativeFile, columns?: ColumnChoice, batch = -1): ArrowNativeRead | ArrowUnsupported {
+export function readArrowNative(
+  file: ArrowNativeFile,
+  columns?: ColumnChoice,
+  batch = -1,
+  threads?: number,
+): ArrowNativeRead | ArrowUnsupported {
   const { binding, bytes, label, open } = file;
   const picked = pickColumns(open.names, label, columns);
   for (const i of picked) if (open.reasons[i]) return { unsupported: open.reasons[i] as string };
@@ -129,6 +134,7 @@ export function readArrowNative(file: ArrowNativeFile, columns?: ColumnChoice, b
     decode.push(i);
     outs.push(out);
   });
+  useThreads(binding, threads);
   const result = binding.arrowDecode(bytes, Int32Array.from(decode), outs, batch);
   if (result.code === 1) throw corrupt(label, result.message);
   if (result.code === 2) return { unsupported: result.message };

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type * as Arrow from 'apache-arrow';
-import { KernelInputError } from '../errors.js';
+import { checkThreads, KernelInputError } from '../errors.js';
 import { registerCodecs } from './arrow-codecs.js';
 import { type ArrowModule, arrowToTable } from './arrow-convert.js';
 import { checkTable, tableToArrow } from './arrow-build.js';
@@ -33,6 +33,11 @@ export interface ColumnarReadOptions {
    * them from the file's names (readTrades picks its columns so).
    */
   columns?: string[] | ((names: string[]) => string[]);
+  /**
+   * The threads the native decode uses (default: KERNELBUS_THREADS, else the cores), whatever count a
+   * `kernels({ threads })` call set before; an integer in [1, 1024].
+   */
+  threads?: number;
 }
 
 /** Options of `readArrow` and `readArrowChunks`. */
@@ -137,7 +142,7 @@ export async function readArrow(source: string | Uint8Array, options: ArrowReadO
   const { bytes, label } = opened;
   requireArrow(bytes, label);
   const native = nativeFile(opened, options.reader);
-  let read = native && readArrowNative(native, options.columns);
+  let read = native && readArrowNative(native, options.columns, -1, checkThreads(options.threads));
   if (read && 'unsupported' in read) read = unsupportedBy(read.unsupported, label, options.reader);
   if (!read) {
     const arrow = await loadArrow();
@@ -166,6 +171,7 @@ export async function readArrow(source: string | Uint8Array, options: ArrowReadO
  * @param options `columns`: read only these, in this order; `reader`: `auto`, `native` or `library`
  */
 export async function* readArrowChunks(source: string | Uint8Array, options: ArrowReadOptions = {}): AsyncGenerator<Table> {
+  const threads = checkThreads(options.threads);
   const opened = sourceBytes(source);
   const { bytes, label } = opened;
   requireArrow(bytes, label);
@@ -173,7 +179,7 @@ export async function* readArrowChunks(source: string | Uint8Array, options: Arr
   if (native && (native.open.batchRows.length <= CHUNK_BATCHES || options.reader === 'native')) {
     let batch = 0;
     for (; batch < native.open.batchRows.length; batch++) {
-      const read = readArrowNative(native, options.columns, batch);
+      const read = readArrowNative(native, options.columns, batch, threads);
       if ('unsupported' in read) {
         // the first batch may go to the library instead; a later one cannot (its tables were yielded)
         if (batch > 0 || options.reader === 'native')

@@ -4,7 +4,7 @@
  * scalars travel packed in one Float64Array (CONVENTIONS habit 4); the addon checks every argument
  * again and answers a bad one with a KernelInputError naming it.
  */
-import { loadNative } from '../backends/native/public.js';
+import { loadNative, useThreads } from '../backends/native/public.js';
 import { BackendUnavailableError } from '../errors.js';
 import type { BlockOut, BlockPlan, BlockResult, ParseBlock } from './types.js';
 
@@ -13,15 +13,20 @@ export function packBlockParams(plan: BlockPlan): Float64Array {
   return Float64Array.of(plan.delimiter, plan.firstLine, plan.final ? 1 : 0, plan.skipBadRows ? 1 : 0, plan.rowOffset);
 }
 
-/** The native block parser, or the reason it cannot run here (the addon did not load, or lacks it). */
-export function nativeParseBlock(): { parse: ParseBlock; error?: undefined } | { parse?: undefined; error: Error } {
+/**
+ * The native block parser on `threads` (default: KERNELBUS_THREADS, else the cores), or the reason it
+ * cannot run here (the addon did not load, or lacks it).
+ */
+export function nativeParseBlock(threads?: number): { parse: ParseBlock; error?: undefined } | { parse?: undefined; error: Error } {
   const loaded = loadNative();
   if (!loaded.binding) return { error: new BackendUnavailableError('native', loaded.error.message) };
   const binding = loaded.binding;
   if (typeof binding.csvParseBlock !== 'function') {
     return { error: new BackendUnavailableError('native', 'the addon has no CSV reader (built before it was added): rebuild it') };
   }
-  const parse = (bytes: Uint8Array, plan: BlockPlan, out: BlockOut): BlockResult =>
-    binding.csvParseBlock(bytes, packBlockParams(plan), plan.kinds, plan.required, out);
+  const parse = (bytes: Uint8Array, plan: BlockPlan, out: BlockOut): BlockResult => {
+    useThreads(binding, threads);
+    return binding.csvParseBlock(bytes, packBlockParams(plan), plan.kinds, plan.required, out);
+  };
   return { parse };
 }

@@ -5,7 +5,7 @@
  * (`readCsvChunks`, for files larger than memory). The header, the column types and the time units
  * are read once here (src/io/csv-header.ts), whatever the backend.
  */
-import { KernelInputError } from '../errors.js';
+import { checkThreads, KernelInputError } from '../errors.js';
 import { csvFaultError } from './csv-faults.js';
 import {
   bomLength,
@@ -51,6 +51,11 @@ export interface CsvReadOptions extends ColumnOptions {
   name?: string;
   /** Bytes read per block (default 32 MiB; bytes in memory: all of them). */
   blockBytes?: number;
+  /**
+   * The threads the native parser uses (default: KERNELBUS_THREADS, else the cores), whatever count a
+   * `kernels({ threads })` call set before; an integer in [1, 1024].
+   */
+  threads?: number;
 }
 
 /** How `readCsvChunks` reads: `readCsv`'s options and the rows per chunk. */
@@ -91,14 +96,17 @@ export async function* readCsvChunks(source: CsvSource, options: CsvChunkOptions
   yield* read(source, options, chunkRows);
 }
 
-/** The block parser for `options.backend` ('auto': native when it loads, else the reference, with a warning). */
-function chooseParser(backend: CsvReadOptions['backend'] = 'auto'): ParseBlock {
+/**
+ * The block parser for `options.backend` ('auto': native when it loads, else the reference, with a
+ * warning), the native one on `threads`.
+ */
+function chooseParser(backend: CsvReadOptions['backend'] = 'auto', threads?: number): ParseBlock {
   if (backend === 'reference') return parseBlockReference;
   if (backend !== 'native' && backend !== 'auto') {
     throw new KernelInputError('options.backend', "'auto', 'native' or 'reference'", JSON.stringify(backend));
   }
   if (backend === 'auto' && process.env.KERNELBUS_BACKEND === 'reference') return parseBlockReference;
-  const native = nativeParseBlock();
+  const native = nativeParseBlock(threads);
   if (native.parse) return native.parse;
   if (backend === 'native') throw native.error;
   if (!warnedFallback) {
@@ -160,7 +168,7 @@ async function* read(source: CsvSource, options: CsvReadOptions, chunkRows: numb
   if (blockBytes !== undefined && !(Number.isInteger(blockBytes) && blockBytes >= 1)) {
     throw new KernelInputError('options.blockBytes', 'an integer >= 1', String(blockBytes));
   }
-  const parse = chooseParser(options.backend);
+  const parse = chooseParser(options.backend, checkThreads(options.threads));
   const src = await openSource(source, name, blockBytes);
   try {
     let pending: Uint8Array = new Uint8Array(0);

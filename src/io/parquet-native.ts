@@ -7,7 +7,7 @@
  * decode (decodeParquetNative), which runs on the thread pool when asked to (off the event loop).
  */
 import { statSync } from 'node:fs';
-import { loadNative, type ParquetDecodeResult, type ParquetFooterResult } from '../backends/native/public.js';
+import { loadNative, type ParquetDecodeResult, type ParquetFooterResult, useThreads } from '../backends/native/public.js';
 import { KernelInputError } from '../errors.js';
 import { mapFile } from './file-bytes.js';
 import { missingRows } from './missing-rows.js';
@@ -29,6 +29,8 @@ export interface ParquetDecodeOptions {
    * shows (>= 1e17 ns, >= 1e14 us, >= 1e11 ms, >= 1e8 s, else ms). A column that is already a time stands.
    */
   epochs?: Record<string, TimeUnit | 'detect'>;
+  /** The threads the decode uses (default: KERNELBUS_THREADS, else the cores), checked by the caller. */
+  threads?: number;
 }
 
 /** Why the native reader does not read a file: the caller falls back to the library reader. */
@@ -159,6 +161,7 @@ export function decodeParquetNative(
     missingRows.set(table, missing);
     return table;
   };
+  useThreads(binding, options.threads);
   return async ? binding.parquetDecodeAsync(...args).then(finish) : finish(binding.parquetDecode(...args));
 }
 

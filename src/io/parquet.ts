@@ -6,7 +6,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, writeFileSync } from 'node:fs';
 import type * as ParquetWasm from 'parquet-wasm';
-import { KernelInputError } from '../errors.js';
+import { checkThreads, KernelInputError } from '../errors.js';
 import { type ColumnarReadOptions, loadArrow } from './arrow.js';
 import { arrowToTable, chosenColumns } from './arrow-convert.js';
 import { checkTable, tableToArrow } from './arrow-build.js';
@@ -89,6 +89,7 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
  */
 export async function readParquet(source: string | Uint8Array, options: ParquetReadOptions = {}): Promise<Table> {
   const started = performance.now();
+  const threads = checkThreads(options.threads);
   const reader = options.reader ?? 'auto';
   if (reader !== 'auto' && reader !== 'native' && reader !== 'library') {
     throw new KernelInputError('options.reader', "'auto', 'native' or 'library'", JSON.stringify(reader));
@@ -99,7 +100,7 @@ export async function readParquet(source: string | Uint8Array, options: ParquetR
     const opened = path ? openParquetFileNative(source) : openParquetNative(source, 'buffer');
     let why: ParquetUnsupported = opened as ParquetUnsupported;
     if (!('unsupported' in opened)) {
-      const decode = { columns: chosenColumns(options.columns, opened.names), epochs: options.epochs };
+      const decode = { columns: chosenColumns(options.columns, opened.names), epochs: options.epochs, threads };
       const table = path ? await decodeParquetNative(opened, decode, true) : decodeParquetNative(opened, decode);
       if (!('unsupported' in table)) return table;
       why = table;

@@ -48,12 +48,14 @@ const decoders: Record<OpenedSource['format'], Decoder> = {
   parquet: async (opened, request) => {
     const { readParquet } = await import('./parquet.js');
     const { columns, epochs, required } = columnar(request);
-    return missingChecked(await readParquet(opened.input as string | Uint8Array, { columns, epochs }), required, opened.name);
+    const options = { columns, epochs, threads: request.threads };
+    return missingChecked(await readParquet(opened.input as string | Uint8Array, options), required, opened.name);
   },
   arrow: async (opened, request) => {
     const { readArrow } = await import('./arrow.js');
     const { columns, epochs, required } = columnar(request);
-    const table = missingChecked(await readArrow(opened.input as string | Uint8Array, { columns }), required, opened.name);
+    const options = { columns, threads: request.threads };
+    const table = missingChecked(await readArrow(opened.input as string | Uint8Array, options), required, opened.name);
     return withEpochs(table, epochs);
   },
 };

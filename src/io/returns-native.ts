@@ -6,8 +6,8 @@
  * this path for a CSV path or bytes when the addon loads; the JS path there stays the reference
  * (test/io/returns-parity.test.ts holds them equal).
  */
-import { loadNative } from '../backends/native/public.js';
-import { BackendUnavailableError } from '../errors.js';
+import { loadNative, useThreads } from '../backends/native/public.js';
+import { BackendUnavailableError, checkThreads } from '../errors.js';
 import { csvFaultError } from './csv-faults.js';
 import { bomLength, readHeader } from './csv-header.js';
 import { sourceBytes } from './file-bytes.js';
@@ -22,7 +22,7 @@ export interface WideNative {
 }
 
 /** The options the native path reads; any other option present sends the read to the reference path. */
-const NATIVE_OPTIONS = new Set(['delimiter', 'skipBadRows', 'backend', 'onProgress', 'name', 'format']);
+const NATIVE_OPTIONS = new Set(['delimiter', 'skipBadRows', 'backend', 'onProgress', 'name', 'format', 'threads']);
 
 /** A delimiter the parser takes: one ASCII byte other than '"', CR, LF and space (else the reference path reports it). */
 const delimiterCode = (d: string): number | undefined => {
@@ -51,6 +51,7 @@ export async function readWideNative(
   options: Record<string, unknown>,
 ): Promise<WideNative | undefined> {
   const started = performance.now();
+  const threads = checkThreads(options.threads);
   const backend = options.backend ?? 'auto';
   const code = delimiterCode(delimiter);
   if (typeof input !== 'string' && !(input instanceof Uint8Array)) return undefined;
@@ -74,6 +75,7 @@ export async function readWideNative(
   const dataStart = bom + header.next;
   const params = Float64Array.of(code, header.nextLine, options.skipBadRows === true ? 1 : 0, header.names.length, dateColumn);
   // the parse off the event loop: `bytes` (the file's mapping, or the caller's) is held until it settles
+  useThreads(loaded.binding!, threads);
   const r = await read.call(loaded.binding, bytes.subarray(dataStart), params);
   if (r.fault) throw csvFaultError(r.fault, name, header.names);
   const info: ReadInfo = {

@@ -3,8 +3,8 @@
  * sort, one fresh array per column. The row loops run natively (native/io/symbol_split.cpp) when the
  * addon loads, else in the JS reference below, which the parity test holds the native loops to.
  */
-import { loadNative } from '../backends/native/public.js';
-import { KernelInputError } from '../errors.js';
+import { loadNative, useThreads } from '../backends/native/public.js';
+import { checkThreads, KernelInputError } from '../errors.js';
 import type { Trades } from '../kernels/vpin/vpin.js';
 import type { TextColumn } from './types.js';
 
@@ -46,8 +46,11 @@ export const referenceSplitLoops: SplitLoops = {
   },
 };
 
-/** The native row loops (native/binding/split_binding.cc), or undefined without the addon or with an older one. */
-export function nativeSplitLoops(): SplitLoops | undefined {
+/**
+ * The native row loops (native/binding/split_binding.cc) on `threads` (default: KERNELBUS_THREADS, else
+ * the cores), or undefined without the addon or with an older one.
+ */
+export function nativeSplitLoops(threads?: number): SplitLoops | undefined {
   const binding = loadNative().binding;
   if (typeof binding?.scatterBySymbol !== 'function') return undefined;
   return {
@@ -59,6 +62,7 @@ export function nativeSplitLoops(): SplitLoops | undefined {
     },
     scatter(codes, groupOf, start, columns) {
       const outs = columns.map(() => new Float64Array(start[start.length - 1]));
+      useThreads(binding, threads);
       binding.scatterBySymbol(codes, groupOf, start, columns, outs);
       return outs;
     },
@@ -87,6 +91,11 @@ export interface SplitOptions {
   name?: string;
   /** What a row is, in messages (default `trade`). */
   row?: string;
+  /**
+   * The threads the native scatter uses (default: KERNELBUS_THREADS, else the cores), whatever count a
+   * `kernels({ threads })` call set before; an integer in [1, 1024].
+   */
+  threads?: number;
 }
 
 /** One symbol's rows of each column split (splitColumns): views, in the order of the columns given. */
@@ -103,7 +112,7 @@ export interface SymbolColumns {
  * `options.name`, default `options.symbols`). A row without a symbol throws KernelInputError.
  */
 export function splitBySymbol(trades: Trades, symbols: TextColumn, options: SplitOptions = {}): SymbolTrades[] {
-  return splitWith(nativeSplitLoops() ?? referenceSplitLoops, trades, symbols, options);
+  return splitWith(nativeSplitLoops(checkThreads(options.threads)) ?? referenceSplitLoops, trades, symbols, options);
 }
 
 /** splitBySymbol with the given row loops (the parity test runs both). */
@@ -129,7 +138,7 @@ export function splitWith(loops: SplitLoops, trades: Trades, symbols: TextColumn
  * their order, views of one fresh array per column; the symbols, their order and the errors as there.
  */
 export function splitColumns(columns: readonly Float64Array[], symbols: TextColumn, options: SplitOptions = {}): SymbolColumns[] {
-  return splitColumnsWith(nativeSplitLoops() ?? referenceSplitLoops, columns, symbols, options);
+  return splitColumnsWith(nativeSplitLoops(checkThreads(options.threads)) ?? referenceSplitLoops, columns, symbols, options);
 }
 
 /** splitColumns with the given row loops. */

@@ -4,4 +4,4 @@
  * package's root (the demo's example model). Outside src/backends a backend is reached through its
  * index.ts or its public.ts only (test/package/import-graph.test.ts).
  */
-export { loadNative, packageRoot, type NativeBinding, type ParquetDecodeResult, type ParquetFooterResult } from './binding.js';
+export { loadNative, packageRoot, useThreads, type NativeBinding, type ParquetDecodeResult, type ParquetFooterResult } from './binding.js';
