@@ -339,6 +339,13 @@ Napi::Value FirstNaN(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(kernelbus::firstNaN(v.data, v.length)));
 }
 
+// columnSum(values: Float64Array) -> their sum (kernelbus::columnSum).
+Napi::Value ColumnSum(const Napi::CallbackInfo& info) {
+  requireArgCount(info, 1);
+  const F64View v = float64Arg(info, 0, "values");
+  return Napi::Number::New(info.Env(), kernelbus::columnSum(v.data, v.length));
+}
+
 // goodTradeRun(ts, price, volume, last: Float64Array, codes?: Int32Array) -> the first row that breaks
 // the trade rule, or ts.length; last (last[0], or last[code] per symbol) moved on (kernelbus::goodTradeRun).
 Napi::Value GoodTradeRun(const Napi::CallbackInfo& info) {
@@ -367,6 +374,7 @@ Napi::Value GoodTradeRun(const Napi::CallbackInfo& info) {
 
 void registerIo(Napi::Env env, Napi::Object exports) {
   exports.Set("firstNaN", Napi::Function::New<FirstNaN>(env, "firstNaN"));
+  exports.Set("columnSum", Napi::Function::New<ColumnSum>(env, "columnSum"));
   exports.Set("goodTradeRun", Napi::Function::New<GoodTradeRun>(env, "goodTradeRun"));
   exports.Set("csvParseBlock", Napi::Function::New<CsvParseBlock>(env, "csvParseBlock"));
   exports.Set("csvReadWideAsync", Napi::Function::New<CsvReadWideAsync>(env, "csvReadWideAsync"));

@@ -1,10 +1,11 @@
 // See nan_scan.hpp. Chunks of 2^18 values go to the kernels' threads: the first pass over a column of a
-// mapped file takes its pages' faults, and threads take them side by side. In a chunk, blocks of 512 are
+// mapped file takes its pages' faults, and threads take them side by side. firstNaN: in a chunk, blocks of 512 are
 // tested with integer operations that vectorize (a double is NaN when its bits without the sign are above
 // the infinity's), and the block with one is scanned for it.
 #include "nan_scan.hpp"
 
 #include <cstring>
+#include <vector>
 
 #include "parallel.hpp"
 
@@ -35,7 +36,26 @@ size_t firstNaNIn(const double* values, size_t begin, size_t end) {
   return end;
 }
 
+// values[begin, end) in eight running sums (no add waits on the one before), then those in a tree.
+double sumIn(const double* values, size_t begin, size_t end) {
+  double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t i = begin;
+  for (; i + 8 <= end; i += 8)
+    for (size_t k = 0; k < 8; k++) s[k] += values[i + k];
+  for (; i < end; i++) s[0] += values[i];
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
 }  // namespace
+
+double columnSum(const double* values, size_t n) {
+  if (n <= kChunk) return sumIn(values, 0, n);
+  std::vector<double> sums((n + kChunk - 1) / kChunk, 0.0);
+  parallelForChunks(n, kChunk, [&](size_t begin, size_t end) { sums[begin / kChunk] = sumIn(values, begin, end); });
+  double total = 0;
+  for (const double s : sums) total += s;
+  return total;
+}
 
 int64_t firstNaN(const double* values, size_t n) {
   const size_t at = parallelFirst(n, kChunk, [values](size_t begin, size_t end) { return firstNaNIn(values, begin, end); });

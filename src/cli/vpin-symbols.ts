@@ -4,6 +4,7 @@
  * figures of each, and the buckets and daily VPIN as one table with a `symbol` column.
  */
 import type { Kernels } from '../api/kernels.js';
+import { loadNative } from '../backends/native/public.js';
 import { KernelInputError } from '../errors.js';
 import type { DailyVpin } from '../kernels/vpin/daily-vpin.js';
 import type { Trades, VpinBuckets, VpinOptions } from '../kernels/vpin/vpin.js';
@@ -29,11 +30,20 @@ export interface SymbolVpin {
   alerts: number;
 }
 
-/** The default bucket volume: the average daily volume / 50 (1 when there is no volume). */
+/** Below this many trades the volume is added up here (the addon's call costs about as much as a hundred adds). */
+const NATIVE_SUM_FROM = 4096;
+
+/**
+ * The default bucket volume: the average daily volume / 50 (1 when there is no volume). The total on the
+ * addon from NATIVE_SUM_FROM trades (columnSum: 10^7 volumes 2-3 ms on two threads, where this loop's
+ * one add waiting on the one before took 25-28 ms), else here.
+ */
 export function defaultBucketVolume(trades: Trades): number {
   const n = trades.ts.length;
+  const native = n >= NATIVE_SUM_FROM ? loadNative().binding : undefined;
   let total = 0;
-  for (let i = 0; i < n; i++) total += trades.volume[i];
+  if (typeof native?.columnSum === 'function') total = native.columnSum(trades.volume);
+  else for (let i = 0; i < n; i++) total += trades.volume[i];
   const days = n === 0 ? 1 : Math.max(1, Math.ceil((trades.ts[n - 1] - trades.ts[0] + 1) / DAY_MS));
   return total / days / 50 || 1;
 }

@@ -1,7 +1,9 @@
 /**
  * The trade readers' missing-value check in native code (native/kernels/nan_scan.cpp, binding firstNaN):
  * the first NaN of any kind (quiet, signalling, negative) at any place, block edges included; infinities
- * and the largest numbers are not NaN; views at offsets read in place.
+ * and the largest numbers are not NaN; views at offsets read in place. And columnSum, the same file's
+ * total of a column (`kernelbus vpin`'s default bucket volume): whole numbers exactly, the same bits on
+ * one thread and two, NaN and infinities as a sum has them.
  */
 import { describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/backends/native/binding.js';
@@ -45,5 +47,42 @@ describe.skipIf(!binding && !process.env.CI)('firstNaN (native)', () => {
       expect(binding!.firstNaN(w), `at ${at}`).toBe(at);
       expect(binding!.firstNaN(w.subarray(1)), `view at ${at}`).toBe(jsFirstNaN(w.subarray(1)));
     }
+  });
+});
+
+describe.skipIf(!binding && !process.env.CI)('columnSum (native)', () => {
+  const chunk = 2 ** 18;
+  const exact = (v: Float64Array) => Number(v.reduce((s, x) => s + BigInt(x), 0n));
+
+  it('adds whole numbers exactly at every length around its lanes and chunks, views in place', () => {
+    const r = mulberry32(9);
+    for (const n of [0, 1, 7, 8, 9, 15, 17, chunk - 1, chunk, chunk + 1, 3 * chunk + 5]) {
+      const v = Float64Array.from({ length: n }, () => Math.floor(r() * 1e6));
+      expect(binding!.columnSum(v), `n ${n}`).toBe(exact(v));
+      expect(binding!.columnSum(v.subarray(3)), `view, n ${n}`).toBe(exact(v.subarray(3)));
+    }
+  });
+
+  it('is within 1e-12 of the plain loop on fractions, and the same bits on one thread and two', () => {
+    const r = mulberry32(10);
+    const v = Float64Array.from({ length: 5 * chunk + 11 }, () => r() * 100);
+    let plain = 0;
+    for (const x of v) plain += x;
+    const sums = [1, 2, 0].map((threads) => {
+      binding!.setThreads(threads);
+      return binding!.columnSum(v);
+    });
+    expect(Math.abs(sums[0] - plain)).toBeLessThan(1e-12 * plain);
+    expect(sums[1]).toBe(sums[0]);
+    expect(sums[2]).toBe(sums[0]);
+  });
+
+  it('is NaN with a NaN, an infinity with one, and refuses what is not a Float64Array', () => {
+    const v = new Float64Array(chunk * 2 + 1).fill(2);
+    v[chunk + 5] = Number.NaN;
+    expect(binding!.columnSum(v)).toBeNaN();
+    v[chunk + 5] = Number.POSITIVE_INFINITY;
+    expect(binding!.columnSum(v)).toBe(Number.POSITIVE_INFINITY);
+    expect(() => binding!.columnSum([1, 2] as never)).toThrow('values: expected a Float64Array');
   });
 });

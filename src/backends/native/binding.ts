@@ -115,6 +115,8 @@ export interface NativeBinding {
   mapFile(path: string): ArrayBuffer | null;
   /** The index of the first NaN of `values`, -1 when there is none (the trade readers' missing-value check). */
   firstNaN(values: Float64Array): number;
+  /** The sum of `values`, in chunks of 2^18 (native/kernels/nan_scan.hpp columnSum). */
+  columnSum(values: Float64Array): number;
   /**
    * The first row breaking the trade rule (src/kernels/trade-check.ts TradeRun: one symbol after last[0],
    * or each row after last[codes[i]]), or ts.length; `last` moved on.
