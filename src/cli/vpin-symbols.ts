@@ -4,7 +4,6 @@
  * figures of each, and the buckets and daily VPIN as one table with a `symbol` column.
  */
 import type { Kernels } from '../api/kernels.js';
-import { loadNative } from '../backends/native/public.js';
 import { KernelInputError } from '../errors.js';
 import type { DailyVpin } from '../kernels/vpin/daily-vpin.js';
 import type { Trades, VpinBuckets, VpinOptions } from '../kernels/vpin/vpin.js';
@@ -33,16 +32,28 @@ export interface SymbolVpin {
 /** Below this many trades the volume is added up here (the addon's call costs about as much as a hundred adds). */
 const NATIVE_SUM_FROM = 4096;
 
+/** A column's total, as the addon's columnSum gives it. */
+export type ColumnSum = (values: Float64Array) => number;
+
 /**
- * The default bucket volume: the average daily volume / 50 (1 when there is no volume). The total on the
- * addon from NATIVE_SUM_FROM trades (columnSum: 10^7 volumes 2-3 ms on two threads, where this loop's
- * one add waiting on the one before took 25-28 ms), else here.
+ * The addon's columnSum, or undefined without it: imported when first asked for, so that a command's
+ * `--help` does not load the addon's loader (15 ms of `kernelbus vpin --help`).
  */
-export function defaultBucketVolume(trades: Trades): number {
+export async function nativeColumnSum(): Promise<ColumnSum | undefined> {
+  const binding = (await import('../backends/native/public.js')).loadNative().binding;
+  return typeof binding?.columnSum === 'function' ? (values) => binding.columnSum(values) : undefined;
+}
+
+/**
+ * The default bucket volume: the average daily volume / 50 (1 when there is no volume). The total by
+ * `columnSum` from NATIVE_SUM_FROM trades where given (the addon's: 10^7 volumes in 4-5 ms, where this
+ * loop's one add waiting on the one before took 25-28 ms), else here; whole volumes add up exactly
+ * either way.
+ */
+export function defaultBucketVolume(trades: Trades, columnSum?: ColumnSum): number {
   const n = trades.ts.length;
-  const native = n >= NATIVE_SUM_FROM ? loadNative().binding : undefined;
   let total = 0;
-  if (typeof native?.columnSum === 'function') total = native.columnSum(trades.volume);
+  if (columnSum && n >= NATIVE_SUM_FROM) total = columnSum(trades.volume);
   else for (let i = 0; i < n; i++) total += trades.volume[i];
   const days = n === 0 ? 1 : Math.max(1, Math.ceil((trades.ts[n - 1] - trades.ts[0] + 1) / DAY_MS));
   return total / days / 50 || 1;
@@ -70,7 +81,8 @@ export async function vpinBySymbol(
   threshold: number,
   window: number,
 ): Promise<SymbolVpin[]> {
-  const volumes = groups.map((g) => bucketVolume ?? defaultBucketVolume(g.trades));
+  const sum = bucketVolume === undefined ? await nativeColumnSum() : undefined;
+  const volumes = groups.map((g) => bucketVolume ?? defaultBucketVolume(g.trades, sum));
   const outs =
     groups.length === 1
       ? [

@@ -138,11 +138,12 @@ function readBatches(reader: Arrow.RecordBatchReader, label: string): Arrow.Reco
  */
 export async function readArrow(source: string | Uint8Array, options: ArrowReadOptions = {}): Promise<Table> {
   const started = performance.now();
+  const threads = checkThreads(options.threads);
   const opened = sourceBytes(source);
   const { bytes, label } = opened;
   requireArrow(bytes, label);
   const native = nativeFile(opened, options.reader);
-  let read = native && readArrowNative(native, options.columns, -1, checkThreads(options.threads));
+  let read = native && readArrowNative(native, options.columns, -1, threads);
   if (read && 'unsupported' in read) read = unsupportedBy(read.unsupported, label, options.reader);
   if (!read) {
     const arrow = await loadArrow();
