@@ -1,7 +1,7 @@
 // See nan_scan.hpp. Chunks of 2^18 values go to the kernels' threads: the first pass over a column of a
-// mapped file takes its pages' faults, and threads take them side by side. firstNaN: in a chunk, blocks of 512 are
-// tested with integer operations that vectorize (a double is NaN when its bits without the sign are above
-// the infinity's), and the block with one is scanned for it.
+// mapped file takes its pages' faults, and threads take them side by side. firstNaN: in a chunk, blocks
+// of 512 are tested with integer operations that vectorize (a double is NaN when its bits without the
+// sign are above the infinity's), and the block with one is scanned for it.
 #include "nan_scan.hpp"
 
 #include <cstring>

@@ -13,7 +13,7 @@ import { checkTable, tableToArrow } from './arrow-build.js';
 import { checkArrowFraming } from './arrow-guard.js';
 import { type ArrowNativeFile, CHUNK_BATCHES, openArrowNative, readArrowNative } from './arrow-native.js';
 import { type SourceBytes, sourceBytes } from './file-bytes.js';
-import type { Table } from './types.js';
+import type { Table, ThreadsOption } from './types.js';
 
 let arrowModule: Promise<ArrowModule> | undefined;
 
@@ -27,17 +27,12 @@ export function loadArrow(): Promise<ArrowModule> {
 }
 
 /** Options of the Arrow and Parquet readers. */
-export interface ColumnarReadOptions {
+export interface ColumnarReadOptions extends ThreadsOption {
   /**
    * Read only these columns, in this order (default: all, in the file's order); or a function picking
    * them from the file's names (readTrades picks its columns so).
    */
   columns?: string[] | ((names: string[]) => string[]);
-  /**
-   * The threads the native decode uses (default: KERNELBUS_THREADS, else the cores), whatever count a
-   * `kernels({ threads })` call set before; an integer in [1, 1024].
-   */
-  threads?: number;
 }
 
 /** Options of `readArrow` and `readArrowChunks`. */

@@ -28,6 +28,7 @@ import {
   type ReadInfo,
   type Table,
   type TableColumn,
+  type ThreadsOption,
 } from './types.js';
 
 /** Progress of a read: rows and bytes so far, and the input's size when known. */
@@ -38,7 +39,7 @@ export interface CsvProgress {
 }
 
 /** How `readCsv` reads (docs/io.md). */
-export interface CsvReadOptions extends ColumnOptions {
+export interface CsvReadOptions extends ColumnOptions, ThreadsOption {
   /** The field delimiter, one ASCII byte (not `"`, `\r`, `\n` or space); default `,`, `\t` for .tsv/.tab. */
   delimiter?: string;
   /** Skip and count refused records instead of throwing at the first (`table.info.skippedRows`). */
@@ -51,11 +52,6 @@ export interface CsvReadOptions extends ColumnOptions {
   name?: string;
   /** Bytes read per block (default 32 MiB; bytes in memory: all of them). */
   blockBytes?: number;
-  /**
-   * The threads the native parser uses (default: KERNELBUS_THREADS, else the cores), whatever count a
-   * `kernels({ threads })` call set before; an integer in [1, 1024].
-   */
-  threads?: number;
 }
 
 /** How `readCsvChunks` reads: `readCsv`'s options and the rows per chunk. */

@@ -6,7 +6,7 @@
 import { loadNative, useThreads } from '../backends/native/public.js';
 import { checkThreads, KernelInputError } from '../errors.js';
 import type { Trades } from '../kernels/vpin/vpin.js';
-import type { TextColumn } from './types.js';
+import type { TextColumn, ThreadsOption } from './types.js';
 
 /** The split's two passes over the rows, natively or in JS. */
 export interface SplitLoops {
@@ -84,18 +84,13 @@ export interface SymbolTrades {
 }
 
 /** Options of the splits: which symbols, in which order, and how messages name things. */
-export interface SplitOptions {
+export interface SplitOptions extends ThreadsOption {
   /** Only these symbols, in this order (default: all, in the order of their first row). */
   symbols?: readonly string[];
   /** The argument a symbol the rows do not hold is named as (default `options.symbols`). */
   name?: string;
   /** What a row is, in messages (default `trade`). */
   row?: string;
-  /**
-   * The threads the native scatter uses (default: KERNELBUS_THREADS, else the cores), whatever count a
-   * `kernels({ threads })` call set before; an integer in [1, 1024].
-   */
-  threads?: number;
 }
 
 /** One symbol's rows of each column split (splitColumns): views, in the order of the columns given. */

@@ -53,6 +53,15 @@ export interface Table {
   info?: ReadInfo;
 }
 
+/**
+ * A native read's `threads`: the threads its native work uses (default: KERNELBUS_THREADS, else the
+ * cores), whatever count a `kernels({ threads })` call set before (the addon's count is one for the
+ * process); an integer in [1, 1024].
+ */
+export interface ThreadsOption {
+  threads?: number;
+}
+
 /** True for a text column. */
 export const isText = (c: TableColumn): c is TextColumn => !(c instanceof Float64Array);
 
