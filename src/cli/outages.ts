@@ -23,7 +23,12 @@ export interface OutageWatchOptions {
   pollMs?: number;
   /** A write probe every this many ms. Default 1000. */
   probeMs?: number;
-  /** How long a write probe waits for its reply. Default 1000 ms. */
+  /**
+   * How long a write probe waits for its reply. Default 2000 ms: longer than the PING watch takes to see
+   * a server that stopped answering altogether (a PING late by healthTimeoutMs, 1 s for the commands, found
+   * at a 250 ms tick), so such an outage is named by its PINGs; the probe names a server that answers
+   * PINGs but not writes (one refusing them under maxmemory, or blocked on its disk).
+   */
   probeTimeoutMs?: number;
   /** At most one line per server per this many ms (outages meanwhile are summed into the next line). Default 10,000. */
   quietMs?: number;
@@ -79,7 +84,7 @@ export class OutageWatch {
   ) {
     this.pollMs = options.pollMs ?? 250;
     this.probeMs = options.probeMs ?? 1000;
-    this.probeTimeoutMs = options.probeTimeoutMs ?? 1000;
+    this.probeTimeoutMs = options.probeTimeoutMs ?? 2000;
     this.quietMs = options.quietMs ?? 10_000;
     const byTarget = new Map<string, Server>();
     for (const name of bus.buses) {
