@@ -7,9 +7,9 @@
 import { KernelInputError } from '../errors.js';
 import { type BadTradePolicy, requireBadTradePolicy } from '../kernels/trade-check.js';
 import type { Trades } from '../kernels/vpin/vpin.js';
-import { type ColumnPick, type ReadTableOptions, readOpened, readOpenedChunks } from './read.js';
+import { type ColumnPick, missingChecked, type ReadTableOptions, readOpened, readOpenedChunks } from './read.js';
 import { type OpenedSource, openSource, type TableSource } from './source.js';
-import { type BadTradesReport, screenSourceOf, TradeScreen } from './trade-screen.js';
+import { type BadTradesReport, type ScreenedChunk, screenSourceOf, TradeScreen } from './trade-screen.js';
 import { type ColumnType, isText, type ReadInfo, type Table, type TextColumn } from './types.js';
 
 /** The header names each trade column answers to (case-insensitive). */
@@ -141,28 +141,41 @@ async function* tradeChunks(source: TableSource, options: ReadTradesOptions, chu
       ? undefined
       : new TradeScreen(requireBadTradePolicy(badTrades, 'options.badTrades'), screenSourceOf(source, opened));
   let row = 0;
-  /** A chunk's TradesRead, screened by the rule when asked. */
+  /**
+   * A chunk's TradesRead, screened by the rule when asked. With a screen a Parquet or Arrow read leaves
+   * the missing values to it (`checkMissing: false`): the rule takes only finite times, prices and
+   * volumes, so a chunk it finds all good has none, and at a bad trade the missing check runs first, so a
+   * missing value is refused as without a screen.
+   */
   const next = async (table: Table): Promise<TradesRead> => {
     const read = tradesOf(table, found, opened);
     if (!screen) return read;
     const first = row;
     row += read.trades.ts.length;
-    const kept = await screen.screen(read, first, read.info.skippedRows);
+    let kept: ScreenedChunk;
+    try {
+      kept = await screen.screen(read, first, read.info.skippedRows);
+    } catch (error) {
+      missingChecked(table, required, opened.name);
+      throw error;
+    }
+    if (kept.trades !== read.trades) missingChecked(table, required, opened.name);
     return { ...read, ...kept, info: { ...read.info, badTrades: screen.report } };
   };
   let found: Partial<Record<TradeColumn, string>> = {};
+  let required: string[] = [];
   const pick = (names: string[]): ColumnPick => {
     found = resolveColumns(names, opened.name, symbolColumn);
     const types: Record<string, ColumnType> = {};
     for (const [key, column] of Object.entries(found)) types[column] = key === 'ts' ? 'time' : key === 'symbol' ? 'text' : 'number';
-    const required = (['ts', 'price', 'volume', 'symbol'] as const).flatMap((k) => (found[k] === undefined ? [] : [found[k]]));
+    required = (['ts', 'price', 'volume', 'symbol'] as const).flatMap((k) => (found[k] === undefined ? [] : [found[k]]));
     return { columns: Object.values(found), types, required };
   };
   if (opened.format === 'csv' && Number.isFinite(chunkRows)) {
     for await (const table of readOpenedChunks(opened, { ...rest, pick, chunkRows })) yield await next(table);
     return;
   }
-  yield await next(await readOpened(opened, { ...rest, pick }));
+  yield await next(await readOpened(opened, { ...rest, pick, checkMissing: screen === undefined }));
 }
 
 /** A table of the trade columns as TradesRead. */
