@@ -8,6 +8,7 @@ import { loadNative } from '../../src/backends/native/public.js';
 import { NATIVE_RUN_FROM, readerRun } from '../../src/io/trade-run.js';
 import { tradeRun } from '../../src/kernels/trade-check.js';
 import { inCI } from '../helpers/backends.js';
+import { ODD_TRADE_VALUES } from './odd-trades.js';
 
 const native = loadNative().binding;
 // without the addon the suite is skipped, but not in CI, where it then fails (native! is undefined)
@@ -68,6 +69,25 @@ suite('goodTradeRun (native) = tradeRun (TypeScript)', () => {
           const got = native!.goodTradeRun(t.ts, t.price, t.volume, mine);
           expect(got).toBe(tradeRun(t.ts, t.price, t.volume, theirs));
           expect(got).toBe(at === 0 && column === 'ts' && bad === -1 ? 800 : at);
+          expect(mine).toEqual(theirs);
+        }
+      }
+    }
+  });
+
+  it('values at the edges of the rule (zeros and NaNs of both signs, subnormals, the largest doubles, infinities) at each place of a block', () => {
+    for (const odd of ODD_TRADE_VALUES) {
+      for (const column of ['ts', 'price', 'volume'] as const) {
+        for (const at of [0, 3, 255, 256, 300, 511, 599]) {
+          const t = trades(at, 600, 0);
+          // in ts the rest of the run too: a time stays >= the one before unless odd itself breaks it
+          if (column === 'ts') t.ts.fill(odd, at);
+          else t[column][at] = odd;
+          const mine = Float64Array.of(Number.NEGATIVE_INFINITY);
+          const theirs = mine.slice();
+          expect(native!.goodTradeRun(t.ts, t.price, t.volume, mine), `${odd} in ${column} at ${at}`).toBe(
+            tradeRun(t.ts, t.price, t.volume, theirs),
+          );
           expect(mine).toEqual(theirs);
         }
       }

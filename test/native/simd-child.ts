@@ -5,7 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { combinations } from '../../src/api/index.js';
+import { loadNative } from '../../src/backends/native/public.js';
 import { backends, kernels, matrix } from '../../src/index.js';
+import { ODD_TRADE_VALUES } from '../io/odd-trades.js';
 
 const k = kernels({ backend: 'native' });
 let s = 12345;
@@ -123,6 +125,19 @@ const runs: Record<string, () => unknown> = {
   backtestSignals: () => signalsRun(),
   // a result's stats with its value made by the call (the returns' sums of several groups a vector)
   backtestStats: () => k.backtestStats(signalsRun()),
+  // the readers' trade rule (trade_run.cpp's block test): a bad value put at each of 600 rows in turn
+  goodTradeRun: () => {
+    const binding = loadNative().binding!;
+    const at: number[] = [];
+    for (let row = 0; row < 600; row++) {
+      const t = { ts: tape.ts.slice(0, 600), price: tape.price.slice(0, 600), volume: tape.volume.slice(0, 600) };
+      const column = (['ts', 'price', 'volume'] as const)[row % 3];
+      t[column][row] = ODD_TRADE_VALUES[row % ODD_TRADE_VALUES.length];
+      const last = Float64Array.of(Number.NEGATIVE_INFINITY);
+      at.push(binding.goodTradeRun(t.ts, t.price, t.volume, last), last[0]);
+    }
+    return at;
+  },
 };
 
 function absorb(h: ReturnType<typeof createHash>, v: unknown): void {
