@@ -142,11 +142,13 @@ async function* tradeChunks(source: TableSource, options: ReadTradesOptions, chu
       : new TradeScreen(requireBadTradePolicy(badTrades, 'options.badTrades'), screenSourceOf(source, opened));
   let row = 0;
   /**
-   * A chunk's TradesRead, screened by the rule when asked. With a screen a Parquet or Arrow read leaves
-   * the missing values to it (`checkMissing: false`): the rule takes only finite times, prices and
-   * volumes, so a chunk it finds all good has none, and at a bad trade the missing check runs first, so a
-   * missing value is refused as without a screen.
+   * With a screen a Parquet or Arrow read leaves the missing values to it (`checkMissing: false`): the
+   * rule takes only finite times, prices and volumes, so a chunk it finds all good has none, and at a
+   * bad trade the missing check runs first, so a missing value is refused as without a screen. (A CSV
+   * read refuses a missing field as it parses.)
    */
+  const screenChecksMissing = screen !== undefined && opened.format !== 'csv';
+  /** A chunk's TradesRead, screened by the rule when asked. */
   const next = async (table: Table): Promise<TradesRead> => {
     const read = tradesOf(table, found, opened);
     if (!screen) return read;
@@ -156,10 +158,10 @@ async function* tradeChunks(source: TableSource, options: ReadTradesOptions, chu
     try {
       kept = await screen.screen(read, first, read.info.skippedRows);
     } catch (error) {
-      missingChecked(table, required, opened.name);
+      if (screenChecksMissing) missingChecked(table, required, opened.name);
       throw error;
     }
-    if (kept.trades !== read.trades) missingChecked(table, required, opened.name);
+    if (screenChecksMissing && kept.trades !== read.trades) missingChecked(table, required, opened.name);
     return { ...read, ...kept, info: { ...read.info, badTrades: screen.report } };
   };
   let found: Partial<Record<TradeColumn, string>> = {};
@@ -175,7 +177,7 @@ async function* tradeChunks(source: TableSource, options: ReadTradesOptions, chu
     for await (const table of readOpenedChunks(opened, { ...rest, pick, chunkRows })) yield await next(table);
     return;
   }
-  yield await next(await readOpened(opened, { ...rest, pick, checkMissing: screen === undefined }));
+  yield await next(await readOpened(opened, { ...rest, pick, checkMissing: !screenChecksMissing }));
 }
 
 /** A table of the trade columns as TradesRead. */

@@ -14,6 +14,7 @@ import { KernelInputError } from '../../src/errors.js';
 import { writeArrow } from '../../src/io/arrow.js';
 import { writeParquet } from '../../src/io/parquet.js';
 import { readTrades } from '../../src/io/trades.js';
+import type { Table } from '../../src/io/types.js';
 import { inCI } from '../helpers/backends.js';
 
 const binding = loadNative().binding;
@@ -36,7 +37,7 @@ type Columns = ReturnType<typeof tape>;
 
 async function write(format: 'arrow' | 'parquet', name: string, columns: Columns): Promise<string> {
   const path = at(`${name}.${format}`);
-  const table = { rows: n, names: ['ts', 'price', 'volume'], columns, types: { ts: 'time', price: 'number', volume: 'number' } } as const;
+  const table: Table = { rows: n, names: ['ts', 'price', 'volume'], columns, types: { ts: 'time', price: 'number', volume: 'number' } };
   await (format === 'arrow' ? writeArrow(path, table) : writeParquet(path, table));
   return path;
 }
