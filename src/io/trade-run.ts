@@ -2,9 +2,10 @@
  * The readers' scan of a chunk of trades for the trade rule (screenTrades' TradeRun): the addon's
  * goodTradeRun (native/kernels/trade_run.cpp) for a long chunk, the TypeScript one (src/kernels/trade-check.ts,
  * the reference: the same rule, the same row and last times) for a short one or without the addon. The
- * scan of 10^7 trades (240 MB of columns) is bound by memory: 50-80 ms in TypeScript, 30-45 ms in C++ on
- * two threads; on a mapped Arrow file, whose pages the scan faults in first, `kernelbus vpin`'s read
- * went from a median of 155 ms to 84 (2026-11-30, a 2-core VM).
+ * scan of 10^7 trades (240 MB of columns) takes 50-80 ms in TypeScript, 9-11 ms in C++ on two threads
+ * with the pages in memory (AVX-512; 12 ms AVX2, 18 ms baseline); on a mapped Arrow file it is the first
+ * pass over the pages, and with `badTrades` the only one (src/io/trades.ts: no missing-value scan
+ * before it): `kernelbus vpin`'s read of the bench's Arrow file 97 -> 48 ms (2026-12-04).
  */
 import { loadNative } from '../backends/native/public.js';
 import { type TradeRun, tradeRun } from '../kernels/trade-check.js';
