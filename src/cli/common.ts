@@ -20,6 +20,13 @@ export const DEFAULT_SHARDS = 4;
  */
 export const COMMAND_HEALTH = { healthIntervalMs: 250, healthTimeoutMs: 1000 };
 
+/**
+ * How long a command waits at start for its Redis to connect (and confirm with a PING) before it exits
+ * with `not connected within 5000 ms`: longer than a publish's 2 s, which a local server on a loaded
+ * 2-core machine once missed at a command's start (a CI run's feed).
+ */
+export const COMMAND_CONNECT_MS = 5000;
+
 /** `--grace-ms` of engine and feed: how long a stop may take (flushing, checkpointing) before giving up. */
 export const DEFAULT_GRACE_MS = 5000;
 
@@ -71,7 +78,7 @@ export async function connectRedisBus(
   const log = sink && ((line: string) => connected && sink(line));
   const created = createBus({ shards, ...bus, redis: { url, ...COMMAND_HEALTH, ...redis, log } });
   try {
-    await Promise.all(created.buses.map((b) => created.transport(b).ready?.()));
+    await Promise.all(created.buses.map((b) => created.transport(b).ready?.(COMMAND_CONNECT_MS)));
   } catch (error) {
     await Promise.all(created.buses.map((b) => created.transport(b).close()));
     throw error;

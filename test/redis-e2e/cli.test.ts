@@ -247,7 +247,7 @@ describeRedis('kernelbus commands over Redis', () => {
     const feed = await capture((out) => runFeed(['--redis', dead, '--count', '1'], out, undefined, errStream(feedErr)));
     expect(feed.code).toBe(1);
     expect(feed.text).toBe('');
-    expect(feedErr.seen()).toMatch(/^kernelbus feed: redis:\/\/127\.0\.0\.1:\d+\/0: not connected within 2000 ms/);
+    expect(feedErr.seen()).toMatch(/^kernelbus feed: redis:\/\/127\.0\.0\.1:\d+\/0: not connected within 5000 ms/); // COMMAND_CONNECT_MS
     const engineErr = runCapturing(async () => 0);
     const engine = await capture((out) => runEngine(['vpin', '--redis', dead], out, undefined, errStream(engineErr)));
     expect(engine.code).toBe(1);
