@@ -8,8 +8,7 @@
 // two threads, twice a pass over the memory).
 #include "trade_run.hpp"
 
-#include <cstring>
-
+#include "elementary.hpp"
 #include "parallel.hpp"
 #include "simd.hpp"
 
@@ -29,12 +28,6 @@ inline bool good(double t, double p, double v, double last) {
   return t >= last && t - t == 0 && p > 0 && p - p == 0 && v >= 0 && v - v == 0;
 }
 
-inline uint64_t bitsOf(const double* x) {
-  uint64_t b;
-  std::memcpy(&b, x, sizeof b);
-  return b;
-}
-
 /// 1 when the values of a row (their bits) break the rule, as good() without the time order: the time
 /// not finite, the price not in (0, inf) (bits 1 .. inf - 1), the volume not in [0, inf) (bits 0 ..
 /// inf - 1, or -0).
@@ -50,7 +43,8 @@ KERNELBUS_VECTOR_BODY size_t firstBadBlock(const double* ts, const double* price
     const size_t i = b * kBlock;
     uint64_t bad = static_cast<uint64_t>(!(ts[i] >= l));
     for (size_t k = i + 1; k < i + kBlock; k++) bad |= static_cast<uint64_t>(!(ts[k] >= ts[k - 1]));
-    for (size_t k = i; k < i + kBlock; k++) bad |= badBits(bitsOf(ts + k), bitsOf(price + k), bitsOf(volume + k));
+    for (size_t k = i; k < i + kBlock; k++)
+      bad |= badBits(elementary::bitsOf(ts[k]), elementary::bitsOf(price[k]), elementary::bitsOf(volume[k]));
     if (bad != 0) return b;
     l = ts[i + kBlock - 1];
   }
