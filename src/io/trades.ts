@@ -154,24 +154,23 @@ async function* tradeChunks(source: TableSource, options: ReadTradesOptions, chu
     if (!screen) return read;
     const first = row;
     row += read.trades.ts.length;
+    const checkMissing = () => screenChecksMissing && missingChecked(table, requiredOf(found), opened.name);
     let kept: ScreenedChunk;
     try {
       kept = await screen.screen(read, first, read.info.skippedRows);
     } catch (error) {
-      if (screenChecksMissing) missingChecked(table, required, opened.name);
+      checkMissing();
       throw error;
     }
-    if (screenChecksMissing && kept.trades !== read.trades) missingChecked(table, required, opened.name);
+    if (kept.trades !== read.trades) checkMissing();
     return { ...read, ...kept, info: { ...read.info, badTrades: screen.report } };
   };
   let found: Partial<Record<TradeColumn, string>> = {};
-  let required: string[] = [];
   const pick = (names: string[]): ColumnPick => {
     found = resolveColumns(names, opened.name, symbolColumn);
     const types: Record<string, ColumnType> = {};
     for (const [key, column] of Object.entries(found)) types[column] = key === 'ts' ? 'time' : key === 'symbol' ? 'text' : 'number';
-    required = (['ts', 'price', 'volume', 'symbol'] as const).flatMap((k) => (found[k] === undefined ? [] : [found[k]]));
-    return { columns: Object.values(found), types, required };
+    return { columns: Object.values(found), types, required: requiredOf(found) };
   };
   if (opened.format === 'csv' && Number.isFinite(chunkRows)) {
     for await (const table of readOpenedChunks(opened, { ...rest, pick, chunkRows })) yield await next(table);
@@ -179,6 +178,10 @@ async function* tradeChunks(source: TableSource, options: ReadTradesOptions, chu
   }
   yield await next(await readOpened(opened, { ...rest, pick, checkMissing: !screenChecksMissing }));
 }
+
+/** The trade columns that may not be missing, of those found: ts, price, volume and the symbol. */
+const requiredOf = (found: Partial<Record<TradeColumn, string>>): string[] =>
+  (['ts', 'price', 'volume', 'symbol'] as const).flatMap((k) => (found[k] === undefined ? [] : [found[k]]));
 
 /** A table of the trade columns as TradesRead. */
 function tradesOf(table: Table, found: Partial<Record<TradeColumn, string>>, opened: OpenedSource): TradesRead {
