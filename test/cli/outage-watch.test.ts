@@ -45,53 +45,48 @@ function server() {
   return { state, bus };
 }
 
-function logged() {
+const watches: OutageWatch[] = [];
+
+/** An OutageWatch (the commands' defaults) of a stand-in server, and the error lines it logs; closed after the test. */
+function watched() {
+  const { state, bus } = server();
   const errors: { message: string; fields?: Record<string, unknown> }[] = [];
   const log: Log = { format: 'json', info: () => undefined, error: (message, fields) => void errors.push({ message, fields }) };
-  return { errors, log };
+  const watch = new OutageWatch(bus, { log });
+  watches.push(watch);
+  return { state, errors, watch };
 }
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'performance'] });
 });
 afterEach(() => {
+  for (const watch of watches.splice(0)) watch.close();
   vi.useRealTimers();
 });
 
 it('a server paused just before a write probe: the outage is named by its PINGs, not by the probe left unanswered', async () => {
-  const { state, bus } = server();
-  const { errors, log } = logged();
-  const watch = new OutageWatch(bus, { log });
-  try {
-    // probes go out at 0 ms and then every 1000 ms (the 250 ms checks): pause 1 ms before the second
-    await vi.advanceTimersByTimeAsync(999);
-    expect(state.probes).toBe(1);
-    state.pausedAt = performance.now();
-    await vi.advanceTimersByTimeAsync(1);
-    expect(state.probes).toBe(2); // sent to the paused server
-    await vi.advanceTimersByTimeAsync(4000);
-    expect(errors).toHaveLength(1);
-    expect(errors[0].fields).toMatchObject({ event: 'redis-down', reason: expect.stringMatching(/PING/) });
-    expect(watch.ready()).toMatch(/^Redis not answering \(marketdata: no reply to PING/);
-  } finally {
-    watch.close();
-  }
+  const { state, errors, watch } = watched();
+  // probes go out at 0 ms and then every 1000 ms (the 250 ms checks): pause 1 ms before the second
+  await vi.advanceTimersByTimeAsync(999);
+  expect(state.probes).toBe(1);
+  state.pausedAt = performance.now();
+  await vi.advanceTimersByTimeAsync(1);
+  expect(state.probes).toBe(2); // sent to the paused server
+  await vi.advanceTimersByTimeAsync(4000);
+  expect(errors).toHaveLength(1);
+  expect(errors[0].fields).toMatchObject({ event: 'redis-down', reason: expect.stringMatching(/PING/) });
+  expect(watch.ready()).toMatch(/^Redis not answering \(marketdata: no reply to PING/);
 });
 
 it('a server that answers PINGs but refuses writes: the outage is named by the probe', async () => {
-  const { state, bus } = server();
-  const { errors, log } = logged();
-  const watch = new OutageWatch(bus, { log });
-  try {
-    await vi.advanceTimersByTimeAsync(500);
-    expect(watch.ready()).toBe(true);
-    state.refusing = true;
-    await vi.advanceTimersByTimeAsync(2000);
-    expect(errors.map((e) => e.message)).toEqual([
-      'Redis redis://127.0.0.1:6379/0 (marketdata) stopped answering: write refused: OOM command not allowed',
-    ]);
-    expect(watch.ready()).toBe('Redis not answering (marketdata: write refused: OOM command not allowed)');
-  } finally {
-    watch.close();
-  }
+  const { state, errors, watch } = watched();
+  await vi.advanceTimersByTimeAsync(500);
+  expect(watch.ready()).toBe(true);
+  state.refusing = true;
+  await vi.advanceTimersByTimeAsync(2000);
+  expect(errors.map((e) => e.message)).toEqual([
+    'Redis redis://127.0.0.1:6379/0 (marketdata) stopped answering: write refused: OOM command not allowed',
+  ]);
+  expect(watch.ready()).toBe('Redis not answering (marketdata: write refused: OOM command not allowed)');
 });
