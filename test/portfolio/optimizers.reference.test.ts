@@ -465,18 +465,60 @@ describe('efficientFrontier (critical line algorithm)', () => {
 
   // Found by `npm run test:explore` (2026-12-04, fast-check seed -986534457, path "24": seed 504783524,
   // 25 assets, uncapped): assets 3 and 7 have means 8.3e-10 apart (0.009923479501 and 0.009923478672).
-  // At the frontier's first point, the highest return, the only portfolio is asset 3 alone, but
-  // efficientReturn refuses the problem on both backends ('no optimum after 6 iterations (degenerate
-  // constraints?)': the budget and return rows nearly parallel over the free assets). A known failure
-  // until the solver handles that working set: this test passes once it does (then drop `.fails`).
-  it.fails('efficientReturn at the highest return with a near tie in the means: the top asset alone (known failure)', () => {
+  // At the highest return the only portfolio is asset 3 alone; the solver's working set there (the
+  // budget and return rows over assets 3 and 7) has a KKT matrix of determinant (mu7 - mu3)^2, which
+  // the LU refused ('no optimum after 6 iterations'): at such a vertex it now solves through the rows alone.
+  it('efficientReturn at the highest return with a near tie in the means: the top asset alone; targets between the two', () => {
     const rand = rng(504783524);
     const n = 25;
     const cov = randomCov(n, 3 * n + 5, rand);
     const mean = Float64Array.from({ length: n }, () => 0.01 * rand());
     expect(mean[3] - mean[7]).toBeCloseTo(8.29e-10, 11);
     const w = ref.efficientReturn(mean, cov, mean[3]).weights;
-    expect(w[3]).toBeCloseTo(1, 9);
+    expect(w[3]).toBeCloseTo(1, 12);
+    expect(w[7]).toBeCloseTo(0, 12);
+    // between the two means the optimum mixes them (the frontier is steep there, not cut)
+    for (const f of [0.25, 0.5, 1]) {
+      const target = mean[3] - f * (mean[3] - mean[7]);
+      const r = ref.efficientReturn(mean, cov, target);
+      expect(r.expectedReturn).toBeGreaterThanOrEqual(target - 1e-17);
+      expect(r.weights[3]).toBeCloseTo(0.804, 3);
+      expect(r.weights[7]).toBeCloseTo(0.196, 3);
+    }
+  });
+
+  it('efficientReturn with two means a relative 1e-13 to 1e-7 apart: the highest target and the one between are met (fast-check)', () => {
+    fc.assert(
+      fc.property(seedArb, fc.integer({ min: 2, max: 30 }), fc.constantFrom(1e-7, 1e-9, 1e-11, 1e-13), (seed, n, eps) => {
+        const rand = rng(seed);
+        const cov = randomCov(n, 3 * n + 5, rand);
+        const mean = Float64Array.from({ length: n }, () => 0.01 * rand());
+        let top = 0;
+        for (let i = 1; i < n; i++) if (mean[i] > mean[top]) top = i;
+        const other = (top + 1 + (seed % (n - 1))) % n;
+        mean[other] = mean[top] * (1 - eps);
+        const S = (i: number, j: number) => cov.data[i * n + j];
+        // met to 1e-12: the ratio test sees a row's change from 1e-12 of a unit step (the other tests' feasibility)
+        const highest = ref.efficientReturn(mean, cov, mean[top]);
+        expect(highest.expectedReturn).toBeGreaterThanOrEqual(mean[top] - 1e-12);
+        let rest = 0;
+        for (let i = 0; i < n; i++) if (i !== top && i !== other) rest += Math.abs(highest.weights[i]);
+        // only the two tied assets reach a return that high
+        expect(rest).toBeLessThan(1e-6);
+        expect(highest.weights[top] + highest.weights[other]).toBeCloseTo(1, 6);
+        // halfway between their means: no worse than the best mix of the two (a <= 1/2 of the other)
+        const target = (mean[top] + mean[other]) / 2;
+        const between = ref.efficientReturn(mean, cov, target);
+        expect(between.expectedReturn).toBeGreaterThanOrEqual(target - 1e-12);
+        const curvature = S(top, top) + S(other, other) - 2 * S(top, other);
+        const a = Math.min(0.5, Math.max(0, (S(top, top) - S(top, other)) / curvature));
+        const mix = (1 - a) ** 2 * S(top, top) + 2 * a * (1 - a) * S(top, other) + a ** 2 * S(other, other);
+        // to the problem's conditioning: the mix's share is (mu_top - target) / (mu_top - mu_other), each side
+        // known to 1e-16 of the means, so to 1e-16 / eps (measured 1.2e-8 of the variance at eps 1e-9)
+        expect(between.volatility ** 2).toBeLessThanOrEqual(mix * (1 + 1e-15 / eps));
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('a batch: each problem of a P-stack (its covariance, mean row and bounds row) is its one-problem frontier, stacked with offsets', () => {

@@ -154,6 +154,33 @@ describeEachBackend(
       },
     );
 
+    it.runIf(supports('efficientReturn'))(
+      'efficientReturn with two means a relative 1e-13 to 1e-7 apart: targets at and between them (fast-check)',
+      () => {
+        fc.assert(
+          fc.property(
+            seedArb,
+            fc.integer({ min: 2, max: 30 }),
+            fc.constantFrom(1e-7, 1e-9, 1e-11, 1e-13),
+            fc.boolean(),
+            (seed, n, eps, capped) => {
+              const rand = rng(seed);
+              const cov = randomCov(n, 3 * n + 5, rand);
+              const mean = Float64Array.from({ length: n }, () => 0.01 * rand());
+              let top = 0;
+              for (let i = 1; i < n; i++) if (mean[i] > mean[top]) top = i;
+              const other = (top + 1 + (seed % (n - 1))) % n;
+              mean[other] = mean[top] * (1 - eps);
+              const options = { bounds: { lower: 0, upper: capped ? Math.max(0.6, 1.5 / n) : 1 } };
+              for (const f of [0, 0.5, 1, 2])
+                same(k, (kk) => kk.efficientReturn(mean, cov, mean[top] - f * (mean[top] - mean[other]), options));
+            },
+          ),
+          { numRuns: 30 },
+        );
+      },
+    );
+
     it.runIf(supports('efficientFrontier'))('efficientFrontier: random problems, every turning point (fast-check)', () => {
       fc.assert(
         fc.property(seedArb, fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 20 }), fc.boolean(), (seed, n, points, capped) => {

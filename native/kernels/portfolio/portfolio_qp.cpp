@@ -258,6 +258,7 @@ bool QpSolver::factor() {
     if (rstate_[i] != kInactive) work_[nw++] = i;
   nf_ = nf;
   nw_ = nw;
+  vertex_ = false;
   // phase 2, the same working rows and one variable freed since the last factorization: its row and
   // column appended to the factors (refactored when the new pivot is small)
   if (factored_ && hasH_ && nw == fnw_ && nf == fnf_ + 1) {
@@ -272,7 +273,48 @@ bool QpSolver::factor() {
     }
     if (same && kept == fnf_ && added != kNone && append(added)) return true;
   }
-  return refactor();
+  return refactor() || (nf == nw && factorVertex());
+}
+
+// A vertex (as many working rows as free variables) whose KKT matrix the LU refused. Its determinant is
+// det(A_F)^2: rows nearly dependent over the free variables (the budget row and a return row whose two
+// free assets' means are 1e-9 apart) square into a pivot below the KKT's tolerance while A_F alone is well
+// within its own. There the step solves A_F p = r_W and the multipliers A_F' lambda = r_F - H p
+// (kktSolve), through the LU of A_F with each row scaled to its largest entry. False when A_F is singular too.
+bool QpSolver::factorVertex() {
+  const size_t s = nw_;
+  if (V_.size() < s * s) V_.resize(s * s);
+  if (vperm_.size() < s) {
+    vperm_.resize(s);
+    vscale_.resize(s);
+  }
+  // the pivots measure dependence, not the rows' units
+  for (size_t r = 0; r < s; r++) {
+    double big = 0;
+    for (size_t c = 0; c < s; c++) big = std::max(big, std::fabs(a(work_[r], free_[c])));
+    const double d = big > 0 ? 1 / big : 1;
+    vscale_[r] = d;
+    for (size_t c = 0; c < s; c++) V_[r * s + c] = d * a(work_[r], free_[c]);
+  }
+  vertex_ = luFactor(V_.data(), s, vperm_.data());
+  return vertex_;
+}
+
+// kktSolve at a vertex (factorVertex), through the rows' scales D: p = (D A_F)^-1 D r_W, then
+// (D A_F)' mu = r_F - H_FF p and lambda = D mu.
+void QpSolver::vertexSolve() {
+  const size_t s = nf_;
+  double* b = buf_.data();
+  double* sol = sol_.data();
+  for (size_t k = 0; k < s; k++) b[k] = vscale_[k] * rhs_[s + k];
+  luSolve(V_.data(), s, vperm_.data(), b, sol);
+  for (size_t k = 0; k < s; k++) {
+    double t = rhs_[k];
+    for (size_t l = 0; l < s; l++) t -= h(free_[k], free_[l]) * sol[l];
+    b[k] = t;
+  }
+  luSolveTransposed(V_.data(), s, vperm_.data(), b, sol + s);
+  for (size_t k = 0; k < s; k++) sol[s + k] *= vscale_[k];
 }
 
 double QpSolver::entry(size_t p, size_t q) const {
@@ -367,6 +409,10 @@ bool QpSolver::append(size_t j) {
 }
 
 void QpSolver::kktSolve() {
+  if (vertex_) {
+    vertexSolve();
+    return;
+  }
   // the right-hand side into the items' order, solved, the solution back into free_ then work_ order
   const size_t nf = nf_, nw = nw_, v = n_ + m_;
   double* b = buf_.data();
@@ -690,6 +736,21 @@ void luSolve(const double* LU, size_t s, size_t ld, const size_t* perm, const do
     for (size_t k = i + 1; k < s; k++) v -= LU[i * ld + k] * out[k];
     out[i] = v / LU[i * ld + i];
   }
+}
+
+// U'z = b forward, L'z' = z backward, in b; out = P'z'
+void luSolveTransposed(const double* LU, size_t s, const size_t* perm, double* b, double* out) {
+  for (size_t i = 0; i < s; i++) {
+    double v = b[i];
+    for (size_t k = 0; k < i; k++) v -= LU[k * s + i] * b[k];
+    b[i] = v / LU[i * s + i];
+  }
+  for (size_t i = s; i-- > 0;) {
+    double v = b[i];
+    for (size_t k = i + 1; k < s; k++) v -= LU[k * s + i] * b[k];
+    b[i] = v;
+  }
+  for (size_t i = 0; i < s; i++) out[perm[i]] = b[i];
 }
 
 }  // namespace kernelbus::portfolio

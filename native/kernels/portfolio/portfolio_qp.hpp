@@ -63,6 +63,8 @@ class QpSolver {
   bool factor();
   bool refactor();
   bool append(size_t j);
+  bool factorVertex();
+  void vertexSolve();
   double entry(size_t p, size_t q) const;
   void kktSolve();
   QpResult iterate();
@@ -90,6 +92,11 @@ class QpSolver {
   size_t ld_ = 0, fs_ = 0, fnf_ = 0, fnw_ = 0;
   double big_ = 0;
   bool factored_ = false;
+  // factor() found a vertex whose KKT LU it refused: A_F alone factored (factorVertex), kktSolve solves through it
+  bool vertex_ = false;
+  std::vector<double> V_;
+  std::vector<size_t> vperm_;
+  std::vector<double> vscale_;
   std::vector<double> rhs_, sol_, dir_, hd_;
   bool warm_ = false, hasH_ = false;
   QpProblem p_;
@@ -110,5 +117,8 @@ inline bool luFactor(double* K, size_t s, size_t* perm) { return luFactor(K, s, 
 /// Solves the factored system for b into out.
 void luSolve(const double* LU, size_t s, size_t ld, const size_t* perm, const double* b, double* out);
 inline void luSolve(const double* LU, size_t s, const size_t* perm, const double* b, double* out) { luSolve(LU, s, s, perm, b, out); }
+/// Solves the factored system's transpose (A' out = b, where luFactor made PA = LU; rows s apart) into out,
+/// b used as the scratch.
+void luSolveTransposed(const double* LU, size_t s, const size_t* perm, double* b, double* out);
 
 }  // namespace kernelbus::portfolio

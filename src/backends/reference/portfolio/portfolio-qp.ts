@@ -112,6 +112,11 @@ export class QpSolver {
   private fnw = 0;
   private big = 0;
   private factored = false;
+  /** factor() found a vertex whose KKT LU it refused: A_F alone factored (factorVertex), kktSolve solves through it. */
+  private vertex = false;
+  private V = new Float64Array(0);
+  private vperm = new Int32Array(0);
+  private vscale = new Float64Array(0);
   private readonly rhs: Float64Array;
   private readonly sol: Float64Array;
   private readonly dir: Float64Array;
@@ -349,6 +354,7 @@ export class QpSolver {
     for (let i = 0; i < m; i++) if (this.rstate[i] !== INACTIVE) this.work[nw++] = i;
     this.nf = nf;
     this.nw = nw;
+    this.vertex = false;
     if (this.factored && this.hasH && nw === this.fnw && nf === this.fnf + 1) {
       let same = true;
       for (let k = 0; k < nw && same; k++) same = this.pos[n + m + this.work[k]] !== NONE;
@@ -360,7 +366,32 @@ export class QpSolver {
       }
       if (same && kept === this.fnf && added !== NONE && this.append(added)) return true;
     }
-    return this.refactor();
+    if (this.refactor()) return true;
+    return nf === nw && this.factorVertex();
+  }
+
+  /**
+   * A vertex (as many working rows as free variables) whose KKT matrix the LU refused. Its determinant
+   * is det(A_F)^2: rows nearly dependent over the free variables (the budget row and a return row whose
+   * two free assets' means are 1e-9 apart) square into a pivot below the KKT's tolerance while A_F alone
+   * is well within its own. There the step solves A_F p = r_W and the multipliers A_F' lambda = r_F - H p
+   * (kktSolve), through the LU of A_F with each row scaled to its largest entry (the pivots measure
+   * dependence, not the rows' units). False when A_F is singular too.
+   */
+  private factorVertex(): boolean {
+    const s = this.nw;
+    if (this.V.length < s * s) this.V = new Float64Array(s * s);
+    if (this.vperm.length < s) this.vperm = new Int32Array(s);
+    if (this.vscale.length < s) this.vscale = new Float64Array(s);
+    for (let r = 0; r < s; r++) {
+      let big = 0;
+      for (let c = 0; c < s; c++) big = Math.max(big, Math.abs(this.a(this.work[r], this.free[c])));
+      const d = big > 0 ? 1 / big : 1;
+      this.vscale[r] = d;
+      for (let c = 0; c < s; c++) this.V[r * s + c] = d * this.a(this.work[r], this.free[c]);
+    }
+    this.vertex = luFactor(this.V, s, this.vperm);
+    return this.vertex;
   }
 
   /** The KKT matrix's entry between the items at places p and q of `ord`. */
@@ -463,6 +494,10 @@ export class QpSolver {
 
   /** Solves the factored KKT system for `rhs` (length nf + nw, free then working order) into `sol`. */
   private kktSolve(): void {
+    if (this.vertex) {
+      this.vertexSolve();
+      return;
+    }
     const { nf, nw, pos, free, work, buf: b, out: x } = this;
     const v = this.n + this.m;
     for (let k = 0; k < nf; k++) b[pos[free[k]]] = this.rhs[k];
@@ -470,6 +505,23 @@ export class QpSolver {
     luSolve(this.K, this.fs, this.perm, b, x, this.ld);
     for (let k = 0; k < nf; k++) this.sol[k] = x[pos[free[k]]];
     for (let k = 0; k < nw; k++) this.sol[nf + k] = x[pos[v + work[k]]];
+  }
+
+  /**
+   * kktSolve at a vertex (factorVertex), through the rows' scales D: p = (D A_F)^-1 D r_W, then
+   * (D A_F)' mu = r_F - H_FF p and lambda = D mu.
+   */
+  private vertexSolve(): void {
+    const { nf: s, free, buf: b, sol } = this;
+    for (let k = 0; k < s; k++) b[k] = this.vscale[k] * this.rhs[s + k];
+    luSolve(this.V, s, this.vperm, b, sol);
+    for (let k = 0; k < s; k++) {
+      let t = this.rhs[k];
+      for (let l = 0; l < s; l++) t -= this.h(free[k], free[l]) * sol[l];
+      b[k] = t;
+    }
+    luSolveTransposed(this.V, s, this.vperm, b, sol.subarray(s, 2 * s));
+    for (let k = 0; k < s; k++) sol[s + k] *= this.vscale[k];
   }
 
   /** The active-set iterations from a feasible point whose KKT matrix is nonsingular. */
@@ -790,6 +842,24 @@ export function luFactor(K: Float64Array, s: number, perm: Int32Array, ld = s): 
     }
   }
   return true;
+}
+
+/**
+ * Solves the factored system's transpose (A' out = b, where luFactor made PA = LU) into out, b used as
+ * the scratch: U'z = b forward, L'z' = z backward, in b; out = P'z'.
+ */
+export function luSolveTransposed(LU: Float64Array, s: number, perm: Int32Array, b: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < s; i++) {
+    let v = b[i];
+    for (let k = 0; k < i; k++) v -= LU[k * s + i] * b[k];
+    b[i] = v / LU[i * s + i];
+  }
+  for (let i = s - 1; i >= 0; i--) {
+    let v = b[i];
+    for (let k = i + 1; k < s; k++) v -= LU[k * s + i] * b[k];
+    b[i] = v;
+  }
+  for (let i = 0; i < s; i++) out[perm[i]] = b[i];
 }
 
 /** Solves the factored system (luFactor, rows ld apart) for b into out. */
