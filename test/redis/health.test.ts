@@ -83,9 +83,8 @@ describeRedis('RedisTransport health checks', () => {
     const { dialer } = t as unknown as { dialer: Dialer };
     const timedOutLine = `${t.target}: probe: Command timed out`;
     const timedOut = () => dialer.report('probe', new Error('Command timed out'));
-    // Until the health connection's first PING answers, and for a second after (a first PING answered
-    // is a recovery), a timeout counts as the outage's: under load that first PING can come after ready()
-    // (a CI run's failure). Wait for it to settle.
+    // Until the health connection's first PING answers, a timeout counts as the server's (not yet healthy):
+    // under load that first PING can come after ready() (a CI run's failure). Wait for it.
     await until(() => !dialer.unhealthy(1000), 'the PING watch to settle', 10_000, 10);
     timedOut();
     expect(lines).toEqual([timedOutLine]);
@@ -113,6 +112,29 @@ describeRedis('RedisTransport health checks', () => {
     timedOut();
     expect(lines.slice(later)).toEqual([timedOutLine]);
     expect(lines.filter((l) => l === timedOutLine)).toHaveLength(2);
+    stop();
+  });
+
+  it('a first PING answered after a slow connect ends no outage: a command timed out just after is logged, no healthy line', async () => {
+    const lines: string[] = [];
+    // the server paused: the connections are accepted and wait for their first replies
+    server().pause();
+    let t: RedisTransport;
+    let stop: () => void;
+    try {
+      t = transport(server().url(), { prefix: 'kb:h-slow:', publishTimeoutMs: 300, log: (line) => lines.push(line) });
+      stop = t.watchHealth();
+      await sleep(300);
+      expect(t.healthy).toBe(false);
+    } finally {
+      server().resume();
+    }
+    await t.ready();
+    await until(() => t.healthy, 'healthy', 5000, 0);
+    const { dialer } = t as unknown as { dialer: Dialer };
+    expect(dialer.unhealthy(1000)).toBe(false);
+    dialer.report('probe', new Error('Command timed out'));
+    expect(lines).toEqual([`${t.target}: probe: Command timed out`]);
     stop();
   });
 });

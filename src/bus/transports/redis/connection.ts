@@ -43,6 +43,11 @@ export class Connection {
   private pingSentAt = 0;
   /** When (performance.now()) the last PING after an outage was answered: the outage's end. */
   private recoveredAt = Number.NEGATIVE_INFINITY;
+  /**
+   * A server seen healthy stopped answering (an `unhealthy` line) and no PING was answered since. A first
+   * PING answered after a slow connect ends no outage: a command timing out just after is its own.
+   */
+  private inOutage = false;
   /** The PING timer, while health is watched (healthWatchers > 0). */
   private healthTimer: NodeJS.Timeout | undefined;
   private healthWatchers = 0;
@@ -265,14 +270,16 @@ export class Connection {
       if (this.pingOk) {
         this.deps.counters.healthFailures++;
         this.deps.log(`${this.deps.target}: unhealthy (${this.deps.clean(reason)})`);
+        this.inOutage = true;
       }
       // Publishes in flight are left to their own timeout: a slow server may still store them.
       this.pingOk = false;
       return;
     }
-    if (!this.pingOk) {
+    if (!this.pingOk && this.inOutage) {
+      this.inOutage = false;
       this.recoveredAt = performance.now();
-      if (this.everReady) this.deps.log(`${this.deps.target}: healthy`);
+      this.deps.log(`${this.deps.target}: healthy`);
     }
     this.pingOk = true;
   }
