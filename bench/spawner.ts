@@ -8,7 +8,7 @@
  * would. Where FIFOs are missing (Windows), plain spawnSync.
  */
 import { type SpawnSyncOptions, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ export interface PeerSpawnResult {
   error?: Error;
 }
 
-let fifos: { requests: string; answers: string } | null | undefined;
+let fifos: { requests: string; answers: string; pid: number } | null | undefined;
 
 /** Starts the spawner (once; at the bench's start, before the sections allocate): null where it cannot. */
 export function startSpawner(): typeof fifos {
@@ -48,8 +48,108 @@ export function startSpawner(): typeof fifos {
     child.kill();
     rmSync(dir, { recursive: true, force: true });
   });
-  fifos = { requests, answers };
+  fifos = { requests, answers, pid: child.pid ?? 0 };
   return fifos;
+}
+
+/**
+ * Whether the spawner still runs. This process is blocked while it waits, so a spawner that died is a
+ * zombie nobody reaped: /proc says so where there is one (elsewhere kill(pid, 0) cannot tell).
+ */
+function spawnerAlive(pid: number): boolean {
+  const stat = `/proc/${pid}/stat`;
+  if (existsSync('/proc/self/stat')) {
+    try {
+      // the state follows the command's closing parenthesis
+      const text = readFileSync(stat, 'utf8');
+      return !/^[ZX]/.test(text.slice(text.lastIndexOf(')') + 2));
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs `attempt` until it returns a value, sleeping 0.1 ms, then twice as long up to 5 ms, between tries;
+ * throws when the spawner died meanwhile (a blocking open or read of its FIFOs would wait for ever).
+ */
+function poll<T>(pid: number, attempt: () => T | undefined): T {
+  let wait = 0.1;
+  let checked = performance.now();
+  for (;;) {
+    const value = attempt();
+    if (value !== undefined) return value;
+    if (performance.now() - checked > 100) {
+      if (!spawnerAlive(pid)) throw new Error(`the bench's spawner (pid ${pid}) died: its peer's answer never came`);
+      checked = performance.now();
+    }
+    Atomics.wait(pause, 0, 0, wait);
+    wait = Math.min(5, wait * 2);
+  }
+}
+
+const again = (error: unknown, ...codes: string[]) => codes.includes((error as NodeJS.ErrnoException).code ?? '');
+
+/** Writes the request (its FIFO opened without blocking: ENXIO until the spawner reads it). */
+function sendRequest(f: NonNullable<typeof fifos>, text: string): void {
+  const fd = poll(f.pid, () => {
+    try {
+      return openSync(f.requests, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch (error) {
+      if (again(error, 'ENXIO')) return undefined;
+      throw error;
+    }
+  });
+  try {
+    const bytes = Buffer.from(text);
+    let at = 0;
+    while (at < bytes.length) {
+      at += poll(f.pid, () => {
+        try {
+          return writeSync(fd, bytes, at);
+        } catch (error) {
+          if (again(error, 'EAGAIN')) return undefined;
+          throw error;
+        }
+      });
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads the answer: whatever the spawner writes, until it closes the FIFO (its end opened without blocking). */
+function readAnswer(f: NonNullable<typeof fifos>): string {
+  const fd = openSync(f.answers, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const parts: Buffer[] = [];
+    const chunk = Buffer.alloc(1 << 16);
+    // 0 bytes: no writer yet (nothing read so far) or the writer closed (the answer is whole)
+    poll(f.pid, () => {
+      for (;;) {
+        let n: number;
+        try {
+          n = readSync(fd, chunk);
+        } catch (error) {
+          if (again(error, 'EAGAIN')) return undefined;
+          throw error;
+        }
+        if (n === 0) return parts.length > 0 ? true : undefined;
+        parts.push(Buffer.from(chunk.subarray(0, n)));
+      }
+    });
+    return Buffer.concat(parts).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** spawnSync(command, args, options) run by the spawner (text output), or here where there is none. */
@@ -60,7 +160,7 @@ export function peerSpawnSync(command: string, args: string[], options: SpawnSyn
     const r = spawnSync(command, args, textOptions);
     return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error };
   }
-  writeFileSync(f.requests, JSON.stringify({ command, args, options: textOptions }));
-  const a = JSON.parse(readFileSync(f.answers, 'utf8')) as Omit<PeerSpawnResult, 'error'> & { error?: string };
+  sendRequest(f, JSON.stringify({ command, args, options: textOptions }));
+  const a = JSON.parse(readAnswer(f)) as Omit<PeerSpawnResult, 'error'> & { error?: string };
   return { ...a, error: a.error === undefined ? undefined : new Error(a.error) };
 }

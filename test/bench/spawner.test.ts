@@ -1,7 +1,7 @@
 /**
  * bench/spawner.ts: the peers run by a spawner child, so the bench's process never forks while it
  * times. Its answers are spawnSync's: status, signal, stdout and stderr as text, an error for a command
- * that cannot start; the child exits with the process that started it.
+ * that cannot start; the child exits with the process that started it, and a child that died is an error.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,22 @@ describe('bench spawner', () => {
     expect(missing.error?.message).toMatch(/ENOENT/);
     // many answers in a row, each its own
     for (let i = 0; i < 5; i++) expect(peerSpawnSync(process.execPath, ['-e', `console.log(${i})`]).stdout.trim()).toBe(String(i));
+  });
+
+  it('a spawner that dies is an error, not a wait for ever: while a command runs, and before the next', () => {
+    const f = startSpawner();
+    expect(f).not.toBeNull();
+    const pid = f?.pid ?? 0;
+    expect(peerSpawnSync(process.execPath, ['-e', 'console.log(1)']).stdout.trim()).toBe('1');
+    // killed 300 ms into a command of 3 s: the answer would never come
+    spawn('sh', ['-c', `sleep 0.3; kill -9 ${pid}`], { stdio: 'ignore', detached: true }).unref();
+    const started = performance.now();
+    expect(() => peerSpawnSync(process.execPath, ['-e', 'setTimeout(() => {}, 3000)'])).toThrow(
+      `the bench's spawner (pid ${pid}) died: its peer's answer never came`,
+    );
+    expect(performance.now() - started).toBeLessThan(5000);
+    // and nobody reads the requests any more
+    expect(() => peerSpawnSync(process.execPath, ['-e', 'console.log(2)'])).toThrow(`the bench's spawner (pid ${pid}) died`);
   });
 
   it('the spawner exits when the process that started it does, or is killed', async () => {
