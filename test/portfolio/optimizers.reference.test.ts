@@ -487,7 +487,7 @@ describe('efficientFrontier (critical line algorithm)', () => {
     }
   });
 
-  it('efficientReturn with two means a relative 1e-13 to 1e-7 apart: the highest target and the one between are met (fast-check)', () => {
+  it('efficientReturn and efficientRisk with two means a relative 1e-13 to 1e-7 apart: the highest return and the one between are met (fast-check)', () => {
     fc.assert(
       fc.property(seedArb, fc.integer({ min: 2, max: 30 }), fc.constantFrom(1e-7, 1e-9, 1e-11, 1e-13), (seed, n, eps) => {
         const rand = rng(seed);
@@ -516,6 +516,10 @@ describe('efficientFrontier (critical line algorithm)', () => {
         // to the problem's conditioning: the mix's share is (mu_top - target) / (mu_top - mu_other), each side
         // known to 1e-16 of the means, so to 1e-16 / eps (measured 1.2e-8 of the variance at eps 1e-9)
         expect(between.volatility ** 2).toBeLessThanOrEqual(mix * (1 + 1e-15 / eps));
+        // a volatility no portfolio reaches: the highest return (half of these were refused before)
+        const most = ref.efficientRisk(mean, cov, 1);
+        expect(most.expectedReturn).toBeGreaterThanOrEqual(mean[other] - 1e-12);
+        expect(most.weights[top] + most.weights[other]).toBeCloseTo(1, 6);
       }),
       { numRuns: 40 },
     );

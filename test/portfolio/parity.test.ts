@@ -155,7 +155,7 @@ describeEachBackend(
     );
 
     it.runIf(supports('efficientReturn'))(
-      'efficientReturn with two means a relative 1e-13 to 1e-7 apart: targets at and between them (fast-check)',
+      'efficientReturn and efficientRisk with two means a relative 1e-13 to 1e-7 apart: targets at and between them, the highest return (fast-check)',
       () => {
         fc.assert(
           fc.property(
@@ -174,6 +174,7 @@ describeEachBackend(
               const options = { bounds: { lower: 0, upper: capped ? Math.max(0.6, 1.5 / n) : 1 } };
               for (const f of [0, 0.5, 1, 2])
                 same(k, (kk) => kk.efficientReturn(mean, cov, mean[top] - f * (mean[top] - mean[other]), options));
+              same(k, (kk) => kk.efficientRisk(mean, cov, 1, options));
             },
           ),
           { numRuns: 30 },
