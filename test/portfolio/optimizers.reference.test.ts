@@ -301,6 +301,37 @@ describe('maxUtility', () => {
       { numRuns: 150 },
     );
   });
+
+  it('means with exact ties (3 decimals) and little risk aversion: the KKT conditions hold (fast-check)', () => {
+    // Before: the two tied assets' flat direction turned the gradient's rounding into steps above the
+    // solver's step tolerance after each full step, until the iteration limit (28 of 5,400 probes refused)
+    fc.assert(
+      fc.property(seedArb, fc.integer({ min: 2, max: 30 }), fc.constantFrom(0.01, 0.005, 0.002), fc.boolean(), (seed, n, delta, capped) => {
+        const rand = rng(seed);
+        const cov = randomCov(n, 3 * n + 5, rand);
+        const mean = Float64Array.from({ length: n }, () => Math.round(10 * rand()) / 1000);
+        const lower = new Float64Array(n);
+        const upper = new Float64Array(n).fill(capped ? Math.max(0.3, 1.5 / n) : 1);
+        const r = ref.maxUtility(mean, cov, { riskAversion: delta, bounds: { lower, upper } });
+        const qp = minVarianceQp(cov, lower, upper, [new Array(n).fill(1)], [1], [1]);
+        for (let k = 0; k < n * n; k++) qp.H[k] = delta * cov.data[k];
+        qp.c.set(mean.map((m) => -m));
+        const k = kkt(qp, r.weights);
+        expect(k.feasibility).toBeLessThanOrEqual(1e-12);
+        expect(k.stationarity).toBeLessThanOrEqual(1e-11);
+        expect(k.sign).toBeLessThanOrEqual(1e-11);
+      }),
+      // three of the probes refused before
+      {
+        numRuns: 150,
+        examples: [
+          [50, 23, 0.01, false],
+          [62, 6, 0.01, true],
+          [77, 21, 0.005, true],
+        ],
+      },
+    );
+  });
 });
 
 describe('efficientReturn', () => {

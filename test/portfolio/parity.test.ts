@@ -155,7 +155,7 @@ describeEachBackend(
     );
 
     it.runIf(supports('efficientReturn'))(
-      'efficientReturn and efficientRisk with two means a relative 1e-13 to 1e-7 apart: targets at and between them, the highest return (fast-check)',
+      'efficientReturn, efficientRisk and maxUtility with near or exact ties in the means: targets at and between them, the highest return (fast-check)',
       () => {
         fc.assert(
           fc.property(
@@ -175,9 +175,12 @@ describeEachBackend(
               for (const f of [0, 0.5, 1, 2])
                 same(k, (kk) => kk.efficientReturn(mean, cov, mean[top] - f * (mean[top] - mean[other]), options));
               same(k, (kk) => kk.efficientRisk(mean, cov, 1, options));
+              // exact ties (the means to 3 decimals) and little risk aversion: a flat direction between them
+              const rounded = mean.map((m) => Math.round(m * 1000) / 1000);
+              same(k, (kk) => kk.maxUtility(rounded, cov, { ...options, riskAversion: 0.01 }));
             },
           ),
-          { numRuns: 30 },
+          { numRuns: 30, examples: [[50, 23, 1e-7, false]] },
         );
       },
     );

@@ -428,6 +428,10 @@ QpResult QpSolver::iterate() {
   const size_t n = n_, m = m_;
   const size_t vars = n + m;
   const double limit = kMaxIterationsPerVariable * static_cast<double>(vars + 10);
+  // the last step went the whole way to the working set's minimum, nothing in the way: the point is
+  // stationary there whatever the next solve says (a flat direction, two assets of equal means with little
+  // curvature between them, turns the gradient's rounding into steps above kStepTol, for ever)
+  bool atMinimum = false;
   for (;;) {
     if (++iterations_ > limit) return failed(QpStatus::NotConverged);
     if (!factor()) return failed(QpStatus::NotConverged);
@@ -445,11 +449,13 @@ QpResult QpSolver::iterate() {
     for (size_t k = 0; k < nf; k++) dir_[free_[k]] = sol_[k];
     double curvature = 0, norm2 = 0;
     // as many active rows as free variables: a vertex, where the step is 0 (what the solve gives is rounding)
-    if (nf > nw && pmax > kStepTol * xmax) {
+    if (nf > nw && pmax > kStepTol * xmax && !atMinimum) {
       curvatureAlong(-1, curvature, norm2);
       step(1, -1);
+      atMinimum = block_ < 0;
       continue;
     }
+    atMinimum = false;
     // stationary: the remaining step of rounding size, taken when it crosses no constraint; then the multipliers
     if (nf > nw) {
       curvatureAlong(-1, curvature, norm2);

@@ -530,6 +530,10 @@ export class QpSolver {
     const vars = n + m;
     const limit = MAX_ITERATIONS_PER_VARIABLE * (vars + 10);
     const fail = (status: number, where = -1, value = 0): QpResult => ({ status, iterations: 0, where, value });
+    // the last step went the whole way to the working set's minimum, nothing in the way: the point is
+    // stationary there whatever the next solve says (a flat direction, two assets of equal means with little
+    // curvature between them, turns the gradient's rounding into steps above STEP_TOL, for ever)
+    let atMinimum = false;
     for (;;) {
       if (++this.iterations > limit) return fail(QpStatus.NOT_CONVERGED);
       if (!this.factor()) return fail(QpStatus.NOT_CONVERGED);
@@ -547,12 +551,14 @@ export class QpSolver {
       this.dir.fill(0);
       for (let k = 0; k < nf; k++) this.dir[this.free[k]] = this.sol[k];
       // as many active rows as free variables: a vertex, where the step is 0 (what the solve gives is rounding)
-      if (nf > nw && pmax > STEP_TOL * xmax) {
+      if (nf > nw && pmax > STEP_TOL * xmax && !atMinimum) {
         // a step to the working set's minimum, cut at the first constraint in the way
         this.curvatureAlong(-1);
         this.step(1, -1);
+        atMinimum = this.blocking.block < 0;
         continue;
       }
+      atMinimum = false;
       // stationary: the remaining step of rounding size, taken when it crosses no constraint; then the multipliers
       if (nf > nw) {
         this.curvatureAlong(-1);
