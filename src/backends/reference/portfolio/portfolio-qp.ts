@@ -20,7 +20,8 @@
  *   portfolio within the bounds satisfies: infeasible, and which.
  * - Phase 2 solves the QP from there, the artificials held in [0, 0] (a free one leaves at the first
  *   step). Each iteration solves the equality-constrained QP of the working set (free variables, active
- *   rows) by an LU factorisation of its KKT matrix; a step is cut at the first constraint it would
+ *   rows) by an LU factorisation of its KKT matrix (at a vertex whose KKT matrix it refuses, of the
+ *   working rows alone: factorVertex); a step is cut at the first constraint it would
  *   cross, which joins the working set. At a stationary point the multipliers decide: all of the right
  *   sign is the optimum, else the most violated constraint leaves along the direction that keeps the
  *   others active (zero curvature along it: the step runs to the next constraint, none = unbounded;
