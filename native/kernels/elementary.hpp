@@ -30,6 +30,10 @@ constexpr double kShifter = 6755399441055744.0;      // 1.5 * 2^52
 constexpr double kExpTaylor[14] = {1.0 / 6227020800, 1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040,
                                    1.0 / 720,        1.0 / 120,       1.0 / 24,       1.0 / 6,       0.5,          1,           1};
 
+/// A double's bits without the sign (bitsOf(x) & kAbsBits): above kInfBits for a NaN, equal for an infinity.
+constexpr uint64_t kAbsBits = 0x7fffffffffffffffULL;
+constexpr uint64_t kInfBits = 0x7ff0000000000000ULL;
+
 inline uint64_t bitsOf(double x) {
   uint64_t u;
   std::memcpy(&u, &x, sizeof u);

@@ -4,17 +4,18 @@
 // sign are above the infinity's), and the block with one is scanned for it.
 #include "nan_scan.hpp"
 
-#include <cstring>
 #include <vector>
 
+#include "elementary.hpp"
 #include "parallel.hpp"
 
 namespace kernelbus {
 
 namespace {
 
-constexpr uint64_t kAbs = 0x7fffffffffffffffULL;
-constexpr uint64_t kInfBits = 0x7ff0000000000000ULL;
+using elementary::bitsOf;
+using elementary::kAbsBits;
+using elementary::kInfBits;
 constexpr size_t kBlock = 512;
 constexpr size_t kChunk = size_t{1} << 18;
 
@@ -24,9 +25,7 @@ size_t firstNaNIn(const double* values, size_t begin, size_t end) {
     const size_t to = end - from < kBlock ? end : from + kBlock;
     uint64_t any = 0;
     for (size_t i = from; i < to; i++) {
-      uint64_t bits;
-      std::memcpy(&bits, values + i, sizeof bits);
-      any |= static_cast<uint64_t>((bits & kAbs) > kInfBits);
+      any |= static_cast<uint64_t>((bitsOf(values[i]) & kAbsBits) > kInfBits);
     }
     if (any == 0) continue;
     for (size_t i = from; i < to; i++) {

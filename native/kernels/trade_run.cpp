@@ -19,8 +19,8 @@ namespace {
 constexpr size_t kBlock = 256;
 constexpr size_t kChunk = size_t{1} << 18;
 
-constexpr uint64_t kAbs = 0x7fffffffffffffffULL;
-constexpr uint64_t kInfBits = 0x7ff0000000000000ULL;
+using elementary::kAbsBits;
+using elementary::kInfBits;
 constexpr uint64_t kMinusZero = 0x8000000000000000ULL;
 
 /// The rule for one row after `last` (x - x == 0: x finite).
@@ -32,7 +32,7 @@ inline bool good(double t, double p, double v, double last) {
 /// not finite, the price not in (0, inf) (bits 1 .. inf - 1), the volume not in [0, inf) (bits 0 ..
 /// inf - 1, or -0).
 KERNELBUS_VECTOR_BODY uint64_t badBits(uint64_t t, uint64_t p, uint64_t v) {
-  return static_cast<uint64_t>((t & kAbs) >= kInfBits) | static_cast<uint64_t>(p - 1 >= kInfBits - 1) |
+  return static_cast<uint64_t>((t & kAbsBits) >= kInfBits) | static_cast<uint64_t>(p - 1 >= kInfBits - 1) |
          static_cast<uint64_t>((v >= kInfBits) & (v != kMinusZero));
 }
 
