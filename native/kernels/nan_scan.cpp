@@ -1,13 +1,14 @@
 // See nan_scan.hpp. Chunks of 2^18 values go to the kernels' threads: the first pass over a column of a
 // mapped file takes its pages' faults, and threads take them side by side. firstNaN: in a chunk, blocks
-// of 512 are tested with integer operations that vectorize (a double is NaN when its bits without the
-// sign are above the infinity's), and the block with one is scanned for it.
+// of 512 are tested with integer operations compiled for the CPU's vectors (simd.hpp; a double is NaN
+// when its bits without the sign are above the infinity's), and the block with one is scanned for it.
 #include "nan_scan.hpp"
 
 #include <vector>
 
 #include "elementary.hpp"
 #include "parallel.hpp"
+#include "simd.hpp"
 
 namespace kernelbus {
 
@@ -19,18 +20,22 @@ using elementary::kInfBits;
 constexpr size_t kBlock = 512;
 constexpr size_t kChunk = size_t{1} << 18;
 
-// The first NaN of values[begin, end), end when none.
-size_t firstNaNIn(const double* values, size_t begin, size_t end) {
-  for (size_t from = begin; from < end; from += kBlock) {
-    const size_t to = end - from < kBlock ? end : from + kBlock;
+/// The first of `blocks` blocks of kBlock values from 0 with a NaN (its bits without the sign above the
+/// infinity's), or `blocks`: 64-bit compares, which SSE2 lacks, so compiled for AVX2 and AVX-512 too.
+KERNELBUS_VECTOR_BODY size_t firstNaNBlock(const double* values, size_t blocks) {
+  for (size_t b = 0; b < blocks; b++) {
     uint64_t any = 0;
-    for (size_t i = from; i < to; i++) {
-      any |= static_cast<uint64_t>((bitsOf(values[i]) & kAbsBits) > kInfBits);
-    }
-    if (any == 0) continue;
-    for (size_t i = from; i < to; i++) {
-      if (values[i] != values[i]) return i;
-    }
+    for (size_t i = b * kBlock; i < (b + 1) * kBlock; i++) any |= static_cast<uint64_t>((bitsOf(values[i]) & kAbsBits) > kInfBits);
+    if (any != 0) return b;
+  }
+  return blocks;
+}
+
+// The first NaN of values[begin, end), end when none: the whole blocks tested, then from the first with
+// one (or the rest) value by value.
+size_t firstNaNIn(const double* values, size_t begin, size_t end) {
+  for (size_t i = begin + simd::run<firstNaNBlock>(values + begin, (end - begin) / kBlock) * kBlock; i < end; i++) {
+    if (values[i] != values[i]) return i;
   }
   return end;
 }

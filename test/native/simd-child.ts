@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { combinations } from '../../src/api/index.js';
 import { loadNative } from '../../src/backends/native/public.js';
 import { backends, kernels, matrix } from '../../src/index.js';
-import { ODD_TRADE_VALUES } from '../io/odd-trades.js';
+import { putOdd } from '../io/odd-trades.js';
 
 const k = kernels({ backend: 'native' });
 let s = 12345;
@@ -132,11 +132,21 @@ const runs: Record<string, () => unknown> = {
     for (let row = 0; row < 600; row++) {
       const t = { ts: tape.ts.slice(0, 600), price: tape.price.slice(0, 600), volume: tape.volume.slice(0, 600) };
       const column = (['ts', 'price', 'volume'] as const)[row % 3];
-      t[column][row] = ODD_TRADE_VALUES[row % ODD_TRADE_VALUES.length];
+      putOdd(t[column], row, row);
       const last = Float64Array.of(Number.NEGATIVE_INFINITY);
       at.push(binding.goodTradeRun(t.ts, t.price, t.volume, last), last[0]);
     }
     return at;
+  },
+  // the readers' missing check (nan_scan.cpp's block test): an odd value at each of 1,100 places in turn
+  firstNaN: () => {
+    const binding = loadNative().binding!;
+    const base = Float64Array.from({ length: 1100 }, (_, i) => i * 0.5 - 100);
+    return Array.from({ length: 1100 }, (_, row) => {
+      const v = base.slice();
+      putOdd(v, row, row);
+      return binding.firstNaN(v);
+    });
   },
 };
 
