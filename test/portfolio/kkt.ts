@@ -193,6 +193,21 @@ export function rng(seed: number): () => number {
 /** A seed for a random problem. */
 export const seedArb = fc.integer({ min: 1, max: 2 ** 30 });
 
+/**
+ * A random problem of n assets (means in [0, 0.01)) whose second-best mean is the best's times (1 - eps):
+ * a near tie (eps 0: a tie) between assets `top` and `other`.
+ */
+export function nearTieProblem(seed: number, n: number, eps: number): { cov: Matrix; mean: Float64Array; top: number; other: number } {
+  const rand = rng(seed);
+  const cov = randomCov(n, 3 * n + 5, rand);
+  const mean = Float64Array.from({ length: n }, () => 0.01 * rand());
+  let top = 0;
+  for (let i = 1; i < n; i++) if (mean[i] > mean[top]) top = i;
+  const other = (top + 1 + (seed % (n - 1))) % n;
+  mean[other] = mean[top] * (1 - eps);
+  return { cov, mean, top, other };
+}
+
 /** The QP of minVariance(cov, { bounds, l2Gamma, rows }): H = 2 (S + gamma I). */
 export function minVarianceQp(
   cov: Matrix,

@@ -9,7 +9,7 @@ import { frontierOf } from '../../src/api/index.js';
 import { matrix, type Matrix } from '../../src/index.js';
 import { stackCovariances } from '../../src/kernels/portfolio/portfolio-shapes.js';
 import { ref } from '../helpers/backends.js';
-import { kkt, minVarianceQp, objective, randomCov, rng, seedArb } from './kkt.js';
+import { kkt, minVarianceQp, nearTieProblem, objective, randomCov, rng, seedArb } from './kkt.js';
 
 const f64 = (...xs: number[]) => Float64Array.from(xs);
 const COV3 = matrix(f64(0.04, 0.006, 0.002, 0.006, 0.09, 0.01, 0.002, 0.01, 0.0225), 3, 3);
@@ -521,13 +521,7 @@ describe('efficientFrontier (critical line algorithm)', () => {
   it('efficientReturn and efficientRisk with two means a relative 1e-13 to 1e-7 apart: the highest return and the one between are met (fast-check)', () => {
     fc.assert(
       fc.property(seedArb, fc.integer({ min: 2, max: 30 }), fc.constantFrom(1e-7, 1e-9, 1e-11, 1e-13), (seed, n, eps) => {
-        const rand = rng(seed);
-        const cov = randomCov(n, 3 * n + 5, rand);
-        const mean = Float64Array.from({ length: n }, () => 0.01 * rand());
-        let top = 0;
-        for (let i = 1; i < n; i++) if (mean[i] > mean[top]) top = i;
-        const other = (top + 1 + (seed % (n - 1))) % n;
-        mean[other] = mean[top] * (1 - eps);
+        const { cov, mean, top, other } = nearTieProblem(seed, n, eps);
         const S = (i: number, j: number) => cov.data[i * n + j];
         // met to 1e-12: the ratio test sees a row's change from 1e-12 of a unit step (the other tests' feasibility)
         const highest = ref.efficientReturn(mean, cov, mean[top]);

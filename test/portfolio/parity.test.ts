@@ -11,7 +11,7 @@ import type { EfficientFrontier, EfficientFrontierResult } from '../../src/kerne
 import { type CovStack, stackCovariances } from '../../src/kernels/portfolio/portfolio-shapes.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { expectColumnsClose, expectSameFault } from '../helpers/compare.js';
-import { flatResult, randomCov, rng, seedArb } from './kkt.js';
+import { flatResult, nearTieProblem, randomCov, rng, seedArb } from './kkt.js';
 
 /**
  * The bound is 0: the native solver takes the reference's steps with the same operations in the same order
@@ -164,13 +164,7 @@ describeEachBackend(
             fc.constantFrom(1e-7, 1e-9, 1e-11, 1e-13),
             fc.boolean(),
             (seed, n, eps, capped) => {
-              const rand = rng(seed);
-              const cov = randomCov(n, 3 * n + 5, rand);
-              const mean = Float64Array.from({ length: n }, () => 0.01 * rand());
-              let top = 0;
-              for (let i = 1; i < n; i++) if (mean[i] > mean[top]) top = i;
-              const other = (top + 1 + (seed % (n - 1))) % n;
-              mean[other] = mean[top] * (1 - eps);
+              const { cov, mean, top, other } = nearTieProblem(seed, n, eps);
               const options = { bounds: { lower: 0, upper: capped ? Math.max(0.6, 1.5 / n) : 1 } };
               for (const f of [0, 0.5, 1, 2])
                 same(k, (kk) => kk.efficientReturn(mean, cov, mean[top] - f * (mean[top] - mean[other]), options));
