@@ -1,6 +1,8 @@
 #include "memory.hpp"
 
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
@@ -10,10 +12,18 @@
 
 namespace kernelbus {
 
+bool hugePagesAdvised() {
+  static const bool advised = [] {
+    const char* v = std::getenv("KERNELBUS_HUGE_PAGES");
+    return v == nullptr || std::strcmp(v, "0") != 0;
+  }();
+  return advised;
+}
+
 void adviseHugePages(void* data, size_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  if (data == nullptr || bytes < kHuge) return;
+  if (data == nullptr || bytes < kHuge || !hugePagesAdvised()) return;
   const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
   const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
   if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);

@@ -13,9 +13,14 @@
 namespace kernelbus {
 
 /// Advises Linux to back the whole 2 MB spans of [data, data + bytes) with huge pages when they are
-/// first written (a no-op where there is none, below 2 MB, where THP is off, and on other systems).
-/// Contents are unchanged.
+/// first written (a no-op where there is none, below 2 MB, where THP is off, with KERNELBUS_HUGE_PAGES=0,
+/// and on other systems). Contents are unchanged.
 void adviseHugePages(void* data, size_t bytes);
+
+/// False when KERNELBUS_HUGE_PAGES=0 (read once): on a virtual machine whose host takes back the guest's
+/// free 2 MB blocks, a huge page's first write can cost more than its 512 small pages' faults
+/// (docs/backends.md, "Fresh outputs and the collector").
+bool hugePagesAdvised();
 
 /// What retainFreedMemory did: applied, or the reason it could not (empty when applied).
 struct RetainFreed {

@@ -119,6 +119,7 @@ export function doctorReport(): DoctorReport {
       'KERNELBUS_THREADS',
       'KERNELBUS_SERIAL_CHUNKS',
       'KERNELBUS_SIMD',
+      'KERNELBUS_HUGE_PAGES',
       'KERNELBUS_BLAS',
       'KERNELBUS_GPU',
       'OPENBLAS_NUM_THREADS',
