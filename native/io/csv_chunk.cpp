@@ -114,7 +114,8 @@ class ChunkParser {
       case Kind::Number: {
         if (!fastNumbers_ || !(isDigit(c) || c == '-' || c == '.')) return false;
         double v;
-        const uint8_t* t = parseDecimalPrefix(b_ + p, b_ + size_, v);
+        const uint8_t* t = isDigit(c) ? parseShortDecimal(b_ + p, b_ + size_, v) : nullptr;
+        if (t == nullptr) t = parseDecimalPrefix(b_ + p, b_ + size_, v);
         if (t == nullptr || !endsField(static_cast<size_t>(t - b_))) return false;
         number(col, row) = v;
         p = static_cast<size_t>(t - b_);
@@ -126,8 +127,7 @@ class ChunkParser {
       case Kind::TimeNs: {
         if (!fastNumbers_ || !isDigit(c)) return false;
         uint64_t v = 0;
-        size_t q = p;
-        while (q < size_ && q - p < 19 && isDigit(b_[q])) v = v * 10 + (b_[q++] - '0');
+        const size_t q = static_cast<size_t>(readDigits(b_ + p, b_ + size_, 19, v) - b_);
         if (!endsField(q)) return false;
         const size_t n = q - p;
         double t;

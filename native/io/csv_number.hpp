@@ -7,13 +7,76 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <system_error>
 
 #include "fast_float/fast_float.h"
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#error "the CSV reader reads eight digits at a time as a little-endian word: a big-endian host needs a byte swap"
+#endif
+
 namespace kernelbus::csv {
 
 inline bool isDigit(uint8_t c) { return static_cast<uint8_t>(c - '0') < 10; }
+
+/// The eight bytes at s as a word, the first byte the lowest.
+inline uint64_t load8(const uint8_t* s) {
+  uint64_t x;
+  std::memcpy(&x, s, sizeof x);
+  return x;
+}
+
+/// Each byte of x (load8) is an ASCII digit: its high nibble 3, and adding 6 leaves it there.
+inline bool eightDigits(uint64_t x) {
+  return ((x & 0xF0F0F0F0F0F0F0F0ULL) | (((x + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) == 0x3333333333333333ULL;
+}
+
+/// The value of eight ASCII digits (load8, eightDigits), the first the most significant: pairs, then
+/// fours, then the eight combined by multiplies in the word's halves.
+inline uint64_t eightDigitsValue(uint64_t x) {
+  constexpr uint64_t kMask = 0x000000FF000000FFULL;
+  constexpr uint64_t kMul1 = 100 + (uint64_t{1000000} << 32);
+  constexpr uint64_t kMul2 = 1 + (uint64_t{10000} << 32);
+  x -= 0x3030303030303030ULL;
+  x = x * 10 + (x >> 8);
+  return (((x & kMask) * kMul1) + (((x >> 16) & kMask) * kMul2)) >> 32;
+}
+
+/// The digits from b (at most `most` of them, before e) into v, eight at a time where eight are there;
+/// returns where they end.
+inline const uint8_t* readDigits(const uint8_t* b, const uint8_t* e, size_t most, uint64_t& v) {
+  const uint8_t* const start = b;
+  while (e - b >= 8 && static_cast<size_t>(b - start) + 8 <= most && eightDigits(load8(b))) {
+    v = v * 100000000 + eightDigitsValue(load8(b));
+    b += 8;
+  }
+  while (b < e && static_cast<size_t>(b - start) < most && isDigit(*b)) v = v * 10 + (*b++ - '0');
+  return b;
+}
+
+/// 10^f for the fraction lengths parseShortDecimal takes (f <= 15): exact doubles.
+constexpr double kExactPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+/// A decimal `digits[.digits]` from b (a digit there) of at most 15 digits in all and no exponent: m / 10^f
+/// of its digits m (below 2^53, exact) and its fraction's length f, one correctly rounded division of two
+/// exact doubles (Clinger's fast path, fast_float's own for such text: the same bits). Where it ends, or
+/// nullptr for text it leaves to parseDecimalPrefix (more digits, an exponent).
+inline const uint8_t* parseShortDecimal(const uint8_t* b, const uint8_t* e, double& value) {
+  uint64_t m = 0;
+  const uint8_t* q = readDigits(b, e, 16, m);
+  size_t digits = static_cast<size_t>(q - b);
+  size_t f = 0;
+  if (q < e && *q == '.') {
+    const uint8_t* t = readDigits(q + 1, e, 16, m);
+    f = static_cast<size_t>(t - (q + 1));
+    digits += f;
+    q = t;
+  }
+  if (digits > 15 || (q < e && (*q == 'e' || *q == 'E' || isDigit(*q)))) return nullptr;
+  value = static_cast<double>(m) / kExactPow10[f];
+  return q;
+}
 inline uint8_t asciiLower(uint8_t c) { return c >= 'A' && c <= 'Z' ? static_cast<uint8_t>(c | 0x20) : c; }
 
 /// [b, e) equals the lower-case ASCII `word` ignoring ASCII case.

@@ -6,10 +6,11 @@
  * the binding's argument errors by message. The parity suite (test/io/csv-parity.test.ts) holds it to
  * the TypeScript reference on random files.
  */
+import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { KernelInputError } from '../../src/errors.js';
 import { packBlockParams } from '../../src/io/csv-native.js';
-import type { BlockOut, BlockPlan, BlockResult, ParseBlock } from '../../src/io/types.js';
+import { type BlockOut, type BlockPlan, type BlockResult, CsvFault, type ParseBlock } from '../../src/io/types.js';
 import { describeNativeCsv } from '../helpers/csv-native.js';
 
 const KIND: Record<string, number> = { '-': 0, n: 1, t: 2, s: 3, m: 4, u: 5, N: 6 };
@@ -212,6 +213,45 @@ describeNativeCsv('native CSV block parser', (parse, binding) => {
     const got = single(parse, `${texts.join('\n')}\n`, 'n') as number[];
     expect(got.map(bits)).toEqual(texts.map((t) => bits(Number(t))));
     expect(Object.is(got[1], -0)).toBe(true);
+  });
+
+  it('reads decimals of 1 to 17 digits, the point at each place, to the bits of Number() (eight digits at a time, 15 the most without fast_float)', () => {
+    const texts: string[] = [];
+    const digits = '98765432109876543';
+    for (let n = 1; n <= 17; n++) {
+      const d = digits.slice(0, n);
+      for (let point = 0; point <= n; point++) texts.push(point === n ? d : `${d.slice(0, point)}.${d.slice(point)}`);
+    }
+    texts.push(
+      '9007199254740991',
+      '9007199254740993',
+      '999999999999999',
+      '999999999999999.9',
+      '0.000000000000001',
+      '0.0000000000000001',
+      '00000000000000012.5',
+      '123456789.',
+      '12345678e1',
+      '12345678.125e-2',
+      '1234567.8E2',
+    );
+    const got = single(parse, `${texts.join('\n')}\n`, 'n') as number[];
+    expect(got.map(bits)).toEqual(texts.map((t) => bits(Number(t))));
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9]{1,18}(\.[0-9]{0,18})?$/), (t) => {
+        expect(bits((single(parse, `${t}\n`, 'n') as number[])[0])).toBe(bits(Number(t)));
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
+  });
+
+  it('reads epoch integers of 1 to 19 digits in ms eight digits at a time; a non-digit among them is no time', () => {
+    const texts = Array.from({ length: 19 }, (_, i) => '1234567890123456789'.slice(0, i + 1));
+    const got = single(parse, `${texts.join('\n')}\n`, 'm') as number[];
+    expect(got.map(bits)).toEqual(texts.map((t) => bits(Number(t))));
+    for (const t of ['1234567x9', '12345678x', '1234567890123456x']) {
+      expect(parseWith(parse, `${t}\n`, { kinds: 'm', delimiter: '|' }).result.fault?.code, t).toBe(CsvFault.badTime);
+    }
   });
 
   it('reads back every double written by Number.prototype.toString and Python repr', () => {
