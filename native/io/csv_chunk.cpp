@@ -114,7 +114,10 @@ class ChunkParser {
       case Kind::Number: {
         if (!fastNumbers_ || !(isDigit(c) || c == '-' || c == '.')) return false;
         double v;
-        const uint8_t* t = isDigit(c) ? parseShortDecimal(b_ + p, b_ + size_, v) : nullptr;
+        // a short decimal, negative too (returns); the rest through fast_float, which reads the sign itself
+        const bool minus = c == '-' && p + 1 < size_ && isDigit(b_[p + 1]);
+        const uint8_t* t = isDigit(c) || minus ? parseShortDecimal(b_ + p + minus, b_ + size_, v) : nullptr;
+        if (t != nullptr && minus) v = -v;
         if (t == nullptr) t = parseDecimalPrefix(b_ + p, b_ + size_, v);
         if (t == nullptr || !endsField(static_cast<size_t>(t - b_))) return false;
         number(col, row) = v;

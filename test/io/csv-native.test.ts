@@ -215,7 +215,7 @@ describeNativeCsv('native CSV block parser', (parse, binding) => {
     expect(Object.is(got[1], -0)).toBe(true);
   });
 
-  it('reads decimals of 1 to 17 digits, the point at each place, to the bits of Number() (eight digits at a time, 15 the most without fast_float)', () => {
+  it('reads decimals of 1 to 17 digits, the point at each place, signed or not, to the bits of Number() (eight digits at a time, 15 the most without fast_float)', () => {
     const texts: string[] = [];
     const digits = '98765432109876543';
     for (let n = 1; n <= 17; n++) {
@@ -235,10 +235,12 @@ describeNativeCsv('native CSV block parser', (parse, binding) => {
       '12345678.125e-2',
       '1234567.8E2',
     );
+    // and negative (returns), -0 included
+    texts.push(...texts.map((t) => `-${t}`), '-0', '-0.0');
     const got = single(parse, `${texts.join('\n')}\n`, 'n') as number[];
     expect(got.map(bits)).toEqual(texts.map((t) => bits(Number(t))));
     fc.assert(
-      fc.property(fc.stringMatching(/^[0-9]{1,18}(\.[0-9]{0,18})?$/), (t) => {
+      fc.property(fc.stringMatching(/^-?[0-9]{1,18}(\.[0-9]{0,18})?$/), (t) => {
         expect(bits((single(parse, `${t}\n`, 'n') as number[])[0])).toBe(bits(Number(t)));
       }),
       { numRuns: 2000, seed: 7 },
