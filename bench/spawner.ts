@@ -57,11 +57,10 @@ export function startSpawner(): typeof fifos {
  * zombie nobody reaped: /proc says so where there is one (elsewhere kill(pid, 0) cannot tell).
  */
 function spawnerAlive(pid: number): boolean {
-  const stat = `/proc/${pid}/stat`;
   if (existsSync('/proc/self/stat')) {
     try {
       // the state follows the command's closing parenthesis
-      const text = readFileSync(stat, 'utf8');
+      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
       return !/^[ZX]/.test(text.slice(text.lastIndexOf(')') + 2));
     } catch {
       return false;
@@ -96,7 +95,8 @@ function poll<T>(pid: number, attempt: () => T | undefined): T {
   }
 }
 
-const again = (error: unknown, ...codes: string[]) => codes.includes((error as NodeJS.ErrnoException).code ?? '');
+/** The FIFO call would block (or its other end is not open yet): try again. */
+const again = (error: unknown, code: string) => (error as NodeJS.ErrnoException).code === code;
 
 /** Writes the request (its FIFO opened without blocking: ENXIO until the spawner reads it). */
 function sendRequest(f: NonNullable<typeof fifos>, text: string): void {

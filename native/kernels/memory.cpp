@@ -12,6 +12,11 @@
 
 namespace kernelbus {
 
+namespace {
+
+/// False when KERNELBUS_HUGE_PAGES=0 (read once): on a virtual machine whose host takes back the guest's
+/// free 2 MB blocks, a huge page's first write can cost more than its 512 small pages' faults
+/// (docs/backends.md, "Huge pages").
 bool hugePagesAdvised() {
   static const bool advised = [] {
     const char* v = std::getenv("KERNELBUS_HUGE_PAGES");
@@ -19,6 +24,8 @@ bool hugePagesAdvised() {
   }();
   return advised;
 }
+
+}  // namespace
 
 void adviseHugePages(void* data, size_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)

@@ -17,11 +17,6 @@ namespace kernelbus {
 /// and on other systems). Contents are unchanged.
 void adviseHugePages(void* data, size_t bytes);
 
-/// False when KERNELBUS_HUGE_PAGES=0 (read once): on a virtual machine whose host takes back the guest's
-/// free 2 MB blocks, a huge page's first write can cost more than its 512 small pages' faults
-/// (docs/backends.md, "Fresh outputs and the collector").
-bool hugePagesAdvised();
-
 /// What retainFreedMemory did: applied, or the reason it could not (empty when applied).
 struct RetainFreed {
   bool applied;

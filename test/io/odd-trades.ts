@@ -24,7 +24,12 @@ export const ODD_BITS: readonly bigint[] = [
   0x3ff0000000000000n, // 1
 ];
 
+/** Writes the double of these bits at column[at], through an integer view (the bits exactly). */
+export function putBits(column: Float64Array, at: number, bits: bigint): void {
+  new BigUint64Array(column.buffer, column.byteOffset + at * 8, 1)[0] = bits;
+}
+
 /** Writes ODD_BITS[k] (k taken modulo their count) at column[at]. */
 export function putOdd(column: Float64Array, at: number, k: number): void {
-  new BigUint64Array(column.buffer, column.byteOffset + at * 8, 1)[0] = ODD_BITS[k % ODD_BITS.length];
+  putBits(column, at, ODD_BITS[k % ODD_BITS.length]);
 }
