@@ -15,9 +15,9 @@
  * - into an earlier result (`out`: the three series written at the call), against from_signals and every
  *   output read (value, cash, assets, orders, exit trades): not a target row;
  * - backtestStats of every field on the first case's result, its value read (ours alone: no peer);
- * - 2 threads over 1 on the records and on the value read, beside Monte Carlo VaR's (100,000 paths x 500
- *   assets' kernel on 20,000 paths) on the same machine in the same rounds, each case's two timings
- *   back to back: the target is the backtest's within 10% of it.
+ * - 2 threads over 1 on the records and on the value read, beside Monte Carlo VaR's on the same machine
+ *   in the same rounds (bench/backtest-scaling.ts): the target is the backtest's within 10% of it; then
+ *   the same in a child run with `node --single-threaded-gc`.
  * `npm run bench -- --only backtest`, or `tsx bench/backtest.ts`.
  */
 import { peerSpawnSync } from './spawner.js';
@@ -28,17 +28,25 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backends, combinations, kernels, type Kernels, type Matrix } from '../src/api/index.js';
 import type { BacktestResult, SignalsOptions } from '../src/kernels/backtest/backtest-kernels.js';
-import { backtestPrices, maCross } from './inputs.js';
+import {
+  backtestInputs,
+  K,
+  MCVAR,
+  SCALING_RUNS,
+  Scaling,
+  type ScalingTimes,
+  scaleOf,
+  SIGNALS,
+  singleThreadedGcScaling,
+  T,
+  VALUE,
+} from './backtest-scaling.js';
 import { median, nativeThreads, timeMedian, type BenchRow, type BenchSection } from './lib.js';
 import { namedPython, PeerWaits, recordPeers } from './peer-env.js';
 
 const SECTION = 'backtest';
-const T = 2520;
-const K = 1000;
 const ROUNDS = 3;
 const RUNS = 5;
-/** Runs a timing of the thread-scaling rows: a collection every few calls (each result's external memory) falls on either. */
-const SCALING_RUNS = 15;
 
 /** The python of the vectorbt peer: KERNELBUS_VBT_PYTHON, the peers' venv (npm run bench:peers), or the vectorbt venv of scripts/setup-vbt.sh. */
 function vbtPython(): string | undefined {
@@ -91,13 +99,11 @@ export const backtestSection: BenchSection = {
     const threads = nativeThreads();
     const nat = kernels({ backend: 'native' });
     const one = kernels({ backend: 'native', threads: 1 });
-    const data = backtestPrices(T, K, 42);
-    const close: Matrix = { data, rows: T, cols: K };
-    const { entries, exits } = maCross(nat, close);
+    const inputs = backtestInputs(nat);
+    const { data, close, base } = inputs;
     const series = data.filter((_, i) => i % K === 0);
     const windows = Array.from({ length: 99 }, (_, i) => i + 2);
     const pairs = combinations(windows.length);
-    const base = { entries, exits, fees: 0.001, slippage: 0.0005 };
 
     // an earlier result per Kernels object, whose series the `out` cases write again
     const earlier = new Map<Kernels, BacktestResult>();
@@ -105,8 +111,6 @@ export const backtestSection: BenchSection = {
       const out = earlier.get(k);
       earlier.set(k, k.backtestSignals({ close }, { ...options, ...(out && { out }) }));
     };
-    const SIGNALS = `backtestSignals ${T} x ${K} MA cross`;
-    const VALUE = `${SIGNALS}, value read`;
     const OUT = `${SIGNALS}, into an earlier result (out)`;
     const STATS = `backtestStats every field, ${SIGNALS}, value read`;
     // the result each Kernels object's stats case reads, made once, its value read
@@ -120,13 +124,6 @@ export const backtestSection: BenchSection = {
       }
       return k.backtestStats(result);
     };
-    const MCVAR = 'monteCarloVar 20,000 paths x 500, 1 portfolio (the two-thread yardstick)';
-    const mcReturns = backtestPrices(1261, 500, 7);
-    const cov = nat.covariance({
-      data: Float64Array.from({ length: 1260 * 500 }, (_, j) => mcReturns[j + 500] / mcReturns[j] - 1),
-      rows: 1260,
-      cols: 500,
-    }) as Matrix;
     const cases: Record<string, { peer?: string; target?: number; ours: (k: Kernels) => unknown }> = {
       [SIGNALS]: { peer: 'signals', target: 20, ours: (k) => k.backtestSignals({ close }, base) },
       [VALUE]: { peer: 'signalsValue', target: 20, ours: (k) => k.backtestSignals({ close }, base).value },
@@ -150,14 +147,7 @@ export const backtestSection: BenchSection = {
       [OUT]: { peer: 'signalsAll', ours: (k) => into(k, base) },
       [STATS]: { ours: statsOf },
     };
-    const mcModel = { mean: new Float64Array(500).fill(0.0003), cov };
-    const mcWeights = new Float64Array(500).fill(1 / 500);
-    const mcVar = (k: Kernels) => k.monteCarloVar(mcModel, mcWeights, { paths: 20_000, confidence: 0.99 });
-    // two threads over one: each of these timed on both, back to back in each round (which first
-    // alternates by round), so that both meet the same machine: the first calls after the peer's round
-    // (the collector's idle-time work, memory given back) would otherwise fall on one of them
-    const scaling = [SIGNALS, VALUE, MCVAR].map((name) => ({ name, one: [] as number[], two: [] as number[] }));
-    const scaled = (name: string, k: Kernels) => (name === MCVAR ? mcVar(k) : cases[name].ours(k));
+    const scaling = new Scaling(one, nat, inputs);
 
     const python = vbtPython();
     const dir = mkdtempSync(join(tmpdir(), 'kb-backtest-'));
@@ -174,10 +164,7 @@ export const backtestSection: BenchSection = {
     try {
       for (let round = 0; round < ROUNDS; round++) {
         for (const [name, c] of Object.entries(cases)) ours[name].push(timeMedian(() => c.ours(nat), RUNS));
-        for (const s of scaling) {
-          const order = round % 2 === 0 ? ([s.two, s.one] as const) : ([s.one, s.two] as const);
-          for (const times of order) times.push(timeMedian(() => scaled(s.name, times === s.one ? one : nat), SCALING_RUNS));
-        }
+        scaling.round(round);
         if (python && !peerMissing) {
           const got = peerWaits.round((env) => peerRound(python, file, env));
           if (typeof got === 'string') peerMissing = got;
@@ -256,26 +243,37 @@ export const backtestSection: BenchSection = {
         note: `mean of ${calls} calls: ${wall.toFixed(1)} ms wall, ${((cpu.user + cpu.system) / 1000 / calls).toFixed(1)} ms CPU (${(cpu.system / 1000 / calls).toFixed(1)} ms system), collector pauses ${(gc.pause / calls).toFixed(1)} ms and ${(gc.major / calls).toFixed(1)} major collections a call (docs/backtest.md)`,
       });
     }
-    // two threads over one: each backtest case's, against Monte Carlo VaR's in the same rounds
-    const scaleOf = (s: (typeof scaling)[number]) => median(s.one) / median(s.two);
-    const mcScale = scaleOf(scaling[2]);
-    rows.push({ section: SECTION, case: MCVAR, subject: `native (${threads} threads)`, value: median(scaling[2].two), unit: 'ms' });
-    for (const s of scaling) {
-      const scale = scaleOf(s);
-      rows.push({
-        section: SECTION,
-        case: s.name,
-        subject: 'native, 1 thread',
-        value: median(s.one),
-        unit: 'ms',
-        ratio: scale,
-        baseline: `1 thread / ${threads} threads${s.name === MCVAR ? ' (the yardstick)' : ` (target: within 10% of monteCarloVar's ${mcScale.toFixed(2)}x: ${(scale / mcScale).toFixed(2)} of it)`}`,
-        note: `${threads} threads: ${median(s.two).toPrecision(3)} ms, timed back to back with 1 thread in each round (medians of ${SCALING_RUNS} calls)`,
-      });
-    }
+    // two threads over one: each backtest case's, against Monte Carlo VaR's in the same rounds; then
+    // the same in a child whose collector marks on the main thread alone (backtest-scaling.ts)
+    rows.push({ section: SECTION, case: MCVAR, subject: `native (${threads} threads)`, value: median(scaling.times[2].two), unit: 'ms' });
+    rows.push(...scalingRows(scaling.times, threads, ''));
+    const child = singleThreadedGcScaling();
+    if (typeof child === 'string')
+      rows.push({ section: SECTION, case: VALUE, subject: `native, 1 thread, ${GC_FLAG}`, value: NaN, unit: 'ms', note: child });
+    else rows.push(...scalingRows(child, threads, `, ${GC_FLAG}`));
     return rows;
   },
 };
+
+const GC_FLAG = 'node --single-threaded-gc';
+
+/** The rows of one run's scaling: each case's 1 thread over 2 against Monte Carlo VaR's (`flag`: how node ran). */
+function scalingRows(times: ScalingTimes[], threads: number, flag: string): BenchRow[] {
+  const mcScale = scaleOf(times[2]);
+  return times.map((s) => {
+    const scale = scaleOf(s);
+    return {
+      section: SECTION,
+      case: s.name,
+      subject: `native, 1 thread${flag}`,
+      value: median(s.one),
+      unit: 'ms',
+      ratio: scale,
+      baseline: `1 thread / ${threads} threads${s.name === MCVAR ? ' (the yardstick)' : ` (target: within 10% of monteCarloVar's ${mcScale.toFixed(2)}x: ${(scale / mcScale).toFixed(2)} of it)`}`,
+      note: `${threads} threads: ${median(s.two).toPrecision(3)} ms, timed back to back with 1 thread in each round (medians of ${SCALING_RUNS} calls)${flag && `; a child process: the collector marks on the main thread alone (docs/backtest.md, "Two threads and the collector")`}`,
+    };
+  });
+}
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   for (const row of await backtestSection.run()) {
