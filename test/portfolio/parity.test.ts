@@ -161,7 +161,7 @@ describeEachBackend(
           fc.property(
             seedArb,
             fc.integer({ min: 2, max: 30 }),
-            fc.constantFrom(1e-7, 1e-9, 1e-11, 1e-13),
+            fc.constantFrom(1e-7, 1e-9, 1e-11, 1e-13, 1e-15, 0),
             fc.boolean(),
             (seed, n, eps, capped) => {
               const { cov, mean, top, other } = nearTieProblem(seed, n, eps);
@@ -174,7 +174,14 @@ describeEachBackend(
               same(k, (kk) => kk.maxUtility(rounded, cov, { ...options, riskAversion: 0.01 }));
             },
           ),
-          { numRuns: 30, examples: [[50, 23, 1e-7, false]] },
+          {
+            numRuns: 30,
+            examples: [
+              [50, 23, 1e-7, false],
+              [47, 20, 0, false],
+              [44, 17, 1e-15, false],
+            ],
+          },
         );
       },
     );

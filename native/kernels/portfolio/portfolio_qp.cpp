@@ -79,12 +79,17 @@ void QpSolver::allocate() {
   sol_.resize(n + 2 * m);
   dir_.resize(n + m);
   hd_.resize(n + m);
+  passed_.assign(n + 2 * m, 0);
+  passedList_.resize(n + 2 * m);
+  trialFree_.resize(n + m);
+  trialWork_.resize(m);
 }
 
 QpResult QpSolver::solve(const QpProblem& p, bool warm) {
   if (x_.empty()) allocate();
   p_ = p;
   factored_ = false;
+  ready_ = false;
   iterations_ = 0;
   const size_t n = n_, m = m_;
   scaleH_ = p.scale >= 0 ? p.scale : largestMagnitude(p.H, n * n);
@@ -258,6 +263,10 @@ bool QpSolver::factor() {
     if (rstate_[i] != kInactive) work_[nw++] = i;
   nf_ = nf;
   nw_ = nw;
+  if (ready_) {
+    ready_ = false;
+    return true;
+  }
   vertex_ = false;
   // phase 2, the same working rows and one variable freed since the last factorization: its row and
   // column appended to the factors (refactored when the new pivot is small)
@@ -580,7 +589,10 @@ double QpSolver::rowChange(size_t i, long extra) const {
 }
 
 double QpSolver::step(double tmax, long extra) {
-  const double alpha = ratio(extra, tmax);
+  double alpha = ratio(extra, tmax);
+  while (block_ >= 0 && !joinable()) alpha = ratio(extra, tmax);
+  for (size_t k = 0; k < npassed_; k++) passed_[passedList_[k]] = 0;
+  npassed_ = 0;
   if (alpha == kInf) return alpha;
   move(alpha, extra);
   if (block_ >= 0 && blockRow_) {
@@ -597,6 +609,35 @@ double QpSolver::step(double tmax, long extra) {
   return alpha;
 }
 
+// Whether the working set stays nonsingular with the blocking constraint in it, by factoring it so (kept
+// for the next iteration's factor()). A constraint whose joining makes it singular depends on the working
+// set over the free variables (two free assets of equal means: the budget and the return rows leave a
+// third asset's bound nothing to add): a direction that keeps the working set changes it by rounding only,
+// so it does not block; the ratio test passes over it (its variable stops at its bound in move()) and
+// looks again.
+bool QpSolver::joinable() {
+  const size_t nf = nf_, nw = nw_;
+  const size_t b = static_cast<size_t>(block_);
+  int8_t& state = blockRow_ ? rstate_[b] : vstate_[b];
+  const int8_t was = state;
+  state = blockState_;
+  std::copy_n(free_.begin(), nf, trialFree_.begin());
+  std::copy_n(work_.begin(), nw, trialWork_.begin());
+  const bool ok = factor();
+  state = was;
+  std::copy_n(trialFree_.begin(), nf, free_.begin());
+  std::copy_n(trialWork_.begin(), nw, work_.begin());
+  nf_ = nf;
+  nw_ = nw;
+  ready_ = ok;
+  if (!ok) {
+    const size_t at = blockRow_ ? n_ + m_ + b : b;
+    passed_[at] = 1;
+    passedList_[npassed_++] = at;
+  }
+  return ok;
+}
+
 double QpSolver::ratio(long extra, double tmax) {
   const size_t n = n_, m = m_, nf = nf_;
   double alpha = tmax;
@@ -608,6 +649,7 @@ double QpSolver::ratio(long extra, double tmax) {
   if (extra >= 0) dmax = std::max(dmax, std::fabs(dir_[static_cast<size_t>(extra)]));
   const double eps = 1e-12 * dmax;
   auto consider = [&](size_t j) {
+    if (passed_[j]) return;
     const double d = dir_[j];
     if (d < -eps && lo_[j] > -kInf) {
       const double t = std::max((lo_[j] - x_[j]) / d, 0.0);
@@ -634,7 +676,7 @@ double QpSolver::ratio(long extra, double tmax) {
   for (long k = static_cast<long>(nf) - 1; k >= 0; k--)
     if (free_[static_cast<size_t>(k)] < n) consider(free_[static_cast<size_t>(k)]);
   for (size_t i = 0; i < m; i++) {
-    if (rstate_[i] != kInactive) continue;
+    if (rstate_[i] != kInactive || passed_[n + m + i]) continue;
     const double q = rowChange(i, extra);
     const double qeps = 1e-12 * dmax * (1 + rowWeight(i));
     const double r = rowValue_[i];

@@ -73,6 +73,7 @@ class QpSolver {
   void curvatureAlong(long extra, double& curvature, double& norm2);
   double rowChange(size_t i, long extra) const;
   double step(double tmax, long extra);
+  bool joinable();
   double ratio(long extra, double tmax);
   double rowWeight(size_t i) const;
   void move(double alpha, long extra);
@@ -108,6 +109,15 @@ class QpSolver {
   long block_ = -1;
   bool blockRow_ = false;
   int8_t blockState_ = 0;
+  // the constraints this step's ratio test passes over (joinable() refused them): a variable j at j, a row
+  // i at n + m + i
+  std::vector<uint8_t> passed_;
+  std::vector<size_t> passedList_;
+  size_t npassed_ = 0;
+  // factor() already ran for the working set now set (joinable()'s trial): the next call keeps it
+  bool ready_ = false;
+  // the free variables and working rows kept over joinable()'s trial
+  std::vector<size_t> trialFree_, trialWork_;
 };
 
 /// LU with partial pivoting of the s x s row-major K (rows ld apart) in place (perm: the row order);

@@ -22,7 +22,8 @@
  *   step). Each iteration solves the equality-constrained QP of the working set (free variables, active
  *   rows) by an LU factorisation of its KKT matrix (at a vertex whose KKT matrix it refuses, of the
  *   working rows alone: factorVertex); a step is cut at the first constraint it would
- *   cross, which joins the working set. At a stationary point the multipliers decide: all of the right
+ *   cross, which joins the working set (one that would leave it singular depends on it and is passed
+ *   over: joinable()). At a stationary point the multipliers decide: all of the right
  *   sign is the optimum, else the most violated constraint leaves along the direction that keeps the
  *   others active (zero curvature along it: the step runs to the next constraint, none = unbounded;
  *   negative curvature: H is not positive semidefinite, at that asset).
@@ -129,6 +130,15 @@ export class QpSolver {
   private scaleH = 0;
   /** What ratio() found in the way: a variable or row (-1: none), and the state it joins the working set in. */
   private blocking = { block: -1, blockRow: false, blockState: 0 };
+  /** The constraints this step's ratio test passes over (joinable() refused them): a variable j at j, a row i at n + m + i. */
+  private readonly passed: Uint8Array;
+  private readonly passedList: Int32Array;
+  private npassed = 0;
+  /** The free variables and working rows kept over joinable()'s trial. */
+  private readonly trialFree: Int32Array;
+  private readonly trialWork: Int32Array;
+  /** factor() already ran for the working set now set (joinable()'s trial): the next call keeps it. */
+  private ready = false;
 
   constructor(n: number, m: number) {
     this.n = n;
@@ -149,6 +159,10 @@ export class QpSolver {
     this.sol = new Float64Array(v + m);
     this.dir = new Float64Array(v);
     this.hd = new Float64Array(v);
+    this.passed = new Uint8Array(v + m);
+    this.passedList = new Int32Array(v + m);
+    this.trialFree = new Int32Array(v);
+    this.trialWork = new Int32Array(m);
   }
 
   /** Drops the last optimum (a problem solved another way came between): the next solve starts cold. */
@@ -160,6 +174,7 @@ export class QpSolver {
   solve(p: QpProblem, warm: boolean): QpResult {
     this.p = p;
     this.factored = false;
+    this.ready = false;
     this.iterations = 0;
     const { n, m } = this;
     let scale = 0;
@@ -355,6 +370,10 @@ export class QpSolver {
     for (let i = 0; i < m; i++) if (this.rstate[i] !== INACTIVE) this.work[nw++] = i;
     this.nf = nf;
     this.nw = nw;
+    if (this.ready) {
+      this.ready = false;
+      return true;
+    }
     this.vertex = false;
     if (this.factored && this.hasH && nw === this.fnw && nf === this.fnf + 1) {
       let same = true;
@@ -700,7 +719,10 @@ export class QpSolver {
    * working set. Returns the step (Infinity: nothing in the way of an unbounded step; nothing moved).
    */
   private step(tmax: number, extra: number): number {
-    const alpha = this.ratio(extra, tmax);
+    let alpha = this.ratio(extra, tmax);
+    while (this.blocking.block >= 0 && !this.joinable()) alpha = this.ratio(extra, tmax);
+    for (let k = 0; k < this.npassed; k++) this.passed[this.passedList[k]] = 0;
+    this.npassed = 0;
     if (alpha === Infinity) return alpha;
     this.move(alpha, extra);
     const { block, blockRow, blockState } = this.blocking;
@@ -716,6 +738,37 @@ export class QpSolver {
     return alpha;
   }
 
+  /**
+   * Whether the working set stays nonsingular with the blocking constraint in it, by factoring it so
+   * (kept for the next iteration's factor()). A constraint whose joining makes it singular depends on
+   * the working set over the free variables (two free assets of equal means: the budget and the return
+   * rows leave a third asset's bound nothing to add): a direction that keeps the working set changes it
+   * by rounding only, so it does not block; the ratio test passes over it (its variable stops at its
+   * bound in move()) and looks again.
+   */
+  private joinable(): boolean {
+    const { block, blockRow, blockState } = this.blocking;
+    const { nf, nw, n, m } = this;
+    const states = blockRow ? this.rstate : this.vstate;
+    const was = states[block];
+    states[block] = blockState;
+    this.trialFree.set(this.free.subarray(0, nf));
+    this.trialWork.set(this.work.subarray(0, nw));
+    const ok = this.factor();
+    states[block] = was;
+    this.free.set(this.trialFree.subarray(0, nf));
+    this.work.set(this.trialWork.subarray(0, nw));
+    this.nf = nf;
+    this.nw = nw;
+    this.ready = ok;
+    if (!ok) {
+      const at = blockRow ? n + m + block : block;
+      this.passed[at] = 1;
+      this.passedList[this.npassed++] = at;
+    }
+    return ok;
+  }
+
   /** The first constraint dir would cross (this.blocking) and the step to it, at most tmax. */
   private ratio(extra: number, tmax = Infinity): number {
     const { n, m, x, nf } = this;
@@ -729,6 +782,7 @@ export class QpSolver {
     const eps = 1e-12 * dmax;
     // the variables (artificials first: on a tie they leave), then the inactive rows
     const consider = (j: number) => {
+      if (this.passed[j]) return;
       const d = this.dir[j];
       if (d < -eps && this.lo[j] > -Infinity) {
         const t = Math.max((this.lo[j] - x[j]) / d, 0);
@@ -753,7 +807,7 @@ export class QpSolver {
     if (extra >= 0 && extra < n) consider(extra);
     for (let k = nf - 1; k >= 0; k--) if (this.free[k] < n) consider(this.free[k]);
     for (let i = 0; i < m; i++) {
-      if (this.rstate[i] !== INACTIVE) continue;
+      if (this.rstate[i] !== INACTIVE || this.passed[n + m + i]) continue;
       const q = this.rowChange(i, extra);
       const qeps = 1e-12 * dmax * (1 + this.rowWeight(i));
       const r = this.rowValue[i];
