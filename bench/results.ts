@@ -173,6 +173,19 @@ export function writeSection(results: SectionResults): string[] {
   return [json, md];
 }
 
+/**
+ * The figures bench/results/<section>.json holds that writing `rows` would lose: each row measured there
+ * (a finite value) that this run has with no figure (a peer not installed, a server missing), as
+ * 'case / subject'.
+ */
+export function lostFigures(section: string, rows: BenchRow[]): string[] {
+  const saved = readSection(section);
+  if (!saved) return [];
+  const key = (r: BenchRow) => `${r.case} / ${r.subject}`;
+  const now = new Map(rows.map((r) => [key(r), r.value]));
+  return saved.rows.filter((r) => Number.isFinite(r.value) && now.has(key(r)) && !Number.isFinite(now.get(key(r)))).map(key);
+}
+
 /** The sections that have a results file. */
 export function savedSections(): string[] {
   try {

@@ -3,7 +3,9 @@
  * printed as tables with ratios to each case's baseline. Each section that ran rewrites its own
  * bench/results/<section>.json (rows + machine) and .md (results.ts); the other sections' files are
  * left as they are. `--json <file>` also writes all the rows of this run to one file. Then
- * `npm run bench:readme` puts the new figures into README.md. `--no-write` leaves bench/results/ alone.
+ * `npm run bench:readme` puts the new figures into README.md. `--no-write` leaves bench/results/ alone;
+ * a section whose saved results hold figures this run lacks (a peer not installed) is not written
+ * unless `--force-write`.
  *
  * `--against <git ref> [--rounds 3]`: this checkout against another commit, row by row, in one run
  * (bench/against.ts); `--json` then writes the comparison.
@@ -34,7 +36,7 @@ import { portfolioSection } from './portfolio.js';
 import { riskSection } from './risk.js';
 import { strategySection } from './strategy.js';
 import { freshOutputsSection } from './fresh-outputs.js';
-import { formatFigure, formatRowRatio, machineMeta, writeSection } from './results.js';
+import { formatFigure, formatRowRatio, lostFigures, machineMeta, writeSection } from './results.js';
 import { startSpawner } from './spawner.js';
 import { vpinSection } from './vpin.js';
 
@@ -43,6 +45,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     only: { type: 'string' },
     'no-write': { type: 'boolean' },
+    'force-write': { type: 'boolean' },
     against: { type: 'string' },
     rounds: { type: 'string' },
   },
@@ -116,6 +119,14 @@ for (const section of sections) {
     })),
   );
   if (values['no-write']) continue;
+  // a run without a peer (or a server) the saved table has figures of does not overwrite it
+  const lost = lostFigures(section.name, rows);
+  if (lost.length > 0 && !values['force-write']) {
+    console.log(
+      `${section.name}: bench/results/${section.name}.* left as they are: this run has no figure for ${lost.length} row(s) they hold (${lost.slice(0, 3).join('; ')}${lost.length > 3 ? '; ...' : ''}); KERNELBUS_PEERS_DIR or npm run bench:peers for the peers, --force-write to write anyway`,
+    );
+    continue;
+  }
   const files = writeSection({ section: section.name, meta: machineMeta(section.name), rows });
   console.log(`wrote ${files.map((f) => relative(process.cwd(), f)).join(', ')}`);
 }
