@@ -405,6 +405,52 @@ nativeSuite('CSV parity: native equals the reference', () => {
     );
   });
 
+  // pass 1 counts the lines before a quote in bulk (native/io/csv_scan.cpp countLines): a block that
+  // starts with blank lines, seen through a view whose byte before it is not a line break (a line's test
+  // there must not look before the block), then blank, "\r" and data lines past the 16-byte lanes
+  it('counts the blank lines at a block start, and past 16-byte lanes, as the reference does', () => {
+    const parse = native.parse as ParseBlock;
+    const plan: BlockPlan = {
+      delimiter: 44,
+      kinds: Uint8Array.of(K.number, K.number),
+      required: Uint8Array.of(1, 0),
+      firstLine: 1,
+      final: true,
+      skipBadRows: false,
+      rowOffset: 0,
+    };
+    const body = [
+      '',
+      '\r',
+      '',
+      '1,2',
+      '',
+      '30,40',
+      '\r',
+      '\r',
+      ...Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? '' : `${i},${i * 2}`)),
+    ];
+    for (const start of ['\n', '\r\n', '\n\n', '']) {
+      const text = `${start}${body.join('\n')}\n`;
+      const backing = new TextEncoder().encode(`x${text}`);
+      const bytes = backing.subarray(1);
+      // room for exactly the rows: pass 1's count of them sizes the block (one too many asks for more)
+      const rows = body.filter((l) => l !== '' && l !== '\r').length;
+      const [wantOut, gotOut] = [0, 1].map((): BlockOut => [new Float64Array(rows), new Float64Array(rows)]);
+      const want = parseBlockReference(bytes, plan, wantOut);
+      const got = parse(bytes, plan, gotOut);
+      expect([want.needRows, want.rows]).toEqual([undefined, rows]);
+      expect([got.needRows, got.rows, got.consumed, got.lines, got.fault]).toEqual([
+        undefined,
+        want.rows,
+        want.consumed,
+        want.lines,
+        want.fault,
+      ]);
+      expect(bits((gotOut[0] as Float64Array).subarray(0, want.rows))).toEqual(bits((wantOut[0] as Float64Array).subarray(0, want.rows)));
+    }
+  });
+
   it('reads random files in chunks (native) to the rows of the whole (reference)', async () => {
     await fc.assert(
       fc.asyncProperty(arbCase, fc.integer({ min: 1, max: 10 }), arbBlockBytes, async ({ text, options }, chunkRows, blockBytes) => {
