@@ -43,6 +43,9 @@ Napi::Value Features(const Napi::CallbackInfo& info) {
   // the instruction set of the vectorized loops (native/kernels/simd.hpp), and the best this CPU has
   out.Set("simd", Napi::String::New(env, simd::name(simd::level())));
   out.Set("simdCpu", Napi::String::New(env, simd::name(simd::cpuLevel())));
+  // whether fresh outputs are advised onto 2 MB pages, and why (native/kernels/memory.hpp)
+  out.Set("hugePages", Napi::Boolean::New(env, hugePages().advised));
+  out.Set("hugePagesReason", Napi::String::New(env, hugePages().reason));
 #if KERNELBUS_HAVE_BLAS
   // the BLAS backend's library and the threads it uses, or why the library cannot be called here
   const std::string unavailable = blas::unavailable();
@@ -134,6 +137,14 @@ Napi::Value AdviseHugePages(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// freePageReporting(dir) -> boolean: whether the sysfs virtio devices in `dir` include a balloon that
+// reports free pages (native/kernels/memory.hpp); the process's own decision is features().hugePages.
+Napi::Value FreePageReporting(const Napi::CallbackInfo& info) {
+  requireArgCount(info, 1);
+  if (!info[0].IsString()) throw inputError(info.Env(), "dir", "a directory's path", describeValue(info[0]));
+  return Napi::Boolean::New(info.Env(), freePageReporting(info[0].As<Napi::String>().Utf8Value().c_str()));
+}
+
 // paramNames(kernel) -> string[]: the packed parameter order the C++ layer reads for `kernel` ([] for a
 // kernel without parameters): the generated table (native/kernels/generated/param_names.hpp, written
 // from the descriptors). A test holds each to its descriptor's keys.
@@ -169,6 +180,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New<SetThreads>(env, "setThreads"));
   exports.Set("retainFreedMemory", Napi::Function::New<RetainFreedMemory>(env, "retainFreedMemory"));
   exports.Set("adviseHugePages", Napi::Function::New<AdviseHugePages>(env, "adviseHugePages"));
+  exports.Set("freePageReporting", Napi::Function::New<FreePageReporting>(env, "freePageReporting"));
   exports.Set("noop", Napi::Function::New<Noop>(env, "noop"));
   exports.Set("paramNames", Napi::Function::New<ParamNamesOf>(env, "paramNames"));
   exports.Set("faultCodes", Napi::Function::New<FaultCodes>(env, "faultCodes"));

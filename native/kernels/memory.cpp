@@ -3,8 +3,12 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <cstdio>
+#include <string>
 #if defined(__linux__)
+#include <dirent.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #endif
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -12,25 +16,60 @@
 
 namespace kernelbus {
 
-namespace {
-
-/// False when KERNELBUS_HUGE_PAGES=0 (read once): on a virtual machine whose host takes back the guest's
-/// free 2 MB blocks, a huge page's first write can cost more than its 512 small pages' faults
-/// (docs/backends.md, "Huge pages").
-bool hugePagesAdvised() {
-  static const bool advised = [] {
-    const char* v = std::getenv("KERNELBUS_HUGE_PAGES");
-    return v == nullptr || std::strcmp(v, "0") != 0;
-  }();
-  return advised;
+bool freePageReporting(const char* devices) {
+#if defined(__linux__)
+  DIR* dir = opendir(devices);
+  if (dir == nullptr) return false;
+  bool found = false;
+  // a device's first line of a small sysfs file, or "" where it cannot be read
+  auto firstLine = [](const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "r");
+    if (f == nullptr) return std::string();
+    char line[256] = {};
+    const bool got = std::fgets(line, sizeof line, f) != nullptr;
+    std::fclose(f);
+    return got ? std::string(line) : std::string();
+  };
+  while (const dirent* e = readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    const std::string device = std::string(devices) + "/" + e->d_name;
+    struct stat driver;
+    // a bound balloon (virtio device id 5) whose negotiated features (one '0' or '1' per bit, bit 0
+    // first) include VIRTIO_BALLOON_F_REPORTING, bit 5
+    if (std::strtol(firstLine(device + "/device").c_str(), nullptr, 0) != 5 || stat((device + "/driver").c_str(), &driver) != 0) continue;
+    const std::string features = firstLine(device + "/features");
+    if (features.size() > 5 && features[5] == '1') {
+      found = true;
+      break;
+    }
+  }
+  closedir(dir);
+  return found;
+#else
+  (void)devices;
+  return false;
+#endif
 }
 
-}  // namespace
+HugePages hugePages() {
+  static const HugePages decided = [] {
+    const char* v = std::getenv("KERNELBUS_HUGE_PAGES");
+    if (v != nullptr && std::strcmp(v, "0") == 0) return HugePages{false, "off: KERNELBUS_HUGE_PAGES=0"};
+    if (v != nullptr && std::strcmp(v, "1") == 0) return HugePages{true, "on: KERNELBUS_HUGE_PAGES=1"};
+    if (freePageReporting("/sys/bus/virtio/devices")) {
+      return HugePages{false,
+                       "off: this virtual machine reports its free memory to the host (virtio-balloon), which takes it back: a fresh 2 MB "
+                       "page is slower to first write than its 512 small pages (KERNELBUS_HUGE_PAGES=1 turns the advice on)"};
+    }
+    return HugePages{true, "on (KERNELBUS_HUGE_PAGES=0 turns it off)"};
+  }();
+  return decided;
+}
 
 void adviseHugePages(void* data, size_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  if (data == nullptr || bytes < kHuge || !hugePagesAdvised()) return;
+  if (data == nullptr || bytes < kHuge || !hugePages().advised) return;
   const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
   const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
   if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);

@@ -13,9 +13,26 @@
 namespace kernelbus {
 
 /// Advises Linux to back the whole 2 MB spans of [data, data + bytes) with huge pages when they are
-/// first written (a no-op where there is none, below 2 MB, where THP is off, with KERNELBUS_HUGE_PAGES=0,
-/// and on other systems). Contents are unchanged.
+/// first written (a no-op where there is none, below 2 MB, where THP is off, where hugePages() says
+/// off, and on other systems). Contents are unchanged.
 void adviseHugePages(void* data, size_t bytes);
+
+/// Whether this process advises fresh outputs onto huge pages, and why (decided at the first call):
+/// KERNELBUS_HUGE_PAGES=0 off, =1 on; otherwise on, but off on a virtual machine that reports its free
+/// memory to the host (freePageReporting): there the free 2 MB blocks a huge page is made of are the
+/// ones the host took back, and each first write to one waits for the host to supply its memory again
+/// (docs/backends.md, "Huge pages": `kernelbus vpin` of a 10^7-trade CSV 0.56-3.5 s with the advice
+/// against 0.60-0.68 s without).
+struct HugePages {
+  bool advised;
+  const char* reason;
+};
+HugePages hugePages();
+
+/// Whether the virtio devices in `devices` (a sysfs directory: /sys/bus/virtio/devices) include a
+/// bound balloon that reports free pages to the host (VIRTIO_BALLOON_F_REPORTING negotiated). False
+/// where the directory cannot be read, and off Linux.
+bool freePageReporting(const char* devices);
 
 /// What retainFreedMemory did: applied, or the reason it could not (empty when applied).
 struct RetainFreed {

@@ -21,7 +21,7 @@ export interface DoctorReport {
   env: Record<string, string>;
   backends: (BackendInfo & { fix?: string })[];
   /** One line per topic: the addon, threads, BLAS, GPU. */
-  summary: { native: string; threads: string; simd: string; blas: string; gpu: string };
+  summary: { native: string; threads: string; simd: string; hugePages: string; blas: string; gpu: string };
 }
 
 const REBUILD = 'npm rebuild kernelbus --foreground-scripts';
@@ -156,6 +156,7 @@ export function doctorReport(): DoctorReport {
         ? `${String(nf.threads)} by default (KERNELBUS_THREADS, else the cores; kernels({ threads }) per call)`
         : '1 (the reference backend runs on the JS thread)',
       simd: native?.available ? simdLine(String(nf.simd), String(nf.simdCpu)) : 'none (the reference backend is scalar TypeScript)',
+      hugePages: native?.available ? String(nf.hugePagesReason) : 'none (the addon is not loaded)',
       blas: blas?.available ? `${String(bf.vendor)}, ${String(bf.threads)} threads` : `none (${blas?.reason ?? 'not registered'})`,
       gpu: metal?.available ? `Metal: ${String(mf.device ?? mf.name ?? 'available')}` : `none (${metal?.reason ?? 'not registered'})`,
     },
@@ -173,6 +174,7 @@ function human(r: DoctorReport): string {
     `addon      ${r.summary.native}`,
     `threads    ${r.summary.threads}`,
     `simd       ${r.summary.simd}`,
+    `huge pages ${r.summary.hugePages}`,
     `blas       ${r.summary.blas}`,
     `gpu        ${r.summary.gpu}`,
     '',

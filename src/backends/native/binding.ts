@@ -107,6 +107,8 @@ export interface NativeBinding {
   retainFreedMemory(trimThreshold: number, mmapThreshold: number, topPad: number): { applied: boolean; reason?: string };
   /** Backs the array's (fresh) memory with 2 MB pages where the system allows (Linux THP): fewer page faults on first write. */
   adviseHugePages(array: ArrayBufferView): void;
+  /** Whether the sysfs virtio devices in `dir` include a balloon that reports free pages to the host (features().hugePages uses /sys/bus/virtio/devices). */
+  freePageReporting(dir: string): boolean;
   /**
    * The file at `path` mapped copy-on-write (writes go to private pages, never to the file), unmapped
    * when the buffer is collected; null where the runtime allows no external memory. Throws
@@ -345,6 +347,13 @@ export interface NativeFeatures {
   simd: SimdLevel;
   /** The best instruction set this CPU (and OS) supports among those the addon is built for. */
   simdCpu: SimdLevel;
+  /**
+   * Whether fresh outputs are advised onto 2 MB pages (Linux THP): KERNELBUS_HUGE_PAGES=0 off, =1 on;
+   * otherwise on, but off on a virtual machine that reports its free memory to the host (docs/backends.md,
+   * "Huge pages"). `hugePagesReason` says which.
+   */
+  hugePages: boolean;
+  hugePagesReason: string;
   /** The BLAS/LAPACK library the addon was built with (the BLAS backend's), or false. */
   blas: 'openblas' | 'accelerate' | false;
   /** The threads that library uses (with blas only). */
