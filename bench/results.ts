@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, totalmem, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { loadNative } from '../src/backends/native/binding.js';
 import type { BenchRow } from './lib.js';
 import { recordedPeers } from './peer-env.js';
 
@@ -42,6 +43,11 @@ export interface BenchMeta {
    */
   peers?: string;
   /**
+   * Whether the native addon advised fresh outputs onto huge pages in the bench's process, and why
+   * ('off (the VM reports free memory to its host)': docs/backends.md, "Huge pages"); absent without it.
+   */
+  hugePages?: string;
+  /**
    * True in results written before the commit was recorded: `commit` is then the commit that added
    * the results file (they were measured at it or before), and `command` the section's command.
    */
@@ -68,6 +74,16 @@ export function currentCommit(): string | undefined {
   }
 }
 
+/** The addon's huge-page decision here (features().hugePages), or undefined where it does not load. */
+function hugePagesNote(): string | undefined {
+  const f = loadNative().binding?.features();
+  if (!f) return undefined;
+  const env = process.env.KERNELBUS_HUGE_PAGES;
+  const why =
+    env === '0' || env === '1' ? ` (KERNELBUS_HUGE_PAGES=${env})` : f.hugePages ? '' : ' (the VM reports free memory to its host)';
+  return `huge pages ${f.hugePages ? 'on' : 'off'}${why}`;
+}
+
 /** This machine, now; `section`: the section measured (its command is recorded). */
 export function machineMeta(section?: string): BenchMeta {
   const cpu = cpus();
@@ -77,6 +93,7 @@ export function machineMeta(section?: string): BenchMeta {
     ...(peers ? { peers } : {}),
     commit: currentCommit(),
     load: Number(loadavg()[0].toFixed(2)),
+    hugePages: hugePagesNote(),
     date: new Date().toISOString(),
     node: process.version,
     platform: `${platform()}-${arch()}`,
@@ -158,7 +175,7 @@ export function sectionMarkdown({ section, meta, rows }: SectionResults): string
     ...(meta.peers ? [`Peers, timed in this run in a child process (or why not): ${meta.peers}.`, ''] : []),
     markdownTable(['case', 'subject', 'value', 'ratio', 'note'], body),
     '',
-    `${machineLine(meta)} (${meta.platform}, ${meta.os}, ${(meta.memory / 2 ** 30).toFixed(1)} GiB memory).`,
+    `${machineLine(meta)} (${meta.platform}, ${meta.os}, ${(meta.memory / 2 ** 30).toFixed(1)} GiB memory${meta.hugePages ? `, ${meta.hugePages}` : ''}).`,
     '',
   ].join('\n');
 }
