@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/backends/native/binding.js';
+import { doctorReport } from '../../src/cli/doctor.js';
 
 const THP = '/sys/kernel/mm/transparent_hugepage/enabled';
 const mode = existsSync(THP) ? (/\[(\w+)\]/.exec(readFileSync(THP, 'utf8'))?.[1] ?? 'never') : 'none';
@@ -88,6 +89,10 @@ describe.runIf(process.platform === 'linux')('free page reporting: the virtio de
         return Number(at('device')) === 5 && existsSync(join(root, d, 'driver')) && at('features')[5] === '1';
       });
     expect(native!.freePageReporting(root)).toBe(expected);
+    // this process's decision, as kernelbus doctor prints it
+    const f = native!.features();
+    if (process.env.KERNELBUS_HUGE_PAGES === undefined) expect(f.hugePages).toBe(!expected);
+    expect(doctorReport().summary.hugePages).toBe(f.hugePagesReason);
   });
 });
 
