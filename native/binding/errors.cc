@@ -252,11 +252,11 @@ std::vector<Napi::Float64Array> newUnfilledFloat64Arrays(Napi::Env env, const si
   for (size_t i = 0; i < count; i++) total += lengths[i];
   std::vector<Napi::Float64Array> out;
   out.reserve(count);
-  // from two huge pages on, the block is taken a huge page larger and the views start at its first 2 MB
-  // boundary, their whole span then on huge pages (the slack before them is never written); below,
-  // exactly the bytes
+  // from two huge pages on, where they are advised (hugePages()), the block is taken a huge page larger
+  // and the views start at its first 2 MB boundary, their whole span then on huge pages (the slack
+  // before them is never written); below, or without the advice, exactly the bytes
   const size_t bytesNeeded = total * sizeof(double);
-  const bool huge = bytesNeeded >= 2 * kHugePage;
+  const bool huge = bytesNeeded >= 2 * kHugePage && hugePages().advised;
   const size_t span = huge ? wholeHugePages(bytesNeeded) : bytesNeeded;
   const Napi::Buffer<uint8_t> bytes = Napi::Buffer<uint8_t>::New(env, huge ? span + kHugePage : span);
   const uintptr_t at = reinterpret_cast<uintptr_t>(bytes.Data());
