@@ -69,10 +69,11 @@ HugePages hugePages() {
 void adviseHugePages(void* data, size_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  if (data == nullptr || bytes < kHuge || !hugePages().advised) return;
+  if (data == nullptr || bytes < kHuge) return;
   const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
   const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  // off: refused outright, which matters where THP is `always` (every large mapping on huge pages)
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, hugePages().advised ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 #else
   (void)data;
   (void)bytes;

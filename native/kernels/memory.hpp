@@ -13,8 +13,9 @@
 namespace kernelbus {
 
 /// Advises Linux to back the whole 2 MB spans of [data, data + bytes) with huge pages when they are
-/// first written (a no-op where there is none, below 2 MB, where THP is off, where hugePages() says
-/// off, and on other systems). Contents are unchanged.
+/// first written, or where hugePages() says off, to back them with none (MADV_NOHUGEPAGE: THP's
+/// `always` mode would). A no-op where there is no whole span, where THP is off, and on other
+/// systems. Contents are unchanged.
 void adviseHugePages(void* data, size_t bytes);
 
 /// Whether this process advises fresh outputs onto huge pages, and why (decided at the first call):

@@ -2,10 +2,10 @@
  * The huge-page advice of fresh outputs (native/kernels/memory.cpp, adviseHugePages) and its decision
  * (hugePages()): KERNELBUS_HUGE_PAGES=0 off, =1 on, otherwise on except on a virtual machine that
  * reports its free memory to the host (a bound virtio balloon with VIRTIO_BALLOON_F_REPORTING). A child
- * process advises a fresh 64 MB array and writes it; its AnonHugePages (/proc/self/smaps_rollup) grows
- * by most of it with the advice where THP is in its `madvise` mode, and not at all without (in `always`
- * mode every large mapping gets them: the advice changes nothing there, and the test asserts only that
- * huge pages came). The detection reads sysfs trees made here, and this machine's own.
+ * process advises a fresh 64 MB array and writes it; its mapping is marked advised ('hg' in
+ * /proc/self/smaps' VmFlags) or refused ('nh': MADV_NOHUGEPAGE, so that THP's `always` mode gives it
+ * none either), and its AnonHugePages (/proc/self/smaps_rollup) grows by most of it with the advice,
+ * not at all without. The detection reads sysfs trees made here, and this machine's own.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ const bindingUrl = new URL('../../src/backends/native/binding.ts', import.meta.u
 const native = loadNative().binding;
 
 /** The child's AnonHugePages gain (KB) from advising and writing 64 MB under `env`, and its features' decision. */
-function child(env: Record<string, string | undefined>): { gained: number; advised: boolean; reason: string } {
+function child(env: Record<string, string | undefined>): { gained: number; advised: boolean; reason: string; flags: string[] } {
   const script = `
     import { readFileSync } from 'node:fs';
     const { loadNative } = await import(${JSON.stringify(bindingUrl)});
@@ -32,7 +32,16 @@ function child(env: Record<string, string | undefined>): { gained: number; advis
     b.adviseHugePages(a);
     a.fill(1);
     const f = b.features();
-    console.log(JSON.stringify({ gained: kb() - before, advised: f.hugePages, reason: f.hugePagesReason }));`;
+    // the VmFlags of the mapping 8 MB into the array: 'hg' advised, 'nh' refused (MADV_NOHUGEPAGE)
+    const at = b.viewAddress(a) + 8n * 1024n * 1024n;
+    let flags = '';
+    let inside = false;
+    for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\\n')) {
+      const range = /^([0-9a-f]+)-([0-9a-f]+) /.exec(line);
+      if (range) inside = BigInt('0x' + range[1]) <= at && at < BigInt('0x' + range[2]);
+      else if (inside && line.startsWith('VmFlags:')) flags = line.slice(8).trim();
+    }
+    console.log(JSON.stringify({ gained: kb() - before, advised: f.hugePages, reason: f.hugePagesReason, flags: flags.split(' ') }));`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
@@ -108,11 +117,13 @@ describe.runIf(process.platform === 'linux' && (mode === 'madvise' || mode === '
     expect([on.advised, on.reason]).toEqual([true, 'on: KERNELBUS_HUGE_PAGES=1']);
     // any other value: the default
     expect(child({ KERNELBUS_HUGE_PAGES: 'yes' }).advised).toBe(!reporting);
+    // on: advised; off: refused, so that THP's `always` mode puts no huge page there either
+    expect(on.flags).toContain('hg');
+    expect(off.flags).toContain('nh');
+    expect(byDefault.flags).toContain(reporting ? 'nh' : 'hg');
     expect(on.gained).toBeGreaterThanOrEqual(32 * 1024);
-    if (mode === 'madvise') {
-      expect(off.gained).toBe(0);
-      if (reporting) expect(byDefault.gained).toBe(0);
-      else expect(byDefault.gained).toBeGreaterThanOrEqual(32 * 1024);
-    }
+    expect(off.gained).toBe(0);
+    if (reporting) expect(byDefault.gained).toBe(0);
+    else expect(byDefault.gained).toBeGreaterThanOrEqual(32 * 1024);
   });
 });
