@@ -59,7 +59,8 @@ HugePages hugePages() {
     if (freePageReporting("/sys/bus/virtio/devices")) {
       return HugePages{false,
                        "off: this virtual machine reports its free memory to the host (virtio-balloon), which takes it back: a fresh 2 MB "
-                       "page is slower to first write than its 512 small pages (KERNELBUS_HUGE_PAGES=1 turns the advice on)"};
+                       "page is slower to first write than its 512 small pages, so fresh outputs are refused them (KERNELBUS_HUGE_PAGES=1 "
+                       "advises them)"};
     }
     return HugePages{true, "on (KERNELBUS_HUGE_PAGES=0 turns it off)"};
   }();
