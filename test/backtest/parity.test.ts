@@ -13,6 +13,19 @@ import { loadNative } from '../../src/backends/native/binding.js';
 
 const SEEDS = Array.from({ length: 300 }, (_, i) => 1000 + i);
 
+/**
+ * T x K closes, each column a walk from 20 by steps of +-step/2 of a seeded generator (Park-Miller),
+ * and signal(): a fresh 0/1 matrix from the same generator, 1 with probability 0.05.
+ */
+function walkCase(T: number, K: number, seed: number, step: number): { close: Matrix; signal: () => Matrix } {
+  let s = seed;
+  const u = () => (s = (s * 16807) % 2147483647) / 2147483647;
+  const close: Matrix = { data: new Float64Array(T * K), rows: T, cols: K };
+  for (let c = 0; c < K; c++) for (let i = 0, p = 20; i < T; i++) close.data[i * K + c] = p *= 1 + step * (u() - 0.5);
+  const signal = (): Matrix => ({ data: Float64Array.from({ length: T * K }, () => (u() < 0.05 ? 1 : 0)), rows: T, cols: K });
+  return { close, signal };
+}
+
 /** The result's arrays flattened with their paths, for an exact comparison. */
 function arrays(r: BacktestResult): Record<string, Float64Array> {
   const out: Record<string, Float64Array> = {};
@@ -126,13 +139,8 @@ describeEachBackend(
 
     it.runIf(supports('backtestSignals'))('1, 2 and 3 threads give the same bits on 400 columns', () => {
       // records enough that the addon writes their fields on the pool's threads (records.cpp kParallelRecords)
-      const T = 1200;
       const K = 400;
-      let s = 7;
-      const u = () => (s = (s * 16807) % 2147483647) / 2147483647;
-      const close: Matrix = { data: new Float64Array(T * K), rows: T, cols: K };
-      for (let c = 0; c < K; c++) for (let i = 0, p = 20; i < T; i++) close.data[i * K + c] = p *= 1 + 0.06 * (u() - 0.5);
-      const signal = (): Matrix => ({ data: Float64Array.from({ length: T * K }, () => (u() < 0.05 ? 1 : 0)), rows: T, cols: K });
+      const { close, signal } = walkCase(1200, K, 7, 0.06);
       const options = {
         entries: signal(),
         exits: signal(),
@@ -182,13 +190,7 @@ describeEachBackend(
     it.runIf(name === 'native')(
       'a result of 4 MB or more: its fields in one buffer, from a 2 MB boundary of one a huge page larger where huge pages are advised',
       () => {
-        const T = 2520;
-        const K = 400;
-        let s = 5;
-        const u = () => (s = (s * 16807) % 2147483647) / 2147483647;
-        const close: Matrix = { data: new Float64Array(T * K), rows: T, cols: K };
-        for (let c = 0; c < K; c++) for (let i = 0, p = 20; i < T; i++) close.data[i * K + c] = p *= 1 + 0.04 * (u() - 0.5);
-        const signal = (): Matrix => ({ data: Float64Array.from({ length: T * K }, () => (u() < 0.05 ? 1 : 0)), rows: T, cols: K });
+        const { close, signal } = walkCase(2520, 400, 5, 0.04);
         const options = { entries: signal(), exits: signal(), fees: 0.001 };
         const r = k.backtestSignals({ close }, options);
         const fields = [...Object.values(r.orders), ...Object.values(r.trades)];
