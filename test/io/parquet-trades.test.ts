@@ -150,6 +150,30 @@ suite('readTrades on Parquet, natively', () => {
     }
   }, 30_000);
 
+  it('the first missing value of each column over row groups and pages: the lowest row, per column', async () => {
+    // three row groups (1,048,576 rows each at most), pages of about 131,072 values: NaNs in later
+    // groups and pages only, two in price in two groups (the lower one counts), ts's later than price's
+    const n = 2_300_000;
+    const column = () => Float64Array.from({ length: n }, (_, i) => 1.7e12 + i);
+    const columns = { ts: column(), price: column(), volume: column(), size: column() };
+    columns.ts[2_200_000] = Number.NaN;
+    columns.price[2_250_123] = Number.NaN;
+    columns.price[1_500_001] = Number.NaN;
+    columns.volume[1_048_576] = Number.NaN;
+    columns.volume[1_900_000] = Number.NaN; // a later page of the same group
+    const path = at('missing-groups.parquet');
+    await writeParquet(path, {
+      rows: n,
+      names: ['ts', 'price', 'volume', 'size'],
+      columns,
+      types: { ts: 'time', price: 'number', volume: 'number', size: 'number' },
+    });
+    const { firstMissingOf } = await import('../../src/io/missing-rows.js');
+    const table = await readParquet(path);
+    expect(['ts', 'price', 'volume', 'size'].map((c) => firstMissingOf(table, c))).toEqual([2_200_000, 1_500_001, 1_048_576, -1]);
+    await expect(readTrades(path)).rejects.toThrow(new KernelInputError(`${path}: row 2200001`, 'a value in column ts', 'a missing value'));
+  }, 60_000);
+
   it('reads the Arrow schema natively: a timestamp[s] INT64 and a kernelbus float time, as the library path', async () => {
     const s = arrow.makeVector({ type: new arrow.TimestampSecond(), data: BigInt64Array.from([1_700_000_000n, -1n, 0n]) } as never);
     const t = arrow.makeVector(Float64Array.of(1.7e12, 1.5, 2));
