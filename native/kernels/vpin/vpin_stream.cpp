@@ -72,24 +72,35 @@ Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, 
   double total = filled_;
   double filled = filled_;
   double prevClose = prevClose_;
-  // a chunk of kPrepareChunk trades, or 16 times that after one whose bars were few (long bars: a
-  // chunk's fixed cost, the call and the count, was 3 % of a 60 s bar call at 4096 trades)
-  size_t chunk = kPrepareChunk, at = 0;
-  do {
-    const size_t len = std::min(chunk, n - at);
-    pending_.clear();
-    Status s =
-        aggregate(next_, p_.barMs, p_.classifier == 1, ts + at, price + at, volume + at, len, pending_, labels ? labels + at : nullptr);
-    if (!s.ok()) {
+  // BVC's trades of a long call on the kernels' threads, then their bars counted at once
+  Status parts;
+  if (p_.classifier == 0 && aggregateInParts(next_, p_.barMs, ts, price, volume, n, pending_, parts)) {
+    if (!parts.ok()) {
       clearPending();
-      s.index += static_cast<double>(at);
-      return s;
+      return parts;
     }
-    if (closeAtEnd && at + len == n) closeOpenBar(next_, pending_);
+    if (closeAtEnd) closeOpenBar(next_, pending_);
     countBars(total, filled, prevClose, buckets);
-    at += len;
-    chunk = 64 * pending_.size() <= len ? 16 * kPrepareChunk : kPrepareChunk;
-  } while (at < n);
+  } else {
+    // a chunk of kPrepareChunk trades, or 16 times that after one whose bars were few (long bars: a
+    // chunk's fixed cost, the call and the count, was 3 % of a 60 s bar call at 4096 trades)
+    size_t chunk = kPrepareChunk, at = 0;
+    do {
+      const size_t len = std::min(chunk, n - at);
+      pending_.clear();
+      Status s =
+          aggregate(next_, p_.barMs, p_.classifier == 1, ts + at, price + at, volume + at, len, pending_, labels ? labels + at : nullptr);
+      if (!s.ok()) {
+        clearPending();
+        s.index += static_cast<double>(at);
+        return s;
+      }
+      if (closeAtEnd && at + len == n) closeOpenBar(next_, pending_);
+      countBars(total, filled, prevClose, buckets);
+      at += len;
+      chunk = 64 * pending_.size() <= len ? 16 * kPrepareChunk : kPrepareChunk;
+    } while (at < n);
+  }
   pending_.clear();
   nextPrevClose_ = prevClose;
   // BucketState.checkBucketCount()
