@@ -1,5 +1,5 @@
 /**
- * vpin() and vpinStream() of BVC over 2^20 trades or more in long bars: native aggregates the trades in
+ * vpin() and vpinStream() of BVC over 2^19 trades or more in long bars: native aggregates the trades in
  * parts on its threads (native/kernels/vpin/vpin_parts.cpp), cut where a bar ends for certain. Held here
  * on 1.5 * 10^6 trades: the same bits on 1, 2 and 3 threads (buckets, a stream's snapshot), the
  * reference's buckets within the parity tolerance, and the reference's message for a fault in any part
