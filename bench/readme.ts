@@ -61,7 +61,7 @@ const VIEWS: Record<string, TableView[]> = {
     },
   ],
   vpin: [
-    { cases: /^(vpin\(\) 10\^7|tickRule)/, title: '10^7 trades (ratio: to the 60 s-bar BVC figure)', layout: 'list' },
+    { cases: /^(vpin\(\) 10\^7|tickRule)/, title: '10^7 trades (ratio: to the 60 s-bar BVC figure on one thread)', layout: 'list' },
     { cases: /^vpin\(\) 10\^6/, title: '`vpin()` 10^6 trades', strip: /^vpin\(\) 10\^6 trades, / },
     { cases: /\(ms a call\)$/, title: '`bulkClassify()` beside tfjs (ms a call)', strip: / \(ms a call\)$/ },
     { cases: /^(bulkClassify|normalCdf)\(\) 10/, title: 'per value' },
