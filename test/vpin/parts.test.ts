@@ -1,9 +1,10 @@
 /**
- * vpin() and vpinStream() of BVC over 2^19 trades or more in long bars: native aggregates the trades in
- * parts on its threads (native/kernels/vpin/vpin_parts.cpp), cut where a bar ends for certain. Held here
- * on 1.5 * 10^6 trades: the same bits on 1, 2 and 3 threads (buckets, a stream's snapshot), the
- * reference's buckets within the parity tolerance, and the reference's message for a fault in any part
- * (at a cut, on each side of one, two faults in two parts).
+ * vpin() and vpinStream() over 2^19 trades or more in long bars: native aggregates the trades in parts
+ * on its threads (native/kernels/vpin/vpin_parts.cpp), cut where a bar ends for certain. Held here on
+ * 1.5 * 10^6 trades: the same bits on 1, 2 and 3 threads (BVC, the tick rule with its sign carried over
+ * each cut and a price held flat past the carry's reach, Lee-Ready labels; a stream's buckets and
+ * snapshot), the reference's buckets within the parity tolerance, and the reference's message for a
+ * fault in any part (at a cut, on each side of one, two faults in two parts).
  */
 import { expect, it } from 'vitest';
 import { concatBuckets } from '../../src/backends/reference/vpin/vpin.js';
@@ -23,7 +24,18 @@ const CASES: [string, VpinOptions][] = [
     { bucketVolume: 20_000, barMs: 1_000, window: 50, sigma: { ewma: 0.94 }, priceChange: 'intra' },
   ],
   ['1 s bars, rolling sigma, Student t', { bucketVolume: 20_000, barMs: 1_000, sigma: { rolling: 30 }, distribution: { studentT: 5 } }],
+  ['60 s bars, tick rule (its sign carried over each cut)', { bucketVolume: 400_000, barMs: 60_000, window: 10, classifier: 'tick' }],
+  ['1 s bars, tick rule', { bucketVolume: 20_000, barMs: 1_000, classifier: 'tick' }],
 ];
+
+/** The tape with quotes a cent or two around each trade (Lee-Ready labels: a label a trade, nothing carried). */
+const quoted = {
+  ...tape,
+  bid: tape.price.map((p, i) => p - (i % 3) * 0.005 - 0.005),
+  ask: tape.price.map((p, i) => p + ((i + 1) % 3) * 0.005 + 0.005),
+};
+/** The tape with its price held for 400,000 trades around the middle: no change within reach of a cut there. */
+const flat = { ...tape, price: tape.price.map((p, i) => (Math.abs(i - N / 2) < 200_000 ? tape.price[N / 2 - 200_000] : p)) };
 
 const columns = (b: VpinBuckets): Record<string, Float64Array> => ({ ...b });
 const bits = (b: VpinBuckets) =>
@@ -44,6 +56,21 @@ describeEachBackend(
         expectColumnsClose(columns(one), columns(ref.vpin(tape, options)), {}, rtol);
       }
     });
+
+    it.runIf(supports('vpin'))(
+      'the Lee-Ready labels and a tick rule held flat across the middle: the same bits on any thread count',
+      () => {
+        for (const [trades, options] of [
+          [quoted, { ...CASES[0][1], classifier: { algorithm: 'lee-ready' } }],
+          [flat, CASES[3][1]],
+          [flat, CASES[4][1]],
+        ] as const) {
+          const [one, ...more] = threads.map((kk) => kk.vpin(trades, options));
+          for (const other of more) expect(bits(other)).toEqual(bits(one));
+          expectColumnsClose(columns(one), columns(ref.vpin(trades, options)), {}, rtol);
+        }
+      },
+    );
 
     it.runIf(supports('vpinStream'))('a stream fed a long batch: the same buckets and snapshot on any thread count', () => {
       const options = CASES[1][1];

@@ -133,10 +133,11 @@ class Memo {
 inline constexpr size_t kSmallChunk = 1024;
 bool smallBars(TradeState& st, double barMs, Doubles ts, Doubles price, Doubles volume, size_t n, Bars& closed);
 
-// aggregate() of BVC's trades (no tick rule, no labels) on the kernels' threads where it pays
-// (vpin_parts.cpp: 2^19 trades or more in long bars): true when it ran, `status` then its outcome (on a
-// fault `st` is unchanged); false (nothing done) where one pass should run instead.
-bool aggregateInParts(TradeState& st, double barMs, Doubles ts, Doubles price, Doubles volume, size_t n, Bars& closed, Status& status);
+// aggregate() on the kernels' threads where it pays (vpin_parts.cpp: 2^19 trades or more in long bars):
+// true when it ran, `status` then its outcome (on a fault `st` is unchanged); false (nothing done) where
+// one pass should run instead.
+bool aggregateInParts(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, Bars& closed,
+                      const int8_t* labels, Status& status);
 
 // SigmaState.next() for the rolling/EWMA rules over explicit state (shared by bulkClassify and VpinStream).
 struct Sigma {

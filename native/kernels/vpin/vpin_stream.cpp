@@ -72,9 +72,9 @@ Status VpinStream::prepare(Doubles ts, Doubles price, Doubles volume, size_t n, 
   double total = filled_;
   double filled = filled_;
   double prevClose = prevClose_;
-  // BVC's trades of a long call on the kernels' threads, then their bars counted at once
+  // the trades of a long call on the kernels' threads, then their bars counted at once
   Status parts;
-  if (p_.classifier == 0 && aggregateInParts(next_, p_.barMs, ts, price, volume, n, pending_, parts)) {
+  if (aggregateInParts(next_, p_.barMs, p_.classifier == 1, ts, price, volume, n, pending_, labels, parts)) {
     if (!parts.ok()) {
       clearPending();
       return parts;
