@@ -164,7 +164,8 @@ class VpinStream {
   /// what commit() reads is kept, 16 bytes (its price change or buy fraction, its volume), and its times
   /// where a bucket opens or completes in it. The trades are read once: 10 ms bars are a bar for every
   /// trade or two, and keeping them whole (64 bytes a bar) or aggregating the trades again in commit()
-  /// cost more than the rest of the call (issues 44, 52).
+  /// cost more than the rest of the call (issues 44, 52). A long call of long bars is aggregated in
+  /// parts on the kernels' threads instead (aggregateInParts(), vpin_parts.cpp), its few bars kept whole.
   Status prepare(Doubles ts, Doubles price, Doubles volume, size_t n, bool closeAtEnd, size_t& buckets, const int8_t* labels = nullptr);
   /// Phase 2: moves to the prepared state, writing the counted buckets into `out`.
   void commit(const BucketColumns& out);
