@@ -29,6 +29,18 @@ export function centGrid(n: number, seed = 1, zeroTicks = 0.45, fractional = Inf
 }
 
 /**
+ * `trades` with a bid and an ask at each trade, a cent or two around its price: the trade at the bid, at
+ * the ask or inside, in turn (the quote classifiers' input; bench/vpin.ts, test/vpin).
+ */
+export function withQuotes(trades: Trades): Trades & { bid: Float64Array; ask: Float64Array } {
+  return {
+    ...trades,
+    bid: trades.price.map((p, i) => p - (i % 3) * 0.005 - 0.005),
+    ask: trades.price.map((p, i) => p + ((i + 1) % 3) * 0.005 + 0.005),
+  };
+}
+
+/**
  * `n` one-minute closes as an exchange prints them: 390 bars a weekday 09:30-15:59 UTC from Monday
  * 2024-01-01, none at night or on weekends (ts epoch ms); log returns N(0, 0.001) a bar and N(0, 0.004)
  * more at each day's open, from 100, rounded to the cent (scripts/labeling-fixtures/generate.py's

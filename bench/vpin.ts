@@ -15,7 +15,7 @@ import { kernels, backends, type Trades } from '../src/api/index.js';
 import { autoSweep, median, prng, timeBest, type BenchRow, type BenchSection } from './lib.js';
 import { metalRows } from './metal.js';
 import { pinRows } from './pin.js';
-import { centGrid } from './inputs.js';
+import { centGrid, withQuotes } from './inputs.js';
 import { tfjsRows } from './tfjs.js';
 
 /** A seeded random walk: gaps of 0-19 ms (~100 trades a second), volumes 1..100. */
@@ -127,11 +127,7 @@ export const vpinSection: BenchSection = {
     const walkTape = syntheticTrades(1e7);
     const signs = new Int8Array(1e7);
     // classifyTrades with a quote rule: five columns (quotes a cent apart: the trade at the bid, at the ask or inside)
-    const quoted = {
-      ...big,
-      bid: big.price.map((p, i) => p - (i % 3) * 0.005 - 0.005),
-      ask: big.price.map((p, i) => p + ((i + 1) % 3) * 0.005 + 0.005),
-    };
+    const quoted = withQuotes(big);
     // a quote stream of two quotes a trade, evenly over the tape's span, a cent on either side of the trade price
     const m = 2e7;
     const span = big.ts[1e7 - 1] - big.ts[0];

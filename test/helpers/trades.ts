@@ -66,7 +66,7 @@ export function walk(n: number, seed = 1, stepMs = 500): Trades {
 }
 
 /** A cent-grid tape as real ones trade (the bench's generator: one definition). */
-export { centGrid } from '../../bench/inputs.js';
+export { centGrid, withQuotes } from '../../bench/inputs.js';
 
 /** Copies trades into views at an offset of a larger buffer (ArrayBuffer or SharedArrayBuffer). */
 export function asViews(trades: Trades, shared: boolean, offset = 3): Trades {

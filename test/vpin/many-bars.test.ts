@@ -10,17 +10,13 @@ import { concatBuckets } from '../../src/backends/reference/vpin/vpin.js';
 import type { Trades, VpinBuckets, VpinOptions } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { expectColumnsClose, expectSameFault, tolerance } from '../helpers/compare.js';
-import { centGrid, split } from '../helpers/trades.js';
+import { centGrid, split, withQuotes } from '../helpers/trades.js';
 
 /** 200,000 cent-grid trades: 10 ms bars give about 145,000 bars, in 49 chunks. */
 const tape = centGrid(200_000, 11, 0.45);
 const sparse = centGrid(200_000, 12, 0.45, 7_000); // fractional volumes now and then
 /** The tape with quotes a cent or two around each trade, at the bid, at the ask or inside. */
-const quoted = {
-  ...tape,
-  bid: tape.price.map((p, i) => p - (i % 3) * 0.005 - 0.005),
-  ask: tape.price.map((p, i) => p + ((i + 1) % 3) * 0.005 + 0.005),
-};
+const quoted = withQuotes(tape);
 const base: VpinOptions = { bucketVolume: 4000, barMs: 10, window: 20 };
 
 const CASES: [string, Trades, VpinOptions][] = [

@@ -11,7 +11,7 @@ import { concatBuckets } from '../../src/backends/reference/vpin/vpin.js';
 import { kernels, type Trades, type VpinBuckets, type VpinOptions } from '../../src/index.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
 import { expectColumnsClose, expectSameFault, tolerance } from '../helpers/compare.js';
-import { centGrid, split } from '../helpers/trades.js';
+import { centGrid, split, withQuotes } from '../helpers/trades.js';
 
 /** About 4 hours of trades, ~9.5 ms apart: 240 bars of 60 s, 14,000 of 1 s (both long enough for parts). */
 const N = 1_500_000;
@@ -29,11 +29,7 @@ const CASES: [string, VpinOptions][] = [
 ];
 
 /** The tape with quotes a cent or two around each trade (Lee-Ready labels: a label a trade, nothing carried). */
-const quoted = {
-  ...tape,
-  bid: tape.price.map((p, i) => p - (i % 3) * 0.005 - 0.005),
-  ask: tape.price.map((p, i) => p + ((i + 1) % 3) * 0.005 + 0.005),
-};
+const quoted = withQuotes(tape);
 /** The tape with its price held for 400,000 trades around the middle: no change within reach of a cut there. */
 const flat = { ...tape, price: tape.price.map((p, i) => (Math.abs(i - N / 2) < 200_000 ? tape.price[N / 2 - 200_000] : p)) };
 
