@@ -9,7 +9,7 @@
 // are monotonic) and one pass opens a new bar at j whatever that bar was. Part k then starts as one pass
 // is at j with its open bar closed: no open bar, the time before j (the order check), the tick rule's
 // carry (the price before j, and the sign of the last change before it: found looking back from j, a
-// cut dropped where that is more than kCarryScan trades back), the rest of the state as it came; part
+// cut dropped where that is more than limits.carryScan trades back), the rest of the state as it came; part
 // k - 1's open bar is closed as j would close it. Labels are per trade: nothing to carry. NaN or
 // infinite times make no cut. The first part with a fault has the fault one pass finds first (the parts
 // before it are good, so it starts in one pass's state).
@@ -21,16 +21,6 @@
 
 namespace kernelbus::vpin {
 namespace {
-
-// Trades from which the parts pay: waking the pool's threads costs ~0.1 ms on a VM (one pass ~1 ms a
-// 10^6 trades; two threads over one: 0.73x at 2 * 10^5, 1.0x at 5 * 10^5, 1.33x at 10^6).
-constexpr size_t kPartsFrom = size_t{1} << 19;
-// Long bars only: at most one bar per this many trades, by the span of the times (short bars go
-// through smallBars() chunk by chunk, their bars too many to keep whole).
-constexpr double kTradesPerBar = 64;
-// The farthest the tick rule's carried sign is looked for before a cut (a tape whose price stays put
-// that long is cut elsewhere, or not at all).
-constexpr size_t kCarryScan = size_t{1} << 16;
 
 /// Cuts of [0, n) into at most `parts` parts: their first trades, each a cut that holds (above), from 0.
 std::vector<size_t> cuts(Doubles ts, size_t n, double barMs, size_t parts) {
@@ -45,9 +35,9 @@ std::vector<size_t> cuts(Doubles ts, size_t n, double barMs, size_t parts) {
 }
 
 /// The tick rule's carry after trades [0, j) of a pass that started in `st`: the price before j and the
-/// sign of the last change (tick::next()'s); false when that change is more than kCarryScan trades back.
-bool carryBefore(const TradeState& st, Doubles price, size_t j, TradeState& s) {
-  for (size_t i = j; i-- > 0 && j - i <= kCarryScan;) {
+/// sign of the last change (tick::next()'s); false when that change is more than `scan` trades back.
+bool carryBefore(const TradeState& st, Doubles price, size_t j, size_t scan, TradeState& s) {
+  for (size_t i = j; i-- > 0 && j - i <= scan;) {
     const double before = i > 0 ? price[i - 1] : st.lastPrice;
     const int change = (price[i] > before) - (price[i] < before);
     if (change != 0 || i == 0) {
@@ -62,11 +52,11 @@ bool carryBefore(const TradeState& st, Doubles price, size_t j, TradeState& s) {
 }  // namespace
 
 bool aggregateInParts(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, Bars& closed,
-                      const int8_t* labels, Status& status) {
+                      const int8_t* labels, Status& status, const PartsLimits& limits) {
   const size_t threads = threadCount();
-  if (n < kPartsFrom || threads < 2) return false;
+  if (n < limits.from || threads < 2) return false;
   const double span = std::floor(ts[n - 1] / barMs) - std::floor(ts[0] / barMs) + 2;
-  if (!(span * kTradesPerBar <= static_cast<double>(n))) return false;  // short bars, or bad times
+  if (!(span * limits.tradesPerBar <= static_cast<double>(n))) return false;  // short bars, or bad times
   std::vector<size_t> starts = cuts(ts, n, barMs, threads);
   std::vector<TradeState> states(starts.size(), st);
   for (size_t k = starts.size(); k-- > 1;) {
@@ -74,7 +64,7 @@ bool aggregateInParts(TradeState& st, double barMs, bool tick, Doubles ts, Doubl
     s.hasBar = false;
     s.bar = Bar{};
     s.lastTs = ts[starts[k] - 1];
-    if (tick && !carryBefore(st, price, starts[k], s)) {
+    if (tick && !carryBefore(st, price, starts[k], limits.carryScan, s)) {
       starts.erase(starts.begin() + static_cast<std::ptrdiff_t>(k));
       states.erase(states.begin() + static_cast<std::ptrdiff_t>(k));
     }

@@ -133,11 +133,25 @@ class Memo {
 inline constexpr size_t kSmallChunk = 1024;
 bool smallBars(TradeState& st, double barMs, Doubles ts, Doubles price, Doubles volume, size_t n, Bars& closed);
 
-// aggregate() on the kernels' threads where it pays (vpin_parts.cpp: 2^19 trades or more in long bars):
-// true when it ran, `status` then its outcome (on a fault `st` is unchanged); false (nothing done) where
-// one pass should run instead.
+// Where aggregateInParts() runs and cuts. The defaults are the kernels'; the fuzz target that compares
+// it with one pass (native/fuzz/fuzz_vpin_parts.cpp) lowers them so that short tapes take every branch.
+struct PartsLimits {
+  // trades from which the parts pay: waking the pool's threads costs ~0.1 ms on a VM (one pass ~1 ms a
+  // 10^6 trades; two threads over one: 0.73x at 2 * 10^5, 1.0x at 5 * 10^5, 1.33x at 10^6)
+  size_t from = size_t{1} << 19;
+  // long bars only: at most one bar per this many trades, by the span of the times (short bars go
+  // through smallBars() chunk by chunk, their bars too many to keep whole)
+  double tradesPerBar = 64;
+  // the farthest the tick rule's carried sign is looked for before a cut (a tape whose price stays put
+  // that long is cut elsewhere, or not at all)
+  size_t carryScan = size_t{1} << 16;
+};
+
+// aggregate() on the kernels' threads where it pays (vpin_parts.cpp: limits.from trades or more in long
+// bars): true when it ran, `status` then its outcome (on a fault `st` is unchanged); false (nothing
+// done) where one pass should run instead.
 bool aggregateInParts(TradeState& st, double barMs, bool tick, Doubles ts, Doubles price, Doubles volume, size_t n, Bars& closed,
-                      const int8_t* labels, Status& status);
+                      const int8_t* labels, Status& status, const PartsLimits& limits = PartsLimits{});
 
 // SigmaState.next() for the rolling/EWMA rules over explicit state (shared by bulkClassify and VpinStream).
 struct Sigma {
