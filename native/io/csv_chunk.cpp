@@ -9,6 +9,7 @@
 #include "csv_number.hpp"
 #include "csv_scan.hpp"
 #include "csv_time.hpp"
+#include "memory.hpp"
 #include "simd.hpp"
 
 namespace kernelbus::csv {
@@ -387,6 +388,7 @@ class ChunkParser {
     size_t p = at, n = 0;
     PendingText texts[kPlainWidth];
     while (p < end) {
+      prefetchSpan(b + p + kPrefetchAhead, 1);
       size_t q = p, pending = 0;
       for (size_t col = 0;; col++) {
         if (q == size) goto done;

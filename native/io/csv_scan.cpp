@@ -4,6 +4,15 @@
 #include <algorithm>
 #include <cstring>
 
+#include "memory.hpp"
+
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#endif
+#ifdef _MSC_VER
+#include <intrin.h>
+#endif
+
 namespace kernelbus::csv {
 
 size_t countNewlines(const uint8_t* b, const uint8_t* e) {
@@ -31,8 +40,6 @@ class QuoteFinder {
     }
     return next_ < limit;
   }
-  /// The first '"' in [at, limit), or `limit` when there is none (`at` at or after the position given last).
-  size_t firstBefore(size_t limit) { return anyBefore(limit) ? next_ : limit; }
 
  private:
   static constexpr size_t kWindow = 4096;
@@ -85,38 +92,77 @@ size_t scanQuotedRecord(const uint8_t* b, size_t size, size_t p, uint8_t delimit
   }
 }
 
-/// The lines of [p, e) (each ending with its '\n'; `p` a line start, `e` after a '\n'), none holding a '"':
-/// `newlines` counts them, `blanks` those empty or holding "\r" alone (as scanRecords' test of a line).
-/// One pass of byte compares the compiler vectorizes, instead of a memchr a line.
-void countLines(const uint8_t* b, size_t p, size_t e, size_t& newlines, size_t& blanks) {
-  // the first two lines' starts are p itself: their tests look before p
-  size_t i = p;
-  for (; i < e && i < p + 2; i++) {
-    if (b[i] != '\n') continue;
-    newlines++;
-    blanks += i == p || b[i - 1] == '\n' || (i == p + 1 && b[p] == '\r');
+/// popcount, without asking the baseline x86-64 target for the instruction (GCC calls libgcc for it).
+inline unsigned bitCount(uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ULL);
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  return static_cast<unsigned>((x * 0x0101010101010101ULL) >> 56);
+}
+
+/// The index of the highest set bit of x (not 0).
+inline size_t highestBit(uint64_t x) {
+#if defined(__GNUC__) || defined(__clang__)
+  return 63 - static_cast<size_t>(__builtin_clzll(x));
+#else
+  unsigned long i;
+  _BitScanReverse64(&i, x);
+  return i;
+#endif
+}
+
+/// The 64 bytes at s: bit i of nl, cr, quote set where byte i is '\n', '\r', '"'.
+inline void byteMasks(const uint8_t* s, uint64_t& nl, uint64_t& cr, uint64_t& quote) {
+#if defined(__SSE2__) || defined(_M_X64)
+  const __m128i n = _mm_set1_epi8('\n'), r = _mm_set1_epi8('\r'), q = _mm_set1_epi8('"');
+  nl = cr = quote = 0;
+  for (int k = 0; k < 4; k++) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 16 * k));
+    const int shift = 16 * k;
+    nl |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, n)))) << shift;
+    cr |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, r)))) << shift;
+    quote |= static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, q)))) << shift;
   }
-  // 16 byte lanes at a time, each lane's counts in a byte (at most 255 rows of 16 before they are summed)
-  while (i + 16 <= e) {
-    uint8_t n[16] = {}, blank[16] = {};
-    const size_t rows = std::min<size_t>(255, (e - i) / 16);
-    for (size_t r = 0; r < rows; r++, i += 16) {
-      for (size_t k = 0; k < 16; k++) {
-        const uint8_t nl = b[i + k] == '\n';
-        n[k] += nl;
-        blank[k] += nl & ((b[i + k - 1] == '\n') | ((b[i + k - 1] == '\r') & (b[i + k - 2] == '\n')));
-      }
+#else
+  nl = cr = quote = 0;
+  for (int k = 0; k < 64; k++) {
+    nl |= static_cast<uint64_t>(s[k] == '\n') << k;
+    cr |= static_cast<uint64_t>(s[k] == '\r') << k;
+    quote |= static_cast<uint64_t>(s[k] == '"') << k;
+  }
+#endif
+}
+
+/// The whole lines from p (a line start) that end before `limit` and before the first '"' at or after
+/// p: counted into `newlines` (each ends with its '\n') and `blanks` (those empty or holding "\r" alone,
+/// as scanRecords' test of a line); returns where they end (p when there is none). One pass in windows
+/// of 64 bytes, the '\n', '\r' and '"' of each as bit masks (csv_scan.hpp).
+size_t wholeLines(const uint8_t* b, size_t p, size_t limit, size_t& newlines, size_t& blanks) {
+  uint64_t nl1 = 1, nl2 = 0, cr1 = 0;  // '\n' one and two bytes before the window, '\r' one before (p starts a line)
+  size_t end = p;
+  uint8_t tail[64];
+  for (size_t w = p; w < limit; w += 64) {
+    const uint8_t* s = b + w;
+    uint64_t valid = ~uint64_t{0};
+    if (limit - w < 64) {  // the last bytes, in a copy padded with zeros (none of the three)
+      std::memset(tail, 0, sizeof tail);
+      std::memcpy(tail, s, limit - w);
+      s = tail;
+      valid = (uint64_t{1} << (limit - w)) - 1;
     }
-    for (size_t k = 0; k < 16; k++) {
-      newlines += n[k];
-      blanks += blank[k];
-    }
+    uint64_t nl, cr, quote;
+    prefetchSpan(s + kPrefetchAhead, 64);  // the hardware prefetchers alone left it waiting on memory
+    byteMasks(s, nl, cr, quote);
+    if (quote != 0) valid &= (quote & (0 - quote)) - 1;  // the bytes before the first '"'
+    const uint64_t lines = nl & valid;
+    const uint64_t blank = lines & (((nl << 1) | nl1) | (((cr << 1) | cr1) & ((nl << 2) | (nl1 << 1) | nl2)));
+    newlines += bitCount(lines);
+    blanks += bitCount(blank);
+    if (lines != 0) end = w + highestBit(lines) + 1;
+    if (valid != ~uint64_t{0}) break;
+    nl1 = nl >> 63, nl2 = (nl >> 62) & 1, cr1 = cr >> 63;
   }
-  for (; i < e; i++) {
-    const bool nl = b[i] == '\n';
-    newlines += nl;
-    blanks += nl && (b[i - 1] == '\n' || (b[i - 1] == '\r' && b[i - 2] == '\n'));
-  }
+  return end;
 }
 
 }  // namespace
@@ -128,14 +174,12 @@ ScanResult scanRecords(const uint8_t* b, size_t size, size_t from, size_t to, ui
   QuoteFinder quotes(b, size, p);
   while (p < to && p < size) {
     // the whole lines before the next '"' and before `to`, at once
-    size_t e = quotes.firstBefore(std::min(to, size));
-    while (e > p && b[e - 1] != '\n') e--;  // back to the last line's end (lines are short)
-    if (e > p) {
-      size_t lines = 0, blanks = 0;
-      countLines(b, p, e, lines, blanks);
+    size_t lines = 0, blanks = 0;
+    if (const size_t e = wholeLines(b, p, std::min(to, size), lines, blanks); e > p) {
       r.records += lines - blanks;
       r.newlines += lines;
       p = e;
+      quotes.reset(p);
       continue;
     }
     const void* found = std::memchr(b + p, '\n', size - p);
