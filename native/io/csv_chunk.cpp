@@ -34,7 +34,7 @@ struct PendingText {
 };
 
 /// The widest header plainRecords() reads (its text fields kept on its stack); wider files take the general path.
-constexpr size_t kPlainWidth = 64;
+constexpr size_t kPlainWidth = 1024;
 
 /// Strided: some column is one of a row-major matrix (stride > 1, csv_returns.cpp); else every column
 /// is contiguous, and its rows are written without the per-value load and multiply of the stride.
@@ -380,7 +380,7 @@ class ChunkParser {
   /// again. A loop of its own, with numbers and ms times inline (the 10^7-trade tape's pass 2 on one
   /// thread 358 -> 293 ms, C++, 2026-12-05): inlined into parseRecord()'s, the registers ran out.
   KERNELBUS_NOINLINE size_t plainRecords(size_t& at, size_t end, size_t row) {
-    if (!fastNumbers_ || plan_.width > kPlainWidth) return 0;
+    if (!fastNumbers_ || plan_.width == 0 || plan_.width > kPlainWidth) return 0;
     const uint8_t* const b = b_;
     const size_t size = size_, width = plan_.width;
     const uint8_t* const kinds = plan_.kinds;
@@ -402,15 +402,19 @@ class ChunkParser {
         } else if (kind == static_cast<uint8_t>(Kind::TimeMs) && isDigit(b[q])) {
           uint64_t v = 0;
           const size_t t = static_cast<size_t>(readDigits(b + q, b + size, 19, v) - b);
-          if (t - q > 15) goto done;  // exact below 10^15 (fastField())
-          q = t;
-          number(col, row + n) = static_cast<double>(v);
+          // an integer exact below 10^15 (fastField()) ending the field; else ISO 8601 or a decimal
+          if (t - q <= 15 && (t == size || b[t] == delimiter || b[t] == '\n' || b[t] == '\r')) {
+            q = t;
+            number(col, row + n) = static_cast<double>(v);
+          } else if (!plainTime(col, row + n, q)) {
+            goto done;
+          }
         } else if (kind == static_cast<uint8_t>(Kind::Text) && plainStart(b[q])) {
           size_t e;
           const size_t t = plainField(q, e);
           texts[pending++] = PendingText{col, b + q, e - q};
           q = t;
-        } else if (!fastField(col, row + n, q)) {
+        } else if (!fastField(col, row + n, q) && !plainTime(col, row + n, q)) {
           goto done;
         }
         if (q == size) goto done;
@@ -438,6 +442,20 @@ class ChunkParser {
   done:
     at = p;
     return n;
+  }
+
+  /// A time field fastField() leaves (ISO 8601, a decimal) when unquoted and not missing: parseTime() of
+  /// the text tokenize() would give it, into row `row`; true with p at its terminator. Else false.
+  bool plainTime(size_t col, size_t row, size_t& p) {
+    const Kind kind = static_cast<Kind>(plan_.kinds[col]);
+    if (kind < Kind::TimeS || kind > Kind::TimeNs || p == size_ || !plainStart(b_[p])) return false;
+    size_t e;
+    const size_t q = plainField(p, e);
+    double x;
+    if (!parseTime(b_ + p, b_ + e, kind, x)) return false;  // (a missing token is not a time: the general path's)
+    number(col, row) = x;
+    p = q;
+    return true;
   }
 
   /// A field beyond the header's width, when unquoted: to its terminator.
