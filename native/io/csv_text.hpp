@@ -86,7 +86,7 @@ class Dictionary {
     for (;; i = (i + 1) & (slots_.size() - 1)) {
       const int32_t code = slots_[i];
       if (code < 0) break;
-      if (hashes_[code] == h && length(code) == n && (n == 0 || std::memcmp(data(code), p, n) == 0)) return code;
+      if (hashes_[code] == h && length(code) == n && same(data(code), p, n)) return code;
     }
     const int32_t code = static_cast<int32_t>(size());
     arena_.insert(arena_.end(), p, p + n);
@@ -106,6 +106,15 @@ class Dictionary {
   }
 
  private:
+  /// [a, a + n) == [b, b + n): short values byte by byte (a memcmp call cost more than the compare).
+  static bool same(const char* a, const char* b, size_t n) {
+    if (n > 16) return std::memcmp(a, b, n) == 0;
+    for (size_t k = 0; k < n; k++) {
+      if (a[k] != b[k]) return false;
+    }
+    return true;
+  }
+
   static uint64_t hash(const char* p, size_t n) {
     uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
     size_t i = 0;
@@ -115,8 +124,8 @@ class Dictionary {
       h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
       h ^= h >> 32;
     }
-    uint64_t tail = 0;
-    if (n > i) std::memcpy(&tail, p + i, n - i);
+    uint64_t tail = 0;  // the last n - i < 8 bytes, a byte at a time (a memcpy of a variable length is a call)
+    for (size_t k = i; k < n; k++) tail |= static_cast<uint64_t>(static_cast<uint8_t>(p[k])) << (8 * (k - i));
     h = (h ^ tail) * 0xC4CEB9FE1A85EC53ULL;
     return h ^ (h >> 29);
   }
