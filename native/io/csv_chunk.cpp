@@ -368,9 +368,7 @@ class ChunkParser {
       fault = fieldFault;
       return next;
     }
-    for (const PendingText& t : texts_) {
-      plan_.out[t.column].i32[row] = result_.dictionaries[t.column].internText(t.value, t.value + t.length, utf8_);
-    }
+    intern(texts_.data(), texts_.size(), row);
     return next;
   }
 
@@ -404,7 +402,7 @@ class ChunkParser {
           uint64_t v = 0;
           const size_t t = static_cast<size_t>(readDigits(b + q, b + size, 19, v) - b);
           // an integer exact below 10^15 (fastField()) ending the field; else ISO 8601 or a decimal
-          if (t - q <= 15 && (t == size || b[t] == delimiter || b[t] == '\n' || b[t] == '\r')) {
+          if (t - q <= 15 && endsField(t)) {
             q = t;
             number(col, row + n) = static_cast<double>(v);
           } else if (!plainTime(col, row + n, q)) {
@@ -434,15 +432,20 @@ class ChunkParser {
         }
         break;
       }
-      for (size_t i = 0; i < pending; i++) {
-        const PendingText& t = texts[i];
-        plan_.out[t.column].i32[row + n] = result_.dictionaries[t.column].internText(t.value, t.value + t.length, utf8_);
-      }
+      intern(texts, pending, row + n);
       p = q, n++;
     }
   done:
     at = p;
     return n;
+  }
+
+  /// The text fields of an accepted record into row `row`: their dictionary codes, in field order.
+  void intern(const PendingText* texts, size_t count, size_t row) {
+    for (size_t i = 0; i < count; i++) {
+      const PendingText& t = texts[i];
+      plan_.out[t.column].i32[row] = result_.dictionaries[t.column].internText(t.value, t.value + t.length, utf8_);
+    }
   }
 
   /// A time field fastField() leaves (ISO 8601, a decimal) when unquoted and not missing: parseTime() of
