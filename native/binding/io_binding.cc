@@ -1,9 +1,8 @@
 // Binding for the CSV block parser (native/io/csv.hpp): csvParseBlock(bytes, params, kinds, required,
-// out) -> BlockResult (src/io/types.ts). Guards in a fixed order: the argument count; the packed
-// scalars [delimiter, firstLine, final, skipBadRows, rowOffset]; out's elements read (the only reads
-// of a JS object); the typed arrays' kinds, lengths and codes; data pointers last. No JS runs between
-// taking the pointers and the parser's return. Faults are data (the result's fault / firstBad), never
-// exceptions: TS formats their messages (src/io/csv-faults.ts).
+// out) -> BlockResult (src/io/types.ts), and csvParseBlockAsync, the same on the libuv thread pool. Guards in a fixed order: the argument
+// count; the packed scalars [delimiter, firstLine, final, skipBadRows, rowOffset]; out's elements read (the only reads of a JS object); the
+// typed arrays' kinds, lengths and codes; data pointers last. No JS runs between taking the pointers and the parser's return. Faults are
+// data (the result's fault / firstBad), never exceptions: TS formats their messages (src/io/csv-faults.ts).
 #include <cmath>
 #include <future>
 #include <new>
@@ -92,87 +91,159 @@ void setReport(Napi::Env env, Napi::Object result, const uint8_t* bytes, const c
   if (r.fault.any()) result.Set("fault", faultObject(env, bytes, r.fault));
 }
 
-// csvParseBlock(bytes: Uint8Array, params: Float64Array [delimiter, firstLine, final, skipBadRows,
-// rowOffset], kinds: Uint8Array, required: Uint8Array, out: (Float64Array | Int32Array | null)[]) -> BlockResult
+// A csvParseBlock call's arguments, checked: the plan (its kinds, required and out pointing into the
+// caller's typed arrays), the bytes, and the objects those pointers live in (held by an async call).
+struct BlockCall {
+  csv::Plan plan;
+  std::vector<csv::ColumnOut> columns;
+  U8View bytes;
+  std::vector<Napi::Value> objects;
+
+  csv::Result parse() {
+    plan.out = columns.data();
+    return csv::parseBlock(bytes.data, bytes.length, plan);
+  }
+};
+
+// csvParseBlock's arguments (bytes: Uint8Array, params: Float64Array [delimiter, firstLine, final,
+// skipBadRows, rowOffset], kinds: Uint8Array, required: Uint8Array, out: (Float64Array | Int32Array |
+// null)[]), checked in the order the header says.
+BlockCall blockCall(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  requireArgCount(info, 5);
+  BlockCall call;
+  csv::Plan& plan = call.plan;
+  // the scalars, copied out of params
+  {
+    const F64View params = float64Arg(info, 1, "params");
+    if (params.length != 5) {
+      throw inputError(env, "params", "5 values [delimiter, firstLine, final, skipBadRows, rowOffset]",
+                       "length " + std::to_string(params.length));
+    }
+    plan.delimiter = packedDelimiter(env, params.data);
+    plan.firstLine = packedInteger(env, params.data, 1, "plan.firstLine", 1, 9007199254740991.0, "an integer >= 1");
+    plan.final = packedInteger(env, params.data, 2, "plan.final", 0, 1, "0 or 1") == 1;
+    plan.skipBadRows = packedInteger(env, params.data, 3, "plan.skipBadRows", 0, 1, "0 or 1") == 1;
+    plan.rowOffset = static_cast<size_t>(packedInteger(env, params.data, 4, "plan.rowOffset", 0, 9007199254740991.0, "an integer >= 0"));
+  }
+  // out's elements: read before any pointer is taken (an element read is the one step that could run JS)
+  if (!info[4].IsArray()) throw inputError(env, "out", "an Array of Float64Array, Int32Array or null", describeValue(info[4]));
+  Napi::Array outArray = info[4].As<Napi::Array>();
+  const uint32_t width = outArray.Length();
+  std::vector<Napi::Value> outValues(width);
+  for (uint32_t col = 0; col < width; col++) outValues[col] = outArray.Get(col);
+  // the typed arrays: kinds, lengths, codes; then the pointers
+  const U8View kinds = uint8Arg(info, 2, "plan.kinds");
+  const U8View required = uint8Arg(info, 3, "plan.required");
+  if (kinds.length == 0) throw inputError(env, "plan.kinds", "a Kind per header column (at least one)", "length 0");
+  requireSameLength(env, kinds.length, "plan.kinds", required.length, "plan.required");
+  requireSameLength(env, kinds.length, "plan.kinds", width, "out");
+  for (size_t col = 0; col < kinds.length; col++) {
+    if (kinds.data[col] >= csv::kKindCount) {
+      throw inputError(env, "plan.kinds[" + std::to_string(col) + "]", "a Kind code 0 to 6", std::to_string(kinds.data[col]));
+    }
+    if (required.data[col] > 1) {
+      throw inputError(env, "plan.required[" + std::to_string(col) + "]", "0 or 1", std::to_string(required.data[col]));
+    }
+  }
+  call.columns.resize(width);
+  size_t capacity = std::numeric_limits<size_t>::max(), first = width;
+  for (uint32_t col = 0; col < width; col++) {
+    const OutColumn c = outColumn(env, outValues[col], col, kinds.data[col]);
+    call.columns[col] = c.out;
+    if (!c.present) continue;
+    call.objects.push_back(outValues[col]);
+    if (first == width) {
+      first = col;
+      capacity = c.length;
+    } else if (c.length != capacity) {
+      throw inputError(env, "out[" + std::to_string(col) + "]",
+                       "length " + std::to_string(capacity) + " (as out[" + std::to_string(first) + "])",
+                       "length " + std::to_string(c.length));
+    }
+  }
+  call.bytes = uint8Arg(info, 0, "bytes");
+  call.objects.push_back(info[0]);
+  call.objects.push_back(info[2]);
+  call.objects.push_back(info[3]);
+  plan.kinds = kinds.data;
+  plan.required = required.data;
+  plan.width = width;
+  plan.capacity = capacity;
+  return call;
+}
+
+// The BlockResult (src/io/types.ts) of a parse by `plan`: rows, the report, needRows, each text column's dictionary.
+Napi::Object blockResult(Napi::Env env, const csv::Plan& plan, const uint8_t* bytes, const csv::Result& r) {
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("rows", Napi::Number::New(env, static_cast<double>(r.rows)));
+  setReport(env, result, bytes, r);
+  if (r.needRowsSet) result.Set("needRows", Napi::Number::New(env, static_cast<double>(r.needRows)));
+  Napi::Array dictionaries = Napi::Array::New(env, plan.width);
+  for (uint32_t col = 0; col < plan.width; col++) {
+    if (plan.kinds[col] != static_cast<uint8_t>(Kind::Text)) {
+      dictionaries.Set(col, env.Undefined());
+      continue;
+    }
+    const std::vector<std::string>& values = r.dictionaries[col];
+    Napi::Array list = Napi::Array::New(env, values.size());
+    for (size_t i = 0; i < values.size(); i++) list.Set(static_cast<uint32_t>(i), Napi::String::New(env, values[i]));
+    dictionaries.Set(col, list);
+  }
+  result.Set("dictionaries", dictionaries);
+  return result;
+}
+
+// csvParseBlock(bytes, params, kinds, required, out) -> BlockResult, on the calling thread.
 Napi::Value CsvParseBlock(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    Napi::Env env = info.Env();
-    requireArgCount(info, 5);
-    // the scalars, copied out of params
-    csv::Plan plan;
-    {
-      const F64View params = float64Arg(info, 1, "params");
-      if (params.length != 5) {
-        throw inputError(env, "params", "5 values [delimiter, firstLine, final, skipBadRows, rowOffset]",
-                         "length " + std::to_string(params.length));
-      }
-      plan.delimiter = packedDelimiter(env, params.data);
-      plan.firstLine = packedInteger(env, params.data, 1, "plan.firstLine", 1, 9007199254740991.0, "an integer >= 1");
-      plan.final = packedInteger(env, params.data, 2, "plan.final", 0, 1, "0 or 1") == 1;
-      plan.skipBadRows = packedInteger(env, params.data, 3, "plan.skipBadRows", 0, 1, "0 or 1") == 1;
-      plan.rowOffset = static_cast<size_t>(packedInteger(env, params.data, 4, "plan.rowOffset", 0, 9007199254740991.0, "an integer >= 0"));
-    }
-    // out's elements: read before any pointer is taken (an element read is the one step that could run JS)
-    if (!info[4].IsArray()) throw inputError(env, "out", "an Array of Float64Array, Int32Array or null", describeValue(info[4]));
-    Napi::Array outArray = info[4].As<Napi::Array>();
-    const uint32_t width = outArray.Length();
-    std::vector<Napi::Value> outValues(width);
-    for (uint32_t col = 0; col < width; col++) outValues[col] = outArray.Get(col);
-    // the typed arrays: kinds, lengths, codes; then the pointers
-    const U8View kinds = uint8Arg(info, 2, "plan.kinds");
-    const U8View required = uint8Arg(info, 3, "plan.required");
-    if (kinds.length == 0) throw inputError(env, "plan.kinds", "a Kind per header column (at least one)", "length 0");
-    requireSameLength(env, kinds.length, "plan.kinds", required.length, "plan.required");
-    requireSameLength(env, kinds.length, "plan.kinds", width, "out");
-    for (size_t col = 0; col < kinds.length; col++) {
-      if (kinds.data[col] >= csv::kKindCount) {
-        throw inputError(env, "plan.kinds[" + std::to_string(col) + "]", "a Kind code 0 to 6", std::to_string(kinds.data[col]));
-      }
-      if (required.data[col] > 1) {
-        throw inputError(env, "plan.required[" + std::to_string(col) + "]", "0 or 1", std::to_string(required.data[col]));
-      }
-    }
-    std::vector<csv::ColumnOut> columns(width);
-    size_t capacity = std::numeric_limits<size_t>::max(), first = width;
-    for (uint32_t col = 0; col < width; col++) {
-      const OutColumn c = outColumn(env, outValues[col], col, kinds.data[col]);
-      columns[col] = c.out;
-      if (!c.present) continue;
-      if (first == width) {
-        first = col;
-        capacity = c.length;
-      } else if (c.length != capacity) {
-        throw inputError(env, "out[" + std::to_string(col) + "]",
-                         "length " + std::to_string(capacity) + " (as out[" + std::to_string(first) + "])",
-                         "length " + std::to_string(c.length));
-      }
-    }
-    const U8View bytes = uint8Arg(info, 0, "bytes");
-    plan.kinds = kinds.data;
-    plan.required = required.data;
-    plan.width = width;
-    plan.out = columns.data();
-    plan.capacity = capacity;
+    BlockCall call = blockCall(info);
+    const csv::Result r = call.parse();
+    return blockResult(info.Env(), call.plan, call.bytes.data, r);
+  });
+}
 
-    const csv::Result r = csv::parseBlock(bytes.data, bytes.length, plan);
+// csvParseBlockAsync's work: the parse on the libuv thread pool, the arguments' objects held until the
+// promise settles (the caller, src/io/csv.ts, touches none of them meanwhile).
+class BlockWorker : public Napi::AsyncWorker {
+ public:
+  BlockWorker(Napi::Env env, BlockCall call)
+      : Napi::AsyncWorker(env), call_(std::move(call)), deferred_(Napi::Promise::Deferred::New(env)) {
+    for (const Napi::Value& v : call_.objects) held_.push_back(Napi::Persistent(v.As<Napi::Object>()));
+  }
+  Napi::Promise promise() const { return deferred_.Promise(); }
 
-    Napi::Object result = Napi::Object::New(env);
-    result.Set("rows", Napi::Number::New(env, static_cast<double>(r.rows)));
-    setReport(env, result, bytes.data, r);
-    if (r.needRowsSet) result.Set("needRows", Napi::Number::New(env, static_cast<double>(r.needRows)));
-    Napi::Array dictionaries = Napi::Array::New(env, width);
-    for (uint32_t col = 0; col < width; col++) {
-      if (kinds.data[col] != static_cast<uint8_t>(Kind::Text)) {
-        dictionaries.Set(col, env.Undefined());
-        continue;
-      }
-      const std::vector<std::string>& values = r.dictionaries[col];
-      Napi::Array list = Napi::Array::New(env, values.size());
-      for (size_t i = 0; i < values.size(); i++) list.Set(static_cast<uint32_t>(i), Napi::String::New(env, values[i]));
-      dictionaries.Set(col, list);
+  void Execute() override {
+    try {
+      result_ = call_.parse();
+    } catch (const std::bad_alloc&) {
+      SetError("kernelbus: out of memory");
     }
-    result.Set("dictionaries", dictionaries);
-    return result;
+  }
+  void OnOK() override {
+    Napi::HandleScope scope(Env());
+    deferred_.Resolve(blockResult(Env(), call_.plan, call_.bytes.data, result_));
+  }
+  void OnError(const Napi::Error& e) override {
+    Napi::HandleScope scope(Env());
+    deferred_.Reject(Napi::RangeError::New(Env(), e.Message()).Value());
+  }
+
+ private:
+  BlockCall call_;
+  csv::Result result_;
+  Napi::Promise::Deferred deferred_;
+  std::vector<Napi::ObjectReference> held_;
+};
+
+// csvParseBlockAsync(bytes, params, kinds, required, out) -> Promise<BlockResult>: csvParseBlock on the
+// libuv thread pool; a bad argument throws here, as csvParseBlock's would.
+Napi::Value CsvParseBlockAsync(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    auto* worker = new BlockWorker(info.Env(), blockCall(info));
+    const Napi::Promise promise = worker->promise();
+    worker->Queue();
+    return promise;
   });
 }
 
@@ -377,6 +448,7 @@ void registerIo(Napi::Env env, Napi::Object exports) {
   exports.Set("columnSum", Napi::Function::New<ColumnSum>(env, "columnSum"));
   exports.Set("goodTradeRun", Napi::Function::New<GoodTradeRun>(env, "goodTradeRun"));
   exports.Set("csvParseBlock", Napi::Function::New<CsvParseBlock>(env, "csvParseBlock"));
+  exports.Set("csvParseBlockAsync", Napi::Function::New<CsvParseBlockAsync>(env, "csvParseBlockAsync"));
   exports.Set("csvReadWideAsync", Napi::Function::New<CsvReadWideAsync>(env, "csvReadWideAsync"));
 }
 

@@ -25,6 +25,7 @@ import {
   type ColumnType,
   Kind,
   type ParseBlock,
+  type ParseBlockAsync,
   type ReadInfo,
   type Table,
   type TableColumn,
@@ -66,6 +67,8 @@ export type CsvSource = string | Uint8Array | NodeJS.ReadableStream;
 const DEFAULT_BLOCK_BYTES = 32 * 1024 * 1024;
 const DEFAULT_CHUNK_ROWS = 1_000_000;
 const PROGRESS_MS = 100;
+/** A block of at least this many bytes is parsed off the event loop (smaller: ~1 ms or less on it). */
+const OFF_LOOP_BYTES = 1 << 20;
 
 /**
  * Reads a CSV or TSV (plain or gzip) into a Table: numbers and times as Float64Array (times in epoch
@@ -94,16 +97,16 @@ export async function* readCsvChunks(source: CsvSource, options: CsvChunkOptions
 
 /**
  * The block parser for `options.backend` ('auto': native when it loads, else the reference, with a
- * warning), the native one on `threads`.
+ * warning), the native one on `threads`, with its variant off the event loop (native only).
  */
-function chooseParser(backend: CsvReadOptions['backend'] = 'auto', threads?: number): ParseBlock {
-  if (backend === 'reference') return parseBlockReference;
+function chooseParser(backend: CsvReadOptions['backend'] = 'auto', threads?: number): { parse: ParseBlock; parseAsync?: ParseBlockAsync } {
+  if (backend === 'reference') return { parse: parseBlockReference };
   if (backend !== 'native' && backend !== 'auto') {
     throw new KernelInputError('options.backend', "'auto', 'native' or 'reference'", JSON.stringify(backend));
   }
-  if (backend === 'auto' && process.env.KERNELBUS_BACKEND === 'reference') return parseBlockReference;
+  if (backend === 'auto' && process.env.KERNELBUS_BACKEND === 'reference') return { parse: parseBlockReference };
   const native = nativeParseBlock(threads);
-  if (native.parse) return native.parse;
+  if (native.parse) return native;
   if (backend === 'native') throw native.error;
   if (!warnedFallback) {
     warnedFallback = true;
@@ -111,7 +114,7 @@ function chooseParser(backend: CsvReadOptions['backend'] = 'auto', threads?: num
       code: 'KERNELBUS_BACKEND_UNAVAILABLE',
     });
   }
-  return parseBlockReference;
+  return { parse: parseBlockReference };
 }
 
 /** 'auto' says once per process that it fell back to the reference parser. */
@@ -164,7 +167,10 @@ async function* read(source: CsvSource, options: CsvReadOptions, chunkRows: numb
   if (blockBytes !== undefined && !(Number.isInteger(blockBytes) && blockBytes >= 1)) {
     throw new KernelInputError('options.blockBytes', 'an integer >= 1', String(blockBytes));
   }
-  const parse = chooseParser(options.backend, checkThreads(options.threads));
+  const { parse, parseAsync } = chooseParser(options.backend, checkThreads(options.threads));
+  // blocks of a file or a stream (the reader's own bytes) parsed off the event loop; bytes the caller
+  // passed on the calling thread (the caller could change them meanwhile), as small blocks are
+  const offLoop = parseAsync !== undefined && !(source instanceof Uint8Array) ? parseAsync : undefined;
   const src = await openSource(source, name, blockBytes);
   try {
     let pending: Uint8Array = new Uint8Array(0);
@@ -283,7 +289,8 @@ async function* read(source: CsvSource, options: CsvReadOptions, chunkRows: numb
       }
       plan.final = eof && limit === pending.length;
       plan.rowOffset = rows;
-      const r = parse(pending.subarray(pos, limit), plan, out);
+      const block = pending.subarray(pos, limit);
+      const r = offLoop && block.length >= OFF_LOOP_BYTES ? await offLoop(block, plan, out) : parse(block, plan, out);
       if (r.needRows !== undefined) {
         out = growTo(out, Math.max(rows + r.needRows, Math.ceil(capacityOf(out) * 1.5)), rows);
         continue;

@@ -158,6 +158,9 @@ export interface BlockResult {
 /** The block parser both CSV backends implement. */
 export type ParseBlock = (bytes: Uint8Array, plan: BlockPlan, out: BlockOut) => BlockResult;
 
+/** ParseBlock off the event loop (the native parser on the libuv thread pool): bytes and out untouched until it settles. */
+export type ParseBlockAsync = (bytes: Uint8Array, plan: BlockPlan, out: BlockOut) => Promise<BlockResult>;
+
 /** What csvReadWideAsync resolves to (native/binding/io_binding.cc). */
 export interface WideRead {
   /** rows x assets, row-major, rows sorted by date when `dates` is there. */

@@ -9,8 +9,8 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { KernelInputError } from '../../src/errors.js';
-import { packBlockParams } from '../../src/io/csv-native.js';
-import { type BlockOut, type BlockPlan, type BlockResult, CsvFault, type ParseBlock } from '../../src/io/types.js';
+import { nativeParseBlock, packBlockParams } from '../../src/io/csv-native.js';
+import { type BlockOut, type BlockPlan, type BlockResult, CsvFault, type ParseBlock, type ParseBlockAsync } from '../../src/io/types.js';
 import { describeNativeCsv } from '../helpers/csv-native.js';
 
 const KIND: Record<string, number> = { '-': 0, n: 1, t: 2, s: 3, m: 4, u: 5, N: 6 };
@@ -594,12 +594,46 @@ describeNativeCsv('native CSV block parser', (parse, binding) => {
       [withArg(0, detached), 'bytes: expected a Uint8Array with an attached buffer, got a detached buffer'],
       [withArg(0, 'text'), 'bytes: expected a Uint8Array, got a string'],
     ];
+    // the async variant checks them at the call, before any work is queued
+    const callAsync = binding.csvParseBlockAsync as (...args: unknown[]) => Promise<BlockResult>;
     for (const [args, message] of cases) {
       expect(() => call(...args), message).toThrow(KernelInputError);
       expect(() => call(...args)).toThrow(message);
+      expect(() => callAsync(...args), message).toThrow(KernelInputError);
+      expect(() => callAsync(...args)).toThrow(message);
     }
     // and the arguments above, unchanged, parse
     expect(call(...ok)).toMatchObject({ rows: 1, consumed: 2 });
+  });
+
+  it('parses on the thread pool as on the calling thread: rows, faults, needRows and dictionaries', async () => {
+    const parseAsync = nativeParseBlock().parseAsync as ParseBlockAsync;
+    let seed = 11;
+    const next = (n: number) => (seed = (seed * 48271) % 2147483647) % n;
+    const lines: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const price = next(500) === 0 ? 'bad' : `${next(100000) / 100}`;
+      lines.push(`${1700000000000 + i},${next(4) === 0 ? `"S,${next(9)}"` : `S${next(30)}`},${price}${next(2) ? '\r\n' : '\n'}`);
+    }
+    const bytes = encoder.encode(lines.join(''));
+    for (const [skipBadRows, capacity, size] of [
+      [true, 6000, bytes.length],
+      [false, 6000, bytes.length],
+      [true, 6000, bytes.length - 7],
+      [true, 100, bytes.length],
+    ] as const) {
+      const plan = planOf({ kinds: 'mtn', skipBadRows, final: size === bytes.length });
+      const block = bytes.subarray(0, size);
+      const outSync = outFor(plan, capacity);
+      const outAsync = outFor(plan, capacity);
+      const pending = parseAsync(block, plan, outAsync);
+      expect(pending).toBeInstanceOf(Promise);
+      const r = await pending;
+      expect(r).toEqual(parse(block, plan, outSync));
+      expect(outAsync).toEqual(outSync);
+      if (capacity === 100) expect(r.needRows).toBe(5000);
+      else expect(skipBadRows ? r.badRows : r.fault?.code).toBeGreaterThan(0);
+    }
   });
 
   it('reads out arrays with no number or text column (all skipped) without a capacity', () => {

@@ -111,4 +111,39 @@ describe.skipIf(!binding && !process.env.CI)('files mapped copy-on-write', () =>
       for (const name of fromBytes.names) expect(fromFile.columns[name]).toEqual(fromBytes.columns[name]);
     }
   });
+
+  it("parses a file's blocks of 1 MiB or more on the thread pool, the caller's bytes on the calling thread", async () => {
+    const lines = ['ts,price,symbol'];
+    for (let i = 0; i < 160_000; i++) lines.push(`${1.7e12 + i * 250},${(100 + Math.cos(i) * 3).toFixed(5)},${'WXYZ'[i % 4]}`);
+    const text = `${lines.join('\n')}\n`; // ~4.1 MB
+    const path = join(dir, 'async.csv');
+    writeFileSync(path, text);
+    const native = binding as NonNullable<typeof binding>;
+    const original = native.csvParseBlockAsync;
+    const sizes: number[] = [];
+    native.csvParseBlockAsync = (bytes, ...rest) => {
+      sizes.push(bytes.length);
+      return original.call(native, bytes, ...rest);
+    };
+    try {
+      const fromBytes = await readCsv(new TextEncoder().encode(text));
+      expect(sizes).toEqual([]);
+      const whole = await readCsv(path);
+      expect(sizes).toEqual([text.length - 16]); // one block after the header
+      const inBlocks = await readCsv(path, { blockBytes: 1 << 20 });
+      // the blocks of 1 MiB (and a record carried over) off the loop: not the first (less its header) nor the rest
+      expect(sizes.length).toBeGreaterThanOrEqual(3);
+      expect(sizes.slice(1).every((n) => n >= 1 << 20 && n < (1 << 20) + 64)).toBe(true);
+      // two reads at once: the second's blocks find the addon's threads busy and parse on their own
+      const both = await Promise.all([readCsv(path), readCsv(path, { blockBytes: 1 << 20 })]);
+      for (const t of [whole, inBlocks, ...both]) {
+        expect(t.rows).toBe(160_000);
+        for (const name of ['ts', 'price'])
+          expect(same(t.columns[name] as Float64Array, fromBytes.columns[name] as Float64Array)).toBe(true);
+        expect(t.columns.symbol).toEqual(fromBytes.columns.symbol);
+      }
+    } finally {
+      native.csvParseBlockAsync = original;
+    }
+  });
 });

@@ -216,6 +216,17 @@ export interface NativeBinding {
     out: (Float64Array | Int32Array | null)[],
   ): BlockResult;
   /**
+   * csvParseBlock on the libuv thread pool (the event loop stays free); a bad argument throws at the
+   * call. Neither `bytes` nor `out` may be written to until the promise settles.
+   */
+  csvParseBlockAsync(
+    bytes: Uint8Array,
+    params: Float64Array,
+    kinds: Uint8Array,
+    required: Uint8Array,
+    out: (Float64Array | Int32Array | null)[],
+  ): Promise<BlockResult>;
+  /**
    * A wide returns CSV's records (native/io/csv_returns.hpp, src/io/returns-native.ts), parsed on the
    * addon's thread pool (the event loop stays free; do not write to `bytes` until it settles).
    * params = [delimiter, firstLine, skipBadRows (0/1), width, dateColumn (-1: none)].
