@@ -1,9 +1,13 @@
 // TA-Lib's oscillators over the range of the last bars on one series
 // (src/backends/reference/indicators/oscillators.ts).
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "columns.hpp"
 #include "series.hpp"
+#include "simd.hpp"
 
 namespace kernelbus::indicators::series {
 
@@ -54,10 +58,76 @@ void extremes(const double* high, const double* low, size_t n, size_t period, do
   }
 }
 
+// plainValues(): no NaN and no -0.0 among x[0, n): then a window's lowest and highest are its minimum
+// and maximum whatever order they are taken in (TA-Lib's tracking keeps one of equal values; without
+// -0.0, equal values are the same bits).
+KERNELBUS_VECTOR_BODY bool plainValues(const double* __restrict x, size_t n) {
+  int64_t odd = 0;
+  for (size_t i = 0; i < n; i++) {
+    int64_t bits;
+    std::memcpy(&bits, &x[i], sizeof bits);
+    odd |= (bits == INT64_MIN) | ((bits & INT64_MAX) > 0x7ff0000000000000LL);
+  }
+  return odd == 0;
+}
+
+// One doubling level: lw[i], hw[i] the extremes of l, h over [i, i + 2w) from those over [i, i + w).
+KERNELBUS_VECTOR_BODY void doubleLevel(const double* __restrict l, const double* __restrict h, size_t m, size_t w, double* __restrict lw,
+                                       double* __restrict hw) {
+  for (size_t i = 0; i < m; i++) {
+    lw[i] = std::min(l[i], l[i + w]);
+    hw[i] = std::max(h[i], h[i + w]);
+  }
+}
+
+// The outputs of `count` windows from the widest level (two runs, `shift` apart, cover a window), by
+// fastK's or willr's formula: as extremes() and its callers compute them, the division taken whatever
+// diff is (by 1 when it is 0: the output is 0 then) so that the loop has no branch.
+KERNELBUS_VECTOR_BODY void windowValues(const double* __restrict l, const double* __restrict h, const double* __restrict close,
+                                        size_t count, size_t shift, double divisor, bool fromHigh, double* __restrict out) {
+  for (size_t j = 0; j < count; j++) {
+    const double lowest = std::min(l[j], l[j + shift]), highest = std::max(h[j], h[j + shift]);
+    const double diff = (highest - lowest) / divisor;
+    const double q = (fromHigh ? highest - close[j] : close[j] - lowest) / (diff != 0.0 ? diff : 1.0);
+    out[j] = diff != 0.0 ? q : 0.0;
+  }
+}
+
+// fastK (from the lowest: (close - lowest) / diff, diff = (highest - lowest) / 100) or willr (from the
+// highest: (highest - close) / diff, diff over -100) of each window of `period` into out[period - 1, n).
+// Plain values (plainValues(), checked a chunk at a time, while they are in the cache) take doubling
+// levels over chunks of windows (level w holds the extremes of the w values from each position), in
+// vectorized passes that stay in the cache; at a chunk that is not plain, TA-Lib's tracking
+// (extremes()) computes every output again. The same bits either way.
+void rangeOscillator(const double* high, const double* low, const double* close, size_t n, size_t period, bool fromHigh, double* out) {
+  const double divisor = fromHigh ? -100.0 : 100.0;
+  constexpr size_t kChunk = 2048;  // windows a chunk
+  const size_t room = kChunk + period;
+  std::vector<double> buffers(4 * room);
+  for (size_t t0 = period - 1; t0 < n; t0 += kChunk) {
+    const size_t t1 = std::min(n, t0 + kChunk), from = t0 + 1 - period, len = t1 - from;  // the chunk's values [from, t1)
+    const double* l = low + from;
+    const double* h = high + from;
+    if (!simd::run<plainValues>(h, len) || !simd::run<plainValues>(l, len)) {
+      extremes(high, low, n, period, divisor, [&](size_t today, double lowest, double highest, double diff) {
+        out[today] = diff != 0.0 ? (fromHigh ? highest - close[today] : close[today] - lowest) / diff : 0.0;
+      });
+      return;
+    }
+    size_t w = 1;
+    for (size_t at = 0; 2 * w <= period; w *= 2, at ^= 1) {
+      double* lw = buffers.data() + at * 2 * room;
+      simd::run<doubleLevel>(l, h, len + 1 - 2 * w, w, lw, lw + room);
+      l = lw;
+      h = lw + room;
+    }
+    simd::run<windowValues>(l, h, close + t0, t1 - t0, period - w, divisor, fromHigh, out + t0);
+  }
+}
+
 // fastKInto()
 void fastKInto(const double* high, const double* low, const double* close, size_t n, size_t fastK, double* out) {
-  extremes(high, low, n, fastK, 100.0,
-           [&](size_t today, double lowest, double, double diff) { out[today] = diff != 0.0 ? (close[today] - lowest) / diff : 0.0; });
+  rangeOscillator(high, low, close, n, fastK, false, out);
 }
 
 }  // namespace
@@ -73,9 +143,8 @@ void stoch(const double* high, const double* low, const double* close, size_t n,
     fillNaN(outD, 0, n);
     return;
   }
-  const auto raw = scratch(n);
-  fastKInto(high, low, close, n, fastK, raw.get());
-  maOf(slowKType, raw.get() + lookbackK, n - lookbackK, slowK, outK + lookbackK);
+  fastKInto(high, low, close, n, fastK, outD);  // the raw %K in outD until the slow %D replaces it
+  maOf(slowKType, outD + lookbackK, n - lookbackK, slowK, outK + lookbackK);
   maOf(slowDType, outK + slowFrom, n - slowFrom, slowD, outD + slowFrom);
   fillNaN(outK, 0, lookback);
   fillNaN(outD, 0, slowFrom);
@@ -116,8 +185,7 @@ void stochRsi(const double* x, size_t n, size_t period, size_t fastK, size_t fas
 void willr(const double* high, const double* low, const double* close, size_t n, size_t period, double* out) {
   if (n <= period - 1) return fillNaN(out, 0, n);
   fillNaN(out, 0, period - 1);
-  extremes(high, low, n, period, -100.0,
-           [&](size_t today, double, double highest, double diff) { out[today] = diff != 0.0 ? (highest - close[today]) / diff : 0.0; });
+  rangeOscillator(high, low, close, n, period, true, out);
 }
 
 }  // namespace kernelbus::indicators::series
