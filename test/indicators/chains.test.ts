@@ -1,11 +1,11 @@
 /**
  * The recurrences a backend may split into chains (native/kernels/indicators/chains.hpp: EMA, DEMA,
- * TEMA, RSI, ATR, NATR, ADX, ADXR and the indicators over them) on series long enough to be split
- * (4 K + 1 warm-ups: about 33,000 bars for RSI's 8 chains; 120,000 here), against the reference's
- * one chain bit for bit: a walk, flat stretches (an average sinks to a subnormal it keeps, so a
- * guessed chain's start is never forgotten and its stretch is computed again), a walk that sinks to
- * pennies then zeros (as the bench's does), a halted bar (NaN: the whole series through one chain)
- * and an infinity. As a series and as a column of a panel, on every backend.
+ * TEMA, RSI, ATR, NATR, ADX, ADXR, PLUS_DI, MINUS_DI and the indicators over them) on series long
+ * enough to be split (4 K + 1 warm-ups: about 33,000 bars for RSI's 8 chains; 120,000 here), against
+ * the reference's one chain bit for bit: a walk, flat stretches (an average sinks to a subnormal it
+ * keeps, so a guessed chain's start is never forgotten and its stretch is computed again), a walk that
+ * sinks to pennies then zeros (as the bench's does), a halted bar (NaN: the whole series through one
+ * chain) and an infinity. As a series and as a column of a panel, on every backend.
  */
 import { describe, expect, it } from 'vitest';
 import { type Kernels, matrix } from '../../src/index.js';
@@ -62,6 +62,8 @@ const CALLS: [string, object[], boolean][] = [
   ['natr', [{}], true],
   ['adx', [{}, { timePeriod: 5 }], true],
   ['adxr', [{}], true],
+  ['plusDi', [{}, { timePeriod: 5 }], true],
+  ['minusDi', [{}, { timePeriod: 30 }], true],
 ];
 
 type Call = (input: unknown, options?: object) => Float64Array | Record<string, Float64Array>;

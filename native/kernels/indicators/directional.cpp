@@ -104,6 +104,36 @@ KERNELBUS_VECTOR_BODY void adxLockstep(const double* high, const double* low, co
   std::memcpy(state + 12, &average, sizeof average);
 }
 
+// diLockstep(): di()'s step (below) on bars at[j] + i of its 4 chains j, i in [from, to), the state
+// (the DM and TR sums, 4 values each, one a chain) updated; a branch a select.
+template <bool plus>
+KERNELBUS_VECTOR_BODY void diLockstep(const double* high, const double* low, const double* close, double* out, const size_t* at,
+                                      size_t from, size_t to, double p, double* state) {
+  using chains::D4, chains::L4;
+  D4 dm, range;
+  std::memcpy(&dm, state, sizeof dm);
+  std::memcpy(&range, state + 4, sizeof range);
+  for (size_t i = from; i < to; i++) {
+    const D4 h = chains::gather(high, at, i), l = chains::gather(low, at, i), before = chains::gather(close, at, i - 1);
+    const D4 diffP = h - chains::gather(high, at, i - 1), diffM = chains::gather(low, at, i - 1) - l;
+    dm -= dm / p;
+    const L4 minus = (diffM > 0) & (diffP < diffM);
+    if (plus)
+      dm += (D4)(~minus & (diffP > 0) & (diffP > diffM) & (L4)diffP);
+    else
+      dm += (D4)(minus & (L4)diffM);
+    D4 tr = h - l;
+    const D4 up = chains::abs(h - before);
+    tr = chains::select(up > tr, up, tr);
+    const D4 down = chains::abs(l - before);
+    tr = chains::select(down > tr, down, tr);
+    range = range - range / p + tr;
+    chains::scatter(out, at, i, chains::select(~chains::isZero(range), 100 * (dm / range), D4{0, 0, 0, 0}));
+  }
+  std::memcpy(state, &dm, sizeof dm);
+  std::memcpy(state + 4, &range, sizeof range);
+}
+
 }  // namespace
 #endif
 
@@ -184,13 +214,46 @@ void di(const double* high, const double* low, const double* close, size_t n, si
   if (n <= period) return fillNaN(out, 0, n);
   fillNaN(out, 0, period);
   const double p = static_cast<double>(period);
-  Directional<plus ? kPlus : kMinus> d(high, low, close);
+  using Kept = Directional<plus ? kPlus : kMinus>;
+  Kept d(high, low, close);
   size_t today = 0;
   for (size_t i = period - 1; i-- > 0;) d.step(++today, p, false);
-  while (today < n - 1) {
-    d.step(++today, p, true);
-    out[today] = !isZero(d.range) ? 100 * ((plus ? d.plusDm : d.minusDm) / d.range) : 0;
-  }
+  // after the sums' seed, Wilder's sums of the DM and the true range in chains (chains.hpp: 4 side
+  // by side, for the 3 divisions a bar); the state: the DM and TR sums, a bar reading its own and the
+  // previous bar's values only
+  auto step = [&](chains::State<2>& s, size_t t) {
+    Kept at(high, low, close);
+    (plus ? at.plusDm : at.minusDm) = s[0];
+    at.range = s[1];
+    at.prevHigh = high[t - 1], at.prevLow = low[t - 1], at.prevClose = close[t - 1];
+    at.step(t, p, true);
+    s[0] = plus ? at.plusDm : at.minusDm;
+    s[1] = at.range;
+    out[t] = !isZero(at.range) ? 100 * (s[0] / at.range) : 0;
+  };
+  using chains::same;
+  const auto r = chains::recurrence(
+      step,
+      [](size_t) {
+        return chains::State<2>{0, 0};
+      },
+      [&](size_t t) {
+        return same(high[t], high[t - 1]) && same(low[t], low[t - 1]) && same(high[t - 1], high[t - 2]) && same(low[t - 1], low[t - 2]) &&
+               same(close[t - 1], close[t - 2]);
+      },
+      [&](size_t t) { out[t] = out[t - 1]; });
+  const chains::State<2> exact{plus ? d.plusDm : d.minusDm, d.range};
+#if defined(__GNUC__)
+  chains::run<4>(r, exact, today + 1, n, chains::warmSteps((p - 1) / p),
+                 [&](std::array<chains::State<2>, 4>& s, const std::array<size_t, 4>& at, size_t from, size_t to) {
+                   double state[8];
+                   for (size_t j = 0; j < 4; j++) state[j] = s[j][0], state[4 + j] = s[j][1];
+                   simd::run<diLockstep<plus>>(high, low, close, out, at.data(), from, to, p, state);
+                   for (size_t j = 0; j < 4; j++) s[j][0] = state[j], s[j][1] = state[4 + j];
+                 });
+#else
+  chains::run<4>(r, exact, today + 1, n, chains::warmSteps((p - 1) / p));
+#endif
 }
 
 // plusDi()
