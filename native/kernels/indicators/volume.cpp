@@ -1,10 +1,29 @@
 // TA-Lib's volume indicators on one series (src/backends/reference/indicators/volume.ts).
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "columns.hpp"
 #include "series.hpp"
 
 namespace kernelbus::indicators::series {
+
+namespace {
+
+// yes ? a : b by the bits (no branch for the compiler to keep: a random walk's moves would
+// mispredict it half the time).
+inline double pick(bool yes, double a, double b) {
+  const uint64_t mask = 0 - static_cast<uint64_t>(yes);
+  uint64_t x, y;
+  std::memcpy(&x, &a, sizeof x);
+  std::memcpy(&y, &b, sizeof y);
+  const uint64_t bits = (x & mask) | (y & ~mask);
+  double out;
+  std::memcpy(&out, &bits, sizeof out);
+  return out;
+}
+
+}  // namespace
 
 // obv(): TA_OBV.
 void obv(const double* close, const double* volume, size_t n, double* out) {
@@ -13,10 +32,9 @@ void obv(const double* close, const double* volume, size_t n, double* out) {
   double prev = close[0];
   for (size_t t = 0; t < n; t++) {
     const double value = close[t];
-    if (value > prev)
-      total += volume[t];
-    else if (value < prev)
-      total -= volume[t];
+    // TA-Lib adds or subtracts the volume on a rise or a fall: total - v is total + -v, and adding
+    // -0.0 where the close is unchanged leaves any total as it is; no branch
+    total += pick(value > prev, volume[t], pick(value < prev, -volume[t], -0.0));
     out[t] = total;
     prev = value;
   }
@@ -71,12 +89,14 @@ void mfi(const double* high, const double* low, const double* close, const doubl
     const double move = typical - prev;
     prev = typical;
     typical *= volume[t];
-    positive[at] = move > 0 ? typical : 0;
-    negative[at] = move < 0 ? typical : 0;
-    if (move < 0)
-      neg += typical;
-    else if (move > 0)
-      pos += typical;
+    const double up = pick(move > 0, typical, 0.0), down = pick(move < 0, typical, 0.0);
+    positive[at] = up;
+    negative[at] = down;
+    // TA-Lib adds the flow to one of the sums (or neither); adding 0 to the others is the same bits,
+    // as neither sum is ever -0.0 (from +0.0, x + y and x - y give -0.0 only from x = -0.0), and
+    // takes no branch
+    neg += down;
+    pos += up;
   };
   auto ratio = [&] {
     const double sum = pos + neg;
