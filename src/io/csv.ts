@@ -72,7 +72,9 @@ const OFF_LOOP_BYTES = 1 << 20;
 
 /**
  * Reads a CSV or TSV (plain or gzip) into a Table: numbers and times as Float64Array (times in epoch
- * ms), text as dictionary codes. Bad input is a KernelInputError naming `<file>:<line>:<column>`.
+ * ms), text as dictionary codes. Bad input is a KernelInputError naming `<file>:<line>:<column>`. A
+ * file's or a stream's blocks of 1 MiB or more parse on the libuv thread pool (native backend): the
+ * event loop goes on meanwhile; bytes passed in parse on the calling thread.
  * @example const t = await readCsv('trades.csv', { columns: ['ts', 'price', 'volume'] });
  */
 export async function readCsv(source: CsvSource, options: CsvReadOptions = {}): Promise<Table> {

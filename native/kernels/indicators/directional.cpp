@@ -69,6 +69,15 @@ struct Directional {
 #if defined(__GNUC__)
 namespace {
 
+// trueRange() of the 4 chains' bars from their high, low and previous close.
+KERNELBUS_VECTOR_BODY chains::D4 trueRanges(const chains::D4& h, const chains::D4& l, const chains::D4& before) {
+  chains::D4 tr = h - l;
+  const chains::D4 up = chains::abs(h - before);
+  tr = chains::select(up > tr, up, tr);
+  const chains::D4 down = chains::abs(l - before);
+  return chains::select(down > tr, down, tr);
+}
+
 // adxLockstep(): adx()'s step (below) on bars at[j] + i of its 4 chains j, i in [from, to), the
 // state (+DM, -DM, TR sums and the average, 4 values each, one a chain) updated; a branch a select.
 KERNELBUS_VECTOR_BODY void adxLockstep(const double* high, const double* low, const double* close, double* out, const size_t* at,
@@ -87,12 +96,7 @@ KERNELBUS_VECTOR_BODY void adxLockstep(const double* high, const double* low, co
     const L4 minus = (diffM > 0) & (diffP < diffM);
     minusDm += (D4)(minus & (L4)diffM);
     plusDm += (D4)(~minus & (diffP > 0) & (diffP > diffM) & (L4)diffP);
-    D4 tr = h - l;
-    const D4 up = chains::abs(h - before);
-    tr = chains::select(up > tr, up, tr);
-    const D4 down = chains::abs(l - before);
-    tr = chains::select(down > tr, down, tr);
-    range = range - range / p + tr;
+    range = range - range / p + trueRanges(h, l, before);
     const D4 minusDi = 100 * (minusDm / range), plusDi = 100 * (plusDm / range), sum = minusDi + plusDi;
     const D4 dx = 100 * (chains::abs(minusDi - plusDi) / sum);
     average = chains::select(~chains::isZero(range) & ~chains::isZero(sum), (average * p1 + dx) / p, average);
@@ -122,12 +126,7 @@ KERNELBUS_VECTOR_BODY void diLockstep(const double* high, const double* low, con
       dm += (D4)(~minus & (diffP > 0) & (diffP > diffM) & (L4)diffP);
     else
       dm += (D4)(minus & (L4)diffM);
-    D4 tr = h - l;
-    const D4 up = chains::abs(h - before);
-    tr = chains::select(up > tr, up, tr);
-    const D4 down = chains::abs(l - before);
-    tr = chains::select(down > tr, down, tr);
-    range = range - range / p + tr;
+    range = range - range / p + trueRanges(h, l, before);
     chains::scatter(out, at, i, chains::select(~chains::isZero(range), 100 * (dm / range), D4{0, 0, 0, 0}));
   }
   std::memcpy(state, &dm, sizeof dm);
