@@ -68,7 +68,8 @@ describeEachBackend(
           expectBits(willr[0], willr[1], `willr ${label}`);
           const options = { fastKPeriod: period };
           for (const name of ['stoch', 'stochf'] as const) {
-            const [ours, theirs] = [k[name](input, options), ref[name](input, options)] as unknown as Record<string, Float64Array>[];
+            type Call = (input: unknown, options: object) => Record<string, Float64Array>;
+            const [ours, theirs] = [(k[name] as unknown as Call)(input, options), (ref[name] as unknown as Call)(input, options)];
             for (const key of Object.keys(theirs)) expectBits(ours[key], theirs[key], `${name}.${key} ${label}`);
           }
           const rsi = { timePeriod: 14, fastKPeriod: period };
