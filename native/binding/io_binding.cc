@@ -1,15 +1,19 @@
 // Binding for the CSV block parser (native/io/csv.hpp): csvParseBlock(bytes, params, kinds, required,
-// out) -> BlockResult (src/io/types.ts), and csvParseBlockAsync, the same on the libuv thread pool. Guards in a fixed order: the argument
-// count; the packed scalars [delimiter, firstLine, final, skipBadRows, rowOffset]; out's elements read (the only reads of a JS object); the
-// typed arrays' kinds, lengths and codes; data pointers last. No JS runs between taking the pointers and the parser's return. Faults are
-// data (the result's fault / firstBad), never exceptions: TS formats their messages (src/io/csv-faults.ts).
+// out) -> BlockResult (src/io/types.ts), and csvParseBlockAsync, the same on the libuv thread pool.
+// Guards in a fixed order: the argument count; the packed scalars [delimiter, firstLine, final,
+// skipBadRows, rowOffset]; out's elements read (the only reads of a JS object); the typed arrays'
+// kinds, lengths and codes; data pointers last. No JS runs between taking the pointers and the
+// parser's return. Faults are data (the result's fault / firstBad), never exceptions: TS formats
+// their messages (src/io/csv-faults.ts).
 #include <cmath>
 #include <future>
 #include <new>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "async.h"
 #include "common.h"
 #include "csv.hpp"
 #include "nan_scan.hpp"
@@ -92,12 +96,12 @@ void setReport(Napi::Env env, Napi::Object result, const uint8_t* bytes, const c
 }
 
 // A csvParseBlock call's arguments, checked: the plan (its kinds, required and out pointing into the
-// caller's typed arrays), the bytes, and the objects those pointers live in (held by an async call).
+// caller's typed arrays), the bytes, and out's arrays.
 struct BlockCall {
   csv::Plan plan;
   std::vector<csv::ColumnOut> columns;
   U8View bytes;
-  std::vector<Napi::Value> objects;
+  std::vector<Napi::Value> outs;  // out's arrays: an async call holds them (the Array could change meanwhile)
 
   csv::Result parse() {
     plan.out = columns.data();
@@ -152,7 +156,7 @@ BlockCall blockCall(const Napi::CallbackInfo& info) {
     const OutColumn c = outColumn(env, outValues[col], col, kinds.data[col]);
     call.columns[col] = c.out;
     if (!c.present) continue;
-    call.objects.push_back(outValues[col]);
+    call.outs.push_back(outValues[col]);
     if (first == width) {
       first = col;
       capacity = c.length;
@@ -163,9 +167,6 @@ BlockCall blockCall(const Napi::CallbackInfo& info) {
     }
   }
   call.bytes = uint8Arg(info, 0, "bytes");
-  call.objects.push_back(info[0]);
-  call.objects.push_back(info[2]);
-  call.objects.push_back(info[3]);
   plan.kinds = kinds.data;
   plan.required = required.data;
   plan.width = width;
@@ -203,47 +204,24 @@ Napi::Value CsvParseBlock(const Napi::CallbackInfo& info) {
   });
 }
 
-// csvParseBlockAsync's work: the parse on the libuv thread pool, the arguments' objects held until the
-// promise settles (the caller, src/io/csv.ts, touches none of them meanwhile).
-class BlockWorker : public Napi::AsyncWorker {
- public:
-  BlockWorker(Napi::Env env, BlockCall call)
-      : Napi::AsyncWorker(env), call_(std::move(call)), deferred_(Napi::Promise::Deferred::New(env)) {
-    for (const Napi::Value& v : call_.objects) held_.push_back(Napi::Persistent(v.As<Napi::Object>()));
-  }
-  Napi::Promise promise() const { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      result_ = call_.parse();
-    } catch (const std::bad_alloc&) {
-      SetError("kernelbus: out of memory");
-    }
-  }
-  void OnOK() override {
-    Napi::HandleScope scope(Env());
-    deferred_.Resolve(blockResult(Env(), call_.plan, call_.bytes.data, result_));
-  }
-  void OnError(const Napi::Error& e) override {
-    Napi::HandleScope scope(Env());
-    deferred_.Reject(Napi::RangeError::New(Env(), e.Message()).Value());
-  }
-
- private:
-  BlockCall call_;
-  csv::Result result_;
-  Napi::Promise::Deferred deferred_;
-  std::vector<Napi::ObjectReference> held_;
-};
-
 // csvParseBlockAsync(bytes, params, kinds, required, out) -> Promise<BlockResult>: csvParseBlock on the
-// libuv thread pool; a bad argument throws here, as csvParseBlock's would.
+// libuv thread pool (async.h's KernelWorker, which holds the arguments and out's arrays until the
+// promise settles; the caller, src/io/csv.ts, touches none of them meanwhile); a bad argument throws
+// here, as csvParseBlock's would.
 Napi::Value CsvParseBlockAsync(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    auto* worker = new BlockWorker(info.Env(), blockCall(info));
-    const Napi::Promise promise = worker->promise();
+    static const EntrySignature sig{"csvParseBlock", {"bytes", "params", "kinds", "required", "out"}};  // its faults are data, not raised
+    auto call = std::make_shared<BlockCall>(blockCall(info));
+    auto result = std::make_shared<csv::Result>();
+    auto* worker = new KernelWorker(
+        info, call->outs, sig,
+        [call, result]() {
+          *result = call->parse();
+          return Outcome{};
+        },
+        [call, result](Napi::Env env) -> Napi::Value { return blockResult(env, call->plan, call->bytes.data, *result); });
     worker->Queue();
-    return promise;
+    return worker->promise();
   });
 }
 

@@ -52,6 +52,12 @@ struct Directional {
     prevClose = close[t];
   }
 
+  // A chain's step: bar t from the sums alone, the previous bar's values read at t - 1.
+  void stepAfter(size_t t, double period) {
+    prevHigh = high[t - 1], prevLow = low[t - 1], prevClose = close[t - 1];
+    step(t, period, true);
+  }
+
   // dx(): false where TA-Lib forms none (a zero range or a zero DI sum).
   bool dx(double& value) const {
     if (isZero(range)) return false;
@@ -63,6 +69,14 @@ struct Directional {
     return true;
   }
 };
+
+// Whether bar t's step reads the values bar t - 1's did (chains::recurrence's `repeats`): its high and
+// low, and the previous bar's high, low and close.
+bool repeatsBar(const double* high, const double* low, const double* close, size_t t) {
+  using chains::same;
+  return same(high[t], high[t - 1]) && same(low[t], low[t - 1]) && same(high[t - 1], high[t - 2]) && same(low[t - 1], low[t - 2]) &&
+         same(close[t - 1], close[t - 2]);
+}
 
 }  // namespace
 
@@ -158,24 +172,18 @@ void adx(const double* high, const double* low, const double* close, size_t n, s
   auto step = [&](chains::State<4>& s, size_t t) {
     Directional<> at(high, low, close);
     at.plusDm = s[0], at.minusDm = s[1], at.range = s[2];
-    at.prevHigh = high[t - 1], at.prevLow = low[t - 1], at.prevClose = close[t - 1];
-    at.step(t, p, true);
+    at.stepAfter(t, p);
     double value = 0;
     if (at.dx(value)) s[3] = (s[3] * p1 + value) / p;
     s[0] = at.plusDm, s[1] = at.minusDm, s[2] = at.range;
     out[t] = s[3];
   };
-  using chains::same;
   const auto r = chains::recurrence(
       step,
       [](size_t) {
         return chains::State<4>{0, 0, 0, 0};
       },
-      [&](size_t t) {
-        return same(high[t], high[t - 1]) && same(low[t], low[t - 1]) && same(high[t - 1], high[t - 2]) && same(low[t - 1], low[t - 2]) &&
-               same(close[t - 1], close[t - 2]);
-      },
-      [&](size_t t) { out[t] = out[t - 1]; });
+      [&](size_t t) { return repeatsBar(high, low, close, t); }, [&](size_t t) { out[t] = out[t - 1]; });
   const chains::State<4> exact{d.plusDm, d.minusDm, d.range, average};
 #if defined(__GNUC__)
   chains::run<4>(r, exact, today + 1, n, chains::warmSteps(p1 / p),
@@ -224,23 +232,17 @@ void di(const double* high, const double* low, const double* close, size_t n, si
     Kept at(high, low, close);
     (plus ? at.plusDm : at.minusDm) = s[0];
     at.range = s[1];
-    at.prevHigh = high[t - 1], at.prevLow = low[t - 1], at.prevClose = close[t - 1];
-    at.step(t, p, true);
+    at.stepAfter(t, p);
     s[0] = plus ? at.plusDm : at.minusDm;
     s[1] = at.range;
     out[t] = !isZero(at.range) ? 100 * (s[0] / at.range) : 0;
   };
-  using chains::same;
   const auto r = chains::recurrence(
       step,
       [](size_t) {
         return chains::State<2>{0, 0};
       },
-      [&](size_t t) {
-        return same(high[t], high[t - 1]) && same(low[t], low[t - 1]) && same(high[t - 1], high[t - 2]) && same(low[t - 1], low[t - 2]) &&
-               same(close[t - 1], close[t - 2]);
-      },
-      [&](size_t t) { out[t] = out[t - 1]; });
+      [&](size_t t) { return repeatsBar(high, low, close, t); }, [&](size_t t) { out[t] = out[t - 1]; });
   const chains::State<2> exact{plus ? d.plusDm : d.minusDm, d.range};
 #if defined(__GNUC__)
   chains::run<4>(r, exact, today + 1, n, chains::warmSteps((p - 1) / p),
