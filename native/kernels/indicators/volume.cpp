@@ -1,29 +1,11 @@
 // TA-Lib's volume indicators on one series (src/backends/reference/indicators/volume.ts).
-#include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include "columns.hpp"
+#include "select.hpp"
 #include "series.hpp"
 
 namespace kernelbus::indicators::series {
-
-namespace {
-
-// yes ? a : b by the bits (no branch for the compiler to keep: a random walk's moves would
-// mispredict it half the time).
-inline double pick(bool yes, double a, double b) {
-  const uint64_t mask = 0 - static_cast<uint64_t>(yes);
-  uint64_t x, y;
-  std::memcpy(&x, &a, sizeof x);
-  std::memcpy(&y, &b, sizeof y);
-  const uint64_t bits = (x & mask) | (y & ~mask);
-  double out;
-  std::memcpy(&out, &bits, sizeof out);
-  return out;
-}
-
-}  // namespace
 
 // obv(): TA_OBV.
 void obv(const double* close, const double* volume, size_t n, double* out) {
@@ -34,7 +16,7 @@ void obv(const double* close, const double* volume, size_t n, double* out) {
     const double value = close[t];
     // TA-Lib adds or subtracts the volume on a rise or a fall: total - v is total + -v, and adding
     // -0.0 where the close is unchanged leaves any total as it is; no branch
-    total += pick(value > prev, volume[t], pick(value < prev, -volume[t], -0.0));
+    total += selectLess(prev, value, volume[t], selectLess(value, prev, -volume[t], -0.0));
     out[t] = total;
     prev = value;
   }
@@ -89,7 +71,7 @@ void mfi(const double* high, const double* low, const double* close, const doubl
     const double move = typical - prev;
     prev = typical;
     typical *= volume[t];
-    const double up = pick(move > 0, typical, 0.0), down = pick(move < 0, typical, 0.0);
+    const double up = selectLess(0.0, move, typical, 0.0), down = selectLess(move, 0.0, typical, 0.0);
     positive[at] = up;
     negative[at] = down;
     // TA-Lib adds the flow to one of the sums (or neither); adding 0 to the others is the same bits,

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "math/special.hpp"
+#include "select.hpp"
 #include "volatility/model.hpp"
 
 namespace kernelbus::volatility {
@@ -37,21 +38,6 @@ inline double trigamma(double x) {
   const double series = r2 * r * (1.0 / 6 - r2 * (1.0 / 30 - r2 * (1.0 / 42 - r2 * (1.0 / 30 - r2 * (5.0 / 66)))));
   return shift + r + 0.5 * r2 + series;
 }
-
-/// x < y ? a : b without a branch (the sign of a residual or of z + a / b is the data's: a branch on it
-/// mispredicts half the time, and compilers turn a plain select of doubles into one): a vector compare
-/// and its mask, the same bits as the branch (NaN compares false).
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((always_inline)) inline double selectLess(double x, double y, double a, double b) {
-  typedef double V2 __attribute__((vector_size(16)));
-  typedef long long M2 __attribute__((vector_size(16)));
-  const M2 mask = V2{x, x} < V2{y, y};
-  const V2 r = (V2)(((M2)(V2{a, a}) & mask) | ((M2)(V2{b, b}) & ~mask));
-  return r[0];
-}
-#else
-inline double selectLess(double x, double y, double a, double b) { return x < y ? a : b; }
-#endif
 
 /// log of a product of positive numbers: a mantissa and a power of 2, the exponent moved out (the
 /// mantissa back to [1, 2)) when the mantissa leaves [2^-16, 2^16] (dist.ts LogProduct, the same bits).
