@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadNative } from '../../src/backends/native/binding.js';
 import { readArrow, writeArrow } from '../../src/io/arrow.js';
-import { readCsv } from '../../src/io/csv.js';
+import { readCsv, readCsvChunks } from '../../src/io/csv.js';
 import { type ArrowNativeFile, type ArrowNativeRead, openArrowNative, readArrowNative } from '../../src/io/arrow-native.js';
 import { mapFile, sourceBytes } from '../../src/io/file-bytes.js';
 
@@ -134,6 +134,12 @@ describe.skipIf(!binding && !process.env.CI)('files mapped copy-on-write', () =>
       // the blocks of 1 MiB (and a record carried over) off the loop: not the first (less its header) nor the rest
       expect(sizes.length).toBeGreaterThanOrEqual(3);
       expect(sizes.slice(1).every((n) => n >= 1 << 20 && n < (1 << 20) + 64)).toBe(true);
+      // a read in chunks parses on the calling thread (its loop turns between chunks)
+      const before = sizes.length;
+      let chunked = 0;
+      for await (const chunk of readCsvChunks(path, { chunkRows: 60_000 })) chunked += chunk.rows;
+      expect(chunked).toBe(160_000);
+      expect(sizes.length).toBe(before);
       // two reads at once: the second's blocks find the addon's threads busy and parse on their own
       const both = await Promise.all([readCsv(path), readCsv(path, { blockBytes: 1 << 20 })]);
       for (const t of [whole, inBlocks, ...both]) {
