@@ -242,6 +242,9 @@ export class StrategyState {
         deadline = performance.now() + sliceMs;
       }
     }
+    // the buffer made and filled from a turn of its own (its allocation and first copies are not a slice's tail)
+    await nextTurn();
+    deadline = performance.now() + sliceMs;
     const parts = [head, ...runs.flatMap((r) => [r.head, ...r.parts])];
     const start = reserve + 12 + 4 * parts.length;
     const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, start));

@@ -76,17 +76,21 @@ export class StrategyAccount {
     this.realized = grow(this.realized, 0);
   }
 
-  /** The account's values, for a checkpoint (StrategyRunner.snapshot()); copies. */
-  values(): AccountState {
+  /**
+   * The account's values, for a checkpoint (StrategyRunner.snapshot()): copies, or (`copy` false) the
+   * arrays themselves, to read before the account next changes (a delta picks a few entries of them).
+   */
+  values(copy = true): AccountState {
+    const own = (a: Float64Array) => (copy ? a.slice() : a);
     return {
       cash: this.cash,
       freeCash: this.freeCash,
-      position: this.position.slice(),
-      debt: this.debt.slice(),
-      lastPrice: this.lastPrice.slice(),
-      cashFlow: this.cashFlow.slice(),
-      avgPrice: this.avgPrice.slice(),
-      realized: this.realized.slice(),
+      position: own(this.position),
+      debt: own(this.debt),
+      lastPrice: own(this.lastPrice),
+      cashFlow: own(this.cashFlow),
+      avgPrice: own(this.avgPrice),
+      realized: own(this.realized),
     };
   }
 

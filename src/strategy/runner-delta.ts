@@ -210,14 +210,18 @@ function patchAccount(a: AccountState, d: RunnerDelta['account']): void {
   }
 }
 
-/** The account part of a delta: the cash and the entries of symbols `at` of `values` (StrategyAccount.values()). */
+/**
+ * The account part of a delta: the cash and the entries of symbols `at` of `values` (StrategyAccount.values(),
+ * copies or not: read now), picked into one allocation (an array per field, views of it).
+ */
 export function accountDelta(values: AccountState, at: readonly number[]): RunnerDelta['account'] {
   const picked = {} as Record<(typeof ARRAYS)[number], Float64Array>;
-  for (const name of ARRAYS) {
+  const all = new Float64Array(ARRAYS.length * at.length);
+  ARRAYS.forEach((name, f) => {
     const from = values[name];
-    const to = (picked[name] = new Float64Array(at.length));
+    const to = (picked[name] = all.subarray(f * at.length, (f + 1) * at.length));
     for (let i = 0; i < at.length; i++) to[i] = from[at[i]];
-  }
+  });
   return { cash: values.cash, freeCash: values.freeCash, capacity: values.position.length, at: [...at], values: picked };
 }
 

@@ -382,7 +382,7 @@ export class StrategyRunner<S extends object = Record<string, unknown>> {
       seq: m.seq,
       from: m.symbols,
       symbols: this.symbols.slice(m.symbols),
-      account: accountDelta(this.account.values(), m.touched),
+      account: accountDelta(this.account.values(false), m.touched),
       book: {
         length: this.execution.length,
         orders: m.touched
