@@ -5,7 +5,8 @@
  * the reference's one chain bit for bit: a walk, flat stretches (an average sinks to a subnormal it
  * keeps, so a guessed chain's start is never forgotten and its stretch is computed again), a walk that
  * sinks to pennies then zeros (as the bench's does), a halted bar (NaN: the whole series through one
- * chain) and an infinity. As a series and as a column of a panel, on every backend.
+ * chain) and an infinity. As a series and as a column of a panel, on every backend. ULTOSC's blocks
+ * (its running totals a block of bars at a time) on the same series.
  */
 import { describe, expect, it } from 'vitest';
 import { type Kernels, matrix } from '../../src/index.js';
@@ -64,6 +65,9 @@ const CALLS: [string, object[], boolean][] = [
   ['adxr', [{}], true],
   ['plusDi', [{}, { timePeriod: 5 }], true],
   ['minusDi', [{}, { timePeriod: 30 }], true],
+  // not a recurrence: ULTOSC's running totals taken a block of 1,024 bars at a time (momentum.cpp), the
+  // longest period past a block once (a block then that long)
+  ['ultosc', [{}, { timePeriod1: 1500, timePeriod2: 2, timePeriod3: 9 }], true],
 ];
 
 type Call = (input: unknown, options?: object) => Float64Array | Record<string, Float64Array>;

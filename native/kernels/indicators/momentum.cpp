@@ -274,6 +274,59 @@ void aroonOsc(const double* high, const double* low, size_t n, size_t period, do
                 [&](long today, long lowestIdx, long highestIdx) { out[today] = factor * static_cast<double>(highestIdx - lowestIdx); });
 }
 
+namespace {
+
+/// ULTOSC's buying pressure of bar t >= 1: the close less the true low (the lower of the low and the previous close).
+inline double buying(const double* low, const double* close, size_t t) {
+  const double trueLow = low[t] < close[t - 1] ? low[t] : close[t - 1];
+  return close[t] - trueLow;
+}
+
+/// Bars a block of ultosc() at least: its terms and outputs stay in L1/L2 between its passes.
+constexpr size_t kUltoscBlock = 1024;
+
+#if defined(__GNUC__)
+// ultoscTerms(): bars [from, to)'s buying pressure into bp[t - from] and true range into tr[t - from] (vectorized).
+KERNELBUS_VECTOR_BODY void ultoscTerms(const double* high, const double* low, const double* close, double* bp, double* tr, size_t from,
+                                       size_t to) {
+  for (size_t t = from; t < to; t++) {
+    bp[t - from] = buying(low, close, t);
+    tr[t - from] = trueRange(high, low, close, t);
+  }
+}
+
+// ultoscLanes(): ultosc()'s bars [from, to) from their terms (bp, tr: bar t's at t - base), the three
+// running totals of each kind (shortest period first) in the lanes 0-2 of one vector (`totals`: a's 4
+// lanes, then b's; lane 3 repeats lane 2), so that a bar's three quotients are one vector division;
+// each lane's additions are the scalar ones, in the same order. The final `/ 7` of the outputs is a
+// pass of its own, vectorized.
+KERNELBUS_VECTOR_BODY void ultoscLanes(const double* bp, const double* tr, double* out, size_t base, size_t from, size_t to, size_t p1,
+                                       size_t p2, size_t p3, double* totals) {
+  using chains::D4;
+  D4 a, b;
+  std::memcpy(&a, totals, sizeof a);
+  std::memcpy(&b, totals + 4, sizeof b);
+  for (size_t t = from; t < to; t++) {
+    a += bp[t - base];
+    b += tr[t - base];
+    const D4 q = a / b;
+    double output = 0;
+    if (!isZero(b[0])) output += 4 * q[0];
+    if (!isZero(b[1])) output += 2 * q[1];
+    if (!isZero(b[2])) output += q[2];
+    const size_t t1 = t + 1 - p1 - base, t2 = t + 1 - p2 - base, t3 = t + 1 - p3 - base;
+    a -= D4{bp[t1], bp[t2], bp[t3], bp[t3]};
+    b -= D4{tr[t1], tr[t2], tr[t3], tr[t3]};
+    out[t] = output;
+  }
+  for (size_t t = from; t < to; t++) out[t] = 100 * (out[t] / 7);
+  std::memcpy(totals, &a, sizeof a);
+  std::memcpy(totals + 4, &b, sizeof b);
+}
+#endif
+
+}  // namespace
+
 // ultosc(): TA_ULTOSC over the sorted periods (one total of each kind per period, as TA-Lib keeps them).
 void ultosc(const double* high, const double* low, const double* close, size_t n, size_t period1, size_t period2, size_t period3,
             double* out) {
@@ -282,24 +335,32 @@ void ultosc(const double* high, const double* low, const double* close, size_t n
   const size_t start = p[2];
   if (n <= start) return fillNaN(out, 0, n);
   fillNaN(out, 0, start);
-  auto buying = [&](size_t t) {
-    const double trueLow = low[t] < close[t - 1] ? low[t] : close[t - 1];
-    return close[t] - trueLow;
-  };
-  auto prime = [&](size_t period, double& a, double& b) {
-    a = 0;
-    b = 0;
-    for (size_t i = start - period + 1; i < start; i++) {
-      a += buying(i);
+  // totals[k] (buying pressure) and totals[4 + k] (true range) over the p[k] - 1 bars before start
+  double totals[8];
+  for (size_t k = 0; k < 3; k++) {
+    double a = 0, b = 0;
+    for (size_t i = start - p[k] + 1; i < start; i++) {
+      a += buying(low, close, i);
       b += trueRange(high, low, close, i);
     }
-  };
-  double a1, b1, a2, b2, a3, b3;
-  prime(p[0], a1, b1);
-  prime(p[1], a2, b2);
-  prime(p[2], a3, b3);
-  for (size_t today = start, t1 = start - p[0] + 1, t2 = start - p[1] + 1, t3 = start - p[2] + 1; today < n; today++, t1++, t2++, t3++) {
-    const double bp = buying(today), tr = trueRange(high, low, close, today);
+    totals[k] = a;
+    totals[4 + k] = b;
+  }
+  totals[3] = totals[2];
+  totals[7] = totals[6];
+#if defined(__GNUC__)
+  // blocks of `block` bars, each with the terms of the p[2] - 1 bars before it (their trailing ones)
+  const size_t block = std::max(kUltoscBlock, start), span = block + start - 1;
+  std::vector<double> terms(2 * span);
+  for (size_t from = start; from < n; from += block) {
+    const size_t to = std::min(n, from + block), base = from + 1 - start;
+    simd::run<ultoscTerms>(high, low, close, terms.data(), terms.data() + span, base, to);
+    simd::run<ultoscLanes>(terms.data(), terms.data() + span, out, base, from, to, p[0], p[1], p[2], totals);
+  }
+#else
+  double a1 = totals[0], a2 = totals[1], a3 = totals[2], b1 = totals[4], b2 = totals[5], b3 = totals[6];
+  for (size_t today = start; today < n; today++) {
+    const double bp = buying(low, close, today), tr = trueRange(high, low, close, today);
     a1 += bp;
     a2 += bp;
     a3 += bp;
@@ -310,14 +371,16 @@ void ultosc(const double* high, const double* low, const double* close, size_t n
     if (!isZero(b1)) output += 4 * (a1 / b1);
     if (!isZero(b2)) output += 2 * (a2 / b2);
     if (!isZero(b3)) output += a3 / b3;
-    a1 -= buying(t1);
+    const size_t t1 = today + 1 - p[0], t2 = today + 1 - p[1], t3 = today + 1 - p[2];
+    a1 -= buying(low, close, t1);
     b1 -= trueRange(high, low, close, t1);
-    a2 -= buying(t2);
+    a2 -= buying(low, close, t2);
     b2 -= trueRange(high, low, close, t2);
-    a3 -= buying(t3);
+    a3 -= buying(low, close, t3);
     b3 -= trueRange(high, low, close, t3);
     out[today] = 100 * (output / 7);
   }
+#endif
 }
 
 }  // namespace kernelbus::indicators::series
