@@ -1,12 +1,13 @@
 /**
- * `npm run bench -- --against <git ref> [--only <sections>] [--rounds 3] [--json <file>]`: this checkout
+ * `npm run bench -- --against <git ref> [--only <sections>] [--rounds 3] [--confirm 2] [--json <file>]`: this checkout
  * (the head: its working tree, uncommitted changes included) against another commit (the base), in one
  * run on one machine. The base is checked out once into a worktree of its own and its addon built
  * there, both cached by its sha ($KERNELBUS_BENCH_CACHE, default <tmpdir>/kernelbus-bench/<sha>, this
  * checkout's node_modules linked in). Then each round runs the selected sections in both, one after
  * the other, the order alternating (base first in rounds 1, 3, ...): both builds see the same machine.
  * Each build runs its own bench code; rows are matched by section, case and subject (bench/compare.ts),
- * and a row whose head is slower by more than 10 % with the spreads apart is flagged (exit code 1).
+ * and a row whose head is slower by more than 10 % with the spreads apart is flagged (exit code 1);
+ * when rows are, `--confirm` more rounds (default 2) of their sections run first and decide with the others.
  * A section the base has no file of (bench/<name>.ts) runs in the base only when it can load its
  * checkout from KERNELBUS_BENCH_SOURCE (`relocatable`): this checkout's code over the base's sources.
  */
@@ -28,6 +29,11 @@ export interface AgainstOptions {
   sections: readonly BenchSection[];
   /** Rounds per build (each runs every selected section once). */
   rounds: number;
+  /**
+   * Rounds run again when rows are flagged, of the sections those rows are in only, before the verdict:
+   * a row stays flagged when it is over all its rounds (0: the first rounds decide).
+   */
+  confirm: number;
   /** Where to write the comparison as JSON. */
   json?: string;
 }
@@ -117,23 +123,46 @@ export function runAgainst(options: AgainstOptions): number {
     console.log(`section ${s.name}: the base has none, and it cannot run over the base's sources: head only`);
   }
   if (borrowed.length > 0) console.log(`section(s) ${borrowed.join(', ')}: the base has none; this checkout's code runs over its sources`);
-  const runBase = (label: string) => [
-    ...(own.length > 0 ? runOnce(dir, options.only ? own : undefined, scratch, label) : []),
-    ...(borrowed.length > 0 ? runOnce(root, borrowed, scratch, `${label}-borrowed`, dir) : []),
-  ];
+  const runBase = (label: string, names: string[]) => {
+    const ownNames = own.filter((n) => names.includes(n));
+    const borrowedNames = borrowed.filter((n) => names.includes(n));
+    return [
+      ...(ownNames.length > 0 ? runOnce(dir, options.only || ownNames.length < own.length ? ownNames : undefined, scratch, label) : []),
+      ...(borrowedNames.length > 0 ? runOnce(root, borrowedNames, scratch, `${label}-borrowed`, dir) : []),
+    ];
+  };
   const base: BenchRow[][] = [];
   const head: BenchRow[][] = [];
-  for (let round = 0; round < options.rounds; round++) {
-    console.log(`round ${round + 1} of ${options.rounds}${options.only ? ` (${options.only.join(', ')})` : ''}`);
-    const order = round % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
-    for (const side of order) {
-      const label = `${side}-${round + 1}`;
-      const rows = side === 'base' ? runBase(label) : runOnce(root, options.only, scratch, label);
-      (side === 'base' ? base : head).push(rows);
+  /** Rounds `from`.. `to` - 1 of the sections `names` (all: as asked), the order alternating by round. */
+  const runRounds = (from: number, to: number, names: string[], all: boolean) => {
+    for (let round = from; round < to; round++) {
+      console.log(
+        `round ${round + 1} of ${to}${all ? (options.only ? ` (${options.only.join(', ')})` : '') : ` (again: ${names.join(', ')})`}`,
+      );
+      const order = round % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
+      for (const side of order) {
+        const label = `${side}-${round + 1}`;
+        const rows = side === 'base' ? runBase(label, names) : runOnce(root, all ? options.only : names, scratch, label);
+        (side === 'base' ? base : head).push(rows);
+      }
     }
-  }
+  };
+  const names = wanted.map((s) => s.name);
+  runRounds(0, options.rounds, names, true);
+  const again = [
+    ...new Set(
+      compareRounds(base, head)
+        .filter((r) => r.flagged)
+        .map((r) => r.section),
+    ),
+  ];
+  if (again.length > 0 && options.confirm > 0) runRounds(options.rounds, options.rounds + options.confirm, again, false);
   const rows = compareRounds(base, head);
-  console.log(`\n## head ${headName} against base ${baseName}: medians of ${options.rounds} rounds (min-max); head speed > 1 is faster`);
+  const rounds =
+    again.length > 0 && options.confirm > 0
+      ? `${options.rounds} rounds (${again.join(', ')}: ${options.rounds + options.confirm})`
+      : `${options.rounds} rounds`;
+  console.log(`\n## head ${headName} against base ${baseName}: medians of ${rounds} (min-max); head speed > 1 is faster`);
   printTable(rows, baseName, headName);
   const flagged = rows.filter((r) => r.flagged);
   console.log(
@@ -147,6 +176,7 @@ export function runAgainst(options: AgainstOptions): number {
       base: { ref: options.ref, sha },
       head: headName,
       rounds: options.rounds,
+      confirmed: again.length > 0 ? { sections: again, rounds: options.confirm } : null,
       only: options.only ?? null,
       rows,
     };

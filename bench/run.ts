@@ -7,8 +7,9 @@
  * a section whose saved results hold figures this run lacks (a peer not installed) is not written
  * unless `--force-write`.
  *
- * `--against <git ref> [--rounds 3]`: this checkout against another commit, row by row, in one run
- * (bench/against.ts); `--json` then writes the comparison.
+ * `--against <git ref> [--rounds 3] [--confirm 2]`: this checkout against another commit, row by row, in
+ * one run (bench/against.ts; `--confirm`: rounds more of a flagged row's section before the verdict);
+ * `--json` then writes the comparison.
  */
 import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     'force-write': { type: 'boolean' },
     against: { type: 'string' },
     rounds: { type: 'string' },
+    confirm: { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -83,17 +85,25 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-if (values.against !== undefined) {
-  const rounds = Number(values.rounds ?? 3);
-  if (!Number.isInteger(rounds) || rounds < 1) {
-    console.error(`--rounds: a whole number >= 1, got ${values.rounds}`);
+/** A count option of --against: a whole number >= `least`, else exit 2 naming it. */
+function count(name: 'rounds' | 'confirm', fallback: number, least: number): number {
+  const value = Number(values[name] ?? fallback);
+  if (!Number.isInteger(value) || value < least) {
+    console.error(`--${name}: a whole number >= ${least}, got ${values[name]}`);
     process.exit(2);
   }
-  process.exit(runAgainst({ ref: values.against, only, sections, rounds, json: values.json }));
+  return value;
 }
-if (values.rounds !== undefined) {
-  console.error('--rounds goes with --against');
-  process.exit(2);
+if (values.against !== undefined) {
+  const rounds = count('rounds', 3, 1);
+  const confirm = count('confirm', 2, 0);
+  process.exit(runAgainst({ ref: values.against, only, sections, rounds, confirm, json: values.json }));
+}
+for (const name of ['rounds', 'confirm'] as const) {
+  if (values[name] !== undefined) {
+    console.error(`--${name} goes with --against`);
+    process.exit(2);
+  }
 }
 
 // the peers run from a spawner started now, before the sections allocate: this process never forks

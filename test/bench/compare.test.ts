@@ -74,4 +74,23 @@ describe('bench comparison of two builds', () => {
     expect(r.base?.rounds).toBe(1);
     expect(r.speed).toBe(1);
   });
+  it('judges a flagged row again over the confirming rounds (--confirm): noise clears, a slower code stays', () => {
+    // two rounds: both rows flagged (the head's best worse than the base's worst, 20 % slower)
+    const base = [
+      [row('noise', 10), row('real', 10)],
+      [row('noise', 10.5), row('real', 10.4)],
+    ];
+    const head = [
+      [row('noise', 12.4), row('real', 12.5)],
+      [row('noise', 12.6), row('real', 12.3)],
+    ];
+    expect(compareRounds(base, head).map((r) => r.flagged)).toEqual([true, true]);
+    // two rounds more of the section: the noise's head as fast as its base, the real one still slower
+    base.push([row('noise', 12.8), row('real', 10.2)], [row('noise', 10.1), row('real', 10.3)]);
+    head.push([row('noise', 10.3), row('real', 12.4)], [row('noise', 10.2), row('real', 12.8)]);
+    const [noise, real] = compareRounds(base, head);
+    expect(noise.head?.rounds).toBe(4);
+    expect(noise.flagged).toBe(false);
+    expect(real.flagged).toBe(true);
+  });
 });
