@@ -90,6 +90,18 @@ describeEachBackend(
       expect(fit).toEqual(ref.garch(y, spec));
     });
 
+    it("a GED residual below the doubles over its sigma (a subnormal return, sigma near 1e12): q = 0, not NaN, as arch's", () => {
+      // the seed fuzz_volatility/ged-ratio-below-the-doubles: |e| / sigma of 1e-321 over 7.8e11 is 0
+      const y = Float64Array.from({ length: 166 }, () => -1);
+      y.set([1e15, 0.99341464516328326, 1.5, 2.2250738585072014e-308, 1.0029532610577305e-321]);
+      const spec = { vol: 'egarch', mean: 'zero', p: 1, o: 1, q: 0, dist: 'ged' } as const;
+      const params = { omega: 54.755224629488637, alpha: Float64Array.of(-5), gamma: Float64Array.of(0), nu: 1.01 };
+      const f = k.garchFilter(y, { ...spec, params });
+      expect(Number.isFinite(f.logLikelihood)).toBe(true);
+      expect(f).toEqual(ref.garchFilter(y, { ...spec, params }));
+      expect(k.garch(y, spec)).toEqual(ref.garch(y, spec));
+    });
+
     it('a view at an offset reads its own elements', () => {
       const y = simulated(5, 400);
       const buffer = new Float64Array(403);

@@ -239,20 +239,26 @@ class Dist {
     if (__builtin_expect(!(x > 0) && !(x < 0), 0)) s = x;
     return s;
   }
-  /// The GED's l = ln(|e| / sigma) - log c of one observation (-inf at e = 0): q = -exp(nu l) / 2.
-  double gedLevel(double e, double s2) const { return e == 0 ? -INFINITY : ln(std::fabs(e) / std::sqrt(s2)) - logC_; }
-  /// The GED's partials: dq/d sigma^2 = -nu q / (2 sigma^2), dq/de = nu q / e, dq/d nu = q (l - nu d log c).
+  /// The GED's l = ln(|e| / sigma) - log c of one observation: q = -exp(nu l) / 2. -inf where |e| / sigma
+  /// is 0: at e = 0, and where it is below the doubles (a subnormal e over a large sigma: arch's
+  /// |e / (sigma c)|^nu is then 0, not NaN).
+  double gedLevel(double e, double s2) const {
+    const double r = std::fabs(e) / std::sqrt(s2);
+    return r == 0 ? -INFINITY : ln(r) - logC_;
+  }
+  /// The GED's partials: dq/d sigma^2 = -nu q / (2 sigma^2), dq/de = nu q / e, dq/d nu = q (l - nu d log c),
+  /// each q's limit where l is -inf (q = 0).
   void gedPartials(double e, double s2, Partials& out) const {
     out.g = 1;
     out.dB = 0;
-    if (e == 0) {
+    const double l = gedLevel(e, s2);
+    if (l == -INFINITY) {
       out.q = 0;
       out.dSigma2 = -0.5 / s2;
       out.dE = 0;
       out.dA = 0;
       return;
     }
-    const double l = gedLevel(e, s2);
     const double q = -0.5 * exp(nu_ * l);
     out.q = q;
     out.dSigma2 = finiteClamp((-0.5 * (1 + nu_ * q)) / s2);

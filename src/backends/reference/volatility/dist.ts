@@ -215,7 +215,7 @@ function skewT(eta: number, lambda: number): DistTerms {
 /**
  * The generalized error distribution (arch's GeneralizedError): log c = (-2 ln 2 / nu + lgamma(1/nu) -
  * lgamma(3/nu)) / 2, K = ln nu - log c - lgamma(1/nu) - (1 + 1/nu) ln 2, and per observation q =
- * -exp(nu l) / 2, l = ln(|e| / sigma) - log c (0 at e = 0). In nu: dK = 1/nu - d log c + (psi(1/nu) +
+ * -exp(nu l) / 2, l = ln(|e| / sigma) - log c (q = 0 where |e| / sigma is 0). In nu: dK = 1/nu - d log c + (psi(1/nu) +
  * ln 2) / nu^2, d log c = (ln 2 - psi(1/nu) / 2 + 3 psi(3/nu) / 2) / nu^2, dq = q (l - nu d log c).
  */
 function generalizedError(nu: number): DistTerms {
@@ -226,8 +226,14 @@ function generalizedError(nu: number): DistTerms {
   const a2 = a * a;
   const dLogC = a2 * (Math.LN2 - 0.5 * digamma(a) + 1.5 * digamma(3 * a));
   const constantA = a - dLogC + a2 * (digamma(a) + Math.LN2);
-  /** l = ln(|e| / sigma) - log c of one observation (-Infinity at e = 0). */
-  const level = (e: number, s2: number) => (e === 0 ? Number.NEGATIVE_INFINITY : ln(Math.abs(e) / Math.sqrt(s2)) - logC);
+  /**
+   * l = ln(|e| / sigma) - log c of one observation: -Infinity where |e| / sigma is 0, at e = 0 and where it
+   * is below the doubles (a subnormal e over a large sigma: arch's |e / (sigma c)|^nu is then 0, not NaN).
+   */
+  const level = (e: number, s2: number) => {
+    const r = Math.abs(e) / Math.sqrt(s2);
+    return r === 0 ? Number.NEGATIVE_INFINITY : ln(r) - logC;
+  };
   return {
     constant,
     h: 0,
@@ -240,14 +246,15 @@ function generalizedError(nu: number): DistTerms {
     partials(e, s2, out) {
       out.g = 1;
       out.dB = 0;
-      if (e === 0) {
+      const l = level(e, s2);
+      if (l === Number.NEGATIVE_INFINITY) {
+        // q = 0: each partial's limit
         out.q = 0;
         out.dSigma2 = -0.5 / s2;
         out.dE = 0;
         out.dA = 0;
         return;
       }
-      const l = level(e, s2);
       const q = -0.5 * exp(nu * l);
       out.q = q;
       out.dSigma2 = finiteClamp((-0.5 * (1 + nu * q)) / s2);
