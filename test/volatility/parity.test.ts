@@ -95,7 +95,13 @@ describeEachBackend(
       const y = Float64Array.from({ length: 166 }, () => -1);
       y.set([1e15, 0.99341464516328326, 1.5, 2.2250738585072014e-308, 1.0029532610577305e-321]);
       const spec = { vol: 'egarch', mean: 'zero', p: 1, o: 1, q: 0, dist: 'ged' } as const;
-      const params = { omega: 54.755224629488637, alpha: Float64Array.of(-5), gamma: Float64Array.of(0), nu: 1.01 };
+      const params = {
+        omega: 54.755224629488637,
+        alpha: Float64Array.of(-5),
+        gamma: Float64Array.of(0),
+        beta: new Float64Array(0),
+        nu: 1.01,
+      };
       const f = k.garchFilter(y, { ...spec, params });
       expect(Number.isFinite(f.logLikelihood)).toBe(true);
       expect(f).toEqual(ref.garchFilter(y, { ...spec, params }));
