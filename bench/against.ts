@@ -149,19 +149,21 @@ export function runAgainst(options: AgainstOptions): number {
   };
   const names = wanted.map((s) => s.name);
   runRounds(0, options.rounds, names, true);
-  const again = [
-    ...new Set(
-      compareRounds(base, head)
-        .filter((r) => r.flagged)
-        .map((r) => r.section),
-    ),
-  ];
-  if (again.length > 0 && options.confirm > 0) runRounds(options.rounds, options.rounds + options.confirm, again, false);
+  // the sections of the flagged rows, run again (none with --confirm 0)
+  const again =
+    options.confirm > 0
+      ? [
+          ...new Set(
+            compareRounds(base, head)
+              .filter((r) => r.flagged)
+              .map((r) => r.section),
+          ),
+        ]
+      : [];
+  if (again.length > 0) runRounds(options.rounds, options.rounds + options.confirm, again, false);
   const rows = compareRounds(base, head);
   const rounds =
-    again.length > 0 && options.confirm > 0
-      ? `${options.rounds} rounds (${again.join(', ')}: ${options.rounds + options.confirm})`
-      : `${options.rounds} rounds`;
+    again.length > 0 ? `${options.rounds} rounds (${again.join(', ')}: ${options.rounds + options.confirm})` : `${options.rounds} rounds`;
   console.log(`\n## head ${headName} against base ${baseName}: medians of ${rounds} (min-max); head speed > 1 is faster`);
   printTable(rows, baseName, headName);
   const flagged = rows.filter((r) => r.flagged);
