@@ -72,14 +72,89 @@ export interface BacktestResult<S = Matrix | Float64Array> {
   readonly initCash: Float64Array;
 }
 
-/** What the statistics need of each result: what its series are made of, its value if it was read, its trades and its columns' labels. */
-interface ResultParts {
+/**
+ * A result's state: what its series are made of (its resolved call, the records' SeriesInput and the
+ * backend's series call), the series made so far, and what the statistics read. Held in a
+ * non-enumerable property of the result (STATE), read by the accessors below, which every result
+ * shares: an accessor made per result (a closure) would go into a hidden class of its own, kept in
+ * V8's old generation, and hold the result's records and series until a major collection (a loop of
+ * calls then collected only by mark-compacts: docs/backtest.md, "Two threads and the collector").
+ */
+interface ResultState {
+  readonly r: ResolvedBacktest;
   readonly input: SeriesInput;
-  readonly madeValue: () => Float64Array | undefined;
+  readonly series: SimulationOutput['series'];
+  readonly made: (Matrix | Float64Array | undefined)[];
+  /** The result's `initCash`, a copy of input.initCash made at its first read. */
+  initCash?: Float64Array;
   readonly trades: TradeRecords;
   readonly columns?: readonly string[];
 }
-const RESULT_PARTS = new WeakMap<object, ResultParts>();
+const STATE = Symbol('kernelbus.backtestResult');
+type Stateful = { readonly [STATE]?: ResultState };
+
+/** The state of `result`, a result of backtestSignals or backtestOrders; undefined for anything else. */
+const stateOf = (result: unknown): ResultState | undefined =>
+  typeof result === 'object' && result !== null ? (result as Stateful)[STATE] : undefined;
+
+/** Series `which` (SERIES' order) of a result's state as the API returns it: a Matrix labelled from the inputs, or the array for one price series with series options. */
+function wrapSeries(state: ResultState, data: Float64Array, which: number): Matrix | Float64Array {
+  const { sim, valueGroups, labels } = state.r;
+  const cols = which === 0 ? sim.cols : valueGroups.length;
+  const columns = which === 0 || valueGroups.length === sim.cols ? labels.columns : undefined;
+  return state.r.series && cols === 1
+    ? data
+    : { data, rows: sim.rows, cols, ...(columns && { columns }), ...(labels.index && { index: labels.index }) };
+}
+
+/** Series `which` of a result: made at its first read (by the backend's pass over the records and the close), then kept. */
+function seriesOf(state: ResultState, which: number): Matrix | Float64Array {
+  let made = state.made[which];
+  if (made === undefined) {
+    const { sim, valueGroups } = state.r;
+    // unzeroed memory (the pass writes every element: V8 zeroes a new typed array, and a large one is
+    // fresh pages each call; unzeroed memory comes from what the process freed)
+    const data = freshOutput(sim.rows * (which === 0 ? sim.cols : valueGroups.length));
+    state.series(state.input, { [SERIES[which]]: data });
+    made = state.made[which] = wrapSeries(state, data, which);
+  }
+  return made;
+}
+
+/** The state of a result whose accessor runs (`self`: the accessor's `this`). */
+function stateOfSelf(self: unknown): ResultState {
+  const state = stateOf(self);
+  if (!state) throw new KernelInputError('result', 'a result of backtestSignals or backtestOrders', describeValue(self));
+  return state;
+}
+
+/** The accessors of `initCash`, `value`, `cash` and `assets`, the same for every result. */
+const RESULT_PROPERTIES: PropertyDescriptorMap = {
+  initCash: {
+    enumerable: true,
+    get(this: unknown) {
+      const state = stateOfSelf(this);
+      return (state.initCash ??= state.input.initCash.slice());
+    },
+  },
+  ...Object.fromEntries(
+    SERIES.map((name, which) => [
+      name,
+      {
+        enumerable: true,
+        get(this: unknown) {
+          return seriesOf(stateOfSelf(this), which);
+        },
+      },
+    ]),
+  ),
+};
+
+/** A result's value where it was read (its array), else undefined. */
+function madeValue(state: ResultState): Float64Array | undefined {
+  const v = state.made[2];
+  return v === undefined || ArrayBuffer.isView(v) ? v : v.data;
+}
 
 /** `backtestStats`' result: one column's numbers, or a Vector per field for several (the fields `F` asked for). */
 export type BacktestStatsResult<F extends StatField = StatField> = Pick<BacktestStats, F> | BacktestStatsColumns<F>;
@@ -109,14 +184,23 @@ export interface BacktestKernels<A extends boolean = false> {
   ): Returned<A, BacktestStatsResult<F>>;
 }
 
-/** The initial cash of each value group: its cash groups' (a cash group lies in one value group). */
+/**
+ * The initial cash of each value group: its cash groups' (a cash group lies in one value group), summed
+ * in column order. With each value group a cash group (cash sharing, or neither groups nor sharing) it
+ * is the simulation's own array (kept by the resolve: the result's `initCash` is a copy of it).
+ */
 function valueGroupCash(sim: ResolvedBacktest['sim'], valueGroups: Int32Array): Float64Array {
+  if (valueGroups === sim.groupLens) return sim.initCash;
   const initCash = new Float64Array(valueGroups.length);
-  const cashGroupOf = new Int32Array(sim.cols);
-  for (let g = 0, col = 0; g < sim.groupLens.length; col += sim.groupLens[g++]) cashGroupOf.fill(g, col, col + sim.groupLens[g]);
+  // the cash group of column c, and the column its next one starts at
+  let cashGroup = 0;
+  let next = sim.groupLens[0];
   for (let g = 0, col = 0; g < valueGroups.length; col += valueGroups[g++]) {
-    for (let c = col; c < col + valueGroups[g]; c++)
-      if (c === col || cashGroupOf[c] !== cashGroupOf[c - 1]) initCash[g] += sim.initCash[cashGroupOf[c]];
+    for (let c = col; c < col + valueGroups[g]; c++) {
+      let starts = c === col;
+      for (; c >= next; starts = true) next += sim.groupLens[++cashGroup];
+      if (starts) initCash[g] += sim.initCash[cashGroup];
+    }
   }
   return initCash;
 }
@@ -124,46 +208,19 @@ function valueGroupCash(sim: ResolvedBacktest['sim'], valueGroups: Int32Array): 
 /** The result of a backend's output for `r`: its series made by the backend's call at their first read (into `r.out` at once where given). */
 function shapeResult(r: ResolvedBacktest, out: SimulationOutput): BacktestResult {
   const { sim, valueGroups, labels } = r;
-  const T = sim.rows;
-  const G = valueGroups.length;
-  const grouped = G !== sim.cols;
-  const initCash = valueGroupCash(sim, valueGroups);
+  const initCash = process.env.KB_CACHE ? sim.initCash : valueGroupCash(sim, valueGroups);
   const { orders, trades } = out;
-  const input: SeriesInput = { rows: T, cols: sim.cols, close: sim.close, groupLens: valueGroups, initCash, orders };
-  const columnsOf = (which: number) => (which === 0 || !grouped ? labels.columns : undefined);
-  const wrap = (data: Float64Array, which: number): Matrix | Float64Array => {
-    const cols = which === 0 ? sim.cols : G;
-    const columns = columnsOf(which);
-    return r.series && cols === 1
-      ? data
-      : { data, rows: T, cols, ...(columns && { columns }), ...(labels.index && { index: labels.index }) };
-  };
-  const lengths = [T * sim.cols, T * G, T * G];
-  const made: (Matrix | Float64Array | undefined)[] = [];
+  const input: SeriesInput = { rows: sim.rows, cols: sim.cols, close: sim.close, groupLens: valueGroups, initCash, orders };
+  const columns = valueGroups.length === sim.cols ? labels.columns : undefined;
+  const state: ResultState = { r, input, series: out.series, made: [], trades, ...(columns && { columns }) };
   if (r.out) {
     // all three at the call, into `out`, in one pass
     out.series(input, r.out);
-    SERIES.forEach((name, which) => (made[which] = wrap((r.out as SimulationSeries)[name], which)));
+    SERIES.forEach((name, which) => (state.made[which] = wrapSeries(state, (r.out as SimulationSeries)[name], which)));
   }
-  const series = (which: number) => {
-    if (made[which] === undefined) {
-      // unzeroed memory (the pass writes every element: V8 zeroes a new typed array, and a large one is
-      // fresh pages each call; unzeroed memory comes from what the process freed)
-      const data = freshOutput(lengths[which]);
-      out.series(input, { [SERIES[which]]: data });
-      made[which] = wrap(data, which);
-    }
-    return made[which];
-  };
-  const result = { orders, trades, initCash } as BacktestResult;
-  for (let which = 0; which < SERIES.length; which++)
-    Object.defineProperty(result, SERIES[which], { enumerable: true, get: () => series(which) });
-  const madeValue = () => {
-    const v = made[2];
-    return v === undefined || ArrayBuffer.isView(v) ? v : v.data;
-  };
-  RESULT_PARTS.set(result, { input, madeValue, trades, columns: columnsOf(2) });
-  return result;
+  const result = { orders, trades } as BacktestResult;
+  Object.defineProperty(result, STATE, { value: state });
+  return Object.defineProperties(result, RESULT_PROPERTIES);
 }
 
 function backtestCall(prices: BacktestPrices, options: SignalsOptions | OrdersOptions, kind: number): Call<BacktestResult> {
@@ -233,13 +290,13 @@ export const BACKTEST_KERNELS = {
     options: ['periodsPerYear', 'fields'],
     api(result: BacktestResult, options: { periodsPerYear?: number; fields?: readonly StatField[] } = {}) {
       requireKnownOptions(BACKTEST_KERNELS.backtestStats, options);
-      const parts = typeof result === 'object' && result !== null ? RESULT_PARTS.get(result) : undefined;
+      const parts = stateOf(result);
       if (!parts) throw new KernelInputError('result', 'a result of backtestSignals or backtestOrders', describeValue(result));
       const periods = resolvePeriodsPerYear(options);
       const fields = resolveStatFields(options);
       // the result's value where it was read and a field reads it; else the backend makes each value
       // group's from the records where a field reads it, and keeps none (the T x G series never in memory)
-      const value = (fields.mask & VALUE_STATS) !== 0 ? (parts.madeValue() ?? EMPTY) : EMPTY;
+      const value = (fields.mask & VALUE_STATS) !== 0 ? (madeValue(parts) ?? EMPTY) : EMPTY;
       const input: StatsInput = { ...parts.input, value, trades: parts.trades };
       return {
         size: input.rows * input.cols,

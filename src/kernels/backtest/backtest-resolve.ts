@@ -224,9 +224,26 @@ function codeFlex(value: unknown, name: string, list: readonly string[], fallbac
 const finiteAtLeast0 = (x: number) => Number.isFinite(x) && x >= 0;
 const stopValue = (x: number) => Number.isNaN(x) || (x >= 0 && x !== Infinity);
 
+/**
+ * Arrays a call only reads and never hands back (a group per column, the same initial cash for every
+ * column), kept for the calls after it (the last few sizes): a call then makes no array of its own
+ * beyond its results, so that V8 frees a loop's results with young-generation collections, where a
+ * few small arrays a call scavenged twice while the caller still held the previous result, which
+ * went to the old generation (docs/backtest.md, "Two threads and the collector").
+ */
+const KEPT = new Map<string, Int32Array | Float64Array>();
+function kept<T extends Int32Array | Float64Array>(key: string, make: () => T): T {
+  let a = KEPT.get(key) as T | undefined;
+  if (a === undefined) {
+    if (KEPT.size >= 8) KEPT.delete(KEPT.keys().next().value as string);
+    KEPT.set(key, (a = make()));
+  }
+  return a;
+}
+
 /** The columns per group from `groups` (or one group of all columns with cashSharing, each column its own otherwise). */
 function groupLens(groups: unknown, K: number, sharing: boolean): Int32Array {
-  if (groups === undefined) return sharing ? Int32Array.of(K) : new Int32Array(K).fill(1);
+  if (groups === undefined) return sharing ? Int32Array.of(K) : kept(`ones ${K}`, () => new Int32Array(K).fill(1));
   if (!(groups instanceof Int32Array) || groups.length !== K) {
     throw new KernelInputError('options.groups', `an Int32Array of ${K} group ids (one per column)`, describeValue(groups));
   }
@@ -327,7 +344,7 @@ export function resolveBacktest(prices: BacktestPrices, options: SignalsOptions 
   const sharing = o.cashSharing ?? false;
   if (typeof sharing !== 'boolean') throw new KernelInputError('options.cashSharing', 'a boolean', describeValue(sharing));
   const valueGroups = groupLens(o.groups, K, sharing);
-  const lens = sharing ? valueGroups : new Int32Array(K).fill(1);
+  const lens = sharing ? valueGroups : kept(`ones ${K}`, () => new Int32Array(K).fill(1));
   const initCash = resolveInitCash(o.initCash, lens.length, sharing);
   const callSeq = o.callSeq ?? 'default';
   if (callSeq !== 'default' && callSeq !== 'auto')
@@ -447,10 +464,11 @@ function resolveAccumulate(value: unknown): Flex {
 
 function resolveInitCash(value: unknown, n: number, sharing: boolean): Float64Array {
   const ok = (x: number) => Number.isFinite(x) && x >= 0;
-  if (value === undefined) return new Float64Array(n).fill(100);
+  if (value === undefined) value = 100;
   if (typeof value === 'number') {
     if (!ok(value)) throw new KernelInputError('options.initCash', 'a finite amount >= 0', describeValue(value));
-    return new Float64Array(n).fill(value);
+    const amount = value;
+    return kept(`cash ${n} ${Object.is(amount, -0) ? '-0' : amount}`, () => new Float64Array(n).fill(amount));
   }
   if (!(value instanceof Float64Array) || value.length !== n) {
     throw new KernelInputError(
@@ -461,5 +479,5 @@ function resolveInitCash(value: unknown, n: number, sharing: boolean): Float64Ar
   }
   const bad = value.findIndex((x) => !ok(x));
   if (bad >= 0) throw new KernelInputError('options.initCash', 'finite amounts >= 0', `${describeValue(value[bad])} at ${bad}`);
-  return value;
+  return value.slice(); // the result's initial cash the caller's at the call, whatever it does with its array after
 }
