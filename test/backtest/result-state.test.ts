@@ -15,7 +15,7 @@ setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
 
 /** A seeded walk of T x K closes and sparse signals (entries every 7th bar, exits every 11th, shifted by column). */
-function panel(T: number, K: number): { close: Matrix; entries: Matrix; exits: Matrix } {
+function panel(T: number, K: number) {
   let s = 7;
   const rand = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const close: Matrix = { data: new Float64Array(T * K), rows: T, cols: K };
