@@ -93,9 +93,12 @@ interface ResultState {
 const STATE = Symbol('kernelbus.backtestResult');
 type Stateful = { readonly [STATE]?: ResultState };
 
-/** The state of `result`, a result of backtestSignals or backtestOrders; undefined for anything else. */
-const stateOf = (result: unknown): ResultState | undefined =>
-  typeof result === 'object' && result !== null ? (result as Stateful)[STATE] : undefined;
+/** The state of `result`, a result of backtestSignals or backtestOrders; a KernelInputError naming `result` for anything else. */
+function stateOfResult(result: unknown): ResultState {
+  const state = typeof result === 'object' && result !== null ? (result as Stateful)[STATE] : undefined;
+  if (!state) throw new KernelInputError('result', 'a result of backtestSignals or backtestOrders', describeValue(result));
+  return state;
+}
 
 /** Series `which` (SERIES' order) of a result's state as the API returns it: a Matrix labelled from the inputs, or the array for one price series with series options. */
 function wrapSeries(state: ResultState, data: Float64Array, which: number): Matrix | Float64Array {
@@ -121,19 +124,12 @@ function seriesOf(state: ResultState, which: number): Matrix | Float64Array {
   return made;
 }
 
-/** The state of a result whose accessor runs (`self`: the accessor's `this`). */
-function stateOfSelf(self: unknown): ResultState {
-  const state = stateOf(self);
-  if (!state) throw new KernelInputError('result', 'a result of backtestSignals or backtestOrders', describeValue(self));
-  return state;
-}
-
 /** The accessors of `initCash`, `value`, `cash` and `assets`, the same for every result. */
 const RESULT_PROPERTIES: PropertyDescriptorMap = {
   initCash: {
     enumerable: true,
     get(this: unknown) {
-      const state = stateOfSelf(this);
+      const state = stateOfResult(this);
       return (state.initCash ??= state.input.initCash.slice());
     },
   },
@@ -143,7 +139,7 @@ const RESULT_PROPERTIES: PropertyDescriptorMap = {
       {
         enumerable: true,
         get(this: unknown) {
-          return seriesOf(stateOfSelf(this), which);
+          return seriesOf(stateOfResult(this), which);
         },
       },
     ]),
@@ -208,7 +204,7 @@ function valueGroupCash(sim: ResolvedBacktest['sim'], valueGroups: Int32Array): 
 /** The result of a backend's output for `r`: its series made by the backend's call at their first read (into `r.out` at once where given). */
 function shapeResult(r: ResolvedBacktest, out: SimulationOutput): BacktestResult {
   const { sim, valueGroups, labels } = r;
-  const initCash = process.env.KB_CACHE ? sim.initCash : valueGroupCash(sim, valueGroups);
+  const initCash = valueGroupCash(sim, valueGroups);
   const { orders, trades } = out;
   const input: SeriesInput = { rows: sim.rows, cols: sim.cols, close: sim.close, groupLens: valueGroups, initCash, orders };
   const columns = valueGroups.length === sim.cols ? labels.columns : undefined;
@@ -290,8 +286,7 @@ export const BACKTEST_KERNELS = {
     options: ['periodsPerYear', 'fields'],
     api(result: BacktestResult, options: { periodsPerYear?: number; fields?: readonly StatField[] } = {}) {
       requireKnownOptions(BACKTEST_KERNELS.backtestStats, options);
-      const parts = stateOf(result);
-      if (!parts) throw new KernelInputError('result', 'a result of backtestSignals or backtestOrders', describeValue(result));
+      const parts = stateOfResult(result);
       const periods = resolvePeriodsPerYear(options);
       const fields = resolveStatFields(options);
       // the result's value where it was read and a field reads it; else the backend makes each value

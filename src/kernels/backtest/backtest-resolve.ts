@@ -240,10 +240,12 @@ function kept<T extends Int32Array | Float64Array>(key: string, make: () => T): 
   }
   return a;
 }
+/** One group per column: K ones (kept). */
+const onePerColumn = (K: number) => kept(`ones ${K}`, () => new Int32Array(K).fill(1));
 
 /** The columns per group from `groups` (or one group of all columns with cashSharing, each column its own otherwise). */
 function groupLens(groups: unknown, K: number, sharing: boolean): Int32Array {
-  if (groups === undefined) return sharing ? Int32Array.of(K) : kept(`ones ${K}`, () => new Int32Array(K).fill(1));
+  if (groups === undefined) return sharing ? Int32Array.of(K) : onePerColumn(K);
   if (!(groups instanceof Int32Array) || groups.length !== K) {
     throw new KernelInputError('options.groups', `an Int32Array of ${K} group ids (one per column)`, describeValue(groups));
   }
@@ -344,7 +346,7 @@ export function resolveBacktest(prices: BacktestPrices, options: SignalsOptions 
   const sharing = o.cashSharing ?? false;
   if (typeof sharing !== 'boolean') throw new KernelInputError('options.cashSharing', 'a boolean', describeValue(sharing));
   const valueGroups = groupLens(o.groups, K, sharing);
-  const lens = sharing ? valueGroups : kept(`ones ${K}`, () => new Int32Array(K).fill(1));
+  const lens = sharing ? valueGroups : onePerColumn(K);
   const initCash = resolveInitCash(o.initCash, lens.length, sharing);
   const callSeq = o.callSeq ?? 'default';
   if (callSeq !== 'default' && callSeq !== 'auto')
