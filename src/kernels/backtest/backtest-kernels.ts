@@ -88,7 +88,6 @@ interface ResultState {
   /** The result's `initCash`, a copy of input.initCash made at its first read. */
   initCash?: Float64Array;
   readonly trades: TradeRecords;
-  readonly columns?: readonly string[];
 }
 const STATE = Symbol('kernelbus.backtestResult');
 type Stateful = { readonly [STATE]?: ResultState };
@@ -100,11 +99,16 @@ function stateOfResult(result: unknown): ResultState {
   return state;
 }
 
+/** The column labels of series `which` (SERIES' order; the value's are the stats' too): the inputs', unless it is per value group of several columns. */
+function seriesColumns(r: ResolvedBacktest, which: number): readonly string[] | undefined {
+  return which === 0 || r.valueGroups.length === r.sim.cols ? r.labels.columns : undefined;
+}
+
 /** Series `which` (SERIES' order) of a result's state as the API returns it: a Matrix labelled from the inputs, or the array for one price series with series options. */
 function wrapSeries(state: ResultState, data: Float64Array, which: number): Matrix | Float64Array {
   const { sim, valueGroups, labels } = state.r;
   const cols = which === 0 ? sim.cols : valueGroups.length;
-  const columns = which === 0 || valueGroups.length === sim.cols ? labels.columns : undefined;
+  const columns = seriesColumns(state.r, which);
   return state.r.series && cols === 1
     ? data
     : { data, rows: sim.rows, cols, ...(columns && { columns }), ...(labels.index && { index: labels.index }) };
@@ -203,12 +207,11 @@ function valueGroupCash(sim: ResolvedBacktest['sim'], valueGroups: Int32Array): 
 
 /** The result of a backend's output for `r`: its series made by the backend's call at their first read (into `r.out` at once where given). */
 function shapeResult(r: ResolvedBacktest, out: SimulationOutput): BacktestResult {
-  const { sim, valueGroups, labels } = r;
+  const { sim, valueGroups } = r;
   const initCash = valueGroupCash(sim, valueGroups);
   const { orders, trades } = out;
   const input: SeriesInput = { rows: sim.rows, cols: sim.cols, close: sim.close, groupLens: valueGroups, initCash, orders };
-  const columns = valueGroups.length === sim.cols ? labels.columns : undefined;
-  const state: ResultState = { r, input, series: out.series, made: [], trades, ...(columns && { columns }) };
+  const state: ResultState = { r, input, series: out.series, made: [], trades };
   if (r.out) {
     // all three at the call, into `out`, in one pass
     out.series(input, r.out);
@@ -296,7 +299,7 @@ export const BACKTEST_KERNELS = {
       return {
         size: input.rows * input.cols,
         call: (f: BacktestFamily) => f.backtestStats(input, periods, fields.mask),
-        shape: (rows: Float64Array) => statsResult(rows, input.groupLens.length, parts.columns, fields.names),
+        shape: (rows: Float64Array) => statsResult(rows, input.groupLens.length, seriesColumns(parts.r, 2), fields.names),
       } satisfies Call<BacktestStatsResult>;
     },
   },
