@@ -4,7 +4,7 @@
  */
 import type { Matrix } from '../../src/index.js';
 import { mulberry32 } from '../../src/math/mulberry32.js';
-import type { BacktestPrices, OrdersOptions, SignalsOptions } from '../../src/kernels/backtest/backtest-kernels.js';
+import type { BacktestPrices, OrdersOptions, Signals, SignalsOptions } from '../../src/kernels/backtest/backtest-kernels.js';
 
 export interface Case {
   prices: BacktestPrices;
@@ -96,4 +96,30 @@ export function randomCase(seed: number): Case {
     orders.size = matrix(T, K, () => (r() < 0.5 ? NaN : (r() - 0.3) * 1.2));
   }
   return { prices, signals, orders };
+}
+
+/**
+ * A seeded random walk of T x K closes (labelled `columns` where given) and MA-free signals, entries
+ * every 7th bar and exits every 11th, shifted by column: as numbers (a Float64Array the call converts)
+ * or, with `bytes`, as the one-byte matrices a call takes as they are.
+ */
+export function walkPanel(
+  T: number,
+  K: number,
+  seed: number,
+  { bytes = false, columns }: { bytes?: boolean; columns?: readonly string[] } = {},
+): { close: Matrix; entries: Signals; exits: Signals } {
+  let s = seed;
+  const rand = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const close: Matrix = { data: new Float64Array(T * K), rows: T, cols: K, ...(columns && { columns }) };
+  for (let c = 0; c < K; c++) {
+    let p = 50 + 10 * rand();
+    for (let i = 0; i < T; i++) close.data[i * K + c] = p *= 1 + 0.04 * (rand() - 0.5);
+  }
+  const signal = (every: number) => {
+    const at = (j: number) => ((Math.floor(j / K) + (j % K)) % every === 0 ? 1 : 0);
+    const data = bytes ? Uint8Array.from({ length: T * K }, (_, j) => at(j)) : Float64Array.from({ length: T * K }, (_, j) => at(j));
+    return { data, rows: T, cols: K } as Signals;
+  };
+  return { close, entries: signal(7), exits: signal(11) };
 }

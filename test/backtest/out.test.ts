@@ -8,26 +8,12 @@ import type { BacktestResult } from '../../src/kernels/backtest/backtest-kernels
 import type { Kernels, Matrix } from '../../src/index.js';
 import { backends, kernels } from '../../src/index.js';
 import { describeEachBackend, inCI, ref } from '../helpers/backends.js';
+import { walkPanel } from './cases.js';
 
 const T = 60;
 const K = 4;
 
-/** A seeded random walk (T x K) and MA-free signals: entries every 7th bar, exits every 11th, shifted by column. */
-function panel(seed: number): { close: Matrix; entries: Matrix; exits: Matrix } {
-  let s = seed;
-  const rand = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const close: Matrix = { data: new Float64Array(T * K), rows: T, cols: K, columns: ['a', 'b', 'c', 'd'] };
-  for (let c = 0; c < K; c++) {
-    let p = 50 + 10 * rand();
-    for (let i = 0; i < T; i++) close.data[i * K + c] = p *= 1 + 0.04 * (rand() - 0.5);
-  }
-  const signal = (every: number) => ({
-    data: Float64Array.from({ length: T * K }, (_, j) => ((Math.floor(j / K) + (j % K)) % every === 0 ? 1 : 0)),
-    rows: T,
-    cols: K,
-  });
-  return { close, entries: signal(7), exits: signal(11) };
-}
+const panel = (seed: number) => walkPanel(T, K, seed, { columns: ['a', 'b', 'c', 'd'] });
 
 const arraysOf = (r: BacktestResult) => ({
   value: Array.from((r.value as Matrix).data),

@@ -10,26 +10,13 @@ import { runInNewContext } from 'node:vm';
 import { expect, it } from 'vitest';
 import { KernelInputError, type Matrix } from '../../src/index.js';
 import { describeEachBackend } from '../helpers/backends.js';
+import { walkPanel } from './cases.js';
 
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
 
-/** A seeded walk of T x K closes and sparse signals (entries every 7th bar, exits every 11th, shifted by column). */
-function panel(T: number, K: number) {
-  let s = 7;
-  const rand = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const close: Matrix = { data: new Float64Array(T * K), rows: T, cols: K };
-  for (let c = 0; c < K; c++) {
-    let p = 50 + 10 * rand();
-    for (let i = 0; i < T; i++) close.data[i * K + c] = p *= 1 + 0.04 * (rand() - 0.5);
-  }
-  const signal = (every: number) => ({
-    data: Uint8Array.from({ length: T * K }, (_, j) => ((Math.floor(j / K) + (j % K)) % every === 0 ? 1 : 0)),
-    rows: T,
-    cols: K,
-  });
-  return { close, entries: signal(7), exits: signal(11) };
-}
+/** The walk of test/backtest/cases.ts with one-byte signals (taken as they are: the call makes no array of them). */
+const panel = (T: number, K: number) => walkPanel(T, K, 7, { bytes: true });
 
 const arrayBuffers = () => process.memoryUsage().arrayBuffers;
 const turn = () => new Promise((done) => setTimeout(done, 10));
