@@ -7,6 +7,7 @@
  * formatting of a parameter fault raised in C++, the unknown-option check and the parameter-name tests.
  */
 import { KernelInputError } from '../errors.js';
+import { resultMatrix, resultObject } from './fresh-output.js';
 import { labelVector, type Split, type Vector } from './labels.js';
 import type { Matrix } from './matrix.js';
 import type { ParamSpec } from './param-rules.js';
@@ -199,7 +200,7 @@ export function splitOutputs(
   dims: Dims,
   split: Split = {},
 ): Record<string, OutputValue> {
-  const result: Record<string, OutputValue> = {};
+  const result = resultObject() as Record<string, OutputValue>;
   const { one, labels } = split;
   let at = 0;
   for (const [name, full] of entriesOf(outputs)) {
@@ -212,10 +213,13 @@ export function splitOutputs(
       result[name] = labels?.[d] ? labelVector(v, labels[d]) : v;
     } else {
       const [r, c] = full as readonly [string, string];
-      const m: { -readonly [K in keyof Matrix]: Matrix[K] } = { data: out.subarray(at, at + n), rows: dims[r], cols: dims[c] };
-      if (labels?.[r]) m.index = labels[r];
-      if (labels?.[c]) m.columns = labels[c] as readonly string[];
-      result[name] = m;
+      result[name] = resultMatrix(
+        out.subarray(at, at + n),
+        dims[r],
+        dims[c],
+        (labels?.[c] || undefined) as readonly string[] | undefined,
+        labels?.[r] || undefined,
+      );
     }
     at += n;
   }

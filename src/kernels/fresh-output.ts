@@ -1,4 +1,10 @@
-/** Fresh outputs not zeroed first, for the kernels that write every value (indicators, a backtest's series). */
+/**
+ * What a call hands back fresh: outputs not zeroed first, for the kernels that write every value
+ * (indicators, a backtest's series), and the objects around them, made so that a result its caller
+ * drops is freed by a young-generation collection.
+ */
+import type { Index } from './labels.js';
+
 /**
  * Outputs from this size (bytes) are allocated uninitialised (freshOutput). Below it a zeroed array
  * costs no more (measured: allocating and filling 8,192 doubles takes 7.4 us zeroed, 5.4 us not; 1,024
@@ -17,4 +23,33 @@ export const UNZEROED_OUTPUT_BYTES = 64 << 10;
 export function freshOutput(length: number): Float64Array {
   if (length * 8 < UNZEROED_OUTPUT_BYTES) return new Float64Array(length);
   return new Float64Array(Buffer.allocUnsafeSlow(length * 8).buffer);
+}
+
+/**
+ * An empty plain object for a call's result (its named outputs, a backtest's records): made by
+ * Object.create, not by an object literal. V8 tracks the objects of each literal in the code (its
+ * allocation site) and, once most of them outlive young-generation collections (a process that keeps
+ * many results, a grid's say), makes that literal's later objects in the old generation, where a result
+ * its caller drops holds its outputs until a major collection (docs/backends.md, "Fresh outputs and the
+ * collector"; test/backtest/result-state.test.ts). An object V8 makes outside a literal has no such site.
+ */
+export function resultObject(): Record<string, unknown> {
+  return Object.create(Object.prototype) as Record<string, unknown>;
+}
+
+/** A Matrix-shaped result over `data` (no copy), labelled where `columns` or `index` is given: made as resultObject() is. */
+export function resultMatrix<D extends Float64Array | Uint8Array>(
+  data: D,
+  rows: number,
+  cols: number,
+  columns?: readonly string[],
+  index?: Index,
+): { data: D; rows: number; cols: number; columns?: readonly string[]; index?: Index } {
+  const m = resultObject();
+  m.data = data;
+  m.rows = rows;
+  m.cols = cols;
+  if (columns !== undefined) m.columns = columns;
+  if (index !== undefined) m.index = index;
+  return m as { data: D; rows: number; cols: number; columns?: readonly string[]; index?: Index };
 }

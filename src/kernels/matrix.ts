@@ -4,6 +4,7 @@
  * rows are dates), one date of a panel (factor family: a row of assets).
  */
 import { KernelInputError } from '../errors.js';
+import { resultMatrix } from './fresh-output.js';
 import { type Index, type MatrixLabels, type Vector, requireColumns, requireIndex } from './labels.js';
 import { describeValue, requireFloat64Array } from './validate.js';
 
@@ -33,7 +34,7 @@ export function isCount(x: unknown): x is number {
  * labels given: `columns` (cols names) and `index` (rows labels).
  */
 export function matrix(data: Float64Array, rows: number, cols: number, labels: MatrixLabels = {}): Matrix {
-  const m: Matrix = { data, rows, cols, ...(labels.columns && { columns: labels.columns }), ...(labels.index && { index: labels.index }) };
+  const m: Matrix = resultMatrix(data, rows, cols, labels.columns || undefined, labels.index || undefined);
   requireMatrix(m, 'matrix');
   return m;
 }

@@ -9,7 +9,7 @@ import { requireKnownOptions } from '../descriptor.js';
 import { labelVector, type Vector } from '../labels.js';
 import type { Matrix } from '../matrix.js';
 import type { Sampler } from '../sample.js';
-import { freshOutput } from '../fresh-output.js';
+import { freshOutput, resultMatrix, resultObject } from '../fresh-output.js';
 import { describeValue } from '../validate.js';
 import { SIMULATION, STATS_INPUT } from './backtest-records.js';
 import {
@@ -17,6 +17,8 @@ import {
   SIM_ORDERS,
   SIM_SIGNALS,
   type BacktestFamily,
+  type Flex,
+  type OrderColumns,
   type OrderRecords,
   type SeriesInput,
   type SimulationOutput,
@@ -74,21 +76,43 @@ export interface BacktestResult<S = Matrix | Float64Array> {
 
 /**
  * A result's state: what its series are made of (its resolved call, the records' SeriesInput and the
- * backend's series call), the series made so far, and what the statistics read. Held in a
+ * backend's series call), the series read so far, and what the statistics read. Held in a
  * non-enumerable property of the result (STATE), read by the accessors below, which every result
  * shares: an accessor made per result (a closure) would go into a hidden class of its own, kept in
  * V8's old generation, and hold the result's records and series until a major collection (a loop of
  * calls then collected only by mark-compacts: docs/backtest.md, "Two threads and the collector").
+ *
+ * The state and its SeriesInput are made by `new`, the result and its series by resultObject(), never
+ * by an object literal: V8 makes a literal's later objects in the old generation once most of them
+ * have outlived young-generation collections (fresh-output.ts, resultObject).
  */
-interface ResultState {
-  readonly r: ResolvedBacktest;
-  readonly input: SeriesInput;
-  readonly series: SimulationOutput['series'];
-  readonly made: (Matrix | Float64Array | undefined)[];
+class ResultState {
+  /** The series read so far, by SERIES' names. */
+  assets?: Matrix | Float64Array;
+  cash?: Matrix | Float64Array;
+  value?: Matrix | Float64Array;
   /** The result's `initCash`, a copy of input.initCash made at its first read. */
   initCash?: Float64Array;
-  readonly trades: TradeRecords;
+  constructor(
+    readonly r: ResolvedBacktest,
+    readonly input: SeriesInput,
+    readonly series: SimulationOutput['series'],
+    readonly trades: TradeRecords,
+  ) {}
 }
+
+/** What a result's series are made of (a class: see ResultState). */
+class ResultSeriesInput implements SeriesInput {
+  constructor(
+    readonly rows: number,
+    readonly cols: number,
+    readonly close: Flex,
+    readonly groupLens: Int32Array,
+    readonly initCash: Float64Array,
+    readonly orders: OrderColumns,
+  ) {}
+}
+
 const STATE = Symbol('kernelbus.backtestResult');
 type Stateful = { readonly [STATE]?: ResultState };
 
@@ -109,21 +133,20 @@ function wrapSeries(state: ResultState, data: Float64Array, which: number): Matr
   const { sim, valueGroups, labels } = state.r;
   const cols = which === 0 ? sim.cols : valueGroups.length;
   const columns = seriesColumns(state.r, which);
-  return state.r.series && cols === 1
-    ? data
-    : { data, rows: sim.rows, cols, ...(columns && { columns }), ...(labels.index && { index: labels.index }) };
+  return state.r.series && cols === 1 ? data : resultMatrix(data, sim.rows, cols, columns, labels.index);
 }
 
 /** Series `which` of a result: made at its first read (by the backend's pass over the records and the close), then kept. */
 function seriesOf(state: ResultState, which: number): Matrix | Float64Array {
-  let made = state.made[which];
+  const name = SERIES[which];
+  let made = state[name];
   if (made === undefined) {
     const { sim, valueGroups } = state.r;
     // unzeroed memory (the pass writes every element: V8 zeroes a new typed array, and a large one is
     // fresh pages each call; unzeroed memory comes from what the process freed)
     const data = freshOutput(sim.rows * (which === 0 ? sim.cols : valueGroups.length));
     state.series(state.input, { [SERIES[which]]: data });
-    made = state.made[which] = wrapSeries(state, data, which);
+    made = state[name] = wrapSeries(state, data, which);
   }
   return made;
 }
@@ -152,7 +175,7 @@ const RESULT_PROPERTIES: PropertyDescriptorMap = {
 
 /** A result's value where it was read (its array), else undefined. */
 function madeValue(state: ResultState): Float64Array | undefined {
-  const v = state.made[2];
+  const v = state.value;
   return v === undefined || ArrayBuffer.isView(v) ? v : v.data;
 }
 
@@ -210,16 +233,18 @@ function shapeResult(r: ResolvedBacktest, out: SimulationOutput): BacktestResult
   const { sim, valueGroups } = r;
   const initCash = valueGroupCash(sim, valueGroups);
   const { orders, trades } = out;
-  const input: SeriesInput = { rows: sim.rows, cols: sim.cols, close: sim.close, groupLens: valueGroups, initCash, orders };
-  const state: ResultState = { r, input, series: out.series, made: [], trades };
+  const input = new ResultSeriesInput(sim.rows, sim.cols, sim.close, valueGroups, initCash, orders);
+  const state = new ResultState(r, input, out.series, trades);
   if (r.out) {
     // all three at the call, into `out`, in one pass
     out.series(input, r.out);
-    SERIES.forEach((name, which) => (state.made[which] = wrapSeries(state, (r.out as SimulationSeries)[name], which)));
+    SERIES.forEach((name, which) => (state[name] = wrapSeries(state, (r.out as SimulationSeries)[name], which)));
   }
-  const result = { orders, trades } as BacktestResult;
+  const result = resultObject();
+  result.orders = orders;
+  result.trades = trades;
   Object.defineProperty(result, STATE, { value: state });
-  return Object.defineProperties(result, RESULT_PROPERTIES);
+  return Object.defineProperties(result, RESULT_PROPERTIES) as unknown as BacktestResult;
 }
 
 function backtestCall(prices: BacktestPrices, options: SignalsOptions | OrdersOptions, kind: number): Call<BacktestResult> {

@@ -138,7 +138,7 @@ function estimator<const O extends readonly string[]>(names: readonly string[], 
         size: shape.rows * shape.cols,
         args: [...columns, shape.rows, shape.cols, window],
         split,
-        shape: outputs.length === 1 ? (o: Outputs) => o[outputs[0]] : (o: Outputs) => ({ ...o }),
+        shape: outputs.length === 1 ? (o: Outputs) => o[outputs[0]] : (o: Outputs) => o,
       };
     },
   } as const;

@@ -14,6 +14,7 @@
  */
 import { KernelInputError } from '../../errors.js';
 import type { Outputs } from '../descriptor.js';
+import { resultMatrix, resultObject } from '../fresh-output.js';
 import type { Index } from '../labels.js';
 import type { Matrix } from '../matrix.js';
 import { checkParam, type RuledParam } from '../param-rules.js';
@@ -116,12 +117,8 @@ export function gridOutputs(
   columns: readonly string[],
   index: Index | undefined,
 ): Outputs {
-  const result: Outputs = {};
+  const result = resultObject() as Outputs;
   const n = rows * width;
-  for (let k = 0; k < names.length; k++) {
-    const m: { -readonly [K in keyof Matrix]: Matrix[K] } = { data: out.subarray(k * n, (k + 1) * n), rows, cols: width, columns };
-    if (index !== undefined) m.index = index;
-    result[names[k]] = m;
-  }
+  for (let k = 0; k < names.length; k++) result[names[k]] = resultMatrix(out.subarray(k * n, (k + 1) * n), rows, width, columns, index);
   return result;
 }

@@ -358,7 +358,7 @@ function indicator<const O extends readonly string[]>(name: string, fields: read
         args: [...bars.columns, rows, cols, ...values],
         out,
         split: columnSplit(bars.input, bars.shape),
-        shape: outputs.length === 1 ? (o: Outputs) => o[outputs[0]] : (o: Outputs) => (given as Outputs | undefined) ?? { ...o },
+        shape: outputs.length === 1 ? (o: Outputs) => o[outputs[0]] : (o: Outputs) => (given as Outputs | undefined) ?? o,
       };
     },
   } as const;

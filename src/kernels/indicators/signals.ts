@@ -27,6 +27,7 @@
  * column labels: a's and b's where they differ (`<a's>|<b's>`), else the one there is.
  */
 import { KernelInputError } from '../../errors.js';
+import { resultMatrix } from '../fresh-output.js';
 import type { Index } from '../labels.js';
 import { asColumns, type Matrix, type Series } from '../matrix.js';
 import { checkParam, int, option } from '../param-rules.js';
@@ -221,8 +222,5 @@ export function shapeSignals(r: ResolvedCross, out: Uint8Array): SignalVector | 
     if (r.index !== undefined) Object.defineProperty(out, 'index', { value: r.index, configurable: true, writable: true });
     return out;
   }
-  const m: { -readonly [K in keyof SignalMatrix]: SignalMatrix[K] } = { data: out, rows: r.rows, cols: r.cols };
-  if (r.columns !== undefined) m.columns = r.columns;
-  if (r.index !== undefined) m.index = r.index;
-  return m;
+  return resultMatrix(out, r.rows, r.cols, r.columns, r.index);
 }
