@@ -16,7 +16,6 @@ import { KernelInputError } from '../../errors.js';
 import type { Outputs } from '../descriptor.js';
 import { resultMatrix, resultObject } from '../fresh-output.js';
 import type { Index } from '../labels.js';
-import type { Matrix } from '../matrix.js';
 import { checkParam, type RuledParam } from '../param-rules.js';
 import { describeValue } from '../validate.js';
 
