@@ -37,6 +37,9 @@ export function resultObject(): Record<string, unknown> {
   return Object.create(Object.prototype) as Record<string, unknown>;
 }
 
+/** A Matrix's shape over `data`, a Float64Array (a Matrix) or a Uint8Array (signals). */
+type ResultMatrix<D> = { data: D; rows: number; cols: number; columns?: readonly string[]; index?: Index };
+
 /** A Matrix-shaped result over `data` (no copy), labelled where `columns` or `index` is given: made as resultObject() is. */
 export function resultMatrix<D extends Float64Array | Uint8Array>(
   data: D,
@@ -44,12 +47,12 @@ export function resultMatrix<D extends Float64Array | Uint8Array>(
   cols: number,
   columns?: readonly string[],
   index?: Index,
-): { data: D; rows: number; cols: number; columns?: readonly string[]; index?: Index } {
+): ResultMatrix<D> {
   const m = resultObject();
   m.data = data;
   m.rows = rows;
   m.cols = cols;
   if (columns !== undefined) m.columns = columns;
   if (index !== undefined) m.index = index;
-  return m as { data: D; rows: number; cols: number; columns?: readonly string[]; index?: Index };
+  return m as ResultMatrix<D>;
 }

@@ -145,7 +145,7 @@ function seriesOf(state: ResultState, which: number): Matrix | Float64Array {
     // unzeroed memory (the pass writes every element: V8 zeroes a new typed array, and a large one is
     // fresh pages each call; unzeroed memory comes from what the process freed)
     const data = freshOutput(sim.rows * (which === 0 ? sim.cols : valueGroups.length));
-    state.series(state.input, { [SERIES[which]]: data });
+    state.series(state.input, { [name]: data });
     made = state[name] = wrapSeries(state, data, which);
   }
   return made;
