@@ -5,9 +5,8 @@
  * round, so that both meet the same machine: the first calls after a peer's round would otherwise fall
  * on one of them). The target: the backtest's within 10% of Monte Carlo VaR's.
  *
- * Run directly (`node --single-threaded-gc --import tsx bench/backtest-scaling.ts`) it prints the rounds'
- * medians as JSON: the section runs it so as a child, the collector's marking then on the main thread
- * alone. A value read makes 30 MB of fresh ArrayBuffers a call (the value 20 MB, the records 10 MB), and
+ * Run directly (`node <flag> --import tsx bench/backtest-scaling.ts`) it prints the rounds' medians as
+ * JSON: the section runs it so as a child under each of CHILD_FLAGS. A value read makes 30 MB of fresh ArrayBuffers a call (the value 20 MB, the records 10 MB), and
  * each 64 MB of them starts a major collection whose concurrent marker, on 2 cores, takes a core from
  * the kernel's second thread while one thread leaves it idle (docs/backtest.md, "Two threads and the collector").
  */
@@ -80,10 +79,21 @@ export class Scaling {
 /** 1 thread over 2 of a case's rounds (medians). */
 export const scaleOf = (s: ScalingTimes): number => median(s.one) / median(s.two);
 
-/** The rounds of a child run with the collector's marking on the main thread alone, or why it failed. */
-export function singleThreadedGcScaling(): ScalingTimes[] | string {
+/**
+ * The node flags the section's child runs take, each with what it changes: the collector's marking on
+ * the main thread alone, or the array buffers a scavenge finds dead freed by the scavenge itself (and
+ * V8's count of external memory lowered at once: by default a sweeper thread frees them, late when the
+ * kernel's threads hold both cores, and the count reaches the limit that starts a major collection).
+ */
+export const CHILD_FLAGS = {
+  '--single-threaded-gc': 'the collector marks on the main thread alone',
+  '--no-concurrent-array-buffer-sweeping': "a scavenge frees the dead results' array buffers itself, V8's count of them lowered at once",
+} as const;
+
+/** The rounds of a child run under node `flag`, or why it failed. */
+export function childScaling(flag: keyof typeof CHILD_FLAGS): ScalingTimes[] | string {
   const self = fileURLToPath(import.meta.url);
-  const r = peerSpawnSync(process.execPath, ['--single-threaded-gc', '--import', 'tsx', self], { timeout: 10 * 60_000 });
+  const r = peerSpawnSync(process.execPath, [flag, '--import', 'tsx', self], { timeout: 10 * 60_000 });
   if (r.status !== 0) return `child failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0]}`;
   return JSON.parse(r.stdout) as ScalingTimes[];
 }

@@ -17,7 +17,7 @@
  * - backtestStats of every field on the first case's result, its value read (ours alone: no peer);
  * - 2 threads over 1 on the records and on the value read, beside Monte Carlo VaR's on the same machine
  *   in the same rounds (bench/backtest-scaling.ts): the target is the backtest's within 10% of it; then
- *   the same in a child run with `node --single-threaded-gc`.
+ *   the same in child runs with `node --single-threaded-gc` and `node --no-concurrent-array-buffer-sweeping`.
  * `npm run bench -- --only backtest`, or `tsx bench/backtest.ts`.
  */
 import { peerSpawnSync } from './spawner.js';
@@ -30,6 +30,8 @@ import { backends, combinations, kernels, type Kernels, type Matrix } from '../s
 import type { BacktestResult, SignalsOptions } from '../src/kernels/backtest/backtest-kernels.js';
 import {
   backtestInputs,
+  CHILD_FLAGS,
+  childScaling,
   K,
   MCVAR,
   SCALING_RUNS,
@@ -37,7 +39,6 @@ import {
   type ScalingTimes,
   scaleOf,
   SIGNALS,
-  singleThreadedGcScaling,
   T,
   VALUE,
 } from './backtest-scaling.js';
@@ -246,31 +247,31 @@ export const backtestSection: BenchSection = {
     // two threads over one: each backtest case's, against Monte Carlo VaR's in the same rounds; then
     // the same in a child whose collector marks on the main thread alone (backtest-scaling.ts)
     rows.push({ section: SECTION, case: MCVAR, subject: `native (${threads} threads)`, value: median(scaling.times[2].two), unit: 'ms' });
-    rows.push(...scalingRows(scaling.times, threads, ''));
-    const child = singleThreadedGcScaling();
-    if (typeof child === 'string')
-      rows.push({ section: SECTION, case: VALUE, subject: `native, 1 thread, ${GC_FLAG}`, value: NaN, unit: 'ms', note: child });
-    else rows.push(...scalingRows(child, threads, `, ${GC_FLAG}`));
+    rows.push(...scalingRows(scaling.times, threads));
+    for (const flag of Object.keys(CHILD_FLAGS) as (keyof typeof CHILD_FLAGS)[]) {
+      const child = childScaling(flag);
+      if (typeof child === 'string')
+        rows.push({ section: SECTION, case: VALUE, subject: `native, 1 thread, node ${flag}`, value: NaN, unit: 'ms', note: child });
+      else rows.push(...scalingRows(child, threads, flag));
+    }
     return rows;
   },
 };
 
-const GC_FLAG = 'node --single-threaded-gc';
-
-/** The rows of one run's scaling: each case's 1 thread over 2 against Monte Carlo VaR's (`flag`: how node ran). */
-function scalingRows(times: ScalingTimes[], threads: number, flag: string): BenchRow[] {
+/** The rows of one run's scaling: each case's 1 thread over 2 against Monte Carlo VaR's (`flag`: the child's node flag, if any). */
+function scalingRows(times: ScalingTimes[], threads: number, flag?: keyof typeof CHILD_FLAGS): BenchRow[] {
   const mcScale = scaleOf(times[2]);
   return times.map((s) => {
     const scale = scaleOf(s);
     return {
       section: SECTION,
       case: s.name,
-      subject: `native, 1 thread${flag}`,
+      subject: `native, 1 thread${flag ? `, node ${flag}` : ''}`,
       value: median(s.one),
       unit: 'ms',
       ratio: scale,
       baseline: `1 thread / ${threads} threads${s.name === MCVAR ? ' (the yardstick)' : ` (target: within 10% of monteCarloVar's ${mcScale.toFixed(2)}x: ${(scale / mcScale).toFixed(2)} of it)`}`,
-      note: `${threads} threads: ${median(s.two).toPrecision(3)} ms, timed back to back with 1 thread in each round (medians of ${SCALING_RUNS} calls)${flag && `; a child process: the collector marks on the main thread alone (docs/backtest.md, "Two threads and the collector")`}`,
+      note: `${threads} threads: ${median(s.two).toPrecision(3)} ms, timed back to back with 1 thread in each round (medians of ${SCALING_RUNS} calls)${flag ? `; a child process: ${CHILD_FLAGS[flag]} (docs/backtest.md, "Two threads and the collector")` : ''}`,
     };
   });
 }
