@@ -6,9 +6,10 @@
  * on one of them). The target: the backtest's within 10% of Monte Carlo VaR's.
  *
  * Run directly (`node <flag> --import tsx bench/backtest-scaling.ts`) it prints the rounds' medians as
- * JSON: the section runs it so as a child under each of CHILD_FLAGS. A value read makes 30 MB of fresh ArrayBuffers a call (the value 20 MB, the records 10 MB), and
- * each 64 MB of them starts a major collection whose concurrent marker, on 2 cores, takes a core from
- * the kernel's second thread while one thread leaves it idle (docs/backtest.md, "Two threads and the collector").
+ * JSON: the section runs it so as a child under each of CHILD_FLAGS. A value read makes 30 MB of fresh
+ * ArrayBuffers a call (the value 20 MB, the records 10 MB), and each 64 MB of them starts a major
+ * collection whose concurrent marker, on 2 cores, takes a core from the kernel's second thread while
+ * one thread leaves it idle (docs/backtest.md, "Two threads and the collector").
  */
 import { fileURLToPath } from 'node:url';
 import { kernels, type Kernels, type Matrix } from '../src/api/index.js';

@@ -245,7 +245,7 @@ export const backtestSection: BenchSection = {
       });
     }
     // two threads over one: each backtest case's, against Monte Carlo VaR's in the same rounds; then
-    // the same in a child whose collector marks on the main thread alone (backtest-scaling.ts)
+    // the same in a child under each of CHILD_FLAGS (backtest-scaling.ts)
     rows.push({ section: SECTION, case: MCVAR, subject: `native (${threads} threads)`, value: median(scaling.times[2].two), unit: 'ms' });
     rows.push(...scalingRows(scaling.times, threads));
     for (const flag of Object.keys(CHILD_FLAGS) as (keyof typeof CHILD_FLAGS)[]) {
