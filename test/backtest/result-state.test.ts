@@ -2,9 +2,10 @@
  * A backtest's result and the collector, and what it holds (src/kernels/backtest/backtest-kernels.ts,
  * ResultState): in a caller's loop, a result dropped is freed by the next young-generation collection,
  * its records and the value it read, in a fresh process and in one that kept many results before
- * (accessors made per result, and V8's pretenuring of literals, kept each until a major collection); its `initCash` is its own (the caller's array copied at the call, the arrays
- * a call keeps for the next never handed out); its accessors refuse another object. On every backend.
- * The loop runs in a fresh process (result-state-child.ts).
+ * (accessors made per result, and V8's pretenuring of literals, kept each until a major collection);
+ * its `initCash` is its own (the caller's array copied at the call, the arrays a call keeps for the
+ * next never handed out); its accessors refuse another object. On every backend. The loop runs in a
+ * fresh process (result-state-child.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
