@@ -6,13 +6,16 @@
  * on one of them). The target: the backtest's within 10% of Monte Carlo VaR's.
  *
  * Run directly (`node <flag> --import tsx bench/backtest-scaling.ts`) it prints the rounds' medians as
- * JSON: the section runs it so as a child under each of CHILD_FLAGS. A value read makes 30 MB of fresh
- * ArrayBuffers a call (the value 20 MB, the records 10 MB), and each 64 MB of them starts a major
- * collection whose concurrent marker, on 2 cores, takes a core from the kernel's second thread while
- * one thread leaves it idle (docs/backtest.md, "Two threads and the collector").
+ * JSON: the section runs it so as a child in each of CHILD_MODES. A value read makes 28 MB of fresh
+ * ArrayBuffers a call (the value 20 MB, the records 7.7 MB). What moves its two-thread time is where
+ * that memory comes from: a call whose outputs are faulted in afresh (memory the C library had given
+ * back) takes 7 to 8 ms longer on either thread count, 16 to 20 ms against 9 to 11 on two threads
+ * here, and such calls come in bursts that differ from process to process; a major collection's
+ * concurrent marker also takes a core from the kernel's second thread (docs/backtest.md, "Two threads
+ * and the collector"). Each case counts its calls that faulted FAULTING_PAGES or more.
  */
 import { fileURLToPath } from 'node:url';
-import { kernels, type Kernels, type Matrix } from '../src/api/index.js';
+import { kernels, type Kernels, type Matrix, retainFreedMemory } from '../src/api/index.js';
 import type { SignalsOptions } from '../src/kernels/backtest/backtest-kernels.js';
 import { backtestPrices, maCross } from './inputs.js';
 import { median, timeMedian } from './lib.js';
@@ -36,16 +39,32 @@ export function backtestInputs(nat: Kernels): { data: Float64Array; close: Matri
   return { data, close, base: { entries, exits, fees: 0.001, slippage: 0.0005 } };
 }
 
-/** One case's timings, 1 thread and 2, a median of SCALING_RUNS calls per round each. */
+/**
+ * A call that faults in at least this many pages (4 MB) met memory of its outputs that the C library
+ * had given back to the system (glibc trims freed memory beyond its threshold): a value read's 20 MB
+ * series is about 4,900 pages, its records about 1,900.
+ */
+export const FAULTING_PAGES = 1000;
+
+/**
+ * One case's timings, 1 thread and 2, a median of SCALING_RUNS calls per round each, and how many of
+ * its calls (the warm-up ones too) faulted FAULTING_PAGES or more.
+ */
 export interface ScalingTimes {
   name: string;
   one: number[];
   two: number[];
+  faulting: { one: number; two: number; calls: number };
 }
 
 /** The three cases timed on both Kernels objects, round by round. */
 export class Scaling {
-  readonly times: ScalingTimes[] = [SIGNALS, VALUE, MCVAR].map((name) => ({ name, one: [], two: [] }));
+  readonly times: ScalingTimes[] = [SIGNALS, VALUE, MCVAR].map((name) => ({
+    name,
+    one: [],
+    two: [],
+    faulting: { one: 0, two: 0, calls: 0 },
+  }));
   private readonly calls: Record<string, (k: Kernels) => unknown>;
 
   constructor(
@@ -72,7 +91,16 @@ export class Scaling {
   round(round: number): void {
     for (const s of this.times) {
       const order = round % 2 === 0 ? ([s.two, s.one] as const) : ([s.one, s.two] as const);
-      for (const times of order) times.push(timeMedian(() => this.calls[s.name](times === s.one ? this.one : this.two), SCALING_RUNS));
+      for (const times of order) {
+        const which = times === s.one ? 'one' : 'two';
+        const call = () => {
+          const before = process.resourceUsage().minorPageFault;
+          this.calls[s.name](this[which]);
+          if (process.resourceUsage().minorPageFault - before >= FAULTING_PAGES) s.faulting[which]++;
+        };
+        times.push(timeMedian(call, SCALING_RUNS));
+      }
+      s.faulting.calls += SCALING_RUNS + 1;
     }
   }
 }
@@ -81,25 +109,42 @@ export class Scaling {
 export const scaleOf = (s: ScalingTimes): number => median(s.one) / median(s.two);
 
 /**
- * The node flags the section's child runs take, each with what it changes: the collector's marking on
- * the main thread alone, or the array buffers a scavenge finds dead freed by the scavenge itself (and
- * V8's count of external memory lowered at once: by default a sweeper thread frees them, late when the
- * kernel's threads hold both cores, and the count reaches the limit that starts a major collection).
+ * The section's child runs, each a fresh process with one setting and what it changes: the collector's
+ * marking on the main thread alone; the array buffers a scavenge finds dead freed by the scavenge
+ * itself (by default a sweeper thread frees them, late when the kernel's threads hold both cores, and
+ * the next outputs are then made before that memory is free: the C library grows its heap for them
+ * and gives the surplus back, and later outputs fault it in again); or the C library keeping the
+ * memory it is given back (the package's opt-in, called at the child's start).
  */
-export const CHILD_FLAGS = {
-  '--single-threaded-gc': 'the collector marks on the main thread alone',
-  '--no-concurrent-array-buffer-sweeping': "a scavenge frees the dead results' array buffers itself, V8's count of them lowered at once",
+export const CHILD_MODES = {
+  'node --single-threaded-gc': { args: ['--single-threaded-gc'], env: {}, what: 'the collector marks on the main thread alone' },
+  'node --no-concurrent-array-buffer-sweeping': {
+    args: ['--no-concurrent-array-buffer-sweeping'],
+    env: {},
+    what: "a scavenge frees the dead results' array buffers itself, before the next outputs are made",
+  },
+  'retainFreedMemory()': {
+    args: [],
+    env: { KERNELBUS_BENCH_RETAIN_FREED: '1' },
+    what: 'the C library keeps the memory freed outputs leave (the opt-in, docs/backends.md), so none is faulted in again',
+  },
 } as const;
+export type ChildMode = keyof typeof CHILD_MODES;
 
-/** The rounds of a child run under node `flag`, or why it failed. */
-export function childScaling(flag: keyof typeof CHILD_FLAGS): ScalingTimes[] | string {
+/** The rounds of a child run in `mode`, or why it failed. */
+export function childScaling(mode: ChildMode): ScalingTimes[] | string {
   const self = fileURLToPath(import.meta.url);
-  const r = peerSpawnSync(process.execPath, [flag, '--import', 'tsx', self], { timeout: 10 * 60_000 });
+  const { args, env } = CHILD_MODES[mode];
+  const r = peerSpawnSync(process.execPath, [...args, '--import', 'tsx', self], { timeout: 10 * 60_000, env: { ...process.env, ...env } });
   if (r.status !== 0) return `child failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-1)[0]}`;
   return JSON.parse(r.stdout) as ScalingTimes[];
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.env.KERNELBUS_BENCH_RETAIN_FREED === '1') {
+    const kept = retainFreedMemory();
+    if (!kept.applied) throw new Error(`retainFreedMemory() not applied: ${kept.reason}`);
+  }
   const two = kernels({ backend: 'native' });
   const scaling = new Scaling(kernels({ backend: 'native', threads: 1 }), two, backtestInputs(two));
   for (let round = 0; round < ROUNDS; round++) scaling.round(round);

@@ -30,8 +30,10 @@ import { backends, combinations, kernels, type Kernels, type Matrix } from '../s
 import type { BacktestResult, SignalsOptions } from '../src/kernels/backtest/backtest-kernels.js';
 import {
   backtestInputs,
-  CHILD_FLAGS,
+  CHILD_MODES,
+  type ChildMode,
   childScaling,
+  FAULTING_PAGES,
   K,
   MCVAR,
   SCALING_RUNS,
@@ -245,33 +247,37 @@ export const backtestSection: BenchSection = {
       });
     }
     // two threads over one: each backtest case's, against Monte Carlo VaR's in the same rounds; then
-    // the same in a child under each of CHILD_FLAGS (backtest-scaling.ts)
+    // the same in a child in each of CHILD_MODES (backtest-scaling.ts)
     rows.push({ section: SECTION, case: MCVAR, subject: `native (${threads} threads)`, value: median(scaling.times[2].two), unit: 'ms' });
     rows.push(...scalingRows(scaling.times, threads));
-    for (const flag of Object.keys(CHILD_FLAGS) as (keyof typeof CHILD_FLAGS)[]) {
-      const child = childScaling(flag);
+    for (const mode of Object.keys(CHILD_MODES) as ChildMode[]) {
+      const child = childScaling(mode);
       if (typeof child === 'string')
-        rows.push({ section: SECTION, case: VALUE, subject: `native, 1 thread, node ${flag}`, value: NaN, unit: 'ms', note: child });
-      else rows.push(...scalingRows(child, threads, flag));
+        rows.push({ section: SECTION, case: VALUE, subject: `native, 1 thread, ${mode}`, value: NaN, unit: 'ms', note: child });
+      else rows.push(...scalingRows(child, threads, mode));
     }
     return rows;
   },
 };
 
-/** The rows of one run's scaling: each case's 1 thread over 2 against Monte Carlo VaR's (`flag`: the child's node flag, if any). */
-function scalingRows(times: ScalingTimes[], threads: number, flag?: keyof typeof CHILD_FLAGS): BenchRow[] {
+/** The rows of one run's scaling: each case's 1 thread over 2 against Monte Carlo VaR's (`mode`: the child's, if any). */
+function scalingRows(times: ScalingTimes[], threads: number, mode?: ChildMode): BenchRow[] {
   const mcScale = scaleOf(times[2]);
   return times.map((s) => {
     const scale = scaleOf(s);
     return {
       section: SECTION,
       case: s.name,
-      subject: `native, 1 thread${flag ? `, node ${flag}` : ''}`,
+      subject: `native, 1 thread${mode ? `, ${mode}` : ''}`,
       value: median(s.one),
       unit: 'ms',
       ratio: scale,
       baseline: `1 thread / ${threads} threads${s.name === MCVAR ? ' (the yardstick)' : ` (target: within 10% of monteCarloVar's ${mcScale.toFixed(2)}x: ${(scale / mcScale).toFixed(2)} of it)`}`,
-      note: `${threads} threads: ${median(s.two).toPrecision(3)} ms, timed back to back with 1 thread in each round (medians of ${SCALING_RUNS} calls)${flag ? `; a child process: ${CHILD_FLAGS[flag]} (docs/backtest.md, "Two threads and the collector")` : ''}`,
+      note:
+        `${threads} threads: ${median(s.two).toPrecision(3)} ms, timed back to back with 1 thread in each round (medians of ${SCALING_RUNS} calls); ` +
+        `calls that faulted ${FAULTING_PAGES} pages or more (their outputs' memory given back by the C library and faulted in again): ` +
+        `${s.faulting.one} of ${s.faulting.calls} on 1 thread, ${s.faulting.two} on ${threads}` +
+        (mode ? `; a child process: ${CHILD_MODES[mode].what} (docs/backtest.md, "Two threads and the collector")` : ''),
     };
   });
 }
