@@ -4,7 +4,8 @@
 // again (backtest::checkSimulation), run backtest::simulate and return { orders, trades }, or { fault, row,
 // col, value } where the simulation stopped (the TS side throws the fault's KernelInputError, one
 // text for every backend); backtestSeries(input, out) makes a result's series from its
-// SeriesInput record, backtestStats(input, periodsPerYear) reads the StatsInput record the same way.
+// SeriesInput record, backtestStats(input, periodsPerYear) reads the StatsInput record the same way;
+// backtestSignalBytes(x, out) turns signals given as doubles into the record's bytes.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -190,6 +191,20 @@ Napi::Value statsAsync(const Napi::CallbackInfo& info) {
   });
 }
 
+// backtestSignalBytes(x: Float64Array, out: Uint8Array): signals given as doubles written into `out`
+// (x's length) as the bytes a Simulation record reads (backtest::signalBytes).
+Napi::Value signalBytesOf(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    const Napi::Env env = info.Env();
+    if (info.Length() != 2) throw inputError(env, "arguments", "2 arguments", std::to_string(info.Length()));
+    const F64View x = float64Arg(info, 0, "x");
+    const U8OutView out = uint8OutArg(info, 1, "out");
+    requireSameLength(env, x.length, "x", out.length, "out");
+    backtest::signalBytes(x.data, x.length, out.data);
+    return env.Undefined();
+  });
+}
+
 }  // namespace
 
 void registerBacktest(Napi::Env env, Napi::Object exports) {
@@ -197,6 +212,7 @@ void registerBacktest(Napi::Env env, Napi::Object exports) {
   const EntrySignature& sig = addSignature(env, "backtestSimulate(sim, valueGroups)", 2);
   exports.Set("backtestSimulateAsync", Napi::Function::New(env, simulateAsync, "backtestSimulateAsync", const_cast<EntrySignature*>(&sig)));
   exports.Set("backtestSeries", Napi::Function::New(env, seriesOf, "backtestSeries"));
+  exports.Set("backtestSignalBytes", Napi::Function::New(env, signalBytesOf, "backtestSignalBytes"));
   const EntrySignature& statsSig = addSignature(env, "backtestStats(input, periodsPerYear)", 2);
   exports.Set("backtestStats", Napi::Function::New(env, stats, "backtestStats"));
   exports.Set("backtestStatsAsync", Napi::Function::New(env, statsAsync, "backtestStatsAsync", const_cast<EntrySignature*>(&statsSig)));

@@ -4,7 +4,7 @@
  * get_stop_price_nb, generate_stop_signal_nb), cash group by cash group, bar by bar. Their order
  * records go to `OrderLog`. The reference: native/kernels/backtest/loops.cpp is its twin.
  */
-import { SIM_FAULTS, SIM_ORDERS, simulationFault, type Flex, type Simulation } from '../kernels/backtest/backtest.js';
+import { SIM_FAULTS, SIM_ORDERS, simulationFault, type Flex, type SimSignals, type Simulation } from '../kernels/backtest/backtest.js';
 import {
   AMOUNT,
   BOTH,
@@ -51,7 +51,7 @@ export class OrderLog {
 }
 
 /** vectorbt's flex_select_auto_nb. */
-export function at(f: Flex | Flex<Uint8Array>, i: number, col: number): number {
+export function at(f: Flex<Float64Array | Uint8Array>, i: number, col: number): number {
   return f.data[(f.rows === 1 ? 0 : i) * f.cols + (f.cols === 1 ? 0 : col)];
 }
 
@@ -60,7 +60,7 @@ const pyMin = (a: number, b: number) => (b < a ? b : a);
 const pyMax = (a: number, b: number) => (b > a ? b : a);
 
 /** A signal: non-zero and not NaN. */
-const on = (f: Flex<Uint8Array>, i: number, col: number) => {
+const on = (f: Flex<SimSignals>, i: number, col: number) => {
   const v = at(f, i, col);
   return v > 0 || v < 0;
 };

@@ -1,12 +1,15 @@
 /**
  * The backtest family on the addon: the Simulation record passed whole (native/binding/backtest_binding.cc
- * reads it by name with the reader generated from SIMULATION, kernels/backtest/backtest-records.ts), its fault,
- * where the simulation stopped, thrown with the reference's text.
+ * reads it by name with the reader generated from SIMULATION, kernels/backtest/backtest-records.ts), its
+ * signals as bytes (a Float64Array the caller passed made so by the addon), its fault, where the
+ * simulation stopped, thrown with the reference's text.
  */
 import {
   SIM_FAULTS,
   simulationFault,
   type BacktestFamily,
+  type Flex,
+  type SimSignals,
   type SeriesCall,
   type Simulation,
   type SimulationOutput,
@@ -43,15 +46,46 @@ function outputOf(r: NativeSimulation, series: SeriesCall): SimulationOutput {
   return { ...r, series };
 }
 
+/**
+ * The bytes of a synchronous call's signals, one array per signal kept for the next calls (grown to
+ * the largest panel a call has passed, so up to four of T x K bytes held): the simulation only reads
+ * them, and fresh ones would be pages to fault in at each call (3,850 a call for a 2,520 x 1,000
+ * panel's entries and exits on the 2-core VM). An async call makes its own (calls may overlap).
+ */
+const kept: Uint8Array[] = [];
+
+/** Signals the API passed as a Float64Array as the bytes the addon's record takes (made on its threads), into kept[slot] or fresh. */
+function signalBytes(b: NativeBinding, f: Flex<SimSignals>, slot: number | undefined): Flex<Uint8Array> {
+  if (f.data instanceof Uint8Array) return f as Flex<Uint8Array>;
+  const n = f.data.length;
+  let data: Uint8Array;
+  if (slot === undefined) data = new Uint8Array(n);
+  else {
+    if ((kept[slot]?.length ?? 0) < n) kept[slot] = new Uint8Array(n);
+    data = kept[slot].subarray(0, n);
+  }
+  b.backtestSignalBytes(f.data, data);
+  return { data, rows: f.rows, cols: f.cols };
+}
+
+/** `sim` with its signals as bytes (the same record when they are); `sync`: into the kept arrays. */
+function withByteSignals(b: NativeBinding, sim: Simulation, sync: boolean): Simulation {
+  const signals = [sim.entries, sim.exits, sim.shortEntries, sim.shortExits];
+  if (signals.every((f) => f.data instanceof Uint8Array)) return sim;
+  const [entries, exits, shortEntries, shortExits] = signals.map((f, slot) => signalBytes(b, f, sync ? slot : undefined));
+  return { ...sim, entries, exits, shortEntries, shortExits };
+}
+
 export function nativeBacktest(b: NativeBinding): BacktestFamily {
   const series = seriesCall(b);
-  const run = (sim: Simulation, groups: Int32Array) => outputOf(b.backtestSimulate(sim, groups), series);
+  const run = (sim: Simulation, groups: Int32Array) => outputOf(b.backtestSimulate(withByteSignals(b, sim, true), groups), series);
   return { backtestSignals: run, backtestOrders: run, backtestStats: (input, periods, fields) => b.backtestStats(input, periods, fields) };
 }
 
 export function nativeBacktestAsync(b: NativeBinding): AsyncFamily<BacktestFamily> {
   const series = seriesCall(b);
-  const run = async (sim: Simulation, groups: Int32Array) => outputOf(await b.backtestSimulateAsync(sim, groups), series);
+  const run = async (sim: Simulation, groups: Int32Array) =>
+    outputOf(await b.backtestSimulateAsync(withByteSignals(b, sim, false), groups), series);
   return {
     backtestSignals: run,
     backtestOrders: run,

@@ -168,6 +168,8 @@ export interface NativeBinding {
   backtestSimulateAsync(sim: Simulation, valueGroups: Int32Array): Promise<NativeSimulation>;
   /** A result's series from its records, into the arrays `out` holds (of their lengths, every element written). */
   backtestSeries(input: SeriesInput, out: Partial<SimulationSeries>): void;
+  /** Signals given as doubles written into `out` (x's length) as bytes: 1 where non-zero and not NaN. */
+  backtestSignalBytes(x: Float64Array, out: Uint8Array): void;
   /** Portfolio.stats() per value group: G rows of STAT_FIELDS. */
   backtestStats(input: StatsInput, periodsPerYear: number, fields?: number): Float64Array;
   backtestStatsAsync(input: StatsInput, periodsPerYear: number, fields?: number): Promise<Float64Array>;

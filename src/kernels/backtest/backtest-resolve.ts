@@ -18,6 +18,7 @@ import {
   type Flex,
   type OppositeEntryMode,
   type Simulation,
+  type SimSignals,
   type SimulationSeries,
   type SizeType,
 } from './backtest.js';
@@ -194,8 +195,12 @@ function perElement(value: unknown, name: string, t: Target, fallback: number, o
   return f;
 }
 
-/** A signal input as bytes (a Uint8Array taken as it is, any other view converted: non-zero and not NaN true). */
-function signalFlex(value: unknown, name: string, t: Target): Flex<Uint8Array> {
+/**
+ * A signal input as a Simulation's SimSignals: a Uint8Array or a Float64Array as it is (the backend reads
+ * it: docs/backtest.md), an Int8Array or Uint8ClampedArray viewed as bytes (non-zero stays non-zero),
+ * any other view converted to bytes here (non-zero and not NaN true).
+ */
+function signalFlex(value: unknown, name: string, t: Target): Flex<SimSignals> {
   if (value === undefined) return NO_SIGNALS;
   const shape = shapeOf(value);
   if (!shape) throw new KernelInputError(name, 'a typed array or a Matrix { data, rows, cols } of signals', describeValue(value));
@@ -203,7 +208,10 @@ function signalFlex(value: unknown, name: string, t: Target): Flex<Uint8Array> {
     throw new KernelInputError(name, `${t.T} rows and 1 or ${t.K} columns`, `${shape.rows} x ${shape.cols}`);
   }
   const data = (ArrayBuffer.isView(value) ? value : (value as Matrix).data) as unknown as ArrayLike<number>;
-  if (data instanceof Uint8Array) return { data, rows: shape.rows, cols: shape.cols };
+  if (data instanceof Uint8Array || data instanceof Float64Array) return { data, rows: shape.rows, cols: shape.cols };
+  if (data instanceof Int8Array || data instanceof Uint8ClampedArray) {
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), rows: shape.rows, cols: shape.cols };
+  }
   const bytes = new Uint8Array(data.length);
   for (let i = 0; i < data.length; i++) bytes[i] = data[i] > 0 || data[i] < 0 ? 1 : 0;
   return { data: bytes, rows: shape.rows, cols: shape.cols };

@@ -19,6 +19,13 @@ export interface Flex<A extends Float64Array | Uint8Array = Float64Array> {
   readonly cols: number;
 }
 
+/**
+ * A Simulation's signals, true where non-zero and not NaN: bytes, or a Float64Array the caller passed,
+ * taken as it is (the reference reads its values; the native backend turns it into bytes first, in
+ * C++ on its threads: backtestSignalBytes).
+ */
+export type SimSignals = Uint8Array | Float64Array;
+
 /** vectorbt's Direction: LongOnly 0, ShortOnly 1, Both 2. */
 export const DIRECTIONS = ['long', 'short', 'both'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
@@ -57,10 +64,11 @@ export interface Simulation {
   readonly lsMode: number;
   /** from_signals: 1 when a stop is set anywhere. */
   readonly useStops: number;
-  readonly entries: Flex<Uint8Array>;
-  readonly exits: Flex<Uint8Array>;
-  readonly shortEntries: Flex<Uint8Array>;
-  readonly shortExits: Flex<Uint8Array>;
+  /** Signals (SimSignals: bytes, or the caller's Float64Array as given). */
+  readonly entries: Flex<SimSignals>;
+  readonly exits: Flex<SimSignals>;
+  readonly shortEntries: Flex<SimSignals>;
+  readonly shortExits: Flex<SimSignals>;
   /** Codes and values per element. */
   readonly direction: Flex;
   readonly size: Flex;
