@@ -127,8 +127,12 @@ export const backtestSection: BenchSection = {
       }
       return k.backtestStats(result);
     };
+    // the same signals as Float64Arrays (the native backend makes them bytes at each call, docs/backtest.md)
+    const asFloat64 = (m: unknown) => ({ ...(m as Matrix), data: Float64Array.from((m as Matrix).data) });
+    const base64: SignalsOptions = { ...base, entries: asFloat64(base.entries), exits: asFloat64(base.exits) };
     const cases: Record<string, { peer?: string; target?: number; ours: (k: Kernels) => unknown }> = {
       [SIGNALS]: { peer: 'signals', target: 20, ours: (k) => k.backtestSignals({ close }, base) },
+      [`${SIGNALS}, signals as Float64Arrays`]: { ours: (k) => k.backtestSignals({ close }, base64) },
       [VALUE]: { peer: 'signalsValue', target: 20, ours: (k) => k.backtestSignals({ close }, base).value },
       [`backtestSignals ${T} x ${K} MA cross, slStop 0.05 tpStop 0.1`]: {
         peer: 'stops',
