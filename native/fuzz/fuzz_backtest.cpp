@@ -21,6 +21,7 @@
 //  - trade ids 0..n-1, position ids and trade columns non-decreasing, sizes > 0, entry <= exit < T;
 //  - the statistics with the value made from the records equal those with the series' value, bit for bit;
 //  - one thread and two give the same bytes (records, series, fault).
+// And signalBytes() of the input read as doubles: 1 where non-zero and not NaN, on one thread and two.
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
@@ -322,9 +323,24 @@ bool overflowed(const Run& r) {
   return false;
 }
 
+/// signalBytes() of the input's bytes read as doubles (NaN payloads, -0, subnormals, infinities): 1 where
+/// non-zero and not NaN, else 0, on one thread and on two alike.
+void checkSignalBytes(const uint8_t* data, size_t size) {
+  std::vector<double> x(size / sizeof(double));
+  if (!x.empty()) std::memcpy(x.data(), data, x.size() * sizeof(double));
+  std::vector<uint8_t> out(x.size(), 7);
+  for (const size_t threads : {size_t{1}, size_t{2}}) {
+    setThreadCount(threads);
+    bt::signalBytes(x.data(), x.size(), out.data());
+    for (size_t i = 0; i < x.size(); i++) require(out[i] == ((x[i] > 0 || x[i] < 0) ? 1 : 0));
+  }
+  setThreadCount(0);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  checkSignalBytes(data, size);
   fuzz::Input in(data, size);
   Case c;
   Decoder(in, c).decode();
