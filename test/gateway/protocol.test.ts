@@ -220,7 +220,10 @@ describe('gateway protocol', () => {
     // the slow client stops reading its socket: the kernel's buffers fill, then the gateway's
     (slow.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
     const keys = ['A', 'B', 'C', 'D'];
-    const pad = 'x'.repeat(400);
+    // 8,000 messages of about 2 KB (17 MB): well beyond what the kernel's buffers hold on loopback (an
+    // autotuned send buffer up to tcp_wmem's 4 MB, plus the receive buffer). Of 0.5 KB (4.2 MB) they
+    // sometimes all fitted there and the gateway never saw the socket congested (3 of 20 runs).
+    const pad = 'x'.repeat(2000);
     const total = 8000;
     for (let i = 0; i < total / keys.length; i++) {
       for (const key of keys) bus.publishSync('VPIN_CALCULATION', { key, payload: { ...vpinPayload(i), pad } });
