@@ -12,7 +12,7 @@
  * back) takes 7 to 8 ms longer on either thread count, 16 to 20 ms against 9 to 11 on two threads
  * here, and such calls come in bursts that differ from process to process; a major collection's
  * concurrent marker also takes a core from the kernel's second thread (docs/backtest.md, "Two threads
- * and the collector"). Each case counts its calls that faulted FAULTING_PAGES or more.
+ * and the collector"). Each case keeps the minor faults of each call.
  */
 import { fileURLToPath } from 'node:url';
 import { kernels, type Kernels, type Matrix, retainFreedMemory } from '../src/api/index.js';
@@ -47,15 +47,18 @@ export function backtestInputs(nat: Kernels): { data: Float64Array; close: Matri
 export const FAULTING_PAGES = 1000;
 
 /**
- * One case's timings, 1 thread and 2, a median of SCALING_RUNS calls per round each, and how many of
- * its calls (the warm-up ones too) faulted FAULTING_PAGES or more.
+ * One case's timings, 1 thread and 2, a median of SCALING_RUNS calls per round each, and the minor
+ * faults of each of its calls (the warm-up ones too).
  */
 export interface ScalingTimes {
   name: string;
   one: number[];
   two: number[];
-  faulting: { one: number; two: number; calls: number };
+  faults: { one: number[]; two: number[] };
 }
+
+/** How many of `faults` (a case's calls on one thread count) are FAULTING_PAGES or more. */
+export const faultingCalls = (faults: readonly number[]): number => faults.filter((f) => f >= FAULTING_PAGES).length;
 
 /** The three cases timed on both Kernels objects, round by round. */
 export class Scaling {
@@ -63,7 +66,7 @@ export class Scaling {
     name,
     one: [],
     two: [],
-    faulting: { one: 0, two: 0, calls: 0 },
+    faults: { one: [], two: [] },
   }));
   private readonly calls: Record<string, (k: Kernels) => unknown>;
 
@@ -96,11 +99,10 @@ export class Scaling {
         const call = () => {
           const before = process.resourceUsage().minorPageFault;
           this.calls[s.name](this[which]);
-          if (process.resourceUsage().minorPageFault - before >= FAULTING_PAGES) s.faulting[which]++;
+          s.faults[which].push(process.resourceUsage().minorPageFault - before);
         };
         times.push(timeMedian(call, SCALING_RUNS));
       }
-      s.faulting.calls += SCALING_RUNS + 1;
     }
   }
 }

@@ -15,9 +15,11 @@
  * - into an earlier result (`out`: the three series written at the call), against from_signals and every
  *   output read (value, cash, assets, orders, exit trades): not a target row;
  * - backtestStats of every field on the first case's result, its value read (ours alone: no peer);
+ * - the records case with its signals as Float64Arrays (ours alone: the native backend makes them bytes);
  * - 2 threads over 1 on the records and on the value read, beside Monte Carlo VaR's on the same machine
- *   in the same rounds (bench/backtest-scaling.ts): the target is the backtest's within 10% of it; then
- *   the same in child runs with `node --single-threaded-gc` and `node --no-concurrent-array-buffer-sweeping`.
+ *   in the same rounds (bench/backtest-scaling.ts), with the calls that faulted their outputs in: the
+ *   target is the backtest's within 10% of it; then the same in a child per CHILD_MODES (two node
+ *   flags, retainFreedMemory()).
  * `npm run bench -- --only backtest`, or `tsx bench/backtest.ts`.
  */
 import { peerSpawnSync } from './spawner.js';
@@ -34,6 +36,7 @@ import {
   type ChildMode,
   childScaling,
   FAULTING_PAGES,
+  faultingCalls,
   K,
   MCVAR,
   SCALING_RUNS,
@@ -280,7 +283,7 @@ function scalingRows(times: ScalingTimes[], threads: number, mode?: ChildMode): 
       note:
         `${threads} threads: ${median(s.two).toPrecision(3)} ms, timed back to back with 1 thread in each round (medians of ${SCALING_RUNS} calls); ` +
         `calls that faulted ${FAULTING_PAGES} pages or more (their outputs' memory given back by the C library and faulted in again): ` +
-        `${s.faulting.one} of ${s.faulting.calls} on 1 thread, ${s.faulting.two} on ${threads}` +
+        `${faultingCalls(s.faults.one)} of ${s.faults.one.length} on 1 thread, ${faultingCalls(s.faults.two)} of ${s.faults.two.length} on ${threads}` +
         (mode ? `; a child process: ${CHILD_MODES[mode].what} (docs/backtest.md, "Two threads and the collector")` : ''),
     };
   });

@@ -27,6 +27,9 @@ function inputs(seed: number): { close: Matrix; entries: Float64Array; exits: Fl
   return { close, entries: panel(), exits: panel(), bytes };
 }
 
+/** A T x K panel over `data` (any typed array: what the API takes as signals). */
+const m = (data: ArrayLike<number>) => ({ data, rows: T, cols: K }) as unknown as Matrix;
+
 /** A result's records and value as plain arrays. */
 function outcome(r: BacktestResult): Record<string, number[]> {
   const out: Record<string, number[]> = { value: Array.from((r.value as Matrix).data) };
@@ -41,7 +44,6 @@ describeEachBackend(
     it.runIf(supports('backtestSignals'))('Float64 signals give what their bytes give, sync and async, long and short', async () => {
       for (const seed of [1, 2, 3]) {
         const { close, entries, exits, bytes } = inputs(seed);
-        const m = (data: Float64Array | Uint8Array) => ({ data, rows: T, cols: K }) as Matrix;
         const want = outcome(ref.backtestSignals({ close }, { entries: m(bytes(entries)), exits: m(bytes(exits)) }));
         expect(want['orders.id'].length, 'orders were made').toBeGreaterThan(10);
         expect(outcome(k.backtestSignals({ close }, { entries: m(entries), exits: m(exits) }))).toEqual(want);
@@ -60,7 +62,6 @@ describeEachBackend(
 
     it.runIf(supports('backtestSignals'))('Int8, Uint8Clamped, Int32 and Float32 signals give what their bytes give', () => {
       const { close, entries, exits, bytes } = inputs(4);
-      const m = (data: ArrayLike<number>) => ({ data, rows: T, cols: K }) as unknown as Matrix;
       // 1, -1 and 2 where the panel is true: each type holds what it can (Uint8Clamped makes -1 a 0)
       const ints = (x: Float64Array) => Array.from(bytes(x), (b, i) => (b ? [1, -1, 2][i % 3] : 0));
       for (const Type of [Int8Array, Uint8ClampedArray, Int32Array, Float32Array]) {
@@ -79,7 +80,6 @@ describeEachBackend(
 describe('the reference on Float64 signals', () => {
   it('reads their values as it reads bytes', () => {
     const { close, entries, exits, bytes } = inputs(5);
-    const m = (data: Float64Array | Uint8Array) => ({ data, rows: T, cols: K }) as Matrix;
     const want = outcome(ref.backtestSignals({ close }, { entries: m(bytes(entries)), exits: m(bytes(exits)) }));
     expect(want['orders.id'].length, 'orders were made').toBeGreaterThan(10);
     expect(outcome(ref.backtestSignals({ close }, { entries: m(entries), exits: m(exits) }))).toEqual(want);
