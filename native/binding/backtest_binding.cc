@@ -5,7 +5,7 @@
 // col, value } where the simulation stopped (the TS side throws the fault's KernelInputError, one
 // text for every backend); backtestSeries(input, out) makes a result's series from its
 // SeriesInput record, backtestStats(input, periodsPerYear) reads the StatsInput record the same way;
-// backtestSignalBytes(x, out) turns signals given as doubles into the record's bytes.
+// backtestSignalBytes(x, out) turns signals given as numbers into the record's bytes.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -191,16 +191,50 @@ Napi::Value statsAsync(const Napi::CallbackInfo& info) {
   });
 }
 
-// backtestSignalBytes(x: Float64Array, out: Uint8Array): signals given as doubles written into `out`
-// (x's length) as the bytes a Simulation record reads (backtest::signalBytes).
+// backtestSignalBytes(x, out: Uint8Array): signals given as numbers (x a typed array of doubles, floats,
+// 16-, 32- or 64-bit integers) written into `out` (x's length) as the bytes a Simulation record reads
+// (backtest::signalBytes).
 Napi::Value signalBytesOf(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
     const Napi::Env env = info.Env();
-    if (info.Length() != 2) throw inputError(env, "arguments", "2 arguments", std::to_string(info.Length()));
-    const F64View x = float64Arg(info, 0, "x");
+    requireArgCount(info, 2);
+    napi_typedarray_type type{};
+    size_t n = 0;
+    void* data = nullptr;
+    // not a typed array: napi_invalid_arg, and nothing thrown; bytes already: the caller views them
+    if (napi_get_typedarray_info(env, info[0], &type, &n, &data, nullptr, nullptr) != napi_ok || type == napi_int8_array ||
+        type == napi_uint8_array || type == napi_uint8_clamped_array) {
+      throw inputError(env, "x", "a typed array of numbers wider than a byte (Float64Array, Float32Array, Int32Array, ...)",
+                       describeValue(info[0]));
+    }
     const U8OutView out = uint8OutArg(info, 1, "out");
-    requireSameLength(env, x.length, "x", out.length, "out");
-    backtest::signalBytes(x.data, x.length, out.data);
+    requireSameLength(env, n, "x", out.length, "out");
+    switch (type) {
+      case napi_float64_array:
+        backtest::signalBytes(static_cast<const double*>(data), n, out.data);
+        break;
+      case napi_float32_array:
+        backtest::signalBytes(static_cast<const float*>(data), n, out.data);
+        break;
+      case napi_int16_array:
+        backtest::signalBytes(static_cast<const int16_t*>(data), n, out.data);
+        break;
+      case napi_uint16_array:
+        backtest::signalBytes(static_cast<const uint16_t*>(data), n, out.data);
+        break;
+      case napi_int32_array:
+        backtest::signalBytes(static_cast<const int32_t*>(data), n, out.data);
+        break;
+      case napi_uint32_array:
+        backtest::signalBytes(static_cast<const uint32_t*>(data), n, out.data);
+        break;
+      case napi_bigint64_array:
+        backtest::signalBytes(static_cast<const int64_t*>(data), n, out.data);
+        break;
+      default:
+        backtest::signalBytes(static_cast<const uint64_t*>(data), n, out.data);
+        break;  // napi_biguint64_array
+    }
     return env.Undefined();
   });
 }

@@ -21,7 +21,8 @@
 //  - trade ids 0..n-1, position ids and trade columns non-decreasing, sizes > 0, entry <= exit < T;
 //  - the statistics with the value made from the records equal those with the series' value, bit for bit;
 //  - one thread and two give the same bytes (records, series, fault).
-// And signalBytes() of the input read as doubles: 1 where non-zero and not NaN, on one thread and two.
+// And signalBytes() of the input read as each element type it takes (doubles, floats, 16-, 32- and 64-bit
+// integers): 1 where non-zero and not NaN, on one thread and two.
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
@@ -323,11 +324,12 @@ bool overflowed(const Run& r) {
   return false;
 }
 
-/// signalBytes() of the input's bytes read as doubles (NaN payloads, -0, subnormals, infinities): 1 where
-/// non-zero and not NaN, else 0, on one thread and on two alike.
+/// signalBytes() of the input's bytes read as T (for doubles and floats: NaN payloads, -0, subnormals,
+/// infinities): 1 where non-zero and not NaN, else 0, on one thread and on two alike.
+template <typename T>
 void checkSignalBytes(const uint8_t* data, size_t size) {
-  std::vector<double> x(size / sizeof(double));
-  if (!x.empty()) std::memcpy(x.data(), data, x.size() * sizeof(double));
+  std::vector<T> x(size / sizeof(T));
+  if (!x.empty()) std::memcpy(x.data(), data, x.size() * sizeof(T));
   std::vector<uint8_t> out(x.size(), 7);
   for (const size_t threads : {size_t{1}, size_t{2}}) {
     setThreadCount(threads);
@@ -337,10 +339,22 @@ void checkSignalBytes(const uint8_t* data, size_t size) {
   setThreadCount(0);
 }
 
+/// checkSignalBytes for each element type the binding passes.
+void checkSignalBytesOfEveryType(const uint8_t* data, size_t size) {
+  checkSignalBytes<double>(data, size);
+  checkSignalBytes<float>(data, size);
+  checkSignalBytes<int16_t>(data, size);
+  checkSignalBytes<uint16_t>(data, size);
+  checkSignalBytes<int32_t>(data, size);
+  checkSignalBytes<uint32_t>(data, size);
+  checkSignalBytes<int64_t>(data, size);
+  checkSignalBytes<uint64_t>(data, size);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  checkSignalBytes(data, size);
+  checkSignalBytesOfEveryType(data, size);
   fuzz::Input in(data, size);
   Case c;
   Decoder(in, c).decode();

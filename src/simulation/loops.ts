@@ -50,9 +50,12 @@ export class OrderLog {
   }
 }
 
+/** vectorbt's flex_select_auto_nb: the index of row i, column col of `f`. */
+const flexIndex = (f: Flex<SimSignals>, i: number, col: number) => (f.rows === 1 ? 0 : i) * f.cols + (f.cols === 1 ? 0 : col);
+
 /** vectorbt's flex_select_auto_nb. */
 export function at(f: Flex<Float64Array | Uint8Array>, i: number, col: number): number {
-  return f.data[(f.rows === 1 ? 0 : i) * f.cols + (f.cols === 1 ? 0 : col)];
+  return f.data[flexIndex(f, i, col)];
 }
 
 /** Python's (and numba's) min and max of two: the first unless the second compares below (above) it, so NaN only from the first. */
@@ -61,7 +64,7 @@ const pyMax = (a: number, b: number) => (b > a ? b : a);
 
 /** A signal: non-zero and not NaN. */
 const on = (f: Flex<SimSignals>, i: number, col: number) => {
-  const v = at(f, i, col);
+  const v = f.data[flexIndex(f, i, col)];
   return v > 0 || v < 0;
 };
 

@@ -1,9 +1,8 @@
 /**
- * Signals given as other typed arrays than bytes: a Float64Array is taken as it is (the reference reads
- * its values, the native backend turns it into bytes in C++: backtestSignalBytes), an Int8Array or a
- * Uint8ClampedArray is viewed as bytes, any other view is converted; each true where non-zero and not
- * NaN, and each gives the records and series of the same signals as a Uint8Array, on every backend,
- * sync and async.
+ * Signals given as other typed arrays than bytes: each is taken as it is (the reference reads its
+ * values, the native backend turns them into bytes in C++: backtestSignalBytes), an Int8Array or a
+ * Uint8ClampedArray viewed as bytes; each true where non-zero and not NaN, and each gives the records
+ * and series of the same signals as a Uint8Array, on every backend, sync and async.
  */
 import { describe, expect, it } from 'vitest';
 import { KernelInputError, type Matrix } from '../../src/index.js';
@@ -28,7 +27,7 @@ function inputs(seed: number): { close: Matrix; entries: Float64Array; exits: Fl
 }
 
 /** A T x K panel over `data` (any typed array: what the API takes as signals). */
-const m = (data: ArrayLike<number>) => ({ data, rows: T, cols: K }) as unknown as Matrix;
+const m = (data: ArrayLike<number | bigint>) => ({ data, rows: T, cols: K }) as unknown as Matrix;
 
 /** A result's records and value as plain arrays. */
 function outcome(r: BacktestResult): Record<string, number[]> {
@@ -60,41 +59,70 @@ describeEachBackend(
       }
     });
 
-    it.runIf(supports('backtestSignals'))('Int8, Uint8Clamped, Int32 and Float32 signals give what their bytes give', () => {
+    it.runIf(supports('backtestSignals'))('signals of every other typed array give what their bytes give, sync and async', async () => {
       const { close, entries, exits, bytes } = inputs(4);
-      // 1, -1 and 2 where the panel is true: each type holds what it can (Uint8Clamped makes -1 a 0)
-      const ints = (x: Float64Array) => Array.from(bytes(x), (b, i) => (b ? [1, -1, 2][i % 3] : 0));
-      for (const Type of [Int8Array, Uint8ClampedArray, Int32Array, Float32Array]) {
-        const [e, x] = [Type.from(ints(entries)), Type.from(ints(exits))];
-        const want = outcome(
-          ref.backtestSignals({ close }, { entries: m(bytes(Float64Array.from(e))), exits: m(bytes(Float64Array.from(x))) }),
-        );
-        expect(want['orders.id'].length, `${Type.name}: orders were made`).toBeGreaterThan(10);
-        expect(outcome(k.backtestSignals({ close }, { entries: m(e), exits: m(x) })), Type.name).toEqual(want);
+      // 1, -1, 2 and 256 where the panel is true: each type holds what it can (Uint8Clamped makes -1 a
+      // 0; 256 is a 0 in a byte array, unsigned types wrap -1)
+      const ints = (x: Float64Array) => Array.from(bytes(x), (b, i) => (b ? [1, -1, 2, 256][i % 4] : 0));
+      const big = (x: Float64Array) => ints(x).map((v) => BigInt(v));
+      const makers: [string, (x: Float64Array) => ArrayLike<number | bigint>][] = [
+        ...[Int8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array].map(
+          (Type) => [Type.name, (x: Float64Array) => Type.from(ints(x))] as [string, (x: Float64Array) => ArrayLike<number>],
+        ),
+        ['BigInt64Array', (x) => BigInt64Array.from(big(x))],
+        ['BigUint64Array', (x) => BigUint64Array.from(big(x), (v) => BigInt.asUintN(64, v))],
+      ];
+      for (const [name, make] of makers) {
+        const [e, x] = [make(entries), make(exits)];
+        const truth = (a: ArrayLike<number | bigint>) => m(Uint8Array.from(Array.from(a), (v) => (v > 0 || v < 0 ? 1 : 0)));
+        const want = outcome(ref.backtestSignals({ close }, { entries: truth(e), exits: truth(x) }));
+        expect(want['orders.id'].length, `${name}: orders were made`).toBeGreaterThan(10);
+        expect(outcome(k.backtestSignals({ close }, { entries: m(e), exits: m(x) })), name).toEqual(want);
+        expect(outcome(await k.backtestSignalsAsync({ close }, { entries: m(e), exits: m(x) })), `${name} async`).toEqual(want);
       }
     });
   },
   'backtest',
 );
 
-describe('the reference on Float64 signals', () => {
-  it('reads their values as it reads bytes', () => {
+describe('the reference on signals of other types', () => {
+  it('reads their values as it reads bytes, and those of Int32 and BigInt64 signals', () => {
     const { close, entries, exits, bytes } = inputs(5);
     const want = outcome(ref.backtestSignals({ close }, { entries: m(bytes(entries)), exits: m(bytes(exits)) }));
     expect(want['orders.id'].length, 'orders were made').toBeGreaterThan(10);
     expect(outcome(ref.backtestSignals({ close }, { entries: m(entries), exits: m(exits) }))).toEqual(want);
+    const int = (x: Float64Array) => Array.from(bytes(x), (b, i) => b * (i % 2 ? -3 : 5));
+    for (const make of [(x: Float64Array) => Int32Array.from(int(x)), (x: Float64Array) => BigInt64Array.from(int(x), BigInt)]) {
+      expect(outcome(ref.backtestSignals({ close }, { entries: m(make(entries)), exits: m(make(exits)) }))).toEqual(want);
+    }
   });
 });
 
 describe('backtestSignalBytes (the addon)', () => {
   const native = loadNative().binding;
 
-  it.runIf(native !== undefined)('writes 1 where non-zero and not NaN, over many chunks', () => {
+  it.runIf(native !== undefined)('writes 1 where non-zero and not NaN, over many chunks, for every element type', () => {
     const n = 300_001; // several of the kernel's chunks of 65,536, the last one short
     const x = Float64Array.from({ length: n }, (_, i) => VALUES[i % VALUES.length]);
-    const out = new Uint8Array(n).fill(7);
-    native!.backtestSignalBytes(x, out);
-    for (let i = 0; i < n; i++) if (out[i] !== (x[i] > 0 || x[i] < 0 ? 1 : 0)) expect(`out[${i}] = ${out[i]} for ${x[i]}`).toBe('');
+    // the integers: 0 and the extremes of each type among small values
+    const ints = Array.from({ length: n }, (_, i) => [0, 1, -1, 0, 2, 0, 32767, -32768, 65535, 0, 2 ** 31 - 1][i % 11]);
+    const cases: [string, ArrayLike<number | bigint>][] = [
+      ['Float64Array', x],
+      ['Float32Array', Float32Array.from(x)],
+      ['Int16Array', Int16Array.from(ints)],
+      ['Uint16Array', Uint16Array.from(ints)],
+      ['Int32Array', Int32Array.from(ints)],
+      ['Uint32Array', Uint32Array.from(ints)],
+      ['BigInt64Array', BigInt64Array.from(ints, (v) => BigInt(v))],
+      ['BigUint64Array', BigUint64Array.from(ints, (v) => BigInt.asUintN(64, BigInt(v)))],
+    ];
+    for (const [name, a] of cases) {
+      const out = new Uint8Array(n).fill(7);
+      native!.backtestSignalBytes(a as Float64Array, out);
+      for (let i = 0; i < n; i++)
+        if (out[i] !== (a[i] > 0 || a[i] < 0 ? 1 : 0)) expect(`${name}: out[${i}] = ${out[i]} for ${a[i]}`).toBe('');
+      expect(out.filter((v) => v === 1).length, `${name} has true values`).toBeGreaterThan(n / 4);
+    }
     native!.backtestSignalBytes(new Float64Array(0), new Uint8Array(0));
   });
 
@@ -102,7 +130,11 @@ describe('backtestSignalBytes (the addon)', () => {
     const b = native!;
     const cases: [() => void, string][] = [
       [() => b.backtestSignalBytes(new Float64Array(3), new Uint8Array(2)), 'out'],
-      [() => b.backtestSignalBytes(new Float32Array(3) as never, new Uint8Array(3)), 'x'],
+      [() => b.backtestSignalBytes(new Uint8Array(3) as never, new Uint8Array(3)), 'x'],
+      [() => b.backtestSignalBytes(new Int8Array(3) as never, new Uint8Array(3)), 'x'],
+      [() => b.backtestSignalBytes(new DataView(new ArrayBuffer(3)) as never, new Uint8Array(3)), 'x'],
+      [() => b.backtestSignalBytes([1, 0, 1] as never, new Uint8Array(3)), 'x'],
+      [() => b.backtestSignalBytes(new Int32Array(3), new Uint8Array(2)), 'out'],
       [() => b.backtestSignalBytes(new Float64Array(3), new Int8Array(3) as never), 'out'],
       [() => (b.backtestSignalBytes as (...a: unknown[]) => void)(new Float64Array(3)), 'arguments'],
     ];

@@ -40,9 +40,17 @@ struct Simulation {
   Flex<double> direction, size, sizeType, price, fees, fixedFees, slippage, minSize, accumulate, uponOppositeEntry, slStop, slTrail, tpStop;
 };
 
-/// Signals given as doubles as the bytes a Simulation reads: out[i] = 1 where x[i] is non-zero and not
-/// NaN, else 0 (the reference's test, src/simulation/loops.ts `on`); on the pool's threads (signals.cpp).
+/// Signals given as numbers as the bytes a Simulation reads: out[i] = 1 where x[i] is non-zero and not
+/// NaN, else 0 (the reference's test, src/simulation/loops.ts `on`), for each element type of a typed
+/// array that is not bytes already; on the pool's threads (signals.cpp).
 void signalBytes(const double* x, size_t n, uint8_t* out);
+void signalBytes(const float* x, size_t n, uint8_t* out);
+void signalBytes(const int16_t* x, size_t n, uint8_t* out);
+void signalBytes(const uint16_t* x, size_t n, uint8_t* out);
+void signalBytes(const int32_t* x, size_t n, uint8_t* out);
+void signalBytes(const uint32_t* x, size_t n, uint8_t* out);
+void signalBytes(const int64_t* x, size_t n, uint8_t* out);
+void signalBytes(const uint64_t* x, size_t n, uint8_t* out);
 
 /// The faults a simulation raises (src/kernels/backtest/backtest.ts SIM_FAULTS, in its order).
 enum class SimFault : int {

@@ -1,7 +1,7 @@
 /**
  * The backtest family on the addon: the Simulation record passed whole (native/binding/backtest_binding.cc
  * reads it by name with the reader generated from SIMULATION, kernels/backtest/backtest-records.ts), its
- * signals as bytes (a Float64Array the caller passed made so by the addon), its fault, where the
+ * signals as bytes (a typed array of numbers the caller passed made so by the addon), its fault, where the
  * simulation stopped, thrown with the reference's text.
  */
 import {
@@ -54,7 +54,7 @@ function outputOf(r: NativeSimulation, series: SeriesCall): SimulationOutput {
  */
 const kept: Uint8Array[] = [];
 
-/** Signals the API passed as a Float64Array as the bytes the addon's record takes (made on its threads), into kept[slot] or fresh. */
+/** Signals the API passed as a typed array of numbers as the bytes the addon's record takes (made on its threads), into kept[slot] or fresh. */
 function signalBytes(b: NativeBinding, f: Flex<SimSignals>, slot: number | undefined): Flex<Uint8Array> {
   if (f.data instanceof Uint8Array) return f as Flex<Uint8Array>;
   const n = f.data.length;

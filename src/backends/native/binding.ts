@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KernelInputError } from '../../errors.js';
 import { inputFault } from '../../kernels/faults.js';
-import type { SeriesInput, Simulation, SimulationOutput, SimulationSeries } from '../../kernels/backtest/backtest.js';
+import type { SeriesInput, SimSignals, Simulation, SimulationOutput, SimulationSeries } from '../../kernels/backtest/backtest.js';
 import type { StatsInput } from '../../kernels/backtest/backtest-stats.js';
 import type { VolatilityFamily } from '../../kernels/volatility/volatility.js';
 import type { Bars } from '../../kernels/features/features.js';
@@ -168,8 +168,8 @@ export interface NativeBinding {
   backtestSimulateAsync(sim: Simulation, valueGroups: Int32Array): Promise<NativeSimulation>;
   /** A result's series from its records, into the arrays `out` holds (of their lengths, every element written). */
   backtestSeries(input: SeriesInput, out: Partial<SimulationSeries>): void;
-  /** Signals given as doubles written into `out` (x's length) as bytes: 1 where non-zero and not NaN. */
-  backtestSignalBytes(x: Float64Array, out: Uint8Array): void;
+  /** Signals given as numbers (any typed array but bytes) written into `out` (x's length) as bytes: 1 where non-zero and not NaN. */
+  backtestSignalBytes(x: Exclude<SimSignals, Uint8Array>, out: Uint8Array): void;
   /** Portfolio.stats() per value group: G rows of STAT_FIELDS. */
   backtestStats(input: StatsInput, periodsPerYear: number, fields?: number): Float64Array;
   backtestStatsAsync(input: StatsInput, periodsPerYear: number, fields?: number): Promise<Float64Array>;

@@ -196,9 +196,8 @@ function perElement(value: unknown, name: string, t: Target, fallback: number, o
 }
 
 /**
- * A signal input as a Simulation's SimSignals: a Uint8Array or a Float64Array as it is (the backend reads
- * it: docs/backtest.md), an Int8Array or Uint8ClampedArray viewed as bytes (non-zero stays non-zero),
- * any other view converted to bytes here (non-zero and not NaN true).
+ * A signal input as a Simulation's SimSignals: a typed array as it is (the backend reads it:
+ * docs/backtest.md), an Int8Array or Uint8ClampedArray viewed as bytes (non-zero stays non-zero).
  */
 function signalFlex(value: unknown, name: string, t: Target): Flex<SimSignals> {
   if (value === undefined) return NO_SIGNALS;
@@ -207,14 +206,11 @@ function signalFlex(value: unknown, name: string, t: Target): Flex<SimSignals> {
   if (shape.rows !== t.T || (shape.cols !== 1 && shape.cols !== t.K)) {
     throw new KernelInputError(name, `${t.T} rows and 1 or ${t.K} columns`, `${shape.rows} x ${shape.cols}`);
   }
-  const data = (ArrayBuffer.isView(value) ? value : (value as Matrix).data) as unknown as ArrayLike<number>;
-  if (data instanceof Uint8Array || data instanceof Float64Array) return { data, rows: shape.rows, cols: shape.cols };
+  const data = (ArrayBuffer.isView(value) ? value : (value as Matrix).data) as SimSignals | Int8Array | Uint8ClampedArray;
   if (data instanceof Int8Array || data instanceof Uint8ClampedArray) {
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), rows: shape.rows, cols: shape.cols };
   }
-  const bytes = new Uint8Array(data.length);
-  for (let i = 0; i < data.length; i++) bytes[i] = data[i] > 0 || data[i] < 0 ? 1 : 0;
-  return { data: bytes, rows: shape.rows, cols: shape.cols };
+  return { data, rows: shape.rows, cols: shape.cols };
 }
 
 /** A name of `list` as its index (a scalar Flex), or a Matrix of codes; KernelInputError otherwise. */

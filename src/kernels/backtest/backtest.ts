@@ -12,19 +12,28 @@ import { KernelInputError } from '../../errors.js';
 import type { Index } from '../labels.js';
 import { describeValue } from '../validate.js';
 
+/**
+ * A Simulation's signals, true where non-zero and not NaN: bytes, or the typed array the caller passed,
+ * taken as it is (the reference reads its values; the native backend turns it into bytes first, in
+ * C++ on its threads: backtestSignalBytes). An Int8Array or Uint8ClampedArray arrives viewed as bytes.
+ */
+export type SimSignals =
+  | Uint8Array
+  | Float64Array
+  | Float32Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
+
 /** A per-element argument: `data[(rows === 1 ? 0 : i) * cols + (cols === 1 ? 0 : col)]`. */
-export interface Flex<A extends Float64Array | Uint8Array = Float64Array> {
+export interface Flex<A extends SimSignals = Float64Array> {
   readonly data: A;
   readonly rows: number;
   readonly cols: number;
 }
-
-/**
- * A Simulation's signals, true where non-zero and not NaN: bytes, or a Float64Array the caller passed,
- * taken as it is (the reference reads its values; the native backend turns it into bytes first, in
- * C++ on its threads: backtestSignalBytes).
- */
-export type SimSignals = Uint8Array | Float64Array;
 
 /** vectorbt's Direction: LongOnly 0, ShortOnly 1, Both 2. */
 export const DIRECTIONS = ['long', 'short', 'both'] as const;
