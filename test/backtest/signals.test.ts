@@ -4,8 +4,10 @@
  * Uint8ClampedArray viewed as bytes; each true where non-zero and not NaN, and each gives the records
  * and series of the same signals as a Uint8Array, on every backend, sync and async.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { KernelInputError, type Matrix } from '../../src/index.js';
+import { KernelInputError, kernels, type Matrix } from '../../src/index.js';
 import { loadNative } from '../../src/backends/native/binding.js';
 import type { BacktestResult } from '../../src/kernels/backtest/backtest-kernels.js';
 import { describeEachBackend, ref } from '../helpers/backends.js';
@@ -84,6 +86,44 @@ describeEachBackend(
   },
   'backtest',
 );
+
+describe('the bytes of Float64 signals kept for the next calls (native)', () => {
+  const native = loadNative().binding;
+  setFlagsFromString('--expose-gc');
+  const collect = runInNewContext('gc') as () => void;
+  const turn = () => new Promise((done) => setTimeout(done, 10));
+
+  it.runIf(native !== undefined)('are found by the next call, and freed by a full collection after the calls', async () => {
+    const k = kernels({ backend: 'native' });
+    const [rows, cols] = [4_000, 2_000]; // 8 MB of bytes a signal
+    const close = { data: new Float64Array(rows * cols).fill(100), rows, cols };
+    const signal = { data: new Float64Array(rows * cols), rows, cols };
+    signal.data[5] = 1;
+    const none = { data: new Float64Array(rows * cols), rows, cols };
+    const settled = async () => {
+      for (let i = 0; i < 2; i++) {
+        await turn(); // a WeakRef's target lives to the end of the turn that made it
+        collect();
+      }
+      return process.memoryUsage().arrayBuffers;
+    };
+    const before = await settled();
+    // each result dropped at once: what is left after is what the calls kept
+    const call = () => {
+      const bytes = process.memoryUsage().arrayBuffers;
+      const orders = k.backtestSignals({ close }, { entries: signal, exits: none }).orders.id.length;
+      return { orders, made: process.memoryUsage().arrayBuffers - bytes };
+    };
+    const first = call();
+    expect(first.orders).toBe(1);
+    expect(first.made, 'the first call made its two signals bytes').toBeGreaterThanOrEqual(2 * rows * cols);
+    const next = call();
+    expect(next.orders).toBe(1);
+    expect(next.made, 'the next call found them').toBeLessThan((rows * cols) / 4);
+    const after = (await settled()) - before;
+    expect(after, 'freed after it').toBeLessThan((rows * cols) / 4);
+  });
+});
 
 describe('the reference on signals of other types', () => {
   it('reads their values as it reads bytes, and those of Int32 and BigInt64 signals', () => {

@@ -48,11 +48,13 @@ function outputOf(r: NativeSimulation, series: SeriesCall): SimulationOutput {
 
 /**
  * The bytes of a synchronous call's signals, one array per signal kept for the next calls (grown to
- * the largest panel a call has passed, so up to four of T x K bytes held): the simulation only reads
- * them, and fresh ones would be pages to fault in at each call (3,850 a call for a 2,520 x 1,000
- * panel's entries and exits on the 2-core VM). An async call makes its own (calls may overlap).
+ * the largest panel a call has passed): the simulation only reads them, and fresh ones would be pages
+ * to fault in at each call (3,850 a call for a 2,520 x 1,000 panel's entries and exits on the 2-core
+ * VM). Held weakly: a loop of calls finds them, the next full collection frees them once no call
+ * runs (a panel passed once is not held for the process's life). An async call makes its own (calls
+ * may overlap).
  */
-const kept: Uint8Array[] = [];
+const kept: (WeakRef<Uint8Array> | undefined)[] = [];
 
 /** Signals the API passed as a typed array of numbers as the bytes the addon's record takes (made on its threads), into kept[slot] or fresh. */
 function signalBytes(b: NativeBinding, f: Flex<SimSignals>, slot: number | undefined): Flex<Uint8Array> {
@@ -61,8 +63,9 @@ function signalBytes(b: NativeBinding, f: Flex<SimSignals>, slot: number | undef
   let data: Uint8Array;
   if (slot === undefined) data = new Uint8Array(n);
   else {
-    if ((kept[slot]?.length ?? 0) < n) kept[slot] = new Uint8Array(n);
-    data = kept[slot].subarray(0, n);
+    let bytes = kept[slot]?.deref();
+    if (bytes === undefined || bytes.length < n) kept[slot] = new WeakRef((bytes = new Uint8Array(n)));
+    data = bytes.subarray(0, n);
   }
   b.backtestSignalBytes(f.data, data);
   return { data, rows: f.rows, cols: f.cols };
