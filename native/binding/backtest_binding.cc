@@ -191,6 +191,31 @@ Napi::Value statsAsync(const Napi::CallbackInfo& info) {
   });
 }
 
+/// backtest::signalBytes over a typed array's elements of type T.
+template <typename T>
+void signalBytesAs(const void* x, size_t n, uint8_t* out) {
+  backtest::signalBytes(static_cast<const T*>(x), n, out);
+}
+
+using SignalBytes = void (*)(const void* x, size_t n, uint8_t* out);
+
+/// The signalBytes of a typed array's element type; nullptr for bytes (the caller views them) and others.
+SignalBytes signalBytesOfType(napi_typedarray_type type) {
+  // clang-format off
+  switch (type) {
+    case napi_float64_array: return signalBytesAs<double>;
+    case napi_float32_array: return signalBytesAs<float>;
+    case napi_int16_array: return signalBytesAs<int16_t>;
+    case napi_uint16_array: return signalBytesAs<uint16_t>;
+    case napi_int32_array: return signalBytesAs<int32_t>;
+    case napi_uint32_array: return signalBytesAs<uint32_t>;
+    case napi_bigint64_array: return signalBytesAs<int64_t>;
+    case napi_biguint64_array: return signalBytesAs<uint64_t>;
+    default: return nullptr;
+  }
+  // clang-format on
+}
+
 // backtestSignalBytes(x, out: Uint8Array): signals given as numbers (x a typed array of doubles, floats,
 // 16-, 32- or 64-bit integers) written into `out` (x's length) as the bytes a Simulation record reads
 // (backtest::signalBytes).
@@ -201,40 +226,16 @@ Napi::Value signalBytesOf(const Napi::CallbackInfo& info) {
     napi_typedarray_type type{};
     size_t n = 0;
     void* data = nullptr;
-    // not a typed array: napi_invalid_arg, and nothing thrown; bytes already: the caller views them
-    if (napi_get_typedarray_info(env, info[0], &type, &n, &data, nullptr, nullptr) != napi_ok || type == napi_int8_array ||
-        type == napi_uint8_array || type == napi_uint8_clamped_array) {
+    // not a typed array: napi_invalid_arg, and nothing thrown
+    const bool typed = napi_get_typedarray_info(env, info[0], &type, &n, &data, nullptr, nullptr) == napi_ok;
+    const SignalBytes convert = typed ? signalBytesOfType(type) : nullptr;
+    if (convert == nullptr) {
       throw inputError(env, "x", "a typed array of numbers wider than a byte (Float64Array, Float32Array, Int32Array, ...)",
                        describeValue(info[0]));
     }
     const U8OutView out = uint8OutArg(info, 1, "out");
     requireSameLength(env, n, "x", out.length, "out");
-    switch (type) {
-      case napi_float64_array:
-        backtest::signalBytes(static_cast<const double*>(data), n, out.data);
-        break;
-      case napi_float32_array:
-        backtest::signalBytes(static_cast<const float*>(data), n, out.data);
-        break;
-      case napi_int16_array:
-        backtest::signalBytes(static_cast<const int16_t*>(data), n, out.data);
-        break;
-      case napi_uint16_array:
-        backtest::signalBytes(static_cast<const uint16_t*>(data), n, out.data);
-        break;
-      case napi_int32_array:
-        backtest::signalBytes(static_cast<const int32_t*>(data), n, out.data);
-        break;
-      case napi_uint32_array:
-        backtest::signalBytes(static_cast<const uint32_t*>(data), n, out.data);
-        break;
-      case napi_bigint64_array:
-        backtest::signalBytes(static_cast<const int64_t*>(data), n, out.data);
-        break;
-      default:
-        backtest::signalBytes(static_cast<const uint64_t*>(data), n, out.data);
-        break;  // napi_biguint64_array
-    }
+    convert(data, n, out.data);
     return env.Undefined();
   });
 }
