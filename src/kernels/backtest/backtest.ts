@@ -73,7 +73,7 @@ export interface Simulation {
   readonly lsMode: number;
   /** from_signals: 1 when a stop is set anywhere. */
   readonly useStops: number;
-  /** Signals (SimSignals: bytes, or the caller's Float64Array as given). */
+  /** Signals (SimSignals: bytes, or the caller's typed array as given). */
   readonly entries: Flex<SimSignals>;
   readonly exits: Flex<SimSignals>;
   readonly shortEntries: Flex<SimSignals>;
